@@ -1,0 +1,68 @@
+/*
+ * dara/ops.h: the operations a thread can be parked at, and the kinds of
+ * synchronization object they act on. These numbers are part of both the
+ * shared-region ABI and the schedule file format: append, never renumber.
+ */
+#ifndef DARA_OPS_H
+#define DARA_OPS_H
+
+#define DARA_OPS(X)                    \
+  X(NONE, "none")                      \
+  X(THREAD_START, "thread_start")      \
+  X(THREAD_CREATE, "thread_create")    \
+  X(THREAD_JOIN, "thread_join")        \
+  X(THREAD_DETACH, "thread_detach")    \
+  X(THREAD_EXIT, "thread_exit")        \
+  X(MUTEX_LOCK, "mutex_lock")          \
+  X(MUTEX_TRYLOCK, "mutex_trylock")    \
+  X(MUTEX_TIMEDLOCK, "mutex_timedlock")\
+  X(MUTEX_UNLOCK, "mutex_unlock")      \
+  X(COND_WAIT, "cond_wait")            \
+  X(COND_TIMEDWAIT, "cond_timedwait")  \
+  X(COND_SIGNAL, "cond_signal")        \
+  X(COND_BROADCAST, "cond_broadcast")  \
+  X(COND_REACQUIRE, "cond_reacquire")  \
+  X(RW_RDLOCK, "rwlock_rdlock")        \
+  X(RW_WRLOCK, "rwlock_wrlock")        \
+  X(RW_TRYRDLOCK, "rwlock_tryrdlock")  \
+  X(RW_TRYWRLOCK, "rwlock_trywrlock")  \
+  X(RW_TIMEDRDLOCK, "rwlock_timedrdlock") \
+  X(RW_TIMEDWRLOCK, "rwlock_timedwrlock") \
+  X(RW_UNLOCK, "rwlock_unlock")        \
+  X(SEM_WAIT, "sem_wait")              \
+  X(SEM_TRYWAIT, "sem_trywait")        \
+  X(SEM_TIMEDWAIT, "sem_timedwait")    \
+  X(SEM_POST, "sem_post")              \
+  X(BARRIER_WAIT, "barrier_wait")      \
+  X(SPIN_LOCK, "spin_lock")            \
+  X(SPIN_TRYLOCK, "spin_trylock")      \
+  X(SPIN_UNLOCK, "spin_unlock")        \
+  X(ONCE, "once")                      \
+  X(YIELD, "yield")                    \
+  X(PROC_EXIT, "proc_exit")
+
+enum dara_op {
+#define DARA_OP_ENUM(name, str) DARA_OP_##name,
+  DARA_OPS(DARA_OP_ENUM)
+#undef DARA_OP_ENUM
+  DARA_OP_COUNT
+};
+
+enum dara_obj_kind {
+  DARA_OBJ_NONE = 0,
+  DARA_OBJ_THREAD = 1,
+  DARA_OBJ_MUTEX = 2,
+  DARA_OBJ_COND = 3,
+  DARA_OBJ_RWLOCK = 4,
+  DARA_OBJ_SEM = 5,
+  DARA_OBJ_BARRIER = 6,
+  DARA_OBJ_SPIN = 7,
+  DARA_OBJ_ONCE = 8,
+  DARA_OBJ_COUNT
+};
+
+/* Names for messages and the schedule file's text form ("?" when out of range). */
+const char *dara_op_name(unsigned op);
+const char *dara_obj_kind_name(unsigned kind);
+
+#endif /* DARA_OPS_H */

@@ -1,0 +1,178 @@
+/*
+ * dara/region.h: the shared-memory ABI between the scheduler and the shim.
+ *
+ * The scheduler (`dara`) creates one region with memfd_create, seals its size,
+ * and places it at descriptor DARA_FD (666) in every program it starts. The
+ * runtime shim, preloaded into each program, maps it once at start-up and then
+ * never needs the descriptor again.
+ *
+ * Layout: a header (struct dara_region_header) followed by DARA_MAX_PROCS
+ * control blocks (struct dara_proc), one per controlled process. Everything is
+ * fixed-size so the region never moves or grows during a run.
+ *
+ * The turn. Exactly one thread of all controlled processes runs at a time.
+ * Ownership of the turn moves through two kinds of word, each a futex in the
+ * region (see src/shm/handoff.h for the wait/give protocol):
+ *
+ *   proc->lock      DARA_TURN_SCHED: the scheduler holds the turn.
+ *                   DARA_TURN_PROC:  a thread of this process holds it.
+ *                   Only the scheduler ever waits on this word.
+ *   routine->gate   DARA_GATE_PARK: the thread is parked at a scheduling point.
+ *                   DARA_GATE_GO:   the scheduler chose it; it may run.
+ *                   Only the thread owning the routine waits on this word.
+ *
+ * A scheduling point in the shim (shim_point) is: publish the pending
+ * operation in the routine entry, recompute which routines of the process are
+ * enabled, set own gate to PARK, give proc->lock to SCHED, wait for own gate
+ * to be GO. The scheduler's step is: read the enabled routines of every
+ * process, choose one, set proc->chosen, set proc->lock to PROC, give the
+ * chosen gate GO, wait for proc->lock to become SCHED again.
+ *
+ * The region is written by the program under test, so the scheduler treats
+ * everything in it as untrusted input: every index, count and string is
+ * checked before use (src/shm/region.c has the validators).
+ */
+#ifndef DARA_REGION_H
+#define DARA_REGION_H
+
+#include <stdint.h>
+
+#include "dara/ops.h"
+
+#define DARA_FD 666
+#define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
+#define DARA_ABI_VERSION 1u
+
+#define DARA_MAX_PROCS 8
+#define DARA_MAX_ROUTINES 1024 /* threads over a process lifetime; indices are never reused */
+#define DARA_LOG_LEN 256       /* events per process between two drains */
+#define DARA_MAX_MODULES 32    /* shared objects named by sites and objects */
+#define DARA_NAME_LEN 48       /* function and module names, NUL-terminated */
+
+/* Environment variables shared by the scheduler and the shim. */
+#define DARA_ENV_SLOT "DARA_SLOT"   /* control block index of this process */
+#define DARA_ENV_SHIM "DARA_SHIM"   /* overrides where dara finds the shim */
+
+/* Turn words. The top bit is set by a waiter that went to sleep in the kernel,
+ * so the giver knows a FUTEX_WAKE is needed. */
+#define DARA_WORD_SLEEPER 0x80000000u
+enum dara_turn { DARA_TURN_SCHED = 0, DARA_TURN_PROC = 1 };
+enum dara_gate { DARA_GATE_PARK = 0, DARA_GATE_GO = 1 };
+
+/* Lifecycle of a control block. Written by the shim except FREE/DEAD. */
+enum dara_proc_state {
+  DARA_PROC_FREE = 0,     /* slot unused */
+  DARA_PROC_STARTING = 1, /* launched, the shim has not parked yet */
+  DARA_PROC_RUNNING = 2,  /* the shim is attached and parks at every point */
+  DARA_PROC_EXITING = 3,  /* exit() reached; the scheduler waits for death */
+  DARA_PROC_DEAD = 4,     /* reaped by the scheduler */
+};
+
+/* Commands from the scheduler, read by a thread when it gets the turn. */
+enum dara_command {
+  DARA_CMD_RUN = 0,  /* carry on */
+  DARA_CMD_KILL = 1, /* end the process now (_exit) */
+};
+
+/* What a parked routine can do if chosen. Computed by the shim from its model
+ * of every synchronization object. */
+enum dara_routine_status {
+  DARA_RS_FREE = 0,     /* slot unused */
+  DARA_RS_ENABLED = 1,  /* its pending operation can complete */
+  DARA_RS_BLOCKED = 2,  /* it would block: never chosen */
+  DARA_RS_TIMED = 3,    /* it can only proceed by timing out (timed waits) */
+  DARA_RS_RUNNING = 4,  /* it holds the turn */
+  DARA_RS_EXITED = 5,   /* finished; kept until joined or detached */
+};
+
+/* Where a thread was created: stable across runs despite ASLR.
+ * (module, offset) is the return address of the pthread_create call relative to
+ * the module's load address; ordinal counts earlier creations at that site. */
+struct dara_site {
+  uint64_t offset;
+  uint32_t module;  /* index into dara_proc.modules, or UINT32_MAX */
+  uint32_t ordinal;
+};
+
+struct dara_routine {
+  uint32_t gate;     /* futex word, enum dara_gate */
+  uint32_t status;   /* enum dara_routine_status */
+  uint32_t tid;      /* kernel thread id, 0 before it first runs */
+  uint32_t op;       /* pending operation, enum dara_op */
+  uint32_t obj;      /* object id of the pending operation (0: none) */
+  uint32_t obj2;     /* second object (the mutex of a condition wait) */
+  int32_t waits_for; /* routine that holds what this one waits for, or -1 */
+  uint32_t pad;
+  uint64_t steps;    /* how many times it was chosen */
+  struct dara_site site;
+  char func[DARA_NAME_LEN]; /* start routine's symbol, if known */
+};
+
+/* One entry of the per-process event log: things the scheduler cannot see in
+ * the routine table (results, creations, new objects). */
+struct dara_log_entry {
+  uint32_t kind;    /* enum dara_log_kind */
+  uint32_t routine; /* routine that logged it */
+  uint32_t a;       /* kind-specific, see enum dara_log_kind */
+  uint32_t b;
+  uint64_t c;
+};
+
+enum dara_log_kind {
+  DARA_LOG_NONE = 0,
+  DARA_LOG_CREATE = 1, /* a = new routine index */
+  DARA_LOG_RESULT = 2, /* a = op, b = return value (try/timed operations) */
+  DARA_LOG_OBJECT = 3, /* a = object id, b = enum dara_obj_kind | module<<8, c = offset or 0 */
+  DARA_LOG_NOTE = 4,   /* a = enum dara_note, b, c: diagnostics from the shim */
+};
+
+enum dara_note {
+  DARA_NOTE_FORK_UNCONTROLLED = 1, /* a child process runs natively; b = child pid */
+  DARA_NOTE_TOO_MANY_THREADS = 2,  /* routine table full; the thread runs natively */
+  DARA_NOTE_TOO_MANY_OBJECTS = 3,  /* object table full */
+};
+
+struct dara_module {
+  char name[DARA_NAME_LEN]; /* basename of the shared object or executable */
+};
+
+struct dara_proc {
+  uint32_t lock;         /* futex word, enum dara_turn */
+  uint32_t syscall_lock; /* reserved for syscall reporting */
+  int32_t pid;
+  uint32_t state;        /* enum dara_proc_state */
+  uint32_t command;      /* enum dara_command, written by the scheduler */
+  int32_t syscall;       /* syscall the running routine is blocked in, -1: none */
+  uint32_t chosen;       /* routine chosen to run (or that ran) */
+  uint32_t nroutines;    /* high-water mark of routines[] */
+  uint64_t epoch;        /* scheduler's step count at the last handoff */
+  uint32_t nmodules;
+  uint32_t pad;
+  struct dara_module modules[DARA_MAX_MODULES];
+  struct dara_routine routines[DARA_MAX_ROUTINES];
+  /* Single-producer (the running thread) single-consumer (the scheduler)
+   * queue. head is written by the shim, tail by the scheduler. */
+  uint32_t log_head;
+  uint32_t log_tail;
+  uint32_t log_lost;
+  uint32_t pad2;
+  struct dara_log_entry log[DARA_LOG_LEN];
+};
+
+struct dara_region_header {
+  uint32_t magic;
+  uint32_t abi_version;
+  uint32_t header_size;
+  uint32_t proc_size;
+  uint32_t nprocs;
+  uint32_t max_routines;
+  uint64_t region_size;
+};
+
+struct dara_region {
+  struct dara_region_header hdr;
+  uint8_t pad[64 - sizeof(struct dara_region_header)];
+  struct dara_proc procs[DARA_MAX_PROCS];
+};
+
+#endif /* DARA_REGION_H */

@@ -1,0 +1,42 @@
+/*
+ * event: one thing that happened in a run, as the scheduler sees it.
+ *
+ * The scheduler turns what it reads from the region (routine table and event
+ * logs) and from waitpid into a stream of these. `record` writes the stream to
+ * the schedule file; `replay` produces the stream again and compares it, event
+ * by event, with the recorded one; `show` prints it.
+ */
+#ifndef DARA_SCHED_EVENT_H
+#define DARA_SCHED_EVENT_H
+
+#include <stdint.h>
+
+enum dara_ev_kind {
+  DARA_EV_NONE = 0,
+  DARA_EV_STEP = 1,      /* routine chosen to run; op/obj/obj2 = its pending operation */
+  DARA_EV_CREATE = 2,    /* routine created thread `arg` (a routine index of the same proc) */
+  DARA_EV_RESULT = 3,    /* routine's try/timed operation `op` returned `arg` */
+  DARA_EV_PROC_START = 4,/* process `proc` was started (command line proc of the header) */
+  DARA_EV_EXIT = 5,      /* process exited with status `arg` */
+  DARA_EV_SIGNAL = 6,    /* process killed by signal `arg`; routine = the one running */
+  DARA_EV_DEADLOCK = 7,  /* no enabled routine while some are unfinished */
+  DARA_EV_HANG = 8,      /* watchdog: routine ran `arg` ms without a scheduling point */
+  DARA_EV_NOTE = 9,      /* diagnostic from the shim: op = enum dara_note, arg = detail */
+  DARA_EV_KIND_COUNT
+};
+
+struct dara_event {
+  uint8_t kind;     /* enum dara_ev_kind */
+  uint8_t proc;     /* control block index, < DARA_MAX_PROCS */
+  uint16_t routine; /* routine index within the process, < DARA_MAX_ROUTINES */
+  uint16_t op;      /* enum dara_op (STEP, RESULT) or enum dara_note (NOTE) */
+  uint16_t pad;
+  uint32_t obj;     /* object id within the process, 0 = none */
+  uint32_t obj2;
+  int64_t arg;      /* kind-specific, see above */
+  uint64_t time;    /* virtual time in ns (monotonic within a run) */
+};
+
+const char *dara_ev_kind_name(unsigned kind);
+
+#endif

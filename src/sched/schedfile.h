@@ -1,0 +1,137 @@
+/*
+ * schedfile: the schedule file (format v1, docs/schedule-format.md).
+ *
+ * Writing streams: events are encoded into a small buffer and flushed, so a
+ * writer needs bounded memory however long the run. Thread and object
+ * definitions (the creation-site and object tables) and strings are written
+ * inline, before the first event that refers to them, as the Go execution
+ * tracer's stack table is referred to by id. The footer carries the counts,
+ * the outcome and a checksum of everything before it.
+ *
+ * Reading loads and verifies a whole file into memory (struct sched_file):
+ * every length, count and index is checked; a damaged file is refused with a
+ * one-line reason and never half-used.
+ */
+#ifndef DARA_SCHED_SCHEDFILE_H
+#define DARA_SCHED_SCHEDFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dara/region.h"
+#include "sched/event.h"
+
+#define SCHEDFILE_VERSION 1u
+
+struct sched_cmd {
+  int argc;
+  char **argv; /* argc strings, NULL-terminated */
+};
+
+struct sched_header {
+  char *dara_version;
+  char *cwd;
+  char *strategy; /* "random", "rr", "dfs", ... */
+  uint64_t seed;
+  int nprocs;     /* 1..DARA_MAX_PROCS */
+  struct sched_cmd cmds[DARA_MAX_PROCS];
+};
+
+enum sched_outcome_kind {
+  SCHED_OUT_OK = 0,        /* every process exited 0 */
+  SCHED_OUT_EXIT = 1,      /* a process exited non-zero: code = status */
+  SCHED_OUT_SIGNAL = 2,    /* a process was killed by a signal: code = signal */
+  SCHED_OUT_DEADLOCK = 3,
+  SCHED_OUT_HANG = 4,
+  SCHED_OUT_PROPERTY = 5,  /* a property failed (future) */
+  SCHED_OUT_ERROR = 6,     /* dara itself could not go on */
+  SCHED_OUT_COUNT
+};
+
+struct sched_outcome {
+  uint32_t kind;   /* enum sched_outcome_kind */
+  int32_t code;
+  uint32_t proc;   /* process where it showed */
+  char *message;   /* one line, may be NULL */
+};
+
+/* A thread's creation site (see struct dara_site). */
+struct sched_thread {
+  uint8_t proc;
+  uint16_t routine;
+  char *module;    /* module basename, "" if unknown */
+  uint64_t offset;
+  uint32_t ordinal;
+  char *func;      /* start routine symbol, "" if unknown */
+};
+
+/* A synchronization object, identified per process by first-seen order. */
+struct sched_object {
+  uint8_t proc;
+  uint32_t id;
+  uint8_t kind;    /* enum dara_obj_kind */
+  char *module;    /* "" for objects not inside a module (heap, stack) */
+  uint64_t offset;
+};
+
+/* ---- writing ---- */
+
+struct schedfile_writer;
+
+/* Creates (truncates) path and writes the header. NULL on failure with a
+ * one-line reason in err. */
+struct schedfile_writer *schedfile_create(const char *path, const struct sched_header *h,
+                                          char *err, size_t err_len);
+/* Each returns 0, or -1 after an I/O error (the reason is kept for close). */
+int schedfile_define_thread(struct schedfile_writer *w, const struct sched_thread *t);
+int schedfile_define_object(struct schedfile_writer *w, const struct sched_object *o);
+int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *ev);
+/* Writes the footer with the outcome and checksum, closes and frees w.
+ * Returns 0, or -1 with a reason in err if anything failed since create. */
+int schedfile_close(struct schedfile_writer *w, const struct sched_outcome *o, char *err,
+                    size_t err_len);
+/* Bytes written so far (for statistics). */
+uint64_t schedfile_bytes(const struct schedfile_writer *w);
+
+/* ---- reading ---- */
+
+enum schedfile_status {
+  SCHEDFILE_OK = 0,
+  SCHEDFILE_TRUNCATED = 1, /* no valid footer: events[0..nevents) are intact */
+  SCHEDFILE_BAD = 2,       /* not a schedule file, wrong version, or damaged */
+};
+
+struct sched_file {
+  struct sched_header hdr;
+  struct sched_outcome outcome; /* valid only when the footer was read */
+  struct dara_event *events;
+  size_t nevents;
+  struct sched_thread *threads;
+  size_t nthreads;
+  struct sched_object *objects;
+  size_t nobjects;
+  uint32_t version;
+  uint64_t file_size;
+};
+
+/* Reads and verifies path into *f. SCHEDFILE_BAD leaves *f empty and puts a
+ * reason in err ("sched.bin: checksum mismatch", "... is version 7; this dara
+ * reads version 1", ...). SCHEDFILE_TRUNCATED keeps the intact prefix and says
+ * so in err. */
+enum schedfile_status schedfile_load(const char *path, struct sched_file *f, char *err,
+                                     size_t err_len);
+/* Same, from memory (used by the fuzz target). name is used in messages. */
+enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const char *name,
+                                      struct sched_file *f, char *err, size_t err_len);
+void schedfile_free(struct sched_file *f);
+
+/* Lookups in a loaded file; NULL when absent. */
+const struct sched_thread *schedfile_thread(const struct sched_file *f, unsigned proc,
+                                            unsigned routine);
+const struct sched_object *schedfile_object(const struct sched_file *f, unsigned proc,
+                                            uint32_t id);
+
+const char *sched_outcome_name(unsigned kind);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * handoff: passing the turn through a 32-bit word in shared memory.
+ *
+ * A turn word holds a small value (enum dara_turn or enum dara_gate) and, in
+ * its top bit, DARA_WORD_SLEEPER. Each word has one waiter at a time and one
+ * giver at a time.
+ *
+ *   waiter (handoff_wait): spin briefly reading the word; then set the sleeper
+ *     bit with compare-and-swap and sleep in FUTEX_WAIT on the word, expecting
+ *     the value with the bit. If the giver changed the word in between, the
+ *     CAS or the FUTEX_WAIT fails and the waiter reads the word again.
+ *   giver (handoff_give): exchange in the new value (clearing the bit); if
+ *     the old value had the bit, FUTEX_WAKE the word.
+ *
+ * No wake-up is lost: the waiter only sleeps while the word still holds the
+ * value it saw with the bit set, and any give clears that bit and then wakes.
+ * tests/model/handoff.pml checks this with Spin. The spin is short because
+ * these machines have two cores: a long spin would starve the thread we wait
+ * for. Futexes are not private: the word is shared between processes.
+ */
+#ifndef DARA_SHM_HANDOFF_H
+#define DARA_SHM_HANDOFF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* How many times handoff_wait polls before it sleeps. */
+#define HANDOFF_SPINS 2000
+
+/* Stores `value` in *word and wakes the waiter if it sleeps. */
+void handoff_give(uint32_t *word, uint32_t value);
+
+/* Waits until *word == value (ignoring the sleeper bit). Returns true then.
+ * With timeout_ms >= 0, returns false when that many milliseconds have passed
+ * or a signal interrupted the sleep, so the caller can check for other events
+ * (a child that died, a watchdog) and call again. timeout_ms < 0 waits forever. */
+bool handoff_wait(uint32_t *word, uint32_t value, int timeout_ms);
+
+/* The value of *word without the sleeper bit. */
+uint32_t handoff_peek(const uint32_t *word);
+
+#endif

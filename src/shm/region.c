@@ -1,0 +1,141 @@
+/*
+ * region.c: the shared control region's life cycle and validators.
+ *
+ * The region is a memfd, never a file in the working directory. Its size is
+ * sealed (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) so a program under test
+ * cannot truncate it under the scheduler and make it fault.
+ */
+#include "shm/region.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const op_names[] = {
+#define DARA_OP_NAME(name, str) str,
+    DARA_OPS(DARA_OP_NAME)
+#undef DARA_OP_NAME
+};
+
+static const char *const obj_kind_names[] = {
+    "none", "thread", "mutex", "cond", "rwlock", "sem", "barrier", "spin", "once",
+};
+
+const char *dara_op_name(unsigned op) {
+  return op < DARA_OP_COUNT ? op_names[op] : "?";
+}
+
+const char *dara_obj_kind_name(unsigned kind) {
+  return kind < DARA_OBJ_COUNT ? obj_kind_names[kind] : "?";
+}
+
+static void init_header(struct dara_region *r) {
+  r->hdr.magic = DARA_MAGIC;
+  r->hdr.abi_version = DARA_ABI_VERSION;
+  r->hdr.header_size = (uint32_t)sizeof(r->hdr);
+  r->hdr.proc_size = (uint32_t)sizeof(struct dara_proc);
+  r->hdr.nprocs = DARA_MAX_PROCS;
+  r->hdr.max_routines = DARA_MAX_ROUTINES;
+  r->hdr.region_size = sizeof(*r);
+}
+
+void region_reset(struct dara_region *r) {
+  memset(r->procs, 0, sizeof(r->procs));
+  for (int i = 0; i < DARA_MAX_PROCS; i++)
+    r->procs[i].syscall = -1;
+}
+
+struct dara_region *region_create(int *fd) {
+  int mfd = memfd_create("dara-region", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mfd < 0)
+    return NULL;
+  if (ftruncate(mfd, (off_t)sizeof(struct dara_region)) != 0 ||
+      fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    int e = errno;
+    close(mfd);
+    errno = e;
+    return NULL;
+  }
+  /* MAP_POPULATE: touch every page now, not in the middle of a run. */
+  struct dara_region *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_POPULATE, mfd, 0);
+  if (r == MAP_FAILED) {
+    int e = errno;
+    close(mfd);
+    errno = e;
+    return NULL;
+  }
+  init_header(r);
+  region_reset(r);
+  *fd = mfd;
+  return r;
+}
+
+void region_destroy(struct dara_region *r, int fd) {
+  if (r)
+    munmap(r, sizeof(*r));
+  if (fd >= 0)
+    close(fd);
+}
+
+struct dara_region *region_attach(int fd, char *why, size_t why_len) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    snprintf(why, why_len, "descriptor %d is not open", fd);
+    return NULL;
+  }
+  if ((size_t)st.st_size < sizeof(struct dara_region_header)) {
+    snprintf(why, why_len, "descriptor %d is %lld bytes, too small for a dara region", fd,
+             (long long)st.st_size);
+    return NULL;
+  }
+  struct dara_region_header hdr;
+  if (pread(fd, &hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr)) {
+    snprintf(why, why_len, "cannot read the region header at descriptor %d", fd);
+    return NULL;
+  }
+  if (hdr.magic != DARA_MAGIC) {
+    snprintf(why, why_len, "descriptor %d is not a dara region (magic %#x)", fd, hdr.magic);
+    return NULL;
+  }
+  if (hdr.abi_version != DARA_ABI_VERSION || hdr.header_size != sizeof(hdr) ||
+      hdr.proc_size != sizeof(struct dara_proc) || hdr.nprocs != DARA_MAX_PROCS ||
+      hdr.max_routines != DARA_MAX_ROUTINES || hdr.region_size != sizeof(struct dara_region) ||
+      (size_t)st.st_size != sizeof(struct dara_region)) {
+    snprintf(why, why_len,
+             "region ABI mismatch: scheduler has version %u (block %u bytes, %u slots), "
+             "this shim has version %u (block %zu bytes, %d slots); use a dara and shim "
+             "from the same build",
+             hdr.abi_version, hdr.proc_size, hdr.nprocs, DARA_ABI_VERSION,
+             sizeof(struct dara_proc), DARA_MAX_PROCS);
+    return NULL;
+  }
+  struct dara_region *r =
+      mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  if (r == MAP_FAILED) {
+    snprintf(why, why_len, "cannot map the region: %s", strerror(errno));
+    return NULL;
+  }
+  return r;
+}
+
+bool region_routine_index_ok(unsigned idx) { return idx < DARA_MAX_ROUTINES; }
+
+bool region_status_ok(unsigned status) { return status <= DARA_RS_EXITED; }
+
+void region_copy_name(char *out, size_t out_len, const char *in, size_t in_len) {
+  if (out_len == 0)
+    return;
+  size_t i = 0;
+  for (; i + 1 < out_len && i < in_len; i++) {
+    char c = __atomic_load_n(&in[i], __ATOMIC_RELAXED);
+    if (c == '\0')
+      break;
+    out[i] = (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  out[i] = '\0';
+}

@@ -1,0 +1,41 @@
+/*
+ * region: creating, attaching to and checking the shared control region.
+ *
+ * The scheduler calls region_create once per execution; the shim calls
+ * region_attach once at start-up. Both sides use the accessors below; the
+ * scheduler additionally uses the region_check_* validators, because the
+ * program under test can write anything into the region.
+ */
+#ifndef DARA_SHM_REGION_H
+#define DARA_SHM_REGION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dara/region.h"
+
+/* Creates a sealed memfd holding a freshly initialized region and maps it.
+ * On success returns the mapping and stores the descriptor (close-on-exec) in
+ * *fd; on failure returns NULL with errno set. */
+struct dara_region *region_create(int *fd);
+
+/* Resets every control block to FREE, keeping the header, so one region can
+ * serve many executions. */
+void region_reset(struct dara_region *r);
+
+/* Unmaps a region made by region_create and closes its descriptor. */
+void region_destroy(struct dara_region *r, int fd);
+
+/* Maps the region found at descriptor fd and checks magic, ABI version and
+ * sizes. Returns NULL and writes a one-line reason into why[why_len] when the
+ * descriptor is not a dara region or is of another version. */
+struct dara_region *region_attach(int fd, char *why, size_t why_len);
+
+/* Validators for values read back from the region (untrusted). */
+bool region_routine_index_ok(unsigned idx);
+bool region_status_ok(unsigned status);
+/* Copies a NUL-terminated name out of the region into out[out_len], replacing
+ * anything that is not printable ASCII with '?'. */
+void region_copy_name(char *out, size_t out_len, const char *in, size_t in_len);
+
+#endif
