@@ -122,7 +122,7 @@ enum dara_log_kind {
   DARA_LOG_NONE = 0,
   DARA_LOG_CREATE = 1, /* a = new routine index */
   DARA_LOG_RESULT = 2, /* a = op, b = return value (try/timed operations) */
-  DARA_LOG_OBJECT = 3, /* a = object id, b = enum dara_obj_kind | module<<8, c = offset or 0 */
+  DARA_LOG_OBJECT = 3, /* a = object id, b = kind | module << 8 (0xffffff: none), c = offset */
   DARA_LOG_NOTE = 4,   /* a = enum dara_note, b, c: diagnostics from the shim */
 };
 

@@ -1,0 +1,93 @@
+/*
+ * objects.c: the shim's model of synchronization objects, keyed by address.
+ *
+ * Ids are handed out in the order objects are first used, which is the same
+ * in every run that makes the same scheduling choices, unlike addresses
+ * (ASLR, heap layout). Each new object is announced in the event log with its
+ * module and offset when it lives inside a module (a global), so reports can
+ * name it. The table is fixed-size: no allocation while holding the turn.
+ * Running out of room ends the process with a message: never a silent guess.
+ */
+#include <string.h>
+
+#include "runtime_shim/shim.h"
+
+#define OBJ_MAX 4096
+#define OBJ_HASH 8192 /* power of two, > OBJ_MAX */
+
+static struct shim_obj objs[OBJ_MAX]; /* objs[id - 1] */
+static uint32_t nobjs;
+static uint32_t hash_ids[OBJ_HASH]; /* 0 = empty, else id */
+
+static uint32_t hash_addr(uintptr_t a) {
+  uint64_t x = (uint64_t)a * 0x9E3779B97F4A7C15ull;
+  return (uint32_t)(x >> 40) & (OBJ_HASH - 1);
+}
+
+static void init_state(struct shim_obj *o, unsigned kind) {
+  o->kind = (uint8_t)kind;
+  memset(&o->u, 0, sizeof(o->u));
+  switch (kind) {
+  case DARA_OBJ_MUTEX:
+    o->u.mutex.owner = -1;
+    /* The kind is in the public part of glibc's pthread_mutex_t; it also
+     * covers static initializers such as PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP. */
+    o->u.mutex.type = ((const pthread_mutex_t *)o->addr)->__data.__kind & 3;
+    break;
+  case DARA_OBJ_RWLOCK:
+    o->u.rw.writer = -1;
+    break;
+  case DARA_OBJ_SPIN:
+    o->u.spin.owner = -1;
+    break;
+  case DARA_OBJ_ONCE:
+    o->u.once.runner = -1;
+    break;
+  default:
+    break;
+  }
+}
+
+struct shim_obj *obj_by_id(uint32_t id) {
+  return id >= 1 && id <= nobjs ? &objs[id - 1] : NULL;
+}
+
+static struct shim_obj *lookup(uintptr_t a, bool create, unsigned kind) {
+  for (uint32_t h = hash_addr(a);; h = (h + 1) & (OBJ_HASH - 1)) {
+    uint32_t id = hash_ids[h];
+    if (id == 0) {
+      if (!create)
+        return NULL;
+      if (nobjs >= OBJ_MAX) {
+        shim_log(DARA_LOG_NOTE, DARA_NOTE_TOO_MANY_OBJECTS, OBJ_MAX, 0);
+        shim_die("more than %d synchronization objects; dara cannot model this program", OBJ_MAX);
+      }
+      struct shim_obj *o = &objs[nobjs];
+      o->addr = a;
+      o->id = ++nobjs;
+      hash_ids[h] = o->id;
+      init_state(o, kind);
+      uint64_t offset;
+      uint32_t module = shim_module_of((const void *)a, &offset);
+      if (module == UINT32_MAX)
+        offset = 0; /* heap or stack: the address means nothing next run */
+      shim_log(DARA_LOG_OBJECT, o->id, kind | (module & 0xffffffu) << 8, offset);
+      return o;
+    }
+    if (objs[id - 1].addr == a)
+      return &objs[id - 1];
+  }
+}
+
+struct shim_obj *obj_get(const void *addr, unsigned kind) {
+  struct shim_obj *o = lookup((uintptr_t)addr, true, kind);
+  if (o->kind != kind)
+    init_state(o, kind); /* memory reused for another kind of object */
+  return o;
+}
+
+struct shim_obj *obj_reset(const void *addr, unsigned kind) {
+  struct shim_obj *o = lookup((uintptr_t)addr, true, kind);
+  init_state(o, kind);
+  return o;
+}

@@ -1,0 +1,70 @@
+/*
+ * real.c: the libc/libpthread functions the shim wraps, found with
+ * dlsym(RTLD_NEXT). Resolved once in the shim's constructor, before the
+ * program runs, so the wrappers never call dlsym on a hot path.
+ */
+#include <dlfcn.h>
+#include <stddef.h>
+
+#include "runtime_shim/shim.h"
+
+struct shim_real real;
+
+#define RESOLVE(name)                                     \
+  do {                                                    \
+    *(void **)&real.name = dlsym(RTLD_NEXT, #name);       \
+    if (!real.name)                                       \
+      shim_die("cannot find the real %s: %s", #name, dlerror()); \
+  } while (0)
+
+#define RESOLVE_VERSION(name, version)                      \
+  do {                                                      \
+    *(void **)&real.name = dlvsym(RTLD_NEXT, #name, version); \
+    if (!real.name)                                         \
+      RESOLVE(name);                                        \
+  } while (0)
+
+void real_resolve(void) {
+  RESOLVE(pthread_create);
+  RESOLVE(pthread_join);
+  RESOLVE(pthread_detach);
+  RESOLVE(pthread_exit);
+  RESOLVE(pthread_mutex_init);
+  RESOLVE(pthread_mutex_lock);
+  RESOLVE(pthread_mutex_trylock);
+  RESOLVE(pthread_mutex_unlock);
+  RESOLVE(pthread_rwlock_init);
+  RESOLVE(pthread_rwlock_rdlock);
+  RESOLVE(pthread_rwlock_wrlock);
+  RESOLVE(pthread_rwlock_tryrdlock);
+  RESOLVE(pthread_rwlock_trywrlock);
+  RESOLVE(pthread_rwlock_unlock);
+  RESOLVE(sem_wait);
+  RESOLVE(sem_trywait);
+  RESOLVE(sem_post);
+  RESOLVE(pthread_barrier_init);
+  RESOLVE(pthread_barrier_destroy);
+  RESOLVE(pthread_spin_init);
+  RESOLVE(pthread_spin_lock);
+  RESOLVE(pthread_spin_trylock);
+  RESOLVE(pthread_spin_unlock);
+  RESOLVE(pthread_once);
+  RESOLVE(fork);
+  RESOLVE(pthread_mutex_timedlock);
+  RESOLVE(pthread_mutex_clocklock);
+  RESOLVE(pthread_rwlock_timedrdlock);
+  RESOLVE(pthread_rwlock_timedwrlock);
+  RESOLVE(sem_timedwait);
+  RESOLVE(pthread_barrier_wait);
+  RESOLVE(pthread_cond_clockwait);
+  RESOLVE(pthread_rwlock_clockrdlock);
+  RESOLVE(pthread_rwlock_clockwrlock);
+  RESOLVE(sem_clockwait);
+  /* Condition variables have two symbol versions; ask for the current one,
+   * or dlsym hands back the 2.2.5 compatibility implementation. */
+  RESOLVE_VERSION(pthread_cond_wait, "GLIBC_2.3.2");
+  RESOLVE_VERSION(pthread_cond_timedwait, "GLIBC_2.3.2");
+  RESOLVE_VERSION(pthread_cond_signal, "GLIBC_2.3.2");
+  RESOLVE_VERSION(pthread_cond_broadcast, "GLIBC_2.3.2");
+  __atomic_store_n(&real.ready, true, __ATOMIC_RELEASE);
+}

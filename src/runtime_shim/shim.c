@@ -1,0 +1,302 @@
+/*
+ * shim.c: start-up, the scheduling point, and the routine table.
+ *
+ * Start-up (shim_init, a constructor): a process started without DARA_SLOT in
+ * its environment runs natively. Otherwise the shim maps the region from
+ * descriptor DARA_FD, checks it, closes the descriptor (the program may reuse
+ * 666 as it likes), registers the main thread as routine 0 and parks it at
+ * THREAD_START, so the scheduler is in control before main() runs.
+ */
+#include "runtime_shim/shim.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "shm/handoff.h"
+#include "shm/region.h"
+
+struct shim_state shim;
+static SHIM_TLS int tls_routine = -1;
+
+int shim_self(void) { return tls_routine; }
+
+void shim_die(const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    n = 0;
+  if (n > (int)sizeof(buf) - 2)
+    n = (int)sizeof(buf) - 2;
+  buf[n++] = '\n';
+  static const char prefix[] = "dara-shim: ";
+  ssize_t ignored = write(STDERR_FILENO, prefix, sizeof(prefix) - 1);
+  ignored = write(STDERR_FILENO, buf, (size_t)n);
+  (void)ignored;
+  _exit(125);
+}
+
+/* ---- event log ---- */
+
+void shim_log(unsigned kind, uint32_t a, uint32_t b, uint64_t c) {
+  struct dara_proc *p = shim.proc;
+  uint32_t head = p->log_head;
+  uint32_t tail = __atomic_load_n(&p->log_tail, __ATOMIC_ACQUIRE);
+  if (head - tail >= DARA_LOG_LEN) {
+    p->log_lost++;
+    return;
+  }
+  struct dara_log_entry *e = &p->log[head % DARA_LOG_LEN];
+  e->kind = kind;
+  e->routine = tls_routine < 0 ? 0 : (uint32_t)tls_routine;
+  e->a = a;
+  e->b = b;
+  e->c = c;
+  __atomic_store_n(&p->log_head, head + 1, __ATOMIC_RELEASE);
+}
+
+/* ---- modules: where creation sites and static objects live ---- */
+
+uint32_t shim_module_of(const void *addr, uint64_t *offset) {
+  Dl_info info;
+  *offset = (uint64_t)(uintptr_t)addr;
+  if (!addr || !dladdr(addr, &info) || !info.dli_fbase)
+    return UINT32_MAX;
+  *offset = (uint64_t)((uintptr_t)addr - (uintptr_t)info.dli_fbase);
+  const char *path = info.dli_fname && info.dli_fname[0] ? info.dli_fname : "main";
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  struct dara_proc *p = shim.proc;
+  for (uint32_t i = 0; i < p->nmodules; i++)
+    if (strncmp(p->modules[i].name, base, DARA_NAME_LEN - 1) == 0)
+      return i;
+  if (p->nmodules >= DARA_MAX_MODULES)
+    return UINT32_MAX;
+  uint32_t i = p->nmodules;
+  snprintf(p->modules[i].name, DARA_NAME_LEN, "%s", base);
+  p->nmodules = i + 1;
+  return i;
+}
+
+/* ---- enabled rules ---- */
+
+static int routine_status(int idx, const struct dara_routine *r, int *waits_for) {
+  *waits_for = -1;
+  switch (r->op) {
+  case DARA_OP_THREAD_START:
+  case DARA_OP_THREAD_CREATE:
+  case DARA_OP_THREAD_JOIN:
+  case DARA_OP_THREAD_DETACH:
+  case DARA_OP_THREAD_EXIT:
+    return thread_status(idx, r, waits_for);
+  case DARA_OP_MUTEX_LOCK:
+  case DARA_OP_MUTEX_TRYLOCK:
+  case DARA_OP_MUTEX_TIMEDLOCK:
+  case DARA_OP_MUTEX_UNLOCK:
+    return mutex_status(idx, r, waits_for);
+  case DARA_OP_COND_WAIT:
+  case DARA_OP_COND_TIMEDWAIT:
+  case DARA_OP_COND_SIGNAL:
+  case DARA_OP_COND_BROADCAST:
+  case DARA_OP_COND_REACQUIRE:
+    return cond_status(idx, r, waits_for);
+  case DARA_OP_RW_RDLOCK:
+  case DARA_OP_RW_WRLOCK:
+  case DARA_OP_RW_TRYRDLOCK:
+  case DARA_OP_RW_TRYWRLOCK:
+  case DARA_OP_RW_TIMEDRDLOCK:
+  case DARA_OP_RW_TIMEDWRLOCK:
+  case DARA_OP_RW_UNLOCK:
+    return rwlock_status(idx, r, waits_for);
+  case DARA_OP_SEM_WAIT:
+  case DARA_OP_SEM_TRYWAIT:
+  case DARA_OP_SEM_TIMEDWAIT:
+  case DARA_OP_SEM_POST:
+    return sem_status(idx, r, waits_for);
+  case DARA_OP_BARRIER_WAIT:
+    return barrier_status(idx, r, waits_for);
+  case DARA_OP_SPIN_LOCK:
+  case DARA_OP_SPIN_TRYLOCK:
+  case DARA_OP_SPIN_UNLOCK:
+    return spin_status(idx, r, waits_for);
+  case DARA_OP_ONCE:
+    return once_status(idx, r, waits_for);
+  default: /* YIELD, PROC_EXIT */
+    return DARA_RS_ENABLED;
+  }
+}
+
+static bool is_parked(unsigned status) {
+  return status == DARA_RS_ENABLED || status == DARA_RS_BLOCKED || status == DARA_RS_TIMED;
+}
+
+void shim_refresh(void) {
+  struct dara_proc *p = shim.proc;
+  for (uint32_t i = 0; i < p->nroutines; i++) {
+    struct dara_routine *r = &p->routines[i];
+    if (!is_parked(r->status))
+      continue;
+    int waits_for;
+    r->status = (uint32_t)routine_status((int)i, r, &waits_for);
+    r->waits_for = waits_for;
+  }
+}
+
+/* ---- the scheduling point ---- */
+
+/* After the turn arrives: obey a kill, account the step. */
+static void on_turn(struct dara_routine *r) {
+  if (__atomic_load_n(&shim.proc->command, __ATOMIC_ACQUIRE) == DARA_CMD_KILL)
+    _exit(137);
+  r->steps++;
+}
+
+int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
+  struct dara_proc *p = shim.proc;
+  int me = tls_routine;
+  struct dara_routine *r = &p->routines[me];
+  r->op = op;
+  r->obj = obj;
+  r->obj2 = obj2;
+  r->status = DARA_RS_ENABLED; /* parked: let refresh evaluate it */
+  shim_refresh();
+  /* The gate must read PARK before the scheduler can see the turn, or its GO
+   * could be overwritten (tests/model/handoff.pml, BUG_PARK_AFTER_GIVE). */
+  __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+  handoff_give(&p->lock, DARA_TURN_SCHED);
+  handoff_wait(&r->gate, DARA_GATE_GO, -1);
+  on_turn(r);
+  /* Nothing changed since the refresh that the scheduler chose from, so the
+   * status tells whether the operation completes or times out. */
+  int waits_for;
+  int status = routine_status(me, r, &waits_for);
+  if (status == DARA_RS_BLOCKED)
+    shim_die("scheduler chose thread %d:%d, which is blocked in %s", shim.slot, me,
+             dara_op_name(op));
+  r->status = DARA_RS_RUNNING;
+  return status;
+}
+
+/* ---- routines ---- */
+
+static uint32_t site_ordinal(uint32_t module, uint64_t offset) {
+  /* Count earlier creations at the same site: (site, ordinal) names a thread
+   * the same way in every run that makes the same choices. */
+  uint32_t n = 0;
+  struct dara_proc *p = shim.proc;
+  for (uint32_t i = 1; i < p->nroutines; i++)
+    if (p->routines[i].site.module == module && p->routines[i].site.offset == offset)
+      n++;
+  return n;
+}
+
+int shim_routine_new(const void *creation_pc, const void *start_fn) {
+  struct dara_proc *p = shim.proc;
+  if (p->nroutines >= DARA_MAX_ROUTINES)
+    return -1;
+  int idx = (int)p->nroutines;
+  struct dara_routine *r = &p->routines[idx];
+  memset(r, 0, sizeof(*r));
+  uint64_t offset;
+  uint32_t module = shim_module_of(creation_pc, &offset);
+  r->site.ordinal = site_ordinal(module, offset);
+  r->site.module = module;
+  r->site.offset = offset;
+  Dl_info info;
+  if (start_fn && dladdr(start_fn, &info) && info.dli_sname)
+    snprintf(r->func, sizeof(r->func), "%s", info.dli_sname);
+  r->waits_for = -1;
+  r->op = DARA_OP_THREAD_START;
+  r->gate = DARA_GATE_PARK;
+  r->status = DARA_RS_ENABLED;
+  memset(&shim.routines[idx], 0, sizeof(shim.routines[idx]));
+  p->nroutines = (uint32_t)idx + 1;
+  return idx;
+}
+
+void shim_routine_enter(int idx) {
+  tls_routine = idx;
+  struct dara_routine *r = &shim.proc->routines[idx];
+  handoff_wait(&r->gate, DARA_GATE_GO, -1);
+  on_turn(r);
+  r->tid = (uint32_t)syscall(SYS_gettid);
+  r->status = DARA_RS_RUNNING;
+}
+
+void shim_routine_exit(void) {
+  int me = tls_routine;
+  if (me < 0 || !shim.active)
+    return;
+  shim_point(DARA_OP_THREAD_EXIT, 0, 0);
+  struct dara_proc *p = shim.proc;
+  p->routines[me].status = DARA_RS_EXITED;
+  tls_routine = -1;
+  shim_refresh(); /* joiners may now go on */
+  handoff_give(&p->lock, DARA_TURN_SCHED);
+}
+
+/* ---- start-up ---- */
+
+static void attach(void) {
+  const char *slot_env = getenv(DARA_ENV_SLOT);
+  if (!slot_env)
+    return; /* not started by dara: run natively */
+  char *end;
+  errno = 0;
+  unsigned long slot = strtoul(slot_env, &end, 10);
+  if (errno || *end || slot >= DARA_MAX_PROCS)
+    shim_die("%s=%s is not a process slot (0..%d)", DARA_ENV_SLOT, slot_env,
+             DARA_MAX_PROCS - 1);
+  /* Children we exec inherit the environment but are not ours to control. */
+  unsetenv(DARA_ENV_SLOT);
+  char why[256];
+  struct dara_region *region = region_attach(DARA_FD, why, sizeof(why));
+  if (!region)
+    shim_die("%s", why);
+  close(DARA_FD);
+  real_resolve();
+
+  shim.region = region;
+  shim.slot = (unsigned)slot;
+  shim.proc = &region->procs[slot];
+  shim.pid = getpid();
+  struct dara_proc *p = shim.proc;
+  if (p->state != DARA_PROC_STARTING)
+    shim_die("process slot %lu is not waiting for a process (state %u)", slot, p->state);
+  p->pid = shim.pid;
+
+  /* Routine 0 is the main thread. The program's entry point registers the
+   * executable as module 0, so sites in it read "prog+0x...". */
+  struct dara_routine *r = &p->routines[0];
+  memset(r, 0, sizeof(*r));
+  p->nmodules = 0;
+  uint64_t offset;
+  r->site.module = shim_module_of((const void *)getauxval(AT_ENTRY), &offset);
+  r->site.offset = 0;
+  r->site.ordinal = 0;
+  snprintf(r->func, sizeof(r->func), "main");
+  r->waits_for = -1;
+  r->tid = (uint32_t)syscall(SYS_gettid);
+  r->status = DARA_RS_RUNNING;
+  p->nroutines = 1;
+  tls_routine = 0;
+  shim.active = true;
+  p->state = DARA_PROC_RUNNING;
+}
+
+__attribute__((constructor(101))) static void shim_init(void) {
+  attach();
+  if (!shim.active)
+    return;
+  process_install_hooks();
+  shim_point(DARA_OP_THREAD_START, 0, 0);
+}

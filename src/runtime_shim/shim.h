@@ -1,0 +1,188 @@
+/*
+ * shim.h: the runtime shim's internal interface.
+ *
+ * The shim is preloaded into every program dara runs. At start-up it maps the
+ * region (shim.c), registers the main thread as routine 0 and parks it. From
+ * then on every interposed synchronization call (thread.c, mutex.c, cond.c,
+ * rwlock.c, sem.c, barrier.c, spin.c, once.c, process.c) is a scheduling
+ * point: the calling thread publishes what it is about to do, and waits until
+ * the scheduler chooses it.
+ *
+ * Blocking is modelled, never done: the shim keeps its own model of every
+ * object (objects.c) and, at each point, recomputes which parked threads could
+ * complete their operation (shim_refresh). The scheduler only ever chooses
+ * those, so a real call that could block (pthread_mutex_lock, sem_wait) is made
+ * only when it will not. Condition variables and barriers are implemented
+ * entirely in the model; the real objects are never waited on.
+ *
+ * Only one thread of all controlled processes runs at a time, so the model
+ * needs no locking of its own: whoever holds the turn owns it.
+ */
+#ifndef DARA_SHIM_H
+#define DARA_SHIM_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "dara/region.h"
+
+#define SHIM_EXPORT __attribute__((visibility("default")))
+#define SHIM_TLS __thread __attribute__((tls_model("initial-exec")))
+
+/* ---- real.c: the functions the shim wraps, resolved with RTLD_NEXT ---- */
+struct shim_real {
+  int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+  int (*pthread_join)(pthread_t, void **);
+  int (*pthread_detach)(pthread_t);
+  void (*pthread_exit)(void *) __attribute__((noreturn));
+  int (*pthread_mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
+  int (*pthread_mutex_lock)(pthread_mutex_t *);
+  int (*pthread_mutex_trylock)(pthread_mutex_t *);
+  int (*pthread_mutex_unlock)(pthread_mutex_t *);
+  int (*pthread_mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
+  int (*pthread_mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
+  int (*pthread_rwlock_init)(pthread_rwlock_t *, const pthread_rwlockattr_t *);
+  int (*pthread_rwlock_rdlock)(pthread_rwlock_t *);
+  int (*pthread_rwlock_wrlock)(pthread_rwlock_t *);
+  int (*pthread_rwlock_tryrdlock)(pthread_rwlock_t *);
+  int (*pthread_rwlock_trywrlock)(pthread_rwlock_t *);
+  int (*pthread_rwlock_unlock)(pthread_rwlock_t *);
+  int (*pthread_rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
+  int (*pthread_rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
+  int (*pthread_cond_wait)(pthread_cond_t *, pthread_mutex_t *);
+  int (*pthread_cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
+  int (*pthread_cond_signal)(pthread_cond_t *);
+  int (*pthread_cond_broadcast)(pthread_cond_t *);
+  int (*pthread_cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
+                                const struct timespec *);
+  int (*pthread_rwlock_clockrdlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
+  int (*pthread_rwlock_clockwrlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
+  int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
+  int (*sem_wait)(sem_t *);
+  int (*sem_trywait)(sem_t *);
+  int (*sem_post)(sem_t *);
+  int (*sem_timedwait)(sem_t *, const struct timespec *);
+  int (*pthread_barrier_init)(pthread_barrier_t *, const pthread_barrierattr_t *, unsigned);
+  int (*pthread_barrier_destroy)(pthread_barrier_t *);
+  int (*pthread_barrier_wait)(pthread_barrier_t *);
+  int (*pthread_spin_init)(pthread_spinlock_t *, int);
+  int (*pthread_spin_lock)(pthread_spinlock_t *);
+  int (*pthread_spin_trylock)(pthread_spinlock_t *);
+  int (*pthread_spin_unlock)(pthread_spinlock_t *);
+  int (*pthread_once)(pthread_once_t *, void (*)(void));
+  pid_t (*fork)(void);
+  bool ready;
+};
+extern struct shim_real real;
+/* Resolves every member of `real`; exits with a message if one is missing. */
+void real_resolve(void);
+/* The real function, resolving the table first if nobody has yet (a wrapper
+ * may be called by another library's constructor before the shim's). */
+#define REAL(fn) (__builtin_expect(!real.ready, 0) ? real_resolve() : (void)0, real.fn)
+
+/* ---- objects.c: the model of synchronization objects ---- */
+struct shim_obj {
+  uintptr_t addr;
+  uint32_t id;   /* 1-based, in first-seen order: stable across runs */
+  uint8_t kind;  /* enum dara_obj_kind */
+  union {
+    struct { int owner; unsigned count; int type; } mutex;
+    struct { int writer; unsigned readers; } rw;
+    struct { unsigned count, arrived; uint64_t generation; } barrier;
+    struct { int owner; } spin;
+    struct { int state; int runner; } once; /* state: 0 new, 1 running, 2 done */
+  } u;
+};
+enum { ONCE_NEW = 0, ONCE_RUNNING = 1, ONCE_DONE = 2 };
+
+/* The object at addr, created (and announced to the scheduler) on first
+ * sight. If the address held an object of another kind it is re-initialized.
+ * Never NULL: a full table ends the process with a message. */
+struct shim_obj *obj_get(const void *addr, unsigned kind);
+/* Forgets the model state at addr, keeping its id (an init call). */
+struct shim_obj *obj_reset(const void *addr, unsigned kind);
+struct shim_obj *obj_by_id(uint32_t id);
+
+/* ---- shim.c: the process, its routines and scheduling points ---- */
+
+/* Per-routine state the scheduler does not need to see. */
+struct shim_routine {
+  pthread_t handle;
+  bool detached;
+  bool joined;
+  bool signalled;       /* condition wait: woken by signal/broadcast */
+  int phase;            /* second half of a two-step operation (barrier) */
+  uint64_t wait_seq;    /* condition wait: FIFO order of waiters */
+  uint64_t barrier_gen; /* barrier generation waited for */
+  uintptr_t addr;       /* address behind the pending operation (sem_t *) */
+};
+
+struct shim_state {
+  bool active;              /* this process is controlled */
+  struct dara_region *region;
+  struct dara_proc *proc;
+  unsigned slot;
+  pid_t pid;
+  struct shim_routine routines[DARA_MAX_ROUTINES];
+  uint64_t cond_seq;
+};
+extern struct shim_state shim;
+
+/* Routine index of the calling thread, or -1 if it is not controlled. */
+int shim_self(void);
+/* True when the calling thread is under dara's control. */
+static inline bool shim_controlled(void) { return shim.active && shim_self() >= 0; }
+
+/* The scheduling point. Publishes (op, obj, obj2) as the calling thread's
+ * pending operation, hands the turn to the scheduler and returns when this
+ * thread is chosen. Returns DARA_RS_ENABLED when the operation can complete,
+ * DARA_RS_TIMED when it was chosen to time out. */
+int shim_point(unsigned op, uint32_t obj, uint32_t obj2);
+
+/* Recomputes the status of every parked routine of this process. */
+void shim_refresh(void);
+
+/* Appends to the process's event log (dropped and counted when full). */
+void shim_log(unsigned kind, uint32_t a, uint32_t b, uint64_t c);
+
+/* Registers a new routine for a thread about to be created, parked at
+ * THREAD_START. Returns its index or -1 when the table is full. */
+int shim_routine_new(const void *creation_pc, const void *start_fn);
+/* Binds the calling (new) thread to routine idx and waits for its first turn. */
+void shim_routine_enter(int idx);
+/* The calling thread's last scheduling point: marks it exited and gives the
+ * turn away for good. The thread is uncontrolled afterwards. */
+void shim_routine_exit(void);
+
+/* Module index for an address (registers the module on first sight) and the
+ * offset of addr inside it; UINT32_MAX/absolute when not in a module. */
+uint32_t shim_module_of(const void *addr, uint64_t *offset);
+
+/* process.c: exit and fork hooks, installed once the shim is attached. */
+void process_install_hooks(void);
+
+/* Fatal error in the shim: one line on stderr, then _exit(125). */
+void shim_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* ---- enabled rules, one per family (each in its own file) ---- */
+/* Each returns an enum dara_routine_status for routine idx parked at op, and
+ * sets *waits_for to the routine that holds what it waits for (or -1). */
+int thread_status(int idx, const struct dara_routine *r, int *waits_for);
+int mutex_status(int idx, const struct dara_routine *r, int *waits_for);
+int cond_status(int idx, const struct dara_routine *r, int *waits_for);
+int rwlock_status(int idx, const struct dara_routine *r, int *waits_for);
+int sem_status(int idx, const struct dara_routine *r, int *waits_for);
+int barrier_status(int idx, const struct dara_routine *r, int *waits_for);
+int spin_status(int idx, const struct dara_routine *r, int *waits_for);
+int once_status(int idx, const struct dara_routine *r, int *waits_for);
+
+/* Model updates shared between families (cond reacquires mutexes). */
+void mutex_model_acquired(struct shim_obj *m, int self);
+void mutex_model_released(struct shim_obj *m, int self);
+/* Status of a plain lock of mutex m by routine idx. */
+int mutex_lock_status(const struct shim_obj *m, int idx, int *waits_for);
+
+#endif

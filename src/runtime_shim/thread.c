@@ -1,0 +1,127 @@
+/*
+ * thread.c: thread creation, start, join, detach and exit.
+ *
+ * pthread_create is a scheduling point of the parent. The child's routine is
+ * registered, parked at THREAD_START, before the real thread exists, so the
+ * scheduler sees it at once; the new thread itself only waits at its gate
+ * (shim_routine_enter) until it is chosen. Its creation site is the return
+ * address of the pthread_create call, relative to its module, plus an
+ * ordinal: the same thread gets the same name in every run.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime_shim/shim.h"
+
+struct start_args {
+  void *(*fn)(void *);
+  void *arg;
+  int routine;
+};
+
+static void *trampoline(void *p) {
+  struct start_args a = *(struct start_args *)p;
+  free(p);
+  shim_routine_enter(a.routine);
+  void *ret = a.fn(a.arg);
+  shim_routine_exit();
+  return ret;
+}
+
+static int routine_of(pthread_t t) {
+  struct dara_proc *p = shim.proc;
+  for (uint32_t i = 0; i < p->nroutines; i++)
+    if (p->routines[i].status != DARA_RS_FREE && !shim.routines[i].joined &&
+        pthread_equal(shim.routines[i].handle, t))
+      return (int)i;
+  return -1;
+}
+
+int thread_status(int idx, const struct dara_routine *r, int *waits_for) {
+  if (r->op != DARA_OP_THREAD_JOIN)
+    return DARA_RS_ENABLED;
+  int target = (int)r->obj;
+  if (target == idx || target >= (int)shim.proc->nroutines)
+    return DARA_RS_ENABLED; /* the real call reports EDEADLK / ESRCH */
+  if (shim.proc->routines[target].status == DARA_RS_EXITED)
+    return DARA_RS_ENABLED;
+  *waits_for = target;
+  return DARA_RS_BLOCKED;
+}
+
+SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                               void *(*fn)(void *), void *arg) {
+  if (!shim_controlled())
+    return REAL(pthread_create)(thread, attr, fn, arg);
+  const void *site = __builtin_return_address(0);
+  shim_point(DARA_OP_THREAD_CREATE, 0, 0);
+  struct start_args *a = malloc(sizeof(*a));
+  if (!a)
+    return EAGAIN;
+  int idx = shim_routine_new(site, (const void *)fn);
+  if (idx < 0) {
+    free(a);
+    shim_log(DARA_LOG_NOTE, DARA_NOTE_TOO_MANY_THREADS, DARA_MAX_ROUTINES, 0);
+    shim_die("more than %d threads in one process; dara cannot control this program",
+             DARA_MAX_ROUTINES);
+  }
+  a->fn = fn;
+  a->arg = arg;
+  a->routine = idx;
+  int rc = real.pthread_create(thread, attr, trampoline, a);
+  if (rc != 0) {
+    free(a);
+    shim.proc->routines[idx].status = DARA_RS_EXITED;
+    shim_log(DARA_LOG_RESULT, DARA_OP_THREAD_CREATE, (uint32_t)rc, 0);
+    return rc;
+  }
+  shim.routines[idx].handle = *thread;
+  int detach_state = PTHREAD_CREATE_JOINABLE;
+  if (attr)
+    pthread_attr_getdetachstate(attr, &detach_state);
+  shim.routines[idx].detached = detach_state == PTHREAD_CREATE_DETACHED;
+  shim_log(DARA_LOG_CREATE, (uint32_t)idx, 0, 0);
+  return 0;
+}
+
+SHIM_EXPORT int pthread_join(pthread_t t, void **ret) {
+  if (!shim_controlled())
+    return REAL(pthread_join)(t, ret);
+  int target = routine_of(t);
+  if (target < 0) /* not a thread dara created: join it for real */
+    return REAL(pthread_join)(t, ret);
+  shim_point(DARA_OP_THREAD_JOIN, (uint32_t)target, 0);
+  int rc = real.pthread_join(t, ret);
+  if (rc == 0)
+    shim.routines[target].joined = true;
+  return rc;
+}
+
+SHIM_EXPORT int pthread_detach(pthread_t t) {
+  if (!shim_controlled())
+    return REAL(pthread_detach)(t);
+  int target = routine_of(t);
+  shim_point(DARA_OP_THREAD_DETACH, target < 0 ? 0 : (uint32_t)target, 0);
+  int rc = real.pthread_detach(t);
+  if (rc == 0 && target >= 0)
+    shim.routines[target].detached = true;
+  return rc;
+}
+
+/* When the last thread leaves this way, glibc ends the process with exit(0)
+ * from an uncontrolled thread; the scheduler sees a process with no live
+ * routine and waits for it to die. */
+SHIM_EXPORT void pthread_exit(void *ret) {
+  shim_routine_exit();
+  REAL(pthread_exit)(ret);
+}
+
+SHIM_EXPORT int sched_yield(void) {
+  if (shim_controlled()) {
+    shim_point(DARA_OP_YIELD, 0, 0);
+    return 0;
+  }
+  return (int)syscall(SYS_sched_yield);
+}

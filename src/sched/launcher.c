@@ -1,0 +1,133 @@
+/*
+ * launcher.c: fork, set up, exec. See launcher.h.
+ */
+#include "sched/launcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dara/region.h"
+
+#ifndef DARA_INSTALL_LIBDIR
+#define DARA_INSTALL_LIBDIR "lib"
+#endif
+
+int launcher_find_shim(char *out, size_t out_len, char *err, size_t err_len) {
+  const char *env = getenv(DARA_ENV_SHIM);
+  if (env && *env) {
+    if (!realpath(env, out) || access(out, R_OK) != 0) {
+      snprintf(err, err_len, "%s=%s: %s", DARA_ENV_SHIM, env, strerror(errno));
+      return -1;
+    }
+    return 0;
+  }
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n <= 0) {
+    snprintf(err, err_len, "cannot find dara's own executable: %s", strerror(errno));
+    return -1;
+  }
+  exe[n] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (slash)
+    *slash = '\0';
+  const char *tries[] = {"../lib", "../" DARA_INSTALL_LIBDIR};
+  for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof(path), "%s/%s/libdara_shim.so", exe, tries[i]);
+    if (realpath(path, out) && access(out, R_OK) == 0 && strlen(out) < out_len)
+      return 0;
+  }
+  snprintf(err, err_len,
+           "cannot find libdara_shim.so in %s/../lib; set %s to its path", exe, DARA_ENV_SHIM);
+  return -1;
+}
+
+/* LD_PRELOAD for the child: [sanitizer runtime:]shim[:what the user had]. */
+static int set_preload(const char *shim) {
+  const char *old = getenv("LD_PRELOAD");
+  const char *first = "";
+#ifdef DARA_PRELOAD_FIRST
+  first = DARA_PRELOAD_FIRST ":";
+#endif
+  size_t len = strlen(first) + strlen(shim) + (old ? strlen(old) + 1 : 0) + 1;
+  char *v = malloc(len);
+  if (!v)
+    return -1;
+  snprintf(v, len, "%s%s%s%s", first, shim, old && *old ? ":" : "", old ? old : "");
+  int rc = setenv("LD_PRELOAD", v, 1);
+  free(v);
+  return rc;
+}
+
+static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
+  int e;
+  setpgid(0, s->pgid);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+    _exit(127);
+  /* Start the program with the signal state a shell would give it. */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal(sig, SIG_DFL);
+  if (s->cwd && chdir(s->cwd) != 0)
+    goto fail;
+  if (dup2(s->region_fd, DARA_FD) < 0) /* dup2 clears close-on-exec */
+    goto fail;
+  char slot[16];
+  snprintf(slot, sizeof(slot), "%u", s->slot);
+  if (setenv(DARA_ENV_SLOT, slot, 1) != 0 || set_preload(s->shim) != 0)
+    goto fail;
+  execvp(s->argv[0], s->argv);
+fail:
+  e = errno;
+  if (write(err_fd, &e, sizeof(e)) != (ssize_t)sizeof(e))
+    _exit(127);
+  _exit(127);
+}
+
+pid_t launcher_start(const struct launch_spec *spec, char *err, size_t err_len) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) != 0) {
+    snprintf(err, err_len, "pipe: %s", strerror(errno));
+    return -1;
+  }
+  fflush(NULL);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    snprintf(err, err_len, "fork: %s", strerror(errno));
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(pipefd[0]);
+    child(spec, parent, pipefd[1]);
+  }
+  close(pipefd[1]);
+  setpgid(pid, spec->pgid ? spec->pgid : pid); /* either side may win the race */
+  int child_errno = 0;
+  ssize_t n;
+  do
+    n = read(pipefd[0], &child_errno, sizeof(child_errno));
+  while (n < 0 && errno == EINTR);
+  close(pipefd[0]);
+  if (n == (ssize_t)sizeof(child_errno)) {
+    snprintf(err, err_len, "cannot run %s: %s", spec->argv[0], strerror(child_errno));
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+    return -1;
+  }
+  return pid;
+}

@@ -1,0 +1,32 @@
+/*
+ * launcher: starting one program under control.
+ *
+ * The child joins the run's process group, asks the kernel to kill it when
+ * dara dies (PR_SET_PDEATHSIG), gets the region at DARA_FD and the shim in
+ * LD_PRELOAD, and execs the program. Exec failures come back through a
+ * close-on-exec pipe, so "no such program" is an error, not an exit status.
+ */
+#ifndef DARA_SCHED_LAUNCHER_H
+#define DARA_SCHED_LAUNCHER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct launch_spec {
+  char *const *argv;  /* NULL-terminated */
+  const char *cwd;    /* directory to run in, NULL: dara's own */
+  const char *shim;   /* absolute path of libdara_shim.so */
+  int region_fd;
+  unsigned slot;
+  pid_t pgid;         /* process group to join, 0: start a new one */
+};
+
+/* Returns the child's pid, or -1 with a one-line reason in err. */
+pid_t launcher_start(const struct launch_spec *spec, char *err, size_t err_len);
+
+/* Finds the shim: $DARA_SHIM, else next to the dara executable
+ * (../lib/libdara_shim.so, in the build tree and after install). Returns 0
+ * and the absolute path in out, or -1 with a reason in err. */
+int launcher_find_shim(char *out, size_t out_len, char *err, size_t err_len);
+
+#endif

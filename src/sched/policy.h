@@ -1,0 +1,54 @@
+/*
+ * policy: who runs next.
+ *
+ * At every scheduling point the session offers the policy the candidates:
+ * every parked routine of every live process that is ENABLED, or, when none
+ * is, every one that is TIMED (so a timeout fires only when nothing else can
+ * run, as virtual time would have it). The policy picks one.
+ *
+ * Record policies:
+ *   random  uniform choice among the candidates from a seeded generator
+ *           (xoshiro256**); the same seed gives the same schedule.
+ *   rr      non-preemptive round robin: the running thread goes on while it
+ *           can; then the next candidate after it in (process, routine)
+ *           order. Like a uniprocessor without time slices.
+ * Replay is a policy too (replay.c): it takes the routine the file names.
+ */
+#ifndef DARA_SCHED_POLICY_H
+#define DARA_SCHED_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct candidate {
+  uint8_t proc;
+  uint16_t routine;
+  uint8_t status; /* DARA_RS_ENABLED or DARA_RS_TIMED */
+  uint16_t op;
+  uint32_t obj;
+  uint32_t obj2;
+};
+
+struct policy {
+  const char *name;
+  /* Returns an index into cands (n >= 1), or -1 to stop the run (the policy
+   * has said why, e.g. a replay divergence). last_* is the routine that ran
+   * the previous step (proc 255 before the first). */
+  int (*choose)(struct policy *p, const struct candidate *cands, size_t n, unsigned last_proc,
+                unsigned last_routine);
+  void *ctx;
+};
+
+struct rng {
+  uint64_t s[4];
+};
+void rng_seed(struct rng *r, uint64_t seed);
+uint64_t rng_next(struct rng *r);
+/* Uniform in [0, n), n >= 1. */
+uint64_t rng_below(struct rng *r, uint64_t n);
+
+/* Builds a record policy by name ("random", "rr"). Returns -1 if unknown. */
+int policy_make(struct policy *p, const char *name, uint64_t seed);
+void policy_free(struct policy *p);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * record.c: `dara record`. Runs the program(s) under a record policy and
+ * streams every event to the schedule file as it happens, so even a run
+ * that is cut short leaves the events up to that point.
+ */
+#include <bsd/stdlib.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sched/cli_util.h"
+#include "sched/launcher.h"
+#include "sched/session.h"
+
+static const char usage[] =
+    "usage: dara record [-o FILE] [--seed N] [--policy random|rr] [--watchdog SEC]\n"
+    "                   [--max-steps N] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
+    "\n"
+    "Runs PROG under dara's control and writes its schedule to FILE.\n"
+    "Only one thread of the program runs at a time; at every synchronization\n"
+    "operation (thread create/join/exit, mutex, condition variable, rwlock,\n"
+    "semaphore, barrier, spinlock, once, sched_yield, exit) dara chooses which\n"
+    "thread goes next. Several programs separated by ':' run together, each in\n"
+    "its own process.\n"
+    "\n"
+    "  -o, --output FILE   schedule file to write (default sched.bin)\n"
+    "  -s, --seed N        seed of the random policy (default: a fresh one,\n"
+    "                      printed and stored in the file)\n"
+    "  -p, --policy NAME   random: uniform choice among runnable threads at\n"
+    "                              every point (default)\n"
+    "                      rr:     a thread runs until it blocks or exits, then\n"
+    "                              the next one in order (no preemption)\n"
+    "  -w, --watchdog SEC  report a hang when a thread runs this long without\n"
+    "                      reaching a scheduling point (default 5)\n"
+    "  -m, --max-steps N   report a hang after N scheduling steps (default: none)\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "The program's own output passes through unchanged. One line on stderr\n"
+    "starting with 'dara:' names the outcome.\n"
+    "exit status: 0 no bug, 1 a bug showed (crash, failed assertion, deadlock,\n"
+    "hang, non-zero exit status), 2 usage or internal error\n";
+
+struct recorder {
+  struct schedfile_writer *w;
+};
+
+static int on_event(void *ctx, const struct dara_event *ev) {
+  return schedfile_write_event(((struct recorder *)ctx)->w, ev);
+}
+
+static int on_thread(void *ctx, const struct sched_thread *t) {
+  return schedfile_define_thread(((struct recorder *)ctx)->w, t);
+}
+
+static int on_object(void *ctx, const struct sched_object *o) {
+  return schedfile_define_object(((struct recorder *)ctx)->w, o);
+}
+
+int cmd_record(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"output", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, 's'},
+      {"policy", required_argument, NULL, 'p'},   {"watchdog", required_argument, NULL, 'w'},
+      {"max-steps", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *out = "sched.bin", *policy_name = "random";
+  uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
+  uint64_t watchdog = 5, max_steps = 0;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "+o:s:p:w:m:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      out = optarg;
+      break;
+    case 's':
+      if (cli_parse_u64("--seed", optarg, &seed) != 0)
+        return DARA_EXIT_ERROR;
+      break;
+    case 'p':
+      policy_name = optarg;
+      break;
+    case 'w':
+      if (cli_parse_u64("--watchdog", optarg, &watchdog) != 0)
+        return DARA_EXIT_ERROR;
+      if (watchdog == 0 || watchdog > 86400) {
+        cli_error("--watchdog takes 1 to 86400 seconds");
+        return DARA_EXIT_ERROR;
+      }
+      break;
+    case 'm':
+      if (cli_parse_u64("--max-steps", optarg, &max_steps) != 0)
+        return DARA_EXIT_ERROR;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return DARA_EXIT_OK;
+    default:
+      cli_error("record: unknown or incomplete option '%s'; see 'dara record --help'",
+                argv[optind - 1]);
+      return DARA_EXIT_ERROR;
+    }
+  }
+  struct sched_header hdr = {.dara_version = DARA_VERSION, .seed = seed};
+  if (cli_split_commands(argc - optind, argv + optind, hdr.cmds, &hdr.nprocs) != 0) {
+    fputs("see 'dara record --help'\n", stderr);
+    return DARA_EXIT_ERROR;
+  }
+  struct policy policy;
+  if (policy_make(&policy, policy_name, seed) != 0) {
+    cli_error("unknown policy '%s' (random, rr)", policy_name);
+    return DARA_EXIT_ERROR;
+  }
+  hdr.strategy = (char *)policy.name;
+  char cwd[PATH_MAX], shim[PATH_MAX], err[512];
+  if (!getcwd(cwd, sizeof(cwd))) {
+    cli_error("cannot get the working directory");
+    return DARA_EXIT_ERROR;
+  }
+  hdr.cwd = cwd;
+  if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) != 0) {
+    cli_error("%s", err);
+    return DARA_EXIT_ERROR;
+  }
+  struct recorder rec = {.w = schedfile_create(out, &hdr, err, sizeof(err))};
+  if (!rec.w) {
+    cli_error("%s", err);
+    return DARA_EXIT_ERROR;
+  }
+  struct session_config cfg = {
+      .nprocs = hdr.nprocs, .cmds = hdr.cmds, .shim = shim,
+      .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .policy = &policy,
+      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .ctx = &rec}};
+  struct session_result res;
+  session_run(&cfg, &res);
+  policy_free(&policy);
+  if (res.stopped && res.outcome.kind == SCHED_OUT_OK) {
+    res.outcome.kind = SCHED_OUT_ERROR;
+    snprintf(res.message, sizeof(res.message), "cannot write %s", out);
+  }
+  int rc = cli_exit_for(res.outcome.kind);
+  if (schedfile_close(rec.w, &res.outcome, err, sizeof(err)) != 0) {
+    cli_error("%s", err);
+    rc = DARA_EXIT_ERROR;
+  }
+  struct stat st;
+  unsigned long long bytes = stat(out, &st) == 0 ? (unsigned long long)st.st_size : 0;
+  const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
+  fprintf(stderr, "dara: %s%s; %llu steps, seed %llu; schedule in %s (%llu bytes)\n", what,
+          res.message, (unsigned long long)res.steps, (unsigned long long)seed, out,
+          bytes);
+  for (int i = 0; i < hdr.nprocs; i++)
+    free(hdr.cmds[i].argv);
+  return rc;
+}

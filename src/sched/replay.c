@@ -1,0 +1,232 @@
+/*
+ * replay.c: `dara replay`. Runs the recorded command again with a policy
+ * that takes every decision from the file, and checks every event the run
+ * produces (steps, creations, results, objects, exits) against the
+ * recording. The first difference stops the run: it is reported with its
+ * event index, what was recorded and what happened, and dara exits 3.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/cli_util.h"
+#include "sched/launcher.h"
+#include "sched/report.h"
+#include "sched/session.h"
+
+static const char usage[] =
+    "usage: dara replay [--watchdog SEC] FILE\n"
+    "\n"
+    "Runs the program recorded in FILE again (same command line, same working\n"
+    "directory) and forces the recorded schedule. Every event is checked\n"
+    "against the recording; at the first one that differs, dara stops and\n"
+    "reports it. A recorded failure fails the same way on every replay.\n"
+    "\n"
+    "  -w, --watchdog SEC  report a hang when a thread runs this long without\n"
+    "                      reaching a scheduling point (default 5)\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "exit status: 0 the run ended as recorded without a bug, 1 it ended as\n"
+    "recorded with a bug, 2 usage error or unreadable file, 3 the run diverged\n";
+
+struct replayer {
+  const struct sched_file *f;
+  size_t next;       /* index of the next recorded event */
+  bool diverged;
+  char why[1024];
+};
+
+static void describe(char *buf, size_t len, const struct dara_event *ev) {
+  char who[128], what[300] = "";
+  session_thread_name(ev->proc, ev->routine, who, sizeof(who));
+  switch (ev->kind) {
+  case DARA_EV_STEP:
+    report_operation(what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
+    snprintf(buf, len, "thread %s runs %s", who, what);
+    return;
+  case DARA_EV_RESULT:
+    snprintf(buf, len, "thread %s: %s returned %lld", who, dara_op_name(ev->op),
+             (long long)ev->arg);
+    return;
+  case DARA_EV_CREATE:
+    snprintf(buf, len, "thread %s creates thread %u:%lld", who, ev->proc, (long long)ev->arg);
+    return;
+  case DARA_EV_EXIT:
+    snprintf(buf, len, "process %u exits with status %lld", ev->proc, (long long)ev->arg);
+    return;
+  case DARA_EV_SIGNAL:
+    snprintf(buf, len, "process %u killed by %s", ev->proc, report_signal_name((int)ev->arg));
+    return;
+  default:
+    snprintf(buf, len, "%s (process %u, thread %s, arg %lld)", dara_ev_kind_name(ev->kind),
+             ev->proc, who, (long long)ev->arg);
+  }
+}
+
+static int diverge(struct replayer *r, const char *fmt, const char *a, const char *b) {
+  r->diverged = true;
+  snprintf(r->why, sizeof(r->why), fmt, r->next, a, b);
+  return 1;
+}
+
+static bool same_event(const struct dara_event *a, const struct dara_event *b) {
+  if (a->kind != b->kind || a->proc != b->proc || a->routine != b->routine || a->op != b->op ||
+      a->obj != b->obj || a->obj2 != b->obj2)
+    return false;
+  /* How long a hang lasted depends on the watchdog, not on the schedule. */
+  return a->kind == DARA_EV_HANG || a->arg == b->arg;
+}
+
+static int on_event(void *ctx, const struct dara_event *ev) {
+  struct replayer *r = ctx;
+  char got[512], want[512];
+  describe(got, sizeof(got), ev);
+  if (r->next >= r->f->nevents)
+    return diverge(r, "event %zu: the recording has ended, but the run goes on: %s%s", got, "");
+  const struct dara_event *rec = &r->f->events[r->next];
+  if (!same_event(rec, ev)) {
+    describe(want, sizeof(want), rec);
+    return diverge(r, "event %zu: recorded: %s; now: %s", want, got);
+  }
+  r->next++;
+  return 0;
+}
+
+static int on_thread(void *ctx, const struct sched_thread *t) {
+  struct replayer *r = ctx;
+  const struct sched_thread *rec = schedfile_thread(r->f, t->proc, t->routine);
+  char now[200], then[200] = "no such thread";
+  snprintf(now, sizeof(now), "thread %u:%u %s created at %s+%#llx#%u", t->proc, t->routine,
+           t->func, t->module, (unsigned long long)t->offset, t->ordinal);
+  if (rec)
+    snprintf(then, sizeof(then), "thread %u:%u %s created at %s+%#llx#%u", rec->proc,
+             rec->routine, rec->func, rec->module, (unsigned long long)rec->offset,
+             rec->ordinal);
+  if (!rec || strcmp(rec->module, t->module) != 0 || rec->offset != t->offset ||
+      rec->ordinal != t->ordinal || strcmp(rec->func, t->func) != 0)
+    return diverge(r, "event %zu: recorded: %s; now: %s", then, now);
+  return 0;
+}
+
+static int on_object(void *ctx, const struct sched_object *o) {
+  struct replayer *r = ctx;
+  const struct sched_object *rec = schedfile_object(r->f, o->proc, o->id);
+  char now[200], then[200] = "no such object";
+  snprintf(now, sizeof(now), "%s#%u at %s+%#llx", dara_obj_kind_name(o->kind), o->id,
+           o->module[0] ? o->module : "heap", (unsigned long long)o->offset);
+  if (rec)
+    snprintf(then, sizeof(then), "%s#%u at %s+%#llx", dara_obj_kind_name(rec->kind), rec->id,
+             rec->module[0] ? rec->module : "heap", (unsigned long long)rec->offset);
+  if (!rec || rec->kind != o->kind || strcmp(rec->module, o->module) != 0 ||
+      rec->offset != o->offset)
+    return diverge(r, "event %zu: recorded: %s; now: %s", then, now);
+  return 0;
+}
+
+/* The replay policy: the next recorded event must be a step, and the thread
+ * it names must be able to run now. */
+static int choose(struct policy *p, const struct candidate *c, size_t n, unsigned last_proc,
+                  unsigned last_routine) {
+  (void)last_proc;
+  (void)last_routine;
+  struct replayer *r = p->ctx;
+  if (r->next >= r->f->nevents) {
+    diverge(r, "event %zu: the recording has ended, but %s%s", "threads can still run", "");
+    return -1;
+  }
+  const struct dara_event *rec = &r->f->events[r->next];
+  char want[512];
+  describe(want, sizeof(want), rec);
+  if (rec->kind != DARA_EV_STEP) {
+    diverge(r, "event %zu: recorded: %s; now: a scheduling step%s", want, "");
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (c[i].proc == rec->proc && c[i].routine == rec->routine)
+      return (int)i;
+  diverge(r, "event %zu: recorded: %s; now: that thread cannot run%s", want, "");
+  return -1;
+}
+
+int cmd_replay(int argc, char **argv) {
+  static const struct option opts[] = {{"watchdog", required_argument, NULL, 'w'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  uint64_t watchdog = 5;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "+w:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'w':
+      if (cli_parse_u64("--watchdog", optarg, &watchdog) != 0)
+        return DARA_EXIT_ERROR;
+      if (watchdog == 0 || watchdog > 86400) {
+        cli_error("--watchdog takes 1 to 86400 seconds");
+        return DARA_EXIT_ERROR;
+      }
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return DARA_EXIT_OK;
+    default:
+      cli_error("replay: unknown or incomplete option '%s'; see 'dara replay --help'",
+                argv[optind - 1]);
+      return DARA_EXIT_ERROR;
+    }
+  }
+  if (argc - optind != 1) {
+    cli_error("replay takes one schedule file; see 'dara replay --help'");
+    return DARA_EXIT_ERROR;
+  }
+  const char *path = argv[optind];
+  struct sched_file f;
+  char err[512], shim[PATH_MAX];
+  enum schedfile_status st = schedfile_load(path, &f, err, sizeof(err));
+  if (st != SCHEDFILE_OK) {
+    cli_error("%s%s", err, st == SCHEDFILE_TRUNCATED ? "; a truncated schedule is not replayed" : "");
+    schedfile_free(&f);
+    return DARA_EXIT_ERROR;
+  }
+  if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) != 0) {
+    cli_error("%s", err);
+    schedfile_free(&f);
+    return DARA_EXIT_ERROR;
+  }
+  struct replayer rep = {.f = &f};
+  struct policy policy = {.name = "replay", .choose = choose, .ctx = &rep};
+  struct session_config cfg = {
+      .nprocs = f.hdr.nprocs, .cmds = f.hdr.cmds, .cwd = f.hdr.cwd, .shim = shim,
+      .watchdog_ms = (int)(watchdog * 1000), .policy = &policy,
+      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .ctx = &rep}};
+  struct session_result res;
+  session_run(&cfg, &res);
+
+  int rc;
+  if (!rep.diverged && res.outcome.kind != SCHED_OUT_ERROR && rep.next < f.nevents) {
+    char want[512];
+    describe(want, sizeof(want), &f.events[rep.next]);
+    diverge(&rep, "event %zu: the run ended (%s), but the recording goes on: %s",
+            res.message, want);
+  }
+  if (!rep.diverged && res.outcome.kind != SCHED_OUT_ERROR &&
+      (res.outcome.kind != f.outcome.kind || res.outcome.code != f.outcome.code)) {
+    rep.diverged = true;
+    snprintf(rep.why, sizeof(rep.why), "the run ended differently: recorded: %.480s; now: %.480s",
+             f.outcome.message ? f.outcome.message : sched_outcome_name(f.outcome.kind),
+             res.message);
+  }
+  if (rep.diverged) {
+    fprintf(stderr, "dara: replay diverged at %s\n", rep.why);
+    rc = DARA_EXIT_DIVERGED;
+  } else {
+    rc = cli_exit_for(res.outcome.kind);
+    const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
+    fprintf(stderr, "dara: %s%s; replayed %llu steps of %s as recorded\n", what, res.message,
+            (unsigned long long)res.steps, path);
+  }
+  schedfile_free(&f);
+  return rc;
+}

@@ -1,0 +1,89 @@
+/*
+ * report.c: names for messages. Uses the thread and object names the session
+ * learned during the current (or last) run.
+ */
+#include "sched/report.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "dara/ops.h"
+#include "dara/region.h"
+#include "sched/session.h"
+
+const char *report_signal_name(int sig) {
+  static char buf[32];
+  const char *abbrev = sigabbrev_np(sig);
+  if (abbrev)
+    snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+  else
+    snprintf(buf, sizeof(buf), "signal %d", sig);
+  return buf;
+}
+
+void report_wait_status(char *buf, size_t len, int status) {
+  if (WIFEXITED(status))
+    snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+  else if (WIFSIGNALED(status))
+    snprintf(buf, len, "was killed by %s", report_signal_name(WTERMSIG(status)));
+  else
+    snprintf(buf, len, "ended (wait status %#x)", (unsigned)status);
+}
+
+void session_thread_name(unsigned proc, unsigned routine, char *buf, size_t len) {
+  const struct session_thread *t = session_thread_info(proc, routine);
+  if (!t) {
+    snprintf(buf, len, "%u:%u", proc, routine);
+    return;
+  }
+  if (routine == 0) {
+    snprintf(buf, len, "%u:%u main", proc, routine);
+    return;
+  }
+  snprintf(buf, len, "%u:%u %s (%s+%#llx#%u)", proc, routine, t->func[0] ? t->func : "?",
+           t->module[0] ? t->module : "?", (unsigned long long)t->offset, t->ordinal);
+}
+
+void session_object_name(unsigned proc, uint32_t id, char *buf, size_t len) {
+  const struct session_object *o = session_object_info(proc, id);
+  if (!o) {
+    snprintf(buf, len, "object#%u", id);
+    return;
+  }
+  if (o->module[0])
+    snprintf(buf, len, "%s#%u (%s+%#llx)", dara_obj_kind_name(o->kind), id, o->module,
+             (unsigned long long)o->offset);
+  else
+    snprintf(buf, len, "%s#%u", dara_obj_kind_name(o->kind), id);
+}
+
+void report_operation(char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
+                      uint32_t obj2) {
+  char a[128] = "", b[128] = "";
+  if (op == DARA_OP_THREAD_JOIN || op == DARA_OP_THREAD_DETACH) {
+    session_thread_name(proc, obj, a, sizeof(a));
+    snprintf(buf, len, "%s thread %s", dara_op_name(op), a);
+    return;
+  }
+  if (obj)
+    session_object_name(proc, obj, a, sizeof(a));
+  if (obj2)
+    session_object_name(proc, obj2, b, sizeof(b));
+  snprintf(buf, len, "%s%s%s%s%s", dara_op_name(op), obj ? " " : "", a, obj2 ? " with " : "",
+           b);
+}
+
+void report_blocked(char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
+                    uint32_t obj, uint32_t obj2, int32_t waits_for) {
+  char who[128], what[300], holder[160] = "";
+  session_thread_name(proc, routine, who, sizeof(who));
+  report_operation(what, sizeof(what), proc, op, obj, obj2);
+  if (waits_for >= 0 && waits_for < DARA_MAX_ROUTINES) {
+    char h[128];
+    session_thread_name(proc, (unsigned)waits_for, h, sizeof(h));
+    snprintf(holder, sizeof(holder), ", held by thread %s", h);
+  }
+  snprintf(buf, len, "thread %s blocked in %s%s", who, what, holder);
+}

@@ -1,0 +1,686 @@
+/*
+ * session.c: the scheduler's main loop. See session.h for the overview.
+ *
+ * Everything read from the region is untrusted: the program under test can
+ * write anything there. Counts and indices are checked before use, names are
+ * copied through region_copy_name, and a control block that makes no sense
+ * ends the run with an error naming the process, never a crash or a hang.
+ */
+#include "sched/session.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sched/launcher.h"
+#include "sched/report.h"
+#include "shm/handoff.h"
+#include "shm/region.h"
+
+#define OBJECTS_MAX (1u << 16)
+
+struct proc_run {
+  pid_t pid;
+  int pidfd;
+  bool alive;
+  uint32_t lost_seen;
+};
+
+struct session {
+  const struct session_config *cfg;
+  struct session_result *res;
+  struct dara_region *region;
+  int region_fd;
+  pid_t pgid;
+  struct proc_run procs[DARA_MAX_PROCS];
+  uint64_t steps;
+  bool done;
+};
+
+/* Names of the current (or last) run's threads and objects, for reports. */
+static struct session_thread (*names_threads)[DARA_MAX_ROUTINES];
+struct object_names {
+  struct session_object *v; /* indexed by object id */
+  uint32_t n;               /* allocated entries */
+};
+static struct object_names names_objects[DARA_MAX_PROCS];
+
+static volatile sig_atomic_t got_sigchld;
+static volatile sig_atomic_t got_interrupt;
+
+static void on_sigchld(int sig) {
+  (void)sig;
+  got_sigchld = 1;
+}
+
+static void on_interrupt(int sig) { got_interrupt = sig; }
+
+static void install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on_sigchld; /* no SA_RESTART: a futex wait returns EINTR */
+  sigaction(SIGCHLD, &sa, NULL);
+  sa.sa_handler = on_interrupt;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+}
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* ---- ending the run ---- */
+
+static void finish(struct session *s, unsigned kind, int code, unsigned proc, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
+
+static void finish(struct session *s, unsigned kind, int code, unsigned proc, const char *fmt,
+                   ...) {
+  if (s->done)
+    return;
+  s->done = true;
+  struct session_result *res = s->res;
+  res->outcome.kind = kind;
+  res->outcome.code = code;
+  res->outcome.proc = proc;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(res->message, sizeof(res->message), fmt, ap);
+  va_end(ap);
+  res->outcome.message = res->message;
+}
+
+static void emit(struct session *s, const struct dara_event *ev) {
+  if (s->done && s->res->stopped)
+    return;
+  s->res->events++;
+  if (s->cfg->sink.event && s->cfg->sink.event(s->cfg->sink.ctx, ev) != 0) {
+    s->res->stopped = true;
+    s->done = true;
+  }
+}
+
+static void emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
+                        unsigned op, int64_t arg) {
+  struct dara_event ev = {.kind = (uint8_t)kind, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)routine, .op = (uint16_t)op, .arg = arg,
+                          .time = s->steps};
+  emit(s, &ev);
+}
+
+static void corrupt(struct session *s, unsigned proc, const char *what, unsigned long value) {
+  finish(s, SCHED_OUT_ERROR, 0, proc,
+         "process %u (%s) corrupted its control block: %s = %lu", proc,
+         s->cfg->cmds[proc].argv[0], what, value);
+}
+
+/* ---- definitions: threads and objects ---- */
+
+static void define_thread(struct session *s, unsigned proc, unsigned routine) {
+  const struct dara_proc *p = &s->region->procs[proc];
+  const struct dara_routine *r = &p->routines[routine];
+  struct session_thread *t = &names_threads[proc][routine];
+  memset(t, 0, sizeof(*t));
+  t->defined = true;
+  uint32_t module = r->site.module;
+  uint32_t nmodules = p->nmodules;
+  if (module < nmodules && module < DARA_MAX_MODULES)
+    region_copy_name(t->module, sizeof(t->module), p->modules[module].name, DARA_NAME_LEN);
+  region_copy_name(t->func, sizeof(t->func), r->func, DARA_NAME_LEN);
+  t->offset = r->site.offset;
+  t->ordinal = r->site.ordinal;
+  if (s->cfg->sink.thread) {
+    struct sched_thread st = {.proc = (uint8_t)proc, .routine = (uint16_t)routine,
+                              .module = t->module, .offset = t->offset,
+                              .ordinal = t->ordinal, .func = t->func};
+    if (s->cfg->sink.thread(s->cfg->sink.ctx, &st) != 0) {
+      s->res->stopped = true;
+      s->done = true;
+    }
+  }
+}
+
+static void define_object(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  struct object_names *pr = &names_objects[proc];
+  uint32_t id = e->a;
+  unsigned kind = e->b & 0xff;
+  uint32_t module = e->b >> 8;
+  if (id == 0 || id >= OBJECTS_MAX || kind >= DARA_OBJ_COUNT) {
+    corrupt(s, proc, "object id", id);
+    return;
+  }
+  if (id >= pr->n) {
+    uint32_t n = pr->n ? pr->n : 64;
+    while (n <= id)
+      n *= 2;
+    struct session_object *o = realloc(pr->v, n * sizeof(*o));
+    if (!o) {
+      finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
+      return;
+    }
+    memset(o + pr->n, 0, (n - pr->n) * sizeof(*o));
+    pr->v = o;
+    pr->n = n;
+  }
+  struct session_object *o = &pr->v[id];
+  const struct dara_proc *p = &s->region->procs[proc];
+  o->kind = (uint8_t)kind;
+  o->module[0] = '\0';
+  o->offset = 0;
+  if (module < p->nmodules && module < DARA_MAX_MODULES) {
+    region_copy_name(o->module, sizeof(o->module), p->modules[module].name, DARA_NAME_LEN);
+    o->offset = e->c;
+  }
+  if (s->cfg->sink.object) {
+    struct sched_object so = {.proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind,
+                              .module = o->module, .offset = o->offset};
+    if (s->cfg->sink.object(s->cfg->sink.ctx, &so) != 0) {
+      s->res->stopped = true;
+      s->done = true;
+    }
+  }
+}
+
+/* ---- the event log ---- */
+
+static void note(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  switch (e->a) {
+  case DARA_NOTE_FORK_UNCONTROLLED:
+    fprintf(stderr, "dara: warning: process %u forked child %u, which runs uncontrolled\n",
+            proc, e->b);
+    break;
+  case DARA_NOTE_TOO_MANY_THREADS:
+    fprintf(stderr, "dara: process %u created more than %u threads\n", proc, e->b);
+    break;
+  case DARA_NOTE_TOO_MANY_OBJECTS:
+    fprintf(stderr, "dara: process %u used more than %u synchronization objects\n", proc,
+            e->b);
+    break;
+  default:
+    corrupt(s, proc, "note", e->a);
+    return;
+  }
+  emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
+}
+
+static void drain_log(struct session *s, unsigned proc) {
+  struct dara_proc *p = &s->region->procs[proc];
+  uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
+  uint32_t tail = p->log_tail;
+  if (head - tail > DARA_LOG_LEN) {
+    corrupt(s, proc, "log_head", head);
+    return;
+  }
+  uint32_t nroutines = p->nroutines;
+  for (; tail != head && !s->done; tail++) {
+    struct dara_log_entry e = p->log[tail % DARA_LOG_LEN];
+    if (e.routine >= DARA_MAX_ROUTINES || e.routine >= nroutines) {
+      corrupt(s, proc, "log routine", e.routine);
+      break;
+    }
+    switch (e.kind) {
+    case DARA_LOG_CREATE:
+      if (e.a >= nroutines || e.a >= DARA_MAX_ROUTINES) {
+        corrupt(s, proc, "created routine", e.a);
+        break;
+      }
+      define_thread(s, proc, e.a);
+      emit_simple(s, DARA_EV_CREATE, proc, e.routine, DARA_OP_THREAD_CREATE, e.a);
+      break;
+    case DARA_LOG_RESULT:
+      if (e.a >= DARA_OP_COUNT) {
+        corrupt(s, proc, "result op", e.a);
+        break;
+      }
+      emit_simple(s, DARA_EV_RESULT, proc, e.routine, e.a, (int32_t)e.b);
+      break;
+    case DARA_LOG_OBJECT:
+      define_object(s, proc, &e);
+      break;
+    case DARA_LOG_NOTE:
+      note(s, proc, &e);
+      break;
+    default:
+      corrupt(s, proc, "log kind", e.kind);
+      break;
+    }
+  }
+  __atomic_store_n(&p->log_tail, head, __ATOMIC_RELEASE);
+  uint32_t lost = p->log_lost;
+  if (lost != s->procs[proc].lost_seen && !s->done)
+    finish(s, SCHED_OUT_ERROR, 0, proc, "process %u lost %u events: its event log overflowed",
+           proc, lost - s->procs[proc].lost_seen);
+}
+
+/* ---- process death ---- */
+
+static void kill_all(struct session *s) {
+  for (int i = 0; i < s->cfg->nprocs; i++)
+    if (s->procs[i].alive)
+      s->region->procs[i].command = DARA_CMD_KILL;
+  if (s->pgid > 0)
+    kill(-s->pgid, SIGKILL);
+}
+
+/* A process is gone: say how, and decide whether the run goes on. */
+static void on_death(struct session *s, unsigned proc, int status, int running) {
+  struct proc_run *pr = &s->procs[proc];
+  pr->alive = false;
+  uint32_t state = s->region->procs[proc].state;
+  s->region->procs[proc].state = DARA_PROC_DEAD;
+  const char *prog = s->cfg->cmds[proc].argv[0];
+  if (state == DARA_PROC_STARTING && !s->done) {
+    char how[64];
+    report_wait_status(how, sizeof(how), status);
+    finish(s, SCHED_OUT_ERROR, 0, proc,
+           "%s %s before dara's shim took control of it (a statically linked program, "
+           "one that clears LD_PRELOAD, or a shim that refused to start: see above)",
+           prog, how);
+    return;
+  }
+  if (!s->done)
+    drain_log(s, proc);
+  if (s->done)
+    return;
+  if (WIFEXITED(status)) {
+    int code = WEXITSTATUS(status);
+    emit_simple(s, DARA_EV_EXIT, proc, 0, 0, code);
+    if (code != 0)
+      finish(s, SCHED_OUT_EXIT, code, proc, "process %u (%s) exited with status %d", proc,
+             prog, code);
+    return;
+  }
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    unsigned routine = running >= 0 ? (unsigned)running : 0;
+    emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
+    char who[128] = "";
+    if (running >= 0) {
+      char name[96];
+      session_thread_name(proc, routine, name, sizeof(name));
+      snprintf(who, sizeof(who), " while thread %s was running", name);
+    }
+    finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc, prog,
+           report_signal_name(sig), sig == SIGABRT ? " (abort or failed assertion)" : "", who);
+  }
+}
+
+static bool reap(struct session *s, unsigned proc, int flags, int running) {
+  struct proc_run *pr = &s->procs[proc];
+  if (!pr->alive)
+    return true;
+  int status;
+  pid_t r;
+  do
+    r = waitpid(pr->pid, &status, flags);
+  while (r < 0 && errno == EINTR);
+  if (r != pr->pid)
+    return false;
+  on_death(s, proc, status, running);
+  return true;
+}
+
+static void reap_any(struct session *s) {
+  if (!got_sigchld)
+    return;
+  got_sigchld = 0;
+  for (int i = 0; i < s->cfg->nprocs; i++)
+    reap(s, (unsigned)i, WNOHANG, -1);
+}
+
+/* ---- waiting for the turn ---- */
+
+enum turn_wait { TURN_BACK, TURN_DIED, TURN_HANG, TURN_INTERRUPTED };
+
+static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
+  struct dara_proc *p = &s->region->procs[proc];
+  uint64_t start = now_ms();
+  for (;;) {
+    if (handoff_wait(&p->lock, DARA_TURN_SCHED, 20))
+      return TURN_BACK;
+    if (reap(s, proc, WNOHANG, running))
+      return TURN_DIED;
+    if (got_interrupt)
+      return TURN_INTERRUPTED;
+    if (now_ms() - start > (uint64_t)s->cfg->watchdog_ms)
+      return TURN_HANG;
+  }
+}
+
+/* After PROC_EXIT (or when a process has no live thread left), the process
+ * is on its way out: wait for it, so nothing else runs before it is gone. */
+static void wait_death(struct session *s, unsigned proc) {
+  struct proc_run *pr = &s->procs[proc];
+  uint64_t start = now_ms();
+  while (pr->alive && !s->done) {
+    if (reap(s, proc, WNOHANG, -1))
+      return;
+    if (got_interrupt) {
+      finish(s, SCHED_OUT_ERROR, 0, proc, "interrupted by signal %d", (int)got_interrupt);
+      return;
+    }
+    uint64_t waited = now_ms() - start;
+    if (waited > (uint64_t)s->cfg->watchdog_ms) {
+      emit_simple(s, DARA_EV_HANG, proc, 0, DARA_OP_PROC_EXIT, (int64_t)waited);
+      finish(s, SCHED_OUT_HANG, 0, proc,
+             "process %u (%s) did not finish exiting within %d ms", proc,
+             s->cfg->cmds[proc].argv[0], s->cfg->watchdog_ms);
+      return;
+    }
+    struct pollfd pfd = {.fd = pr->pidfd, .events = POLLIN};
+    if (pr->pidfd >= 0)
+      poll(&pfd, 1, 20);
+    else
+      usleep(1000);
+  }
+}
+
+static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int running) {
+  switch (w) {
+  case TURN_BACK: {
+    drain_log(s, proc);
+    uint32_t state = s->region->procs[proc].state;
+    if (state == DARA_PROC_EXITING)
+      wait_death(s, proc);
+    else if (state != DARA_PROC_RUNNING)
+      corrupt(s, proc, "state", state);
+    break;
+  }
+  case TURN_DIED:
+    break; /* on_death said it all */
+  case TURN_HANG: {
+    char name[96];
+    session_thread_name(proc, running >= 0 ? (unsigned)running : 0, name, sizeof(name));
+    emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
+                s->cfg->watchdog_ms);
+    finish(s, SCHED_OUT_HANG, 0, proc,
+           "hang: thread %s ran for more than %d ms without reaching a scheduling point", name,
+           s->cfg->watchdog_ms);
+    break;
+  }
+  case TURN_INTERRUPTED:
+    finish(s, SCHED_OUT_ERROR, 0, proc, "interrupted by signal %d", (int)got_interrupt);
+    break;
+  }
+}
+
+/* ---- starting processes ---- */
+
+static int start_proc(struct session *s, unsigned i) {
+  struct dara_proc *p = &s->region->procs[i];
+  memset(p, 0, sizeof(*p));
+  p->syscall = -1;
+  p->state = DARA_PROC_STARTING;
+  p->lock = DARA_TURN_PROC; /* the new process holds the turn until it parks */
+  struct launch_spec spec = {.argv = s->cfg->cmds[i].argv, .cwd = s->cfg->cwd,
+                             .shim = s->cfg->shim, .region_fd = s->region_fd, .slot = i,
+                             .pgid = s->pgid};
+  char err[512];
+  pid_t pid = launcher_start(&spec, err, sizeof(err));
+  if (pid < 0) {
+    finish(s, SCHED_OUT_ERROR, 0, i, "%s", err);
+    return -1;
+  }
+  if (s->pgid == 0)
+    s->pgid = pid;
+  struct proc_run *pr = &s->procs[i];
+  pr->pid = pid;
+  pr->alive = true;
+  pr->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  emit_simple(s, DARA_EV_PROC_START, i, 0, 0, 0);
+  enum turn_wait w = wait_turn(s, i, 0);
+  if (w == TURN_BACK) {
+    if (p->state != DARA_PROC_RUNNING || p->pid != pid) {
+      corrupt(s, i, "pid", (unsigned long)p->pid);
+      return 0;
+    }
+    define_thread(s, i, 0);
+  }
+  after_turn(s, i, w, 0);
+  return 0;
+}
+
+/* ---- the step ---- */
+
+static bool live_routine(unsigned status) {
+  return status == DARA_RS_ENABLED || status == DARA_RS_BLOCKED || status == DARA_RS_TIMED ||
+         status == DARA_RS_RUNNING;
+}
+
+/* Collects candidates; returns how many. Sets *unfinished when some
+ * routine of a live process is still parked. */
+static size_t candidates(struct session *s, struct candidate *out, bool *unfinished,
+                         int *finishing_proc) {
+  size_t n = 0, ntimed = 0;
+  static struct candidate timed[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
+  *unfinished = false;
+  *finishing_proc = -1;
+  for (int i = 0; i < s->cfg->nprocs && !s->done; i++) {
+    if (!s->procs[i].alive)
+      continue;
+    struct dara_proc *p = &s->region->procs[i];
+    uint32_t nr = p->nroutines;
+    if (nr == 0 || nr > DARA_MAX_ROUTINES) {
+      corrupt(s, (unsigned)i, "nroutines", nr);
+      return 0;
+    }
+    bool any_live = false;
+    for (uint32_t j = 0; j < nr; j++) {
+      const struct dara_routine *r = &p->routines[j];
+      uint32_t status = r->status;
+      if (!region_status_ok(status)) {
+        corrupt(s, (unsigned)i, "routine status", status);
+        return 0;
+      }
+      if (!live_routine(status))
+        continue;
+      any_live = true;
+      *unfinished = true;
+      if (status != DARA_RS_ENABLED && status != DARA_RS_TIMED)
+        continue;
+      if (r->op >= DARA_OP_COUNT) {
+        corrupt(s, (unsigned)i, "routine op", r->op);
+        return 0;
+      }
+      struct candidate c = {.proc = (uint8_t)i, .routine = (uint16_t)j,
+                            .status = (uint8_t)status, .op = (uint16_t)r->op,
+                            .obj = r->obj, .obj2 = r->obj2};
+      if (status == DARA_RS_ENABLED)
+        out[n++] = c;
+      else
+        timed[ntimed++] = c;
+    }
+    if (!any_live && *finishing_proc < 0)
+      *finishing_proc = i;
+  }
+  if (n == 0 && ntimed > 0) {
+    memcpy(out, timed, ntimed * sizeof(*out));
+    n = ntimed;
+  }
+  return n;
+}
+
+static void deadlock(struct session *s) {
+  char summary[768];
+  size_t used = 0;
+  unsigned nblocked = 0;
+  summary[0] = '\0';
+  fprintf(stderr, "dara: deadlock: no thread can run\n");
+  for (int i = 0; i < s->cfg->nprocs; i++) {
+    if (!s->procs[i].alive)
+      continue;
+    struct dara_proc *p = &s->region->procs[i];
+    for (uint32_t j = 0; j < p->nroutines && j < DARA_MAX_ROUTINES; j++) {
+      const struct dara_routine *r = &p->routines[j];
+      if (r->status != DARA_RS_BLOCKED)
+        continue;
+      char line[512];
+      report_blocked(line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
+      fprintf(stderr, "dara:   %s\n", line);
+      if (used < sizeof(summary) - 1)
+        used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%s%s",
+                                 nblocked ? "; " : "", line);
+      nblocked++;
+    }
+  }
+  emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);
+  finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %s", summary);
+}
+
+static void step(struct session *s) {
+  static struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
+  static unsigned last_proc = 255, last_routine = 0;
+  if (s->steps == 0)
+    last_proc = 255;
+  reap_any(s);
+  if (s->done)
+    return;
+  if (got_interrupt) {
+    finish(s, SCHED_OUT_ERROR, 0, 0, "interrupted by signal %d", (int)got_interrupt);
+    return;
+  }
+  bool unfinished;
+  int finishing;
+  size_t n = candidates(s, cands, &unfinished, &finishing);
+  if (s->done)
+    return;
+  if (n == 0) {
+    if (finishing >= 0) { /* every thread of it has exited: it is ending */
+      wait_death(s, (unsigned)finishing);
+      return;
+    }
+    if (!unfinished) {
+      bool any_alive = false;
+      for (int i = 0; i < s->cfg->nprocs; i++)
+        any_alive |= s->procs[i].alive;
+      if (!any_alive)
+        finish(s, SCHED_OUT_OK, 0, 0, "all processes exited normally");
+      return;
+    }
+    deadlock(s);
+    return;
+  }
+  if (s->cfg->max_steps && s->steps >= s->cfg->max_steps) {
+    emit_simple(s, DARA_EV_HANG, 0, 0, 0, 0);
+    finish(s, SCHED_OUT_HANG, 0, 0, "hang: more than %llu scheduling steps",
+           (unsigned long long)s->cfg->max_steps);
+    return;
+  }
+  int k = s->cfg->policy->choose(s->cfg->policy, cands, n, last_proc, last_routine);
+  if (k < 0 || (size_t)k >= n) {
+    s->res->stopped = true;
+    s->done = true;
+    return;
+  }
+  const struct candidate *c = &cands[k];
+  struct dara_event ev = {.kind = DARA_EV_STEP, .proc = c->proc, .routine = c->routine,
+                          .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = s->steps};
+  emit(s, &ev);
+  if (s->done)
+    return;
+  s->steps++;
+  last_proc = c->proc;
+  last_routine = c->routine;
+  struct dara_proc *p = &s->region->procs[c->proc];
+  p->chosen = c->routine;
+  p->epoch = s->steps;
+  __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
+  handoff_give(&p->routines[c->routine].gate, DARA_GATE_GO);
+  after_turn(s, c->proc, wait_turn(s, c->proc, c->routine), c->routine);
+}
+
+/* ---- the run ---- */
+
+static void cleanup(struct session *s) {
+  kill_all(s);
+  for (int i = 0; i < s->cfg->nprocs; i++) {
+    struct proc_run *pr = &s->procs[i];
+    if (pr->alive) {
+      while (waitpid(pr->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      pr->alive = false;
+    }
+    if (pr->pidfd >= 0)
+      close(pr->pidfd);
+    pr->pidfd = -1;
+  }
+  /* Orphans of the program (we are their subreaper) that were in the group. */
+  while (waitpid(-1, NULL, WNOHANG) > 0)
+    ;
+  region_destroy(s->region, s->region_fd);
+  s->region = NULL;
+}
+
+int session_run(const struct session_config *cfg, struct session_result *res) {
+  memset(res, 0, sizeof(*res));
+  res->outcome.message = res->message;
+  struct session s = {.cfg = cfg, .res = res, .region_fd = -1};
+  for (int i = 0; i < DARA_MAX_PROCS; i++)
+    s.procs[i].pidfd = -1;
+  if (!names_threads) {
+    names_threads = calloc(DARA_MAX_PROCS, sizeof(*names_threads));
+    if (!names_threads) {
+      finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
+      return -1;
+    }
+  }
+  memset(names_threads, 0, DARA_MAX_PROCS * sizeof(*names_threads));
+  for (int i = 0; i < DARA_MAX_PROCS; i++)
+    if (names_objects[i].v)
+      memset(names_objects[i].v, 0, names_objects[i].n * sizeof(*names_objects[i].v));
+  if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_PROCS) {
+    finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run", DARA_MAX_PROCS);
+    return -1;
+  }
+  s.region = region_create(&s.region_fd);
+  if (!s.region) {
+    finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s", strerror(errno));
+    return -1;
+  }
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  got_sigchld = 0;
+  got_interrupt = 0;
+  install_signals();
+
+  int rc = 0;
+  for (int i = 0; i < cfg->nprocs && !s.done; i++)
+    if (start_proc(&s, (unsigned)i) != 0)
+      rc = -1;
+  while (!s.done)
+    step(&s);
+  res->steps = s.steps;
+  cleanup(&s);
+  if (rc != 0 || (res->outcome.kind == SCHED_OUT_ERROR && s.steps == 0 && !res->stopped))
+    return -1;
+  return 0;
+}
+
+/* ---- names for reports ---- */
+
+const struct session_thread *session_thread_info(unsigned proc, unsigned routine) {
+  if (!names_threads || proc >= DARA_MAX_PROCS || routine >= DARA_MAX_ROUTINES ||
+      !names_threads[proc][routine].defined)
+    return NULL;
+  return &names_threads[proc][routine];
+}
+
+const struct session_object *session_object_info(unsigned proc, uint32_t id) {
+  if (proc >= DARA_MAX_PROCS || id == 0)
+    return NULL;
+  if (id >= names_objects[proc].n || names_objects[proc].v[id].kind == 0)
+    return NULL;
+  return &names_objects[proc].v[id];
+}

@@ -1,0 +1,83 @@
+/*
+ * session: one execution of the program(s) under test, under full control.
+ *
+ * session_run creates the region, starts every process, and then repeats the
+ * scheduler's step until the run ends:
+ *
+ *   1. offer the policy every enabled routine of every live process;
+ *   2. emit a STEP event for the chosen one and give it the turn;
+ *   3. wait for the turn to come back (or the process to die, or the
+ *      watchdog to fire), then drain that process's event log.
+ *
+ * The run ends when every process has exited, at the first bug (a process
+ * killed by a signal or exiting non-zero, a deadlock, a hang), or when the
+ * sink or policy asks it to stop (replay divergence). Whatever happens, every
+ * process it started is killed and reaped before session_run returns.
+ *
+ * What the session sees goes to the sink as events and as thread and object
+ * definitions; `record` writes them to a file, `replay` compares them.
+ */
+#ifndef DARA_SCHED_SESSION_H
+#define DARA_SCHED_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sched/policy.h"
+#include "sched/schedfile.h"
+
+struct session_sink {
+  /* Each returns 0 to go on, or non-zero to stop the run. */
+  int (*event)(void *ctx, const struct dara_event *ev);
+  int (*thread)(void *ctx, const struct sched_thread *t);
+  int (*object)(void *ctx, const struct sched_object *o);
+  void *ctx;
+};
+
+struct session_config {
+  int nprocs;
+  const struct sched_cmd *cmds; /* nprocs command lines */
+  const char *cwd;              /* NULL: dara's working directory */
+  const char *shim;             /* absolute path of the shim */
+  int watchdog_ms;              /* a turn held longer than this is a hang */
+  uint64_t max_steps;           /* more steps than this is a hang; 0: no limit */
+  struct policy *policy;
+  struct session_sink sink;
+};
+
+struct session_result {
+  struct sched_outcome outcome; /* outcome.message points into message[] */
+  char message[1024];
+  uint64_t steps;
+  uint64_t events;
+  bool stopped;                 /* the sink or the policy ended the run */
+};
+
+/* Names the session learned during the run, for reports. */
+struct session_thread {
+  bool defined;
+  char module[DARA_NAME_LEN];
+  char func[DARA_NAME_LEN];
+  uint64_t offset;
+  uint32_t ordinal;
+};
+
+struct session_object {
+  uint8_t kind;
+  char module[DARA_NAME_LEN];
+  uint64_t offset;
+};
+
+/* Runs one execution. Returns 0 when the run took place (whatever its
+ * outcome, which is in res), or -1 when dara could not run it at all
+ * (res->message says why; res->outcome.kind is SCHED_OUT_ERROR). */
+int session_run(const struct session_config *cfg, struct session_result *res);
+
+/* Formats "P:R name" for a thread and "kind#id (module+0xoff)" for an object
+ * of the last run (report.c). */
+void session_thread_name(unsigned proc, unsigned routine, char *buf, size_t len);
+void session_object_name(unsigned proc, uint32_t id, char *buf, size_t len);
+const struct session_thread *session_thread_info(unsigned proc, unsigned routine);
+const struct session_object *session_object_info(unsigned proc, uint32_t id);
+
+#endif
