@@ -47,7 +47,8 @@
 #define DARA_MAX_ROUTINES 1024 /* threads over a process lifetime; indices are never reused */
 #define DARA_LOG_LEN 256       /* events per process between two drains */
 #define DARA_MAX_MODULES 32    /* shared objects named by sites and objects */
-#define DARA_NAME_LEN 48       /* function and module names, NUL-terminated */
+#define DARA_NAME_LEN 48       /* function names, NUL-terminated */
+#define DARA_PATH_LEN 256      /* module paths, NUL-terminated */
 
 /* Environment variables shared by the scheduler and the shim. */
 #define DARA_ENV_SLOT "DARA_SLOT"   /* control block index of this process */
@@ -104,8 +105,9 @@ struct dara_routine {
   int32_t waits_for; /* routine that holds what this one waits for, or -1 */
   uint32_t pad;
   uint64_t steps;    /* how many times it was chosen */
-  struct dara_site site;
-  char func[DARA_NAME_LEN]; /* start routine's symbol, if known */
+  struct dara_site site;     /* where it was created */
+  struct dara_site start;    /* its start routine (ordinal unused) */
+  char func[DARA_NAME_LEN];  /* start routine's symbol, if the shim knows it */
 };
 
 /* One entry of the per-process event log: things the scheduler cannot see in
@@ -133,7 +135,7 @@ enum dara_note {
 };
 
 struct dara_module {
-  char name[DARA_NAME_LEN]; /* basename of the shared object or executable */
+  char path[DARA_PATH_LEN]; /* path of the shared object or executable */
 };
 
 struct dara_proc {

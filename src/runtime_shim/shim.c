@@ -11,6 +11,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,18 +74,41 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset) {
     return UINT32_MAX;
   *offset = (uint64_t)((uintptr_t)addr - (uintptr_t)info.dli_fbase);
   const char *path = info.dli_fname && info.dli_fname[0] ? info.dli_fname : "main";
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
   struct dara_proc *p = shim.proc;
   for (uint32_t i = 0; i < p->nmodules; i++)
-    if (strncmp(p->modules[i].name, base, DARA_NAME_LEN - 1) == 0)
+    if (strncmp(p->modules[i].path, path, DARA_PATH_LEN - 1) == 0)
       return i;
   if (p->nmodules >= DARA_MAX_MODULES)
     return UINT32_MAX;
   uint32_t i = p->nmodules;
-  snprintf(p->modules[i].name, DARA_NAME_LEN, "%s", base);
+  snprintf(p->modules[i].path, DARA_PATH_LEN, "%s", path);
   p->nmodules = i + 1;
   return i;
+}
+
+/* True for addresses inside the shim or a sanitizer runtime, whose
+ * interceptors may sit between the program and the shim. */
+static bool in_runtime(const void *pc) {
+  Dl_info info, self;
+  if (!dladdr(pc, &info) || !info.dli_fname)
+    return false;
+  if (dladdr((const void *)&in_runtime, &self) && self.dli_fbase == info.dli_fbase)
+    return true;
+  const char *base = strrchr(info.dli_fname, '/');
+  base = base ? base + 1 : info.dli_fname;
+  return strncmp(base, "libasan", 7) == 0 || strncmp(base, "libubsan", 8) == 0 ||
+         strncmp(base, "libtsan", 7) == 0 || strncmp(base, "liblsan", 7) == 0;
+}
+
+const void *shim_caller(const void *return_address) {
+  if (!in_runtime(return_address))
+    return return_address;
+  void *frames[16];
+  int n = backtrace(frames, 16);
+  for (int i = 1; i < n; i++)
+    if (!in_runtime(frames[i]))
+      return frames[i];
+  return return_address;
 }
 
 /* ---- enabled rules ---- */
@@ -211,6 +235,7 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
   r->site.ordinal = site_ordinal(module, offset);
   r->site.module = module;
   r->site.offset = offset;
+  r->start.module = shim_module_of(start_fn, &r->start.offset);
   Dl_info info;
   if (start_fn && dladdr(start_fn, &info) && info.dli_sname)
     snprintf(r->func, sizeof(r->func), "%s", info.dli_sname);

@@ -164,6 +164,11 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset);
 /* process.c: exit and fork hooks, installed once the shim is attached. */
 void process_install_hooks(void);
 
+/* The program's call site for a wrapper's return address: the address
+ * itself, unless a sanitizer's interceptor sits in between, in which case the
+ * first frame outside the sanitizer and the shim. */
+const void *shim_caller(const void *return_address);
+
 /* Fatal error in the shim: one line on stderr, then _exit(125). */
 void shim_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 

@@ -55,7 +55,7 @@ SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                                void *(*fn)(void *), void *arg) {
   if (!shim_controlled())
     return REAL(pthread_create)(thread, attr, fn, arg);
-  const void *site = __builtin_return_address(0);
+  const void *site = shim_caller(__builtin_return_address(0));
   shim_point(DARA_OP_THREAD_CREATE, 0, 0);
   struct start_args *a = malloc(sizeof(*a));
   if (!a)

@@ -53,8 +53,8 @@ void session_object_name(unsigned proc, uint32_t id, char *buf, size_t len) {
     return;
   }
   if (o->module[0])
-    snprintf(buf, len, "%s#%u (%s+%#llx)", dara_obj_kind_name(o->kind), id, o->module,
-             (unsigned long long)o->offset);
+    snprintf(buf, len, "%s#%u%s%s (%s+%#llx)", dara_obj_kind_name(o->kind), id,
+             o->name[0] ? " " : "", o->name, o->module, (unsigned long long)o->offset);
   else
     snprintf(buf, len, "%s#%u", dara_obj_kind_name(o->kind), id);
 }
@@ -80,7 +80,7 @@ void report_blocked(char *buf, size_t len, unsigned proc, unsigned routine, unsi
   char who[128], what[300], holder[160] = "";
   session_thread_name(proc, routine, who, sizeof(who));
   report_operation(what, sizeof(what), proc, op, obj, obj2);
-  if (waits_for >= 0 && waits_for < DARA_MAX_ROUTINES) {
+  if (waits_for >= 0 && waits_for < DARA_MAX_ROUTINES && op != DARA_OP_THREAD_JOIN) {
     char h[128];
     session_thread_name(proc, (unsigned)waits_for, h, sizeof(h));
     snprintf(holder, sizeof(holder), ", held by thread %s", h);

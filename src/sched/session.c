@@ -23,6 +23,7 @@
 
 #include "sched/launcher.h"
 #include "sched/report.h"
+#include "sched/symbols.h"
 #include "shm/handoff.h"
 #include "shm/region.h"
 
@@ -129,17 +130,39 @@ static void corrupt(struct session *s, unsigned proc, const char *what, unsigned
 
 /* ---- definitions: threads and objects ---- */
 
+/* The basename (into base) and path (into path) of module index m, both
+ * optional. Returns -1, leaving them empty, when m names no module. */
+static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t base_len,
+                       char *path, size_t path_len) {
+  char full[DARA_PATH_LEN];
+  if (base_len)
+    base[0] = '\0';
+  if (path_len)
+    path[0] = '\0';
+  uint32_t n = p->nmodules;
+  if (m >= n || m >= DARA_MAX_MODULES)
+    return -1;
+  region_copy_name(full, sizeof(full), p->modules[m].path, DARA_PATH_LEN);
+  const char *slash = strrchr(full, '/');
+  if (base_len)
+    snprintf(base, base_len, "%s", slash ? slash + 1 : full);
+  if (path_len)
+    snprintf(path, path_len, "%s", full);
+  return 0;
+}
+
 static void define_thread(struct session *s, unsigned proc, unsigned routine) {
   const struct dara_proc *p = &s->region->procs[proc];
   const struct dara_routine *r = &p->routines[routine];
   struct session_thread *t = &names_threads[proc][routine];
   memset(t, 0, sizeof(*t));
   t->defined = true;
-  uint32_t module = r->site.module;
-  uint32_t nmodules = p->nmodules;
-  if (module < nmodules && module < DARA_MAX_MODULES)
-    region_copy_name(t->module, sizeof(t->module), p->modules[module].name, DARA_NAME_LEN);
+  module_name(p, r->site.module, t->module, sizeof(t->module), NULL, 0);
   region_copy_name(t->func, sizeof(t->func), r->func, DARA_NAME_LEN);
+  char path[DARA_PATH_LEN];
+  struct dara_site start = r->start;
+  if (!t->func[0] && module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0)
+    symbols_lookup(path, start.offset, false, t->func, sizeof(t->func));
   t->offset = r->site.offset;
   t->ordinal = r->site.ordinal;
   if (s->cfg->sink.thread) {
@@ -180,9 +203,11 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
   o->kind = (uint8_t)kind;
   o->module[0] = '\0';
   o->offset = 0;
-  if (module < p->nmodules && module < DARA_MAX_MODULES) {
-    region_copy_name(o->module, sizeof(o->module), p->modules[module].name, DARA_NAME_LEN);
+  o->name[0] = '\0';
+  char path[DARA_PATH_LEN];
+  if (module_name(p, module, o->module, sizeof(o->module), path, sizeof(path)) == 0) {
     o->offset = e->c;
+    symbols_lookup(path, o->offset, true, o->name, sizeof(o->name));
   }
   if (s->cfg->sink.object) {
     struct sched_object so = {.proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind,
@@ -530,14 +555,23 @@ static void deadlock(struct session *s) {
       char line[512];
       report_blocked(line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
       fprintf(stderr, "dara:   %s\n", line);
+      /* The one-line summary names threads and operations only. */
+      int32_t holder = r->waits_for;
+      char brief[96];
+      if (holder >= 0)
+        snprintf(brief, sizeof(brief), "%d:%u %s (waits for %d:%d)", i, j,
+                 dara_op_name(r->op), i, holder);
+      else
+        snprintf(brief, sizeof(brief), "%d:%u %s", i, j, dara_op_name(r->op));
       if (used < sizeof(summary) - 1)
         used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%s%s",
-                                 nblocked ? "; " : "", line);
+                                 nblocked ? ", " : "", brief);
       nblocked++;
     }
   }
   emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);
-  finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %s", summary);
+  finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %u threads blocked: %s", nblocked,
+         summary);
 }
 
 static void step(struct session *s) {

@@ -64,6 +64,7 @@ struct session_thread {
 
 struct session_object {
   uint8_t kind;
+  char name[DARA_NAME_LEN];   /* the variable's symbol, if known */
   char module[DARA_NAME_LEN];
   uint64_t offset;
 };
