@@ -75,3 +75,12 @@ int cli_exit_for(unsigned outcome_kind) {
     return DARA_EXIT_BUG;
   }
 }
+
+void cli_print_details(const char *details) {
+  while (*details) {
+    const char *nl = strchr(details, '\n');
+    int len = nl ? (int)(nl - details) : (int)strlen(details);
+    fprintf(stderr, "dara: %.*s\n", len, details);
+    details += len + (nl ? 1 : 0);
+  }
+}

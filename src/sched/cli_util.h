@@ -21,4 +21,7 @@ int cli_split_commands(int argc, char **argv, struct sched_cmd *cmds, int *ncmds
 /* Exit status for an outcome (enum sched_outcome_kind): 0, 1 or 2. */
 int cli_exit_for(unsigned outcome_kind);
 
+/* Prints each line of a session's details on stderr after "dara: ". */
+void cli_print_details(const char *details);
+
 #endif

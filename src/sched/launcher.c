@@ -84,6 +84,11 @@ static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
     goto fail;
   if (dup2(s->region_fd, DARA_FD) < 0) /* dup2 clears close-on-exec */
     goto fail;
+  if (s->quiet) {
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)
+      goto fail;
+  }
   char slot[16];
   snprintf(slot, sizeof(slot), "%u", s->slot);
   if (setenv(DARA_ENV_SLOT, slot, 1) != 0 || set_preload(s->shim) != 0)

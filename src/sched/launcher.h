@@ -9,6 +9,7 @@
 #ifndef DARA_SCHED_LAUNCHER_H
 #define DARA_SCHED_LAUNCHER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,6 +20,7 @@ struct launch_spec {
   int region_fd;
   unsigned slot;
   pid_t pgid;         /* process group to join, 0: start a new one */
+  bool quiet;         /* stdout and stderr to /dev/null */
 };
 
 /* Returns the child's pid, or -1 with a one-line reason in err. */

@@ -148,6 +148,7 @@ int cmd_record(int argc, char **argv) {
   }
   struct stat st;
   unsigned long long bytes = stat(out, &st) == 0 ? (unsigned long long)st.st_size : 0;
+  cli_print_details(res.details);
   const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
   fprintf(stderr, "dara: %s%s; %llu steps, seed %llu; schedule in %s (%llu bytes)\n", what,
           res.message, (unsigned long long)res.steps, (unsigned long long)seed, out,

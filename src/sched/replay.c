@@ -223,6 +223,7 @@ int cmd_replay(int argc, char **argv) {
     rc = DARA_EXIT_DIVERGED;
   } else {
     rc = cli_exit_for(res.outcome.kind);
+    cli_print_details(res.details);
     const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
     fprintf(stderr, "dara: %s%s; replayed %llu steps of %s as recorded\n", what, res.message,
             (unsigned long long)res.steps, path);

@@ -104,6 +104,35 @@ static void finish(struct session *s, unsigned kind, int code, unsigned proc, co
   res->outcome.message = res->message;
 }
 
+/* Appends a line to res->details (dropped when there is no room). */
+static void detail(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void detail(struct session *s, const char *fmt, ...) {
+  char *d = s->res->details;
+  size_t used = strlen(d), room = sizeof(s->res->details) - used;
+  if (room < 2)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(d + used, room - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return;
+  used += (size_t)n < room - 1 ? (size_t)n : room - 2;
+  d[used++] = '\n';
+  d[used] = '\0';
+}
+
+/* "module+0xoff#n" for a thread's creation site, or "main". */
+static void site_of(unsigned proc, unsigned routine, char *buf, size_t len) {
+  const struct session_thread *t = session_thread_info(proc, routine);
+  if (routine == 0 || !t)
+    snprintf(buf, len, "%u:main", proc);
+  else
+    snprintf(buf, len, "%u:%s+%#llx#%u", proc, t->module, (unsigned long long)t->offset,
+             t->ordinal);
+}
+
 static void emit(struct session *s, const struct dara_event *ev) {
   if (s->done && s->res->stopped)
     return;
@@ -224,15 +253,13 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
 static void note(struct session *s, unsigned proc, const struct dara_log_entry *e) {
   switch (e->a) {
   case DARA_NOTE_FORK_UNCONTROLLED:
-    fprintf(stderr, "dara: warning: process %u forked child %u, which runs uncontrolled\n",
-            proc, e->b);
+    detail(s, "warning: process %u forked child %u, which runs uncontrolled", proc, e->b);
     break;
   case DARA_NOTE_TOO_MANY_THREADS:
-    fprintf(stderr, "dara: process %u created more than %u threads\n", proc, e->b);
+    detail(s, "process %u created more than %u threads", proc, e->b);
     break;
   case DARA_NOTE_TOO_MANY_OBJECTS:
-    fprintf(stderr, "dara: process %u used more than %u synchronization objects\n", proc,
-            e->b);
+    detail(s, "process %u used more than %u synchronization objects", proc, e->b);
     break;
   default:
     corrupt(s, proc, "note", e->a);
@@ -323,6 +350,8 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
   if (WIFEXITED(status)) {
     int code = WEXITSTATUS(status);
     emit_simple(s, DARA_EV_EXIT, proc, 0, 0, code);
+    if (code != 0 && !s->done)
+      snprintf(s->res->signature, sizeof(s->res->signature), "exit %d process %u", code, proc);
     if (code != 0)
       finish(s, SCHED_OUT_EXIT, code, proc, "process %u (%s) exited with status %d", proc,
              prog, code);
@@ -332,6 +361,9 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     int sig = WTERMSIG(status);
     unsigned routine = running >= 0 ? (unsigned)running : 0;
     emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
+    char site[128];
+    site_of(proc, routine, site, sizeof(site));
+    snprintf(s->res->signature, sizeof(s->res->signature), "signal %d %s", sig, site);
     char who[128] = "";
     if (running >= 0) {
       char name[96];
@@ -400,6 +432,7 @@ static void wait_death(struct session *s, unsigned proc) {
     uint64_t waited = now_ms() - start;
     if (waited > (uint64_t)s->cfg->watchdog_ms) {
       emit_simple(s, DARA_EV_HANG, proc, 0, DARA_OP_PROC_EXIT, (int64_t)waited);
+      snprintf(s->res->signature, sizeof(s->res->signature), "hang exit process %u", proc);
       finish(s, SCHED_OUT_HANG, 0, proc,
              "process %u (%s) did not finish exiting within %d ms", proc,
              s->cfg->cmds[proc].argv[0], s->cfg->watchdog_ms);
@@ -431,6 +464,9 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     session_thread_name(proc, running >= 0 ? (unsigned)running : 0, name, sizeof(name));
     emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
                 s->cfg->watchdog_ms);
+    char site[128];
+    site_of(proc, running >= 0 ? (unsigned)running : 0, site, sizeof(site));
+    snprintf(s->res->signature, sizeof(s->res->signature), "hang %s", site);
     finish(s, SCHED_OUT_HANG, 0, proc,
            "hang: thread %s ran for more than %d ms without reaching a scheduling point", name,
            s->cfg->watchdog_ms);
@@ -452,7 +488,7 @@ static int start_proc(struct session *s, unsigned i) {
   p->lock = DARA_TURN_PROC; /* the new process holds the turn until it parks */
   struct launch_spec spec = {.argv = s->cfg->cmds[i].argv, .cwd = s->cfg->cwd,
                              .shim = s->cfg->shim, .region_fd = s->region_fd, .slot = i,
-                             .pgid = s->pgid};
+                             .pgid = s->pgid, .quiet = s->cfg->quiet};
   char err[512];
   pid_t pid = launcher_start(&spec, err, sizeof(err));
   if (pid < 0) {
@@ -543,7 +579,9 @@ static void deadlock(struct session *s) {
   size_t used = 0;
   unsigned nblocked = 0;
   summary[0] = '\0';
-  fprintf(stderr, "dara: deadlock: no thread can run\n");
+  detail(s, "deadlock: no thread can run");
+  char sig[512] = "deadlock";
+  size_t sig_used = strlen(sig);
   for (int i = 0; i < s->cfg->nprocs; i++) {
     if (!s->procs[i].alive)
       continue;
@@ -554,7 +592,12 @@ static void deadlock(struct session *s) {
         continue;
       char line[512];
       report_blocked(line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
-      fprintf(stderr, "dara:   %s\n", line);
+      detail(s, "  %s", line);
+      char site[128];
+      site_of((unsigned)i, j, site, sizeof(site));
+      if (sig_used < sizeof(sig) - 1)
+        sig_used += (size_t)snprintf(sig + sig_used, sizeof(sig) - sig_used, " %s:%s", site,
+                                     dara_op_name(r->op));
       /* The one-line summary names threads and operations only. */
       int32_t holder = r->waits_for;
       char brief[96];
@@ -570,6 +613,7 @@ static void deadlock(struct session *s) {
     }
   }
   emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);
+  snprintf(s->res->signature, sizeof(s->res->signature), "%s", sig);
   finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %u threads blocked: %s", nblocked,
          summary);
 }
@@ -609,6 +653,7 @@ static void step(struct session *s) {
   }
   if (s->cfg->max_steps && s->steps >= s->cfg->max_steps) {
     emit_simple(s, DARA_EV_HANG, 0, 0, 0, 0);
+    snprintf(s->res->signature, sizeof(s->res->signature), "hang max-steps");
     finish(s, SCHED_OUT_HANG, 0, 0, "hang: more than %llu scheduling steps",
            (unsigned long long)s->cfg->max_steps);
     return;

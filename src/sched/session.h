@@ -40,6 +40,7 @@ struct session_config {
   const char *cwd;              /* NULL: dara's working directory */
   const char *shim;             /* absolute path of the shim */
   int watchdog_ms;              /* a turn held longer than this is a hang */
+  bool quiet;                   /* the programs' stdout and stderr go to /dev/null */
   uint64_t max_steps;           /* more steps than this is a hang; 0: no limit */
   struct policy *policy;
   struct session_sink sink;
@@ -48,6 +49,12 @@ struct session_config {
 struct session_result {
   struct sched_outcome outcome; /* outcome.message points into message[] */
   char message[1024];
+  /* Lines for the user beyond the one-line outcome (each blocked thread of
+   * a deadlock, warnings), each ending in a newline. */
+  char details[4096];
+  /* What identifies this bug across schedules: kind and where it showed,
+   * by creation sites and operations, never by run-specific ids. */
+  char signature[512];
   uint64_t steps;
   uint64_t events;
   bool stopped;                 /* the sink or the policy ended the run */
