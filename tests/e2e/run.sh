@@ -1,0 +1,430 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR: end-to-end tests of dara.
+#
+# Runs the real BUILD_DIR/bin/dara on the example programs built into
+# BUILD_DIR/examples: records each with many seeds, replays every recording
+# and requires the same exit status and the same program output, checks that
+# the correct examples never fail and the buggy ones are caught (with the
+# right kind of bug), and checks the command-line errors and replay
+# divergence. Works for any build directory, sanitizer builds included.
+#
+# Each test is one function; the list at the bottom runs them all. A test
+# prints "ok NAME" or "FAIL NAME: reason" (further lines of the reason
+# indented); the last line is "N passed, N failed", and the exit status is
+# non-zero when a test failed.
+#
+# Environment: E2E_SEEDS (default 20) is how many seeds each example is
+# recorded with; buggy examples are searched up to seed 200.
+set -u -o pipefail
+
+if [[ $# -ne 1 || ! -d $1 ]]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+DARA=$BUILD/bin/dara
+EXAMPLES=$BUILD/examples
+SEEDS=${E2E_SEEDS:-20}
+BUG_SEARCH=200
+STABLE_SEEDS=3 # how many recordings are replayed two more times
+TIMEOUT=(timeout -k 5 60)
+
+# The examples and, for the buggy ones, the kind of bug (a grep -i pattern
+# the 'dara:' summary line has to match).
+CORRECT=(ok_mutex ok_condvar ok_rwlock ok_sem ok_barrier ok_spin_once ok_join_detach)
+declare -A BUGGY=([atomicity]='SIGABRT\|abort' [deadlock]='deadlock' [lost_wakeup]='deadlock')
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# ---- helpers ----
+
+# dara_run PREFIX ARGS...: runs dara with ARGS (under a timeout, from $TMP)
+# and leaves PREFIX.out, PREFIX.err and PREFIX.rc. Returns dara's status;
+# 124 or 137 mean it was killed by the timeout.
+dara_run() {
+  local prefix=$1 rc
+  shift
+  (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" "$@") >"$prefix.out" 2>"$prefix.err"
+  rc=$?
+  echo "$rc" >"$prefix.rc"
+  return "$rc"
+}
+
+# program_err FILE: the program's own stderr lines, without dara's.
+program_err() {
+  grep -v '^dara:' "$1" || true
+}
+
+# summary FILE: dara's lines on stderr.
+summary() {
+  grep '^dara:' "$1" || true
+}
+
+# describe PREFIX: status and stderr of a run, for a failure message.
+describe() {
+  echo "exit $(cat "$1.rc"); stderr:"
+  head -n 8 "$1.err" | sed 's/^/  /'
+}
+
+# recording NAME SEED: records example NAME with SEED once (later calls reuse
+# the run) and prints the prefix of its files: PREFIX.bin is the schedule.
+recording() {
+  local name=$1 seed=$2 dir=$TMP/rec/$1
+  mkdir -p "$dir"
+  if [[ ! -f $dir/$seed.rc ]]; then
+    dara_run "$dir/$seed" record -o "$dir/$seed.bin" --seed "$seed" -- "$EXAMPLES/$name"
+  fi
+  echo "$dir/$seed"
+}
+
+# status PREFIX: the exit status of a finished run.
+status() {
+  cat "$1.rc"
+}
+
+# events FILE: the schedule's events, without anything run-specific, for
+# comparing two schedules: the "events" member of the JSON form when there is
+# one, else the whole text form.
+events() {
+  local json
+  if json=$("${TIMEOUT[@]}" "$DARA" show "$1" --format json 2>/dev/null) &&
+    jq -e 'type == "object" and has("events")' >/dev/null 2>&1 <<<"$json"; then
+    jq -c '.events' <<<"$json"
+  else
+    "${TIMEOUT[@]}" "$DARA" show "$1"
+  fi
+}
+
+# same_run A B: the program behaved the same in runs A and B: same status,
+# same stdout, same stderr apart from dara's lines. Prints the difference.
+same_run() {
+  local a=$1 b=$2
+  if [[ $(status "$a") != $(status "$b") ]]; then
+    echo "exit status $(status "$a") then $(status "$b")"
+    echo "first run:"
+    summary "$a.err" | sed 's/^/  /'
+    echo "second run:"
+    head -n 8 "$b.err" | sed 's/^/  /'
+    return 1
+  fi
+  if ! cmp -s "$a.out" "$b.out"; then
+    echo "stdout differs:"
+    diff "$a.out" "$b.out" | head -n 10 | sed 's/^/  /'
+    return 1
+  fi
+  if ! diff <(program_err "$a.err") <(program_err "$b.err") >/dev/null; then
+    echo "program stderr differs:"
+    diff <(program_err "$a.err") <(program_err "$b.err") | head -n 10 | sed 's/^/  /'
+    return 1
+  fi
+}
+
+# ---- tests ----
+
+# Every example the suite knows is built, and every built example is known.
+test_examples_present() {
+  local name known
+  for name in "${CORRECT[@]}" "${!BUGGY[@]}"; do
+    [[ -x $EXAMPLES/$name ]] || { echo "$EXAMPLES/$name is missing"; return 1; }
+  done
+  for name in "$EXAMPLES"/*; do
+    [[ -f $name && -x $name ]] || continue
+    name=$(basename "$name")
+    known=no
+    [[ -v BUGGY[$name] ]] && known=yes
+    [[ " ${CORRECT[*]} " == *" $name "* ]] && known=yes
+    [[ $known == yes ]] || { echo "example $name is in neither list of run.sh"; return 1; }
+  done
+}
+
+# Recording NAME with seeds 1..SEEDS and replaying each recording gives the
+# same exit status and the same output; a few replays are repeated.
+test_replay_matches() {
+  local name=$1 seed rec rep i rc
+  for ((seed = 1; seed <= SEEDS; seed++)); do
+    rec=$(recording "$name" "$seed")
+    rc=$(status "$rec")
+    if [[ $rc != 0 && $rc != 1 ]]; then
+      echo "record --seed $seed: $(describe "$rec")"
+      return 1
+    fi
+    if [[ ! -s $rec.out ]]; then
+      echo "record --seed $seed: the program's stdout did not come through"
+      return 1
+    fi
+    for ((i = 1; i <= (seed <= STABLE_SEEDS ? 3 : 1); i++)); do
+      rep=$TMP/rec/$name/$seed.replay$i
+      dara_run "$rep" replay "$rec.bin"
+      if ! same_run "$rec" "$rep" >"$rep.why"; then
+        echo "replay $i of seed $seed: $(cat "$rep.why")"
+        return 1
+      fi
+    done
+  done
+}
+
+# A correct example exits 0 under every seed.
+test_correct_passes() {
+  local name=$1 seed rec
+  for ((seed = 1; seed <= SEEDS; seed++)); do
+    rec=$(recording "$name" "$seed")
+    if [[ $(status "$rec") != 0 ]]; then
+      echo "seed $seed: $(describe "$rec")"
+      return 1
+    fi
+  done
+}
+
+# A buggy example fails (exit 1) under some seed up to BUG_SEARCH, dara names
+# the right kind of bug, and replaying that schedule shows the same bug.
+test_bug_found() {
+  local name=$1 kind=${BUGGY[$1]} seed rec rep found=0 failing=0
+  for ((seed = 1; seed <= BUG_SEARCH; seed++)); do
+    rec=$(recording "$name" "$seed")
+    case $(status "$rec") in
+    0) ;;
+    1) [[ $found == 0 ]] && found=$seed ;;
+    *)
+      echo "seed $seed: $(describe "$rec")"
+      return 1
+      ;;
+    esac
+    ((seed <= SEEDS && $(status "$rec") == 1)) && failing=$((failing + 1))
+    [[ $found != 0 && $seed -ge $SEEDS ]] && break
+  done
+  if [[ $found == 0 ]]; then
+    echo "no seed in 1..$BUG_SEARCH shows the bug"
+    return 1
+  fi
+  echo "# $name: bug in $failing of seeds 1..$SEEDS, first at seed $found"
+  rec=$TMP/rec/$name/$found
+  if ! summary "$rec.err" | grep -qi "$kind"; then
+    echo "seed $found: the summary does not match '$kind':"
+    summary "$rec.err" | sed 's/^/  /'
+    return 1
+  fi
+  rep=$rec.bugreplay
+  dara_run "$rep" replay "$rec.bin"
+  if [[ $(status "$rep") != 1 ]] || ! summary "$rep.err" | grep -qi "$kind"; then
+    echo "replay of seed $found: $(describe "$rep")"
+    return 1
+  fi
+}
+
+# Different seeds give different interleavings; the same seed gives the same
+# schedule file.
+test_seeds_vary() {
+  local name=ok_condvar seed first other dir=$TMP/seeds
+  mkdir -p "$dir"
+  first=$(recording "$name" 1)
+  events "$first.bin" >"$dir/1.events" || { echo "show $first.bin failed"; return 1; }
+  for ((seed = 2; seed <= SEEDS; seed++)); do
+    other=$(recording "$name" "$seed")
+    events "$other.bin" >"$dir/$seed.events" || { echo "show $other.bin failed"; return 1; }
+    if ! cmp -s "$dir/1.events" "$dir/$seed.events"; then
+      return 0
+    fi
+  done
+  echo "seeds 1..$SEEDS of $name all give the same events"
+  return 1
+}
+
+test_same_seed_same_schedule() {
+  local name seed dir=$TMP/same
+  mkdir -p "$dir"
+  for name in ok_condvar atomicity; do
+    for seed in 1 7; do
+      dara_run "$dir/a" record -o "$dir/a.bin" --seed "$seed" -- "$EXAMPLES/$name"
+      dara_run "$dir/b" record -o "$dir/b.bin" --seed "$seed" -- "$EXAMPLES/$name"
+      if ! cmp -s "$dir/a.bin" "$dir/b.bin"; then
+        if [[ $(events "$dir/a.bin") != "$(events "$dir/b.bin")" ]]; then
+          echo "$name seed $seed: two recordings have different events"
+          diff <(events "$dir/a.bin") <(events "$dir/b.bin") | head -n 10 | sed 's/^/  /'
+          return 1
+        fi
+        echo "# $name seed $seed: schedule files differ in bytes, events are equal"
+      fi
+      same_run "$dir/a" "$dir/b" || return 1
+    done
+  done
+}
+
+# --policy rr records and replays too.
+test_policy_rr() {
+  local name dir=$TMP/rr
+  mkdir -p "$dir"
+  for name in ok_condvar ok_barrier; do
+    dara_run "$dir/$name" record -o "$dir/$name.bin" --policy rr -- "$EXAMPLES/$name"
+    if [[ $(status "$dir/$name") != 0 ]]; then
+      echo "record --policy rr $name: $(describe "$dir/$name")"
+      return 1
+    fi
+    dara_run "$dir/$name.replay" replay "$dir/$name.bin"
+    same_run "$dir/$name" "$dir/$name.replay" || return 1
+  done
+}
+
+# Without -o the schedule goes to sched.bin in the working directory.
+test_default_output() {
+  local rec
+  rm -f "$TMP/sched.bin"
+  dara_run "$TMP/default" record -- "$EXAMPLES/ok_mutex"
+  if [[ $(status "$TMP/default") != 0 || ! -s $TMP/sched.bin ]]; then
+    echo "no sched.bin written: $(describe "$TMP/default")"
+    return 1
+  fi
+  dara_run "$TMP/default.replay" replay sched.bin
+  same_run "$TMP/default" "$TMP/default.replay"
+}
+
+# Every format of `dara show` works; JSON and Chrome trace are valid JSON.
+test_show_formats() {
+  local rec format
+  rec=$(recording ok_barrier 1)
+  for format in text json chrome shiviz; do
+    dara_run "$TMP/show.$format" show "$rec.bin" --format "$format"
+    if [[ $(status "$TMP/show.$format") != 0 || ! -s $TMP/show.$format.out ]]; then
+      echo "show --format $format: $(describe "$TMP/show.$format")"
+      return 1
+    fi
+  done
+  for format in json chrome; do
+    if ! jq -e . "$TMP/show.$format.out" >/dev/null 2>&1; then
+      echo "show --format $format is not valid JSON:"
+      head -c 300 "$TMP/show.$format.out" | sed 's/^/  /'
+      return 1
+    fi
+  done
+  cmp -s "$TMP/show.text.out" <("${TIMEOUT[@]}" "$DARA" show "$rec.bin") ||
+    { echo "show without --format is not the text format"; return 1; }
+}
+
+# expect_status WANT STREAM ARGS...: dara ARGS exits WANT and prints
+# something on STREAM (out or err).
+expect_status() {
+  local want=$1 stream=$2 p=$TMP/cli
+  shift 2
+  dara_run "$p" "$@"
+  if [[ $(status "$p") != "$want" ]]; then
+    echo "dara $*: expected exit $want; $(describe "$p")"
+    return 1
+  fi
+  if [[ ! -s $p.$stream ]]; then
+    echo "dara $*: nothing on std$stream"
+    return 1
+  fi
+}
+
+# Every case is tried; the test fails with the list of those that went wrong.
+test_cli_errors() {
+  local bad=0
+  printf 'not a schedule file\n%.0s' {1..20} >"$TMP/garbage.bin"
+  : >"$TMP/empty.bin"
+  expect_status 2 err || bad=1
+  expect_status 2 err record || bad=1
+  expect_status 2 err record -- || bad=1
+  expect_status 2 err record --seed || bad=1
+  expect_status 2 err record --seed x -- "$EXAMPLES/ok_mutex" || bad=1
+  expect_status 2 err record --policy nosuch -- "$EXAMPLES/ok_mutex" || bad=1
+  expect_status 2 err record --nosuchoption -- "$EXAMPLES/ok_mutex" || bad=1
+  expect_status 2 err record -o /nonexistent/dir/x.bin -- "$EXAMPLES/ok_mutex" || bad=1
+  expect_status 2 err replay || bad=1
+  expect_status 2 err replay /nonexistent || bad=1
+  expect_status 2 err replay "$TMP/garbage.bin" || bad=1
+  expect_status 2 err replay "$TMP/empty.bin" || bad=1
+  expect_status 2 err show || bad=1
+  expect_status 2 err show /nonexistent || bad=1
+  expect_status 2 err show "$TMP/garbage.bin" || bad=1
+  expect_status 2 err show "$(recording ok_mutex 1).bin" --format nosuch || bad=1
+  expect_status 2 err nosuchcmd || bad=1
+  return "$bad"
+}
+
+test_cli_help() {
+  local cmd bad=0
+  for cmd in "" record replay show; do
+    # shellcheck disable=SC2086 # an empty $cmd is meant to vanish
+    expect_status 0 out $cmd --help || { bad=1; continue; }
+    grep -qi usage "$TMP/cli.out" || { echo "dara $cmd --help: no usage"; bad=1; }
+  done
+  return "$bad"
+}
+
+# A program that does not exist is a usage error with a clear message.
+test_program_not_found() {
+  local p=$TMP/notfound
+  dara_run "$p" record -o "$TMP/notfound.bin" -- /nonexistent/prog
+  if [[ $(status "$p") != 2 ]]; then
+    echo "expected exit 2; $(describe "$p")"
+    return 1
+  fi
+  if ! grep -qi '/nonexistent/prog\|not found\|no such file' "$p.err"; then
+    echo "the message does not name the problem:"
+    sed 's/^/  /' "$p.err"
+    return 1
+  fi
+}
+
+# Replaying against a changed program diverges: exit 3 and the message names
+# the event where it happened.
+test_replay_diverges() {
+  local dir=$TMP/diverge
+  mkdir -p "$dir"
+  cp "$EXAMPLES/ok_mutex" "$dir/prog"
+  dara_run "$dir/rec" record -o "$dir/prog.bin" --seed 1 -- "$dir/prog"
+  if [[ $(status "$dir/rec") != 0 ]]; then
+    echo "record: $(describe "$dir/rec")"
+    return 1
+  fi
+  cp "$EXAMPLES/ok_sem" "$dir/prog"
+  dara_run "$dir/rep" replay "$dir/prog.bin"
+  if [[ $(status "$dir/rep") != 3 ]]; then
+    echo "expected exit 3; $(describe "$dir/rep")"
+    return 1
+  fi
+  if ! grep -qiE 'event[^0-9]*[0-9]+|#[0-9]+' "$dir/rep.err"; then
+    echo "the message does not name the event:"
+    sed 's/^/  /' "$dir/rep.err"
+    return 1
+  fi
+}
+
+# ---- the list ----
+
+TESTS=(examples_present cli_errors cli_help program_not_found)
+for name in "${CORRECT[@]}"; do
+  TESTS+=("correct_passes $name" "replay_matches $name")
+done
+for name in atomicity deadlock lost_wakeup; do
+  TESTS+=("bug_found $name" "replay_matches $name")
+done
+TESTS+=(seeds_vary same_seed_same_schedule policy_rr default_output show_formats
+  replay_diverges)
+
+if [[ ! -x $DARA ]]; then
+  echo "FAIL setup: $DARA is missing"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0
+failed=0
+for t in "${TESTS[@]}"; do
+  read -r -a words <<<"$t"
+  label=$(IFS=/ && echo "${words[*]}")
+  if out=$("test_${words[0]}" "${words[@]:1}" 2>&1); then
+    echo "ok $label"
+    [[ -n $out ]] && echo "$out"
+    passed=$((passed + 1))
+  else
+    notes=$(grep '^# ' <<<"$out")
+    reason=$(grep -v '^# ' <<<"$out")
+    [[ -n $notes ]] && echo "$notes"
+    echo "FAIL $label: $(head -n 1 <<<"$reason")"
+    tail -n +2 <<<"$reason" | sed 's/^/    /'
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
