@@ -1,0 +1,22 @@
+/*
+ * event: names of the event kinds, as `dara show` prints them and as the
+ * schedule format documentation lists them.
+ */
+#include "sched/event.h"
+
+static const char *const ev_kind_names[DARA_EV_KIND_COUNT] = {
+    [DARA_EV_NONE] = "none",
+    [DARA_EV_STEP] = "step",
+    [DARA_EV_CREATE] = "create",
+    [DARA_EV_RESULT] = "result",
+    [DARA_EV_PROC_START] = "proc_start",
+    [DARA_EV_EXIT] = "exit",
+    [DARA_EV_SIGNAL] = "signal",
+    [DARA_EV_DEADLOCK] = "deadlock",
+    [DARA_EV_HANG] = "hang",
+    [DARA_EV_NOTE] = "note",
+};
+
+const char *dara_ev_kind_name(unsigned kind) {
+  return kind < DARA_EV_KIND_COUNT ? ev_kind_names[kind] : "?";
+}

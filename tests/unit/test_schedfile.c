@@ -1,0 +1,782 @@
+/*
+ * test_schedfile: the schedule file, format v1.
+ *
+ * Round trip of every field; a file cut at every byte offset (truncated or
+ * refused, never a crash, intact events only grow); every single-bit flip
+ * refused; another version, oversized counts and lengths, trailing garbage;
+ * the size of STEP events on a long synthetic run.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sched/schedfile.h"
+#include "sched/varint.h"
+
+static char tmpdir[64];
+
+static int setup_dir(void **state) {
+  (void)state;
+  strcpy(tmpdir, "/tmp/dara-test-schedfile-XXXXXX");
+  return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_dir(void **state) {
+  (void)state;
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+static void tmp_path(char *out, size_t len, const char *name) {
+  snprintf(out, len, "%s/%s", tmpdir, name);
+}
+
+/* CRC-32C computed bit by bit: an independent check of the table. */
+static uint32_t crc32c_bitwise(const uint8_t *p, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) {
+      c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+    }
+  }
+  return ~c;
+}
+
+static uint8_t *slurp(const char *path, size_t *len) {
+  FILE *fp = fopen(path, "rb");
+  assert_non_null(fp);
+  fseek(fp, 0, SEEK_END);
+  long n = ftell(fp);
+  fseek(fp, 0, SEEK_SET);
+  uint8_t *buf = malloc((size_t)n + 1);
+  assert_non_null(buf);
+  assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+  fclose(fp);
+  *len = (size_t)n;
+  return buf;
+}
+
+/* ---- a sample run ---- */
+
+static char *argv0[] = {"./prog", "--threads=4", "arg with spaces\tand \"quotes\"", NULL};
+static char *argv1[] = {"/bin/helper", NULL};
+
+static struct sched_header sample_header(void) {
+  struct sched_header h = {
+      .dara_version = "0.1.0-test",
+      .cwd = "/home/someone/project",
+      .strategy = "random",
+      .seed = 0xfedcba9876543210ull,
+      .nprocs = 2,
+  };
+  h.cmds[0] = (struct sched_cmd){3, argv0};
+  h.cmds[1] = (struct sched_cmd){1, argv1};
+  return h;
+}
+
+static const struct sched_thread sample_threads[] = {
+    {0, 0, "prog", 0, 0, "main"},
+    {0, 1, "prog", 0x1234, 0, "worker"},
+    {0, 2, "prog", 0x1234, 1, "worker"},
+    {1, 1023, "", 0xffffffffffffffffull, 0xffffffffu, ""},
+};
+
+static const struct sched_object sample_objects[] = {
+    {0, 1, DARA_OBJ_MUTEX, "prog", 0x4040},
+    {0, 2, DARA_OBJ_COND, "", 0},
+    {0, 0xffffffffu, DARA_OBJ_ONCE, "libfoo.so.1", 0x10},
+    {7, 3, DARA_OBJ_SEM, "prog", 0x4048},
+};
+
+static const struct dara_event sample_events[] = {
+    {.kind = DARA_EV_PROC_START, .proc = 0},
+    {.kind = DARA_EV_STEP, .proc = 0, .routine = 0, .op = DARA_OP_THREAD_CREATE, .time = 10},
+    {.kind = DARA_EV_CREATE, .proc = 0, .routine = 0, .arg = 1, .time = 20},
+    {.kind = DARA_EV_STEP, .proc = 0, .routine = 1, .op = DARA_OP_MUTEX_LOCK, .obj = 1, .time = 30},
+    {.kind = DARA_EV_STEP, .proc = 0, .routine = 1, .op = DARA_OP_COND_WAIT, .obj = 2, .obj2 = 1,
+     .time = 40},
+    {.kind = DARA_EV_STEP, .proc = 0, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .obj = 1,
+     .time = 40},
+    {.kind = DARA_EV_RESULT, .proc = 0, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .arg = 16,
+     .time = 40},
+    {.kind = DARA_EV_STEP, .proc = 0, .routine = 2, .op = DARA_OP_PROC_EXIT, .time = 5},
+    {.kind = DARA_EV_STEP, .proc = 0, .routine = 2, .op = DARA_OP_YIELD, .obj = 0xffffffffu,
+     .obj2 = 0xffffffffu, .arg = INT64_MIN, .time = UINT64_MAX},
+    {.kind = DARA_EV_NOTE, .proc = 7, .routine = 1023, .op = 0xffff, .obj = 9, .arg = -1,
+     .time = 0},
+    {.kind = DARA_EV_SIGNAL, .proc = 1, .routine = 3, .arg = 11, .time = 1000000000000ull},
+    {.kind = DARA_EV_EXIT, .proc = 0, .arg = 1, .time = 1000000000001ull},
+    {.kind = DARA_EV_HANG, .proc = 0, .routine = 1, .arg = 5000, .time = 1000000000002ull},
+    {.kind = DARA_EV_DEADLOCK, .time = 1000000000003ull},
+};
+#define N_SAMPLE_EVENTS (sizeof sample_events / sizeof sample_events[0])
+
+/* Writes the sample run, repeating the events `reps` times, to path. */
+static void write_sample(const char *path, int reps, const struct sched_outcome *out) {
+  struct sched_header h = sample_header();
+  char err[256] = "";
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  size_t t = 0, o = 0;
+  for (int r = 0; r < reps; r++) {
+    for (size_t i = 0; i < N_SAMPLE_EVENTS; i++) {
+      /* Definitions interleaved with events, as a recorder would. */
+      if (r == 0 && t < 4 && i % 3 == 0) {
+        assert_int_equal(schedfile_define_thread(w, &sample_threads[t++]), 0);
+      }
+      if (r == 0 && o < 4 && i % 3 == 1) {
+        assert_int_equal(schedfile_define_object(w, &sample_objects[o++]), 0);
+      }
+      assert_int_equal(schedfile_write_event(w, &sample_events[i]), 0);
+    }
+  }
+  assert_int_equal(t, 4);
+  assert_int_equal(o, 4);
+  assert_int_equal(schedfile_close(w, out, err, sizeof err), 0);
+}
+
+static void assert_event_equal(const struct dara_event *a, const struct dara_event *b) {
+  assert_int_equal(a->kind, b->kind);
+  assert_int_equal(a->proc, b->proc);
+  assert_int_equal(a->routine, b->routine);
+  assert_int_equal(a->op, b->op);
+  assert_int_equal(a->obj, b->obj);
+  assert_int_equal(a->obj2, b->obj2);
+  assert_true(a->arg == b->arg);
+  assert_true(a->time == b->time);
+}
+
+static void assert_sample(const struct sched_file *f, int reps) {
+  struct sched_header h = sample_header();
+  assert_int_equal(f->version, SCHEDFILE_VERSION);
+  assert_string_equal(f->hdr.dara_version, h.dara_version);
+  assert_string_equal(f->hdr.cwd, h.cwd);
+  assert_string_equal(f->hdr.strategy, h.strategy);
+  assert_true(f->hdr.seed == h.seed);
+  assert_int_equal(f->hdr.nprocs, h.nprocs);
+  for (int p = 0; p < h.nprocs; p++) {
+    assert_int_equal(f->hdr.cmds[p].argc, h.cmds[p].argc);
+    for (int i = 0; i < h.cmds[p].argc; i++) {
+      assert_string_equal(f->hdr.cmds[p].argv[i], h.cmds[p].argv[i]);
+    }
+    assert_null(f->hdr.cmds[p].argv[h.cmds[p].argc]);
+  }
+  assert_int_equal(f->nthreads, 4);
+  for (size_t i = 0; i < 4; i++) {
+    const struct sched_thread *a = &f->threads[i], *b = &sample_threads[i];
+    assert_int_equal(a->proc, b->proc);
+    assert_int_equal(a->routine, b->routine);
+    assert_string_equal(a->module, b->module);
+    assert_true(a->offset == b->offset);
+    assert_int_equal(a->ordinal, b->ordinal);
+    assert_string_equal(a->func, b->func);
+  }
+  assert_int_equal(f->nobjects, 4);
+  for (size_t i = 0; i < 4; i++) {
+    const struct sched_object *a = &f->objects[i], *b = &sample_objects[i];
+    assert_int_equal(a->proc, b->proc);
+    assert_int_equal(a->id, b->id);
+    assert_int_equal(a->kind, b->kind);
+    assert_string_equal(a->module, b->module);
+    assert_true(a->offset == b->offset);
+  }
+  assert_int_equal(f->nevents, N_SAMPLE_EVENTS * (size_t)reps);
+  for (size_t i = 0; i < f->nevents; i++) {
+    assert_event_equal(&f->events[i], &sample_events[i % N_SAMPLE_EVENTS]);
+  }
+}
+
+static void test_round_trip(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "round.bin");
+  struct sched_outcome out = {SCHED_OUT_SIGNAL, 11, 1, "SIGSEGV in worker (0:2) \"quoted\""};
+  write_sample(path, 3, &out);
+
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_sample(&f, 3);
+  assert_int_equal(f.outcome.kind, out.kind);
+  assert_int_equal(f.outcome.code, out.code);
+  assert_int_equal(f.outcome.proc, out.proc);
+  assert_string_equal(f.outcome.message, out.message);
+
+  size_t len;
+  uint8_t *bytes = slurp(path, &len);
+  assert_true(f.file_size == len);
+  /* The last four bytes are the CRC-32C of all the others, little-endian. */
+  uint32_t crc = crc32c_bitwise(bytes, len - 4);
+  assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
+                       (uint32_t)bytes[len - 1] << 24,
+                   crc);
+  assert_memory_equal(bytes, "DARASCHD\x01", 9);
+  free(bytes);
+
+  /* Lookups find the definitions and nothing else. */
+  const struct sched_thread *t = schedfile_thread(&f, 0, 2);
+  assert_non_null(t);
+  assert_int_equal(t->ordinal, 1);
+  assert_null(schedfile_thread(&f, 0, 3));
+  const struct sched_object *o = schedfile_object(&f, 7, 3);
+  assert_non_null(o);
+  assert_int_equal(o->kind, DARA_OBJ_SEM);
+  assert_null(schedfile_object(&f, 0, 3));
+
+  schedfile_free(&f);
+  assert_null(f.events);
+  assert_int_equal(f.nevents, 0);
+  schedfile_free(&f); /* freeing twice is harmless: the struct was zeroed */
+}
+
+static void test_outcome_without_message(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "nomsg.bin");
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  write_sample(path, 1, &out);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_sample(&f, 1);
+  assert_int_equal(f.outcome.kind, SCHED_OUT_OK);
+  assert_null(f.outcome.message);
+  schedfile_free(&f);
+}
+
+static void test_crc_vector(void **state) {
+  (void)state;
+  /* The standard check value of CRC-32C, to pin down the bitwise reference. */
+  assert_int_equal(crc32c_bitwise((const uint8_t *)"123456789", 9), 0xe3069283u);
+}
+
+static void test_free_zeroed(void **state) {
+  (void)state;
+  struct sched_file f;
+  memset(&f, 0, sizeof f);
+  schedfile_free(&f);
+  /* Partly filled: counts that cover entries with NULL strings. */
+  f.threads = calloc(2, sizeof *f.threads);
+  f.nthreads = 2;
+  f.hdr.cmds[3].argv = calloc(3, sizeof(char *));
+  f.hdr.cmds[3].argc = 2;
+  f.hdr.cwd = strdup("/x");
+  schedfile_free(&f);
+  assert_null(f.threads);
+  assert_null(f.hdr.cwd);
+}
+
+/* Cut the sample at every length: never OK, never a crash, and once the
+ * header is complete always TRUNCATED with the events before the cut. */
+static void test_truncated_everywhere(void **state) {
+  (void)state;
+  char path[128], err[256];
+  tmp_path(path, sizeof path, "cut.bin");
+  struct sched_outcome out = {SCHED_OUT_DEADLOCK, 0, 0, "deadlock"};
+  write_sample(path, 2, &out);
+  size_t len;
+  uint8_t *full = slurp(path, &len);
+  size_t last_intact = 0;
+  bool header_done = false;
+  for (size_t cut = 0; cut < len; cut++) {
+    /* A copy of exactly cut bytes, so that ASan sees any read past it. */
+    uint8_t *part = malloc(cut ? cut : 1);
+    memcpy(part, full, cut);
+    struct sched_file f;
+    err[0] = '\0';
+    enum schedfile_status st = schedfile_parse(part, cut, "cut.bin", &f, err, sizeof err);
+    assert_int_not_equal(st, SCHEDFILE_OK);
+    assert_true(strncmp(err, "cut.bin", 7) == 0);
+    assert_null(strchr(err, '\n'));
+    if (st == SCHEDFILE_TRUNCATED) {
+      header_done = true;
+      assert_true(f.nevents >= last_intact);
+      last_intact = f.nevents;
+      for (size_t i = 0; i < f.nevents; i++) {
+        assert_event_equal(&f.events[i], &sample_events[i % N_SAMPLE_EVENTS]);
+      }
+      assert_string_equal(f.hdr.cwd, "/home/someone/project");
+      char want[64];
+      snprintf(want, sizeof want, "cut.bin: truncated after %zu intact events", f.nevents);
+      assert_true(strncmp(err, want, strlen(want)) == 0);
+    } else {
+      assert_int_equal(st, SCHEDFILE_BAD);
+      assert_false(header_done); /* BAD only while the header is incomplete */
+      assert_null(f.events);
+    }
+    schedfile_free(&f);
+    free(part);
+  }
+  assert_true(header_done);
+  assert_int_equal(last_intact, 2 * N_SAMPLE_EVENTS); /* the footer was the only loss */
+  free(full);
+}
+
+/* Flip every bit of a small file: each damaged copy is refused or, if it
+ * reads as truncated, is not taken for a complete file. */
+static void test_bit_flips(void **state) {
+  (void)state;
+  char path[128], err[256];
+  tmp_path(path, sizeof path, "flip.bin");
+  struct sched_outcome out = {SCHED_OUT_EXIT, 3, 0, "exit 3"};
+  write_sample(path, 1, &out);
+  size_t len;
+  uint8_t *full = slurp(path, &len);
+  int bad = 0, truncated = 0;
+  for (size_t i = 0; i < len; i++) {
+    for (int bit = 0; bit < 8; bit++) {
+      full[i] ^= (uint8_t)(1u << bit);
+      struct sched_file f;
+      enum schedfile_status st = schedfile_parse(full, len, "flip.bin", &f, err, sizeof err);
+      assert_int_not_equal(st, SCHEDFILE_OK);
+      if (st == SCHEDFILE_BAD) {
+        bad++;
+      } else {
+        truncated++;
+      }
+      schedfile_free(&f);
+      full[i] ^= (uint8_t)(1u << bit);
+    }
+  }
+  printf("  %zu-byte file: %d flips refused as damaged, %d read as truncated\n", len, bad,
+         truncated);
+  assert_true(bad > truncated);
+  free(full);
+}
+
+static void test_trailing_garbage(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "tail.bin");
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  write_sample(path, 1, &out);
+  size_t len;
+  uint8_t *full = slurp(path, &len);
+  uint8_t *more = malloc(len + 8);
+  memcpy(more, full, len);
+  memset(more + len, 0, 8);
+  struct sched_file f;
+  for (size_t extra = 1; extra <= 8; extra++) {
+    assert_int_equal(schedfile_parse(more, len + extra, "tail.bin", &f, err, sizeof err),
+                     SCHEDFILE_BAD);
+    assert_non_null(strstr(err, "trailing"));
+    assert_null(f.events);
+  }
+  assert_int_equal(schedfile_parse(more, len, "tail.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  schedfile_free(&f);
+  free(more);
+  free(full);
+}
+
+/* ---- hand-made files ---- */
+
+struct hand {
+  uint8_t buf[1 << 20];
+  size_t len;
+};
+
+static void h_byte(struct hand *h, uint8_t b) {
+  h->buf[h->len++] = b;
+}
+
+static void h_uv(struct hand *h, uint64_t v) {
+  h->len += varint_put(h->buf + h->len, v);
+}
+
+static void h_str(struct hand *h, const char *s) {
+  h_uv(h, strlen(s));
+  memcpy(h->buf + h->len, s, strlen(s));
+  h->len += strlen(s);
+}
+
+/* Magic, version and a one-process header. */
+static void h_start(struct hand *h, uint64_t version) {
+  h->len = 0;
+  memcpy(h->buf, "DARASCHD", 8);
+  h->len = 8;
+  h_uv(h, version);
+  h_str(h, "t");
+  h_str(h, "/");
+  h_str(h, "rr");
+  h_uv(h, 1);
+  h_uv(h, 1);
+  h_uv(h, 1);
+  h_str(h, "prog");
+}
+
+/* Footer with the given counts, outcome ok, and a correct checksum. */
+static void h_footer(struct hand *h, uint64_t ev, uint64_t th, uint64_t ob, uint64_t st) {
+  h_byte(h, 0x04);
+  h_uv(h, ev);
+  h_uv(h, th);
+  h_uv(h, ob);
+  h_uv(h, st);
+  h_uv(h, 0);
+  h_uv(h, 0);
+  h_uv(h, 0);
+  h_uv(h, 0);
+  uint32_t c = crc32c_bitwise(h->buf, h->len);
+  for (int i = 0; i < 4; i++) {
+    h_byte(h, (uint8_t)(c >> (8 * i)));
+  }
+}
+
+static enum schedfile_status h_parse(struct hand *h, char *err, size_t err_len) {
+  struct sched_file f;
+  enum schedfile_status st = schedfile_parse(h->buf, h->len, "hand.bin", &f, err, err_len);
+  schedfile_free(&f);
+  return st;
+}
+
+static void test_hand_made_valid(void **state) {
+  (void)state;
+  /* Checks the helpers and the spelled-out encoding of the documentation:
+   * a string, a thread, an object and two events, one of each form. */
+  static struct hand h;
+  char err[256] = "";
+  h_start(&h, 1);
+  h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "prog");            /* STRING 0 */
+  h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, 0);     /* THREAD 0:1 */
+  h_uv(&h, 0x10); h_uv(&h, 0); h_uv(&h, 0);
+  h_byte(&h, 0x03); h_uv(&h, 0); h_uv(&h, 4); h_uv(&h, 2);     /* OBJECT mutex 4 */
+  h_uv(&h, 0); h_uv(&h, 0x40);
+  h_byte(&h, 0x80 | DARA_OP_MUTEX_LOCK); h_uv(&h, 1 << 3); h_uv(&h, 4); /* STEP 0:1 */
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_EXIT); h_byte(&h, 0x08 | 0x10);       /* EXIT, same */
+  h_uv(&h, zigzag_encode(2)); h_uv(&h, zigzag_encode(100));
+  h_footer(&h, 2, 1, 1, 1);
+  struct sched_file f;
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.nevents, 2);
+  assert_int_equal(f.events[0].kind, DARA_EV_STEP);
+  assert_int_equal(f.events[0].routine, 1);
+  assert_int_equal(f.events[0].op, DARA_OP_MUTEX_LOCK);
+  assert_int_equal(f.events[0].obj, 4);
+  assert_int_equal(f.events[1].kind, DARA_EV_EXIT);
+  assert_int_equal(f.events[1].routine, 1);
+  assert_true(f.events[1].arg == 2);
+  assert_true(f.events[1].time == 100);
+  assert_string_equal(f.threads[0].module, "prog");
+  assert_string_equal(f.objects[0].module, "prog");
+  schedfile_free(&f);
+}
+
+static void test_wrong_version(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256] = "";
+  h_start(&h, 7);
+  h_footer(&h, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_string_equal(err, "hand.bin is schedule format version 7; this dara reads version 1");
+  h_start(&h, 1);
+  h_footer(&h, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
+  /* Not a schedule file at all. */
+  memcpy(h.buf, "DARASCHX", 8);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "not a dara schedule file"));
+}
+
+/* Each case builds a file that is malformed in one way after a valid header,
+ * then closes it with a footer that has a correct checksum, so that only the
+ * reader's own checks can refuse it. */
+static void test_malformed_records(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256];
+  /* nprocs 9 */
+  h.len = 0;
+  memcpy(h.buf, "DARASCHD", 8);
+  h.len = 8;
+  h_uv(&h, 1); h_str(&h, "t"); h_str(&h, "/"); h_str(&h, "rr"); h_uv(&h, 1);
+  h_uv(&h, DARA_MAX_PROCS + 1);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* nprocs 0 */
+  h.len -= 1;
+  h_uv(&h, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* argc beyond the bound, and argc far larger than the file */
+  h.len -= 1;
+  h_uv(&h, 1); h_uv(&h, 1u << 20);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  h.len -= varint_len(1u << 20);
+  h_uv(&h, 60000);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "truncated"));
+  /* a string length of 2^40 */
+  h.len = 9;
+  h_uv(&h, 1ull << 40);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "string"));
+  /* a seed that does not fit 64 bits */
+  h.len = 9;
+  h_str(&h, "t"); h_str(&h, "/"); h_str(&h, "rr");
+  for (int i = 0; i < 9; i++) {
+    h_byte(&h, 0xff);
+  }
+  h_byte(&h, 0x03);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+
+  /* string defined out of order */
+  h_start(&h, 1);
+  h_byte(&h, 0x01); h_uv(&h, 1); h_str(&h, "x");
+  h_footer(&h, 0, 0, 0, 1);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* NUL inside a string */
+  h_start(&h, 1);
+  h_byte(&h, 0x01); h_uv(&h, 0); h_uv(&h, 3); h_byte(&h, 'a'); h_byte(&h, 0); h_byte(&h, 'b');
+  h_footer(&h, 0, 0, 0, 1);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* thread naming an undefined string */
+  h_start(&h, 1);
+  h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
+  h_footer(&h, 0, 1, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "string 0"));
+  /* thread with routine out of range */
+  h_start(&h, 1);
+  h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "");
+  h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, DARA_MAX_ROUTINES); h_uv(&h, 0); h_uv(&h, 0);
+  h_uv(&h, 0); h_uv(&h, 0);
+  h_footer(&h, 0, 1, 0, 1);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* object of an unknown kind */
+  h_start(&h, 1);
+  h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "");
+  h_byte(&h, 0x03); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, DARA_OBJ_COUNT); h_uv(&h, 0); h_uv(&h, 0);
+  h_footer(&h, 0, 0, 1, 1);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* STEP whose escaped operation is out of range */
+  h_start(&h, 1);
+  h_byte(&h, 0x80 | 0x40 | 31); h_uv(&h, DARA_OP_COUNT); h_uv(&h, 0);
+  h_footer(&h, 1, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* RESULT with an operation out of range */
+  h_start(&h, 1);
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_RESULT); h_byte(&h, 0x01); h_uv(&h, DARA_OP_COUNT);
+  h_footer(&h, 1, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* event kinds 0, STEP in the general form, and beyond the last */
+  const uint8_t kinds[] = {0, DARA_EV_STEP, DARA_EV_KIND_COUNT, 0x1f};
+  for (size_t i = 0; i < sizeof kinds; i++) {
+    h_start(&h, 1);
+    h_byte(&h, 0x40 | 0x20 | kinds[i]); h_byte(&h, 0);
+    h_footer(&h, 1, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  }
+  /* routine out of range in an event */
+  h_start(&h, 1);
+  h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, (uint64_t)DARA_MAX_ROUTINES << 3); h_uv(&h, 0);
+  h_footer(&h, 1, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* reserved flag bits */
+  h_start(&h, 1);
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_EXIT); h_byte(&h, 0x20);
+  h_footer(&h, 1, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* an object id beyond 32 bits */
+  h_start(&h, 1);
+  h_byte(&h, 0x80 | 0x40 | DARA_OP_MUTEX_LOCK); h_uv(&h, 1ull << 32);
+  h_footer(&h, 1, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* unknown record tags */
+  for (unsigned tag = 0; tag < 0x40; tag++) {
+    if (tag >= 0x01 && tag <= 0x04) {
+      continue;
+    }
+    h_start(&h, 1);
+    h_byte(&h, (uint8_t)tag);
+    h_footer(&h, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  }
+  /* footer counts that disagree with the body */
+  h_start(&h, 1);
+  h_byte(&h, 0x80 | 0x40 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, 0);
+  h_footer(&h, 2, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "footer counts"));
+  /* outcome kind out of range */
+  h_start(&h, 1);
+  h_byte(&h, 0x04); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
+  h_uv(&h, SCHED_OUT_COUNT); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
+  uint32_t c = crc32c_bitwise(h.buf, h.len);
+  for (int i = 0; i < 4; i++) {
+    h_byte(&h, (uint8_t)(c >> (8 * i)));
+  }
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+}
+
+/* A small file that would make a naive reader allocate gigabytes: one long
+ * string, then many thread records each naming it twice. */
+static void test_allocation_bounded(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256] = "";
+  h_start(&h, 1);
+  h_byte(&h, 0x01); h_uv(&h, 0);
+  size_t n = 200000;
+  h_uv(&h, n);
+  memset(h.buf + h.len, 'x', n);
+  h.len += n;
+  size_t records = 0;
+  while (h.len + 16 < sizeof h.buf - 32) {
+    h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
+    h_uv(&h, 0);
+    records++;
+  }
+  h_footer(&h, 0, records, 0, 1);
+  /* Unbounded, this would be records * 400 KB, over 10 GB. */
+  assert_true(records * 2 * n > (10ull << 30));
+  clock_t t0 = clock();
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "can hold"));
+  assert_true(clock() - t0 < 5 * CLOCKS_PER_SEC);
+}
+
+static void test_load_errors(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  struct sched_file f;
+  tmp_path(path, sizeof path, "missing.bin");
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_BAD);
+  assert_true(strncmp(err, path, strlen(path)) == 0);
+  assert_int_equal(schedfile_load(tmpdir, &f, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "directory"));
+  tmp_path(path, sizeof path, "empty.bin");
+  FILE *fp = fopen(path, "w");
+  fclose(fp);
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "empty"));
+}
+
+static void test_writer_refuses(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "refuse.bin");
+  struct sched_header h = sample_header();
+  h.nprocs = 0;
+  assert_null(schedfile_create(path, &h, err, sizeof err));
+  assert_non_null(strstr(err, "processes"));
+  h = sample_header();
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  struct dara_event ev = {.kind = DARA_EV_STEP, .op = DARA_OP_COUNT};
+  assert_int_equal(schedfile_write_event(w, &ev), -1);
+  ev = (struct dara_event){.kind = DARA_EV_STEP};
+  assert_int_equal(schedfile_write_event(w, &ev), -1); /* the failure sticks */
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), -1);
+  assert_true(strncmp(err, path, strlen(path)) == 0);
+  assert_non_null(strstr(err, "out of range"));
+  assert_null(schedfile_create("/nonexistent-dir/x.bin", &h, err, sizeof err));
+  assert_non_null(strstr(err, "/nonexistent-dir/x.bin: cannot create"));
+}
+
+/* A long run of STEP events as a random strategy produces them: four
+ * threads of one process chosen at random, each cycling through lock,
+ * unlock, and now and then a condition wait (two objects) or a try-lock
+ * (followed by its RESULT). Virtual time advances by a fixed quantum, with
+ * an occasional jump (a timed wait expiring). */
+static void test_bytes_per_step(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "long.bin");
+  struct sched_header h = sample_header();
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  uint64_t x = 0x2545f4914f6cdd1dull, time = 0;
+  unsigned phase[4] = {0};
+  const size_t n = 100000;
+  size_t steps = 0, others = 0;
+  uint64_t start = schedfile_bytes(w);
+  while (steps < n) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    unsigned r = (unsigned)(x % 4);
+    time += (x >> 8) % 512 == 0 ? 1000000 : 1000;
+    struct dara_event ev = {.kind = DARA_EV_STEP, .proc = 0, .routine = (uint16_t)r,
+                            .time = time};
+    unsigned p = phase[r]++ % 8;
+    ev.obj = 1 + (x >> 20) % 3;
+    if (p == 3) {
+      ev.op = DARA_OP_COND_WAIT;
+      ev.obj = 4;
+      ev.obj2 = 1;
+    } else if (p == 6) {
+      ev.op = DARA_OP_MUTEX_TRYLOCK;
+    } else {
+      ev.op = p % 2 ? DARA_OP_MUTEX_UNLOCK : DARA_OP_MUTEX_LOCK;
+    }
+    assert_int_equal(schedfile_write_event(w, &ev), 0);
+    steps++;
+    if (ev.op == DARA_OP_MUTEX_TRYLOCK) {
+      struct dara_event res = ev;
+      res.kind = DARA_EV_RESULT;
+      res.obj = 0;
+      res.arg = (x >> 30) % 2 ? 16 : 0;
+      assert_int_equal(schedfile_write_event(w, &res), 0);
+      others++;
+    }
+  }
+  uint64_t bytes = schedfile_bytes(w) - start;
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  double per_event = (double)bytes / (double)(steps + others);
+  printf("  %zu STEP + %zu RESULT events: %llu bytes, %.2f bytes per event\n", steps, others,
+         (unsigned long long)bytes, per_event);
+
+  /* And a run of plain STEPs alone: the figure the format aims at. */
+  w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  start = schedfile_bytes(w);
+  for (size_t i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    struct dara_event ev = {.kind = DARA_EV_STEP, .routine = (uint16_t)(x % 4),
+                            .op = i % 2 ? DARA_OP_MUTEX_UNLOCK : DARA_OP_MUTEX_LOCK,
+                            .obj = 1 + (uint32_t)((x >> 9) % 8), .time = i * 1000};
+    assert_int_equal(schedfile_write_event(w, &ev), 0);
+  }
+  double per_step = (double)(schedfile_bytes(w) - start) / (double)n;
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  printf("  %zu STEP events alone: %.2f bytes per STEP\n", n, per_step);
+  assert_true(per_event <= 4.0);
+  assert_true(per_step <= 4.0);
+
+  /* The file reads back whole. */
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.nevents, n);
+  assert_true(f.events[n - 1].time == (n - 1) * 1000);
+  schedfile_free(&f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_crc_vector),
+      cmocka_unit_test(test_round_trip),
+      cmocka_unit_test(test_outcome_without_message),
+      cmocka_unit_test(test_free_zeroed),
+      cmocka_unit_test(test_truncated_everywhere),
+      cmocka_unit_test(test_bit_flips),
+      cmocka_unit_test(test_trailing_garbage),
+      cmocka_unit_test(test_hand_made_valid),
+      cmocka_unit_test(test_wrong_version),
+      cmocka_unit_test(test_malformed_records),
+      cmocka_unit_test(test_allocation_bounded),
+      cmocka_unit_test(test_load_errors),
+      cmocka_unit_test(test_writer_refuses),
+      cmocka_unit_test(test_bytes_per_step),
+  };
+  return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
