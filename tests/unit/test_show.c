@@ -1,0 +1,312 @@
+/*
+ * test_show: `dara show` in its four formats, on a complete, a truncated and
+ * a damaged file, and on strings that must not reach the output raw.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sched/cli.h"
+#include "sched/schedfile.h"
+
+/* cli_error lives in cli.c with the rest of the command line; here it only
+ * keeps the message for the tests to look at. */
+static char last_error[512];
+static int error_count;
+
+void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  va_end(ap);
+  error_count++;
+}
+
+static char tmpdir[64];
+static char good[128], cut[128], damaged[128], nasty[128];
+
+static char *prog_argv[] = {"./prog", "-n", "2", NULL};
+static char *nasty_argv[] = {"./p\x1b[31m", "bad\xff", "c1\xc2\x85", "q\"\\\n", NULL};
+
+static void write_file(const char *path, char **argv, int argc, bool bad_names) {
+  struct sched_header h = {.dara_version = "0.1.0", .cwd = "/w", .strategy = "pct",
+                           .seed = 7, .nprocs = 1};
+  h.cmds[0] = (struct sched_cmd){argc, argv};
+  char err[256];
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  struct sched_thread t0 = {0, 0, "prog", 0, 0, "main"};
+  struct sched_thread t1 = {0, 1, "prog", 0x11a9, 0, bad_names ? "fn\x1b[2J" : "worker"};
+  struct sched_thread t2 = {0, 2, "prog", 0x11a9, 1, ""};
+  struct sched_object m = {0, 1, DARA_OBJ_MUTEX, bad_names ? "m\x07" : "prog", 0x4040};
+  assert_int_equal(schedfile_define_thread(w, &t0), 0);
+  assert_int_equal(schedfile_define_thread(w, &t1), 0);
+  assert_int_equal(schedfile_define_thread(w, &t2), 0);
+  assert_int_equal(schedfile_define_object(w, &m), 0);
+  const struct dara_event evs[] = {
+      {.kind = DARA_EV_PROC_START},
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MUTEX_LOCK, .obj = 1, .time = 100},
+      {.kind = DARA_EV_STEP, .routine = 2, .op = DARA_OP_MUTEX_LOCK, .obj = 1, .time = 200},
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MUTEX_UNLOCK, .obj = 1, .time = 300},
+      {.kind = DARA_EV_STEP, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .obj = 1, .time = 400},
+      {.kind = DARA_EV_RESULT, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .arg = 16,
+       .time = 400},
+      {.kind = DARA_EV_DEADLOCK, .time = 500},
+  };
+  for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
+    assert_int_equal(schedfile_write_event(w, &evs[i]), 0);
+  }
+  struct sched_outcome o = {SCHED_OUT_DEADLOCK, 0, 0, bad_names ? "\x1b]0;x\x07" : "stuck"};
+  assert_int_equal(schedfile_close(w, &o, err, sizeof err), 0);
+}
+
+static void copy_cut(const char *from, const char *to, long drop, bool flip) {
+  FILE *in = fopen(from, "rb");
+  assert_non_null(in);
+  char buf[4096];
+  size_t n = fread(buf, 1, sizeof buf, in);
+  fclose(in);
+  if (flip) {
+    buf[n / 2] ^= 0x10;
+  }
+  FILE *out = fopen(to, "wb");
+  assert_non_null(out);
+  assert_int_equal(fwrite(buf, 1, n - (size_t)drop, out), n - (size_t)drop);
+  fclose(out);
+}
+
+static int setup(void **state) {
+  (void)state;
+  strcpy(tmpdir, "/tmp/dara-test-show-XXXXXX");
+  if (!mkdtemp(tmpdir)) {
+    return -1;
+  }
+  snprintf(good, sizeof good, "%s/good.bin", tmpdir);
+  snprintf(cut, sizeof cut, "%s/cut.bin", tmpdir);
+  snprintf(damaged, sizeof damaged, "%s/damaged.bin", tmpdir);
+  snprintf(nasty, sizeof nasty, "%s/nasty.bin", tmpdir);
+  write_file(good, prog_argv, 3, false);
+  write_file(nasty, nasty_argv, 4, true);
+  copy_cut(good, cut, 12, false);
+  copy_cut(good, damaged, 0, true);
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Runs `dara show ARGS...` with stdout captured; returns the exit status
+ * and the output (malloc'd, NUL-terminated) in *out. */
+static int run_show(char **out, ...) {
+  char *argv[8] = {"show"};
+  int argc = 1;
+  va_list ap;
+  va_start(ap, out);
+  for (char *a; argc < 7 && (a = va_arg(ap, char *)) != NULL;) {
+    argv[argc++] = a;
+  }
+  va_end(ap);
+  argv[argc] = NULL;
+
+  char path[128];
+  snprintf(path, sizeof path, "%s/stdout", tmpdir);
+  fflush(stdout);
+  int saved = dup(1);
+  FILE *cap = fopen(path, "w+");
+  assert_non_null(cap);
+  dup2(fileno(cap), 1);
+  error_count = 0;
+  last_error[0] = '\0';
+  int rc = cmd_show(argc, argv);
+  fflush(stdout);
+  dup2(saved, 1);
+  close(saved);
+  fseek(cap, 0, SEEK_END);
+  long n = ftell(cap);
+  fseek(cap, 0, SEEK_SET);
+  *out = malloc((size_t)n + 1);
+  assert_int_equal(fread(*out, 1, (size_t)n, cap), (size_t)n);
+  (*out)[n] = '\0';
+  fclose(cap);
+  return rc;
+}
+
+/* True when s is valid UTF-8 holding no control character but newline. */
+static bool clean_utf8(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    if (*p < 0x20 && *p != '\n') {
+      return false;
+    }
+    if (*p == 0x7f) {
+      return false;
+    }
+    size_t n = *p < 0x80 ? 1 : *p >= 0xc2 && *p < 0xe0 ? 2 : *p >= 0xe0 && *p < 0xf0 ? 3
+               : *p >= 0xf0 && *p < 0xf5                 ? 4
+                                                          : 0;
+    if (n == 0) {
+      return false;
+    }
+    for (size_t i = 1; i < n; i++) {
+      if ((p[i] & 0xc0) != 0x80) {
+        return false;
+      }
+    }
+    if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+      return false; /* C1 control */
+    }
+    p += n;
+  }
+  return true;
+}
+
+static void test_help_and_usage(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, "--help", NULL), 0);
+  assert_true(strncmp(out, "usage: dara show FILE", 21) == 0);
+  assert_int_equal(error_count, 0);
+  free(out);
+  assert_int_equal(run_show(&out, NULL), 2);
+  assert_int_equal(error_count, 1);
+  free(out);
+  assert_int_equal(run_show(&out, good, "--format", "xml", NULL), 2);
+  assert_non_null(strstr(last_error, "xml"));
+  assert_string_equal(out, "");
+  free(out);
+  assert_int_equal(run_show(&out, good, "--frobnicate", NULL), 2);
+  assert_non_null(strstr(last_error, "--frobnicate"));
+  free(out);
+  assert_int_equal(run_show(&out, good, good, NULL), 2);
+  free(out);
+}
+
+static void test_text(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, good, NULL), 0);
+  assert_int_equal(error_count, 0);
+  assert_non_null(strstr(out, "command   0: ./prog -n 2\n"));
+  assert_non_null(strstr(out, "strategy  pct, seed 7\n"));
+  assert_non_null(strstr(out, "outcome   deadlock in process 0: stuck\n"));
+  assert_non_null(strstr(out, "0:1 worker"));
+  assert_non_null(strstr(out, "0:2 prog+0x11a9#1")); /* no symbol: the site */
+  assert_non_null(strstr(out, "mutex_lock mutex#1 (prog+0x4040)"));
+  assert_non_null(strstr(out, "mutex_trylock returned 16"));
+  assert_non_null(strstr(out, "summary   7 events (4 steps), 3 threads, 1 objects"));
+  free(out);
+}
+
+static void test_json(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, good, "--format=json", NULL), 0);
+  assert_true(out[0] == '{');
+  assert_true(strcmp(out + strlen(out) - 2, "}\n") == 0);
+  assert_non_null(strstr(out, "\"complete\": true"));
+  assert_non_null(strstr(out, "\"commands\": [[\"./prog\", \"-n\", \"2\"]]"));
+  assert_non_null(strstr(out, "\"op\": \"mutex_unlock\", \"obj\": 1}"));
+  assert_non_null(strstr(out, "\"outcome\": {\"kind\": \"deadlock\""));
+  free(out);
+}
+
+static void test_chrome(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, good, "-f", "chrome", NULL), 0);
+  assert_non_null(strstr(out, "\"traceEvents\": ["));
+  assert_non_null(strstr(out, "\"name\": \"process_name\""));
+  assert_non_null(strstr(out, "\"args\": {\"name\": \"0:1 worker\"}"));
+  /* The first step runs from 100 ns to the next event at 200 ns. */
+  assert_non_null(strstr(out, "\"ph\": \"X\", \"ts\": 0.100, \"dur\": 0.100, \"pid\": 0, "
+                              "\"tid\": 1"));
+  assert_non_null(strstr(out, "\"ph\": \"i\", \"s\": \"g\""));
+  free(out);
+}
+
+static void test_shiviz(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, good, "--format", "shiviz", NULL), 0);
+  const char *head = "(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)\n\n";
+  assert_true(strncmp(out, head, strlen(head)) == 0);
+  /* dara starts the process; the process's clock then includes dara's. */
+  assert_non_null(strstr(out, "\ndara {\"dara\": 1}\n"));
+  assert_non_null(strstr(out, "\nproc0 {\"proc0\": 1, \"dara\": 1}\n"));
+  assert_non_null(strstr(out, "\nproc0 {\"proc0\": 5, \"dara\": 1}\n"));
+  /* The deadlock is found by dara after reading every process. */
+  assert_non_null(strstr(out, "\ndara {\"proc0\": 5, \"dara\": 2}\n"));
+  free(out);
+}
+
+static void test_truncated(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, cut, NULL), 2);
+  assert_int_equal(error_count, 1);
+  assert_true(strncmp(last_error, cut, strlen(cut)) == 0);
+  assert_non_null(strstr(last_error, "truncated after 7 intact events"));
+  assert_non_null(strstr(out, "outcome   unknown"));
+  assert_non_null(strstr(out, "mutex_trylock returned 16"));
+  free(out);
+  assert_int_equal(run_show(&out, cut, "-f", "json", NULL), 2);
+  assert_non_null(strstr(out, "\"complete\": false"));
+  assert_non_null(strstr(out, "\"outcome\": null"));
+  free(out);
+}
+
+static void test_damaged(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, damaged, NULL), 2);
+  assert_string_equal(out, "");
+  assert_int_equal(error_count, 1);
+  assert_true(strncmp(last_error, damaged, strlen(damaged)) == 0);
+  assert_null(strchr(last_error, '\n'));
+  free(out);
+}
+
+static void test_hostile_strings(void **state) {
+  (void)state;
+  const char *formats[] = {"text", "json", "chrome", "shiviz"};
+  for (size_t i = 0; i < 4; i++) {
+    char *out;
+    assert_int_equal(run_show(&out, nasty, "--format", formats[i], NULL), 0);
+    assert_true(clean_utf8(out));
+    free(out);
+  }
+  char *out;
+  assert_int_equal(run_show(&out, nasty, "--format", "json", NULL), 0);
+  assert_non_null(strstr(out, "\"./p\\u001b[31m\""));
+  assert_non_null(strstr(out, "\"bad\\ufffd\""));
+  assert_non_null(strstr(out, "\"q\\\"\\\\\\n\""));
+  free(out);
+  assert_int_equal(run_show(&out, nasty, NULL), 0);
+  assert_non_null(strstr(out, "'./p\\x1b[31m'"));
+  free(out);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_help_and_usage),
+      cmocka_unit_test(test_text),
+      cmocka_unit_test(test_json),
+      cmocka_unit_test(test_chrome),
+      cmocka_unit_test(test_shiviz),
+      cmocka_unit_test(test_truncated),
+      cmocka_unit_test(test_damaged),
+      cmocka_unit_test(test_hostile_strings),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
