@@ -1,0 +1,145 @@
+/*
+ * gen_corpus: writes the seed corpus of the schedule-file fuzz target.
+ *
+ *   gen_corpus DIR
+ *
+ * A few small valid files that between them use every record type, both
+ * event forms, every event kind and the escaped STEP operation, plus one
+ * file cut short (the writer killed before its footer). The files it writes
+ * are committed in tests/fuzz/corpus/; after a format change, regenerate
+ * them from the top of the repository with
+ *
+ *   cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc tests/fuzz/gen_corpus.c \
+ *      src/sched/schedfile.c src/sched/varint.c -o /tmp/gen_corpus &&
+ *   /tmp/gen_corpus tests/fuzz/corpus
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sched/schedfile.h"
+
+static char *argv_prog[] = {"./prog", "-n", "2", NULL};
+static char *argv_child[] = {"./child", "it's quoted", NULL};
+
+static struct schedfile_writer *start(const char *dir, const char *name, int nprocs) {
+  char path[4096], err[256];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  struct sched_header h = {
+      .dara_version = "0.1.0",
+      .cwd = "/src/project",
+      .strategy = "random",
+      .seed = 12345,
+      .nprocs = nprocs,
+  };
+  h.cmds[0] = (struct sched_cmd){3, argv_prog};
+  h.cmds[1] = (struct sched_cmd){2, argv_child};
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  if (!w) {
+    fprintf(stderr, "gen_corpus: %s\n", err);
+    exit(1);
+  }
+  return w;
+}
+
+static void finish(struct schedfile_writer *w, unsigned kind, int code, const char *msg) {
+  char err[256];
+  struct sched_outcome o = {kind, code, 0, (char *)msg};
+  if (schedfile_close(w, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "gen_corpus: %s\n", err);
+    exit(1);
+  }
+}
+
+static void ev(struct schedfile_writer *w, struct dara_event e) {
+  if (schedfile_write_event(w, &e) != 0) {
+    fprintf(stderr, "gen_corpus: event refused\n");
+    exit(1);
+  }
+}
+
+/* Two workers taking a mutex in turn; a condition wait; a try-lock. */
+static void write_mutex(const char *dir) {
+  struct schedfile_writer *w = start(dir, "mutex.bin", 1);
+  struct sched_thread main_t = {0, 0, "prog", 0, 0, "main"};
+  struct sched_thread w1 = {0, 1, "prog", 0x11a9, 0, "worker"};
+  struct sched_thread w2 = {0, 2, "prog", 0x11a9, 1, "worker"};
+  struct sched_object m = {0, 1, DARA_OBJ_MUTEX, "prog", 0x4040};
+  struct sched_object c = {0, 2, DARA_OBJ_COND, "", 0};
+  schedfile_define_thread(w, &main_t);
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_THREAD_CREATE, .time = 1000});
+  schedfile_define_thread(w, &w1);
+  ev(w, (struct dara_event){.kind = DARA_EV_CREATE, .arg = 1, .time = 1000});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_THREAD_CREATE, .time = 2000});
+  schedfile_define_thread(w, &w2);
+  ev(w, (struct dara_event){.kind = DARA_EV_CREATE, .arg = 2, .time = 2000});
+  schedfile_define_object(w, &m);
+  schedfile_define_object(w, &c);
+  for (int i = 0; i < 6; i++) {
+    uint16_t r = (uint16_t)(1 + i % 2);
+    uint64_t t = 3000 + 1000 * (uint64_t)i;
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = r, .op = DARA_OP_MUTEX_LOCK,
+                              .obj = 1, .time = t});
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = r, .op = DARA_OP_COND_WAIT,
+                              .obj = 2, .obj2 = 1, .time = t + 500});
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = r, .op = DARA_OP_MUTEX_UNLOCK,
+                              .obj = 1, .time = t + 700});
+  }
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MUTEX_TRYLOCK,
+                            .obj = 1, .time = 9000});
+  ev(w, (struct dara_event){.kind = DARA_EV_RESULT, .routine = 1, .op = DARA_OP_MUTEX_TRYLOCK,
+                            .arg = 16, .time = 9000});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 2, .op = DARA_OP_PROC_EXIT,
+                            .time = 9500});
+  ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .routine = 2, .arg = 0, .time = 9500});
+  finish(w, 0, 0, NULL);
+}
+
+/* Two processes; a signal, a note, a hang and a deadlock; no virtual time. */
+static void write_kinds(const char *dir) {
+  struct schedfile_writer *w = start(dir, "kinds.bin", 2);
+  struct sched_object s = {1, 7, DARA_OBJ_SEM, "libc.so.6", 0x1d0};
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 0});
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 1});
+  schedfile_define_object(w, &s);
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .proc = 1, .op = DARA_OP_SEM_WAIT, .obj = 7});
+  ev(w, (struct dara_event){.kind = DARA_EV_NOTE, .proc = 1, .op = DARA_NOTE_FORK_UNCONTROLLED,
+                            .arg = 4242});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .proc = 0, .op = DARA_OP_YIELD});
+  ev(w, (struct dara_event){.kind = DARA_EV_HANG, .proc = 0, .arg = 10000});
+  ev(w, (struct dara_event){.kind = DARA_EV_SIGNAL, .proc = 0, .arg = 11});
+  ev(w, (struct dara_event){.kind = DARA_EV_DEADLOCK, .proc = 1});
+  finish(w, 3, 0, "deadlock: 1:0 waits for sem#7");
+}
+
+/* A longer run, for the fuzzer to mutate, cut before its footer. */
+static void write_truncated(const char *dir) {
+  char path[4096];
+  struct schedfile_writer *w = start(dir, "truncated.bin", 1);
+  for (int i = 0; i < 200; i++) {
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = (uint16_t)(i * 7 % 5),
+                              .op = (uint16_t)(i % 2 ? DARA_OP_SPIN_UNLOCK : DARA_OP_SPIN_LOCK),
+                              .obj = (uint32_t)(1 + i % 3), .time = (uint64_t)i * 100});
+  }
+  finish(w, 1, 1, "exit 1");
+  snprintf(path, sizeof path, "%s/truncated.bin", dir);
+  FILE *fp = fopen(path, "r+");
+  if (!fp || fseek(fp, 0, SEEK_END) != 0 || ftruncate(fileno(fp), ftell(fp) - 9) != 0) {
+    fprintf(stderr, "gen_corpus: cannot cut %s\n", path);
+    exit(1);
+  }
+  fclose(fp);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: gen_corpus DIR\n");
+    return 2;
+  }
+  write_mutex(argv[1]);
+  write_kinds(argv[1]);
+  write_truncated(argv[1]);
+  return 0;
+}
