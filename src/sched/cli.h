@@ -19,6 +19,7 @@ enum dara_exit {
 
 int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 
 /* Prints "dara: <message>" on stderr (printf-style). */

@@ -1,6 +1,6 @@
 /*
  * main.c: `dara`, the command-line entry point. Dispatches to a subcommand;
- * each lives in its own file (record.c, replay.c, show.c).
+ * each lives in its own file (record.c, replay.c, explore.c, show.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +16,7 @@ static const char usage[] =
     "commands:\n"
     "  record   run a program under control and write its schedule (sched.bin)\n"
     "  replay   run a recorded schedule again, exactly\n"
+    "  explore  search many schedules for bugs; save each as a replayable file\n"
     "  show     print a schedule file as text, JSON or a trace-viewer file\n"
     "\n"
     "Run 'dara COMMAND --help' for a command's options.\n"
@@ -41,6 +42,8 @@ int main(int argc, char **argv) {
     return cmd_record(argc - 1, argv + 1);
   if (strcmp(cmd, "replay") == 0)
     return cmd_replay(argc - 1, argv + 1);
+  if (strcmp(cmd, "explore") == 0)
+    return cmd_explore(argc - 1, argv + 1);
   if (strcmp(cmd, "show") == 0)
     return cmd_show(argc - 1, argv + 1);
   cli_error("unknown command '%s'; run 'dara --help' for the list", cmd);

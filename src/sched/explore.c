@@ -1,0 +1,372 @@
+/*
+ * explore.c: `dara explore`. Runs the program again and again, each time
+ * under the next schedule of a strategy (strategy.c), and keeps every
+ * distinct bug as a schedule file that `dara replay` reproduces.
+ *
+ * Each execution is recorded, as `record` would, into a scratch file in the
+ * output directory; when the execution shows a bug not seen before (by its
+ * signature: kind, creation sites and operations) the scratch file becomes
+ * DIR/bug-NNN-KIND.sched. Every execution is a fresh session: new region,
+ * new processes, all killed and reaped before the next begins.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+
+#include "sched/cli_util.h"
+#include "sched/json.h"
+#include "sched/launcher.h"
+#include "sched/session.h"
+#include "sched/strategy.h"
+
+static const char usage[] =
+    "usage: dara explore [options] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
+    "\n"
+    "Runs PROG under many different schedules and reports every distinct bug\n"
+    "(crash, failed assertion, deadlock, non-zero exit status, hang), each\n"
+    "saved as a schedule file that 'dara replay' reproduces.\n"
+    "\n"
+    "  -S, --strategy S       mix (default): pct with d = 1, 2, 3 in turn, and random\n"
+    "                         dfs:    every choice at the first N points that offer\n"
+    "                                 one (N = --depth), a fixed default after;\n"
+    "                                 stops when the bounded space is exhausted\n"
+    "                         random: uniform choice among runnable threads\n"
+    "                         pct:    probabilistic concurrency testing, bug depth\n"
+    "                                 --pct-depth\n"
+    "                         pb:     iterative preemption bounding, bounds 0 to\n"
+    "                                 --depth; stops when exhausted\n"
+    "  -d, --depth N          dfs: choice points explored (default 10)\n"
+    "                         pb: largest preemption bound (default 2)\n"
+    "      --pct-depth D      pct: bug depth d (default 3)\n"
+    "  -s, --seed N           seed (default: a fresh one, printed); the same seed\n"
+    "                         gives the same schedules\n"
+    "  -n, --max-schedules K  stop after K executions (default 1000)\n"
+    "  -t, --time-limit SEC   stop after SEC seconds (default: none)\n"
+    "  -o, --output DIR       where bug schedules go (default dara-bugs)\n"
+    "  -k, --keep-going       go on after the first bug (default: stop)\n"
+    "      --json             print a JSON summary on stdout\n"
+    "  -w, --watchdog SEC     a thread running this long without reaching a\n"
+    "                         scheduling point is a hang (default 5)\n"
+    "  -m, --max-steps N      an execution longer than N steps is a hang\n"
+    "                         (default 100000)\n"
+    "      --show-output      let the program's stdout and stderr through\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "exit status: 0 no bug found, 1 a bug was found, 2 usage or internal error\n";
+
+struct bug {
+  char signature[512];
+  char kind[16];
+  char message[1024];
+  char file[PATH_MAX];
+  uint64_t schedule; /* 1-based index of the execution that found it */
+};
+
+struct explore {
+  const char *dir;
+  char scratch[PATH_MAX];
+  struct sched_header hdr;
+  struct strategy *strategy;
+  struct bug *bugs;
+  size_t nbugs;
+  uint64_t schedules;
+  double started;
+  bool exhausted;
+  bool tty;
+  double last_progress;
+};
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *kind_word(unsigned kind) {
+  switch (kind) {
+  case SCHED_OUT_EXIT:
+    return "exit";
+  case SCHED_OUT_SIGNAL:
+    return "crash";
+  case SCHED_OUT_DEADLOCK:
+    return "deadlock";
+  case SCHED_OUT_HANG:
+    return "hang";
+  default:
+    return "bug";
+  }
+}
+
+/* ---- the recorder of one execution ---- */
+
+static int on_event(void *ctx, const struct dara_event *ev) {
+  return schedfile_write_event(ctx, ev);
+}
+static int on_thread(void *ctx, const struct sched_thread *t) {
+  return schedfile_define_thread(ctx, t);
+}
+static int on_object(void *ctx, const struct sched_object *o) {
+  return schedfile_define_object(ctx, o);
+}
+
+/* ---- reporting ---- */
+
+static void clear_progress(struct explore *x) {
+  if (x->tty && x->last_progress > 0)
+    fputs("\r\033[K", stderr);
+}
+
+static void progress(struct explore *x, bool force) {
+  if (!x->tty)
+    return;
+  double t = now_s();
+  if (!force && t - x->last_progress < 0.25)
+    return;
+  x->last_progress = t;
+  double elapsed = t - x->started;
+  double rate = elapsed > 0 ? (double)x->schedules / elapsed : 0;
+  double frac = strategy_progress(x->strategy);
+  char left[48] = "";
+  if (frac >= 0)
+    snprintf(left, sizeof(left), ", %.1f%% of the bounded space", frac * 100);
+  fprintf(stderr, "\r\033[Kdara: explore: %llu schedules, %.0f/s, %zu bug%s, %s%s",
+          (unsigned long long)x->schedules, rate, x->nbugs, x->nbugs == 1 ? "" : "s",
+          strategy_describe(x->strategy), left);
+  fflush(stderr);
+}
+
+static int save_bug(struct explore *x, const struct session_result *res) {
+  for (size_t i = 0; i < x->nbugs; i++)
+    if (strcmp(x->bugs[i].signature, res->signature) == 0)
+      return 0; /* seen before */
+  struct bug *b = reallocarray(x->bugs, x->nbugs + 1, sizeof(*b));
+  if (!b)
+    return -1;
+  x->bugs = b;
+  b = &x->bugs[x->nbugs++];
+  memset(b, 0, sizeof(*b));
+  snprintf(b->signature, sizeof(b->signature), "%s", res->signature);
+  snprintf(b->kind, sizeof(b->kind), "%s", kind_word(res->outcome.kind));
+  snprintf(b->message, sizeof(b->message), "%s", res->message);
+  b->schedule = x->schedules;
+  snprintf(b->file, sizeof(b->file), "%s/bug-%03zu-%s.sched", x->dir, x->nbugs, b->kind);
+  if (rename(x->scratch, b->file) != 0) {
+    cli_error("cannot save %s: %s", b->file, strerror(errno));
+    return -1;
+  }
+  clear_progress(x);
+  fprintf(stderr, "dara: BUG %zu (%s) found by schedule %llu (%s): %s\n", x->nbugs, b->kind,
+          (unsigned long long)b->schedule, strategy_describe(x->strategy), b->message);
+  cli_print_details(res->details);
+  fprintf(stderr, "dara:   saved as %s; reproduce it with: dara replay %s\n", b->file,
+          b->file);
+  return 1;
+}
+
+static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
+  printf("{\"schedules\": %llu, \"seconds\": %.3f, \"rate\": %.1f, \"strategy\": ",
+         (unsigned long long)x->schedules, elapsed,
+         elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
+  json_string(stdout, strategy_describe(x->strategy));
+  printf(", \"seed\": %llu, \"exhausted\": %s, \"bugs\": [", (unsigned long long)seed,
+         x->exhausted ? "true" : "false");
+  for (size_t i = 0; i < x->nbugs; i++) {
+    const struct bug *b = &x->bugs[i];
+    printf("%s\n  {\"kind\": ", i ? "," : "");
+    json_string(stdout, b->kind);
+    printf(", \"schedule\": %llu, \"file\": ", (unsigned long long)b->schedule);
+    json_string(stdout, b->file);
+    fputs(", \"message\": ", stdout);
+    json_string(stdout, b->message);
+    fputs(", \"signature\": ", stdout);
+    json_string(stdout, b->signature);
+    fputs("}", stdout);
+  }
+  printf("%s]}\n", x->nbugs ? "\n" : "");
+}
+
+/* ---- one execution ---- */
+
+/* Returns 1 to go on, 0 to stop (first bug found), -1 on error. */
+static int run_one(struct explore *x, struct session_config *cfg, bool keep_going) {
+  char err[512];
+  struct policy policy;
+  if (!strategy_begin(x->strategy, &policy)) {
+    x->exhausted = true;
+    return 0;
+  }
+  x->hdr.strategy = (char *)strategy_describe(x->strategy);
+  struct schedfile_writer *w = schedfile_create(x->scratch, &x->hdr, err, sizeof(err));
+  if (!w) {
+    cli_error("%s", err);
+    return -1;
+  }
+  cfg->policy = &policy;
+  cfg->sink.ctx = w;
+  struct session_result res;
+  session_run(cfg, &res);
+  strategy_end(x->strategy, res.steps);
+  x->schedules++;
+  if (schedfile_close(w, &res.outcome, err, sizeof(err)) != 0) {
+    cli_error("%s", err);
+    return -1;
+  }
+  if (res.outcome.kind == SCHED_OUT_ERROR) {
+    clear_progress(x);
+    cli_print_details(res.details);
+    cli_error("error in schedule %llu: %s", (unsigned long long)x->schedules, res.message);
+    return -1;
+  }
+  if (res.outcome.kind == SCHED_OUT_OK)
+    return 1;
+  int saved = save_bug(x, &res);
+  if (saved < 0)
+    return -1;
+  return keep_going ? 1 : 0;
+}
+
+int cmd_explore(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"strategy", required_argument, NULL, 'S'},  {"depth", required_argument, NULL, 'd'},
+      {"pct-depth", required_argument, NULL, 'P'}, {"seed", required_argument, NULL, 's'},
+      {"max-schedules", required_argument, NULL, 'n'},
+      {"time-limit", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
+      {"keep-going", no_argument, NULL, 'k'},      {"json", no_argument, NULL, 'J'},
+      {"watchdog", required_argument, NULL, 'w'},  {"max-steps", required_argument, NULL, 'm'},
+      {"show-output", no_argument, NULL, 'O'},     {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  struct strategy_options so = {.name = "mix", .pct_depth = 3};
+  uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
+  uint64_t depth = 0, pct_depth = 3, max_schedules = 1000, time_limit = 0, watchdog = 5;
+  uint64_t max_steps = 100000;
+  bool depth_set = false, keep_going = false, json = false, show_output = false;
+  const char *dir = "dara-bugs";
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "+S:d:s:n:t:o:kw:m:h", opts, NULL)) != -1) {
+    const char *name = c == 'h' ? NULL : argv[optind - 1];
+    uint64_t *num = NULL;
+    switch (c) {
+    case 'S':
+      so.name = optarg;
+      break;
+    case 'd':
+      num = &depth;
+      depth_set = true;
+      break;
+    case 'P':
+      num = &pct_depth;
+      break;
+    case 's':
+      num = &seed;
+      break;
+    case 'n':
+      num = &max_schedules;
+      break;
+    case 't':
+      num = &time_limit;
+      break;
+    case 'w':
+      num = &watchdog;
+      break;
+    case 'm':
+      num = &max_steps;
+      break;
+    case 'o':
+      dir = optarg;
+      break;
+    case 'k':
+      keep_going = true;
+      break;
+    case 'J':
+      json = true;
+      break;
+    case 'O':
+      show_output = true;
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return DARA_EXIT_OK;
+    default:
+      cli_error("explore: unknown or incomplete option '%s'; see 'dara explore --help'", name);
+      return DARA_EXIT_ERROR;
+    }
+    if (num && cli_parse_u64(name, optarg, num) != 0)
+      return DARA_EXIT_ERROR;
+  }
+  if (watchdog == 0 || watchdog > 86400 || max_schedules == 0 || pct_depth == 0 ||
+      pct_depth > 9) {
+    cli_error("--watchdog takes 1 to 86400 seconds, --max-schedules at least 1, "
+              "--pct-depth 1 to 9");
+    return DARA_EXIT_ERROR;
+  }
+  if (!depth_set)
+    depth = strcmp(so.name, "pb") == 0 ? 2 : 10;
+  so.seed = seed;
+  so.depth = (unsigned)(depth > 1000000 ? 1000000 : depth);
+  so.pct_depth = (unsigned)pct_depth;
+
+  struct explore x = {.dir = dir, .tty = isatty(STDERR_FILENO)};
+  x.hdr.dara_version = DARA_VERSION;
+  x.hdr.seed = seed;
+  if (cli_split_commands(argc - optind, argv + optind, x.hdr.cmds, &x.hdr.nprocs) != 0) {
+    fputs("see 'dara explore --help'\n", stderr);
+    return DARA_EXIT_ERROR;
+  }
+  x.strategy = strategy_new(&so);
+  if (!x.strategy)
+    return DARA_EXIT_ERROR;
+  char cwd[PATH_MAX], shim[PATH_MAX], err[512];
+  if (!getcwd(cwd, sizeof(cwd)) || launcher_find_shim(shim, sizeof(shim), err, sizeof(err))) {
+    cli_error("%s", err);
+    strategy_free(x.strategy);
+    return DARA_EXIT_ERROR;
+  }
+  x.hdr.cwd = cwd;
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    cli_error("cannot create %s: %s", dir, strerror(errno));
+    strategy_free(x.strategy);
+    return DARA_EXIT_ERROR;
+  }
+  snprintf(x.scratch, sizeof(x.scratch), "%s/.current-%d.sched", dir, (int)getpid());
+
+  struct session_config cfg = {
+      .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
+      .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .quiet = !show_output,
+      .sink = {.event = on_event, .thread = on_thread, .object = on_object}};
+  fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
+          strategy_describe(x.strategy), (unsigned long long)seed,
+          (unsigned long long)max_schedules);
+  x.started = now_s();
+  int rc = 1;
+  while (rc == 1 && x.schedules < max_schedules) {
+    if (time_limit && now_s() - x.started >= (double)time_limit)
+      break;
+    rc = run_one(&x, &cfg, keep_going);
+    progress(&x, false);
+  }
+  unlink(x.scratch);
+  double elapsed = now_s() - x.started;
+  clear_progress(&x);
+  fprintf(stderr, "dara: explore: %llu schedules in %.1f s (%.0f/s), %s%s; %zu bug%s found\n",
+          (unsigned long long)x.schedules, elapsed,
+          elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
+          x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s");
+  if (json)
+    print_json(&x, seed, elapsed);
+  int exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
+  free(x.bugs);
+  strategy_free(x.strategy);
+  for (int i = 0; i < x.hdr.nprocs; i++)
+    free(x.hdr.cmds[i].argv);
+  return exit_code;
+}

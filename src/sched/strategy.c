@@ -1,0 +1,315 @@
+/*
+ * strategy.c: the exploration strategies. See strategy.h for what each does.
+ *
+ * Choices at a point are always taken from the same ordering of the
+ * candidates: the default first (the thread that ran last, if it can go on,
+ * else the next one after it in (process, routine) order), then the others
+ * in order. The program is deterministic under a fixed schedule, so a choice
+ * index at a given prefix names the same thread in every execution; that is
+ * what lets dfs and pb resume a prefix.
+ */
+#include "sched/strategy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dara/region.h"
+#include "sched/cli.h"
+
+enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX };
+
+struct level {
+  uint32_t n;      /* options at this point */
+  uint32_t choice; /* option taken */
+};
+
+#define MAX_LEVELS (1u << 20)
+#define NTHREADS (DARA_MAX_PROCS * DARA_MAX_ROUTINES)
+
+struct strategy {
+  enum kind kind;
+  uint64_t seed;
+  unsigned depth, pct_depth;
+  uint64_t executions;
+  char desc[64];
+
+  /* dfs and pb: the choice stack of the current prefix */
+  struct level *levels;
+  uint32_t nlevels, cap;
+  uint32_t pos;       /* choice points passed in this execution */
+  bool exhausted;
+  unsigned bound;     /* pb: current preemption bound */
+  unsigned preempted; /* pb: preemptions in this execution */
+
+  /* random and pct */
+  struct rng rng;
+  enum kind current;  /* mix: what this execution uses */
+  unsigned d;         /* pct depth of this execution */
+  uint64_t step;      /* pct: steps in this execution */
+  uint64_t change[8]; /* pct: the d-1 change points */
+  uint64_t longest;   /* pct: longest execution seen, to spread change points */
+  uint64_t *prio;     /* pct: priority per thread, 0 = not seen yet */
+};
+
+/* ---- the default ordering ---- */
+
+static size_t default_index(const struct candidate *c, size_t n, unsigned last_proc,
+                            unsigned last_routine) {
+  unsigned last = last_proc << 16 | last_routine;
+  for (size_t i = 0; i < n; i++) {
+    unsigned key = (unsigned)c[i].proc << 16 | c[i].routine;
+    if (key >= last)
+      return i; /* last itself if it can run, else the next one after it */
+  }
+  return 0;
+}
+
+/* The candidate index of option k in the default-first ordering. */
+static size_t option(size_t k, size_t def) {
+  if (k == 0)
+    return def;
+  return k <= def ? k - 1 : k;
+}
+
+/* ---- dfs and pb: a resumable choice stack ---- */
+
+static uint32_t level_choice(struct strategy *s, uint32_t n) {
+  if (s->pos < s->nlevels) {
+    struct level *l = &s->levels[s->pos++];
+    if (l->choice >= n) /* the program did not behave as before */
+      l->choice = n - 1;
+    l->n = n;
+    return l->choice;
+  }
+  if (s->nlevels == s->cap) {
+    uint32_t cap = s->cap ? s->cap * 2 : 256;
+    if (cap > MAX_LEVELS)
+      return 0;
+    struct level *l = realloc(s->levels, cap * sizeof(*l));
+    if (!l)
+      return 0;
+    s->levels = l;
+    s->cap = cap;
+  }
+  s->levels[s->nlevels++] = (struct level){.n = n, .choice = 0};
+  s->pos++;
+  return 0;
+}
+
+/* Moves the stack to the next prefix; false when there is none. */
+static bool backtrack(struct strategy *s) {
+  while (s->nlevels > 0 && s->levels[s->nlevels - 1].choice + 1 >= s->levels[s->nlevels - 1].n)
+    s->nlevels--;
+  if (s->nlevels == 0)
+    return false;
+  s->levels[s->nlevels - 1].choice++;
+  return true;
+}
+
+static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
+                      unsigned lr) {
+  size_t def = default_index(c, n, lp, lr);
+  if (n == 1 || s->pos >= s->depth)
+    return (int)def;
+  return (int)option(level_choice(s, (uint32_t)n), def);
+}
+
+static int choose_pb(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
+                     unsigned lr) {
+  size_t def = default_index(c, n, lp, lr);
+  bool last_can_go_on = c[def].proc == lp && c[def].routine == lr;
+  /* Switching away from a thread that could go on costs a preemption. */
+  size_t options = n;
+  if (last_can_go_on && s->preempted >= s->bound)
+    options = 1;
+  if (options == 1)
+    return (int)def;
+  uint32_t k = level_choice(s, (uint32_t)options);
+  if (k > 0 && last_can_go_on)
+    s->preempted++;
+  return (int)option(k, def);
+}
+
+/* ---- random and pct ---- */
+
+static int choose_random(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
+                         unsigned lr) {
+  (void)c;
+  (void)lp;
+  (void)lr;
+  return (int)rng_below(&s->rng, n);
+}
+
+static uint64_t *prio_of(struct strategy *s, const struct candidate *c) {
+  return &s->prio[(size_t)c->proc * DARA_MAX_ROUTINES + c->routine];
+}
+
+static size_t highest(struct strategy *s, const struct candidate *c, size_t n) {
+  size_t best = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t *p = prio_of(s, &c[i]);
+    if (*p == 0) /* first sight: a random priority above every lowered one */
+      *p = ((uint64_t)(s->d + 1) << 40) | (rng_next(&s->rng) & ((1ull << 40) - 1));
+    if (*p > *prio_of(s, &c[best]))
+      best = i;
+  }
+  return best;
+}
+
+static int choose_pct(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
+                      unsigned lr) {
+  (void)lp;
+  (void)lr;
+  s->step++;
+  size_t best = highest(s, c, n);
+  for (unsigned j = 0; j + 1 < s->d && j < 8; j++) {
+    if (s->change[j] == s->step) {
+      *prio_of(s, &c[best]) = s->d - 1 - j; /* drop below every initial priority */
+      best = highest(s, c, n);
+    }
+  }
+  return (int)best;
+}
+
+/* ---- the policy seen by the session ---- */
+
+static int choose(struct policy *p, const struct candidate *c, size_t n, unsigned lp,
+                  unsigned lr) {
+  struct strategy *s = p->ctx;
+  switch (s->current) {
+  case S_DFS:
+    return choose_dfs(s, c, n, lp, lr);
+  case S_PB:
+    return choose_pb(s, c, n, lp, lr);
+  case S_PCT:
+    return choose_pct(s, c, n, lp, lr);
+  default:
+    return choose_random(s, c, n, lp, lr);
+  }
+}
+
+static void start_pct(struct strategy *s, unsigned d) {
+  s->d = d;
+  s->step = 0;
+  memset(s->prio, 0, NTHREADS * sizeof(*s->prio));
+  uint64_t k = s->longest > 0 ? s->longest : 100;
+  for (unsigned j = 0; j + 1 < d && j < 8; j++)
+    s->change[j] = 1 + rng_below(&s->rng, k);
+}
+
+bool strategy_begin(struct strategy *s, struct policy *p) {
+  if (s->exhausted)
+    return false;
+  /* Every execution gets its own generator state from (seed, index). */
+  rng_seed(&s->rng, s->seed ^ (s->executions * 0x9E3779B97F4A7C15ull));
+  s->pos = 0;
+  s->preempted = 0;
+  s->current = s->kind;
+  if (s->kind == S_MIX) {
+    unsigned turn = (unsigned)(s->executions % 4);
+    s->current = turn == 3 ? S_RANDOM : S_PCT;
+    if (s->current == S_PCT)
+      start_pct(s, turn + 1);
+  } else if (s->kind == S_PCT) {
+    start_pct(s, s->pct_depth);
+  }
+  memset(p, 0, sizeof(*p));
+  p->name = strategy_describe(s);
+  p->choose = choose;
+  p->ctx = s;
+  return true;
+}
+
+void strategy_end(struct strategy *s, uint64_t steps) {
+  s->executions++;
+  if (steps > s->longest)
+    s->longest = steps;
+  if (s->kind == S_DFS) {
+    s->nlevels = s->pos < s->nlevels ? s->pos : s->nlevels;
+    if (!backtrack(s))
+      s->exhausted = true;
+  } else if (s->kind == S_PB) {
+    s->nlevels = s->pos < s->nlevels ? s->pos : s->nlevels;
+    if (!backtrack(s)) {
+      if (s->bound >= s->depth) {
+        s->exhausted = true;
+      } else {
+        s->bound++;
+        s->nlevels = 0;
+      }
+    }
+    snprintf(s->desc, sizeof(s->desc), "pb bound %u of %u", s->bound, s->depth);
+  }
+}
+
+const char *strategy_describe(const struct strategy *s) { return s->desc; }
+
+double strategy_progress(const struct strategy *s) {
+  if (s->kind != S_DFS && s->kind != S_PB)
+    return -1;
+  if (s->exhausted)
+    return 1;
+  /* The share of the tree left of the current prefix. */
+  double done = 0, width = 1;
+  for (uint32_t i = 0; i < s->nlevels; i++) {
+    width /= s->levels[i].n ? s->levels[i].n : 1;
+    done += s->levels[i].choice * width;
+  }
+  return done;
+}
+
+struct strategy *strategy_new(const struct strategy_options *o) {
+  static const struct {
+    const char *name;
+    enum kind kind;
+  } names[] = {{"dfs", S_DFS}, {"random", S_RANDOM}, {"pct", S_PCT}, {"pb", S_PB},
+               {"mix", S_MIX}};
+  struct strategy *s = NULL;
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    if (strcmp(o->name, names[i].name) != 0)
+      continue;
+    s = calloc(1, sizeof(*s));
+    if (!s)
+      return NULL;
+    s->kind = names[i].kind;
+  }
+  if (!s) {
+    cli_error("unknown strategy '%s' (dfs, random, pct, pb, mix)", o->name);
+    return NULL;
+  }
+  s->seed = o->seed;
+  s->depth = o->depth;
+  s->pct_depth = o->pct_depth < 1 ? 1 : o->pct_depth > 9 ? 9 : o->pct_depth;
+  s->prio = calloc(NTHREADS, sizeof(*s->prio));
+  if (!s->prio) {
+    free(s);
+    return NULL;
+  }
+  switch (s->kind) {
+  case S_DFS:
+    snprintf(s->desc, sizeof(s->desc), "dfs depth %u", s->depth);
+    break;
+  case S_PB:
+    snprintf(s->desc, sizeof(s->desc), "pb bound 0 of %u", s->depth);
+    break;
+  case S_PCT:
+    snprintf(s->desc, sizeof(s->desc), "pct d=%u", s->pct_depth);
+    break;
+  case S_RANDOM:
+    snprintf(s->desc, sizeof(s->desc), "random");
+    break;
+  case S_MIX:
+    snprintf(s->desc, sizeof(s->desc), "mix of pct d=1..3 and random");
+    break;
+  }
+  return s;
+}
+
+void strategy_free(struct strategy *s) {
+  if (!s)
+    return;
+  free(s->levels);
+  free(s->prio);
+  free(s);
+}

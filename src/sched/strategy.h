@@ -1,0 +1,63 @@
+/*
+ * strategy: how `dara explore` picks the schedule of each execution.
+ *
+ * A strategy hands out one policy per execution (strategy_begin), sees the
+ * execution's length when it ends (strategy_end), and says when the space it
+ * searches is exhausted. The same seed gives the same sequence of schedules.
+ *
+ *   dfs     Depth-first search over the choices at the first N scheduling
+ *           points (N = --depth); after that a fixed default (the running
+ *           thread goes on while it can, then the next one in order). Every
+ *           prefix is run once; "exhausted" when the bounded tree is done.
+ *           Choices at a point are ordered default first, so the first
+ *           execution is the default schedule.
+ *   random  A seeded uniform choice among the runnable threads at every
+ *           point; execution i uses seed (seed, i). --depth is unused.
+ *   pct     Probabilistic concurrency testing (Burckhardt et al., 2010):
+ *           random distinct priorities for threads as they appear, the
+ *           highest-priority runnable thread runs, and at d-1 random steps
+ *           (spread over the longest run seen so far) the running thread drops
+ *           to the lowest priorities. A bug of depth d among n threads and k
+ *           steps is found with probability >= 1/(n k^(d-1)) per execution.
+ *           d = --pct-depth (default 3).
+ *   pb      Iterative preemption bounding (CHESS): depth-first search over
+ *           whole executions with at most b preemptions, for b = 0, 1, ...,
+ *           --depth. A preemption is switching away from a thread that could
+ *           have gone on; switches at blocking points are free.
+ *   mix     The default: executions take turns between pct (depth 1, 2, 3 in
+ *           rotation) and random, which finds shallow bugs fast.
+ */
+#ifndef DARA_SCHED_STRATEGY_H
+#define DARA_SCHED_STRATEGY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sched/policy.h"
+
+struct strategy;
+
+struct strategy_options {
+  const char *name; /* dfs, random, pct, pb, mix */
+  uint64_t seed;
+  unsigned depth;     /* dfs: explored points; pb: maximum preemption bound */
+  unsigned pct_depth; /* pct: the bug depth d */
+};
+
+/* Returns NULL (with a message printed) for an unknown name. */
+struct strategy *strategy_new(const struct strategy_options *o);
+void strategy_free(struct strategy *s);
+
+/* Prepares the policy for the next execution. Returns false when the
+ * strategy's space is exhausted (dfs, pb). */
+bool strategy_begin(struct strategy *s, struct policy *p);
+/* Tells the strategy the execution that used p is over, after `steps`. */
+void strategy_end(struct strategy *s, uint64_t steps);
+
+/* A short description for progress lines ("dfs depth 12", "pct d=3"). */
+const char *strategy_describe(const struct strategy *s);
+/* For dfs and pb: a rough fraction of the bounded space already explored
+ * (0..1), or a negative number when it cannot say. */
+double strategy_progress(const struct strategy *s);
+
+#endif
