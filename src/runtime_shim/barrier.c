@@ -47,3 +47,9 @@ SHIM_EXPORT int pthread_barrier_wait(pthread_barrier_t *b) {
   s->phase = 0;
   return 0;
 }
+
+SHIM_EXPORT int pthread_barrier_destroy(pthread_barrier_t *b) {
+  if (shim_controlled())
+    obj_forget(b);
+  return REAL(pthread_barrier_destroy)(b);
+}

@@ -23,9 +23,9 @@ int cond_status(int idx, const struct dara_routine *r, int *waits_for) {
   int mutex = m ? mutex_lock_status(m, idx, waits_for) : DARA_RS_ENABLED;
   if (shim.routines[idx].signalled)
     return mutex;
-  if (shim.routines[idx].phase == 1 && mutex == DARA_RS_ENABLED)
-    return DARA_RS_TIMED; /* a timed wait, which could time out now */
-  *waits_for = -1;
+  if (shim.routines[idx].phase == 1) /* a timed wait: it could time out now */
+    return mutex == DARA_RS_ENABLED ? DARA_RS_TIMED : DARA_RS_BLOCKED;
+  *waits_for = -1; /* waits for a signal, not for a thread */
   return DARA_RS_BLOCKED;
 }
 
@@ -112,4 +112,10 @@ SHIM_EXPORT int pthread_cond_broadcast(pthread_cond_t *c) {
   shim_point(DARA_OP_COND_BROADCAST, co->id, 0);
   wake(co->id, true);
   return 0;
+}
+
+SHIM_EXPORT int pthread_cond_destroy(pthread_cond_t *c) {
+  if (shim_controlled())
+    obj_forget(c);
+  return REAL(pthread_cond_destroy)(c);
 }

@@ -128,3 +128,9 @@ SHIM_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
     mutex_model_released(o, shim_self());
   return rc;
 }
+
+SHIM_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
+  if (shim_controlled())
+    obj_forget(m);
+  return REAL(pthread_mutex_destroy)(m);
+}

@@ -48,6 +48,15 @@ static void init_state(struct shim_obj *o, unsigned kind) {
   }
 }
 
+/* Tells the scheduler what object o is and where it lives. */
+static void announce(const struct shim_obj *o) {
+  uint64_t offset;
+  uint32_t module = shim_module_of((const void *)o->addr, &offset);
+  if (module == UINT32_MAX)
+    offset = 0; /* heap or stack: the address means nothing next run */
+  shim_log(DARA_LOG_OBJECT, o->id, o->kind | (module & 0xffffffu) << 8, offset);
+}
+
 struct shim_obj *obj_by_id(uint32_t id) {
   return id >= 1 && id <= nobjs ? &objs[id - 1] : NULL;
 }
@@ -67,11 +76,7 @@ static struct shim_obj *lookup(uintptr_t a, bool create, unsigned kind) {
       o->id = ++nobjs;
       hash_ids[h] = o->id;
       init_state(o, kind);
-      uint64_t offset;
-      uint32_t module = shim_module_of((const void *)a, &offset);
-      if (module == UINT32_MAX)
-        offset = 0; /* heap or stack: the address means nothing next run */
-      shim_log(DARA_LOG_OBJECT, o->id, kind | (module & 0xffffffu) << 8, offset);
+      announce(o);
       return o;
     }
     if (objs[id - 1].addr == a)
@@ -81,13 +86,26 @@ static struct shim_obj *lookup(uintptr_t a, bool create, unsigned kind) {
 
 struct shim_obj *obj_get(const void *addr, unsigned kind) {
   struct shim_obj *o = lookup((uintptr_t)addr, true, kind);
-  if (o->kind != kind)
-    init_state(o, kind); /* memory reused for another kind of object */
+  if (o->kind != kind) { /* destroyed, or memory reused for another kind */
+    init_state(o, kind);
+    announce(o);
+  }
   return o;
+}
+
+void obj_forget(const void *addr) {
+  struct shim_obj *o = lookup((uintptr_t)addr, false, DARA_OBJ_NONE);
+  if (o)
+    o->kind = DARA_OBJ_NONE;
 }
 
 struct shim_obj *obj_reset(const void *addr, unsigned kind) {
   struct shim_obj *o = lookup((uintptr_t)addr, true, kind);
-  init_state(o, kind);
+  if (o->kind != kind) {
+    init_state(o, kind);
+    announce(o);
+  } else {
+    init_state(o, kind);
+  }
   return o;
 }

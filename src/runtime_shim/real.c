@@ -57,6 +57,11 @@ void real_resolve(void) {
   RESOLVE(sem_timedwait);
   RESOLVE(pthread_barrier_wait);
   RESOLVE(pthread_cond_clockwait);
+  RESOLVE(pthread_mutex_destroy);
+  RESOLVE_VERSION(pthread_cond_destroy, "GLIBC_2.3.2");
+  RESOLVE(pthread_rwlock_destroy);
+  RESOLVE(pthread_spin_destroy);
+  RESOLVE(sem_destroy);
   RESOLVE(pthread_rwlock_clockrdlock);
   RESOLVE(pthread_rwlock_clockwrlock);
   RESOLVE(sem_clockwait);

@@ -142,3 +142,9 @@ SHIM_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l) {
   }
   return rc;
 }
+
+SHIM_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l) {
+  if (shim_controlled())
+    obj_forget(l);
+  return REAL(pthread_rwlock_destroy)(l);
+}

@@ -79,3 +79,9 @@ SHIM_EXPORT int sem_post(sem_t *s) {
     return REAL(sem_post)(s);
   return sem_op(s, DARA_OP_SEM_POST);
 }
+
+SHIM_EXPORT int sem_destroy(sem_t *s) {
+  if (shim_controlled())
+    obj_forget(s);
+  return REAL(sem_destroy)(s);
+}

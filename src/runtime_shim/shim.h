@@ -74,6 +74,11 @@ struct shim_real {
   int (*pthread_spin_unlock)(pthread_spinlock_t *);
   int (*pthread_once)(pthread_once_t *, void (*)(void));
   pid_t (*fork)(void);
+  int (*pthread_mutex_destroy)(pthread_mutex_t *);
+  int (*pthread_cond_destroy)(pthread_cond_t *);
+  int (*pthread_rwlock_destroy)(pthread_rwlock_t *);
+  int (*pthread_spin_destroy)(pthread_spinlock_t *);
+  int (*sem_destroy)(sem_t *);
   bool ready;
 };
 extern struct shim_real real;
@@ -104,6 +109,9 @@ enum { ONCE_NEW = 0, ONCE_RUNNING = 1, ONCE_DONE = 2 };
 struct shim_obj *obj_get(const void *addr, unsigned kind);
 /* Forgets the model state at addr, keeping its id (an init call). */
 struct shim_obj *obj_reset(const void *addr, unsigned kind);
+/* The object at addr was destroyed: its next use starts a fresh model (with
+ * the same id), whatever kind it is then. */
+void obj_forget(const void *addr);
 struct shim_obj *obj_by_id(uint32_t id);
 
 /* ---- shim.c: the process, its routines and scheduling points ---- */

@@ -54,3 +54,9 @@ SHIM_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l) {
     o->u.spin.owner = -1;
   return rc;
 }
+
+SHIM_EXPORT int pthread_spin_destroy(pthread_spinlock_t *l) {
+  if (shim_controlled())
+    obj_forget((const void *)l);
+  return REAL(pthread_spin_destroy)(l);
+}

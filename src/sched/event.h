@@ -31,7 +31,8 @@ struct dara_event {
   uint16_t routine; /* routine index within the process, < DARA_MAX_ROUTINES */
   uint16_t op;      /* enum dara_op (STEP, RESULT) or enum dara_note (NOTE) */
   uint16_t pad;
-  uint32_t obj;     /* object id within the process, 0 = none */
+  uint32_t obj;     /* object id within the process, 0 = none; for THREAD_JOIN
+                     * and THREAD_DETACH steps, the target routine instead */
   uint32_t obj2;
   int64_t arg;      /* kind-specific, see above */
   uint64_t time;    /* virtual time in ns (monotonic within a run) */

@@ -318,24 +318,23 @@ int cmd_explore(int argc, char **argv) {
   struct explore x = {.dir = dir, .tty = isatty(STDERR_FILENO)};
   x.hdr.dara_version = DARA_VERSION;
   x.hdr.seed = seed;
+  int exit_code = DARA_EXIT_ERROR;
+  char cwd[PATH_MAX], shim[PATH_MAX], err[512] = "cannot get the working directory";
   if (cli_split_commands(argc - optind, argv + optind, x.hdr.cmds, &x.hdr.nprocs) != 0) {
     fputs("see 'dara explore --help'\n", stderr);
-    return DARA_EXIT_ERROR;
+    goto done;
   }
   x.strategy = strategy_new(&so);
   if (!x.strategy)
-    return DARA_EXIT_ERROR;
-  char cwd[PATH_MAX], shim[PATH_MAX], err[512];
+    goto done;
   if (!getcwd(cwd, sizeof(cwd)) || launcher_find_shim(shim, sizeof(shim), err, sizeof(err))) {
     cli_error("%s", err);
-    strategy_free(x.strategy);
-    return DARA_EXIT_ERROR;
+    goto done;
   }
   x.hdr.cwd = cwd;
   if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
     cli_error("cannot create %s: %s", dir, strerror(errno));
-    strategy_free(x.strategy);
-    return DARA_EXIT_ERROR;
+    goto done;
   }
   snprintf(x.scratch, sizeof(x.scratch), "%s/.current-%d.sched", dir, (int)getpid());
 
@@ -363,7 +362,8 @@ int cmd_explore(int argc, char **argv) {
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s");
   if (json)
     print_json(&x, seed, elapsed);
-  int exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
+  exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
+done:
   free(x.bugs);
   strategy_free(x.strategy);
   for (int i = 0; i < x.hdr.nprocs; i++)

@@ -59,6 +59,11 @@ static int on_object(void *ctx, const struct sched_object *o) {
   return schedfile_define_object(((struct recorder *)ctx)->w, o);
 }
 
+static void free_commands(struct sched_header *h) {
+  for (int i = 0; i < h->nprocs; i++)
+    free(h->cmds[i].argv);
+}
+
 int cmd_record(int argc, char **argv) {
   static const struct option opts[] = {
       {"output", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, 's'},
@@ -112,22 +117,21 @@ int cmd_record(int argc, char **argv) {
   struct policy policy;
   if (policy_make(&policy, policy_name, seed) != 0) {
     cli_error("unknown policy '%s' (random, rr)", policy_name);
+    free_commands(&hdr);
     return DARA_EXIT_ERROR;
   }
   hdr.strategy = (char *)policy.name;
   char cwd[PATH_MAX], shim[PATH_MAX], err[512];
-  if (!getcwd(cwd, sizeof(cwd))) {
-    cli_error("cannot get the working directory");
-    return DARA_EXIT_ERROR;
-  }
+  if (!getcwd(cwd, sizeof(cwd)))
+    snprintf(err, sizeof(err), "cannot get the working directory");
+  else if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) == 0)
+    err[0] = '\0';
   hdr.cwd = cwd;
-  if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) != 0) {
-    cli_error("%s", err);
-    return DARA_EXIT_ERROR;
-  }
-  struct recorder rec = {.w = schedfile_create(out, &hdr, err, sizeof(err))};
+  struct recorder rec = {.w = err[0] ? NULL : schedfile_create(out, &hdr, err, sizeof(err))};
   if (!rec.w) {
     cli_error("%s", err);
+    policy_free(&policy);
+    free_commands(&hdr);
     return DARA_EXIT_ERROR;
   }
   struct session_config cfg = {
@@ -146,6 +150,14 @@ int cmd_record(int argc, char **argv) {
     cli_error("%s", err);
     rc = DARA_EXIT_ERROR;
   }
+  if (res.outcome.kind == SCHED_OUT_ERROR && res.steps == 0) {
+    /* Nothing ran: a file would only be mistaken for a schedule. */
+    unlink(out);
+    cli_print_details(res.details);
+    cli_error("%s", res.message);
+    free_commands(&hdr);
+    return DARA_EXIT_ERROR;
+  }
   struct stat st;
   unsigned long long bytes = stat(out, &st) == 0 ? (unsigned long long)st.st_size : 0;
   cli_print_details(res.details);
@@ -153,7 +165,6 @@ int cmd_record(int argc, char **argv) {
   fprintf(stderr, "dara: %s%s; %llu steps, seed %llu; schedule in %s (%llu bytes)\n", what,
           res.message, (unsigned long long)res.steps, (unsigned long long)seed, out,
           bytes);
-  for (int i = 0; i < hdr.nprocs; i++)
-    free(hdr.cmds[i].argv);
+  free_commands(&hdr);
   return rc;
 }

@@ -85,5 +85,12 @@ void report_blocked(char *buf, size_t len, unsigned proc, unsigned routine, unsi
     session_thread_name(proc, (unsigned)waits_for, h, sizeof(h));
     snprintf(holder, sizeof(holder), ", held by thread %s", h);
   }
+  if (op == DARA_OP_COND_REACQUIRE && waits_for < 0) {
+    char cond[128];
+    session_object_name(proc, obj, cond, sizeof(cond));
+    snprintf(buf, len, "thread %s waits for a signal on %s that no thread will send", who,
+             cond);
+    return;
+  }
   snprintf(buf, len, "thread %s blocked in %s%s", who, what, holder);
 }

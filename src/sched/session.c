@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bsd/string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -174,9 +176,9 @@ static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t
   region_copy_name(full, sizeof(full), p->modules[m].path, DARA_PATH_LEN);
   const char *slash = strrchr(full, '/');
   if (base_len)
-    snprintf(base, base_len, "%s", slash ? slash + 1 : full);
+    strlcpy(base, slash ? slash + 1 : full, base_len);
   if (path_len)
-    snprintf(path, path_len, "%s", full);
+    strlcpy(path, full, path_len);
   return 0;
 }
 

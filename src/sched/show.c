@@ -352,6 +352,12 @@ static void describe(const struct show *sh, const struct dara_event *ev, char *b
   long long arg = (long long)ev->arg;
   switch (ev->kind) {
   case DARA_EV_STEP:
+    if (ev->op == DARA_OP_THREAD_JOIN || ev->op == DARA_OP_THREAD_DETACH) {
+      /* obj names the target routine, not an object (event.h) */
+      name[0] = '\0';
+      thread_name(sh, ev->proc, ev->obj, name, sizeof name);
+      snprintf(o1, sizeof o1, "thread %u:%u%s%s", ev->proc, ev->obj, name[0] ? " " : "", name);
+    }
     snprintf(buf, len, "%s%s%s%s%s", dara_op_name(ev->op), o1[0] ? " " : "", o1,
              o2[0] ? " with " : "", o2);
     if (ev->arg) {
