@@ -1,0 +1,404 @@
+/*
+ * handoff.pml: Spin model of dara's turn handoff.
+ *
+ * What is modelled. One scheduler and NTHR threads in NPROC controlled
+ * processes pass a single turn around through futex words in the shared
+ * region (include/dara/region.h):
+ *
+ *   word[LOCK(p)]   proc->lock of process p     (TURN_SCHED / TURN_PROC)
+ *   word[GATE(t)]   routines[t].gate of thread t (GATE_PARK / GATE_GO)
+ *
+ * each with the sleeper bit (DARA_WORD_SLEEPER, here SLEEPER in a byte).
+ * The kernel's futex is modelled as a set of sleepers per word: futex_wait
+ * compares and enqueues in one step, futex_wake empties the set. A wait with
+ * a timeout (the scheduler's) may also return on its own at any time.
+ *
+ * Keep in step with the C code; each piece names what it models:
+ *   handoff_give, handoff_wait ........... src/shm/handoff.c
+ *   shim_point, shim_routine_enter,
+ *   shim_routine_new, shim_routine_exit .. src/runtime_shim/shim.c
+ *   start_proc, step, wait_turn .......... src/sched/session.c
+ *
+ * What is checked (tests/model/run.sh runs each):
+ *   (a) mutual exclusion: the ghost `holder` names who holds the turn; taking
+ *       the turn asserts nobody holds it, and every plain store to the region
+ *       and every give asserts the writer holds it.
+ *   (b) no lost wake-up: the monitor asserts that a sleeper is never left on
+ *       a word whose sleeper bit is clear unless a giver is about to wake it;
+ *       no deadlock: every process must run to its end, so there are no end
+ *       labels on any wait (a process stopped in a wait is a deadlock), only
+ *       on the monitor, which legitimately never fires.
+ *   (c) progress: the ltl claim chosen_runs says a thread the scheduler
+ *       chose eventually holds the turn; `terminates` says the session ends.
+ *       They need weak fairness (pan -a -f): the scheduler's timed wait may
+ *       time out forever, which real time rules out.
+ *
+ * Deliberate bugs, to show that each check can fail:
+ *   BUG_GIVE_WITHOUT_WAKE  the giver never calls FUTEX_WAKE.
+ *   BUG_PARK_AFTER_GIVE    shim_point resets its gate after giving the lock,
+ *                          which can erase the GO the scheduler just gave.
+ *   BUG_TIMEOUT_AS_TURN    handoff_wait takes a timed-out sleep for the turn
+ *                          instead of reading the word again.
+ *
+ * Configuration (spin -DNAME=value): NPROC 1 or 2, NTHR 2 or 3 (with NPROC 2
+ * the last thread is alone in process 1), STEPS scheduling points per thread
+ * before its exit point, TIMEOUTS how many timed waits may time out in a run
+ * (255: any number; a finite budget makes a lost wake-up a plain deadlock).
+ */
+
+#ifndef NPROC
+#define NPROC 2
+#endif
+#ifndef NTHR
+#define NTHR 3
+#endif
+#ifndef STEPS
+#define STEPS 1
+#endif
+#define UNLIMITED 255
+#ifndef TIMEOUTS
+#define TIMEOUTS UNLIMITED
+#endif
+/* HANDOFF_SPINS in handoff.h is 2000. One poll is enough here: a poll that
+ * would succeed later is the same as the first load of the sleeping loop. */
+#ifndef HANDOFF_SPINS
+#define HANDOFF_SPINS 1
+#endif
+
+#if NPROC < 1 || NPROC > 2 || NTHR < 2 || NTHR > 3 || NTHR < NPROC
+#error "the model supports NPROC 1..2 and NTHR 2..3"
+#endif
+
+#define SLEEPER 128 /* DARA_WORD_SLEEPER */
+#define TURN_SCHED 0
+#define TURN_PROC 1
+#define GATE_PARK 0
+#define GATE_GO 1
+
+#define NWORDS (NPROC + NTHR)
+#define LOCK(p) (p)
+#define GATE(t) (NPROC + (t))
+
+/* Who may hold the turn: threads 0..NTHR-1 and the scheduler. */
+#define SCHED NTHR
+#define NOBODY 255
+
+/* Thread 0 is the main thread of process 0; with two processes the last
+ * thread is the main (and only) thread of process 1. */
+#define PROC_OF(t) ((NPROC == 2 && (t) == NTHR - 1) -> 1 : 0)
+#define MAIN_OF(p) (((p) == 0) -> 0 : NTHR - 1)
+
+/* Results of futex_wait. */
+#define RC_WOKEN 0
+#define RC_EAGAIN 1
+#define RC_TIMEDOUT 2
+#define RC_ASLEEP 3
+
+byte word[NWORDS];     /* the futex words of the region */
+byte sleepers[NWORDS]; /* the kernel's wait queue: bit i set while i sleeps on the word */
+byte chosen[NPROC];    /* proc->chosen */
+bool parked[NTHR];     /* routine status ENABLED: parked at a point, may be chosen */
+bool exited[NTHR];     /* routine status EXITED */
+byte nexited;
+
+/* Ghost state, for the checks only. */
+byte holder = SCHED;   /* who holds the turn; the scheduler starts with it */
+bool waking[NWORDS];   /* a giver saw the sleeper bit and has not woken yet */
+bool picked[NTHR];     /* chosen by the scheduler and not yet running */
+bool finished;         /* the scheduler ended the session */
+#if TIMEOUTS != UNLIMITED
+byte timeouts = TIMEOUTS;
+#define CAN_TIME_OUT(timed) ((timed) && timeouts > 0)
+#define SPEND_TIMEOUT timeouts--
+#else
+#define CAN_TIME_OUT(timed) (timed)
+#define SPEND_TIMEOUT skip
+#endif
+
+/* ---- the kernel ---- */
+
+/* FUTEX_WAKE with INT_MAX: every sleeper on the word leaves the queue. */
+inline futex_wake(w)
+{
+	d_step { sleepers[w] = 0; waking[w] = false }
+}
+
+/* FUTEX_WAIT: if the word still equals `expected`, sleep until woken, all in
+ * one step with the comparison; otherwise fail with EAGAIN. A timed wait may
+ * also return on its own (timeout or EINTR). */
+inline futex_wait(w, expected, me, timed, rc)
+{
+	atomic {
+		if
+		:: word[w] == expected -> sleepers[w] = sleepers[w] | (1 << me); rc = RC_ASLEEP
+		:: else -> rc = RC_EAGAIN
+		fi
+	}
+	if
+	:: rc == RC_ASLEEP ->
+		if
+		:: (sleepers[w] & (1 << me)) == 0 -> rc = RC_WOKEN
+		:: CAN_TIME_OUT(timed) ->
+			d_step { sleepers[w] = sleepers[w] & ~(1 << me); rc = RC_TIMEDOUT; SPEND_TIMEOUT }
+		fi
+	:: else -> skip
+	fi
+}
+
+/* ---- src/shm/handoff.c ---- */
+
+/* handoff_give: exchange in the value; wake the waiter if it set the bit.
+ * Every give in dara passes the turn, so the giver lets go of it here. Uses
+ * the caller's local `old`. */
+inline handoff_give(w, v, me)
+{
+	d_step {
+		assert(holder == me);
+		old = word[w];
+		word[w] = v;
+		holder = NOBODY;
+#ifndef BUG_GIVE_WITHOUT_WAKE
+		waking[w] = ((old & SLEEPER) != 0)
+#endif
+	}
+#ifndef BUG_GIVE_WITHOUT_WAKE
+	if
+	:: (old & SLEEPER) != 0 -> futex_wake(w)
+	:: else -> skip
+	fi;
+#endif
+	old = 0
+}
+
+/* handoff_wait: poll, then set the sleeper bit with CAS and FUTEX_WAIT on the
+ * value with the bit; re-read after every wake-up or failure. Sets `ok` as
+ * the C function returns: false only when a timed sleep timed out and the
+ * word does not hold the value. Uses the caller's locals spins, seen, cas, rc. */
+inline handoff_wait(w, v, me, timed)
+{
+	ok = false;
+	spins = 0;
+	do
+	:: spins < HANDOFF_SPINS && (word[w] & ~SLEEPER) == v -> ok = true; break
+	:: spins < HANDOFF_SPINS && (word[w] & ~SLEEPER) != v -> spins++
+	:: spins >= HANDOFF_SPINS -> break
+	od;
+	spins = 0;
+	do
+	:: ok -> break
+	:: !ok ->
+		seen = word[w];
+		if
+		:: (seen & ~SLEEPER) == v -> ok = true
+		:: else ->
+			cas = true;
+			if
+			:: (seen & SLEEPER) == 0 ->
+				d_step {
+					if
+					:: word[w] == seen -> word[w] = seen | SLEEPER; seen = seen | SLEEPER
+					:: else -> cas = false /* the giver moved first: look again */
+					fi
+				}
+			:: else -> skip
+			fi;
+			if
+			:: cas ->
+				futex_wait(w, seen, me, timed, rc);
+				if
+				:: rc == RC_TIMEDOUT ->
+#ifdef BUG_TIMEOUT_AS_TURN
+					ok = true;
+#else
+					ok = ((word[w] & ~SLEEPER) == v);
+#endif
+					rc = 0;
+					break
+				:: else -> skip /* woken or EAGAIN: look again */
+				fi
+			:: else -> skip
+			fi
+		fi;
+		seen = 0;
+		rc = 0
+	od;
+	seen = 0;
+	cas = false
+}
+
+/* After a wait returned true: the turn is ours, and nobody else's. */
+inline take_turn(me)
+{
+	d_step {
+		assert(holder == NOBODY); /* (a) mutual exclusion */
+		holder = me
+	}
+}
+
+/* ---- src/runtime_shim/shim.c ---- */
+
+/* The gate wait returned: the thread runs (status RUNNING, on_turn). */
+inline thread_takes_turn(t)
+{
+	d_step {
+		assert(holder == NOBODY); /* (a) mutual exclusion */
+		holder = t;
+		picked[t] = false;
+		parked[t] = false
+	}
+}
+
+/* shim_point: status ENABLED, gate PARK, give the lock to the scheduler, wait
+ * for GO. The gate must read PARK before the scheduler can have the turn. */
+inline shim_point(t, p)
+{
+#ifndef BUG_PARK_AFTER_GIVE
+	d_step { assert(holder == t); parked[t] = true; word[GATE(t)] = GATE_PARK }
+	handoff_give(LOCK(p), TURN_SCHED, t);
+#else
+	d_step { assert(holder == t); parked[t] = true }
+	handoff_give(LOCK(p), TURN_SCHED, t);
+	d_step { assert(holder == t); word[GATE(t)] = GATE_PARK }
+#endif
+	handoff_wait(GATE(t), GATE_GO, t, false);
+	thread_takes_turn(t)
+}
+
+/* A thread of process PROC_OF(t). The main thread starts with the turn the
+ * scheduler passed at launch (shim_init/attach) and creates the other threads
+ * of its process; they start parked in shim_routine_enter. */
+proctype thread(byte t)
+{
+	byte p = PROC_OF(t);
+	byte u, i, spins, seen, old, rc;
+	bool ok, cas;
+
+	if
+	:: t == MAIN_OF(p) ->
+		/* start-up: pthread_create -> shim_routine_new + the new thread */
+		do
+		:: u < NTHR ->
+			if
+			:: u != t && PROC_OF(u) == p ->
+				atomic {
+					assert(holder == t);
+					word[GATE(u)] = GATE_PARK;
+					parked[u] = true;
+					run thread(u)
+				}
+			:: else -> skip
+			fi;
+			u++
+		:: else -> break
+		od;
+		u = 0
+	:: else ->
+		/* shim_routine_enter */
+		handoff_wait(GATE(t), GATE_GO, t, false);
+		thread_takes_turn(t)
+	fi;
+
+	/* the program's own scheduling points */
+	do
+	:: i < STEPS -> shim_point(t, p); i++
+	:: else -> break
+	od;
+
+	/* shim_routine_exit: one more point, then give the turn back for good */
+	shim_point(t, p);
+	d_step { assert(holder == t); exited[t] = true; nexited++ }
+	handoff_give(LOCK(p), TURN_SCHED, t)
+}
+
+/* ---- src/sched/session.c ---- */
+
+#if NTHR == 2
+#define SETTLED ((exited[0] || parked[0]) && (exited[1] || parked[1]))
+#else
+#define SETTLED ((exited[0] || parked[0]) && (exited[1] || parked[1]) && (exited[2] || parked[2]))
+#endif
+#define ELIGIBLE(t) (parked[t] && !exited[t])
+
+/* wait_turn: handoff_wait on proc->lock with a timeout, called again after
+ * each timeout (the C code checks for a dead child or a hang in between). */
+inline wait_turn(p)
+{
+	ok = false;
+	do
+	:: ok -> break
+	:: !ok -> handoff_wait(LOCK(p), TURN_SCHED, SCHED, true)
+	od;
+	take_turn(SCHED)
+}
+
+active proctype scheduler()
+{
+	byte p, t, spins, seen, old, rc;
+	bool ok, cas;
+
+	/* start_proc, one process after the other: lock = PROC, launch, wait
+	 * until the main thread parks at its first point. */
+	do
+	:: p < NPROC ->
+		d_step { assert(holder == SCHED); word[LOCK(p)] = TURN_PROC }
+		atomic {
+			assert(holder == SCHED);
+			holder = MAIN_OF(p); /* the launch passes the turn */
+			run thread(MAIN_OF(p))
+		}
+		wait_turn(p);
+		p++
+	:: else -> break
+	od;
+	p = 0;
+
+	/* step, until every thread has exited */
+	do
+	:: nexited == NTHR -> break
+	:: else ->
+		assert(SETTLED); /* every other thread is parked or gone */
+		/* policy->choose: any parked thread, as the random policy may */
+		if
+		:: ELIGIBLE(0) -> t = 0
+		:: ELIGIBLE(1) -> t = 1
+#if NTHR > 2
+		:: ELIGIBLE(2) -> t = 2
+#endif
+		fi;
+		p = PROC_OF(t);
+		d_step { assert(holder == SCHED); chosen[p] = t; picked[t] = true }
+		d_step { assert(holder == SCHED); word[LOCK(p)] = TURN_PROC }
+		handoff_give(GATE(t), GATE_GO, SCHED);
+		wait_turn(p);
+		p = 0;
+		t = 0
+	od;
+	finished = true
+}
+
+/* (b) no lost wake-up: whoever sleeps on a word left the sleeper bit in it,
+ * or a giver has seen the bit and is on its way to wake it. */
+#define NOT_LOST(w) (sleepers[w] == 0 || (word[w] & SLEEPER) != 0 || waking[w])
+#if NPROC + NTHR == 3
+#define ALL_NOT_LOST (NOT_LOST(0) && NOT_LOST(1) && NOT_LOST(2))
+#elif NPROC + NTHR == 4
+#define ALL_NOT_LOST (NOT_LOST(0) && NOT_LOST(1) && NOT_LOST(2) && NOT_LOST(3))
+#else
+#define ALL_NOT_LOST (NOT_LOST(0) && NOT_LOST(1) && NOT_LOST(2) && NOT_LOST(3) && NOT_LOST(4))
+#endif
+
+/* It waits for a violation that must never come: waiting is its valid end. */
+active proctype monitor()
+{
+	bool lost_wakeup;
+end:	atomic { !ALL_NOT_LOST -> lost_wakeup = true; assert(!lost_wakeup) }
+}
+
+/* (c) progress: a chosen thread gets the turn; the session ends. */
+#define RUNS(t) (picked[t] -> <> (holder == t))
+#if NTHR == 2
+ltl chosen_runs { [] (RUNS(0) && RUNS(1)) }
+#else
+ltl chosen_runs { [] (RUNS(0) && RUNS(1) && RUNS(2)) }
+#endif
+ltl terminates { <> finished }

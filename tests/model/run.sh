@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# run.sh: checks tests/model/handoff.pml with Spin.
+#
+# Each check generates a verifier (spin -a), compiles it and runs it in its
+# own directory under a temporary one. Checks of the real protocol must find
+# no error; checks of a deliberately broken variant must find the error named
+# in their line, which shows that the property can fail at all. Prints one
+# line per check and then "N passed, N failed"; exits 1 if any check failed.
+# JOBS=n sets how many checks run at once (default: the number of CPUs).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+model=$here/handoff.pml
+
+if ! command -v spin >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y spin >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y spin >/dev/null 2>&1; }
+  fi
+  if ! command -v spin >/dev/null 2>&1; then
+    echo "run.sh: spin is not installed (apt-get install spin)" >&2
+    exit 1
+  fi
+fi
+command -v gcc >/dev/null 2>&1 || { echo "run.sh: gcc is not installed" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/dara-model.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+# One check per line: name | spin -D flags | kind | pan flags | expected | gcc
+#   kind: safety (assertions and end states, no claim) or ltl (pan -a -f)
+#   expected: "pass", or an extended regex the error report must match
+#   gcc: optimisation, -O2 where the search is long (elsewhere compiling
+#   would cost more than it saves). Longest first, so parallel runs end together.
+# 3t/2p: threads 0 and 1 in process 0, thread 2 in process 1; 2t/2p: one
+# thread in each process; 2t/1p: both in one. "x2" adds a scheduling point.
+checks=$(cat <<'EOF'
+progress 3t/2p: every chosen thread runs | | ltl | -N chosen_runs | pass | -O2
+deadlock 3t/2p: no invalid end state, 1 timeout | -DTIMEOUTS=1 | safety | | pass | -O2
+safety 3t/2p: mutual exclusion, no lost wake-up | | safety | | pass | -O2
+safety 2t/2p x2 | -DNTHR=2 -DSTEPS=2 | safety | | pass
+deadlock 2t/2p x2, 1 timeout | -DNTHR=2 -DSTEPS=2 -DTIMEOUTS=1 | safety | | pass
+progress 2t/2p x2: every chosen thread runs | -DNTHR=2 -DSTEPS=2 | ltl | -N chosen_runs | pass
+progress 2t/2p x2: the session ends | -DNTHR=2 -DSTEPS=2 | ltl | -N terminates | pass
+safety 2t/1p x2 | -DNPROC=1 -DNTHR=2 -DSTEPS=2 | safety | | pass
+deadlock 2t/1p x2, 1 timeout | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DTIMEOUTS=1 | safety | | pass
+progress 2t/1p x2: every chosen thread runs | -DNPROC=1 -DNTHR=2 -DSTEPS=2 | ltl | -N chosen_runs | pass
+progress 2t/1p x2: the session ends | -DNPROC=1 -DNTHR=2 -DSTEPS=2 | ltl | -N terminates | pass
+BUG_GIVE_WITHOUT_WAKE: lost wake-up | -DBUG_GIVE_WITHOUT_WAKE | safety | | assertion violated +!\(lost_wakeup\)
+BUG_GIVE_WITHOUT_WAKE: deadlock | -DBUG_GIVE_WITHOUT_WAKE -DTIMEOUTS=1 | safety | -A | invalid end state
+BUG_GIVE_WITHOUT_WAKE: no progress | -DBUG_GIVE_WITHOUT_WAKE | ltl | -A -N chosen_runs | acceptance cycle
+BUG_PARK_AFTER_GIVE: store without the turn | -DBUG_PARK_AFTER_GIVE | safety | | assertion violated \(holder==t\)
+BUG_PARK_AFTER_GIVE: deadlock | -DBUG_PARK_AFTER_GIVE -DTIMEOUTS=1 | safety | -A | invalid end state
+BUG_PARK_AFTER_GIVE: no progress | -DBUG_PARK_AFTER_GIVE | ltl | -A -N chosen_runs | acceptance cycle
+BUG_TIMEOUT_AS_TURN: mutual exclusion | -DBUG_TIMEOUT_AS_TURN | safety | | assertion violated \(holder==255\)
+EOF
+)
+
+trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
+
+# run_check N LINE: runs one check in $work/N, writes $work/N/result
+# ("ok ..." or "FAIL ...") and keeps the full output in $work/N/out.
+run_check() {
+  local n=$1 line=$2 name defs kind panflags expect opt
+  IFS='|' read -r name defs kind panflags expect opt <<<"$line"
+  name=$(trim "$name"); defs=$(trim "$defs"); kind=$(trim "$kind")
+  panflags=$(trim "$panflags"); expect=$(trim "$expect"); opt=$(trim "$opt")
+  local dir=$work/$n cc pan
+  mkdir -p "$dir" && cp "$model" "$dir/"
+  cd "$dir" || return
+  if [ "$kind" = safety ]; then
+    cc="-DSAFETY -DNOCLAIM"; pan="-m50000 -n $panflags"
+  else
+    cc="-DNFAIR=3"; pan="-a -f -m50000 -n $panflags"
+  fi
+  local start=$SECONDS
+  {
+    # shellcheck disable=SC2086
+    spin $defs -a handoff.pml && gcc "${opt:--O0}" -w -DVECTORSZ=256 -DCOLLAPSE $cc -o pan pan.c &&
+      ./pan $pan
+  } >out 2>&1
+  local rc=$? secs=$((SECONDS - start))
+  local stored depth errors stats
+  stored=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' out | head -1)
+  depth=$(sed -n 's/.*depth reached \([0-9]*\).*/\1/p' out | head -1)
+  errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' out | head -1)
+  stats="${stored:-?} states, depth ${depth:-?}, ${secs}s"
+  if [ -z "$errors" ]; then
+    echo "FAIL $name: the verifier did not run (exit $rc)" >result
+  elif grep -q "search depth too small" out; then
+    echo "FAIL $name: search depth too small ($stats)" >result
+  elif [ "$expect" = pass ]; then
+    if [ "$errors" = 0 ]; then
+      echo "ok   $name ($stats)" >result
+    else
+      echo "FAIL $name: $(grep -m1 -E '^pan:[0-9]+:' out) ($stats)" >result
+      # shellcheck disable=SC2086
+      [ -f handoff.pml.trail ] && spin $defs -t -p -g handoff.pml >trail 2>&1
+    fi
+  else
+    local found
+    found=$(grep -m1 -E '^pan:[0-9]+:' out)
+    if [ "$errors" != 0 ] && grep -Eq "^pan:[0-9]+: .*($expect)" out; then
+      local what=${found#pan:*: } where
+      where=$(sed -n 's/.*(at depth \([0-9]*\)).*/\1/p' <<<"$what")
+      what=${what% (at depth*}
+      [ ${#what} -le 40 ] || what="${what:0:37}..."
+      echo "ok   $name: caught ($what at depth ${where:-?})" >result
+    else
+      echo "FAIL $name: expected \"$expect\", got ${found:-no error} ($stats)" >result
+    fi
+  fi
+}
+
+n=0
+while IFS= read -r line; do
+  [ -n "$line" ] || continue
+  n=$((n + 1))
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+  run_check "$n" "$line" &
+done <<<"$checks"
+wait
+
+passed=0 failed=0
+for i in $(seq 1 "$n"); do
+  cat "$work/$i/result"
+  if grep -q '^ok' "$work/$i/result"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    grep -E '^pan:[0-9]+:|^spin: |rror|errors: ' "$work/$i/out" | head -20 | sed 's/^/     | /'
+    if [ -f "$work/$i/trail" ]; then
+      echo "     | end of the counterexample (spin -t -p -g):"
+      tail -40 "$work/$i/trail" | sed 's/^/     | /'
+    fi
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
