@@ -39,7 +39,8 @@
   X(SPIN_UNLOCK, "spin_unlock")        \
   X(ONCE, "once")                      \
   X(YIELD, "yield")                    \
-  X(PROC_EXIT, "proc_exit")
+  X(PROC_EXIT, "proc_exit")            \
+  X(PROC_EXEC, "proc_exec")
 
 enum dara_op {
 #define DARA_OP_ENUM(name, str) DARA_OP_##name,

@@ -67,6 +67,7 @@ enum dara_proc_state {
   DARA_PROC_RUNNING = 2,  /* the shim is attached and parks at every point */
   DARA_PROC_EXITING = 3,  /* exit() reached; the scheduler waits for death */
   DARA_PROC_DEAD = 4,     /* reaped by the scheduler */
+  DARA_PROC_DETACHED = 5, /* called exec: runs natively from now on */
 };
 
 /* Commands from the scheduler, read by a thread when it gets the turn. */
@@ -132,6 +133,7 @@ enum dara_note {
   DARA_NOTE_FORK_UNCONTROLLED = 1, /* a child process runs natively; b = child pid */
   DARA_NOTE_TOO_MANY_THREADS = 2,  /* routine table full; the thread runs natively */
   DARA_NOTE_TOO_MANY_OBJECTS = 3,  /* object table full */
+  DARA_NOTE_EXEC_UNCONTROLLED = 4, /* the process called exec and left dara's control */
 };
 
 struct dara_module {

@@ -11,7 +11,16 @@
  * fork: the child is a copy of a controlled process, but it has no control
  * block of its own. It runs natively (the parent logs a note naming it), so
  * it can never hang waiting for a turn that will not come.
+ *
+ * exec: a scheduling point (PROC_EXEC); when chosen, the process leaves
+ * control (DETACHED), gives the turn back and execs. The new image finds no
+ * DARA_SLOT and runs natively; the scheduler waits for it like any process
+ * and judges its exit status. Every exec variant is wrapped, because glibc's
+ * own variants call execve internally, past any interposition. If the exec
+ * fails the process goes on natively; its other threads stay parked.
  */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -39,4 +48,79 @@ SHIM_EXPORT pid_t fork(void) {
   if (pid > 0 && shim_controlled())
     shim_log(DARA_LOG_NOTE, DARA_NOTE_FORK_UNCONTROLLED, (uint32_t)pid, 0);
   return pid;
+}
+
+/* Leaves control before an exec. */
+static void leave_for_exec(void) {
+  if (!shim_controlled())
+    return;
+  shim_point(DARA_OP_PROC_EXEC, 0, 0);
+  shim_log(DARA_LOG_NOTE, DARA_NOTE_EXEC_UNCONTROLLED, 0, 0);
+  shim.proc->state = DARA_PROC_DETACHED;
+  shim.active = false;
+  handoff_give(&shim.proc->lock, DARA_TURN_SCHED);
+}
+
+SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
+  leave_for_exec();
+  return REAL(execve)(path, argv, envp);
+}
+
+SHIM_EXPORT int execv(const char *path, char *const argv[]) {
+  leave_for_exec();
+  return REAL(execv)(path, argv);
+}
+
+SHIM_EXPORT int execvp(const char *file, char *const argv[]) {
+  leave_for_exec();
+  return REAL(execvp)(file, argv);
+}
+
+SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
+  leave_for_exec();
+  return REAL(execvpe)(file, argv, envp);
+}
+
+SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
+  leave_for_exec();
+  return REAL(fexecve)(fd, argv, envp);
+}
+
+/* The execl family: collect the variadic arguments into an argv array. */
+#define COLLECT_ARGS(arg0, ap, argv, envp_out)                   \
+  size_t n = 1;                                                  \
+  va_start(ap, arg0);                                            \
+  while (va_arg(ap, const char *))                               \
+    n++;                                                         \
+  va_end(ap);                                                    \
+  if (n > 65536) {                                               \
+    errno = E2BIG;                                               \
+    return -1;                                                   \
+  }                                                              \
+  const char *argv[n + 1];                                       \
+  argv[0] = arg0;                                                \
+  va_start(ap, arg0);                                            \
+  for (size_t i = 1; i <= n; i++)                                \
+    argv[i] = va_arg(ap, const char *);                          \
+  argv[n] = NULL;                                                \
+  envp_out;                                                      \
+  va_end(ap)
+
+SHIM_EXPORT int execl(const char *path, const char *arg0, ...) {
+  va_list ap;
+  COLLECT_ARGS(arg0, ap, argv, (void)0);
+  return execv(path, (char *const *)argv);
+}
+
+SHIM_EXPORT int execlp(const char *file, const char *arg0, ...) {
+  va_list ap;
+  COLLECT_ARGS(arg0, ap, argv, (void)0);
+  return execvp(file, (char *const *)argv);
+}
+
+SHIM_EXPORT int execle(const char *path, const char *arg0, ...) {
+  va_list ap;
+  char *const *envp;
+  COLLECT_ARGS(arg0, ap, argv, envp = va_arg(ap, char *const *));
+  return execve(path, (char *const *)argv, envp);
 }

@@ -62,6 +62,11 @@ void real_resolve(void) {
   RESOLVE(pthread_rwlock_destroy);
   RESOLVE(pthread_spin_destroy);
   RESOLVE(sem_destroy);
+  RESOLVE(execve);
+  RESOLVE(execv);
+  RESOLVE(execvp);
+  RESOLVE(execvpe);
+  RESOLVE(fexecve);
   RESOLVE(pthread_rwlock_clockrdlock);
   RESOLVE(pthread_rwlock_clockwrlock);
   RESOLVE(sem_clockwait);

@@ -79,6 +79,11 @@ struct shim_real {
   int (*pthread_rwlock_destroy)(pthread_rwlock_t *);
   int (*pthread_spin_destroy)(pthread_spinlock_t *);
   int (*sem_destroy)(sem_t *);
+  int (*execve)(const char *, char *const[], char *const[]);
+  int (*execv)(const char *, char *const[]);
+  int (*execvp)(const char *, char *const[]);
+  int (*execvpe)(const char *, char *const[], char *const[]);
+  int (*fexecve)(int, char *const[], char *const[]);
   bool ready;
 };
 extern struct shim_real real;

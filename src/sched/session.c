@@ -35,6 +35,7 @@ struct proc_run {
   pid_t pid;
   int pidfd;
   bool alive;
+  bool detached; /* called exec: runs natively, never scheduled again */
   uint32_t lost_seen;
 };
 
@@ -263,6 +264,9 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
   case DARA_NOTE_TOO_MANY_OBJECTS:
     detail(s, "process %u used more than %u synchronization objects", proc, e->b);
     break;
+  case DARA_NOTE_EXEC_UNCONTROLLED:
+    detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
+    break;
   default:
     corrupt(s, proc, "note", e->a);
     return;
@@ -455,6 +459,8 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     uint32_t state = s->region->procs[proc].state;
     if (state == DARA_PROC_EXITING)
       wait_death(s, proc);
+    else if (state == DARA_PROC_DETACHED)
+      s->procs[proc].detached = true;
     else if (state != DARA_PROC_RUNNING)
       corrupt(s, proc, "state", state);
     break;
@@ -532,7 +538,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
   *unfinished = false;
   *finishing_proc = -1;
   for (int i = 0; i < s->cfg->nprocs && !s->done; i++) {
-    if (!s->procs[i].alive)
+    if (!s->procs[i].alive || s->procs[i].detached)
       continue;
     struct dara_proc *p = &s->region->procs[i];
     uint32_t nr = p->nroutines;
@@ -585,7 +591,7 @@ static void deadlock(struct session *s) {
   char sig[512] = "deadlock";
   size_t sig_used = strlen(sig);
   for (int i = 0; i < s->cfg->nprocs; i++) {
-    if (!s->procs[i].alive)
+    if (!s->procs[i].alive || s->procs[i].detached)
       continue;
     struct dara_proc *p = &s->region->procs[i];
     for (uint32_t j = 0; j < p->nroutines && j < DARA_MAX_ROUTINES; j++) {
@@ -643,11 +649,13 @@ static void step(struct session *s) {
       return;
     }
     if (!unfinished) {
-      bool any_alive = false;
+      /* Only processes that left control by exec remain: wait for them. */
       for (int i = 0; i < s->cfg->nprocs; i++)
-        any_alive |= s->procs[i].alive;
-      if (!any_alive)
-        finish(s, SCHED_OUT_OK, 0, 0, "all processes exited normally");
+        if (s->procs[i].alive) {
+          wait_death(s, (unsigned)i);
+          return;
+        }
+      finish(s, SCHED_OUT_OK, 0, 0, "all processes exited normally");
       return;
     }
     deadlock(s);

@@ -329,9 +329,11 @@ static const char *note_text(unsigned note) {
   case DARA_NOTE_FORK_UNCONTROLLED:
     return "a child process runs uncontrolled, pid";
   case DARA_NOTE_TOO_MANY_THREADS:
-    return "routine table full, a thread runs natively";
+    return "routine table full, the process was stopped";
   case DARA_NOTE_TOO_MANY_OBJECTS:
-    return "object table full";
+    return "object table full, the process was stopped";
+  case DARA_NOTE_EXEC_UNCONTROLLED:
+    return "the process called exec and runs uncontrolled from here";
   default:
     return NULL;
   }
