@@ -3,13 +3,16 @@
  * under the next schedule of a strategy (strategy.c), and keeps every
  * distinct bug as a schedule file that `dara replay` reproduces.
  *
- * Each execution is recorded, as `record` would, into a scratch file in the
- * output directory; when the execution shows a bug not seen before (by its
- * signature: kind, creation sites and operations) the scratch file becomes
- * DIR/bug-NNN-KIND.sched. Every execution is a fresh session: new region,
- * new processes, all killed and reaped before the next begins.
+ * Each execution is recorded, as `record` would, into an unnamed scratch file
+ * (O_TMPFILE) in the output directory; when the execution shows a bug not
+ * seen before (by its signature: kind, creation sites and operations) the
+ * scratch file is linked in as DIR/bug-NNN-KIND.sched. An unnamed file
+ * vanishes with its descriptor, so even a `dara` killed by SIGKILL leaves no
+ * scratch file behind. Every execution is a fresh session: new region, new
+ * processes, all killed and reaped before the next begins.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -72,7 +75,8 @@ struct bug {
 
 struct explore {
   const char *dir;
-  char scratch[PATH_MAX];
+  char scratch[PATH_MAX]; /* the scratch file's name: /proc/self/fd/N, or a real name */
+  int scratch_fd;         /* O_TMPFILE descriptor, or -1 when the name is real */
   struct sched_header hdr;
   struct strategy *strategy;
   struct bug *bugs;
@@ -158,7 +162,10 @@ static int save_bug(struct explore *x, const struct session_result *res) {
   snprintf(b->message, sizeof(b->message), "%s", res->message);
   b->schedule = x->schedules;
   snprintf(b->file, sizeof(b->file), "%s/bug-%03zu-%s.sched", x->dir, x->nbugs, b->kind);
-  if (rename(x->scratch, b->file) != 0) {
+  int linked = x->scratch_fd >= 0
+                   ? linkat(AT_FDCWD, x->scratch, AT_FDCWD, b->file, AT_SYMLINK_FOLLOW)
+                   : rename(x->scratch, b->file);
+  if (linked != 0) {
     cli_error("cannot save %s: %s", b->file, strerror(errno));
     return -1;
   }
@@ -195,21 +202,34 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
 
 /* ---- one execution ---- */
 
-/* Returns 1 to go on, 0 to stop (first bug found), -1 on error. */
-static int run_one(struct explore *x, struct session_config *cfg, bool keep_going) {
+/* Opens a fresh scratch file: unnamed if the file system can, else named. */
+static void open_scratch(struct explore *x) {
+  x->scratch_fd = open(x->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+  if (x->scratch_fd >= 0)
+    snprintf(x->scratch, sizeof(x->scratch), "/proc/self/fd/%d", x->scratch_fd);
+  else
+    snprintf(x->scratch, sizeof(x->scratch), "%s/.current-%d.sched", x->dir, (int)getpid());
+}
+
+static void close_scratch(struct explore *x) {
+  if (x->scratch_fd >= 0)
+    close(x->scratch_fd);
+  else
+    unlink(x->scratch);
+  x->scratch_fd = -1;
+}
+
+/* Runs and records one execution under policy; returns as run_one does. */
+static int record_one(struct explore *x, struct session_config *cfg, struct policy *policy,
+                      bool keep_going) {
   char err[512];
-  struct policy policy;
-  if (!strategy_begin(x->strategy, &policy)) {
-    x->exhausted = true;
-    return 0;
-  }
   x->hdr.strategy = (char *)strategy_describe(x->strategy);
   struct schedfile_writer *w = schedfile_create(x->scratch, &x->hdr, err, sizeof(err));
   if (!w) {
     cli_error("%s", err);
     return -1;
   }
-  cfg->policy = &policy;
+  cfg->policy = policy;
   cfg->sink.ctx = w;
   struct session_result res;
   session_run(cfg, &res);
@@ -233,6 +253,18 @@ static int run_one(struct explore *x, struct session_config *cfg, bool keep_goin
   return keep_going ? 1 : 0;
 }
 
+/* Returns 1 to go on, 0 to stop (first bug found), -1 on error. */
+static int run_one(struct explore *x, struct session_config *cfg, bool keep_going) {
+  struct policy policy;
+  if (!strategy_begin(x->strategy, &policy)) {
+    x->exhausted = true;
+    return 0;
+  }
+  open_scratch(x);
+  int rc = record_one(x, cfg, &policy, keep_going);
+  close_scratch(x);
+  return rc;
+}
 int cmd_explore(int argc, char **argv) {
   static const struct option opts[] = {
       {"strategy", required_argument, NULL, 'S'},  {"depth", required_argument, NULL, 'd'},
@@ -315,7 +347,7 @@ int cmd_explore(int argc, char **argv) {
   so.depth = (unsigned)(depth > 1000000 ? 1000000 : depth);
   so.pct_depth = (unsigned)pct_depth;
 
-  struct explore x = {.dir = dir, .tty = isatty(STDERR_FILENO)};
+  struct explore x = {.dir = dir, .scratch_fd = -1, .tty = isatty(STDERR_FILENO)};
   x.hdr.dara_version = DARA_VERSION;
   x.hdr.seed = seed;
   int exit_code = DARA_EXIT_ERROR;
@@ -336,7 +368,6 @@ int cmd_explore(int argc, char **argv) {
     cli_error("cannot create %s: %s", dir, strerror(errno));
     goto done;
   }
-  snprintf(x.scratch, sizeof(x.scratch), "%s/.current-%d.sched", dir, (int)getpid());
 
   struct session_config cfg = {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
@@ -353,7 +384,6 @@ int cmd_explore(int argc, char **argv) {
     rc = run_one(&x, &cfg, keep_going);
     progress(&x, false);
   }
-  unlink(x.scratch);
   double elapsed = now_s() - x.started;
   clear_progress(&x);
   fprintf(stderr, "dara: explore: %llu schedules in %.1f s (%.0f/s), %s%s; %zu bug%s found\n",
