@@ -30,11 +30,14 @@ static void *trampoline(void *p) {
   return ret;
 }
 
+/* The routine of a joinable thread handle. glibc reuses the handle of a
+ * thread that was joined or that was detached and has exited, so those never
+ * match; among the rest, the newest wins. */
 static int routine_of(pthread_t t) {
   struct dara_proc *p = shim.proc;
-  for (uint32_t i = 0; i < p->nroutines; i++)
+  for (uint32_t i = p->nroutines; i-- > 0;)
     if (p->routines[i].status != DARA_RS_FREE && !shim.routines[i].joined &&
-        pthread_equal(shim.routines[i].handle, t))
+        !shim.routines[i].detached && pthread_equal(shim.routines[i].handle, t))
       return (int)i;
   return -1;
 }
