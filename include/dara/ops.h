@@ -40,7 +40,8 @@
   X(ONCE, "once")                      \
   X(YIELD, "yield")                    \
   X(PROC_EXIT, "proc_exit")            \
-  X(PROC_EXEC, "proc_exec")
+  X(PROC_EXEC, "proc_exec")            \
+  X(SLEEP, "sleep")
 
 enum dara_op {
 #define DARA_OP_ENUM(name, str) DARA_OP_##name,

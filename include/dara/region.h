@@ -82,7 +82,7 @@ enum dara_routine_status {
   DARA_RS_FREE = 0,     /* slot unused */
   DARA_RS_ENABLED = 1,  /* its pending operation can complete */
   DARA_RS_BLOCKED = 2,  /* it would block: never chosen */
-  DARA_RS_TIMED = 3,    /* it can only proceed by timing out (timed waits) */
+  DARA_RS_TIMED = 3,    /* it can only proceed when time reaches its deadline */
   DARA_RS_RUNNING = 4,  /* it holds the turn */
   DARA_RS_EXITED = 5,   /* finished; kept until joined or detached */
 };
@@ -105,6 +105,7 @@ struct dara_routine {
   uint32_t obj2;     /* second object (the mutex of a condition wait) */
   int32_t waits_for; /* routine that holds what this one waits for, or -1 */
   uint32_t pad;
+  uint64_t deadline; /* virtual time (ns) a timed operation or sleep ends, 0: none */
   uint64_t steps;    /* how many times it was chosen */
   struct dara_site site;     /* where it was created */
   struct dara_site start;    /* its start routine (ordinal unused) */
@@ -173,9 +174,20 @@ struct dara_region_header {
   uint64_t region_size;
 };
 
+/* Virtual time, shared by every process. Only the turn holder writes it: the
+ * scheduler when it fires a timer (time jumps to the deadline), a thread when
+ * it reads a clock (each read moves time on by DARA_CLOCK_TICK_NS, so a loop
+ * that waits for time to pass ends). */
+#define DARA_CLOCK_TICK_NS 1000u
+struct dara_clock {
+  uint64_t now;           /* ns since the run started */
+  uint64_t realtime_base; /* CLOCK_REALTIME at now == 0, ns since the epoch */
+};
+
 struct dara_region {
   struct dara_region_header hdr;
-  uint8_t pad[64 - sizeof(struct dara_region_header)];
+  struct dara_clock clock;
+  uint8_t pad[64 - sizeof(struct dara_region_header) - sizeof(struct dara_clock)];
   struct dara_proc procs[DARA_MAX_PROCS];
 };
 

@@ -47,8 +47,11 @@ static void wake(uint32_t cond_id, bool all) {
     shim.routines[best].signalled = true;
 }
 
-/* timed: 0 plain wait, 1 timed. Returns 0 or ETIMEDOUT (or the mutex error). */
-static int model_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed) {
+/* A plain wait when abstime is NULL. Returns 0 or ETIMEDOUT (or the mutex
+ * error). */
+static int model_wait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                      const struct timespec *abstime) {
+  bool timed = abstime != NULL;
   struct shim_obj *co = obj_get(c, DARA_OBJ_COND);
   struct shim_obj *mo = obj_get(m, DARA_OBJ_MUTEX);
   int me = shim_self();
@@ -61,7 +64,8 @@ static int model_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed) {
   s->signalled = false;
   s->phase = timed ? 1 : 0;
   s->wait_seq = ++shim.cond_seq;
-  int status = shim_point(DARA_OP_COND_REACQUIRE, co->id, mo->id);
+  int status = shim_point_until(DARA_OP_COND_REACQUIRE, co->id, mo->id,
+                                shim_deadline(clock, abstime));
   bool woken = s->signalled;
   s->signalled = false;
   s->phase = 0;
@@ -79,21 +83,23 @@ static int model_wait(pthread_cond_t *c, pthread_mutex_t *m, bool timed) {
 SHIM_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
   if (!shim_controlled())
     return REAL(pthread_cond_wait)(c, m);
-  return model_wait(c, m, false);
+  return model_wait(c, m, CLOCK_REALTIME, NULL);
 }
 
 SHIM_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                        const struct timespec *abstime) {
   if (!shim_controlled())
     return REAL(pthread_cond_timedwait)(c, m, abstime);
-  return model_wait(c, m, true);
+  /* The clock is CLOCK_REALTIME unless the condattr said otherwise; dara
+   * does not see the attribute, so a monotonic deadline is read as realtime. */
+  return model_wait(c, m, CLOCK_REALTIME, abstime);
 }
 
 SHIM_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                                        const struct timespec *abstime) {
   if (!shim_controlled())
     return REAL(pthread_cond_clockwait)(c, m, clock, abstime);
-  return model_wait(c, m, true);
+  return model_wait(c, m, clock, abstime);
 }
 
 SHIM_EXPORT int pthread_cond_signal(pthread_cond_t *c) {

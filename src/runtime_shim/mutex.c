@@ -89,7 +89,8 @@ static int timed_lock(pthread_mutex_t *m, int (*native)(pthread_mutex_t *, clock
     return native(m, clock, abstime);
   struct shim_obj *o = obj_get(m, DARA_OBJ_MUTEX);
   int rc;
-  if (shim_point(DARA_OP_MUTEX_TIMEDLOCK, o->id, 0) == DARA_RS_TIMED) {
+  if (shim_point_until(DARA_OP_MUTEX_TIMEDLOCK, o->id, 0, shim_deadline(clock, abstime)) ==
+      DARA_RS_TIMED) {
     rc = ETIMEDOUT;
   } else {
     rc = real.pthread_mutex_lock(m);

@@ -67,6 +67,13 @@ void real_resolve(void) {
   RESOLVE(execvp);
   RESOLVE(execvpe);
   RESOLVE(fexecve);
+  RESOLVE(clock_gettime);
+  RESOLVE(gettimeofday);
+  RESOLVE(time);
+  RESOLVE(nanosleep);
+  RESOLVE(clock_nanosleep);
+  RESOLVE(sleep);
+  RESOLVE(usleep);
   RESOLVE(pthread_rwlock_clockrdlock);
   RESOLVE(pthread_rwlock_clockwrlock);
   RESOLVE(sem_clockwait);

@@ -59,11 +59,12 @@ SHIM_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockatt
   return rc;
 }
 
-/* One body for the six ways to take the lock. */
-static int take(pthread_rwlock_t *l, unsigned op, bool write, bool logged) {
+/* One body for the eight ways to take the lock; abstime only for timed ones. */
+static int take(pthread_rwlock_t *l, unsigned op, bool write, bool logged, clockid_t clock,
+                const struct timespec *abstime) {
   struct shim_obj *o = obj_get(l, DARA_OBJ_RWLOCK);
   int rc;
-  if (shim_point(op, o->id, 0) == DARA_RS_TIMED)
+  if (shim_point_until(op, o->id, 0, shim_deadline(clock, abstime)) == DARA_RS_TIMED)
     rc = ETIMEDOUT;
   else if (op == DARA_OP_RW_TRYRDLOCK)
     rc = REAL(pthread_rwlock_tryrdlock)(l);
@@ -81,51 +82,51 @@ static int take(pthread_rwlock_t *l, unsigned op, bool write, bool logged) {
 SHIM_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l) {
   if (!shim_controlled())
     return REAL(pthread_rwlock_rdlock)(l);
-  return take(l, DARA_OP_RW_RDLOCK, false, false);
+  return take(l, DARA_OP_RW_RDLOCK, false, false, CLOCK_REALTIME, NULL);
 }
 
 SHIM_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l) {
   if (!shim_controlled())
     return REAL(pthread_rwlock_wrlock)(l);
-  return take(l, DARA_OP_RW_WRLOCK, true, false);
+  return take(l, DARA_OP_RW_WRLOCK, true, false, CLOCK_REALTIME, NULL);
 }
 
 SHIM_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) {
   if (!shim_controlled())
     return REAL(pthread_rwlock_tryrdlock)(l);
-  return take(l, DARA_OP_RW_TRYRDLOCK, false, true);
+  return take(l, DARA_OP_RW_TRYRDLOCK, false, true, CLOCK_REALTIME, NULL);
 }
 
 SHIM_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l) {
   if (!shim_controlled())
     return REAL(pthread_rwlock_trywrlock)(l);
-  return take(l, DARA_OP_RW_TRYWRLOCK, true, true);
+  return take(l, DARA_OP_RW_TRYWRLOCK, true, true, CLOCK_REALTIME, NULL);
 }
 
 SHIM_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t) {
   if (!shim_controlled())
     return REAL(pthread_rwlock_timedrdlock)(l, t);
-  return take(l, DARA_OP_RW_TIMEDRDLOCK, false, true);
+  return take(l, DARA_OP_RW_TIMEDRDLOCK, false, true, CLOCK_REALTIME, t);
 }
 
 SHIM_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *t) {
   if (!shim_controlled())
     return REAL(pthread_rwlock_timedwrlock)(l, t);
-  return take(l, DARA_OP_RW_TIMEDWRLOCK, true, true);
+  return take(l, DARA_OP_RW_TIMEDWRLOCK, true, true, CLOCK_REALTIME, t);
 }
 
 SHIM_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c,
                                            const struct timespec *t) {
   if (!shim_controlled())
     return REAL(pthread_rwlock_clockrdlock)(l, c, t);
-  return take(l, DARA_OP_RW_TIMEDRDLOCK, false, true);
+  return take(l, DARA_OP_RW_TIMEDRDLOCK, false, true, c, t);
 }
 
 SHIM_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c,
                                            const struct timespec *t) {
   if (!shim_controlled())
     return REAL(pthread_rwlock_clockwrlock)(l, c, t);
-  return take(l, DARA_OP_RW_TIMEDWRLOCK, true, true);
+  return take(l, DARA_OP_RW_TIMEDWRLOCK, true, true, c, t);
 }
 
 SHIM_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l) {

@@ -20,11 +20,11 @@ int sem_status(int idx, const struct dara_routine *r, int *waits_for) {
   return r->op == DARA_OP_SEM_TIMEDWAIT ? DARA_RS_TIMED : DARA_RS_BLOCKED;
 }
 
-static int sem_op(sem_t *s, unsigned op) {
+static int sem_op(sem_t *s, unsigned op, clockid_t clock, const struct timespec *abstime) {
   struct shim_obj *o = obj_get(s, DARA_OBJ_SEM);
   int me = shim_self();
   shim.routines[me].addr = (uintptr_t)s;
-  int status = shim_point(op, o->id, 0);
+  int status = shim_point_until(op, o->id, 0, shim_deadline(clock, abstime));
   shim.routines[me].addr = 0;
   int rc;
   switch (op) {
@@ -53,31 +53,31 @@ static int sem_op(sem_t *s, unsigned op) {
 SHIM_EXPORT int sem_wait(sem_t *s) {
   if (!shim_controlled())
     return REAL(sem_wait)(s);
-  return sem_op(s, DARA_OP_SEM_WAIT);
+  return sem_op(s, DARA_OP_SEM_WAIT, CLOCK_REALTIME, NULL);
 }
 
 SHIM_EXPORT int sem_trywait(sem_t *s) {
   if (!shim_controlled())
     return REAL(sem_trywait)(s);
-  return sem_op(s, DARA_OP_SEM_TRYWAIT);
+  return sem_op(s, DARA_OP_SEM_TRYWAIT, CLOCK_REALTIME, NULL);
 }
 
 SHIM_EXPORT int sem_timedwait(sem_t *s, const struct timespec *t) {
   if (!shim_controlled())
     return REAL(sem_timedwait)(s, t);
-  return sem_op(s, DARA_OP_SEM_TIMEDWAIT);
+  return sem_op(s, DARA_OP_SEM_TIMEDWAIT, CLOCK_REALTIME, t);
 }
 
 SHIM_EXPORT int sem_clockwait(sem_t *s, clockid_t c, const struct timespec *t) {
   if (!shim_controlled())
     return REAL(sem_clockwait)(s, c, t);
-  return sem_op(s, DARA_OP_SEM_TIMEDWAIT);
+  return sem_op(s, DARA_OP_SEM_TIMEDWAIT, c, t);
 }
 
 SHIM_EXPORT int sem_post(sem_t *s) {
   if (!shim_controlled())
     return REAL(sem_post)(s);
-  return sem_op(s, DARA_OP_SEM_POST);
+  return sem_op(s, DARA_OP_SEM_POST, CLOCK_REALTIME, NULL);
 }
 
 SHIM_EXPORT int sem_destroy(sem_t *s) {

@@ -154,6 +154,8 @@ static int routine_status(int idx, const struct dara_routine *r, int *waits_for)
     return spin_status(idx, r, waits_for);
   case DARA_OP_ONCE:
     return once_status(idx, r, waits_for);
+  case DARA_OP_SLEEP:
+    return sleep_status(idx, r, waits_for);
   default: /* YIELD, PROC_EXIT */
     return DARA_RS_ENABLED;
   }
@@ -207,6 +209,14 @@ int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
     shim_die("scheduler chose thread %d:%d, which is blocked in %s", shim.slot, me,
              dara_op_name(op));
   r->status = DARA_RS_RUNNING;
+  return status;
+}
+
+int shim_point_until(unsigned op, uint32_t obj, uint32_t obj2, uint64_t deadline) {
+  struct dara_routine *r = &shim.proc->routines[tls_routine];
+  r->deadline = deadline;
+  int status = shim_point(op, obj, obj2);
+  r->deadline = 0;
   return status;
 }
 

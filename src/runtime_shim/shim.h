@@ -25,7 +25,9 @@
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dara/region.h"
 
@@ -84,6 +86,13 @@ struct shim_real {
   int (*execvp)(const char *, char *const[]);
   int (*execvpe)(const char *, char *const[], char *const[]);
   int (*fexecve)(int, char *const[], char *const[]);
+  int (*clock_gettime)(clockid_t, struct timespec *);
+  int (*gettimeofday)(struct timeval *restrict, void *restrict);
+  time_t (*time)(time_t *);
+  int (*nanosleep)(const struct timespec *, struct timespec *);
+  int (*clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
+  unsigned (*sleep)(unsigned);
+  int (*usleep)(useconds_t);
   bool ready;
 };
 extern struct shim_real real;
@@ -155,6 +164,10 @@ static inline bool shim_controlled(void) { return shim.active && shim_self() >= 
  * DARA_RS_TIMED when it was chosen to time out. */
 int shim_point(unsigned op, uint32_t obj, uint32_t obj2);
 
+/* shim_point for a timed operation: the deadline (see shim_deadline) is
+ * published with it, so the scheduler can move time to it. */
+int shim_point_until(unsigned op, uint32_t obj, uint32_t obj2, uint64_t deadline);
+
 /* Recomputes the status of every parked routine of this process. */
 void shim_refresh(void);
 
@@ -196,6 +209,12 @@ int sem_status(int idx, const struct dara_routine *r, int *waits_for);
 int barrier_status(int idx, const struct dara_routine *r, int *waits_for);
 int spin_status(int idx, const struct dara_routine *r, int *waits_for);
 int once_status(int idx, const struct dara_routine *r, int *waits_for);
+int sleep_status(int idx, const struct dara_routine *r, int *waits_for);
+
+/* time.c: the virtual-time deadline (ns since the run started) of an
+ * absolute time on a clock; 0 when abstime is NULL. Timed operations store it
+ * in their routine's deadline before their scheduling point. */
+uint64_t shim_deadline(clockid_t clock, const struct timespec *abstime);
 
 /* Model updates shared between families (cond reacquires mutexes). */
 void mutex_model_acquired(struct shim_obj *m, int self);

@@ -364,6 +364,9 @@ int cmd_explore(int argc, char **argv) {
     goto done;
   }
   x.hdr.cwd = cwd;
+  struct timespec start;
+  clock_gettime(CLOCK_REALTIME, &start);
+  x.hdr.vtime_base = (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;
   if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
     cli_error("cannot create %s: %s", dir, strerror(errno));
     goto done;
@@ -372,6 +375,7 @@ int cmd_explore(int argc, char **argv) {
   struct session_config cfg = {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .quiet = !show_output,
+      .vtime_base = x.hdr.vtime_base,
       .sink = {.event = on_event, .thread = on_thread, .object = on_object}};
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
           strategy_describe(x.strategy), (unsigned long long)seed,

@@ -27,6 +27,7 @@ struct candidate {
   uint16_t op;
   uint32_t obj;
   uint32_t obj2;
+  uint64_t deadline; /* TIMED: virtual time its timer fires */
 };
 
 struct policy {

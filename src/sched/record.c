@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sched/cli_util.h"
@@ -127,6 +128,9 @@ int cmd_record(int argc, char **argv) {
   else if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) == 0)
     err[0] = '\0';
   hdr.cwd = cwd;
+  struct timespec start;
+  clock_gettime(CLOCK_REALTIME, &start);
+  hdr.vtime_base = (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;
   struct recorder rec = {.w = err[0] ? NULL : schedfile_create(out, &hdr, err, sizeof(err))};
   if (!rec.w) {
     cli_error("%s", err);
@@ -136,7 +140,8 @@ int cmd_record(int argc, char **argv) {
   }
   struct session_config cfg = {
       .nprocs = hdr.nprocs, .cmds = hdr.cmds, .shim = shim,
-      .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .policy = &policy,
+      .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps,
+      .vtime_base = hdr.vtime_base, .policy = &policy,
       .sink = {.event = on_event, .thread = on_thread, .object = on_object, .ctx = &rec}};
   struct session_result res;
   session_run(&cfg, &res);

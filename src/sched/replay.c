@@ -199,7 +199,7 @@ int cmd_replay(int argc, char **argv) {
   struct policy policy = {.name = "replay", .choose = choose, .ctx = &rep};
   struct session_config cfg = {
       .nprocs = f.hdr.nprocs, .cmds = f.hdr.cmds, .cwd = f.hdr.cwd, .shim = shim,
-      .watchdog_ms = (int)(watchdog * 1000), .policy = &policy,
+      .watchdog_ms = (int)(watchdog * 1000), .vtime_base = f.hdr.vtime_base, .policy = &policy,
       .sink = {.event = on_event, .thread = on_thread, .object = on_object, .ctx = &rep}};
   struct session_result res;
   session_run(&cfg, &res);

@@ -415,6 +415,7 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
   w_string(w, h->cwd ? h->cwd : "");
   w_string(w, h->strategy ? h->strategy : "");
   w_uvarint(w, h->seed);
+  w_uvarint(w, h->vtime_base);
   w_uvarint(w, (uint64_t)h->nprocs);
   for (int p = 0; p < h->nprocs; p++) {
     w_uvarint(w, (uint64_t)h->cmds[p].argc);
@@ -795,6 +796,7 @@ static enum rd read_header(struct reader *r) {
   TRY(rd_string(r, &h->cwd));
   TRY(rd_string(r, &h->strategy));
   TRY(rd_u64(r, &h->seed));
+  TRY(rd_u64(r, &h->vtime_base));
   TRY(rd_u64(r, &v));
   if (v < 1 || v > DARA_MAX_PROCS) {
     return bad(r, "%llu processes (1..%d allowed)", (unsigned long long)v, DARA_MAX_PROCS);

@@ -34,6 +34,7 @@ struct sched_header {
   char *cwd;
   char *strategy; /* "random", "rr", "dfs", ... */
   uint64_t seed;
+  uint64_t vtime_base; /* the virtual CLOCK_REALTIME at the start, in ns */
   int nprocs;     /* 1..DARA_MAX_PROCS */
   struct sched_cmd cmds[DARA_MAX_PROCS];
 };

@@ -150,7 +150,7 @@ static void emit_simple(struct session *s, unsigned kind, unsigned proc, unsigne
                         unsigned op, int64_t arg) {
   struct dara_event ev = {.kind = (uint8_t)kind, .proc = (uint8_t)proc,
                           .routine = (uint16_t)routine, .op = (uint16_t)op, .arg = arg,
-                          .time = s->steps};
+                          .time = s->region->clock.now};
   emit(s, &ev);
 }
 
@@ -566,7 +566,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       }
       struct candidate c = {.proc = (uint8_t)i, .routine = (uint16_t)j,
                             .status = (uint8_t)status, .op = (uint16_t)r->op,
-                            .obj = r->obj, .obj2 = r->obj2};
+                            .obj = r->obj, .obj2 = r->obj2, .deadline = r->deadline};
       if (status == DARA_RS_ENABLED)
         out[n++] = c;
       else
@@ -576,8 +576,17 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       *finishing_proc = i;
   }
   if (n == 0 && ntimed > 0) {
-    memcpy(out, timed, ntimed * sizeof(*out));
-    n = ntimed;
+    /* Nothing can run now: time jumps to the earliest deadline, and the
+     * threads whose timers fire then are the candidates. */
+    uint64_t now = s->region->clock.now, first = UINT64_MAX;
+    for (size_t k = 0; k < ntimed; k++) {
+      uint64_t at = timed[k].deadline > now ? timed[k].deadline : now;
+      if (at < first)
+        first = at;
+    }
+    for (size_t k = 0; k < ntimed; k++)
+      if ((timed[k].deadline > now ? timed[k].deadline : now) == first)
+        out[n++] = timed[k];
   }
   return n;
 }
@@ -675,8 +684,11 @@ static void step(struct session *s) {
     return;
   }
   const struct candidate *c = &cands[k];
+  struct dara_clock *clock = &s->region->clock;
+  if (c->status == DARA_RS_TIMED && c->deadline > clock->now)
+    clock->now = c->deadline; /* its timer fires */
   struct dara_event ev = {.kind = DARA_EV_STEP, .proc = c->proc, .routine = c->routine,
-                          .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = s->steps};
+                          .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = clock->now};
   emit(s, &ev);
   if (s->done)
     return;
@@ -739,6 +751,7 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
     finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s", strerror(errno));
     return -1;
   }
+  s.region->clock.realtime_base = cfg->vtime_base;
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   got_sigchld = 0;
   got_interrupt = 0;

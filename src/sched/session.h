@@ -42,6 +42,7 @@ struct session_config {
   int watchdog_ms;              /* a turn held longer than this is a hang */
   bool quiet;                   /* the programs' stdout and stderr go to /dev/null */
   uint64_t max_steps;           /* more steps than this is a hang; 0: no limit */
+  uint64_t vtime_base;          /* virtual CLOCK_REALTIME at the start (ns) */
   struct policy *policy;
   struct session_sink sink;
 };

@@ -406,9 +406,10 @@ static void h_start(struct hand *h, uint64_t version) {
   h_str(h, "t");
   h_str(h, "/");
   h_str(h, "rr");
-  h_uv(h, 1);
-  h_uv(h, 1);
-  h_uv(h, 1);
+  h_uv(h, 1); /* seed */
+  h_uv(h, 0); /* vtime_base */
+  h_uv(h, 1); /* nprocs */
+  h_uv(h, 1); /* argc */
   h_str(h, "prog");
 }
 
@@ -496,7 +497,7 @@ static void test_malformed_records(void **state) {
   h.len = 0;
   memcpy(h.buf, "DARASCHD", 8);
   h.len = 8;
-  h_uv(&h, 1); h_str(&h, "t"); h_str(&h, "/"); h_str(&h, "rr"); h_uv(&h, 1);
+  h_uv(&h, 1); h_str(&h, "t"); h_str(&h, "/"); h_str(&h, "rr"); h_uv(&h, 1); h_uv(&h, 0);
   h_uv(&h, DARA_MAX_PROCS + 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* nprocs 0 */

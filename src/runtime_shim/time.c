@@ -1,0 +1,138 @@
+/*
+ * time.c: virtual time.
+ *
+ * Under dara, the clocks a program reads (clock_gettime, gettimeofday, time)
+ * show virtual time from the region (struct dara_clock), and sleeping is a
+ * scheduling point (SLEEP) with a deadline: the thread is TIMED until the
+ * scheduler, finding no thread that can run now, moves time to the earliest
+ * deadline. A program that sleeps for 30 seconds runs in well under one, and
+ * every run that makes the same choices sees the same times.
+ *
+ * CLOCK_REALTIME starts at the real time when the run was recorded (a replay
+ * starts at the same instant); the monotonic clocks start at 1 s. CPU-time
+ * clocks are not virtual.
+ */
+#include <errno.h>
+#include <sys/time.h>
+
+#include "runtime_shim/shim.h"
+
+#define NS 1000000000ull
+#define MONOTONIC_START NS
+
+static bool is_virtual(clockid_t c) {
+  return c == CLOCK_REALTIME || c == CLOCK_REALTIME_COARSE || c == CLOCK_MONOTONIC ||
+         c == CLOCK_MONOTONIC_COARSE || c == CLOCK_MONOTONIC_RAW || c == CLOCK_BOOTTIME ||
+         c == CLOCK_TAI;
+}
+
+static bool is_realtime(clockid_t c) {
+  return c == CLOCK_REALTIME || c == CLOCK_REALTIME_COARSE || c == CLOCK_TAI;
+}
+
+/* Reads the clock, moving it on by one tick. */
+static uint64_t read_now(void) {
+  struct dara_clock *k = &shim.region->clock;
+  k->now += DARA_CLOCK_TICK_NS;
+  return k->now;
+}
+
+static uint64_t to_ns(const struct timespec *t) {
+  if (t->tv_sec < 0)
+    return 0;
+  return (uint64_t)t->tv_sec * NS + (uint64_t)(t->tv_nsec < 0 ? 0 : t->tv_nsec);
+}
+
+uint64_t shim_deadline(clockid_t clock, const struct timespec *abstime) {
+  if (!abstime)
+    return 0;
+  uint64_t at = to_ns(abstime);
+  uint64_t origin = is_realtime(clock) ? shim.region->clock.realtime_base
+                    : is_virtual(clock) ? MONOTONIC_START
+                                        : 0;
+  uint64_t d = at > origin ? at - origin : 0;
+  return d ? d : 1; /* 0 means "no deadline" */
+}
+
+int sleep_status(int idx, const struct dara_routine *r, int *waits_for) {
+  (void)idx;
+  (void)waits_for;
+  return r->deadline <= shim.region->clock.now ? DARA_RS_ENABLED : DARA_RS_TIMED;
+}
+
+/* Sleeps in virtual time until the deadline (relative: now + ns). */
+static void virtual_sleep(uint64_t deadline) {
+  struct dara_routine *r = &shim.proc->routines[shim_self()];
+  r->deadline = deadline ? deadline : 1;
+  shim_point(DARA_OP_SLEEP, 0, 0);
+  r->deadline = 0;
+}
+
+SHIM_EXPORT int clock_gettime(clockid_t c, struct timespec *ts) {
+  if (!shim_controlled() || !is_virtual(c))
+    return REAL(clock_gettime)(c, ts);
+  uint64_t t = read_now() + (is_realtime(c) ? shim.region->clock.realtime_base : MONOTONIC_START);
+  ts->tv_sec = (time_t)(t / NS);
+  ts->tv_nsec = (long)(t % NS);
+  return 0;
+}
+
+SHIM_EXPORT int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
+  if (!shim_controlled())
+    return REAL(gettimeofday)(tv, tz);
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  tv->tv_sec = ts.tv_sec; /* glibc declares tv non-null */
+  tv->tv_usec = ts.tv_nsec / 1000;
+  return 0;
+}
+
+SHIM_EXPORT time_t time(time_t *out) {
+  if (!shim_controlled())
+    return REAL(time)(out);
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  if (out)
+    *out = ts.tv_sec;
+  return ts.tv_sec;
+}
+
+SHIM_EXPORT int nanosleep(const struct timespec *req, struct timespec *rem) {
+  if (!shim_controlled())
+    return REAL(nanosleep)(req, rem);
+  if (!req || req->tv_nsec < 0 || req->tv_nsec >= (long)NS || req->tv_sec < 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  virtual_sleep(read_now() + to_ns(req));
+  if (rem)
+    rem->tv_sec = rem->tv_nsec = 0;
+  return 0;
+}
+
+SHIM_EXPORT int clock_nanosleep(clockid_t c, int flags, const struct timespec *req,
+                                struct timespec *rem) {
+  if (!shim_controlled() || !is_virtual(c))
+    return REAL(clock_nanosleep)(c, flags, req, rem);
+  if (!req || req->tv_nsec < 0 || req->tv_nsec >= (long)NS || req->tv_sec < 0)
+    return EINVAL;
+  uint64_t now = read_now();
+  virtual_sleep(flags & TIMER_ABSTIME ? shim_deadline(c, req) : now + to_ns(req));
+  if (rem && !(flags & TIMER_ABSTIME))
+    rem->tv_sec = rem->tv_nsec = 0;
+  return 0;
+}
+
+SHIM_EXPORT unsigned sleep(unsigned seconds) {
+  if (!shim_controlled())
+    return REAL(sleep)(seconds);
+  virtual_sleep(read_now() + (uint64_t)seconds * NS);
+  return 0;
+}
+
+SHIM_EXPORT int usleep(useconds_t usec) {
+  if (!shim_controlled())
+    return REAL(usleep)(usec);
+  virtual_sleep(read_now() + (uint64_t)usec * 1000u);
+  return 0;
+}
