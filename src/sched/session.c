@@ -618,7 +618,9 @@ static void deadlock(struct session *s) {
       /* The one-line summary names threads and operations only. */
       int32_t holder = r->waits_for;
       char brief[96];
-      if (holder >= 0)
+      if (r->op == DARA_OP_COND_REACQUIRE && holder < 0)
+        snprintf(brief, sizeof(brief), "%d:%u cond_wait (no signal will come)", i, j);
+      else if (holder >= 0)
         snprintf(brief, sizeof(brief), "%d:%u %s (waits for %d:%d)", i, j,
                  dara_op_name(r->op), i, holder);
       else
