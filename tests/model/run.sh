@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: checks tests/model/handoff.pml with Spin.
+# run.sh: checks the Spin models in tests/model: handoff.pml (the turn
+# handoff) and ring.pml (the per-process event log).
 #
 # Each check generates a verifier (spin -a), compiles it and runs it in its
 # own directory under a temporary one. Checks of the real protocol must find
@@ -10,7 +11,6 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-model=$here/handoff.pml
 
 if ! command -v spin >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
@@ -27,14 +27,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/dara-model.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-# One check per line: name | spin -D flags | kind | pan flags | expected | gcc
+# One check per line: name | spin -D flags | kind | pan flags | expected | gcc,
+# in the list of the model it checks (each line gets "model |" in front)
 #   kind: safety (assertions and end states, no claim) or ltl (pan -a -f)
 #   expected: "pass", or an extended regex the error report must match
 #   gcc: optimisation, -O2 where the search is long (elsewhere compiling
 #   would cost more than it saves). Longest first, so parallel runs end together.
-# 3t/2p: threads 0 and 1 in process 0, thread 2 in process 1; 2t/2p: one
-# thread in each process; 2t/1p: both in one. "x2" adds a scheduling point.
-checks=$(cat <<'EOF'
+# handoff: 3t/2p: threads 0 and 1 in process 0, thread 2 in process 1; 2t/2p:
+# one thread in each process; 2t/1p: both in one. "x2" adds a scheduling point.
+# ring: LEN log entries, NEV events logged, counters modulo MOD (2*LEN < MOD).
+checks=$(sed 's/^/handoff | /' <<'EOF'
 progress 3t/2p: every chosen thread runs | | ltl | -N chosen_runs | pass | -O2
 deadlock 3t/2p: no invalid end state, 1 timeout | -DTIMEOUTS=1 | safety | | pass | -O2
 safety 3t/2p: mutual exclusion, no lost wake-up | | safety | | pass | -O2
@@ -54,6 +56,22 @@ BUG_PARK_AFTER_GIVE: deadlock | -DBUG_PARK_AFTER_GIVE -DTIMEOUTS=1 | safety | -A
 BUG_PARK_AFTER_GIVE: no progress | -DBUG_PARK_AFTER_GIVE | ltl | -A -N chosen_runs | acceptance cycle
 BUG_TIMEOUT_AS_TURN: mutual exclusion | -DBUG_TIMEOUT_AS_TURN | safety | | assertion violated \(holder==255\)
 EOF
+sed 's/^/ring | /' <<'EOF'
+ring safety LEN 4, 10 events: order, accounting, races | -DLEN=4 -DMOD=16 -DNEV=10 | safety | | pass | -O2
+ring progress LEN 4, 10 events: the run ends | -DLEN=4 -DMOD=16 -DNEV=10 | ltl | -N terminates | pass | -O2
+ring safety LEN 2, 6 events | | safety | | pass
+ring progress LEN 2, 6 events: the run ends | | ltl | -N terminates | pass
+ring safety LEN 3, 6 events, counters mod 12 | -DLEN=3 -DMOD=12 | safety | | pass
+ring safety LEN 1, 6 events | -DLEN=1 -DMOD=4 | safety | | pass
+ring BUG_PUBLISH_BEFORE_WRITE: stale entry read | -DBUG_PUBLISH_BEFORE_WRITE | safety | | assertion violated \(\(seq>last\)
+ring BUG_FULL_GT: slot written while read | -DBUG_FULL_GT | safety | | assertion violated +!\(reading\[slot\]\)
+ring BUG_FULL_GT: unpublished entry read | -DBUG_FULL_GT -DNO_SLOT_FLAGS | safety | | assertion violated \(fate\[seq\]==1\)
+ring BUG_TAIL_BEFORE_READ: slot written while read | -DBUG_TAIL_BEFORE_READ | safety | | assertion violated +!\(reading\[slot\]\)
+ring BUG_TAIL_BEFORE_READ: unpublished entry read | -DBUG_TAIL_BEFORE_READ -DNO_SLOT_FLAGS | safety | | assertion violated \(fate\[seq\]==1\)
+ring BUG_LOST_UNCOUNTED: delivered + lost != produced | -DBUG_LOST_UNCOUNTED | safety | | assertion violated \(\(ndelivered\+lost\)==
+ring LEN 3, counters mod 8: slot written while read | -DLEN=3 | safety | | assertion violated +!\(reading\[slot\]\)
+ring LEN 3, counters mod 8: unpublished entry read | -DLEN=3 -DNO_SLOT_FLAGS | safety | | assertion violated \(fate\[seq\]==1\)
+EOF
 )
 
 trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
@@ -61,12 +79,13 @@ trim() { local s=$1; s=${s#"${s%%[![:space:]]*}"}; printf '%s' "${s%"${s##*[![:s
 # run_check N LINE: runs one check in $work/N, writes $work/N/result
 # ("ok ..." or "FAIL ...") and keeps the full output in $work/N/out.
 run_check() {
-  local n=$1 line=$2 name defs kind panflags expect opt
-  IFS='|' read -r name defs kind panflags expect opt <<<"$line"
+  local n=$1 line=$2 model name defs kind panflags expect opt
+  IFS='|' read -r model name defs kind panflags expect opt <<<"$line"
+  model=$(trim "$model").pml
   name=$(trim "$name"); defs=$(trim "$defs"); kind=$(trim "$kind")
   panflags=$(trim "$panflags"); expect=$(trim "$expect"); opt=$(trim "$opt")
   local dir=$work/$n cc pan
-  mkdir -p "$dir" && cp "$model" "$dir/"
+  mkdir -p "$dir" && cp "$here/$model" "$dir/"
   cd "$dir" || return
   if [ "$kind" = safety ]; then
     cc="-DSAFETY -DNOCLAIM"; pan="-m50000 -n $panflags"
@@ -76,7 +95,7 @@ run_check() {
   local start=$SECONDS
   {
     # shellcheck disable=SC2086
-    spin $defs -a handoff.pml && gcc "${opt:--O0}" -w -DVECTORSZ=256 -DCOLLAPSE $cc -o pan pan.c &&
+    spin $defs -a "$model" && gcc "${opt:--O0}" -w -DVECTORSZ=256 -DCOLLAPSE $cc -o pan pan.c &&
       ./pan $pan
   } >out 2>&1
   local rc=$? secs=$((SECONDS - start))
@@ -95,7 +114,7 @@ run_check() {
     else
       echo "FAIL $name: $(grep -m1 -E '^pan:[0-9]+:' out) ($stats)" >result
       # shellcheck disable=SC2086
-      [ -f handoff.pml.trail ] && spin $defs -t -p -g handoff.pml >trail 2>&1
+      [ -f "$model.trail" ] && spin $defs -t -p -g "$model" >trail 2>&1
     fi
   else
     local found
