@@ -1,0 +1,542 @@
+#!/usr/bin/env bash
+# hostile.sh BUILD_DIR: dara against programs that misbehave.
+#
+# Runs the real BUILD_DIR/bin/dara on the programs of tests/programs (built
+# into BUILD_DIR/tests/programs): a crash, a thread that spins forever, a
+# program that scribbles on dara's shared region, a dara killed with SIGKILL
+# in the middle of a run, thousands of executions looked at for leaks, and
+# programs that fork, exec, take over descriptor 666, catch their own
+# SIGSEGV, try to shrink the region, or are linked statically. Whatever the
+# program does, dara has to end with a clear 'dara:' message and a documented
+# exit status, never crash (no signal, no sanitizer report), never hang, and
+# leave no process of the program behind. Works for any build directory,
+# sanitizer builds included.
+#
+# Each program is copied into the temporary directory first, so its path is
+# unique and 'pgrep -f' finds exactly its processes.
+#
+# Each test is one function; the list at the bottom runs them all. A test
+# prints "ok NAME" or "FAIL NAME: reason" (further lines of the reason
+# indented); the last line is "N passed, N failed", and the exit status is
+# non-zero when a test failed.
+#
+# Environment: HOSTILE_LEAK_SCHEDULES (default 1000) is how many executions
+# the leak test watches.
+set -u -o pipefail
+
+if [[ $# -ne 1 || ! -d $1 ]]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+DARA=$BUILD/bin/dara
+PROGRAMS=$BUILD/tests/programs
+LEAK_SCHEDULES=${HOSTILE_LEAK_SCHEDULES:-1000}
+TIMEOUT=(timeout -k 5 30)
+HANG_SECONDS=8 # how long a run with --watchdog 1 may take, start-up included
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-hostile.XXXXXX")
+# Processes of our program copies that outlived a failed test are ours (their
+# path is unique to this run): end them by pid before removing the copies.
+cleanup() {
+  local pid
+  for pid in $(pgrep -f "^$TMP/"); do
+    kill -9 "$pid" 2>/dev/null
+  done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# Sanitizer builds preload the ASan runtime into the program under test, and
+# its SIGSEGV handler would turn a crash into "exit status 1". Tests about
+# crashes hand this to dara (and so to the program).
+NO_SEGV_HANDLER=ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0:allow_user_segv_handler=1
+
+# ---- helpers ----
+
+# prog NAME: copies program NAME into $TMP/bin (once) and prints its path.
+prog() {
+  local src=$PROGRAMS/$1 dst=$TMP/bin/$1
+  if [[ ! -x $dst ]]; then
+    mkdir -p "$TMP/bin"
+    cp "$src" "$dst" || return 1
+  fi
+  echo "$dst"
+}
+
+# dara_run PREFIX [VAR=VALUE...] ARGS...: runs dara with ARGS (under a
+# timeout, from $TMP, with the environment additions given first) and leaves
+# PREFIX.out, PREFIX.err, PREFIX.rc and PREFIX.ms (wall time). Returns dara's
+# status; 124 or 137 mean it was killed by the timeout.
+dara_run() {
+  local prefix=$1 rc start env=()
+  shift
+  while [[ $# -gt 0 && $1 == *=* && $1 != -* ]]; do
+    env+=("$1")
+    shift
+  done
+  start=$(date +%s%N)
+  (cd "$TMP" && env "${env[@]}" "${TIMEOUT[@]}" "$DARA" "$@") >"$prefix.out" 2>"$prefix.err"
+  rc=$?
+  echo $((($(date +%s%N) - start) / 1000000)) >"$prefix.ms"
+  echo "$rc" >"$prefix.rc"
+  return "$rc"
+}
+
+status() {
+  cat "$1.rc"
+}
+
+# summary FILE: dara's lines on stderr.
+summary() {
+  grep '^dara:' "$1" || true
+}
+
+# outcome FILE: the outcome message of the last 'dara: BUG: ...;' or
+# 'dara: error: ...;' line, without what follows the first ';'.
+outcome() {
+  sed -n 's/^dara: \(BUG\|error\): \([^;]*\);.*/\2/p' "$1" | tail -n 1
+}
+
+# describe PREFIX: status and stderr of a run, for a failure message.
+describe() {
+  echo "exit $(cat "$1.rc") after $(cat "$1.ms") ms; stderr:"
+  grep -v '^    #\|^$' "$1.err" | head -n 12 | sed 's/^/  /'
+}
+
+# sound PREFIX: dara neither crashed nor hung nor reported a sanitizer
+# error, and said something; prints why not.
+sound() {
+  local rc
+  rc=$(status "$1")
+  if [[ $rc == 124 || $rc == 137 ]]; then
+    echo "dara hung (killed by the timeout): $(describe "$1")"
+    return 1
+  fi
+  if ((rc >= 128)); then
+    echo "dara was killed by signal $((rc - 128)): $(describe "$1")"
+    return 1
+  fi
+  if grep -q 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$1.err"; then
+    echo "sanitizer report: $(describe "$1")"
+    return 1
+  fi
+  if [[ -z $(summary "$1.err") ]]; then
+    echo "no 'dara:' line: $(describe "$1")"
+    return 1
+  fi
+}
+
+# leftovers PROG [SECONDS]: fails (listing them) if processes of the program
+# copy PROG are still there after SECONDS (default 1).
+leftovers() {
+  local path=$1 limit=${2:-1} i
+  for ((i = 0; i <= limit * 10; i++)); do
+    pgrep -f "^$path( |\$)" >/dev/null || return 0
+    sleep 0.1
+  done
+  echo "processes of $path remain:"
+  pgrep -af "^$path( |\$)" | sed 's/^/  /'
+  return 1
+}
+
+# expect PREFIX STATUSES PATTERN: the run ended soundly, with one of
+# STATUSES (a regex such as '1' or '[12]'), and its 'dara:' lines match the
+# grep -i PATTERN.
+expect() {
+  local p=$1 want=$2 pattern=$3
+  sound "$p" || return 1
+  if [[ ! $(status "$p") =~ ^($want)$ ]]; then
+    echo "expected exit $want; $(describe "$p")"
+    return 1
+  fi
+  if ! summary "$p.err" | grep -qi -- "$pattern"; then
+    echo "the 'dara:' lines do not match '$pattern'; $(describe "$p")"
+    return 1
+  fi
+}
+
+# pid_of_child PID: the pid of PID's only child (dara under timeout),
+# waiting up to 2 s for it to appear.
+pid_of_child() {
+  local i child
+  for ((i = 0; i < 40; i++)); do
+    child=$(pgrep -P "$1" | head -n 1)
+    [[ -n $child ]] && { echo "$child"; return 0; }
+    sleep 0.05
+  done
+  return 1
+}
+
+# ---- 1. crash ----
+
+# A thread dies of SIGSEGV: dara says so and names the thread, and two
+# replays of the schedule crash the same way.
+test_crash() {
+  local p d=$TMP/crash want i
+  p=$(prog crash) || return 1
+  mkdir -p "$d"
+  dara_run "$d/rec" "$NO_SEGV_HANDLER" record -o "$d/crash.bin" -- "$p"
+  expect "$d/rec" 1 'SIGSEGV.*crasher' || return 1
+  want=$(outcome "$d/rec.err")
+  for i in 1 2; do
+    dara_run "$d/rep$i" "$NO_SEGV_HANDLER" replay "$d/crash.bin"
+    expect "$d/rep$i" 1 'SIGSEGV.*crasher' || { echo "(replay $i)"; return 1; }
+    if [[ $(outcome "$d/rep$i.err") != "$want" ]]; then
+      echo "replay $i ends differently:"
+      echo "  recorded: $want"
+      echo "  replayed: $(outcome "$d/rep$i.err")"
+      return 1
+    fi
+  done
+  leftovers "$p"
+}
+
+# ---- 2. hang ----
+
+# check_hang PREFIX PROG: the run reported a hang (exit 1) within
+# HANG_SECONDS and left no process of PROG.
+check_hang() {
+  local p=$1 path=$2
+  expect "$p" 1 'hang' || return 1
+  if (($(cat "$p.ms") > HANG_SECONDS * 1000)); then
+    echo "took $(cat "$p.ms") ms with --watchdog 1"
+    return 1
+  fi
+  echo "# $(basename "$p"): hang reported after $(cat "$p.ms") ms"
+  leftovers "$path"
+}
+
+hang_recording() {
+  local d=$TMP/hang p
+  p=$(prog spin) || return 1
+  mkdir -p "$d"
+  if [[ ! -f $d/record.rc ]]; then
+    dara_run "$d/record" record --watchdog 1 -o "$d/hang.bin" -- "$p"
+  fi
+  return 0
+}
+
+test_hang_record() {
+  hang_recording || return 1
+  check_hang "$TMP/hang/record" "$(prog spin)"
+}
+
+test_hang_replay() {
+  hang_recording || return 1
+  [[ -s $TMP/hang/hang.bin ]] || { echo "record wrote no schedule"; return 1; }
+  dara_run "$TMP/hang/replay" replay --watchdog 1 "$TMP/hang/hang.bin"
+  check_hang "$TMP/hang/replay" "$(prog spin)"
+}
+
+test_hang_explore() {
+  local d=$TMP/hang p
+  p=$(prog spin) || return 1
+  mkdir -p "$d"
+  dara_run "$d/explore" explore --watchdog 1 --max-schedules 3 -o "$d/bugs" -- "$p"
+  check_hang "$d/explore" "$p"
+}
+
+# ---- 3. scribbled region ----
+
+# scribble_run PREFIX STATUSES PATTERN VARIANT [: VARIANT...]: runs the
+# scribble program (one process per variant) under dara record and checks the
+# outcome with expect.
+scribble_run() {
+  local p=$1 want=$2 pattern=$3 path
+  shift 3
+  path=$(prog scribble) || return 1
+  # "a : b" becomes "$path a : $path b"
+  local args=() a first=1
+  for a in "$@"; do
+    if [[ $a == : ]]; then
+      args+=(:)
+      first=1
+    elif [[ $first == 1 ]]; then
+      args+=("$path" "$a")
+      first=0
+    else
+      args+=("$a")
+    fi
+  done
+  dara_run "$p" record -o "$p.bin" -- "${args[@]}"
+  expect "$p" "$want" "$pattern" || return 1
+  if grep -q 'no dara region\|no other running process' "$p.err"; then
+    echo "the program did not find what to scribble on; $(describe "$p")"
+    return 1
+  fi
+  leftovers "$path"
+}
+
+# Variants a-e and f write garbage the scheduler reads: it has to stop the
+# run with an error naming the corruption (exit 2; a crash of the program,
+# exit 1, would do too), never act on the garbage. The pattern names the
+# field the scheduler has to catch (a: random bytes, caught somewhere).
+declare -A SCRIBBLE_FIELD=([a]='corrupt' [b]='corrupt.*nroutines' [c]='corrupt.*status'
+  [d]='corrupt.*log_head' [e]='corrupt.*op')
+test_scribble() {
+  local v=$1 d=$TMP/scribble
+  mkdir -p "$d"
+  scribble_run "$d/$v" '[12]' "${SCRIBBLE_FIELD[$v]}" "$v"
+}
+
+# Variant f in both orders: the victim's block is read before or after the
+# scribbler's own.
+test_scribble_other() {
+  local d=$TMP/scribble
+  mkdir -p "$d"
+  scribble_run "$d/f1" '[12]' 'corrupt' victim : f || return 1
+  scribble_run "$d/f2" '[12]' 'corrupt' f : victim
+}
+
+# Variants g (names without NUL) and h (header zeroed) only touch what the
+# scheduler reads as names or never reads after start-up: the run may well
+# finish normally (exit 0); whatever the outcome, it is sound, and the
+# schedule shows without trouble.
+test_scribble_harmless() {
+  local v=$1 d=$TMP/scribble
+  mkdir -p "$d"
+  scribble_run "$d/$v" '[012]' '.' "$v" || return 1
+  echo "# scribble $v: $(summary "$d/$v.err" | tail -n 1 | cut -c1-100)"
+  if [[ -s $d/$v.bin ]]; then
+    dara_run "$d/$v.show" show "$d/$v.bin"
+    if [[ $(status "$d/$v.show") != 0 ]] ||
+      grep -q 'ERROR: AddressSanitizer\|runtime error:' "$d/$v.show.err"; then
+      echo "show of the schedule: $(describe "$d/$v.show")"
+      return 1
+    fi
+  fi
+}
+
+# ---- 4. killed scheduler ----
+
+# killed CMD...: starts dara CMD... -- mutex_loop in the background, kills
+# dara with SIGKILL after about a second, and checks that the program's
+# processes are gone within 3 s.
+killed() {
+  local d=$TMP/killed p tpid dpid
+  p=$(prog mutex_loop) || return 1
+  mkdir -p "$d"
+  (cd "$TMP" && exec timeout -k 5 60 "$DARA" "$@" -- "$p") >"$d/out" 2>"$d/err" &
+  tpid=$!
+  if ! dpid=$(pid_of_child "$tpid"); then
+    echo "dara did not start"
+    return 1
+  fi
+  sleep 1
+  if ! pgrep -f "^$p( |\$)" >/dev/null; then
+    echo "the program was not running after 1 s:"
+    sed 's/^/  /' "$d/err" | head -n 5
+    kill -9 "$dpid" 2>/dev/null
+    wait "$tpid"
+    return 1
+  fi
+  kill -9 "$dpid"
+  wait "$tpid"
+  leftovers "$p" 3
+}
+
+test_killed_record() {
+  killed record -o "$TMP/killed/sched.bin"
+}
+
+# explore, killed: no process left, and the output directory holds nothing
+# but saved bugs (no scratch schedule).
+test_killed_explore() {
+  local dir=$TMP/killed/bugs stray
+  # One long execution (explore's default step limit would end it early).
+  killed explore --max-steps 1000000000 -o "$dir" || return 1
+  mapfile -t stray < <(find "$dir" -mindepth 1 ! -name 'bug-*.sched' 2>/dev/null)
+  if [[ ${#stray[@]} -gt 0 ]]; then
+    echo "stray files in the output directory:"
+    printf '  %s\n' "${stray[@]}"
+    return 1
+  fi
+}
+
+# ---- 5. leaks ----
+
+# Watches dara explore over many executions of a tiny correct program: its
+# descriptors, its resident memory, and its child processes.
+test_no_leaks() {
+  local p d=$TMP/leak tpid dpid i fds rss kids n=0 rc
+  local -a s_fds=() s_rss=() s_kids=()
+  p=$(prog ok_tiny) || return 1
+  mkdir -p "$d"
+  # ASan keeps freed memory in quarantine (up to 256 MB), which would look
+  # like growth: turn it off for this test. A plain build ignores this.
+  (cd "$TMP" && exec env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
+    timeout -k 5 170 "$DARA" explore --strategy random --seed 1 \
+    --max-schedules "$LEAK_SCHEDULES" -o "$d/bugs" -- "$p") >"$d/out" 2>"$d/err" &
+  tpid=$!
+  dpid=$(pid_of_child "$tpid") || { echo "dara did not start"; return 1; }
+  sleep 0.5
+  while kill -0 "$dpid" 2>/dev/null; do
+    fds=$(find "/proc/$dpid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$dpid/status" 2>/dev/null)
+    kids=$(pgrep -P "$dpid" | wc -l)
+    # dara may have ended between the reads
+    if [[ -z $rss ]] || ! kill -0 "$dpid" 2>/dev/null; then
+      break
+    fi
+    s_fds+=("$fds")
+    s_rss+=("$rss")
+    s_kids+=("$kids")
+    n=$((n + 1))
+    sleep 0.5
+  done
+  wait "$tpid"
+  rc=$?
+  echo "# samples every 0.5 s (fds/VmRSS kB/children):$(for ((i = 0; i < n; i++)); do
+    printf ' %s/%s/%s' "${s_fds[i]}" "${s_rss[i]}" "${s_kids[i]}"; done)"
+  if [[ $rc != 0 ]]; then
+    echo "explore exited $rc:"
+    sed 's/^/  /' "$d/err" | head -n 8
+    return 1
+  fi
+  if ((n < 4)); then
+    echo "only $n samples: explore ran too briefly to watch (raise HOSTILE_LEAK_SCHEDULES)"
+    return 1
+  fi
+  # Early: the first two samples (about 100 executions in). The descriptor
+  # count moves within one execution (region, pidfd, schedule file, the
+  # launcher's pipe: at most 5 at a time), so a later sample may exceed the
+  # early ones by that much; a leak of one per execution would be hundreds.
+  local early_fds=$((s_fds[0] > s_fds[1] ? s_fds[0] : s_fds[1])) early_rss=${s_rss[1]} bad=0
+  for ((i = 2; i < n; i++)); do
+    if ((s_fds[i] > early_fds + 5)); then
+      echo "sample $i: $((s_fds[i])) descriptors, $early_fds early"
+      bad=1
+    fi
+    if ((s_rss[i] > early_rss + 2048)); then
+      echo "sample $i: VmRSS $((s_rss[i])) kB, $early_rss kB early (more than +2 MB)"
+      bad=1
+    fi
+  done
+  for ((i = 0; i < n; i++)); do
+    if ((s_kids[i] > 2)); then
+      echo "sample $i: dara has $((s_kids[i])) child processes (the program is 1)"
+      bad=1
+    fi
+  done
+  return "$bad"
+}
+
+# ---- 6. awkward programs ----
+
+# fork: the child runs uncontrolled (dara warns), nothing hangs, exit 0.
+test_fork() {
+  local p d=$TMP/awk
+  p=$(prog fork_child) || return 1
+  mkdir -p "$d"
+  dara_run "$d/fork" record -o "$d/fork.bin" -- "$p"
+  expect "$d/fork" 0 'uncontrolled' || return 1
+  leftovers "$p"
+}
+
+# exec: the new program's exit status is the result. It runs uncontrolled,
+# so one that runs longer than the watchdog is no hang.
+test_exec() {
+  local p d=$TMP/awk
+  p=$(prog exec_after) || return 1
+  mkdir -p "$d"
+  dara_run "$d/exec3" record -o "$d/exec3.bin" -- "$p" fail
+  expect "$d/exec3" 1 'status 3' || { echo "(exec sh -c 'exit 3')"; return 1; }
+  dara_run "$d/exectrue" record -o "$d/exectrue.bin" -- "$p" true
+  expect "$d/exectrue" 0 '.' || { echo "(exec /bin/true)"; return 1; }
+  dara_run "$d/execslow" record --watchdog 1 -o "$d/execslow.bin" -- "$p" slow
+  expect "$d/execslow" 1 'status 3' || { echo "(exec sh -c 'sleep 2; exit 3')"; return 1; }
+  leftovers "$p"
+}
+
+# The program takes descriptor 666 for a pipe of its own.
+test_fd666() {
+  local p d=$TMP/awk
+  p=$(prog fd666) || return 1
+  mkdir -p "$d"
+  dara_run "$d/fd666" record -o "$d/fd666.bin" -- "$p"
+  expect "$d/fd666" 0 '.' || return 1
+  grep -q 'pipe ok' "$d/fd666.out" || { echo "the program's output did not come through"; return 1; }
+  leftovers "$p"
+}
+
+# The program's own SIGSEGV handler ends it with status 3.
+test_segv_handler() {
+  local p d=$TMP/awk
+  p=$(prog segv_handler) || return 1
+  mkdir -p "$d"
+  dara_run "$d/segv" "$NO_SEGV_HANDLER" record -o "$d/segv.bin" -- "$p"
+  expect "$d/segv" 1 'status 3' || return 1
+  leftovers "$p"
+}
+
+# Shrinking the region from the program fails (sealed memfd), and dara goes on.
+test_shrink_region() {
+  local p d=$TMP/awk
+  p=$(prog shrink_region) || return 1
+  mkdir -p "$d"
+  dara_run "$d/shrink" record -o "$d/shrink.bin" -- "$p"
+  if grep -q "shrink_region: open" "$d/shrink.err"; then
+    echo "# skipped: $(grep 'shrink_region: open' "$d/shrink.err") (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE)"
+    return 0
+  fi
+  grep -h 'ftruncate' "$d/shrink.out" | sed 's/^/# /'
+  expect "$d/shrink" 0 '.' || return 1
+  leftovers "$p"
+}
+
+# A statically linked program cannot take the shim: dara says so, exit 2.
+test_static() {
+  local p d=$TMP/awk
+  if [[ ! -x $PROGRAMS/static_prog ]]; then
+    echo "# skipped: the toolchain cannot link statically (no static_prog built)"
+    return 0
+  fi
+  p=$(prog static_prog) || return 1
+  mkdir -p "$d"
+  dara_run "$d/static" record -o "$d/static.bin" -- "$p"
+  expect "$d/static" 2 'shim' || return 1
+  leftovers "$p"
+}
+
+# ---- the list ----
+
+TESTS=(crash hang_record hang_replay hang_explore)
+for v in a b c d e; do
+  TESTS+=("scribble $v")
+done
+TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" killed_record
+  killed_explore no_leaks fork exec fd666 segv_handler shrink_region static)
+
+missing=()
+[[ -x $DARA ]] || missing+=("$DARA")
+for name in crash spin scribble mutex_loop ok_tiny fork_child exec_after fd666 segv_handler \
+  shrink_region; do
+  [[ -x $PROGRAMS/$name ]] || missing+=("$PROGRAMS/$name")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "FAIL setup: missing (build with -DDARA_TESTS=ON): ${missing[*]}"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0
+failed=0
+for t in "${TESTS[@]}"; do
+  read -r -a words <<<"$t"
+  label=$(IFS=/ && echo "${words[*]}")
+  if out=$("test_${words[0]}" "${words[@]:1}" 2>&1); then
+    echo "ok $label"
+    [[ -n $out ]] && echo "$out"
+    passed=$((passed + 1))
+  else
+    notes=$(grep '^# ' <<<"$out")
+    reason=$(grep -v '^# ' <<<"$out")
+    [[ -n $notes ]] && echo "$notes"
+    echo "FAIL $label: $(head -n 1 <<<"$reason")"
+    tail -n +2 <<<"$reason" | sed 's/^/    /'
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]

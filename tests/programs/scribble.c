@@ -1,0 +1,184 @@
+/*
+ * scribble.c VARIANT: a program that writes garbage into dara's shared
+ * region, to check that the scheduler treats the region as untrusted input.
+ *
+ * Every variant first does a few ordinary mutex operations in two threads
+ * (the worker stays parked: it ends by waiting for a mutex main holds), then:
+ *   a   fills its whole control block with pseudo-random bytes
+ *   b   sets nroutines to 0xffffffff
+ *   c   sets the worker's routine status to 77
+ *   d   sets log_head to log_tail + 100000
+ *   e   sets the worker's pending operation to 9999
+ *   f   fills ANOTHER process's control block with pseudo-random bytes
+ *   g   creates a thread, then fills every module path with 'A' (no NUL)
+ *       and the new thread's function name with 'B' (no NUL)
+ *   h   zeroes the region header (magic included)
+ *   victim  does nothing hostile: loops over mutex operations in two threads
+ *       for a long time (the partner of variant f)
+ *
+ * a and b then hand the turn straight back to the scheduler, the way the
+ * shim parks (gate PARK, lock word SCHED, futex wake), and wait forever: the
+ * scheduler, not the shim, is the first to read the garbage. The other
+ * variants reach their next scheduling point through the shim (sched_yield).
+ * g and h are harmless to a scheduler that does not trust the region: the
+ * program then finishes normally and exits 0.
+ *
+ * Exit status 5: the region or the control block was not found.
+ */
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "region_finder.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t late = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long victim_rounds = 1000000;
+static int counter;
+
+static void some_ops(unsigned long n) {
+  for (unsigned long i = 0; i < n; i++) {
+    pthread_mutex_lock(&lock);
+    counter++;
+    pthread_mutex_unlock(&lock);
+  }
+}
+
+static void *worker(void *arg) {
+  (void)arg;
+  some_ops(3);
+  pthread_mutex_lock(&held); /* parked until main lets go */
+  pthread_mutex_unlock(&held);
+  return NULL;
+}
+
+static void *latecomer(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&late);
+  counter++;
+  pthread_mutex_unlock(&late);
+  return NULL;
+}
+
+static void *victim_worker(void *arg) {
+  (void)arg;
+  some_ops(victim_rounds);
+  return NULL;
+}
+
+static void fill_random(void *p, size_t n, uint64_t seed) {
+  uint64_t x = seed | 1;
+  unsigned char *b = p;
+  for (size_t i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    b[i] = (unsigned char)(x >> 24);
+  }
+}
+
+/* Parks the calling thread (routine me) the way the shim does and hands the
+ * turn to the scheduler, then never runs again. */
+static void give_back(struct dara_proc *p, unsigned me) {
+  __atomic_store_n(&p->routines[me].gate, DARA_GATE_PARK, __ATOMIC_SEQ_CST);
+  __atomic_exchange_n(&p->lock, DARA_TURN_SCHED, __ATOMIC_SEQ_CST);
+  syscall(SYS_futex, &p->lock, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+  for (;;)
+    pause();
+}
+
+int main(int argc, char **argv) {
+  const char *v = argc > 1 ? argv[1] : "";
+  if (strcmp(v, "victim") == 0) {
+    pthread_t a, b;
+    pthread_create(&a, NULL, victim_worker, NULL);
+    pthread_create(&b, NULL, victim_worker, NULL);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    return 0;
+  }
+  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'h') {
+    fprintf(stderr, "usage: scribble a|b|c|d|e|f|g|h|victim\n");
+    return 2;
+  }
+  pthread_t w, w2;
+  pthread_mutex_lock(&held);
+  pthread_create(&w, NULL, worker, NULL);
+  some_ops(3);
+
+  struct dara_region *r = (struct dara_region *)region_find(NULL);
+  struct dara_proc *me = r ? region_own_block(r) : NULL;
+  if (!me) {
+    fprintf(stderr, "scribble: no dara region or no control block of mine\n");
+    return 5;
+  }
+  fprintf(stderr, "scribble: variant %s on the region at %p\n", v, (void *)r);
+  switch (v[0]) {
+  case 'a':
+    fill_random(me, sizeof(*me), 0x5eed1234abcdull);
+    give_back(me, 0);
+    break;
+  case 'b':
+    me->nroutines = 0xffffffffu;
+    give_back(me, 0);
+    break;
+  case 'c':
+    me->routines[1].status = 77;
+    sched_yield();
+    break;
+  case 'd':
+    me->log_head = me->log_tail + 100000;
+    sched_yield();
+    break;
+  case 'e':
+    me->routines[1].op = 9999;
+    sched_yield();
+    break;
+  case 'f': {
+    struct dara_proc *other = NULL;
+    for (int i = 0; i < DARA_MAX_PROCS; i++)
+      if (&r->procs[i] != me && r->procs[i].state == DARA_PROC_RUNNING)
+        other = &r->procs[i];
+    if (!other) {
+      fprintf(stderr, "scribble: no other running process\n");
+      return 5;
+    }
+    fill_random(other, sizeof(*other), 0xfeedface77ull);
+    sched_yield();
+    break;
+  }
+  case 'g': {
+    pthread_create(&w2, NULL, latecomer, NULL);
+    /* Before the scheduler has read the new thread's names. */
+    for (int i = 0; i < DARA_MAX_MODULES; i++)
+      memset(me->modules[i].path, 'A', DARA_PATH_LEN);
+    uint32_t n = me->nroutines;
+    if (n >= 1 && n <= DARA_MAX_ROUTINES)
+      memset(me->routines[n - 1].func, 'B', DARA_NAME_LEN);
+    sched_yield();
+    pthread_join(w2, NULL);
+    break;
+  }
+  case 'h':
+    memset(&r->hdr, 0, sizeof(r->hdr));
+    sched_yield();
+    pthread_create(&w2, NULL, latecomer, NULL);
+    pthread_join(w2, NULL);
+    break;
+  }
+  /* Only the harmless variants (and a scheduler that let garbage pass) get
+   * here. */
+  some_ops(3);
+  pthread_mutex_unlock(&held);
+  pthread_join(w, NULL);
+  fprintf(stderr, "scribble: variant %s finished\n", v);
+  return 0;
+}
