@@ -15,6 +15,9 @@ static const char *const ev_kind_names[DARA_EV_KIND_COUNT] = {
     [DARA_EV_DEADLOCK] = "deadlock",
     [DARA_EV_HANG] = "hang",
     [DARA_EV_NOTE] = "note",
+    [DARA_EV_LOG] = "log",
+    [DARA_EV_ASSERT] = "assert",
+    [DARA_EV_PROPERTY] = "property",
 };
 
 const char *dara_ev_kind_name(unsigned kind) {

@@ -13,6 +13,11 @@
  * left out, and a STEP event carries its operation inside the tag byte. A
  * typical STEP takes two or three bytes.
  *
+ * Labels (names of logged variables, assertions and properties, and string
+ * values) are numbered 1, 2, 3, ... in the order they are defined; an event
+ * may name only a label defined before it, so the reader checks every
+ * reference as it goes.
+ *
  * The writer streams through a fixed buffer and keeps the checksum running,
  * so its memory does not grow with the number of events; only the set of
  * distinct strings it has written is remembered.
@@ -50,6 +55,7 @@ static const uint8_t sf_magic[8] = {'D', 'A', 'R', 'A', 'S', 'C', 'H', 'D'};
 #define TAG_THREAD 0x02
 #define TAG_OBJECT 0x03
 #define TAG_FOOTER 0x04
+#define TAG_LABEL 0x05
 /* 0x40..0x7f: an event of any kind but STEP. */
 #define TAG_EVENT 0x40
 #define TAG_EVENT_SAME 0x20  /* same proc and routine as the previous event */
@@ -188,6 +194,7 @@ struct schedfile_writer {
   uint64_t nevents;
   uint64_t nthreads;
   uint64_t nobjects;
+  uint32_t nlabels;  /* also the id of the last label defined */
   uint32_t nstrings;
   struct str_slot *strs;
   size_t strs_cap;   /* a power of two, or 0 */
@@ -483,17 +490,52 @@ int schedfile_define_object(struct schedfile_writer *w, const struct sched_objec
   return w->failed ? -1 : 0;
 }
 
-static bool event_ok(const struct dara_event *ev) {
+int schedfile_define_label(struct schedfile_writer *w, const struct sched_label *l) {
+  if (w->failed) {
+    return -1;
+  }
+  if (w->nlabels == UINT32_MAX || l->id != w->nlabels + 1) {
+    w_fail(w, "label %u defined out of order (expected %llu)", l->id,
+           (unsigned long long)w->nlabels + 1);
+    return -1;
+  }
+  const char *text = l->text ? l->text : "";
+  if (!w_check_string(w, text, "label")) {
+    return -1;
+  }
+  uint8_t tag = TAG_LABEL;
+  w_bytes(w, &tag, 1);
+  w_uvarint(w, l->id);
+  w_string(w, text);
+  w->nlabels++;
+  return w->failed ? -1 : 0;
+}
+
+/* Whether the fields of ev are in range, its labels (for the kinds that
+ * have some) among the nlabels defined so far. The reader applies the same
+ * rules, so that a writer never produces a file its reader refuses. */
+static bool event_fields_ok(const struct dara_event *ev, uint64_t nlabels) {
   if (ev->kind == DARA_EV_NONE || ev->kind >= DARA_EV_KIND_COUNT) {
     return false;
   }
   if (ev->proc >= DARA_MAX_PROCS || ev->routine >= DARA_MAX_ROUTINES) {
     return false;
   }
-  if ((ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) && ev->op >= DARA_OP_COUNT) {
-    return false;
+  switch (ev->kind) {
+  case DARA_EV_STEP:
+  case DARA_EV_RESULT:
+    return ev->op < DARA_OP_COUNT;
+  case DARA_EV_LOG:
+    return ev->op <= DARA_VAR_STRING && ev->obj >= 1 && ev->obj <= nlabels &&
+           (ev->op != DARA_VAR_STRING || (ev->arg >= 1 && (uint64_t)ev->arg <= nlabels));
+  case DARA_EV_ASSERT:
+    return ev->op >= DARA_ASSERT_ALWAYS && ev->op <= DARA_ASSERT_UNREACHABLE &&
+           ev->obj >= 1 && ev->obj <= nlabels && (ev->arg == 0 || ev->arg == 1);
+  case DARA_EV_PROPERTY:
+    return ev->obj >= 1 && ev->obj <= nlabels;
+  default:
+    return true;
   }
-  return true;
 }
 
 /* Encodes ev against *prev into out (at least 64 bytes) and advances *prev.
@@ -551,9 +593,10 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
   if (w->failed) {
     return -1;
   }
-  if (!event_ok(ev)) {
-    w_fail(w, "event %llu (kind %u, thread %u:%u, op %u) out of range",
-           (unsigned long long)w->nevents, ev->kind, ev->proc, ev->routine, ev->op);
+  if (!event_fields_ok(ev, w->nlabels)) {
+    w_fail(w, "event %llu (kind %u, thread %u:%u, op %u, obj %u, arg %lld) out of range "
+           "or naming an undefined label", (unsigned long long)w->nevents, ev->kind, ev->proc,
+           ev->routine, ev->op, ev->obj, (long long)ev->arg);
     return -1;
   }
   uint8_t tmp[64];
@@ -583,6 +626,7 @@ int schedfile_close(struct schedfile_writer *w, const struct sched_outcome *o, c
   w_uvarint(w, w->nevents);
   w_uvarint(w, w->nthreads);
   w_uvarint(w, w->nobjects);
+  w_uvarint(w, w->nlabels);
   w_uvarint(w, w->nstrings);
   w_uvarint(w, o->kind);
   w_svarint(w, o->code);
@@ -643,7 +687,7 @@ struct reader {
   size_t budget;     /* bytes the reader may still allocate */
   struct str_ref *strs;
   size_t nstrs, strs_cap;
-  size_t events_cap, threads_cap, objects_cap;
+  size_t events_cap, threads_cap, objects_cap, labels_cap;
   struct ev_prev prev;
   struct sched_file *f;
 };
@@ -899,6 +943,27 @@ static enum rd read_object_record(struct reader *r) {
   return RD_OK;
 }
 
+static enum rd read_label_record(struct reader *r) {
+  uint64_t id = 0;
+  TRY(rd_u64(r, &id));
+  struct sched_file *f = r->f;
+  if (id != (uint64_t)f->nlabels + 1 || id > UINT32_MAX) {
+    return bad(r, "label %llu defined out of order (expected %zu)", (unsigned long long)id,
+               f->nlabels + 1);
+  }
+  char *text = NULL;
+  TRY(rd_string(r, &text));
+  void *arr;
+  enum rd st = rd_reserve(r, f->labels, &r->labels_cap, f->nlabels + 1, sizeof *f->labels, &arr);
+  if (st != RD_OK) {
+    free(text);
+    return st;
+  }
+  f->labels = arr;
+  f->labels[f->nlabels++] = (struct sched_label){.id = (uint32_t)id, .text = text};
+  return RD_OK;
+}
+
 static enum rd read_event_record(struct reader *r, uint8_t tag) {
   struct dara_event ev = {0};
   uint8_t flags = 0;
@@ -951,9 +1016,6 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     TRY(rd_max(r, UINT16_MAX, &v, "operation"));
     ev.op = (uint16_t)v;
   }
-  if ((ev.kind == DARA_EV_STEP || ev.kind == DARA_EV_RESULT) && ev.op >= DARA_OP_COUNT) {
-    return bad(r, "operation %u out of range", ev.op);
-  }
   if (flags & EF_OBJ) {
     TRY(rd_max(r, UINT32_MAX, &v, "object"));
     ev.obj = (uint32_t)v;
@@ -971,6 +1033,15 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     TRY(rd_i64(r, &d));
     delta = (uint64_t)d;
   }
+  /* Checked once the whole record is in, so that a record cut short reads
+   * as truncation whatever its fields. */
+  if (!event_fields_ok(&ev, r->f->nlabels)) {
+    return bad(r, "%s event (op %u, obj %u, arg %lld): %s", dara_ev_kind_name(ev.kind), ev.op,
+               ev.obj, (long long)ev.arg,
+               ev.kind == DARA_EV_STEP || ev.kind == DARA_EV_RESULT
+                   ? "operation out of range"
+                   : "kind, operation or held flag out of range, or a label not yet defined");
+  }
   ev.time = r->prev.time + delta;
   struct sched_file *f = r->f;
   void *arr;
@@ -987,12 +1058,14 @@ static uint32_t le32(const uint8_t *p) {
 
 /* The footer: read raw, then the checksum, then every value is checked. */
 static enum rd read_footer(struct reader *r) {
-  uint64_t nevents = 0, nthreads = 0, nobjects = 0, nstrings = 0, kind = 0, proc = 0, mlen = 0;
+  uint64_t nevents = 0, nthreads = 0, nobjects = 0, nlabels = 0, nstrings = 0, kind = 0,
+           proc = 0, mlen = 0;
   int64_t code = 0;
   const uint8_t *msg = NULL;
   TRY(rd_u64(r, &nevents));
   TRY(rd_u64(r, &nthreads));
   TRY(rd_u64(r, &nobjects));
+  TRY(rd_u64(r, &nlabels));
   TRY(rd_u64(r, &nstrings));
   TRY(rd_u64(r, &kind));
   TRY(rd_i64(r, &code));
@@ -1020,12 +1093,13 @@ static enum rd read_footer(struct reader *r) {
   }
   struct sched_file *f = r->f;
   if (nevents != f->nevents || nthreads != f->nthreads || nobjects != f->nobjects ||
-      nstrings != r->nstrs) {
-    return bad(r, "footer counts (%llu events, %llu threads, %llu objects, %llu strings) do "
-               "not match the file (%zu, %zu, %zu, %zu)",
+      nlabels != f->nlabels || nstrings != r->nstrs) {
+    return bad(r, "footer counts (%llu events, %llu threads, %llu objects, %llu labels, %llu "
+               "strings) do not match the file (%zu, %zu, %zu, %zu, %zu)",
                (unsigned long long)nevents, (unsigned long long)nthreads,
-               (unsigned long long)nobjects, (unsigned long long)nstrings, f->nevents,
-               f->nthreads, f->nobjects, r->nstrs);
+               (unsigned long long)nobjects, (unsigned long long)nlabels,
+               (unsigned long long)nstrings, f->nevents, f->nthreads, f->nobjects, f->nlabels,
+               r->nstrs);
   }
   if (kind >= SCHED_OUT_COUNT || proc >= DARA_MAX_PROCS || code < INT32_MIN ||
       code > INT32_MAX) {
@@ -1068,6 +1142,10 @@ void schedfile_free(struct sched_file *f) {
     free(f->objects[i].module);
   }
   free(f->objects);
+  for (size_t i = 0; f->labels && i < f->nlabels; i++) {
+    free(f->labels[i].text);
+  }
+  free(f->labels);
   memset(f, 0, sizeof *f);
 }
 
@@ -1090,6 +1168,9 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_OBJECT:
       TRY(read_object_record(r));
+      break;
+    case TAG_LABEL:
+      TRY(read_label_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);
@@ -1246,6 +1327,19 @@ const struct sched_object *schedfile_object(const struct sched_file *f, unsigned
   for (size_t i = f->nobjects; i-- > 0;) {
     if (f->objects[i].proc == proc && f->objects[i].id == id) {
       return &f->objects[i];
+    }
+  }
+  return NULL;
+}
+
+const struct sched_label *schedfile_label(const struct sched_file *f, uint32_t id) {
+  /* A file read by schedfile_load holds labels 1..nlabels in order. */
+  if (id >= 1 && id <= f->nlabels && f->labels[id - 1].id == id) {
+    return &f->labels[id - 1];
+  }
+  for (size_t i = 0; i < f->nlabels; i++) {
+    if (f->labels[i].id == id) {
+      return &f->labels[i];
     }
   }
   return NULL;

@@ -7,7 +7,8 @@
  *           its creation site and each object by kind and address, a summary.
  *   json    the whole content as one JSON document, for scripts.
  *   chrome  Trace Event Format (ui.perfetto.dev, chrome://tracing): one track
- *           per thread, a slice per STEP, instant events for the rest.
+ *           per thread, a slice per STEP, instant events for the rest, and a
+ *           counter track per logged numeric variable.
  *   shiviz  a log with vector clocks for ShiViz (see print_shiviz for what
  *           the clocks can and cannot claim).
  *
@@ -21,6 +22,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -339,16 +341,100 @@ static const char *note_text(unsigned note) {
   }
 }
 
+/* The text of label id, NULL when the file does not define it (a verified
+ * file always does; show does not count on it). */
+static const char *label_text(const struct show *sh, int64_t id) {
+  if (id < 1 || id > UINT32_MAX) {
+    return NULL;
+  }
+  const struct sched_label *l = schedfile_label(sh->f, (uint32_t)id);
+  return l ? l->text : NULL;
+}
+
+/* Label id in double quotes, `"` and `\` inside escaped with a backslash,
+ * or `#id` when undefined. Raw otherwise (control characters are left for
+ * the output's own escaping). */
+static void quoted_label(const struct show *sh, int64_t id, char *buf, size_t len) {
+  const char *t = label_text(sh, id);
+  if (!t) {
+    snprintf(buf, len, "#%lld", (long long)id);
+    return;
+  }
+  size_t k = 0;
+  if (len < 3) {
+    buf[0] = '\0';
+    return;
+  }
+  buf[k++] = '"';
+  for (; *t && k + 3 < len; t++) {
+    if (*t == '"' || *t == '\\') {
+      buf[k++] = '\\';
+    }
+    buf[k++] = *t;
+  }
+  buf[k++] = '"';
+  buf[k] = '\0';
+}
+
+static double double_of(int64_t bits) {
+  double d;
+  memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+static const char *var_type_name(unsigned type) {
+  switch (type) {
+  case DARA_VAR_INT:
+    return "int";
+  case DARA_VAR_DOUBLE:
+    return "double";
+  case DARA_VAR_STRING:
+    return "string";
+  default:
+    return "?";
+  }
+}
+
+static const char *assert_kind_name(unsigned kind) {
+  switch (kind) {
+  case DARA_ASSERT_ALWAYS:
+    return "always";
+  case DARA_ASSERT_SOMETIMES:
+    return "sometimes";
+  case DARA_ASSERT_UNREACHABLE:
+    return "unreachable";
+  default:
+    return "?";
+  }
+}
+
+/* What an assertion's outcome is called: an always that held, a sometimes
+ * that did not (yet) hold, an unreachable that was reached. */
+static const char *assert_verdict(unsigned kind, int64_t held) {
+  switch (kind) {
+  case DARA_ASSERT_ALWAYS:
+    return held ? "held" : "failed";
+  case DARA_ASSERT_SOMETIMES:
+    return held ? "held" : "did not hold";
+  case DARA_ASSERT_UNREACHABLE:
+    return "reached";
+  default:
+    return held ? "held" : "did not hold";
+  }
+}
+
 /* What happened, in words, without the thread: "mutex_lock mutex#2 (...)".
  * Raw (unescaped). */
 static void describe(const struct show *sh, const struct dara_event *ev, char *buf,
                      size_t len) {
   char o1[160], o2[160], name[96];
   o1[0] = o2[0] = '\0';
-  if (ev->obj) {
+  bool labelled = ev->kind == DARA_EV_LOG || ev->kind == DARA_EV_ASSERT ||
+                  ev->kind == DARA_EV_PROPERTY; /* obj is a label, obj2 no object */
+  if (ev->obj && !labelled) {
     object_name(sh, ev->proc, ev->obj, o1, sizeof o1);
   }
-  if (ev->obj2) {
+  if (ev->obj2 && !labelled) {
     object_name(sh, ev->proc, ev->obj2, o2, sizeof o2);
   }
   long long arg = (long long)ev->arg;
@@ -408,6 +494,39 @@ static void describe(const struct show *sh, const struct dara_event *ev, char *b
     } else {
       snprintf(buf, len, "note %u, %lld", ev->op, arg);
     }
+    break;
+  case DARA_EV_LOG: {
+    const char *var = label_text(sh, ev->obj);
+    char value[320];
+    switch (ev->op) {
+    case DARA_VAR_INT:
+      snprintf(value, sizeof value, "%lld", arg);
+      break;
+    case DARA_VAR_DOUBLE:
+      snprintf(value, sizeof value, "%g", double_of(ev->arg));
+      break;
+    case DARA_VAR_STRING:
+      quoted_label(sh, ev->arg, value, sizeof value);
+      break;
+    default:
+      snprintf(value, sizeof value, "(type %u) %lld", ev->op, arg);
+      break;
+    }
+    if (var) {
+      snprintf(buf, len, "%s = %s", var, value);
+    } else {
+      snprintf(buf, len, "#%u = %s", ev->obj, value);
+    }
+    break;
+  }
+  case DARA_EV_ASSERT:
+    quoted_label(sh, ev->obj, o1, sizeof o1);
+    snprintf(buf, len, "%s %s %s (line %u)", assert_kind_name(ev->op), o1,
+             assert_verdict(ev->op, ev->arg), ev->obj2);
+    break;
+  case DARA_EV_PROPERTY:
+    quoted_label(sh, ev->obj, o1, sizeof o1);
+    snprintf(buf, len, "property %s failed", o1);
     break;
   default:
     snprintf(buf, len, "?");
@@ -501,8 +620,9 @@ static void print_text(const struct show *sh) {
             dara_ev_kind_name(ev->kind), text_into(what_esc, sizeof what_esc, what));
   }
   fputc('\n', out);
-  fprintf(out, "summary   %zu events (%zu steps), %zu threads, %zu objects, %" PRIu64 " bytes",
-          f->nevents, steps, f->nthreads, f->nobjects, f->file_size);
+  fprintf(out, "summary   %zu events (%zu steps), %zu threads, %zu objects, %zu labels, %" PRIu64
+               " bytes",
+          f->nevents, steps, f->nthreads, f->nobjects, f->nlabels, f->file_size);
   if (f->nevents) {
     fprintf(out, ", %.2f bytes per event", (double)f->file_size / (double)f->nevents);
   }
@@ -510,6 +630,23 @@ static void print_text(const struct show *sh) {
 }
 
 /* ---- json ---- */
+
+/* A double as a JSON number: the shortest form that reads back as the same
+ * value; null for infinities and NaN, which JSON cannot express. */
+static void put_json_double(FILE *out, double d) {
+  if (!isfinite(d)) {
+    fputs("null", out);
+    return;
+  }
+  char buf[40];
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, d);
+    if (strtod(buf, NULL) == d) {
+      break;
+    }
+  }
+  fputs(buf, out);
+}
 
 static void print_json_event(const struct show *sh, size_t i) {
   const struct dara_event *ev = &sh->f->events[i];
@@ -532,6 +669,32 @@ static void print_json_event(const struct show *sh, size_t i) {
   }
   if (ev->arg) {
     fprintf(out, ", \"arg\": %" PRId64, ev->arg);
+  }
+  /* The decoded fields of the kinds that name labels, in an object named
+   * after the kind (so that its "kind" cannot clash with the event's). */
+  if (ev->kind == DARA_EV_LOG) {
+    fputs(", \"log\": {\"name\": ", out);
+    put_json(out, label_text(sh, ev->obj));
+    fprintf(out, ", \"type\": \"%s\", \"value\": ", var_type_name(ev->op));
+    if (ev->op == DARA_VAR_INT) {
+      fprintf(out, "%" PRId64, ev->arg);
+    } else if (ev->op == DARA_VAR_DOUBLE) {
+      put_json_double(out, double_of(ev->arg));
+    } else if (ev->op == DARA_VAR_STRING) {
+      put_json(out, label_text(sh, ev->arg));
+    } else {
+      fputs("null", out);
+    }
+    fputc('}', out);
+  } else if (ev->kind == DARA_EV_ASSERT) {
+    fprintf(out, ", \"assert\": {\"kind\": \"%s\", \"name\": ", assert_kind_name(ev->op));
+    put_json(out, label_text(sh, ev->obj));
+    fprintf(out, ", \"held\": %s, \"line\": %" PRIu32 "}", ev->arg ? "true" : "false",
+            ev->obj2);
+  } else if (ev->kind == DARA_EV_PROPERTY) {
+    fputs(", \"property\": {\"name\": ", out);
+    put_json(out, label_text(sh, ev->obj));
+    fputc('}', out);
   }
   fputs(i + 1 < sh->f->nevents ? "},\n" : "}\n", out);
 }
@@ -579,6 +742,12 @@ static void print_json(const struct show *sh) {
     put_json(out, o->module);
     fprintf(out, ", \"offset\": %" PRIu64, o->offset);
     fputs(i + 1 < f->nobjects ? "},\n" : "}\n", out);
+  }
+  fputs("  ],\n  \"labels\": [\n", out);
+  for (size_t i = 0; i < f->nlabels; i++) {
+    fprintf(out, "    {\"id\": %" PRIu32 ", \"text\": ", f->labels[i].id);
+    put_json(out, f->labels[i].text);
+    fputs(i + 1 < f->nlabels ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"events\": [\n", out);
   for (size_t i = 0; i < f->nevents; i++) {
@@ -690,10 +859,11 @@ static void print_chrome(const struct show *sh) {
               ts, dur > 0 ? dur : 0.0, ev->proc, ev->routine, i, dara_op_name(ev->op));
       continue;
     }
-    /* Everything else is a moment: the whole trace for a deadlock, the
-     * process for its start and end, the thread otherwise. */
+    /* Everything else is a moment: the whole trace for a deadlock or a
+     * failed property (both are about every process), the process for its
+     * start and end, the thread otherwise. */
     const char *scope = "t";
-    if (ev->kind == DARA_EV_DEADLOCK) {
+    if (ev->kind == DARA_EV_DEADLOCK || ev->kind == DARA_EV_PROPERTY) {
       scope = "g";
     } else if (ev->kind == DARA_EV_EXIT || ev->kind == DARA_EV_SIGNAL ||
                ev->kind == DARA_EV_PROC_START) {
@@ -704,6 +874,29 @@ static void print_chrome(const struct show *sh) {
     fprintf(out, ", \"cat\": \"%s\", \"ph\": \"i\", \"s\": \"%s\", \"ts\": %.3f, \"pid\": %u, "
                  "\"tid\": %u, \"args\": {\"event\": %zu, \"arg\": %" PRId64 "}}",
             dara_ev_kind_name(ev->kind), scope, ts, ev->proc, ev->routine, i, ev->arg);
+    /* A numeric variable also goes to a counter track of its process, one
+     * per name, so that Perfetto plots its values over time. */
+    if (ev->kind == DARA_EV_LOG && (ev->op == DARA_VAR_INT || ev->op == DARA_VAR_DOUBLE) &&
+        (ev->op == DARA_VAR_INT || isfinite(double_of(ev->arg)))) {
+      const char *var = label_text(sh, ev->obj);
+      char fallback[24];
+      if (!var) {
+        snprintf(fallback, sizeof fallback, "#%" PRIu32, ev->obj);
+        var = fallback;
+      }
+      chrome_sep(out, &first);
+      fputs("{\"name\": ", out);
+      put_json(out, var);
+      fprintf(out, ", \"cat\": \"log\", \"ph\": \"C\", \"ts\": %.3f, \"pid\": %u, "
+                   "\"args\": {\"value\": ",
+              ts, ev->proc);
+      if (ev->op == DARA_VAR_INT) {
+        fprintf(out, "%" PRId64, ev->arg);
+      } else {
+        put_json_double(out, double_of(ev->arg));
+      }
+      fputs("}}", out);
+    }
   }
   fputs("\n]}\n", out);
 }
@@ -721,6 +914,9 @@ static void print_chrome(const struct show *sh) {
  *     process's next event takes in dara's clock;
  *   - dara declares a deadlock only after reading the state every process
  *     left in the shared region, so the DEADLOCK event (on "dara") takes in
+ *     every process's clock;
+ *   - likewise a global property is checked by dara over the variables
+ *     every process logged, so a PROPERTY failure (on "dara") takes in
  *     every process's clock.
  * Threads of one process share a host: their events are already totally
  * ordered by the turn. Synchronization between processes (shared memory,
@@ -759,10 +955,11 @@ static void print_shiviz(const struct show *sh) {
   for (size_t i = 0; i < f->nevents; i++) {
     const struct dara_event *ev = &f->events[i];
     unsigned h = ev->proc;
-    if (ev->kind == DARA_EV_PROC_START || ev->kind == DARA_EV_DEADLOCK) {
+    bool global = ev->kind == DARA_EV_DEADLOCK || ev->kind == DARA_EV_PROPERTY;
+    if (ev->kind == DARA_EV_PROC_START || global) {
       h = SHIVIZ_DARA;
     }
-    if (ev->kind == DARA_EV_DEADLOCK) {
+    if (global) {
       for (unsigned p = 0; p < DARA_MAX_PROCS; p++) {
         vc_merge(vc[h], vc[p]);
       }

@@ -3,9 +3,11 @@
  *
  * Any input must parse to OK, TRUNCATED or BAD without a crash, a leak, an
  * out-of-bounds read or undefined behaviour; a file that parses must also
- * be self-consistent (the lookups find what the arrays hold). Built and run
- * by tests/fuzz/run.sh.
+ * be self-consistent (the lookups find what the arrays hold, labels are
+ * numbered 1..nlabels, and every event names only labels the file defines).
+ * Built and run by tests/fuzz/run.sh.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   enum schedfile_status st = schedfile_parse(data, size, "fuzz.bin", &f, err, sizeof err);
   if (st == SCHEDFILE_BAD) {
     /* Refused files come back empty. */
-    if (f.events || f.threads || f.objects || f.hdr.cwd || f.nevents) {
+    if (f.events || f.threads || f.objects || f.labels || f.hdr.cwd || f.nevents ||
+        f.nlabels) {
       abort();
     }
   } else {
@@ -34,6 +37,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           ev->proc >= DARA_MAX_PROCS || ev->routine >= DARA_MAX_ROUTINES) {
         abort();
       }
+      bool labelled = ev->kind == DARA_EV_LOG || ev->kind == DARA_EV_ASSERT ||
+                      ev->kind == DARA_EV_PROPERTY;
+      if (labelled && !schedfile_label(&f, ev->obj)) {
+        abort();
+      }
+      if (ev->kind == DARA_EV_LOG && ev->op == DARA_VAR_STRING &&
+          (ev->arg < 1 || ev->arg > UINT32_MAX || !schedfile_label(&f, (uint32_t)ev->arg))) {
+        abort();
+      }
+      if ((ev->kind == DARA_EV_LOG && ev->op > DARA_VAR_STRING) ||
+          (ev->kind == DARA_EV_ASSERT &&
+           (ev->op < DARA_ASSERT_ALWAYS || ev->op > DARA_ASSERT_UNREACHABLE))) {
+        abort();
+      }
+    }
+    for (size_t i = 0; i < f.nlabels; i++) {
+      if (f.labels[i].id != i + 1 || !f.labels[i].text ||
+          schedfile_label(&f, f.labels[i].id) != &f.labels[i]) {
+        abort();
+      }
+    }
+    if (schedfile_label(&f, 0) || schedfile_label(&f, (uint32_t)f.nlabels + 1)) {
+      abort();
     }
     for (size_t i = 0; i < f.nthreads; i++) {
       if (!schedfile_thread(&f, f.threads[i].proc, f.threads[i].routine)) {

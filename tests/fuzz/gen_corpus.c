@@ -5,12 +5,15 @@
  *
  * A few small valid files that between them use every record type, both
  * event forms, every event kind and the escaped STEP operation, plus one
- * file cut short (the writer killed before its footer). The files it writes
+ * file cut short (the writer killed before its footer). world.bin has the
+ * labels and the events that name them: logged variables of each type,
+ * assertions of each kind, a failed property. The files it writes
  * are committed in tests/fuzz/corpus/; after a format change, regenerate
  * them from the top of the repository with
  *
  *   cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc tests/fuzz/gen_corpus.c \
- *      src/sched/schedfile.c src/sched/varint.c -o /tmp/gen_corpus &&
+ *      src/sched/schedfile.c src/sched/varint.c src/sched/event.c \
+ *      -o /tmp/gen_corpus &&
  *   /tmp/gen_corpus tests/fuzz/corpus
  */
 #include <stdio.h>
@@ -114,6 +117,54 @@ static void write_kinds(const char *dir) {
   finish(w, 3, 0, "deadlock: 1:0 waits for sem#7");
 }
 
+static void label(struct schedfile_writer *w, uint32_t id, const char *text) {
+  struct sched_label l = {id, (char *)text};
+  if (schedfile_define_label(w, &l) != 0) {
+    fprintf(stderr, "gen_corpus: label refused\n");
+    exit(1);
+  }
+}
+
+/* Two processes logging variables (int, double, string) and checking
+ * assertions, labels defined as they are first used; a global property
+ * fails at the end. */
+static void write_world(const char *dir) {
+  struct schedfile_writer *w = start(dir, "world.bin", 2);
+  struct sched_thread w1 = {0, 1, "prog", 0x11a9, 0, "teller"};
+  double rate = 0.035;
+  int64_t rate_bits;
+  memcpy(&rate_bits, &rate, sizeof rate_bits);
+  schedfile_define_thread(w, &w1);
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 0});
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 1, .time = 10});
+  label(w, 1, "balance");
+  ev(w, (struct dara_event){.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 1,
+                            .arg = 100, .time = 1000});
+  label(w, 2, "rate");
+  ev(w, (struct dara_event){.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_DOUBLE, .obj = 2,
+                            .arg = rate_bits, .time = 2000});
+  label(w, 3, "state");
+  label(w, 4, "open");
+  ev(w, (struct dara_event){.kind = DARA_EV_LOG, .proc = 1, .op = DARA_VAR_STRING, .obj = 3,
+                            .arg = 4, .time = 3000});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_YIELD,
+                            .time = 4000});
+  ev(w, (struct dara_event){.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 1,
+                            .arg = -20, .time = 5000});
+  label(w, 5, "solvent");
+  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_ALWAYS,
+                            .obj = 5, .obj2 = 42, .arg = 0, .time = 5000});
+  label(w, 6, "served");
+  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT, .proc = 1, .op = DARA_ASSERT_SOMETIMES,
+                            .obj = 6, .obj2 = 7, .arg = 1, .time = 6000});
+  label(w, 7, "lost deposit");
+  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT, .proc = 1, .op = DARA_ASSERT_UNREACHABLE,
+                            .obj = 7, .obj2 = 99, .time = 7000});
+  label(w, 8, "conservation");
+  ev(w, (struct dara_event){.kind = DARA_EV_PROPERTY, .obj = 8, .time = 8000});
+  finish(w, 5, 0, "property \"conservation\" failed");
+}
+
 /* A longer run, for the fuzzer to mutate, cut before its footer. */
 static void write_truncated(const char *dir) {
   char path[4096];
@@ -140,6 +191,7 @@ int main(int argc, char **argv) {
   }
   write_mutex(argv[1]);
   write_kinds(argv[1]);
+  write_world(argv[1]);
   write_truncated(argv[1]);
   return 0;
 }

@@ -1,13 +1,15 @@
 /*
  * test_schedfile: the schedule file, format v1.
  *
- * Round trip of every field; a file cut at every byte offset (truncated or
- * refused, never a crash, intact events only grow); every single-bit flip
- * refused; another version, oversized counts and lengths, trailing garbage;
- * the size of STEP events on a long synthetic run.
+ * Round trip of every field, labels and the events that name them included;
+ * a file cut at every byte offset (truncated or refused, never a crash,
+ * intact events only grow); every single-bit flip refused; another version,
+ * oversized counts and lengths, labels out of order or used before they are
+ * defined, trailing garbage; the size of STEP events on a long synthetic run.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +100,18 @@ static const struct sched_object sample_objects[] = {
     {7, 3, DARA_OBJ_SEM, "prog", 0x4048},
 };
 
+static const struct sched_label sample_labels[] = {
+    {1, "balance"}, {2, "ratio"}, {3, "state"}, {4, "ready \"now\"\n"}, {5, "solvent"},
+    {6, "progress"}, {7, "lost ack"}, {8, "conservation"}, {9, ""},
+};
+#define N_SAMPLE_LABELS (sizeof sample_labels / sizeof sample_labels[0])
+
+static int64_t bits_of(double d) {
+  int64_t b;
+  memcpy(&b, &d, sizeof b);
+  return b;
+}
+
 static const struct dara_event sample_events[] = {
     {.kind = DARA_EV_PROC_START, .proc = 0},
     {.kind = DARA_EV_STEP, .proc = 0, .routine = 0, .op = DARA_OP_THREAD_CREATE, .time = 10},
@@ -117,9 +131,48 @@ static const struct dara_event sample_events[] = {
     {.kind = DARA_EV_SIGNAL, .proc = 1, .routine = 3, .arg = 11, .time = 1000000000000ull},
     {.kind = DARA_EV_EXIT, .proc = 0, .arg = 1, .time = 1000000000001ull},
     {.kind = DARA_EV_HANG, .proc = 0, .routine = 1, .arg = 5000, .time = 1000000000002ull},
+    {.kind = DARA_EV_LOG, .proc = 0, .routine = 1, .op = DARA_VAR_INT, .obj = 1, .arg = -70,
+     .time = 1000000000002ull},
+    {.kind = DARA_EV_LOG, .proc = 0, .routine = 1, .op = DARA_VAR_INT, .obj = 1,
+     .arg = INT64_MAX, .time = 1000000000002ull},
+    {.kind = DARA_EV_LOG, .proc = 0, .routine = 2, .op = DARA_VAR_DOUBLE, .obj = 2,
+     .time = 1000000000002ull}, /* arg filled in by fill_doubles: 0.25 */
+    {.kind = DARA_EV_LOG, .proc = 1, .routine = 3, .op = DARA_VAR_STRING, .obj = 3, .arg = 4,
+     .time = 1000000000002ull},
+    {.kind = DARA_EV_ASSERT, .proc = 0, .routine = 1, .op = DARA_ASSERT_ALWAYS, .obj = 5,
+     .obj2 = 42, .arg = 1, .time = 1000000000002ull},
+    {.kind = DARA_EV_ASSERT, .proc = 0, .routine = 2, .op = DARA_ASSERT_SOMETIMES, .obj = 6,
+     .obj2 = 7, .time = 1000000000002ull},
+    {.kind = DARA_EV_ASSERT, .proc = 1, .routine = 1023, .op = DARA_ASSERT_UNREACHABLE,
+     .obj = 7, .obj2 = 0xffffffffu, .time = 1000000000002ull},
+    {.kind = DARA_EV_PROPERTY, .obj = 8, .time = 1000000000002ull},
+    {.kind = DARA_EV_LOG, .proc = 1, .routine = 3, .op = DARA_VAR_STRING, .obj = 3, .arg = 9,
+     .time = 1000000000002ull},
     {.kind = DARA_EV_DEADLOCK, .time = 1000000000003ull},
 };
 #define N_SAMPLE_EVENTS (sizeof sample_events / sizeof sample_events[0])
+
+/* sample_events with its double values in place (a bit pattern is not a
+ * constant expression). */
+static struct dara_event sample_event(size_t i) {
+  struct dara_event ev = sample_events[i % N_SAMPLE_EVENTS];
+  if (ev.kind == DARA_EV_LOG && ev.op == DARA_VAR_DOUBLE) {
+    ev.arg = bits_of(0.25);
+  }
+  return ev;
+}
+
+/* The highest label event ev names, 0 if none. */
+static uint32_t labels_needed(const struct dara_event *ev) {
+  uint32_t n = 0;
+  if (ev->kind == DARA_EV_LOG || ev->kind == DARA_EV_ASSERT || ev->kind == DARA_EV_PROPERTY) {
+    n = ev->obj;
+  }
+  if (ev->kind == DARA_EV_LOG && ev->op == DARA_VAR_STRING && (uint64_t)ev->arg > n) {
+    n = (uint32_t)ev->arg;
+  }
+  return n;
+}
 
 /* Writes the sample run, repeating the events `reps` times, to path. */
 static void write_sample(const char *path, int reps, const struct sched_outcome *out) {
@@ -127,21 +180,27 @@ static void write_sample(const char *path, int reps, const struct sched_outcome 
   char err[256] = "";
   struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
   assert_non_null(w);
-  size_t t = 0, o = 0;
+  size_t t = 0, o = 0, l = 0;
   for (int r = 0; r < reps; r++) {
     for (size_t i = 0; i < N_SAMPLE_EVENTS; i++) {
-      /* Definitions interleaved with events, as a recorder would. */
+      /* Definitions interleaved with events, as a recorder would: labels
+       * just before the first event that names them. */
       if (r == 0 && t < 4 && i % 3 == 0) {
         assert_int_equal(schedfile_define_thread(w, &sample_threads[t++]), 0);
       }
       if (r == 0 && o < 4 && i % 3 == 1) {
         assert_int_equal(schedfile_define_object(w, &sample_objects[o++]), 0);
       }
-      assert_int_equal(schedfile_write_event(w, &sample_events[i]), 0);
+      struct dara_event ev = sample_event(i);
+      while (l < labels_needed(&ev)) {
+        assert_int_equal(schedfile_define_label(w, &sample_labels[l++]), 0);
+      }
+      assert_int_equal(schedfile_write_event(w, &ev), 0);
     }
   }
   assert_int_equal(t, 4);
   assert_int_equal(o, 4);
+  assert_int_equal(l, N_SAMPLE_LABELS);
   assert_int_equal(schedfile_close(w, out, err, sizeof err), 0);
 }
 
@@ -190,9 +249,15 @@ static void assert_sample(const struct sched_file *f, int reps) {
     assert_string_equal(a->module, b->module);
     assert_true(a->offset == b->offset);
   }
+  assert_int_equal(f->nlabels, N_SAMPLE_LABELS);
+  for (size_t i = 0; i < N_SAMPLE_LABELS; i++) {
+    assert_int_equal(f->labels[i].id, sample_labels[i].id);
+    assert_string_equal(f->labels[i].text, sample_labels[i].text);
+  }
   assert_int_equal(f->nevents, N_SAMPLE_EVENTS * (size_t)reps);
   for (size_t i = 0; i < f->nevents; i++) {
-    assert_event_equal(&f->events[i], &sample_events[i % N_SAMPLE_EVENTS]);
+    struct dara_event want = sample_event(i);
+    assert_event_equal(&f->events[i], &want);
   }
 }
 
@@ -231,8 +296,30 @@ static void test_round_trip(void **state) {
   assert_non_null(o);
   assert_int_equal(o->kind, DARA_OBJ_SEM);
   assert_null(schedfile_object(&f, 0, 3));
+  for (uint32_t id = 1; id <= N_SAMPLE_LABELS; id++) {
+    const struct sched_label *l = schedfile_label(&f, id);
+    assert_non_null(l);
+    assert_int_equal(l->id, id);
+    assert_string_equal(l->text, sample_labels[id - 1].text);
+  }
+  assert_null(schedfile_label(&f, 0));
+  assert_null(schedfile_label(&f, N_SAMPLE_LABELS + 1));
+  assert_null(schedfile_label(&f, UINT32_MAX));
+  /* The double comes back bit for bit. */
+  bool found = false;
+  for (size_t i = 0; i < f.nevents; i++) {
+    if (f.events[i].kind == DARA_EV_LOG && f.events[i].op == DARA_VAR_DOUBLE) {
+      double d;
+      memcpy(&d, &f.events[i].arg, sizeof d);
+      assert_true(d == 0.25);
+      found = true;
+    }
+  }
+  assert_true(found);
 
   schedfile_free(&f);
+  assert_null(f.labels);
+  assert_int_equal(f.nlabels, 0);
   assert_null(f.events);
   assert_int_equal(f.nevents, 0);
   schedfile_free(&f); /* freeing twice is harmless: the struct was zeroed */
@@ -269,7 +356,13 @@ static void test_free_zeroed(void **state) {
   f.hdr.cmds[3].argv = calloc(3, sizeof(char *));
   f.hdr.cmds[3].argc = 2;
   f.hdr.cwd = strdup("/x");
+  f.labels = calloc(3, sizeof *f.labels);
+  f.labels[0] = (struct sched_label){1, strdup("a")};
+  f.nlabels = 3;
+  assert_null(schedfile_label(&f, 2)); /* an entry with id 0 is not label 2 */
+  assert_string_equal(schedfile_label(&f, 1)->text, "a");
   schedfile_free(&f);
+  assert_null(f.labels);
   assert_null(f.threads);
   assert_null(f.hdr.cwd);
 }
@@ -301,7 +394,12 @@ static void test_truncated_everywhere(void **state) {
       assert_true(f.nevents >= last_intact);
       last_intact = f.nevents;
       for (size_t i = 0; i < f.nevents; i++) {
-        assert_event_equal(&f.events[i], &sample_events[i % N_SAMPLE_EVENTS]);
+        struct dara_event want = sample_event(i);
+        assert_event_equal(&f.events[i], &want);
+        /* Every label an intact event names is there. */
+        for (uint32_t id = 1; id <= labels_needed(&want); id++) {
+          assert_non_null(schedfile_label(&f, id));
+        }
       }
       assert_string_equal(f.hdr.cwd, "/home/someone/project");
       char want[64];
@@ -413,12 +511,15 @@ static void h_start(struct hand *h, uint64_t version) {
   h_str(h, "prog");
 }
 
-/* Footer with the given counts, outcome ok, and a correct checksum. */
-static void h_footer(struct hand *h, uint64_t ev, uint64_t th, uint64_t ob, uint64_t st) {
+/* Footer with the given counts (events, threads, objects, labels,
+ * strings), outcome ok, and a correct checksum. */
+static void h_footer(struct hand *h, uint64_t ev, uint64_t th, uint64_t ob, uint64_t lb,
+                     uint64_t st) {
   h_byte(h, 0x04);
   h_uv(h, ev);
   h_uv(h, th);
   h_uv(h, ob);
+  h_uv(h, lb);
   h_uv(h, st);
   h_uv(h, 0);
   h_uv(h, 0);
@@ -440,7 +541,8 @@ static enum schedfile_status h_parse(struct hand *h, char *err, size_t err_len) 
 static void test_hand_made_valid(void **state) {
   (void)state;
   /* Checks the helpers and the spelled-out encoding of the documentation:
-   * a string, a thread, an object and two events, one of each form. */
+   * a string, a thread, an object, two events, one of each form, then two
+   * labels and two events that name them. */
   static struct hand h;
   char err[256] = "";
   h_start(&h, 1);
@@ -452,10 +554,15 @@ static void test_hand_made_valid(void **state) {
   h_byte(&h, 0x80 | DARA_OP_MUTEX_LOCK); h_uv(&h, 1 << 3); h_uv(&h, 4); /* STEP 0:1 */
   h_byte(&h, 0x40 | 0x20 | DARA_EV_EXIT); h_byte(&h, 0x08 | 0x10);       /* EXIT, same */
   h_uv(&h, zigzag_encode(2)); h_uv(&h, zigzag_encode(100));
-  h_footer(&h, 2, 1, 1, 1);
+  h_byte(&h, 0x05); h_uv(&h, 1); h_str(&h, "balance");          /* LABEL 1 */
+  h_byte(&h, 0x05); h_uv(&h, 2); h_str(&h, "idle");             /* LABEL 2 */
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_LOG); h_byte(&h, 0x01 | 0x02 | 0x08); /* LOG, same */
+  h_uv(&h, DARA_VAR_STRING); h_uv(&h, 1); h_uv(&h, zigzag_encode(2));
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_ASSERT); h_byte(&h, 0x01 | 0x02 | 0x04 | 0x08);
+  h_uv(&h, DARA_ASSERT_ALWAYS); h_uv(&h, 2); h_uv(&h, 42); h_uv(&h, zigzag_encode(1));
+  h_footer(&h, 4, 1, 1, 2, 1);
   struct sched_file f;
   assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.nevents, 2);
   assert_int_equal(f.events[0].kind, DARA_EV_STEP);
   assert_int_equal(f.events[0].routine, 1);
   assert_int_equal(f.events[0].op, DARA_OP_MUTEX_LOCK);
@@ -466,6 +573,18 @@ static void test_hand_made_valid(void **state) {
   assert_true(f.events[1].time == 100);
   assert_string_equal(f.threads[0].module, "prog");
   assert_string_equal(f.objects[0].module, "prog");
+  assert_int_equal(f.nevents, 4);
+  assert_int_equal(f.nlabels, 2);
+  assert_string_equal(schedfile_label(&f, 1)->text, "balance");
+  assert_string_equal(schedfile_label(&f, 2)->text, "idle");
+  assert_int_equal(f.events[2].kind, DARA_EV_LOG);
+  assert_int_equal(f.events[2].op, DARA_VAR_STRING);
+  assert_int_equal(f.events[2].obj, 1);
+  assert_true(f.events[2].arg == 2);
+  assert_true(f.events[2].time == 200); /* the time step repeats */
+  assert_int_equal(f.events[3].kind, DARA_EV_ASSERT);
+  assert_int_equal(f.events[3].obj2, 42);
+  assert_true(f.events[3].arg == 1);
   schedfile_free(&f);
 }
 
@@ -474,11 +593,11 @@ static void test_wrong_version(void **state) {
   static struct hand h;
   char err[256] = "";
   h_start(&h, 7);
-  h_footer(&h, 0, 0, 0, 0);
+  h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err, "hand.bin is schedule format version 7; this dara reads version 1");
   h_start(&h, 1);
-  h_footer(&h, 0, 0, 0, 0);
+  h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
   /* Not a schedule file at all. */
   memcpy(h.buf, "DARASCHX", 8);
@@ -529,17 +648,17 @@ static void test_malformed_records(void **state) {
   /* string defined out of order */
   h_start(&h, 1);
   h_byte(&h, 0x01); h_uv(&h, 1); h_str(&h, "x");
-  h_footer(&h, 0, 0, 0, 1);
+  h_footer(&h, 0, 0, 0, 0, 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* NUL inside a string */
   h_start(&h, 1);
   h_byte(&h, 0x01); h_uv(&h, 0); h_uv(&h, 3); h_byte(&h, 'a'); h_byte(&h, 0); h_byte(&h, 'b');
-  h_footer(&h, 0, 0, 0, 1);
+  h_footer(&h, 0, 0, 0, 0, 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* thread naming an undefined string */
   h_start(&h, 1);
   h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
-  h_footer(&h, 0, 1, 0, 0);
+  h_footer(&h, 0, 1, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_non_null(strstr(err, "string 0"));
   /* thread with routine out of range */
@@ -547,72 +666,192 @@ static void test_malformed_records(void **state) {
   h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "");
   h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, DARA_MAX_ROUTINES); h_uv(&h, 0); h_uv(&h, 0);
   h_uv(&h, 0); h_uv(&h, 0);
-  h_footer(&h, 0, 1, 0, 1);
+  h_footer(&h, 0, 1, 0, 0, 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* object of an unknown kind */
   h_start(&h, 1);
   h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "");
   h_byte(&h, 0x03); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, DARA_OBJ_COUNT); h_uv(&h, 0); h_uv(&h, 0);
-  h_footer(&h, 0, 0, 1, 1);
+  h_footer(&h, 0, 0, 1, 0, 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* STEP whose escaped operation is out of range */
   h_start(&h, 1);
   h_byte(&h, 0x80 | 0x40 | 31); h_uv(&h, DARA_OP_COUNT); h_uv(&h, 0);
-  h_footer(&h, 1, 0, 0, 0);
+  h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* RESULT with an operation out of range */
   h_start(&h, 1);
   h_byte(&h, 0x40 | 0x20 | DARA_EV_RESULT); h_byte(&h, 0x01); h_uv(&h, DARA_OP_COUNT);
-  h_footer(&h, 1, 0, 0, 0);
+  h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* event kinds 0, STEP in the general form, and beyond the last */
   const uint8_t kinds[] = {0, DARA_EV_STEP, DARA_EV_KIND_COUNT, 0x1f};
   for (size_t i = 0; i < sizeof kinds; i++) {
     h_start(&h, 1);
     h_byte(&h, 0x40 | 0x20 | kinds[i]); h_byte(&h, 0);
-    h_footer(&h, 1, 0, 0, 0);
+    h_footer(&h, 1, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   }
   /* routine out of range in an event */
   h_start(&h, 1);
   h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, (uint64_t)DARA_MAX_ROUTINES << 3); h_uv(&h, 0);
-  h_footer(&h, 1, 0, 0, 0);
+  h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* reserved flag bits */
   h_start(&h, 1);
   h_byte(&h, 0x40 | 0x20 | DARA_EV_EXIT); h_byte(&h, 0x20);
-  h_footer(&h, 1, 0, 0, 0);
+  h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* an object id beyond 32 bits */
   h_start(&h, 1);
   h_byte(&h, 0x80 | 0x40 | DARA_OP_MUTEX_LOCK); h_uv(&h, 1ull << 32);
-  h_footer(&h, 1, 0, 0, 0);
+  h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* unknown record tags */
   for (unsigned tag = 0; tag < 0x40; tag++) {
-    if (tag >= 0x01 && tag <= 0x04) {
+    if (tag >= 0x01 && tag <= 0x05) {
       continue;
     }
     h_start(&h, 1);
     h_byte(&h, (uint8_t)tag);
-    h_footer(&h, 0, 0, 0, 0);
+    h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   }
   /* footer counts that disagree with the body */
   h_start(&h, 1);
   h_byte(&h, 0x80 | 0x40 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, 0);
-  h_footer(&h, 2, 0, 0, 0);
+  h_footer(&h, 2, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_non_null(strstr(err, "footer counts"));
   /* outcome kind out of range */
   h_start(&h, 1);
-  h_byte(&h, 0x04); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
+  h_byte(&h, 0x04); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
   h_uv(&h, SCHED_OUT_COUNT); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
   uint32_t c = crc32c_bitwise(h.buf, h.len);
   for (int i = 0; i < 4; i++) {
     h_byte(&h, (uint8_t)(c >> (8 * i)));
   }
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+}
+
+/* A LABEL record (tag 05): id, then the text in place. */
+static void h_label(struct hand *h, uint64_t id, const char *text) {
+  h_byte(h, 0x05);
+  h_uv(h, id);
+  h_str(h, text);
+}
+
+/* An event in the general form, same thread as before, with op, obj, obj2
+ * and arg all present. */
+static void h_event(struct hand *h, unsigned kind, uint64_t op, uint64_t obj, uint64_t obj2,
+                    int64_t arg) {
+  h_byte(h, (uint8_t)(0x40 | 0x20 | kind));
+  h_byte(h, 0x01 | 0x02 | 0x04 | 0x08);
+  h_uv(h, op);
+  h_uv(h, obj);
+  h_uv(h, obj2);
+  h_uv(h, zigzag_encode(arg));
+}
+
+/* Labels defined out of order or twice, events naming labels that are not
+ * (yet) defined, operations out of range for LOG and ASSERT: all refused,
+ * each next to a variant that is fine, to show it is that one field. */
+static void test_malformed_labels(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256];
+  struct {
+    uint64_t first, second; /* ids of two LABEL records; 0: no second */
+    unsigned kind;          /* an event after them, 0: none */
+    uint64_t op, obj, obj2;
+    int64_t arg;
+    enum schedfile_status want;
+    const char *says;
+  } cases[] = {
+      {1, 2, 0, 0, 0, 0, 0, SCHEDFILE_OK, NULL},
+      {2, 0, 0, 0, 0, 0, 0, SCHEDFILE_BAD, "label 2 defined out of order (expected 1)"},
+      {0, 0, 0, 0, 0, 0, 0, SCHEDFILE_BAD, "label 0 defined out of order"},
+      {1, 1, 0, 0, 0, 0, 0, SCHEDFILE_BAD, "label 1 defined out of order (expected 2)"},
+      {1, 3, 0, 0, 0, 0, 0, SCHEDFILE_BAD, "label 3 defined out of order (expected 2)"},
+      {1, 2, DARA_EV_LOG, DARA_VAR_INT, 2, 0, -5, SCHEDFILE_OK, NULL},
+      {1, 2, DARA_EV_LOG, DARA_VAR_INT, 3, 0, -5, SCHEDFILE_BAD, "label not yet defined"},
+      {1, 2, DARA_EV_LOG, DARA_VAR_INT, 0, 0, 5, SCHEDFILE_BAD, "label"},
+      {1, 2, DARA_EV_LOG, DARA_VAR_DOUBLE, 1, 0, 0x3ff0000000000000, SCHEDFILE_OK, NULL},
+      {1, 2, DARA_EV_LOG, DARA_VAR_STRING, 1, 0, 2, SCHEDFILE_OK, NULL},
+      {1, 2, DARA_EV_LOG, DARA_VAR_STRING, 1, 0, 3, SCHEDFILE_BAD, "label"},
+      {1, 2, DARA_EV_LOG, DARA_VAR_STRING, 1, 0, 0, SCHEDFILE_BAD, "label"},
+      {1, 2, DARA_EV_LOG, DARA_VAR_STRING, 1, 0, -1, SCHEDFILE_BAD, "label"},
+      {1, 2, DARA_EV_LOG, 3, 1, 0, 0, SCHEDFILE_BAD, "log event (op 3"},
+      {1, 2, DARA_EV_LOG, 0xffff, 1, 0, 0, SCHEDFILE_BAD, "log event"},
+      {1, 0, DARA_EV_ASSERT, DARA_ASSERT_ALWAYS, 1, 42, 0, SCHEDFILE_OK, NULL},
+      {1, 0, DARA_EV_ASSERT, DARA_ASSERT_UNREACHABLE, 1, 9, 0, SCHEDFILE_OK, NULL},
+      {1, 0, DARA_EV_ASSERT, 0, 1, 42, 0, SCHEDFILE_BAD, "assert event (op 0"},
+      {1, 0, DARA_EV_ASSERT, 4, 1, 42, 0, SCHEDFILE_BAD, "assert event (op 4"},
+      {1, 0, DARA_EV_ASSERT, DARA_ASSERT_SOMETIMES, 2, 42, 1, SCHEDFILE_BAD, "label"},
+      {1, 0, DARA_EV_ASSERT, DARA_ASSERT_SOMETIMES, 1, 42, 2, SCHEDFILE_BAD, "held"},
+      {1, 0, DARA_EV_PROPERTY, 0, 1, 0, 0, SCHEDFILE_OK, NULL},
+      {1, 0, DARA_EV_PROPERTY, 0, 0, 0, 0, SCHEDFILE_BAD, "label"},
+      {1, 0, DARA_EV_PROPERTY, 0, 2, 0, 0, SCHEDFILE_BAD, "label"},
+      {0, 0, DARA_EV_PROPERTY, 0, 1, 0, 0, SCHEDFILE_BAD, "label"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    h_start(&h, 1);
+    uint64_t nlabels = 0;
+    if (cases[i].first || cases[i].kind == 0) {
+      h_label(&h, cases[i].first, "name");
+      nlabels++;
+    }
+    if (cases[i].second) {
+      h_label(&h, cases[i].second, "value");
+      nlabels++;
+    }
+    if (cases[i].kind) {
+      h_event(&h, cases[i].kind, cases[i].op, cases[i].obj, cases[i].obj2, cases[i].arg);
+    }
+    h_footer(&h, cases[i].kind ? 1 : 0, 0, 0, nlabels, 0);
+    err[0] = '\0';
+    enum schedfile_status st = h_parse(&h, err, sizeof err);
+    if (st != cases[i].want || (cases[i].says && !strstr(err, cases[i].says))) {
+      fail_msg("case %zu: status %d, want %d; \"%s\"", i, st, cases[i].want, err);
+    }
+  }
+
+  /* A label used before its definition, even one that comes later. */
+  h_start(&h, 1);
+  h_event(&h, DARA_EV_PROPERTY, 0, 1, 0, 0);
+  h_label(&h, 1, "late");
+  h_footer(&h, 1, 0, 0, 1, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* A NUL inside a label's text. */
+  h_start(&h, 1);
+  h_byte(&h, 0x05); h_uv(&h, 1); h_uv(&h, 3); h_byte(&h, 'a'); h_byte(&h, 0); h_byte(&h, 'b');
+  h_footer(&h, 0, 0, 0, 1, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "NUL"));
+  /* A label id beyond 32 bits, where the count would be right. */
+  h_start(&h, 1);
+  h_label(&h, 1ull << 32, "x");
+  h_footer(&h, 0, 0, 0, 1, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  /* The footer's label count must match. */
+  h_start(&h, 1);
+  h_label(&h, 1, "a");
+  h_label(&h, 2, "b");
+  h_footer(&h, 0, 0, 0, 1, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "footer counts"));
+  assert_non_null(strstr(err, "1 labels"));
+  /* Cut inside a label record: truncated, with the labels before it. */
+  h_start(&h, 1);
+  h_label(&h, 1, "a");
+  h_label(&h, 2, "bcdef");
+  h.len -= 2;
+  struct sched_file f;
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err),
+                   SCHEDFILE_TRUNCATED);
+  assert_int_equal(f.nlabels, 1);
+  assert_string_equal(f.labels[0].text, "a");
+  schedfile_free(&f);
 }
 
 /* A small file that would make a naive reader allocate gigabytes: one long
@@ -633,7 +872,7 @@ static void test_allocation_bounded(void **state) {
     h_uv(&h, 0);
     records++;
   }
-  h_footer(&h, 0, records, 0, 1);
+  h_footer(&h, 0, records, 0, 0, 1);
   /* Unbounded, this would be records * 400 KB, over 10 GB. */
   assert_true(records * 2 * n > (10ull << 30));
   clock_t t0 = clock();
@@ -677,6 +916,38 @@ static void test_writer_refuses(void **state) {
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), -1);
   assert_true(strncmp(err, path, strlen(path)) == 0);
   assert_non_null(strstr(err, "out of range"));
+  /* Labels out of order, and events naming labels not defined. */
+  struct sched_label l1 = {1, "name"}, l3 = {3, "x"};
+  const struct {
+    const struct sched_label *label; /* defined first, if not NULL */
+    struct dara_event ev;            /* then written, if kind != 0 */
+    int want_label, want_event;
+  } cases[] = {
+      {&l3, {.kind = 0}, -1, 0},
+      {&l1, {.kind = DARA_EV_LOG, .obj = 1, .arg = 5}, 0, 0},
+      {&l1, {.kind = DARA_EV_LOG, .obj = 2}, 0, -1},
+      {&l1, {.kind = DARA_EV_LOG, .op = DARA_VAR_STRING, .obj = 1, .arg = 2}, 0, -1},
+      {&l1, {.kind = DARA_EV_LOG, .op = 3, .obj = 1}, 0, -1},
+      {&l1, {.kind = DARA_EV_ASSERT, .op = 0, .obj = 1}, 0, -1},
+      {&l1, {.kind = DARA_EV_ASSERT, .op = DARA_ASSERT_ALWAYS, .obj = 1, .arg = 2}, 0, -1},
+      {NULL, {.kind = DARA_EV_PROPERTY, .obj = 1}, 0, -1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    w = schedfile_create(path, &h, err, sizeof err);
+    assert_non_null(w);
+    if (cases[i].label) {
+      assert_int_equal(schedfile_define_label(w, cases[i].label), cases[i].want_label);
+    }
+    if (cases[i].ev.kind) {
+      assert_int_equal(schedfile_write_event(w, &cases[i].ev), cases[i].want_event);
+    }
+    bool ok = cases[i].want_label == 0 && cases[i].want_event == 0;
+    assert_int_equal(schedfile_close(w, &out, err, sizeof err), ok ? 0 : -1);
+    if (!ok) {
+      assert_non_null(strstr(err, cases[i].want_label ? "out of order" : "label"));
+    }
+  }
+
   assert_null(schedfile_create("/nonexistent-dir/x.bin", &h, err, sizeof err));
   assert_non_null(strstr(err, "/nonexistent-dir/x.bin: cannot create"));
 }
@@ -774,6 +1045,7 @@ int main(void) {
       cmocka_unit_test(test_hand_made_valid),
       cmocka_unit_test(test_wrong_version),
       cmocka_unit_test(test_malformed_records),
+      cmocka_unit_test(test_malformed_labels),
       cmocka_unit_test(test_allocation_bounded),
       cmocka_unit_test(test_load_errors),
       cmocka_unit_test(test_writer_refuses),

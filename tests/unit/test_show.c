@@ -1,6 +1,7 @@
 /*
  * test_show: `dara show` in its four formats, on a complete, a truncated and
- * a damaged file, and on strings that must not reach the output raw.
+ * a damaged file, on one with logged variables, assertions and a failed
+ * property, and on strings that must not reach the output raw.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +31,7 @@ void cli_error(const char *fmt, ...) {
 }
 
 static char tmpdir[64];
-static char good[128], cut[128], damaged[128], nasty[128];
+static char good[128], cut[128], damaged[128], nasty[128], logged[128];
 
 static char *prog_argv[] = {"./prog", "-n", "2", NULL};
 static char *nasty_argv[] = {"./p\x1b[31m", "bad\xff", "c1\xc2\x85", "q\"\\\n", NULL};
@@ -63,7 +64,76 @@ static void write_file(const char *path, char **argv, int argc, bool bad_names) 
   for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
     assert_int_equal(schedfile_write_event(w, &evs[i]), 0);
   }
+  if (bad_names) {
+    /* Labels are text from the program too. */
+    struct sched_label l1 = {1, "v\x1b[1m"}, l2 = {2, "s\"\\\xfe\n"}, l3 = {3, "p\x9b"};
+    assert_int_equal(schedfile_define_label(w, &l1), 0);
+    assert_int_equal(schedfile_define_label(w, &l2), 0);
+    assert_int_equal(schedfile_define_label(w, &l3), 0);
+    const struct dara_event more[] = {
+        {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 1, .arg = 2,
+         .time = 600},
+        {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 2, .arg = 3, .time = 600},
+        {.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_ALWAYS, .obj = 2, .obj2 = 3,
+         .time = 600},
+        {.kind = DARA_EV_PROPERTY, .obj = 3, .time = 600},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+      assert_int_equal(schedfile_write_event(w, &more[i]), 0);
+    }
+  }
   struct sched_outcome o = {SCHED_OUT_DEADLOCK, 0, 0, bad_names ? "\x1b]0;x\x07" : "stuck"};
+  assert_int_equal(schedfile_close(w, &o, err, sizeof err), 0);
+}
+
+static int64_t bits_of(double d) {
+  int64_t b;
+  memcpy(&b, &d, sizeof b);
+  return b;
+}
+
+/* One process whose threads log variables and check assertions, and a
+ * global property that fails at the end. */
+static void write_logged(const char *path) {
+  struct sched_header h = {.dara_version = "0.1.0", .cwd = "/w", .strategy = "random",
+                           .seed = 9, .nprocs = 1};
+  h.cmds[0] = (struct sched_cmd){3, prog_argv};
+  char err[256];
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  struct sched_thread t1 = {0, 1, "prog", 0x11a9, 0, "worker"};
+  assert_int_equal(schedfile_define_thread(w, &t1), 0);
+  const char *texts[] = {"balance", "ratio", "state", "ready \"now\"", "solvent", "progress",
+                         "lost ack", "conservation", "huge"};
+  for (uint32_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    struct sched_label l = {i + 1, (char *)texts[i]};
+    assert_int_equal(schedfile_define_label(w, &l), 0);
+  }
+  const struct dara_event evs[] = {
+      {.kind = DARA_EV_PROC_START},
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_YIELD, .time = 1000},
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 1, .arg = -70,
+       .time = 1000},
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_DOUBLE, .obj = 2,
+       .arg = bits_of(0.1), .time = 2000},
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 3, .arg = 4,
+       .time = 3000},
+      {.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_ALWAYS, .obj = 5, .obj2 = 42,
+       .time = 4000},
+      {.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_SOMETIMES, .obj = 6, .obj2 = 7,
+       .arg = 1, .time = 5000},
+      {.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_UNREACHABLE, .obj = 7, .obj2 = 9,
+       .time = 6000},
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_DOUBLE, .obj = 9,
+       .arg = bits_of(1.0 / 0.0), .time = 7000},
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_DOUBLE, .obj = 2,
+       .arg = bits_of(-2.5e300), .time = 7500},
+      {.kind = DARA_EV_PROPERTY, .obj = 8, .time = 8000},
+  };
+  for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
+    assert_int_equal(schedfile_write_event(w, &evs[i]), 0);
+  }
+  struct sched_outcome o = {SCHED_OUT_PROPERTY, 0, 0, "property \"conservation\" failed"};
   assert_int_equal(schedfile_close(w, &o, err, sizeof err), 0);
 }
 
@@ -92,6 +162,8 @@ static int setup(void **state) {
   snprintf(cut, sizeof cut, "%s/cut.bin", tmpdir);
   snprintf(damaged, sizeof damaged, "%s/damaged.bin", tmpdir);
   snprintf(nasty, sizeof nasty, "%s/nasty.bin", tmpdir);
+  snprintf(logged, sizeof logged, "%s/logged.bin", tmpdir);
+  write_logged(logged);
   write_file(good, prog_argv, 3, false);
   write_file(nasty, nasty_argv, 4, true);
   copy_cut(good, cut, 12, false);
@@ -250,6 +322,99 @@ static void test_shiviz(void **state) {
   free(out);
 }
 
+static void test_logged_text(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, logged, NULL), 0);
+  assert_int_equal(error_count, 0);
+  assert_non_null(strstr(out, "outcome   property in process 0: property \"conservation\" "
+                              "failed\n"));
+  /* Whole lines: index, time, thread, kind, what. */
+  assert_non_null(strstr(out, "\n 2  1000  0:1 worker                log         "
+                              "balance = -70\n"));
+  assert_non_null(strstr(out, "\n 3  2000  0:1 worker                log         "
+                              "ratio = 0.1\n"));
+  assert_non_null(strstr(out, "log         state = \"ready \\\"now\\\"\"\n"));
+  assert_non_null(strstr(out, "\n 5  4000  0:1 worker                assert      "
+                              "always \"solvent\" failed (line 42)\n"));
+  assert_non_null(strstr(out, "assert      sometimes \"progress\" held (line 7)\n"));
+  assert_non_null(strstr(out, "assert      unreachable \"lost ack\" reached (line 9)\n"));
+  assert_non_null(strstr(out, "log         huge = inf\n"));
+  assert_non_null(strstr(out, "log         ratio = -2.5e+300\n"));
+  assert_non_null(strstr(out, "\n10  8000  0:0                       property    "
+                              "property \"conservation\" failed\n"));
+  assert_non_null(strstr(out, "summary   11 events (1 steps), 1 threads, 0 objects, 9 labels"));
+  free(out);
+}
+
+static void test_logged_json(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, logged, "--format", "json", NULL), 0);
+  assert_non_null(strstr(out, "  \"labels\": [\n    {\"id\": 1, \"text\": \"balance\"},\n"));
+  assert_non_null(strstr(out, "{\"id\": 4, \"text\": \"ready \\\"now\\\"\"},\n"));
+  assert_non_null(strstr(out, "{\"id\": 9, \"text\": \"huge\"}\n  ],\n  \"events\""));
+  assert_non_null(strstr(out, "\"kind\": \"log\", \"proc\": 0, \"routine\": 1, \"time\": 1000, "
+                              "\"obj\": 1, \"arg\": -70, \"log\": {\"name\": \"balance\", "
+                              "\"type\": \"int\", \"value\": -70}}"));
+  assert_non_null(strstr(out, "\"log\": {\"name\": \"ratio\", \"type\": \"double\", "
+                              "\"value\": 0.1}}"));
+  assert_non_null(strstr(out, "\"log\": {\"name\": \"ratio\", \"type\": \"double\", "
+                              "\"value\": -2.5e+300}}"));
+  assert_non_null(strstr(out, "\"log\": {\"name\": \"huge\", \"type\": \"double\", "
+                              "\"value\": null}}"));
+  assert_non_null(strstr(out, "\"log\": {\"name\": \"state\", \"type\": \"string\", "
+                              "\"value\": \"ready \\\"now\\\"\"}}"));
+  assert_non_null(strstr(out, "\"assert\": {\"kind\": \"always\", \"name\": \"solvent\", "
+                              "\"held\": false, \"line\": 42}}"));
+  assert_non_null(strstr(out, "\"assert\": {\"kind\": \"sometimes\", \"name\": \"progress\", "
+                              "\"held\": true, \"line\": 7}}"));
+  assert_non_null(strstr(out, "\"assert\": {\"kind\": \"unreachable\", \"name\": "
+                              "\"lost ack\", \"held\": false, \"line\": 9}}"));
+  assert_non_null(strstr(out, "\"kind\": \"property\", \"proc\": 0, \"routine\": 0, "
+                              "\"time\": 8000, \"obj\": 8, \"property\": {\"name\": "
+                              "\"conservation\"}}\n"));
+  free(out);
+  /* A file without labels still has the (empty) array. */
+  assert_int_equal(run_show(&out, good, "--format", "json", NULL), 0);
+  assert_non_null(strstr(out, "  \"labels\": [\n  ],\n"));
+  free(out);
+}
+
+static void test_logged_chrome(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, logged, "--format", "chrome", NULL), 0);
+  /* Every event is an instant; numeric variables are also counters. */
+  assert_non_null(strstr(out, "{\"name\": \"balance = -70\", \"cat\": \"log\", \"ph\": \"i\", "
+                              "\"s\": \"t\", \"ts\": 1.000, \"pid\": 0, \"tid\": 1"));
+  assert_non_null(strstr(out, "{\"name\": \"balance\", \"cat\": \"log\", \"ph\": \"C\", "
+                              "\"ts\": 1.000, \"pid\": 0, \"args\": {\"value\": -70}}"));
+  assert_non_null(strstr(out, "{\"name\": \"ratio\", \"cat\": \"log\", \"ph\": \"C\", "
+                              "\"ts\": 2.000, \"pid\": 0, \"args\": {\"value\": 0.1}}"));
+  assert_null(strstr(out, "{\"name\": \"state\", \"cat\": \"log\", \"ph\": \"C\""));
+  assert_null(strstr(out, "{\"name\": \"huge\", \"cat\": \"log\", \"ph\": \"C\""));
+  assert_non_null(strstr(out, "{\"name\": \"always \\\"solvent\\\" failed (line 42)\", "
+                              "\"cat\": \"assert\", \"ph\": \"i\", \"s\": \"t\""));
+  assert_non_null(strstr(out, "{\"name\": \"property \\\"conservation\\\" failed\", "
+                              "\"cat\": \"property\", \"ph\": \"i\", \"s\": \"g\""));
+  free(out);
+}
+
+static void test_logged_shiviz(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, logged, "--format", "shiviz", NULL), 0);
+  assert_non_null(strstr(out, "\nproc0 {\"proc0\": 2, \"dara\": 1}\n"
+                              "#2 t=1000 0:1 worker log: balance = -70\n"));
+  assert_non_null(strstr(out, "#5 t=4000 0:1 worker assert: always \"solvent\" failed "
+                              "(line 42)\n"));
+  /* dara checks the property over every process's variables. */
+  assert_non_null(strstr(out, "\ndara {\"proc0\": 9, \"dara\": 2}\n"
+                              "#10 t=8000 0:0 property: property \"conservation\" failed\n"));
+  free(out);
+}
+
 static void test_truncated(void **state) {
   (void)state;
   char *out;
@@ -294,6 +459,11 @@ static void test_hostile_strings(void **state) {
   free(out);
   assert_int_equal(run_show(&out, nasty, NULL), 0);
   assert_non_null(strstr(out, "'./p\\x1b[31m'"));
+  assert_non_null(strstr(out, "v\\x1b[1m = \"s\\\"\\\\\\xfe\\x0a\"\n"));
+  assert_non_null(strstr(out, "property \"p\\x9b\" failed\n"));
+  free(out);
+  assert_int_equal(run_show(&out, nasty, "--format", "json", NULL), 0);
+  assert_non_null(strstr(out, "{\"id\": 2, \"text\": \"s\\\"\\\\\\ufffd\\n\"}"));
   free(out);
 }
 
@@ -304,6 +474,10 @@ int main(void) {
       cmocka_unit_test(test_json),
       cmocka_unit_test(test_chrome),
       cmocka_unit_test(test_shiviz),
+      cmocka_unit_test(test_logged_text),
+      cmocka_unit_test(test_logged_json),
+      cmocka_unit_test(test_logged_chrome),
+      cmocka_unit_test(test_logged_shiviz),
       cmocka_unit_test(test_truncated),
       cmocka_unit_test(test_damaged),
       cmocka_unit_test(test_hostile_strings),
