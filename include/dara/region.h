@@ -45,7 +45,9 @@
 
 #define DARA_MAX_PROCS 8
 #define DARA_MAX_ROUTINES 1024 /* threads over a process lifetime; indices are never reused */
-#define DARA_LOG_LEN 256       /* events per process between two drains */
+#define DARA_LOG_LEN 256       /* events per process between two drains; a power of
+                                  two, so the free-running indices wrap cleanly */
+_Static_assert((DARA_LOG_LEN & (DARA_LOG_LEN - 1)) == 0, "DARA_LOG_LEN: a power of two");
 #define DARA_MAX_MODULES 32    /* shared objects named by sites and objects */
 #define DARA_NAME_LEN 48       /* function names, NUL-terminated */
 #define DARA_PATH_LEN 256      /* module paths, NUL-terminated */
@@ -114,12 +116,14 @@ struct dara_routine {
 
 /* One entry of the per-process event log: things the scheduler cannot see in
  * the routine table (results, creations, new objects). */
+#define DARA_TEXT_LEN 32 /* names and string values in log entries, with the NUL */
 struct dara_log_entry {
   uint32_t kind;    /* enum dara_log_kind */
   uint32_t routine; /* routine that logged it */
   uint32_t a;       /* kind-specific, see enum dara_log_kind */
   uint32_t b;
   uint64_t c;
+  char text[2][DARA_TEXT_LEN]; /* VAR and ASSERT: a name and a value or file */
 };
 
 enum dara_log_kind {
@@ -128,6 +132,10 @@ enum dara_log_kind {
   DARA_LOG_RESULT = 2, /* a = op, b = return value (try/timed operations) */
   DARA_LOG_OBJECT = 3, /* a = object id, b = kind | module << 8 (0xffffff: none), c = offset */
   DARA_LOG_NOTE = 4,   /* a = enum dara_note, b, c: diagnostics from the shim */
+  DARA_LOG_VAR = 5,    /* a = type (0 int, 1 double, 2 string), c = the value (int64
+                        * or double bits), text[0] = name, text[1] = string value */
+  DARA_LOG_ASSERT = 6, /* a = kind (1 always, 2 sometimes, 3 unreachable), b = held,
+                        * c = source line, text[0] = name, text[1] = source file */
 };
 
 enum dara_note {

@@ -49,11 +49,17 @@ void shim_die(const char *fmt, ...) {
 /* ---- event log ---- */
 
 void shim_log(unsigned kind, uint32_t a, uint32_t b, uint64_t c) {
+  shim_log_text(kind, a, b, c, NULL);
+}
+
+void shim_log_text(unsigned kind, uint32_t a, uint32_t b, uint64_t c,
+                   const char (*text)[DARA_TEXT_LEN]) {
   struct dara_proc *p = shim.proc;
   uint32_t head = p->log_head;
   uint32_t tail = __atomic_load_n(&p->log_tail, __ATOMIC_ACQUIRE);
   if (head - tail >= DARA_LOG_LEN) {
-    p->log_lost++;
+    /* Only this side writes it; atomic so an asynchronous reader stays exact. */
+    __atomic_store_n(&p->log_lost, p->log_lost + 1, __ATOMIC_RELEASE);
     return;
   }
   struct dara_log_entry *e = &p->log[head % DARA_LOG_LEN];
@@ -62,6 +68,10 @@ void shim_log(unsigned kind, uint32_t a, uint32_t b, uint64_t c) {
   e->a = a;
   e->b = b;
   e->c = c;
+  if (text)
+    memcpy(e->text, text, sizeof(e->text));
+  else
+    e->text[0][0] = e->text[1][0] = '\0';
   __atomic_store_n(&p->log_head, head + 1, __ATOMIC_RELEASE);
 }
 
@@ -88,11 +98,11 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset) {
 
 /* True for addresses inside the shim or a sanitizer runtime, whose
  * interceptors may sit between the program and the shim. */
-static bool in_runtime(const void *pc) {
+bool shim_in_runtime(const void *pc) {
   Dl_info info, self;
   if (!dladdr(pc, &info) || !info.dli_fname)
     return false;
-  if (dladdr((const void *)&in_runtime, &self) && self.dli_fbase == info.dli_fbase)
+  if (dladdr((const void *)&shim_in_runtime, &self) && self.dli_fbase == info.dli_fbase)
     return true;
   const char *base = strrchr(info.dli_fname, '/');
   base = base ? base + 1 : info.dli_fname;
@@ -101,12 +111,12 @@ static bool in_runtime(const void *pc) {
 }
 
 const void *shim_caller(const void *return_address) {
-  if (!in_runtime(return_address))
+  if (!shim_in_runtime(return_address))
     return return_address;
   void *frames[16];
   int n = backtrace(frames, 16);
   for (int i = 1; i < n; i++)
-    if (!in_runtime(frames[i]))
+    if (!shim_in_runtime(frames[i]))
       return frames[i];
   return return_address;
 }
@@ -245,9 +255,12 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
   r->site.ordinal = site_ordinal(module, offset);
   r->site.module = module;
   r->site.offset = offset;
-  r->start.module = shim_module_of(start_fn, &r->start.offset);
+  /* Behind a sanitizer's pthread_create, start_fn is the sanitizer's own
+   * trampoline: naming the thread after it would mislead, so leave it unnamed. */
+  bool foreign = start_fn && shim_in_runtime(start_fn);
+  r->start.module = foreign ? UINT32_MAX : shim_module_of(start_fn, &r->start.offset);
   Dl_info info;
-  if (start_fn && dladdr(start_fn, &info) && info.dli_sname)
+  if (start_fn && !foreign && dladdr(start_fn, &info) && info.dli_sname)
     snprintf(r->func, sizeof(r->func), "%s", info.dli_sname);
   r->waits_for = -1;
   r->op = DARA_OP_THREAD_START;

@@ -173,6 +173,9 @@ void shim_refresh(void);
 
 /* Appends to the process's event log (dropped and counted when full). */
 void shim_log(unsigned kind, uint32_t a, uint32_t b, uint64_t c);
+/* The same with two NUL-terminated texts (VAR and ASSERT entries). */
+void shim_log_text(unsigned kind, uint32_t a, uint32_t b, uint64_t c,
+                   const char (*text)[DARA_TEXT_LEN]);
 
 /* Registers a new routine for a thread about to be created, parked at
  * THREAD_START. Returns its index or -1 when the table is full. */
@@ -194,6 +197,8 @@ void process_install_hooks(void);
  * itself, unless a sanitizer's interceptor sits in between, in which case the
  * first frame outside the sanitizer and the shim. */
 const void *shim_caller(const void *return_address);
+/* True for an address inside the shim or a sanitizer runtime. */
+bool shim_in_runtime(const void *pc);
 
 /* Fatal error in the shim: one line on stderr, then _exit(125). */
 void shim_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

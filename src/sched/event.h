@@ -22,6 +22,13 @@ enum dara_ev_kind {
   DARA_EV_DEADLOCK = 7,  /* no enabled routine while some are unfinished */
   DARA_EV_HANG = 8,      /* watchdog: routine ran `arg` ms without a scheduling point */
   DARA_EV_NOTE = 9,      /* diagnostic from the shim: op = enum dara_note, arg = detail */
+  DARA_EV_LOG = 10,      /* routine logged a variable: obj = label of its name,
+                          * op = enum dara_var_type, arg = the value (int64, the
+                          * bits of a double, or the label of a string) */
+  DARA_EV_ASSERT = 11,   /* dara_always/sometimes/unreachable reached: op = enum
+                          * dara_assert_kind, obj = label of its name, obj2 = source
+                          * line, arg = 1 if the condition held, else 0 */
+  DARA_EV_PROPERTY = 12, /* a global property (--props) failed: obj = label of its name */
   DARA_EV_KIND_COUNT
 };
 
@@ -37,6 +44,9 @@ struct dara_event {
   int64_t arg;      /* kind-specific, see above */
   uint64_t time;    /* virtual time in ns (monotonic within a run) */
 };
+
+enum dara_var_type { DARA_VAR_INT = 0, DARA_VAR_DOUBLE = 1, DARA_VAR_STRING = 2 };
+enum dara_assert_kind { DARA_ASSERT_ALWAYS = 1, DARA_ASSERT_SOMETIMES = 2, DARA_ASSERT_UNREACHABLE = 3 };
 
 const char *dara_ev_kind_name(unsigned kind);
 

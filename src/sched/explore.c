@@ -29,6 +29,7 @@
 #include "sched/launcher.h"
 #include "sched/session.h"
 #include "sched/strategy.h"
+#include "sched/world.h"
 
 static const char usage[] =
     "usage: dara explore [options] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
@@ -61,6 +62,8 @@ static const char usage[] =
     "  -m, --max-steps N      an execution longer than N steps is a hang\n"
     "                         (default 100000)\n"
     "      --show-output      let the program's stdout and stderr through\n"
+    "      --props FILE       check the global properties in FILE (a shared\n"
+    "                         object, see dara/props.h) after every step\n"
     "  -h, --help             this text\n"
     "\n"
     "exit status: 0 no bug found, 1 a bug was found, 2 usage or internal error\n";
@@ -86,7 +89,29 @@ struct explore {
   bool exhausted;
   bool tty;
   double last_progress;
+  /* Every dara_sometimes reached in any execution, and whether it ever held. */
+  struct {
+    char name[DARA_TEXT_LEN];
+    bool held;
+  } sometimes[SESSION_MAX_SOMETIMES];
+  unsigned nsometimes;
 };
+
+static void merge_sometimes(struct explore *x, const struct session_result *res) {
+  for (unsigned i = 0; i < res->nsometimes; i++) {
+    unsigned j = 0;
+    while (j < x->nsometimes && strcmp(x->sometimes[j].name, res->sometimes[i].name) != 0)
+      j++;
+    if (j == x->nsometimes) {
+      if (j == SESSION_MAX_SOMETIMES)
+        continue;
+      snprintf(x->sometimes[j].name, DARA_TEXT_LEN, "%s", res->sometimes[i].name);
+      x->sometimes[j].held = false;
+      x->nsometimes++;
+    }
+    x->sometimes[j].held |= res->sometimes[i].held;
+  }
+}
 
 static double now_s(void) {
   struct timespec ts;
@@ -104,6 +129,8 @@ static const char *kind_word(unsigned kind) {
     return "deadlock";
   case SCHED_OUT_HANG:
     return "hang";
+  case SCHED_OUT_PROPERTY:
+    return "property";
   default:
     return "bug";
   }
@@ -119,6 +146,9 @@ static int on_thread(void *ctx, const struct sched_thread *t) {
 }
 static int on_object(void *ctx, const struct sched_object *o) {
   return schedfile_define_object(ctx, o);
+}
+static int on_label(void *ctx, const struct sched_label *l) {
+  return schedfile_define_label(ctx, l);
 }
 
 /* ---- reporting ---- */
@@ -197,7 +227,14 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
     json_string(stdout, b->signature);
     fputs("}", stdout);
   }
-  printf("%s]}\n", x->nbugs ? "\n" : "");
+  printf("%s], \"sometimes_never_held\": [", x->nbugs ? "\n" : "");
+  unsigned n = 0;
+  for (unsigned i = 0; i < x->nsometimes; i++)
+    if (!x->sometimes[i].held) {
+      fputs(n++ ? ", " : "", stdout);
+      json_string(stdout, x->sometimes[i].name);
+    }
+  printf("]}\n");
 }
 
 /* ---- one execution ---- */
@@ -235,6 +272,7 @@ static int record_one(struct explore *x, struct session_config *cfg, struct poli
   session_run(cfg, &res);
   strategy_end(x->strategy, res.steps);
   x->schedules++;
+  merge_sometimes(x, &res);
   if (schedfile_close(w, &res.outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     return -1;
@@ -273,14 +311,15 @@ int cmd_explore(int argc, char **argv) {
       {"time-limit", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
       {"keep-going", no_argument, NULL, 'k'},      {"json", no_argument, NULL, 'J'},
       {"watchdog", required_argument, NULL, 'w'},  {"max-steps", required_argument, NULL, 'm'},
-      {"show-output", no_argument, NULL, 'O'},     {"help", no_argument, NULL, 'h'},
+      {"show-output", no_argument, NULL, 'O'},     {"props", required_argument, NULL, 'R'},
+      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   struct strategy_options so = {.name = "mix", .pct_depth = 3};
   uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
   uint64_t depth = 0, pct_depth = 3, max_schedules = 1000, time_limit = 0, watchdog = 5;
   uint64_t max_steps = 100000;
   bool depth_set = false, keep_going = false, json = false, show_output = false;
-  const char *dir = "dara-bugs";
+  const char *dir = "dara-bugs", *props_path = NULL;
   int c;
   optind = 1;
   opterr = 0;
@@ -325,6 +364,9 @@ int cmd_explore(int argc, char **argv) {
     case 'O':
       show_output = true;
       break;
+    case 'R':
+      props_path = optarg;
+      break;
     case 'h':
       fputs(usage, stdout);
       return DARA_EXIT_OK;
@@ -351,6 +393,7 @@ int cmd_explore(int argc, char **argv) {
   x.hdr.dara_version = DARA_VERSION;
   x.hdr.seed = seed;
   int exit_code = DARA_EXIT_ERROR;
+  struct props *props = NULL;
   char cwd[PATH_MAX], shim[PATH_MAX], err[512] = "cannot get the working directory";
   if (cli_split_commands(argc - optind, argv + optind, x.hdr.cmds, &x.hdr.nprocs) != 0) {
     fputs("see 'dara explore --help'\n", stderr);
@@ -364,6 +407,10 @@ int cmd_explore(int argc, char **argv) {
     goto done;
   }
   x.hdr.cwd = cwd;
+  if (props_path && !(props = props_load(props_path, err, sizeof(err)))) {
+    cli_error("%s", err);
+    goto done;
+  }
   struct timespec start;
   clock_gettime(CLOCK_REALTIME, &start);
   x.hdr.vtime_base = (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;
@@ -375,8 +422,8 @@ int cmd_explore(int argc, char **argv) {
   struct session_config cfg = {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .quiet = !show_output,
-      .vtime_base = x.hdr.vtime_base,
-      .sink = {.event = on_event, .thread = on_thread, .object = on_object}};
+      .vtime_base = x.hdr.vtime_base, .props = props,
+      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .label = on_label}};
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
           strategy_describe(x.strategy), (unsigned long long)seed,
           (unsigned long long)max_schedules);
@@ -394,10 +441,15 @@ int cmd_explore(int argc, char **argv) {
           (unsigned long long)x.schedules, elapsed,
           elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s");
+  for (unsigned i = 0; i < x.nsometimes; i++)
+    if (!x.sometimes[i].held)
+      fprintf(stderr, "dara: dara_sometimes \"%s\" never held in %llu schedules\n",
+              x.sometimes[i].name, (unsigned long long)x.schedules);
   if (json)
     print_json(&x, seed, elapsed);
   exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
 done:
+  props_free(props);
   free(x.bugs);
   strategy_free(x.strategy);
   for (int i = 0; i < x.hdr.nprocs; i++)

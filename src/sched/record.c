@@ -15,6 +15,7 @@
 #include "sched/cli_util.h"
 #include "sched/launcher.h"
 #include "sched/session.h"
+#include "sched/world.h"
 
 static const char usage[] =
     "usage: dara record [-o FILE] [--seed N] [--policy random|rr] [--watchdog SEC]\n"
@@ -37,6 +38,8 @@ static const char usage[] =
     "  -w, --watchdog SEC  report a hang when a thread runs this long without\n"
     "                      reaching a scheduling point (default 5)\n"
     "  -m, --max-steps N   report a hang after N scheduling steps (default: none)\n"
+    "  -P, --props FILE    check the global properties in FILE (a shared object,\n"
+    "                      see dara/props.h) after every step\n"
     "  -h, --help          this text\n"
     "\n"
     "The program's own output passes through unchanged. One line on stderr\n"
@@ -60,6 +63,10 @@ static int on_object(void *ctx, const struct sched_object *o) {
   return schedfile_define_object(((struct recorder *)ctx)->w, o);
 }
 
+static int on_label(void *ctx, const struct sched_label *l) {
+  return schedfile_define_label(((struct recorder *)ctx)->w, l);
+}
+
 static void free_commands(struct sched_header *h) {
   for (int i = 0; i < h->nprocs; i++)
     free(h->cmds[i].argv);
@@ -69,15 +76,16 @@ int cmd_record(int argc, char **argv) {
   static const struct option opts[] = {
       {"output", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, 's'},
       {"policy", required_argument, NULL, 'p'},   {"watchdog", required_argument, NULL, 'w'},
-      {"max-steps", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
+      {"max-steps", required_argument, NULL, 'm'}, {"props", required_argument, NULL, 'P'},
+      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  const char *out = "sched.bin", *policy_name = "random";
+  const char *out = "sched.bin", *policy_name = "random", *props_path = NULL;
   uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
   uint64_t watchdog = 5, max_steps = 0;
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+o:s:p:w:m:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+o:s:p:w:m:P:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o':
       out = optarg;
@@ -100,6 +108,9 @@ int cmd_record(int argc, char **argv) {
     case 'm':
       if (cli_parse_u64("--max-steps", optarg, &max_steps) != 0)
         return DARA_EXIT_ERROR;
+      break;
+    case 'P':
+      props_path = optarg;
       break;
     case 'h':
       fputs(usage, stdout);
@@ -128,12 +139,16 @@ int cmd_record(int argc, char **argv) {
   else if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) == 0)
     err[0] = '\0';
   hdr.cwd = cwd;
+  struct props *props = NULL;
+  if (!err[0] && props_path)
+    props = props_load(props_path, err, sizeof(err)); /* NULL: err says why */
   struct timespec start;
   clock_gettime(CLOCK_REALTIME, &start);
   hdr.vtime_base = (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;
   struct recorder rec = {.w = err[0] ? NULL : schedfile_create(out, &hdr, err, sizeof(err))};
   if (!rec.w) {
     cli_error("%s", err);
+    props_free(props);
     policy_free(&policy);
     free_commands(&hdr);
     return DARA_EXIT_ERROR;
@@ -141,11 +156,13 @@ int cmd_record(int argc, char **argv) {
   struct session_config cfg = {
       .nprocs = hdr.nprocs, .cmds = hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps,
-      .vtime_base = hdr.vtime_base, .policy = &policy,
-      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .ctx = &rec}};
+      .vtime_base = hdr.vtime_base, .policy = &policy, .props = props,
+      .sink = {.event = on_event, .thread = on_thread, .object = on_object,
+               .label = on_label, .ctx = &rec}};
   struct session_result res;
   session_run(&cfg, &res);
   policy_free(&policy);
+  props_free(props);
   if (res.stopped && res.outcome.kind == SCHED_OUT_OK) {
     res.outcome.kind = SCHED_OUT_ERROR;
     snprintf(res.message, sizeof(res.message), "cannot write %s", out);
@@ -166,6 +183,10 @@ int cmd_record(int argc, char **argv) {
   struct stat st;
   unsigned long long bytes = stat(out, &st) == 0 ? (unsigned long long)st.st_size : 0;
   cli_print_details(res.details);
+  for (unsigned i = 0; i < res.nsometimes; i++)
+    if (!res.sometimes[i].held)
+      fprintf(stderr, "dara: dara_sometimes \"%s\" never held in this run\n",
+              res.sometimes[i].name);
   const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
   fprintf(stderr, "dara: %s%s; %llu steps, seed %llu; schedule in %s (%llu bytes)\n", what,
           res.message, (unsigned long long)res.steps, (unsigned long long)seed, out,

@@ -15,6 +15,7 @@
 #include "sched/launcher.h"
 #include "sched/report.h"
 #include "sched/session.h"
+#include "sched/world.h"
 
 static const char usage[] =
     "usage: dara replay [--watchdog SEC] FILE\n"
@@ -26,6 +27,7 @@ static const char usage[] =
     "\n"
     "  -w, --watchdog SEC  report a hang when a thread runs this long without\n"
     "                      reaching a scheduling point (default 5)\n"
+    "  -P, --props FILE    the global properties given to record or explore\n"
     "  -h, --help          this text\n"
     "\n"
     "exit status: 0 the run ended as recorded without a bug, 1 it ended as\n"
@@ -125,6 +127,18 @@ static int on_object(void *ctx, const struct sched_object *o) {
   return 0;
 }
 
+static int on_label(void *ctx, const struct sched_label *l) {
+  struct replayer *r = ctx;
+  const struct sched_label *rec = schedfile_label(r->f, l->id);
+  char now[128], then[128] = "no such name";
+  snprintf(now, sizeof(now), "name #%u \"%s\"", l->id, l->text);
+  if (rec)
+    snprintf(then, sizeof(then), "name #%u \"%s\"", rec->id, rec->text);
+  if (!rec || strcmp(rec->text, l->text) != 0)
+    return diverge(r, "event %zu: recorded: %s; now: %s", then, now);
+  return 0;
+}
+
 /* The replay policy: the next recorded event must be a step, and the thread
  * it names must be able to run now. */
 static int choose(struct policy *p, const struct candidate *c, size_t n, unsigned last_proc,
@@ -152,13 +166,15 @@ static int choose(struct policy *p, const struct candidate *c, size_t n, unsigne
 
 int cmd_replay(int argc, char **argv) {
   static const struct option opts[] = {{"watchdog", required_argument, NULL, 'w'},
+                                       {"props", required_argument, NULL, 'P'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
+  const char *props_path = NULL;
   uint64_t watchdog = 5;
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+w:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+w:P:h", opts, NULL)) != -1) {
     switch (c) {
     case 'w':
       if (cli_parse_u64("--watchdog", optarg, &watchdog) != 0)
@@ -167,6 +183,9 @@ int cmd_replay(int argc, char **argv) {
         cli_error("--watchdog takes 1 to 86400 seconds");
         return DARA_EXIT_ERROR;
       }
+      break;
+    case 'P':
+      props_path = optarg;
       break;
     case 'h':
       fputs(usage, stdout);
@@ -195,12 +214,20 @@ int cmd_replay(int argc, char **argv) {
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
+  struct props *props = NULL;
+  if (props_path && !(props = props_load(props_path, err, sizeof(err)))) {
+    cli_error("%s", err);
+    schedfile_free(&f);
+    return DARA_EXIT_ERROR;
+  }
   struct replayer rep = {.f = &f};
   struct policy policy = {.name = "replay", .choose = choose, .ctx = &rep};
   struct session_config cfg = {
       .nprocs = f.hdr.nprocs, .cmds = f.hdr.cmds, .cwd = f.hdr.cwd, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .vtime_base = f.hdr.vtime_base, .policy = &policy,
-      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .ctx = &rep}};
+      .props = props,
+      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .label = on_label,
+               .ctx = &rep}};
   struct session_result res;
   session_run(&cfg, &res);
 
@@ -228,6 +255,7 @@ int cmd_replay(int argc, char **argv) {
     fprintf(stderr, "dara: %s%s; replayed %llu steps of %s as recorded\n", what, res.message,
             (unsigned long long)res.steps, path);
   }
+  props_free(props);
   schedfile_free(&f);
   return rc;
 }

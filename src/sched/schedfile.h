@@ -76,6 +76,14 @@ struct sched_object {
   uint64_t offset;
 };
 
+/* A label: a string that events refer to by id (the names of logged
+ * variables and properties, string values). The session hands out ids in
+ * first-use order, 1, 2, 3, ..., so a replay produces the same ids. */
+struct sched_label {
+  uint32_t id;
+  char *text;
+};
+
 /* ---- writing ---- */
 
 struct schedfile_writer;
@@ -87,6 +95,7 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
 /* Each returns 0, or -1 after an I/O error (the reason is kept for close). */
 int schedfile_define_thread(struct schedfile_writer *w, const struct sched_thread *t);
 int schedfile_define_object(struct schedfile_writer *w, const struct sched_object *o);
+int schedfile_define_label(struct schedfile_writer *w, const struct sched_label *l);
 int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *ev);
 /* Writes the footer with the outcome and checksum, closes and frees w.
  * Returns 0, or -1 with a reason in err if anything failed since create. */
@@ -112,6 +121,8 @@ struct sched_file {
   size_t nthreads;
   struct sched_object *objects;
   size_t nobjects;
+  struct sched_label *labels;
+  size_t nlabels;
   uint32_t version;
   uint64_t file_size;
 };
@@ -132,6 +143,7 @@ const struct sched_thread *schedfile_thread(const struct sched_file *f, unsigned
                                             unsigned routine);
 const struct sched_object *schedfile_object(const struct sched_file *f, unsigned proc,
                                             uint32_t id);
+const struct sched_label *schedfile_label(const struct sched_file *f, uint32_t id);
 
 const char *sched_outcome_name(unsigned kind);
 

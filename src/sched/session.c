@@ -26,6 +26,7 @@
 #include "sched/launcher.h"
 #include "sched/report.h"
 #include "sched/symbols.h"
+#include "sched/world.h"
 #include "shm/handoff.h"
 #include "shm/region.h"
 
@@ -48,6 +49,8 @@ struct session {
   struct proc_run procs[DARA_MAX_PROCS];
   uint64_t steps;
   bool done;
+  struct world *world;
+  bool vars_changed; /* since the properties were last checked */
 };
 
 /* Names of the current (or last) run's threads and objects, for reports. */
@@ -274,6 +277,115 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
   emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
 }
 
+/* ---- what the program told dara (dara/dara.h) ---- */
+
+/* The label id of text, announcing it to the sink the first time. */
+static uint32_t label_of(struct session *s, unsigned proc, const char *raw) {
+  char text[DARA_TEXT_LEN];
+  region_copy_name(text, sizeof(text), raw, DARA_TEXT_LEN);
+  bool is_new;
+  uint32_t id = world_label(s->world, text, &is_new);
+  if (id == 0) {
+    finish(s, SCHED_OUT_ERROR, 0, proc, "process %u used more than %d distinct names and "
+           "strings in dara_log and dara_always calls", proc, WORLD_MAX_LABELS);
+    return 0;
+  }
+  if (is_new && s->cfg->sink.label) {
+    struct sched_label l = {.id = id, .text = text};
+    if (s->cfg->sink.label(s->cfg->sink.ctx, &l) != 0) {
+      s->res->stopped = true;
+      s->done = true;
+    }
+  }
+  return id;
+}
+
+static void logged_var(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  if (e->a > 2) {
+    corrupt(s, proc, "variable type", e->a);
+    return;
+  }
+  uint32_t name = label_of(s, proc, e->text[0]);
+  uint64_t value = e->c;
+  if (e->a == 2)
+    value = label_of(s, proc, e->text[1]);
+  if (s->done)
+    return;
+  if (world_set(s->world, proc, name, e->a, value) != 0) {
+    finish(s, SCHED_OUT_ERROR, 0, proc, "more than %d logged variables", WORLD_MAX_VARS);
+    return;
+  }
+  s->vars_changed = true;
+  struct dara_event ev = {.kind = DARA_EV_LOG, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = name,
+                          .arg = (int64_t)value, .time = s->region->clock.now};
+  emit(s, &ev);
+}
+
+static void sometimes_seen(struct session *s, const char *name, bool held) {
+  struct session_result *res = s->res;
+  for (unsigned i = 0; i < res->nsometimes; i++)
+    if (strcmp(res->sometimes[i].name, name) == 0) {
+      res->sometimes[i].held |= held;
+      return;
+    }
+  if (res->nsometimes == SESSION_MAX_SOMETIMES)
+    return;
+  snprintf(res->sometimes[res->nsometimes].name, DARA_TEXT_LEN, "%s", name);
+  res->sometimes[res->nsometimes++].held = held;
+}
+
+static void assertion(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  if (e->a < DARA_ASSERT_ALWAYS || e->a > DARA_ASSERT_UNREACHABLE || e->b > 1) {
+    corrupt(s, proc, "assertion kind", e->a);
+    return;
+  }
+  uint32_t name = label_of(s, proc, e->text[0]);
+  if (s->done)
+    return;
+  struct dara_event ev = {.kind = DARA_EV_ASSERT, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = name,
+                          .obj2 = (uint32_t)e->c, .arg = e->b, .time = s->region->clock.now};
+  emit(s, &ev);
+  const char *text = world_label_text(s->world, name);
+  char file[DARA_TEXT_LEN];
+  region_copy_name(file, sizeof(file), e->text[1], DARA_TEXT_LEN);
+  if (e->a == DARA_ASSERT_SOMETIMES) {
+    sometimes_seen(s, text, e->b);
+    return;
+  }
+  if (e->a == DARA_ASSERT_ALWAYS && e->b)
+    return;
+  char who[96];
+  session_thread_name(proc, e->routine, who, sizeof(who));
+  snprintf(s->res->signature, sizeof(s->res->signature), "property %s %s:%llu",
+           text, file, (unsigned long long)e->c);
+  finish(s, SCHED_OUT_PROPERTY, 0, proc, "%s \"%s\" %s at %s:%llu in thread %s",
+         e->a == DARA_ASSERT_ALWAYS ? "dara_always" : "dara_unreachable", text,
+         e->a == DARA_ASSERT_ALWAYS ? "failed" : "reached", file[0] ? file : "?",
+         (unsigned long long)e->c, who);
+}
+
+/* Checks the global properties when a variable changed. */
+static void check_properties(struct session *s) {
+  if (!s->cfg->props || !s->vars_changed || s->done)
+    return;
+  s->vars_changed = false;
+  const char *failed = props_check(s->cfg->props, s->world);
+  if (!failed)
+    return;
+  char vars[768];
+  world_describe(s->world, vars, sizeof(vars));
+  uint32_t name = label_of(s, 0, failed);
+  if (s->done)
+    return;
+  struct dara_event ev = {.kind = DARA_EV_PROPERTY, .obj = name, .time = s->region->clock.now};
+  emit(s, &ev);
+  detail(s, "variables: %s", vars);
+  snprintf(s->res->signature, sizeof(s->res->signature), "property %s", failed);
+  finish(s, SCHED_OUT_PROPERTY, 0, 0, "property \"%s\" failed", failed);
+}
+
 static void drain_log(struct session *s, unsigned proc) {
   struct dara_proc *p = &s->region->procs[proc];
   uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
@@ -311,13 +423,20 @@ static void drain_log(struct session *s, unsigned proc) {
     case DARA_LOG_NOTE:
       note(s, proc, &e);
       break;
+    case DARA_LOG_VAR:
+      logged_var(s, proc, &e);
+      break;
+    case DARA_LOG_ASSERT:
+      assertion(s, proc, &e);
+      break;
     default:
       corrupt(s, proc, "log kind", e.kind);
       break;
     }
   }
-  __atomic_store_n(&p->log_tail, head, __ATOMIC_RELEASE);
-  uint32_t lost = p->log_lost;
+  /* Up to what was read: a run that ends mid-drain leaves the rest unread. */
+  __atomic_store_n(&p->log_tail, tail, __ATOMIC_RELEASE);
+  uint32_t lost = __atomic_load_n(&p->log_lost, __ATOMIC_ACQUIRE);
   if (lost != s->procs[proc].lost_seen && !s->done)
     finish(s, SCHED_OUT_ERROR, 0, proc, "process %u lost %u events: its event log overflowed",
            proc, lost - s->procs[proc].lost_seen);
@@ -436,7 +555,9 @@ static void wait_death(struct session *s, unsigned proc) {
       return;
     }
     uint64_t waited = now_ms() - start;
-    if (waited > (uint64_t)s->cfg->watchdog_ms) {
+    /* A process that left control by exec runs natively for as long as it
+     * likes: no watchdog, only an interrupt ends the wait. */
+    if (!pr->detached && waited > (uint64_t)s->cfg->watchdog_ms) {
       emit_simple(s, DARA_EV_HANG, proc, 0, DARA_OP_PROC_EXIT, (int64_t)waited);
       snprintf(s->res->signature, sizeof(s->res->signature), "hang exit process %u", proc);
       finish(s, SCHED_OUT_HANG, 0, proc,
@@ -456,6 +577,7 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
   switch (w) {
   case TURN_BACK: {
     drain_log(s, proc);
+    check_properties(s);
     uint32_t state = s->region->procs[proc].state;
     if (state == DARA_PROC_EXITING)
       wait_death(s, proc);
@@ -753,6 +875,14 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
     finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s", strerror(errno));
     return -1;
   }
+  static struct world *world;
+  if (!world && !(world = world_new())) {
+    finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
+    region_destroy(s.region, s.region_fd);
+    return -1;
+  }
+  world_reset(world, cfg->nprocs);
+  s.world = world;
   s.region->clock.realtime_base = cfg->vtime_base;
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   got_sigchld = 0;

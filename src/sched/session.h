@@ -31,6 +31,7 @@ struct session_sink {
   int (*event)(void *ctx, const struct dara_event *ev);
   int (*thread)(void *ctx, const struct sched_thread *t);
   int (*object)(void *ctx, const struct sched_object *o);
+  int (*label)(void *ctx, const struct sched_label *l);
   void *ctx;
 };
 
@@ -45,7 +46,10 @@ struct session_config {
   uint64_t vtime_base;          /* virtual CLOCK_REALTIME at the start (ns) */
   struct policy *policy;
   struct session_sink sink;
+  const struct props *props;    /* global properties (world.h), or NULL */
 };
+
+#define SESSION_MAX_SOMETIMES 32
 
 struct session_result {
   struct sched_outcome outcome; /* outcome.message points into message[] */
@@ -59,6 +63,12 @@ struct session_result {
   uint64_t steps;
   uint64_t events;
   bool stopped;                 /* the sink or the policy ended the run */
+  /* Every dara_sometimes reached, and whether it ever held in this run. */
+  struct {
+    char name[DARA_TEXT_LEN];
+    bool held;
+  } sometimes[SESSION_MAX_SOMETIMES];
+  unsigned nsometimes;
 };
 
 /* Names the session learned during the run, for reports. */

@@ -36,7 +36,8 @@ EXHAUST_BUDGET=200
 
 # The buggy examples and the kind of bug (a grep -i pattern the 'dara:'
 # summary lines of explore and of replay have to match).
-declare -A BUGGY=([atomicity]='SIGABRT\|abort' [deadlock]='deadlock' [lost_wakeup]='deadlock')
+declare -A BUGGY=([atomicity]='SIGABRT\|abort' [deadlock]='deadlock' [lost_wakeup]='deadlock'
+                  [tickets]='dara_always')
 # The correct examples and the dfs --depth at which each one exhausts within
 # EXHAUST_BUDGET (plain build: 64, 52, 122, 122, 90, 122, 15 schedules).
 # ok_join_detach stays at depth 3 for now: from depth 4 on, some schedules let
@@ -440,7 +441,7 @@ test_time_limit() {
 # ---- the list ----
 
 TESTS=(examples_present cli_errors cli_help)
-for name in atomicity deadlock lost_wakeup; do
+for name in atomicity deadlock lost_wakeup tickets; do
   for s in "${STRATEGIES[@]}"; do
     TESTS+=("bug_found $name ${s:-default}")
   done

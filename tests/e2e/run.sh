@@ -32,7 +32,8 @@ TIMEOUT=(timeout -k 5 60)
 # The examples and, for the buggy ones, the kind of bug (a grep -i pattern
 # the 'dara:' summary line has to match).
 CORRECT=(ok_mutex ok_condvar ok_rwlock ok_sem ok_barrier ok_spin_once ok_join_detach)
-declare -A BUGGY=([atomicity]='SIGABRT\|abort' [deadlock]='deadlock' [lost_wakeup]='deadlock')
+declare -A BUGGY=([atomicity]='SIGABRT\|abort' [deadlock]='deadlock' [lost_wakeup]='deadlock'
+                  [tickets]='dara_always')
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -396,7 +397,7 @@ TESTS=(examples_present cli_errors cli_help program_not_found)
 for name in "${CORRECT[@]}"; do
   TESTS+=("correct_passes $name" "replay_matches $name")
 done
-for name in atomicity deadlock lost_wakeup; do
+for name in atomicity deadlock lost_wakeup tickets; do
   TESTS+=("bug_found $name" "replay_matches $name")
 done
 TESTS+=(seeds_vary same_seed_same_schedule policy_rr default_output show_formats
