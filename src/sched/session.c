@@ -845,8 +845,7 @@ static void cleanup(struct session *s) {
   /* Orphans of the program (we are their subreaper) that were in the group. */
   while (waitpid(-1, NULL, WNOHANG) > 0)
     ;
-  region_destroy(s->region, s->region_fd);
-  s->region = NULL;
+  s->region = NULL; /* kept for the next run (session_run) */
 }
 
 int session_run(const struct session_config *cfg, struct session_result *res) {
@@ -862,7 +861,8 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
       return -1;
     }
   }
-  memset(names_threads, 0, DARA_MAX_PROCS * sizeof(*names_threads));
+  for (int i = 0; i < cfg->nprocs && i < DARA_MAX_PROCS; i++)
+    memset(names_threads[i], 0, sizeof(names_threads[i]));
   for (int i = 0; i < DARA_MAX_PROCS; i++)
     if (names_objects[i].v)
       memset(names_objects[i].v, 0, names_objects[i].n * sizeof(*names_objects[i].v));
@@ -870,15 +870,22 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
     finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run", DARA_MAX_PROCS);
     return -1;
   }
-  s.region = region_create(&s.region_fd);
-  if (!s.region) {
+  /* One region serves every run of this dara: creating and populating it
+   * costs as much as a fork and exec, and its programs are all gone by the
+   * time the next run starts. */
+  static struct dara_region *region;
+  static int region_fd = -1;
+  if (region) {
+    region_reset(region);
+  } else if (!(region = region_create(&region_fd))) {
     finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s", strerror(errno));
     return -1;
   }
+  s.region = region;
+  s.region_fd = region_fd;
   static struct world *world;
   if (!world && !(world = world_new())) {
     finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
-    region_destroy(s.region, s.region_fd);
     return -1;
   }
   world_reset(world, cfg->nprocs);

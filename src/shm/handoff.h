@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 /* How many times handoff_wait polls before it sleeps. */
-#define HANDOFF_SPINS 2000
+#define HANDOFF_SPINS 200
 
 /* Stores `value` in *word and wakes the waiter if it sleeps. */
 void handoff_give(uint32_t *word, uint32_t value);

@@ -44,6 +44,9 @@ static void init_header(struct dara_region *r) {
 }
 
 void region_reset(struct dara_region *r) {
+  /* The last program may have written anything anywhere: start over. */
+  init_header(r);
+  memset(&r->clock, 0, sizeof(r->clock));
   memset(r->procs, 0, sizeof(r->procs));
   for (int i = 0; i < DARA_MAX_PROCS; i++)
     r->procs[i].syscall = -1;
@@ -69,7 +72,6 @@ struct dara_region *region_create(int *fd) {
     errno = e;
     return NULL;
   }
-  init_header(r);
   region_reset(r);
   *fd = mfd;
   return r;

@@ -19,8 +19,8 @@
  * *fd; on failure returns NULL with errno set. */
 struct dara_region *region_create(int *fd);
 
-/* Resets every control block to FREE, keeping the header, so one region can
- * serve many executions. */
+/* Rewrites the header and resets the clock and every control block, so one
+ * region can serve many executions. */
 void region_reset(struct dara_region *r);
 
 /* Unmaps a region made by region_create and closes its descriptor. */
