@@ -51,18 +51,30 @@ int launcher_find_shim(char *out, size_t out_len, char *err, size_t err_len) {
   return -1;
 }
 
-/* LD_PRELOAD for the child: [sanitizer runtime:]shim[:what the user had]. */
+/* LD_PRELOAD for the child: shim[:sanitizer runtime][:what the user had].
+ *
+ * In a sanitizer build the shim needs the sanitizer's runtime, which normally
+ * insists on coming first. It goes second here, with its link-order check off:
+ * the shim must see the program's pthread_create before the sanitizer's
+ * interceptor does, or every thread's start routine would be the sanitizer's
+ * trampoline. The sanitizer still intercepts everything the shim does not. */
 static int set_preload(const char *shim) {
   const char *old = getenv("LD_PRELOAD");
-  const char *first = "";
-#ifdef DARA_PRELOAD_FIRST
-  first = DARA_PRELOAD_FIRST ":";
+  const char *runtime = "";
+#ifdef DARA_SANITIZER_RUNTIME
+  runtime = ":" DARA_SANITIZER_RUNTIME;
+  const char *opts = getenv("ASAN_OPTIONS");
+  char buf[1024];
+  snprintf(buf, sizeof(buf), "%s%sverify_asan_link_order=0", opts ? opts : "",
+           opts && *opts ? ":" : "");
+  if (setenv("ASAN_OPTIONS", buf, 1) != 0)
+    return -1;
 #endif
-  size_t len = strlen(first) + strlen(shim) + (old ? strlen(old) + 1 : 0) + 1;
+  size_t len = strlen(shim) + strlen(runtime) + (old ? strlen(old) + 1 : 0) + 1;
   char *v = malloc(len);
   if (!v)
     return -1;
-  snprintf(v, len, "%s%s%s%s", first, shim, old && *old ? ":" : "", old ? old : "");
+  snprintf(v, len, "%s%s%s%s", shim, runtime, old && *old ? ":" : "", old ? old : "");
   int rc = setenv("LD_PRELOAD", v, 1);
   free(v);
   return rc;
