@@ -36,6 +36,16 @@ int cli_parse_u64(const char *opt, const char *s, uint64_t *out) {
   return 0;
 }
 
+int cli_parse_watchdog(const char *s, uint64_t *seconds) {
+  if (cli_parse_u64("--watchdog", s, seconds) != 0)
+    return -1;
+  if (*seconds == 0 || *seconds > 86400) {
+    cli_error("--watchdog takes 1 to 86400 seconds");
+    return -1;
+  }
+  return 0;
+}
+
 int cli_split_commands(int argc, char **argv, struct sched_cmd *cmds, int *ncmds) {
   int n = 0, start = 0;
   for (int i = 0; i <= argc; i++) {

@@ -13,6 +13,9 @@
  * returns -1 when it is not one. */
 int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
 
+/* Parses --watchdog SEC (1 to 86400); prints an error and returns -1 otherwise. */
+int cli_parse_watchdog(const char *s, uint64_t *seconds);
+
 /* Splits "PROG ARGS : PROG2 ARGS ..." into command lines (argv arrays point
  * into argv; the arrays themselves are allocated). Returns -1 with a message
  * printed when a command is empty or there are too many. */

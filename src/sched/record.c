@@ -98,12 +98,8 @@ int cmd_record(int argc, char **argv) {
       policy_name = optarg;
       break;
     case 'w':
-      if (cli_parse_u64("--watchdog", optarg, &watchdog) != 0)
+      if (cli_parse_watchdog(optarg, &watchdog) != 0)
         return DARA_EXIT_ERROR;
-      if (watchdog == 0 || watchdog > 86400) {
-        cli_error("--watchdog takes 1 to 86400 seconds");
-        return DARA_EXIT_ERROR;
-      }
       break;
     case 'm':
       if (cli_parse_u64("--max-steps", optarg, &max_steps) != 0)

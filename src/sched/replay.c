@@ -177,12 +177,8 @@ int cmd_replay(int argc, char **argv) {
   while ((c = getopt_long(argc, argv, "+w:P:h", opts, NULL)) != -1) {
     switch (c) {
     case 'w':
-      if (cli_parse_u64("--watchdog", optarg, &watchdog) != 0)
+      if (cli_parse_watchdog(optarg, &watchdog) != 0)
         return DARA_EXIT_ERROR;
-      if (watchdog == 0 || watchdog > 86400) {
-        cli_error("--watchdog takes 1 to 86400 seconds");
-        return DARA_EXIT_ERROR;
-      }
       break;
     case 'P':
       props_path = optarg;
