@@ -60,5 +60,5 @@ SHIM_EXPORT void dara__assert(int kind, int held, const char *name, const char *
 
 SHIM_EXPORT void dara__yield(void) {
   if (shim_controlled())
-    shim_point(DARA_OP_YIELD, 0, 0);
+    shim_yield();
 }

@@ -90,9 +90,9 @@ SHIM_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
                                        const struct timespec *abstime) {
   if (!shim_controlled())
     return REAL(pthread_cond_timedwait)(c, m, abstime);
-  /* The clock is CLOCK_REALTIME unless the condattr said otherwise; dara
-   * does not see the attribute, so a monotonic deadline is read as realtime. */
-  return model_wait(c, m, CLOCK_REALTIME, abstime);
+  /* The clock is the one pthread_cond_init was given (CLOCK_REALTIME by
+   * default and for PTHREAD_COND_INITIALIZER). */
+  return model_wait(c, m, obj_get(c, DARA_OBJ_COND)->u.cond.clock, abstime);
 }
 
 SHIM_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
@@ -100,6 +100,17 @@ SHIM_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, cl
   if (!shim_controlled())
     return REAL(pthread_cond_clockwait)(c, m, clock, abstime);
   return model_wait(c, m, clock, abstime);
+}
+
+SHIM_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr) {
+  int rc = REAL(pthread_cond_init)(c, attr);
+  if (rc == 0 && shim_controlled()) {
+    clockid_t clock = CLOCK_REALTIME;
+    if (attr)
+      pthread_condattr_getclock(attr, &clock);
+    obj_reset(c, DARA_OBJ_COND)->u.cond.clock = clock;
+  }
+  return rc;
 }
 
 SHIM_EXPORT int pthread_cond_signal(pthread_cond_t *c) {

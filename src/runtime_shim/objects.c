@@ -43,6 +43,9 @@ static void init_state(struct shim_obj *o, unsigned kind) {
   case DARA_OBJ_ONCE:
     o->u.once.runner = -1;
     break;
+  case DARA_OBJ_COND:
+    o->u.cond.clock = CLOCK_REALTIME; /* pthread_cond_init may say otherwise */
+    break;
   default:
     break;
   }

@@ -59,6 +59,7 @@ void real_resolve(void) {
   RESOLVE(pthread_cond_clockwait);
   RESOLVE(pthread_mutex_destroy);
   RESOLVE_VERSION(pthread_cond_destroy, "GLIBC_2.3.2");
+  RESOLVE_VERSION(pthread_cond_init, "GLIBC_2.3.2");
   RESOLVE(pthread_rwlock_destroy);
   RESOLVE(pthread_spin_destroy);
   RESOLVE(sem_destroy);

@@ -78,6 +78,7 @@ struct shim_real {
   pid_t (*fork)(void);
   int (*pthread_mutex_destroy)(pthread_mutex_t *);
   int (*pthread_cond_destroy)(pthread_cond_t *);
+  int (*pthread_cond_init)(pthread_cond_t *, const pthread_condattr_t *);
   int (*pthread_rwlock_destroy)(pthread_rwlock_t *);
   int (*pthread_spin_destroy)(pthread_spinlock_t *);
   int (*sem_destroy)(sem_t *);
@@ -113,6 +114,7 @@ struct shim_obj {
     struct { unsigned count, arrived; uint64_t generation; } barrier;
     struct { int owner; } spin;
     struct { int state; int runner; } once; /* state: 0 new, 1 running, 2 done */
+    struct { clockid_t clock; } cond;        /* the clock of its timed waits */
   } u;
 };
 enum { ONCE_NEW = 0, ONCE_RUNNING = 1, ONCE_DONE = 2 };
@@ -220,6 +222,8 @@ int sleep_status(int idx, const struct dara_routine *r, int *waits_for);
  * absolute time on a clock; 0 when abstime is NULL. Timed operations store it
  * in their routine's deadline before their scheduling point. */
 uint64_t shim_deadline(clockid_t clock, const struct timespec *abstime);
+/* sched_yield and dara_yield: a tick of time, then a YIELD point. */
+void shim_yield(void);
 
 /* Model updates shared between families (cond reacquires mutexes). */
 void mutex_model_acquired(struct shim_obj *m, int self);

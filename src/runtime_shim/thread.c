@@ -123,7 +123,7 @@ SHIM_EXPORT void pthread_exit(void *ret) {
 
 SHIM_EXPORT int sched_yield(void) {
   if (shim_controlled()) {
-    shim_point(DARA_OP_YIELD, 0, 0);
+    shim_yield();
     return 0;
   }
   return (int)syscall(SYS_sched_yield);

@@ -54,6 +54,13 @@ uint64_t shim_deadline(clockid_t clock, const struct timespec *abstime) {
   return d ? d : 1; /* 0 means "no deadline" */
 }
 
+void shim_yield(void) {
+  /* A thread that yields is waiting for something: let time pass a tick,
+   * so a loop yielding until a sleeper wakes up ends. */
+  read_now();
+  shim_point(DARA_OP_YIELD, 0, 0);
+}
+
 int sleep_status(int idx, const struct dara_routine *r, int *waits_for) {
   (void)idx;
   (void)waits_for;

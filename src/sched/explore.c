@@ -78,6 +78,7 @@ struct bug {
 
 struct explore {
   const char *dir;
+  const char *props_path; /* --props, repeated in the replay hint */
   char scratch[PATH_MAX]; /* the scratch file's name: /proc/self/fd/N, or a real name */
   int scratch_fd;         /* O_TMPFILE descriptor, or -1 when the name is real */
   struct sched_header hdr;
@@ -191,10 +192,17 @@ static int save_bug(struct explore *x, const struct session_result *res) {
   snprintf(b->kind, sizeof(b->kind), "%s", kind_word(res->outcome.kind));
   snprintf(b->message, sizeof(b->message), "%s", res->message);
   b->schedule = x->schedules;
-  snprintf(b->file, sizeof(b->file), "%s/bug-%03zu-%s.sched", x->dir, x->nbugs, b->kind);
-  int linked = x->scratch_fd >= 0
-                   ? linkat(AT_FDCWD, x->scratch, AT_FDCWD, b->file, AT_SYMLINK_FOLLOW)
-                   : rename(x->scratch, b->file);
+  /* The first free number: an earlier explore may have left bugs here. */
+  int linked = -1;
+  for (unsigned k = (unsigned)x->nbugs; linked != 0 && k < 100000; k++) {
+    snprintf(b->file, sizeof(b->file), "%s/bug-%03u-%s.sched", x->dir, k, b->kind);
+    if (x->scratch_fd >= 0)
+      linked = linkat(AT_FDCWD, x->scratch, AT_FDCWD, b->file, AT_SYMLINK_FOLLOW);
+    else /* rename would replace an existing file: link, then unlink */
+      linked = link(x->scratch, b->file) == 0 ? unlink(x->scratch) : -1;
+    if (linked != 0 && errno != EEXIST)
+      break;
+  }
   if (linked != 0) {
     cli_error("cannot save %s: %s", b->file, strerror(errno));
     return -1;
@@ -203,8 +211,9 @@ static int save_bug(struct explore *x, const struct session_result *res) {
   fprintf(stderr, "dara: BUG %zu (%s) found by schedule %llu (%s): %s\n", x->nbugs, b->kind,
           (unsigned long long)b->schedule, strategy_describe(x->strategy), b->message);
   cli_print_details(res->details);
-  fprintf(stderr, "dara:   saved as %s; reproduce it with: dara replay %s\n", b->file,
-          b->file);
+  fprintf(stderr, "dara:   saved as %s; reproduce it with: dara replay %s%s%s%s\n", b->file,
+          x->props_path ? "--props " : "", x->props_path ? x->props_path : "",
+          x->props_path ? " " : "", b->file);
   return 1;
 }
 
@@ -411,6 +420,7 @@ int cmd_explore(int argc, char **argv) {
     cli_error("%s", err);
     goto done;
   }
+  x.props_path = props_path;
   struct timespec start;
   clock_gettime(CLOCK_REALTIME, &start);
   x.hdr.vtime_base = (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;

@@ -19,7 +19,7 @@
 
 static const char usage[] =
     "usage: dara record [-o FILE] [--seed N] [--policy random|rr] [--watchdog SEC]\n"
-    "                   [--max-steps N] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
+    "                   [--max-steps N] [--props FILE] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
     "\n"
     "Runs PROG under dara's control and writes its schedule to FILE.\n"
     "Only one thread of the program runs at a time; at every synchronization\n"

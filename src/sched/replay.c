@@ -18,7 +18,7 @@
 #include "sched/world.h"
 
 static const char usage[] =
-    "usage: dara replay [--watchdog SEC] FILE\n"
+    "usage: dara replay [--watchdog SEC] [--props FILE] FILE\n"
     "\n"
     "Runs the program recorded in FILE again (same command line, same working\n"
     "directory) and forces the recorded schedule. Every event is checked\n"

@@ -689,7 +689,10 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       struct candidate c = {.proc = (uint8_t)i, .routine = (uint16_t)j,
                             .status = (uint8_t)status, .op = (uint16_t)r->op,
                             .obj = r->obj, .obj2 = r->obj2, .deadline = r->deadline};
-      if (status == DARA_RS_ENABLED)
+      /* A timer whose deadline has passed (time moved on while others ran)
+       * can fire now, like any runnable thread. */
+      if (status == DARA_RS_ENABLED ||
+          (r->deadline != 0 && r->deadline <= s->region->clock.now))
         out[n++] = c;
       else
         timed[ntimed++] = c;
