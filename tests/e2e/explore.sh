@@ -17,6 +17,7 @@
 # Environment: EXPLORE_QUICK=1 trims the suite for slow (sanitizer) builds:
 # fewer strategies, fewer examples, fewer seeds.
 set -u -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ $# -ne 1 || ! -d $1 ]]; then
   echo "usage: $0 BUILD_DIR" >&2
@@ -466,30 +467,15 @@ if ! command -v python3 >/dev/null; then
   exit 1
 fi
 
-passed=0
-failed=0
-for t in "${TESTS[@]}"; do
-  read -r -a words <<<"$t"
-  label=$(IFS=/ && echo "${words[*]}")
-  # bug_found takes the strategy; "default" means no --strategy option.
-  if [[ ${words[0]} == bug_found ]]; then
-    args=("${words[1]}" "${words[2]/#default/}")
-    label="$label/budget$BUG_BUDGET"
+# bug_found takes the strategy ("default": no --strategy option), and its
+# label names the budget.
+test_args() {
+  if [[ $1 == bug_found ]]; then
+    printf '%s\n' "$1/$2/$3/budget$BUG_BUDGET" "$2" "${3/#default/}"
   else
-    args=("${words[@]:1}")
+    (IFS=/ && echo "$*")
+    printf '%s\n' "${@:2}"
   fi
-  if out=$("test_${words[0]}" "${args[@]}" 2>&1); then
-    echo "ok $label"
-    [[ -n $out ]] && echo "$out"
-    passed=$((passed + 1))
-  else
-    notes=$(grep '^# ' <<<"$out")
-    reason=$(grep -v '^# ' <<<"$out")
-    [[ -n $notes ]] && echo "$notes"
-    echo "FAIL $label: $(head -n 1 <<<"$reason")"
-    tail -n +2 <<<"$reason" | sed 's/^/    /'
-    failed=$((failed + 1))
-  fi
-done
-echo "$passed passed, $failed failed"
-[[ $failed == 0 ]]
+}
+
+run_tests "${TESTS[@]}"

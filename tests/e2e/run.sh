@@ -16,6 +16,7 @@
 # Environment: E2E_SEEDS (default 20) is how many seeds each example is
 # recorded with; buggy examples are searched up to seed 200.
 set -u -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ $# -ne 1 || ! -d $1 ]]; then
   echo "usage: $0 BUILD_DIR" >&2
@@ -409,23 +410,4 @@ if [[ ! -x $DARA ]]; then
   exit 1
 fi
 
-passed=0
-failed=0
-for t in "${TESTS[@]}"; do
-  read -r -a words <<<"$t"
-  label=$(IFS=/ && echo "${words[*]}")
-  if out=$("test_${words[0]}" "${words[@]:1}" 2>&1); then
-    echo "ok $label"
-    [[ -n $out ]] && echo "$out"
-    passed=$((passed + 1))
-  else
-    notes=$(grep '^# ' <<<"$out")
-    reason=$(grep -v '^# ' <<<"$out")
-    [[ -n $notes ]] && echo "$notes"
-    echo "FAIL $label: $(head -n 1 <<<"$reason")"
-    tail -n +2 <<<"$reason" | sed 's/^/    /'
-    failed=$((failed + 1))
-  fi
-done
-echo "$passed passed, $failed failed"
-[[ $failed == 0 ]]
+run_tests "${TESTS[@]}"

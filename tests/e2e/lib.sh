@@ -1,0 +1,37 @@
+# tests/e2e/lib.sh: what every end-to-end suite shares. Sourced, not run.
+#
+# run_tests SPEC...: runs each test and prints "ok NAME" or "FAIL NAME:
+# reason" (with the rest of the test's output indented), then the closing
+# line "N passed, N failed"; returns non-zero if any failed. A SPEC is
+# "name arg..." and calls test_name with the args; the label is the words
+# joined by '/'. Output lines of a test that start with "# " are notes, shown
+# either way. A suite may define test_args SPEC-WORDS... to print the label on
+# the first line and the arguments on the next ones, one per line.
+run_tests() {
+  local passed=0 failed=0 t label out notes reason
+  local -a words args
+  for t in "$@"; do
+    read -r -a words <<<"$t"
+    label=$(IFS=/ && echo "${words[*]}")
+    args=("${words[@]:1}")
+    if declare -F test_args >/dev/null; then
+      mapfile -t args < <(test_args "${words[@]}")
+      label=${args[0]}
+      args=("${args[@]:1}")
+    fi
+    if out=$("test_${words[0]}" "${args[@]}" 2>&1); then
+      echo "ok $label"
+      [[ -n $out ]] && echo "$out"
+      passed=$((passed + 1))
+    else
+      notes=$(grep '^# ' <<<"$out")
+      reason=$(grep -v '^# ' <<<"$out")
+      [[ -n $notes ]] && echo "$notes"
+      echo "FAIL $label: $(head -n 1 <<<"$reason")"
+      tail -n +2 <<<"$reason" | sed 's/^/    /'
+      failed=$((failed + 1))
+    fi
+  done
+  echo "$passed passed, $failed failed"
+  [[ $failed == 0 ]]
+}
