@@ -65,33 +65,6 @@ trap 'rm -rf "$TMP"' EXIT
 
 # ---- helpers ----
 
-# dara_run PREFIX ARGS...: runs dara with ARGS (under a timeout, from $TMP)
-# and leaves PREFIX.out, PREFIX.err and PREFIX.rc. Returns dara's status;
-# 124 or 137 mean it was killed by the timeout.
-dara_run() {
-  local prefix=$1 rc
-  shift
-  (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" "$@") >"$prefix.out" 2>"$prefix.err"
-  rc=$?
-  echo "$rc" >"$prefix.rc"
-  return "$rc"
-}
-
-status() {
-  cat "$1.rc"
-}
-
-# summary FILE: dara's lines on stderr.
-summary() {
-  grep '^dara:' "$1" || true
-}
-
-# describe PREFIX: status and stderr of a run, for a failure message.
-describe() {
-  echo "exit $(cat "$1.rc"); stderr:"
-  head -n 8 "$1.err" | sed 's/^/  /'
-}
-
 # files DIR: every entry of DIR (hidden ones included), one per line.
 files() {
   find "$1" -mindepth 1 -printf '%f\n' | sort

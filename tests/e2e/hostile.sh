@@ -84,15 +84,6 @@ dara_run() {
   return "$rc"
 }
 
-status() {
-  cat "$1.rc"
-}
-
-# summary FILE: dara's lines on stderr.
-summary() {
-  grep '^dara:' "$1" || true
-}
-
 # outcome FILE: the outcome message of the last 'dara: BUG: ...;' or
 # 'dara: error: ...;' line, without what follows the first ';'.
 outcome() {

@@ -1,5 +1,42 @@
 # tests/e2e/lib.sh: what every end-to-end suite shares. Sourced, not run.
+# shellcheck shell=bash
 #
+# Helpers for a suite's tests (a suite may define its own after sourcing):
+# they use $DARA, $TMP and the array TIMEOUT, which the suite sets.
+
+# dara_run PREFIX ARGS...: runs dara with ARGS (under a timeout, from $TMP)
+# and leaves PREFIX.out, PREFIX.err and PREFIX.rc. Returns dara's status;
+# 124 or 137 mean it was killed by the timeout.
+dara_run() {
+  local prefix=$1 rc
+  shift
+  (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" "$@") >"$prefix.out" 2>"$prefix.err"
+  rc=$?
+  echo "$rc" >"$prefix.rc"
+  return "$rc"
+}
+
+# status PREFIX: the exit status of a finished run.
+status() {
+  cat "$1.rc"
+}
+
+# summary FILE: dara's lines on stderr.
+summary() {
+  grep '^dara:' "$1" || true
+}
+
+# program_err FILE: the program's own stderr lines, without dara's.
+program_err() {
+  grep -v '^dara:' "$1" || true
+}
+
+# describe PREFIX: status and stderr of a run, for a failure message.
+describe() {
+  echo "exit $(cat "$1.rc"); stderr:"
+  head -n 8 "$1.err" | sed 's/^/  /'
+}
+
 # run_tests SPEC...: runs each test and prints "ok NAME" or "FAIL NAME:
 # reason" (with the rest of the test's output indented), then the closing
 # line "N passed, N failed"; returns non-zero if any failed. A SPEC is

@@ -41,34 +41,6 @@ trap 'rm -rf "$TMP"' EXIT
 
 # ---- helpers ----
 
-# dara_run PREFIX ARGS...: runs dara with ARGS (under a timeout, from $TMP)
-# and leaves PREFIX.out, PREFIX.err and PREFIX.rc. Returns dara's status;
-# 124 or 137 mean it was killed by the timeout.
-dara_run() {
-  local prefix=$1 rc
-  shift
-  (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" "$@") >"$prefix.out" 2>"$prefix.err"
-  rc=$?
-  echo "$rc" >"$prefix.rc"
-  return "$rc"
-}
-
-# program_err FILE: the program's own stderr lines, without dara's.
-program_err() {
-  grep -v '^dara:' "$1" || true
-}
-
-# summary FILE: dara's lines on stderr.
-summary() {
-  grep '^dara:' "$1" || true
-}
-
-# describe PREFIX: status and stderr of a run, for a failure message.
-describe() {
-  echo "exit $(cat "$1.rc"); stderr:"
-  head -n 8 "$1.err" | sed 's/^/  /'
-}
-
 # recording NAME SEED: records example NAME with SEED once (later calls reuse
 # the run) and prints the prefix of its files: PREFIX.bin is the schedule.
 recording() {
@@ -78,11 +50,6 @@ recording() {
     dara_run "$dir/$seed" record -o "$dir/$seed.bin" --seed "$seed" -- "$EXAMPLES/$name"
   fi
   echo "$dir/$seed"
-}
-
-# status PREFIX: the exit status of a finished run.
-status() {
-  cat "$1.rc"
 }
 
 # events FILE: the schedule's events, without anything run-specific, for

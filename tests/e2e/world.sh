@@ -57,20 +57,6 @@ dara_run() {
   return "$rc"
 }
 
-status() {
-  cat "$1.rc"
-}
-
-# summary FILE: dara's lines on stderr.
-summary() {
-  grep '^dara:' "$1" || true
-}
-
-# program_err FILE: the program's own stderr lines, without dara's.
-program_err() {
-  grep -v '^dara:' "$1" || true
-}
-
 # describe PREFIX: status, stdout and stderr of a run, for a failure message.
 describe() {
   echo "exit $(status "$1"); stdout:"
