@@ -137,21 +137,6 @@ static const char *kind_word(unsigned kind) {
   }
 }
 
-/* ---- the recorder of one execution ---- */
-
-static int on_event(void *ctx, const struct dara_event *ev) {
-  return schedfile_write_event(ctx, ev);
-}
-static int on_thread(void *ctx, const struct sched_thread *t) {
-  return schedfile_define_thread(ctx, t);
-}
-static int on_object(void *ctx, const struct sched_object *o) {
-  return schedfile_define_object(ctx, o);
-}
-static int on_label(void *ctx, const struct sched_label *l) {
-  return schedfile_define_label(ctx, l);
-}
-
 /* ---- reporting ---- */
 
 static void clear_progress(struct explore *x) {
@@ -276,7 +261,7 @@ static int record_one(struct explore *x, struct session_config *cfg, struct poli
     return -1;
   }
   cfg->policy = policy;
-  cfg->sink.ctx = w;
+  cfg->sink = session_sink_to_file(w);
   struct session_result res;
   session_run(cfg, &res);
   strategy_end(x->strategy, res.steps);
@@ -421,9 +406,7 @@ int cmd_explore(int argc, char **argv) {
     goto done;
   }
   x.props_path = props_path;
-  struct timespec start;
-  clock_gettime(CLOCK_REALTIME, &start);
-  x.hdr.vtime_base = (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;
+  x.hdr.vtime_base = session_realtime_base();
   if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
     cli_error("cannot create %s: %s", dir, strerror(errno));
     goto done;
@@ -432,8 +415,7 @@ int cmd_explore(int argc, char **argv) {
   struct session_config cfg = {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .quiet = !show_output,
-      .vtime_base = x.hdr.vtime_base, .props = props,
-      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .label = on_label}};
+      .vtime_base = x.hdr.vtime_base, .props = props};
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
           strategy_describe(x.strategy), (unsigned long long)seed,
           (unsigned long long)max_schedules);

@@ -47,26 +47,6 @@ static const char usage[] =
     "exit status: 0 no bug, 1 a bug showed (crash, failed assertion, deadlock,\n"
     "hang, non-zero exit status), 2 usage or internal error\n";
 
-struct recorder {
-  struct schedfile_writer *w;
-};
-
-static int on_event(void *ctx, const struct dara_event *ev) {
-  return schedfile_write_event(((struct recorder *)ctx)->w, ev);
-}
-
-static int on_thread(void *ctx, const struct sched_thread *t) {
-  return schedfile_define_thread(((struct recorder *)ctx)->w, t);
-}
-
-static int on_object(void *ctx, const struct sched_object *o) {
-  return schedfile_define_object(((struct recorder *)ctx)->w, o);
-}
-
-static int on_label(void *ctx, const struct sched_label *l) {
-  return schedfile_define_label(((struct recorder *)ctx)->w, l);
-}
-
 static void free_commands(struct sched_header *h) {
   for (int i = 0; i < h->nprocs; i++)
     free(h->cmds[i].argv);
@@ -138,11 +118,9 @@ int cmd_record(int argc, char **argv) {
   struct props *props = NULL;
   if (!err[0] && props_path)
     props = props_load(props_path, err, sizeof(err)); /* NULL: err says why */
-  struct timespec start;
-  clock_gettime(CLOCK_REALTIME, &start);
-  hdr.vtime_base = (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;
-  struct recorder rec = {.w = err[0] ? NULL : schedfile_create(out, &hdr, err, sizeof(err))};
-  if (!rec.w) {
+  hdr.vtime_base = session_realtime_base();
+  struct schedfile_writer *w = err[0] ? NULL : schedfile_create(out, &hdr, err, sizeof(err));
+  if (!w) {
     cli_error("%s", err);
     props_free(props);
     policy_free(&policy);
@@ -153,8 +131,7 @@ int cmd_record(int argc, char **argv) {
       .nprocs = hdr.nprocs, .cmds = hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps,
       .vtime_base = hdr.vtime_base, .policy = &policy, .props = props,
-      .sink = {.event = on_event, .thread = on_thread, .object = on_object,
-               .label = on_label, .ctx = &rec}};
+      .sink = session_sink_to_file(w)};
   struct session_result res;
   session_run(&cfg, &res);
   policy_free(&policy);
@@ -164,7 +141,7 @@ int cmd_record(int argc, char **argv) {
     snprintf(res.message, sizeof(res.message), "cannot write %s", out);
   }
   int rc = cli_exit_for(res.outcome.kind);
-  if (schedfile_close(rec.w, &res.outcome, err, sizeof(err)) != 0) {
+  if (schedfile_close(w, &res.outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     rc = DARA_EXIT_ERROR;
   }

@@ -912,6 +912,32 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   return 0;
 }
 
+/* ---- recording to a file ---- */
+
+static int file_event(void *ctx, const struct dara_event *ev) {
+  return schedfile_write_event(ctx, ev);
+}
+static int file_thread(void *ctx, const struct sched_thread *t) {
+  return schedfile_define_thread(ctx, t);
+}
+static int file_object(void *ctx, const struct sched_object *o) {
+  return schedfile_define_object(ctx, o);
+}
+static int file_label(void *ctx, const struct sched_label *l) {
+  return schedfile_define_label(ctx, l);
+}
+
+struct session_sink session_sink_to_file(struct schedfile_writer *w) {
+  return (struct session_sink){.event = file_event, .thread = file_thread,
+                               .object = file_object, .label = file_label, .ctx = w};
+}
+
+uint64_t session_realtime_base(void) {
+  struct timespec start;
+  clock_gettime(CLOCK_REALTIME, &start);
+  return (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;
+}
+
 /* ---- names for reports ---- */
 
 const struct session_thread *session_thread_info(unsigned proc, unsigned routine) {

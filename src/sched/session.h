@@ -87,6 +87,12 @@ struct session_object {
   uint64_t offset;
 };
 
+/* A sink that writes everything to the schedule file w (record, explore). */
+struct session_sink session_sink_to_file(struct schedfile_writer *w);
+
+/* CLOCK_REALTIME now, in ns: where a new recording's virtual clock starts. */
+uint64_t session_realtime_base(void);
+
 /* Runs one execution. Returns 0 when the run took place (whatever its
  * outcome, which is in res), or -1 when dara could not run it at all
  * (res->message says why; res->outcome.kind is SCHED_OUT_ERROR). */
