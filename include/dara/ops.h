@@ -41,7 +41,12 @@
   X(YIELD, "yield")                    \
   X(PROC_EXIT, "proc_exit")            \
   X(PROC_EXEC, "proc_exec")            \
-  X(SLEEP, "sleep")
+  X(SLEEP, "sleep")                    \
+  X(IO_ACCEPT, "accept")               \
+  X(IO_CONNECT, "connect")             \
+  X(IO_SEND, "send")                   \
+  X(IO_RECV, "recv")                   \
+  X(IO_POLL, "poll")
 
 enum dara_op {
 #define DARA_OP_ENUM(name, str) DARA_OP_##name,
@@ -60,8 +65,16 @@ enum dara_obj_kind {
   DARA_OBJ_BARRIER = 6,
   DARA_OBJ_SPIN = 7,
   DARA_OBJ_ONCE = 8,
+  DARA_OBJ_FD = 9, /* I/O operations: obj is the descriptor number itself */
   DARA_OBJ_COUNT
 };
+
+/* The I/O operations wait for a descriptor to be ready (readiness is
+ * decided by the scheduler, which polls the descriptors the routine
+ * publishes in dara_routine.io). */
+static inline int dara_op_is_io(unsigned op) {
+  return op >= DARA_OP_IO_ACCEPT && op <= DARA_OP_IO_POLL;
+}
 
 /* Names for messages and the schedule file's text form ("?" when out of range). */
 const char *dara_op_name(unsigned op);

@@ -37,11 +37,12 @@
 
 #include <stdint.h>
 
+#include "dara/calls.h"
 #include "dara/ops.h"
 
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
-#define DARA_ABI_VERSION 1u
+#define DARA_ABI_VERSION 2u
 
 #define DARA_MAX_PROCS 8
 #define DARA_MAX_ROUTINES 1024 /* threads over a process lifetime; indices are never reused */
@@ -98,20 +99,32 @@ struct dara_site {
   uint32_t ordinal;
 };
 
+/* A descriptor an I/O operation waits on, and the poll(2) events it waits
+ * for. The scheduler duplicates the descriptor out of the process
+ * (pidfd_getfd) and polls it, so it knows readiness across processes. */
+#define DARA_IO_FDS 8
+struct dara_io_wait {
+  int32_t fd;
+  uint32_t events;
+};
+
 struct dara_routine {
   uint32_t gate;     /* futex word, enum dara_gate */
   uint32_t status;   /* enum dara_routine_status */
   uint32_t tid;      /* kernel thread id, 0 before it first runs */
   uint32_t op;       /* pending operation, enum dara_op */
-  uint32_t obj;      /* object id of the pending operation (0: none) */
+  uint32_t obj;      /* object id of the pending operation (0: none); the
+                        descriptor for I/O operations */
   uint32_t obj2;     /* second object (the mutex of a condition wait) */
   int32_t waits_for; /* routine that holds what this one waits for, or -1 */
-  uint32_t pad;
+  uint32_t nio;      /* I/O operations: entries of io[] in use; the routine
+                        is ready when any of them is */
   uint64_t deadline; /* virtual time (ns) a timed operation or sleep ends, 0: none */
   uint64_t steps;    /* how many times it was chosen */
   struct dara_site site;     /* where it was created */
   struct dara_site start;    /* its start routine (ordinal unused) */
   char func[DARA_NAME_LEN];  /* start routine's symbol, if the shim knows it */
+  struct dara_io_wait io[DARA_IO_FDS];
 };
 
 /* One entry of the per-process event log: things the scheduler cannot see in
@@ -123,8 +136,17 @@ struct dara_log_entry {
   uint32_t a;       /* kind-specific, see enum dara_log_kind */
   uint32_t b;
   uint64_t c;
-  char text[2][DARA_TEXT_LEN]; /* VAR and ASSERT: a name and a value or file */
+  uint64_t args[3]; /* SYSCALL: the call's arguments (dara_call_args) */
+  uint64_t start;   /* SYSCALL: virtual time the call began */
+  uint64_t end;     /* SYSCALL: virtual time it ended */
+  uint32_t len;     /* SYSCALL: bytes of data[] in use */
+  uint32_t pad;
+  union {
+    char text[2][DARA_TEXT_LEN]; /* VAR and ASSERT: a name and a value or file */
+    uint8_t data[DARA_SYS_DATA]; /* SYSCALL: the excerpt of data or a path */
+  };
 };
+_Static_assert(2 * DARA_TEXT_LEN == DARA_SYS_DATA, "text and data overlay exactly");
 
 enum dara_log_kind {
   DARA_LOG_NONE = 0,
@@ -136,6 +158,8 @@ enum dara_log_kind {
                         * or double bits), text[0] = name, text[1] = string value */
   DARA_LOG_ASSERT = 6, /* a = kind (1 always, 2 sometimes, 3 unreachable), b = held,
                         * c = source line, text[0] = name, text[1] = source file */
+  DARA_LOG_SYSCALL = 7, /* a = enum dara_call, b = errno (0: none), c = return value
+                         * (int64), args, start, len and data as named there */
 };
 
 enum dara_note {
@@ -151,11 +175,15 @@ struct dara_module {
 
 struct dara_proc {
   uint32_t lock;         /* futex word, enum dara_turn */
-  uint32_t syscall_lock; /* reserved for syscall reporting */
+  uint32_t syscall_lock; /* 1: the shim handed the turn over only to have its
+                          * event log drained (it filled up between two
+                          * scheduling points); the scheduler drains it,
+                          * clears this and gives the turn straight back */
   int32_t pid;
   uint32_t state;        /* enum dara_proc_state */
   uint32_t command;      /* enum dara_command, written by the scheduler */
-  int32_t syscall;       /* syscall the running routine is blocked in, -1: none */
+  int32_t syscall;       /* enum dara_call the running routine is inside, -1:
+                          * none (named when it hangs there) */
   uint32_t chosen;       /* routine chosen to run (or that ran) */
   uint32_t nroutines;    /* high-water mark of routines[] */
   uint64_t epoch;        /* scheduler's step count at the last handoff */

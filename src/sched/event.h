@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "dara/calls.h"
+
 enum dara_ev_kind {
   DARA_EV_NONE = 0,
   DARA_EV_STEP = 1,      /* routine chosen to run; op/obj/obj2 = its pending operation */
@@ -29,7 +31,19 @@ enum dara_ev_kind {
                           * dara_assert_kind, obj = label of its name, obj2 = source
                           * line, arg = 1 if the condition held, else 0 */
   DARA_EV_PROPERTY = 12, /* a global property (--props) failed: obj = label of its name */
+  DARA_EV_SYSCALL = 13,  /* routine made a recorded call: op = enum dara_call,
+                          * arg = its return value, sys = the rest; time = when it
+                          * ended */
   DARA_EV_KIND_COUNT
+};
+
+/* The details of a SYSCALL event (an Akaros-style trace record). */
+struct dara_sys {
+  uint64_t args[3];   /* as dara_call_args names them; never pointers */
+  uint64_t start;     /* virtual time the call began (<= the event's time) */
+  uint32_t err;       /* errno when it failed, else 0 */
+  uint32_t len;       /* bytes of data in use, <= DARA_SYS_DATA */
+  uint8_t data[DARA_SYS_DATA]; /* what it read or wrote, or the path it named */
 };
 
 struct dara_event {
@@ -43,6 +57,7 @@ struct dara_event {
   uint32_t obj2;
   int64_t arg;      /* kind-specific, see above */
   uint64_t time;    /* virtual time in ns (monotonic within a run) */
+  struct dara_sys sys; /* SYSCALL events only; zero otherwise */
 };
 
 enum dara_var_type { DARA_VAR_INT = 0, DARA_VAR_DOUBLE = 1, DARA_VAR_STRING = 2 };

@@ -1,5 +1,5 @@
 /*
- * schedfile: writing and reading the schedule file, format v1.
+ * schedfile: writing and reading the schedule file, format v2 (and v1).
  *
  * docs/schedule-format.md is the specification; this file follows it. In
  * short: an 8-byte magic and a version, a header (versions, directory,
@@ -533,12 +533,19 @@ static bool event_fields_ok(const struct dara_event *ev, uint64_t nlabels) {
            ev->obj >= 1 && ev->obj <= nlabels && (ev->arg == 0 || ev->arg == 1);
   case DARA_EV_PROPERTY:
     return ev->obj >= 1 && ev->obj <= nlabels;
+  case DARA_EV_SYSCALL:
+    return ev->op < DARA_CALL_COUNT && ev->sys.len <= DARA_SYS_DATA &&
+           ev->sys.start <= ev->time;
   default:
     return true;
   }
 }
 
-/* Encodes ev against *prev into out (at least 64 bytes) and advances *prev.
+/* Longest encoded event: tag, flags, six 10-byte varints, and for a SYSCALL
+ * six more and the data. */
+#define EVENT_MAX_BYTES (2 + 12 * 10 + DARA_SYS_DATA)
+
+/* Encodes ev against *prev into out (EVENT_MAX_BYTES) and advances *prev.
  * Returns the length. */
 static size_t encode_event(struct ev_prev *prev, const struct dara_event *ev, uint8_t *out) {
   bool same = ev->proc == prev->proc && ev->routine == prev->routine;
@@ -585,6 +592,18 @@ static size_t encode_event(struct ev_prev *prev, const struct dara_event *ev, ui
   if (flags & EF_TIME) {
     n += varint_put_signed(out + n, (int64_t)delta);
   }
+  if (ev->kind == DARA_EV_SYSCALL) {
+    /* errno, the three arguments, how long before its end it began, then
+     * the data excerpt with its length. */
+    n += varint_put(out + n, ev->sys.err);
+    for (int i = 0; i < 3; i++) {
+      n += varint_put(out + n, ev->sys.args[i]);
+    }
+    n += varint_put(out + n, ev->time - ev->sys.start);
+    n += varint_put(out + n, ev->sys.len);
+    memcpy(out + n, ev->sys.data, ev->sys.len);
+    n += ev->sys.len;
+  }
   *prev = (struct ev_prev){ev->proc, ev->routine, ev->time, delta};
   return n;
 }
@@ -599,7 +618,7 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
            ev->routine, ev->op, ev->obj, (long long)ev->arg);
     return -1;
   }
-  uint8_t tmp[64];
+  uint8_t tmp[EVENT_MAX_BYTES];
   w_bytes(w, tmp, encode_event(&w->prev, ev, tmp));
   w->nevents++;
   return w->failed ? -1 : 0;
@@ -987,6 +1006,11 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     if (ev.kind == DARA_EV_NONE || ev.kind == DARA_EV_STEP || ev.kind >= DARA_EV_KIND_COUNT) {
       return bad(r, "record tag 0x%02x (event kind %u)", tag, ev.kind);
     }
+    /* Refused at its tag, which version 1 does not have, so that a version 1
+     * file cut inside such a record reads as damaged, not truncated. */
+    if (ev.kind == DARA_EV_SYSCALL && r->f->version < 2) {
+      return bad(r, "record tag 0x%02x: syscall event in a version 1 file", tag);
+    }
     same = tag & TAG_EVENT_SAME;
     TRY(rd_byte(r, &flags));
     if (flags & ~EF_ALL) {
@@ -1033,16 +1057,33 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     TRY(rd_i64(r, &d));
     delta = (uint64_t)d;
   }
+  ev.time = r->prev.time + delta;
+  if (ev.kind == DARA_EV_SYSCALL) {
+    TRY(rd_max(r, UINT32_MAX, &v, "errno"));
+    ev.sys.err = (uint32_t)v;
+    for (int i = 0; i < 3; i++) {
+      TRY(rd_u64(r, &ev.sys.args[i]));
+    }
+    uint64_t took = 0;
+    TRY(rd_u64(r, &took));
+    ev.sys.start = ev.time - took; /* wraps, and then fails the check below */
+    TRY(rd_max(r, DARA_SYS_DATA, &v, "syscall data length"));
+    ev.sys.len = (uint32_t)v;
+    if (v > r->len - r->pos) {
+      return RD_SHORT;
+    }
+    memcpy(ev.sys.data, r->data + r->pos, (size_t)v);
+    r->pos += (size_t)v;
+  }
   /* Checked once the whole record is in, so that a record cut short reads
    * as truncation whatever its fields. */
   if (!event_fields_ok(&ev, r->f->nlabels)) {
     return bad(r, "%s event (op %u, obj %u, arg %lld): %s", dara_ev_kind_name(ev.kind), ev.op,
                ev.obj, (long long)ev.arg,
-               ev.kind == DARA_EV_STEP || ev.kind == DARA_EV_RESULT
-                   ? "operation out of range"
+               ev.kind == DARA_EV_STEP || ev.kind == DARA_EV_RESULT ? "operation out of range"
+               : ev.kind == DARA_EV_SYSCALL ? "call out of range, or it began after it ended"
                    : "kind, operation or held flag out of range, or a label not yet defined");
   }
-  ev.time = r->prev.time + delta;
   struct sched_file *f = r->f;
   void *arr;
   TRY(rd_reserve(r, f->events, &r->events_cap, f->nevents + 1, sizeof *f->events, &arr));
@@ -1204,15 +1245,15 @@ enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const cha
       .name = name,
       .err = err,
       .err_len = err_len,
-      /* Decoded, an event takes 32 bytes for at least 2 in the file; arrays
-       * grow by doubling. 64 per byte covers every honest file. */
-      .budget = 64 * len + (1u << 20),
+      /* Decoded, an event takes sizeof(struct dara_event) bytes for at
+       * least 2 in the file; arrays grow by doubling. */
+      .budget = sizeof(struct dara_event) * len + (1u << 20),
       .f = f,
   };
   uint64_t version = 0;
   enum rd st = rd_u64(&r, &version);
-  if (st == RD_OK && version != SCHEDFILE_VERSION) {
-    set_err(err, err_len, "%s is schedule format version %llu; this dara reads version %u",
+  if (st == RD_OK && (version < 1 || version > SCHEDFILE_VERSION)) {
+    set_err(err, err_len, "%s is schedule format version %llu; this dara reads versions 1 to %u",
             name, (unsigned long long)version, SCHEDFILE_VERSION);
     return SCHEDFILE_BAD;
   }

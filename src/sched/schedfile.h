@@ -1,5 +1,5 @@
 /*
- * schedfile: the schedule file (format v1, docs/schedule-format.md).
+ * schedfile: the schedule file (format v2, docs/schedule-format.md).
  *
  * Writing streams: events are encoded into a small buffer and flushed, so a
  * writer needs bounded memory however long the run. Thread and object
@@ -22,7 +22,7 @@
 #include "dara/region.h"
 #include "sched/event.h"
 
-#define SCHEDFILE_VERSION 1u
+#define SCHEDFILE_VERSION 2u /* reads 1 and 2; 2 added SYSCALL events */
 
 struct sched_cmd {
   int argc;

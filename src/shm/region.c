@@ -22,7 +22,7 @@ static const char *const op_names[] = {
 };
 
 static const char *const obj_kind_names[] = {
-    "none", "thread", "mutex", "cond", "rwlock", "sem", "barrier", "spin", "once",
+    "none", "thread", "mutex", "cond", "rwlock", "sem", "barrier", "spin", "once", "fd",
 };
 
 const char *dara_op_name(unsigned op) {
