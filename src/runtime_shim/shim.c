@@ -40,9 +40,9 @@ void shim_die(const char *fmt, ...) {
     n = (int)sizeof(buf) - 2;
   buf[n++] = '\n';
   static const char prefix[] = "dara-shim: ";
-  ssize_t ignored = write(STDERR_FILENO, prefix, sizeof(prefix) - 1);
-  ignored = write(STDERR_FILENO, buf, (size_t)n);
-  (void)ignored;
+  /* Raw system calls: the write wrapper may be what failed. */
+  syscall(SYS_write, STDERR_FILENO, prefix, sizeof(prefix) - 1);
+  syscall(SYS_write, STDERR_FILENO, buf, (size_t)n);
   _exit(125);
 }
 
@@ -52,27 +52,78 @@ void shim_log(unsigned kind, uint32_t a, uint32_t b, uint64_t c) {
   shim_log_text(kind, a, b, c, NULL);
 }
 
-void shim_log_text(unsigned kind, uint32_t a, uint32_t b, uint64_t c,
-                   const char (*text)[DARA_TEXT_LEN]) {
+/* The log is full and this thread holds the turn: hand the turn to the
+ * scheduler just long enough for it to drain the log (syscall_lock says so),
+ * without a scheduling decision, so schedules do not depend on log size. */
+static void drain_now(void) {
+  struct dara_proc *p = shim.proc;
+  struct dara_routine *r = &p->routines[tls_routine];
+  __atomic_store_n(&p->syscall_lock, 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+  handoff_give(&p->lock, DARA_TURN_SCHED);
+  handoff_wait(&r->gate, DARA_GATE_GO, -1);
+  if (__atomic_load_n(&p->command, __ATOMIC_ACQUIRE) == DARA_CMD_KILL)
+    _exit(137);
+}
+
+/* The next free log entry, draining the log first when it is full; NULL
+ * (and the loss counted) when it is full and cannot be drained. */
+static struct dara_log_entry *log_slot(void) {
   struct dara_proc *p = shim.proc;
   uint32_t head = p->log_head;
   uint32_t tail = __atomic_load_n(&p->log_tail, __ATOMIC_ACQUIRE);
+  if (head - tail >= DARA_LOG_LEN && shim.active && tls_routine >= 0 &&
+      p->routines[tls_routine].status == DARA_RS_RUNNING) {
+    drain_now();
+    tail = __atomic_load_n(&p->log_tail, __ATOMIC_ACQUIRE);
+  }
   if (head - tail >= DARA_LOG_LEN) {
     /* Only this side writes it; atomic so an asynchronous reader stays exact. */
     __atomic_store_n(&p->log_lost, p->log_lost + 1, __ATOMIC_RELEASE);
-    return;
+    return NULL;
   }
   struct dara_log_entry *e = &p->log[head % DARA_LOG_LEN];
-  e->kind = kind;
+  memset(e, 0, sizeof(*e));
   e->routine = tls_routine < 0 ? 0 : (uint32_t)tls_routine;
+  return e;
+}
+
+static void log_commit(void) {
+  struct dara_proc *p = shim.proc;
+  __atomic_store_n(&p->log_head, p->log_head + 1, __ATOMIC_RELEASE);
+}
+
+void shim_log_text(unsigned kind, uint32_t a, uint32_t b, uint64_t c,
+                   const char (*text)[DARA_TEXT_LEN]) {
+  struct dara_log_entry *e = log_slot();
+  if (!e)
+    return;
+  e->kind = kind;
   e->a = a;
   e->b = b;
   e->c = c;
   if (text)
     memcpy(e->text, text, sizeof(e->text));
-  else
-    e->text[0][0] = e->text[1][0] = '\0';
-  __atomic_store_n(&p->log_head, head + 1, __ATOMIC_RELEASE);
+  log_commit();
+}
+
+void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void *data,
+                  size_t len) {
+  struct dara_log_entry *e = log_slot();
+  if (!e)
+    return;
+  e->kind = DARA_LOG_SYSCALL;
+  e->a = call->call;
+  e->b = err > 0 ? (uint32_t)err : 0;
+  e->c = (uint64_t)ret;
+  memcpy(e->args, call->args, sizeof(e->args));
+  e->start = call->start;
+  e->end = shim.region->clock.now;
+  if (data && len) {
+    e->len = (uint32_t)(len < DARA_SYS_DATA ? len : DARA_SYS_DATA);
+    memcpy(e->data, data, e->len);
+  }
+  log_commit();
 }
 
 /* ---- modules: where creation sites and static objects live ---- */
@@ -166,6 +217,12 @@ static int routine_status(int idx, const struct dara_routine *r, int *waits_for)
     return once_status(idx, r, waits_for);
   case DARA_OP_SLEEP:
     return sleep_status(idx, r, waits_for);
+  case DARA_OP_IO_ACCEPT:
+  case DARA_OP_IO_CONNECT:
+  case DARA_OP_IO_SEND:
+  case DARA_OP_IO_RECV:
+  case DARA_OP_IO_POLL:
+    return io_status(idx, r, waits_for);
   default: /* YIELD, PROC_EXIT */
     return DARA_RS_ENABLED;
   }
@@ -215,6 +272,12 @@ int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
    * status tells whether the operation completes or times out. */
   int waits_for;
   int status = routine_status(me, r, &waits_for);
+  /* Readiness of a descriptor is the scheduler's call, made by polling it
+   * from outside; should the shim see it otherwise, the I/O wait parks again. */
+  if (status == DARA_RS_BLOCKED && dara_op_is_io(op)) {
+    r->status = DARA_RS_RUNNING;
+    return status;
+  }
   if (status == DARA_RS_BLOCKED)
     shim_die("scheduler chose thread %d:%d, which is blocked in %s", shim.slot, me,
              dara_op_name(op));

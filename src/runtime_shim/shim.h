@@ -22,7 +22,12 @@
 #define DARA_SHIM_H
 
 #include <pthread.h>
+#include <poll.h>
 #include <semaphore.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/time.h>
@@ -94,6 +99,58 @@ struct shim_real {
   int (*clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
   unsigned (*sleep)(unsigned);
   int (*usleep)(useconds_t);
+  /* files.c */
+  int (*open)(const char *, int, ...);
+  int (*openat)(int, const char *, int, ...);
+  int (*creat)(const char *, mode_t);
+  ssize_t (*read)(int, void *, size_t);
+  ssize_t (*write)(int, const void *, size_t);
+  int (*close)(int);
+  int (*stat)(const char *restrict, struct stat *restrict);
+  int (*lstat)(const char *restrict, struct stat *restrict);
+  int (*fstat)(int, struct stat *);
+  off_t (*lseek)(int, off_t, int);
+  ssize_t (*pread)(int, void *, size_t, off_t);
+  ssize_t (*pwrite)(int, const void *, size_t, off_t);
+  int (*rename)(const char *, const char *);
+  int (*unlink)(const char *);
+  int (*mkdir)(const char *, mode_t);
+  int (*rmdir)(const char *);
+  int (*fsync)(int);
+  int (*ftruncate)(int, off_t);
+  int (*pipe)(int[2]);
+  int (*pipe2)(int[2], int);
+  /* procenv.c */
+  pid_t (*getpid)(void);
+  pid_t (*getppid)(void);
+  int (*kill)(pid_t, int);
+  void (*exit)(int) __attribute__((noreturn));
+  pid_t (*wait)(int *);
+  pid_t (*waitpid)(pid_t, int *, int);
+  char *(*getenv)(const char *);
+  int (*setenv)(const char *, const char *, int);
+  int (*unsetenv)(const char *);
+  /* net.c */
+  int (*socket)(int, int, int);
+  int (*socketpair)(int, int, int, int[2]);
+  int (*bind)(int, const struct sockaddr *, socklen_t);
+  int (*listen)(int, int);
+  int (*accept)(int, struct sockaddr *, socklen_t *);
+  int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+  int (*connect)(int, const struct sockaddr *, socklen_t);
+  ssize_t (*send)(int, const void *, size_t, int);
+  ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+  ssize_t (*sendmsg)(int, const struct msghdr *, int);
+  ssize_t (*recv)(int, void *, size_t, int);
+  ssize_t (*recvfrom)(int, void *restrict, size_t, int, struct sockaddr *restrict,
+                      socklen_t *restrict);
+  ssize_t (*recvmsg)(int, struct msghdr *, int);
+  int (*shutdown)(int, int);
+  int (*setsockopt)(int, int, int, const void *, socklen_t);
+  int (*poll)(struct pollfd *, nfds_t, int);
+  int (*select)(int, fd_set *restrict, fd_set *restrict, fd_set *restrict,
+                struct timeval *restrict);
+  int (*epoll_wait)(int, struct epoll_event *, int, int);
   bool ready;
 };
 extern struct shim_real real;
@@ -163,7 +220,9 @@ static inline bool shim_controlled(void) { return shim.active && shim_self() >= 
 /* The scheduling point. Publishes (op, obj, obj2) as the calling thread's
  * pending operation, hands the turn to the scheduler and returns when this
  * thread is chosen. Returns DARA_RS_ENABLED when the operation can complete,
- * DARA_RS_TIMED when it was chosen to time out. */
+ * DARA_RS_TIMED when it was chosen to time out, and, for I/O operations
+ * only, DARA_RS_BLOCKED when the descriptor turned out not to be ready (the
+ * caller parks again). */
 int shim_point(unsigned op, uint32_t obj, uint32_t obj2);
 
 /* shim_point for a timed operation: the deadline (see shim_deadline) is
@@ -178,6 +237,40 @@ void shim_log(unsigned kind, uint32_t a, uint32_t b, uint64_t c);
 /* The same with two NUL-terminated texts (VAR and ASSERT entries). */
 void shim_log_text(unsigned kind, uint32_t a, uint32_t b, uint64_t c,
                    const char (*text)[DARA_TEXT_LEN]);
+
+/* ---- syscall records (syscall.c, files.c, procenv.c, net.c, time.c) ---- */
+
+/* A recorded call in progress: what it is and when it began. */
+struct shim_sys {
+  unsigned call;    /* enum dara_call */
+  uint64_t args[3]; /* never pointers */
+  uint64_t start;   /* virtual time */
+};
+
+/* Logs a finished call: its return value, errno (0: none) and up to
+ * DARA_SYS_DATA bytes of the data it moved or the name it used. */
+void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void *data,
+                  size_t len);
+
+/* True when a wrapper should record (and schedule) this call: the thread is
+ * controlled and not already inside the shim. */
+bool shim_sys_enter(void);
+/* Begins a record; marks the process as inside the call (dara_proc.syscall). */
+void shim_sys_begin(struct shim_sys *s, unsigned call, uint64_t a0, uint64_t a1, uint64_t a2);
+/* Length of a name for an excerpt (0 for NULL, at most DARA_SYS_DATA); a
+ * function of its own so wrappers of nonnull parameters may pass NULL. */
+size_t shim_text_len(const char *text);
+/* Ends it: logs it and clears the marks. errno is preserved. */
+void shim_sys_end(const struct shim_sys *s, int64_t ret, int err, const void *data, size_t len);
+
+/* net.c: what kind of descriptor fd is (sockets and pipes can wait). */
+enum shim_fd_kind { SHIM_FD_OTHER = 0, SHIM_FD_SOCKET = 1, SHIM_FD_PIPE = 2 };
+int shim_fd_kind(int fd);
+/* read and write on a socket: receives and sends (scheduling points). */
+ssize_t shim_net_read(int fd, void *buf, size_t count);
+ssize_t shim_net_write(int fd, const void *buf, size_t count);
+/* Before a blocking read of a pipe: waits until it has data or is closed. */
+void shim_pipe_wait(int fd);
 
 /* Registers a new routine for a thread about to be created, parked at
  * THREAD_START. Returns its index or -1 when the table is full. */
@@ -217,6 +310,7 @@ int barrier_status(int idx, const struct dara_routine *r, int *waits_for);
 int spin_status(int idx, const struct dara_routine *r, int *waits_for);
 int once_status(int idx, const struct dara_routine *r, int *waits_for);
 int sleep_status(int idx, const struct dara_routine *r, int *waits_for);
+int io_status(int idx, const struct dara_routine *r, int *waits_for);
 
 /* time.c: the virtual-time deadline (ns since the run started) of an
  * absolute time on a clock; 0 when abstime is NULL. Timed operations store it

@@ -1,0 +1,133 @@
+/*
+ * procenv.c: the process and environment calls, recorded as SYSCALL events.
+ *
+ * Process ids differ from run to run, so they are never recorded as
+ * arguments, and the calls that return one are marked in dara/calls.h so
+ * that replay does not compare their results. A wait blocks in the real call
+ * while holding the turn: the children of a controlled process run natively
+ * (process.c), so they finish without needing a turn.
+ *
+ * exit is recorded only when the program calls it; a return from main
+ * reaches exit inside libc, past any interposition.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "runtime_shim/shim.h"
+
+static int exit_status_of(pid_t pid, const int *status) {
+  return pid > 0 && status ? *status : 0;
+}
+
+SHIM_EXPORT pid_t getpid(void) {
+  if (!shim_sys_enter())
+    return REAL(getpid)();
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_getpid, 0, 0, 0);
+  pid_t pid = REAL(getpid)();
+  shim_sys_end(&s, pid, 0, NULL, 0);
+  return pid;
+}
+
+SHIM_EXPORT pid_t getppid(void) {
+  if (!shim_sys_enter())
+    return REAL(getppid)();
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_getppid, 0, 0, 0);
+  pid_t pid = REAL(getppid)();
+  shim_sys_end(&s, pid, 0, NULL, 0);
+  return pid;
+}
+
+SHIM_EXPORT int kill(pid_t pid, int sig) {
+  if (!shim_sys_enter())
+    return REAL(kill)(pid, sig);
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_kill, (uint64_t)sig, 0, 0);
+  int ret = REAL(kill)(pid, sig);
+  shim_sys_end(&s, ret, ret < 0 ? errno : 0, NULL, 0);
+  return ret;
+}
+
+SHIM_EXPORT void exit(int status) {
+  if (shim_sys_enter()) {
+    struct shim_sys s;
+    shim_sys_begin(&s, DARA_CALL_exit, (uint64_t)status, 0, 0);
+    shim_sys_end(&s, 0, 0, NULL, 0);
+  }
+  REAL(exit)(status);
+}
+
+SHIM_EXPORT pid_t wait(int *status) {
+  if (!shim_sys_enter())
+    return REAL(wait)(status);
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_wait, 0, 0, 0);
+  int st = 0;
+  pid_t pid = REAL(wait)(&st);
+  int err = pid < 0 ? errno : 0;
+  s.args[0] = (uint64_t)exit_status_of(pid, &st);
+  if (status)
+    *status = st;
+  shim_sys_end(&s, pid, err, NULL, 0);
+  return pid;
+}
+
+SHIM_EXPORT pid_t waitpid(pid_t which, int *status, int options) {
+  if (!shim_sys_enter())
+    return REAL(waitpid)(which, status, options);
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_waitpid, (uint64_t)options, 0, 0);
+  int st = 0;
+  pid_t pid = REAL(waitpid)(which, &st, options);
+  int err = pid < 0 ? errno : 0;
+  s.args[1] = (uint64_t)exit_status_of(pid, &st);
+  if (status)
+    *status = st;
+  shim_sys_end(&s, pid, err, NULL, 0);
+  return pid;
+}
+
+/* "NAME=value", cut to the excerpt's size. */
+static size_t name_value(char *out, const char *name, const char *value) {
+  int n = snprintf(out, DARA_SYS_DATA + 1, "%s=%s", name ? name : "", value ? value : "");
+  return n < 0 ? 0 : (size_t)n > DARA_SYS_DATA ? DARA_SYS_DATA : (size_t)n;
+}
+
+/* getenv returns the value's length, or -1 when the variable is not set. */
+SHIM_EXPORT char *getenv(const char *name) {
+  if (!shim_sys_enter())
+    return REAL(getenv)(name);
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_getenv, 0, 0, 0);
+  char *value = REAL(getenv)(name);
+  char text[DARA_SYS_DATA + 1];
+  size_t len = value ? name_value(text, name, value) : shim_text_len(name);
+  shim_sys_end(&s, value ? (int64_t)strlen(value) : -1, 0, text, len);
+  return value;
+}
+
+SHIM_EXPORT int setenv(const char *name, const char *value, int overwrite) {
+  if (!shim_sys_enter())
+    return REAL(setenv)(name, value, overwrite);
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_setenv, (uint64_t)overwrite, 0, 0);
+  int ret = REAL(setenv)(name, value, overwrite);
+  char text[DARA_SYS_DATA + 1];
+  shim_sys_end(&s, ret, ret < 0 ? errno : 0, text, name_value(text, name, value));
+  return ret;
+}
+
+SHIM_EXPORT int unsetenv(const char *name) {
+  if (!shim_sys_enter())
+    return REAL(unsetenv)(name);
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_unsetenv, 0, 0, 0);
+  int ret = REAL(unsetenv)(name);
+  size_t len = shim_text_len(name);
+  shim_sys_end(&s, ret, ret < 0 ? errno : 0, name, len);
+  return ret;
+}
