@@ -46,6 +46,15 @@ int cli_parse_watchdog(const char *s, uint64_t *seconds) {
   return 0;
 }
 
+int cli_parse_timers(const char *s, bool *race) {
+  if (strcmp(s, "any") == 0 || strcmp(s, "due") == 0) {
+    *race = s[0] == 'a';
+    return 0;
+  }
+  cli_error("--timers takes 'any' or 'due', not '%s'", s);
+  return -1;
+}
+
 int cli_split_commands(int argc, char **argv, struct sched_cmd *cmds, int *ncmds) {
   int n = 0, start = 0;
   for (int i = 0; i <= argc; i++) {

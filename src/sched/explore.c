@@ -64,6 +64,9 @@ static const char usage[] =
     "      --show-output      let the program's stdout and stderr through\n"
     "      --props FILE       check the global properties in FILE (a shared\n"
     "                         object, see dara/props.h) after every step\n"
+    "      --timers WHEN      any (default): a pending timer (sleep, timed wait,\n"
+    "                         poll timeout) may fire at any step, so timeouts\n"
+    "                         are tried early; due: only when no thread can run\n"
     "  -h, --help             this text\n"
     "\n"
     "exit status: 0 no bug found, 1 a bug was found, 2 usage or internal error\n";
@@ -306,13 +309,14 @@ int cmd_explore(int argc, char **argv) {
       {"keep-going", no_argument, NULL, 'k'},      {"json", no_argument, NULL, 'J'},
       {"watchdog", required_argument, NULL, 'w'},  {"max-steps", required_argument, NULL, 'm'},
       {"show-output", no_argument, NULL, 'O'},     {"props", required_argument, NULL, 'R'},
-      {"help", no_argument, NULL, 'h'},
+      {"timers", required_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   struct strategy_options so = {.name = "mix", .pct_depth = 3};
   uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
   uint64_t depth = 0, pct_depth = 3, max_schedules = 1000, time_limit = 0, watchdog = 5;
   uint64_t max_steps = 100000;
   bool depth_set = false, keep_going = false, json = false, show_output = false;
+  bool timers_race = true;
   const char *dir = "dara-bugs", *props_path = NULL;
   int c;
   optind = 1;
@@ -357,6 +361,10 @@ int cmd_explore(int argc, char **argv) {
       break;
     case 'O':
       show_output = true;
+      break;
+    case 'T':
+      if (cli_parse_timers(optarg, &timers_race) != 0)
+        return DARA_EXIT_ERROR;
       break;
     case 'R':
       props_path = optarg;
@@ -415,7 +423,7 @@ int cmd_explore(int argc, char **argv) {
   struct session_config cfg = {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .quiet = !show_output,
-      .vtime_base = x.hdr.vtime_base, .props = props};
+      .vtime_base = x.hdr.vtime_base, .props = props, .timers_race = timers_race};
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
           strategy_describe(x.strategy), (unsigned long long)seed,
           (unsigned long long)max_schedules);

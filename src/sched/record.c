@@ -19,14 +19,18 @@
 
 static const char usage[] =
     "usage: dara record [-o FILE] [--seed N] [--policy random|rr] [--watchdog SEC]\n"
-    "                   [--max-steps N] [--props FILE] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
+    "                   [--max-steps N] [--props FILE] [--timers any|due]\n"
+    "                   [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
     "\n"
     "Runs PROG under dara's control and writes its schedule to FILE.\n"
     "Only one thread of the program runs at a time; at every synchronization\n"
     "operation (thread create/join/exit, mutex, condition variable, rwlock,\n"
-    "semaphore, barrier, spinlock, once, sched_yield, exit) dara chooses which\n"
-    "thread goes next. Several programs separated by ':' run together, each in\n"
-    "its own process.\n"
+    "semaphore, barrier, spinlock, once, sched_yield, exit) and every socket\n"
+    "operation (accept, connect, send, receive, poll, select, epoll_wait) dara\n"
+    "chooses which thread goes next. Several programs separated by ':' run\n"
+    "together, each in its own process. Clocks and sleeps run in virtual time;\n"
+    "file, process, environment, time and network calls are recorded with\n"
+    "their arguments and results ('dara show FILE' lists them).\n"
     "\n"
     "  -o, --output FILE   schedule file to write (default sched.bin)\n"
     "  -s, --seed N        seed of the random policy (default: a fresh one,\n"
@@ -40,6 +44,9 @@ static const char usage[] =
     "  -m, --max-steps N   report a hang after N scheduling steps (default: none)\n"
     "  -P, --props FILE    check the global properties in FILE (a shared object,\n"
     "                      see dara/props.h) after every step\n"
+    "  -T, --timers WHEN   due (default): a timer (sleep, timed wait, poll\n"
+    "                      timeout) fires only when no thread can run; any: it\n"
+    "                      may fire at any step, as explore tries by default\n"
     "  -h, --help          this text\n"
     "\n"
     "The program's own output passes through unchanged. One line on stderr\n"
@@ -57,15 +64,16 @@ int cmd_record(int argc, char **argv) {
       {"output", required_argument, NULL, 'o'},   {"seed", required_argument, NULL, 's'},
       {"policy", required_argument, NULL, 'p'},   {"watchdog", required_argument, NULL, 'w'},
       {"max-steps", required_argument, NULL, 'm'}, {"props", required_argument, NULL, 'P'},
-      {"help", no_argument, NULL, 'h'},
+      {"timers", required_argument, NULL, 'T'},   {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
+  bool timers_race = false;
   const char *out = "sched.bin", *policy_name = "random", *props_path = NULL;
   uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
   uint64_t watchdog = 5, max_steps = 0;
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+o:s:p:w:m:P:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+o:s:p:w:m:P:T:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o':
       out = optarg;
@@ -87,6 +95,10 @@ int cmd_record(int argc, char **argv) {
       break;
     case 'P':
       props_path = optarg;
+      break;
+    case 'T':
+      if (cli_parse_timers(optarg, &timers_race) != 0)
+        return DARA_EXIT_ERROR;
       break;
     case 'h':
       fputs(usage, stdout);
@@ -131,7 +143,7 @@ int cmd_record(int argc, char **argv) {
       .nprocs = hdr.nprocs, .cmds = hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps,
       .vtime_base = hdr.vtime_base, .policy = &policy, .props = props,
-      .sink = session_sink_to_file(w)};
+      .timers_race = timers_race, .sink = session_sink_to_file(w)};
   struct session_result res;
   session_run(&cfg, &res);
   policy_free(&policy);

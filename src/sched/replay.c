@@ -73,10 +73,22 @@ static int diverge(struct replayer *r, const char *fmt, const char *a, const cha
   return 1;
 }
 
+/* A call's arguments, errno and data, and its result unless that is a
+ * process id (dara/calls.h), which differs from run to run. */
+static bool same_syscall(const struct dara_event *a, const struct dara_event *b) {
+  const struct dara_sys *x = &a->sys, *y = &b->sys;
+  if (memcmp(x->args, y->args, sizeof(x->args)) != 0 || x->err != y->err || x->len != y->len ||
+      x->len > DARA_SYS_DATA || memcmp(x->data, y->data, x->len) != 0)
+    return false;
+  return dara_call_result(a->op) == DARA_RESULT_PID || a->arg == b->arg;
+}
+
 static bool same_event(const struct dara_event *a, const struct dara_event *b) {
   if (a->kind != b->kind || a->proc != b->proc || a->routine != b->routine || a->op != b->op ||
       a->obj != b->obj || a->obj2 != b->obj2)
     return false;
+  if (a->kind == DARA_EV_SYSCALL)
+    return same_syscall(a, b);
   /* How long a hang lasted depends on the watchdog, not on the schedule. */
   return a->kind == DARA_EV_HANG || a->arg == b->arg;
 }
@@ -221,6 +233,8 @@ int cmd_replay(int argc, char **argv) {
   struct session_config cfg = {
       .nprocs = f.hdr.nprocs, .cmds = f.hdr.cmds, .cwd = f.hdr.cwd, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .vtime_base = f.hdr.vtime_base, .policy = &policy,
+      /* Offer every choice a recording could have made, early timers too. */
+      .timers_race = true,
       .props = props,
       .sink = {.event = on_event, .thread = on_thread, .object = on_object, .label = on_label,
                .ctx = &rep}};

@@ -62,6 +62,10 @@ void session_object_name(unsigned proc, uint32_t id, char *buf, size_t len) {
 void report_operation(char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
                       uint32_t obj2) {
   char a[128] = "", b[128] = "";
+  if (dara_op_is_io(op)) {
+    snprintf(buf, len, "%s on fd %u", dara_op_name(op), obj);
+    return;
+  }
   if (op == DARA_OP_THREAD_JOIN || op == DARA_OP_THREAD_DETACH) {
     session_thread_name(proc, obj, a, sizeof(a));
     snprintf(buf, len, "%s thread %s", dara_op_name(op), a);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sched/io.h"
 #include "sched/launcher.h"
 #include "sched/report.h"
 #include "sched/symbols.h"
@@ -386,6 +387,31 @@ static void check_properties(struct session *s) {
   finish(s, SCHED_OUT_PROPERTY, 0, 0, "property \"%s\" failed", failed);
 }
 
+static void syscall_event(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  uint64_t now = s->region->clock.now;
+  if (e->a >= DARA_CALL_COUNT) {
+    corrupt(s, proc, "syscall", e->a);
+    return;
+  }
+  if (e->len > DARA_SYS_DATA) {
+    corrupt(s, proc, "syscall data length", e->len);
+    return;
+  }
+  if (e->start > e->end || e->end > now) {
+    corrupt(s, proc, "syscall time", (unsigned long)e->end);
+    return;
+  }
+  struct dara_event ev = {.kind = DARA_EV_SYSCALL, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a,
+                          .arg = (int64_t)e->c, .time = e->end};
+  memcpy(ev.sys.args, e->args, sizeof(ev.sys.args));
+  ev.sys.start = e->start;
+  ev.sys.err = e->b;
+  ev.sys.len = e->len;
+  memcpy(ev.sys.data, e->data, e->len);
+  emit(s, &ev);
+}
+
 static void drain_log(struct session *s, unsigned proc) {
   struct dara_proc *p = &s->region->procs[proc];
   uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
@@ -428,6 +454,9 @@ static void drain_log(struct session *s, unsigned proc) {
       break;
     case DARA_LOG_ASSERT:
       assertion(s, proc, &e);
+      break;
+    case DARA_LOG_SYSCALL:
+      syscall_event(s, proc, &e);
       break;
     default:
       corrupt(s, proc, "log kind", e.kind);
@@ -542,6 +571,28 @@ static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
   }
 }
 
+/* wait_turn, serving the requests to drain a full event log on the way:
+ * the thread gets the turn straight back, with no scheduling decision. */
+static enum turn_wait wait_turn_draining(struct session *s, unsigned proc, int running) {
+  struct dara_proc *p = &s->region->procs[proc];
+  for (;;) {
+    enum turn_wait w = wait_turn(s, proc, running);
+    if (w != TURN_BACK || !__atomic_load_n(&p->syscall_lock, __ATOMIC_ACQUIRE))
+      return w;
+    drain_log(s, proc);
+    if (s->done)
+      return w;
+    uint32_t chosen = p->chosen;
+    if (chosen >= DARA_MAX_ROUTINES) {
+      corrupt(s, proc, "chosen", chosen);
+      return w;
+    }
+    __atomic_store_n(&p->syscall_lock, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
+    handoff_give(&p->routines[chosen].gate, DARA_GATE_GO);
+  }
+}
+
 /* After PROC_EXIT (or when a process has no live thread left), the process
  * is on its way out: wait for it, so nothing else runs before it is gone. */
 static void wait_death(struct session *s, unsigned proc) {
@@ -597,9 +648,13 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     char site[128];
     site_of(proc, running >= 0 ? (unsigned)running : 0, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "hang %s", site);
+    int32_t call = s->region->procs[proc].syscall;
+    char inside[64] = "";
+    if (call >= 0 && call < DARA_CALL_COUNT)
+      snprintf(inside, sizeof(inside), " (it is inside %s)", dara_call_name((unsigned)call));
     finish(s, SCHED_OUT_HANG, 0, proc,
-           "hang: thread %s ran for more than %d ms without reaching a scheduling point", name,
-           s->cfg->watchdog_ms);
+           "hang: thread %s ran for more than %d ms without reaching a scheduling point%s",
+           name, s->cfg->watchdog_ms, inside);
     break;
   }
   case TURN_INTERRUPTED:
@@ -632,7 +687,7 @@ static int start_proc(struct session *s, unsigned i) {
   pr->alive = true;
   pr->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   emit_simple(s, DARA_EV_PROC_START, i, 0, 0, 0);
-  enum turn_wait w = wait_turn(s, i, 0);
+  enum turn_wait w = wait_turn_draining(s, i, 0);
   if (w == TURN_BACK) {
     if (p->state != DARA_PROC_RUNNING || p->pid != pid) {
       corrupt(s, i, "pid", (unsigned long)p->pid);
@@ -649,6 +704,27 @@ static int start_proc(struct session *s, unsigned i) {
 static bool live_routine(unsigned status) {
   return status == DARA_RS_ENABLED || status == DARA_RS_BLOCKED || status == DARA_RS_TIMED ||
          status == DARA_RS_RUNNING;
+}
+
+/* Fairness of early timers. A thread whose timer fired early (time jumped
+ * to its deadline while other threads could have run) may not have its
+ * timer fire early again until each thread that can run now has run since:
+ * otherwise a retry loop (sleep, try, sleep) could fire its timer over and
+ * over while the thread it waits for never runs, and report as a bug a
+ * schedule no fair scheduler makes. As in CHESS's fair scheduling, a thread
+ * that waits for time gives way to the others. */
+static uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES]; /* step it last ran (1-based) */
+static uint64_t fired_early[DARA_MAX_PROCS][DARA_MAX_ROUTINES]; /* step its timer did, 0 */
+
+static bool may_fire_early(const struct candidate *t, const struct candidate *runnable,
+                           size_t n) {
+  uint64_t at = fired_early[t->proc][t->routine];
+  if (at == 0)
+    return true;
+  for (size_t k = 0; k < n; k++)
+    if (last_run[runnable[k].proc][runnable[k].routine] <= at)
+      return false;
+  return true;
 }
 
 /* Collects candidates; returns how many. Sets *unfinished when some
@@ -680,12 +756,21 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
         continue;
       any_live = true;
       *unfinished = true;
-      if (status != DARA_RS_ENABLED && status != DARA_RS_TIMED)
-        continue;
-      if (r->op >= DARA_OP_COUNT) {
+      if (r->op >= DARA_OP_COUNT && status != DARA_RS_RUNNING) {
         corrupt(s, (unsigned)i, "routine op", r->op);
         return 0;
       }
+      /* A thread waiting on descriptors can go on once one is ready,
+       * whatever its process saw at its last scheduling point. */
+      if ((status == DARA_RS_BLOCKED || status == DARA_RS_TIMED) && dara_op_is_io(r->op) &&
+          io_ready(s->procs[i].pidfd, r)) {
+        out[n++] = (struct candidate){.proc = (uint8_t)i, .routine = (uint16_t)j,
+                                      .status = DARA_RS_ENABLED, .op = (uint16_t)r->op,
+                                      .obj = r->obj, .obj2 = r->obj2};
+        continue;
+      }
+      if (status != DARA_RS_ENABLED && status != DARA_RS_TIMED)
+        continue;
       struct candidate c = {.proc = (uint8_t)i, .routine = (uint16_t)j,
                             .status = (uint8_t)status, .op = (uint16_t)r->op,
                             .obj = r->obj, .obj2 = r->obj2, .deadline = r->deadline};
@@ -699,6 +784,13 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
     }
     if (!any_live && *finishing_proc < 0)
       *finishing_proc = i;
+  }
+  if (s->cfg->timers_race && n > 0) {
+    /* Timers may also fire early, while others could run, but fairly: */
+    size_t nrunnable = n;
+    for (size_t k = 0; k < ntimed; k++)
+      if (may_fire_early(&timed[k], out, nrunnable))
+        out[n++] = timed[k];
   }
   if (n == 0 && ntimed > 0) {
     /* Nothing can run now: time jumps to the earliest deadline, and the
@@ -714,6 +806,30 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
         out[n++] = timed[k];
   }
   return n;
+}
+
+/* Before a deadlock is declared with threads waiting on descriptors: data
+ * from outside the run (or still on its way inside the kernel) may yet
+ * arrive, so wait for it a little, in real time. */
+#define IO_GRACE_MS 100
+static bool io_grace(struct session *s) {
+  static struct io_set set;
+  set.n = 0;
+  set.gone = false;
+  bool any = false;
+  for (int i = 0; i < s->cfg->nprocs; i++) {
+    if (!s->procs[i].alive || s->procs[i].detached)
+      continue;
+    struct dara_proc *p = &s->region->procs[i];
+    for (uint32_t j = 0; j < p->nroutines && j < DARA_MAX_ROUTINES; j++) {
+      const struct dara_routine *r = &p->routines[j];
+      if (r->status == DARA_RS_BLOCKED && dara_op_is_io(r->op)) {
+        io_set_add(&set, s->procs[i].pidfd, r);
+        any = true;
+      }
+    }
+  }
+  return any && io_set_wait(&set, IO_GRACE_MS);
 }
 
 static void deadlock(struct session *s) {
@@ -734,7 +850,13 @@ static void deadlock(struct session *s) {
         continue;
       char line[512];
       report_blocked(line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
-      detail(s, "  %s", line);
+      if (dara_op_is_io(r->op)) {
+        char what[192];
+        io_describe(s->procs[i].pidfd, (int)r->obj, what, sizeof(what));
+        detail(s, "  %s: %s", line, what);
+      } else {
+        detail(s, "  %s", line);
+      }
       char site[128];
       site_of((unsigned)i, j, site, sizeof(site));
       if (sig_used < sizeof(sig) - 1)
@@ -745,6 +867,8 @@ static void deadlock(struct session *s) {
       char brief[96];
       if (r->op == DARA_OP_COND_REACQUIRE && holder < 0)
         snprintf(brief, sizeof(brief), "%d:%u cond_wait (no signal will come)", i, j);
+      else if (dara_op_is_io(r->op))
+        snprintf(brief, sizeof(brief), "%d:%u %s on fd %u", i, j, dara_op_name(r->op), r->obj);
       else if (holder >= 0)
         snprintf(brief, sizeof(brief), "%d:%u %s (waits for %d:%d)", i, j,
                  dara_op_name(r->op), i, holder);
@@ -794,6 +918,8 @@ static void step(struct session *s) {
       finish(s, SCHED_OUT_OK, 0, 0, "all processes exited normally");
       return;
     }
+    if (io_grace(s))
+      return; /* data arrived: look again */
     deadlock(s);
     return;
   }
@@ -812,8 +938,15 @@ static void step(struct session *s) {
   }
   const struct candidate *c = &cands[k];
   struct dara_clock *clock = &s->region->clock;
-  if (c->status == DARA_RS_TIMED && c->deadline > clock->now)
+  if (c->status == DARA_RS_TIMED && c->deadline > clock->now) {
     clock->now = c->deadline; /* its timer fires */
+    bool early = false;
+    for (size_t j = 0; j < n && !early; j++)
+      early = cands[j].status == DARA_RS_ENABLED;
+    if (early)
+      fired_early[c->proc][c->routine] = s->steps + 1;
+  }
+  last_run[c->proc][c->routine] = s->steps + 1;
   struct dara_event ev = {.kind = DARA_EV_STEP, .proc = c->proc, .routine = c->routine,
                           .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = clock->now};
   emit(s, &ev);
@@ -827,7 +960,7 @@ static void step(struct session *s) {
   p->epoch = s->steps;
   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
   handoff_give(&p->routines[c->routine].gate, DARA_GATE_GO);
-  after_turn(s, c->proc, wait_turn(s, c->proc, c->routine), c->routine);
+  after_turn(s, c->proc, wait_turn_draining(s, c->proc, c->routine), c->routine);
 }
 
 /* ---- the run ---- */
@@ -866,6 +999,8 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   }
   for (int i = 0; i < cfg->nprocs && i < DARA_MAX_PROCS; i++)
     memset(names_threads[i], 0, sizeof(names_threads[i]));
+  memset(last_run, 0, sizeof(last_run));
+  memset(fired_early, 0, sizeof(fired_early));
   for (int i = 0; i < DARA_MAX_PROCS; i++)
     if (names_objects[i].v)
       memset(names_objects[i].v, 0, names_objects[i].n * sizeof(*names_objects[i].v));

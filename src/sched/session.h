@@ -44,6 +44,9 @@ struct session_config {
   bool quiet;                   /* the programs' stdout and stderr go to /dev/null */
   uint64_t max_steps;           /* more steps than this is a hang; 0: no limit */
   uint64_t vtime_base;          /* virtual CLOCK_REALTIME at the start (ns) */
+  bool timers_race;             /* a pending timer may fire while other threads can
+                                   run (explore varies when timeouts happen);
+                                   otherwise timers fire only when nothing else can */
   struct policy *policy;
   struct session_sink sink;
   const struct props *props;    /* global properties (world.h), or NULL */

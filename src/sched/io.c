@@ -1,0 +1,123 @@
+/*
+ * io.c: polling the descriptors threads wait on. See io.h.
+ */
+#include "sched/io.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* A copy of descriptor fd of the process behind pidfd: >= 0, or -1 when it
+ * is not open there, or -2 when it could not be copied for another reason. */
+static int copy_fd(int pidfd, int fd) {
+  if (pidfd < 0 || fd < 0)
+    return -2;
+  int c = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+  if (c >= 0)
+    return c;
+  return errno == EBADF ? -1 : -2;
+}
+
+/* The routine's waits, read once from the region (untrusted). */
+static unsigned read_waits(const struct dara_routine *r, struct dara_io_wait *w) {
+  uint32_t n = r->nio;
+  if (n == 0 || n > DARA_IO_FDS)
+    return 0;
+  memcpy(w, r->io, n * sizeof(*w));
+  return n;
+}
+
+bool io_ready(int pidfd, const struct dara_routine *r) {
+  struct io_set set = {.n = 0};
+  io_set_add(&set, pidfd, r);
+  return io_set_wait(&set, 0);
+}
+
+void io_set_add(struct io_set *set, int pidfd, const struct dara_routine *r) {
+  struct dara_io_wait w[DARA_IO_FDS];
+  unsigned n = read_waits(r, w);
+  for (unsigned i = 0; i < n && set->n < IO_SET_MAX; i++) {
+    if (w[i].fd < 0)
+      continue; /* poll ignores negative descriptors, and so does the shim */
+    int c = copy_fd(pidfd, w[i].fd);
+    if (c == -1) {
+      set->gone = true;
+      continue;
+    }
+    if (c < 0)
+      continue;
+    set->pfd[set->n++] = (struct pollfd){.fd = c, .events = (short)(w[i].events & 0xffff)};
+  }
+}
+
+bool io_set_wait(struct io_set *set, int timeout_ms) {
+  bool ready = set->gone;
+  if (!ready && set->n > 0) {
+    int k;
+    do
+      k = poll(set->pfd, set->n, timeout_ms);
+    while (k < 0 && errno == EINTR && timeout_ms == 0);
+    ready = k > 0;
+  }
+  for (unsigned i = 0; i < set->n; i++)
+    close(set->pfd[i].fd);
+  set->n = 0;
+  set->gone = false;
+  return ready;
+}
+
+static void addr_text(const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t n) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    snprintf(buf, n, "%s:%u", host, ntohs(in->sin_port));
+  } else if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+    snprintf(buf, n, "[%s]:%u", host, ntohs(in6->sin6_port));
+  } else if (ss->ss_family == AF_UNIX) {
+    const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
+    size_t max = len > sizeof(sa_family_t) ? len - sizeof(sa_family_t) : 0;
+    if (max == 0 || un->sun_path[0] == '\0')
+      snprintf(buf, n, "unix");
+    else
+      snprintf(buf, n, "unix:%.*s", (int)strnlen(un->sun_path, max), un->sun_path);
+  } else {
+    snprintf(buf, n, "?");
+  }
+}
+
+void io_describe(int pidfd, int fd, char *buf, size_t len) {
+  int c = copy_fd(pidfd, fd);
+  if (c < 0) {
+    snprintf(buf, len, "fd %d%s", fd, c == -1 ? " (closed)" : "");
+    return;
+  }
+  struct stat st;
+  if (fstat(c, &st) == 0 && S_ISSOCK(st.st_mode)) {
+    struct sockaddr_storage self, peer;
+    socklen_t sl = sizeof(self), pl = sizeof(peer);
+    char a[96] = "?", b[96] = "";
+    if (getsockname(c, (struct sockaddr *)&self, &sl) == 0)
+      addr_text(&self, sl, a, sizeof(a));
+    if (getpeername(c, (struct sockaddr *)&peer, &pl) == 0)
+      addr_text(&peer, pl, b, sizeof(b));
+    if (b[0])
+      snprintf(buf, len, "fd %d, socket %s connected to %s", fd, a, b);
+    else
+      snprintf(buf, len, "fd %d, socket %s", fd, a);
+  } else if (fstat(c, &st) == 0 && S_ISFIFO(st.st_mode)) {
+    snprintf(buf, len, "fd %d, a pipe", fd);
+  } else {
+    snprintf(buf, len, "fd %d", fd);
+  }
+  close(c);
+}

@@ -1,0 +1,44 @@
+/*
+ * io: the scheduler's view of descriptors that threads wait on.
+ *
+ * A thread parked at an I/O operation (accept, connect, send, recv, poll)
+ * publishes the descriptors it waits on in its routine (dara_routine.io).
+ * The scheduler duplicates each out of the program with pidfd_getfd (the
+ * program is its child) and polls the copy: readiness then reflects what
+ * every process did so far, which the program's own view at its last
+ * scheduling point could not.
+ *
+ * The descriptors are duplicated afresh for each poll and closed at once:
+ * a cached copy could outlive a close made inside libc, which the shim does
+ * not see, and then name another file.
+ */
+#ifndef DARA_SCHED_IO_H
+#define DARA_SCHED_IO_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dara/region.h"
+
+/* Whether routine r of the process behind pidfd can go on now: one of its
+ * descriptors is ready, or is no longer open (poll reports that at once). */
+bool io_ready(int pidfd, const struct dara_routine *r);
+
+/* Many waits, polled together with a timeout (the last look before a
+ * deadlock is declared). */
+#define IO_SET_MAX 256
+struct io_set {
+  struct pollfd pfd[IO_SET_MAX];
+  unsigned n;
+  bool gone; /* some descriptor was closed: that thread can go on */
+};
+void io_set_add(struct io_set *set, int pidfd, const struct dara_routine *r);
+/* Waits up to timeout_ms for one of them; closes the copies. */
+bool io_set_wait(struct io_set *set, int timeout_ms);
+
+/* "socket 127.0.0.1:7311 <- 127.0.0.1:40112", "pipe", ... for descriptor fd
+ * of the process behind pidfd. */
+void io_describe(int pidfd, int fd, char *buf, size_t len);
+
+#endif
