@@ -1,11 +1,14 @@
 /*
- * test_schedfile: the schedule file, format v1.
+ * test_schedfile: the schedule file, format v2 (and v1).
  *
- * Round trip of every field, labels and the events that name them included;
+ * Round trip of every field, labels and the events that name them included,
+ * and SYSCALL events with every field at its limits;
  * a file cut at every byte offset (truncated or refused, never a crash,
  * intact events only grow); every single-bit flip refused; another version,
  * oversized counts and lengths, labels out of order or used before they are
- * defined, trailing garbage; the size of STEP events on a long synthetic run.
+ * defined, trailing garbage; version 1 files (which cannot hold a SYSCALL),
+ * the SYSCALL example of the documentation, SYSCALL fields out of range;
+ * the size of STEP events on a long synthetic run.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,16 +151,33 @@ static const struct dara_event sample_events[] = {
     {.kind = DARA_EV_PROPERTY, .obj = 8, .time = 1000000000002ull},
     {.kind = DARA_EV_LOG, .proc = 1, .routine = 3, .op = DARA_VAR_STRING, .obj = 3, .arg = 9,
      .time = 1000000000002ull},
+    {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 1, .op = DARA_CALL_read, .arg = 11,
+     .time = 1000000002000ull,
+     .sys = {.args = {3, 64}, .start = 1000000001000ull, .len = 11, .data = "hello dara\n"}},
+    {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 2, .op = DARA_CALL_connect, .arg = -1,
+     .time = 1000000002000ull, .sys = {.args = {4, 8080}, .start = 1000000002000ull, .err = 111}},
+    {.kind = DARA_EV_SYSCALL, .proc = 1, .routine = 1023, .op = DARA_CALL_COUNT - 1,
+     .arg = INT64_MIN, .time = UINT64_MAX,
+     .sys = {.args = {UINT64_MAX, 1ull << 63, 0x0123456789abcdefull}, .start = 0,
+             .err = UINT32_MAX, .len = DARA_SYS_DATA}}, /* data filled in by sample_event */
+    {.kind = DARA_EV_SYSCALL, .proc = 1, .routine = 1023, .op = DARA_CALL_none, .time = 0},
     {.kind = DARA_EV_DEADLOCK, .time = 1000000000003ull},
 };
 #define N_SAMPLE_EVENTS (sizeof sample_events / sizeof sample_events[0])
 
 /* sample_events with its double values in place (a bit pattern is not a
- * constant expression). */
+ * constant expression), and a full 64-byte excerpt of binary data: NULs,
+ * bytes above 0x7f, quotes and backslashes. */
 static struct dara_event sample_event(size_t i) {
   struct dara_event ev = sample_events[i % N_SAMPLE_EVENTS];
   if (ev.kind == DARA_EV_LOG && ev.op == DARA_VAR_DOUBLE) {
     ev.arg = bits_of(0.25);
+  }
+  if (ev.kind == DARA_EV_SYSCALL && ev.sys.len == DARA_SYS_DATA) {
+    static const uint8_t some[] = {0, 0xff, '"', '\\', '\n', 0x80, 'a', 0x7f};
+    for (unsigned k = 0; k < DARA_SYS_DATA; k++) {
+      ev.sys.data[k] = k % 2 ? some[k / 2 % sizeof some] : (uint8_t)(k * 37);
+    }
   }
   return ev;
 }
@@ -213,6 +233,13 @@ static void assert_event_equal(const struct dara_event *a, const struct dara_eve
   assert_int_equal(a->obj2, b->obj2);
   assert_true(a->arg == b->arg);
   assert_true(a->time == b->time);
+  for (int i = 0; i < 3; i++) {
+    assert_true(a->sys.args[i] == b->sys.args[i]);
+  }
+  assert_true(a->sys.start == b->sys.start);
+  assert_int_equal(a->sys.err, b->sys.err);
+  assert_int_equal(a->sys.len, b->sys.len);
+  assert_memory_equal(a->sys.data, b->sys.data, DARA_SYS_DATA); /* unused bytes are 0 */
 }
 
 static void assert_sample(const struct sched_file *f, int reps) {
@@ -284,7 +311,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x01", 9);
+  assert_memory_equal(bytes, "DARASCHD\x02", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -538,14 +565,14 @@ static enum schedfile_status h_parse(struct hand *h, char *err, size_t err_len) 
   return st;
 }
 
-static void test_hand_made_valid(void **state) {
-  (void)state;
-  /* Checks the helpers and the spelled-out encoding of the documentation:
-   * a string, a thread, an object, two events, one of each form, then two
-   * labels and two events that name them. */
+/* Checks the helpers and the spelled-out encoding of the documentation:
+ * a string, a thread, an object, two events, one of each form, then two
+ * labels and two events that name them. Nothing here is new in version 2,
+ * so the same bytes are a valid file of either version. */
+static void hand_made_valid(uint64_t version) {
   static struct hand h;
   char err[256] = "";
-  h_start(&h, 1);
+  h_start(&h, version);
   h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "prog");            /* STRING 0 */
   h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, 0);     /* THREAD 0:1 */
   h_uv(&h, 0x10); h_uv(&h, 0); h_uv(&h, 0);
@@ -563,6 +590,7 @@ static void test_hand_made_valid(void **state) {
   h_footer(&h, 4, 1, 1, 2, 1);
   struct sched_file f;
   assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.version, version);
   assert_int_equal(f.events[0].kind, DARA_EV_STEP);
   assert_int_equal(f.events[0].routine, 1);
   assert_int_equal(f.events[0].op, DARA_OP_MUTEX_LOCK);
@@ -588,6 +616,12 @@ static void test_hand_made_valid(void **state) {
   schedfile_free(&f);
 }
 
+static void test_hand_made_valid(void **state) {
+  (void)state;
+  hand_made_valid(1); /* a version 1 file still loads */
+  hand_made_valid(2);
+}
+
 static void test_wrong_version(void **state) {
   (void)state;
   static struct hand h;
@@ -595,10 +629,20 @@ static void test_wrong_version(void **state) {
   h_start(&h, 7);
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-  assert_string_equal(err, "hand.bin is schedule format version 7; this dara reads version 1");
-  h_start(&h, 1);
-  h_footer(&h, 0, 0, 0, 0, 0);
-  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
+  assert_string_equal(err,
+                      "hand.bin is schedule format version 7; this dara reads versions 1 to 2");
+  const uint64_t refused[] = {0, 3, UINT64_MAX};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    h_start(&h, refused[i]);
+    h_footer(&h, 0, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+    assert_non_null(strstr(err, "this dara reads versions 1 to 2"));
+  }
+  for (uint64_t version = 1; version <= 2; version++) {
+    h_start(&h, version);
+    h_footer(&h, 0, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
+  }
   /* Not a schedule file at all. */
   memcpy(h.buf, "DARASCHX", 8);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
@@ -854,6 +898,176 @@ static void test_malformed_labels(void **state) {
   schedfile_free(&f);
 }
 
+/* The example of the documentation, byte for byte: a STEP, an EXIT, two
+ * labels and a LOG, then a SYSCALL: the same thread's read(3, buf, 64)
+ * returned 11 bytes, "hello dara\n", ending at time 300 after it began at
+ * 250. */
+static void test_syscall_documented_example(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256] = "";
+  static const uint8_t body[] = {
+      0x86, 0x08, 0x04,                                    /* STEP 0:1 mutex_lock #4 */
+      0x65, 0x18, 0x04, 0xc8, 0x01,                        /* EXIT 2, time 100 */
+      0x05, 0x01, 0x05, 's', 't', 'a', 't', 'e',           /* LABEL 1 */
+      0x05, 0x02, 0x04, 'o', 'p', 'e', 'n',                /* LABEL 2 */
+      0x6a, 0x0b, 0x02, 0x01, 0x04,                        /* LOG state = "open" */
+      0x6d, 0x09, 0x04, 0x16,                              /* SYSCALL read = 11 */
+      0x00, 0x03, 0x40, 0x00, 0x32, 0x0b,                  /* errno, args, took, len */
+      'h', 'e', 'l', 'l', 'o', ' ', 'd', 'a', 'r', 'a', '\n',
+  };
+  h_start(&h, 2);
+  memcpy(h.buf + h.len, body, sizeof body);
+  h.len += sizeof body;
+  h_footer(&h, 4, 0, 0, 2, 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.nevents, 4);
+  assert_true(f.events[2].time == 200);
+  struct dara_event want = {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 1,
+                            .op = DARA_CALL_read, .arg = 11, .time = 300,
+                            .sys = {.args = {3, 64, 0}, .start = 250, .len = 11,
+                                    .data = "hello dara\n"}};
+  assert_event_equal(&f.events[3], &want);
+  schedfile_free(&f);
+
+  /* The writer encodes that event in exactly those bytes. */
+  char path[128];
+  tmp_path(path, sizeof path, "example.bin");
+  struct sched_header hdr = {.dara_version = "t", .cwd = "/", .strategy = "rr", .seed = 1,
+                             .nprocs = 1};
+  static char *argv_prog[] = {"prog", NULL};
+  hdr.cmds[0] = (struct sched_cmd){1, argv_prog};
+  struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  const struct dara_event evs[] = {
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MUTEX_LOCK, .obj = 4},
+      {.kind = DARA_EV_EXIT, .routine = 1, .arg = 2, .time = 100},
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 1, .arg = 2,
+       .time = 200},
+  };
+  assert_int_equal(schedfile_write_event(w, &evs[0]), 0);
+  assert_int_equal(schedfile_write_event(w, &evs[1]), 0);
+  struct sched_label l1 = {1, "state"}, l2 = {2, "open"};
+  assert_int_equal(schedfile_define_label(w, &l1), 0);
+  assert_int_equal(schedfile_define_label(w, &l2), 0);
+  assert_int_equal(schedfile_write_event(w, &evs[2]), 0);
+  assert_int_equal(schedfile_write_event(w, &want), 0);
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  size_t len;
+  uint8_t *bytes = slurp(path, &len);
+  assert_true(len == h.len);
+  assert_memory_equal(bytes, h.buf, len); /* the header and footer too */
+  free(bytes);
+}
+
+/* A SYSCALL record in the general form (same thread as before, time
+ * difference given) with its fields. */
+struct hsys {
+  uint64_t call;
+  int64_t ret;
+  int64_t delta;
+  uint64_t err;
+  uint64_t args[3];
+  uint64_t took;
+  uint64_t len; /* that many bytes of data follow (at most 65): 'x', then 0x00, 0xff */
+};
+
+static void h_syscall(struct hand *h, const struct hsys *c) {
+  h_byte(h, 0x40 | 0x20 | DARA_EV_SYSCALL);
+  h_byte(h, 0x01 | 0x08 | 0x10);
+  h_uv(h, c->call);
+  h_uv(h, zigzag_encode(c->ret));
+  h_uv(h, zigzag_encode(c->delta));
+  h_uv(h, c->err);
+  for (int i = 0; i < 3; i++) {
+    h_uv(h, c->args[i]);
+  }
+  h_uv(h, c->took);
+  h_uv(h, c->len);
+  for (uint64_t i = 0; i < c->len && i <= DARA_SYS_DATA; i++) {
+    h_byte(h, i == 0 ? 'x' : i % 2 ? 0x00 : 0xff);
+  }
+}
+
+/* Each SYSCALL field at its limit and one past it, and a SYSCALL in a
+ * version 1 file, whole or cut right after its tag. */
+static void test_syscall_limits(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256];
+  const struct {
+    uint64_t version;
+    struct hsys sys;
+    enum schedfile_status want;
+    const char *says;
+  } cases[] = {
+      {2, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 50, 11}, SCHEDFILE_OK, NULL},
+      {2, {DARA_CALL_read, 64, 300, 0, {3, 64, 0}, 50, DARA_SYS_DATA}, SCHEDFILE_OK, NULL},
+      {2, {DARA_CALL_read, 65, 300, 0, {3, 65, 0}, 50, DARA_SYS_DATA + 1}, SCHEDFILE_BAD,
+       "syscall data length 65 out of range (at most 64)"},
+      {2, {DARA_CALL_read, 0, 300, 0, {3, 0, 0}, 50, 1ull << 40}, SCHEDFILE_BAD,
+       "syscall data length"},
+      {2, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 300, 0}, SCHEDFILE_OK, NULL}, /* start 0 */
+      {2, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 301, 0}, SCHEDFILE_BAD,
+       "syscall event (op 4, obj 0, arg 11): call out of range, or it began after it ended"},
+      {2, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, UINT64_MAX, 0}, SCHEDFILE_BAD,
+       "began after it ended"},
+      {2, {DARA_CALL_COUNT - 1, -1, 0, UINT32_MAX, {UINT64_MAX, UINT64_MAX, UINT64_MAX}, 0, 0},
+       SCHEDFILE_OK, NULL},
+      {2, {DARA_CALL_COUNT, 0, 0, 0, {0}, 0, 0}, SCHEDFILE_BAD, "call out of range"},
+      {2, {0xffff, 0, 0, 0, {0}, 0, 0}, SCHEDFILE_BAD, "call out of range"},
+      {2, {DARA_CALL_connect, -1, 0, 1ull << 32, {4, 80}, 0, 0}, SCHEDFILE_BAD,
+       "errno 4294967296 out of range"},
+      {1, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 50, 11}, SCHEDFILE_BAD,
+       "syscall event in a version 1 file"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    h_start(&h, cases[i].version);
+    h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, 1 << 3); h_uv(&h, 0); /* a STEP of 0:1 */
+    h_syscall(&h, &cases[i].sys);
+    h_footer(&h, 2, 0, 0, 0, 0);
+    err[0] = '\0';
+    struct sched_file f;
+    enum schedfile_status st = schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err);
+    if (st != cases[i].want || (cases[i].says && !strstr(err, cases[i].says))) {
+      fail_msg("case %zu: status %d, want %d; \"%s\"", i, st, cases[i].want, err);
+    }
+    if (st == SCHEDFILE_OK) {
+      const struct hsys *c = &cases[i].sys;
+      const struct dara_event *ev = &f.events[1];
+      assert_int_equal(ev->kind, DARA_EV_SYSCALL);
+      assert_int_equal(ev->routine, 1);
+      assert_int_equal(ev->op, c->call);
+      assert_true(ev->arg == c->ret);
+      assert_true(ev->time == (uint64_t)c->delta);
+      assert_true(ev->sys.start == ev->time - c->took);
+      assert_int_equal(ev->sys.err, c->err);
+      assert_memory_equal(ev->sys.args, c->args, sizeof c->args);
+      assert_int_equal(ev->sys.len, c->len);
+      for (uint64_t k = 0; k < c->len; k++) {
+        assert_int_equal(ev->sys.data[k], k == 0 ? 'x' : k % 2 ? 0x00 : 0xff);
+      }
+    }
+    schedfile_free(&f);
+  }
+
+  /* Cut right after a SYSCALL tag: version 2 is merely truncated, version 1
+   * damaged already, as it has no such tag. */
+  for (uint64_t version = 1; version <= 2; version++) {
+    h_start(&h, version);
+    h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, 1 << 3); h_uv(&h, 0);
+    h_byte(&h, 0x40 | 0x20 | DARA_EV_SYSCALL);
+    struct sched_file f;
+    enum schedfile_status st = schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err);
+    assert_int_equal(st, version == 1 ? SCHEDFILE_BAD : SCHEDFILE_TRUNCATED);
+    assert_non_null(strstr(err, version == 1 ? "syscall event in a version 1 file"
+                                             : "truncated after 1 intact events"));
+    schedfile_free(&f);
+  }
+}
+
 /* A small file that would make a naive reader allocate gigabytes: one long
  * string, then many thread records each naming it twice. */
 static void test_allocation_bounded(void **state) {
@@ -931,6 +1145,13 @@ static void test_writer_refuses(void **state) {
       {&l1, {.kind = DARA_EV_ASSERT, .op = 0, .obj = 1}, 0, -1},
       {&l1, {.kind = DARA_EV_ASSERT, .op = DARA_ASSERT_ALWAYS, .obj = 1, .arg = 2}, 0, -1},
       {NULL, {.kind = DARA_EV_PROPERTY, .obj = 1}, 0, -1},
+      /* A system call: its call in range, no more data than there is room
+       * for, and no end before its start. */
+      {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_COUNT - 1, .time = 5,
+              .sys = {.start = 5, .len = DARA_SYS_DATA}}, 0, 0},
+      {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_COUNT}, 0, -1},
+      {NULL, {.kind = DARA_EV_SYSCALL, .sys = {.len = DARA_SYS_DATA + 1}}, 0, -1},
+      {NULL, {.kind = DARA_EV_SYSCALL, .time = 5, .sys = {.start = 6}}, 0, -1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     w = schedfile_create(path, &h, err, sizeof err);
@@ -1046,6 +1267,8 @@ int main(void) {
       cmocka_unit_test(test_wrong_version),
       cmocka_unit_test(test_malformed_records),
       cmocka_unit_test(test_malformed_labels),
+      cmocka_unit_test(test_syscall_documented_example),
+      cmocka_unit_test(test_syscall_limits),
       cmocka_unit_test(test_allocation_bounded),
       cmocka_unit_test(test_load_errors),
       cmocka_unit_test(test_writer_refuses),
