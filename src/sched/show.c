@@ -7,8 +7,9 @@
  *           its creation site and each object by kind and address, a summary.
  *   json    the whole content as one JSON document, for scripts.
  *   chrome  Trace Event Format (ui.perfetto.dev, chrome://tracing): one track
- *           per thread, a slice per STEP, instant events for the rest, and a
- *           counter track per logged numeric variable.
+ *           per thread, a slice per STEP and per recorded system call,
+ *           instant events for the rest, and a counter track per logged
+ *           numeric variable.
  *   shiviz  a log with vector clocks for ShiViz (see print_shiviz for what
  *           the clocks can and cannot claim).
  *
@@ -22,13 +23,16 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dara/calls.h"
 #include "dara/ops.h"
 #include "dara/region.h"
 #include "sched/cli.h"
@@ -196,6 +200,43 @@ static void put_json(FILE *out, const char *s) {
   fputc('"', out);
   escape(s, ESC_JSON, emit_file, out);
   fputc('"', out);
+}
+
+/* Emits n bytes of data (a system call's excerpt: any byte, NUL included)
+ * escaped for the mode. Printable ASCII stays as it is, `"` and `\` take a
+ * backslash, newline and tab are \n and \t, and every other byte is \xNN
+ * (text) or \u00NN (JSON: one code point per byte, so nothing is lost). */
+static void escape_bytes(const uint8_t *p, size_t n, enum esc mode, emit_fn emit, void *ctx) {
+  size_t i = 0;
+  while (i < n) {
+    size_t run = 0;
+    while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
+           p[i + run] != '\\') {
+      run++;
+    }
+    if (run > 0) {
+      emit(ctx, (const char *)p + i, run);
+      i += run;
+      continue;
+    }
+    char tmp[8];
+    uint8_t c = p[i++];
+    if (c == '"' || c == '\\') {
+      tmp[0] = '\\';
+      tmp[1] = (char)c;
+      emit(ctx, tmp, 2);
+    } else if (c == '\n') {
+      emit(ctx, "\\n", 2);
+    } else if (c == '\t') {
+      emit(ctx, "\\t", 2);
+    } else if (mode == ESC_TEXT) {
+      snprintf(tmp, sizeof tmp, "\\x%02x", c);
+      emit(ctx, tmp, 4);
+    } else {
+      snprintf(tmp, sizeof tmp, "\\u%04x", c);
+      emit(ctx, tmp, 6);
+    }
+  }
 }
 
 /* A command line as a shell would take it back: plain words as they are,
@@ -423,18 +464,123 @@ static const char *assert_verdict(unsigned kind, int64_t held) {
   }
 }
 
+/* ---- system calls ---- */
+
+/* Appends printf-style text to a bufsink (cut, never overflowed). */
+static void sink_printf(struct bufsink *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void sink_printf(struct bufsink *b, const char *fmt, ...) {
+  char tmp[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n > 0) {
+    emit_buf(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+  }
+}
+
+#define SYS_ARG_NAME 24
+
+/* The names of a call's recorded arguments: dara_call_args split on
+ * spaces, empty words skipped, at most three. Returns how many. */
+static int syscall_arg_names(unsigned call, char names[3][SYS_ARG_NAME]) {
+  const char *s = dara_call_args(call);
+  int n = 0;
+  while (*s && n < 3) {
+    size_t k = strcspn(s, " ");
+    if (k > 0) {
+      snprintf(names[n++], SYS_ARG_NAME, "%.*s", (int)k, s);
+    }
+    s += k;
+    s += strspn(s, " ");
+  }
+  return n;
+}
+
+/* An argument's value for people: a mode in octal, anything else as a
+ * signed number (a descriptor such as AT_FDCWD, a timeout of -1). */
+static void syscall_arg_text(const char *name, uint64_t v, char *buf, size_t len) {
+  if (!strcmp(name, "mode")) {
+    snprintf(buf, len, "%#" PRIo64, v);
+  } else {
+    snprintf(buf, len, "%" PRId64, (int64_t)v);
+  }
+}
+
+/* errno's symbolic name ("ECONNREFUSED"), NULL for 0 or an unknown value. */
+static const char *errno_name(uint32_t err) {
+  return err > 0 && err <= INT_MAX ? strerrorname_np((int)err) : NULL;
+}
+
+/* Virtual time in seconds, to the microsecond, or to the nanosecond when
+ * it has any: 1.000001s, 0.000000250s. */
+static void seconds_text(uint64_t ns, char *buf, size_t len) {
+  uint64_t s = ns / 1000000000u, frac = ns % 1000000000u;
+  if (frac % 1000 == 0) {
+    snprintf(buf, len, "%" PRIu64 ".%06" PRIu64 "s", s, frac / 1000);
+  } else {
+    snprintf(buf, len, "%" PRIu64 ".%09" PRIu64 "s", s, frac);
+  }
+}
+
+/* A call with its named arguments and its result, into b:
+ * `read(fd=3, count=64) = 11`, `connect(fd=4, port=8080) = -1 ECONNREFUSED`. */
+static void syscall_head(const struct dara_event *ev, struct bufsink *b) {
+  char names[3][SYS_ARG_NAME], value[32];
+  int n = syscall_arg_names(ev->op, names);
+  sink_printf(b, "%s(", dara_call_name(ev->op));
+  for (int i = 0; i < n; i++) {
+    syscall_arg_text(names[i], ev->sys.args[i], value, sizeof value);
+    sink_printf(b, "%s%s=%s", i ? ", " : "", names[i], value);
+  }
+  sink_printf(b, ") = %" PRId64, ev->arg);
+  if (ev->sys.err) {
+    const char *e = errno_name(ev->sys.err);
+    if (e) {
+      sink_printf(b, " %s", e);
+    } else {
+      sink_printf(b, " errno %" PRIu32, ev->sys.err);
+    }
+  }
+}
+
+/* A SYSCALL event in words: the call and result, the data excerpt in
+ * double quotes (escaped: it is ASCII whatever the bytes), and when the
+ * call began and ended:
+ * `read(fd=3, count=64) = 11 "hello dara\n"  [1.000001s..1.000002s]`. */
+static void describe_syscall(const struct dara_event *ev, char *buf, size_t len) {
+  struct bufsink b = {buf, 0, len};
+  buf[0] = '\0';
+  syscall_head(ev, &b);
+  if (ev->sys.len > 0) {
+    emit_buf(&b, " \"", 2);
+    escape_bytes(ev->sys.data, ev->sys.len < DARA_SYS_DATA ? ev->sys.len : DARA_SYS_DATA,
+                 ESC_TEXT, emit_buf, &b);
+    emit_buf(&b, "\"", 1);
+  }
+  char start[32], end[32];
+  seconds_text(ev->sys.start, start, sizeof start);
+  seconds_text(ev->time, end, sizeof end);
+  sink_printf(&b, "  [%s..%s]", start, end);
+}
+
 /* What happened, in words, without the thread: "mutex_lock mutex#2 (...)".
- * Raw (unescaped). */
+ * Raw (unescaped). WHAT_LEN holds the longest: a system call with its
+ * arguments and 64 bytes of data, each escaped to 4 characters. */
+#define WHAT_LEN 1024
 static void describe(const struct show *sh, const struct dara_event *ev, char *buf,
                      size_t len) {
   char o1[160], o2[160], name[96];
   o1[0] = o2[0] = '\0';
-  bool labelled = ev->kind == DARA_EV_LOG || ev->kind == DARA_EV_ASSERT ||
-                  ev->kind == DARA_EV_PROPERTY; /* obj is a label, obj2 no object */
-  if (ev->obj && !labelled) {
+  /* obj and obj2 name objects, but for the kinds where obj is a label and
+   * obj2 no object, and SYSCALL, which uses neither. */
+  bool objects = ev->kind != DARA_EV_LOG && ev->kind != DARA_EV_ASSERT &&
+                 ev->kind != DARA_EV_PROPERTY && ev->kind != DARA_EV_SYSCALL;
+  if (ev->obj && objects) {
     object_name(sh, ev->proc, ev->obj, o1, sizeof o1);
   }
-  if (ev->obj2 && !labelled) {
+  if (ev->obj2 && objects) {
     object_name(sh, ev->proc, ev->obj2, o2, sizeof o2);
   }
   long long arg = (long long)ev->arg;
@@ -528,6 +674,9 @@ static void describe(const struct show *sh, const struct dara_event *ev, char *b
     quoted_label(sh, ev->obj, o1, sizeof o1);
     snprintf(buf, len, "property %s failed", o1);
     break;
+  case DARA_EV_SYSCALL:
+    describe_syscall(ev, buf, len);
+    break;
   default:
     snprintf(buf, len, "?");
     break;
@@ -611,7 +760,7 @@ static void print_text(const struct show *sh) {
   fprintf(out, "%*s  %*s  %-24s  %-10s  %s\n", iw, "#", tw, "time", "thread", "event", "what");
   for (size_t i = 0; i < f->nevents; i++) {
     const struct dara_event *ev = &f->events[i];
-    char raw[128], name[160], who[200], what[512], what_esc[1024];
+    char raw[128], name[160], who[200], what[WHAT_LEN], what_esc[2 * WHAT_LEN];
     thread_name(sh, ev->proc, ev->routine, raw, sizeof raw);
     text_into(name, sizeof name, raw);
     snprintf(who, sizeof who, "%u:%u%s%s", ev->proc, ev->routine, name[0] ? " " : "", name);
@@ -648,6 +797,46 @@ static void put_json_double(FILE *out, double d) {
   fputs(buf, out);
 }
 
+/* n bytes of data as a JSON string, quotes included: one code point per
+ * byte (U+0000..U+00FF), so a reader gets every byte back. */
+static void put_json_bytes(FILE *out, const uint8_t *p, size_t n) {
+  fputc('"', out);
+  escape_bytes(p, n, ESC_JSON, emit_file, out);
+  fputc('"', out);
+}
+
+/* A SYSCALL event's details as a JSON object: the call and its group, the
+ * arguments keyed by their names (signed numbers), the return value, errno
+ * and its name (null when errno is 0 or unknown), when the call began and
+ * ended (virtual ns), and the data excerpt as a string and in hex. */
+static void put_json_syscall(FILE *out, const struct dara_event *ev) {
+  const struct dara_sys *sys = &ev->sys;
+  size_t len = sys->len < DARA_SYS_DATA ? sys->len : DARA_SYS_DATA;
+  fputs("{\"call\": ", out);
+  put_json(out, dara_call_name(ev->op));
+  fputs(", \"group\": ", out);
+  put_json(out, dara_call_group_name((unsigned)dara_call_group(ev->op)));
+  fputs(", \"args\": {", out);
+  char names[3][SYS_ARG_NAME];
+  int n = syscall_arg_names(ev->op, names);
+  for (int i = 0; i < n; i++) {
+    fputs(i ? ", " : "", out);
+    put_json(out, names[i]);
+    fprintf(out, ": %" PRId64, (int64_t)sys->args[i]);
+  }
+  fprintf(out, "}, \"ret\": %" PRId64 ", \"errno\": %" PRIu32 ", \"errno_name\": ", ev->arg,
+          sys->err);
+  put_json(out, errno_name(sys->err));
+  fprintf(out, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64 ", \"data\": ", sys->start,
+          ev->time);
+  put_json_bytes(out, sys->data, len);
+  fputs(", \"data_hex\": \"", out);
+  for (size_t i = 0; i < len; i++) {
+    fprintf(out, "%02x", sys->data[i]);
+  }
+  fputs("\"}", out);
+}
+
 static void print_json_event(const struct show *sh, size_t i) {
   const struct dara_event *ev = &sh->f->events[i];
   FILE *out = sh->out;
@@ -656,6 +845,9 @@ static void print_json_event(const struct show *sh, size_t i) {
           i, dara_ev_kind_name(ev->kind), ev->proc, ev->routine, ev->time);
   if (ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) {
     fprintf(out, ", \"op\": \"%s\"", dara_op_name(ev->op));
+  } else if (ev->kind == DARA_EV_SYSCALL) {
+    fputs(", \"op\": ", out);
+    put_json(out, dara_call_name(ev->op));
   } else if (ev->kind == DARA_EV_NOTE) {
     fprintf(out, ", \"note\": %u", ev->op);
   } else if (ev->op) {
@@ -670,8 +862,9 @@ static void print_json_event(const struct show *sh, size_t i) {
   if (ev->arg) {
     fprintf(out, ", \"arg\": %" PRId64, ev->arg);
   }
-  /* The decoded fields of the kinds that name labels, in an object named
-   * after the kind (so that its "kind" cannot clash with the event's). */
+  /* The decoded fields of the kinds that name labels, and of system calls,
+   * in an object named after the kind (so that its "kind" cannot clash with
+   * the event's). */
   if (ev->kind == DARA_EV_LOG) {
     fputs(", \"log\": {\"name\": ", out);
     put_json(out, label_text(sh, ev->obj));
@@ -695,6 +888,9 @@ static void print_json_event(const struct show *sh, size_t i) {
     fputs(", \"property\": {\"name\": ", out);
     put_json(out, label_text(sh, ev->obj));
     fputc('}', out);
+  } else if (ev->kind == DARA_EV_SYSCALL) {
+    fputs(", \"syscall\": ", out);
+    put_json_syscall(out, ev);
   }
   fputs(i + 1 < sh->f->nevents ? "},\n" : "}\n", out);
 }
@@ -779,6 +975,21 @@ static void chrome_sep(FILE *out, bool *first) {
   *first = false;
 }
 
+/* A system call: a slice on its thread's track from when it began to when
+ * it ended, named after the call, with the details in its arguments. */
+static void print_chrome_syscall(FILE *out, const struct dara_event *ev, size_t i,
+                                 bool use_index) {
+  double ts = use_index ? (double)i : (double)ev->sys.start / 1000.0;
+  double dur = use_index ? 0.0 : (double)(ev->time - ev->sys.start) / 1000.0;
+  fputs("{\"name\": ", out);
+  put_json(out, dara_call_name(ev->op));
+  fprintf(out, ", \"cat\": \"syscall\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
+               "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"syscall\": ",
+          ts, dur, ev->proc, ev->routine, i);
+  put_json_syscall(out, ev);
+  fputs("}}", out);
+}
+
 static void print_chrome(const struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
@@ -845,10 +1056,14 @@ static void print_chrome(const struct show *sh) {
 
   for (size_t i = 0; i < f->nevents; i++) {
     const struct dara_event *ev = &f->events[i];
-    char what[512];
+    chrome_sep(out, &first);
+    if (ev->kind == DARA_EV_SYSCALL) {
+      print_chrome_syscall(out, ev, i, use_index);
+      continue;
+    }
+    char what[WHAT_LEN];
     describe(sh, ev, what, sizeof what);
     double ts = chrome_ts(sh, use_index, i);
-    chrome_sep(out, &first);
     if (ev->kind == DARA_EV_STEP) {
       /* The chosen thread runs from this decision to the next event. */
       double dur = i + 1 < f->nevents ? chrome_ts(sh, use_index, i + 1) - ts : 1.0;
@@ -984,7 +1199,7 @@ static void print_shiviz(const struct show *sh) {
         first = false;
       }
     }
-    char tname[128], what[512];
+    char tname[128], what[WHAT_LEN];
     thread_name(sh, ev->proc, ev->routine, tname, sizeof tname);
     describe(sh, ev, what, sizeof what);
     fprintf(out, "}\n#%zu t=%" PRIu64 " %u:%u ", i, ev->time, ev->proc, ev->routine);

@@ -1,7 +1,8 @@
 /*
  * test_show: `dara show` in its four formats, on a complete, a truncated and
  * a damaged file, on one with logged variables, assertions and a failed
- * property, and on strings that must not reach the output raw.
+ * property, on one with system calls, and on strings and data that must not
+ * reach the output raw.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,7 +32,7 @@ void cli_error(const char *fmt, ...) {
 }
 
 static char tmpdir[64];
-static char good[128], cut[128], damaged[128], nasty[128], logged[128];
+static char good[128], cut[128], damaged[128], nasty[128], logged[128], syscalls[128];
 
 static char *prog_argv[] = {"./prog", "-n", "2", NULL};
 static char *nasty_argv[] = {"./p\x1b[31m", "bad\xff", "c1\xc2\x85", "q\"\\\n", NULL};
@@ -81,6 +82,12 @@ static void write_file(const char *path, char **argv, int argc, bool bad_names) 
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
       assert_int_equal(schedfile_write_event(w, &more[i]), 0);
     }
+    /* And so is what a system call read. */
+    struct dara_event sys = {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_read,
+                             .arg = 8, .time = 700,
+                             .sys = {.args = {0, 8}, .start = 650, .len = 8,
+                                     .data = "\x1b[2J\xc2\x9b\0\xff"}};
+    assert_int_equal(schedfile_write_event(w, &sys), 0);
   }
   struct sched_outcome o = {SCHED_OUT_DEADLOCK, 0, 0, bad_names ? "\x1b]0;x\x07" : "stuck"};
   assert_int_equal(schedfile_close(w, &o, err, sizeof err), 0);
@@ -137,6 +144,43 @@ static void write_logged(const char *path) {
   assert_int_equal(schedfile_close(w, &o, err, sizeof err), 0);
 }
 
+/* One thread's system calls: data read, a refused connection, a path, a
+ * binary excerpt, and an errno no name is known for. */
+static void write_syscalls(const char *path) {
+  struct sched_header h = {.dara_version = "0.1.0", .cwd = "/w", .strategy = "random",
+                           .seed = 3, .nprocs = 1};
+  h.cmds[0] = (struct sched_cmd){3, prog_argv};
+  char err[256];
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  struct sched_thread t1 = {0, 1, "prog", 0x11a9, 0, "worker"};
+  assert_int_equal(schedfile_define_thread(w, &t1), 0);
+  const struct dara_event evs[] = {
+      {.kind = DARA_EV_PROC_START},
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_YIELD, .time = 1000000000},
+      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_read, .arg = 11,
+       .time = 1000002000,
+       .sys = {.args = {3, 64}, .start = 1000001000, .len = 11, .data = "hello dara\n"}},
+      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_connect, .arg = -1,
+       .time = 1000003000, .sys = {.args = {4, 8080}, .start = 1000003000, .err = 111}},
+      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_openat, .arg = 5,
+       .time = 1000003250,
+       .sys = {.args = {(uint64_t)-100, 0x241, 0644}, .start = 1000003000, .len = 8,
+               .data = "/tmp/out"}},
+      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_write, .arg = 6,
+       .time = 1000004000,
+       .sys = {.args = {5, 6}, .start = 1000004000, .len = 6, .data = "a\0\xff\"\\\t"}},
+      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_close, .arg = -1,
+       .time = 1000004000, .sys = {.args = {7}, .start = 1000004000, .err = 9999}},
+      {.kind = DARA_EV_EXIT, .arg = 0, .time = 1000005000},
+  };
+  for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
+    assert_int_equal(schedfile_write_event(w, &evs[i]), 0);
+  }
+  struct sched_outcome o = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &o, err, sizeof err), 0);
+}
+
 static void copy_cut(const char *from, const char *to, long drop, bool flip) {
   FILE *in = fopen(from, "rb");
   assert_non_null(in);
@@ -163,7 +207,9 @@ static int setup(void **state) {
   snprintf(damaged, sizeof damaged, "%s/damaged.bin", tmpdir);
   snprintf(nasty, sizeof nasty, "%s/nasty.bin", tmpdir);
   snprintf(logged, sizeof logged, "%s/logged.bin", tmpdir);
+  snprintf(syscalls, sizeof syscalls, "%s/syscalls.bin", tmpdir);
   write_logged(logged);
+  write_syscalls(syscalls);
   write_file(good, prog_argv, 3, false);
   write_file(nasty, nasty_argv, 4, true);
   copy_cut(good, cut, 12, false);
@@ -415,6 +461,88 @@ static void test_logged_shiviz(void **state) {
   free(out);
 }
 
+static void test_syscall_text(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, syscalls, NULL), 0);
+  assert_int_equal(error_count, 0);
+  /* Whole lines: index, time (when the call ended), thread, kind, then the
+   * call with its named arguments, its result, the data and its span. */
+  assert_non_null(strstr(out, "\n2  1000002000  0:1 worker                syscall     "
+                              "read(fd=3, count=64) = 11 \"hello dara\\n\"  "
+                              "[1.000001s..1.000002s]\n"));
+  assert_non_null(strstr(out, "\n3  1000003000  0:1 worker                syscall     "
+                              "connect(fd=4, port=8080) = -1 ECONNREFUSED  "
+                              "[1.000003s..1.000003s]\n"));
+  /* A mode in octal, a negative descriptor, a span to the nanosecond. */
+  assert_non_null(strstr(out, "syscall     openat(dirfd=-100, flags=577, mode=0644) = 5 "
+                              "\"/tmp/out\"  [1.000003s..1.000003250s]\n"));
+  /* NUL, a byte above 0x7f, a quote, a backslash, a tab. */
+  assert_non_null(strstr(out, "syscall     write(fd=5, count=6) = 6 "
+                              "\"a\\x00\\xff\\\"\\\\\\t\"  [1.000004s..1.000004s]\n"));
+  assert_non_null(strstr(out, "syscall     close(fd=7) = -1 errno 9999  "
+                              "[1.000004s..1.000004s]\n"));
+  assert_non_null(strstr(out, "summary   8 events (1 steps), 1 threads, 0 objects, 0 labels"));
+  free(out);
+}
+
+static void test_syscall_json(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, syscalls, "--format", "json", NULL), 0);
+  assert_non_null(strstr(out, "    {\"index\": 2, \"kind\": \"syscall\", \"proc\": 0, "
+                              "\"routine\": 1, \"time\": 1000002000, \"op\": \"read\", "
+                              "\"arg\": 11, \"syscall\": {\"call\": \"read\", "
+                              "\"group\": \"file\", \"args\": {\"fd\": 3, \"count\": 64}, "
+                              "\"ret\": 11, \"errno\": 0, \"errno_name\": null, "
+                              "\"start\": 1000001000, \"end\": 1000002000, "
+                              "\"data\": \"hello dara\\n\", "
+                              "\"data_hex\": \"68656c6c6f20646172610a\"}},\n"));
+  assert_non_null(strstr(out, "\"op\": \"connect\", \"arg\": -1, \"syscall\": "
+                              "{\"call\": \"connect\", \"group\": \"net\", "
+                              "\"args\": {\"fd\": 4, \"port\": 8080}, \"ret\": -1, "
+                              "\"errno\": 111, \"errno_name\": \"ECONNREFUSED\", "
+                              "\"start\": 1000003000, \"end\": 1000003000, \"data\": \"\", "
+                              "\"data_hex\": \"\"}}"));
+  assert_non_null(strstr(out, "\"args\": {\"dirfd\": -100, \"flags\": 577, \"mode\": 420}"));
+  assert_non_null(strstr(out, "\"data\": \"a\\u0000\\u00ff\\\"\\\\\\t\", "
+                              "\"data_hex\": \"6100ff225c09\"}"));
+  assert_non_null(strstr(out, "\"errno\": 9999, \"errno_name\": null"));
+  free(out);
+}
+
+static void test_syscall_chrome(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, syscalls, "--format", "chrome", NULL), 0);
+  /* A slice on the thread's track from the call's start to its end. */
+  assert_non_null(strstr(out, "{\"name\": \"read\", \"cat\": \"syscall\", \"ph\": \"X\", "
+                              "\"ts\": 1000001.000, \"dur\": 1.000, \"pid\": 0, \"tid\": 1, "
+                              "\"args\": {\"event\": 2, \"syscall\": {\"call\": \"read\", "
+                              "\"group\": \"file\", \"args\": {\"fd\": 3, \"count\": 64}, "
+                              "\"ret\": 11, "));
+  assert_non_null(strstr(out, "{\"name\": \"openat\", \"cat\": \"syscall\", \"ph\": \"X\", "
+                              "\"ts\": 1000003.000, \"dur\": 0.250, \"pid\": 0, \"tid\": 1, "));
+  assert_non_null(strstr(out, "{\"name\": \"connect\", \"cat\": \"syscall\", \"ph\": \"X\", "
+                              "\"ts\": 1000003.000, \"dur\": 0.000, "));
+  /* The step before them runs until the first call ends. */
+  assert_non_null(strstr(out, "\"ph\": \"X\", \"ts\": 1000000.000, \"dur\": 2.000, "
+                              "\"pid\": 0, \"tid\": 1"));
+  free(out);
+}
+
+static void test_syscall_shiviz(void **state) {
+  (void)state;
+  char *out;
+  assert_int_equal(run_show(&out, syscalls, "--format", "shiviz", NULL), 0);
+  assert_non_null(strstr(out, "\nproc0 {\"proc0\": 2, \"dara\": 1}\n"
+                              "#2 t=1000002000 0:1 worker syscall: read(fd=3, count=64) = 11 "
+                              "\"hello dara\\n\"  [1.000001s..1.000002s]\n"));
+  assert_non_null(strstr(out, "#3 t=1000003000 0:1 worker syscall: connect(fd=4, port=8080) = "
+                              "-1 ECONNREFUSED  [1.000003s..1.000003s]\n"));
+  free(out);
+}
+
 static void test_truncated(void **state) {
   (void)state;
   char *out;
@@ -464,6 +592,11 @@ static void test_hostile_strings(void **state) {
   free(out);
   assert_int_equal(run_show(&out, nasty, "--format", "json", NULL), 0);
   assert_non_null(strstr(out, "{\"id\": 2, \"text\": \"s\\\"\\\\\\ufffd\\n\"}"));
+  /* Data bytes: one code point each, escaped. */
+  assert_non_null(strstr(out, "\"data\": \"\\u001b[2J\\u00c2\\u009b\\u0000\\u00ff\""));
+  free(out);
+  assert_int_equal(run_show(&out, nasty, NULL), 0);
+  assert_non_null(strstr(out, "read(fd=0, count=8) = 8 \"\\x1b[2J\\xc2\\x9b\\x00\\xff\""));
   free(out);
 }
 
@@ -478,6 +611,10 @@ int main(void) {
       cmocka_unit_test(test_logged_json),
       cmocka_unit_test(test_logged_chrome),
       cmocka_unit_test(test_logged_shiviz),
+      cmocka_unit_test(test_syscall_text),
+      cmocka_unit_test(test_syscall_json),
+      cmocka_unit_test(test_syscall_chrome),
+      cmocka_unit_test(test_syscall_shiviz),
       cmocka_unit_test(test_truncated),
       cmocka_unit_test(test_damaged),
       cmocka_unit_test(test_hostile_strings),
