@@ -4,7 +4,8 @@
  * Any input must parse to OK, TRUNCATED or BAD without a crash, a leak, an
  * out-of-bounds read or undefined behaviour; a file that parses must also
  * be self-consistent (the lookups find what the arrays hold, labels are
- * numbered 1..nlabels, and every event names only labels the file defines).
+ * numbered 1..nlabels, every event names only labels the file defines, and
+ * a SYSCALL event, only in a version 2 file, has its fields in range).
  * Built and run by tests/fuzz/run.sh.
  */
 #include <stdbool.h>
@@ -28,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
     }
   } else {
-    if (f.hdr.nprocs < 1 || f.hdr.nprocs > DARA_MAX_PROCS) {
+    if (f.hdr.nprocs < 1 || f.hdr.nprocs > DARA_MAX_PROCS || f.version < 1 ||
+        f.version > SCHEDFILE_VERSION) {
       abort();
     }
     for (size_t i = 0; i < f.nevents; i++) {
@@ -44,6 +46,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       if (ev->kind == DARA_EV_LOG && ev->op == DARA_VAR_STRING &&
           (ev->arg < 1 || ev->arg > UINT32_MAX || !schedfile_label(&f, (uint32_t)ev->arg))) {
+        abort();
+      }
+      static const struct dara_sys no_sys;
+      if (ev->kind == DARA_EV_SYSCALL
+              ? f.version < 2 || ev->op >= DARA_CALL_COUNT || ev->sys.len > DARA_SYS_DATA ||
+                    ev->sys.start > ev->time
+              : memcmp(&ev->sys, &no_sys, sizeof no_sys) != 0) {
         abort();
       }
       if ((ev->kind == DARA_EV_LOG && ev->op > DARA_VAR_STRING) ||

@@ -7,15 +7,18 @@
  * event forms, every event kind and the escaped STEP operation, plus one
  * file cut short (the writer killed before its footer). world.bin has the
  * labels and the events that name them: logged variables of each type,
- * assertions of each kind, a failed property. The files it writes
- * are committed in tests/fuzz/corpus/; after a format change, regenerate
- * them from the top of the repository with
+ * assertions of each kind, a failed property. syscalls.bin has system
+ * calls of every group, failed ones, and data excerpts up to the full 64
+ * bytes. v1.bin is mutex.bin as format version 1, which readers still
+ * accept. The files it writes are committed in tests/fuzz/corpus/; after a
+ * format change, regenerate them from the top of the repository with
  *
  *   cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc tests/fuzz/gen_corpus.c \
  *      src/sched/schedfile.c src/sched/varint.c src/sched/event.c \
  *      -o /tmp/gen_corpus &&
  *   /tmp/gen_corpus tests/fuzz/corpus
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +168,88 @@ static void write_world(const char *dir) {
   finish(w, 5, 0, "property \"conservation\" failed");
 }
 
+/* Two processes making system calls: a file read and written, a refused
+ * connection, a server's accept and recv, a sleep, getenv; the data
+ * excerpts hold text, a path, binary bytes and the full 64 bytes. */
+static void write_syscalls(const char *dir) {
+  struct schedfile_writer *w = start(dir, "syscalls.bin", 2);
+  struct sched_thread w1 = {0, 1, "prog", 0x11a9, 0, "client"};
+  schedfile_define_thread(w, &w1);
+  struct dara_event full = {.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_recv, .arg = 64,
+                            .time = 9000, .sys = {.args = {4, 4096}, .start = 8000,
+                                                  .len = DARA_SYS_DATA}};
+  for (unsigned i = 0; i < DARA_SYS_DATA; i++) {
+    full.sys.data[i] = (uint8_t)(i * 53);
+  }
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 0});
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 1, .time = 10});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .op = DARA_CALL_openat, .arg = 3,
+                            .time = 1000, .sys = {.args = {(uint64_t)-100, 0, 0}, .start = 1000,
+                                                  .len = 10, .data = "/etc/hosts"}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .op = DARA_CALL_read, .arg = 11,
+                            .time = 2000, .sys = {.args = {3, 64}, .start = 1500, .len = 11,
+                                                  .data = "hello dara\n"}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_connect,
+                            .arg = -1, .time = 3000, .sys = {.args = {5, 8080}, .start = 3000,
+                                                             .err = 111}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_accept,
+                            .arg = 4, .time = 4000, .sys = {.args = {3}, .start = 3500}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_write,
+                            .arg = 5, .time = 5000, .sys = {.args = {1, 5}, .start = 5000,
+                                                            .len = 5, .data = "a\0\xff\"\n"}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_nanosleep,
+                            .time = 7000, .sys = {.args = {2000}, .start = 5000}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_getenv,
+                            .time = 7500, .sys = {.start = 7500, .len = 4, .data = "HOME"}});
+  ev(w, full);
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_COUNT - 1,
+                            .arg = INT64_MIN, .time = 9000,
+                            .sys = {.args = {UINT64_MAX, 1ull << 63, 1}, .err = UINT32_MAX}});
+  ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 1, .time = 9500});
+  ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 0, .time = 9600});
+  finish(w, 0, 0, NULL);
+}
+
+/* CRC-32C, bit by bit, to rewrite a file's checksum. */
+static uint32_t crc32c(const uint8_t *p, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) {
+      c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+    }
+  }
+  return ~c;
+}
+
+/* mutex.bin as version 1: nothing in it is new in version 2, so only the
+ * version number and the checksum change. */
+static void write_v1(const char *dir) {
+  char from[4096], to[4096];
+  uint8_t buf[4096];
+  snprintf(from, sizeof from, "%s/mutex.bin", dir);
+  snprintf(to, sizeof to, "%s/v1.bin", dir);
+  FILE *fp = fopen(from, "rb");
+  size_t n = fp ? fread(buf, 1, sizeof buf, fp) : 0;
+  if (fp) {
+    fclose(fp);
+  }
+  if (n < 13 || n == sizeof buf || buf[8] != SCHEDFILE_VERSION) {
+    fprintf(stderr, "gen_corpus: cannot read %s\n", from);
+    exit(1);
+  }
+  buf[8] = 1;
+  uint32_t c = crc32c(buf, n - 4);
+  for (int i = 0; i < 4; i++) {
+    buf[n - 4 + (size_t)i] = (uint8_t)(c >> (8 * i));
+  }
+  fp = fopen(to, "wb");
+  if (!fp || fwrite(buf, 1, n, fp) != n || fclose(fp) != 0) {
+    fprintf(stderr, "gen_corpus: cannot write %s\n", to);
+    exit(1);
+  }
+}
+
 /* A longer run, for the fuzzer to mutate, cut before its footer. */
 static void write_truncated(const char *dir) {
   char path[4096];
@@ -192,6 +277,8 @@ int main(int argc, char **argv) {
   write_mutex(argv[1]);
   write_kinds(argv[1]);
   write_world(argv[1]);
+  write_syscalls(argv[1]);
+  write_v1(argv[1]);
   write_truncated(argv[1]);
   return 0;
 }
