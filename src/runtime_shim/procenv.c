@@ -105,8 +105,10 @@ SHIM_EXPORT char *getenv(const char *name) {
   shim_sys_begin(&s, DARA_CALL_getenv, 0, 0, 0);
   char *value = REAL(getenv)(name);
   char text[DARA_SYS_DATA + 1];
-  size_t len = value ? name_value(text, name, value) : shim_text_len(name);
-  shim_sys_end(&s, value ? (int64_t)strlen(value) : -1, 0, text, len);
+  if (value)
+    shim_sys_end(&s, (int64_t)strlen(value), 0, text, name_value(text, name, value));
+  else
+    shim_sys_end(&s, -1, 0, name, shim_text_len(name));
   return value;
 }
 

@@ -92,13 +92,13 @@ static uint64_t virtual_now(clockid_t c) {
   return read_now() + (is_realtime(c) ? shim.region->clock.realtime_base : MONOTONIC_START);
 }
 
-/* Records a clock read that returned t (in the call's own unit). */
-static void record_read(unsigned call, uint64_t a0, uint64_t t) {
+/* Records a clock read: its arguments and what it returned. */
+static void record_read(unsigned call, uint64_t a0, uint64_t a1, int64_t ret) {
   if (!shim_sys_enter())
     return;
   struct shim_sys s;
-  shim_sys_begin(&s, call, a0, t, 0);
-  shim_sys_end(&s, 0, 0, NULL, 0);
+  shim_sys_begin(&s, call, a0, a1, 0);
+  shim_sys_end(&s, ret, 0, NULL, 0);
 }
 
 SHIM_EXPORT int clock_gettime(clockid_t c, struct timespec *ts) {
@@ -107,7 +107,7 @@ SHIM_EXPORT int clock_gettime(clockid_t c, struct timespec *ts) {
   uint64_t t = virtual_now(c);
   ts->tv_sec = (time_t)(t / NS);
   ts->tv_nsec = (long)(t % NS);
-  record_read(DARA_CALL_clock_gettime, (uint64_t)c, t);
+  record_read(DARA_CALL_clock_gettime, (uint64_t)c, t, 0);
   return 0;
 }
 
@@ -117,7 +117,7 @@ SHIM_EXPORT int gettimeofday(struct timeval *restrict tv, void *restrict tz) {
   uint64_t t = virtual_now(CLOCK_REALTIME);
   tv->tv_sec = (time_t)(t / NS); /* glibc declares tv non-null */
   tv->tv_usec = (suseconds_t)(t % NS / 1000);
-  record_read(DARA_CALL_gettimeofday, t / 1000, 0);
+  record_read(DARA_CALL_gettimeofday, t / 1000, 0, 0);
   return 0;
 }
 
@@ -127,7 +127,7 @@ SHIM_EXPORT time_t time(time_t *out) {
   time_t sec = (time_t)(virtual_now(CLOCK_REALTIME) / NS);
   if (out)
     *out = sec;
-  record_read(DARA_CALL_time, (uint64_t)sec, 0);
+  record_read(DARA_CALL_time, (uint64_t)sec, 0, sec);
   return sec;
 }
 

@@ -95,29 +95,31 @@ static void addr_text(const struct sockaddr_storage *ss, socklen_t len, char *bu
   }
 }
 
-void io_describe(int pidfd, int fd, char *buf, size_t len) {
+enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len) {
+  peer[0] = '\0';
   int c = copy_fd(pidfd, fd);
   if (c < 0) {
-    snprintf(buf, len, "fd %d%s", fd, c == -1 ? " (closed)" : "");
-    return;
+    snprintf(local, len, "%s", c == -1 ? "closed" : "unknown");
+    return IO_KIND_OTHER;
   }
+  enum io_kind kind = IO_KIND_OTHER;
   struct stat st;
-  if (fstat(c, &st) == 0 && S_ISSOCK(st.st_mode)) {
-    struct sockaddr_storage self, peer;
-    socklen_t sl = sizeof(self), pl = sizeof(peer);
-    char a[96] = "?", b[96] = "";
+  if (fstat(c, &st) != 0) {
+    snprintf(local, len, "unknown");
+  } else if (S_ISSOCK(st.st_mode)) {
+    struct sockaddr_storage self, other;
+    socklen_t sl = sizeof(self), pl = sizeof(other);
+    snprintf(local, len, "?");
     if (getsockname(c, (struct sockaddr *)&self, &sl) == 0)
-      addr_text(&self, sl, a, sizeof(a));
-    if (getpeername(c, (struct sockaddr *)&peer, &pl) == 0)
-      addr_text(&peer, pl, b, sizeof(b));
-    if (b[0])
-      snprintf(buf, len, "fd %d, socket %s connected to %s", fd, a, b);
-    else
-      snprintf(buf, len, "fd %d, socket %s", fd, a);
-  } else if (fstat(c, &st) == 0 && S_ISFIFO(st.st_mode)) {
-    snprintf(buf, len, "fd %d, a pipe", fd);
+      addr_text(&self, sl, local, len);
+    if (getpeername(c, (struct sockaddr *)&other, &pl) == 0)
+      addr_text(&other, pl, peer, len);
+    kind = IO_KIND_SOCKET;
+  } else if (S_ISFIFO(st.st_mode)) {
+    snprintf(local, len, "a pipe");
   } else {
-    snprintf(buf, len, "fd %d", fd);
+    snprintf(local, len, "a file");
   }
   close(c);
+  return kind;
 }

@@ -37,8 +37,10 @@ void io_set_add(struct io_set *set, int pidfd, const struct dara_routine *r);
 /* Waits up to timeout_ms for one of them; closes the copies. */
 bool io_set_wait(struct io_set *set, int timeout_ms);
 
-/* "socket 127.0.0.1:7311 <- 127.0.0.1:40112", "pipe", ... for descriptor fd
- * of the process behind pidfd. */
-void io_describe(int pidfd, int fd, char *buf, size_t len);
+/* What descriptor fd of the process behind pidfd is: for a socket, its
+ * own address (local) and its peer's ("" when not connected), e.g.
+ * "127.0.0.1:7311"; otherwise local says "a pipe", "closed", ... */
+enum io_kind { IO_KIND_OTHER = 0, IO_KIND_SOCKET = 1 };
+enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len);
 
 #endif

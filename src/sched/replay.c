@@ -89,8 +89,12 @@ static bool same_event(const struct dara_event *a, const struct dara_event *b) {
     return false;
   if (a->kind == DARA_EV_SYSCALL)
     return same_syscall(a, b);
-  /* How long a hang lasted depends on the watchdog, not on the schedule. */
-  return a->kind == DARA_EV_HANG || a->arg == b->arg;
+  /* How long a hang lasted depends on the watchdog, not on the schedule,
+   * and a forked child's process id on the system. */
+  if (a->kind == DARA_EV_HANG ||
+      (a->kind == DARA_EV_NOTE && a->op == DARA_NOTE_FORK_UNCONTROLLED))
+    return true;
+  return a->arg == b->arg;
 }
 
 static int on_event(void *ctx, const struct dara_event *ev) {

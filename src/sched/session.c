@@ -811,7 +811,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
 /* Before a deadlock is declared with threads waiting on descriptors: data
  * from outside the run (or still on its way inside the kernel) may yet
  * arrive, so wait for it a little, in real time. */
-#define IO_GRACE_MS 100
+#define IO_GRACE_MS 50
 static bool io_grace(struct session *s) {
   static struct io_set set;
   set.n = 0;
@@ -830,6 +830,39 @@ static bool io_grace(struct session *s) {
     }
   }
   return any && io_set_wait(&set, IO_GRACE_MS);
+}
+
+/* "socket 127.0.0.1:36668, connected to 127.0.0.1:7320, where thread 0:1
+ * waits" for the descriptor a blocked thread waits on: the peer is named
+ * when it is another blocked thread's socket. */
+static void describe_io_wait(struct session *s, unsigned proc, const struct dara_routine *r,
+                             char *buf, size_t len) {
+  char local[96], peer[96];
+  if (io_names(s->procs[proc].pidfd, (int)r->obj, local, peer, sizeof(local)) !=
+      IO_KIND_SOCKET) {
+    snprintf(buf, len, "%s", local);
+    return;
+  }
+  if (!peer[0]) {
+    snprintf(buf, len, "socket %s", local);
+    return;
+  }
+  char who[48] = "";
+  for (int i = 0; i < s->cfg->nprocs && !who[0]; i++) {
+    if (!s->procs[i].alive || s->procs[i].detached)
+      continue;
+    const struct dara_proc *p = &s->region->procs[i];
+    for (uint32_t j = 0; j < p->nroutines && j < DARA_MAX_ROUTINES && !who[0]; j++) {
+      const struct dara_routine *o = &p->routines[j];
+      if (o == r || o->status != DARA_RS_BLOCKED || !dara_op_is_io(o->op))
+        continue;
+      char l2[96], p2[96];
+      if (io_names(s->procs[i].pidfd, (int)o->obj, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
+          strcmp(l2, peer) == 0 && strcmp(p2, local) == 0)
+        snprintf(who, sizeof(who), ", where thread %d:%u waits", i, j);
+    }
+  }
+  snprintf(buf, len, "socket %s, connected to %s%s", local, peer, who);
 }
 
 static void deadlock(struct session *s) {
@@ -851,8 +884,8 @@ static void deadlock(struct session *s) {
       char line[512];
       report_blocked(line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
       if (dara_op_is_io(r->op)) {
-        char what[192];
-        io_describe(s->procs[i].pidfd, (int)r->obj, what, sizeof(what));
+        char what[256];
+        describe_io_wait(s, (unsigned)i, r, what, sizeof(what));
         detail(s, "  %s: %s", line, what);
       } else {
         detail(s, "  %s", line);
