@@ -86,7 +86,8 @@ static int io_wait(unsigned op, int fd, const struct dara_io_wait *w, unsigned n
                    uint64_t deadline) {
   struct dara_routine *r = &shim.proc->routines[shim_self()];
   for (;;) {
-    memcpy(r->io, w, n * sizeof(*w));
+    if (n)
+      memcpy(r->io, w, n * sizeof(*w));
     r->nio = n;
     int status = shim_point_until(op, (uint32_t)fd, 0, deadline);
     r->nio = 0;

@@ -15,6 +15,7 @@
 #include "sched/launcher.h"
 #include "sched/report.h"
 #include "sched/session.h"
+#include "sched/show.h"
 #include "sched/world.h"
 
 static const char usage[] =
@@ -37,11 +38,11 @@ struct replayer {
   const struct sched_file *f;
   size_t next;       /* index of the next recorded event */
   bool diverged;
-  char why[1024];
+  char why[2600];
 };
 
 static void describe(char *buf, size_t len, const struct dara_event *ev) {
-  char who[128], what[300] = "";
+  char who[128], what[1024] = "";
   session_thread_name(ev->proc, ev->routine, who, sizeof(who));
   switch (ev->kind) {
   case DARA_EV_STEP:
@@ -60,6 +61,10 @@ static void describe(char *buf, size_t len, const struct dara_event *ev) {
     return;
   case DARA_EV_SIGNAL:
     snprintf(buf, len, "process %u killed by %s", ev->proc, report_signal_name((int)ev->arg));
+    return;
+  case DARA_EV_SYSCALL:
+    show_syscall_text(ev, what, sizeof(what));
+    snprintf(buf, len, "thread %s calls %s", who, what);
     return;
   default:
     snprintf(buf, len, "%s (process %u, thread %s, arg %lld)", dara_ev_kind_name(ev->kind),
@@ -99,7 +104,7 @@ static bool same_event(const struct dara_event *a, const struct dara_event *b) {
 
 static int on_event(void *ctx, const struct dara_event *ev) {
   struct replayer *r = ctx;
-  char got[512], want[512];
+  char got[1200], want[1200];
   describe(got, sizeof(got), ev);
   if (r->next >= r->f->nevents)
     return diverge(r, "event %zu: the recording has ended, but the run goes on: %s%s", got, "");

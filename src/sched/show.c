@@ -36,6 +36,7 @@
 #include "dara/ops.h"
 #include "dara/region.h"
 #include "sched/cli.h"
+#include "sched/show.h"
 #include "sched/event.h"
 #include "sched/schedfile.h"
 
@@ -549,7 +550,7 @@ static void syscall_head(const struct dara_event *ev, struct bufsink *b) {
  * double quotes (escaped: it is ASCII whatever the bytes), and when the
  * call began and ended:
  * `read(fd=3, count=64) = 11 "hello dara\n"  [1.000001s..1.000002s]`. */
-static void describe_syscall(const struct dara_event *ev, char *buf, size_t len) {
+void show_syscall_text(const struct dara_event *ev, char *buf, size_t len) {
   struct bufsink b = {buf, 0, len};
   buf[0] = '\0';
   syscall_head(ev, &b);
@@ -586,6 +587,10 @@ static void describe(const struct show *sh, const struct dara_event *ev, char *b
   long long arg = (long long)ev->arg;
   switch (ev->kind) {
   case DARA_EV_STEP:
+    if (dara_op_is_io(ev->op)) { /* obj is the descriptor (ops.h) */
+      snprintf(buf, len, "%s on fd %u", dara_op_name(ev->op), ev->obj);
+      break;
+    }
     if (ev->op == DARA_OP_THREAD_JOIN || ev->op == DARA_OP_THREAD_DETACH) {
       /* obj names the target routine, not an object (event.h) */
       name[0] = '\0';
@@ -675,7 +680,7 @@ static void describe(const struct show *sh, const struct dara_event *ev, char *b
     snprintf(buf, len, "property %s failed", o1);
     break;
   case DARA_EV_SYSCALL:
-    describe_syscall(ev, buf, len);
+    show_syscall_text(ev, buf, len);
     break;
   default:
     snprintf(buf, len, "?");
