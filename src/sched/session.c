@@ -667,8 +667,7 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
 
 static int start_proc(struct session *s, unsigned i) {
   struct dara_proc *p = &s->region->procs[i];
-  memset(p, 0, sizeof(*p));
-  p->syscall = -1;
+  region_reset_proc(p);
   p->state = DARA_PROC_STARTING;
   p->lock = DARA_TURN_PROC; /* the new process holds the turn until it parks */
   struct launch_spec spec = {.argv = s->cfg->cmds[i].argv, .cwd = s->cfg->cwd,
@@ -1047,7 +1046,7 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   static struct dara_region *region;
   static int region_fd = -1;
   if (region) {
-    region_reset(region);
+    region_recycle(region);
   } else if (!(region = region_create(&region_fd))) {
     finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s", strerror(errno));
     return -1;

@@ -8,6 +8,7 @@
 #include "shm/region.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,22 @@ static void init_header(struct dara_region *r) {
   r->hdr.nprocs = DARA_MAX_PROCS;
   r->hdr.max_routines = DARA_MAX_ROUTINES;
   r->hdr.region_size = sizeof(*r);
+}
+
+void region_reset_proc(struct dara_proc *p) {
+  /* The control fields, up to the tables. Table entries past the counts
+   * (modules, routines) and outside the log window are never read, and
+   * the shim clears each entry as it takes it into use. */
+  memset(p, 0, offsetof(struct dara_proc, modules));
+  p->log_head = p->log_tail = p->log_lost = 0;
+  p->syscall = -1;
+}
+
+void region_recycle(struct dara_region *r) {
+  init_header(r);
+  memset(&r->clock, 0, sizeof(r->clock));
+  for (unsigned i = 0; i < DARA_MAX_PROCS; i++)
+    region_reset_proc(&r->procs[i]);
 }
 
 void region_reset(struct dara_region *r) {

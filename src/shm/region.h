@@ -23,6 +23,14 @@ struct dara_region *region_create(int *fd);
  * region can serve many executions. */
 void region_reset(struct dara_region *r);
 
+/* Prepares a used region for the next execution at a fraction of the cost
+ * of region_reset: the header, the clock and each control block's fields
+ * are rewritten, its tables (modules, routines, log entries) are left as
+ * they are, unreachable behind zeroed counts. */
+void region_recycle(struct dara_region *r);
+/* The same for one control block. */
+void region_reset_proc(struct dara_proc *p);
+
 /* Unmaps a region made by region_create and closes its descriptor. */
 void region_destroy(struct dara_region *r, int fd);
 

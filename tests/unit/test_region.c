@@ -214,6 +214,58 @@ static void test_reset(void **state) {
   region_destroy(r, fd);
 }
 
+/* Recycling rewrites what the scheduler and the shim read before they
+ * write: header, clock and every block's control fields; the tables behind
+ * the zeroed counts may keep old entries. */
+static void test_recycle_resets_control_fields(void **state) {
+  (void)state;
+  int fd;
+  struct dara_region *r = region_create(&fd);
+  assert_non_null(r);
+  r->hdr.magic = 0;
+  r->hdr.nprocs = 99;
+  r->clock.now = 12345;
+  r->clock.realtime_base = 6;
+  for (int i = 0; i < DARA_MAX_PROCS; i++) {
+    struct dara_proc *p = &r->procs[i];
+    p->lock = DARA_TURN_PROC | DARA_WORD_SLEEPER;
+    p->syscall_lock = 1;
+    p->pid = 77;
+    p->state = DARA_PROC_RUNNING;
+    p->command = DARA_CMD_KILL;
+    p->syscall = 3;
+    p->chosen = 5;
+    p->nroutines = 9;
+    p->epoch = 4;
+    p->nmodules = 3;
+    p->log_head = 9;
+    p->log_tail = 8;
+    p->log_lost = 1;
+  }
+  region_recycle(r);
+  assert_int_equal(r->hdr.magic, DARA_MAGIC);
+  assert_int_equal(r->hdr.nprocs, DARA_MAX_PROCS);
+  assert_int_equal(r->clock.now, 0);
+  assert_int_equal(r->clock.realtime_base, 0);
+  for (int i = 0; i < DARA_MAX_PROCS; i++) {
+    const struct dara_proc *p = &r->procs[i];
+    assert_int_equal(p->lock, DARA_TURN_SCHED);
+    assert_int_equal(p->syscall_lock, 0);
+    assert_int_equal(p->pid, 0);
+    assert_int_equal(p->state, DARA_PROC_FREE);
+    assert_int_equal(p->command, DARA_CMD_RUN);
+    assert_int_equal(p->syscall, -1);
+    assert_int_equal(p->chosen, 0);
+    assert_int_equal(p->nroutines, 0);
+    assert_int_equal(p->epoch, 0);
+    assert_int_equal(p->nmodules, 0);
+    assert_int_equal(p->log_head, 0);
+    assert_int_equal(p->log_tail, 0);
+    assert_int_equal(p->log_lost, 0);
+  }
+  region_destroy(r, fd);
+}
+
 static void test_copy_name_sanitizes(void **state) {
   (void)state;
   char out[16];
@@ -296,6 +348,7 @@ int main(void) {
       cmocka_unit_test(test_attach_refuses_wrong_proc_size),
       cmocka_unit_test(test_attach_refuses_wrong_file_size),
       cmocka_unit_test(test_reset),
+      cmocka_unit_test(test_recycle_resets_control_fields),
       cmocka_unit_test(test_copy_name_sanitizes),
       cmocka_unit_test(test_copy_name_bounds),
       cmocka_unit_test(test_validators),
