@@ -57,6 +57,23 @@ _Static_assert((DARA_LOG_LEN & (DARA_LOG_LEN - 1)) == 0, "DARA_LOG_LEN: a power 
 #define DARA_ENV_SLOT "DARA_SLOT"   /* control block index of this process */
 #define DARA_ENV_SHIM "DARA_SHIM"   /* overrides where dara finds the shim */
 
+/* The fork server (explore). A program started with DARA_FORKSERVER=1 in
+ * its environment stops in the shim's constructor, after the dynamic loader
+ * and before main, and serves the scheduler: for each byte read from
+ * DARA_FS_CMD_FD it forks a child, which binds to the process slot and runs
+ * the program, and it reports on DARA_FS_REPLY_FD with struct dara_fs_msg:
+ * READY once, then STARTED and EXITED (with the wait status) per child. An
+ * execution then costs a fork, not a fork, an exec and a dynamic link. */
+#define DARA_ENV_FORKSERVER "DARA_FORKSERVER"
+#define DARA_FS_CMD_FD 667
+#define DARA_FS_REPLY_FD 668
+enum dara_fs_kind { DARA_FS_READY = 1, DARA_FS_STARTED = 2, DARA_FS_EXITED = 3 };
+struct dara_fs_msg {
+  int32_t kind;   /* enum dara_fs_kind */
+  int32_t pid;    /* the server (READY) or the child */
+  int32_t status; /* EXITED: the wait status */
+};
+
 /* Turn words. The top bit is set by a waiter that went to sleep in the kernel,
  * so the giver knows a FUTEX_WAKE is needed. */
 #define DARA_WORD_SLEEPER 0x80000000u

@@ -357,10 +357,12 @@ void shim_routine_exit(void) {
 
 /* ---- start-up ---- */
 
-static void attach(void) {
+/* Maps the region named by the environment. Returns false when the
+ * process was not started by dara (it then runs natively). */
+static bool map_region(void) {
   const char *slot_env = getenv(DARA_ENV_SLOT);
   if (!slot_env)
-    return; /* not started by dara: run natively */
+    return false; /* not started by dara: run natively */
   char *end;
   errno = 0;
   unsigned long slot = strtoul(slot_env, &end, 10);
@@ -375,14 +377,18 @@ static void attach(void) {
     shim_die("%s", why);
   close(DARA_FD);
   real_resolve();
-
   shim.region = region;
   shim.slot = (unsigned)slot;
   shim.proc = &region->procs[slot];
+  return true;
+}
+
+/* Takes the process slot: this process is the one the scheduler waits for. */
+static void bind_slot(void) {
   shim.pid = getpid();
   struct dara_proc *p = shim.proc;
   if (p->state != DARA_PROC_STARTING)
-    shim_die("process slot %lu is not waiting for a process (state %u)", slot, p->state);
+    shim_die("process slot %u is not waiting for a process (state %u)", shim.slot, p->state);
   p->pid = shim.pid;
 
   /* Routine 0 is the main thread. The program's entry point registers the
@@ -405,9 +411,12 @@ static void attach(void) {
 }
 
 __attribute__((constructor(101))) static void shim_init(void) {
-  attach();
-  if (!shim.active)
+  if (!map_region())
     return;
+  /* A fork server returns here only in a child, which runs one execution. */
+  if (forkserver_requested())
+    forkserver_serve();
+  bind_slot();
   process_install_hooks();
   shim_point(DARA_OP_THREAD_START, 0, 0);
 }

@@ -285,6 +285,12 @@ void shim_routine_exit(void);
  * offset of addr inside it; UINT32_MAX/absolute when not in a module. */
 uint32_t shim_module_of(const void *addr, uint64_t *offset);
 
+/* forkserver.c: whether this process was started as a fork server (the
+ * variable is removed from the environment), and the server's loop, which
+ * returns only in a child that is to run the program. */
+bool forkserver_requested(void);
+void forkserver_serve(void);
+
 /* process.c: exit and fork hooks, installed once the shim is attached. */
 void process_install_hooks(void);
 

@@ -67,6 +67,9 @@ static const char usage[] =
     "      --timers WHEN      any (default): a pending timer (sleep, timed wait,\n"
     "                         poll timeout) may fire at any step, so timeouts\n"
     "                         are tried early; due: only when no thread can run\n"
+    "      --no-fork-server   start every execution with fork and exec (by default\n"
+    "                         each program is started once and every execution\n"
+    "                         is forked from it, past exec and dynamic linking)\n"
     "  -h, --help             this text\n"
     "\n"
     "exit status: 0 no bug found, 1 a bug was found, 2 usage or internal error\n";
@@ -309,14 +312,15 @@ int cmd_explore(int argc, char **argv) {
       {"keep-going", no_argument, NULL, 'k'},      {"json", no_argument, NULL, 'J'},
       {"watchdog", required_argument, NULL, 'w'},  {"max-steps", required_argument, NULL, 'm'},
       {"show-output", no_argument, NULL, 'O'},     {"props", required_argument, NULL, 'R'},
-      {"timers", required_argument, NULL, 'T'},    {"help", no_argument, NULL, 'h'},
+      {"timers", required_argument, NULL, 'T'},    {"no-fork-server", no_argument, NULL, 'F'},
+      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   struct strategy_options so = {.name = "mix", .pct_depth = 3};
   uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
   uint64_t depth = 0, pct_depth = 3, max_schedules = 1000, time_limit = 0, watchdog = 5;
   uint64_t max_steps = 100000;
   bool depth_set = false, keep_going = false, json = false, show_output = false;
-  bool timers_race = true;
+  bool timers_race = true, fork_server = true;
   const char *dir = "dara-bugs", *props_path = NULL;
   int c;
   optind = 1;
@@ -365,6 +369,9 @@ int cmd_explore(int argc, char **argv) {
     case 'T':
       if (cli_parse_timers(optarg, &timers_race) != 0)
         return DARA_EXIT_ERROR;
+      break;
+    case 'F':
+      fork_server = false;
       break;
     case 'R':
       props_path = optarg;
@@ -423,7 +430,8 @@ int cmd_explore(int argc, char **argv) {
   struct session_config cfg = {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .quiet = !show_output,
-      .vtime_base = x.hdr.vtime_base, .props = props, .timers_race = timers_race};
+      .vtime_base = x.hdr.vtime_base, .props = props, .timers_race = timers_race,
+      .fork_server = fork_server};
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
           strategy_describe(x.strategy), (unsigned long long)seed,
           (unsigned long long)max_schedules);
@@ -436,6 +444,7 @@ int cmd_explore(int argc, char **argv) {
     progress(&x, false);
   }
   double elapsed = now_s() - x.started;
+  session_stop_servers();
   clear_progress(&x);
   fprintf(stderr, "dara: explore: %llu schedules in %.1f s (%.0f/s), %s%s; %zu bug%s found\n",
           (unsigned long long)x.schedules, elapsed,

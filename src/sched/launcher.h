@@ -21,6 +21,10 @@ struct launch_spec {
   unsigned slot;
   pid_t pgid;         /* process group to join, 0: start a new one */
   bool quiet;         /* stdout and stderr to /dev/null */
+  /* A fork server (forkserver.h): its command and reply pipe ends, placed
+   * at DARA_FS_CMD_FD and DARA_FS_REPLY_FD; -1 for a plain start. */
+  int fs_cmd_fd;
+  int fs_reply_fd;
 };
 
 /* Returns the child's pid, or -1 with a one-line reason in err. */

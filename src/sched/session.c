@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sched/forkserver.h"
 #include "sched/io.h"
 #include "sched/launcher.h"
 #include "sched/report.h"
@@ -36,6 +37,7 @@
 struct proc_run {
   pid_t pid;
   int pidfd;
+  struct forkserver *fs; /* the fork server it came from, or NULL */
   bool alive;
   bool detached; /* called exec: runs natively, never scheduled again */
   uint32_t lost_seen;
@@ -62,6 +64,9 @@ struct object_names {
 };
 static struct object_names names_objects[DARA_MAX_PROCS];
 
+/* Fork servers (explore), one per process slot, kept across executions. */
+static struct forkserver servers[DARA_MAX_PROCS];
+
 static volatile sig_atomic_t got_sigchld;
 static volatile sig_atomic_t got_interrupt;
 
@@ -82,6 +87,8 @@ static void install_signals(void) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
+  /* A fork server that died must be an error to report, not our death. */
+  signal(SIGPIPE, SIG_IGN);
 }
 
 static uint64_t now_ms(void) {
@@ -475,8 +482,11 @@ static void drain_log(struct session *s, unsigned proc) {
 
 static void kill_all(struct session *s) {
   for (int i = 0; i < s->cfg->nprocs; i++)
-    if (s->procs[i].alive)
+    if (s->procs[i].alive) {
       s->region->procs[i].command = DARA_CMD_KILL;
+      if (s->procs[i].fs) /* the leader of its own group */
+        kill(-s->procs[i].pid, SIGKILL);
+    }
   if (s->pgid > 0)
     kill(-s->pgid, SIGKILL);
 }
@@ -534,6 +544,20 @@ static bool reap(struct session *s, unsigned proc, int flags, int running) {
   if (!pr->alive)
     return true;
   int status;
+  if (pr->fs) {
+    int got = forkserver_reaped(pr->fs, pr->pid, &status, flags & WNOHANG ? 0 : 5000);
+    if (got == 0)
+      return false;
+    if (got < 0) {
+      pr->alive = false;
+      s->region->procs[proc].state = DARA_PROC_DEAD;
+      finish(s, SCHED_OUT_ERROR, 0, proc, "the fork server of process %u (%s) died", proc,
+             s->cfg->cmds[proc].argv[0]);
+      return true;
+    }
+    on_death(s, proc, status, running);
+    return true;
+  }
   pid_t r;
   do
     r = waitpid(pr->pid, &status, flags);
@@ -559,8 +583,10 @@ enum turn_wait { TURN_BACK, TURN_DIED, TURN_HANG, TURN_INTERRUPTED };
 static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
   struct dara_proc *p = &s->region->procs[proc];
   uint64_t start = now_ms();
+  /* A fork server's child is not ours: no SIGCHLD cuts the wait short. */
+  int slice = s->procs[proc].fs ? 2 : 20;
   for (;;) {
-    if (handoff_wait(&p->lock, DARA_TURN_SCHED, 20))
+    if (handoff_wait(&p->lock, DARA_TURN_SCHED, slice))
       return TURN_BACK;
     if (reap(s, proc, WNOHANG, running))
       return TURN_DIED;
@@ -616,8 +642,10 @@ static void wait_death(struct session *s, unsigned proc) {
              s->cfg->cmds[proc].argv[0], s->cfg->watchdog_ms);
       return;
     }
-    struct pollfd pfd = {.fd = pr->pidfd, .events = POLLIN};
-    if (pr->pidfd >= 0)
+    /* A fork server's child: its server reports the death. */
+    int fd = pr->fs ? forkserver_fd(pr->fs) : pr->pidfd;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    if (fd >= 0)
       poll(&pfd, 1, 20);
     else
       usleep(1000);
@@ -672,16 +700,25 @@ static int start_proc(struct session *s, unsigned i) {
   p->lock = DARA_TURN_PROC; /* the new process holds the turn until it parks */
   struct launch_spec spec = {.argv = s->cfg->cmds[i].argv, .cwd = s->cfg->cwd,
                              .shim = s->cfg->shim, .region_fd = s->region_fd, .slot = i,
-                             .pgid = s->pgid, .quiet = s->cfg->quiet};
+                             .pgid = s->pgid, .quiet = s->cfg->quiet, .fs_cmd_fd = -1,
+                             .fs_reply_fd = -1};
   char err[512];
-  pid_t pid = launcher_start(&spec, err, sizeof(err));
+  struct forkserver *fs = s->cfg->fork_server ? &servers[i] : NULL;
+  /* A program that cannot be a fork server (statically linked, say) is
+   * started the plain way, which says what is wrong in its own words. */
+  if (fs && !fs->tried && forkserver_start(fs, &spec, s->cfg->watchdog_ms, err, sizeof(err)))
+    fs = NULL;
+  if (fs && !fs->up)
+    fs = NULL;
+  pid_t pid = fs ? forkserver_fork(fs, err, sizeof(err)) : launcher_start(&spec, err, sizeof(err));
   if (pid < 0) {
     finish(s, SCHED_OUT_ERROR, 0, i, "%s", err);
     return -1;
   }
-  if (s->pgid == 0)
+  if (!fs && s->pgid == 0)
     s->pgid = pid;
   struct proc_run *pr = &s->procs[i];
+  pr->fs = fs;
   pr->pid = pid;
   pr->alive = true;
   pr->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -1001,11 +1038,16 @@ static void cleanup(struct session *s) {
   kill_all(s);
   for (int i = 0; i < s->cfg->nprocs; i++) {
     struct proc_run *pr = &s->procs[i];
-    if (pr->alive) {
+    if (pr->alive && pr->fs) {
+      int status;
+      forkserver_reaped(pr->fs, pr->pid, &status, 5000);
+      pr->alive = false;
+    } else if (pr->alive) {
       while (waitpid(pr->pid, NULL, 0) < 0 && errno == EINTR)
         ;
       pr->alive = false;
     }
+    pr->fs = NULL;
     if (pr->pidfd >= 0)
       close(pr->pidfd);
     pr->pidfd = -1;
@@ -1077,6 +1119,12 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   if (rc != 0 || (res->outcome.kind == SCHED_OUT_ERROR && s.steps == 0 && !res->stopped))
     return -1;
   return 0;
+}
+
+void session_stop_servers(void) {
+  for (int i = 0; i < DARA_MAX_PROCS; i++)
+    if (servers[i].tried)
+      forkserver_stop(&servers[i]);
 }
 
 /* ---- recording to a file ---- */

@@ -50,6 +50,8 @@ struct session_config {
   struct policy *policy;
   struct session_sink sink;
   const struct props *props;    /* global properties (world.h), or NULL */
+  bool fork_server;             /* start each program once as a fork server and
+                                   fork every execution from it (explore) */
 };
 
 #define SESSION_MAX_SOMETIMES 32
@@ -89,6 +91,9 @@ struct session_object {
   char module[DARA_NAME_LEN];
   uint64_t offset;
 };
+
+/* Ends the fork servers that runs with fork_server started. */
+void session_stop_servers(void);
 
 /* A sink that writes everything to the schedule file w (record, explore). */
 struct session_sink session_sink_to_file(struct schedfile_writer *w);

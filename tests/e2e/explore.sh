@@ -213,6 +213,31 @@ test_same_seed() {
   fi
 }
 
+# Executions forked from a fork server (the default) and executions started
+# with fork and exec explore the same schedules: the same seed gives the
+# same JSON summary either way, bugs and their signatures included.
+test_fork_server_same_schedules() {
+  local name=$1 p=$TMP/fs-$1 mode
+  for mode in server plain; do
+    local -a opt=()
+    [[ $mode == plain ]] && opt=(--no-fork-server)
+    dara_run "$p.$mode" explore "${opt[@]}" --seed 3 --keep-going --max-schedules 40 --json \
+      -o "$p.dir" -- "$EXAMPLES/$name"
+    [[ $(status "$p.$mode") == 1 ]] || { echo "$mode: $(describe "$p.$mode")"; return 1; }
+    json_stable "$p.$mode.out" >"$p.$mode.json" || { echo "$mode: no JSON on stdout"; return 1; }
+    mv "$p.dir" "$p.$mode.dir"
+  done
+  if ! cmp -s "$p.server.json" "$p.plain.json"; then
+    echo "with and without the fork server, the JSON summaries differ:"
+    diff "$p.server.json" "$p.plain.json" | head -n 10 | sed 's/^/  /'
+    return 1
+  fi
+  # A bug found through the fork server replays from a plain start.
+  dara_run "$p.replay" replay "$p.server.dir/bug-001-"*.sched
+  [[ $(status "$p.replay") == 1 ]] && grep -q 'as recorded' "$p.replay.err" ||
+    { echo "replay: $(describe "$p.replay")"; return 1; }
+}
+
 # Different seeds find the first bug at (at least sometimes) different
 # schedules.
 test_seeds_differ() {
@@ -427,7 +452,8 @@ for name in "${PB_EXAMPLES[@]}"; do
   TESTS+=("pb_exhausts $name")
 done
 TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_going_dedup
-  json_fields no_leftovers time_limit)
+  json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
+  "fork_server_same_schedules deadlock")
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"

@@ -488,6 +488,9 @@ test_static() {
   mkdir -p "$d"
   dara_run "$d/static" record -o "$d/static.bin" -- "$p"
   expect "$d/static" 2 'shim' || return 1
+  # explore cannot start it as a fork server either, and says the same.
+  dara_run "$d/static-x" explore -n 3 -o "$d/bugs" -- "$p"
+  expect "$d/static-x" 2 "before dara's shim took control" || return 1
   leftovers "$p"
 }
 

@@ -1,0 +1,172 @@
+/*
+ * forkserver.c: starting a fork server, asking it for executions, and
+ * hearing how they ended. See forkserver.h.
+ */
+#include "sched/forkserver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dara/region.h"
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void down(struct forkserver *fs) {
+  if (fs->cmd_fd >= 0)
+    close(fs->cmd_fd);
+  if (fs->reply_fd >= 0)
+    close(fs->reply_fd);
+  fs->cmd_fd = fs->reply_fd = -1;
+  if (fs->pid > 0) {
+    kill(fs->pid, SIGKILL);
+    while (waitpid(fs->pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  }
+  fs->pid = 0;
+  fs->up = false;
+}
+
+/* Reads one message, waiting up to timeout_ms (< 0: for ever). Returns 1,
+ * 0 on timeout, -1 when the server is gone or wrote nonsense. */
+static int read_msg(struct forkserver *fs, struct dara_fs_msg *m, int timeout_ms) {
+  long long until = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+  for (;;) {
+    ssize_t n = read(fs->reply_fd, m, sizeof(*m));
+    if (n == (ssize_t)sizeof(*m))
+      return 1;
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || n > 0)
+      return -1; /* EOF, an error, or a torn message (they are atomic) */
+    int left = until < 0 ? -1 : (int)(until - now_ms());
+    if (until >= 0 && left <= 0)
+      return 0;
+    struct pollfd p = {.fd = fs->reply_fd, .events = POLLIN};
+    if (poll(&p, 1, left) < 0 && errno != EINTR)
+      return -1;
+  }
+}
+
+int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int timeout_ms,
+                     char *err, size_t err_len) {
+  *fs = (struct forkserver){.cmd_fd = -1, .reply_fd = -1, .tried = true};
+  int cmd[2], rep[2];
+  if (pipe2(cmd, O_CLOEXEC) != 0) {
+    snprintf(err, err_len, "pipe: %s", strerror(errno));
+    return -1;
+  }
+  if (pipe2(rep, O_CLOEXEC | O_NONBLOCK) != 0) {
+    snprintf(err, err_len, "pipe: %s", strerror(errno));
+    close(cmd[0]);
+    close(cmd[1]);
+    return -1;
+  }
+  /* The server's ends must block: it waits for commands in read(). */
+  fcntl(rep[1], F_SETFL, 0);
+  struct launch_spec s = *spec;
+  s.fs_cmd_fd = cmd[0];
+  s.fs_reply_fd = rep[1];
+  s.pgid = 0; /* a group of its own: executions are killed by theirs */
+  pid_t pid = launcher_start(&s, err, err_len);
+  close(cmd[0]);
+  close(rep[1]);
+  fs->cmd_fd = cmd[1];
+  fs->reply_fd = rep[0];
+  if (pid < 0) {
+    down(fs);
+    return -1;
+  }
+  fs->pid = pid;
+  struct dara_fs_msg m;
+  int r = read_msg(fs, &m, timeout_ms);
+  if (r != 1 || m.kind != DARA_FS_READY || m.pid != pid) {
+    snprintf(err, err_len, "%s did not start as a fork server (%s)", spec->argv[0],
+             r == 0 ? "no answer" : "it ended or answered wrongly");
+    down(fs);
+    return -1;
+  }
+  fs->up = true;
+  return 0;
+}
+
+pid_t forkserver_fork(struct forkserver *fs, char *err, size_t err_len) {
+  if (!fs->up) {
+    snprintf(err, err_len, "the fork server is down");
+    return -1;
+  }
+  ssize_t n;
+  do
+    n = write(fs->cmd_fd, "F", 1);
+  while (n < 0 && errno == EINTR);
+  struct dara_fs_msg m = {0};
+  int r = n == 1 ? 1 : -1;
+  /* A report of an earlier execution may come first: skip it. */
+  while (r == 1) {
+    r = read_msg(fs, &m, 10000);
+    if (r != 1 || m.kind == DARA_FS_STARTED)
+      break;
+    if (m.kind != DARA_FS_EXITED || m.pid < 0) {
+      r = -1;
+      break;
+    }
+  }
+  if (r != 1 || m.pid <= 0) {
+    snprintf(err, err_len, "the fork server (pid %d) %s", (int)fs->pid,
+             r == 0 ? "did not answer" : "failed or is gone");
+    down(fs);
+    return -1;
+  }
+  return m.pid;
+}
+
+int forkserver_reaped(struct forkserver *fs, pid_t pid, int *status, int timeout_ms) {
+  if (!fs->up)
+    return -1;
+  struct dara_fs_msg m;
+  for (;;) {
+    int r = read_msg(fs, &m, timeout_ms);
+    if (r == 0)
+      return 0;
+    if (r < 0 || m.kind != DARA_FS_EXITED) {
+      down(fs);
+      return -1;
+    }
+    if (m.pid == pid) {
+      *status = m.status;
+      return 1;
+    }
+    /* An earlier execution's: skip it. */
+  }
+}
+
+int forkserver_fd(const struct forkserver *fs) { return fs->up ? fs->reply_fd : -1; }
+
+void forkserver_stop(struct forkserver *fs) {
+  if (fs->cmd_fd >= 0) {
+    close(fs->cmd_fd);
+    fs->cmd_fd = -1;
+  }
+  /* Closing the command pipe ends the server; give it a moment, then
+   * make sure. */
+  if (fs->pid > 0) {
+    for (int i = 0; i < 100; i++) {
+      pid_t r = waitpid(fs->pid, NULL, WNOHANG);
+      if (r == fs->pid || (r < 0 && errno == ECHILD)) {
+        fs->pid = 0;
+        break;
+      }
+      usleep(1000);
+    }
+  }
+  down(fs);
+  fs->tried = false;
+}

@@ -1,0 +1,50 @@
+/*
+ * forkserver: the scheduler's side of the fork server (dara/region.h has
+ * the protocol, src/runtime_shim/forkserver.c the program's side).
+ *
+ * explore starts each of its programs once as a fork server and asks it
+ * for a child per execution. The children are the server's, not dara's:
+ * their wait status comes through the reply pipe, and they are killed by
+ * process group (each is the leader of its own).
+ */
+#ifndef DARA_SCHED_FORKSERVER_H
+#define DARA_SCHED_FORKSERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "sched/launcher.h"
+
+struct forkserver {
+  pid_t pid;     /* the server, 0 when none */
+  int cmd_fd;    /* write end of its command pipe */
+  int reply_fd;  /* read end of its reply pipe */
+  bool up;       /* it said READY and has not failed since */
+  bool tried;    /* a start was attempted (it is not tried again) */
+};
+
+/* Starts the program of spec as a server and waits up to timeout_ms for it
+ * to be ready. Returns 0, or -1 with a reason in err (the server is gone;
+ * the caller starts the program the plain way, which reports the problem,
+ * such as a statically linked program, in its own words). */
+int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int timeout_ms,
+                     char *err, size_t err_len);
+
+/* One execution: the child's pid, or -1 with a reason in err (the server
+ * is then marked down). */
+pid_t forkserver_fork(struct forkserver *fs, char *err, size_t err_len);
+
+/* Whether execution pid has ended: 1 with its wait status in *status, 0
+ * when the server has not reported it within timeout_ms, -1 when the server
+ * is gone (it is then marked down). */
+int forkserver_reaped(struct forkserver *fs, pid_t pid, int *status, int timeout_ms);
+
+/* The descriptor that becomes readable when the server has something to
+ * report, for poll; -1 when it is down. */
+int forkserver_fd(const struct forkserver *fs);
+
+/* Ends the server (closing its command pipe ends it) and reaps it. */
+void forkserver_stop(struct forkserver *fs);
+
+#endif
