@@ -3,13 +3,15 @@
  * under the next schedule of a strategy (strategy.c), and keeps every
  * distinct bug as a schedule file that `dara replay` reproduces.
  *
- * Each execution is recorded, as `record` would, into an unnamed scratch file
- * (O_TMPFILE) in the output directory; when the execution shows a bug not
- * seen before (by its signature: kind, creation sites and operations) the
- * scratch file is linked in as DIR/bug-NNN-KIND.sched. An unnamed file
- * vanishes with its descriptor, so even a `dara` killed by SIGKILL leaves no
- * scratch file behind. Every execution is a fresh session: new region, new
- * processes, all killed and reaped before the next begins.
+ * Each execution is recorded, as `record` would, into a memory file (memfd):
+ * no file system work for the many executions that show nothing. When an
+ * execution shows a bug not seen before (by its signature: kind, creation
+ * sites and operations), the recording is copied into an unnamed scratch
+ * file (O_TMPFILE) in the output directory, which is then linked in as
+ * DIR/bug-NNN-KIND.sched. Neither kind of file outlives its descriptor, so
+ * even a `dara` killed by SIGKILL leaves nothing half-written behind. Every
+ * execution is a fresh session: its processes are all killed and reaped
+ * before the next begins.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,6 +91,8 @@ struct explore {
   const char *props_path; /* --props, repeated in the replay hint */
   char scratch[PATH_MAX]; /* the scratch file's name: /proc/self/fd/N, or a real name */
   int scratch_fd;         /* O_TMPFILE descriptor, or -1 when the name is real */
+  char memory[64];        /* the memory file's name: /proc/self/fd/N */
+  int memory_fd;          /* every execution is recorded here first */
   struct sched_header hdr;
   struct strategy *strategy;
   struct bug *bugs;
@@ -169,6 +175,45 @@ static void progress(struct explore *x, bool force) {
   fflush(stderr);
 }
 
+/* Opens a fresh scratch file: unnamed if the file system can, else named. */
+static void open_scratch(struct explore *x) {
+  x->scratch_fd = open(x->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+  if (x->scratch_fd >= 0)
+    snprintf(x->scratch, sizeof(x->scratch), "/proc/self/fd/%d", x->scratch_fd);
+  else
+    snprintf(x->scratch, sizeof(x->scratch), "%s/.current-%d.sched", x->dir, (int)getpid());
+}
+
+static void close_scratch(struct explore *x) {
+  if (x->scratch_fd >= 0)
+    close(x->scratch_fd);
+  else
+    unlink(x->scratch);
+  x->scratch_fd = -1;
+}
+
+/* Copies the recording from the memory file into a fresh scratch file. */
+static int copy_to_scratch(struct explore *x) {
+  open_scratch(x);
+  int out = x->scratch_fd >= 0 ? x->scratch_fd
+                               : open(x->scratch, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  off_t size = lseek(x->memory_fd, 0, SEEK_END), off = 0;
+  bool ok = out >= 0 && size >= 0;
+  while (ok && off < size) {
+    ssize_t n = sendfile(out, x->memory_fd, &off, (size_t)(size - off));
+    ok = n > 0 || (n < 0 && errno == EINTR);
+  }
+  int e = errno;
+  if (out >= 0 && out != x->scratch_fd)
+    close(out);
+  if (!ok) {
+    close_scratch(x);
+    cli_error("cannot write a schedule into %s: %s", x->dir, strerror(e));
+    return -1;
+  }
+  return 0;
+}
+
 static int save_bug(struct explore *x, const struct session_result *res) {
   for (size_t i = 0; i < x->nbugs; i++)
     if (strcmp(x->bugs[i].signature, res->signature) == 0)
@@ -183,6 +228,8 @@ static int save_bug(struct explore *x, const struct session_result *res) {
   snprintf(b->kind, sizeof(b->kind), "%s", kind_word(res->outcome.kind));
   snprintf(b->message, sizeof(b->message), "%s", res->message);
   b->schedule = x->schedules;
+  if (copy_to_scratch(x) != 0)
+    return -1;
   /* The first free number: an earlier explore may have left bugs here. */
   int linked = -1;
   for (unsigned k = (unsigned)x->nbugs; linked != 0 && k < 100000; k++) {
@@ -194,8 +241,10 @@ static int save_bug(struct explore *x, const struct session_result *res) {
     if (linked != 0 && errno != EEXIST)
       break;
   }
+  int link_errno = errno;
+  close_scratch(x);
   if (linked != 0) {
-    cli_error("cannot save %s: %s", b->file, strerror(errno));
+    cli_error("cannot save %s: %s", b->file, strerror(link_errno));
     return -1;
   }
   clear_progress(x);
@@ -239,29 +288,12 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
 
 /* ---- one execution ---- */
 
-/* Opens a fresh scratch file: unnamed if the file system can, else named. */
-static void open_scratch(struct explore *x) {
-  x->scratch_fd = open(x->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
-  if (x->scratch_fd >= 0)
-    snprintf(x->scratch, sizeof(x->scratch), "/proc/self/fd/%d", x->scratch_fd);
-  else
-    snprintf(x->scratch, sizeof(x->scratch), "%s/.current-%d.sched", x->dir, (int)getpid());
-}
-
-static void close_scratch(struct explore *x) {
-  if (x->scratch_fd >= 0)
-    close(x->scratch_fd);
-  else
-    unlink(x->scratch);
-  x->scratch_fd = -1;
-}
-
 /* Runs and records one execution under policy; returns as run_one does. */
 static int record_one(struct explore *x, struct session_config *cfg, struct policy *policy,
                       bool keep_going) {
   char err[512];
   x->hdr.strategy = (char *)strategy_describe(x->strategy);
-  struct schedfile_writer *w = schedfile_create(x->scratch, &x->hdr, err, sizeof(err));
+  struct schedfile_writer *w = schedfile_create(x->memory, &x->hdr, err, sizeof(err));
   if (!w) {
     cli_error("%s", err);
     return -1;
@@ -298,10 +330,7 @@ static int run_one(struct explore *x, struct session_config *cfg, bool keep_goin
     x->exhausted = true;
     return 0;
   }
-  open_scratch(x);
-  int rc = record_one(x, cfg, &policy, keep_going);
-  close_scratch(x);
-  return rc;
+  return record_one(x, cfg, &policy, keep_going);
 }
 int cmd_explore(int argc, char **argv) {
   static const struct option opts[] = {
@@ -398,7 +427,8 @@ int cmd_explore(int argc, char **argv) {
   so.depth = (unsigned)(depth > 1000000 ? 1000000 : depth);
   so.pct_depth = (unsigned)pct_depth;
 
-  struct explore x = {.dir = dir, .scratch_fd = -1, .tty = isatty(STDERR_FILENO)};
+  struct explore x = {.dir = dir, .scratch_fd = -1, .memory_fd = -1,
+                      .tty = isatty(STDERR_FILENO)};
   x.hdr.dara_version = DARA_VERSION;
   x.hdr.seed = seed;
   int exit_code = DARA_EXIT_ERROR;
@@ -426,6 +456,12 @@ int cmd_explore(int argc, char **argv) {
     cli_error("cannot create %s: %s", dir, strerror(errno));
     goto done;
   }
+  x.memory_fd = memfd_create("dara-schedule", MFD_CLOEXEC);
+  if (x.memory_fd < 0) {
+    cli_error("memfd_create: %s", strerror(errno));
+    goto done;
+  }
+  snprintf(x.memory, sizeof(x.memory), "/proc/self/fd/%d", x.memory_fd);
 
   struct session_config cfg = {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
@@ -458,6 +494,8 @@ int cmd_explore(int argc, char **argv) {
     print_json(&x, seed, elapsed);
   exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
 done:
+  if (x.memory_fd >= 0)
+    close(x.memory_fd);
   props_free(props);
   free(x.bugs);
   strategy_free(x.strategy);

@@ -20,7 +20,7 @@
 # indented); the last line is "N passed, N failed", and the exit status is
 # non-zero when a test failed.
 #
-# Environment: HOSTILE_LEAK_SCHEDULES (default 1000) is how many executions
+# Environment: HOSTILE_LEAK_SCHEDULES (default 4000) is how many executions
 # the leak test watches.
 set -u -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -32,7 +32,7 @@ fi
 BUILD=$(cd "$1" && pwd)
 DARA=$BUILD/bin/dara
 PROGRAMS=$BUILD/tests/programs
-LEAK_SCHEDULES=${HOSTILE_LEAK_SCHEDULES:-1000}
+LEAK_SCHEDULES=${HOSTILE_LEAK_SCHEDULES:-4000}
 TIMEOUT=(timeout -k 5 30)
 HANG_SECONDS=8 # how long a run with --watchdog 1 may take, start-up included
 
