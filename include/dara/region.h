@@ -28,6 +28,17 @@
  * process, choose one, set proc->chosen, set proc->lock to PROC, give the
  * chosen gate GO, wait for proc->lock to become SCHED again.
  *
+ * Forced steps. When the chosen routine is the only one that can run and
+ * nothing it does can change that behind the shim's back (every other
+ * parked routine of every process is blocked on a synchronization object,
+ * none waits on a descriptor or a timer), the next choices are forced: the
+ * scheduler grants a lease of N steps, and at each of its next points the
+ * shim checks that it is still the only runnable routine of its process
+ * and goes on by itself, logging the step (DARA_LOG_STEP) instead of
+ * handing the turn over. The schedule is the same as without the lease, at
+ * a fraction of the cost; the scheduler checks every logged step against
+ * what it granted.
+ *
  * The region is written by the program under test, so the scheduler treats
  * everything in it as untrusted input: every index, count and string is
  * checked before use (src/shm/region.c has the validators).
@@ -177,6 +188,8 @@ enum dara_log_kind {
                         * c = source line, text[0] = name, text[1] = source file */
   DARA_LOG_SYSCALL = 7, /* a = enum dara_call, b = errno (0: none), c = return value
                          * (int64), args, start, len and data as named there */
+  DARA_LOG_STEP = 8,    /* a forced step taken under a lease: a = op, b = obj,
+                         * args[0] = obj2, c = virtual time */
 };
 
 enum dara_note {
@@ -205,7 +218,8 @@ struct dara_proc {
   uint32_t nroutines;    /* high-water mark of routines[] */
   uint64_t epoch;        /* scheduler's step count at the last handoff */
   uint32_t nmodules;
-  uint32_t pad;
+  uint32_t lease;        /* forced steps the chosen routine may take on its own
+                          * (see "Forced steps" below); the shim counts it down */
   struct dara_module modules[DARA_MAX_MODULES];
   struct dara_routine routines[DARA_MAX_ROUTINES];
   /* Single-producer (the running thread) single-consumer (the scheduler)

@@ -93,8 +93,14 @@ static void log_commit(void) {
   __atomic_store_n(&p->log_head, p->log_head + 1, __ATOMIC_RELEASE);
 }
 
+/* A logged variable or assertion must be seen by the scheduler before the
+ * next step (properties are checked after every step): it ends a lease. */
+static bool lease_broken;
+
 void shim_log_text(unsigned kind, uint32_t a, uint32_t b, uint64_t c,
                    const char (*text)[DARA_TEXT_LEN]) {
+  if (kind == DARA_LOG_VAR || kind == DARA_LOG_ASSERT)
+    lease_broken = true;
   struct dara_log_entry *e = log_slot();
   if (!e)
     return;
@@ -253,6 +259,23 @@ static void on_turn(struct dara_routine *r) {
   r->steps++;
 }
 
+/* Whether routine me, just refreshed at its point, may take a forced step
+ * under its lease: it can go on, and no other routine of this process can
+ * run, time out or wait on a descriptor. */
+static bool forced_step(struct dara_proc *p, int me, const struct dara_routine *r) {
+  if (lease_broken || r->status != DARA_RS_ENABLED || r->deadline != 0 || dara_op_is_io(r->op) ||
+      r->op == DARA_OP_THREAD_EXIT || r->op == DARA_OP_PROC_EXIT || r->op == DARA_OP_PROC_EXEC)
+    return false;
+  for (uint32_t i = 0; i < p->nroutines; i++) {
+    const struct dara_routine *o = &p->routines[i];
+    if ((int)i == me || o->status == DARA_RS_EXITED || o->status == DARA_RS_FREE)
+      continue;
+    if (o->status != DARA_RS_BLOCKED || dara_op_is_io(o->op))
+      return false;
+  }
+  return true;
+}
+
 int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
   struct dara_proc *p = shim.proc;
   int me = tls_routine;
@@ -262,6 +285,25 @@ int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
   r->obj2 = obj2;
   r->status = DARA_RS_ENABLED; /* parked: let refresh evaluate it */
   shim_refresh();
+  if (p->lease > 0) {
+    if (forced_step(p, me, r)) {
+      p->lease--;
+      r->status = DARA_RS_RUNNING; /* it holds the turn: a full log drains */
+      struct dara_log_entry *e = log_slot();
+      if (e) {
+        e->kind = DARA_LOG_STEP;
+        e->a = op;
+        e->b = obj;
+        e->args[0] = obj2;
+        e->c = shim.region->clock.now;
+        log_commit();
+      }
+      r->steps++;
+      return DARA_RS_ENABLED;
+    }
+    p->lease = 0;
+  }
+  lease_broken = false;
   /* The gate must read PARK before the scheduler can see the turn, or its GO
    * could be overwritten (tests/model/handoff.pml, BUG_PARK_AFTER_GIVE). */
   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);

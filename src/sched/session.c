@@ -54,6 +54,8 @@ struct session {
   bool done;
   struct world *world;
   bool vars_changed; /* since the properties were last checked */
+  uint32_t lease;    /* forced steps granted to the running routine, not yet seen */
+  bool lease_ok;     /* candidates(): nothing but the chosen routine can change */
 };
 
 /* Names of the current (or last) run's threads and objects, for reports. */
@@ -419,6 +421,41 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
   emit(s, &ev);
 }
 
+static uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
+
+/* A step the running routine took under its lease (region.h, "Forced
+ * steps"): the same STEP event the scheduler would have made. */
+static void forced_step(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  struct dara_proc *p = &s->region->procs[proc];
+  if (s->lease == 0 || e->routine != p->chosen) {
+    corrupt(s, proc, "forced step of routine", e->routine);
+    return;
+  }
+  if (e->a >= DARA_OP_COUNT || e->c > s->region->clock.now) {
+    corrupt(s, proc, "forced step", e->a);
+    return;
+  }
+  s->lease--;
+  /* The policy sees the step as if it had been asked, with its only
+   * candidate, so its state (a random generator, PCT's step count and
+   * priorities, replay's place in the recording) moves exactly as without
+   * the lease, and so does every later choice. */
+  struct candidate c = {.proc = (uint8_t)proc, .routine = (uint16_t)e->routine,
+                        .status = DARA_RS_ENABLED, .op = (uint16_t)e->a, .obj = e->b,
+                        .obj2 = (uint32_t)e->args[0]};
+  if (s->cfg->policy->choose(s->cfg->policy, &c, 1, proc, e->routine) != 0) {
+    s->res->stopped = true;
+    s->done = true;
+    return;
+  }
+  struct dara_event ev = {.kind = DARA_EV_STEP, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = e->b,
+                          .obj2 = (uint32_t)e->args[0], .time = e->c};
+  emit(s, &ev);
+  s->steps++;
+  last_run[proc][e->routine] = s->steps;
+}
+
 static void drain_log(struct session *s, unsigned proc) {
   struct dara_proc *p = &s->region->procs[proc];
   uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
@@ -464,6 +501,9 @@ static void drain_log(struct session *s, unsigned proc) {
       break;
     case DARA_LOG_SYSCALL:
       syscall_event(s, proc, &e);
+      break;
+    case DARA_LOG_STEP:
+      forced_step(s, proc, &e);
       break;
     default:
       corrupt(s, proc, "log kind", e.kind);
@@ -749,7 +789,7 @@ static bool live_routine(unsigned status) {
  * over while the thread it waits for never runs, and report as a bug a
  * schedule no fair scheduler makes. As in CHESS's fair scheduling, a thread
  * that waits for time gives way to the others. */
-static uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES]; /* step it last ran (1-based) */
+/* last_run (above, with forced_step): the step each routine last ran (1-based) */
 static uint64_t fired_early[DARA_MAX_PROCS][DARA_MAX_ROUTINES]; /* step its timer did, 0 */
 
 static bool may_fire_early(const struct candidate *t, const struct candidate *runnable,
@@ -770,6 +810,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
   size_t n = 0, ntimed = 0;
   static struct candidate timed[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
   *unfinished = false;
+  s->lease_ok = true;
   *finishing_proc = -1;
   for (int i = 0; i < s->cfg->nprocs && !s->done; i++) {
     if (!s->procs[i].alive || s->procs[i].detached)
@@ -796,6 +837,10 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
         corrupt(s, (unsigned)i, "routine op", r->op);
         return 0;
       }
+      /* Forced steps need every other routine blocked for good: none
+       * that a timer or another process's data could wake. */
+      if (status == DARA_RS_TIMED || (status == DARA_RS_BLOCKED && dara_op_is_io(r->op)))
+        s->lease_ok = false;
       /* A thread waiting on descriptors can go on once one is ready,
        * whatever its process saw at its last scheduling point. */
       if ((status == DARA_RS_BLOCKED || status == DARA_RS_TIMED) && dara_op_is_io(r->op) &&
@@ -955,6 +1000,27 @@ static void deadlock(struct session *s) {
          summary);
 }
 
+/* How many forced steps the chosen routine may take on its own (region.h,
+ * "Forced steps"): when it is the only candidate and nothing else can
+ * change without it, its next choices are forced too. */
+#define LEASE_MAX 4096u
+static uint32_t lease_for(const struct session *s, const struct candidate *c, size_t n) {
+  /* DARA_FORCED_STEPS=0: the scheduler takes every step itself, which
+   * gives the same schedule, only slower (tests and measurements). */
+  static int enabled = -1;
+  if (enabled < 0) {
+    const char *v = getenv("DARA_FORCED_STEPS");
+    enabled = !(v && strcmp(v, "0") == 0);
+  }
+  if (!enabled || n != 1 || !s->lease_ok || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
+      c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT || c->op == DARA_OP_PROC_EXEC)
+    return 0;
+  uint64_t lease = LEASE_MAX;
+  if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
+    lease = s->steps + 1 >= s->cfg->max_steps ? 0 : s->cfg->max_steps - s->steps - 1;
+  return (uint32_t)(lease < LEASE_MAX ? lease : LEASE_MAX);
+}
+
 static void step(struct session *s) {
   static struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
   static unsigned last_proc = 255, last_routine = 0;
@@ -1027,6 +1093,8 @@ static void step(struct session *s) {
   struct dara_proc *p = &s->region->procs[c->proc];
   p->chosen = c->routine;
   p->epoch = s->steps;
+  s->lease = lease_for(s, c, n);
+  p->lease = s->lease;
   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
   handoff_give(&p->routines[c->routine].gate, DARA_GATE_GO);
   after_turn(s, c->proc, wait_turn_draining(s, c->proc, c->routine), c->routine);

@@ -238,6 +238,29 @@ test_fork_server_same_schedules() {
     { echo "replay: $(describe "$p.replay")"; return 1; }
 }
 
+# Forced steps (region.h) leave every strategy's choices as they were: the
+# same seed gives the same JSON summary with them turned off.
+test_forced_steps_same_schedules() {
+  local strategy=$1 p=$TMP/forced-$1 mode
+  for mode in on off; do
+    if [[ $mode == off ]]; then
+      DARA_FORCED_STEPS=0 dara_run "$p.$mode" explore --strategy "$strategy" --seed 11 \
+        --keep-going --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/lost_wakeup"
+    else
+      dara_run "$p.$mode" explore --strategy "$strategy" --seed 11 --keep-going \
+        --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/lost_wakeup"
+    fi
+    [[ $(status "$p.$mode") == [01] ]] || { echo "$mode: $(describe "$p.$mode")"; return 1; }
+    json_stable "$p.$mode.out" >"$p.$mode.json" || { echo "$mode: no JSON on stdout"; return 1; }
+    rm -rf "$p.dir"
+  done
+  if ! cmp -s "$p.on.json" "$p.off.json"; then
+    echo "with and without forced steps, the JSON summaries differ:"
+    diff "$p.on.json" "$p.off.json" | head -n 10 | sed 's/^/  /'
+    return 1
+  fi
+}
+
 # Different seeds find the first bug at (at least sometimes) different
 # schedules.
 test_seeds_differ() {
@@ -453,7 +476,8 @@ for name in "${PB_EXAMPLES[@]}"; do
 done
 TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_going_dedup
   json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
-  "fork_server_same_schedules deadlock")
+  "fork_server_same_schedules deadlock" "forced_steps_same_schedules mix"
+  "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb")
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"

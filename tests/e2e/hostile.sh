@@ -265,7 +265,7 @@ scribble_run() {
 # exit 1, would do too), never act on the garbage. The pattern names the
 # field the scheduler has to catch (a: random bytes, caught somewhere).
 declare -A SCRIBBLE_FIELD=([a]='corrupt' [b]='corrupt.*nroutines' [c]='corrupt.*status'
-  [d]='corrupt.*log_head' [e]='corrupt.*op')
+  [d]='corrupt.*log_head' [e]='corrupt.*op' [i]='corrupt.*forced step')
 test_scribble() {
   local v=$1 d=$TMP/scribble
   mkdir -p "$d"
@@ -497,7 +497,7 @@ test_static() {
 # ---- the list ----
 
 TESTS=(crash hang_record hang_replay hang_explore)
-for v in a b c d e; do
+for v in a b c d e i; do
   TESTS+=("scribble $v")
 done
 TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" killed_record

@@ -221,6 +221,30 @@ test_same_seed_same_schedule() {
   done
 }
 
+# Forced steps (a lone runnable thread going on without asking the
+# scheduler, region.h) change nothing but the speed: with them turned off
+# (DARA_FORCED_STEPS=0) every recording has the same events.
+test_forced_steps_same_schedule() {
+  local name seed policy dir=$TMP/forced
+  mkdir -p "$dir"
+  for name in "${CORRECT[@]}" "${!BUGGY[@]}"; do
+    for seed in 1 2 3; do
+      for policy in random rr; do
+        dara_run "$dir/on" record -o "$dir/on.bin" --seed "$seed" --policy "$policy" -- \
+          "$EXAMPLES/$name"
+        DARA_FORCED_STEPS=0 dara_run "$dir/off" record -o "$dir/off.bin" --seed "$seed" \
+          --policy "$policy" -- "$EXAMPLES/$name"
+        if [[ $(events "$dir/on.bin") != "$(events "$dir/off.bin")" ]]; then
+          echo "$name seed $seed $policy: the events differ without forced steps"
+          diff <(events "$dir/on.bin") <(events "$dir/off.bin") | head -n 10 | sed 's/^/  /'
+          return 1
+        fi
+        same_run "$dir/on" "$dir/off" || return 1
+      done
+    done
+  done
+}
+
 # --policy rr records and replays too.
 test_policy_rr() {
   local name dir=$TMP/rr
@@ -370,8 +394,8 @@ done
 for name in atomicity deadlock lost_wakeup tickets; do
   TESTS+=("bug_found $name" "replay_matches $name")
 done
-TESTS+=(seeds_vary same_seed_same_schedule policy_rr default_output show_formats
-  replay_diverges)
+TESTS+=(seeds_vary same_seed_same_schedule forced_steps_same_schedule policy_rr default_output
+  show_formats replay_diverges)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"

@@ -13,6 +13,7 @@
  *   g   creates a thread, then fills every module path with 'A' (no NUL)
  *       and the new thread's function name with 'B' (no NUL)
  *   h   zeroes the region header (magic included)
+ *   i   logs a forced step (region.h) for the worker, which holds no lease
  *   victim  does nothing hostile: loops over mutex operations in two threads
  *       for a long time (the partner of variant f)
  *
@@ -105,8 +106,8 @@ int main(int argc, char **argv) {
     pthread_join(b, NULL);
     return 0;
   }
-  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'h') {
-    fprintf(stderr, "usage: scribble a|b|c|d|e|f|g|h|victim\n");
+  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'i') {
+    fprintf(stderr, "usage: scribble a|b|c|d|e|f|g|h|i|victim\n");
     return 2;
   }
   pthread_t w, w2;
@@ -165,6 +166,16 @@ int main(int argc, char **argv) {
       memset(me->routines[n - 1].func, 'B', DARA_NAME_LEN);
     sched_yield();
     pthread_join(w2, NULL);
+    break;
+  }
+  case 'i': {
+    struct dara_log_entry *e = &me->log[me->log_head % DARA_LOG_LEN];
+    memset(e, 0, sizeof(*e));
+    e->kind = DARA_LOG_STEP;
+    e->routine = 1;
+    e->a = DARA_OP_YIELD;
+    __atomic_store_n(&me->log_head, me->log_head + 1, __ATOMIC_RELEASE);
+    sched_yield();
     break;
   }
   case 'h':
