@@ -620,13 +620,23 @@ static void reap_any(struct session *s) {
 
 enum turn_wait { TURN_BACK, TURN_DIED, TURN_HANG, TURN_INTERRUPTED };
 
+/* How long the scheduler polls, yielding, before it sleeps (handoff.h);
+ * DARA_SCHED_YIELDS overrides it for measurements. */
+static int sched_yields = -1;
+
 static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
+  if (sched_yields < 0) {
+    const char *v = getenv("DARA_SCHED_YIELDS");
+    sched_yields = v ? atoi(v) : 100;
+    if (sched_yields < 0)
+      sched_yields = 0;
+  }
   struct dara_proc *p = &s->region->procs[proc];
   uint64_t start = now_ms();
   /* A fork server's child is not ours: no SIGCHLD cuts the wait short. */
   int slice = s->procs[proc].fs ? 2 : 20;
   for (;;) {
-    if (handoff_wait(&p->lock, DARA_TURN_SCHED, slice))
+    if (handoff_wait_yielding(&p->lock, DARA_TURN_SCHED, slice, sched_yields))
       return TURN_BACK;
     if (reap(s, proc, WNOHANG, running))
       return TURN_DIED;

@@ -5,6 +5,7 @@
 #include "shm/handoff.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <stddef.h>
@@ -37,10 +38,19 @@ void handoff_give(uint32_t *word, uint32_t value) {
 }
 
 bool handoff_wait(uint32_t *word, uint32_t value, int timeout_ms) {
+  return handoff_wait_yielding(word, value, timeout_ms, 0);
+}
+
+bool handoff_wait_yielding(uint32_t *word, uint32_t value, int timeout_ms, int yields) {
   for (int i = 0; i < HANDOFF_SPINS; i++) {
     if (handoff_peek(word) == value)
       return true;
     cpu_relax();
+  }
+  for (int i = 0; i < yields; i++) {
+    if (handoff_peek(word) == value)
+      return true;
+    sched_yield();
   }
   struct timespec ts, *tsp = NULL;
   if (timeout_ms >= 0) {

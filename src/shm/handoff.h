@@ -36,6 +36,14 @@ void handoff_give(uint32_t *word, uint32_t value);
  * (a child that died, a watchdog) and call again. timeout_ms < 0 waits forever. */
 bool handoff_wait(uint32_t *word, uint32_t value, int timeout_ms);
 
+/* handoff_wait with a second phase between the spin and the sleep: up to
+ * `yields` polls separated by sched_yield. The scheduler waits this way for
+ * a thread it just woke: a futex wake-up takes longer than the spin, and if
+ * the scheduler slept too, the thread would have to wake it in turn, paying
+ * the wake-up twice per switch. Yielding instead of spinning gives the core
+ * away whenever another thread (the one woken, say) is waiting for it. */
+bool handoff_wait_yielding(uint32_t *word, uint32_t value, int timeout_ms, int yields);
+
 /* The value of *word without the sleeper bit. */
 uint32_t handoff_peek(const uint32_t *word);
 
