@@ -37,22 +37,6 @@
 
 static size_t moved(ssize_t n) { return n > 0 ? (size_t)n : 0; }
 
-static int err_of(int64_t ret) { return ret < 0 ? errno : 0; }
-
-/* Records `expr` (the real call) as `call`, with the data excerpt (data,
- * len), which may use the result r_. */
-#define RECORDED(type, call, a0, a1, a2, expr, data, len)                 \
-  do {                                                                    \
-    if (!shim_sys_enter())                                                \
-      return expr;                                                        \
-    struct shim_sys s_;                                                   \
-    shim_sys_begin(&s_, DARA_CALL_##call, (uint64_t)(a0), (uint64_t)(a1), \
-                   (uint64_t)(a2));                                       \
-    type r_ = expr;                                                       \
-    shim_sys_end(&s_, (int64_t)r_, err_of((int64_t)r_), data, len);       \
-    return r_;                                                            \
-  } while (0)
-
 /* The mode argument of open, present only with O_CREAT or O_TMPFILE. */
 #define MODE_ARG(flags, last, mode)                                \
   mode_t mode = 0;                                                 \

@@ -155,23 +155,12 @@ static uint64_t describe_addr(const struct sockaddr *sa, socklen_t len, char *te
 /* ---- calls recorded without waiting ---- */
 
 SHIM_EXPORT int socket(int domain, int type, int protocol) {
-  if (!shim_sys_enter())
-    return REAL(socket)(domain, type, protocol);
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_socket, (uint64_t)domain, (uint64_t)type, (uint64_t)protocol);
-  int fd = REAL(socket)(domain, type, protocol);
-  shim_sys_end(&s, fd, fd < 0 ? errno : 0, NULL, 0);
-  return fd;
+  RECORDED(int, socket, domain, type, protocol, REAL(socket)(domain, type, protocol), NULL, 0);
 }
 
 SHIM_EXPORT int socketpair(int domain, int type, int protocol, int sv[2]) {
-  if (!shim_sys_enter())
-    return REAL(socketpair)(domain, type, protocol, sv);
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_socketpair, (uint64_t)domain, (uint64_t)type, 0);
-  int ret = REAL(socketpair)(domain, type, protocol, sv);
-  shim_sys_end(&s, ret, ret < 0 ? errno : 0, NULL, 0);
-  return ret;
+  RECORDED(int, socketpair, domain, type, 0, REAL(socketpair)(domain, type, protocol, sv), NULL,
+           0);
 }
 
 SHIM_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len) {
@@ -188,33 +177,16 @@ SHIM_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len) {
 }
 
 SHIM_EXPORT int listen(int fd, int backlog) {
-  if (!shim_sys_enter())
-    return REAL(listen)(fd, backlog);
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_listen, (uint64_t)fd, (uint64_t)backlog, 0);
-  int ret = REAL(listen)(fd, backlog);
-  shim_sys_end(&s, ret, ret < 0 ? errno : 0, NULL, 0);
-  return ret;
+  RECORDED(int, listen, fd, backlog, 0, REAL(listen)(fd, backlog), NULL, 0);
 }
 
 SHIM_EXPORT int shutdown(int fd, int how) {
-  if (!shim_sys_enter())
-    return REAL(shutdown)(fd, how);
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_shutdown, (uint64_t)fd, (uint64_t)how, 0);
-  int ret = REAL(shutdown)(fd, how);
-  shim_sys_end(&s, ret, ret < 0 ? errno : 0, NULL, 0);
-  return ret;
+  RECORDED(int, shutdown, fd, how, 0, REAL(shutdown)(fd, how), NULL, 0);
 }
 
 SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *value, socklen_t len) {
-  if (!shim_sys_enter())
-    return REAL(setsockopt)(fd, level, name, value, len);
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_setsockopt, (uint64_t)fd, (uint64_t)level, (uint64_t)name);
-  int ret = REAL(setsockopt)(fd, level, name, value, len);
-  shim_sys_end(&s, ret, ret < 0 ? errno : 0, value, value ? len : 0);
-  return ret;
+  RECORDED(int, setsockopt, fd, level, name, REAL(setsockopt)(fd, level, name, value, len), value,
+           value ? len : 0);
 }
 
 /* ---- accept and connect ---- */

@@ -22,34 +22,12 @@ static int exit_status_of(pid_t pid, const int *status) {
   return pid > 0 && status ? *status : 0;
 }
 
-SHIM_EXPORT pid_t getpid(void) {
-  if (!shim_sys_enter())
-    return REAL(getpid)();
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_getpid, 0, 0, 0);
-  pid_t pid = REAL(getpid)();
-  shim_sys_end(&s, pid, 0, NULL, 0);
-  return pid;
-}
+SHIM_EXPORT pid_t getpid(void) { RECORDED(pid_t, getpid, 0, 0, 0, REAL(getpid)(), NULL, 0); }
 
-SHIM_EXPORT pid_t getppid(void) {
-  if (!shim_sys_enter())
-    return REAL(getppid)();
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_getppid, 0, 0, 0);
-  pid_t pid = REAL(getppid)();
-  shim_sys_end(&s, pid, 0, NULL, 0);
-  return pid;
-}
+SHIM_EXPORT pid_t getppid(void) { RECORDED(pid_t, getppid, 0, 0, 0, REAL(getppid)(), NULL, 0); }
 
 SHIM_EXPORT int kill(pid_t pid, int sig) {
-  if (!shim_sys_enter())
-    return REAL(kill)(pid, sig);
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_kill, (uint64_t)sig, 0, 0);
-  int ret = REAL(kill)(pid, sig);
-  shim_sys_end(&s, ret, ret < 0 ? errno : 0, NULL, 0);
-  return ret;
+  RECORDED(int, kill, sig, 0, 0, REAL(kill)(pid, sig), NULL, 0);
 }
 
 SHIM_EXPORT void exit(int status) {

@@ -272,6 +272,21 @@ ssize_t shim_net_write(int fd, const void *buf, size_t count);
 /* Before a blocking read of a pipe: waits until it has data or is closed. */
 void shim_pipe_wait(int fd);
 
+/* The body of a wrapper that records a call without waiting: `expr` is the
+ * real call (made directly when the call is not to be recorded); the
+ * excerpt (data, len) may use its result r_. errno is the call's. */
+#define RECORDED(type, call, a0, a1, a2, expr, data, len)                 \
+  do {                                                                    \
+    if (!shim_sys_enter())                                                \
+      return expr;                                                        \
+    struct shim_sys s_;                                                   \
+    shim_sys_begin(&s_, DARA_CALL_##call, (uint64_t)(a0), (uint64_t)(a1), \
+                   (uint64_t)(a2));                                       \
+    type r_ = expr;                                                       \
+    shim_sys_end(&s_, (int64_t)r_, r_ < 0 ? errno : 0, data, len);        \
+    return r_;                                                            \
+  } while (0)
+
 /* Registers a new routine for a thread about to be created, parked at
  * THREAD_START. Returns its index or -1 when the table is full. */
 int shim_routine_new(const void *creation_pc, const void *start_fn);
