@@ -3,7 +3,7 @@
 #
 # Runs the real BUILD_DIR/bin/dara on examples/kv_server + kv_client and on
 # tests/programs (net_deadlock, net_timeout, sys_calls, pipe_threads,
-# many_calls), none of them built with anything of dara's:
+# many_calls, net_multiplex), none of them built with anything of dara's:
 #   - explore finds the key-value service's lost update across three
 #     processes, and the saved schedule replays to the same failure;
 #   - recordings of the service replay as recorded, messages included;
@@ -15,9 +15,14 @@
 #     and `dara show --format json` gives them to tools;
 #   - replay reports a different syscall result as a divergence at its event;
 #   - a pipe read waits for its writer thread; 3000 calls between two
-#     scheduling points lose no record.
+#     scheduling points lose no record;
+#   - a single-threaded echo server (net_multiplex) serving 10 simultaneous
+#     connections with select, epoll_wait or poll (of more than 8
+#     descriptors, which the shim gathers into an epoll set) records, replays
+#     as recorded and explores without a bug; its waits are recorded, and
+#     every line and every echo went through whole.
 # Works for any build directory, sanitizer builds included. The programs
-# listen on 127.0.0.1, on ports chosen from this shell's pid.
+# listen on 127.0.0.1, on ports chosen from this shell's pid (see PORT).
 #
 # Each test is one function; the list at the bottom runs them all.
 set -u -o pipefail
@@ -32,7 +37,15 @@ DARA=$BUILD/bin/dara
 PROGRAMS=$BUILD/tests/programs
 EXAMPLES=$BUILD/examples
 TIMEOUT=(timeout -k 5 120)
-PORT=$((20000 + $$ % 20000))
+# The tests listen on PORT to PORT + 10: a block of 16 ports chosen from this
+# shell's pid (suites started together, with close pids, get different
+# blocks), below the ephemeral range (32768 and up by default), where the
+# client ends of earlier runs' connections linger in TIME_WAIT for a minute
+# and a server cannot bind a port one of them holds, SO_REUSEADDR or not.
+EPHEMERAL=32768
+read -r EPHEMERAL _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || EPHEMERAL=32768
+((EPHEMERAL >= 20000 + 16 * 64)) || EPHEMERAL=$((20000 + 16 * 64))
+PORT=$((20000 + $$ % ((EPHEMERAL - 20000) / 16) * 16))
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-net.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -250,10 +263,115 @@ test_log_drained_not_lost() {
   [[ $(status "$TMP/manyd") == 3 ]] || { echo "replay without the variable: $(describe "$TMP/manyd")"; return 1; }
 }
 
+# ---- multiplexing: select, epoll_wait, poll ----
+
+# One net_multiplex client holds all the server's connections at once: 10
+# accepts, 10 lines echoed and 10 closes, in one event loop.
+MX_CLIENTS=10
+
+# mx MODE PORT: net_multiplex's server in MODE (select, epoll or poll) and
+# one client, as dara's arguments.
+mx() {
+  echo "$PROGRAMS/net_multiplex $2 $1 : $PROGRAMS/net_multiplex $2 client $MX_CLIENTS"
+}
+
+# mx_port MODE OFFSET: the port for MODE in the test using PORT + OFFSET,
+# PORT + OFFSET + 1 and PORT + OFFSET + 2.
+mx_port() {
+  case $1 in
+  select) echo $((PORT + $2)) ;;
+  epoll) echo $((PORT + $2 + 1)) ;;
+  poll) echo $((PORT + $2 + 2)) ;;
+  esac
+}
+
+# mx_call MODE: the call MODE waits with.
+mx_call() {
+  case $1 in
+  select) echo select ;;
+  epoll) echo epoll_wait ;;
+  poll) echo poll ;;
+  esac
+}
+
+# mx_received FILE PROC: what process PROC of recording FILE received on each
+# connection, the pieces joined, one connection a line ("\n" for newlines),
+# sorted.
+mx_received() {
+  syscalls "$1" | jq -s -r --argjson p "$2" '[.[] | select(.proc == $p and
+      .syscall.call == "recv" and .syscall.ret > 0)] | group_by(.syscall.args.fd) |
+      .[] | map(.syscall.data) | join("") | gsub("\n"; "\\n")' | sort
+}
+
+# mx_check FILE MODE: in recording FILE, the server (process 0) waited with
+# MODE's call only, at least once per connection and never with a timeout or
+# an error; it accepted 10 connections; each connection carried one line to
+# the server and its echo back, whole.
+mx_check() {
+  local file=$1 call lines echoes
+  call=$(mx_call "$2")
+  [[ $(syscalls "$file" | jq -r 'select(.syscall.call == "select" or .syscall.call == "poll" or
+        .syscall.call == "epoll_wait") | "\(.proc) \(.syscall.call)"' | sort -u) == "0 $call" ]] ||
+    { echo "$file: the waits are not all the server's $call"; return 1; }
+  [[ $(syscalls "$file" | jq -s --arg c "$call" '[.[] | select(.syscall.call == $c)] |
+        if all(.[]; .syscall.ret > 0 and
+               (.syscall.args.timeout_ms // .syscall.args.timeout_us) == -1)
+        then length else -1 end') -ge $MX_CLIENTS ]] ||
+    { echo "$file: fewer than $MX_CLIENTS $call calls, or one with a timeout, or not ready"; return 1; }
+  [[ $(syscalls "$file" | jq -r 'select(.proc == 0 and .syscall.call == "accept" and
+        .syscall.ret >= 0) | .syscall.ret' | wc -l) == "$MX_CLIENTS" ]] ||
+    { echo "$file: the server did not accept $MX_CLIENTS connections"; return 1; }
+  lines=$(for ((k = 0; k < MX_CLIENTS; k++)); do printf 'hello %d\\n\n' "$k"; done | sort)
+  echoes=$(for ((k = 0; k < MX_CLIENTS; k++)); do printf 'echo: hello %d\\n\n' "$k"; done | sort)
+  [[ $(mx_received "$file" 0) == "$lines" ]] ||
+    { echo "$file: the server received:"; mx_received "$file" 0; return 1; }
+  [[ $(mx_received "$file" 1) == "$echoes" ]] ||
+    { echo "$file: the client received:"; mx_received "$file" 1; return 1; }
+}
+
+test_multiplex_record() {
+  local mode=$1 port seed rec rep file
+  port=$(mx_port "$mode" 5)
+  for seed in 1 2 3 4; do
+    rec=$TMP/mx-$mode-rec$seed rep=$TMP/mx-$mode-rep$seed file=$TMP/mx-$mode$seed.sched
+    # shellcheck disable=SC2046 # mx's words are the command lines
+    dara_run "$rec" record --seed "$seed" -o "$file" -- $(mx "$mode" "$port")
+    [[ $(status "$rec") == 0 ]] || { echo "record $seed: $(describe "$rec")"; return 1; }
+    { grep -qx "served $MX_CLIENTS" "$rec.out" && grep -qx 'client ok' "$rec.out"; } ||
+      { echo "seed $seed: output:"; sed 's/^/  /' "$rec.out"; return 1; }
+    [[ -z $(program_err "$rec.err") ]] ||
+      { echo "seed $seed: the programs said:"; program_err "$rec.err"; return 1; }
+    mx_check "$file" "$mode" || return 1
+    # A poll of 11 descriptors (more than a thread publishes) at the 10th
+    # accept, and of 10 while the lines come: the shim's epoll set.
+    if [[ $mode == poll ]]; then
+      has_syscall "$file" '.syscall.call == "poll" and .syscall.args.nfds > 8' ||
+        { echo "seed $seed: no poll of more than 8 descriptors"; return 1; }
+    fi
+    dara_run "$rep" replay "$file"
+    [[ $(status "$rep") == 0 ]] || { echo "replay $seed: $(describe "$rep")"; return 1; }
+    grep -q 'as recorded' "$rep.err" || { echo "replay $seed: $(summary "$rep.err")"; return 1; }
+    [[ $(cat "$rec.out") == $(cat "$rep.out") ]] ||
+      { echo "seed $seed: the replay printed something else"; return 1; }
+  done
+}
+
+test_multiplex_explore() {
+  local mode=$1 port out
+  out=$TMP/mx-$mode-explore port=$(mx_port "$mode" 8)
+  # shellcheck disable=SC2046
+  dara_run "$out" explore -n 30 --seed 1 -o "mx-$mode-bugs" -- $(mx "$mode" "$port")
+  [[ $(status "$out") == 0 ]] || { echo "explore: $(describe "$out")"; return 1; }
+  grep -q 'explore: 30 schedules .*; 0 bugs found' "$out.err" || { summary "$out.err"; return 1; }
+  [[ -z $(ls -A "$TMP/mx-$mode-bugs" 2>/dev/null) ]] || { echo "bug schedules were saved"; return 1; }
+}
+
 # ---- the list ----
 
 TESTS=(kv_explore_finds_lost_update kv_record_replays distributed_deadlock timeout_race
-  syscall_groups syscall_divergence pipe_waits_for_writer log_drained_not_lost)
+  syscall_groups syscall_divergence pipe_waits_for_writer log_drained_not_lost
+  "multiplex_record select" "multiplex_record epoll" "multiplex_record poll"
+  "multiplex_explore select" "multiplex_explore epoll" "multiplex_explore poll")
 
 for tool in jq pgrep; do
   if ! command -v "$tool" >/dev/null; then
