@@ -307,8 +307,10 @@ int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
   /* The gate must read PARK before the scheduler can see the turn, or its GO
    * could be overwritten (tests/model/handoff.pml, BUG_PARK_AFTER_GIVE). */
   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+  /* Blocked, it cannot be chosen next: sleep at once (handoff.h). */
+  bool blocked = r->status == DARA_RS_BLOCKED;
   handoff_give(&p->lock, DARA_TURN_SCHED);
-  handoff_wait(&r->gate, DARA_GATE_GO, -1);
+  handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, blocked ? 0 : HANDOFF_SPINS, 0);
   on_turn(r);
   /* Nothing changed since the refresh that the scheduler chose from, so the
    * status tells whether the operation completes or times out. */

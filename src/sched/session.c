@@ -636,7 +636,7 @@ static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
   /* A fork server's child is not ours: no SIGCHLD cuts the wait short. */
   int slice = s->procs[proc].fs ? 2 : 20;
   for (;;) {
-    if (handoff_wait_yielding(&p->lock, DARA_TURN_SCHED, slice, sched_yields))
+    if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, HANDOFF_SPINS, sched_yields))
       return TURN_BACK;
     if (reap(s, proc, WNOHANG, running))
       return TURN_DIED;

@@ -38,11 +38,11 @@ void handoff_give(uint32_t *word, uint32_t value) {
 }
 
 bool handoff_wait(uint32_t *word, uint32_t value, int timeout_ms) {
-  return handoff_wait_yielding(word, value, timeout_ms, 0);
+  return handoff_wait_ex(word, value, timeout_ms, HANDOFF_SPINS, 0);
 }
 
-bool handoff_wait_yielding(uint32_t *word, uint32_t value, int timeout_ms, int yields) {
-  for (int i = 0; i < HANDOFF_SPINS; i++) {
+bool handoff_wait_ex(uint32_t *word, uint32_t value, int timeout_ms, int spins, int yields) {
+  for (int i = 0; i < spins; i++) {
     if (handoff_peek(word) == value)
       return true;
     cpu_relax();

@@ -36,13 +36,15 @@ void handoff_give(uint32_t *word, uint32_t value);
  * (a child that died, a watchdog) and call again. timeout_ms < 0 waits forever. */
 bool handoff_wait(uint32_t *word, uint32_t value, int timeout_ms);
 
-/* handoff_wait with a second phase between the spin and the sleep: up to
- * `yields` polls separated by sched_yield. The scheduler waits this way for
- * a thread it just woke: a futex wake-up takes longer than the spin, and if
- * the scheduler slept too, the thread would have to wake it in turn, paying
- * the wake-up twice per switch. Yielding instead of spinning gives the core
- * away whenever another thread (the one woken, say) is waiting for it. */
-bool handoff_wait_yielding(uint32_t *word, uint32_t value, int timeout_ms, int yields);
+/* handoff_wait with its phases chosen: `spins` polls with a pause, then
+ * up to `yields` polls separated by sched_yield, then sleep. The scheduler
+ * waits with yields for a thread it just woke: a futex wake-up takes longer
+ * than the spin, and if the scheduler slept too, the thread would have to
+ * wake it in turn, paying the wake-up twice per switch; yielding rather than
+ * spinning gives the core away whenever the thread is waiting for it. A
+ * thread that parks blocked waits with no spin at all: it cannot be chosen
+ * next, and its spin would only take a core from those that can run. */
+bool handoff_wait_ex(uint32_t *word, uint32_t value, int timeout_ms, int spins, int yields);
 
 /* The value of *word without the sleeper bit. */
 uint32_t handoff_peek(const uint32_t *word);
