@@ -476,13 +476,24 @@ static int wait_any(const struct pollfd *fds, nfds_t nfds, long long timeout_ms)
     if (fds[i].fd < 0)
       continue;
     struct epoll_event ev = {.events = (uint32_t)(uint16_t)fds[i].events, .data.fd = fds[i].fd};
-    ok = epoll_ctl(ep, EPOLL_CTL_ADD, fds[i].fd, &ev) == 0;
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i].fd, &ev) == 0)
+      continue;
+    if (errno != EEXIST) {
+      ok = false;
+      break;
+    }
+    /* poll may name a descriptor twice: wait for the union of its events. */
+    for (nfds_t j = 0; j < i; j++)
+      if (fds[j].fd == fds[i].fd)
+        ev.events |= (uint32_t)(uint16_t)fds[j].events;
+    ok = epoll_ctl(ep, EPOLL_CTL_MOD, fds[i].fd, &ev) == 0;
   }
   int ready;
   if (ok) {
     w[0] = (struct dara_io_wait){.fd = ep, .events = POLLIN};
     ready = io_wait(DARA_OP_IO_POLL, first, w, 1, deadline);
-  } else { /* a descriptor epoll refuses (a regular file) is always ready */
+  } else { /* a descriptor epoll refuses (a regular file, a closed one) is
+            * ready for poll at once, which the real poll then reports */
     io_point(DARA_OP_IO_POLL, first);
     ready = 1;
   }

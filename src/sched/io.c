@@ -118,7 +118,12 @@ enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len) {
   } else if (S_ISFIFO(st.st_mode)) {
     snprintf(local, len, "a pipe");
   } else {
-    snprintf(local, len, "a file");
+    /* What the kernel calls it: a path, or "anon_inode:[eventpoll]". */
+    char link[32], target[80];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", c);
+    ssize_t n = readlink(link, target, sizeof(target) - 1);
+    target[n > 0 ? n : 0] = '\0';
+    snprintf(local, len, "%s", n > 0 ? target : "a file");
   }
   close(c);
   return kind;

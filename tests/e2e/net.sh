@@ -366,12 +366,26 @@ test_multiplex_explore() {
   [[ -z $(ls -A "$TMP/mx-$mode-bugs" 2>/dev/null) ]] || { echo "bug schedules were saved"; return 1; }
 }
 
+# poll() may name a descriptor twice; past eight entries dara waits on an
+# epoll set, where it can be only once. Such a poll still times out, and
+# without a timeout it is a deadlock.
+test_poll_same_fd() {
+  dara_run "$TMP/pdup" record -o pdup.sched -- "$PROGRAMS/poll_same_fd" 1000
+  [[ $(status "$TMP/pdup") == 0 ]] && grep -q 'poll returned 0' "$TMP/pdup.out" ||
+    { echo "with a timeout: $(describe "$TMP/pdup")"; return 1; }
+  has_syscall "$TMP/pdup.sched" '.syscall.call == "poll" and .syscall.ret == 0 and
+    .syscall.end - .syscall.start >= 1000000000' || { echo "no poll that timed out after 1 s"; return 1; }
+  dara_run "$TMP/pdup2" record -o pdup2.sched -- "$PROGRAMS/poll_same_fd"
+  [[ $(status "$TMP/pdup2") == 1 ]] && grep -q 'BUG: deadlock: 1 threads blocked: 0:0 poll on fd 3' \
+    "$TMP/pdup2.err" || { echo "without a timeout: $(describe "$TMP/pdup2")"; return 1; }
+}
+
 # ---- the list ----
 
 TESTS=(kv_explore_finds_lost_update kv_record_replays distributed_deadlock timeout_race
   syscall_groups syscall_divergence pipe_waits_for_writer log_drained_not_lost
   "multiplex_record select" "multiplex_record epoll" "multiplex_record poll"
-  "multiplex_explore select" "multiplex_explore epoll" "multiplex_explore poll")
+  "multiplex_explore select" "multiplex_explore epoll" "multiplex_explore poll" poll_same_fd)
 
 for tool in jq pgrep; do
   if ! command -v "$tool" >/dev/null; then
