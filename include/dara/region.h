@@ -239,6 +239,10 @@ struct dara_region_header {
   uint32_t nprocs;
   uint32_t max_routines;
   uint64_t region_size;
+  uint32_t spins;  /* polls a thread spins before it sleeps on its gate; 0
+                    * when the run is pinned to one CPU (nothing else could
+                    * move the word while the waiter holds the core) */
+  uint32_t pad;
 };
 
 /* Virtual time, shared by every process. Only the turn holder writes it: the

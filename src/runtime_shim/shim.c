@@ -52,6 +52,12 @@ void shim_log(unsigned kind, uint32_t a, uint32_t b, uint64_t c) {
   shim_log_text(kind, a, b, c, NULL);
 }
 
+/* How long to spin on a gate: as the scheduler says (region.h). */
+static int gate_spins(void) {
+  uint32_t n = shim.region->hdr.spins;
+  return n > HANDOFF_SPINS ? HANDOFF_SPINS : (int)n;
+}
+
 /* The log is full and this thread holds the turn: hand the turn to the
  * scheduler just long enough for it to drain the log (syscall_lock says so),
  * without a scheduling decision, so schedules do not depend on log size. */
@@ -61,7 +67,7 @@ static void drain_now(void) {
   __atomic_store_n(&p->syscall_lock, 1, __ATOMIC_RELEASE);
   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
   handoff_give(&p->lock, DARA_TURN_SCHED);
-  handoff_wait(&r->gate, DARA_GATE_GO, -1);
+  handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, gate_spins(), 0);
   if (__atomic_load_n(&p->command, __ATOMIC_ACQUIRE) == DARA_CMD_KILL)
     _exit(137);
 }
@@ -310,7 +316,7 @@ int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
   /* Blocked, it cannot be chosen next: sleep at once (handoff.h). */
   bool blocked = r->status == DARA_RS_BLOCKED;
   handoff_give(&p->lock, DARA_TURN_SCHED);
-  handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, blocked ? 0 : HANDOFF_SPINS, 0);
+  handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, blocked ? 0 : gate_spins(), 0);
   on_turn(r);
   /* Nothing changed since the refresh that the scheduler chose from, so the
    * status tells whether the operation completes or times out. */
@@ -381,7 +387,7 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
 void shim_routine_enter(int idx) {
   tls_routine = idx;
   struct dara_routine *r = &shim.proc->routines[idx];
-  handoff_wait(&r->gate, DARA_GATE_GO, -1);
+  handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, gate_spins(), 0);
   on_turn(r);
   r->tid = (uint32_t)syscall(SYS_gettid);
   r->status = DARA_RS_RUNNING;

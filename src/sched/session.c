@@ -9,6 +9,7 @@
 #include "sched/session.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -624,6 +625,30 @@ enum turn_wait { TURN_BACK, TURN_DIED, TURN_HANG, TURN_INTERRUPTED };
  * DARA_SCHED_YIELDS overrides it for measurements. */
 static int sched_yields = -1;
 
+/* One CPU for the whole run, as rr does: only one thread runs at a time
+ * anyway, and a handoff between two threads on the same CPU is a context
+ * switch, while one to a thread on another, idle, CPU waits for that CPU to
+ * wake up: on a virtual machine that is most of a switch's cost. The
+ * scheduler pins itself; the programs inherit it. DARA_CPU=N picks the CPU,
+ * DARA_CPU=any leaves scheduling to the kernel. Returns whether pinned. */
+static bool pin_cpu(void) {
+  static int pinned = -1;
+  if (pinned >= 0)
+    return pinned;
+  pinned = 0;
+  const char *v = getenv("DARA_CPU");
+  if (v && strcmp(v, "any") == 0)
+    return false;
+  int cpu = v ? atoi(v) : sched_getcpu();
+  cpu_set_t set;
+  if (cpu < 0 || cpu >= CPU_SETSIZE)
+    return false;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pinned = sched_setaffinity(0, sizeof(set), &set) == 0;
+  return pinned;
+}
+
 static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
   if (sched_yields < 0) {
     const char *v = getenv("DARA_SCHED_YIELDS");
@@ -635,8 +660,9 @@ static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
   uint64_t start = now_ms();
   /* A fork server's child is not ours: no SIGCHLD cuts the wait short. */
   int slice = s->procs[proc].fs ? 2 : 20;
+  int spins = (int)s->region->hdr.spins;
   for (;;) {
-    if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, HANDOFF_SPINS, sched_yields))
+    if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, sched_yields))
       return TURN_BACK;
     if (reap(s, proc, WNOHANG, running))
       return TURN_DIED;
@@ -1173,6 +1199,8 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   }
   s.region = region;
   s.region_fd = region_fd;
+  /* Pinned, a spin could only delay the party it waits for. */
+  region->hdr.spins = pin_cpu() ? 0 : HANDOFF_SPINS;
   static struct world *world;
   if (!world && !(world = world_new())) {
     finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");

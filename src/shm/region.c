@@ -7,6 +7,8 @@
  */
 #include "shm/region.h"
 
+#include "shm/handoff.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
@@ -42,6 +44,7 @@ static void init_header(struct dara_region *r) {
   r->hdr.nprocs = DARA_MAX_PROCS;
   r->hdr.max_routines = DARA_MAX_ROUTINES;
   r->hdr.region_size = sizeof(*r);
+  r->hdr.spins = HANDOFF_SPINS;
 }
 
 void region_reset_proc(struct dara_proc *p) {

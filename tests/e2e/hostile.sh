@@ -20,8 +20,8 @@
 # indented); the last line is "N passed, N failed", and the exit status is
 # non-zero when a test failed.
 #
-# Environment: HOSTILE_LEAK_SCHEDULES (default 4000) is how many executions
-# the leak test watches.
+# Environment: HOSTILE_LEAK_SECONDS (default 6) is how long the leak test
+# watches explore run executions back to back.
 set -u -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -32,7 +32,7 @@ fi
 BUILD=$(cd "$1" && pwd)
 DARA=$BUILD/bin/dara
 PROGRAMS=$BUILD/tests/programs
-LEAK_SCHEDULES=${HOSTILE_LEAK_SCHEDULES:-4000}
+LEAK_SECONDS=${HOSTILE_LEAK_SECONDS:-6}
 TIMEOUT=(timeout -k 5 30)
 HANG_SECONDS=8 # how long a run with --watchdog 1 may take, start-up included
 
@@ -358,8 +358,8 @@ test_no_leaks() {
   # ASan keeps freed memory in quarantine (up to 256 MB), which would look
   # like growth: turn it off for this test. A plain build ignores this.
   (cd "$TMP" && exec env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
-    timeout -k 5 170 "$DARA" explore --strategy random --seed 1 \
-    --max-schedules "$LEAK_SCHEDULES" -o "$d/bugs" -- "$p") >"$d/out" 2>"$d/err" &
+    timeout -k 5 170 "$DARA" explore --strategy random --seed 1 --max-schedules 100000000 \
+    --time-limit "$LEAK_SECONDS" -o "$d/bugs" -- "$p") >"$d/out" 2>"$d/err" &
   tpid=$!
   dpid=$(pid_of_child "$tpid") || { echo "dara did not start"; return 1; }
   sleep 0.5
@@ -386,8 +386,11 @@ test_no_leaks() {
     sed 's/^/  /' "$d/err" | head -n 8
     return 1
   fi
-  if ((n < 4)); then
-    echo "only $n samples: explore ran too briefly to watch (raise HOSTILE_LEAK_SCHEDULES)"
+  local runs
+  runs=$(sed -n 's/^dara: explore: \([0-9]*\) schedules in.*/\1/p' "$d/err")
+  echo "# $runs executions watched"
+  if ((n < 4 || ${runs:-0} < 500)); then
+    echo "only $n samples of ${runs:-no} executions: too few to judge"
     return 1
   fi
   # Early: the first two samples (about 100 executions in). The descriptor
