@@ -88,8 +88,9 @@ static struct dara_log_entry *log_slot(void) {
     __atomic_store_n(&p->log_lost, p->log_lost + 1, __ATOMIC_RELEASE);
     return NULL;
   }
+  /* Not cleared: each kind's writer sets the fields the scheduler reads
+   * for that kind (region.h), and nothing else is read. */
   struct dara_log_entry *e = &p->log[head % DARA_LOG_LEN];
-  memset(e, 0, sizeof(*e));
   e->routine = tls_routine < 0 ? 0 : (uint32_t)tls_routine;
   return e;
 }
@@ -116,6 +117,8 @@ void shim_log_text(unsigned kind, uint32_t a, uint32_t b, uint64_t c,
   e->c = c;
   if (text)
     memcpy(e->text, text, sizeof(e->text));
+  else
+    e->text[0][0] = e->text[1][0] = '\0';
   log_commit();
 }
 
@@ -131,10 +134,9 @@ void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void 
   memcpy(e->args, call->args, sizeof(e->args));
   e->start = call->start;
   e->end = shim.region->clock.now;
-  if (data && len) {
-    e->len = (uint32_t)(len < DARA_SYS_DATA ? len : DARA_SYS_DATA);
+  e->len = data ? (uint32_t)(len < DARA_SYS_DATA ? len : DARA_SYS_DATA) : 0;
+  if (e->len)
     memcpy(e->data, data, e->len);
-  }
   log_commit();
 }
 
