@@ -29,6 +29,7 @@
 #include <bsd/stdlib.h>
 
 #include "sched/cli_util.h"
+#include "sched/jobs.h"
 #include "sched/json.h"
 #include "sched/launcher.h"
 #include "sched/session.h"
@@ -71,6 +72,11 @@ static const char usage[] =
     "      --timers WHEN      any (default): a pending timer (sleep, timed wait,\n"
     "                         poll timeout) may fire at any step, so timeouts\n"
     "                         are tried early; due: only when no thread can run\n"
+    "  -j, --jobs N           run N executions at a time, each worker on its own\n"
+    "                         CPU (default 1; not with dfs or pb, which walk one\n"
+    "                         tree in order). The same executions run, but which\n"
+    "                         bug is reported first, and with --keep-going which\n"
+    "                         schedule is saved for a bug, depend on timing\n"
     "      --no-fork-server   start every execution with fork and exec (by default\n"
     "                         each program is started once and every execution\n"
     "                         is forked from it, past exec and dynamic linking)\n"
@@ -214,7 +220,7 @@ static int copy_to_scratch(struct explore *x) {
   return 0;
 }
 
-static int save_bug(struct explore *x, const struct session_result *res) {
+static int save_bug(struct explore *x, const struct session_result *res, uint64_t number) {
   for (size_t i = 0; i < x->nbugs; i++)
     if (strcmp(x->bugs[i].signature, res->signature) == 0)
       return 0; /* seen before */
@@ -227,7 +233,7 @@ static int save_bug(struct explore *x, const struct session_result *res) {
   snprintf(b->signature, sizeof(b->signature), "%s", res->signature);
   snprintf(b->kind, sizeof(b->kind), "%s", kind_word(res->outcome.kind));
   snprintf(b->message, sizeof(b->message), "%s", res->message);
-  b->schedule = x->schedules;
+  b->schedule = number;
   if (copy_to_scratch(x) != 0)
     return -1;
   /* The first free number: an earlier explore may have left bugs here. */
@@ -288,9 +294,10 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
 
 /* ---- one execution ---- */
 
-/* Runs and records one execution under policy; returns as run_one does. */
-static int record_one(struct explore *x, struct session_config *cfg, struct policy *policy,
-                      bool keep_going) {
+/* Runs one execution under policy, recorded into the memory file. Returns
+ * 0, or -1 (said) when the schedule could not be written. */
+static int execute(struct explore *x, struct session_config *cfg, struct policy *policy,
+                   struct session_result *res) {
   char err[512];
   x->hdr.strategy = (char *)strategy_describe(x->strategy);
   struct schedfile_writer *w = schedfile_create(x->memory, &x->hdr, err, sizeof(err));
@@ -300,38 +307,96 @@ static int record_one(struct explore *x, struct session_config *cfg, struct poli
   }
   cfg->policy = policy;
   cfg->sink = session_sink_to_file(w);
-  struct session_result res;
-  session_run(cfg, &res);
-  strategy_end(x->strategy, res.steps);
-  x->schedules++;
-  merge_sometimes(x, &res);
-  if (schedfile_close(w, &res.outcome, err, sizeof(err)) != 0) {
+  session_run(cfg, res);
+  strategy_end(x->strategy, res->steps);
+  if (schedfile_close(w, &res->outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     return -1;
   }
-  if (res.outcome.kind == SCHED_OUT_ERROR) {
+  return 0;
+}
+
+/* What explore makes of the result of execution `number` (1-based), whose
+ * recording is in the memory file. Returns 1 to go on, 0 to stop (the first
+ * bug), -1 on error. */
+static int take_result(struct explore *x, const struct session_result *res, uint64_t number,
+                       bool keep_going) {
+  x->schedules++;
+  merge_sometimes(x, res);
+  if (res->outcome.kind == SCHED_OUT_ERROR) {
     clear_progress(x);
-    cli_print_details(res.details);
-    cli_error("error in schedule %llu: %s", (unsigned long long)x->schedules, res.message);
+    cli_print_details(res->details);
+    cli_error("error in schedule %llu: %s", (unsigned long long)number, res->message);
     return -1;
   }
-  if (res.outcome.kind == SCHED_OUT_OK)
+  progress(x, false);
+  if (res->outcome.kind == SCHED_OUT_OK)
     return 1;
-  int saved = save_bug(x, &res);
+  int saved = save_bug(x, res, number);
   if (saved < 0)
     return -1;
   return keep_going ? 1 : 0;
 }
 
-/* Returns 1 to go on, 0 to stop (first bug found), -1 on error. */
+/* Returns 1 to go on, 0 to stop (first bug found, or exhausted), -1 on error. */
 static int run_one(struct explore *x, struct session_config *cfg, bool keep_going) {
   struct policy policy;
   if (!strategy_begin(x->strategy, &policy)) {
     x->exhausted = true;
     return 0;
   }
-  return record_one(x, cfg, &policy, keep_going);
+  static struct session_result res;
+  if (execute(x, cfg, &policy, &res) != 0)
+    return -1;
+  return take_result(x, &res, x->schedules + 1, keep_going);
 }
+
+/* ---- several executions at once (jobs.h) ---- */
+
+struct parallel {
+  struct explore *x;
+  struct session_config *cfg;
+  bool keep_going;
+  uint64_t time_limit;
+};
+
+/* The memory file, made anew in a worker. */
+static int open_memory(struct explore *x) {
+  x->memory_fd = memfd_create("dara-schedule", MFD_CLOEXEC);
+  if (x->memory_fd < 0) {
+    cli_error("memfd_create: %s", strerror(errno));
+    return -1;
+  }
+  snprintf(x->memory, sizeof(x->memory), "/proc/self/fd/%d", x->memory_fd);
+  return x->memory_fd;
+}
+
+static int job_worker_start(void *ctx) {
+  struct parallel *par = ctx;
+  close(par->x->memory_fd);
+  return open_memory(par->x);
+}
+
+static int job_execute(void *ctx, uint64_t idx, struct session_result *res) {
+  struct parallel *par = ctx;
+  struct policy policy;
+  strategy_seek(par->x->strategy, idx);
+  if (!strategy_begin(par->x->strategy, &policy))
+    return -1;
+  return execute(par->x, par->cfg, &policy, res);
+}
+
+static int job_take(void *ctx, const struct session_result *res, uint64_t idx) {
+  struct parallel *par = ctx;
+  return take_result(par->x, res, idx + 1, par->keep_going);
+}
+
+static bool job_time_up(void *ctx) {
+  struct parallel *par = ctx;
+  progress(par->x, false);
+  return par->time_limit && now_s() - par->x->started >= (double)par->time_limit;
+}
+
 int cmd_explore(int argc, char **argv) {
   static const struct option opts[] = {
       {"strategy", required_argument, NULL, 'S'},  {"depth", required_argument, NULL, 'd'},
@@ -342,19 +407,19 @@ int cmd_explore(int argc, char **argv) {
       {"watchdog", required_argument, NULL, 'w'},  {"max-steps", required_argument, NULL, 'm'},
       {"show-output", no_argument, NULL, 'O'},     {"props", required_argument, NULL, 'R'},
       {"timers", required_argument, NULL, 'T'},    {"no-fork-server", no_argument, NULL, 'F'},
-      {"help", no_argument, NULL, 'h'},
+      {"jobs", required_argument, NULL, 'j'},      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   struct strategy_options so = {.name = "mix", .pct_depth = 3};
   uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
   uint64_t depth = 0, pct_depth = 3, max_schedules = 1000, time_limit = 0, watchdog = 5;
-  uint64_t max_steps = 100000;
+  uint64_t max_steps = 100000, jobs = 1;
   bool depth_set = false, keep_going = false, json = false, show_output = false;
   bool timers_race = true, fork_server = true;
   const char *dir = "dara-bugs", *props_path = NULL;
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+S:d:s:n:t:o:kw:m:h", opts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+S:d:s:n:t:o:kw:m:j:h", opts, NULL)) != -1) {
     const char *name = c == 'h' ? NULL : argv[optind - 1];
     uint64_t *num = NULL;
     switch (c) {
@@ -382,6 +447,9 @@ int cmd_explore(int argc, char **argv) {
       break;
     case 'm':
       num = &max_steps;
+      break;
+    case 'j':
+      num = &jobs;
       break;
     case 'o':
       dir = optarg;
@@ -416,9 +484,9 @@ int cmd_explore(int argc, char **argv) {
       return DARA_EXIT_ERROR;
   }
   if (watchdog == 0 || watchdog > 86400 || max_schedules == 0 || pct_depth == 0 ||
-      pct_depth > 9) {
+      pct_depth > 9 || jobs == 0 || jobs > 64) {
     cli_error("--watchdog takes 1 to 86400 seconds, --max-schedules at least 1, "
-              "--pct-depth 1 to 9");
+              "--pct-depth 1 to 9, --jobs 1 to 64");
     return DARA_EXIT_ERROR;
   }
   if (!depth_set)
@@ -441,6 +509,11 @@ int cmd_explore(int argc, char **argv) {
   x.strategy = strategy_new(&so);
   if (!x.strategy)
     goto done;
+  if (jobs > 1 && !strategy_seekable(x.strategy)) {
+    cli_error("--jobs: %s walks one tree in order and runs one execution at a time; "
+              "use random, pct or mix with --jobs", so.name);
+    goto done;
+  }
   if (!getcwd(cwd, sizeof(cwd)) || launcher_find_shim(shim, sizeof(shim), err, sizeof(err))) {
     cli_error("%s", err);
     goto done;
@@ -456,12 +529,8 @@ int cmd_explore(int argc, char **argv) {
     cli_error("cannot create %s: %s", dir, strerror(errno));
     goto done;
   }
-  x.memory_fd = memfd_create("dara-schedule", MFD_CLOEXEC);
-  if (x.memory_fd < 0) {
-    cli_error("memfd_create: %s", strerror(errno));
+  if (open_memory(&x) < 0)
     goto done;
-  }
-  snprintf(x.memory, sizeof(x.memory), "/proc/self/fd/%d", x.memory_fd);
 
   struct session_config cfg = {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
@@ -473,11 +542,18 @@ int cmd_explore(int argc, char **argv) {
           (unsigned long long)max_schedules);
   x.started = now_s();
   int rc = 1;
-  while (rc == 1 && x.schedules < max_schedules) {
+  if (jobs > 1) {
+    struct parallel par = {.x = &x, .cfg = &cfg, .keep_going = keep_going,
+                           .time_limit = time_limit};
+    struct jobs_hooks hooks = {.worker_start = job_worker_start, .execute = job_execute,
+                               .take = job_take,
+                               .time_up = job_time_up, .memory_fd = x.memory_fd, .ctx = &par};
+    rc = jobs_run((unsigned)jobs, max_schedules, &hooks);
+  }
+  while (jobs <= 1 && rc == 1 && x.schedules < max_schedules) {
     if (time_limit && now_s() - x.started >= (double)time_limit)
       break;
     rc = run_one(&x, &cfg, keep_going);
-    progress(&x, false);
   }
   double elapsed = now_s() - x.started;
   session_stop_servers();

@@ -221,6 +221,10 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
   return true;
 }
 
+bool strategy_seekable(const struct strategy *s) { return s->kind != S_DFS && s->kind != S_PB; }
+
+void strategy_seek(struct strategy *s, uint64_t idx) { s->executions = idx; }
+
 void strategy_end(struct strategy *s, uint64_t steps) {
   s->executions++;
   if (steps > s->longest)

@@ -54,6 +54,13 @@ bool strategy_begin(struct strategy *s, struct policy *p);
 /* Tells the strategy the execution that used p is over, after `steps`. */
 void strategy_end(struct strategy *s, uint64_t steps);
 
+/* Whether executions can be handed out out of order (strategy_seek):
+ * random, pct and mix derive each execution from its index; dfs and pb walk
+ * one tree in order. */
+bool strategy_seekable(const struct strategy *s);
+/* Makes the next strategy_begin prepare execution number idx (0-based). */
+void strategy_seek(struct strategy *s, uint64_t idx);
+
 /* A short description for progress lines ("dfs depth 12", "pct d=3"). */
 const char *strategy_describe(const struct strategy *s);
 /* For dfs and pb: a rough fraction of the bounded space already explored

@@ -261,6 +261,45 @@ test_forced_steps_same_schedules() {
   fi
 }
 
+# --jobs N runs the same executions on N workers: with --keep-going and a
+# fixed budget the same set of bugs is found as by one worker, each saved
+# schedule replays, and nothing is left running.
+test_jobs() {
+  local name=$1 p=$TMP/jobs-$1 j f
+  for j in 1 2; do
+    dara_run "$p.$j" explore --jobs "$j" --seed 5 --keep-going --max-schedules 120 --json \
+      -o "$p.$j.dir" -- "$EXAMPLES/$name"
+    [[ $(status "$p.$j") == 1 ]] || { echo "--jobs $j: $(describe "$p.$j")"; return 1; }
+    python3 -c 'import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["schedules"] == 120, j["schedules"]
+print("\n".join(sorted(b["signature"] for b in j["bugs"])))' "$p.$j.out" >"$p.$j.sigs" ||
+      { echo "--jobs $j: not 120 schedules, or no JSON"; return 1; }
+  done
+  if ! cmp -s "$p.1.sigs" "$p.2.sigs"; then
+    echo "one worker and two found different bugs:"
+    diff "$p.1.sigs" "$p.2.sigs" | head -n 10 | sed 's/^/  /'
+    return 1
+  fi
+  for f in "$p.2.dir"/*.sched; do
+    dara_run "$p.replay" replay "$f"
+    [[ $(status "$p.replay") == 1 ]] && grep -q 'as recorded' "$p.replay.err" ||
+      { echo "replay of $(basename "$f"): $(describe "$p.replay")"; return 1; }
+  done
+  echo "# $(wc -l <"$p.2.sigs") distinct bugs either way"
+  ! pgrep -f "$EXAMPLES/$name" >/dev/null || { echo "$name still running"; return 1; }
+}
+
+test_jobs_errors() {
+  local p=$TMP/jobs-err
+  dara_run "$p.dfs" explore --jobs 2 --strategy dfs -- "$EXAMPLES/atomicity"
+  [[ $(status "$p.dfs") == 2 ]] && grep -q 'use random, pct or mix with --jobs' "$p.dfs.err" ||
+    { echo "dfs: $(describe "$p.dfs")"; return 1; }
+  dara_run "$p.zero" explore --jobs 0 -- "$EXAMPLES/atomicity"
+  [[ $(status "$p.zero") == 2 ]] && grep -q -- '--jobs 1 to 64' "$p.zero.err" ||
+    { echo "--jobs 0: $(describe "$p.zero")"; return 1; }
+}
+
 # Different seeds find the first bug at (at least sometimes) different
 # schedules.
 test_seeds_differ() {
@@ -477,7 +516,8 @@ done
 TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_going_dedup
   json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
   "fork_server_same_schedules deadlock" "forced_steps_same_schedules mix"
-  "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb")
+  "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb" "jobs atomicity"
+  "jobs deadlock" jobs_errors)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"
