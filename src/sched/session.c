@@ -66,6 +66,9 @@ struct object_names {
   uint32_t n;               /* allocated entries */
 };
 static struct object_names names_objects[DARA_MAX_PROCS];
+/* How many routines of each process the current run has seen: the
+ * per-routine tables are cleared that far, not to the limits. */
+static uint32_t routines_used[DARA_MAX_PROCS];
 
 /* Fork servers (explore), one per process slot, kept across executions. */
 static struct forkserver servers[DARA_MAX_PROCS];
@@ -202,6 +205,8 @@ static void define_thread(struct session *s, unsigned proc, unsigned routine) {
   const struct dara_routine *r = &p->routines[routine];
   struct session_thread *t = &names_threads[proc][routine];
   memset(t, 0, sizeof(*t));
+  if (routine + 1 > routines_used[proc])
+    routines_used[proc] = routine + 1;
   t->defined = true;
   module_name(p, r->site.module, t->module, sizeof(t->module), NULL, 0);
   region_copy_name(t->func, sizeof(t->func), r->func, DARA_NAME_LEN);
@@ -455,6 +460,8 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
   emit(s, &ev);
   s->steps++;
   last_run[proc][e->routine] = s->steps;
+  if (e->routine + 1 > routines_used[proc])
+    routines_used[proc] = e->routine + 1;
 }
 
 static void drain_log(struct session *s, unsigned proc) {
@@ -857,6 +864,8 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       corrupt(s, (unsigned)i, "nroutines", nr);
       return 0;
     }
+    if (nr > routines_used[i])
+      routines_used[i] = nr;
     bool any_live = false;
     for (uint32_t j = 0; j < nr; j++) {
       const struct dara_routine *r = &p->routines[j];
@@ -1175,10 +1184,14 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
       return -1;
     }
   }
-  for (int i = 0; i < cfg->nprocs && i < DARA_MAX_PROCS; i++)
-    memset(names_threads[i], 0, sizeof(names_threads[i]));
-  memset(last_run, 0, sizeof(last_run));
-  memset(fired_early, 0, sizeof(fired_early));
+  /* The per-routine tables, as far as the last run used them. */
+  for (int i = 0; i < DARA_MAX_PROCS; i++) {
+    size_t n = routines_used[i];
+    memset(names_threads[i], 0, n * sizeof(names_threads[i][0]));
+    memset(last_run[i], 0, n * sizeof(last_run[i][0]));
+    memset(fired_early[i], 0, n * sizeof(fired_early[i][0]));
+    routines_used[i] = 0;
+  }
   for (int i = 0; i < DARA_MAX_PROCS; i++)
     if (names_objects[i].v)
       memset(names_objects[i].v, 0, names_objects[i].n * sizeof(*names_objects[i].v));
@@ -1209,10 +1222,14 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   world_reset(world, cfg->nprocs);
   s.world = world;
   s.region->clock.realtime_base = cfg->vtime_base;
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  static bool once;
+  if (!once) {
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    install_signals();
+    once = true;
+  }
   got_sigchld = 0;
   got_interrupt = 0;
-  install_signals();
 
   int rc = 0;
   for (int i = 0; i < cfg->nprocs && !s.done; i++)
