@@ -79,7 +79,10 @@ enum dara_call_result { DARA_RESULT_SAME = 0, DARA_RESULT_PID = 1 };
   X(epoll_wait, NET, "epfd maxevents timeout_ms", SAME)         \
   X(setsockopt, NET, "fd level optname", SAME)                  \
   X(socketpair, NET, "domain type", SAME)                       \
-  X(pipe, FILE, "flags", SAME)
+  X(pipe, FILE, "flags", SAME)                                  \
+  X(ppoll, NET, "nfds timeout_ns", SAME)                        \
+  X(pselect, NET, "nfds timeout_ns", SAME)                      \
+  X(epoll_pwait, NET, "epfd maxevents timeout_ms", SAME)
 
 enum dara_call {
 #define DARA_CALL_ENUM(name, group, args, result) DARA_CALL_##name,

@@ -20,10 +20,11 @@
  * blocked on a mutex: when no thread of any process can go on, dara reports
  * what each waits for, descriptor and addresses included.
  *
- * Limits: ppoll, pselect, epoll_pwait and SO_RCVTIMEO are not modelled (the
- * calls run natively, holding the turn while they block); a blocking
- * sendto/sendmsg waits for the socket to be writable and then makes one
- * blocking call.
+ * Socket timeouts (SO_RCVTIMEO, SO_SNDTIMEO) are deadlines like a poll
+ * timeout's. ppoll, pselect and epoll_pwait apply their signal mask only
+ * for the final, non-blocking call: a signal that arrives while they wait
+ * does not interrupt them. A blocking sendto/sendmsg waits for the socket
+ * to be writable and then makes one blocking call.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -111,6 +112,28 @@ static uint64_t deadline_after_ms(long long ms) {
   return ms < 0 ? 0 : shim.region->clock.now + (uint64_t)ms * NS_PER_MS + 1;
 }
 
+static uint64_t deadline_after_ns(long long ns) {
+  return ns < 0 ? 0 : shim.region->clock.now + (uint64_t)ns + 1;
+}
+
+/* A timespec as ns, < 0 for none (NULL: wait for ever). */
+static long long timespec_ns(const struct timespec *t) {
+  if (!t)
+    return -1;
+  if (t->tv_sec < 0)
+    return 0;
+  return (long long)t->tv_sec * 1000000000ll + (t->tv_nsec < 0 ? 0 : t->tv_nsec);
+}
+
+/* The socket's SO_RCVTIMEO or SO_SNDTIMEO as a deadline, 0 for none. */
+static uint64_t socket_deadline(int fd, int opt) {
+  struct timeval tv;
+  socklen_t len = sizeof(tv);
+  if (REAL(getsockopt)(fd, SOL_SOCKET, opt, &tv, &len) != 0 || (tv.tv_sec == 0 && tv.tv_usec == 0))
+    return 0;
+  return deadline_after_ns((long long)tv.tv_sec * 1000000000ll + (long long)tv.tv_usec * 1000);
+}
+
 void shim_pipe_wait(int fd) {
   if (nonblocking(fd))
     return;
@@ -195,11 +218,15 @@ static int do_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
   struct shim_sys s;
   shim_sys_begin(&s, DARA_CALL_accept, (uint64_t)fd, (uint64_t)flags, 0);
   bool wait = !nonblocking(fd);
+  uint64_t deadline = wait ? socket_deadline(fd, SO_RCVTIMEO) : 0;
   int ret, err;
   for (;;) {
-    if (wait)
-      io_wait_one(DARA_OP_IO_ACCEPT, fd, POLLIN, 0);
-    else
+    if (wait && !io_wait_one(DARA_OP_IO_ACCEPT, fd, POLLIN, deadline)) {
+      ret = -1; /* SO_RCVTIMEO passed */
+      err = EAGAIN;
+      break;
+    }
+    if (!wait)
       io_point(DARA_OP_IO_ACCEPT, fd);
     ret = REAL(accept4)(fd, addr, len, flags);
     err = ret < 0 ? errno : 0;
@@ -320,12 +347,16 @@ static ssize_t net_receive(struct net_call *c) {
     c->count = msg_size(c->msg);
   shim_sys_begin(&s, c->call, (uint64_t)c->fd, c->count, (uint64_t)c->flags);
   bool wait = !(c->flags & MSG_DONTWAIT) && !nonblocking(c->fd);
+  uint64_t deadline = wait ? socket_deadline(c->fd, SO_RCVTIMEO) : 0;
   ssize_t ret;
   int err;
   for (;;) {
-    if (wait)
-      io_wait_one(DARA_OP_IO_RECV, c->fd, POLLIN, 0);
-    else
+    if (wait && !io_wait_one(DARA_OP_IO_RECV, c->fd, POLLIN, deadline)) {
+      ret = -1; /* SO_RCVTIMEO passed */
+      err = EAGAIN;
+      break;
+    }
+    if (!wait)
       io_point(DARA_OP_IO_RECV, c->fd);
     ret = real_call(c, 0, MSG_DONTWAIT);
     err = ret < 0 ? errno : 0;
@@ -352,12 +383,16 @@ static ssize_t net_send(struct net_call *c) {
   bool wait = !(c->flags & MSG_DONTWAIT) && !nonblocking(c->fd);
   bool partial_ok = c->call == DARA_CALL_send || c->call == DARA_CALL_write;
   size_t done = 0;
+  uint64_t deadline = wait ? socket_deadline(c->fd, SO_SNDTIMEO) : 0;
   ssize_t ret;
   int err;
   for (;;) {
-    if (wait)
-      io_wait_one(DARA_OP_IO_SEND, c->fd, POLLOUT, 0);
-    else
+    if (wait && !io_wait_one(DARA_OP_IO_SEND, c->fd, POLLOUT, deadline)) {
+      ret = -1; /* SO_SNDTIMEO passed */
+      err = EAGAIN;
+      break;
+    }
+    if (!wait)
       io_point(DARA_OP_IO_SEND, c->fd);
     /* send and write continue where a short send stopped, as a blocking
      * send would; sendto and sendmsg block once the socket is writable. */
@@ -449,11 +484,11 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags) {
 
 /* ---- poll, select, epoll_wait ---- */
 
-/* Waits until one of fds is ready or the timeout (ms, < 0: none) is due.
+/* Waits until one of fds is ready or the timeout (ns, < 0: none) is due.
  * More descriptors than a routine can publish are gathered into an epoll
  * set, which is itself pollable. Returns 0 when the timeout was due. */
-static int wait_any(const struct pollfd *fds, nfds_t nfds, long long timeout_ms) {
-  uint64_t deadline = deadline_after_ms(timeout_ms);
+static int wait_any(const struct pollfd *fds, nfds_t nfds, long long timeout_ns) {
+  uint64_t deadline = deadline_after_ns(timeout_ns);
   struct dara_io_wait w[DARA_IO_FDS];
   unsigned n = 0;
   int first = -1;
@@ -502,16 +537,21 @@ static int wait_any(const struct pollfd *fds, nfds_t nfds, long long timeout_ms)
   return ready;
 }
 
-SHIM_EXPORT int poll(struct pollfd *fds, nfds_t nfds, int timeout) {
-  if (!shim_sys_enter())
-    return REAL(poll)(fds, nfds, timeout);
+/* poll and ppoll: waits (timeout in ns, < 0: none), then one real call
+ * that cannot block, with ppoll's signal mask when there is one. */
+static int poll_common(unsigned call, struct pollfd *fds, nfds_t nfds, long long timeout_ns,
+                       const sigset_t *mask) {
   struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_poll, nfds, (uint64_t)(int64_t)timeout, 0);
+  shim_sys_begin(&s, call, nfds, (uint64_t)(call == DARA_CALL_poll && timeout_ns > 0
+                                               ? timeout_ns / (long long)NS_PER_MS
+                                               : timeout_ns),
+                 0);
   int ret;
   for (;;) {
-    int ready = timeout == 0 ? (io_point(DARA_OP_IO_POLL, nfds ? fds[0].fd : -1), 1)
-                             : wait_any(fds, nfds, timeout);
-    ret = REAL(poll)(fds, nfds, 0);
+    int ready = timeout_ns == 0 ? (io_point(DARA_OP_IO_POLL, nfds ? fds[0].fd : -1), 1)
+                                : wait_any(fds, nfds, timeout_ns);
+    struct timespec zero = {0, 0};
+    ret = call == DARA_CALL_ppoll ? REAL(ppoll)(fds, nfds, &zero, mask) : REAL(poll)(fds, nfds, 0);
     if (ret != 0 || !ready)
       break;
   }
@@ -521,17 +561,30 @@ SHIM_EXPORT int poll(struct pollfd *fds, nfds_t nfds, int timeout) {
   return ret;
 }
 
-SHIM_EXPORT int select(int nfds, fd_set *restrict rd, fd_set *restrict wr, fd_set *restrict ex,
-                       struct timeval *restrict timeout) {
-  if (!shim_sys_enter() || nfds < 0 || nfds > FD_SETSIZE)
-    return REAL(select)(nfds, rd, wr, ex, timeout);
-  long long ms = -1;
-  if (timeout)
-    ms = (long long)timeout->tv_sec * 1000 + (timeout->tv_usec + 999) / 1000;
+SHIM_EXPORT int poll(struct pollfd *fds, nfds_t nfds, int timeout) {
+  if (!shim_sys_enter())
+    return REAL(poll)(fds, nfds, timeout);
+  return poll_common(DARA_CALL_poll, fds, nfds, timeout < 0 ? -1 : timeout * (long long)NS_PER_MS,
+                     NULL);
+}
+
+SHIM_EXPORT int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
+                      const sigset_t *mask) {
+  if (!shim_sys_enter())
+    return REAL(ppoll)(fds, nfds, timeout, mask);
+  return poll_common(DARA_CALL_ppoll, fds, nfds, timespec_ns(timeout), mask);
+}
+
+/* select and pselect: the sets as poll entries for the wait (timeout in
+ * ns, < 0: none), then one real call that cannot block. */
+static int select_common(unsigned call, int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+                         long long timeout_ns, const sigset_t *mask) {
   struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_select, (uint64_t)nfds,
-                 timeout ? (uint64_t)(ms * 1000) : UINT64_MAX, 0);
-  /* The sets as poll entries, kept so the real select can start again. */
+  shim_sys_begin(&s, call, (uint64_t)nfds,
+                 call == DARA_CALL_select && timeout_ns >= 0 ? (uint64_t)(timeout_ns / 1000)
+                                                             : (uint64_t)timeout_ns,
+                 0);
+  /* The sets as poll entries, kept so the real call can start again. */
   struct pollfd pfd[FD_SETSIZE];
   nfds_t n = 0;
   fd_set r0, w0, e0;
@@ -557,10 +610,12 @@ SHIM_EXPORT int select(int nfds, fd_set *restrict rd, fd_set *restrict wr, fd_se
   }
   int ret;
   for (;;) {
-    int ready = ms == 0 ? (io_point(DARA_OP_IO_POLL, n ? pfd[0].fd : -1), 1)
-                        : wait_any(pfd, n, ms);
+    int ready = timeout_ns == 0 ? (io_point(DARA_OP_IO_POLL, n ? pfd[0].fd : -1), 1)
+                                : wait_any(pfd, n, timeout_ns);
     struct timeval zero = {0, 0};
-    ret = REAL(select)(nfds, rd, wr, ex, &zero);
+    struct timespec zero_ts = {0, 0};
+    ret = call == DARA_CALL_pselect ? REAL(pselect)(nfds, rd, wr, ex, &zero_ts, mask)
+                                    : REAL(select)(nfds, rd, wr, ex, &zero);
     if (ret != 0 || !ready)
       break;
     if (rd)
@@ -570,8 +625,49 @@ SHIM_EXPORT int select(int nfds, fd_set *restrict rd, fd_set *restrict wr, fd_se
     if (ex)
       *ex = e0;
   }
-  if (ret == 0 && timeout)
+  int err = ret < 0 ? errno : 0;
+  shim_sys_end(&s, ret, err, NULL, 0);
+  errno = err;
+  return ret;
+}
+
+SHIM_EXPORT int select(int nfds, fd_set *restrict rd, fd_set *restrict wr, fd_set *restrict ex,
+                       struct timeval *restrict timeout) {
+  if (!shim_sys_enter() || nfds < 0 || nfds > FD_SETSIZE)
+    return REAL(select)(nfds, rd, wr, ex, timeout);
+  long long ns = -1;
+  if (timeout)
+    ns = timeout->tv_sec < 0 ? 0
+                             : (long long)timeout->tv_sec * 1000000000ll +
+                                   (long long)(timeout->tv_usec < 0 ? 0 : timeout->tv_usec) * 1000;
+  int ret = select_common(DARA_CALL_select, nfds, rd, wr, ex, ns, NULL);
+  if (ret == 0 && timeout) /* Linux leaves the time not slept: none */
     timeout->tv_sec = timeout->tv_usec = 0;
+  return ret;
+}
+
+SHIM_EXPORT int pselect(int nfds, fd_set *restrict rd, fd_set *restrict wr, fd_set *restrict ex,
+                        const struct timespec *restrict timeout, const sigset_t *restrict mask) {
+  if (!shim_sys_enter() || nfds < 0 || nfds > FD_SETSIZE)
+    return REAL(pselect)(nfds, rd, wr, ex, timeout, mask);
+  return select_common(DARA_CALL_pselect, nfds, rd, wr, ex, timespec_ns(timeout), mask);
+}
+
+/* epoll_wait and epoll_pwait: the epoll descriptor is itself pollable. */
+static int epoll_common(unsigned call, int epfd, struct epoll_event *events, int maxevents,
+                        int timeout, const sigset_t *mask) {
+  struct shim_sys s;
+  shim_sys_begin(&s, call, (uint64_t)epfd, (uint64_t)maxevents, (uint64_t)(int64_t)timeout);
+  int ret;
+  for (;;) {
+    int ready = timeout == 0
+                    ? (io_point(DARA_OP_IO_POLL, epfd), 1)
+                    : io_wait_one(DARA_OP_IO_POLL, epfd, POLLIN, deadline_after_ms(timeout));
+    ret = call == DARA_CALL_epoll_pwait ? REAL(epoll_pwait)(epfd, events, maxevents, 0, mask)
+                                        : REAL(epoll_wait)(epfd, events, maxevents, 0);
+    if (ret != 0 || !ready)
+      break;
+  }
   int err = ret < 0 ? errno : 0;
   shim_sys_end(&s, ret, err, NULL, 0);
   errno = err;
@@ -581,20 +677,12 @@ SHIM_EXPORT int select(int nfds, fd_set *restrict rd, fd_set *restrict wr, fd_se
 SHIM_EXPORT int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout) {
   if (!shim_sys_enter())
     return REAL(epoll_wait)(epfd, events, maxevents, timeout);
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_epoll_wait, (uint64_t)epfd, (uint64_t)maxevents,
-                 (uint64_t)(int64_t)timeout);
-  int ret;
-  for (;;) {
-    int ready = timeout == 0
-                    ? (io_point(DARA_OP_IO_POLL, epfd), 1)
-                    : io_wait_one(DARA_OP_IO_POLL, epfd, POLLIN, deadline_after_ms(timeout));
-    ret = REAL(epoll_wait)(epfd, events, maxevents, 0);
-    if (ret != 0 || !ready)
-      break;
-  }
-  int err = ret < 0 ? errno : 0;
-  shim_sys_end(&s, ret, err, NULL, 0);
-  errno = err;
-  return ret;
+  return epoll_common(DARA_CALL_epoll_wait, epfd, events, maxevents, timeout, NULL);
+}
+
+SHIM_EXPORT int epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
+                            const sigset_t *mask) {
+  if (!shim_sys_enter())
+    return REAL(epoll_pwait)(epfd, events, maxevents, timeout, mask);
+  return epoll_common(DARA_CALL_epoll_pwait, epfd, events, maxevents, timeout, mask);
 }

@@ -126,6 +126,10 @@ void real_resolve(void) {
   RESOLVE(poll);
   RESOLVE(select);
   RESOLVE(epoll_wait);
+  RESOLVE(ppoll);
+  RESOLVE(pselect);
+  RESOLVE(epoll_pwait);
+  RESOLVE(getsockopt);
   /* Condition variables have two symbol versions; ask for the current one,
    * or dlsym hands back the 2.2.5 compatibility implementation. */
   RESOLVE_VERSION(pthread_cond_wait, "GLIBC_2.3.2");

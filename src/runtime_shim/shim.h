@@ -151,6 +151,11 @@ struct shim_real {
   int (*select)(int, fd_set *restrict, fd_set *restrict, fd_set *restrict,
                 struct timeval *restrict);
   int (*epoll_wait)(int, struct epoll_event *, int, int);
+  int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+  int (*pselect)(int, fd_set *restrict, fd_set *restrict, fd_set *restrict,
+                 const struct timespec *restrict, const sigset_t *restrict);
+  int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
+  int (*getsockopt)(int, int, int, void *restrict, socklen_t *restrict);
   bool ready;
 };
 extern struct shim_real real;

@@ -380,12 +380,37 @@ test_poll_same_fd() {
     "$TMP/pdup2.err" || { echo "without a timeout: $(describe "$TMP/pdup2")"; return 1; }
 }
 
+# Socket timeouts (SO_RCVTIMEO), ppoll, pselect and epoll_pwait time out in
+# virtual time, each after exactly its timeout; a ready descriptor does not
+# wait.
+test_wait_timeouts() {
+  dara_run "$TMP/wt" record -o wt.sched -- "$PROGRAMS/wait_timeouts"
+  [[ $(status "$TMP/wt") == 0 ]] || { echo "record: $(describe "$TMP/wt")"; return 1; }
+  local want='recv: -1 (timed out)
+ppoll: 0
+pselect: 0
+epoll_pwait: 0
+ppoll after a write: 1'
+  [[ $(cat "$TMP/wt.out") == "$want" ]] || { echo "output:"; sed 's/^/  /' "$TMP/wt.out"; return 1; }
+  local got
+  got=$(syscalls "$TMP/wt.sched" | jq -r 'select(.syscall.call | test("^(recv|ppoll|pselect|epoll_pwait)$")) |
+        "\(.syscall.call) \(.syscall.ret) \(.syscall.end - .syscall.start)"')
+  [[ $got == 'recv -1 1500000001
+ppoll 0 2000000001
+pselect 0 2000000001
+epoll_pwait 0 2000000001
+ppoll 1 0' ]] || { echo "waits:"; echo "$got" | sed 's/^/  /'; return 1; }
+  dara_run "$TMP/wtr" replay wt.sched
+  [[ $(status "$TMP/wtr") == 0 ]] || { echo "replay: $(describe "$TMP/wtr")"; return 1; }
+}
+
 # ---- the list ----
 
 TESTS=(kv_explore_finds_lost_update kv_record_replays distributed_deadlock timeout_race
   syscall_groups syscall_divergence pipe_waits_for_writer log_drained_not_lost
   "multiplex_record select" "multiplex_record epoll" "multiplex_record poll"
-  "multiplex_explore select" "multiplex_explore epoll" "multiplex_explore poll" poll_same_fd)
+  "multiplex_explore select" "multiplex_explore epoll" "multiplex_explore poll" poll_same_fd
+  wait_timeouts)
 
 for tool in jq pgrep; do
   if ! command -v "$tool" >/dev/null; then
