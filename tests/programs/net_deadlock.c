@@ -14,37 +14,14 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define CONNECT_TRIES 500
-#define CONNECT_WAIT_US 10000
-
-_Noreturn static void die(const char *what) {
-  perror(what);
-  exit(1);
-}
-
-_Noreturn static void usage(void) {
-  fprintf(stderr, "usage: net_deadlock PORT server|client\n");
-  exit(2);
-}
-
-static struct sockaddr_in loopback(long port) {
-  struct sockaddr_in addr;
-
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((unsigned short)port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
-}
+#include "net_common.h"
 
 /* Receives one message into buf (NUL-terminated); exits when the peer closed. */
 static void recv_msg(int fd, char *buf, size_t size, const char *who) {
@@ -54,7 +31,7 @@ static void recv_msg(int fd, char *buf, size_t size, const char *who) {
     n = recv(fd, buf, size - 1, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    die(who);
+    net_die(who);
   if (n == 0) {
     fprintf(stderr, "%s: the peer closed the connection\n", who);
     exit(1);
@@ -70,7 +47,7 @@ static void send_msg(int fd, const char *s, const char *who) {
     n = send(fd, s, len, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    die(who);
+    net_die(who);
   if ((size_t)n != len) {
     fprintf(stderr, "%s: short send\n", who);
     exit(1);
@@ -78,77 +55,32 @@ static void send_msg(int fd, const char *s, const char *who) {
 }
 
 static int server(long port) {
-  struct sockaddr_in addr = loopback(port);
   char buf[64];
-  int one = 1, lfd, fd;
+  int lfd = net_listen(port, 1);
+  int fd = net_accept(lfd);
 
-  lfd = socket(AF_INET, SOCK_STREAM, 0);
-  if (lfd < 0)
-    die("server: socket");
-  if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
-    die("server: setsockopt");
-  if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0)
-    die("server: bind");
-  if (listen(lfd, 1) != 0)
-    die("server: listen");
-  do
-    fd = accept(lfd, NULL, NULL);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    die("server: accept");
   printf("server: connected, waiting for a request\n");
   recv_msg(fd, buf, sizeof buf, "server: recv");
   printf("server: got request %s", buf);
   send_msg(fd, "reply\n", "server: send");
   if (close(fd) != 0 || close(lfd) != 0)
-    die("server: close");
+    net_die("server: close");
   return 0;
 }
 
 static int client(long port) {
-  struct sockaddr_in addr = loopback(port);
   char buf[64];
-  int fd;
+  int fd = net_connect_retry(port);
 
-  for (int tries = 1;; tries++) {
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-      die("client: socket");
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0)
-      break;
-    if (errno != ECONNREFUSED && errno != EINTR)
-      die("client: connect");
-    if (tries == CONNECT_TRIES) {
-      fprintf(stderr, "client: connection refused %d times, giving up\n", tries);
-      exit(1);
-    }
-    if (close(fd) != 0)
-      die("client: close");
-    usleep(CONNECT_WAIT_US);
-  }
   printf("client: connected, waiting for the greeting\n");
   recv_msg(fd, buf, sizeof buf, "client: recv");
   printf("client: got greeting %s", buf);
   send_msg(fd, "request\n", "client: send");
   if (close(fd) != 0)
-    die("client: close");
+    net_die("client: close");
   return 0;
 }
 
 int main(int argc, char **argv) {
-  char *end;
-  long port;
-
-  if (argc != 3)
-    usage();
-  errno = 0;
-  port = strtol(argv[1], &end, 10);
-  if (errno != 0 || end == argv[1] || *end != '\0' || port < 1 || port > 65535)
-    usage();
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  if (strcmp(argv[2], "server") == 0)
-    return server(port);
-  if (strcmp(argv[2], "client") == 0)
-    return client(port);
-  usage();
+  return net_server_client_main(argc, argv, "net_deadlock PORT server|client", server, client);
 }

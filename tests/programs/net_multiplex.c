@@ -28,9 +28,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,19 +39,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net_common.h"
+
 #define NCLIENTS 10
 #define MAX_CONNECTIONS 64 /* client N at most */
 #define LINE_MAX_LEN 64
-#define CONNECT_TRIES 500
-#define CONNECT_WAIT_US 10000
 #define EPOLL_BATCH 4 /* fewer than the descriptors: ready ones take turns */
 
 static const char echo_prefix[] = "echo: ";
-
-_Noreturn static void die(const char *what) {
-  perror(what);
-  exit(1);
-}
 
 _Noreturn static void fail(const char *what) {
   fprintf(stderr, "%s\n", what);
@@ -61,18 +54,7 @@ _Noreturn static void fail(const char *what) {
 }
 
 _Noreturn static void usage(void) {
-  fprintf(stderr, "usage: net_multiplex PORT select|epoll|poll|client N\n");
-  exit(2);
-}
-
-static struct sockaddr_in loopback(long port) {
-  struct sockaddr_in addr;
-
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((unsigned short)port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
+  net_usage("net_multiplex PORT select|epoll|poll|client N");
 }
 
 /* Sends all of buf on fd. */
@@ -84,7 +66,7 @@ static void send_all(int fd, const char *buf, size_t len, const char *who) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
-      die(who);
+      net_die(who);
     if (n == 0)
       fail("send: sent nothing");
     done += (size_t)n;
@@ -107,31 +89,10 @@ struct server {
   int accepted, closed;
 };
 
-static int open_listener(long port) {
-  struct sockaddr_in addr = loopback(port);
-  int one = 1, lfd;
-
-  lfd = socket(AF_INET, SOCK_STREAM, 0);
-  if (lfd < 0)
-    die("server: socket");
-  if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
-    die("server: setsockopt");
-  if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0)
-    die("server: bind");
-  if (listen(lfd, NCLIENTS) != 0)
-    die("server: listen");
-  return lfd;
-}
-
 /* Accepts one connection (the listener is ready) and returns its slot. */
 static struct conn *accept_one(struct server *s) {
-  int fd;
+  int fd = net_accept(s->lfd);
 
-  do
-    fd = accept(s->lfd, NULL, NULL);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    die("server: accept");
   for (int i = 0; i < NCLIENTS; i++) {
     if (s->conns[i].fd < 0) {
       s->conns[i].fd = fd;
@@ -148,7 +109,7 @@ static void listener_done(struct server *s) {
   if (s->lfd < 0 || s->accepted < NCLIENTS)
     return;
   if (close(s->lfd) != 0)
-    die("server: close listener");
+    net_die("server: close listener");
   s->lfd = -1;
 }
 
@@ -162,12 +123,12 @@ static void serve_one(struct server *s, struct conn *c) {
     n = recv(c->fd, c->line + c->len, sizeof c->line - c->len, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    die("server: recv");
+    net_die("server: recv");
   if (n == 0) {
     if (c->len != 0)
       fail("server: connection closed in the middle of a line");
     if (close(c->fd) != 0)
-      die("server: close");
+      net_die("server: close");
     c->fd = -1;
     s->closed++;
     return;
@@ -216,7 +177,7 @@ static void serve_select(struct server *s) {
       ready = select(maxfd + 1, &rd, NULL, NULL, NULL);
     while (ready < 0 && errno == EINTR);
     if (ready < 0)
-      die("server: select");
+      net_die("server: select");
     if (ready == 0)
       fail("server: select returned 0 without a timeout");
     for (int i = 0; i < NCLIENTS; i++)
@@ -236,12 +197,12 @@ static void epoll_add(int ep, int fd, void *ptr) {
   ev.events = EPOLLIN;
   ev.data.ptr = ptr;
   if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0)
-    die("server: epoll_ctl add");
+    net_die("server: epoll_ctl add");
 }
 
 static void epoll_del(int ep, int fd) {
   if (epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL) != 0)
-    die("server: epoll_ctl del");
+    net_die("server: epoll_ctl del");
 }
 
 static void serve_epoll(struct server *s) {
@@ -249,7 +210,7 @@ static void serve_epoll(struct server *s) {
   int ep = epoll_create1(EPOLL_CLOEXEC);
 
   if (ep < 0)
-    die("server: epoll_create1");
+    net_die("server: epoll_create1");
   epoll_add(ep, s->lfd, NULL); /* NULL: the listener */
   while (!finished(s)) {
     int ready;
@@ -258,7 +219,7 @@ static void serve_epoll(struct server *s) {
       ready = epoll_wait(ep, events, EPOLL_BATCH, -1);
     while (ready < 0 && errno == EINTR);
     if (ready < 0)
-      die("server: epoll_wait");
+      net_die("server: epoll_wait");
     if (ready == 0)
       fail("server: epoll_wait returned 0 without a timeout");
     for (int i = 0; i < ready; i++) {
@@ -280,7 +241,7 @@ static void serve_epoll(struct server *s) {
     }
   }
   if (close(ep) != 0)
-    die("server: close epoll");
+    net_die("server: close epoll");
 }
 
 static void serve_poll(struct server *s) {
@@ -309,7 +270,7 @@ static void serve_poll(struct server *s) {
       ready = poll(pfd, n, -1);
     while (ready < 0 && errno == EINTR);
     if (ready < 0)
-      die("server: poll");
+      net_die("server: poll");
     if (ready == 0)
       fail("server: poll returned 0 without a timeout");
     for (nfds_t i = 0; i < n; i++) {
@@ -333,7 +294,7 @@ static void serve_poll(struct server *s) {
 static int server(long port, const char *mode) {
   struct server s;
 
-  s.lfd = open_listener(port);
+  s.lfd = net_listen(port, NCLIENTS);
   s.accepted = s.closed = 0;
   for (int i = 0; i < NCLIENTS; i++)
     s.conns[i].fd = -1;
@@ -351,28 +312,6 @@ static int server(long port, const char *mode) {
 
 /* ---- the client ---- */
 
-static int connect_one(long port) {
-  struct sockaddr_in addr = loopback(port);
-
-  for (int tries = 1;; tries++) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-      die("client: socket");
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0)
-      return fd;
-    if (errno != ECONNREFUSED && errno != EINTR)
-      die("client: connect");
-    if (tries == CONNECT_TRIES) {
-      fprintf(stderr, "client: connection refused %d times, giving up\n", tries);
-      exit(1);
-    }
-    if (close(fd) != 0)
-      die("client: close");
-    if (usleep(CONNECT_WAIT_US) != 0 && errno != EINTR)
-      die("client: usleep");
-  }
-}
-
 /* Reads one line on fd and checks that it is exactly want. */
 static void expect_line(int fd, const char *want) {
   char buf[LINE_MAX_LEN + sizeof echo_prefix];
@@ -386,7 +325,7 @@ static void expect_line(int fd, const char *want) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
-      die("client: recv");
+      net_die("client: recv");
     if (n == 0)
       fail("client: the server closed a connection without replying");
     len += (size_t)n;
@@ -404,7 +343,7 @@ static int client(long port, int nconn) {
   int len;
 
   for (int k = 0; k < nconn; k++)
-    fds[k] = connect_one(port);
+    fds[k] = net_connect_retry(port);
   for (int k = 0; k < nconn; k++) {
     len = snprintf(line, sizeof line, "hello %d\n", k);
     if (len < 0 || (size_t)len >= sizeof line)
@@ -419,7 +358,7 @@ static int client(long port, int nconn) {
   }
   for (int k = 0; k < nconn; k++)
     if (close(fds[k]) != 0)
-      die("client: close");
+      net_die("client: close");
   printf("client ok\n");
   return 0;
 }
@@ -427,12 +366,9 @@ static int client(long port, int nconn) {
 /* ---- arguments ---- */
 
 static long number(const char *text, long min, long max) {
-  char *end;
-  long v;
+  long v = net_parse_number(text, min, max);
 
-  errno = 0;
-  v = strtol(text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+  if (v < 0)
     usage();
   return v;
 }
@@ -444,7 +380,7 @@ int main(int argc, char **argv) {
     usage();
   port = number(argv[1], 1, 65535);
   if (setvbuf(stdout, NULL, _IOLBF, 0) != 0)
-    die("setvbuf");
+    net_die("setvbuf");
   if (strcmp(argv[2], "client") == 0) {
     if (argc != 4)
       usage();

@@ -16,61 +16,24 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define CONNECT_TRIES 500
-#define CONNECT_WAIT_US 10000
+#include "net_common.h"
+
 #define SERVER_DELAY_S 1
 #define CLIENT_TIMEOUT_MS 2000
 
-_Noreturn static void die(const char *what) {
-  perror(what);
-  exit(1);
-}
-
-_Noreturn static void usage(void) {
-  fprintf(stderr, "usage: net_timeout PORT server|client\n");
-  exit(2);
-}
-
-static struct sockaddr_in loopback(long port) {
-  struct sockaddr_in addr;
-
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((unsigned short)port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return addr;
-}
-
 static int server(long port) {
-  struct sockaddr_in addr = loopback(port);
   static const char reply[] = "late\n";
-  int one = 1, lfd, fd;
+  int lfd = net_listen(port, 1);
+  int fd = net_accept(lfd);
   ssize_t n;
 
-  lfd = socket(AF_INET, SOCK_STREAM, 0);
-  if (lfd < 0)
-    die("server: socket");
-  if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
-    die("server: setsockopt");
-  if (bind(lfd, (struct sockaddr *)&addr, sizeof addr) != 0)
-    die("server: bind");
-  if (listen(lfd, 1) != 0)
-    die("server: listen");
-  do
-    fd = accept(lfd, NULL, NULL);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    die("server: accept");
   printf("server: connected, replying in %d s\n", SERVER_DELAY_S);
   sleep(SERVER_DELAY_S);
   do
@@ -79,7 +42,7 @@ static int server(long port) {
   if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
     printf("server: the client is gone\n"); /* it timed out: not our failure */
   } else if (n < 0) {
-    die("server: send");
+    net_die("server: send");
   } else if ((size_t)n != sizeof reply - 1) {
     fprintf(stderr, "server: short send\n");
     return 1;
@@ -87,32 +50,15 @@ static int server(long port) {
     printf("server: replied\n");
   }
   if (close(fd) != 0 || close(lfd) != 0)
-    die("server: close");
+    net_die("server: close");
   return 0;
 }
 
 static int client(long port) {
-  struct sockaddr_in addr = loopback(port);
   char buf[64] = "";
   size_t len = 0;
-  int fd, ready;
+  int fd = net_connect_retry(port), ready;
 
-  for (int tries = 1;; tries++) {
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-      die("client: socket");
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0)
-      break;
-    if (errno != ECONNREFUSED && errno != EINTR)
-      die("client: connect");
-    if (tries == CONNECT_TRIES) {
-      fprintf(stderr, "client: connection refused %d times, giving up\n", tries);
-      exit(1);
-    }
-    if (close(fd) != 0)
-      die("client: close");
-    usleep(CONNECT_WAIT_US);
-  }
   printf("client: connected, waiting up to %d ms\n", CLIENT_TIMEOUT_MS);
 
   struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -120,11 +66,11 @@ static int client(long port) {
     ready = poll(&p, 1, CLIENT_TIMEOUT_MS);
   while (ready < 0 && errno == EINTR);
   if (ready < 0)
-    die("client: poll");
+    net_die("client: poll");
   if (ready == 0) {
     printf("client: timed out\n");
     if (close(fd) != 0)
-      die("client: close");
+      net_die("client: close");
     return 3;
   }
 
@@ -134,7 +80,7 @@ static int client(long port) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
-      die("client: recv");
+      net_die("client: recv");
     if (n == 0) {
       fprintf(stderr, "client: the server closed the connection without replying\n");
       return 1;
@@ -152,24 +98,10 @@ static int client(long port) {
   }
   printf("client: got %s", buf);
   if (close(fd) != 0)
-    die("client: close");
+    net_die("client: close");
   return 0;
 }
 
 int main(int argc, char **argv) {
-  char *end;
-  long port;
-
-  if (argc != 3)
-    usage();
-  errno = 0;
-  port = strtol(argv[1], &end, 10);
-  if (errno != 0 || end == argv[1] || *end != '\0' || port < 1 || port > 65535)
-    usage();
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  if (strcmp(argv[2], "server") == 0)
-    return server(port);
-  if (strcmp(argv[2], "client") == 0)
-    return client(port);
-  usage();
+  return net_server_client_main(argc, argv, "net_timeout PORT server|client", server, client);
 }
