@@ -57,7 +57,10 @@ struct dara_event {
   uint32_t obj2;
   int64_t arg;      /* kind-specific, see above */
   uint64_t time;    /* virtual time in ns (monotonic within a run) */
-  struct dara_sys sys; /* SYSCALL events only; zero otherwise */
+  /* SYSCALL events: the details, kept apart so that the events of a loaded
+   * recording stay small (a loaded file holds them in sched_file.syscalls);
+   * NULL otherwise. */
+  const struct dara_sys *sys;
 };
 
 enum dara_var_type { DARA_VAR_INT = 0, DARA_VAR_DOUBLE = 1, DARA_VAR_STRING = 2 };

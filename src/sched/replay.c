@@ -81,7 +81,9 @@ static int diverge(struct replayer *r, const char *fmt, const char *a, const cha
 /* A call's arguments, errno and data, and its result unless that is a
  * process id (dara/calls.h), which differs from run to run. */
 static bool same_syscall(const struct dara_event *a, const struct dara_event *b) {
-  const struct dara_sys *x = &a->sys, *y = &b->sys;
+  const struct dara_sys *x = a->sys, *y = b->sys;
+  if (!x || !y)
+    return x == y;
   if (memcmp(x->args, y->args, sizeof(x->args)) != 0 || x->err != y->err || x->len != y->len ||
       x->len > DARA_SYS_DATA || memcmp(x->data, y->data, x->len) != 0)
     return false;

@@ -534,8 +534,8 @@ static bool event_fields_ok(const struct dara_event *ev, uint64_t nlabels) {
   case DARA_EV_PROPERTY:
     return ev->obj >= 1 && ev->obj <= nlabels;
   case DARA_EV_SYSCALL:
-    return ev->op < DARA_CALL_COUNT && ev->sys.len <= DARA_SYS_DATA &&
-           ev->sys.start <= ev->time;
+    return ev->op < DARA_CALL_COUNT && ev->sys && ev->sys->len <= DARA_SYS_DATA &&
+           ev->sys->start <= ev->time;
   default:
     return true;
   }
@@ -595,14 +595,14 @@ static size_t encode_event(struct ev_prev *prev, const struct dara_event *ev, ui
   if (ev->kind == DARA_EV_SYSCALL) {
     /* errno, the three arguments, how long before its end it began, then
      * the data excerpt with its length. */
-    n += varint_put(out + n, ev->sys.err);
+    n += varint_put(out + n, ev->sys->err);
     for (int i = 0; i < 3; i++) {
-      n += varint_put(out + n, ev->sys.args[i]);
+      n += varint_put(out + n, ev->sys->args[i]);
     }
-    n += varint_put(out + n, ev->time - ev->sys.start);
-    n += varint_put(out + n, ev->sys.len);
-    memcpy(out + n, ev->sys.data, ev->sys.len);
-    n += ev->sys.len;
+    n += varint_put(out + n, ev->time - ev->sys->start);
+    n += varint_put(out + n, ev->sys->len);
+    memcpy(out + n, ev->sys->data, ev->sys->len);
+    n += ev->sys->len;
   }
   *prev = (struct ev_prev){ev->proc, ev->routine, ev->time, delta};
   return n;
@@ -706,7 +706,8 @@ struct reader {
   size_t budget;     /* bytes the reader may still allocate */
   struct str_ref *strs;
   size_t nstrs, strs_cap;
-  size_t events_cap, threads_cap, objects_cap, labels_cap;
+  size_t events_cap, threads_cap, objects_cap, labels_cap, syscalls_cap, sys_events_cap;
+  size_t *sys_events; /* the event index of each entry of f->syscalls */
   struct ev_prev prev;
   struct sched_file *f;
 };
@@ -1058,22 +1059,24 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     delta = (uint64_t)d;
   }
   ev.time = r->prev.time + delta;
+  struct dara_sys sys = {0};
   if (ev.kind == DARA_EV_SYSCALL) {
     TRY(rd_max(r, UINT32_MAX, &v, "errno"));
-    ev.sys.err = (uint32_t)v;
+    sys.err = (uint32_t)v;
     for (int i = 0; i < 3; i++) {
-      TRY(rd_u64(r, &ev.sys.args[i]));
+      TRY(rd_u64(r, &sys.args[i]));
     }
     uint64_t took = 0;
     TRY(rd_u64(r, &took));
-    ev.sys.start = ev.time - took; /* wraps, and then fails the check below */
+    sys.start = ev.time - took; /* wraps, and then fails the check below */
     TRY(rd_max(r, DARA_SYS_DATA, &v, "syscall data length"));
-    ev.sys.len = (uint32_t)v;
+    sys.len = (uint32_t)v;
     if (v > r->len - r->pos) {
       return RD_SHORT;
     }
-    memcpy(ev.sys.data, r->data + r->pos, (size_t)v);
+    memcpy(sys.data, r->data + r->pos, (size_t)v);
     r->pos += (size_t)v;
+    ev.sys = &sys;
   }
   /* Checked once the whole record is in, so that a record cut short reads
    * as truncation whatever its fields. */
@@ -1088,9 +1091,34 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
   void *arr;
   TRY(rd_reserve(r, f->events, &r->events_cap, f->nevents + 1, sizeof *f->events, &arr));
   f->events = arr;
+  if (ev.sys) {
+    /* Kept apart; the event points to it once every array has its final
+     * place (link_syscalls). */
+    TRY(rd_reserve(r, f->syscalls, &r->syscalls_cap, f->nsyscalls + 1, sizeof *f->syscalls,
+                   &arr));
+    f->syscalls = arr;
+    TRY(rd_reserve(r, r->sys_events, &r->sys_events_cap, f->nsyscalls + 1,
+                   sizeof *r->sys_events, &arr));
+    r->sys_events = arr;
+    r->sys_events[f->nsyscalls] = f->nevents;
+    f->syscalls[f->nsyscalls++] = sys;
+    ev.sys = NULL;
+  }
   f->events[f->nevents++] = ev;
   r->prev = (struct ev_prev){ev.proc, ev.routine, ev.time, delta};
   return RD_OK;
+}
+
+/* Points each SYSCALL event at its details, and lets go of the index. */
+static void link_syscalls(struct reader *r) {
+  struct sched_file *f = r->f;
+  for (size_t k = 0; k < f->nsyscalls; k++) {
+    if (r->sys_events[k] < f->nevents) {
+      f->events[r->sys_events[k]].sys = &f->syscalls[k];
+    }
+  }
+  free(r->sys_events);
+  r->sys_events = NULL;
 }
 
 static uint32_t le32(const uint8_t *p) {
@@ -1174,6 +1202,7 @@ void schedfile_free(struct sched_file *f) {
   }
   free(f->outcome.message);
   free(f->events);
+  free(f->syscalls);
   for (size_t i = 0; f->threads && i < f->nthreads; i++) {
     free(f->threads[i].module);
     free(f->threads[i].func);
@@ -1246,7 +1275,8 @@ enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const cha
       .err = err,
       .err_len = err_len,
       /* Decoded, an event takes sizeof(struct dara_event) bytes for at
-       * least 2 in the file; arrays grow by doubling. */
+       * least 2 in the file (a syscall's details, about 100 more, for at
+       * least 9); arrays grow by doubling. */
       .budget = sizeof(struct dara_event) * len + (1u << 20),
       .f = f,
   };
@@ -1270,12 +1300,14 @@ enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const cha
     st = read_body(&r);
     if (st == RD_SHORT) {
       free(r.strs);
+      link_syscalls(&r);
       set_err(err, err_len, "%s: truncated after %zu intact events (no footer)", name,
               f->nevents);
       return SCHEDFILE_TRUNCATED;
     }
   }
   free(r.strs);
+  link_syscalls(&r);
   if (st != RD_OK) {
     schedfile_free(f);
     return SCHEDFILE_BAD;

@@ -123,6 +123,8 @@ struct sched_file {
   size_t nobjects;
   struct sched_label *labels;
   size_t nlabels;
+  struct dara_sys *syscalls; /* what the SYSCALL events point to */
+  size_t nsyscalls;
   uint32_t version;
   uint64_t file_size;
 };

@@ -416,14 +416,12 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
     corrupt(s, proc, "syscall time", (unsigned long)e->end);
     return;
   }
+  struct dara_sys sys = {.start = e->start, .err = e->b, .len = e->len};
+  memcpy(sys.args, e->args, sizeof(sys.args));
+  memcpy(sys.data, e->data, e->len);
   struct dara_event ev = {.kind = DARA_EV_SYSCALL, .proc = (uint8_t)proc,
                           .routine = (uint16_t)e->routine, .op = (uint16_t)e->a,
-                          .arg = (int64_t)e->c, .time = e->end};
-  memcpy(ev.sys.args, e->args, sizeof(ev.sys.args));
-  ev.sys.start = e->start;
-  ev.sys.err = e->b;
-  ev.sys.len = e->len;
-  memcpy(ev.sys.data, e->data, e->len);
+                          .arg = (int64_t)e->c, .time = e->end, .sys = &sys};
   emit(s, &ev);
 }
 

@@ -532,16 +532,16 @@ static void syscall_head(const struct dara_event *ev, struct bufsink *b) {
   int n = syscall_arg_names(ev->op, names);
   sink_printf(b, "%s(", dara_call_name(ev->op));
   for (int i = 0; i < n; i++) {
-    syscall_arg_text(names[i], ev->sys.args[i], value, sizeof value);
+    syscall_arg_text(names[i], ev->sys->args[i], value, sizeof value);
     sink_printf(b, "%s%s=%s", i ? ", " : "", names[i], value);
   }
   sink_printf(b, ") = %" PRId64, ev->arg);
-  if (ev->sys.err) {
-    const char *e = errno_name(ev->sys.err);
+  if (ev->sys->err) {
+    const char *e = errno_name(ev->sys->err);
     if (e) {
       sink_printf(b, " %s", e);
     } else {
-      sink_printf(b, " errno %" PRIu32, ev->sys.err);
+      sink_printf(b, " errno %" PRIu32, ev->sys->err);
     }
   }
 }
@@ -553,15 +553,19 @@ static void syscall_head(const struct dara_event *ev, struct bufsink *b) {
 void show_syscall_text(const struct dara_event *ev, char *buf, size_t len) {
   struct bufsink b = {buf, 0, len};
   buf[0] = '\0';
+  if (!ev->sys) { /* a loaded file's SYSCALL events always have theirs */
+    snprintf(buf, len, "%s(?)", dara_call_name(ev->op));
+    return;
+  }
   syscall_head(ev, &b);
-  if (ev->sys.len > 0) {
+  if (ev->sys->len > 0) {
     emit_buf(&b, " \"", 2);
-    escape_bytes(ev->sys.data, ev->sys.len < DARA_SYS_DATA ? ev->sys.len : DARA_SYS_DATA,
+    escape_bytes(ev->sys->data, ev->sys->len < DARA_SYS_DATA ? ev->sys->len : DARA_SYS_DATA,
                  ESC_TEXT, emit_buf, &b);
     emit_buf(&b, "\"", 1);
   }
   char start[32], end[32];
-  seconds_text(ev->sys.start, start, sizeof start);
+  seconds_text(ev->sys->start, start, sizeof start);
   seconds_text(ev->time, end, sizeof end);
   sink_printf(&b, "  [%s..%s]", start, end);
 }
@@ -815,7 +819,8 @@ static void put_json_bytes(FILE *out, const uint8_t *p, size_t n) {
  * and its name (null when errno is 0 or unknown), when the call began and
  * ended (virtual ns), and the data excerpt as a string and in hex. */
 static void put_json_syscall(FILE *out, const struct dara_event *ev) {
-  const struct dara_sys *sys = &ev->sys;
+  static const struct dara_sys none;
+  const struct dara_sys *sys = ev->sys ? ev->sys : &none;
   size_t len = sys->len < DARA_SYS_DATA ? sys->len : DARA_SYS_DATA;
   fputs("{\"call\": ", out);
   put_json(out, dara_call_name(ev->op));
@@ -984,8 +989,9 @@ static void chrome_sep(FILE *out, bool *first) {
  * it ended, named after the call, with the details in its arguments. */
 static void print_chrome_syscall(FILE *out, const struct dara_event *ev, size_t i,
                                  bool use_index) {
-  double ts = use_index ? (double)i : (double)ev->sys.start / 1000.0;
-  double dur = use_index ? 0.0 : (double)(ev->time - ev->sys.start) / 1000.0;
+  uint64_t start = ev->sys ? ev->sys->start : ev->time;
+  double ts = use_index ? (double)i : (double)start / 1000.0;
+  double dur = use_index ? 0.0 : (double)(ev->time - start) / 1000.0;
   fputs("{\"name\": ", out);
   put_json(out, dara_call_name(ev->op));
   fprintf(out, ", \"cat\": \"syscall\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "

@@ -175,36 +175,36 @@ static void write_syscalls(const char *dir) {
   struct schedfile_writer *w = start(dir, "syscalls.bin", 2);
   struct sched_thread w1 = {0, 1, "prog", 0x11a9, 0, "client"};
   schedfile_define_thread(w, &w1);
-  struct dara_event full = {.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_recv, .arg = 64,
-                            .time = 9000, .sys = {.args = {4, 4096}, .start = 8000,
-                                                  .len = DARA_SYS_DATA}};
+  struct dara_sys full_sys = {.args = {4, 4096}, .start = 8000, .len = DARA_SYS_DATA};
   for (unsigned i = 0; i < DARA_SYS_DATA; i++) {
-    full.sys.data[i] = (uint8_t)(i * 53);
+    full_sys.data[i] = (uint8_t)(i * 53);
   }
+  struct dara_event full = {.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_recv, .arg = 64,
+                            .time = 9000, .sys = &full_sys};
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 0});
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 1, .time = 10});
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .op = DARA_CALL_openat, .arg = 3,
-                            .time = 1000, .sys = {.args = {(uint64_t)-100, 0, 0}, .start = 1000,
+                            .time = 1000, .sys = &(struct dara_sys){.args = {(uint64_t)-100, 0, 0}, .start = 1000,
                                                   .len = 10, .data = "/etc/hosts"}});
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .op = DARA_CALL_read, .arg = 11,
-                            .time = 2000, .sys = {.args = {3, 64}, .start = 1500, .len = 11,
+                            .time = 2000, .sys = &(struct dara_sys){.args = {3, 64}, .start = 1500, .len = 11,
                                                   .data = "hello dara\n"}});
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_connect,
-                            .arg = -1, .time = 3000, .sys = {.args = {5, 8080}, .start = 3000,
+                            .arg = -1, .time = 3000, .sys = &(struct dara_sys){.args = {5, 8080}, .start = 3000,
                                                              .err = 111}});
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_accept,
-                            .arg = 4, .time = 4000, .sys = {.args = {3}, .start = 3500}});
+                            .arg = 4, .time = 4000, .sys = &(struct dara_sys){.args = {3}, .start = 3500}});
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_write,
-                            .arg = 5, .time = 5000, .sys = {.args = {1, 5}, .start = 5000,
+                            .arg = 5, .time = 5000, .sys = &(struct dara_sys){.args = {1, 5}, .start = 5000,
                                                             .len = 5, .data = "a\0\xff\"\n"}});
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_nanosleep,
-                            .time = 7000, .sys = {.args = {2000}, .start = 5000}});
+                            .time = 7000, .sys = &(struct dara_sys){.args = {2000}, .start = 5000}});
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_getenv,
-                            .time = 7500, .sys = {.start = 7500, .len = 4, .data = "HOME"}});
+                            .time = 7500, .sys = &(struct dara_sys){.start = 7500, .len = 4, .data = "HOME"}});
   ev(w, full);
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_COUNT - 1,
                             .arg = INT64_MIN, .time = 9000,
-                            .sys = {.args = {UINT64_MAX, 1ull << 63, 1}, .err = UINT32_MAX}});
+                            .sys = &(struct dara_sys){.args = {UINT64_MAX, 1ull << 63, 1}, .err = UINT32_MAX}});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 1, .time = 9500});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 0, .time = 9600});
   finish(w, 0, 0, NULL);

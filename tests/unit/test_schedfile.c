@@ -115,6 +115,10 @@ static int64_t bits_of(double d) {
   return b;
 }
 
+/* The syscall with every field at its limit; sample_event fills its data. */
+static struct dara_sys full_syscall = {.args = {UINT64_MAX, 1ull << 63, 0x0123456789abcdefull},
+                                       .start = 0, .err = UINT32_MAX, .len = DARA_SYS_DATA};
+
 static const struct dara_event sample_events[] = {
     {.kind = DARA_EV_PROC_START, .proc = 0},
     {.kind = DARA_EV_STEP, .proc = 0, .routine = 0, .op = DARA_OP_THREAD_CREATE, .time = 10},
@@ -153,14 +157,16 @@ static const struct dara_event sample_events[] = {
      .time = 1000000000002ull},
     {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 1, .op = DARA_CALL_read, .arg = 11,
      .time = 1000000002000ull,
-     .sys = {.args = {3, 64}, .start = 1000000001000ull, .len = 11, .data = "hello dara\n"}},
+     .sys = &(struct dara_sys){.args = {3, 64}, .start = 1000000001000ull, .len = 11,
+                               .data = "hello dara\n"}},
     {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 2, .op = DARA_CALL_connect, .arg = -1,
-     .time = 1000000002000ull, .sys = {.args = {4, 8080}, .start = 1000000002000ull, .err = 111}},
+     .time = 1000000002000ull,
+     .sys = &(struct dara_sys){.args = {4, 8080}, .start = 1000000002000ull, .err = 111}},
     {.kind = DARA_EV_SYSCALL, .proc = 1, .routine = 1023, .op = DARA_CALL_COUNT - 1,
      .arg = INT64_MIN, .time = UINT64_MAX,
-     .sys = {.args = {UINT64_MAX, 1ull << 63, 0x0123456789abcdefull}, .start = 0,
-             .err = UINT32_MAX, .len = DARA_SYS_DATA}}, /* data filled in by sample_event */
-    {.kind = DARA_EV_SYSCALL, .proc = 1, .routine = 1023, .op = DARA_CALL_none, .time = 0},
+     .sys = &full_syscall}, /* data filled in by sample_event */
+    {.kind = DARA_EV_SYSCALL, .proc = 1, .routine = 1023, .op = DARA_CALL_none, .time = 0,
+     .sys = &(struct dara_sys){.start = 0}},
     {.kind = DARA_EV_DEADLOCK, .time = 1000000000003ull},
 };
 #define N_SAMPLE_EVENTS (sizeof sample_events / sizeof sample_events[0])
@@ -173,10 +179,10 @@ static struct dara_event sample_event(size_t i) {
   if (ev.kind == DARA_EV_LOG && ev.op == DARA_VAR_DOUBLE) {
     ev.arg = bits_of(0.25);
   }
-  if (ev.kind == DARA_EV_SYSCALL && ev.sys.len == DARA_SYS_DATA) {
+  if (ev.sys == &full_syscall) {
     static const uint8_t some[] = {0, 0xff, '"', '\\', '\n', 0x80, 'a', 0x7f};
     for (unsigned k = 0; k < DARA_SYS_DATA; k++) {
-      ev.sys.data[k] = k % 2 ? some[k / 2 % sizeof some] : (uint8_t)(k * 37);
+      full_syscall.data[k] = k % 2 ? some[k / 2 % sizeof some] : (uint8_t)(k * 37);
     }
   }
   return ev;
@@ -233,13 +239,17 @@ static void assert_event_equal(const struct dara_event *a, const struct dara_eve
   assert_int_equal(a->obj2, b->obj2);
   assert_true(a->arg == b->arg);
   assert_true(a->time == b->time);
-  for (int i = 0; i < 3; i++) {
-    assert_true(a->sys.args[i] == b->sys.args[i]);
+  assert_true((a->sys == NULL) == (b->sys == NULL));
+  if (!a->sys || !b->sys) {
+    return;
   }
-  assert_true(a->sys.start == b->sys.start);
-  assert_int_equal(a->sys.err, b->sys.err);
-  assert_int_equal(a->sys.len, b->sys.len);
-  assert_memory_equal(a->sys.data, b->sys.data, DARA_SYS_DATA); /* unused bytes are 0 */
+  for (int i = 0; i < 3; i++) {
+    assert_true(a->sys->args[i] == b->sys->args[i]);
+  }
+  assert_true(a->sys->start == b->sys->start);
+  assert_int_equal(a->sys->err, b->sys->err);
+  assert_int_equal(a->sys->len, b->sys->len);
+  assert_memory_equal(a->sys->data, b->sys->data, DARA_SYS_DATA); /* unused bytes are 0 */
 }
 
 static void assert_sample(const struct sched_file *f, int reps) {
@@ -926,8 +936,8 @@ static void test_syscall_documented_example(void **state) {
   assert_true(f.events[2].time == 200);
   struct dara_event want = {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 1,
                             .op = DARA_CALL_read, .arg = 11, .time = 300,
-                            .sys = {.args = {3, 64, 0}, .start = 250, .len = 11,
-                                    .data = "hello dara\n"}};
+                            .sys = &(struct dara_sys){.args = {3, 64, 0}, .start = 250,
+                                                      .len = 11, .data = "hello dara\n"}};
   assert_event_equal(&f.events[3], &want);
   schedfile_free(&f);
 
@@ -1042,12 +1052,12 @@ static void test_syscall_limits(void **state) {
       assert_int_equal(ev->op, c->call);
       assert_true(ev->arg == c->ret);
       assert_true(ev->time == (uint64_t)c->delta);
-      assert_true(ev->sys.start == ev->time - c->took);
-      assert_int_equal(ev->sys.err, c->err);
-      assert_memory_equal(ev->sys.args, c->args, sizeof c->args);
-      assert_int_equal(ev->sys.len, c->len);
+      assert_true(ev->sys->start == ev->time - c->took);
+      assert_int_equal(ev->sys->err, c->err);
+      assert_memory_equal(ev->sys->args, c->args, sizeof c->args);
+      assert_int_equal(ev->sys->len, c->len);
       for (uint64_t k = 0; k < c->len; k++) {
-        assert_int_equal(ev->sys.data[k], k == 0 ? 'x' : k % 2 ? 0x00 : 0xff);
+        assert_int_equal(ev->sys->data[k], k == 0 ? 'x' : k % 2 ? 0x00 : 0xff);
       }
     }
     schedfile_free(&f);
@@ -1148,10 +1158,14 @@ static void test_writer_refuses(void **state) {
       /* A system call: its call in range, no more data than there is room
        * for, and no end before its start. */
       {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_COUNT - 1, .time = 5,
-              .sys = {.start = 5, .len = DARA_SYS_DATA}}, 0, 0},
-      {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_COUNT}, 0, -1},
-      {NULL, {.kind = DARA_EV_SYSCALL, .sys = {.len = DARA_SYS_DATA + 1}}, 0, -1},
-      {NULL, {.kind = DARA_EV_SYSCALL, .time = 5, .sys = {.start = 6}}, 0, -1},
+              .sys = &(struct dara_sys){.start = 5, .len = DARA_SYS_DATA}}, 0, 0},
+      {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_COUNT, .sys = &(struct dara_sys){.start = 0}}, 0,
+       -1},
+      {NULL, {.kind = DARA_EV_SYSCALL, .sys = &(struct dara_sys){.len = DARA_SYS_DATA + 1}}, 0,
+       -1},
+      {NULL, {.kind = DARA_EV_SYSCALL, .time = 5, .sys = &(struct dara_sys){.start = 6}}, 0, -1},
+      /* ... and its details. */
+      {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_read}, 0, -1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     w = schedfile_create(path, &h, err, sizeof err);

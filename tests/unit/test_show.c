@@ -85,7 +85,7 @@ static void write_file(const char *path, char **argv, int argc, bool bad_names) 
     /* And so is what a system call read. */
     struct dara_event sys = {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_read,
                              .arg = 8, .time = 700,
-                             .sys = {.args = {0, 8}, .start = 650, .len = 8,
+                             .sys = &(struct dara_sys){.args = {0, 8}, .start = 650, .len = 8,
                                      .data = "\x1b[2J\xc2\x9b\0\xff"}};
     assert_int_equal(schedfile_write_event(w, &sys), 0);
   }
@@ -160,18 +160,18 @@ static void write_syscalls(const char *path) {
       {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_YIELD, .time = 1000000000},
       {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_read, .arg = 11,
        .time = 1000002000,
-       .sys = {.args = {3, 64}, .start = 1000001000, .len = 11, .data = "hello dara\n"}},
+       .sys = &(struct dara_sys){.args = {3, 64}, .start = 1000001000, .len = 11, .data = "hello dara\n"}},
       {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_connect, .arg = -1,
-       .time = 1000003000, .sys = {.args = {4, 8080}, .start = 1000003000, .err = 111}},
+       .time = 1000003000, .sys = &(struct dara_sys){.args = {4, 8080}, .start = 1000003000, .err = 111}},
       {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_openat, .arg = 5,
        .time = 1000003250,
-       .sys = {.args = {(uint64_t)-100, 0x241, 0644}, .start = 1000003000, .len = 8,
+       .sys = &(struct dara_sys){.args = {(uint64_t)-100, 0x241, 0644}, .start = 1000003000, .len = 8,
                .data = "/tmp/out"}},
       {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_write, .arg = 6,
        .time = 1000004000,
-       .sys = {.args = {5, 6}, .start = 1000004000, .len = 6, .data = "a\0\xff\"\\\t"}},
+       .sys = &(struct dara_sys){.args = {5, 6}, .start = 1000004000, .len = 6, .data = "a\0\xff\"\\\t"}},
       {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_close, .arg = -1,
-       .time = 1000004000, .sys = {.args = {7}, .start = 1000004000, .err = 9999}},
+       .time = 1000004000, .sys = &(struct dara_sys){.args = {7}, .start = 1000004000, .err = 9999}},
       {.kind = DARA_EV_EXIT, .arg = 0, .time = 1000005000},
   };
   for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
