@@ -497,6 +497,17 @@ test_static() {
   leftovers "$p"
 }
 
+# A program that kills its parent kills explore's fork server: dara says so
+# and stops, and nothing is left running.
+test_fork_server_killed() {
+  local p d=$TMP/fskill
+  p=$(prog kill_parent) || return 1
+  mkdir -p "$d"
+  dara_run "$d/x" explore -n 5 -o "$d/bugs" -- "$p"
+  expect "$d/x" 2 'the fork server of process 0 .* died' || return 1
+  leftovers "$p"
+}
+
 # ---- the list ----
 
 TESTS=(crash hang_record hang_replay hang_explore)
@@ -504,7 +515,7 @@ for v in a b c d e i; do
   TESTS+=("scribble $v")
 done
 TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" killed_record
-  killed_explore no_leaks fork exec fd666 segv_handler shrink_region static)
+  killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed)
 
 missing=()
 [[ -x $DARA ]] || missing+=("$DARA")
