@@ -19,6 +19,7 @@ static const char *const ev_kind_names[DARA_EV_KIND_COUNT] = {
     [DARA_EV_ASSERT] = "assert",
     [DARA_EV_PROPERTY] = "property",
     [DARA_EV_SYSCALL] = "syscall",
+    [DARA_EV_PEER] = "peer",
 };
 
 const char *dara_ev_kind_name(unsigned kind) {

@@ -34,6 +34,9 @@ enum dara_ev_kind {
   DARA_EV_SYSCALL = 13,  /* routine made a recorded call: op = enum dara_call,
                           * arg = its return value, sys = the rest; time = when it
                           * ended */
+  DARA_EV_PEER = 14,     /* descriptor obj of process proc is a connected socket
+                          * whose other end is descriptor obj2 of process op
+                          * (learned when routine accepted it) */
   DARA_EV_KIND_COUNT
 };
 

@@ -536,6 +536,8 @@ static bool event_fields_ok(const struct dara_event *ev, uint64_t nlabels) {
   case DARA_EV_SYSCALL:
     return ev->op < DARA_CALL_COUNT && ev->sys && ev->sys->len <= DARA_SYS_DATA &&
            ev->sys->start <= ev->time;
+  case DARA_EV_PEER:
+    return ev->op < DARA_MAX_PROCS;
   default:
     return true;
   }
@@ -1009,8 +1011,9 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     }
     /* Refused at its tag, which version 1 does not have, so that a version 1
      * file cut inside such a record reads as damaged, not truncated. */
-    if (ev.kind == DARA_EV_SYSCALL && r->f->version < 2) {
-      return bad(r, "record tag 0x%02x: syscall event in a version 1 file", tag);
+    if ((ev.kind == DARA_EV_SYSCALL || ev.kind == DARA_EV_PEER) && r->f->version < 2) {
+      return bad(r, "record tag 0x%02x: %s event in a version 1 file", tag,
+                 dara_ev_kind_name(ev.kind));
     }
     same = tag & TAG_EVENT_SAME;
     TRY(rd_byte(r, &flags));

@@ -402,6 +402,55 @@ static void check_properties(struct session *s) {
   finish(s, SCHED_OUT_PROPERTY, 0, 0, "property \"%s\" failed", failed);
 }
 
+/* ---- who is connected to whom ---- */
+
+/* The sockets the programs made (socket calls), as far as their closes say
+ * they are still open: where to look for the other end of an accepted
+ * connection. */
+#define SOCKETS_MAX 256
+struct known_socket {
+  uint8_t proc;
+  int32_t fd;
+};
+static struct known_socket sockets[SOCKETS_MAX];
+static unsigned nsockets;
+
+static void socket_opened(unsigned proc, int64_t fd) {
+  if (fd >= 0 && fd <= INT32_MAX && nsockets < SOCKETS_MAX)
+    sockets[nsockets++] = (struct known_socket){.proc = (uint8_t)proc, .fd = (int32_t)fd};
+}
+
+static void socket_closed(unsigned proc, uint64_t fd) {
+  for (unsigned i = 0; i < nsockets; i++)
+    if (sockets[i].proc == proc && (uint64_t)sockets[i].fd == fd)
+      sockets[i--] = sockets[--nsockets];
+}
+
+/* An accepted connection: finds the socket of a controlled process at its
+ * other end (same two addresses, swapped) and says so in a PEER event, so
+ * that `show` can pair what one end sent with what the other received. */
+static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t fd) {
+  char local[96], peer[96], l2[96], p2[96];
+  if (fd < 0 || fd > INT32_MAX ||
+      io_names(s->procs[proc].pidfd, (int)fd, local, peer, sizeof(local)) != IO_KIND_SOCKET ||
+      !peer[0])
+    return;
+  for (unsigned i = 0; i < nsockets; i++) {
+    unsigned p = sockets[i].proc;
+    if (p >= (unsigned)s->cfg->nprocs || !s->procs[p].alive || (p == proc && sockets[i].fd == fd))
+      continue;
+    if (io_names(s->procs[p].pidfd, sockets[i].fd, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
+        strcmp(l2, peer) == 0 && strcmp(p2, local) == 0) {
+      struct dara_event ev = {.kind = DARA_EV_PEER, .proc = (uint8_t)proc,
+                              .routine = (uint16_t)routine, .op = (uint16_t)p,
+                              .obj = (uint32_t)fd, .obj2 = (uint32_t)sockets[i].fd,
+                              .time = s->region->clock.now};
+      emit(s, &ev);
+      return;
+    }
+  }
+}
+
 static void syscall_event(struct session *s, unsigned proc, const struct dara_log_entry *e) {
   uint64_t now = s->region->clock.now;
   if (e->a >= DARA_CALL_COUNT) {
@@ -423,6 +472,13 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
                           .routine = (uint16_t)e->routine, .op = (uint16_t)e->a,
                           .arg = (int64_t)e->c, .time = e->end, .sys = &sys};
   emit(s, &ev);
+  int64_t ret = (int64_t)e->c;
+  if (e->a == DARA_CALL_socket)
+    socket_opened(proc, ret);
+  else if (e->a == DARA_CALL_close && ret == 0)
+    socket_closed(proc, e->args[0]);
+  else if (e->a == DARA_CALL_accept && ret >= 0)
+    accepted(s, proc, e->routine, ret);
 }
 
 static uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
@@ -1182,6 +1238,7 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
       return -1;
     }
   }
+  nsockets = 0;
   /* The per-routine tables, as far as the last run used them. */
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
     size_t n = routines_used[i];

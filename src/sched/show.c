@@ -39,6 +39,7 @@
 #include "sched/show.h"
 #include "sched/event.h"
 #include "sched/schedfile.h"
+#include "sched/streams.h"
 
 enum show_format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_SHIVIZ };
 
@@ -686,6 +687,9 @@ static void describe(const struct show *sh, const struct dara_event *ev, char *b
   case DARA_EV_SYSCALL:
     show_syscall_text(ev, buf, len);
     break;
+  case DARA_EV_PEER:
+    snprintf(buf, len, "fd %u is connected to fd %u of process %u", ev->obj, ev->obj2, ev->op);
+    break;
   default:
     snprintf(buf, len, "?");
     break;
@@ -860,6 +864,9 @@ static void print_json_event(const struct show *sh, size_t i) {
     put_json(out, dara_call_name(ev->op));
   } else if (ev->kind == DARA_EV_NOTE) {
     fprintf(out, ", \"note\": %u", ev->op);
+  } else if (ev->kind == DARA_EV_PEER) {
+    fprintf(out, ", \"fd\": %" PRIu32 ", \"peer_proc\": %u, \"peer_fd\": %" PRIu32, ev->obj,
+            ev->op, ev->obj2);
   } else if (ev->op) {
     fprintf(out, ", \"op\": %u", ev->op);
   }
@@ -1065,13 +1072,33 @@ static void print_chrome(const struct show *sh) {
   }
   free(seen);
 
+  /* A message between processes is a flow arrow from the send's slice to
+   * the receive's (streams.h). */
+  struct chrome_send {
+    size_t index;
+    unsigned proc, routine;
+    double ts;
+  };
+  struct streams *st = streams_new(sizeof(struct chrome_send));
   for (size_t i = 0; i < f->nevents; i++) {
     const struct dara_event *ev = &f->events[i];
     chrome_sep(out, &first);
     if (ev->kind == DARA_EV_SYSCALL) {
       print_chrome_syscall(out, ev, i, use_index);
+      double ts = use_index ? (double)i : (double)ev->sys->start / 1000.0;
+      struct chrome_send me = {i, ev->proc, ev->routine, ts};
+      const struct chrome_send *from = st ? streams_event(st, ev, &me) : NULL;
+      if (from) {
+        fprintf(out, ",\n{\"name\": \"message\", \"cat\": \"message\", \"ph\": \"s\", "
+                     "\"id\": %zu, \"pid\": %u, \"tid\": %u, \"ts\": %.3f},\n"
+                     "{\"name\": \"message\", \"cat\": \"message\", \"ph\": \"f\", "
+                     "\"bp\": \"e\", \"id\": %zu, \"pid\": %u, \"tid\": %u, \"ts\": %.3f}",
+                i, from->proc, from->routine, from->ts, i, ev->proc, ev->routine, ts);
+      }
       continue;
     }
+    if (st && ev->kind == DARA_EV_PEER)
+      streams_event(st, ev, NULL);
     char what[WHAT_LEN];
     describe(sh, ev, what, sizeof what);
     double ts = chrome_ts(sh, use_index, i);
@@ -1124,6 +1151,7 @@ static void print_chrome(const struct show *sh) {
       fputs("}}", out);
     }
   }
+  streams_free(st);
   fputs("\n]}\n", out);
 }
 
@@ -1144,11 +1172,15 @@ static void print_chrome(const struct show *sh) {
  *   - likewise a global property is checked by dara over the variables
  *     every process logged, so a PROPERTY failure (on "dara") takes in
  *     every process's clock.
+ *   - a receive on a connected socket takes in the clock of the send that
+ *     carried the last byte it got (streams.h pairs them, through the PEER
+ *     events that say which two sockets are the ends of one connection).
  * Threads of one process share a host: their events are already totally
- * ordered by the turn. Synchronization between processes (shared memory,
- * pipes, signals) is not recorded yet, so no other arrows are drawn; in
- * particular the order in which dara handed the turn from one process to
- * another is not shown as causality, because the program did not cause it.
+ * ordered by the turn. Other synchronization between processes (shared
+ * memory, pipes, signals, datagrams) is not recorded, so no other arrows
+ * are drawn; in particular the order in which dara handed the turn from one
+ * process to another is not shown as causality, because the program did not
+ * cause it.
  */
 #define SHIVIZ_HOSTS (DARA_MAX_PROCS + 1)
 #define SHIVIZ_DARA DARA_MAX_PROCS
@@ -1176,6 +1208,7 @@ static void print_shiviz(const struct show *sh) {
   uint64_t started[DARA_MAX_PROCS][SHIVIZ_HOSTS];
   bool pending[DARA_MAX_PROCS] = {false};
   memset(vc, 0, sizeof vc);
+  struct streams *st = streams_new(sizeof vc[0]);
   /* The parsing expression, then an empty line: no delimiter between runs. */
   fputs("(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)\n\n", out);
   for (size_t i = 0; i < f->nevents; i++) {
@@ -1193,7 +1226,19 @@ static void print_shiviz(const struct show *sh) {
       vc_merge(vc[h], started[h]);
       pending[h] = false;
     }
+    /* A receive takes in the clock of the send that carried its bytes; a
+     * send hands its clock, once ticked, to its stream. */
+    bool send = st && streams_is_send(st, ev);
+    if (st && !send) {
+      const uint64_t *from = streams_event(st, ev, NULL);
+      if (from && h != SHIVIZ_DARA) {
+        vc_merge(vc[h], from);
+      }
+    }
     vc[h][h]++;
+    if (send) {
+      streams_event(st, ev, vc[h]);
+    }
     if (ev->kind == DARA_EV_PROC_START) {
       memcpy(started[ev->proc], vc[h], sizeof started[ev->proc]);
       pending[ev->proc] = true;
@@ -1222,6 +1267,7 @@ static void print_shiviz(const struct show *sh) {
     put_text(out, what);
     fputc('\n', out);
   }
+  streams_free(st);
 }
 
 /* ---- the command ---- */

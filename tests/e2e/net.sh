@@ -404,13 +404,47 @@ ppoll 1 0' ]] || { echo "waits:"; echo "$got" | sed 's/^/  /'; return 1; }
   [[ $(status "$TMP/wtr") == 0 ]] || { echo "replay: $(describe "$TMP/wtr")"; return 1; }
 }
 
+# Messages between processes: dara records which sockets are the two ends
+# of each connection (PEER events), and `show` draws every receive as an
+# arrow from the send that carried its bytes, in the Chrome trace (flow
+# events) and in the ShiViz log (the receiver's clock takes in the sender's).
+test_messages_shown() {
+  # shellcheck disable=SC2046
+  dara_run "$TMP/msg" record --seed 3 -o msg.sched -- $(kv $((PORT + 5)))
+  [[ $(status "$TMP/msg") == [01] ]] || { echo "record: $(describe "$TMP/msg")"; return 1; }
+  local json=$TMP/msg.json
+  "$DARA" show --format json "$TMP/msg.sched" >"$json" || { echo "show json failed"; return 1; }
+  # One connection per client, accepted by the server (process 0).
+  [[ $(jq '[.events[] | select(.kind == "peer" and .proc == 0)] | length' "$json") == 2 ]] ||
+    { echo "not two PEER events"; return 1; }
+  [[ $(jq -r '[.events[] | select(.kind == "peer") | .peer_proc] | sort | map(tostring) | join(" ")' \
+        "$json") == "1 2" ]] || { echo "PEER events do not name both clients"; return 1; }
+  # Every receive that got bytes is the head of one arrow.
+  local recvs flows_s flows_f
+  recvs=$(jq '[.events[] | select(.kind == "syscall" and .syscall.call == "recv" and
+                 .syscall.ret > 0)] | length' "$json")
+  "$DARA" show --format chrome "$TMP/msg.sched" >"$TMP/msg.trace" || { echo "show chrome failed"; return 1; }
+  flows_s=$(jq '[.traceEvents[] | select(.ph == "s")] | length' "$TMP/msg.trace")
+  flows_f=$(jq '[.traceEvents[] | select(.ph == "f")] | length' "$TMP/msg.trace")
+  [[ $recvs -gt 0 && $flows_s == "$recvs" && $flows_f == "$recvs" ]] ||
+    { echo "$recvs receives, $flows_s flow starts, $flows_f flow ends"; return 1; }
+  # In ShiViz the server's clock knows both clients after their requests.
+  "$DARA" show --format shiviz "$TMP/msg.sched" >"$TMP/msg.shiviz" || { echo "show shiviz failed"; return 1; }
+  grep -q '^proc0 {.*"proc1": [0-9]*.*"proc2": [0-9]*' "$TMP/msg.shiviz" ||
+    grep -q '^proc0 {.*"proc2": [0-9]*.*"proc1": [0-9]*' "$TMP/msg.shiviz" ||
+    { echo "the server's clock never takes in both clients'"; return 1; }
+  # PEER events replay like any other.
+  dara_run "$TMP/msgr" replay msg.sched
+  grep -q 'as recorded' "$TMP/msgr.err" || { echo "replay: $(describe "$TMP/msgr")"; return 1; }
+}
+
 # ---- the list ----
 
 TESTS=(kv_explore_finds_lost_update kv_record_replays distributed_deadlock timeout_race
   syscall_groups syscall_divergence pipe_waits_for_writer log_drained_not_lost
   "multiplex_record select" "multiplex_record epoll" "multiplex_record poll"
   "multiplex_explore select" "multiplex_explore epoll" "multiplex_explore poll" poll_same_fd
-  wait_timeouts)
+  wait_timeouts messages_shown)
 
 for tool in jq pgrep; do
   if ! command -v "$tool" >/dev/null; then

@@ -205,6 +205,8 @@ static void write_syscalls(const char *dir) {
   ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_COUNT - 1,
                             .arg = INT64_MIN, .time = 9000,
                             .sys = &(struct dara_sys){.args = {UINT64_MAX, 1ull << 63, 1}, .err = UINT32_MAX}});
+  ev(w, (struct dara_event){.kind = DARA_EV_PEER, .proc = 0, .op = 1, .obj = 4, .obj2 = 3,
+                            .time = 9000});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 1, .time = 9500});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 0, .time = 9600});
   finish(w, 0, 0, NULL);

@@ -1,0 +1,170 @@
+/*
+ * streams.c: pairing receives with the sends that carried their bytes. See
+ * streams.h.
+ */
+#include "sched/streams.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dara/calls.h"
+#include "dara/region.h"
+
+/* Descriptors above this are not followed (a program with that many open
+ * sockets is not what show draws arrows for). */
+#define STREAMS_FDS 4096
+
+struct sent {
+  uint64_t end; /* offset just past this send's last byte in its stream */
+};
+
+struct end {
+  bool socket;     /* a socket, open */
+  bool has_peer;
+  uint8_t peer_proc;
+  int32_t peer_fd;
+  uint64_t sent;     /* bytes sent so far */
+  uint64_t received; /* bytes received so far */
+  struct sent *sends; /* in order; payloads at the same index in `payloads` */
+  unsigned char *payloads;
+  size_t nsends, cap;
+};
+
+struct streams {
+  size_t payload_size;
+  struct end ends[DARA_MAX_PROCS][STREAMS_FDS];
+};
+
+struct streams *streams_new(size_t payload_size) {
+  struct streams *st = calloc(1, sizeof(*st));
+  if (st)
+    st->payload_size = payload_size;
+  return st;
+}
+
+static void end_reset(struct end *e) {
+  free(e->sends);
+  free(e->payloads);
+  memset(e, 0, sizeof(*e));
+}
+
+void streams_free(struct streams *st) {
+  if (!st)
+    return;
+  for (unsigned p = 0; p < DARA_MAX_PROCS; p++)
+    for (unsigned fd = 0; fd < STREAMS_FDS; fd++)
+      end_reset(&st->ends[p][fd]);
+  free(st);
+}
+
+static struct end *end_of(struct streams *st, unsigned proc, int64_t fd) {
+  if (proc >= DARA_MAX_PROCS || fd < 0 || fd >= STREAMS_FDS)
+    return NULL;
+  return &st->ends[proc][fd];
+}
+
+static bool is_send_call(unsigned call) {
+  return call == DARA_CALL_send || call == DARA_CALL_sendto || call == DARA_CALL_sendmsg ||
+         call == DARA_CALL_write;
+}
+
+static bool is_receive_call(unsigned call) {
+  return call == DARA_CALL_recv || call == DARA_CALL_recvfrom || call == DARA_CALL_recvmsg ||
+         call == DARA_CALL_read;
+}
+
+bool streams_is_send(const struct streams *st, const struct dara_event *ev) {
+  if (ev->kind != DARA_EV_SYSCALL || !ev->sys || !is_send_call(ev->op) || ev->arg <= 0)
+    return false;
+  int64_t fd = (int64_t)ev->sys->args[0];
+  return ev->proc < DARA_MAX_PROCS && fd >= 0 && fd < STREAMS_FDS &&
+         st->ends[ev->proc][fd].socket;
+}
+
+static void record_send(struct streams *st, struct end *e, uint64_t n, const void *payload) {
+  if (e->nsends == e->cap) {
+    size_t cap = e->cap ? e->cap * 2 : 16;
+    struct sent *s = realloc(e->sends, cap * sizeof(*s));
+    if (s)
+      e->sends = s;
+    unsigned char *p = realloc(e->payloads, cap * st->payload_size);
+    if (p)
+      e->payloads = p;
+    if (!s || !p)
+      return; /* out of memory: this send draws no arrow */
+    e->cap = cap;
+  }
+  e->sent += n;
+  e->sends[e->nsends].end = e->sent;
+  if (payload)
+    memcpy(e->payloads + e->nsends * st->payload_size, payload, st->payload_size);
+  else
+    memset(e->payloads + e->nsends * st->payload_size, 0, st->payload_size);
+  e->nsends++;
+}
+
+/* The payload of the send of `from` whose bytes cover stream offset off. */
+static const void *send_at(const struct streams *st, const struct end *from, uint64_t off) {
+  size_t lo = 0, hi = from->nsends;
+  while (lo < hi) { /* the first send that ends past off */
+    size_t mid = lo + (hi - lo) / 2;
+    if (from->sends[mid].end > off)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return lo < from->nsends ? from->payloads + lo * st->payload_size : NULL;
+}
+
+const void *streams_event(struct streams *st, const struct dara_event *ev, const void *payload) {
+  if (ev->kind == DARA_EV_PEER) {
+    struct end *a = end_of(st, ev->proc, ev->obj), *b = end_of(st, ev->op, ev->obj2);
+    if (a && b) {
+      a->socket = a->has_peer = true;
+      a->peer_proc = (uint8_t)ev->op;
+      a->peer_fd = (int32_t)ev->obj2;
+      b->socket = b->has_peer = true;
+      b->peer_proc = ev->proc;
+      b->peer_fd = (int32_t)ev->obj;
+    }
+    return NULL;
+  }
+  if (ev->kind != DARA_EV_SYSCALL || !ev->sys)
+    return NULL;
+  int64_t ret = ev->arg;
+  switch (ev->op) {
+  case DARA_CALL_socket:
+  case DARA_CALL_accept: {
+    struct end *e = end_of(st, ev->proc, ret);
+    if (e) {
+      end_reset(e);
+      e->socket = true;
+    }
+    return NULL;
+  }
+  case DARA_CALL_close: {
+    struct end *e = end_of(st, ev->proc, (int64_t)ev->sys->args[0]);
+    if (e && ret == 0)
+      end_reset(e);
+    return NULL;
+  }
+  default:
+    break;
+  }
+  struct end *e = end_of(st, ev->proc, (int64_t)ev->sys->args[0]);
+  if (!e || !e->socket || ret <= 0)
+    return NULL;
+  if (is_send_call(ev->op)) {
+    record_send(st, e, (uint64_t)ret, payload);
+    return NULL;
+  }
+  if (!is_receive_call(ev->op))
+    return NULL;
+  e->received += (uint64_t)ret;
+  if (!e->has_peer)
+    return NULL;
+  const struct end *from = end_of(st, e->peer_proc, e->peer_fd);
+  return from ? send_at(st, from, e->received - 1) : NULL;
+}

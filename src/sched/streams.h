@@ -1,0 +1,40 @@
+/*
+ * streams: which send carried the bytes a receive got, across the connected
+ * sockets of a recording.
+ *
+ * `show` feeds the events of a schedule file in order. A PEER event says
+ * which two descriptors are the ends of one connection; SYSCALL events say
+ * which descriptors are sockets (socket, accept), how many bytes each send
+ * put into its socket and each receive took out (send, sendto, sendmsg,
+ * recv, recvfrom, recvmsg, and read and write on a socket), and when a
+ * descriptor was closed. A stream socket delivers bytes in order, so the
+ * last byte of a receive was put there by the send whose bytes cover that
+ * offset of the other end's stream. The caller attaches a payload to each
+ * send (a vector clock, a timestamp) and gets back the payload of the send
+ * that a receive drew from: that is the message's arrow.
+ */
+#ifndef DARA_SCHED_STREAMS_H
+#define DARA_SCHED_STREAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sched/event.h"
+
+struct streams;
+
+/* A tracker whose payloads are payload_size bytes; NULL when out of memory. */
+struct streams *streams_new(size_t payload_size);
+void streams_free(struct streams *st);
+
+/* Takes in event ev. For a send, keeps a copy of payload (which may be
+ * NULL for other events). Returns, for a receive whose bytes can be traced
+ * to a send, that send's payload; otherwise NULL. The pointer is valid
+ * until the next call. */
+const void *streams_event(struct streams *st, const struct dara_event *ev, const void *payload);
+
+/* Whether ev is a send that streams_event would keep a payload for (the
+ * caller computes the payload only then). */
+bool streams_is_send(const struct streams *st, const struct dara_event *ev);
+
+#endif
