@@ -108,6 +108,17 @@ static int io_wait_one(unsigned op, int fd, short events, uint64_t deadline) {
 /* A point that does not wait (non-blocking calls). */
 static void io_point(unsigned op, int fd) { io_wait(op, fd, NULL, 0, 0); }
 
+/* The point before a socket call: on a blocking socket, a wait until fd is
+ * ready for events (or the socket's timeout, deadline, passes: false); on a
+ * non-blocking one, just the choice of who goes next. */
+static bool socket_ready(unsigned op, int fd, short events, bool wait, uint64_t deadline) {
+  if (!wait) {
+    io_point(op, fd);
+    return true;
+  }
+  return io_wait_one(op, fd, events, deadline) != 0;
+}
+
 static uint64_t deadline_after_ms(long long ms) {
   return ms < 0 ? 0 : shim.region->clock.now + (uint64_t)ms * NS_PER_MS + 1;
 }
@@ -221,13 +232,11 @@ static int do_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
   uint64_t deadline = wait ? socket_deadline(fd, SO_RCVTIMEO) : 0;
   int ret, err;
   for (;;) {
-    if (wait && !io_wait_one(DARA_OP_IO_ACCEPT, fd, POLLIN, deadline)) {
+    if (!socket_ready(DARA_OP_IO_ACCEPT, fd, POLLIN, wait, deadline)) {
       ret = -1; /* SO_RCVTIMEO passed */
       err = EAGAIN;
       break;
     }
-    if (!wait)
-      io_point(DARA_OP_IO_ACCEPT, fd);
     ret = REAL(accept4)(fd, addr, len, flags);
     err = ret < 0 ? errno : 0;
     if (!(wait && ret < 0 && (err == EAGAIN || err == EWOULDBLOCK)))
@@ -334,6 +343,18 @@ static const void *msg_data(const struct msghdr *m, size_t *len) {
   return m->msg_iov[0].iov_base;
 }
 
+/* The data a call moved, for its record: from buf, or from the first
+ * buffer of msg when there is one; ret bytes at most. */
+static const void *excerpt(const void *buf, const struct msghdr *msg, ssize_t ret, size_t *len) {
+  *len = ret > 0 ? (size_t)ret : 0;
+  if (!msg)
+    return buf;
+  size_t first;
+  const void *data = msg_data(msg, &first);
+  *len = *len < first ? *len : first;
+  return data;
+}
+
 static size_t msg_size(const struct msghdr *m) {
   size_t n = 0;
   for (size_t i = 0; m && m->msg_iov && i < m->msg_iovlen; i++)
@@ -351,25 +372,18 @@ static ssize_t net_receive(struct net_call *c) {
   ssize_t ret;
   int err;
   for (;;) {
-    if (wait && !io_wait_one(DARA_OP_IO_RECV, c->fd, POLLIN, deadline)) {
+    if (!socket_ready(DARA_OP_IO_RECV, c->fd, POLLIN, wait, deadline)) {
       ret = -1; /* SO_RCVTIMEO passed */
       err = EAGAIN;
       break;
     }
-    if (!wait)
-      io_point(DARA_OP_IO_RECV, c->fd);
     ret = real_call(c, 0, MSG_DONTWAIT);
     err = ret < 0 ? errno : 0;
     if (!(wait && ret < 0 && (err == EAGAIN || err == EWOULDBLOCK)))
       break;
   }
-  size_t len = ret > 0 ? (size_t)ret : 0;
-  const void *data = c->buf;
-  if (c->msg) {
-    size_t first;
-    data = msg_data(c->msg, &first);
-    len = len < first ? len : first;
-  }
+  size_t len;
+  const void *data = excerpt(c->buf, c->msg, ret, &len);
   shim_sys_end(&s, ret, err, data, len);
   errno = err;
   return ret;
@@ -387,13 +401,11 @@ static ssize_t net_send(struct net_call *c) {
   ssize_t ret;
   int err;
   for (;;) {
-    if (wait && !io_wait_one(DARA_OP_IO_SEND, c->fd, POLLOUT, deadline)) {
+    if (!socket_ready(DARA_OP_IO_SEND, c->fd, POLLOUT, wait, deadline)) {
       ret = -1; /* SO_SNDTIMEO passed */
       err = EAGAIN;
       break;
     }
-    if (!wait)
-      io_point(DARA_OP_IO_SEND, c->fd);
     /* send and write continue where a short send stopped, as a blocking
      * send would; sendto and sendmsg block once the socket is writable. */
     ret = real_call(c, done, wait && partial_ok ? MSG_DONTWAIT : 0);
@@ -412,13 +424,8 @@ static ssize_t net_send(struct net_call *c) {
     ret = (ssize_t)done;
     err = 0;
   }
-  size_t len = ret > 0 ? (size_t)ret : 0;
-  const void *data = c->cbuf;
-  if (c->cmsg) {
-    size_t first;
-    data = msg_data(c->cmsg, &first);
-    len = len < first ? len : first;
-  }
+  size_t len;
+  const void *data = excerpt(c->cbuf, c->cmsg, ret, &len);
   shim_sys_end(&s, ret, err, data, len);
   errno = err;
   return ret;
