@@ -7,6 +7,7 @@
  * ends the run with an error naming the process, never a crash or a hang.
  */
 #include "sched/session.h"
+#include "sched/session_priv.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -35,29 +36,6 @@
 
 #define OBJECTS_MAX (1u << 16)
 
-struct proc_run {
-  pid_t pid;
-  int pidfd;
-  struct forkserver *fs; /* the fork server it came from, or NULL */
-  bool alive;
-  bool detached; /* called exec: runs natively, never scheduled again */
-  uint32_t lost_seen;
-};
-
-struct session {
-  const struct session_config *cfg;
-  struct session_result *res;
-  struct dara_region *region;
-  int region_fd;
-  pid_t pgid;
-  struct proc_run procs[DARA_MAX_PROCS];
-  uint64_t steps;
-  bool done;
-  struct world *world;
-  bool vars_changed; /* since the properties were last checked */
-  uint32_t lease;    /* forced steps granted to the running routine, not yet seen */
-  bool lease_ok;     /* candidates(): nothing but the chosen routine can change */
-};
 
 /* Names of the current (or last) run's threads and objects, for reports. */
 static struct session_thread (*names_threads)[DARA_MAX_ROUTINES];
@@ -69,6 +47,14 @@ static struct object_names names_objects[DARA_MAX_PROCS];
 /* How many routines of each process the current run has seen: the
  * per-routine tables are cleared that far, not to the limits. */
 static uint32_t routines_used[DARA_MAX_PROCS];
+/* The step (1-based) at which each routine last ran (timer fairness). */
+static uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
+
+void session_ran(unsigned proc, unsigned routine, uint64_t step) {
+  last_run[proc][routine] = step;
+  if (routine + 1 > routines_used[proc])
+    routines_used[proc] = routine + 1;
+}
 
 /* Fork servers (explore), one per process slot, kept across executions. */
 static struct forkserver servers[DARA_MAX_PROCS];
@@ -105,11 +91,8 @@ static uint64_t now_ms(void) {
 
 /* ---- ending the run ---- */
 
-static void finish(struct session *s, unsigned kind, int code, unsigned proc, const char *fmt,
-                   ...) __attribute__((format(printf, 5, 6)));
-
-static void finish(struct session *s, unsigned kind, int code, unsigned proc, const char *fmt,
-                   ...) {
+void session_finish(struct session *s, unsigned kind, int code, unsigned proc, const char *fmt,
+                           ...) {
   if (s->done)
     return;
   s->done = true;
@@ -125,9 +108,7 @@ static void finish(struct session *s, unsigned kind, int code, unsigned proc, co
 }
 
 /* Appends a line to res->details (dropped when there is no room). */
-static void detail(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void detail(struct session *s, const char *fmt, ...) {
+void session_detail(struct session *s, const char *fmt, ...) {
   char *d = s->res->details;
   size_t used = strlen(d), room = sizeof(s->res->details) - used;
   if (room < 2)
@@ -153,7 +134,7 @@ static void site_of(unsigned proc, unsigned routine, char *buf, size_t len) {
              t->ordinal);
 }
 
-static void emit(struct session *s, const struct dara_event *ev) {
+void session_emit(struct session *s, const struct dara_event *ev) {
   if (s->done && s->res->stopped)
     return;
   s->res->events++;
@@ -163,18 +144,18 @@ static void emit(struct session *s, const struct dara_event *ev) {
   }
 }
 
-static void emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
-                        unsigned op, int64_t arg) {
+void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
+                                unsigned op, int64_t arg) {
   struct dara_event ev = {.kind = (uint8_t)kind, .proc = (uint8_t)proc,
                           .routine = (uint16_t)routine, .op = (uint16_t)op, .arg = arg,
                           .time = s->region->clock.now};
-  emit(s, &ev);
+  session_emit(s, &ev);
 }
 
-static void corrupt(struct session *s, unsigned proc, const char *what, unsigned long value) {
-  finish(s, SCHED_OUT_ERROR, 0, proc,
-         "process %u (%s) corrupted its control block: %s = %lu", proc,
-         s->cfg->cmds[proc].argv[0], what, value);
+void session_corrupt(struct session *s, unsigned proc, const char *what, unsigned long value) {
+  session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                 "process %u (%s) corrupted its control block: %s = %lu", proc,
+                 s->cfg->cmds[proc].argv[0], what, value);
 }
 
 /* ---- definitions: threads and objects ---- */
@@ -200,7 +181,7 @@ static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t
   return 0;
 }
 
-static void define_thread(struct session *s, unsigned proc, unsigned routine) {
+void session_define_thread(struct session *s, unsigned proc, unsigned routine) {
   const struct dara_proc *p = &s->region->procs[proc];
   const struct dara_routine *r = &p->routines[routine];
   struct session_thread *t = &names_threads[proc][routine];
@@ -227,13 +208,13 @@ static void define_thread(struct session *s, unsigned proc, unsigned routine) {
   }
 }
 
-static void define_object(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+void session_define_object(struct session *s, unsigned proc, const struct dara_log_entry *e) {
   struct object_names *pr = &names_objects[proc];
   uint32_t id = e->a;
   unsigned kind = e->b & 0xff;
   uint32_t module = e->b >> 8;
   if (id == 0 || id >= OBJECTS_MAX || kind >= DARA_OBJ_COUNT) {
-    corrupt(s, proc, "object id", id);
+    session_corrupt(s, proc, "object id", id);
     return;
   }
   if (id >= pr->n) {
@@ -242,7 +223,7 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
       n *= 2;
     struct session_object *o = realloc(pr->v, n * sizeof(*o));
     if (!o) {
-      finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
+      session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
       return;
     }
     memset(o + pr->n, 0, (n - pr->n) * sizeof(*o));
@@ -270,316 +251,6 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
   }
 }
 
-/* ---- the event log ---- */
-
-static void note(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  switch (e->a) {
-  case DARA_NOTE_FORK_UNCONTROLLED:
-    detail(s, "warning: process %u forked child %u, which runs uncontrolled", proc, e->b);
-    break;
-  case DARA_NOTE_TOO_MANY_THREADS:
-    detail(s, "process %u created more than %u threads", proc, e->b);
-    break;
-  case DARA_NOTE_TOO_MANY_OBJECTS:
-    detail(s, "process %u used more than %u synchronization objects", proc, e->b);
-    break;
-  case DARA_NOTE_EXEC_UNCONTROLLED:
-    detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
-    break;
-  default:
-    corrupt(s, proc, "note", e->a);
-    return;
-  }
-  emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
-}
-
-/* ---- what the program told dara (dara/dara.h) ---- */
-
-/* The label id of text, announcing it to the sink the first time. */
-static uint32_t label_of(struct session *s, unsigned proc, const char *raw) {
-  char text[DARA_TEXT_LEN];
-  region_copy_name(text, sizeof(text), raw, DARA_TEXT_LEN);
-  bool is_new;
-  uint32_t id = world_label(s->world, text, &is_new);
-  if (id == 0) {
-    finish(s, SCHED_OUT_ERROR, 0, proc, "process %u used more than %d distinct names and "
-           "strings in dara_log and dara_always calls", proc, WORLD_MAX_LABELS);
-    return 0;
-  }
-  if (is_new && s->cfg->sink.label) {
-    struct sched_label l = {.id = id, .text = text};
-    if (s->cfg->sink.label(s->cfg->sink.ctx, &l) != 0) {
-      s->res->stopped = true;
-      s->done = true;
-    }
-  }
-  return id;
-}
-
-static void logged_var(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  if (e->a > 2) {
-    corrupt(s, proc, "variable type", e->a);
-    return;
-  }
-  uint32_t name = label_of(s, proc, e->text[0]);
-  uint64_t value = e->c;
-  if (e->a == 2)
-    value = label_of(s, proc, e->text[1]);
-  if (s->done)
-    return;
-  if (world_set(s->world, proc, name, e->a, value) != 0) {
-    finish(s, SCHED_OUT_ERROR, 0, proc, "more than %d logged variables", WORLD_MAX_VARS);
-    return;
-  }
-  s->vars_changed = true;
-  struct dara_event ev = {.kind = DARA_EV_LOG, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = name,
-                          .arg = (int64_t)value, .time = s->region->clock.now};
-  emit(s, &ev);
-}
-
-static void sometimes_seen(struct session *s, const char *name, bool held) {
-  struct session_result *res = s->res;
-  for (unsigned i = 0; i < res->nsometimes; i++)
-    if (strcmp(res->sometimes[i].name, name) == 0) {
-      res->sometimes[i].held |= held;
-      return;
-    }
-  if (res->nsometimes == SESSION_MAX_SOMETIMES)
-    return;
-  snprintf(res->sometimes[res->nsometimes].name, DARA_TEXT_LEN, "%s", name);
-  res->sometimes[res->nsometimes++].held = held;
-}
-
-static void assertion(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  if (e->a < DARA_ASSERT_ALWAYS || e->a > DARA_ASSERT_UNREACHABLE || e->b > 1) {
-    corrupt(s, proc, "assertion kind", e->a);
-    return;
-  }
-  uint32_t name = label_of(s, proc, e->text[0]);
-  if (s->done)
-    return;
-  struct dara_event ev = {.kind = DARA_EV_ASSERT, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = name,
-                          .obj2 = (uint32_t)e->c, .arg = e->b, .time = s->region->clock.now};
-  emit(s, &ev);
-  const char *text = world_label_text(s->world, name);
-  char file[DARA_TEXT_LEN];
-  region_copy_name(file, sizeof(file), e->text[1], DARA_TEXT_LEN);
-  if (e->a == DARA_ASSERT_SOMETIMES) {
-    sometimes_seen(s, text, e->b);
-    return;
-  }
-  if (e->a == DARA_ASSERT_ALWAYS && e->b)
-    return;
-  char who[96];
-  session_thread_name(proc, e->routine, who, sizeof(who));
-  snprintf(s->res->signature, sizeof(s->res->signature), "property %s %s:%llu",
-           text, file, (unsigned long long)e->c);
-  finish(s, SCHED_OUT_PROPERTY, 0, proc, "%s \"%s\" %s at %s:%llu in thread %s",
-         e->a == DARA_ASSERT_ALWAYS ? "dara_always" : "dara_unreachable", text,
-         e->a == DARA_ASSERT_ALWAYS ? "failed" : "reached", file[0] ? file : "?",
-         (unsigned long long)e->c, who);
-}
-
-/* Checks the global properties when a variable changed. */
-static void check_properties(struct session *s) {
-  if (!s->cfg->props || !s->vars_changed || s->done)
-    return;
-  s->vars_changed = false;
-  const char *failed = props_check(s->cfg->props, s->world);
-  if (!failed)
-    return;
-  char vars[768];
-  world_describe(s->world, vars, sizeof(vars));
-  uint32_t name = label_of(s, 0, failed);
-  if (s->done)
-    return;
-  struct dara_event ev = {.kind = DARA_EV_PROPERTY, .obj = name, .time = s->region->clock.now};
-  emit(s, &ev);
-  detail(s, "variables: %s", vars);
-  snprintf(s->res->signature, sizeof(s->res->signature), "property %s", failed);
-  finish(s, SCHED_OUT_PROPERTY, 0, 0, "property \"%s\" failed", failed);
-}
-
-/* ---- who is connected to whom ---- */
-
-/* The sockets the programs made (socket calls), as far as their closes say
- * they are still open: where to look for the other end of an accepted
- * connection. */
-#define SOCKETS_MAX 256
-struct known_socket {
-  uint8_t proc;
-  int32_t fd;
-};
-static struct known_socket sockets[SOCKETS_MAX];
-static unsigned nsockets;
-
-static void socket_opened(unsigned proc, int64_t fd) {
-  if (fd >= 0 && fd <= INT32_MAX && nsockets < SOCKETS_MAX)
-    sockets[nsockets++] = (struct known_socket){.proc = (uint8_t)proc, .fd = (int32_t)fd};
-}
-
-static void socket_closed(unsigned proc, uint64_t fd) {
-  for (unsigned i = 0; i < nsockets; i++)
-    if (sockets[i].proc == proc && (uint64_t)sockets[i].fd == fd)
-      sockets[i--] = sockets[--nsockets];
-}
-
-/* An accepted connection: finds the socket of a controlled process at its
- * other end (same two addresses, swapped) and says so in a PEER event, so
- * that `show` can pair what one end sent with what the other received. */
-static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t fd) {
-  char local[96], peer[96], l2[96], p2[96];
-  if (fd < 0 || fd > INT32_MAX ||
-      io_names(s->procs[proc].pidfd, (int)fd, local, peer, sizeof(local)) != IO_KIND_SOCKET ||
-      !peer[0])
-    return;
-  for (unsigned i = 0; i < nsockets; i++) {
-    unsigned p = sockets[i].proc;
-    if (p >= (unsigned)s->cfg->nprocs || !s->procs[p].alive || (p == proc && sockets[i].fd == fd))
-      continue;
-    if (io_names(s->procs[p].pidfd, sockets[i].fd, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
-        strcmp(l2, peer) == 0 && strcmp(p2, local) == 0) {
-      struct dara_event ev = {.kind = DARA_EV_PEER, .proc = (uint8_t)proc,
-                              .routine = (uint16_t)routine, .op = (uint16_t)p,
-                              .obj = (uint32_t)fd, .obj2 = (uint32_t)sockets[i].fd,
-                              .time = s->region->clock.now};
-      emit(s, &ev);
-      return;
-    }
-  }
-}
-
-static void syscall_event(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  uint64_t now = s->region->clock.now;
-  if (e->a >= DARA_CALL_COUNT) {
-    corrupt(s, proc, "syscall", e->a);
-    return;
-  }
-  if (e->len > DARA_SYS_DATA) {
-    corrupt(s, proc, "syscall data length", e->len);
-    return;
-  }
-  if (e->start > e->end || e->end > now) {
-    corrupt(s, proc, "syscall time", (unsigned long)e->end);
-    return;
-  }
-  struct dara_sys sys = {.start = e->start, .err = e->b, .len = e->len};
-  memcpy(sys.args, e->args, sizeof(sys.args));
-  memcpy(sys.data, e->data, e->len);
-  struct dara_event ev = {.kind = DARA_EV_SYSCALL, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a,
-                          .arg = (int64_t)e->c, .time = e->end, .sys = &sys};
-  emit(s, &ev);
-  int64_t ret = (int64_t)e->c;
-  if (e->a == DARA_CALL_socket)
-    socket_opened(proc, ret);
-  else if (e->a == DARA_CALL_close && ret == 0)
-    socket_closed(proc, e->args[0]);
-  else if (e->a == DARA_CALL_accept && ret >= 0)
-    accepted(s, proc, e->routine, ret);
-}
-
-static uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
-
-/* A step the running routine took under its lease (region.h, "Forced
- * steps"): the same STEP event the scheduler would have made. */
-static void forced_step(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  struct dara_proc *p = &s->region->procs[proc];
-  if (s->lease == 0 || e->routine != p->chosen) {
-    corrupt(s, proc, "forced step of routine", e->routine);
-    return;
-  }
-  if (e->a >= DARA_OP_COUNT || e->c > s->region->clock.now) {
-    corrupt(s, proc, "forced step", e->a);
-    return;
-  }
-  s->lease--;
-  /* The policy sees the step as if it had been asked, with its only
-   * candidate, so its state (a random generator, PCT's step count and
-   * priorities, replay's place in the recording) moves exactly as without
-   * the lease, and so does every later choice. */
-  struct candidate c = {.proc = (uint8_t)proc, .routine = (uint16_t)e->routine,
-                        .status = DARA_RS_ENABLED, .op = (uint16_t)e->a, .obj = e->b,
-                        .obj2 = (uint32_t)e->args[0]};
-  if (s->cfg->policy->choose(s->cfg->policy, &c, 1, proc, e->routine) != 0) {
-    s->res->stopped = true;
-    s->done = true;
-    return;
-  }
-  struct dara_event ev = {.kind = DARA_EV_STEP, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = e->b,
-                          .obj2 = (uint32_t)e->args[0], .time = e->c};
-  emit(s, &ev);
-  s->steps++;
-  last_run[proc][e->routine] = s->steps;
-  if (e->routine + 1 > routines_used[proc])
-    routines_used[proc] = e->routine + 1;
-}
-
-static void drain_log(struct session *s, unsigned proc) {
-  struct dara_proc *p = &s->region->procs[proc];
-  uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
-  uint32_t tail = p->log_tail;
-  if (head - tail > DARA_LOG_LEN) {
-    corrupt(s, proc, "log_head", head);
-    return;
-  }
-  uint32_t nroutines = p->nroutines;
-  for (; tail != head && !s->done; tail++) {
-    struct dara_log_entry e = p->log[tail % DARA_LOG_LEN];
-    if (e.routine >= DARA_MAX_ROUTINES || e.routine >= nroutines) {
-      corrupt(s, proc, "log routine", e.routine);
-      break;
-    }
-    switch (e.kind) {
-    case DARA_LOG_CREATE:
-      if (e.a >= nroutines || e.a >= DARA_MAX_ROUTINES) {
-        corrupt(s, proc, "created routine", e.a);
-        break;
-      }
-      define_thread(s, proc, e.a);
-      emit_simple(s, DARA_EV_CREATE, proc, e.routine, DARA_OP_THREAD_CREATE, e.a);
-      break;
-    case DARA_LOG_RESULT:
-      if (e.a >= DARA_OP_COUNT) {
-        corrupt(s, proc, "result op", e.a);
-        break;
-      }
-      emit_simple(s, DARA_EV_RESULT, proc, e.routine, e.a, (int32_t)e.b);
-      break;
-    case DARA_LOG_OBJECT:
-      define_object(s, proc, &e);
-      break;
-    case DARA_LOG_NOTE:
-      note(s, proc, &e);
-      break;
-    case DARA_LOG_VAR:
-      logged_var(s, proc, &e);
-      break;
-    case DARA_LOG_ASSERT:
-      assertion(s, proc, &e);
-      break;
-    case DARA_LOG_SYSCALL:
-      syscall_event(s, proc, &e);
-      break;
-    case DARA_LOG_STEP:
-      forced_step(s, proc, &e);
-      break;
-    default:
-      corrupt(s, proc, "log kind", e.kind);
-      break;
-    }
-  }
-  /* Up to what was read: a run that ends mid-drain leaves the rest unread. */
-  __atomic_store_n(&p->log_tail, tail, __ATOMIC_RELEASE);
-  uint32_t lost = __atomic_load_n(&p->log_lost, __ATOMIC_ACQUIRE);
-  if (lost != s->procs[proc].lost_seen && !s->done)
-    finish(s, SCHED_OUT_ERROR, 0, proc, "process %u lost %u events: its event log overflowed",
-           proc, lost - s->procs[proc].lost_seen);
-}
-
 /* ---- process death ---- */
 
 static void kill_all(struct session *s) {
@@ -603,10 +274,10 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
   if (state == DARA_PROC_STARTING && !s->done) {
     char how[64];
     report_wait_status(how, sizeof(how), status);
-    finish(s, SCHED_OUT_ERROR, 0, proc,
-           "%s %s before dara's shim took control of it (a statically linked program, "
-           "one that clears LD_PRELOAD, or a shim that refused to start: see above)",
-           prog, how);
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "%s %s before dara's shim took control of it (a statically linked program, "
+                   "one that clears LD_PRELOAD, or a shim that refused to start: see above)",
+                   prog, how);
     return;
   }
   if (!s->done)
@@ -615,18 +286,18 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     return;
   if (WIFEXITED(status)) {
     int code = WEXITSTATUS(status);
-    emit_simple(s, DARA_EV_EXIT, proc, 0, 0, code);
+    session_emit_simple(s, DARA_EV_EXIT, proc, 0, 0, code);
     if (code != 0 && !s->done)
       snprintf(s->res->signature, sizeof(s->res->signature), "exit %d process %u", code, proc);
     if (code != 0)
-      finish(s, SCHED_OUT_EXIT, code, proc, "process %u (%s) exited with status %d", proc,
-             prog, code);
+      session_finish(s, SCHED_OUT_EXIT, code, proc, "process %u (%s) exited with status %d", proc,
+                     prog, code);
     return;
   }
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     unsigned routine = running >= 0 ? (unsigned)running : 0;
-    emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
+    session_emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
     char site[128];
     site_of(proc, routine, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "signal %d %s", sig, site);
@@ -636,8 +307,9 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
       session_thread_name(proc, routine, name, sizeof(name));
       snprintf(who, sizeof(who), " while thread %s was running", name);
     }
-    finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc, prog,
-           report_signal_name(sig), sig == SIGABRT ? " (abort or failed assertion)" : "", who);
+    session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc,
+                   prog, report_signal_name(sig),
+                   sig == SIGABRT ? " (abort or failed assertion)" : "", who);
   }
 }
 
@@ -653,8 +325,8 @@ static bool reap(struct session *s, unsigned proc, int flags, int running) {
     if (got < 0) {
       pr->alive = false;
       s->region->procs[proc].state = DARA_PROC_DEAD;
-      finish(s, SCHED_OUT_ERROR, 0, proc, "the fork server of process %u (%s) died", proc,
-             s->cfg->cmds[proc].argv[0]);
+      session_finish(s, SCHED_OUT_ERROR, 0, proc, "the fork server of process %u (%s) died", proc,
+                     s->cfg->cmds[proc].argv[0]);
       return true;
     }
     on_death(s, proc, status, running);
@@ -747,7 +419,7 @@ static enum turn_wait wait_turn_draining(struct session *s, unsigned proc, int r
       return w;
     uint32_t chosen = p->chosen;
     if (chosen >= DARA_MAX_ROUTINES) {
-      corrupt(s, proc, "chosen", chosen);
+      session_corrupt(s, proc, "chosen", chosen);
       return w;
     }
     __atomic_store_n(&p->syscall_lock, 0, __ATOMIC_RELEASE);
@@ -765,18 +437,18 @@ static void wait_death(struct session *s, unsigned proc) {
     if (reap(s, proc, WNOHANG, -1))
       return;
     if (got_interrupt) {
-      finish(s, SCHED_OUT_ERROR, 0, proc, "interrupted by signal %d", (int)got_interrupt);
+      session_finish(s, SCHED_OUT_ERROR, 0, proc, "interrupted by signal %d", (int)got_interrupt);
       return;
     }
     uint64_t waited = now_ms() - start;
     /* A process that left control by exec runs natively for as long as it
      * likes: no watchdog, only an interrupt ends the wait. */
     if (!pr->detached && waited > (uint64_t)s->cfg->watchdog_ms) {
-      emit_simple(s, DARA_EV_HANG, proc, 0, DARA_OP_PROC_EXIT, (int64_t)waited);
+      session_emit_simple(s, DARA_EV_HANG, proc, 0, DARA_OP_PROC_EXIT, (int64_t)waited);
       snprintf(s->res->signature, sizeof(s->res->signature), "hang exit process %u", proc);
-      finish(s, SCHED_OUT_HANG, 0, proc,
-             "process %u (%s) did not finish exiting within %d ms", proc,
-             s->cfg->cmds[proc].argv[0], s->cfg->watchdog_ms);
+      session_finish(s, SCHED_OUT_HANG, 0, proc,
+                     "process %u (%s) did not finish exiting within %d ms", proc,
+                     s->cfg->cmds[proc].argv[0], s->cfg->watchdog_ms);
       return;
     }
     /* A fork server's child: its server reports the death. */
@@ -793,14 +465,14 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
   switch (w) {
   case TURN_BACK: {
     drain_log(s, proc);
-    check_properties(s);
+    drain_check_properties(s);
     uint32_t state = s->region->procs[proc].state;
     if (state == DARA_PROC_EXITING)
       wait_death(s, proc);
     else if (state == DARA_PROC_DETACHED)
       s->procs[proc].detached = true;
     else if (state != DARA_PROC_RUNNING)
-      corrupt(s, proc, "state", state);
+      session_corrupt(s, proc, "state", state);
     break;
   }
   case TURN_DIED:
@@ -808,8 +480,8 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
   case TURN_HANG: {
     char name[96];
     session_thread_name(proc, running >= 0 ? (unsigned)running : 0, name, sizeof(name));
-    emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
-                s->cfg->watchdog_ms);
+    session_emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
+                        s->cfg->watchdog_ms);
     char site[128];
     site_of(proc, running >= 0 ? (unsigned)running : 0, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "hang %s", site);
@@ -817,13 +489,13 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     char inside[64] = "";
     if (call >= 0 && call < DARA_CALL_COUNT)
       snprintf(inside, sizeof(inside), " (it is inside %s)", dara_call_name((unsigned)call));
-    finish(s, SCHED_OUT_HANG, 0, proc,
-           "hang: thread %s ran for more than %d ms without reaching a scheduling point%s",
-           name, s->cfg->watchdog_ms, inside);
+    session_finish(s, SCHED_OUT_HANG, 0, proc,
+                   "hang: thread %s ran for more than %d ms without reaching a scheduling point%s",
+                   name, s->cfg->watchdog_ms, inside);
     break;
   }
   case TURN_INTERRUPTED:
-    finish(s, SCHED_OUT_ERROR, 0, proc, "interrupted by signal %d", (int)got_interrupt);
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "interrupted by signal %d", (int)got_interrupt);
     break;
   }
 }
@@ -849,7 +521,7 @@ static int start_proc(struct session *s, unsigned i) {
     fs = NULL;
   pid_t pid = fs ? forkserver_fork(fs, err, sizeof(err)) : launcher_start(&spec, err, sizeof(err));
   if (pid < 0) {
-    finish(s, SCHED_OUT_ERROR, 0, i, "%s", err);
+    session_finish(s, SCHED_OUT_ERROR, 0, i, "%s", err);
     return -1;
   }
   if (!fs && s->pgid == 0)
@@ -859,14 +531,14 @@ static int start_proc(struct session *s, unsigned i) {
   pr->pid = pid;
   pr->alive = true;
   pr->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  emit_simple(s, DARA_EV_PROC_START, i, 0, 0, 0);
+  session_emit_simple(s, DARA_EV_PROC_START, i, 0, 0, 0);
   enum turn_wait w = wait_turn_draining(s, i, 0);
   if (w == TURN_BACK) {
     if (p->state != DARA_PROC_RUNNING || p->pid != pid) {
-      corrupt(s, i, "pid", (unsigned long)p->pid);
+      session_corrupt(s, i, "pid", (unsigned long)p->pid);
       return 0;
     }
-    define_thread(s, i, 0);
+    session_define_thread(s, i, 0);
   }
   after_turn(s, i, w, 0);
   return 0;
@@ -886,7 +558,6 @@ static bool live_routine(unsigned status) {
  * over while the thread it waits for never runs, and report as a bug a
  * schedule no fair scheduler makes. As in CHESS's fair scheduling, a thread
  * that waits for time gives way to the others. */
-/* last_run (above, with forced_step): the step each routine last ran (1-based) */
 static uint64_t fired_early[DARA_MAX_PROCS][DARA_MAX_ROUTINES]; /* step its timer did, 0 */
 
 static bool may_fire_early(const struct candidate *t, const struct candidate *runnable,
@@ -915,7 +586,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
     struct dara_proc *p = &s->region->procs[i];
     uint32_t nr = p->nroutines;
     if (nr == 0 || nr > DARA_MAX_ROUTINES) {
-      corrupt(s, (unsigned)i, "nroutines", nr);
+      session_corrupt(s, (unsigned)i, "nroutines", nr);
       return 0;
     }
     if (nr > routines_used[i])
@@ -925,7 +596,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       const struct dara_routine *r = &p->routines[j];
       uint32_t status = r->status;
       if (!region_status_ok(status)) {
-        corrupt(s, (unsigned)i, "routine status", status);
+        session_corrupt(s, (unsigned)i, "routine status", status);
         return 0;
       }
       if (!live_routine(status))
@@ -933,7 +604,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       any_live = true;
       *unfinished = true;
       if (r->op >= DARA_OP_COUNT && status != DARA_RS_RUNNING) {
-        corrupt(s, (unsigned)i, "routine op", r->op);
+        session_corrupt(s, (unsigned)i, "routine op", r->op);
         return 0;
       }
       /* Forced steps need every other routine blocked for good: none
@@ -1050,7 +721,7 @@ static void deadlock(struct session *s) {
   size_t used = 0;
   unsigned nblocked = 0;
   summary[0] = '\0';
-  detail(s, "deadlock: no thread can run");
+  session_detail(s, "deadlock: no thread can run");
   char sig[512] = "deadlock";
   size_t sig_used = strlen(sig);
   for (int i = 0; i < s->cfg->nprocs; i++) {
@@ -1066,9 +737,9 @@ static void deadlock(struct session *s) {
       if (dara_op_is_io(r->op)) {
         char what[256];
         describe_io_wait(s, (unsigned)i, r, what, sizeof(what));
-        detail(s, "  %s: %s", line, what);
+        session_detail(s, "  %s: %s", line, what);
       } else {
-        detail(s, "  %s", line);
+        session_detail(s, "  %s", line);
       }
       char site[128];
       site_of((unsigned)i, j, site, sizeof(site));
@@ -1093,10 +764,10 @@ static void deadlock(struct session *s) {
       nblocked++;
     }
   }
-  emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);
+  session_emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);
   snprintf(s->res->signature, sizeof(s->res->signature), "%s", sig);
-  finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %u threads blocked: %s", nblocked,
-         summary);
+  session_finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %u threads blocked: %s",
+                 nblocked, summary);
 }
 
 /* How many forced steps the chosen routine may take on its own (region.h,
@@ -1129,7 +800,7 @@ static void step(struct session *s) {
   if (s->done)
     return;
   if (got_interrupt) {
-    finish(s, SCHED_OUT_ERROR, 0, 0, "interrupted by signal %d", (int)got_interrupt);
+    session_finish(s, SCHED_OUT_ERROR, 0, 0, "interrupted by signal %d", (int)got_interrupt);
     return;
   }
   bool unfinished;
@@ -1149,7 +820,7 @@ static void step(struct session *s) {
           wait_death(s, (unsigned)i);
           return;
         }
-      finish(s, SCHED_OUT_OK, 0, 0, "all processes exited normally");
+      session_finish(s, SCHED_OUT_OK, 0, 0, "all processes exited normally");
       return;
     }
     if (io_grace(s))
@@ -1158,10 +829,10 @@ static void step(struct session *s) {
     return;
   }
   if (s->cfg->max_steps && s->steps >= s->cfg->max_steps) {
-    emit_simple(s, DARA_EV_HANG, 0, 0, 0, 0);
+    session_emit_simple(s, DARA_EV_HANG, 0, 0, 0, 0);
     snprintf(s->res->signature, sizeof(s->res->signature), "hang max-steps");
-    finish(s, SCHED_OUT_HANG, 0, 0, "hang: more than %llu scheduling steps",
-           (unsigned long long)s->cfg->max_steps);
+    session_finish(s, SCHED_OUT_HANG, 0, 0, "hang: more than %llu scheduling steps",
+                   (unsigned long long)s->cfg->max_steps);
     return;
   }
   int k = s->cfg->policy->choose(s->cfg->policy, cands, n, last_proc, last_routine);
@@ -1183,7 +854,7 @@ static void step(struct session *s) {
   last_run[c->proc][c->routine] = s->steps + 1;
   struct dara_event ev = {.kind = DARA_EV_STEP, .proc = c->proc, .routine = c->routine,
                           .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = clock->now};
-  emit(s, &ev);
+  session_emit(s, &ev);
   if (s->done)
     return;
   s->steps++;
@@ -1234,11 +905,11 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   if (!names_threads) {
     names_threads = calloc(DARA_MAX_PROCS, sizeof(*names_threads));
     if (!names_threads) {
-      finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
+      session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
       return -1;
     }
   }
-  nsockets = 0;
+  drain_reset();
   /* The per-routine tables, as far as the last run used them. */
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
     size_t n = routines_used[i];
@@ -1251,7 +922,8 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
     if (names_objects[i].v)
       memset(names_objects[i].v, 0, names_objects[i].n * sizeof(*names_objects[i].v));
   if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_PROCS) {
-    finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run", DARA_MAX_PROCS);
+    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run",
+                   DARA_MAX_PROCS);
     return -1;
   }
   /* One region serves every run of this dara: creating and populating it
@@ -1262,7 +934,8 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   if (region) {
     region_recycle(region);
   } else if (!(region = region_create(&region_fd))) {
-    finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s", strerror(errno));
+    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s",
+                   strerror(errno));
     return -1;
   }
   s.region = region;
@@ -1271,7 +944,7 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   region->hdr.spins = pin_cpu() ? 0 : HANDOFF_SPINS;
   static struct world *world;
   if (!world && !(world = world_new())) {
-    finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
+    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
     return -1;
   }
   world_reset(world, cfg->nprocs);

@@ -1,0 +1,332 @@
+/*
+ * drain.c: turning a process's event log into events.
+ *
+ * The shim appends to its process's log (struct dara_log_entry) whatever the
+ * scheduler cannot see in the routine table: thread creations, results of
+ * try and timed operations, new objects, notes, logged variables and
+ * assertions (dara/dara.h), recorded calls, and forced steps. The session
+ * drains the log whenever the turn comes back, and here each entry is
+ * checked (the log is untrusted, like everything in the region) and becomes
+ * events for the sink, definitions, and property checks. The socket table
+ * that pairs the two ends of a connection (PEER events) lives here too,
+ * fed by the recorded calls.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sched/io.h"
+#include "sched/session_priv.h"
+#include "sched/world.h"
+#include "shm/region.h"
+
+/* ---- the event log ---- */
+
+static void note(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  switch (e->a) {
+  case DARA_NOTE_FORK_UNCONTROLLED:
+    session_detail(s, "warning: process %u forked child %u, which runs uncontrolled", proc, e->b);
+    break;
+  case DARA_NOTE_TOO_MANY_THREADS:
+    session_detail(s, "process %u created more than %u threads", proc, e->b);
+    break;
+  case DARA_NOTE_TOO_MANY_OBJECTS:
+    session_detail(s, "process %u used more than %u synchronization objects", proc, e->b);
+    break;
+  case DARA_NOTE_EXEC_UNCONTROLLED:
+    session_detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
+    break;
+  default:
+    session_corrupt(s, proc, "note", e->a);
+    return;
+  }
+  session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
+}
+
+/* ---- what the program told dara (dara/dara.h) ---- */
+
+/* The label id of text, announcing it to the sink the first time. */
+static uint32_t label_of(struct session *s, unsigned proc, const char *raw) {
+  char text[DARA_TEXT_LEN];
+  region_copy_name(text, sizeof(text), raw, DARA_TEXT_LEN);
+  bool is_new;
+  uint32_t id = world_label(s->world, text, &is_new);
+  if (id == 0) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "process %u used more than %d distinct names and "
+                   "strings in dara_log and dara_always calls", proc, WORLD_MAX_LABELS);
+    return 0;
+  }
+  if (is_new && s->cfg->sink.label) {
+    struct sched_label l = {.id = id, .text = text};
+    if (s->cfg->sink.label(s->cfg->sink.ctx, &l) != 0) {
+      s->res->stopped = true;
+      s->done = true;
+    }
+  }
+  return id;
+}
+
+static void logged_var(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  if (e->a > 2) {
+    session_corrupt(s, proc, "variable type", e->a);
+    return;
+  }
+  uint32_t name = label_of(s, proc, e->text[0]);
+  uint64_t value = e->c;
+  if (e->a == 2)
+    value = label_of(s, proc, e->text[1]);
+  if (s->done)
+    return;
+  if (world_set(s->world, proc, name, e->a, value) != 0) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "more than %d logged variables", WORLD_MAX_VARS);
+    return;
+  }
+  s->vars_changed = true;
+  struct dara_event ev = {.kind = DARA_EV_LOG, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = name,
+                          .arg = (int64_t)value, .time = s->region->clock.now};
+  session_emit(s, &ev);
+}
+
+static void sometimes_seen(struct session *s, const char *name, bool held) {
+  struct session_result *res = s->res;
+  for (unsigned i = 0; i < res->nsometimes; i++)
+    if (strcmp(res->sometimes[i].name, name) == 0) {
+      res->sometimes[i].held |= held;
+      return;
+    }
+  if (res->nsometimes == SESSION_MAX_SOMETIMES)
+    return;
+  snprintf(res->sometimes[res->nsometimes].name, DARA_TEXT_LEN, "%s", name);
+  res->sometimes[res->nsometimes++].held = held;
+}
+
+static void assertion(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  if (e->a < DARA_ASSERT_ALWAYS || e->a > DARA_ASSERT_UNREACHABLE || e->b > 1) {
+    session_corrupt(s, proc, "assertion kind", e->a);
+    return;
+  }
+  uint32_t name = label_of(s, proc, e->text[0]);
+  if (s->done)
+    return;
+  struct dara_event ev = {.kind = DARA_EV_ASSERT, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = name,
+                          .obj2 = (uint32_t)e->c, .arg = e->b, .time = s->region->clock.now};
+  session_emit(s, &ev);
+  const char *text = world_label_text(s->world, name);
+  char file[DARA_TEXT_LEN];
+  region_copy_name(file, sizeof(file), e->text[1], DARA_TEXT_LEN);
+  if (e->a == DARA_ASSERT_SOMETIMES) {
+    sometimes_seen(s, text, e->b);
+    return;
+  }
+  if (e->a == DARA_ASSERT_ALWAYS && e->b)
+    return;
+  char who[96];
+  session_thread_name(proc, e->routine, who, sizeof(who));
+  snprintf(s->res->signature, sizeof(s->res->signature), "property %s %s:%llu",
+           text, file, (unsigned long long)e->c);
+  session_finish(s, SCHED_OUT_PROPERTY, 0, proc, "%s \"%s\" %s at %s:%llu in thread %s",
+                 e->a == DARA_ASSERT_ALWAYS ? "dara_always" : "dara_unreachable", text,
+                 e->a == DARA_ASSERT_ALWAYS ? "failed" : "reached", file[0] ? file : "?",
+                 (unsigned long long)e->c, who);
+}
+
+/* Checks the global properties when a variable changed. */
+void drain_check_properties(struct session *s) {
+  if (!s->cfg->props || !s->vars_changed || s->done)
+    return;
+  s->vars_changed = false;
+  const char *failed = props_check(s->cfg->props, s->world);
+  if (!failed)
+    return;
+  char vars[768];
+  world_describe(s->world, vars, sizeof(vars));
+  uint32_t name = label_of(s, 0, failed);
+  if (s->done)
+    return;
+  struct dara_event ev = {.kind = DARA_EV_PROPERTY, .obj = name, .time = s->region->clock.now};
+  session_emit(s, &ev);
+  session_detail(s, "variables: %s", vars);
+  snprintf(s->res->signature, sizeof(s->res->signature), "property %s", failed);
+  session_finish(s, SCHED_OUT_PROPERTY, 0, 0, "property \"%s\" failed", failed);
+}
+
+/* ---- who is connected to whom ---- */
+
+/* The sockets the programs made (socket calls), as far as their closes say
+ * they are still open: where to look for the other end of an accepted
+ * connection. */
+#define SOCKETS_MAX 256
+struct known_socket {
+  uint8_t proc;
+  int32_t fd;
+};
+static struct known_socket sockets[SOCKETS_MAX];
+static unsigned nsockets;
+
+void drain_reset(void) { nsockets = 0; }
+
+static void socket_opened(unsigned proc, int64_t fd) {
+  if (fd >= 0 && fd <= INT32_MAX && nsockets < SOCKETS_MAX)
+    sockets[nsockets++] = (struct known_socket){.proc = (uint8_t)proc, .fd = (int32_t)fd};
+}
+
+static void socket_closed(unsigned proc, uint64_t fd) {
+  for (unsigned i = 0; i < nsockets; i++)
+    if (sockets[i].proc == proc && (uint64_t)sockets[i].fd == fd)
+      sockets[i--] = sockets[--nsockets];
+}
+
+/* An accepted connection: finds the socket of a controlled process at its
+ * other end (same two addresses, swapped) and says so in a PEER event, so
+ * that `show` can pair what one end sent with what the other received. */
+static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t fd) {
+  char local[96], peer[96], l2[96], p2[96];
+  if (fd < 0 || fd > INT32_MAX ||
+      io_names(s->procs[proc].pidfd, (int)fd, local, peer, sizeof(local)) != IO_KIND_SOCKET ||
+      !peer[0])
+    return;
+  for (unsigned i = 0; i < nsockets; i++) {
+    unsigned p = sockets[i].proc;
+    if (p >= (unsigned)s->cfg->nprocs || !s->procs[p].alive || (p == proc && sockets[i].fd == fd))
+      continue;
+    if (io_names(s->procs[p].pidfd, sockets[i].fd, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
+        strcmp(l2, peer) == 0 && strcmp(p2, local) == 0) {
+      struct dara_event ev = {.kind = DARA_EV_PEER, .proc = (uint8_t)proc,
+                              .routine = (uint16_t)routine, .op = (uint16_t)p,
+                              .obj = (uint32_t)fd, .obj2 = (uint32_t)sockets[i].fd,
+                              .time = s->region->clock.now};
+      session_emit(s, &ev);
+      return;
+    }
+  }
+}
+
+static void syscall_event(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  uint64_t now = s->region->clock.now;
+  if (e->a >= DARA_CALL_COUNT) {
+    session_corrupt(s, proc, "syscall", e->a);
+    return;
+  }
+  if (e->len > DARA_SYS_DATA) {
+    session_corrupt(s, proc, "syscall data length", e->len);
+    return;
+  }
+  if (e->start > e->end || e->end > now) {
+    session_corrupt(s, proc, "syscall time", (unsigned long)e->end);
+    return;
+  }
+  struct dara_sys sys = {.start = e->start, .err = e->b, .len = e->len};
+  memcpy(sys.args, e->args, sizeof(sys.args));
+  memcpy(sys.data, e->data, e->len);
+  struct dara_event ev = {.kind = DARA_EV_SYSCALL, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a,
+                          .arg = (int64_t)e->c, .time = e->end, .sys = &sys};
+  session_emit(s, &ev);
+  int64_t ret = (int64_t)e->c;
+  if (e->a == DARA_CALL_socket)
+    socket_opened(proc, ret);
+  else if (e->a == DARA_CALL_close && ret == 0)
+    socket_closed(proc, e->args[0]);
+  else if (e->a == DARA_CALL_accept && ret >= 0)
+    accepted(s, proc, e->routine, ret);
+}
+
+
+/* A step the running routine took under its lease (region.h, "Forced
+ * steps"): the same STEP event the scheduler would have made. */
+static void forced_step(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  struct dara_proc *p = &s->region->procs[proc];
+  if (s->lease == 0 || e->routine != p->chosen) {
+    session_corrupt(s, proc, "forced step of routine", e->routine);
+    return;
+  }
+  if (e->a >= DARA_OP_COUNT || e->c > s->region->clock.now) {
+    session_corrupt(s, proc, "forced step", e->a);
+    return;
+  }
+  s->lease--;
+  /* The policy sees the step as if it had been asked, with its only
+   * candidate, so its state (a random generator, PCT's step count and
+   * priorities, replay's place in the recording) moves exactly as without
+   * the lease, and so does every later choice. */
+  struct candidate c = {.proc = (uint8_t)proc, .routine = (uint16_t)e->routine,
+                        .status = DARA_RS_ENABLED, .op = (uint16_t)e->a, .obj = e->b,
+                        .obj2 = (uint32_t)e->args[0]};
+  if (s->cfg->policy->choose(s->cfg->policy, &c, 1, proc, e->routine) != 0) {
+    s->res->stopped = true;
+    s->done = true;
+    return;
+  }
+  struct dara_event ev = {.kind = DARA_EV_STEP, .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = e->b,
+                          .obj2 = (uint32_t)e->args[0], .time = e->c};
+  session_emit(s, &ev);
+  s->steps++;
+  session_ran(proc, e->routine, s->steps);
+}
+
+void drain_log(struct session *s, unsigned proc) {
+  struct dara_proc *p = &s->region->procs[proc];
+  uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
+  uint32_t tail = p->log_tail;
+  if (head - tail > DARA_LOG_LEN) {
+    session_corrupt(s, proc, "log_head", head);
+    return;
+  }
+  uint32_t nroutines = p->nroutines;
+  for (; tail != head && !s->done; tail++) {
+    struct dara_log_entry e = p->log[tail % DARA_LOG_LEN];
+    if (e.routine >= DARA_MAX_ROUTINES || e.routine >= nroutines) {
+      session_corrupt(s, proc, "log routine", e.routine);
+      break;
+    }
+    switch (e.kind) {
+    case DARA_LOG_CREATE:
+      if (e.a >= nroutines || e.a >= DARA_MAX_ROUTINES) {
+        session_corrupt(s, proc, "created routine", e.a);
+        break;
+      }
+      session_define_thread(s, proc, e.a);
+      session_emit_simple(s, DARA_EV_CREATE, proc, e.routine, DARA_OP_THREAD_CREATE, e.a);
+      break;
+    case DARA_LOG_RESULT:
+      if (e.a >= DARA_OP_COUNT) {
+        session_corrupt(s, proc, "result op", e.a);
+        break;
+      }
+      session_emit_simple(s, DARA_EV_RESULT, proc, e.routine, e.a, (int32_t)e.b);
+      break;
+    case DARA_LOG_OBJECT:
+      session_define_object(s, proc, &e);
+      break;
+    case DARA_LOG_NOTE:
+      note(s, proc, &e);
+      break;
+    case DARA_LOG_VAR:
+      logged_var(s, proc, &e);
+      break;
+    case DARA_LOG_ASSERT:
+      assertion(s, proc, &e);
+      break;
+    case DARA_LOG_SYSCALL:
+      syscall_event(s, proc, &e);
+      break;
+    case DARA_LOG_STEP:
+      forced_step(s, proc, &e);
+      break;
+    default:
+      session_corrupt(s, proc, "log kind", e.kind);
+      break;
+    }
+  }
+  /* Up to what was read: a run that ends mid-drain leaves the rest unread. */
+  __atomic_store_n(&p->log_tail, tail, __ATOMIC_RELEASE);
+  uint32_t lost = __atomic_load_n(&p->log_lost, __ATOMIC_ACQUIRE);
+  if (lost != s->procs[proc].lost_seen && !s->done)
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "process %u lost %u events: its event log overflowed", proc,
+                   lost - s->procs[proc].lost_seen);
+}
+

@@ -1,0 +1,69 @@
+/*
+ * session_priv.h: what session.c (the main loop) and drain.c (turning a
+ * process's event log into events) share. Not for the rest of dara.
+ */
+#ifndef DARA_SCHED_SESSION_PRIV_H
+#define DARA_SCHED_SESSION_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dara/region.h"
+#include "sched/session.h"
+
+struct forkserver;
+struct world;
+
+struct proc_run {
+  pid_t pid;
+  int pidfd;
+  struct forkserver *fs; /* the fork server it came from, or NULL */
+  bool alive;
+  bool detached; /* called exec: runs natively, never scheduled again */
+  uint32_t lost_seen;
+};
+
+struct session {
+  const struct session_config *cfg;
+  struct session_result *res;
+  struct dara_region *region;
+  int region_fd;
+  pid_t pgid;
+  struct proc_run procs[DARA_MAX_PROCS];
+  uint64_t steps;
+  bool done;
+  struct world *world;
+  bool vars_changed; /* since the properties were last checked */
+  uint32_t lease;    /* forced steps granted to the running routine, not yet seen */
+  bool lease_ok;     /* candidates(): nothing but the chosen routine can change */
+};
+
+/* session.c */
+/* Ends the run with an outcome (the first call wins). */
+void session_finish(struct session *s, unsigned kind, int code, unsigned proc, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Appends a line to the result's details. */
+void session_detail(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands an event to the sink (which may stop the run). */
+void session_emit(struct session *s, const struct dara_event *ev);
+void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
+                         unsigned op, int64_t arg);
+/* Ends the run: process proc wrote nonsense into its control block. */
+void session_corrupt(struct session *s, unsigned proc, const char *what, unsigned long value);
+/* Names a new thread or object of proc, for reports and for the sink. */
+void session_define_thread(struct session *s, unsigned proc, unsigned routine);
+void session_define_object(struct session *s, unsigned proc, const struct dara_log_entry *e);
+/* Routine `routine` of proc ran at step `step` (1-based). */
+void session_ran(unsigned proc, unsigned routine, uint64_t step);
+
+/* drain.c */
+/* Reads process proc's event log up to its head and turns each entry into
+ * events, definitions and checks. */
+void drain_log(struct session *s, unsigned proc);
+/* Checks the global properties when a logged variable changed. */
+void drain_check_properties(struct session *s);
+/* Forgets the sockets of the last run. */
+void drain_reset(void);
+
+#endif
