@@ -26,21 +26,18 @@
  * does not interrupt them. A blocking sendto/sendmsg waits for the socket
  * to be writable and then makes one blocking call.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include "runtime_shim/shim.h"
+#include "shm/sockaddr.h"
 
 #define NS_PER_MS 1000000ull
 
@@ -156,33 +153,12 @@ void shim_pipe_wait(int fd) {
 
 /* ---- addresses, for records ---- */
 
-/* The port of an inet address (0 otherwise), and the address as text. */
+/* The port of an inet address (0 otherwise), and the address as text for
+ * the call's record. */
 static uint64_t describe_addr(const struct sockaddr *sa, socklen_t len, char *text,
                               size_t *text_len) {
-  *text_len = 0;
-  text[0] = '\0';
-  if (!sa || len < sizeof(sa_family_t))
-    return 0;
-  char host[INET6_ADDRSTRLEN] = "";
-  uint64_t port = 0;
-  int n = 0;
-  if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-    const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-    port = ntohs(in->sin_port);
-    n = snprintf(text, DARA_SYS_DATA + 1, "%s:%u", host, (unsigned)port);
-  } else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-    port = ntohs(in6->sin6_port);
-    n = snprintf(text, DARA_SYS_DATA + 1, "[%s]:%u", host, (unsigned)port);
-  } else if (sa->sa_family == AF_UNIX) {
-    const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
-    size_t max = len - offsetof(struct sockaddr_un, sun_path);
-    n = snprintf(text, DARA_SYS_DATA + 1, "unix:%.*s", (int)strnlen(un->sun_path, max),
-                 un->sun_path);
-  }
-  *text_len = n < 0 ? 0 : (size_t)n > DARA_SYS_DATA ? DARA_SYS_DATA : (size_t)n;
+  uint64_t port = sockaddr_text(sa, len, text, DARA_SYS_DATA + 1);
+  *text_len = strlen(text);
   return port;
 }
 

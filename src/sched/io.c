@@ -3,16 +3,15 @@
  */
 #include "sched/io.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
+
+#include "shm/sockaddr.h"
 
 /* A copy of descriptor fd of the process behind pidfd: >= 0, or -1 when it
  * is not open there, or -2 when it could not be copied for another reason. */
@@ -73,27 +72,6 @@ bool io_set_wait(struct io_set *set, int timeout_ms) {
   return ready;
 }
 
-static void addr_text(const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t n) {
-  char host[INET6_ADDRSTRLEN] = "?";
-  if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-    const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-    snprintf(buf, n, "%s:%u", host, ntohs(in->sin_port));
-  } else if (ss->ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-    snprintf(buf, n, "[%s]:%u", host, ntohs(in6->sin6_port));
-  } else if (ss->ss_family == AF_UNIX) {
-    const struct sockaddr_un *un = (const struct sockaddr_un *)ss;
-    size_t max = len > sizeof(sa_family_t) ? len - sizeof(sa_family_t) : 0;
-    if (max == 0 || un->sun_path[0] == '\0')
-      snprintf(buf, n, "unix");
-    else
-      snprintf(buf, n, "unix:%.*s", (int)strnlen(un->sun_path, max), un->sun_path);
-  } else {
-    snprintf(buf, n, "?");
-  }
-}
 
 enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len) {
   peer[0] = '\0';
@@ -110,10 +88,12 @@ enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len) {
     struct sockaddr_storage self, other;
     socklen_t sl = sizeof(self), pl = sizeof(other);
     snprintf(local, len, "?");
-    if (getsockname(c, (struct sockaddr *)&self, &sl) == 0)
-      addr_text(&self, sl, local, len);
-    if (getpeername(c, (struct sockaddr *)&other, &pl) == 0)
-      addr_text(&other, pl, peer, len);
+    if (getsockname(c, (struct sockaddr *)&self, &sl) == 0 &&
+        !sockaddr_text((struct sockaddr *)&self, sl, local, len) && !local[0])
+      snprintf(local, len, "?");
+    if (getpeername(c, (struct sockaddr *)&other, &pl) == 0 &&
+        !sockaddr_text((struct sockaddr *)&other, pl, peer, len) && !peer[0])
+      snprintf(peer, len, "?");
     kind = IO_KIND_SOCKET;
   } else if (S_ISFIFO(st.st_mode)) {
     snprintf(local, len, "a pipe");
