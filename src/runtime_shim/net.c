@@ -521,14 +521,12 @@ static int wait_any(const struct pollfd *fds, nfds_t nfds, long long timeout_ns)
 }
 
 /* poll and ppoll: waits (timeout in ns, < 0: none), then one real call
- * that cannot block, with ppoll's signal mask when there is one. */
+ * that cannot block, with ppoll's signal mask when there is one. The
+ * record shows the timeout in the call's own unit (`shown`). */
 static int poll_common(unsigned call, struct pollfd *fds, nfds_t nfds, long long timeout_ns,
-                       const sigset_t *mask) {
+                       long long shown, const sigset_t *mask) {
   struct shim_sys s;
-  shim_sys_begin(&s, call, nfds, (uint64_t)(call == DARA_CALL_poll && timeout_ns > 0
-                                               ? timeout_ns / (long long)NS_PER_MS
-                                               : timeout_ns),
-                 0);
+  shim_sys_begin(&s, call, nfds, (uint64_t)shown, 0);
   int ret;
   for (;;) {
     int ready = timeout_ns == 0 ? (io_point(DARA_OP_IO_POLL, nfds ? fds[0].fd : -1), 1)
@@ -548,25 +546,24 @@ SHIM_EXPORT int poll(struct pollfd *fds, nfds_t nfds, int timeout) {
   if (!shim_sys_enter())
     return REAL(poll)(fds, nfds, timeout);
   return poll_common(DARA_CALL_poll, fds, nfds, timeout < 0 ? -1 : timeout * (long long)NS_PER_MS,
-                     NULL);
+                     timeout < 0 ? -1 : timeout, NULL);
 }
 
 SHIM_EXPORT int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
                       const sigset_t *mask) {
   if (!shim_sys_enter())
     return REAL(ppoll)(fds, nfds, timeout, mask);
-  return poll_common(DARA_CALL_ppoll, fds, nfds, timespec_ns(timeout), mask);
+  long long ns = timespec_ns(timeout);
+  return poll_common(DARA_CALL_ppoll, fds, nfds, ns, ns, mask);
 }
 
 /* select and pselect: the sets as poll entries for the wait (timeout in
- * ns, < 0: none), then one real call that cannot block. */
+ * ns, < 0: none), then one real call that cannot block; the record shows
+ * the timeout as the call takes it (`shown`). */
 static int select_common(unsigned call, int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
-                         long long timeout_ns, const sigset_t *mask) {
+                         long long timeout_ns, long long shown, const sigset_t *mask) {
   struct shim_sys s;
-  shim_sys_begin(&s, call, (uint64_t)nfds,
-                 call == DARA_CALL_select && timeout_ns >= 0 ? (uint64_t)(timeout_ns / 1000)
-                                                             : (uint64_t)timeout_ns,
-                 0);
+  shim_sys_begin(&s, call, (uint64_t)nfds, (uint64_t)shown, 0);
   /* The sets as poll entries, kept so the real call can start again. */
   struct pollfd pfd[FD_SETSIZE];
   nfds_t n = 0;
@@ -623,7 +620,7 @@ SHIM_EXPORT int select(int nfds, fd_set *restrict rd, fd_set *restrict wr, fd_se
     ns = timeout->tv_sec < 0 ? 0
                              : (long long)timeout->tv_sec * 1000000000ll +
                                    (long long)(timeout->tv_usec < 0 ? 0 : timeout->tv_usec) * 1000;
-  int ret = select_common(DARA_CALL_select, nfds, rd, wr, ex, ns, NULL);
+  int ret = select_common(DARA_CALL_select, nfds, rd, wr, ex, ns, ns < 0 ? -1 : ns / 1000, NULL);
   if (ret == 0 && timeout) /* Linux leaves the time not slept: none */
     timeout->tv_sec = timeout->tv_usec = 0;
   return ret;
@@ -633,7 +630,8 @@ SHIM_EXPORT int pselect(int nfds, fd_set *restrict rd, fd_set *restrict wr, fd_s
                         const struct timespec *restrict timeout, const sigset_t *restrict mask) {
   if (!shim_sys_enter() || nfds < 0 || nfds > FD_SETSIZE)
     return REAL(pselect)(nfds, rd, wr, ex, timeout, mask);
-  return select_common(DARA_CALL_pselect, nfds, rd, wr, ex, timespec_ns(timeout), mask);
+  long long ns = timespec_ns(timeout);
+  return select_common(DARA_CALL_pselect, nfds, rd, wr, ex, ns, ns, mask);
 }
 
 /* epoll_wait and epoll_pwait: the epoll descriptor is itself pollable. */

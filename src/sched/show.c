@@ -994,8 +994,10 @@ static void chrome_sep(FILE *out, bool *first) {
 
 /* A system call: a slice on its thread's track from when it began to when
  * it ended, named after the call, with the details in its arguments. */
-static void print_chrome_syscall(FILE *out, const struct dara_event *ev, size_t i,
-                                 bool use_index) {
+/* Returns the slice's timestamp, where a message arrow to or from it is
+ * anchored. */
+static double print_chrome_syscall(FILE *out, const struct dara_event *ev, size_t i,
+                                   bool use_index) {
   uint64_t start = ev->sys ? ev->sys->start : ev->time;
   double ts = use_index ? (double)i : (double)start / 1000.0;
   double dur = use_index ? 0.0 : (double)(ev->time - start) / 1000.0;
@@ -1006,6 +1008,7 @@ static void print_chrome_syscall(FILE *out, const struct dara_event *ev, size_t 
           ts, dur, ev->proc, ev->routine, i);
   put_json_syscall(out, ev);
   fputs("}}", out);
+  return ts;
 }
 
 static void print_chrome(const struct show *sh) {
@@ -1084,8 +1087,7 @@ static void print_chrome(const struct show *sh) {
     const struct dara_event *ev = &f->events[i];
     chrome_sep(out, &first);
     if (ev->kind == DARA_EV_SYSCALL) {
-      print_chrome_syscall(out, ev, i, use_index);
-      double ts = use_index ? (double)i : (double)ev->sys->start / 1000.0;
+      double ts = print_chrome_syscall(out, ev, i, use_index);
       struct chrome_send me = {i, ev->proc, ev->routine, ts};
       const struct chrome_send *from = st ? streams_event(st, ev, &me) : NULL;
       if (from) {
