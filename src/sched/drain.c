@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sched/io.h"
+#include "sched/names.h"
 #include "sched/session_priv.h"
 #include "sched/world.h"
 #include "shm/region.h"
@@ -123,7 +124,7 @@ static void assertion(struct session *s, unsigned proc, const struct dara_log_en
   if (e->a == DARA_ASSERT_ALWAYS && e->b)
     return;
   char who[96];
-  session_thread_name(proc, e->routine, who, sizeof(who));
+  names_thread_text(session_names(), proc, e->routine, who, sizeof(who));
   snprintf(s->res->signature, sizeof(s->res->signature), "property %s %s:%llu",
            text, file, (unsigned long long)e->c);
   session_finish(s, SCHED_OUT_PROPERTY, 0, proc, "%s \"%s\" %s at %s:%llu in thread %s",

@@ -13,6 +13,7 @@
 
 #include "sched/cli_util.h"
 #include "sched/launcher.h"
+#include "sched/names.h"
 #include "sched/report.h"
 #include "sched/session.h"
 #include "sched/show.h"
@@ -43,10 +44,10 @@ struct replayer {
 
 static void describe(char *buf, size_t len, const struct dara_event *ev) {
   char who[128], what[1024] = "";
-  session_thread_name(ev->proc, ev->routine, who, sizeof(who));
+  names_thread_text(session_names(), ev->proc, ev->routine, who, sizeof(who));
   switch (ev->kind) {
   case DARA_EV_STEP:
-    report_operation(what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
+    report_operation(session_names(), what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
     snprintf(buf, len, "thread %s runs %s", who, what);
     return;
   case DARA_EV_RESULT:

@@ -1,6 +1,5 @@
 /*
- * report.c: names for messages. Uses the thread and object names the session
- * learned during the current (or last) run.
+ * report.c: text for messages, with the names of a run (names.h).
  */
 #include "sched/report.h"
 
@@ -11,7 +10,7 @@
 
 #include "dara/ops.h"
 #include "dara/region.h"
-#include "sched/session.h"
+#include "sched/names.h"
 
 const char *report_signal_name(int sig) {
   static char buf[32];
@@ -32,34 +31,7 @@ void report_wait_status(char *buf, size_t len, int status) {
     snprintf(buf, len, "ended (wait status %#x)", (unsigned)status);
 }
 
-void session_thread_name(unsigned proc, unsigned routine, char *buf, size_t len) {
-  const struct session_thread *t = session_thread_info(proc, routine);
-  if (!t) {
-    snprintf(buf, len, "%u:%u", proc, routine);
-    return;
-  }
-  if (routine == 0) {
-    snprintf(buf, len, "%u:%u main", proc, routine);
-    return;
-  }
-  snprintf(buf, len, "%u:%u %s (%s+%#llx#%u)", proc, routine, t->func[0] ? t->func : "?",
-           t->module[0] ? t->module : "?", (unsigned long long)t->offset, t->ordinal);
-}
-
-void session_object_name(unsigned proc, uint32_t id, char *buf, size_t len) {
-  const struct session_object *o = session_object_info(proc, id);
-  if (!o) {
-    snprintf(buf, len, "object#%u", id);
-    return;
-  }
-  if (o->module[0])
-    snprintf(buf, len, "%s#%u%s%s (%s+%#llx)", dara_obj_kind_name(o->kind), id,
-             o->name[0] ? " " : "", o->name, o->module, (unsigned long long)o->offset);
-  else
-    snprintf(buf, len, "%s#%u", dara_obj_kind_name(o->kind), id);
-}
-
-void report_operation(char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
+void report_operation(const struct names *names, char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
                       uint32_t obj2) {
   char a[128] = "", b[128] = "";
   if (dara_op_is_io(op)) {
@@ -67,31 +39,31 @@ void report_operation(char *buf, size_t len, unsigned proc, unsigned op, uint32_
     return;
   }
   if (op == DARA_OP_THREAD_JOIN || op == DARA_OP_THREAD_DETACH) {
-    session_thread_name(proc, obj, a, sizeof(a));
+    names_thread_text(names, proc, obj, a, sizeof(a));
     snprintf(buf, len, "%s thread %s", dara_op_name(op), a);
     return;
   }
   if (obj)
-    session_object_name(proc, obj, a, sizeof(a));
+    names_object_text(names, proc, obj, a, sizeof(a));
   if (obj2)
-    session_object_name(proc, obj2, b, sizeof(b));
+    names_object_text(names, proc, obj2, b, sizeof(b));
   snprintf(buf, len, "%s%s%s%s%s", dara_op_name(op), obj ? " " : "", a, obj2 ? " with " : "",
            b);
 }
 
-void report_blocked(char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
+void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
                     uint32_t obj, uint32_t obj2, int32_t waits_for) {
   char who[128], what[300], holder[160] = "";
-  session_thread_name(proc, routine, who, sizeof(who));
-  report_operation(what, sizeof(what), proc, op, obj, obj2);
+  names_thread_text(names, proc, routine, who, sizeof(who));
+  report_operation(names, what, sizeof(what), proc, op, obj, obj2);
   if (waits_for >= 0 && waits_for < DARA_MAX_ROUTINES && op != DARA_OP_THREAD_JOIN) {
     char h[128];
-    session_thread_name(proc, (unsigned)waits_for, h, sizeof(h));
+    names_thread_text(names, proc, (unsigned)waits_for, h, sizeof(h));
     snprintf(holder, sizeof(holder), ", held by thread %s", h);
   }
   if (op == DARA_OP_COND_REACQUIRE && waits_for < 0) {
     char cond[128];
-    session_object_name(proc, obj, cond, sizeof(cond));
+    names_object_text(names, proc, obj, cond, sizeof(cond));
     snprintf(buf, len, "thread %s waits for a signal on %s that no thread will send", who,
              cond);
     return;

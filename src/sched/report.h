@@ -10,16 +10,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct names;
+
 /* "SIGSEGV", or "signal 42". Returns a static or thread-unsafe buffer. */
 const char *report_signal_name(int sig);
 /* "exited with status 3" / "was killed by SIGKILL". */
 void report_wait_status(char *buf, size_t len, int status);
 /* "thread 0:1 worker (prog+0x11e3) blocked in mutex_lock on mutex#2 (prog+0x4040),
  *  held by thread 0:2 other". */
-void report_blocked(char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
+void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
                     uint32_t obj, uint32_t obj2, int32_t waits_for);
 /* "mutex_lock mutex#2 (prog+0x4040)" for an operation and its objects. */
-void report_operation(char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
+void report_operation(const struct names *names, char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
                       uint32_t obj2);
 
 #endif

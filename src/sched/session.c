@@ -28,6 +28,7 @@
 #include "sched/forkserver.h"
 #include "sched/io.h"
 #include "sched/launcher.h"
+#include "sched/names.h"
 #include "sched/report.h"
 #include "sched/symbols.h"
 #include "sched/world.h"
@@ -38,12 +39,8 @@
 
 
 /* Names of the current (or last) run's threads and objects, for reports. */
-static struct session_thread (*names_threads)[DARA_MAX_ROUTINES];
-struct object_names {
-  struct session_object *v; /* indexed by object id */
-  uint32_t n;               /* allocated entries */
-};
-static struct object_names names_objects[DARA_MAX_PROCS];
+static struct names *run_names;
+
 /* How many routines of each process the current run has seen: the
  * per-routine tables are cleared that far, not to the limits. */
 static uint32_t routines_used[DARA_MAX_PROCS];
@@ -126,7 +123,7 @@ void session_detail(struct session *s, const char *fmt, ...) {
 
 /* "module+0xoff#n" for a thread's creation site, or "main". */
 static void site_of(unsigned proc, unsigned routine, char *buf, size_t len) {
-  const struct session_thread *t = session_thread_info(proc, routine);
+  const struct name_thread *t = names_thread(run_names, proc, routine);
   if (routine == 0 || !t)
     snprintf(buf, len, "%u:main", proc);
   else
@@ -184,70 +181,52 @@ static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t
 void session_define_thread(struct session *s, unsigned proc, unsigned routine) {
   const struct dara_proc *p = &s->region->procs[proc];
   const struct dara_routine *r = &p->routines[routine];
-  struct session_thread *t = &names_threads[proc][routine];
-  memset(t, 0, sizeof(*t));
   if (routine + 1 > routines_used[proc])
     routines_used[proc] = routine + 1;
-  t->defined = true;
-  module_name(p, r->site.module, t->module, sizeof(t->module), NULL, 0);
-  region_copy_name(t->func, sizeof(t->func), r->func, DARA_NAME_LEN);
+  char module[DARA_NAME_LEN], func[DARA_NAME_LEN];
+  module_name(p, r->site.module, module, sizeof(module), NULL, 0);
+  region_copy_name(func, sizeof(func), r->func, DARA_NAME_LEN);
   char path[DARA_PATH_LEN];
   struct dara_site start = r->start;
-  if (!t->func[0] && module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0)
-    symbols_lookup(path, start.offset, false, t->func, sizeof(t->func));
-  t->offset = r->site.offset;
-  t->ordinal = r->site.ordinal;
-  if (s->cfg->sink.thread) {
-    struct sched_thread st = {.proc = (uint8_t)proc, .routine = (uint16_t)routine,
-                              .module = t->module, .offset = t->offset,
-                              .ordinal = t->ordinal, .func = t->func};
-    if (s->cfg->sink.thread(s->cfg->sink.ctx, &st) != 0) {
-      s->res->stopped = true;
-      s->done = true;
-    }
+  if (!func[0] && module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0)
+    symbols_lookup(path, start.offset, false, func, sizeof(func));
+  struct sched_thread st = {.proc = (uint8_t)proc, .routine = (uint16_t)routine,
+                            .module = module, .offset = r->site.offset,
+                            .ordinal = r->site.ordinal, .func = func};
+  if (names_add_thread(run_names, &st) != 0) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
+    return;
+  }
+  if (s->cfg->sink.thread && s->cfg->sink.thread(s->cfg->sink.ctx, &st) != 0) {
+    s->res->stopped = true;
+    s->done = true;
   }
 }
 
 void session_define_object(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  struct object_names *pr = &names_objects[proc];
   uint32_t id = e->a;
   unsigned kind = e->b & 0xff;
   uint32_t module = e->b >> 8;
-  if (id == 0 || id >= OBJECTS_MAX || kind >= DARA_OBJ_COUNT) {
+  if (id == 0 || id >= OBJECTS_MAX || kind == 0 || kind >= DARA_OBJ_COUNT) {
     session_corrupt(s, proc, "object id", id);
     return;
   }
-  if (id >= pr->n) {
-    uint32_t n = pr->n ? pr->n : 64;
-    while (n <= id)
-      n *= 2;
-    struct session_object *o = realloc(pr->v, n * sizeof(*o));
-    if (!o) {
-      session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
-      return;
-    }
-    memset(o + pr->n, 0, (n - pr->n) * sizeof(*o));
-    pr->v = o;
-    pr->n = n;
-  }
-  struct session_object *o = &pr->v[id];
   const struct dara_proc *p = &s->region->procs[proc];
-  o->kind = (uint8_t)kind;
-  o->module[0] = '\0';
-  o->offset = 0;
-  o->name[0] = '\0';
-  char path[DARA_PATH_LEN];
-  if (module_name(p, module, o->module, sizeof(o->module), path, sizeof(path)) == 0) {
-    o->offset = e->c;
-    symbols_lookup(path, o->offset, true, o->name, sizeof(o->name));
+  char mod[DARA_NAME_LEN], symbol[DARA_NAME_LEN] = "", path[DARA_PATH_LEN];
+  uint64_t offset = 0;
+  if (module_name(p, module, mod, sizeof(mod), path, sizeof(path)) == 0) {
+    offset = e->c;
+    symbols_lookup(path, offset, true, symbol, sizeof(symbol));
   }
-  if (s->cfg->sink.object) {
-    struct sched_object so = {.proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind,
-                              .module = o->module, .offset = o->offset};
-    if (s->cfg->sink.object(s->cfg->sink.ctx, &so) != 0) {
-      s->res->stopped = true;
-      s->done = true;
-    }
+  struct sched_object so = {.proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind,
+                            .module = mod, .offset = offset};
+  if (names_add_object(run_names, &so, symbol) != 0) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
+    return;
+  }
+  if (s->cfg->sink.object && s->cfg->sink.object(s->cfg->sink.ctx, &so) != 0) {
+    s->res->stopped = true;
+    s->done = true;
   }
 }
 
@@ -304,7 +283,7 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     char who[128] = "";
     if (running >= 0) {
       char name[96];
-      session_thread_name(proc, routine, name, sizeof(name));
+      names_thread_text(run_names, proc, routine, name, sizeof(name));
       snprintf(who, sizeof(who), " while thread %s was running", name);
     }
     session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc,
@@ -479,7 +458,8 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     break; /* on_death said it all */
   case TURN_HANG: {
     char name[96];
-    session_thread_name(proc, running >= 0 ? (unsigned)running : 0, name, sizeof(name));
+    names_thread_text(run_names, proc, running >= 0 ? (unsigned)running : 0, name,
+                      sizeof(name));
     session_emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
                         s->cfg->watchdog_ms);
     char site[128];
@@ -733,7 +713,7 @@ static void deadlock(struct session *s) {
       if (r->status != DARA_RS_BLOCKED)
         continue;
       char line[512];
-      report_blocked(line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
+      report_blocked(run_names, line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
       if (dara_op_is_io(r->op)) {
         char what[256];
         describe_io_wait(s, (unsigned)i, r, what, sizeof(what));
@@ -902,25 +882,19 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   struct session s = {.cfg = cfg, .res = res, .region_fd = -1};
   for (int i = 0; i < DARA_MAX_PROCS; i++)
     s.procs[i].pidfd = -1;
-  if (!names_threads) {
-    names_threads = calloc(DARA_MAX_PROCS, sizeof(*names_threads));
-    if (!names_threads) {
-      session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
-      return -1;
-    }
+  if (!run_names && !(run_names = names_new())) {
+    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
+    return -1;
   }
+  names_clear(run_names);
   drain_reset();
   /* The per-routine tables, as far as the last run used them. */
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
     size_t n = routines_used[i];
-    memset(names_threads[i], 0, n * sizeof(names_threads[i][0]));
     memset(last_run[i], 0, n * sizeof(last_run[i][0]));
     memset(fired_early[i], 0, n * sizeof(fired_early[i][0]));
     routines_used[i] = 0;
   }
-  for (int i = 0; i < DARA_MAX_PROCS; i++)
-    if (names_objects[i].v)
-      memset(names_objects[i].v, 0, names_objects[i].n * sizeof(*names_objects[i].v));
   if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_PROCS) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run",
                    DARA_MAX_PROCS);
@@ -1006,17 +980,4 @@ uint64_t session_realtime_base(void) {
 
 /* ---- names for reports ---- */
 
-const struct session_thread *session_thread_info(unsigned proc, unsigned routine) {
-  if (!names_threads || proc >= DARA_MAX_PROCS || routine >= DARA_MAX_ROUTINES ||
-      !names_threads[proc][routine].defined)
-    return NULL;
-  return &names_threads[proc][routine];
-}
-
-const struct session_object *session_object_info(unsigned proc, uint32_t id) {
-  if (proc >= DARA_MAX_PROCS || id == 0)
-    return NULL;
-  if (id >= names_objects[proc].n || names_objects[proc].v[id].kind == 0)
-    return NULL;
-  return &names_objects[proc].v[id];
-}
+const struct names *session_names(void) { return run_names; }

@@ -76,22 +76,6 @@ struct session_result {
   unsigned nsometimes;
 };
 
-/* Names the session learned during the run, for reports. */
-struct session_thread {
-  bool defined;
-  char module[DARA_NAME_LEN];
-  char func[DARA_NAME_LEN];
-  uint64_t offset;
-  uint32_t ordinal;
-};
-
-struct session_object {
-  uint8_t kind;
-  char name[DARA_NAME_LEN];   /* the variable's symbol, if known */
-  char module[DARA_NAME_LEN];
-  uint64_t offset;
-};
-
 /* Ends the fork servers that runs with fork_server started. */
 void session_stop_servers(void);
 
@@ -106,11 +90,8 @@ uint64_t session_realtime_base(void);
  * (res->message says why; res->outcome.kind is SCHED_OUT_ERROR). */
 int session_run(const struct session_config *cfg, struct session_result *res);
 
-/* Formats "P:R name" for a thread and "kind#id (module+0xoff)" for an object
- * of the last run (report.c). */
-void session_thread_name(unsigned proc, unsigned routine, char *buf, size_t len);
-void session_object_name(unsigned proc, uint32_t id, char *buf, size_t len);
-const struct session_thread *session_thread_info(unsigned proc, unsigned routine);
-const struct session_object *session_object_info(unsigned proc, uint32_t id);
+/* The names of the last run's threads and objects (names.h). */
+struct names;
+const struct names *session_names(void);
 
 #endif
