@@ -8,8 +8,8 @@
  * drains the log whenever the turn comes back, and here each entry is
  * checked (the log is untrusted, like everything in the region) and becomes
  * events for the sink, definitions, and property checks. The socket table
- * that pairs the two ends of a connection (PEER events) lives here too,
- * fed by the recorded calls.
+ * that pairs the two ends of a connection (PEER events) is kept here too,
+ * fed by the recorded calls (it belongs to the run: struct session).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -155,28 +155,17 @@ void drain_check_properties(struct session *s) {
 
 /* ---- who is connected to whom ---- */
 
-/* The sockets the programs made (socket calls), as far as their closes say
- * they are still open: where to look for the other end of an accepted
- * connection. */
-#define SOCKETS_MAX 256
-struct known_socket {
-  uint8_t proc;
-  int32_t fd;
-};
-static struct known_socket sockets[SOCKETS_MAX];
-static unsigned nsockets;
-
-void drain_reset(void) { nsockets = 0; }
-
-static void socket_opened(unsigned proc, int64_t fd) {
-  if (fd >= 0 && fd <= INT32_MAX && nsockets < SOCKETS_MAX)
-    sockets[nsockets++] = (struct known_socket){.proc = (uint8_t)proc, .fd = (int32_t)fd};
+/* The sockets of the run (struct session) are those its socket calls made
+ * and its closes did not close. */
+static void socket_opened(struct session *s, unsigned proc, int64_t fd) {
+  if (fd >= 0 && fd <= INT32_MAX && s->nsockets < SESSION_MAX_SOCKETS)
+    s->sockets[s->nsockets++] = (struct known_socket){.proc = (uint8_t)proc, .fd = (int32_t)fd};
 }
 
-static void socket_closed(unsigned proc, uint64_t fd) {
-  for (unsigned i = 0; i < nsockets; i++)
-    if (sockets[i].proc == proc && (uint64_t)sockets[i].fd == fd)
-      sockets[i--] = sockets[--nsockets];
+static void socket_closed(struct session *s, unsigned proc, uint64_t fd) {
+  for (unsigned i = 0; i < s->nsockets; i++)
+    if (s->sockets[i].proc == proc && (uint64_t)s->sockets[i].fd == fd)
+      s->sockets[i--] = s->sockets[--s->nsockets];
 }
 
 /* An accepted connection: finds the socket of a controlled process at its
@@ -188,15 +177,16 @@ static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t
       io_names(s->procs[proc].pidfd, (int)fd, local, peer, sizeof(local)) != IO_KIND_SOCKET ||
       !peer[0])
     return;
-  for (unsigned i = 0; i < nsockets; i++) {
-    unsigned p = sockets[i].proc;
-    if (p >= (unsigned)s->cfg->nprocs || !s->procs[p].alive || (p == proc && sockets[i].fd == fd))
+  for (unsigned i = 0; i < s->nsockets; i++) {
+    const struct known_socket *k = &s->sockets[i];
+    unsigned p = k->proc;
+    if (p >= (unsigned)s->cfg->nprocs || !s->procs[p].alive || (p == proc && k->fd == fd))
       continue;
-    if (io_names(s->procs[p].pidfd, sockets[i].fd, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
+    if (io_names(s->procs[p].pidfd, k->fd, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
         strcmp(l2, peer) == 0 && strcmp(p2, local) == 0) {
       struct dara_event ev = {.kind = DARA_EV_PEER, .proc = (uint8_t)proc,
                               .routine = (uint16_t)routine, .op = (uint16_t)p,
-                              .obj = (uint32_t)fd, .obj2 = (uint32_t)sockets[i].fd,
+                              .obj = (uint32_t)fd, .obj2 = (uint32_t)k->fd,
                               .time = s->region->clock.now};
       session_emit(s, &ev);
       return;
@@ -227,9 +217,9 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
   session_emit(s, &ev);
   int64_t ret = (int64_t)e->c;
   if (e->a == DARA_CALL_socket)
-    socket_opened(proc, ret);
+    socket_opened(s, proc, ret);
   else if (e->a == DARA_CALL_close && ret == 0)
-    socket_closed(proc, e->args[0]);
+    socket_closed(s, proc, e->args[0]);
   else if (e->a == DARA_CALL_accept && ret >= 0)
     accepted(s, proc, e->routine, ret);
 }

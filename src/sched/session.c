@@ -773,9 +773,6 @@ static uint32_t lease_for(const struct session *s, const struct candidate *c, si
 
 static void step(struct session *s) {
   static struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
-  static unsigned last_proc = 255, last_routine = 0;
-  if (s->steps == 0)
-    last_proc = 255;
   reap_any(s);
   if (s->done)
     return;
@@ -815,7 +812,7 @@ static void step(struct session *s) {
                    (unsigned long long)s->cfg->max_steps);
     return;
   }
-  int k = s->cfg->policy->choose(s->cfg->policy, cands, n, last_proc, last_routine);
+  int k = s->cfg->policy->choose(s->cfg->policy, cands, n, s->last_proc, s->last_routine);
   if (k < 0 || (size_t)k >= n) {
     s->res->stopped = true;
     s->done = true;
@@ -838,8 +835,8 @@ static void step(struct session *s) {
   if (s->done)
     return;
   s->steps++;
-  last_proc = c->proc;
-  last_routine = c->routine;
+  s->last_proc = c->proc;
+  s->last_routine = c->routine;
   struct dara_proc *p = &s->region->procs[c->proc];
   p->chosen = c->routine;
   p->epoch = s->steps;
@@ -879,7 +876,7 @@ static void cleanup(struct session *s) {
 int session_run(const struct session_config *cfg, struct session_result *res) {
   memset(res, 0, sizeof(*res));
   res->outcome.message = res->message;
-  struct session s = {.cfg = cfg, .res = res, .region_fd = -1};
+  struct session s = {.cfg = cfg, .res = res, .region_fd = -1, .last_proc = 255};
   for (int i = 0; i < DARA_MAX_PROCS; i++)
     s.procs[i].pidfd = -1;
   if (!run_names && !(run_names = names_new())) {
@@ -887,7 +884,6 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
     return -1;
   }
   names_clear(run_names);
-  drain_reset();
   /* The per-routine tables, as far as the last run used them. */
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
     size_t n = routines_used[i];

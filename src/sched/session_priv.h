@@ -15,6 +15,8 @@
 struct forkserver;
 struct world;
 
+#define SESSION_MAX_SOCKETS 256
+
 struct proc_run {
   pid_t pid;
   int pidfd;
@@ -37,6 +39,15 @@ struct session {
   bool vars_changed; /* since the properties were last checked */
   uint32_t lease;    /* forced steps granted to the running routine, not yet seen */
   bool lease_ok;     /* candidates(): nothing but the chosen routine can change */
+  unsigned last_proc, last_routine; /* the routine that ran last (255: none yet) */
+  /* The sockets the programs made (drain.c), as far as their closes say
+   * they are still open: where to look for the other end of an accepted
+   * connection. */
+  struct known_socket {
+    uint8_t proc;
+    int32_t fd;
+  } sockets[SESSION_MAX_SOCKETS];
+  unsigned nsockets;
 };
 
 /* session.c */
@@ -63,7 +74,5 @@ void session_ran(unsigned proc, unsigned routine, uint64_t step);
 void drain_log(struct session *s, unsigned proc);
 /* Checks the global properties when a logged variable changed. */
 void drain_check_properties(struct session *s);
-/* Forgets the sockets of the last run. */
-void drain_reset(void);
 
 #endif
