@@ -124,7 +124,7 @@ static void assertion(struct session *s, unsigned proc, const struct dara_log_en
   if (e->a == DARA_ASSERT_ALWAYS && e->b)
     return;
   char who[96];
-  names_thread_text(session_names(), proc, e->routine, who, sizeof(who));
+  names_thread_text(s->names, proc, e->routine, who, sizeof(who));
   snprintf(s->res->signature, sizeof(s->res->signature), "property %s %s:%llu",
            text, file, (unsigned long long)e->c);
   session_finish(s, SCHED_OUT_PROPERTY, 0, proc, "%s \"%s\" %s at %s:%llu in thread %s",
@@ -255,7 +255,7 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
                           .obj2 = (uint32_t)e->args[0], .time = e->c};
   session_emit(s, &ev);
   s->steps++;
-  session_ran(proc, e->routine, s->steps);
+  session_ran(s, proc, e->routine, s->steps);
 }
 
 void drain_log(struct session *s, unsigned proc) {

@@ -294,10 +294,10 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
 
 /* ---- one execution ---- */
 
-/* Runs one execution under policy, recorded into the memory file. Returns
- * 0, or -1 (said) when the schedule could not be written. */
-static int execute(struct explore *x, struct session_config *cfg, struct policy *policy,
-                   struct session_result *res) {
+/* Runs one execution under policy in session, recorded into the memory
+ * file. Returns 0, or -1 (said) when the schedule could not be written. */
+static int execute(struct explore *x, struct session_ctx *session, struct session_config *cfg,
+                   struct policy *policy, struct session_result *res) {
   char err[512];
   x->hdr.strategy = (char *)strategy_describe(x->strategy);
   struct schedfile_writer *w = schedfile_create(x->memory, &x->hdr, err, sizeof(err));
@@ -307,7 +307,7 @@ static int execute(struct explore *x, struct session_config *cfg, struct policy 
   }
   cfg->policy = policy;
   cfg->sink = session_sink_to_file(w);
-  session_run(cfg, res);
+  session_run(session, cfg, res);
   strategy_end(x->strategy, res->steps);
   if (schedfile_close(w, &res->outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
@@ -339,14 +339,15 @@ static int take_result(struct explore *x, const struct session_result *res, uint
 }
 
 /* Returns 1 to go on, 0 to stop (first bug found, or exhausted), -1 on error. */
-static int run_one(struct explore *x, struct session_config *cfg, bool keep_going) {
+static int run_one(struct explore *x, struct session_ctx *session, struct session_config *cfg,
+                   bool keep_going) {
   struct policy policy;
   if (!strategy_begin(x->strategy, &policy)) {
     x->exhausted = true;
     return 0;
   }
   static struct session_result res;
-  if (execute(x, cfg, &policy, &res) != 0)
+  if (execute(x, session, cfg, &policy, &res) != 0)
     return -1;
   return take_result(x, &res, x->schedules + 1, keep_going);
 }
@@ -377,13 +378,14 @@ static int job_worker_start(void *ctx) {
   return open_memory(par->x);
 }
 
-static int job_execute(void *ctx, uint64_t idx, struct session_result *res) {
+static int job_execute(void *ctx, struct session_ctx *session, uint64_t idx,
+                       struct session_result *res) {
   struct parallel *par = ctx;
   struct policy policy;
   strategy_seek(par->x->strategy, idx);
   if (!strategy_begin(par->x->strategy, &policy))
     return -1;
-  return execute(par->x, par->cfg, &policy, res);
+  return execute(par->x, session, par->cfg, &policy, res);
 }
 
 static int job_take(void *ctx, const struct session_result *res, uint64_t idx) {
@@ -550,13 +552,14 @@ int cmd_explore(int argc, char **argv) {
                                .time_up = job_time_up, .memory_fd = x.memory_fd, .ctx = &par};
     rc = jobs_run((unsigned)jobs, max_schedules, &hooks);
   }
+  struct session_ctx *session = jobs <= 1 ? session_ctx_new() : NULL; /* workers: their own */
   while (jobs <= 1 && rc == 1 && x.schedules < max_schedules) {
     if (time_limit && now_s() - x.started >= (double)time_limit)
       break;
-    rc = run_one(&x, &cfg, keep_going);
+    rc = run_one(&x, session, &cfg, keep_going);
   }
   double elapsed = now_s() - x.started;
-  session_stop_servers();
+  session_ctx_free(session);
   clear_progress(&x);
   fprintf(stderr, "dara: explore: %llu schedules in %.1f s (%.0f/s), %s%s; %zu bug%s found\n",
           (unsigned long long)x.schedules, elapsed,

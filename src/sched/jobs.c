@@ -122,8 +122,10 @@ static void worker(unsigned k, unsigned jobs, uint64_t max, int fd, const volati
   unsigned nsent = 0;
   static struct session_result res;
   int status = 0;
+  /* A context of its own, made after the fork: nothing of it is shared. */
+  struct session_ctx *session = session_ctx_new();
   for (uint64_t idx = k; idx < max && !*stop; idx += jobs) {
-    if (h->execute(h->ctx, idx, &res) != 0) {
+    if (h->execute(h->ctx, session, idx, &res) != 0) {
       status = 1;
       break;
     }
@@ -138,7 +140,7 @@ static void worker(unsigned k, unsigned jobs, uint64_t max, int fd, const volati
     if (res.outcome.kind == SCHED_OUT_ERROR)
       break;
   }
-  session_stop_servers();
+  session_ctx_free(session);
   _exit(status);
 }
 

@@ -2,13 +2,13 @@
  * jobs: explore's executions run by several worker processes at once
  * (`explore -j N`).
  *
- * Each worker is a fork of dara taken before the first execution, so it
- * has its own region, fork servers and memory file, and it is pinned to a
- * CPU of its own (the CPUs dara may use, in turn). Worker k runs the
- * executions k, k + N, k + 2N, ... (the strategy derives each from its
- * index, so which schedules run does not depend on timing) and sends each
- * result to the parent over a socket, with the recording when the
- * execution showed a bug. The parent takes the results as they come, as
+ * Each worker is a fork of dara taken before the first execution, with a
+ * session context (region, fork servers) and memory file of its own, and
+ * it is pinned to a CPU of its own (the CPUs dara may use, in turn). Worker
+ * k runs the executions k, k + N, k + 2N, ... (the strategy derives each
+ * from its index, so which schedules run does not depend on timing) and
+ * sends each result to the parent over a socket, with the recording when
+ * the execution showed a bug. The parent takes the results as they come, as
  * serial explore takes its own, and tells every worker to stop when it is
  * done (first bug, time limit, error). Workers die with the parent.
  */
@@ -24,9 +24,11 @@ struct jobs_hooks {
   /* In a worker, first: makes its own memory file (a worker must not write
    * into the parent's) and returns it, or -1 (said). */
   int (*worker_start)(void *ctx);
-  /* In a worker: runs execution idx, recording it into memory_fd; fills
-   * res. Returns 0, or -1 when the execution could not be recorded. */
-  int (*execute)(void *ctx, uint64_t idx, struct session_result *res);
+  /* In a worker: runs execution idx in the worker's session, recording it
+   * into memory_fd; fills res. Returns 0, or -1 when the execution could not
+   * be recorded. */
+  int (*execute)(void *ctx, struct session_ctx *session, uint64_t idx,
+                 struct session_result *res);
   /* In the parent: one result (its recording, if any, is back in
    * memory_fd). Returns 1 to go on, 0 to stop, -1 on error. */
   int (*take)(void *ctx, const struct session_result *res, uint64_t idx);

@@ -145,7 +145,9 @@ int cmd_record(int argc, char **argv) {
       .vtime_base = hdr.vtime_base, .policy = &policy, .props = props,
       .timers_race = timers_race, .sink = session_sink_to_file(w)};
   struct session_result res;
-  session_run(&cfg, &res);
+  struct session_ctx *session = session_ctx_new();
+  session_run(session, &cfg, &res);
+  session_ctx_free(session);
   policy_free(&policy);
   props_free(props);
   if (res.stopped && res.outcome.kind == SCHED_OUT_OK) {

@@ -40,14 +40,16 @@ struct replayer {
   size_t next;       /* index of the next recorded event */
   bool diverged;
   char why[2600];
+  const struct names *names; /* the run's (session_ctx_names) */
 };
 
-static void describe(char *buf, size_t len, const struct dara_event *ev) {
+static void describe(const struct names *names, char *buf, size_t len,
+                     const struct dara_event *ev) {
   char who[128], what[1024] = "";
-  names_thread_text(session_names(), ev->proc, ev->routine, who, sizeof(who));
+  names_thread_text(names, ev->proc, ev->routine, who, sizeof(who));
   switch (ev->kind) {
   case DARA_EV_STEP:
-    report_operation(session_names(), what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
+    report_operation(names, what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
     snprintf(buf, len, "thread %s runs %s", who, what);
     return;
   case DARA_EV_RESULT:
@@ -108,12 +110,12 @@ static bool same_event(const struct dara_event *a, const struct dara_event *b) {
 static int on_event(void *ctx, const struct dara_event *ev) {
   struct replayer *r = ctx;
   char got[1200], want[1200];
-  describe(got, sizeof(got), ev);
+  describe(r->names, got, sizeof(got), ev);
   if (r->next >= r->f->nevents)
     return diverge(r, "event %zu: the recording has ended, but the run goes on: %s%s", got, "");
   const struct dara_event *rec = &r->f->events[r->next];
   if (!same_event(rec, ev)) {
-    describe(want, sizeof(want), rec);
+    describe(r->names, want, sizeof(want), rec);
     return diverge(r, "event %zu: recorded: %s; now: %s", want, got);
   }
   r->next++;
@@ -176,7 +178,7 @@ static int choose(struct policy *p, const struct candidate *c, size_t n, unsigne
   }
   const struct dara_event *rec = &r->f->events[r->next];
   char want[512];
-  describe(want, sizeof(want), rec);
+  describe(r->names, want, sizeof(want), rec);
   if (rec->kind != DARA_EV_STEP) {
     diverge(r, "event %zu: recorded: %s; now: a scheduling step%s", want, "");
     return -1;
@@ -240,7 +242,8 @@ int cmd_replay(int argc, char **argv) {
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
-  struct replayer rep = {.f = &f};
+  struct session_ctx *session = session_ctx_new();
+  struct replayer rep = {.f = &f, .names = session_ctx_names(session)};
   struct policy policy = {.name = "replay", .choose = choose, .ctx = &rep};
   struct session_config cfg = {
       .nprocs = f.hdr.nprocs, .cmds = f.hdr.cmds, .cwd = f.hdr.cwd, .shim = shim,
@@ -251,12 +254,12 @@ int cmd_replay(int argc, char **argv) {
       .sink = {.event = on_event, .thread = on_thread, .object = on_object, .label = on_label,
                .ctx = &rep}};
   struct session_result res;
-  session_run(&cfg, &res);
+  session_run(session, &cfg, &res);
 
   int rc;
   if (!rep.diverged && res.outcome.kind != SCHED_OUT_ERROR && rep.next < f.nevents) {
     char want[512];
-    describe(want, sizeof(want), &f.events[rep.next]);
+    describe(rep.names, want, sizeof(want), &f.events[rep.next]);
     diverge(&rep, "event %zu: the run ended (%s), but the recording goes on: %s",
             res.message, want);
   }
@@ -277,6 +280,7 @@ int cmd_replay(int argc, char **argv) {
     fprintf(stderr, "dara: %s%s; replayed %llu steps of %s as recorded\n", what, res.message,
             (unsigned long long)res.steps, path);
   }
+  session_ctx_free(session);
   props_free(props);
   schedfile_free(&f);
   return rc;

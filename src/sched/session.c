@@ -37,25 +37,86 @@
 
 #define OBJECTS_MAX (1u << 16)
 
+/* What one run hands the next (session.h): everything here is either
+ * recycled as a whole (region, world, names, fork servers), cleared at the
+ * start of each run as far as the last one used it, or scratch for one
+ * step. No run's outcome depends on what an earlier run left here. */
+struct session_ctx {
+  /* One region serves every run: creating and populating it costs as much
+   * as a fork and exec, and its programs are all gone by the time the next
+   * run starts. NULL until the first run. */
+  struct dara_region *region;
+  int region_fd;
+  struct world *world;
+  struct names *names; /* the current (or last) run's threads and objects */
+  struct forkserver servers[DARA_MAX_PROCS]; /* explore: one per process slot */
+  /* How many routines of each process the current run has seen: the
+   * per-routine tables are cleared that far, not to the limits. */
+  uint32_t routines_used[DARA_MAX_PROCS];
+  /* The step (1-based) at which each routine last ran (timer fairness). */
+  uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
+  /* The step at which its timer fired early, or 0 (may_fire_early). */
+  uint64_t fired_early[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
+  /* Scratch of one step: the candidates, and the timers that may not fire
+   * yet (candidates()); the descriptors polled before a deadlock. */
+  struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
+  struct candidate timed[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
+  struct io_set grace;
+  /* How long the scheduler polls, yielding, before it sleeps (handoff.h);
+   * DARA_SCHED_YIELDS overrides it for measurements. */
+  int sched_yields;
+  /* DARA_FORCED_STEPS=0: the scheduler takes every step itself, which gives
+   * the same schedule, only slower (tests and measurements). */
+  bool forced_steps;
+};
 
-/* Names of the current (or last) run's threads and objects, for reports. */
-static struct names *run_names;
-
-/* How many routines of each process the current run has seen: the
- * per-routine tables are cleared that far, not to the limits. */
-static uint32_t routines_used[DARA_MAX_PROCS];
-/* The step (1-based) at which each routine last ran (timer fairness). */
-static uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
-
-void session_ran(unsigned proc, unsigned routine, uint64_t step) {
-  last_run[proc][routine] = step;
-  if (routine + 1 > routines_used[proc])
-    routines_used[proc] = routine + 1;
+struct session_ctx *session_ctx_new(void) {
+  struct session_ctx *ctx = calloc(1, sizeof(*ctx));
+  if (!ctx)
+    return NULL;
+  ctx->region_fd = -1;
+  ctx->names = names_new();
+  ctx->world = world_new();
+  if (!ctx->names || !ctx->world) {
+    session_ctx_free(ctx);
+    return NULL;
+  }
+  const char *v = getenv("DARA_SCHED_YIELDS");
+  ctx->sched_yields = v ? atoi(v) : 100;
+  if (ctx->sched_yields < 0)
+    ctx->sched_yields = 0;
+  v = getenv("DARA_FORCED_STEPS");
+  ctx->forced_steps = !(v && strcmp(v, "0") == 0);
+  return ctx;
 }
 
-/* Fork servers (explore), one per process slot, kept across executions. */
-static struct forkserver servers[DARA_MAX_PROCS];
+void session_ctx_free(struct session_ctx *ctx) {
+  if (!ctx)
+    return;
+  for (int i = 0; i < DARA_MAX_PROCS; i++)
+    if (ctx->servers[i].tried)
+      forkserver_stop(&ctx->servers[i]);
+  if (ctx->region)
+    region_destroy(ctx->region, ctx->region_fd);
+  world_free(ctx->world);
+  names_free(ctx->names);
+  free(ctx);
+}
 
+const struct names *session_ctx_names(const struct session_ctx *ctx) {
+  return ctx ? ctx->names : NULL;
+}
+
+void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t step) {
+  s->ctx->last_run[proc][routine] = step;
+  if (routine + 1 > s->ctx->routines_used[proc])
+    s->ctx->routines_used[proc] = routine + 1;
+}
+
+/* Signals are process-wide, so what their handlers saw is too: these two
+ * flags (and the handlers, installed once by the first run) are, with
+ * pin_cpu's, the only state session.c keeps at file scope. Each run clears
+ * the flags when it starts. */
 static volatile sig_atomic_t got_sigchld;
 static volatile sig_atomic_t got_interrupt;
 
@@ -66,7 +127,14 @@ static void on_sigchld(int sig) {
 
 static void on_interrupt(int sig) { got_interrupt = sig; }
 
+/* Once per process: dara reaps its programs' orphans (it is their
+ * subreaper) and catches the signals that end a run. */
 static void install_signals(void) {
+  static bool installed;
+  if (installed)
+    return;
+  installed = true;
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sigemptyset(&sa.sa_mask);
@@ -122,8 +190,8 @@ void session_detail(struct session *s, const char *fmt, ...) {
 }
 
 /* "module+0xoff#n" for a thread's creation site, or "main". */
-static void site_of(unsigned proc, unsigned routine, char *buf, size_t len) {
-  const struct name_thread *t = names_thread(run_names, proc, routine);
+static void site_of(const struct names *names, unsigned proc, unsigned routine, char *buf, size_t len) {
+  const struct name_thread *t = names_thread(names, proc, routine);
   if (routine == 0 || !t)
     snprintf(buf, len, "%u:main", proc);
   else
@@ -181,8 +249,8 @@ static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t
 void session_define_thread(struct session *s, unsigned proc, unsigned routine) {
   const struct dara_proc *p = &s->region->procs[proc];
   const struct dara_routine *r = &p->routines[routine];
-  if (routine + 1 > routines_used[proc])
-    routines_used[proc] = routine + 1;
+  if (routine + 1 > s->ctx->routines_used[proc])
+    s->ctx->routines_used[proc] = routine + 1;
   char module[DARA_NAME_LEN], func[DARA_NAME_LEN];
   module_name(p, r->site.module, module, sizeof(module), NULL, 0);
   region_copy_name(func, sizeof(func), r->func, DARA_NAME_LEN);
@@ -193,7 +261,7 @@ void session_define_thread(struct session *s, unsigned proc, unsigned routine) {
   struct sched_thread st = {.proc = (uint8_t)proc, .routine = (uint16_t)routine,
                             .module = module, .offset = r->site.offset,
                             .ordinal = r->site.ordinal, .func = func};
-  if (names_add_thread(run_names, &st) != 0) {
+  if (names_add_thread(s->names, &st) != 0) {
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
     return;
   }
@@ -220,7 +288,7 @@ void session_define_object(struct session *s, unsigned proc, const struct dara_l
   }
   struct sched_object so = {.proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind,
                             .module = mod, .offset = offset};
-  if (names_add_object(run_names, &so, symbol) != 0) {
+  if (names_add_object(s->names, &so, symbol) != 0) {
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
     return;
   }
@@ -278,12 +346,12 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     unsigned routine = running >= 0 ? (unsigned)running : 0;
     session_emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
     char site[128];
-    site_of(proc, routine, site, sizeof(site));
+    site_of(s->names, proc, routine, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "signal %d %s", sig, site);
     char who[128] = "";
     if (running >= 0) {
       char name[96];
-      names_thread_text(run_names, proc, routine, name, sizeof(name));
+      names_thread_text(s->names, proc, routine, name, sizeof(name));
       snprintf(who, sizeof(who), " while thread %s was running", name);
     }
     session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc,
@@ -333,16 +401,14 @@ static void reap_any(struct session *s) {
 
 enum turn_wait { TURN_BACK, TURN_DIED, TURN_HANG, TURN_INTERRUPTED };
 
-/* How long the scheduler polls, yielding, before it sleeps (handoff.h);
- * DARA_SCHED_YIELDS overrides it for measurements. */
-static int sched_yields = -1;
-
 /* One CPU for the whole run, as rr does: only one thread runs at a time
  * anyway, and a handoff between two threads on the same CPU is a context
  * switch, while one to a thread on another, idle, CPU waits for that CPU to
  * wake up: on a virtual machine that is most of a switch's cost. The
  * scheduler pins itself; the programs inherit it. DARA_CPU=N picks the CPU,
- * DARA_CPU=any leaves scheduling to the kernel. Returns whether pinned. */
+ * DARA_CPU=any leaves scheduling to the kernel. Returns whether pinned.
+ * Affinity belongs to the process, so it is set once per process, by the
+ * first run (an explore --jobs worker sets DARA_CPU before its first). */
 static bool pin_cpu(void) {
   static int pinned = -1;
   if (pinned >= 0)
@@ -362,19 +428,13 @@ static bool pin_cpu(void) {
 }
 
 static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
-  if (sched_yields < 0) {
-    const char *v = getenv("DARA_SCHED_YIELDS");
-    sched_yields = v ? atoi(v) : 100;
-    if (sched_yields < 0)
-      sched_yields = 0;
-  }
   struct dara_proc *p = &s->region->procs[proc];
   uint64_t start = now_ms();
   /* A fork server's child is not ours: no SIGCHLD cuts the wait short. */
   int slice = s->procs[proc].fs ? 2 : 20;
   int spins = (int)s->region->hdr.spins;
   for (;;) {
-    if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, sched_yields))
+    if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, s->ctx->sched_yields))
       return TURN_BACK;
     if (reap(s, proc, WNOHANG, running))
       return TURN_DIED;
@@ -458,12 +518,12 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     break; /* on_death said it all */
   case TURN_HANG: {
     char name[96];
-    names_thread_text(run_names, proc, running >= 0 ? (unsigned)running : 0, name,
+    names_thread_text(s->names, proc, running >= 0 ? (unsigned)running : 0, name,
                       sizeof(name));
     session_emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
                         s->cfg->watchdog_ms);
     char site[128];
-    site_of(proc, running >= 0 ? (unsigned)running : 0, site, sizeof(site));
+    site_of(s->names, proc, running >= 0 ? (unsigned)running : 0, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "hang %s", site);
     int32_t call = s->region->procs[proc].syscall;
     char inside[64] = "";
@@ -492,7 +552,7 @@ static int start_proc(struct session *s, unsigned i) {
                              .pgid = s->pgid, .quiet = s->cfg->quiet, .fs_cmd_fd = -1,
                              .fs_reply_fd = -1};
   char err[512];
-  struct forkserver *fs = s->cfg->fork_server ? &servers[i] : NULL;
+  struct forkserver *fs = s->cfg->fork_server ? &s->ctx->servers[i] : NULL;
   /* A program that cannot be a fork server (statically linked, say) is
    * started the plain way, which says what is wrong in its own words. */
   if (fs && !fs->tried && forkserver_start(fs, &spec, s->cfg->watchdog_ms, err, sizeof(err)))
@@ -538,15 +598,13 @@ static bool live_routine(unsigned status) {
  * over while the thread it waits for never runs, and report as a bug a
  * schedule no fair scheduler makes. As in CHESS's fair scheduling, a thread
  * that waits for time gives way to the others. */
-static uint64_t fired_early[DARA_MAX_PROCS][DARA_MAX_ROUTINES]; /* step its timer did, 0 */
-
-static bool may_fire_early(const struct candidate *t, const struct candidate *runnable,
-                           size_t n) {
-  uint64_t at = fired_early[t->proc][t->routine];
+static bool may_fire_early(const struct session_ctx *ctx, const struct candidate *t,
+                           const struct candidate *runnable, size_t n) {
+  uint64_t at = ctx->fired_early[t->proc][t->routine];
   if (at == 0)
     return true;
   for (size_t k = 0; k < n; k++)
-    if (last_run[runnable[k].proc][runnable[k].routine] <= at)
+    if (ctx->last_run[runnable[k].proc][runnable[k].routine] <= at)
       return false;
   return true;
 }
@@ -556,7 +614,7 @@ static bool may_fire_early(const struct candidate *t, const struct candidate *ru
 static size_t candidates(struct session *s, struct candidate *out, bool *unfinished,
                          int *finishing_proc) {
   size_t n = 0, ntimed = 0;
-  static struct candidate timed[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
+  struct candidate *timed = s->ctx->timed;
   *unfinished = false;
   s->lease_ok = true;
   *finishing_proc = -1;
@@ -569,8 +627,8 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       session_corrupt(s, (unsigned)i, "nroutines", nr);
       return 0;
     }
-    if (nr > routines_used[i])
-      routines_used[i] = nr;
+    if (nr > s->ctx->routines_used[i])
+      s->ctx->routines_used[i] = nr;
     bool any_live = false;
     for (uint32_t j = 0; j < nr; j++) {
       const struct dara_routine *r = &p->routines[j];
@@ -620,7 +678,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
     /* Timers may also fire early, while others could run, but fairly: */
     size_t nrunnable = n;
     for (size_t k = 0; k < ntimed; k++)
-      if (may_fire_early(&timed[k], out, nrunnable))
+      if (may_fire_early(s->ctx, &timed[k], out, nrunnable))
         out[n++] = timed[k];
   }
   if (n == 0 && ntimed > 0) {
@@ -644,9 +702,9 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
  * arrive, so wait for it a little, in real time. */
 #define IO_GRACE_MS 50
 static bool io_grace(struct session *s) {
-  static struct io_set set;
-  set.n = 0;
-  set.gone = false;
+  struct io_set *set = &s->ctx->grace;
+  set->n = 0;
+  set->gone = false;
   bool any = false;
   for (int i = 0; i < s->cfg->nprocs; i++) {
     if (!s->procs[i].alive || s->procs[i].detached)
@@ -655,12 +713,12 @@ static bool io_grace(struct session *s) {
     for (uint32_t j = 0; j < p->nroutines && j < DARA_MAX_ROUTINES; j++) {
       const struct dara_routine *r = &p->routines[j];
       if (r->status == DARA_RS_BLOCKED && dara_op_is_io(r->op)) {
-        io_set_add(&set, s->procs[i].pidfd, r);
+        io_set_add(set, s->procs[i].pidfd, r);
         any = true;
       }
     }
   }
-  return any && io_set_wait(&set, IO_GRACE_MS);
+  return any && io_set_wait(set, IO_GRACE_MS);
 }
 
 /* "socket 127.0.0.1:36668, connected to 127.0.0.1:7320, where thread 0:1
@@ -713,7 +771,7 @@ static void deadlock(struct session *s) {
       if (r->status != DARA_RS_BLOCKED)
         continue;
       char line[512];
-      report_blocked(run_names, line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
+      report_blocked(s->names, line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
       if (dara_op_is_io(r->op)) {
         char what[256];
         describe_io_wait(s, (unsigned)i, r, what, sizeof(what));
@@ -722,7 +780,7 @@ static void deadlock(struct session *s) {
         session_detail(s, "  %s", line);
       }
       char site[128];
-      site_of((unsigned)i, j, site, sizeof(site));
+      site_of(s->names, (unsigned)i, j, site, sizeof(site));
       if (sig_used < sizeof(sig) - 1)
         sig_used += (size_t)snprintf(sig + sig_used, sizeof(sig) - sig_used, " %s:%s", site,
                                      dara_op_name(r->op));
@@ -755,14 +813,7 @@ static void deadlock(struct session *s) {
  * change without it, its next choices are forced too. */
 #define LEASE_MAX 4096u
 static uint32_t lease_for(const struct session *s, const struct candidate *c, size_t n) {
-  /* DARA_FORCED_STEPS=0: the scheduler takes every step itself, which
-   * gives the same schedule, only slower (tests and measurements). */
-  static int enabled = -1;
-  if (enabled < 0) {
-    const char *v = getenv("DARA_FORCED_STEPS");
-    enabled = !(v && strcmp(v, "0") == 0);
-  }
-  if (!enabled || n != 1 || !s->lease_ok || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
+  if (!s->ctx->forced_steps || n != 1 || !s->lease_ok || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
       c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT || c->op == DARA_OP_PROC_EXEC)
     return 0;
   uint64_t lease = LEASE_MAX;
@@ -772,7 +823,7 @@ static uint32_t lease_for(const struct session *s, const struct candidate *c, si
 }
 
 static void step(struct session *s) {
-  static struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
+  struct candidate *cands = s->ctx->cands;
   reap_any(s);
   if (s->done)
     return;
@@ -826,9 +877,9 @@ static void step(struct session *s) {
     for (size_t j = 0; j < n && !early; j++)
       early = cands[j].status == DARA_RS_ENABLED;
     if (early)
-      fired_early[c->proc][c->routine] = s->steps + 1;
+      s->ctx->fired_early[c->proc][c->routine] = s->steps + 1;
   }
-  last_run[c->proc][c->routine] = s->steps + 1;
+  s->ctx->last_run[c->proc][c->routine] = s->steps + 1;
   struct dara_event ev = {.kind = DARA_EV_STEP, .proc = c->proc, .routine = c->routine,
                           .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = clock->now};
   session_emit(s, &ev);
@@ -870,62 +921,49 @@ static void cleanup(struct session *s) {
   /* Orphans of the program (we are their subreaper) that were in the group. */
   while (waitpid(-1, NULL, WNOHANG) > 0)
     ;
-  s->region = NULL; /* kept for the next run (session_run) */
+  s->region = NULL; /* the context keeps it for the next run */
 }
 
-int session_run(const struct session_config *cfg, struct session_result *res) {
+int session_run(struct session_ctx *ctx, const struct session_config *cfg,
+                struct session_result *res) {
   memset(res, 0, sizeof(*res));
   res->outcome.message = res->message;
-  struct session s = {.cfg = cfg, .res = res, .region_fd = -1, .last_proc = 255};
+  struct session s = {.ctx = ctx, .cfg = cfg, .res = res, .region_fd = -1, .last_proc = 255};
   for (int i = 0; i < DARA_MAX_PROCS; i++)
     s.procs[i].pidfd = -1;
-  if (!run_names && !(run_names = names_new())) {
+  if (!ctx) { /* session_ctx_new failed */
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
     return -1;
   }
-  names_clear(run_names);
+  names_clear(ctx->names);
+  s.names = ctx->names;
   /* The per-routine tables, as far as the last run used them. */
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
-    size_t n = routines_used[i];
-    memset(last_run[i], 0, n * sizeof(last_run[i][0]));
-    memset(fired_early[i], 0, n * sizeof(fired_early[i][0]));
-    routines_used[i] = 0;
+    size_t n = ctx->routines_used[i];
+    memset(ctx->last_run[i], 0, n * sizeof(ctx->last_run[i][0]));
+    memset(ctx->fired_early[i], 0, n * sizeof(ctx->fired_early[i][0]));
+    ctx->routines_used[i] = 0;
   }
   if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_PROCS) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run",
                    DARA_MAX_PROCS);
     return -1;
   }
-  /* One region serves every run of this dara: creating and populating it
-   * costs as much as a fork and exec, and its programs are all gone by the
-   * time the next run starts. */
-  static struct dara_region *region;
-  static int region_fd = -1;
-  if (region) {
-    region_recycle(region);
-  } else if (!(region = region_create(&region_fd))) {
+  if (ctx->region) {
+    region_recycle(ctx->region);
+  } else if (!(ctx->region = region_create(&ctx->region_fd))) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s",
                    strerror(errno));
     return -1;
   }
-  s.region = region;
-  s.region_fd = region_fd;
+  s.region = ctx->region;
+  s.region_fd = ctx->region_fd;
   /* Pinned, a spin could only delay the party it waits for. */
-  region->hdr.spins = pin_cpu() ? 0 : HANDOFF_SPINS;
-  static struct world *world;
-  if (!world && !(world = world_new())) {
-    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
-    return -1;
-  }
-  world_reset(world, cfg->nprocs);
-  s.world = world;
+  s.region->hdr.spins = pin_cpu() ? 0 : HANDOFF_SPINS;
+  world_reset(ctx->world, cfg->nprocs);
+  s.world = ctx->world;
   s.region->clock.realtime_base = cfg->vtime_base;
-  static bool once;
-  if (!once) {
-    prctl(PR_SET_CHILD_SUBREAPER, 1);
-    install_signals();
-    once = true;
-  }
+  install_signals();
   got_sigchld = 0;
   got_interrupt = 0;
 
@@ -940,12 +978,6 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   if (rc != 0 || (res->outcome.kind == SCHED_OUT_ERROR && s.steps == 0 && !res->stopped))
     return -1;
   return 0;
-}
-
-void session_stop_servers(void) {
-  for (int i = 0; i < DARA_MAX_PROCS; i++)
-    if (servers[i].tried)
-      forkserver_stop(&servers[i]);
 }
 
 /* ---- recording to a file ---- */
@@ -973,7 +1005,3 @@ uint64_t session_realtime_base(void) {
   clock_gettime(CLOCK_REALTIME, &start);
   return (uint64_t)start.tv_sec * 1000000000u + (uint64_t)start.tv_nsec;
 }
-
-/* ---- names for reports ---- */
-
-const struct names *session_names(void) { return run_names; }

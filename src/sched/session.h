@@ -76,8 +76,24 @@ struct session_result {
   unsigned nsometimes;
 };
 
-/* Ends the fork servers that runs with fork_server started. */
-void session_stop_servers(void);
+/* What a sequence of runs shares: the shared region, the fork servers, the
+ * names store and the scheduler's larger tables, made once and recycled by
+ * every run (explore runs thousands). A run's outcome never depends on what
+ * an earlier run left in it. Contexts share nothing, so several can live in
+ * one process; each explore --jobs worker makes its own. */
+struct session_ctx;
+
+/* NULL when out of memory (session_run then says so). */
+struct session_ctx *session_ctx_new(void);
+/* Stops the fork servers that runs with fork_server started, and frees
+ * ctx. ctx may be NULL. */
+void session_ctx_free(struct session_ctx *ctx);
+
+/* The names of the threads and objects of ctx's current (or last) run
+ * (names.h): filled as the run defines them, cleared when the next run
+ * starts; the same store for the life of ctx. NULL when ctx is. */
+struct names;
+const struct names *session_ctx_names(const struct session_ctx *ctx);
 
 /* A sink that writes everything to the schedule file w (record, explore). */
 struct session_sink session_sink_to_file(struct schedfile_writer *w);
@@ -88,10 +104,7 @@ uint64_t session_realtime_base(void);
 /* Runs one execution. Returns 0 when the run took place (whatever its
  * outcome, which is in res), or -1 when dara could not run it at all
  * (res->message says why; res->outcome.kind is SCHED_OUT_ERROR). */
-int session_run(const struct session_config *cfg, struct session_result *res);
-
-/* The names of the last run's threads and objects (names.h). */
-struct names;
-const struct names *session_names(void);
+int session_run(struct session_ctx *ctx, const struct session_config *cfg,
+                struct session_result *res);
 
 #endif

@@ -12,7 +12,7 @@
 #include "dara/region.h"
 #include "sched/session.h"
 
-struct forkserver;
+struct names;
 struct world;
 
 #define SESSION_MAX_SOCKETS 256
@@ -26,16 +26,20 @@ struct proc_run {
   uint32_t lost_seen;
 };
 
+/* One run. Only session_run makes one, on its stack; what outlives the
+ * run belongs to the context (session.c). */
 struct session {
+  struct session_ctx *ctx;
   const struct session_config *cfg;
   struct session_result *res;
-  struct dara_region *region;
+  struct dara_region *region; /* the context's, recycled for this run */
   int region_fd;
   pid_t pgid;
   struct proc_run procs[DARA_MAX_PROCS];
   uint64_t steps;
   bool done;
-  struct world *world;
+  struct world *world; /* the context's, reset for this run */
+  struct names *names; /* the context's, cleared for this run */
   bool vars_changed; /* since the properties were last checked */
   uint32_t lease;    /* forced steps granted to the running routine, not yet seen */
   bool lease_ok;     /* candidates(): nothing but the chosen routine can change */
@@ -66,7 +70,7 @@ void session_corrupt(struct session *s, unsigned proc, const char *what, unsigne
 void session_define_thread(struct session *s, unsigned proc, unsigned routine);
 void session_define_object(struct session *s, unsigned proc, const struct dara_log_entry *e);
 /* Routine `routine` of proc ran at step `step` (1-based). */
-void session_ran(unsigned proc, unsigned routine, uint64_t step);
+void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t step);
 
 /* drain.c */
 /* Reads process proc's event log up to its head and turns each entry into
