@@ -20,6 +20,11 @@ void report_wait_status(char *buf, size_t len, int status);
  *  held by thread 0:2 other". */
 void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
                     uint32_t obj, uint32_t obj2, int32_t waits_for);
+/* "0:prog+0x11e3#1" for a thread's creation site, "0:main" for a main thread
+ * or one not defined: how a bug's signature names a thread, the same in
+ * every schedule. */
+void report_signature_site(const struct names *names, unsigned proc, unsigned routine, char *buf,
+                           size_t len);
 /* "mutex_lock mutex#2 (prog+0x4040)" for an operation and its objects. */
 void report_operation(const struct names *names, char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
                       uint32_t obj2);

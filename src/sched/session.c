@@ -189,16 +189,6 @@ void session_detail(struct session *s, const char *fmt, ...) {
   d[used] = '\0';
 }
 
-/* "module+0xoff#n" for a thread's creation site, or "main". */
-static void site_of(const struct names *names, unsigned proc, unsigned routine, char *buf, size_t len) {
-  const struct name_thread *t = names_thread(names, proc, routine);
-  if (routine == 0 || !t)
-    snprintf(buf, len, "%u:main", proc);
-  else
-    snprintf(buf, len, "%u:%s+%#llx#%u", proc, t->module, (unsigned long long)t->offset,
-             t->ordinal);
-}
-
 void session_emit(struct session *s, const struct dara_event *ev) {
   if (s->done && s->res->stopped)
     return;
@@ -346,7 +336,7 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     unsigned routine = running >= 0 ? (unsigned)running : 0;
     session_emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
     char site[128];
-    site_of(s->names, proc, routine, site, sizeof(site));
+    report_signature_site(s->names, proc, routine, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "signal %d %s", sig, site);
     char who[128] = "";
     if (running >= 0) {
@@ -523,7 +513,7 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     session_emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
                         s->cfg->watchdog_ms);
     char site[128];
-    site_of(s->names, proc, running >= 0 ? (unsigned)running : 0, site, sizeof(site));
+    report_signature_site(s->names, proc, running >= 0 ? (unsigned)running : 0, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "hang %s", site);
     int32_t call = s->region->procs[proc].syscall;
     char inside[64] = "";
@@ -697,6 +687,24 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
   return n;
 }
 
+bool session_next_blocked(const struct session *s, struct blocked_iter *b) {
+  unsigned i = b->proc;
+  uint32_t j = b->r ? b->routine + 1 : 0;
+  for (; i < (unsigned)s->cfg->nprocs; i++, j = 0) {
+    if (!s->procs[i].alive || s->procs[i].detached)
+      continue;
+    const struct dara_proc *p = &s->region->procs[i];
+    for (; j < p->nroutines && j < DARA_MAX_ROUTINES; j++)
+      if (p->routines[j].status == DARA_RS_BLOCKED) {
+        *b = (struct blocked_iter){.proc = i, .routine = j, .r = &p->routines[j],
+                                   .pidfd = s->procs[i].pidfd};
+        return true;
+      }
+  }
+  *b = (struct blocked_iter){.proc = i};
+  return false;
+}
+
 /* Before a deadlock is declared with threads waiting on descriptors: data
  * from outside the run (or still on its way inside the kernel) may yet
  * arrive, so wait for it a little, in real time. */
@@ -706,106 +714,12 @@ static bool io_grace(struct session *s) {
   set->n = 0;
   set->gone = false;
   bool any = false;
-  for (int i = 0; i < s->cfg->nprocs; i++) {
-    if (!s->procs[i].alive || s->procs[i].detached)
-      continue;
-    struct dara_proc *p = &s->region->procs[i];
-    for (uint32_t j = 0; j < p->nroutines && j < DARA_MAX_ROUTINES; j++) {
-      const struct dara_routine *r = &p->routines[j];
-      if (r->status == DARA_RS_BLOCKED && dara_op_is_io(r->op)) {
-        io_set_add(set, s->procs[i].pidfd, r);
-        any = true;
-      }
+  for (struct blocked_iter b = {0}; session_next_blocked(s, &b);)
+    if (dara_op_is_io(b.r->op)) {
+      io_set_add(set, b.pidfd, b.r);
+      any = true;
     }
-  }
   return any && io_set_wait(set, IO_GRACE_MS);
-}
-
-/* "socket 127.0.0.1:36668, connected to 127.0.0.1:7320, where thread 0:1
- * waits" for the descriptor a blocked thread waits on: the peer is named
- * when it is another blocked thread's socket. */
-static void describe_io_wait(struct session *s, unsigned proc, const struct dara_routine *r,
-                             char *buf, size_t len) {
-  char local[96], peer[96];
-  if (io_names(s->procs[proc].pidfd, (int)r->obj, local, peer, sizeof(local)) !=
-      IO_KIND_SOCKET) {
-    snprintf(buf, len, "%s", local);
-    return;
-  }
-  if (!peer[0]) {
-    snprintf(buf, len, "socket %s", local);
-    return;
-  }
-  char who[48] = "";
-  for (int i = 0; i < s->cfg->nprocs && !who[0]; i++) {
-    if (!s->procs[i].alive || s->procs[i].detached)
-      continue;
-    const struct dara_proc *p = &s->region->procs[i];
-    for (uint32_t j = 0; j < p->nroutines && j < DARA_MAX_ROUTINES && !who[0]; j++) {
-      const struct dara_routine *o = &p->routines[j];
-      if (o == r || o->status != DARA_RS_BLOCKED || !dara_op_is_io(o->op))
-        continue;
-      char l2[96], p2[96];
-      if (io_names(s->procs[i].pidfd, (int)o->obj, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
-          strcmp(l2, peer) == 0 && strcmp(p2, local) == 0)
-        snprintf(who, sizeof(who), ", where thread %d:%u waits", i, j);
-    }
-  }
-  snprintf(buf, len, "socket %s, connected to %s%s", local, peer, who);
-}
-
-static void deadlock(struct session *s) {
-  char summary[768];
-  size_t used = 0;
-  unsigned nblocked = 0;
-  summary[0] = '\0';
-  session_detail(s, "deadlock: no thread can run");
-  char sig[512] = "deadlock";
-  size_t sig_used = strlen(sig);
-  for (int i = 0; i < s->cfg->nprocs; i++) {
-    if (!s->procs[i].alive || s->procs[i].detached)
-      continue;
-    struct dara_proc *p = &s->region->procs[i];
-    for (uint32_t j = 0; j < p->nroutines && j < DARA_MAX_ROUTINES; j++) {
-      const struct dara_routine *r = &p->routines[j];
-      if (r->status != DARA_RS_BLOCKED)
-        continue;
-      char line[512];
-      report_blocked(s->names, line, sizeof(line), (unsigned)i, j, r->op, r->obj, r->obj2, r->waits_for);
-      if (dara_op_is_io(r->op)) {
-        char what[256];
-        describe_io_wait(s, (unsigned)i, r, what, sizeof(what));
-        session_detail(s, "  %s: %s", line, what);
-      } else {
-        session_detail(s, "  %s", line);
-      }
-      char site[128];
-      site_of(s->names, (unsigned)i, j, site, sizeof(site));
-      if (sig_used < sizeof(sig) - 1)
-        sig_used += (size_t)snprintf(sig + sig_used, sizeof(sig) - sig_used, " %s:%s", site,
-                                     dara_op_name(r->op));
-      /* The one-line summary names threads and operations only. */
-      int32_t holder = r->waits_for;
-      char brief[96];
-      if (r->op == DARA_OP_COND_REACQUIRE && holder < 0)
-        snprintf(brief, sizeof(brief), "%d:%u cond_wait (no signal will come)", i, j);
-      else if (dara_op_is_io(r->op))
-        snprintf(brief, sizeof(brief), "%d:%u %s on fd %u", i, j, dara_op_name(r->op), r->obj);
-      else if (holder >= 0)
-        snprintf(brief, sizeof(brief), "%d:%u %s (waits for %d:%d)", i, j,
-                 dara_op_name(r->op), i, holder);
-      else
-        snprintf(brief, sizeof(brief), "%d:%u %s", i, j, dara_op_name(r->op));
-      if (used < sizeof(summary) - 1)
-        used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%s%s",
-                                 nblocked ? ", " : "", brief);
-      nblocked++;
-    }
-  }
-  session_emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);
-  snprintf(s->res->signature, sizeof(s->res->signature), "%s", sig);
-  session_finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %u threads blocked: %s",
-                 nblocked, summary);
 }
 
 /* How many forced steps the chosen routine may take on its own (region.h,
@@ -813,8 +727,9 @@ static void deadlock(struct session *s) {
  * change without it, its next choices are forced too. */
 #define LEASE_MAX 4096u
 static uint32_t lease_for(const struct session *s, const struct candidate *c, size_t n) {
-  if (!s->ctx->forced_steps || n != 1 || !s->lease_ok || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
-      c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT || c->op == DARA_OP_PROC_EXEC)
+  if (!s->ctx->forced_steps || n != 1 || !s->lease_ok || c->status != DARA_RS_ENABLED ||
+      dara_op_is_io(c->op) || c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT ||
+      c->op == DARA_OP_PROC_EXEC)
     return 0;
   uint64_t lease = LEASE_MAX;
   if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
@@ -853,7 +768,7 @@ static void step(struct session *s) {
     }
     if (io_grace(s))
       return; /* data arrived: look again */
-    deadlock(s);
+    report_deadlock(s);
     return;
   }
   if (s->cfg->max_steps && s->steps >= s->cfg->max_steps) {

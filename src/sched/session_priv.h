@@ -69,8 +69,22 @@ void session_corrupt(struct session *s, unsigned proc, const char *what, unsigne
 /* Names a new thread or object of proc, for reports and for the sink. */
 void session_define_thread(struct session *s, unsigned proc, unsigned routine);
 void session_define_object(struct session *s, unsigned proc, const struct dara_log_entry *e);
+/* Every blocked routine of every live process still under control (not
+ * detached by exec), by process and routine: start with b zeroed, and each
+ * call moves b to the next one; false after the last. */
+struct blocked_iter {
+  unsigned proc, routine;
+  const struct dara_routine *r; /* NULL before the first and after the last */
+  int pidfd;                    /* of its process, to look at its descriptors */
+};
+bool session_next_blocked(const struct session *s, struct blocked_iter *b);
 /* Routine `routine` of proc ran at step `step` (1-based). */
 void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t step);
+
+/* report.c */
+/* Ends the run with a deadlock: one line per blocked thread in the details,
+ * a summary in the message, and a signature. */
+void report_deadlock(struct session *s);
 
 /* drain.c */
 /* Reads process proc's event log up to its head and turns each entry into
