@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <bsd/string.h>
+
 #include "sched/io.h"
 #include "sched/names.h"
 #include "sched/session_priv.h"
+#include "sched/symbols.h"
 #include "sched/world.h"
 #include "shm/region.h"
 
@@ -42,6 +45,83 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
     return;
   }
   session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
+}
+
+/* ---- definitions: threads and objects ---- */
+
+/* Object ids are handed out by the shim in first-seen order; more than this
+ * cannot be a real run's. */
+#define OBJECTS_MAX (1u << 16)
+
+/* The basename (into base) and path (into path) of module index m, both
+ * optional. Returns -1, leaving them empty, when m names no module. */
+static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t base_len,
+                       char *path, size_t path_len) {
+  char full[DARA_PATH_LEN];
+  if (base_len)
+    base[0] = '\0';
+  if (path_len)
+    path[0] = '\0';
+  uint32_t n = p->nmodules;
+  if (m >= n || m >= DARA_MAX_MODULES)
+    return -1;
+  region_copy_name(full, sizeof(full), p->modules[m].path, DARA_PATH_LEN);
+  const char *slash = strrchr(full, '/');
+  if (base_len)
+    strlcpy(base, slash ? slash + 1 : full, base_len);
+  if (path_len)
+    strlcpy(path, full, path_len);
+  return 0;
+}
+
+void drain_define_thread(struct session *s, unsigned proc, unsigned routine) {
+  const struct dara_proc *p = &s->region->procs[proc];
+  const struct dara_routine *r = &p->routines[routine];
+  char module[DARA_NAME_LEN], func[DARA_NAME_LEN];
+  module_name(p, r->site.module, module, sizeof(module), NULL, 0);
+  region_copy_name(func, sizeof(func), r->func, DARA_NAME_LEN);
+  char path[DARA_PATH_LEN];
+  struct dara_site start = r->start;
+  if (!func[0] && module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0)
+    symbols_lookup(path, start.offset, false, func, sizeof(func));
+  struct sched_thread st = {.proc = (uint8_t)proc, .routine = (uint16_t)routine,
+                            .module = module, .offset = r->site.offset,
+                            .ordinal = r->site.ordinal, .func = func};
+  if (names_add_thread(s->names, &st) != 0) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
+    return;
+  }
+  if (s->cfg->sink.thread && s->cfg->sink.thread(s->cfg->sink.ctx, &st) != 0) {
+    s->res->stopped = true;
+    s->done = true;
+  }
+}
+
+static void define_object(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  uint32_t id = e->a;
+  unsigned kind = e->b & 0xff;
+  uint32_t module = e->b >> 8;
+  if (id == 0 || id >= OBJECTS_MAX || kind == 0 || kind >= DARA_OBJ_COUNT) {
+    session_corrupt(s, proc, "object id", id);
+    return;
+  }
+  const struct dara_proc *p = &s->region->procs[proc];
+  char mod[DARA_NAME_LEN], symbol[DARA_NAME_LEN] = "", path[DARA_PATH_LEN];
+  uint64_t offset = 0;
+  if (module_name(p, module, mod, sizeof(mod), path, sizeof(path)) == 0) {
+    offset = e->c;
+    symbols_lookup(path, offset, true, symbol, sizeof(symbol));
+  }
+  struct sched_object so = {.proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind,
+                            .module = mod, .offset = offset};
+  if (names_add_object(s->names, &so, symbol) != 0) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
+    return;
+  }
+  if (s->cfg->sink.object && s->cfg->sink.object(s->cfg->sink.ctx, &so) != 0) {
+    s->res->stopped = true;
+    s->done = true;
+  }
 }
 
 /* ---- what the program told dara (dara/dara.h) ---- */
@@ -279,7 +359,7 @@ void drain_log(struct session *s, unsigned proc) {
         session_corrupt(s, proc, "created routine", e.a);
         break;
       }
-      session_define_thread(s, proc, e.a);
+      drain_define_thread(s, proc, e.a);
       session_emit_simple(s, DARA_EV_CREATE, proc, e.routine, DARA_OP_THREAD_CREATE, e.a);
       break;
     case DARA_LOG_RESULT:
@@ -290,7 +370,7 @@ void drain_log(struct session *s, unsigned proc) {
       session_emit_simple(s, DARA_EV_RESULT, proc, e.routine, e.a, (int32_t)e.b);
       break;
     case DARA_LOG_OBJECT:
-      session_define_object(s, proc, &e);
+      define_object(s, proc, &e);
       break;
     case DARA_LOG_NOTE:
       note(s, proc, &e);

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bsd/string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -30,12 +29,9 @@
 #include "sched/launcher.h"
 #include "sched/names.h"
 #include "sched/report.h"
-#include "sched/symbols.h"
 #include "sched/world.h"
 #include "shm/handoff.h"
 #include "shm/region.h"
-
-#define OBJECTS_MAX (1u << 16)
 
 /* What one run hands the next (session.h): everything here is either
  * recycled as a whole (region, world, names, fork servers), cleared at the
@@ -50,8 +46,9 @@ struct session_ctx {
   struct world *world;
   struct names *names; /* the current (or last) run's threads and objects */
   struct forkserver servers[DARA_MAX_PROCS]; /* explore: one per process slot */
-  /* How many routines of each process the current run has seen: the
-   * per-routine tables are cleared that far, not to the limits. */
+  /* How many routines of each process the current run has seen (every
+   * routine the tables below were written for, by candidates() or
+   * session_ran): they are cleared that far, not to the limits. */
   uint32_t routines_used[DARA_MAX_PROCS];
   /* The step (1-based) at which each routine last ran (timer fairness). */
   uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
@@ -211,81 +208,6 @@ void session_corrupt(struct session *s, unsigned proc, const char *what, unsigne
   session_finish(s, SCHED_OUT_ERROR, 0, proc,
                  "process %u (%s) corrupted its control block: %s = %lu", proc,
                  s->cfg->cmds[proc].argv[0], what, value);
-}
-
-/* ---- definitions: threads and objects ---- */
-
-/* The basename (into base) and path (into path) of module index m, both
- * optional. Returns -1, leaving them empty, when m names no module. */
-static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t base_len,
-                       char *path, size_t path_len) {
-  char full[DARA_PATH_LEN];
-  if (base_len)
-    base[0] = '\0';
-  if (path_len)
-    path[0] = '\0';
-  uint32_t n = p->nmodules;
-  if (m >= n || m >= DARA_MAX_MODULES)
-    return -1;
-  region_copy_name(full, sizeof(full), p->modules[m].path, DARA_PATH_LEN);
-  const char *slash = strrchr(full, '/');
-  if (base_len)
-    strlcpy(base, slash ? slash + 1 : full, base_len);
-  if (path_len)
-    strlcpy(path, full, path_len);
-  return 0;
-}
-
-void session_define_thread(struct session *s, unsigned proc, unsigned routine) {
-  const struct dara_proc *p = &s->region->procs[proc];
-  const struct dara_routine *r = &p->routines[routine];
-  if (routine + 1 > s->ctx->routines_used[proc])
-    s->ctx->routines_used[proc] = routine + 1;
-  char module[DARA_NAME_LEN], func[DARA_NAME_LEN];
-  module_name(p, r->site.module, module, sizeof(module), NULL, 0);
-  region_copy_name(func, sizeof(func), r->func, DARA_NAME_LEN);
-  char path[DARA_PATH_LEN];
-  struct dara_site start = r->start;
-  if (!func[0] && module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0)
-    symbols_lookup(path, start.offset, false, func, sizeof(func));
-  struct sched_thread st = {.proc = (uint8_t)proc, .routine = (uint16_t)routine,
-                            .module = module, .offset = r->site.offset,
-                            .ordinal = r->site.ordinal, .func = func};
-  if (names_add_thread(s->names, &st) != 0) {
-    session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
-    return;
-  }
-  if (s->cfg->sink.thread && s->cfg->sink.thread(s->cfg->sink.ctx, &st) != 0) {
-    s->res->stopped = true;
-    s->done = true;
-  }
-}
-
-void session_define_object(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  uint32_t id = e->a;
-  unsigned kind = e->b & 0xff;
-  uint32_t module = e->b >> 8;
-  if (id == 0 || id >= OBJECTS_MAX || kind == 0 || kind >= DARA_OBJ_COUNT) {
-    session_corrupt(s, proc, "object id", id);
-    return;
-  }
-  const struct dara_proc *p = &s->region->procs[proc];
-  char mod[DARA_NAME_LEN], symbol[DARA_NAME_LEN] = "", path[DARA_PATH_LEN];
-  uint64_t offset = 0;
-  if (module_name(p, module, mod, sizeof(mod), path, sizeof(path)) == 0) {
-    offset = e->c;
-    symbols_lookup(path, offset, true, symbol, sizeof(symbol));
-  }
-  struct sched_object so = {.proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind,
-                            .module = mod, .offset = offset};
-  if (names_add_object(s->names, &so, symbol) != 0) {
-    session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
-    return;
-  }
-  if (s->cfg->sink.object && s->cfg->sink.object(s->cfg->sink.ctx, &so) != 0) {
-    s->res->stopped = true;
-    s->done = true;
-  }
 }
 
 /* ---- process death ---- */
@@ -568,7 +490,7 @@ static int start_proc(struct session *s, unsigned i) {
       session_corrupt(s, i, "pid", (unsigned long)p->pid);
       return 0;
     }
-    session_define_thread(s, i, 0);
+    drain_define_thread(s, i, 0);
   }
   after_turn(s, i, w, 0);
   return 0;

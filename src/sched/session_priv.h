@@ -66,9 +66,6 @@ void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsign
                          unsigned op, int64_t arg);
 /* Ends the run: process proc wrote nonsense into its control block. */
 void session_corrupt(struct session *s, unsigned proc, const char *what, unsigned long value);
-/* Names a new thread or object of proc, for reports and for the sink. */
-void session_define_thread(struct session *s, unsigned proc, unsigned routine);
-void session_define_object(struct session *s, unsigned proc, const struct dara_log_entry *e);
 /* Every blocked routine of every live process still under control (not
  * detached by exec), by process and routine: start with b zeroed, and each
  * call moves b to the next one; false after the last. */
@@ -90,6 +87,9 @@ void report_deadlock(struct session *s);
 /* Reads process proc's event log up to its head and turns each entry into
  * events, definitions and checks. */
 void drain_log(struct session *s, unsigned proc);
+/* Names a new thread of proc, created (its log says so) or main (a new
+ * process), for reports and for the sink. */
+void drain_define_thread(struct session *s, unsigned proc, unsigned routine);
 /* Checks the global properties when a logged variable changed. */
 void drain_check_properties(struct session *s);
 
