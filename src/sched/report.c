@@ -1,5 +1,7 @@
 /*
- * report.c: text for messages, with the names of a run (names.h).
+ * report.c: text for messages, with the names of a run (names.h), and the
+ * deadlock report, which walks the blocked routines of a live run
+ * (session_next_blocked).
  */
 #include "sched/report.h"
 

@@ -2,7 +2,10 @@
  * report: human-readable names for what the scheduler saw: signals, exit
  * statuses, threads ("0:2 worker (prog+0x11e3#1)"), objects
  * ("mutex#2 (prog+0x4040)") and blocked threads, for deadlock reports and
- * divergence messages.
+ * divergence messages, and the way a bug's signature names a thread.
+ *
+ * report.c also writes the deadlock report (report_deadlock): it reads the
+ * live run, so it is declared with the run's internals, in session_priv.h.
  */
 #ifndef DARA_SCHED_REPORT_H
 #define DARA_SCHED_REPORT_H

@@ -1,5 +1,12 @@
 /*
- * session.c: the scheduler's main loop. See session.h for the overview.
+ * session.c: the scheduler's main loop, and the context runs recycle. See
+ * session.h for the overview.
+ *
+ * One run's state is struct session (session_priv.h), on session_run's
+ * stack; what outlives a run is struct session_ctx, below. The only state
+ * kept at file scope is the process's own: the signal flags and handlers,
+ * and the CPU the process is pinned to. drain.c turns each process's event
+ * log into events and definitions; report.c writes the deadlock report.
  *
  * Everything read from the region is untrusted: the program under test can
  * write anything there. Counts and indices are checked before use, names are
@@ -32,6 +39,8 @@
 #include "sched/world.h"
 #include "shm/handoff.h"
 #include "shm/region.h"
+
+/* ---- the context ---- */
 
 /* What one run hands the next (session.h): everything here is either
  * recycled as a whole (region, world, names, fork servers), cleared at the
@@ -109,6 +118,8 @@ void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t st
   if (routine + 1 > s->ctx->routines_used[proc])
     s->ctx->routines_used[proc] = routine + 1;
 }
+
+/* ---- signals ---- */
 
 /* Signals are process-wide, so what their handlers saw is too: these two
  * flags (and the handlers, installed once by the first run) are, with

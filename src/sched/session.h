@@ -1,8 +1,14 @@
 /*
  * session: one execution of the program(s) under test, under full control.
  *
- * session_run creates the region, starts every process, and then repeats the
- * scheduler's step until the run ends:
+ * A run takes place in a context (struct session_ctx) that its caller owns
+ * and may use for many runs: record and replay make one for their run,
+ * explore one for all of its runs, and each explore --jobs worker its own.
+ * Everything of one run lives in session_run's frame (struct session,
+ * session_priv.h), and is gone when it returns.
+ *
+ * session_run takes the context's region, starts every process, and then
+ * repeats the scheduler's step until the run ends:
  *
  *   1. offer the policy every enabled routine of every live process;
  *   2. emit a STEP event for the chosen one and give it the turn;
@@ -15,7 +21,9 @@
  * process it started is killed and reaped before session_run returns.
  *
  * What the session sees goes to the sink as events and as thread and object
- * definitions; `record` writes them to a file, `replay` compares them.
+ * definitions; `record` writes them to a file, `replay` compares them. The
+ * names of the run's threads and objects stay in the context, for messages,
+ * until its next run (session_ctx_names).
  */
 #ifndef DARA_SCHED_SESSION_H
 #define DARA_SCHED_SESSION_H
@@ -101,9 +109,10 @@ struct session_sink session_sink_to_file(struct schedfile_writer *w);
 /* CLOCK_REALTIME now, in ns: where a new recording's virtual clock starts. */
 uint64_t session_realtime_base(void);
 
-/* Runs one execution. Returns 0 when the run took place (whatever its
- * outcome, which is in res), or -1 when dara could not run it at all
- * (res->message says why; res->outcome.kind is SCHED_OUT_ERROR). */
+/* Runs one execution in ctx (which may be NULL when session_ctx_new
+ * failed). Returns 0 when the run took place (whatever its outcome, which
+ * is in res), or -1 when dara could not run it at all (res->message says
+ * why; res->outcome.kind is SCHED_OUT_ERROR). */
 int session_run(struct session_ctx *ctx, const struct session_config *cfg,
                 struct session_result *res);
 

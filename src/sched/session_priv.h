@@ -1,6 +1,8 @@
 /*
- * session_priv.h: what session.c (the main loop) and drain.c (turning a
- * process's event log into events) share. Not for the rest of dara.
+ * session_priv.h: what session.c (the main loop), drain.c (turning a
+ * process's event log into events) and report.c (the deadlock report)
+ * share: one run's state, and the helpers that act on it. Not for the rest
+ * of dara.
  */
 #ifndef DARA_SCHED_SESSION_PRIV_H
 #define DARA_SCHED_SESSION_PRIV_H
@@ -12,6 +14,7 @@
 #include "dara/region.h"
 #include "sched/session.h"
 
+struct forkserver;
 struct names;
 struct world;
 
