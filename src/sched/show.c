@@ -38,8 +38,10 @@
 #include "sched/cli.h"
 #include "sched/show.h"
 #include "sched/event.h"
+#include "sched/json.h"
 #include "sched/schedfile.h"
 #include "sched/streams.h"
+#include "sched/utf8.h"
 
 enum show_format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_SHIVIZ };
 
@@ -97,87 +99,27 @@ static void emit_buf(void *ctx, const char *p, size_t n) {
   }
 }
 
-/* Length of the valid UTF-8 sequence at s (NUL-terminated), 0 if there is
- * none; the code point goes to *cp. */
-static size_t utf8_seq(const unsigned char *s, uint32_t *cp) {
-  unsigned char c = s[0];
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  size_t n;
-  uint32_t v, min;
-  if (c >= 0xc2 && c < 0xe0) {
-    n = 2, v = c & 0x1f, min = 0x80;
-  } else if (c >= 0xe0 && c < 0xf0) {
-    n = 3, v = c & 0x0f, min = 0x800;
-  } else if (c >= 0xf0 && c < 0xf5) {
-    n = 4, v = c & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xc0) != 0x80) {
-      return 0; /* also stops at the terminating NUL */
-    }
-    v = (v << 6) | (s[i] & 0x3f);
-  }
-  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
-    return 0;
-  }
-  *cp = v;
-  return n;
-}
-
-/* Emits s escaped for the mode. Text: control characters (C0, DEL, C1) and
- * bytes that are not UTF-8 become \xNN. JSON: the string's content between
- * the quotes, invalid bytes replaced by U+FFFD. */
-static void escape(const char *s, enum esc mode, emit_fn emit, void *ctx) {
-  const unsigned char *p = (const unsigned char *)(s ? s : "");
+/* Emits s escaped as text: control characters (C0, DEL, C1) and bytes that
+ * are not UTF-8 become \xNN. */
+static void escape_text(const char *s, emit_fn emit, void *ctx) {
+  const char *p = s ? s : "";
   while (*p) {
     /* The longest run that needs no escaping goes out in one piece. */
-    size_t run = 0;
-    uint32_t cp = 0;
-    size_t n;
-    while (p[run] && (n = utf8_seq(p + run, &cp)) > 0 && cp >= 0x20 && cp != 0x7f &&
-           !(cp >= 0x80 && cp < 0xa0) && !(mode == ESC_JSON && (cp == '"' || cp == '\\'))) {
-      run += n;
-    }
+    size_t run = utf8_clean_run(p, "");
     if (run > 0) {
-      emit(ctx, (const char *)p, run);
+      emit(ctx, p, run);
       p += run;
       continue;
     }
-    char tmp[16];
-    n = utf8_seq(p, &cp);
-    if (mode == ESC_TEXT) {
-      size_t k = n ? n : 1;
-      for (size_t i = 0; i < k; i++) {
-        snprintf(tmp, sizeof tmp, "\\x%02x", p[i]);
-        emit(ctx, tmp, 4);
-      }
-      p += k;
-      continue;
+    uint32_t cp = 0;
+    size_t n = utf8_seq(p, &cp);
+    size_t k = n ? n : 1;
+    for (size_t i = 0; i < k; i++) {
+      char tmp[8];
+      snprintf(tmp, sizeof tmp, "\\x%02x", (unsigned char)p[i]);
+      emit(ctx, tmp, 4);
     }
-    if (n == 0) {
-      emit(ctx, "\\ufffd", 6);
-      p += 1;
-    } else if (cp == '"' || cp == '\\') {
-      tmp[0] = '\\';
-      tmp[1] = (char)cp;
-      emit(ctx, tmp, 2);
-      p += 1;
-    } else if (cp == '\n') {
-      emit(ctx, "\\n", 2);
-      p += 1;
-    } else if (cp == '\t') {
-      emit(ctx, "\\t", 2);
-      p += 1;
-    } else {
-      snprintf(tmp, sizeof tmp, "\\u%04x", (unsigned)cp);
-      emit(ctx, tmp, 6);
-      p += n;
-    }
+    p += k;
   }
 }
 
@@ -185,30 +127,19 @@ static void escape(const char *s, enum esc mode, emit_fn emit, void *ctx) {
 static const char *text_into(char *buf, size_t len, const char *s) {
   struct bufsink b = {buf, 0, len};
   buf[0] = '\0';
-  escape(s, ESC_TEXT, emit_buf, &b);
+  escape_text(s, emit_buf, &b);
   return buf;
 }
 
 static void put_text(FILE *out, const char *s) {
-  escape(s, ESC_TEXT, emit_file, out);
-}
-
-/* A JSON string value, quotes included; NULL is JSON null. */
-static void put_json(FILE *out, const char *s) {
-  if (!s) {
-    fputs("null", out);
-    return;
-  }
-  fputc('"', out);
-  escape(s, ESC_JSON, emit_file, out);
-  fputc('"', out);
+  escape_text(s, emit_file, out);
 }
 
 /* Emits n bytes of data (a system call's excerpt: any byte, NUL included)
- * escaped for the mode. Printable ASCII stays as it is, `"` and `\` take a
+ * escaped as text: printable ASCII stays as it is, `"` and `\` take a
  * backslash, newline and tab are \n and \t, and every other byte is \xNN
- * (text) or \u00NN (JSON: one code point per byte, so nothing is lost). */
-static void escape_bytes(const uint8_t *p, size_t n, enum esc mode, emit_fn emit, void *ctx) {
+ * (json_bytes is the same for JSON). */
+static void escape_bytes_text(const uint8_t *p, size_t n, emit_fn emit, void *ctx) {
   size_t i = 0;
   while (i < n) {
     size_t run = 0;
@@ -231,12 +162,9 @@ static void escape_bytes(const uint8_t *p, size_t n, enum esc mode, emit_fn emit
       emit(ctx, "\\n", 2);
     } else if (c == '\t') {
       emit(ctx, "\\t", 2);
-    } else if (mode == ESC_TEXT) {
+    } else {
       snprintf(tmp, sizeof tmp, "\\x%02x", c);
       emit(ctx, tmp, 4);
-    } else {
-      snprintf(tmp, sizeof tmp, "\\u%04x", c);
-      emit(ctx, tmp, 6);
     }
   }
 }
@@ -273,7 +201,11 @@ static void put_cmdline(FILE *out, const struct sched_cmd *c, enum esc mode) {
     if (i > 0) {
       emit_file(out, " ", 1);
     }
-    escape(q, mode, emit_file, out);
+    if (mode == ESC_TEXT) {
+      escape_text(q, emit_file, out);
+    } else {
+      json_escape(out, q);
+    }
     free(q);
   }
 }
@@ -561,8 +493,8 @@ void show_syscall_text(const struct dara_event *ev, char *buf, size_t len) {
   syscall_head(ev, &b);
   if (ev->sys->len > 0) {
     emit_buf(&b, " \"", 2);
-    escape_bytes(ev->sys->data, ev->sys->len < DARA_SYS_DATA ? ev->sys->len : DARA_SYS_DATA,
-                 ESC_TEXT, emit_buf, &b);
+    escape_bytes_text(ev->sys->data,
+                      ev->sys->len < DARA_SYS_DATA ? ev->sys->len : DARA_SYS_DATA, emit_buf, &b);
     emit_buf(&b, "\"", 1);
   }
   char start[32], end[32];
@@ -810,14 +742,6 @@ static void put_json_double(FILE *out, double d) {
   fputs(buf, out);
 }
 
-/* n bytes of data as a JSON string, quotes included: one code point per
- * byte (U+0000..U+00FF), so a reader gets every byte back. */
-static void put_json_bytes(FILE *out, const uint8_t *p, size_t n) {
-  fputc('"', out);
-  escape_bytes(p, n, ESC_JSON, emit_file, out);
-  fputc('"', out);
-}
-
 /* A SYSCALL event's details as a JSON object: the call and its group, the
  * arguments keyed by their names (signed numbers), the return value, errno
  * and its name (null when errno is 0 or unknown), when the call began and
@@ -827,23 +751,23 @@ static void put_json_syscall(FILE *out, const struct dara_event *ev) {
   const struct dara_sys *sys = ev->sys ? ev->sys : &none;
   size_t len = sys->len < DARA_SYS_DATA ? sys->len : DARA_SYS_DATA;
   fputs("{\"call\": ", out);
-  put_json(out, dara_call_name(ev->op));
+  json_string(out, dara_call_name(ev->op));
   fputs(", \"group\": ", out);
-  put_json(out, dara_call_group_name((unsigned)dara_call_group(ev->op)));
+  json_string(out, dara_call_group_name((unsigned)dara_call_group(ev->op)));
   fputs(", \"args\": {", out);
   char names[3][SYS_ARG_NAME];
   int n = syscall_arg_names(ev->op, names);
   for (int i = 0; i < n; i++) {
     fputs(i ? ", " : "", out);
-    put_json(out, names[i]);
+    json_string(out, names[i]);
     fprintf(out, ": %" PRId64, (int64_t)sys->args[i]);
   }
   fprintf(out, "}, \"ret\": %" PRId64 ", \"errno\": %" PRIu32 ", \"errno_name\": ", ev->arg,
           sys->err);
-  put_json(out, errno_name(sys->err));
+  json_string(out, errno_name(sys->err));
   fprintf(out, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64 ", \"data\": ", sys->start,
           ev->time);
-  put_json_bytes(out, sys->data, len);
+  json_bytes(out, sys->data, len);
   fputs(", \"data_hex\": \"", out);
   for (size_t i = 0; i < len; i++) {
     fprintf(out, "%02x", sys->data[i]);
@@ -861,7 +785,7 @@ static void print_json_event(const struct show *sh, size_t i) {
     fprintf(out, ", \"op\": \"%s\"", dara_op_name(ev->op));
   } else if (ev->kind == DARA_EV_SYSCALL) {
     fputs(", \"op\": ", out);
-    put_json(out, dara_call_name(ev->op));
+    json_string(out, dara_call_name(ev->op));
   } else if (ev->kind == DARA_EV_NOTE) {
     fprintf(out, ", \"note\": %u", ev->op);
   } else if (ev->kind == DARA_EV_PEER) {
@@ -884,26 +808,26 @@ static void print_json_event(const struct show *sh, size_t i) {
    * the event's). */
   if (ev->kind == DARA_EV_LOG) {
     fputs(", \"log\": {\"name\": ", out);
-    put_json(out, label_text(sh, ev->obj));
+    json_string(out, label_text(sh, ev->obj));
     fprintf(out, ", \"type\": \"%s\", \"value\": ", var_type_name(ev->op));
     if (ev->op == DARA_VAR_INT) {
       fprintf(out, "%" PRId64, ev->arg);
     } else if (ev->op == DARA_VAR_DOUBLE) {
       put_json_double(out, double_of(ev->arg));
     } else if (ev->op == DARA_VAR_STRING) {
-      put_json(out, label_text(sh, ev->arg));
+      json_string(out, label_text(sh, ev->arg));
     } else {
       fputs("null", out);
     }
     fputc('}', out);
   } else if (ev->kind == DARA_EV_ASSERT) {
     fprintf(out, ", \"assert\": {\"kind\": \"%s\", \"name\": ", assert_kind_name(ev->op));
-    put_json(out, label_text(sh, ev->obj));
+    json_string(out, label_text(sh, ev->obj));
     fprintf(out, ", \"held\": %s, \"line\": %" PRIu32 "}", ev->arg ? "true" : "false",
             ev->obj2);
   } else if (ev->kind == DARA_EV_PROPERTY) {
     fputs(", \"property\": {\"name\": ", out);
-    put_json(out, label_text(sh, ev->obj));
+    json_string(out, label_text(sh, ev->obj));
     fputc('}', out);
   } else if (ev->kind == DARA_EV_SYSCALL) {
     fputs(", \"syscall\": ", out);
@@ -916,16 +840,16 @@ static void print_json(const struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
   fputs("{\n  \"file\": ", out);
-  put_json(out, sh->path);
+  json_string(out, sh->path);
   fprintf(out, ",\n  \"format_version\": %" PRIu32 ",\n  \"file_size\": %" PRIu64
                ",\n  \"complete\": %s,\n",
           f->version, f->file_size, sh->complete ? "true" : "false");
   fputs("  \"header\": {\n    \"dara_version\": ", out);
-  put_json(out, f->hdr.dara_version);
+  json_string(out, f->hdr.dara_version);
   fputs(",\n    \"cwd\": ", out);
-  put_json(out, f->hdr.cwd);
+  json_string(out, f->hdr.cwd);
   fputs(",\n    \"strategy\": ", out);
-  put_json(out, f->hdr.strategy);
+  json_string(out, f->hdr.strategy);
   fprintf(out, ",\n    \"seed\": %" PRIu64 ",\n    \"commands\": [", f->hdr.seed);
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fputs(p ? ", [" : "[", out);
@@ -933,7 +857,7 @@ static void print_json(const struct show *sh) {
       if (i) {
         fputs(", ", out);
       }
-      put_json(out, f->hdr.cmds[p].argv[i]);
+      json_string(out, f->hdr.cmds[p].argv[i]);
     }
     fputc(']', out);
   }
@@ -941,10 +865,10 @@ static void print_json(const struct show *sh) {
   for (size_t i = 0; i < f->nthreads; i++) {
     const struct sched_thread *t = &f->threads[i];
     fprintf(out, "    {\"proc\": %u, \"routine\": %u, \"module\": ", t->proc, t->routine);
-    put_json(out, t->module);
+    json_string(out, t->module);
     fprintf(out, ", \"offset\": %" PRIu64 ", \"ordinal\": %" PRIu32 ", \"func\": ", t->offset,
             t->ordinal);
-    put_json(out, t->func);
+    json_string(out, t->func);
     fputs(i + 1 < f->nthreads ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"objects\": [\n", out);
@@ -952,14 +876,14 @@ static void print_json(const struct show *sh) {
     const struct sched_object *o = &f->objects[i];
     fprintf(out, "    {\"proc\": %u, \"id\": %" PRIu32 ", \"kind\": \"%s\", \"module\": ",
             o->proc, o->id, dara_obj_kind_name(o->kind));
-    put_json(out, o->module);
+    json_string(out, o->module);
     fprintf(out, ", \"offset\": %" PRIu64, o->offset);
     fputs(i + 1 < f->nobjects ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"labels\": [\n", out);
   for (size_t i = 0; i < f->nlabels; i++) {
     fprintf(out, "    {\"id\": %" PRIu32 ", \"text\": ", f->labels[i].id);
-    put_json(out, f->labels[i].text);
+    json_string(out, f->labels[i].text);
     fputs(i + 1 < f->nlabels ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"events\": [\n", out);
@@ -971,7 +895,7 @@ static void print_json(const struct show *sh) {
     const struct sched_outcome *o = &f->outcome;
     fprintf(out, "{\"kind\": \"%s\", \"code\": %" PRId32 ", \"proc\": %" PRIu32 ", \"message\": ",
             sched_outcome_name(o->kind), o->code, o->proc);
-    put_json(out, o->message);
+    json_string(out, o->message);
     fputs("}\n", out);
   } else {
     fputs("null\n", out);
@@ -1002,7 +926,7 @@ static double print_chrome_syscall(FILE *out, const struct dara_event *ev, size_
   double ts = use_index ? (double)i : (double)start / 1000.0;
   double dur = use_index ? 0.0 : (double)(ev->time - start) / 1000.0;
   fputs("{\"name\": ", out);
-  put_json(out, dara_call_name(ev->op));
+  json_string(out, dara_call_name(ev->op));
   fprintf(out, ", \"cat\": \"syscall\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
                "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"syscall\": ",
           ts, dur, ev->proc, ev->routine, i);
@@ -1020,9 +944,9 @@ static void print_chrome(const struct show *sh) {
   }
   bool first = true;
   fputs("{\"displayTimeUnit\": \"ns\", \"otherData\": {\"file\": ", out);
-  put_json(out, sh->path);
+  json_string(out, sh->path);
   fputs(", \"dara_version\": ", out);
-  put_json(out, f->hdr.dara_version);
+  json_string(out, f->hdr.dara_version);
   fprintf(out, ", \"time\": \"%s\"}, \"traceEvents\": [",
           use_index ? "event index (the run kept no virtual time)" : "virtual time");
 
@@ -1051,7 +975,7 @@ static void print_chrome(const struct show *sh) {
             p);
     char label[32];
     snprintf(label, sizeof label, "process %u", p);
-    escape(label, ESC_JSON, emit_file, out);
+    json_escape(out, label);
     if ((int)p < f->hdr.nprocs) {
       emit_file(out, ": ", 2);
       put_cmdline(out, &f->hdr.cmds[p], ESC_JSON);
@@ -1070,7 +994,7 @@ static void print_chrome(const struct show *sh) {
     fprintf(out, "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
                  "\"args\": {\"name\": ",
             p, r);
-    put_json(out, label);
+    json_string(out, label);
     fputs("}}", out);
   }
   free(seen);
@@ -1108,7 +1032,7 @@ static void print_chrome(const struct show *sh) {
       /* The chosen thread runs from this decision to the next event. */
       double dur = i + 1 < f->nevents ? chrome_ts(sh, use_index, i + 1) - ts : 1.0;
       fputs("{\"name\": ", out);
-      put_json(out, what);
+      json_string(out, what);
       fprintf(out, ", \"cat\": \"running\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
                    "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"op\": \"%s\"}}",
               ts, dur > 0 ? dur : 0.0, ev->proc, ev->routine, i, dara_op_name(ev->op));
@@ -1125,7 +1049,7 @@ static void print_chrome(const struct show *sh) {
       scope = "p";
     }
     fputs("{\"name\": ", out);
-    put_json(out, what);
+    json_string(out, what);
     fprintf(out, ", \"cat\": \"%s\", \"ph\": \"i\", \"s\": \"%s\", \"ts\": %.3f, \"pid\": %u, "
                  "\"tid\": %u, \"args\": {\"event\": %zu, \"arg\": %" PRId64 "}}",
             dara_ev_kind_name(ev->kind), scope, ts, ev->proc, ev->routine, i, ev->arg);
@@ -1141,7 +1065,7 @@ static void print_chrome(const struct show *sh) {
       }
       chrome_sep(out, &first);
       fputs("{\"name\": ", out);
-      put_json(out, var);
+      json_string(out, var);
       fprintf(out, ", \"cat\": \"log\", \"ph\": \"C\", \"ts\": %.3f, \"pid\": %u, "
                    "\"args\": {\"value\": ",
               ts, ev->proc);
