@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sched/evtext.h"
+
 struct names;
 
 /* "SIGSEGV", or "signal 42". Returns a static or thread-unsafe buffer. */
@@ -20,8 +22,11 @@ void report_wait_status(char *buf, size_t len, int status);
  *  held by thread 0:2 other". */
 void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
                     uint32_t obj, uint32_t obj2, int32_t waits_for);
-/* "mutex_lock mutex#2 (prog+0x4040)" for an operation and its objects. */
-void report_operation(const struct names *names, char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
-                      uint32_t obj2);
+/* "mutex_lock mutex#2 (prog+0x4040)" for an operation and its objects:
+ * evtext_operation (evtext.h), under the name its callers know. */
+static inline void report_operation(const struct names *names, char *buf, size_t len,
+                                    unsigned proc, unsigned op, uint32_t obj, uint32_t obj2) {
+  evtext_operation(names, buf, len, proc, op, obj, obj2);
+}
 
 #endif

@@ -23,9 +23,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +36,9 @@
 #include "sched/cli.h"
 #include "sched/show.h"
 #include "sched/event.h"
+#include "sched/evtext.h"
 #include "sched/json.h"
+#include "sched/names.h"
 #include "sched/schedfile.h"
 #include "sched/streams.h"
 #include "sched/utf8.h"
@@ -66,10 +66,7 @@ struct show {
   const char *path;
   bool complete; /* the footer was read: the outcome is known */
   FILE *out;
-  /* Lookups by (proc, routine) and (proc, id); the last definition wins. */
-  const struct sched_thread **thread_ix; /* DARA_MAX_PROCS * DARA_MAX_ROUTINES */
-  const struct sched_object **obj_ix;    /* sorted by proc, id, file order */
-  size_t nobj;
+  struct names *names; /* the file's threads and objects */
 };
 
 /* ---- escaping ---- */
@@ -135,40 +132,6 @@ static void put_text(FILE *out, const char *s) {
   escape_text(s, emit_file, out);
 }
 
-/* Emits n bytes of data (a system call's excerpt: any byte, NUL included)
- * escaped as text: printable ASCII stays as it is, `"` and `\` take a
- * backslash, newline and tab are \n and \t, and every other byte is \xNN
- * (json_bytes is the same for JSON). */
-static void escape_bytes_text(const uint8_t *p, size_t n, emit_fn emit, void *ctx) {
-  size_t i = 0;
-  while (i < n) {
-    size_t run = 0;
-    while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '"' &&
-           p[i + run] != '\\') {
-      run++;
-    }
-    if (run > 0) {
-      emit(ctx, (const char *)p + i, run);
-      i += run;
-      continue;
-    }
-    char tmp[8];
-    uint8_t c = p[i++];
-    if (c == '"' || c == '\\') {
-      tmp[0] = '\\';
-      tmp[1] = (char)c;
-      emit(ctx, tmp, 2);
-    } else if (c == '\n') {
-      emit(ctx, "\\n", 2);
-    } else if (c == '\t') {
-      emit(ctx, "\\t", 2);
-    } else {
-      snprintf(tmp, sizeof tmp, "\\x%02x", c);
-      emit(ctx, tmp, 4);
-    }
-  }
-}
-
 /* A command line as a shell would take it back: plain words as they are,
  * anything else in single quotes. Escaped for the mode like any string. */
 static void put_cmdline(FILE *out, const struct sched_cmd *c, enum esc mode) {
@@ -212,420 +175,21 @@ static void put_cmdline(FILE *out, const struct sched_cmd *c, enum esc mode) {
 
 /* ---- names ---- */
 
-static int obj_cmp(const void *a, const void *b) {
-  const struct sched_object *x = *(const struct sched_object *const *)a;
-  const struct sched_object *y = *(const struct sched_object *const *)b;
-  if (x->proc != y->proc) {
-    return x->proc < y->proc ? -1 : 1;
-  }
-  if (x->id != y->id) {
-    return x->id < y->id ? -1 : 1;
-  }
-  return x < y ? -1 : x > y; /* file order among duplicates */
-}
-
-static bool show_index(struct show *sh) {
+/* Fills the names store with the file's threads and objects, in file order,
+ * so that the last definition of a slot wins. One the store cannot hold (an
+ * object id beyond any the shim hands out) is shown as undefined. */
+static bool show_names(struct show *sh) {
   const struct sched_file *f = sh->f;
-  sh->thread_ix = calloc((size_t)DARA_MAX_PROCS * DARA_MAX_ROUTINES, sizeof *sh->thread_ix);
-  sh->obj_ix = calloc(f->nobjects ? f->nobjects : 1, sizeof *sh->obj_ix);
-  if (!sh->thread_ix || !sh->obj_ix) {
+  if (!(sh->names = names_new())) {
     return false;
   }
   for (size_t i = 0; i < f->nthreads; i++) {
-    const struct sched_thread *t = &f->threads[i];
-    sh->thread_ix[t->proc * DARA_MAX_ROUTINES + t->routine] = t;
+    names_add_thread(sh->names, &f->threads[i]);
   }
   for (size_t i = 0; i < f->nobjects; i++) {
-    sh->obj_ix[i] = &f->objects[i];
+    names_add_object(sh->names, &f->objects[i], NULL);
   }
-  sh->nobj = f->nobjects;
-  qsort(sh->obj_ix, sh->nobj, sizeof *sh->obj_ix, obj_cmp);
   return true;
-}
-
-static const struct sched_thread *find_thread(const struct show *sh, unsigned proc,
-                                              unsigned routine) {
-  if (proc >= DARA_MAX_PROCS || routine >= DARA_MAX_ROUTINES) {
-    return NULL;
-  }
-  return sh->thread_ix[proc * DARA_MAX_ROUTINES + routine];
-}
-
-static const struct sched_object *find_object(const struct show *sh, unsigned proc,
-                                              uint32_t id) {
-  /* The last entry with this (proc, id): the latest definition. */
-  size_t lo = 0, hi = sh->nobj;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    const struct sched_object *o = sh->obj_ix[mid];
-    if (o->proc < proc || (o->proc == proc && o->id <= id)) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  if (lo == 0) {
-    return NULL;
-  }
-  const struct sched_object *o = sh->obj_ix[lo - 1];
-  return o->proc == proc && o->id == id ? o : NULL;
-}
-
-/* A thread's creation site: its start routine, else module+offset#ordinal.
- * Empty when the file does not define the thread. Raw (unescaped). */
-static void thread_name(const struct show *sh, unsigned proc, unsigned routine, char *buf,
-                        size_t len) {
-  const struct sched_thread *t = find_thread(sh, proc, routine);
-  if (!t) {
-    buf[0] = '\0';
-  } else if (t->func[0]) {
-    snprintf(buf, len, "%s", t->func);
-  } else {
-    snprintf(buf, len, "%s+0x%" PRIx64 "#%" PRIu32, t->module[0] ? t->module : "?", t->offset,
-             t->ordinal);
-  }
-}
-
-/* An object as `mutex#2 (prog+0x4040)`, `cond#3` (not in a module), or `#4`
- * (not defined in the file). Raw (unescaped). */
-static void object_name(const struct show *sh, unsigned proc, uint32_t id, char *buf,
-                        size_t len) {
-  const struct sched_object *o = find_object(sh, proc, id);
-  if (!o) {
-    snprintf(buf, len, "#%" PRIu32, id);
-  } else if (o->module[0]) {
-    snprintf(buf, len, "%s#%" PRIu32 " (%s+0x%" PRIx64 ")", dara_obj_kind_name(o->kind), id,
-             o->module, o->offset);
-  } else {
-    snprintf(buf, len, "%s#%" PRIu32, dara_obj_kind_name(o->kind), id);
-  }
-}
-
-static const char *note_text(unsigned note) {
-  switch (note) {
-  case DARA_NOTE_FORK_UNCONTROLLED:
-    return "a child process runs uncontrolled, pid";
-  case DARA_NOTE_TOO_MANY_THREADS:
-    return "routine table full, the process was stopped";
-  case DARA_NOTE_TOO_MANY_OBJECTS:
-    return "object table full, the process was stopped";
-  case DARA_NOTE_EXEC_UNCONTROLLED:
-    return "the process called exec and runs uncontrolled from here";
-  default:
-    return NULL;
-  }
-}
-
-/* The text of label id, NULL when the file does not define it (a verified
- * file always does; show does not count on it). */
-static const char *label_text(const struct show *sh, int64_t id) {
-  if (id < 1 || id > UINT32_MAX) {
-    return NULL;
-  }
-  const struct sched_label *l = schedfile_label(sh->f, (uint32_t)id);
-  return l ? l->text : NULL;
-}
-
-/* Label id in double quotes, `"` and `\` inside escaped with a backslash,
- * or `#id` when undefined. Raw otherwise (control characters are left for
- * the output's own escaping). */
-static void quoted_label(const struct show *sh, int64_t id, char *buf, size_t len) {
-  const char *t = label_text(sh, id);
-  if (!t) {
-    snprintf(buf, len, "#%lld", (long long)id);
-    return;
-  }
-  size_t k = 0;
-  if (len < 3) {
-    buf[0] = '\0';
-    return;
-  }
-  buf[k++] = '"';
-  for (; *t && k + 3 < len; t++) {
-    if (*t == '"' || *t == '\\') {
-      buf[k++] = '\\';
-    }
-    buf[k++] = *t;
-  }
-  buf[k++] = '"';
-  buf[k] = '\0';
-}
-
-static double double_of(int64_t bits) {
-  double d;
-  memcpy(&d, &bits, sizeof d);
-  return d;
-}
-
-static const char *var_type_name(unsigned type) {
-  switch (type) {
-  case DARA_VAR_INT:
-    return "int";
-  case DARA_VAR_DOUBLE:
-    return "double";
-  case DARA_VAR_STRING:
-    return "string";
-  default:
-    return "?";
-  }
-}
-
-static const char *assert_kind_name(unsigned kind) {
-  switch (kind) {
-  case DARA_ASSERT_ALWAYS:
-    return "always";
-  case DARA_ASSERT_SOMETIMES:
-    return "sometimes";
-  case DARA_ASSERT_UNREACHABLE:
-    return "unreachable";
-  default:
-    return "?";
-  }
-}
-
-/* What an assertion's outcome is called: an always that held, a sometimes
- * that did not (yet) hold, an unreachable that was reached. */
-static const char *assert_verdict(unsigned kind, int64_t held) {
-  switch (kind) {
-  case DARA_ASSERT_ALWAYS:
-    return held ? "held" : "failed";
-  case DARA_ASSERT_SOMETIMES:
-    return held ? "held" : "did not hold";
-  case DARA_ASSERT_UNREACHABLE:
-    return "reached";
-  default:
-    return held ? "held" : "did not hold";
-  }
-}
-
-/* ---- system calls ---- */
-
-/* Appends printf-style text to a bufsink (cut, never overflowed). */
-static void sink_printf(struct bufsink *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void sink_printf(struct bufsink *b, const char *fmt, ...) {
-  char tmp[256];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) {
-    emit_buf(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-  }
-}
-
-#define SYS_ARG_NAME 24
-
-/* The names of a call's recorded arguments: dara_call_args split on
- * spaces, empty words skipped, at most three. Returns how many. */
-static int syscall_arg_names(unsigned call, char names[3][SYS_ARG_NAME]) {
-  const char *s = dara_call_args(call);
-  int n = 0;
-  while (*s && n < 3) {
-    size_t k = strcspn(s, " ");
-    if (k > 0) {
-      snprintf(names[n++], SYS_ARG_NAME, "%.*s", (int)k, s);
-    }
-    s += k;
-    s += strspn(s, " ");
-  }
-  return n;
-}
-
-/* An argument's value for people: a mode in octal, anything else as a
- * signed number (a descriptor such as AT_FDCWD, a timeout of -1). */
-static void syscall_arg_text(const char *name, uint64_t v, char *buf, size_t len) {
-  if (!strcmp(name, "mode")) {
-    snprintf(buf, len, "%#" PRIo64, v);
-  } else {
-    snprintf(buf, len, "%" PRId64, (int64_t)v);
-  }
-}
-
-/* errno's symbolic name ("ECONNREFUSED"), NULL for 0 or an unknown value. */
-static const char *errno_name(uint32_t err) {
-  return err > 0 && err <= INT_MAX ? strerrorname_np((int)err) : NULL;
-}
-
-/* Virtual time in seconds, to the microsecond, or to the nanosecond when
- * it has any: 1.000001s, 0.000000250s. */
-static void seconds_text(uint64_t ns, char *buf, size_t len) {
-  uint64_t s = ns / 1000000000u, frac = ns % 1000000000u;
-  if (frac % 1000 == 0) {
-    snprintf(buf, len, "%" PRIu64 ".%06" PRIu64 "s", s, frac / 1000);
-  } else {
-    snprintf(buf, len, "%" PRIu64 ".%09" PRIu64 "s", s, frac);
-  }
-}
-
-/* A call with its named arguments and its result, into b:
- * `read(fd=3, count=64) = 11`, `connect(fd=4, port=8080) = -1 ECONNREFUSED`. */
-static void syscall_head(const struct dara_event *ev, struct bufsink *b) {
-  char names[3][SYS_ARG_NAME], value[32];
-  int n = syscall_arg_names(ev->op, names);
-  sink_printf(b, "%s(", dara_call_name(ev->op));
-  for (int i = 0; i < n; i++) {
-    syscall_arg_text(names[i], ev->sys->args[i], value, sizeof value);
-    sink_printf(b, "%s%s=%s", i ? ", " : "", names[i], value);
-  }
-  sink_printf(b, ") = %" PRId64, ev->arg);
-  if (ev->sys->err) {
-    const char *e = errno_name(ev->sys->err);
-    if (e) {
-      sink_printf(b, " %s", e);
-    } else {
-      sink_printf(b, " errno %" PRIu32, ev->sys->err);
-    }
-  }
-}
-
-/* A SYSCALL event in words: the call and result, the data excerpt in
- * double quotes (escaped: it is ASCII whatever the bytes), and when the
- * call began and ended:
- * `read(fd=3, count=64) = 11 "hello dara\n"  [1.000001s..1.000002s]`. */
-void show_syscall_text(const struct dara_event *ev, char *buf, size_t len) {
-  struct bufsink b = {buf, 0, len};
-  buf[0] = '\0';
-  if (!ev->sys) { /* a loaded file's SYSCALL events always have theirs */
-    snprintf(buf, len, "%s(?)", dara_call_name(ev->op));
-    return;
-  }
-  syscall_head(ev, &b);
-  if (ev->sys->len > 0) {
-    emit_buf(&b, " \"", 2);
-    escape_bytes_text(ev->sys->data,
-                      ev->sys->len < DARA_SYS_DATA ? ev->sys->len : DARA_SYS_DATA, emit_buf, &b);
-    emit_buf(&b, "\"", 1);
-  }
-  char start[32], end[32];
-  seconds_text(ev->sys->start, start, sizeof start);
-  seconds_text(ev->time, end, sizeof end);
-  sink_printf(&b, "  [%s..%s]", start, end);
-}
-
-/* What happened, in words, without the thread: "mutex_lock mutex#2 (...)".
- * Raw (unescaped). WHAT_LEN holds the longest: a system call with its
- * arguments and 64 bytes of data, each escaped to 4 characters. */
-#define WHAT_LEN 1024
-static void describe(const struct show *sh, const struct dara_event *ev, char *buf,
-                     size_t len) {
-  char o1[160], o2[160], name[96];
-  o1[0] = o2[0] = '\0';
-  /* obj and obj2 name objects, but for the kinds where obj is a label and
-   * obj2 no object, and SYSCALL, which uses neither. */
-  bool objects = ev->kind != DARA_EV_LOG && ev->kind != DARA_EV_ASSERT &&
-                 ev->kind != DARA_EV_PROPERTY && ev->kind != DARA_EV_SYSCALL;
-  if (ev->obj && objects) {
-    object_name(sh, ev->proc, ev->obj, o1, sizeof o1);
-  }
-  if (ev->obj2 && objects) {
-    object_name(sh, ev->proc, ev->obj2, o2, sizeof o2);
-  }
-  long long arg = (long long)ev->arg;
-  switch (ev->kind) {
-  case DARA_EV_STEP:
-    if (dara_op_is_io(ev->op)) { /* obj is the descriptor (ops.h) */
-      snprintf(buf, len, "%s on fd %u", dara_op_name(ev->op), ev->obj);
-      break;
-    }
-    if (ev->op == DARA_OP_THREAD_JOIN || ev->op == DARA_OP_THREAD_DETACH) {
-      /* obj names the target routine, not an object (event.h) */
-      name[0] = '\0';
-      thread_name(sh, ev->proc, ev->obj, name, sizeof name);
-      snprintf(o1, sizeof o1, "thread %u:%u%s%s", ev->proc, ev->obj, name[0] ? " " : "", name);
-    }
-    snprintf(buf, len, "%s%s%s%s%s", dara_op_name(ev->op), o1[0] ? " " : "", o1,
-             o2[0] ? " with " : "", o2);
-    if (ev->arg) {
-      size_t n = strlen(buf);
-      snprintf(buf + n, len - n, " arg %lld", arg);
-    }
-    break;
-  case DARA_EV_RESULT:
-    snprintf(buf, len, "%s%s%s returned %lld", dara_op_name(ev->op), o1[0] ? " " : "", o1,
-             arg);
-    break;
-  case DARA_EV_CREATE:
-    name[0] = '\0';
-    if (ev->arg >= 0 && ev->arg < DARA_MAX_ROUTINES) {
-      thread_name(sh, ev->proc, (unsigned)ev->arg, name, sizeof name);
-    }
-    snprintf(buf, len, "creates %u:%lld%s%s", ev->proc, arg, name[0] ? " " : "", name);
-    break;
-  case DARA_EV_PROC_START:
-    if (ev->proc < sh->f->hdr.nprocs && sh->f->hdr.cmds[ev->proc].argc > 0) {
-      snprintf(buf, len, "process %u starts %s", ev->proc, sh->f->hdr.cmds[ev->proc].argv[0]);
-    } else {
-      snprintf(buf, len, "process %u starts", ev->proc);
-    }
-    break;
-  case DARA_EV_EXIT:
-    snprintf(buf, len, "process %u exits with status %lld", ev->proc, arg);
-    break;
-  case DARA_EV_SIGNAL:
-    if (ev->arg > 0 && ev->arg < 65) {
-      snprintf(buf, len, "process %u killed by signal %lld (%s)", ev->proc, arg,
-               strsignal((int)ev->arg));
-    } else {
-      snprintf(buf, len, "process %u killed by signal %lld", ev->proc, arg);
-    }
-    break;
-  case DARA_EV_DEADLOCK:
-    snprintf(buf, len, "no thread can run");
-    break;
-  case DARA_EV_HANG:
-    snprintf(buf, len, "no scheduling point for %lld ms", arg);
-    break;
-  case DARA_EV_NOTE:
-    if (note_text(ev->op)) {
-      snprintf(buf, len, "%s %lld", note_text(ev->op), arg);
-    } else {
-      snprintf(buf, len, "note %u, %lld", ev->op, arg);
-    }
-    break;
-  case DARA_EV_LOG: {
-    const char *var = label_text(sh, ev->obj);
-    char value[320];
-    switch (ev->op) {
-    case DARA_VAR_INT:
-      snprintf(value, sizeof value, "%lld", arg);
-      break;
-    case DARA_VAR_DOUBLE:
-      snprintf(value, sizeof value, "%g", double_of(ev->arg));
-      break;
-    case DARA_VAR_STRING:
-      quoted_label(sh, ev->arg, value, sizeof value);
-      break;
-    default:
-      snprintf(value, sizeof value, "(type %u) %lld", ev->op, arg);
-      break;
-    }
-    if (var) {
-      snprintf(buf, len, "%s = %s", var, value);
-    } else {
-      snprintf(buf, len, "#%u = %s", ev->obj, value);
-    }
-    break;
-  }
-  case DARA_EV_ASSERT:
-    quoted_label(sh, ev->obj, o1, sizeof o1);
-    snprintf(buf, len, "%s %s %s (line %u)", assert_kind_name(ev->op), o1,
-             assert_verdict(ev->op, ev->arg), ev->obj2);
-    break;
-  case DARA_EV_PROPERTY:
-    quoted_label(sh, ev->obj, o1, sizeof o1);
-    snprintf(buf, len, "property %s failed", o1);
-    break;
-  case DARA_EV_SYSCALL:
-    show_syscall_text(ev, buf, len);
-    break;
-  case DARA_EV_PEER:
-    snprintf(buf, len, "fd %u is connected to fd %u of process %u", ev->obj, ev->obj2, ev->op);
-    break;
-  default:
-    snprintf(buf, len, "?");
-    break;
-  }
 }
 
 static size_t digits(uint64_t v) {
@@ -705,11 +269,11 @@ static void print_text(const struct show *sh) {
   fprintf(out, "%*s  %*s  %-24s  %-10s  %s\n", iw, "#", tw, "time", "thread", "event", "what");
   for (size_t i = 0; i < f->nevents; i++) {
     const struct dara_event *ev = &f->events[i];
-    char raw[128], name[160], who[200], what[WHAT_LEN], what_esc[2 * WHAT_LEN];
-    thread_name(sh, ev->proc, ev->routine, raw, sizeof raw);
+    char raw[128], name[160], who[200], what[EVTEXT_LEN], what_esc[2 * EVTEXT_LEN];
+    names_thread_site(sh->names, ev->proc, ev->routine, raw, sizeof raw);
     text_into(name, sizeof name, raw);
     snprintf(who, sizeof who, "%u:%u%s%s", ev->proc, ev->routine, name[0] ? " " : "", name);
-    describe(sh, ev, what, sizeof what);
+    evtext_what(sh->names, sh->f, ev, what, sizeof what);
     fprintf(out, "%*zu  %*" PRIu64 "  %-24s  %-10s  %s\n", iw, i, tw, ev->time, who,
             dara_ev_kind_name(ev->kind), text_into(what_esc, sizeof what_esc, what));
   }
@@ -755,8 +319,8 @@ static void put_json_syscall(FILE *out, const struct dara_event *ev) {
   fputs(", \"group\": ", out);
   json_string(out, dara_call_group_name((unsigned)dara_call_group(ev->op)));
   fputs(", \"args\": {", out);
-  char names[3][SYS_ARG_NAME];
-  int n = syscall_arg_names(ev->op, names);
+  char names[3][EVTEXT_ARG_NAME];
+  int n = evtext_call_args(ev->op, names);
   for (int i = 0; i < n; i++) {
     fputs(i ? ", " : "", out);
     json_string(out, names[i]);
@@ -764,7 +328,7 @@ static void put_json_syscall(FILE *out, const struct dara_event *ev) {
   }
   fprintf(out, "}, \"ret\": %" PRId64 ", \"errno\": %" PRIu32 ", \"errno_name\": ", ev->arg,
           sys->err);
-  json_string(out, errno_name(sys->err));
+  json_string(out, evtext_errno_name(sys->err));
   fprintf(out, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64 ", \"data\": ", sys->start,
           ev->time);
   json_bytes(out, sys->data, len);
@@ -808,26 +372,26 @@ static void print_json_event(const struct show *sh, size_t i) {
    * the event's). */
   if (ev->kind == DARA_EV_LOG) {
     fputs(", \"log\": {\"name\": ", out);
-    json_string(out, label_text(sh, ev->obj));
-    fprintf(out, ", \"type\": \"%s\", \"value\": ", var_type_name(ev->op));
+    json_string(out, evtext_label(sh->f, ev->obj));
+    fprintf(out, ", \"type\": \"%s\", \"value\": ", dara_var_type_name(ev->op));
     if (ev->op == DARA_VAR_INT) {
       fprintf(out, "%" PRId64, ev->arg);
     } else if (ev->op == DARA_VAR_DOUBLE) {
-      put_json_double(out, double_of(ev->arg));
+      put_json_double(out, dara_ev_double(ev->arg));
     } else if (ev->op == DARA_VAR_STRING) {
-      json_string(out, label_text(sh, ev->arg));
+      json_string(out, evtext_label(sh->f, ev->arg));
     } else {
       fputs("null", out);
     }
     fputc('}', out);
   } else if (ev->kind == DARA_EV_ASSERT) {
-    fprintf(out, ", \"assert\": {\"kind\": \"%s\", \"name\": ", assert_kind_name(ev->op));
-    json_string(out, label_text(sh, ev->obj));
+    fprintf(out, ", \"assert\": {\"kind\": \"%s\", \"name\": ", dara_assert_kind_name(ev->op));
+    json_string(out, evtext_label(sh->f, ev->obj));
     fprintf(out, ", \"held\": %s, \"line\": %" PRIu32 "}", ev->arg ? "true" : "false",
             ev->obj2);
   } else if (ev->kind == DARA_EV_PROPERTY) {
     fputs(", \"property\": {\"name\": ", out);
-    json_string(out, label_text(sh, ev->obj));
+    json_string(out, evtext_label(sh->f, ev->obj));
     fputc('}', out);
   } else if (ev->kind == DARA_EV_SYSCALL) {
     fputs(", \"syscall\": ", out);
@@ -988,7 +552,7 @@ static void print_chrome(const struct show *sh) {
     }
     unsigned p = k / DARA_MAX_ROUTINES, r = k % DARA_MAX_ROUTINES;
     char name[128], label[160];
-    thread_name(sh, p, r, name, sizeof name);
+    names_thread_site(sh->names, p, r, name, sizeof name);
     snprintf(label, sizeof label, "%u:%u%s%s", p, r, name[0] ? " " : "", name);
     chrome_sep(out, &first);
     fprintf(out, "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
@@ -1025,8 +589,8 @@ static void print_chrome(const struct show *sh) {
     }
     if (st && ev->kind == DARA_EV_PEER)
       streams_event(st, ev, NULL);
-    char what[WHAT_LEN];
-    describe(sh, ev, what, sizeof what);
+    char what[EVTEXT_LEN];
+    evtext_what(sh->names, sh->f, ev, what, sizeof what);
     double ts = chrome_ts(sh, use_index, i);
     if (ev->kind == DARA_EV_STEP) {
       /* The chosen thread runs from this decision to the next event. */
@@ -1056,8 +620,8 @@ static void print_chrome(const struct show *sh) {
     /* A numeric variable also goes to a counter track of its process, one
      * per name, so that Perfetto plots its values over time. */
     if (ev->kind == DARA_EV_LOG && (ev->op == DARA_VAR_INT || ev->op == DARA_VAR_DOUBLE) &&
-        (ev->op == DARA_VAR_INT || isfinite(double_of(ev->arg)))) {
-      const char *var = label_text(sh, ev->obj);
+        (ev->op == DARA_VAR_INT || isfinite(dara_ev_double(ev->arg)))) {
+      const char *var = evtext_label(sh->f, ev->obj);
       char fallback[24];
       if (!var) {
         snprintf(fallback, sizeof fallback, "#%" PRIu32, ev->obj);
@@ -1072,7 +636,7 @@ static void print_chrome(const struct show *sh) {
       if (ev->op == DARA_VAR_INT) {
         fprintf(out, "%" PRId64, ev->arg);
       } else {
-        put_json_double(out, double_of(ev->arg));
+        put_json_double(out, dara_ev_double(ev->arg));
       }
       fputs("}}", out);
     }
@@ -1181,9 +745,9 @@ static void print_shiviz(const struct show *sh) {
         first = false;
       }
     }
-    char tname[128], what[WHAT_LEN];
-    thread_name(sh, ev->proc, ev->routine, tname, sizeof tname);
-    describe(sh, ev, what, sizeof what);
+    char tname[128], what[EVTEXT_LEN];
+    names_thread_site(sh->names, ev->proc, ev->routine, tname, sizeof tname);
+    evtext_what(sh->names, sh->f, ev, what, sizeof what);
     fprintf(out, "}\n#%zu t=%" PRIu64 " %u:%u ", i, ev->time, ev->proc, ev->routine);
     if (tname[0]) {
       put_text(out, tname);
@@ -1249,10 +813,8 @@ int cmd_show(int argc, char **argv) {
     return DARA_EXIT_ERROR;
   }
   struct show sh = {.f = &f, .path = path, .complete = st == SCHEDFILE_OK, .out = stdout};
-  if (!show_index(&sh)) {
+  if (!show_names(&sh)) {
     cli_error("%s: out of memory", path);
-    free(sh.thread_ix);
-    free(sh.obj_ix);
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
@@ -1270,8 +832,7 @@ int cmd_show(int argc, char **argv) {
     print_shiviz(&sh);
     break;
   }
-  free(sh.thread_ix);
-  free(sh.obj_ix);
+  names_free(sh.names);
   schedfile_free(&f);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     cli_error("show: cannot write the output: %s", strerror(errno));
