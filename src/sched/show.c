@@ -25,6 +25,7 @@
 #include "sched/show.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -176,29 +177,57 @@ static bool show_names(struct show *sh) {
 
 /* ---- the command ---- */
 
+/* Takes a as the file to show; false, with the message, for a second one. */
+static bool take_path(const char **path, const char *a) {
+  if (*path) {
+    cli_error("show: one file at a time (%s and %s given)", *path, a);
+    return false;
+  }
+  *path = a;
+  return true;
+}
+
 int cmd_show(int argc, char **argv) {
+  static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char *path = NULL, *format = "text";
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+  /* "-": files come back in their place on the line (as 1), so the first
+   * mistake on it is the one reported; ":": a missing value is told apart
+   * from an unknown option. optind 0 makes glibc read the optstring's
+   * flags afresh. */
+  optind = 0;
+  opterr = 0;
+  for (;;) {
+    int next = optind > 0 ? optind : 1; /* the word getopt reads from */
+    const char *word = next < argc ? argv[next] : "";
+    int c = getopt_long(argc, argv, "-:f:h", opts, NULL);
+    if (c == -1) {
+      break;
+    }
+    switch (c) {
+    case 'h':
       fputs(show_usage, stdout);
       return DARA_EXIT_OK;
-    } else if (!strcmp(a, "-f") || !strcmp(a, "--format")) {
-      if (i + 1 >= argc) {
-        cli_error("show: %s needs a value (text, json, chrome or shiviz)", a);
+    case 'f':
+      format = optarg;
+      break;
+    case 1:
+      if (!take_path(&path, optarg)) {
         return DARA_EXIT_ERROR;
       }
-      format = argv[++i];
-    } else if (!strncmp(a, "--format=", 9)) {
-      format = a + 9;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      cli_error("show: unknown option %s (see dara show --help)", a);
+      break;
+    case ':':
+      cli_error("show: %s needs a value (text, json, chrome or shiviz)", word);
       return DARA_EXIT_ERROR;
-    } else if (path) {
-      cli_error("show: one file at a time (%s and %s given)", path, a);
+    default:
+      cli_error("show: unknown option %s (see dara show --help)", word);
       return DARA_EXIT_ERROR;
-    } else {
-      path = a;
+    }
+  }
+  for (int i = optind; i < argc; i++) { /* after "--": files only */
+    if (!take_path(&path, argv[i])) {
+      return DARA_EXIT_ERROR;
     }
   }
   enum show_format fmt;
