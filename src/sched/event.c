@@ -1,8 +1,11 @@
 /*
- * event: names of the event kinds, as `dara show` prints them and as the
- * schedule format documentation lists them.
+ * event: names of the event kinds, of the types of logged variables and of
+ * the kinds of assertions, as `dara show` prints them and as the schedule
+ * format documentation lists them.
  */
 #include "sched/event.h"
+
+#include <string.h>
 
 static const char *const ev_kind_names[DARA_EV_KIND_COUNT] = {
     [DARA_EV_NONE] = "none",
@@ -24,4 +27,36 @@ static const char *const ev_kind_names[DARA_EV_KIND_COUNT] = {
 
 const char *dara_ev_kind_name(unsigned kind) {
   return kind < DARA_EV_KIND_COUNT ? ev_kind_names[kind] : "?";
+}
+
+const char *dara_var_type_name(unsigned type) {
+  switch (type) {
+  case DARA_VAR_INT:
+    return "int";
+  case DARA_VAR_DOUBLE:
+    return "double";
+  case DARA_VAR_STRING:
+    return "string";
+  default:
+    return "?";
+  }
+}
+
+const char *dara_assert_kind_name(unsigned kind) {
+  switch (kind) {
+  case DARA_ASSERT_ALWAYS:
+    return "always";
+  case DARA_ASSERT_SOMETIMES:
+    return "sometimes";
+  case DARA_ASSERT_UNREACHABLE:
+    return "unreachable";
+  default:
+    return "?";
+  }
+}
+
+double dara_ev_double(int64_t bits) {
+  double d;
+  memcpy(&d, &bits, sizeof d);
+  return d;
 }

@@ -70,5 +70,11 @@ enum dara_var_type { DARA_VAR_INT = 0, DARA_VAR_DOUBLE = 1, DARA_VAR_STRING = 2 
 enum dara_assert_kind { DARA_ASSERT_ALWAYS = 1, DARA_ASSERT_SOMETIMES = 2, DARA_ASSERT_UNREACHABLE = 3 };
 
 const char *dara_ev_kind_name(unsigned kind);
+/* "int", "double", "string"; "?" for any other value. */
+const char *dara_var_type_name(unsigned type);
+/* "always", "sometimes", "unreachable"; "?" for any other value. */
+const char *dara_assert_kind_name(unsigned kind);
+/* The double whose bits a DARA_VAR_DOUBLE log event's arg holds. */
+double dara_ev_double(int64_t bits);
 
 #endif

@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "sched/cli_util.h"
+#include "sched/evtext.h"
 #include "sched/launcher.h"
 #include "sched/names.h"
 #include "sched/report.h"
 #include "sched/session.h"
-#include "sched/show.h"
 #include "sched/world.h"
 
 static const char usage[] =
@@ -45,34 +45,7 @@ struct replayer {
 
 static void describe(const struct names *names, char *buf, size_t len,
                      const struct dara_event *ev) {
-  char who[128], what[1024] = "";
-  names_thread_text(names, ev->proc, ev->routine, who, sizeof(who));
-  switch (ev->kind) {
-  case DARA_EV_STEP:
-    report_operation(names, what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
-    snprintf(buf, len, "thread %s runs %s", who, what);
-    return;
-  case DARA_EV_RESULT:
-    snprintf(buf, len, "thread %s: %s returned %lld", who, dara_op_name(ev->op),
-             (long long)ev->arg);
-    return;
-  case DARA_EV_CREATE:
-    snprintf(buf, len, "thread %s creates thread %u:%lld", who, ev->proc, (long long)ev->arg);
-    return;
-  case DARA_EV_EXIT:
-    snprintf(buf, len, "process %u exits with status %lld", ev->proc, (long long)ev->arg);
-    return;
-  case DARA_EV_SIGNAL:
-    snprintf(buf, len, "process %u killed by %s", ev->proc, report_signal_name((int)ev->arg));
-    return;
-  case DARA_EV_SYSCALL:
-    show_syscall_text(ev, what, sizeof(what));
-    snprintf(buf, len, "thread %s calls %s", who, what);
-    return;
-  default:
-    snprintf(buf, len, "%s (process %u, thread %s, arg %lld)", dara_ev_kind_name(ev->kind),
-             ev->proc, who, (long long)ev->arg);
-  }
+  evtext_sentence(names, ev, buf, len);
 }
 
 static int diverge(struct replayer *r, const char *fmt, const char *a, const char *b) {

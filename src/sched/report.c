@@ -13,6 +13,7 @@
 #include "dara/ops.h"
 #include "dara/region.h"
 #include "sched/io.h"
+#include "sched/evtext.h"
 #include "sched/names.h"
 #include "sched/session_priv.h"
 
@@ -35,31 +36,11 @@ void report_wait_status(char *buf, size_t len, int status) {
     snprintf(buf, len, "ended (wait status %#x)", (unsigned)status);
 }
 
-void report_operation(const struct names *names, char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
-                      uint32_t obj2) {
-  char a[128] = "", b[128] = "";
-  if (dara_op_is_io(op)) {
-    snprintf(buf, len, "%s on fd %u", dara_op_name(op), obj);
-    return;
-  }
-  if (op == DARA_OP_THREAD_JOIN || op == DARA_OP_THREAD_DETACH) {
-    names_thread_text(names, proc, obj, a, sizeof(a));
-    snprintf(buf, len, "%s thread %s", dara_op_name(op), a);
-    return;
-  }
-  if (obj)
-    names_object_text(names, proc, obj, a, sizeof(a));
-  if (obj2)
-    names_object_text(names, proc, obj2, b, sizeof(b));
-  snprintf(buf, len, "%s%s%s%s%s", dara_op_name(op), obj ? " " : "", a, obj2 ? " with " : "",
-           b);
-}
-
 void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
                     uint32_t obj, uint32_t obj2, int32_t waits_for) {
   char who[128], what[300], holder[160] = "";
   names_thread_text(names, proc, routine, who, sizeof(who));
-  report_operation(names, what, sizeof(what), proc, op, obj, obj2);
+  evtext_operation(names, what, sizeof(what), proc, op, obj, obj2);
   if (waits_for >= 0 && waits_for < DARA_MAX_ROUTINES && op != DARA_OP_THREAD_JOIN) {
     char h[128];
     names_thread_text(names, proc, (unsigned)waits_for, h, sizeof(h));

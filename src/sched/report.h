@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+
 struct names;
 
 /* "SIGSEGV", or "signal 42". Returns a static or thread-unsafe buffer. */
@@ -28,8 +29,5 @@ void report_blocked(const struct names *names, char *buf, size_t len, unsigned p
  * every schedule. */
 void report_signature_site(const struct names *names, unsigned proc, unsigned routine, char *buf,
                            size_t len);
-/* "mutex_lock mutex#2 (prog+0x4040)" for an operation and its objects. */
-void report_operation(const struct names *names, char *buf, size_t len, unsigned proc, unsigned op, uint32_t obj,
-                      uint32_t obj2);
 
 #endif

@@ -1,15 +1,55 @@
 /*
- * show: `dara show` (cli.h), and the text of a syscall event, which replay
- * uses in its divergence reports too.
+ * show: `dara show` (cli.h), in four files: show.c has the command, loads
+ * the file and its names, and holds what the output forms share; then one
+ * file per form: show_text.c, show_json.c, and show_trace.c (Chrome trace
+ * and ShiViz). This header is what they share; nothing outside show uses it.
  */
 #ifndef DARA_SCHED_SHOW_H
 #define DARA_SCHED_SHOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sched/event.h"
+#include "sched/schedfile.h"
 
-/* `read(fd=3, count=64) = 11 "hello dara\n"  [1.000001s..1.000002s]`. */
-void show_syscall_text(const struct dara_event *ev, char *buf, size_t len);
+struct names;
+
+/* A loaded file on its way out. */
+struct show {
+  const struct sched_file *f;
+  const char *path;
+  bool complete;       /* the footer was read: the outcome is known */
+  FILE *out;
+  struct names *names; /* the file's threads and objects */
+};
+
+/* The forms; each writes the whole of sh->f to sh->out. */
+void show_print_text(const struct show *sh);
+void show_print_json(const struct show *sh);
+void show_print_chrome(const struct show *sh);
+void show_print_shiviz(const struct show *sh);
+
+/* ---- shared by the forms (show.c) ---- */
+
+/* Writes s escaped for a terminal: control characters (C0, DEL, C1) and
+ * bytes that are not UTF-8 become \xNN. */
+void show_put_text(FILE *out, const char *s);
+/* s escaped as show_put_text does, into buf[len] (cut to fit); returns buf. */
+const char *show_text_into(char *buf, size_t len, const char *s);
+
+enum esc { ESC_TEXT, ESC_JSON };
+/* A command line as a shell would take it back: plain words as they are,
+ * anything else in single quotes; escaped for a terminal or for the inside
+ * of a JSON string. */
+void show_put_cmdline(FILE *out, const struct sched_cmd *c, enum esc mode);
+
+/* ---- shared by JSON and the Chrome trace (show_json.c) ---- */
+
+/* A double as a JSON number; null for infinities and NaN. */
+void show_json_double(FILE *out, double d);
+/* A SYSCALL event's details as a JSON object. */
+void show_json_syscall(FILE *out, const struct dara_event *ev);
 
 #endif

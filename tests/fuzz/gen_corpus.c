@@ -14,7 +14,8 @@
  * format change, regenerate them from the top of the repository with
  *
  *   cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc tests/fuzz/gen_corpus.c \
- *      src/sched/schedfile.c src/sched/varint.c src/sched/event.c \
+ *      src/sched/schedfile.c src/sched/schedfile_read.c src/sched/schedfile_write.c \
+ *      src/sched/crc32c.c src/sched/varint.c src/sched/event.c \
  *      -o /tmp/gen_corpus &&
  *   /tmp/gen_corpus tests/fuzz/corpus
  */

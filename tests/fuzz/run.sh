@@ -26,7 +26,8 @@ mkdir -p "$work/corpus"
 # checksum, so that mutated files also reach the checks that follow it.
 cflags="-g -O1 -std=c11 -D_GNU_SOURCE -DDARA_VERSION=\"fuzz\" -I$root/include -I$root/src"
 cflags="$cflags -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
-sources="$root/src/sched/schedfile.c $root/src/sched/varint.c $root/src/sched/event.c"
+sources="$root/src/sched/schedfile.c $root/src/sched/schedfile_read.c"
+sources="$sources $root/src/sched/crc32c.c $root/src/sched/varint.c $root/src/sched/event.c"
 
 clang $cflags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -o "$work/fuzz_schedfile" "$here/fuzz_schedfile.c" $sources

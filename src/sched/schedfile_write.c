@@ -1,0 +1,488 @@
+/*
+ * schedfile_write.c: writing a schedule file (schedfile.h).
+ *
+ * The writer streams through a fixed buffer and keeps the checksum running,
+ * so its memory does not grow with the number of events; only the set of
+ * distinct strings it has written is remembered. Strings are written once,
+ * as STRING records, and referred to by id after that.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sched/crc32c.h"
+#include "sched/schedfile.h"
+#include "sched/schedfile_format.h"
+#include "sched/varint.h"
+
+/* One string already written, in an open-addressing hash set. */
+struct str_slot {
+  char *s; /* NULL: empty slot */
+  size_t len;
+  uint32_t id;
+};
+
+struct schedfile_writer {
+  int fd;
+  char *path;
+  bool failed;
+  char why[256];
+  uint64_t flushed;  /* bytes already handed to write() */
+  uint32_t crc;      /* checksum of those bytes */
+  struct ev_prev prev;
+  uint64_t nevents;
+  uint64_t nthreads;
+  uint64_t nobjects;
+  uint32_t nlabels;  /* also the id of the last label defined */
+  uint32_t nstrings;
+  struct str_slot *strs;
+  size_t strs_cap;   /* a power of two, or 0 */
+  size_t len;        /* bytes in buf */
+  uint8_t buf[SF_BUF_SIZE];
+};
+
+static void w_fail(struct schedfile_writer *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void w_fail(struct schedfile_writer *w, const char *fmt, ...) {
+  if (w->failed) {
+    return; /* the first reason is the one worth reporting */
+  }
+  w->failed = true;
+  int n = snprintf(w->why, sizeof w->why, "%s: ", w->path);
+  if (n < 0 || (size_t)n >= sizeof w->why) {
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(w->why + n, sizeof w->why - (size_t)n, fmt, ap);
+  va_end(ap);
+}
+
+static void w_flush(struct schedfile_writer *w) {
+  if (w->failed || w->len == 0) {
+    w->len = 0;
+    return;
+  }
+  w->crc = crc32c(w->crc, w->buf, w->len);
+  const uint8_t *p = w->buf;
+  size_t left = w->len;
+  while (left > 0) {
+    ssize_t n = write(w->fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      w_fail(w, "write: %s", strerror(errno));
+      break;
+    }
+    p += n;
+    left -= (size_t)n;
+  }
+  w->flushed += w->len;
+  w->len = 0;
+}
+
+static void w_bytes(struct schedfile_writer *w, const void *data, size_t n) {
+  const uint8_t *p = data;
+  while (n > 0 && !w->failed) {
+    size_t room = SF_BUF_SIZE - w->len;
+    size_t k = n < room ? n : room;
+    memcpy(w->buf + w->len, p, k);
+    w->len += k;
+    p += k;
+    n -= k;
+    if (w->len == SF_BUF_SIZE) {
+      w_flush(w);
+    }
+  }
+}
+
+static void w_uvarint(struct schedfile_writer *w, uint64_t v) {
+  uint8_t tmp[VARINT_MAX_LEN];
+  w_bytes(w, tmp, varint_put(tmp, v));
+}
+
+static void w_svarint(struct schedfile_writer *w, int64_t v) {
+  uint8_t tmp[VARINT_MAX_LEN];
+  w_bytes(w, tmp, varint_put_signed(tmp, v));
+}
+
+static bool w_check_string(struct schedfile_writer *w, const char *s, const char *what) {
+  if (strlen(s) > SF_MAX_STRING) {
+    w_fail(w, "%s is longer than %u bytes", what, SF_MAX_STRING);
+    return false;
+  }
+  return true;
+}
+
+/* A string written in place: length, then bytes. */
+static void w_string(struct schedfile_writer *w, const char *s) {
+  size_t n = strlen(s);
+  w_uvarint(w, n);
+  w_bytes(w, s, n);
+}
+
+static uint64_t str_hash(const char *s, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+  for (size_t i = 0; i < n; i++) {
+    h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+  }
+  return h;
+}
+
+static struct str_slot *str_find(struct str_slot *tab, size_t cap, const char *s, size_t n) {
+  size_t mask = cap - 1;
+  for (size_t i = str_hash(s, n) & mask;; i = (i + 1) & mask) {
+    if (!tab[i].s || (tab[i].len == n && memcmp(tab[i].s, s, n) == 0)) {
+      return &tab[i];
+    }
+  }
+}
+
+static bool str_grow(struct schedfile_writer *w) {
+  size_t cap = w->strs_cap ? w->strs_cap * 2 : 64;
+  struct str_slot *tab = calloc(cap, sizeof *tab);
+  if (!tab) {
+    return false;
+  }
+  for (size_t i = 0; i < w->strs_cap; i++) {
+    if (w->strs[i].s) {
+      *str_find(tab, cap, w->strs[i].s, w->strs[i].len) = w->strs[i];
+    }
+  }
+  free(w->strs);
+  w->strs = tab;
+  w->strs_cap = cap;
+  return true;
+}
+
+/* The id of string s, writing a STRING record the first time it is seen.
+ * Returns false after a failure (recorded in w). */
+static bool w_intern(struct schedfile_writer *w, const char *s, uint32_t *id, const char *what) {
+  if (!s) {
+    s = "";
+  }
+  if (!w_check_string(w, s, what)) {
+    return false;
+  }
+  size_t n = strlen(s);
+  if (((size_t)w->nstrings + 1) * 2 > w->strs_cap && !str_grow(w)) {
+    w_fail(w, "out of memory");
+    return false;
+  }
+  struct str_slot *slot = str_find(w->strs, w->strs_cap, s, n);
+  if (slot->s) {
+    *id = slot->id;
+    return true;
+  }
+  if (w->nstrings == UINT32_MAX) {
+    w_fail(w, "too many strings");
+    return false;
+  }
+  char *copy = malloc(n + 1);
+  if (!copy) {
+    w_fail(w, "out of memory");
+    return false;
+  }
+  memcpy(copy, s, n + 1);
+  *slot = (struct str_slot){.s = copy, .len = n, .id = w->nstrings++};
+  uint8_t tag = TAG_STRING;
+  w_bytes(w, &tag, 1);
+  w_uvarint(w, slot->id);
+  w_uvarint(w, n);
+  w_bytes(w, s, n);
+  *id = slot->id;
+  return !w->failed;
+}
+
+static void w_free(struct schedfile_writer *w) {
+  for (size_t i = 0; i < w->strs_cap; i++) {
+    free(w->strs[i].s);
+  }
+  free(w->strs);
+  free(w->path);
+  free(w);
+}
+
+static bool header_ok(struct schedfile_writer *w, const struct sched_header *h) {
+  if (h->nprocs < 1 || h->nprocs > DARA_MAX_PROCS) {
+    w_fail(w, "header: %d processes (1..%d allowed)", h->nprocs, DARA_MAX_PROCS);
+    return false;
+  }
+  const char *fields[3] = {h->dara_version, h->cwd, h->strategy};
+  for (int i = 0; i < 3; i++) {
+    if (fields[i] && !w_check_string(w, fields[i], "header string")) {
+      return false;
+    }
+  }
+  for (int p = 0; p < h->nprocs; p++) {
+    const struct sched_cmd *c = &h->cmds[p];
+    if (c->argc < 1 || (unsigned)c->argc > SF_MAX_ARGC || !c->argv) {
+      w_fail(w, "header: command line %d has %d arguments (1..%u allowed)", p, c->argc,
+             SF_MAX_ARGC);
+      return false;
+    }
+    for (int i = 0; i < c->argc; i++) {
+      if (!c->argv[i]) {
+        w_fail(w, "header: command line %d argument %d is missing", p, i);
+        return false;
+      }
+      if (!w_check_string(w, c->argv[i], "command-line argument")) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+struct schedfile_writer *schedfile_create(const char *path, const struct sched_header *h,
+                                          char *err, size_t err_len) {
+  struct schedfile_writer *w = calloc(1, sizeof *w);
+  if (!w || !(w->path = strdup(path))) {
+    sf_set_err(err, err_len, "%s: out of memory", path);
+    free(w);
+    return NULL;
+  }
+  w->fd = -1;
+  if (!header_ok(w, h)) {
+    sf_set_err(err, err_len, "%s", w->why);
+    w_free(w);
+    return NULL;
+  }
+  w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (w->fd < 0) {
+    sf_set_err(err, err_len, "%s: cannot create: %s", path, strerror(errno));
+    w_free(w);
+    return NULL;
+  }
+  w_bytes(w, sf_magic, sizeof sf_magic);
+  w_uvarint(w, SCHEDFILE_VERSION);
+  w_string(w, h->dara_version ? h->dara_version : "");
+  w_string(w, h->cwd ? h->cwd : "");
+  w_string(w, h->strategy ? h->strategy : "");
+  w_uvarint(w, h->seed);
+  w_uvarint(w, h->vtime_base);
+  w_uvarint(w, (uint64_t)h->nprocs);
+  for (int p = 0; p < h->nprocs; p++) {
+    w_uvarint(w, (uint64_t)h->cmds[p].argc);
+    for (int i = 0; i < h->cmds[p].argc; i++) {
+      w_string(w, h->cmds[p].argv[i]);
+    }
+  }
+  /* Put the header on disk at once: a writer killed early still leaves a
+   * file that says what was being run. */
+  w_flush(w);
+  if (w->failed) {
+    sf_set_err(err, err_len, "%s", w->why);
+    close(w->fd);
+    w_free(w);
+    return NULL;
+  }
+  return w;
+}
+
+int schedfile_define_thread(struct schedfile_writer *w, const struct sched_thread *t) {
+  if (w->failed) {
+    return -1;
+  }
+  if (t->proc >= DARA_MAX_PROCS || t->routine >= DARA_MAX_ROUTINES) {
+    w_fail(w, "thread %u:%u out of range", t->proc, t->routine);
+    return -1;
+  }
+  uint32_t module = 0, func = 0;
+  if (!w_intern(w, t->module, &module, "module name") ||
+      !w_intern(w, t->func, &func, "function name")) {
+    return -1;
+  }
+  uint8_t tag = TAG_THREAD;
+  w_bytes(w, &tag, 1);
+  w_uvarint(w, t->proc);
+  w_uvarint(w, t->routine);
+  w_uvarint(w, module);
+  w_uvarint(w, t->offset);
+  w_uvarint(w, t->ordinal);
+  w_uvarint(w, func);
+  w->nthreads++;
+  return w->failed ? -1 : 0;
+}
+
+int schedfile_define_object(struct schedfile_writer *w, const struct sched_object *o) {
+  if (w->failed) {
+    return -1;
+  }
+  if (o->proc >= DARA_MAX_PROCS || o->kind >= DARA_OBJ_COUNT) {
+    w_fail(w, "object %u#%u: process or kind (%u) out of range", o->proc, o->id, o->kind);
+    return -1;
+  }
+  uint32_t module = 0;
+  if (!w_intern(w, o->module, &module, "module name")) {
+    return -1;
+  }
+  uint8_t tag = TAG_OBJECT;
+  w_bytes(w, &tag, 1);
+  w_uvarint(w, o->proc);
+  w_uvarint(w, o->id);
+  w_uvarint(w, o->kind);
+  w_uvarint(w, module);
+  w_uvarint(w, o->offset);
+  w->nobjects++;
+  return w->failed ? -1 : 0;
+}
+
+int schedfile_define_label(struct schedfile_writer *w, const struct sched_label *l) {
+  if (w->failed) {
+    return -1;
+  }
+  if (w->nlabels == UINT32_MAX || l->id != w->nlabels + 1) {
+    w_fail(w, "label %u defined out of order (expected %llu)", l->id,
+           (unsigned long long)w->nlabels + 1);
+    return -1;
+  }
+  const char *text = l->text ? l->text : "";
+  if (!w_check_string(w, text, "label")) {
+    return -1;
+  }
+  uint8_t tag = TAG_LABEL;
+  w_bytes(w, &tag, 1);
+  w_uvarint(w, l->id);
+  w_string(w, text);
+  w->nlabels++;
+  return w->failed ? -1 : 0;
+}
+
+/* Longest encoded event: tag, flags, six 10-byte varints, and for a SYSCALL
+ * six more and the data. */
+#define EVENT_MAX_BYTES (2 + 12 * 10 + DARA_SYS_DATA)
+
+/* Encodes ev against *prev into out (EVENT_MAX_BYTES) and advances *prev.
+ * Returns the length. */
+static size_t encode_event(struct ev_prev *prev, const struct dara_event *ev, uint8_t *out) {
+  bool same = ev->proc == prev->proc && ev->routine == prev->routine;
+  uint64_t delta = ev->time - prev->time; /* modulo 2^64, like the reader */
+  unsigned flags = 0;
+  flags |= ev->obj ? EF_OBJ : 0;
+  flags |= ev->obj2 ? EF_OBJ2 : 0;
+  flags |= ev->arg ? EF_ARG : 0;
+  flags |= delta != prev->delta ? EF_TIME : 0;
+  bool step = ev->kind == DARA_EV_STEP;
+  size_t n = 1;
+  unsigned code = 0;
+  if (step) {
+    code = ev->op < STEP_OP_ESCAPE ? ev->op : STEP_OP_ESCAPE;
+    out[0] = (uint8_t)(TAG_STEP | (same ? TAG_STEP_SAME : 0) | code);
+    if (flags != EF_STEP_DEFAULT) {
+      out[0] |= TAG_STEP_FLAGS;
+      out[n++] = (uint8_t)flags;
+    } else {
+      flags = EF_OBJ;
+    }
+  } else {
+    flags |= ev->op ? EF_OP : 0;
+    out[0] = (uint8_t)(TAG_EVENT | (same ? TAG_EVENT_SAME : 0) | ev->kind);
+    out[n++] = (uint8_t)flags;
+  }
+  if (!same) {
+    n += varint_put(out + n, ((uint64_t)ev->routine << PR_PROC_BITS) | ev->proc);
+  }
+  if (step && code == STEP_OP_ESCAPE) {
+    n += varint_put(out + n, ev->op - STEP_OP_ESCAPE);
+  } else if (flags & EF_OP) {
+    n += varint_put(out + n, ev->op);
+  }
+  if (flags & EF_OBJ) {
+    n += varint_put(out + n, ev->obj);
+  }
+  if (flags & EF_OBJ2) {
+    n += varint_put(out + n, ev->obj2);
+  }
+  if (flags & EF_ARG) {
+    n += varint_put_signed(out + n, ev->arg);
+  }
+  if (flags & EF_TIME) {
+    n += varint_put_signed(out + n, (int64_t)delta);
+  }
+  if (ev->kind == DARA_EV_SYSCALL) {
+    /* errno, the three arguments, how long before its end it began, then
+     * the data excerpt with its length. */
+    n += varint_put(out + n, ev->sys->err);
+    for (int i = 0; i < 3; i++) {
+      n += varint_put(out + n, ev->sys->args[i]);
+    }
+    n += varint_put(out + n, ev->time - ev->sys->start);
+    n += varint_put(out + n, ev->sys->len);
+    memcpy(out + n, ev->sys->data, ev->sys->len);
+    n += ev->sys->len;
+  }
+  *prev = (struct ev_prev){ev->proc, ev->routine, ev->time, delta};
+  return n;
+}
+
+int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *ev) {
+  if (w->failed) {
+    return -1;
+  }
+  if (!sf_event_ok(ev, w->nlabels)) {
+    w_fail(w, "event %llu (kind %u, thread %u:%u, op %u, obj %u, arg %lld) out of range "
+           "or naming an undefined label", (unsigned long long)w->nevents, ev->kind, ev->proc,
+           ev->routine, ev->op, ev->obj, (long long)ev->arg);
+    return -1;
+  }
+  uint8_t tmp[EVENT_MAX_BYTES];
+  w_bytes(w, tmp, encode_event(&w->prev, ev, tmp));
+  w->nevents++;
+  return w->failed ? -1 : 0;
+}
+
+uint64_t schedfile_bytes(const struct schedfile_writer *w) {
+  return w->flushed + w->len;
+}
+
+int schedfile_close(struct schedfile_writer *w, const struct sched_outcome *o, char *err,
+                    size_t err_len) {
+  struct sched_outcome none = {.kind = SCHED_OUT_ERROR};
+  if (!o) {
+    o = &none;
+  }
+  if (o->kind >= SCHED_OUT_COUNT || o->proc >= DARA_MAX_PROCS) {
+    w_fail(w, "outcome kind %u or process %u out of range", o->kind, o->proc);
+  }
+  if (o->message) {
+    w_check_string(w, o->message, "outcome message");
+  }
+  uint8_t tag = TAG_FOOTER;
+  w_bytes(w, &tag, 1);
+  w_uvarint(w, w->nevents);
+  w_uvarint(w, w->nthreads);
+  w_uvarint(w, w->nobjects);
+  w_uvarint(w, w->nlabels);
+  w_uvarint(w, w->nstrings);
+  w_uvarint(w, o->kind);
+  w_svarint(w, o->code);
+  w_uvarint(w, o->proc);
+  if (o->message) {
+    size_t n = strlen(o->message);
+    w_uvarint(w, (uint64_t)n + 1);
+    w_bytes(w, o->message, n);
+  } else {
+    w_uvarint(w, 0);
+  }
+  w_flush(w); /* now w->crc covers every byte written */
+  uint8_t sum[4] = {(uint8_t)w->crc, (uint8_t)(w->crc >> 8), (uint8_t)(w->crc >> 16),
+                    (uint8_t)(w->crc >> 24)};
+  w_bytes(w, sum, sizeof sum);
+  w_flush(w);
+  if (w->fd >= 0 && close(w->fd) != 0) {
+    w_fail(w, "close: %s", strerror(errno));
+  }
+  int rc = 0;
+  if (w->failed) {
+    sf_set_err(err, err_len, "%s", w->why);
+    rc = -1;
+  }
+  w_free(w);
+  return rc;
+}

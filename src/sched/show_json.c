@@ -1,0 +1,196 @@
+/*
+ * show_json.c: `dara show --format json`: the whole content of a schedule
+ * file as one JSON document, for scripts; and the JSON of a system call and
+ * of a double, which the Chrome trace (show_trace.c) uses too.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dara/calls.h"
+#include "dara/ops.h"
+#include "sched/event.h"
+#include "sched/evtext.h"
+#include "sched/json.h"
+#include "sched/schedfile.h"
+#include "sched/show.h"
+
+/* A double as a JSON number: the shortest form that reads back as the same
+ * value; null for infinities and NaN, which JSON cannot express. */
+void show_json_double(FILE *out, double d) {
+  if (!isfinite(d)) {
+    fputs("null", out);
+    return;
+  }
+  char buf[40];
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, d);
+    if (strtod(buf, NULL) == d) {
+      break;
+    }
+  }
+  fputs(buf, out);
+}
+
+/* A SYSCALL event's details as a JSON object: the call and its group, the
+ * arguments keyed by their names (signed numbers), the return value, errno
+ * and its name (null when errno is 0 or unknown), when the call began and
+ * ended (virtual ns), and the data excerpt as a string and in hex. */
+void show_json_syscall(FILE *out, const struct dara_event *ev) {
+  static const struct dara_sys none;
+  const struct dara_sys *sys = ev->sys ? ev->sys : &none;
+  size_t len = sys->len < DARA_SYS_DATA ? sys->len : DARA_SYS_DATA;
+  fputs("{\"call\": ", out);
+  json_string(out, dara_call_name(ev->op));
+  fputs(", \"group\": ", out);
+  json_string(out, dara_call_group_name((unsigned)dara_call_group(ev->op)));
+  fputs(", \"args\": {", out);
+  char names[3][EVTEXT_ARG_NAME];
+  int n = evtext_call_args(ev->op, names);
+  for (int i = 0; i < n; i++) {
+    fputs(i ? ", " : "", out);
+    json_string(out, names[i]);
+    fprintf(out, ": %" PRId64, (int64_t)sys->args[i]);
+  }
+  fprintf(out, "}, \"ret\": %" PRId64 ", \"errno\": %" PRIu32 ", \"errno_name\": ", ev->arg,
+          sys->err);
+  json_string(out, evtext_errno_name(sys->err));
+  fprintf(out, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64 ", \"data\": ", sys->start,
+          ev->time);
+  json_bytes(out, sys->data, len);
+  fputs(", \"data_hex\": \"", out);
+  for (size_t i = 0; i < len; i++) {
+    fprintf(out, "%02x", sys->data[i]);
+  }
+  fputs("\"}", out);
+}
+
+static void print_json_event(const struct show *sh, size_t i) {
+  const struct dara_event *ev = &sh->f->events[i];
+  FILE *out = sh->out;
+  fprintf(out, "    {\"index\": %zu, \"kind\": \"%s\", \"proc\": %u, \"routine\": %u, "
+               "\"time\": %" PRIu64,
+          i, dara_ev_kind_name(ev->kind), ev->proc, ev->routine, ev->time);
+  if (ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) {
+    fprintf(out, ", \"op\": \"%s\"", dara_op_name(ev->op));
+  } else if (ev->kind == DARA_EV_SYSCALL) {
+    fputs(", \"op\": ", out);
+    json_string(out, dara_call_name(ev->op));
+  } else if (ev->kind == DARA_EV_NOTE) {
+    fprintf(out, ", \"note\": %u", ev->op);
+  } else if (ev->kind == DARA_EV_PEER) {
+    fprintf(out, ", \"fd\": %" PRIu32 ", \"peer_proc\": %u, \"peer_fd\": %" PRIu32, ev->obj,
+            ev->op, ev->obj2);
+  } else if (ev->op) {
+    fprintf(out, ", \"op\": %u", ev->op);
+  }
+  if (ev->obj) {
+    fprintf(out, ", \"obj\": %" PRIu32, ev->obj);
+  }
+  if (ev->obj2) {
+    fprintf(out, ", \"obj2\": %" PRIu32, ev->obj2);
+  }
+  if (ev->arg) {
+    fprintf(out, ", \"arg\": %" PRId64, ev->arg);
+  }
+  /* The decoded fields of the kinds that name labels, and of system calls,
+   * in an object named after the kind (so that its "kind" cannot clash with
+   * the event's). */
+  if (ev->kind == DARA_EV_LOG) {
+    fputs(", \"log\": {\"name\": ", out);
+    json_string(out, evtext_label(sh->f, ev->obj));
+    fprintf(out, ", \"type\": \"%s\", \"value\": ", dara_var_type_name(ev->op));
+    if (ev->op == DARA_VAR_INT) {
+      fprintf(out, "%" PRId64, ev->arg);
+    } else if (ev->op == DARA_VAR_DOUBLE) {
+      show_json_double(out, dara_ev_double(ev->arg));
+    } else if (ev->op == DARA_VAR_STRING) {
+      json_string(out, evtext_label(sh->f, ev->arg));
+    } else {
+      fputs("null", out);
+    }
+    fputc('}', out);
+  } else if (ev->kind == DARA_EV_ASSERT) {
+    fprintf(out, ", \"assert\": {\"kind\": \"%s\", \"name\": ", dara_assert_kind_name(ev->op));
+    json_string(out, evtext_label(sh->f, ev->obj));
+    fprintf(out, ", \"held\": %s, \"line\": %" PRIu32 "}", ev->arg ? "true" : "false",
+            ev->obj2);
+  } else if (ev->kind == DARA_EV_PROPERTY) {
+    fputs(", \"property\": {\"name\": ", out);
+    json_string(out, evtext_label(sh->f, ev->obj));
+    fputc('}', out);
+  } else if (ev->kind == DARA_EV_SYSCALL) {
+    fputs(", \"syscall\": ", out);
+    show_json_syscall(out, ev);
+  }
+  fputs(i + 1 < sh->f->nevents ? "},\n" : "}\n", out);
+}
+
+void show_print_json(const struct show *sh) {
+  const struct sched_file *f = sh->f;
+  FILE *out = sh->out;
+  fputs("{\n  \"file\": ", out);
+  json_string(out, sh->path);
+  fprintf(out, ",\n  \"format_version\": %" PRIu32 ",\n  \"file_size\": %" PRIu64
+               ",\n  \"complete\": %s,\n",
+          f->version, f->file_size, sh->complete ? "true" : "false");
+  fputs("  \"header\": {\n    \"dara_version\": ", out);
+  json_string(out, f->hdr.dara_version);
+  fputs(",\n    \"cwd\": ", out);
+  json_string(out, f->hdr.cwd);
+  fputs(",\n    \"strategy\": ", out);
+  json_string(out, f->hdr.strategy);
+  fprintf(out, ",\n    \"seed\": %" PRIu64 ",\n    \"commands\": [", f->hdr.seed);
+  for (int p = 0; p < f->hdr.nprocs; p++) {
+    fputs(p ? ", [" : "[", out);
+    for (int i = 0; i < f->hdr.cmds[p].argc; i++) {
+      if (i) {
+        fputs(", ", out);
+      }
+      json_string(out, f->hdr.cmds[p].argv[i]);
+    }
+    fputc(']', out);
+  }
+  fputs("]\n  },\n  \"threads\": [\n", out);
+  for (size_t i = 0; i < f->nthreads; i++) {
+    const struct sched_thread *t = &f->threads[i];
+    fprintf(out, "    {\"proc\": %u, \"routine\": %u, \"module\": ", t->proc, t->routine);
+    json_string(out, t->module);
+    fprintf(out, ", \"offset\": %" PRIu64 ", \"ordinal\": %" PRIu32 ", \"func\": ", t->offset,
+            t->ordinal);
+    json_string(out, t->func);
+    fputs(i + 1 < f->nthreads ? "},\n" : "}\n", out);
+  }
+  fputs("  ],\n  \"objects\": [\n", out);
+  for (size_t i = 0; i < f->nobjects; i++) {
+    const struct sched_object *o = &f->objects[i];
+    fprintf(out, "    {\"proc\": %u, \"id\": %" PRIu32 ", \"kind\": \"%s\", \"module\": ",
+            o->proc, o->id, dara_obj_kind_name(o->kind));
+    json_string(out, o->module);
+    fprintf(out, ", \"offset\": %" PRIu64, o->offset);
+    fputs(i + 1 < f->nobjects ? "},\n" : "}\n", out);
+  }
+  fputs("  ],\n  \"labels\": [\n", out);
+  for (size_t i = 0; i < f->nlabels; i++) {
+    fprintf(out, "    {\"id\": %" PRIu32 ", \"text\": ", f->labels[i].id);
+    json_string(out, f->labels[i].text);
+    fputs(i + 1 < f->nlabels ? "},\n" : "}\n", out);
+  }
+  fputs("  ],\n  \"events\": [\n", out);
+  for (size_t i = 0; i < f->nevents; i++) {
+    print_json_event(sh, i);
+  }
+  fputs("  ],\n  \"outcome\": ", out);
+  if (sh->complete) {
+    const struct sched_outcome *o = &f->outcome;
+    fprintf(out, "{\"kind\": \"%s\", \"code\": %" PRId32 ", \"proc\": %" PRIu32 ", \"message\": ",
+            sched_outcome_name(o->kind), o->code, o->proc);
+    json_string(out, o->message);
+    fputs("}\n", out);
+  } else {
+    fputs("null\n", out);
+  }
+  fputs("}\n", out);
+}

@@ -1,0 +1,108 @@
+/*
+ * show_text.c: `dara show --format text` (the default), for people: the
+ * header, one line per event naming its thread by creation site and saying
+ * what happened (evtext.h), and a summary. Every string from the file is
+ * escaped for a terminal.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sched/event.h"
+#include "sched/evtext.h"
+#include "sched/names.h"
+#include "sched/schedfile.h"
+#include "sched/show.h"
+
+static size_t digits(uint64_t v) {
+  size_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    n++;
+  }
+  return n;
+}
+
+static void print_outcome_text(const struct show *sh) {
+  FILE *out = sh->out;
+  const struct sched_outcome *o = &sh->f->outcome;
+  fputs("outcome   ", out);
+  if (!sh->complete) {
+    fputs("unknown: the file is truncated\n", out);
+    return;
+  }
+  fputs(sched_outcome_name(o->kind), out);
+  switch (o->kind) {
+  case SCHED_OUT_EXIT:
+    fprintf(out, ", status %" PRId32 ", process %" PRIu32, o->code, o->proc);
+    break;
+  case SCHED_OUT_SIGNAL:
+    fprintf(out, ", signal %" PRId32 ", process %" PRIu32, o->code, o->proc);
+    break;
+  case SCHED_OUT_OK:
+    break;
+  default:
+    fprintf(out, " in process %" PRIu32, o->proc);
+    if (o->code) {
+      fprintf(out, ", code %" PRId32, o->code);
+    }
+    break;
+  }
+  if (o->message) {
+    fputs(": ", out);
+    show_put_text(out, o->message);
+  }
+  fputc('\n', out);
+}
+
+void show_print_text(const struct show *sh) {
+  const struct sched_file *f = sh->f;
+  FILE *out = sh->out;
+  fputs("file      ", out);
+  show_put_text(out, sh->path);
+  fprintf(out, " (schedule format %" PRIu32 ", %" PRIu64 " bytes)\n", f->version, f->file_size);
+  fputs("dara      ", out);
+  show_put_text(out, f->hdr.dara_version);
+  fputs("\ncwd       ", out);
+  show_put_text(out, f->hdr.cwd);
+  fputs("\nstrategy  ", out);
+  show_put_text(out, f->hdr.strategy);
+  fprintf(out, ", seed %" PRIu64 "\n", f->hdr.seed);
+  for (int p = 0; p < f->hdr.nprocs; p++) {
+    fprintf(out, "command   %d: ", p);
+    show_put_cmdline(out, &f->hdr.cmds[p], ESC_TEXT);
+    fputc('\n', out);
+  }
+  print_outcome_text(sh);
+  fputc('\n', out);
+
+  uint64_t maxtime = 0;
+  size_t steps = 0;
+  for (size_t i = 0; i < f->nevents; i++) {
+    maxtime = f->events[i].time > maxtime ? f->events[i].time : maxtime;
+    steps += f->events[i].kind == DARA_EV_STEP;
+  }
+  int iw = (int)digits(f->nevents ? f->nevents - 1 : 0);
+  int tw = (int)digits(maxtime);
+  iw = iw < 1 ? 1 : iw;
+  tw = tw < 4 ? 4 : tw;
+  fprintf(out, "%*s  %*s  %-24s  %-10s  %s\n", iw, "#", tw, "time", "thread", "event", "what");
+  for (size_t i = 0; i < f->nevents; i++) {
+    const struct dara_event *ev = &f->events[i];
+    char raw[128], name[160], who[200], what[EVTEXT_LEN], what_esc[2 * EVTEXT_LEN];
+    names_thread_site(sh->names, ev->proc, ev->routine, raw, sizeof raw);
+    show_text_into(name, sizeof name, raw);
+    snprintf(who, sizeof who, "%u:%u%s%s", ev->proc, ev->routine, name[0] ? " " : "", name);
+    evtext_what(sh->names, sh->f, ev, what, sizeof what);
+    fprintf(out, "%*zu  %*" PRIu64 "  %-24s  %-10s  %s\n", iw, i, tw, ev->time, who,
+            dara_ev_kind_name(ev->kind), show_text_into(what_esc, sizeof what_esc, what));
+  }
+  fputc('\n', out);
+  fprintf(out, "summary   %zu events (%zu steps), %zu threads, %zu objects, %zu labels, %" PRIu64
+               " bytes",
+          f->nevents, steps, f->nthreads, f->nobjects, f->nlabels, f->file_size);
+  if (f->nevents) {
+    fprintf(out, ", %.2f bytes per event", (double)f->file_size / (double)f->nevents);
+  }
+  fputc('\n', out);
+}
