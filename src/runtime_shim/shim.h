@@ -40,122 +40,138 @@
 #define SHIM_TLS __thread __attribute__((tls_model("initial-exec")))
 
 /* ---- real.c: the functions the shim wraps, resolved with RTLD_NEXT ---- */
+/* One entry per function: its name, return type and parameter types. F is
+ * a plain function; NORET one that does not return (the pointer says so,
+ * for the wrappers' sake); VERS one looked up at a symbol version first:
+ * condition variables have two, and dlsym alone hands back the 2.2.5
+ * compatibility implementation. Expanded into struct shim_real below and
+ * into the lookups of real_resolve (real.c). */
+#define SHIM_REAL_FUNCTIONS(F, NORET, VERS)                                                        \
+  F(pthread_create, int, (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))         \
+  F(pthread_join, int, (pthread_t, void **))                                                       \
+  F(pthread_detach, int, (pthread_t))                                                              \
+  NORET(pthread_exit, void, (void *))                                                              \
+  F(pthread_mutex_init, int, (pthread_mutex_t *, const pthread_mutexattr_t *))                     \
+  F(pthread_mutex_lock, int, (pthread_mutex_t *))                                                  \
+  F(pthread_mutex_trylock, int, (pthread_mutex_t *))                                               \
+  F(pthread_mutex_unlock, int, (pthread_mutex_t *))                                                \
+  F(pthread_mutex_timedlock, int, (pthread_mutex_t *, const struct timespec *))                    \
+  F(pthread_mutex_clocklock, int, (pthread_mutex_t *, clockid_t, const struct timespec *))         \
+  F(pthread_mutex_destroy, int, (pthread_mutex_t *))                                               \
+  F(pthread_rwlock_init, int, (pthread_rwlock_t *, const pthread_rwlockattr_t *))                  \
+  F(pthread_rwlock_rdlock, int, (pthread_rwlock_t *))                                              \
+  F(pthread_rwlock_wrlock, int, (pthread_rwlock_t *))                                              \
+  F(pthread_rwlock_tryrdlock, int, (pthread_rwlock_t *))                                           \
+  F(pthread_rwlock_trywrlock, int, (pthread_rwlock_t *))                                           \
+  F(pthread_rwlock_unlock, int, (pthread_rwlock_t *))                                              \
+  F(pthread_rwlock_timedrdlock, int, (pthread_rwlock_t *, const struct timespec *))                \
+  F(pthread_rwlock_timedwrlock, int, (pthread_rwlock_t *, const struct timespec *))                \
+  F(pthread_rwlock_clockrdlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *))     \
+  F(pthread_rwlock_clockwrlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *))     \
+  F(pthread_rwlock_destroy, int, (pthread_rwlock_t *))                                             \
+  VERS(pthread_cond_init, int, (pthread_cond_t *, const pthread_condattr_t *), "GLIBC_2.3.2")      \
+  VERS(pthread_cond_wait, int, (pthread_cond_t *, pthread_mutex_t *), "GLIBC_2.3.2")               \
+  VERS(pthread_cond_timedwait, int,                                                                \
+       (pthread_cond_t *, pthread_mutex_t *, const struct timespec *), "GLIBC_2.3.2")              \
+  VERS(pthread_cond_signal, int, (pthread_cond_t *), "GLIBC_2.3.2")                                \
+  VERS(pthread_cond_broadcast, int, (pthread_cond_t *), "GLIBC_2.3.2")                             \
+  VERS(pthread_cond_destroy, int, (pthread_cond_t *), "GLIBC_2.3.2")                               \
+  F(pthread_cond_clockwait, int,                                                                   \
+    (pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *))                     \
+  F(sem_wait, int, (sem_t *))                                                                      \
+  F(sem_trywait, int, (sem_t *))                                                                   \
+  F(sem_post, int, (sem_t *))                                                                      \
+  F(sem_timedwait, int, (sem_t *, const struct timespec *))                                        \
+  F(sem_clockwait, int, (sem_t *, clockid_t, const struct timespec *))                             \
+  F(sem_destroy, int, (sem_t *))                                                                   \
+  F(pthread_barrier_init, int, (pthread_barrier_t *, const pthread_barrierattr_t *, unsigned))     \
+  F(pthread_barrier_destroy, int, (pthread_barrier_t *))                                           \
+  F(pthread_barrier_wait, int, (pthread_barrier_t *))                                              \
+  F(pthread_spin_init, int, (pthread_spinlock_t *, int))                                           \
+  F(pthread_spin_lock, int, (pthread_spinlock_t *))                                                \
+  F(pthread_spin_trylock, int, (pthread_spinlock_t *))                                             \
+  F(pthread_spin_unlock, int, (pthread_spinlock_t *))                                              \
+  F(pthread_spin_destroy, int, (pthread_spinlock_t *))                                             \
+  F(pthread_once, int, (pthread_once_t *, void (*)(void)))                                         \
+  /* process.c */                                                                                  \
+  F(fork, pid_t, (void))                                                                           \
+  F(execve, int, (const char *, char *const[], char *const[]))                                     \
+  F(execv, int, (const char *, char *const[]))                                                     \
+  F(execvp, int, (const char *, char *const[]))                                                    \
+  F(execvpe, int, (const char *, char *const[], char *const[]))                                    \
+  F(fexecve, int, (int, char *const[], char *const[]))                                             \
+  /* time.c */                                                                                     \
+  F(clock_gettime, int, (clockid_t, struct timespec *))                                            \
+  F(gettimeofday, int, (struct timeval *restrict, void *restrict))                                 \
+  F(time, time_t, (time_t *))                                                                      \
+  F(nanosleep, int, (const struct timespec *, struct timespec *))                                  \
+  F(clock_nanosleep, int, (clockid_t, int, const struct timespec *, struct timespec *))            \
+  F(sleep, unsigned, (unsigned))                                                                   \
+  F(usleep, int, (useconds_t))                                                                     \
+  /* files.c */                                                                                    \
+  F(open, int, (const char *, int, ...))                                                           \
+  F(openat, int, (int, const char *, int, ...))                                                    \
+  F(creat, int, (const char *, mode_t))                                                            \
+  F(read, ssize_t, (int, void *, size_t))                                                          \
+  F(write, ssize_t, (int, const void *, size_t))                                                   \
+  F(close, int, (int))                                                                             \
+  F(stat, int, (const char *restrict, struct stat *restrict))                                      \
+  F(lstat, int, (const char *restrict, struct stat *restrict))                                     \
+  F(fstat, int, (int, struct stat *))                                                              \
+  F(lseek, off_t, (int, off_t, int))                                                               \
+  F(pread, ssize_t, (int, void *, size_t, off_t))                                                  \
+  F(pwrite, ssize_t, (int, const void *, size_t, off_t))                                           \
+  F(rename, int, (const char *, const char *))                                                     \
+  F(unlink, int, (const char *))                                                                   \
+  F(mkdir, int, (const char *, mode_t))                                                            \
+  F(rmdir, int, (const char *))                                                                    \
+  F(fsync, int, (int))                                                                             \
+  F(ftruncate, int, (int, off_t))                                                                  \
+  F(pipe, int, (int[2]))                                                                           \
+  F(pipe2, int, (int[2], int))                                                                     \
+  /* procenv.c */                                                                                  \
+  F(getpid, pid_t, (void))                                                                         \
+  F(getppid, pid_t, (void))                                                                        \
+  F(kill, int, (pid_t, int))                                                                       \
+  NORET(exit, void, (int))                                                                         \
+  F(wait, pid_t, (int *))                                                                          \
+  F(waitpid, pid_t, (pid_t, int *, int))                                                           \
+  F(getenv, char *, (const char *))                                                                \
+  F(setenv, int, (const char *, const char *, int))                                                \
+  F(unsetenv, int, (const char *))                                                                 \
+  /* net.c */                                                                                      \
+  F(socket, int, (int, int, int))                                                                  \
+  F(socketpair, int, (int, int, int, int[2]))                                                      \
+  F(bind, int, (int, const struct sockaddr *, socklen_t))                                          \
+  F(listen, int, (int, int))                                                                       \
+  F(accept, int, (int, struct sockaddr *, socklen_t *))                                            \
+  F(accept4, int, (int, struct sockaddr *, socklen_t *, int))                                      \
+  F(connect, int, (int, const struct sockaddr *, socklen_t))                                       \
+  F(send, ssize_t, (int, const void *, size_t, int))                                               \
+  F(sendto, ssize_t, (int, const void *, size_t, int, const struct sockaddr *, socklen_t))         \
+  F(sendmsg, ssize_t, (int, const struct msghdr *, int))                                           \
+  F(recv, ssize_t, (int, void *, size_t, int))                                                     \
+  F(recvfrom, ssize_t,                                                                             \
+    (int, void *restrict, size_t, int, struct sockaddr *restrict, socklen_t *restrict))            \
+  F(recvmsg, ssize_t, (int, struct msghdr *, int))                                                 \
+  F(shutdown, int, (int, int))                                                                     \
+  F(setsockopt, int, (int, int, int, const void *, socklen_t))                                     \
+  F(getsockopt, int, (int, int, int, void *restrict, socklen_t *restrict))                         \
+  F(poll, int, (struct pollfd *, nfds_t, int))                                                     \
+  F(ppoll, int, (struct pollfd *, nfds_t, const struct timespec *, const sigset_t *))              \
+  F(select, int,                                                                                   \
+    (int, fd_set *restrict, fd_set *restrict, fd_set *restrict, struct timeval *restrict))         \
+  F(pselect, int,                                                                                  \
+    (int, fd_set *restrict, fd_set *restrict, fd_set *restrict, const struct timespec *restrict,   \
+     const sigset_t *restrict))                                                                    \
+  F(epoll_wait, int, (int, struct epoll_event *, int, int))                                        \
+  F(epoll_pwait, int, (int, struct epoll_event *, int, int, const sigset_t *))
+
+#define SHIM_REAL_MEMBER(name, ret, params) ret(*name) params;
+#define SHIM_REAL_MEMBER_NORET(name, ret, params) ret(*name) params __attribute__((noreturn));
+#define SHIM_REAL_MEMBER_VERS(name, ret, params, version) ret(*name) params;
 struct shim_real {
-  int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
-  int (*pthread_join)(pthread_t, void **);
-  int (*pthread_detach)(pthread_t);
-  void (*pthread_exit)(void *) __attribute__((noreturn));
-  int (*pthread_mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
-  int (*pthread_mutex_lock)(pthread_mutex_t *);
-  int (*pthread_mutex_trylock)(pthread_mutex_t *);
-  int (*pthread_mutex_unlock)(pthread_mutex_t *);
-  int (*pthread_mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
-  int (*pthread_mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
-  int (*pthread_rwlock_init)(pthread_rwlock_t *, const pthread_rwlockattr_t *);
-  int (*pthread_rwlock_rdlock)(pthread_rwlock_t *);
-  int (*pthread_rwlock_wrlock)(pthread_rwlock_t *);
-  int (*pthread_rwlock_tryrdlock)(pthread_rwlock_t *);
-  int (*pthread_rwlock_trywrlock)(pthread_rwlock_t *);
-  int (*pthread_rwlock_unlock)(pthread_rwlock_t *);
-  int (*pthread_rwlock_timedrdlock)(pthread_rwlock_t *, const struct timespec *);
-  int (*pthread_rwlock_timedwrlock)(pthread_rwlock_t *, const struct timespec *);
-  int (*pthread_cond_wait)(pthread_cond_t *, pthread_mutex_t *);
-  int (*pthread_cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
-  int (*pthread_cond_signal)(pthread_cond_t *);
-  int (*pthread_cond_broadcast)(pthread_cond_t *);
-  int (*pthread_cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t,
-                                const struct timespec *);
-  int (*pthread_rwlock_clockrdlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
-  int (*pthread_rwlock_clockwrlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
-  int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
-  int (*sem_wait)(sem_t *);
-  int (*sem_trywait)(sem_t *);
-  int (*sem_post)(sem_t *);
-  int (*sem_timedwait)(sem_t *, const struct timespec *);
-  int (*pthread_barrier_init)(pthread_barrier_t *, const pthread_barrierattr_t *, unsigned);
-  int (*pthread_barrier_destroy)(pthread_barrier_t *);
-  int (*pthread_barrier_wait)(pthread_barrier_t *);
-  int (*pthread_spin_init)(pthread_spinlock_t *, int);
-  int (*pthread_spin_lock)(pthread_spinlock_t *);
-  int (*pthread_spin_trylock)(pthread_spinlock_t *);
-  int (*pthread_spin_unlock)(pthread_spinlock_t *);
-  int (*pthread_once)(pthread_once_t *, void (*)(void));
-  pid_t (*fork)(void);
-  int (*pthread_mutex_destroy)(pthread_mutex_t *);
-  int (*pthread_cond_destroy)(pthread_cond_t *);
-  int (*pthread_cond_init)(pthread_cond_t *, const pthread_condattr_t *);
-  int (*pthread_rwlock_destroy)(pthread_rwlock_t *);
-  int (*pthread_spin_destroy)(pthread_spinlock_t *);
-  int (*sem_destroy)(sem_t *);
-  int (*execve)(const char *, char *const[], char *const[]);
-  int (*execv)(const char *, char *const[]);
-  int (*execvp)(const char *, char *const[]);
-  int (*execvpe)(const char *, char *const[], char *const[]);
-  int (*fexecve)(int, char *const[], char *const[]);
-  int (*clock_gettime)(clockid_t, struct timespec *);
-  int (*gettimeofday)(struct timeval *restrict, void *restrict);
-  time_t (*time)(time_t *);
-  int (*nanosleep)(const struct timespec *, struct timespec *);
-  int (*clock_nanosleep)(clockid_t, int, const struct timespec *, struct timespec *);
-  unsigned (*sleep)(unsigned);
-  int (*usleep)(useconds_t);
-  /* files.c */
-  int (*open)(const char *, int, ...);
-  int (*openat)(int, const char *, int, ...);
-  int (*creat)(const char *, mode_t);
-  ssize_t (*read)(int, void *, size_t);
-  ssize_t (*write)(int, const void *, size_t);
-  int (*close)(int);
-  int (*stat)(const char *restrict, struct stat *restrict);
-  int (*lstat)(const char *restrict, struct stat *restrict);
-  int (*fstat)(int, struct stat *);
-  off_t (*lseek)(int, off_t, int);
-  ssize_t (*pread)(int, void *, size_t, off_t);
-  ssize_t (*pwrite)(int, const void *, size_t, off_t);
-  int (*rename)(const char *, const char *);
-  int (*unlink)(const char *);
-  int (*mkdir)(const char *, mode_t);
-  int (*rmdir)(const char *);
-  int (*fsync)(int);
-  int (*ftruncate)(int, off_t);
-  int (*pipe)(int[2]);
-  int (*pipe2)(int[2], int);
-  /* procenv.c */
-  pid_t (*getpid)(void);
-  pid_t (*getppid)(void);
-  int (*kill)(pid_t, int);
-  void (*exit)(int) __attribute__((noreturn));
-  pid_t (*wait)(int *);
-  pid_t (*waitpid)(pid_t, int *, int);
-  char *(*getenv)(const char *);
-  int (*setenv)(const char *, const char *, int);
-  int (*unsetenv)(const char *);
-  /* net.c */
-  int (*socket)(int, int, int);
-  int (*socketpair)(int, int, int, int[2]);
-  int (*bind)(int, const struct sockaddr *, socklen_t);
-  int (*listen)(int, int);
-  int (*accept)(int, struct sockaddr *, socklen_t *);
-  int (*accept4)(int, struct sockaddr *, socklen_t *, int);
-  int (*connect)(int, const struct sockaddr *, socklen_t);
-  ssize_t (*send)(int, const void *, size_t, int);
-  ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-  ssize_t (*sendmsg)(int, const struct msghdr *, int);
-  ssize_t (*recv)(int, void *, size_t, int);
-  ssize_t (*recvfrom)(int, void *restrict, size_t, int, struct sockaddr *restrict,
-                      socklen_t *restrict);
-  ssize_t (*recvmsg)(int, struct msghdr *, int);
-  int (*shutdown)(int, int);
-  int (*setsockopt)(int, int, int, const void *, socklen_t);
-  int (*poll)(struct pollfd *, nfds_t, int);
-  int (*select)(int, fd_set *restrict, fd_set *restrict, fd_set *restrict,
-                struct timeval *restrict);
-  int (*epoll_wait)(int, struct epoll_event *, int, int);
-  int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
-  int (*pselect)(int, fd_set *restrict, fd_set *restrict, fd_set *restrict,
-                 const struct timespec *restrict, const sigset_t *restrict);
-  int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
-  int (*getsockopt)(int, int, int, void *restrict, socklen_t *restrict);
+  SHIM_REAL_FUNCTIONS(SHIM_REAL_MEMBER, SHIM_REAL_MEMBER_NORET, SHIM_REAL_MEMBER_VERS)
   bool ready;
 };
 extern struct shim_real real;

@@ -13,7 +13,11 @@
  * compares and enqueues in one step, futex_wake empties the set. A wait with
  * a timeout (the scheduler's) may also return on its own at any time.
  *
- * Keep in step with the C code; each piece names what it models:
+ * Keep in step with the C code; each piece names what it models, and
+ * comments that begin "C: FILE:" (the path from the repository root) quote
+ * the statements modelled. tests/model/run.sh checks that each quoted
+ * statement is still in its file, so a change to the C code that the model
+ * does not follow fails the run:
  *   handoff_give, handoff_wait ........... src/shm/handoff.c
  *   shim_point, shim_routine_enter,
  *   shim_routine_new, shim_routine_exit .. src/runtime_shim/shim.c
@@ -152,6 +156,8 @@ inline futex_wait(w, expected, me, timed, rc)
  * the caller's local `old`. */
 inline handoff_give(w, v, me)
 {
+	/* C: src/shm/handoff.c:
+	 *   uint32_t old = __atomic_exchange_n(word, value, __ATOMIC_ACQ_REL); */
 	d_step {
 		assert(holder == me);
 		old = word[w];
@@ -162,6 +168,8 @@ inline handoff_give(w, v, me)
 #endif
 	}
 #ifndef BUG_GIVE_WITHOUT_WAKE
+	/* C: src/shm/handoff.c:
+	 *   if (old & DARA_WORD_SLEEPER) futex(word, FUTEX_WAKE, INT_MAX, NULL); */
 	if
 	:: (old & SLEEPER) != 0 -> futex_wake(w)
 	:: else -> skip
@@ -178,6 +186,7 @@ inline handoff_wait(w, v, me, timed)
 {
 	ok = false;
 	spins = 0;
+	/* C: src/shm/handoff.c: if (handoff_peek(word) == value) return true; */
 	do
 	:: spins < HANDOFF_SPINS && (word[w] & ~SLEEPER) == v -> ok = true; break
 	:: spins < HANDOFF_SPINS && (word[w] & ~SLEEPER) != v -> spins++
@@ -187,13 +196,20 @@ inline handoff_wait(w, v, me, timed)
 	do
 	:: ok -> break
 	:: !ok ->
+		/* C: src/shm/handoff.c: uint32_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE); */
 		seen = word[w];
+		/* C: src/shm/handoff.c: if ((seen & ~DARA_WORD_SLEEPER) == value) return true; */
 		if
 		:: (seen & ~SLEEPER) == v -> ok = true
 		:: else ->
 			cas = true;
+			/* C: src/shm/handoff.c: if (!(seen & DARA_WORD_SLEEPER)) { */
 			if
 			:: (seen & SLEEPER) == 0 ->
+				/* C: src/shm/handoff.c:
+				 *   if (!__atomic_compare_exchange_n(word, &seen, with_bit, false,
+				 *         __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				 *     continue; */
 				d_step {
 					if
 					:: word[w] == seen -> word[w] = seen | SLEEPER; seen = seen | SLEEPER
@@ -204,7 +220,12 @@ inline handoff_wait(w, v, me, timed)
 			fi;
 			if
 			:: cas ->
+				/* C: src/shm/handoff.c:
+				 *   long rc = futex(word, FUTEX_WAIT, seen, tsp); */
 				futex_wait(w, seen, me, timed, rc);
+				/* C: src/shm/handoff.c:
+				 *   if (rc != 0 && tsp && (errno == ETIMEDOUT || errno == EINTR))
+				 *     return handoff_peek(word) == value; */
 				if
 				:: rc == RC_TIMEDOUT ->
 #ifdef BUG_TIMEOUT_AS_TURN
@@ -252,6 +273,11 @@ inline thread_takes_turn(t)
  * for GO. The gate must read PARK before the scheduler can have the turn. */
 inline shim_point(t, p)
 {
+	/* C: src/runtime_shim/shim.c:
+	 *   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE); */
+	/* C: src/runtime_shim/shim.c: handoff_give(&p->lock, DARA_TURN_SCHED); */
+	/* C: src/runtime_shim/shim.c:
+	 *   handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, blocked ? 0 : gate_spins(), 0); */
 #ifndef BUG_PARK_AFTER_GIVE
 	d_step { assert(holder == t); parked[t] = true; word[GATE(t)] = GATE_PARK }
 	handoff_give(LOCK(p), TURN_SCHED, t);
@@ -280,6 +306,7 @@ proctype thread(byte t)
 		:: u < NTHR ->
 			if
 			:: u != t && PROC_OF(u) == p ->
+				/* C: src/runtime_shim/shim.c: r->gate = DARA_GATE_PARK; */
 				atomic {
 					assert(holder == t);
 					word[GATE(u)] = GATE_PARK;
@@ -294,6 +321,8 @@ proctype thread(byte t)
 		u = 0
 	:: else ->
 		/* shim_routine_enter */
+		/* C: src/runtime_shim/shim.c:
+		 *   handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, gate_spins(), 0); */
 		handoff_wait(GATE(t), GATE_GO, t, false);
 		thread_takes_turn(t)
 	fi;
@@ -305,7 +334,9 @@ proctype thread(byte t)
 	od;
 
 	/* shim_routine_exit: one more point, then give the turn back for good */
+	/* C: src/runtime_shim/shim.c: shim_point(DARA_OP_THREAD_EXIT, 0, 0); */
 	shim_point(t, p);
+	/* C: src/runtime_shim/shim.c: p->routines[me].status = DARA_RS_EXITED; */
 	d_step { assert(holder == t); exited[t] = true; nexited++ }
 	handoff_give(LOCK(p), TURN_SCHED, t)
 }
@@ -326,6 +357,8 @@ inline wait_turn(p)
 	ok = false;
 	do
 	:: ok -> break
+	/* C: src/sched/session.c:
+	 *   if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, sched_yields)) */
 	:: !ok -> handoff_wait(LOCK(p), TURN_SCHED, SCHED, true)
 	od;
 	take_turn(SCHED)
@@ -340,6 +373,7 @@ active proctype scheduler()
 	 * until the main thread parks at its first point. */
 	do
 	:: p < NPROC ->
+		/* C: src/sched/session.c: p->lock = DARA_TURN_PROC; */
 		d_step { assert(holder == SCHED); word[LOCK(p)] = TURN_PROC }
 		atomic {
 			assert(holder == SCHED);
@@ -366,8 +400,13 @@ active proctype scheduler()
 #endif
 		fi;
 		p = PROC_OF(t);
+		/* C: src/sched/session.c: p->chosen = c->routine; */
 		d_step { assert(holder == SCHED); chosen[p] = t; picked[t] = true }
+		/* C: src/sched/session.c:
+		 *   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE); */
 		d_step { assert(holder == SCHED); word[LOCK(p)] = TURN_PROC }
+		/* C: src/sched/session.c:
+		 *   handoff_give(&p->routines[c->routine].gate, DARA_GATE_GO); */
 		handoff_give(GATE(t), GATE_GO, SCHED);
 		wait_turn(p);
 		p = 0;

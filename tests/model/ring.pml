@@ -10,16 +10,20 @@
  *   log[]      the entries; entry i lives in log[i % DARA_LOG_LEN]
  *
  * The producer is shim_log (src/runtime_shim/shim.c), called by the thread
- * that holds the turn; the consumer is drain_log (src/sched/session.c), run
+ * that holds the turn; the consumer is drain_log (src/sched/drain.c), run
  * by the scheduler. In dara the turn keeps the two apart, but here they run
  * fully concurrently: that is the stronger property, and an asynchronous
  * drain would rely on it. One producer process stands for every thread of
  * the program (only the turn holder logs, so there is one at a time).
  *
- * Keep in step with the C code; each piece names the lines it models (as of
- * commit f2bffd3) and quotes the statement, to find it again if it moves:
- *   producer ..... shim_log,  src/runtime_shim/shim.c:51-66
- *   drain ........ drain_log, src/sched/session.c:277-324
+ * Keep in step with the C code; each piece names the function it models
+ * and quotes its statements in comments that begin "C: FILE:" (the path
+ * from the repository root). tests/model/run.sh checks that each quoted
+ * statement is still in its file, so a change to the C code that the model
+ * does not follow fails the run:
+ *   producer ..... shim_log: log_slot, shim_log_text and log_commit,
+ *                  src/runtime_shim/shim.c
+ *   drain ........ drain_log, src/sched/drain.c
  *
  * Abstractions.
  *   - An entry is its sequence number (1..NEV, 0: never written). Writing
@@ -32,13 +36,18 @@
  *     They start at any value (init picks one), so the events cross the
  *     wrap at every possible place, as they do after 2^32 events in C.
  *   - Promela steps are sequentially consistent. Each atomic load and store
- *     is one step; the release store of head (shim.c:65) and of tail
- *     (session.c:319), paired with the acquire loads on the other side, are
+ *     is one step; the release store of head (log_commit) and of tail
+ *     (drain_log), paired with the acquire loads on the other side, are
  *     what make the C code behave so. BUG_PUBLISH_BEFORE_WRITE and
  *     BUG_TAIL_BEFORE_READ below are the reorderings a missing release
  *     would allow.
- *   - drain_log stops early when the session is done (s->done, corrupt());
- *     the run is over then, so the model always reads to head.
+ *   - drain_log stops early when the session is done (s->done,
+ *     session_corrupt) and stores the tail it reached; the run is over
+ *     then, so the model always reads to head and stores head.
+ *   - When the log is full and the caller holds the turn, log_slot first
+ *     hands the turn to the scheduler to drain it (drain_now) and reads tail
+ *     again. Here the consumer may drain at any time, so that is one of the
+ *     interleavings, with the producer's read of tail after the drain.
  *
  * What is checked (tests/model/run.sh runs each):
  *   (1) no unread data is overwritten: the consumer reads exactly the
@@ -108,7 +117,8 @@ bool finished;        /* the consumer drained for the last time */
 
 /* ---- src/runtime_shim/shim.c ---- */
 
-/* shim_log (shim.c:51-66), called once for each event 1..NEV. */
+/* shim_log, called once for each event 1..NEV: log_slot finds the entry,
+ * shim_log_text fills it, log_commit publishes it. */
 proctype producer()
 {
 	byte seq = 1, head, tail, slot;
@@ -116,29 +126,40 @@ proctype producer()
 	do
 	:: seq > NEV -> break
 	:: else ->
-		head = log_head;   /* shim.c:53  head = p->log_head (its own) */
-		tail = log_tail;   /* shim.c:54  __atomic_load_n(&p->log_tail, ACQUIRE) */
+		/* C: src/runtime_shim/shim.c: uint32_t head = p->log_head; */
+		head = log_head;   /* its own */
+		/* C: src/runtime_shim/shim.c:
+		 *   uint32_t tail = __atomic_load_n(&p->log_tail, __ATOMIC_ACQUIRE); */
+		tail = log_tail;
 		if
 #ifdef BUG_FULL_GT
 		:: DIFF(head, tail) > LEN ->
 #else
-		:: DIFF(head, tail) >= LEN -> /* shim.c:55  head - tail >= DARA_LOG_LEN */
+		/* C: src/runtime_shim/shim.c: if (head - tail >= DARA_LOG_LEN) { */
+		:: DIFF(head, tail) >= LEN ->
 #endif
 #ifdef BUG_LOST_UNCOUNTED
 			fate[seq] = LOST
 #else
-			d_step { log_lost++; fate[seq] = LOST } /* shim.c:56 */
+			/* C: src/runtime_shim/shim.c:
+			 *   __atomic_store_n(&p->log_lost, p->log_lost + 1, __ATOMIC_RELEASE); */
+			d_step { log_lost++; fate[seq] = LOST }
 #endif
 		:: else ->
-			slot = SLOT(head); /* shim.c:59  &p->log[head % DARA_LOG_LEN] */
+			/* C: src/runtime_shim/shim.c:
+			 *   struct dara_log_entry *e = &p->log[head % DARA_LOG_LEN]; */
+			slot = SLOT(head);
 #ifdef BUG_PUBLISH_BEFORE_WRITE
 			d_step { log_head = INC(head); fate[seq] = PUBLISHED }
 #endif
-			/* shim.c:60-64  e->kind = ... e->c = c */
+			/* shim_log_text writes the fields. */
+			/* C: src/runtime_shim/shim.c:
+			 *   e->kind = kind; e->a = a; e->b = b; e->c = c; */
 			d_step { NO_RACE(reading[slot]); writing[slot] = true }
 			d_step { log[slot] = seq; writing[slot] = false }
 #ifndef BUG_PUBLISH_BEFORE_WRITE
-			/* shim.c:65  __atomic_store_n(&p->log_head, head + 1, RELEASE) */
+			/* C: src/runtime_shim/shim.c:
+			 *   __atomic_store_n(&p->log_head, p->log_head + 1, __ATOMIC_RELEASE); */
 			d_step { log_head = INC(head); fate[seq] = PUBLISHED }
 #endif
 			slot = 0
@@ -150,7 +171,7 @@ proctype producer()
 	produced_all = true
 }
 
-/* ---- src/sched/session.c ---- */
+/* ---- src/sched/drain.c ---- */
 
 /* Checks one entry the consumer copied: (1) it comes after the last one,
  * was published and not seen before; (2) whatever it skips was lost. */
@@ -170,33 +191,39 @@ inline deliver(seq)
 	}
 }
 
-/* drain_log (session.c:277-324). */
+/* drain_log. */
 inline drain()
 {
-	head = log_head; /* session.c:279  __atomic_load_n(&p->log_head, ACQUIRE) */
-	tail = log_tail; /* session.c:280  tail = p->log_tail (its own) */
-	/* session.c:281-284  head - tail > DARA_LOG_LEN: corrupt(), which an
-	 * honest producer must never cause */
+	/* C: src/sched/drain.c: uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE); */
+	head = log_head;
+	/* C: src/sched/drain.c: uint32_t tail = p->log_tail; */
+	tail = log_tail; /* its own */
+	/* C: src/sched/drain.c: if (head - tail > DARA_LOG_LEN) { */
+	/* then session_corrupt, which an honest producer must never cause */
 	assert(DIFF(head, tail) <= LEN);
 #ifdef BUG_TAIL_BEFORE_READ
 	log_tail = head;
 #endif
 	do
-	:: tail == head -> break /* session.c:286  tail != head */
+	/* C: src/sched/drain.c: for (; tail != head && !s->done; tail++) { */
+	:: tail == head -> break
 	:: else ->
 		slot = SLOT(tail);
-		/* session.c:287  e = p->log[tail % DARA_LOG_LEN] */
+		/* C: src/sched/drain.c: struct dara_log_entry e = p->log[tail % DARA_LOG_LEN]; */
 		d_step { NO_RACE(writing[slot]); reading[slot] = true }
 		d_step { seq = log[slot]; reading[slot] = false }
-		deliver(seq); /* session.c:288-317, the switch on e.kind */
+		/* C: src/sched/drain.c: switch (e.kind) { */
+		deliver(seq);
 		tail = INC(tail);
 		seq = 0;
 		slot = 0
 	od;
 #ifndef BUG_TAIL_BEFORE_READ
-	log_tail = head; /* session.c:319  __atomic_store_n(&p->log_tail, head, RELEASE) */
+	/* C: src/sched/drain.c: __atomic_store_n(&p->log_tail, tail, __ATOMIC_RELEASE); */
+	log_tail = head; /* tail == head here */
 #endif
-	lost = log_lost; /* session.c:320  lost = p->log_lost, reported at 321-323 */
+	/* C: src/sched/drain.c: uint32_t lost = __atomic_load_n(&p->log_lost, __ATOMIC_ACQUIRE); */
+	lost = log_lost; /* reported when it grew */
 	head = 0;
 	tail = 0
 }
