@@ -358,7 +358,7 @@ inline wait_turn(p)
 	do
 	:: ok -> break
 	/* C: src/sched/session.c:
-	 *   if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, sched_yields)) */
+	 *   if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, s->ctx->sched_yields)) */
 	:: !ok -> handoff_wait(LOCK(p), TURN_SCHED, SCHED, true)
 	od;
 	take_turn(SCHED)
