@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 int main(void) {
   printf("proc %zu\n", sizeof(struct dara_proc));

@@ -1,5 +1,5 @@
 /*
- * files.c: the file calls, recorded as SYSCALL events (dara/calls.h).
+ * files.c: the file calls, recorded as SYSCALL events (abi/calls.h).
  *
  * Each wrapper makes the real call and records its arguments (never
  * pointers), result, errno and an excerpt: the data read or written, or the

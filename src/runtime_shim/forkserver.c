@@ -4,7 +4,7 @@
  * Started with DARA_FORKSERVER=1, the program stops in the shim's
  * constructor, once the dynamic loader has mapped and relocated everything
  * and before any other constructor or main has run, and waits for commands
- * (the protocol is in dara/region.h). Each child it forks closes the
+ * (the protocol is in abi/region.h). Each child it forks closes the
  * server's pipes, becomes the leader of a process group of its own (so the
  * scheduler can kill an execution and whatever it forked without touching
  * the server), and returns into the constructor to bind to the process slot

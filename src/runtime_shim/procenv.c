@@ -2,7 +2,7 @@
  * procenv.c: the process and environment calls, recorded as SYSCALL events.
  *
  * Process ids differ from run to run, so they are never recorded as
- * arguments, and the calls that return one are marked in dara/calls.h so
+ * arguments, and the calls that return one are marked in abi/calls.h so
  * that replay does not compare their results. A wait blocks in the real call
  * while holding the turn: the children of a controlled process run natively
  * (process.c), so they finish without needing a turn.

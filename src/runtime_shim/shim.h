@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 #define SHIM_TLS __thread __attribute__((tls_model("initial-exec")))

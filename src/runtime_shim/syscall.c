@@ -1,5 +1,5 @@
 /*
- * syscall.c: recording a call (dara/calls.h) as a SYSCALL event.
+ * syscall.c: recording a call (abi/calls.h) as a SYSCALL event.
  *
  * A wrapper asks shim_sys_enter whether to record: only a controlled thread
  * that is not already inside a wrapper does (a wrapped call made by another

@@ -9,7 +9,7 @@
  * every run that makes the same choices sees the same times.
  *
  * Every read of a clock and every sleep is also recorded as a SYSCALL event
- * (dara/calls.h): a sleep's start and end are virtual times, so a trace shows
+ * (abi/calls.h): a sleep's start and end are virtual times, so a trace shows
  * how long it slept and what ran meanwhile.
  *
  * CLOCK_REALTIME starts at the real time when the run was recorded (a replay

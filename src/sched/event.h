@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "dara/calls.h"
+#include "abi/calls.h"
 
 enum dara_ev_kind {
   DARA_EV_NONE = 0,

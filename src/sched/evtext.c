@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dara/calls.h"
-#include "dara/ops.h"
-#include "dara/region.h"
+#include "abi/calls.h"
+#include "abi/ops.h"
+#include "abi/region.h"
 #include "sched/names.h"
 #include "sched/report.h"
 #include "sched/schedfile.h"

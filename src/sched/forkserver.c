@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 static long long now_ms(void) {
   struct timespec ts;

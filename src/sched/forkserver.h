@@ -1,5 +1,5 @@
 /*
- * forkserver: the scheduler's side of the fork server (dara/region.h has
+ * forkserver: the scheduler's side of the fork server (abi/region.h has
  * the protocol, src/runtime_shim/forkserver.c the program's side).
  *
  * explore starts each of its programs once as a fork server and asks it

@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 /* Whether routine r of the process behind pidfd can go on now: one of its
  * descriptors is ready, or is no longer open (poll reports that at once). */

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 #ifndef DARA_INSTALL_LIBDIR
 #define DARA_INSTALL_LIBDIR "lib"

@@ -12,7 +12,7 @@
 
 #include <bsd/string.h>
 
-#include "dara/ops.h"
+#include "abi/ops.h"
 
 /* Object ids are handed out by the shim in first-seen order; more than this
  * cannot be a real run's (the shim stops a process long before). */

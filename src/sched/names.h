@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 #include "sched/schedfile.h"
 
 /* A thread's creation site. */

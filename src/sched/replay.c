@@ -55,7 +55,7 @@ static int diverge(struct replayer *r, const char *fmt, const char *a, const cha
 }
 
 /* A call's arguments, errno and data, and its result unless that is a
- * process id (dara/calls.h), which differs from run to run. */
+ * process id (abi/calls.h), which differs from run to run. */
 static bool same_syscall(const struct dara_event *a, const struct dara_event *b) {
   const struct dara_sys *x = a->sys, *y = b->sys;
   if (!x || !y)

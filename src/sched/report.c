@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "dara/ops.h"
-#include "dara/region.h"
+#include "abi/ops.h"
+#include "abi/region.h"
 #include "sched/io.h"
 #include "sched/evtext.h"
 #include "sched/names.h"

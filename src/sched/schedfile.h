@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 #include "sched/event.h"
 
 #define SCHEDFILE_VERSION 2u /* reads 1 and 2; 2 added SYSCALL events */

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 #include "sched/session.h"
 
 struct forkserver;

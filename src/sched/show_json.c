@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "dara/calls.h"
-#include "dara/ops.h"
+#include "abi/calls.h"
+#include "abi/ops.h"
 #include "sched/event.h"
 #include "sched/evtext.h"
 #include "sched/json.h"

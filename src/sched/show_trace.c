@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dara/calls.h"
-#include "dara/ops.h"
-#include "dara/region.h"
+#include "abi/calls.h"
+#include "abi/ops.h"
+#include "abi/region.h"
 #include "sched/event.h"
 #include "sched/evtext.h"
 #include "sched/json.h"

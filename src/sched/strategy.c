@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 #include "sched/cli.h"
 
 enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX };

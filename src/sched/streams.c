@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dara/calls.h"
-#include "dara/region.h"
+#include "abi/calls.h"
+#include "abi/region.h"
 
 /* Descriptors above this are not followed (a program with that many open
  * sockets is not what show draws arrows for). */

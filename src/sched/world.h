@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 #define WORLD_MAX_LABELS 4096
 #define WORLD_MAX_VARS 1024

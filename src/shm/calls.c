@@ -1,8 +1,8 @@
 /*
- * calls.c: names and groups of the recorded calls (dara/calls.h), shared by
+ * calls.c: names and groups of the recorded calls (abi/calls.h), shared by
  * the shim and the scheduler.
  */
-#include "dara/calls.h"
+#include "abi/calls.h"
 
 #include <stddef.h>
 

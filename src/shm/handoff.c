@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts) {
   return syscall(SYS_futex, word, op, val, ts, NULL, 0);

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 /* Creates a sealed memfd holding a freshly initialized region and maps it.
  * On success returns the mapping and stores the descriptor (close-on-exec) in

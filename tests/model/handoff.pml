@@ -3,7 +3,7 @@
  *
  * What is modelled. One scheduler and NTHR threads in NPROC controlled
  * processes pass a single turn around through futex words in the shared
- * region (include/dara/region.h):
+ * region (src/abi/region.h):
  *
  *   word[LOCK(p)]   proc->lock of process p     (TURN_SCHED / TURN_PROC)
  *   word[GATE(t)]   routines[t].gate of thread t (GATE_PARK / GATE_GO)

@@ -1,7 +1,7 @@
 /*
  * ring.pml: Spin model of the per-process event log in dara's region.
  *
- * What is modelled. struct dara_proc (include/dara/region.h) holds a
+ * What is modelled. struct dara_proc (src/abi/region.h) holds a
  * single-producer single-consumer queue of DARA_LOG_LEN entries:
  *
  *   log_head   free-running uint32_t, written only by the producer

@@ -2,7 +2,7 @@
  * region_finder.h: how a test program finds dara's shared region from the
  * inside, as any program under test could: the mapping named "dara-region"
  * in /proc/self/maps (read-write, shared). The layout comes from
- * dara/region.h; a real user's program would not include it, but a program
+ * abi/region.h; a real user's program would not include it, but a program
  * meant to scribble on the region precisely may.
  */
 #ifndef DARA_TEST_REGION_FINDER_H
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 
 /* The region's start and end, or 0 when it is not mapped. */
 static inline unsigned long region_find(unsigned long *end) {

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dara/region.h"
+#include "abi/region.h"
 #include "shm/handoff.h"
 
 /* Two turn words and the state they protect, in one shared page. */

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "dara/ops.h"
+#include "abi/ops.h"
 #include "sched/names.h"
 
 static void thread_texts(void **state) {

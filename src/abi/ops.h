@@ -1,5 +1,5 @@
 /*
- * dara/ops.h: the operations a thread can be parked at, and the kinds of
+ * abi/ops.h: the operations a thread can be parked at, and the kinds of
  * synchronization object they act on. These numbers are part of both the
  * shared-region ABI and the schedule file format: append, never renumber.
  */

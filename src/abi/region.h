@@ -1,5 +1,5 @@
 /*
- * dara/region.h: the shared-memory ABI between the scheduler and the shim.
+ * abi/region.h: the shared-memory ABI between the scheduler and the shim.
  *
  * The scheduler (`dara`) creates one region with memfd_create, seals its size,
  * and places it at descriptor DARA_FD (666) in every program it starts. The
@@ -48,8 +48,8 @@
 
 #include <stdint.h>
 
-#include "dara/calls.h"
-#include "dara/ops.h"
+#include "abi/calls.h"
+#include "abi/ops.h"
 
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */

@@ -1,5 +1,5 @@
 /*
- * dara/calls.h: the system calls (and libc calls that act like them) whose
+ * abi/calls.h: the system calls (and libc calls that act like them) whose
  * every use the shim records as a SYSCALL event: the call, its arguments
  * (never pointers, which differ from run to run), its result and errno, the
  * virtual time it began and ended, and a bounded excerpt of the data it read
