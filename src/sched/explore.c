@@ -506,9 +506,11 @@ int cmd_explore(int argc, char **argv) {
     fputs("see 'dara explore --help'\n", stderr);
     goto done;
   }
-  x.strategy = strategy_new(&so);
-  if (!x.strategy)
+  x.strategy = strategy_new(&so, err, sizeof(err));
+  if (!x.strategy) {
+    cli_error("%s", err);
     goto done;
+  }
   if (jobs > 1 && !strategy_seekable(x.strategy)) {
     cli_error("--jobs: %s walks one tree in order and runs one execution at a time; "
               "use random, pct or mix with --jobs", so.name);

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "dara/region.h"
-#include "sched/cli.h"
 
 enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX };
 
@@ -263,7 +262,7 @@ double strategy_progress(const struct strategy *s) {
   return done;
 }
 
-struct strategy *strategy_new(const struct strategy_options *o) {
+struct strategy *strategy_new(const struct strategy_options *o, char *err, size_t err_len) {
   static const struct {
     const char *name;
     enum kind kind;
@@ -274,12 +273,14 @@ struct strategy *strategy_new(const struct strategy_options *o) {
     if (strcmp(o->name, names[i].name) != 0)
       continue;
     s = calloc(1, sizeof(*s));
-    if (!s)
+    if (!s) {
+      snprintf(err, err_len, "out of memory");
       return NULL;
+    }
     s->kind = names[i].kind;
   }
   if (!s) {
-    cli_error("unknown strategy '%s' (dfs, random, pct, pb, mix)", o->name);
+    snprintf(err, err_len, "unknown strategy '%s' (dfs, random, pct, pb, mix)", o->name);
     return NULL;
   }
   s->seed = o->seed;
@@ -288,6 +289,7 @@ struct strategy *strategy_new(const struct strategy_options *o) {
   s->prio = calloc(NTHREADS, sizeof(*s->prio));
   if (!s->prio) {
     free(s);
+    snprintf(err, err_len, "out of memory");
     return NULL;
   }
   switch (s->kind) {

@@ -31,6 +31,7 @@
 #define DARA_SCHED_STRATEGY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sched/policy.h"
@@ -44,8 +45,9 @@ struct strategy_options {
   unsigned pct_depth; /* pct: the bug depth d */
 };
 
-/* Returns NULL (with a message printed) for an unknown name. */
-struct strategy *strategy_new(const struct strategy_options *o);
+/* Returns NULL, with the reason in err, for an unknown name (or when out
+ * of memory). */
+struct strategy *strategy_new(const struct strategy_options *o, char *err, size_t err_len);
 void strategy_free(struct strategy *s);
 
 /* Prepares the policy for the next execution. Returns false when the
