@@ -1,7 +1,8 @@
 /*
- * record.c: `dara record`. Runs the program(s) under a record policy and
- * streams every event to the schedule file as it happens, so even a run
- * that is cut short leaves the events up to that point.
+ * record.c: `dara record`. Runs the program(s) once under a record policy
+ * (a strategy, strategy.h: random or rr) and streams every event to the
+ * schedule file as it happens, so even a run that is cut short leaves the
+ * events up to that point.
  */
 #include <bsd/stdlib.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include "sched/cli_util.h"
 #include "sched/launcher.h"
 #include "sched/session.h"
+#include "sched/strategy.h"
 #include "sched/world.h"
 
 static const char usage[] =
@@ -114,14 +116,17 @@ int cmd_record(int argc, char **argv) {
     fputs("see 'dara record --help'\n", stderr);
     return DARA_EXIT_ERROR;
   }
-  struct policy policy;
-  if (policy_make(&policy, policy_name, seed) != 0) {
-    cli_error("unknown policy '%s' (random, rr)", policy_name);
+  char cwd[PATH_MAX], shim[PATH_MAX], err[512];
+  struct strategy_options so = {.name = policy_name, .record = true, .seed = seed};
+  struct strategy *strategy = strategy_new(&so, err, sizeof(err));
+  if (!strategy) {
+    cli_error("%s", err);
     free_commands(&hdr);
     return DARA_EXIT_ERROR;
   }
-  hdr.strategy = (char *)policy.name;
-  char cwd[PATH_MAX], shim[PATH_MAX], err[512];
+  struct policy policy;
+  strategy_begin(strategy, &policy);
+  hdr.strategy = (char *)strategy_describe(strategy);
   if (!getcwd(cwd, sizeof(cwd)))
     snprintf(err, sizeof(err), "cannot get the working directory");
   else if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) == 0)
@@ -135,7 +140,7 @@ int cmd_record(int argc, char **argv) {
   if (!w) {
     cli_error("%s", err);
     props_free(props);
-    policy_free(&policy);
+    strategy_free(strategy);
     free_commands(&hdr);
     return DARA_EXIT_ERROR;
   }
@@ -146,7 +151,6 @@ int cmd_record(int argc, char **argv) {
       .timers_race = timers_race, .sink = session_sink_to_file(w)};
   struct session_result res;
   session_run(&cfg, &res);
-  policy_free(&policy);
   props_free(props);
   if (res.stopped && res.outcome.kind == SCHED_OUT_OK) {
     res.outcome.kind = SCHED_OUT_ERROR;
@@ -157,6 +161,7 @@ int cmd_record(int argc, char **argv) {
     cli_error("%s", err);
     rc = DARA_EXIT_ERROR;
   }
+  strategy_free(strategy); /* after the file: the header names it */
   if (res.outcome.kind == SCHED_OUT_ERROR && res.steps == 0) {
     /* Nothing ran: a file would only be mistaken for a schedule. */
     unlink(out);

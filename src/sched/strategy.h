@@ -1,5 +1,6 @@
 /*
- * strategy: how `dara explore` picks the schedule of each execution.
+ * strategy: how `dara explore` picks the schedule of each execution, and
+ * `dara record` the schedule of its one execution (--policy random|rr).
  *
  * A strategy hands out one policy per execution (strategy_begin), sees the
  * execution's length when it ends (strategy_end), and says when the space it
@@ -26,6 +27,12 @@
  *           have gone on; switches at blocking points are free.
  *   mix     The default: executions take turns between pct (depth 1, 2, 3 in
  *           rotation) and random, which finds shallow bugs fast.
+ *
+ * Record offers random (its default: the first execution of random above,
+ * which uses the seed itself) and
+ *   rr      Non-preemptive round robin: the running thread goes on while it
+ *           can; then the next candidate after it in (process, routine)
+ *           order. Like a uniprocessor without time slices.
  */
 #ifndef DARA_SCHED_STRATEGY_H
 #define DARA_SCHED_STRATEGY_H
@@ -39,7 +46,8 @@
 struct strategy;
 
 struct strategy_options {
-  const char *name; /* dfs, random, pct, pb, mix */
+  const char *name; /* dfs, random, pct, pb, mix; with record: random, rr */
+  bool record;      /* the names are record's policies (--policy), not explore's */
   uint64_t seed;
   unsigned depth;     /* dfs: explored points; pb: maximum preemption bound */
   unsigned pct_depth; /* pct: the bug depth d */
