@@ -1,9 +1,8 @@
 /*
- * cli.c: helpers shared by the subcommands: errors, numbers, command lines.
+ * cli.c: helpers shared by the subcommands: errors, command lines, outcomes.
  */
 #include "sched/cli.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,41 +17,6 @@ void cli_error(const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
-}
-
-int cli_parse_u64(const char *opt, const char *s, uint64_t *out) {
-  char *end;
-  errno = 0;
-  if (!s || !*s || *s == '-') {
-    cli_error("%s needs a non-negative number, not '%s'", opt, s ? s : "");
-    return -1;
-  }
-  unsigned long long v = strtoull(s, &end, 0);
-  if (errno || *end) {
-    cli_error("%s needs a non-negative number, not '%s'", opt, s);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
-int cli_parse_watchdog(const char *s, uint64_t *seconds) {
-  if (cli_parse_u64("--watchdog", s, seconds) != 0)
-    return -1;
-  if (*seconds == 0 || *seconds > 86400) {
-    cli_error("--watchdog takes 1 to 86400 seconds");
-    return -1;
-  }
-  return 0;
-}
-
-int cli_parse_timers(const char *s, bool *race) {
-  if (strcmp(s, "any") == 0 || strcmp(s, "due") == 0) {
-    *race = s[0] == 'a';
-    return 0;
-  }
-  cli_error("--timers takes 'any' or 'due', not '%s'", s);
-  return -1;
 }
 
 int cli_split_commands(int argc, char **argv, struct sched_cmd *cmds, int *ncmds) {

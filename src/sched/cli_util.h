@@ -1,25 +1,11 @@
 /*
- * cli_util: option and argument helpers for the subcommands (cli.c).
+ * cli_util: argument and outcome helpers for the subcommands (cli.c).
  */
 #ifndef DARA_SCHED_CLI_UTIL_H
 #define DARA_SCHED_CLI_UTIL_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "sched/cli.h"
 #include "sched/schedfile.h"
-
-/* Parses a non-negative number for option opt; prints an error and
- * returns -1 when it is not one. */
-int cli_parse_u64(const char *opt, const char *s, uint64_t *out);
-
-/* Parses --watchdog SEC (1 to 86400); prints an error and returns -1 otherwise. */
-int cli_parse_watchdog(const char *s, uint64_t *seconds);
-
-/* Parses --timers any|due into *race (any: true); prints an error and
- * returns -1 otherwise. */
-int cli_parse_timers(const char *s, bool *race);
 
 /* Splits "PROG ARGS : PROG2 ARGS ..." into command lines (argv arrays point
  * into argv; the arrays themselves are allocated). Returns -1 with a message
