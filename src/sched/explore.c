@@ -29,10 +29,8 @@
 #include "sched/frontend.h"
 #include "sched/jobs.h"
 #include "sched/json.h"
-#include "sched/launcher.h"
 #include "sched/session.h"
 #include "sched/strategy.h"
-#include "sched/world.h"
 
 static const char synopsis[] =
     "usage: dara explore [options] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
@@ -61,7 +59,7 @@ struct explore {
   int scratch_fd;         /* O_TMPFILE descriptor, or -1 when the name is real */
   char memory[64];        /* the memory file's name: /proc/self/fd/N */
   int memory_fd;          /* every execution is recorded here first */
-  struct sched_header hdr;
+  struct run run;         /* the programs and the recordings' header */
   struct strategy *strategy;
   struct bug *bugs;
   size_t nbugs;
@@ -261,8 +259,8 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
 static int execute(struct explore *x, struct session_config *cfg, struct policy *policy,
                    struct session_result *res) {
   char err[512];
-  x->hdr.strategy = (char *)strategy_describe(x->strategy);
-  struct schedfile_writer *w = schedfile_create(x->memory, &x->hdr, err, sizeof(err));
+  x->run.hdr.strategy = (char *)strategy_describe(x->strategy);
+  struct schedfile_writer *w = schedfile_create(x->memory, &x->run.hdr, err, sizeof(err));
   if (!w) {
     cli_error("%s", err);
     return -1;
@@ -455,12 +453,10 @@ int cmd_explore(int argc, char **argv) {
 
   struct explore x = {.dir = ro.output, .scratch_fd = -1, .memory_fd = -1,
                       .tty = isatty(STDERR_FILENO)};
-  x.hdr.dara_version = DARA_VERSION;
-  x.hdr.seed = ro.seed;
   int exit_code = DARA_EXIT_ERROR;
-  struct props *props = NULL;
-  char cwd[PATH_MAX], shim[PATH_MAX], err[512] = "cannot get the working directory";
-  if (cli_split_commands(argc - first, argv + first, x.hdr.cmds, &x.hdr.nprocs) != 0) {
+  char err[512];
+  if (run_new(&x.run, &ro, argc - first, argv + first, err, sizeof(err)) != 0) {
+    cli_error("%s", err);
     fputs("see 'dara explore --help'\n", stderr);
     goto done;
   }
@@ -474,17 +470,11 @@ int cmd_explore(int argc, char **argv) {
               "use random, pct or mix with --jobs", so.name);
     goto done;
   }
-  if (!getcwd(cwd, sizeof(cwd)) || launcher_find_shim(shim, sizeof(shim), err, sizeof(err))) {
-    cli_error("%s", err);
-    goto done;
-  }
-  x.hdr.cwd = cwd;
-  if (ro.props && !(props = props_load(ro.props, err, sizeof(err)))) {
+  if (run_prepare(&x.run, &ro, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     goto done;
   }
   x.props_path = ro.props;
-  x.hdr.vtime_base = session_realtime_base();
   if (mkdir(x.dir, 0777) != 0 && errno != EEXIST) {
     cli_error("cannot create %s: %s", x.dir, strerror(errno));
     goto done;
@@ -492,11 +482,9 @@ int cmd_explore(int argc, char **argv) {
   if (open_memory(&x) < 0)
     goto done;
 
-  struct session_config cfg = {
-      .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
-      .watchdog_ms = (int)(ro.watchdog * 1000), .max_steps = ro.max_steps, .quiet = ro.quiet,
-      .vtime_base = x.hdr.vtime_base, .props = props, .timers_race = ro.timers_race,
-      .fork_server = fork_server};
+  struct session_config cfg;
+  run_config(&x.run, &ro, &cfg);
+  cfg.fork_server = fork_server;
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
           strategy_describe(x.strategy), (unsigned long long)ro.seed,
           (unsigned long long)max_schedules);
@@ -532,10 +520,8 @@ int cmd_explore(int argc, char **argv) {
 done:
   if (x.memory_fd >= 0)
     close(x.memory_fd);
-  props_free(props);
   free(x.bugs);
   strategy_free(x.strategy);
-  for (int i = 0; i < x.hdr.nprocs; i++)
-    free(x.hdr.cmds[i].argv);
+  run_free(&x.run);
   return exit_code;
 }

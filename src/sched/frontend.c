@@ -1,13 +1,18 @@
 /*
- * frontend.c: the options record, replay and explore share (frontend.h).
+ * frontend.c: the options and run set-up record, replay and explore share
+ * (frontend.h).
  */
 #include "sched/frontend.h"
 
 #include <bsd/stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sched/cli.h"
+#include "sched/launcher.h"
+#include "sched/world.h"
 
 /* ---- the options the commands share ---- */
 
@@ -95,4 +100,88 @@ struct cli_option run_option(enum run_option which, struct run_options *ro, cons
 struct cli_option run_long_only(struct cli_option o) {
   o.letter = 0;
   return o;
+}
+
+/* ---- setting a run up ---- */
+
+/* Splits "PROG ARGS : PROG2 ARGS ..." into command lines (argv arrays point
+ * into argv; the arrays themselves are allocated, *ncmds of them even when
+ * it fails). */
+static int split_commands(int argc, char **argv, struct sched_cmd *cmds, int *ncmds, char *err,
+                          size_t err_len) {
+  int start = 0;
+  *ncmds = 0;
+  for (int i = 0; i <= argc; i++) {
+    if (i < argc && strcmp(argv[i], ":") != 0)
+      continue;
+    if (i == start) {
+      snprintf(err, err_len, "%s",
+               i == argc && *ncmds == 0 ? "no program to run"
+                                        : "empty program between ':' separators");
+      return -1;
+    }
+    if (*ncmds == DARA_MAX_PROCS) {
+      snprintf(err, err_len, "at most %d programs can run together", DARA_MAX_PROCS);
+      return -1;
+    }
+    struct sched_cmd *cmd = &cmds[*ncmds];
+    cmd->argc = i - start;
+    cmd->argv = calloc((size_t)(i - start + 1), sizeof(char *));
+    if (!cmd->argv) {
+      snprintf(err, err_len, "out of memory");
+      return -1;
+    }
+    (*ncmds)++;
+    for (int j = start; j < i; j++)
+      cmd->argv[j - start] = argv[j];
+    start = i + 1;
+  }
+  return 0;
+}
+
+int run_new(struct run *r, const struct run_options *ro, int argc, char **argv, char *err,
+            size_t err_len) {
+  *r = (struct run){.hdr = {.dara_version = DARA_VERSION, .seed = ro->seed}};
+  return split_commands(argc, argv, r->hdr.cmds, &r->hdr.nprocs, err, err_len);
+}
+
+void run_recorded(struct run *r, const struct sched_header *hdr) {
+  *r = (struct run){.hdr = *hdr, .recorded = true};
+}
+
+int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t err_len) {
+  if (!r->recorded) {
+    if (!getcwd(r->cwd, sizeof(r->cwd))) {
+      snprintf(err, err_len, "cannot get the working directory");
+      return -1;
+    }
+    r->hdr.cwd = r->cwd;
+  }
+  if (launcher_find_shim(r->shim, sizeof(r->shim), err, err_len) != 0)
+    return -1;
+  if (ro->props && !(r->props = props_load(ro->props, err, err_len)))
+    return -1;
+  if (!r->recorded)
+    r->hdr.vtime_base = session_realtime_base();
+  return 0;
+}
+
+void run_config(const struct run *r, const struct run_options *ro, struct session_config *cfg) {
+  *cfg = (struct session_config){
+      .nprocs = r->hdr.nprocs, .cmds = r->hdr.cmds,
+      /* A new run starts in dara's own directory, a recorded one in its own. */
+      .cwd = r->recorded ? r->hdr.cwd : NULL, .shim = r->shim,
+      .watchdog_ms = (int)(ro->watchdog * 1000), .quiet = ro->quiet,
+      .max_steps = ro->max_steps, .vtime_base = r->hdr.vtime_base,
+      .timers_race = ro->timers_race, .props = r->props};
+}
+
+void run_free(struct run *r) {
+  props_free(r->props);
+  r->props = NULL;
+  if (r->recorded)
+    return;
+  for (int i = 0; i < r->hdr.nprocs; i++)
+    free(r->hdr.cmds[i].argv);
+  r->hdr.nprocs = 0;
 }

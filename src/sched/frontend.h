@@ -1,14 +1,25 @@
 /*
- * frontend: what record, replay and explore share around their sessions:
- * the options they have in common (struct run_options, run_option).
+ * frontend: what record, replay and explore share around their sessions.
+ *
+ *   - the options they have in common (struct run_options, run_option);
+ *   - setting a run up: the programs on the command line (split at ':'),
+ *     the working directory, the shim, --props, the virtual time base, and
+ *     the session configuration built from them (struct run).
+ *
+ * Functions that can fail return -1 with the reason in err; the command
+ * prints it.
  */
 #ifndef DARA_SCHED_FRONTEND_H
 #define DARA_SCHED_FRONTEND_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sched/options.h"
+#include "sched/schedfile.h"
+#include "sched/session.h"
 
 /* ---- the options the commands share ---- */
 
@@ -43,5 +54,29 @@ enum run_option {
 struct cli_option run_option(enum run_option which, struct run_options *ro, const char *help);
 /* o without its short form. */
 struct cli_option run_long_only(struct cli_option o);
+
+/* ---- setting a run up ---- */
+
+struct run {
+  struct sched_header hdr; /* the programs, working directory, virtual time base */
+  bool recorded;           /* hdr is a recording's (run_recorded), not ours */
+  char cwd[PATH_MAX];
+  char shim[PATH_MAX];
+  struct props *props;
+};
+
+/* A new run of the programs on argv ("PROG ARGS : PROG2 ARGS ..."), with
+ * ro's seed. Returns -1 when a program is missing or there are too many. */
+int run_new(struct run *r, const struct run_options *ro, int argc, char **argv, char *err,
+            size_t err_len);
+/* A run of a recording's programs, in its directory and virtual time. */
+void run_recorded(struct run *r, const struct sched_header *hdr);
+/* Finds the working directory (of a new run) and the shim, loads --props
+ * and starts a new run's virtual time. */
+int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t err_len);
+/* The session configuration for the run; the command adds the policy, the
+ * sink and what else it needs. */
+void run_config(const struct run *r, const struct run_options *ro, struct session_config *cfg);
+void run_free(struct run *r);
 
 #endif

@@ -4,18 +4,14 @@
  * schedule file as it happens, so even a run that is cut short leaves the
  * events up to that point.
  */
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "sched/cli_util.h"
 #include "sched/frontend.h"
-#include "sched/launcher.h"
 #include "sched/session.h"
 #include "sched/strategy.h"
-#include "sched/world.h"
 
 static const char synopsis[] =
     "usage: dara record [-o FILE] [--seed N] [--policy random|rr] [--watchdog SEC]\n"
@@ -39,11 +35,6 @@ static const char epilog[] =
     "starting with 'dara:' names the outcome.\n"
     "exit status: 0 no bug, 1 a bug showed (crash, failed assertion, deadlock,\n"
     "hang, non-zero exit status), 2 usage or internal error\n";
-
-static void free_commands(struct sched_header *h) {
-  for (int i = 0; i < h->nprocs; i++)
-    free(h->cmds[i].argv);
-}
 
 int cmd_record(int argc, char **argv) {
   struct run_options ro;
@@ -70,47 +61,39 @@ int cmd_record(int argc, char **argv) {
   if (first < 0)
     return cli_parse_exit(first);
 
-  struct sched_header hdr = {.dara_version = DARA_VERSION, .seed = ro.seed};
-  if (cli_split_commands(argc - first, argv + first, hdr.cmds, &hdr.nprocs) != 0) {
+  char err[512];
+  struct run run;
+  if (run_new(&run, &ro, argc - first, argv + first, err, sizeof(err)) != 0) {
+    cli_error("%s", err);
     fputs("see 'dara record --help'\n", stderr);
+    run_free(&run);
     return DARA_EXIT_ERROR;
   }
-  char cwd[PATH_MAX], shim[PATH_MAX], err[512];
   so.seed = ro.seed;
   struct strategy *strategy = strategy_new(&so, err, sizeof(err));
   if (!strategy) {
     cli_error("%s", err);
-    free_commands(&hdr);
+    run_free(&run);
     return DARA_EXIT_ERROR;
   }
   struct policy policy;
   strategy_begin(strategy, &policy);
-  hdr.strategy = (char *)strategy_describe(strategy);
-  if (!getcwd(cwd, sizeof(cwd)))
-    snprintf(err, sizeof(err), "cannot get the working directory");
-  else if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) == 0)
-    err[0] = '\0';
-  hdr.cwd = cwd;
-  struct props *props = NULL;
-  if (!err[0] && ro.props)
-    props = props_load(ro.props, err, sizeof(err)); /* NULL: err says why */
-  hdr.vtime_base = session_realtime_base();
-  struct schedfile_writer *w = err[0] ? NULL : schedfile_create(ro.output, &hdr, err, sizeof(err));
+  run.hdr.strategy = (char *)strategy_describe(strategy);
+  struct schedfile_writer *w = NULL;
+  if (run_prepare(&run, &ro, err, sizeof(err)) == 0)
+    w = schedfile_create(ro.output, &run.hdr, err, sizeof(err));
   if (!w) {
     cli_error("%s", err);
-    props_free(props);
     strategy_free(strategy);
-    free_commands(&hdr);
+    run_free(&run);
     return DARA_EXIT_ERROR;
   }
-  struct session_config cfg = {
-      .nprocs = hdr.nprocs, .cmds = hdr.cmds, .shim = shim,
-      .watchdog_ms = (int)(ro.watchdog * 1000), .max_steps = ro.max_steps,
-      .vtime_base = hdr.vtime_base, .policy = &policy, .props = props,
-      .timers_race = ro.timers_race, .sink = session_sink_to_file(w)};
+  struct session_config cfg;
+  run_config(&run, &ro, &cfg);
+  cfg.policy = &policy;
+  cfg.sink = session_sink_to_file(w);
   struct session_result res;
   session_run(&cfg, &res);
-  props_free(props);
   if (res.stopped && res.outcome.kind == SCHED_OUT_OK) {
     res.outcome.kind = SCHED_OUT_ERROR;
     snprintf(res.message, sizeof(res.message), "cannot write %s", ro.output);
@@ -121,12 +104,12 @@ int cmd_record(int argc, char **argv) {
     rc = DARA_EXIT_ERROR;
   }
   strategy_free(strategy); /* after the file: the header names it */
+  run_free(&run);
   if (res.outcome.kind == SCHED_OUT_ERROR && res.steps == 0) {
     /* Nothing ran: a file would only be mistaken for a schedule. */
     unlink(ro.output);
     cli_print_details(res.details);
     cli_error("%s", res.message);
-    free_commands(&hdr);
     return DARA_EXIT_ERROR;
   }
   struct stat st;
@@ -140,6 +123,5 @@ int cmd_record(int argc, char **argv) {
   fprintf(stderr, "dara: %s%s; %llu steps, seed %llu; schedule in %s (%llu bytes)\n", what,
           res.message, (unsigned long long)res.steps, (unsigned long long)ro.seed, ro.output,
           bytes);
-  free_commands(&hdr);
   return rc;
 }

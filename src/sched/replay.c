@@ -5,19 +5,16 @@
  * recording. The first difference stops the run: it is reported with its
  * event index, what was recorded and what happened, and dara exits 3.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sched/cli_util.h"
 #include "sched/frontend.h"
-#include "sched/launcher.h"
 #include "sched/names.h"
 #include "sched/report.h"
 #include "sched/session.h"
 #include "sched/show.h"
-#include "sched/world.h"
 
 static const char synopsis[] =
     "usage: dara replay [--watchdog SEC] [--props FILE] FILE\n"
@@ -206,33 +203,28 @@ int cmd_replay(int argc, char **argv) {
   }
   const char *path = argv[first];
   struct sched_file f;
-  char err[512], shim[PATH_MAX];
+  char err[512];
   enum schedfile_status st = schedfile_load(path, &f, err, sizeof(err));
   if (st != SCHEDFILE_OK) {
     cli_error("%s%s", err, st == SCHEDFILE_TRUNCATED ? "; a truncated schedule is not replayed" : "");
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
-  if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) != 0) {
+  struct run run;
+  run_recorded(&run, &f.hdr);
+  if (run_prepare(&run, &ro, err, sizeof(err)) != 0) {
     cli_error("%s", err);
-    schedfile_free(&f);
-    return DARA_EXIT_ERROR;
-  }
-  struct props *props = NULL;
-  if (ro.props && !(props = props_load(ro.props, err, sizeof(err)))) {
-    cli_error("%s", err);
+    run_free(&run);
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
   struct replayer rep = {.f = &f};
   struct policy policy = {.name = "replay", .choose = choose, .ctx = &rep};
-  struct session_config cfg = {
-      .nprocs = f.hdr.nprocs, .cmds = f.hdr.cmds, .cwd = f.hdr.cwd, .shim = shim,
-      .watchdog_ms = (int)(ro.watchdog * 1000), .vtime_base = f.hdr.vtime_base, .policy = &policy,
-      .timers_race = ro.timers_race,
-      .props = props,
-      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .label = on_label,
-               .ctx = &rep}};
+  struct session_config cfg;
+  run_config(&run, &ro, &cfg);
+  cfg.policy = &policy;
+  cfg.sink = (struct session_sink){.event = on_event, .thread = on_thread, .object = on_object,
+                                   .label = on_label, .ctx = &rep};
   struct session_result res;
   session_run(&cfg, &res);
 
@@ -260,7 +252,7 @@ int cmd_replay(int argc, char **argv) {
     fprintf(stderr, "dara: %s%s; replayed %llu steps of %s as recorded\n", what, res.message,
             (unsigned long long)res.steps, path);
   }
-  props_free(props);
+  run_free(&run);
   schedfile_free(&f);
   return rc;
 }
