@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sched/cli_util.h"
+#include "sched/cli.h"
 #include "sched/frontend.h"
 #include "sched/jobs.h"
 #include "sched/json.h"
@@ -216,7 +216,7 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   clear_progress(x);
   fprintf(stderr, "dara: BUG %zu (%s) found by schedule %llu (%s): %s\n", x->nbugs, b->kind,
           (unsigned long long)b->schedule, strategy_describe(x->strategy), b->message);
-  cli_print_details(res->details);
+  outcome_details(res->details);
   fprintf(stderr, "dara:   saved as %s; reproduce it with: dara replay %s%s%s%s\n", b->file,
           x->props_path ? "--props " : "", x->props_path ? x->props_path : "",
           x->props_path ? " " : "", b->file);
@@ -285,7 +285,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
   merge_sometimes(x, res);
   if (res->outcome.kind == SCHED_OUT_ERROR) {
     clear_progress(x);
-    cli_print_details(res->details);
+    outcome_details(res->details);
     cli_error("error in schedule %llu: %s", (unsigned long long)number, res->message);
     return -1;
   }
@@ -510,10 +510,11 @@ int cmd_explore(int argc, char **argv) {
           (unsigned long long)x.schedules, elapsed,
           elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s");
+  char where[48];
+  snprintf(where, sizeof(where), "%llu schedules", (unsigned long long)x.schedules);
   for (unsigned i = 0; i < x.nsometimes; i++)
     if (!x.sometimes[i].held)
-      fprintf(stderr, "dara: dara_sometimes \"%s\" never held in %llu schedules\n",
-              x.sometimes[i].name, (unsigned long long)x.schedules);
+      outcome_never_held(x.sometimes[i].name, where);
   if (json)
     print_json(&x, ro.seed, elapsed);
   exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;

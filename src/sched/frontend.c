@@ -1,10 +1,11 @@
 /*
- * frontend.c: the options and run set-up record, replay and explore share
- * (frontend.h).
+ * frontend.c: the options, run set-up and outcome lines record, replay and
+ * explore share (frontend.h).
  */
 #include "sched/frontend.h"
 
 #include <bsd/stdlib.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,4 +185,40 @@ void run_free(struct run *r) {
   for (int i = 0; i < r->hdr.nprocs; i++)
     free(r->hdr.cmds[i].argv);
   r->hdr.nprocs = 0;
+}
+
+/* ---- how a run ended ---- */
+
+int outcome_exit(unsigned outcome_kind) {
+  switch (outcome_kind) {
+  case SCHED_OUT_OK:
+    return DARA_EXIT_OK;
+  case SCHED_OUT_ERROR:
+    return DARA_EXIT_ERROR;
+  default:
+    return DARA_EXIT_BUG;
+  }
+}
+
+void outcome_details(const char *details) {
+  while (*details) {
+    const char *nl = strchr(details, '\n');
+    int len = nl ? (int)(nl - details) : (int)strlen(details);
+    fprintf(stderr, "dara: %.*s\n", len, details);
+    details += len + (nl ? 1 : 0);
+  }
+}
+
+void outcome_line(int rc, const char *message, const char *tail, ...) {
+  const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
+  va_list ap;
+  va_start(ap, tail);
+  fprintf(stderr, "dara: %s%s; ", what, message);
+  vfprintf(stderr, tail, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+void outcome_never_held(const char *name, const char *where) {
+  fprintf(stderr, "dara: dara_sometimes \"%s\" never held in %s\n", name, where);
 }

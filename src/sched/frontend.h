@@ -4,7 +4,8 @@
  *   - the options they have in common (struct run_options, run_option);
  *   - setting a run up: the programs on the command line (split at ':'),
  *     the working directory, the shim, --props, the virtual time base, and
- *     the session configuration built from them (struct run).
+ *     the session configuration built from them (struct run);
+ *   - the lines that say how a run ended (outcome_*).
  *
  * Functions that can fail return -1 with the reason in err; the command
  * prints it.
@@ -78,5 +79,18 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
  * sink and what else it needs. */
 void run_config(const struct run *r, const struct run_options *ro, struct session_config *cfg);
 void run_free(struct run *r);
+
+/* ---- how a run ended ---- */
+
+/* The exit status for an outcome (enum sched_outcome_kind): 0, 1 or 2. */
+int outcome_exit(unsigned outcome_kind);
+/* Prints each line of a session's details on stderr after "dara: ". */
+void outcome_details(const char *details);
+/* Prints "dara: MESSAGE; TAIL", MESSAGE after "BUG: " or "error: " when
+ * the exit status rc says so; TAIL is printf-style. */
+void outcome_line(int rc, const char *message, const char *tail, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prints that the dara_sometimes `name` never held in `where` ("this run"). */
+void outcome_never_held(const char *name, const char *where);
 
 #endif

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sched/cli_util.h"
+#include "sched/cli.h"
 #include "sched/frontend.h"
 #include "sched/session.h"
 #include "sched/strategy.h"
@@ -35,6 +35,26 @@ static const char epilog[] =
     "starting with 'dara:' names the outcome.\n"
     "exit status: 0 no bug, 1 a bug showed (crash, failed assertion, deadlock,\n"
     "hang, non-zero exit status), 2 usage or internal error\n";
+
+/* Prints how the run went; returns the exit status. */
+static int report(const struct session_result *res, int rc, const char *out, uint64_t seed) {
+  if (res->outcome.kind == SCHED_OUT_ERROR && res->steps == 0) {
+    /* Nothing ran: a file would only be mistaken for a schedule. */
+    unlink(out);
+    outcome_details(res->details);
+    cli_error("%s", res->message);
+    return DARA_EXIT_ERROR;
+  }
+  struct stat st;
+  unsigned long long bytes = stat(out, &st) == 0 ? (unsigned long long)st.st_size : 0;
+  outcome_details(res->details);
+  for (unsigned i = 0; i < res->nsometimes; i++)
+    if (!res->sometimes[i].held)
+      outcome_never_held(res->sometimes[i].name, "this run");
+  outcome_line(rc, res->message, "%llu steps, seed %llu; schedule in %s (%llu bytes)",
+               (unsigned long long)res->steps, (unsigned long long)seed, out, bytes);
+  return rc;
+}
 
 int cmd_record(int argc, char **argv) {
   struct run_options ro;
@@ -98,30 +118,12 @@ int cmd_record(int argc, char **argv) {
     res.outcome.kind = SCHED_OUT_ERROR;
     snprintf(res.message, sizeof(res.message), "cannot write %s", ro.output);
   }
-  int rc = cli_exit_for(res.outcome.kind);
+  int rc = outcome_exit(res.outcome.kind);
   if (schedfile_close(w, &res.outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     rc = DARA_EXIT_ERROR;
   }
   strategy_free(strategy); /* after the file: the header names it */
   run_free(&run);
-  if (res.outcome.kind == SCHED_OUT_ERROR && res.steps == 0) {
-    /* Nothing ran: a file would only be mistaken for a schedule. */
-    unlink(ro.output);
-    cli_print_details(res.details);
-    cli_error("%s", res.message);
-    return DARA_EXIT_ERROR;
-  }
-  struct stat st;
-  unsigned long long bytes = stat(ro.output, &st) == 0 ? (unsigned long long)st.st_size : 0;
-  cli_print_details(res.details);
-  for (unsigned i = 0; i < res.nsometimes; i++)
-    if (!res.sometimes[i].held)
-      fprintf(stderr, "dara: dara_sometimes \"%s\" never held in this run\n",
-              res.sometimes[i].name);
-  const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
-  fprintf(stderr, "dara: %s%s; %llu steps, seed %llu; schedule in %s (%llu bytes)\n", what,
-          res.message, (unsigned long long)res.steps, (unsigned long long)ro.seed, ro.output,
-          bytes);
-  return rc;
+  return report(&res, rc, ro.output, ro.seed);
 }

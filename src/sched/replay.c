@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/cli_util.h"
+#include "sched/cli.h"
 #include "sched/frontend.h"
 #include "sched/names.h"
 #include "sched/report.h"
@@ -246,11 +246,10 @@ int cmd_replay(int argc, char **argv) {
     fprintf(stderr, "dara: replay diverged at %s\n", rep.why);
     rc = DARA_EXIT_DIVERGED;
   } else {
-    rc = cli_exit_for(res.outcome.kind);
-    cli_print_details(res.details);
-    const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
-    fprintf(stderr, "dara: %s%s; replayed %llu steps of %s as recorded\n", what, res.message,
-            (unsigned long long)res.steps, path);
+    rc = outcome_exit(res.outcome.kind);
+    outcome_details(res.details);
+    outcome_line(rc, res.message, "replayed %llu steps of %s as recorded",
+                 (unsigned long long)res.steps, path);
   }
   run_free(&run);
   schedfile_free(&f);
