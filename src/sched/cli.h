@@ -6,6 +6,9 @@
  *   1  a bug showed (signal, abort, deadlock, hang, non-zero exit status)
  *   2  usage error, unreadable input or internal error
  *   3  replay diverged from the recording
+ *
+ * Their options are tables (options.h); what record, replay and explore
+ * share around a session is in frontend.h.
  */
 #ifndef DARA_SCHED_CLI_H
 #define DARA_SCHED_CLI_H

@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,61 +25,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bsd/stdlib.h>
-
-#include "sched/cli_util.h"
+#include "sched/cli.h"
+#include "sched/frontend.h"
 #include "sched/jobs.h"
 #include "sched/json.h"
-#include "sched/launcher.h"
 #include "sched/session.h"
 #include "sched/strategy.h"
-#include "sched/world.h"
 
-static const char usage[] =
+static const char synopsis[] =
     "usage: dara explore [options] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
     "\n"
     "Runs PROG under many different schedules and reports every distinct bug\n"
     "(crash, failed assertion, deadlock, non-zero exit status, hang), each\n"
     "saved as a schedule file that 'dara replay' reproduces.\n"
-    "\n"
-    "  -S, --strategy S       mix (default): pct with d = 1, 2, 3 in turn, and random\n"
-    "                         dfs:    every choice at the first N points that offer\n"
-    "                                 one (N = --depth), a fixed default after;\n"
-    "                                 stops when the bounded space is exhausted\n"
-    "                         random: uniform choice among runnable threads\n"
-    "                         pct:    probabilistic concurrency testing, bug depth\n"
-    "                                 --pct-depth\n"
-    "                         pb:     iterative preemption bounding, bounds 0 to\n"
-    "                                 --depth; stops when exhausted\n"
-    "  -d, --depth N          dfs: choice points explored (default 10)\n"
-    "                         pb: largest preemption bound (default 2)\n"
-    "      --pct-depth D      pct: bug depth d (default 3)\n"
-    "  -s, --seed N           seed (default: a fresh one, printed); the same seed\n"
-    "                         gives the same schedules\n"
-    "  -n, --max-schedules K  stop after K executions (default 1000)\n"
-    "  -t, --time-limit SEC   stop after SEC seconds (default: none)\n"
-    "  -o, --output DIR       where bug schedules go (default dara-bugs)\n"
-    "  -k, --keep-going       go on after the first bug (default: stop)\n"
-    "      --json             print a JSON summary on stdout\n"
-    "  -w, --watchdog SEC     a thread running this long without reaching a\n"
-    "                         scheduling point is a hang (default 5)\n"
-    "  -m, --max-steps N      an execution longer than N steps is a hang\n"
-    "                         (default 100000)\n"
-    "      --show-output      let the program's stdout and stderr through\n"
-    "      --props FILE       check the global properties in FILE (a shared\n"
-    "                         object, see dara/props.h) after every step\n"
-    "      --timers WHEN      any (default): a pending timer (sleep, timed wait,\n"
-    "                         poll timeout) may fire at any step, so timeouts\n"
-    "                         are tried early; due: only when no thread can run\n"
-    "  -j, --jobs N           run N executions at a time, each worker on its own\n"
-    "                         CPU (default 1; not with dfs or pb, which walk one\n"
-    "                         tree in order). The same executions run, but which\n"
-    "                         bug is reported first, and with --keep-going which\n"
-    "                         schedule is saved for a bug, depend on timing\n"
-    "      --no-fork-server   start every execution with fork and exec (by default\n"
-    "                         each program is started once and every execution\n"
-    "                         is forked from it, past exec and dynamic linking)\n"
-    "  -h, --help             this text\n"
+    "\n";
+
+static const char epilog[] =
     "\n"
     "exit status: 0 no bug found, 1 a bug was found, 2 usage or internal error\n";
 
@@ -99,7 +59,7 @@ struct explore {
   int scratch_fd;         /* O_TMPFILE descriptor, or -1 when the name is real */
   char memory[64];        /* the memory file's name: /proc/self/fd/N */
   int memory_fd;          /* every execution is recorded here first */
-  struct sched_header hdr;
+  struct run run;         /* the programs and the recordings' header */
   struct strategy *strategy;
   struct bug *bugs;
   size_t nbugs;
@@ -256,7 +216,7 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   clear_progress(x);
   fprintf(stderr, "dara: BUG %zu (%s) found by schedule %llu (%s): %s\n", x->nbugs, b->kind,
           (unsigned long long)b->schedule, strategy_describe(x->strategy), b->message);
-  cli_print_details(res->details);
+  outcome_details(res->details);
   fprintf(stderr, "dara:   saved as %s; reproduce it with: dara replay %s%s%s%s\n", b->file,
           x->props_path ? "--props " : "", x->props_path ? x->props_path : "",
           x->props_path ? " " : "", b->file);
@@ -299,8 +259,8 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
 static int execute(struct explore *x, struct session_ctx *session, struct session_config *cfg,
                    struct policy *policy, struct session_result *res) {
   char err[512];
-  x->hdr.strategy = (char *)strategy_describe(x->strategy);
-  struct schedfile_writer *w = schedfile_create(x->memory, &x->hdr, err, sizeof(err));
+  x->run.hdr.strategy = (char *)strategy_describe(x->strategy);
+  struct schedfile_writer *w = schedfile_create(x->memory, &x->run.hdr, err, sizeof(err));
   if (!w) {
     cli_error("%s", err);
     return -1;
@@ -325,7 +285,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
   merge_sometimes(x, res);
   if (res->outcome.kind == SCHED_OUT_ERROR) {
     clear_progress(x);
-    cli_print_details(res->details);
+    outcome_details(res->details);
     cli_error("error in schedule %llu: %s", (unsigned long long)number, res->message);
     return -1;
   }
@@ -399,148 +359,136 @@ static bool job_time_up(void *ctx) {
   return par->time_limit && now_s() - par->x->started >= (double)par->time_limit;
 }
 
+/* --depth, whose default depends on the strategy. */
+struct depth {
+  uint64_t n;
+  bool given;
+};
+
+static int parse_depth(const struct cli_option *o, const char *arg) {
+  struct depth *d = o->dst;
+  d->given = true;
+  return cli_u64("--depth", arg, &d->n);
+}
+
 int cmd_explore(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"strategy", required_argument, NULL, 'S'},  {"depth", required_argument, NULL, 'd'},
-      {"pct-depth", required_argument, NULL, 'P'}, {"seed", required_argument, NULL, 's'},
-      {"max-schedules", required_argument, NULL, 'n'},
-      {"time-limit", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
-      {"keep-going", no_argument, NULL, 'k'},      {"json", no_argument, NULL, 'J'},
-      {"watchdog", required_argument, NULL, 'w'},  {"max-steps", required_argument, NULL, 'm'},
-      {"show-output", no_argument, NULL, 'O'},     {"props", required_argument, NULL, 'R'},
-      {"timers", required_argument, NULL, 'T'},    {"no-fork-server", no_argument, NULL, 'F'},
-      {"jobs", required_argument, NULL, 'j'},      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
-  struct strategy_options so = {.name = "mix", .pct_depth = 3};
-  uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
-  uint64_t depth = 0, pct_depth = 3, max_schedules = 1000, time_limit = 0, watchdog = 5;
-  uint64_t max_steps = 100000, jobs = 1;
-  bool depth_set = false, keep_going = false, json = false, show_output = false;
-  bool timers_race = true, fork_server = true;
-  const char *dir = "dara-bugs", *props_path = NULL;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+S:d:s:n:t:o:kw:m:j:h", opts, NULL)) != -1) {
-    const char *name = c == 'h' ? NULL : argv[optind - 1];
-    uint64_t *num = NULL;
-    switch (c) {
-    case 'S':
-      so.name = optarg;
-      break;
-    case 'd':
-      num = &depth;
-      depth_set = true;
-      break;
-    case 'P':
-      num = &pct_depth;
-      break;
-    case 's':
-      num = &seed;
-      break;
-    case 'n':
-      num = &max_schedules;
-      break;
-    case 't':
-      num = &time_limit;
-      break;
-    case 'w':
-      num = &watchdog;
-      break;
-    case 'm':
-      num = &max_steps;
-      break;
-    case 'j':
-      num = &jobs;
-      break;
-    case 'o':
-      dir = optarg;
-      break;
-    case 'k':
-      keep_going = true;
-      break;
-    case 'J':
-      json = true;
-      break;
-    case 'O':
-      show_output = true;
-      break;
-    case 'T':
-      if (cli_parse_timers(optarg, &timers_race) != 0)
-        return DARA_EXIT_ERROR;
-      break;
-    case 'F':
-      fork_server = false;
-      break;
-    case 'R':
-      props_path = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return DARA_EXIT_OK;
-    default:
-      cli_error("explore: unknown or incomplete option '%s'; see 'dara explore --help'", name);
-      return DARA_EXIT_ERROR;
-    }
-    if (num && cli_parse_u64(name, optarg, num) != 0)
-      return DARA_EXIT_ERROR;
-  }
-  if (watchdog == 0 || watchdog > 86400 || max_schedules == 0 || pct_depth == 0 ||
-      pct_depth > 9 || jobs == 0 || jobs > 64) {
+  struct run_options ro;
+  run_options_init(&ro);
+  ro.output = "dara-bugs";
+  ro.max_steps = 100000;
+  ro.timers_race = true;
+  ro.quiet = true;
+  struct strategy_options so = {.name = "mix"};
+  struct depth depth = {0};
+  uint64_t pct_depth = 3, max_schedules = 1000, time_limit = 0, jobs = 1;
+  bool keep_going = false, json = false, fork_server = true;
+  const struct cli_option opts[] = {
+      {"strategy", 'S', "S",
+       "mix (default): pct with d = 1, 2, 3 in turn, and random\n"
+       "dfs:    every choice at the first N points that offer\n"
+       "        one (N = --depth), a fixed default after;\n"
+       "        stops when the bounded space is exhausted\n"
+       "random: uniform choice among runnable threads\n"
+       "pct:    probabilistic concurrency testing, bug depth\n"
+       "        --pct-depth\n"
+       "pb:     iterative preemption bounding, bounds 0 to\n"
+       "        --depth; stops when exhausted",
+       cli_text, &so.name},
+      {"depth", 'd', "N",
+       "dfs: choice points explored (default 10)\n"
+       "pb: largest preemption bound (default 2)",
+       parse_depth, &depth},
+      {"pct-depth", 0, "D", "pct: bug depth d (default 3)", cli_number, &pct_depth},
+      run_option(RUN_SEED, &ro,
+                 "seed (default: a fresh one, printed); the same seed\n"
+                 "gives the same schedules"),
+      {"max-schedules", 'n', "K", "stop after K executions (default 1000)", cli_number,
+       &max_schedules},
+      {"time-limit", 't', "SEC", "stop after SEC seconds (default: none)", cli_number,
+       &time_limit},
+      run_option(RUN_OUTPUT_DIR, &ro, NULL),
+      {"keep-going", 'k', NULL, "go on after the first bug (default: stop)", cli_true,
+       &keep_going},
+      {"json", 0, NULL, "print a JSON summary on stdout", cli_true, &json},
+      run_option(RUN_WATCHDOG, &ro,
+                 "a thread running this long without reaching a\n"
+                 "scheduling point is a hang (default 5)"),
+      run_option(RUN_MAX_STEPS, &ro,
+                 "an execution longer than N steps is a hang\n"
+                 "(default 100000)"),
+      run_option(RUN_SHOW_OUTPUT, &ro, NULL),
+      run_long_only(run_option(RUN_PROPS, &ro,
+                               "check the global properties in FILE (a shared\n"
+                               "object, see dara/props.h) after every step")),
+      run_long_only(run_option(RUN_TIMERS, &ro,
+                               "any (default): a pending timer (sleep, timed wait,\n"
+                               "poll timeout) may fire at any step, so timeouts\n"
+                               "are tried early; due: only when no thread can run")),
+      {"jobs", 'j', "N",
+       "run N executions at a time, each worker on its own\n"
+       "CPU (default 1; not with dfs or pb, which walk one\n"
+       "tree in order). The same executions run, but which\n"
+       "bug is reported first, and with --keep-going which\n"
+       "schedule is saved for a bug, depend on timing",
+       cli_number, &jobs},
+      {"no-fork-server", 0, NULL,
+       "start every execution with fork and exec (by default\n"
+       "each program is started once and every execution\n"
+       "is forked from it, past exec and dynamic linking)",
+       cli_false, &fork_server},
+      run_option(RUN_HELP, &ro, NULL)};
+  const struct cli_command cmd = {"explore", synopsis, epilog, 25, opts,
+                                  sizeof(opts) / sizeof(opts[0])};
+  int first = cli_parse(&cmd, argc, argv);
+  if (first < 0)
+    return cli_parse_exit(first);
+  if (max_schedules == 0 || pct_depth == 0 || pct_depth > 9 || jobs == 0 || jobs > 64) {
     cli_error("--watchdog takes 1 to 86400 seconds, --max-schedules at least 1, "
               "--pct-depth 1 to 9, --jobs 1 to 64");
     return DARA_EXIT_ERROR;
   }
-  if (!depth_set)
-    depth = strcmp(so.name, "pb") == 0 ? 2 : 10;
-  so.seed = seed;
-  so.depth = (unsigned)(depth > 1000000 ? 1000000 : depth);
+  if (!depth.given)
+    depth.n = strcmp(so.name, "pb") == 0 ? 2 : 10;
+  so.seed = ro.seed;
+  so.depth = (unsigned)(depth.n > 1000000 ? 1000000 : depth.n);
   so.pct_depth = (unsigned)pct_depth;
 
-  struct explore x = {.dir = dir, .scratch_fd = -1, .memory_fd = -1,
+  struct explore x = {.dir = ro.output, .scratch_fd = -1, .memory_fd = -1,
                       .tty = isatty(STDERR_FILENO)};
-  x.hdr.dara_version = DARA_VERSION;
-  x.hdr.seed = seed;
   int exit_code = DARA_EXIT_ERROR;
-  struct props *props = NULL;
-  char cwd[PATH_MAX], shim[PATH_MAX], err[512] = "cannot get the working directory";
-  if (cli_split_commands(argc - optind, argv + optind, x.hdr.cmds, &x.hdr.nprocs) != 0) {
+  char err[512];
+  if (run_new(&x.run, &ro, argc - first, argv + first, err, sizeof(err)) != 0) {
+    cli_error("%s", err);
     fputs("see 'dara explore --help'\n", stderr);
     goto done;
   }
-  x.strategy = strategy_new(&so);
-  if (!x.strategy)
+  x.strategy = strategy_new(&so, err, sizeof(err));
+  if (!x.strategy) {
+    cli_error("%s", err);
     goto done;
+  }
   if (jobs > 1 && !strategy_seekable(x.strategy)) {
     cli_error("--jobs: %s walks one tree in order and runs one execution at a time; "
               "use random, pct or mix with --jobs", so.name);
     goto done;
   }
-  if (!getcwd(cwd, sizeof(cwd)) || launcher_find_shim(shim, sizeof(shim), err, sizeof(err))) {
+  if (run_prepare(&x.run, &ro, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     goto done;
   }
-  x.hdr.cwd = cwd;
-  if (props_path && !(props = props_load(props_path, err, sizeof(err)))) {
-    cli_error("%s", err);
-    goto done;
-  }
-  x.props_path = props_path;
-  x.hdr.vtime_base = session_realtime_base();
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-    cli_error("cannot create %s: %s", dir, strerror(errno));
+  x.props_path = ro.props;
+  if (mkdir(x.dir, 0777) != 0 && errno != EEXIST) {
+    cli_error("cannot create %s: %s", x.dir, strerror(errno));
     goto done;
   }
   if (open_memory(&x) < 0)
     goto done;
 
-  struct session_config cfg = {
-      .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
-      .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .quiet = !show_output,
-      .vtime_base = x.hdr.vtime_base, .props = props, .timers_race = timers_race,
-      .fork_server = fork_server};
+  struct session_config cfg;
+  run_config(&x.run, &ro, &cfg);
+  cfg.fork_server = fork_server;
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
-          strategy_describe(x.strategy), (unsigned long long)seed,
+          strategy_describe(x.strategy), (unsigned long long)ro.seed,
           (unsigned long long)max_schedules);
   x.started = now_s();
   int rc = 1;
@@ -565,20 +513,19 @@ int cmd_explore(int argc, char **argv) {
           (unsigned long long)x.schedules, elapsed,
           elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s");
+  char where[48];
+  snprintf(where, sizeof(where), "%llu schedules", (unsigned long long)x.schedules);
   for (unsigned i = 0; i < x.nsometimes; i++)
     if (!x.sometimes[i].held)
-      fprintf(stderr, "dara: dara_sometimes \"%s\" never held in %llu schedules\n",
-              x.sometimes[i].name, (unsigned long long)x.schedules);
+      outcome_never_held(x.sometimes[i].name, where);
   if (json)
-    print_json(&x, seed, elapsed);
+    print_json(&x, ro.seed, elapsed);
   exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
 done:
   if (x.memory_fd >= 0)
     close(x.memory_fd);
-  props_free(props);
   free(x.bugs);
   strategy_free(x.strategy);
-  for (int i = 0; i < x.hdr.nprocs; i++)
-    free(x.hdr.cmds[i].argv);
+  run_free(&x.run);
   return exit_code;
 }

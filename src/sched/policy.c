@@ -1,10 +1,7 @@
 /*
- * policy.c: the record policies and their random number generator.
+ * policy.c: the random number generator of the policies (strategy.c).
  */
 #include "sched/policy.h"
-
-#include <stdlib.h>
-#include <string.h>
 
 static uint64_t splitmix64(uint64_t *x) {
   uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
@@ -41,53 +38,4 @@ uint64_t rng_below(struct rng *r, uint64_t n) {
     x = rng_next(r);
   while (x >= limit);
   return x % n;
-}
-
-static int choose_random(struct policy *p, const struct candidate *c, size_t n,
-                         unsigned last_proc, unsigned last_routine) {
-  (void)c;
-  (void)last_proc;
-  (void)last_routine;
-  return (int)rng_below(p->ctx, n);
-}
-
-static int choose_rr(struct policy *p, const struct candidate *c, size_t n, unsigned last_proc,
-                     unsigned last_routine) {
-  (void)p;
-  unsigned last = last_proc << 16 | last_routine;
-  int next = -1, first = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned key = (unsigned)c[i].proc << 16 | c[i].routine;
-    if (key == last)
-      return (int)i;
-    if (key > last && next < 0)
-      next = (int)i;
-  }
-  return next >= 0 ? next : first;
-}
-
-int policy_make(struct policy *p, const char *name, uint64_t seed) {
-  memset(p, 0, sizeof(*p));
-  if (strcmp(name, "random") == 0) {
-    struct rng *r = malloc(sizeof(*r));
-    if (!r)
-      return -1;
-    rng_seed(r, seed);
-    p->name = "random";
-    p->choose = choose_random;
-    p->ctx = r;
-    return 0;
-  }
-  if (strcmp(name, "rr") == 0) {
-    p->name = "rr";
-    p->choose = choose_rr;
-    return 0;
-  }
-  return -1;
-}
-
-void policy_free(struct policy *p) {
-  if (p->choose == choose_random)
-    free(p->ctx);
-  p->ctx = NULL;
 }

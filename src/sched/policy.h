@@ -6,13 +6,10 @@
  * is, every one that is TIMED (so a timeout fires only when nothing else can
  * run, as virtual time would have it). The policy picks one.
  *
- * Record policies:
- *   random  uniform choice among the candidates from a seeded generator
- *           (xoshiro256**); the same seed gives the same schedule.
- *   rr      non-preemptive round robin: the running thread goes on while it
- *           can; then the next candidate after it in (process, routine)
- *           order. Like a uniprocessor without time slices.
- * Replay is a policy too (replay.c): it takes the routine the file names.
+ * Record and explore get their policies from a strategy (strategy.h);
+ * replay is a policy too (replay.c): it takes the routine the file names.
+ * The random choices come from a seeded generator (xoshiro256**), so the
+ * same seed gives the same schedule.
  */
 #ifndef DARA_SCHED_POLICY_H
 #define DARA_SCHED_POLICY_H
@@ -47,9 +44,5 @@ void rng_seed(struct rng *r, uint64_t seed);
 uint64_t rng_next(struct rng *r);
 /* Uniform in [0, n), n >= 1. */
 uint64_t rng_below(struct rng *r, uint64_t n);
-
-/* Builds a record policy by name ("random", "rr"). Returns -1 if unknown. */
-int policy_make(struct policy *p, const char *name, uint64_t seed);
-void policy_free(struct policy *p);
 
 #endif

@@ -5,32 +5,27 @@
  * recording. The first difference stops the run: it is reported with its
  * event index, what was recorded and what happened, and dara exits 3.
  */
-#include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/cli_util.h"
+#include "sched/cli.h"
 #include "sched/evtext.h"
-#include "sched/launcher.h"
+#include "sched/frontend.h"
 #include "sched/names.h"
 #include "sched/report.h"
 #include "sched/session.h"
-#include "sched/world.h"
 
-static const char usage[] =
+static const char synopsis[] =
     "usage: dara replay [--watchdog SEC] [--props FILE] FILE\n"
     "\n"
     "Runs the program recorded in FILE again (same command line, same working\n"
     "directory) and forces the recorded schedule. Every event is checked\n"
     "against the recording; at the first one that differs, dara stops and\n"
     "reports it. A recorded failure fails the same way on every replay.\n"
-    "\n"
-    "  -w, --watchdog SEC  report a hang when a thread runs this long without\n"
-    "                      reaching a scheduling point (default 5)\n"
-    "  -P, --props FILE    the global properties given to record or explore\n"
-    "  -h, --help          this text\n"
+    "\n";
+
+static const char epilog[] =
     "\n"
     "exit status: 0 the run ended as recorded without a bug, 1 it ended as\n"
     "recorded with a bug, 2 usage error or unreadable file, 3 the run diverged\n";
@@ -55,7 +50,7 @@ static int diverge(struct replayer *r, const char *fmt, const char *a, const cha
 }
 
 /* A call's arguments, errno and data, and its result unless that is a
- * process id (abi/calls.h), which differs from run to run. */
+ * process id (dara/calls.h), which differs from run to run. */
 static bool same_syscall(const struct dara_event *a, const struct dara_event *b) {
   const struct dara_sys *x = a->sys, *y = b->sys;
   if (!x || !y)
@@ -164,68 +159,48 @@ static int choose(struct policy *p, const struct candidate *c, size_t n, unsigne
 }
 
 int cmd_replay(int argc, char **argv) {
-  static const struct option opts[] = {{"watchdog", required_argument, NULL, 'w'},
-                                       {"props", required_argument, NULL, 'P'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char *props_path = NULL;
-  uint64_t watchdog = 5;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+w:P:h", opts, NULL)) != -1) {
-    switch (c) {
-    case 'w':
-      if (cli_parse_watchdog(optarg, &watchdog) != 0)
-        return DARA_EXIT_ERROR;
-      break;
-    case 'P':
-      props_path = optarg;
-      break;
-    case 'h':
-      fputs(usage, stdout);
-      return DARA_EXIT_OK;
-    default:
-      cli_error("replay: unknown or incomplete option '%s'; see 'dara replay --help'",
-                argv[optind - 1]);
-      return DARA_EXIT_ERROR;
-    }
-  }
-  if (argc - optind != 1) {
+  struct run_options ro;
+  run_options_init(&ro);
+  /* Offer every choice a recording could have made, early timers too. */
+  ro.timers_race = true;
+  const struct cli_option opts[] = {
+      run_option(RUN_WATCHDOG, &ro, NULL),
+      run_option(RUN_PROPS, &ro, "the global properties given to record or explore"),
+      run_option(RUN_HELP, &ro, NULL)};
+  const struct cli_command cmd = {"replay", synopsis, epilog, 22, opts,
+                                  sizeof(opts) / sizeof(opts[0])};
+  int first = cli_parse(&cmd, argc, argv);
+  if (first < 0)
+    return cli_parse_exit(first);
+  if (argc - first != 1) {
     cli_error("replay takes one schedule file; see 'dara replay --help'");
     return DARA_EXIT_ERROR;
   }
-  const char *path = argv[optind];
+  const char *path = argv[first];
   struct sched_file f;
-  char err[512], shim[PATH_MAX];
+  char err[512];
   enum schedfile_status st = schedfile_load(path, &f, err, sizeof(err));
   if (st != SCHEDFILE_OK) {
     cli_error("%s%s", err, st == SCHEDFILE_TRUNCATED ? "; a truncated schedule is not replayed" : "");
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
-  if (launcher_find_shim(shim, sizeof(shim), err, sizeof(err)) != 0) {
+  struct run run;
+  run_recorded(&run, &f.hdr);
+  if (run_prepare(&run, &ro, err, sizeof(err)) != 0) {
     cli_error("%s", err);
-    schedfile_free(&f);
-    return DARA_EXIT_ERROR;
-  }
-  struct props *props = NULL;
-  if (props_path && !(props = props_load(props_path, err, sizeof(err)))) {
-    cli_error("%s", err);
+    run_free(&run);
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
   struct session_ctx *session = session_ctx_new();
   struct replayer rep = {.f = &f, .names = session_ctx_names(session)};
   struct policy policy = {.name = "replay", .choose = choose, .ctx = &rep};
-  struct session_config cfg = {
-      .nprocs = f.hdr.nprocs, .cmds = f.hdr.cmds, .cwd = f.hdr.cwd, .shim = shim,
-      .watchdog_ms = (int)(watchdog * 1000), .vtime_base = f.hdr.vtime_base, .policy = &policy,
-      /* Offer every choice a recording could have made, early timers too. */
-      .timers_race = true,
-      .props = props,
-      .sink = {.event = on_event, .thread = on_thread, .object = on_object, .label = on_label,
-               .ctx = &rep}};
+  struct session_config cfg;
+  run_config(&run, &ro, &cfg);
+  cfg.policy = &policy;
+  cfg.sink = (struct session_sink){.event = on_event, .thread = on_thread, .object = on_object,
+                                   .label = on_label, .ctx = &rep};
   struct session_result res;
   session_run(session, &cfg, &res);
 
@@ -247,14 +222,13 @@ int cmd_replay(int argc, char **argv) {
     fprintf(stderr, "dara: replay diverged at %s\n", rep.why);
     rc = DARA_EXIT_DIVERGED;
   } else {
-    rc = cli_exit_for(res.outcome.kind);
-    cli_print_details(res.details);
-    const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
-    fprintf(stderr, "dara: %s%s; replayed %llu steps of %s as recorded\n", what, res.message,
-            (unsigned long long)res.steps, path);
+    rc = outcome_exit(res.outcome.kind);
+    outcome_details(res.details);
+    outcome_line(rc, res.message, "replayed %llu steps of %s as recorded",
+                 (unsigned long long)res.steps, path);
   }
   session_ctx_free(session);
-  props_free(props);
+  run_free(&run);
   schedfile_free(&f);
   return rc;
 }

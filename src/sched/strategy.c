@@ -15,9 +15,8 @@
 #include <string.h>
 
 #include "abi/region.h"
-#include "sched/cli.h"
 
-enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX };
+enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX, S_RR };
 
 struct level {
   uint32_t n;      /* options at this point */
@@ -131,6 +130,26 @@ static int choose_pb(struct strategy *s, const struct candidate *c, size_t n, un
   return (int)option(k, def);
 }
 
+/* ---- rr ---- */
+
+/* The thread that ran last if it can go on, else the next one after it in
+ * (process, routine) order. Unlike default_index it looks for the last
+ * thread among all candidates: with timers that may fire early, those come
+ * after the runnable ones, out of order. */
+static int choose_rr(const struct candidate *c, size_t n, unsigned last_proc,
+                     unsigned last_routine) {
+  unsigned last = last_proc << 16 | last_routine;
+  int next = -1;
+  for (size_t i = 0; i < n; i++) {
+    unsigned key = (unsigned)c[i].proc << 16 | c[i].routine;
+    if (key == last)
+      return (int)i;
+    if (key > last && next < 0)
+      next = (int)i;
+  }
+  return next >= 0 ? next : 0;
+}
+
 /* ---- random and pct ---- */
 
 static int choose_random(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
@@ -184,6 +203,8 @@ static int choose(struct policy *p, const struct candidate *c, size_t n, unsigne
     return choose_pb(s, c, n, lp, lr);
   case S_PCT:
     return choose_pct(s, c, n, lp, lr);
+  case S_RR:
+    return choose_rr(c, n, lp, lr);
   default:
     return choose_random(s, c, n, lp, lr);
   }
@@ -263,23 +284,31 @@ double strategy_progress(const struct strategy *s) {
   return done;
 }
 
-struct strategy *strategy_new(const struct strategy_options *o) {
+struct strategy *strategy_new(const struct strategy_options *o, char *err, size_t err_len) {
   static const struct {
     const char *name;
     enum kind kind;
-  } names[] = {{"dfs", S_DFS}, {"random", S_RANDOM}, {"pct", S_PCT}, {"pb", S_PB},
-               {"mix", S_MIX}};
+    bool record; /* one of record's policies, else one of explore's strategies */
+  } names[] = {{"dfs", S_DFS, false}, {"random", S_RANDOM, false}, {"pct", S_PCT, false},
+               {"pb", S_PB, false},   {"mix", S_MIX, false},       {"random", S_RANDOM, true},
+               {"rr", S_RR, true}};
   struct strategy *s = NULL;
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-    if (strcmp(o->name, names[i].name) != 0)
+    if (names[i].record != o->record || strcmp(o->name, names[i].name) != 0)
       continue;
     s = calloc(1, sizeof(*s));
-    if (!s)
+    if (!s) {
+      snprintf(err, err_len, "out of memory");
       return NULL;
+    }
     s->kind = names[i].kind;
+    break;
   }
   if (!s) {
-    cli_error("unknown strategy '%s' (dfs, random, pct, pb, mix)", o->name);
+    if (o->record)
+      snprintf(err, err_len, "unknown policy '%s' (random, rr)", o->name);
+    else
+      snprintf(err, err_len, "unknown strategy '%s' (dfs, random, pct, pb, mix)", o->name);
     return NULL;
   }
   s->seed = o->seed;
@@ -288,6 +317,7 @@ struct strategy *strategy_new(const struct strategy_options *o) {
   s->prio = calloc(NTHREADS, sizeof(*s->prio));
   if (!s->prio) {
     free(s);
+    snprintf(err, err_len, "out of memory");
     return NULL;
   }
   switch (s->kind) {
@@ -305,6 +335,9 @@ struct strategy *strategy_new(const struct strategy_options *o) {
     break;
   case S_MIX:
     snprintf(s->desc, sizeof(s->desc), "mix of pct d=1..3 and random");
+    break;
+  case S_RR:
+    snprintf(s->desc, sizeof(s->desc), "rr");
     break;
   }
   return s;

@@ -1,5 +1,6 @@
 /*
- * strategy: how `dara explore` picks the schedule of each execution.
+ * strategy: how `dara explore` picks the schedule of each execution, and
+ * `dara record` the schedule of its one execution (--policy random|rr).
  *
  * A strategy hands out one policy per execution (strategy_begin), sees the
  * execution's length when it ends (strategy_end), and says when the space it
@@ -26,11 +27,18 @@
  *           have gone on; switches at blocking points are free.
  *   mix     The default: executions take turns between pct (depth 1, 2, 3 in
  *           rotation) and random, which finds shallow bugs fast.
+ *
+ * Record offers random (its default: the first execution of random above,
+ * which uses the seed itself) and
+ *   rr      Non-preemptive round robin: the running thread goes on while it
+ *           can; then the next candidate after it in (process, routine)
+ *           order. Like a uniprocessor without time slices.
  */
 #ifndef DARA_SCHED_STRATEGY_H
 #define DARA_SCHED_STRATEGY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sched/policy.h"
@@ -38,14 +46,16 @@
 struct strategy;
 
 struct strategy_options {
-  const char *name; /* dfs, random, pct, pb, mix */
+  const char *name; /* dfs, random, pct, pb, mix; with record: random, rr */
+  bool record;      /* the names are record's policies (--policy), not explore's */
   uint64_t seed;
   unsigned depth;     /* dfs: explored points; pb: maximum preemption bound */
   unsigned pct_depth; /* pct: the bug depth d */
 };
 
-/* Returns NULL (with a message printed) for an unknown name. */
-struct strategy *strategy_new(const struct strategy_options *o);
+/* Returns NULL, with the reason in err, for an unknown name (or when out
+ * of memory). */
+struct strategy *strategy_new(const struct strategy_options *o, char *err, size_t err_len);
 void strategy_free(struct strategy *s);
 
 /* Prepares the policy for the next execution. Returns false when the

@@ -1,0 +1,224 @@
+/*
+ * frontend.c: the options, run set-up and outcome lines record, replay and
+ * explore share (frontend.h).
+ */
+#include "sched/frontend.h"
+
+#include <bsd/stdlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sched/cli.h"
+#include "sched/launcher.h"
+#include "sched/world.h"
+
+/* ---- the options the commands share ---- */
+
+void run_options_init(struct run_options *ro) {
+  /* 48 bits: short enough to type back in. */
+  *ro = (struct run_options){
+      .seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull,
+      .watchdog = 5};
+}
+
+static int parse_watchdog(const struct cli_option *o, const char *arg) {
+  uint64_t *seconds = o->dst;
+  if (cli_u64("--watchdog", arg, seconds) != 0)
+    return -1;
+  if (*seconds == 0 || *seconds > 86400) {
+    cli_error("--watchdog takes 1 to 86400 seconds");
+    return -1;
+  }
+  return 0;
+}
+
+static int parse_timers(const struct cli_option *o, const char *arg) {
+  if (strcmp(arg, "any") == 0 || strcmp(arg, "due") == 0) {
+    *(bool *)o->dst = arg[0] == 'a';
+    return 0;
+  }
+  cli_error("--timers takes 'any' or 'due', not '%s'", arg);
+  return -1;
+}
+
+struct cli_option run_option(enum run_option which, struct run_options *ro, const char *help) {
+  struct cli_option o;
+  switch (which) {
+  case RUN_OUTPUT_FILE:
+    o = (struct cli_option){"output", 'o', "FILE", "schedule file to write (default sched.bin)",
+                            cli_text, &ro->output};
+    break;
+  case RUN_OUTPUT_DIR:
+    o = (struct cli_option){"output", 'o', "DIR", "where bug schedules go (default dara-bugs)",
+                            cli_text, &ro->output};
+    break;
+  case RUN_SEED:
+    o = (struct cli_option){"seed", 's', "N",
+                            "seed of the random policy (default: a fresh one,\n"
+                            "printed and stored in the file)",
+                            cli_number, &ro->seed};
+    break;
+  case RUN_WATCHDOG:
+    o = (struct cli_option){"watchdog", 'w', "SEC",
+                            "report a hang when a thread runs this long without\n"
+                            "reaching a scheduling point (default 5)",
+                            parse_watchdog, &ro->watchdog};
+    break;
+  case RUN_MAX_STEPS:
+    o = (struct cli_option){"max-steps", 'm', "N",
+                            "report a hang after N scheduling steps (default: none)",
+                            cli_number, &ro->max_steps};
+    break;
+  case RUN_PROPS:
+    o = (struct cli_option){"props", 'P', "FILE",
+                            "check the global properties in FILE (a shared object,\n"
+                            "see dara/props.h) after every step",
+                            cli_text, &ro->props};
+    break;
+  case RUN_TIMERS:
+    o = (struct cli_option){"timers", 'T', "WHEN",
+                            "due (default): a timer (sleep, timed wait, poll\n"
+                            "timeout) fires only when no thread can run; any: it\n"
+                            "may fire at any step, as explore tries by default",
+                            parse_timers, &ro->timers_race};
+    break;
+  case RUN_SHOW_OUTPUT:
+    o = (struct cli_option){"show-output", 0, NULL, "let the program's stdout and stderr through",
+                            cli_false, &ro->quiet};
+    break;
+  default:
+    o = (struct cli_option){"help", 'h', NULL, "this text", NULL, NULL};
+    break;
+  }
+  if (help)
+    o.help = help;
+  return o;
+}
+
+struct cli_option run_long_only(struct cli_option o) {
+  o.letter = 0;
+  return o;
+}
+
+/* ---- setting a run up ---- */
+
+/* Splits "PROG ARGS : PROG2 ARGS ..." into command lines (argv arrays point
+ * into argv; the arrays themselves are allocated, *ncmds of them even when
+ * it fails). */
+static int split_commands(int argc, char **argv, struct sched_cmd *cmds, int *ncmds, char *err,
+                          size_t err_len) {
+  int start = 0;
+  *ncmds = 0;
+  for (int i = 0; i <= argc; i++) {
+    if (i < argc && strcmp(argv[i], ":") != 0)
+      continue;
+    if (i == start) {
+      snprintf(err, err_len, "%s",
+               i == argc && *ncmds == 0 ? "no program to run"
+                                        : "empty program between ':' separators");
+      return -1;
+    }
+    if (*ncmds == DARA_MAX_PROCS) {
+      snprintf(err, err_len, "at most %d programs can run together", DARA_MAX_PROCS);
+      return -1;
+    }
+    struct sched_cmd *cmd = &cmds[*ncmds];
+    cmd->argc = i - start;
+    cmd->argv = calloc((size_t)(i - start + 1), sizeof(char *));
+    if (!cmd->argv) {
+      snprintf(err, err_len, "out of memory");
+      return -1;
+    }
+    (*ncmds)++;
+    for (int j = start; j < i; j++)
+      cmd->argv[j - start] = argv[j];
+    start = i + 1;
+  }
+  return 0;
+}
+
+int run_new(struct run *r, const struct run_options *ro, int argc, char **argv, char *err,
+            size_t err_len) {
+  *r = (struct run){.hdr = {.dara_version = DARA_VERSION, .seed = ro->seed}};
+  return split_commands(argc, argv, r->hdr.cmds, &r->hdr.nprocs, err, err_len);
+}
+
+void run_recorded(struct run *r, const struct sched_header *hdr) {
+  *r = (struct run){.hdr = *hdr, .recorded = true};
+}
+
+int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t err_len) {
+  if (!r->recorded) {
+    if (!getcwd(r->cwd, sizeof(r->cwd))) {
+      snprintf(err, err_len, "cannot get the working directory");
+      return -1;
+    }
+    r->hdr.cwd = r->cwd;
+  }
+  if (launcher_find_shim(r->shim, sizeof(r->shim), err, err_len) != 0)
+    return -1;
+  if (ro->props && !(r->props = props_load(ro->props, err, err_len)))
+    return -1;
+  if (!r->recorded)
+    r->hdr.vtime_base = session_realtime_base();
+  return 0;
+}
+
+void run_config(const struct run *r, const struct run_options *ro, struct session_config *cfg) {
+  *cfg = (struct session_config){
+      .nprocs = r->hdr.nprocs, .cmds = r->hdr.cmds,
+      /* A new run starts in dara's own directory, a recorded one in its own. */
+      .cwd = r->recorded ? r->hdr.cwd : NULL, .shim = r->shim,
+      .watchdog_ms = (int)(ro->watchdog * 1000), .quiet = ro->quiet,
+      .max_steps = ro->max_steps, .vtime_base = r->hdr.vtime_base,
+      .timers_race = ro->timers_race, .props = r->props};
+}
+
+void run_free(struct run *r) {
+  props_free(r->props);
+  r->props = NULL;
+  if (r->recorded)
+    return;
+  for (int i = 0; i < r->hdr.nprocs; i++)
+    free(r->hdr.cmds[i].argv);
+  r->hdr.nprocs = 0;
+}
+
+/* ---- how a run ended ---- */
+
+int outcome_exit(unsigned outcome_kind) {
+  switch (outcome_kind) {
+  case SCHED_OUT_OK:
+    return DARA_EXIT_OK;
+  case SCHED_OUT_ERROR:
+    return DARA_EXIT_ERROR;
+  default:
+    return DARA_EXIT_BUG;
+  }
+}
+
+void outcome_details(const char *details) {
+  while (*details) {
+    const char *nl = strchr(details, '\n');
+    int len = nl ? (int)(nl - details) : (int)strlen(details);
+    fprintf(stderr, "dara: %.*s\n", len, details);
+    details += len + (nl ? 1 : 0);
+  }
+}
+
+void outcome_line(int rc, const char *message, const char *tail, ...) {
+  const char *what = rc == DARA_EXIT_BUG ? "BUG: " : rc == DARA_EXIT_ERROR ? "error: " : "";
+  va_list ap;
+  va_start(ap, tail);
+  fprintf(stderr, "dara: %s%s; ", what, message);
+  vfprintf(stderr, tail, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+void outcome_never_held(const char *name, const char *where) {
+  fprintf(stderr, "dara: dara_sometimes \"%s\" never held in %s\n", name, where);
+}
