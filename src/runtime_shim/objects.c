@@ -7,6 +7,10 @@
  * module and offset when it lives inside a module (a global), so reports can
  * name it. The table is fixed-size: no allocation while holding the turn.
  * Running out of room ends the process with a message: never a silent guess.
+ *
+ * The memory locations of instrumented programs (memory.c) are named from
+ * the same sequence of ids, so an id names one thing of a process, whatever
+ * its kind; they have a table of their own.
  */
 #include <string.h>
 
@@ -15,9 +19,18 @@
 #define OBJ_MAX 4096
 #define OBJ_HASH 8192 /* power of two, > OBJ_MAX */
 
-static struct shim_obj objs[OBJ_MAX]; /* objs[id - 1] */
+static struct shim_obj objs[OBJ_MAX];
 static uint32_t nobjs;
 static uint32_t hash_ids[OBJ_HASH]; /* 0 = empty, else id */
+static uint32_t nids;                /* ids handed out, objects and locations */
+static uint16_t slot_of[OBJ_ID_MAX]; /* id -> 1 + index into objs, 0: not an object */
+_Static_assert(OBJ_MAX < UINT16_MAX, "slot_of holds an index into objs");
+
+uint32_t obj_new_id(void) {
+  if (nids + 1 >= OBJ_ID_MAX)
+    return 0;
+  return ++nids;
+}
 
 static uint32_t hash_addr(uintptr_t a) {
   uint64_t x = (uint64_t)a * 0x9E3779B97F4A7C15ull;
@@ -61,7 +74,7 @@ static void announce(const struct shim_obj *o) {
 }
 
 struct shim_obj *obj_by_id(uint32_t id) {
-  return id >= 1 && id <= nobjs ? &objs[id - 1] : NULL;
+  return id < OBJ_ID_MAX && slot_of[id] ? &objs[slot_of[id] - 1] : NULL;
 }
 
 static struct shim_obj *lookup(uintptr_t a, bool create, unsigned kind) {
@@ -70,20 +83,22 @@ static struct shim_obj *lookup(uintptr_t a, bool create, unsigned kind) {
     if (id == 0) {
       if (!create)
         return NULL;
-      if (nobjs >= OBJ_MAX) {
+      uint32_t new_id = nobjs < OBJ_MAX ? obj_new_id() : 0;
+      if (new_id == 0) {
         shim_log(DARA_LOG_NOTE, DARA_NOTE_TOO_MANY_OBJECTS, OBJ_MAX, 0);
         shim_die("more than %d synchronization objects; dara cannot model this program", OBJ_MAX);
       }
-      struct shim_obj *o = &objs[nobjs];
+      struct shim_obj *o = &objs[nobjs++];
       o->addr = a;
-      o->id = ++nobjs;
+      o->id = new_id;
+      slot_of[new_id] = (uint16_t)nobjs;
       hash_ids[h] = o->id;
       init_state(o, kind);
       announce(o);
       return o;
     }
-    if (objs[id - 1].addr == a)
-      return &objs[id - 1];
+    if (obj_by_id(id)->addr == a)
+      return obj_by_id(id);
   }
 }
 
