@@ -56,6 +56,8 @@ static const uint8_t sf_magic[8] = {'D', 'A', 'R', 'A', 'S', 'C', 'H', 'D'};
 #define TAG_OBJECT 0x03
 #define TAG_FOOTER 0x04
 #define TAG_LABEL 0x05
+#define TAG_SYMBOL 0x06 /* the symbol of the object defined just before */
+#define TAG_POINTS 0x07 /* the --points policy, before the first memory step */
 /* 0x40..0x7f: an event of any kind but STEP. */
 #define TAG_EVENT 0x40
 #define TAG_EVENT_SAME 0x20  /* same proc and routine as the previous event */
@@ -196,6 +198,8 @@ struct schedfile_writer {
   uint64_t nobjects;
   uint32_t nlabels;  /* also the id of the last label defined */
   uint32_t nstrings;
+  unsigned points;    /* the header's, written before the first memory step */
+  bool points_written;
   struct str_slot *strs;
   size_t strs_cap;   /* a power of two, or 0 */
   size_t len;        /* bytes in buf */
@@ -370,6 +374,10 @@ static bool header_ok(struct schedfile_writer *w, const struct sched_header *h) 
     w_fail(w, "header: %d processes (1..%d allowed)", h->nprocs, DARA_MAX_PROCS);
     return false;
   }
+  if (h->points >= DARA_POINTS_COUNT) {
+    w_fail(w, "header: points policy %u (0..%d allowed)", h->points, DARA_POINTS_COUNT - 1);
+    return false;
+  }
   const char *fields[3] = {h->dara_version, h->cwd, h->strategy};
   for (int i = 0; i < 3; i++) {
     if (fields[i] && !w_check_string(w, fields[i], "header string")) {
@@ -423,6 +431,7 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
   w_string(w, h->strategy ? h->strategy : "");
   w_uvarint(w, h->seed);
   w_uvarint(w, h->vtime_base);
+  w->points = h->points;
   w_uvarint(w, (uint64_t)h->nprocs);
   for (int p = 0; p < h->nprocs; p++) {
     w_uvarint(w, (uint64_t)h->cmds[p].argc);
@@ -468,6 +477,11 @@ int schedfile_define_thread(struct schedfile_writer *w, const struct sched_threa
 }
 
 int schedfile_define_object(struct schedfile_writer *w, const struct sched_object *o) {
+  return schedfile_define_object_symbol(w, o, NULL);
+}
+
+int schedfile_define_object_symbol(struct schedfile_writer *w, const struct sched_object *o,
+                                   const char *sym) {
   if (w->failed) {
     return -1;
   }
@@ -475,8 +489,14 @@ int schedfile_define_object(struct schedfile_writer *w, const struct sched_objec
     w_fail(w, "object %u#%u: process or kind (%u) out of range", o->proc, o->id, o->kind);
     return -1;
   }
-  uint32_t module = 0;
+  uint32_t module = 0, symbol = 0;
   if (!w_intern(w, o->module, &module, "module name")) {
+    return -1;
+  }
+  /* Memory locations only: the recording of an uninstrumented program
+   * stays what a dara without SYMBOL records wrote. */
+  bool named = sym && sym[0] && o->kind == DARA_OBJ_MEMORY;
+  if (named && !w_intern(w, sym, &symbol, "symbol")) {
     return -1;
   }
   uint8_t tag = TAG_OBJECT;
@@ -486,6 +506,11 @@ int schedfile_define_object(struct schedfile_writer *w, const struct sched_objec
   w_uvarint(w, o->kind);
   w_uvarint(w, module);
   w_uvarint(w, o->offset);
+  if (named) {
+    tag = TAG_SYMBOL;
+    w_bytes(w, &tag, 1);
+    w_uvarint(w, symbol);
+  }
   w->nobjects++;
   return w->failed ? -1 : 0;
 }
@@ -620,6 +645,12 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
            ev->routine, ev->op, ev->obj, (long long)ev->arg);
     return -1;
   }
+  if (ev->kind == DARA_EV_STEP && dara_op_is_memory(ev->op) && !w->points_written) {
+    uint8_t tag = TAG_POINTS;
+    w_bytes(w, &tag, 1);
+    w_uvarint(w, w->points);
+    w->points_written = true;
+  }
   uint8_t tmp[EVENT_MAX_BYTES];
   w_bytes(w, tmp, encode_event(&w->prev, ev, tmp));
   w->nevents++;
@@ -709,6 +740,9 @@ struct reader {
   struct str_ref *strs;
   size_t nstrs, strs_cap;
   size_t events_cap, threads_cap, objects_cap, labels_cap, syscalls_cap, sys_events_cap;
+  size_t symbols_cap;
+  uint8_t last_tag; /* of the record before this one */
+  bool points_read;
   size_t *sys_events; /* the event index of each entry of f->syscalls */
   struct ev_prev prev;
   struct sched_file *f;
@@ -958,9 +992,16 @@ static enum rd read_object_record(struct reader *r) {
       .kind = (uint8_t)kind,
       .offset = offset,
   };
-  if (!(o.module = str_copy(r, module))) {
+  TRY(rd_reserve(r, f->object_symbols, &r->symbols_cap, f->nobjects + 1,
+                 sizeof *f->object_symbols, &arr));
+  f->object_symbols = arr;
+  char *sym = rd_strdup(r, (const uint8_t *)"", 0);
+  if (!(o.module = str_copy(r, module)) || !sym) {
+    free(o.module);
+    free(sym);
     return bad(r, "more text than a file of %zu bytes can hold", r->len);
   }
+  f->object_symbols[f->nobjects] = sym;
   f->objects[f->nobjects++] = o;
   return RD_OK;
 }
@@ -1213,8 +1254,10 @@ void schedfile_free(struct sched_file *f) {
   free(f->threads);
   for (size_t i = 0; f->objects && i < f->nobjects; i++) {
     free(f->objects[i].module);
+    free(f->object_symbols[i]);
   }
   free(f->objects);
+  free(f->object_symbols);
   for (size_t i = 0; f->labels && i < f->nlabels; i++) {
     free(f->labels[i].text);
   }
@@ -1222,15 +1265,47 @@ void schedfile_free(struct sched_file *f) {
   memset(f, 0, sizeof *f);
 }
 
+/* SYMBOL: names the object of the OBJECT record right before it. */
+static enum rd read_symbol_record(struct reader *r) {
+  uint32_t symbol = 0;
+  TRY(rd_string_id(r, &symbol));
+  struct sched_file *f = r->f;
+  if (r->last_tag != TAG_OBJECT) {
+    return bad(r, "a symbol that follows no object");
+  }
+  char *sym = str_copy(r, symbol);
+  if (!sym) {
+    return bad(r, "more text than a file of %zu bytes can hold", r->len);
+  }
+  free(f->object_symbols[f->nobjects - 1]);
+  f->object_symbols[f->nobjects - 1] = sym;
+  return RD_OK;
+}
+
+/* POINTS: the policy, once. */
+static enum rd read_points_record(struct reader *r) {
+  uint64_t v = 0;
+  TRY(rd_max(r, DARA_POINTS_COUNT - 1, &v, "points policy"));
+  if (r->points_read) {
+    return bad(r, "a second points policy");
+  }
+  r->points_read = true;
+  r->f->hdr.points = (unsigned)v;
+  return RD_OK;
+}
+
 /* The body: records up to and including the footer. */
 static enum rd read_body(struct reader *r) {
-  for (;;) {
+  for (uint8_t tag = 0;; r->last_tag = tag) {
     r->rec = r->pos;
-    uint8_t tag;
     TRY(rd_byte(r, &tag));
     if (tag >= TAG_EVENT) {
       TRY(read_event_record(r, tag));
       continue;
+    }
+    /* Refused at their tag, as version 1 files do not have them. */
+    if ((tag == TAG_SYMBOL || tag == TAG_POINTS) && r->f->version < 2) {
+      return bad(r, "record tag 0x%02x in a version 1 file", tag);
     }
     switch (tag) {
     case TAG_STRING:
@@ -1244,6 +1319,12 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_LABEL:
       TRY(read_label_record(r));
+      break;
+    case TAG_SYMBOL:
+      TRY(read_symbol_record(r));
+      break;
+    case TAG_POINTS:
+      TRY(read_points_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);
