@@ -77,6 +77,10 @@ static const char usage[] =
     "                         tree in order). The same executions run, but which\n"
     "                         bug is reported first, and with --keep-going which\n"
     "                         schedule is saved for a bug, depend on timing\n"
+    "      --points WHICH     in a program built with dara-cc, which memory accesses\n"
+    "                         are scheduling points too: all (default): every\n"
+    "                         atomic operation and every load and store;\n"
+    "                         atomics: atomic operations and fences; sync: none\n"
     "      --no-fork-server   start every execution with fork and exec (by default\n"
     "                         each program is started once and every execution\n"
     "                         is forked from it, past exec and dynamic linking)\n"
@@ -408,7 +412,8 @@ int cmd_explore(int argc, char **argv) {
       {"show-output", no_argument, NULL, 'O'},     {"props", required_argument, NULL, 'R'},
       {"timers", required_argument, NULL, 'T'},    {"no-fork-server", no_argument, NULL, 'F'},
       {"jobs", required_argument, NULL, 'j'},      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+      {"points", required_argument, NULL, 'Q'},    {NULL, 0, NULL, 0}};
+  int points = DARA_POINTS_ALL;
   struct strategy_options so = {.name = "mix", .pct_depth = 3};
   uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
   uint64_t depth = 0, pct_depth = 3, max_schedules = 1000, time_limit = 0, watchdog = 5;
@@ -473,6 +478,12 @@ int cmd_explore(int argc, char **argv) {
     case 'R':
       props_path = optarg;
       break;
+    case 'Q':
+      if ((points = dara_points_parse(optarg)) < 0) {
+        cli_error("--points takes 'sync', 'atomics' or 'all', not '%s'", optarg);
+        return DARA_EXIT_ERROR;
+      }
+      break;
     case 'h':
       fputs(usage, stdout);
       return DARA_EXIT_OK;
@@ -499,6 +510,7 @@ int cmd_explore(int argc, char **argv) {
                       .tty = isatty(STDERR_FILENO)};
   x.hdr.dara_version = DARA_VERSION;
   x.hdr.seed = seed;
+  x.hdr.points = (unsigned)points;
   int exit_code = DARA_EXIT_ERROR;
   struct props *props = NULL;
   char cwd[PATH_MAX], shim[PATH_MAX], err[512] = "cannot get the working directory";
@@ -536,7 +548,7 @@ int cmd_explore(int argc, char **argv) {
       .nprocs = x.hdr.nprocs, .cmds = x.hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps, .quiet = !show_output,
       .vtime_base = x.hdr.vtime_base, .props = props, .timers_race = timers_race,
-      .fork_server = fork_server};
+      .fork_server = fork_server, .points = x.hdr.points};
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
           strategy_describe(x.strategy), (unsigned long long)seed,
           (unsigned long long)max_schedules);

@@ -20,6 +20,7 @@
 static const char usage[] =
     "usage: dara record [-o FILE] [--seed N] [--policy random|rr] [--watchdog SEC]\n"
     "                   [--max-steps N] [--props FILE] [--timers any|due]\n"
+    "                   [--points sync|atomics|all]\n"
     "                   [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
     "\n"
     "Runs PROG under dara's control and writes its schedule to FILE.\n"
@@ -47,6 +48,10 @@ static const char usage[] =
     "  -T, --timers WHEN   due (default): a timer (sleep, timed wait, poll\n"
     "                      timeout) fires only when no thread can run; any: it\n"
     "                      may fire at any step, as explore tries by default\n"
+    "      --points WHICH  in a program built with dara-cc, which memory accesses\n"
+    "                      are scheduling points too: all (default): every atomic\n"
+    "                      operation and every load and store; atomics: atomic\n"
+    "                      operations and fences; sync: none\n"
     "  -h, --help          this text\n"
     "\n"
     "The program's own output passes through unchanged. One line on stderr\n"
@@ -65,7 +70,8 @@ int cmd_record(int argc, char **argv) {
       {"policy", required_argument, NULL, 'p'},   {"watchdog", required_argument, NULL, 'w'},
       {"max-steps", required_argument, NULL, 'm'}, {"props", required_argument, NULL, 'P'},
       {"timers", required_argument, NULL, 'T'},   {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+      {"points", required_argument, NULL, 'Q'},   {NULL, 0, NULL, 0}};
+  int points = DARA_POINTS_ALL;
   bool timers_race = false;
   const char *out = "sched.bin", *policy_name = "random", *props_path = NULL;
   uint64_t seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull;
@@ -100,6 +106,12 @@ int cmd_record(int argc, char **argv) {
       if (cli_parse_timers(optarg, &timers_race) != 0)
         return DARA_EXIT_ERROR;
       break;
+    case 'Q':
+      if ((points = dara_points_parse(optarg)) < 0) {
+        cli_error("--points takes 'sync', 'atomics' or 'all', not '%s'", optarg);
+        return DARA_EXIT_ERROR;
+      }
+      break;
     case 'h':
       fputs(usage, stdout);
       return DARA_EXIT_OK;
@@ -109,7 +121,8 @@ int cmd_record(int argc, char **argv) {
       return DARA_EXIT_ERROR;
     }
   }
-  struct sched_header hdr = {.dara_version = DARA_VERSION, .seed = seed};
+  struct sched_header hdr = {.dara_version = DARA_VERSION, .seed = seed,
+                             .points = (unsigned)points};
   if (cli_split_commands(argc - optind, argv + optind, hdr.cmds, &hdr.nprocs) != 0) {
     fputs("see 'dara record --help'\n", stderr);
     return DARA_EXIT_ERROR;
@@ -143,7 +156,7 @@ int cmd_record(int argc, char **argv) {
       .nprocs = hdr.nprocs, .cmds = hdr.cmds, .shim = shim,
       .watchdog_ms = (int)(watchdog * 1000), .max_steps = max_steps,
       .vtime_base = hdr.vtime_base, .policy = &policy, .props = props,
-      .timers_race = timers_race, .sink = session_sink_to_file(w)};
+      .timers_race = timers_race, .points = hdr.points, .sink = session_sink_to_file(w)};
   struct session_result res;
   session_run(&cfg, &res);
   policy_free(&policy);

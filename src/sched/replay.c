@@ -247,6 +247,7 @@ int cmd_replay(int argc, char **argv) {
       .watchdog_ms = (int)(watchdog * 1000), .vtime_base = f.hdr.vtime_base, .policy = &policy,
       /* Offer every choice a recording could have made, early timers too. */
       .timers_race = true,
+      .points = f.hdr.points,
       .props = props,
       .sink = {.event = on_event, .thread = on_thread, .object = on_object, .label = on_label,
                .ctx = &rep}};

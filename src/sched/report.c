@@ -38,6 +38,15 @@ void report_operation(const struct names *names, char *buf, size_t len, unsigned
     snprintf(buf, len, "%s on fd %u", dara_op_name(op), obj);
     return;
   }
+  if (dara_op_is_memory(op)) { /* obj2 is the size (ops.h) */
+    if (!obj) { /* a fence */
+      snprintf(buf, len, "%s", dara_op_name(op));
+      return;
+    }
+    names_object_text(names, proc, obj, a, sizeof(a));
+    snprintf(buf, len, "%s %s, %u bytes", dara_op_name(op), a, obj2);
+    return;
+  }
   if (op == DARA_OP_THREAD_JOIN || op == DARA_OP_THREAD_DETACH) {
     names_thread_text(names, proc, obj, a, sizeof(a));
     snprintf(buf, len, "%s thread %s", dara_op_name(op), a);

@@ -834,6 +834,8 @@ static void step(struct session *s) {
   last_run[c->proc][c->routine] = s->steps + 1;
   struct dara_event ev = {.kind = DARA_EV_STEP, .proc = c->proc, .routine = c->routine,
                           .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = clock->now};
+  if (dara_op_is_memory(c->op)) /* where the access is (region.h) */
+    ev.arg = (int64_t)s->region->procs[c->proc].routines[c->routine].pc;
   session_emit(s, &ev);
   if (s->done)
     return;
@@ -916,6 +918,7 @@ int session_run(const struct session_config *cfg, struct session_result *res) {
   s.region_fd = region_fd;
   /* Pinned, a spin could only delay the party it waits for. */
   region->hdr.spins = pin_cpu() ? 0 : HANDOFF_SPINS;
+  region->hdr.points = cfg->points < DARA_POINTS_COUNT ? cfg->points : DARA_POINTS_SYNC;
   static struct world *world;
   if (!world && !(world = world_new())) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
@@ -961,7 +964,9 @@ static int file_thread(void *ctx, const struct sched_thread *t) {
   return schedfile_define_thread(ctx, t);
 }
 static int file_object(void *ctx, const struct sched_object *o) {
-  return schedfile_define_object(ctx, o);
+  /* With the symbol session_define_object found (for `dara show`). */
+  const struct name_object *n = names_object(run_names, o->proc, o->id);
+  return schedfile_define_object_symbol(ctx, o, n ? n->symbol : NULL);
 }
 static int file_label(void *ctx, const struct sched_label *l) {
   return schedfile_define_label(ctx, l);

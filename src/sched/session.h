@@ -52,6 +52,8 @@ struct session_config {
   const struct props *props;    /* global properties (world.h), or NULL */
   bool fork_server;             /* start each program once as a fork server and
                                    fork every execution from it (explore) */
+  unsigned points;              /* enum dara_points: which accesses of programs
+                                   built with dara-cc are scheduling points */
 };
 
 #define SESSION_MAX_SOMETIMES 32
