@@ -359,11 +359,12 @@ static void thread_name(const struct show *sh, unsigned proc, unsigned routine, 
 static void object_name(const struct show *sh, unsigned proc, uint32_t id, char *buf,
                         size_t len) {
   const struct sched_object *o = find_object(sh, proc, id);
+  const char *sym = o ? sh->f->object_symbols[o - sh->f->objects] : "";
   if (!o) {
     snprintf(buf, len, "#%" PRIu32, id);
   } else if (o->module[0]) {
-    snprintf(buf, len, "%s#%" PRIu32 " (%s+0x%" PRIx64 ")", dara_obj_kind_name(o->kind), id,
-             o->module, o->offset);
+    snprintf(buf, len, "%s#%" PRIu32 "%s%s (%s+0x%" PRIx64 ")", dara_obj_kind_name(o->kind), id,
+             sym[0] ? " " : "", sym, o->module, o->offset);
   } else {
     snprintf(buf, len, "%s#%" PRIu32, dara_obj_kind_name(o->kind), id);
   }
@@ -571,6 +572,31 @@ void show_syscall_text(const struct dara_event *ev, char *buf, size_t len) {
   sink_printf(&b, "  [%s..%s]", start, end);
 }
 
+/* A memory step of an instrumented program (ops.h): the location (o1), its
+ * size and where the access is, its pc decoded (region.h): module 0 is the
+ * executable, named as its main thread's creation site is.
+ * `mem_write memory#3 counter (prog+0x4014), 4 bytes, at prog+0x11c8`. */
+static void memory_step(const struct show *sh, const struct dara_event *ev, const char *o1,
+                        char *buf, size_t len) {
+  if (ev->op == DARA_OP_FENCE) {
+    snprintf(buf, len, "%s", dara_op_name(ev->op));
+  } else {
+    snprintf(buf, len, "%s %s, %" PRIu32 " bytes", dara_op_name(ev->op), o1, ev->obj2);
+  }
+  uint64_t pc = (uint64_t)ev->arg;
+  if (pc == 0) {
+    return;
+  }
+  unsigned module = (unsigned)(pc & 31);
+  const struct sched_thread *main_thread = find_thread(sh, ev->proc, 0);
+  size_t n = strlen(buf);
+  if (module == 0 && main_thread && main_thread->module[0]) {
+    snprintf(buf + n, len - n, ", at %s+0x%" PRIx64, main_thread->module, pc >> 5);
+  } else {
+    snprintf(buf + n, len - n, ", at module %u+0x%" PRIx64, module, pc >> 5);
+  }
+}
+
 /* What happened, in words, without the thread: "mutex_lock mutex#2 (...)".
  * Raw (unescaped). WHAT_LEN holds the longest: a system call with its
  * arguments and 64 bytes of data, each escaped to 4 characters. */
@@ -592,6 +618,10 @@ static void describe(const struct show *sh, const struct dara_event *ev, char *b
   long long arg = (long long)ev->arg;
   switch (ev->kind) {
   case DARA_EV_STEP:
+    if (dara_op_is_memory(ev->op)) {
+      memory_step(sh, ev, o1, buf, len);
+      break;
+    }
     if (dara_op_is_io(ev->op)) { /* obj is the descriptor (ops.h) */
       snprintf(buf, len, "%s on fd %u", dara_op_name(ev->op), ev->obj);
       break;
@@ -752,6 +782,9 @@ static void print_text(const struct show *sh) {
   fputs("\nstrategy  ", out);
   put_text(out, f->hdr.strategy);
   fprintf(out, ", seed %" PRIu64 "\n", f->hdr.seed);
+  if (f->hdr.points != DARA_POINTS_SYNC) { /* accesses of dara-cc builds */
+    fprintf(out, "points    %s\n", dara_points_name(f->hdr.points));
+  }
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fprintf(out, "command   %d: ", p);
     put_cmdline(out, &f->hdr.cmds[p], ESC_TEXT);
@@ -926,6 +959,7 @@ static void print_json(const struct show *sh) {
   put_json(out, f->hdr.cwd);
   fputs(",\n    \"strategy\": ", out);
   put_json(out, f->hdr.strategy);
+  fprintf(out, ",\n    \"points\": \"%s\"", dara_points_name(f->hdr.points));
   fprintf(out, ",\n    \"seed\": %" PRIu64 ",\n    \"commands\": [", f->hdr.seed);
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fputs(p ? ", [" : "[", out);
@@ -954,6 +988,10 @@ static void print_json(const struct show *sh) {
             o->proc, o->id, dara_obj_kind_name(o->kind));
     put_json(out, o->module);
     fprintf(out, ", \"offset\": %" PRIu64, o->offset);
+    if (f->object_symbols[i][0]) {
+      fputs(", \"symbol\": ", out);
+      put_json(out, f->object_symbols[i]);
+    }
     fputs(i + 1 < f->nobjects ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"labels\": [\n", out);
