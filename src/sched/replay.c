@@ -48,6 +48,10 @@ static void describe(char *buf, size_t len, const struct dara_event *ev) {
   switch (ev->kind) {
   case DARA_EV_STEP:
     report_operation(session_names(), what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
+    /* A memory access: where it is (its pc, region.h), which replay checks too. */
+    if (dara_op_is_memory(ev->op))
+      snprintf(what + strlen(what), sizeof(what) - strlen(what), " at pc %#llx",
+               (unsigned long long)ev->arg);
     snprintf(buf, len, "thread %s runs %s", who, what);
     return;
   case DARA_EV_RESULT:

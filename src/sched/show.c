@@ -380,6 +380,8 @@ static const char *note_text(unsigned note) {
     return "object table full, the process was stopped";
   case DARA_NOTE_EXEC_UNCONTROLLED:
     return "the process called exec and runs uncontrolled from here";
+  case DARA_NOTE_TOO_MANY_LOCATIONS:
+    return "location table full, accesses to new locations are not points from here; size";
   default:
     return NULL;
   }
