@@ -87,13 +87,25 @@ static bool takes_value(const char *a) {
       "-MF", "-MT", "-MQ", "-L", "-l", "-Xlinker", "-Xassembler", "-Xpreprocessor", "-Xclang",
       "-mllvm", "-target", "-z", "-u", "-T", "-e", "--param", "-aux-info", "-B", "-A",
       "-dumpbase", "-dumpdir", "-dumpbase-ext", "--sysroot", "-specs", "--specs",
-      "-resource-dir", "-ivfsoverlay", "-working-directory", "--entry", "--include", "--output", "--language", "--library-directory", "--define-macro",
-      "--undefine-macro", "--include-directory",
+      "-resource-dir", "-ivfsoverlay", "-working-directory", "--entry", "--include",
+      "--output", "--language", "--library-directory", "--define-macro", "--undefine-macro",
+      "--include-directory",
   };
   for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
     if (strcmp(a, exact[i]) == 0)
       return true;
   return false;
+}
+
+/* -o FILE, and -x LANG, in their joined and long forms too. */
+static bool is_output(const char *a, bool *value) {
+  *value = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0;
+  return *value || strncmp(a, "-o", 2) == 0 || strncmp(a, "--output=", 9) == 0;
+}
+
+static bool is_language(const char *a, bool *value) {
+  *value = strcmp(a, "-x") == 0 || strcmp(a, "--language") == 0;
+  return *value || strncmp(a, "-x", 2) == 0 || strncmp(a, "--language=", 11) == 0;
 }
 
 /* Options that mean something to the linker only: left out of a
@@ -369,10 +381,13 @@ int main(int argc, char **argv) {
       compile_only = true;
     if (strcmp(a, "-r") == 0)
       relocatable = true;
-    if (strcmp(a, "-x") == 0 && i + 1 < argc)
-      x = argv[i + 1];
-    else if (strncmp(a, "-x", 2) == 0 && a[2])
-      x = a + 2;
+    bool value;
+    if (is_language(a, &value)) { /* -x LANG, -xLANG, --language LANG, --language=LANG */
+      if (value)
+        x = i + 1 < argc ? argv[i + 1] : NULL;
+      else
+        x = strchr(a, '=') ? strchr(a, '=') + 1 : a + 2;
+    }
     if (takes_value(a) && i + 1 < argc)
       i++;
   }
@@ -415,13 +430,7 @@ int main(int argc, char **argv) {
       bool value = false;
       if (is_input[i])
         continue;
-      if (strcmp(a, "-o") == 0 || strcmp(a, "-x") == 0) {
-        i++;
-        continue;
-      }
-      if (strncmp(a, "-o", 2) == 0 || strncmp(a, "-x", 2) == 0)
-        continue;
-      if (link_only(a, &value)) {
+      if (is_output(a, &value) || is_language(a, &value) || link_only(a, &value)) {
         i += value;
         continue;
       }
@@ -477,12 +486,11 @@ int main(int argc, char **argv) {
         push(&out, "none");
         continue;
       }
-      if (strcmp(a, "-x") == 0) {
-        i++;
+      bool value;
+      if (is_language(a, &value)) {
+        i += value;
         continue;
       }
-      if (strncmp(a, "-x", 2) == 0)
-        continue;
       push(&out, a);
       if (!is_input[i] && takes_value(a) && i + 1 < argc)
         push(&out, argv[++i]);

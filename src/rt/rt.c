@@ -101,7 +101,9 @@ EXPORT void __tsan_write_range_pc(void *addr, unsigned long size, void *pc) {
 
 /* C++ virtual table pointers: read at a virtual call, written by
  * constructors and destructors. */
-EXPORT void __tsan_vptr_read(void **vptr_p) { hook(DARA_OP_MEM_READ, vptr_p, sizeof(void *), RET_PC); }
+EXPORT void __tsan_vptr_read(void **vptr_p) {
+  hook(DARA_OP_MEM_READ, vptr_p, sizeof(void *), RET_PC);
+}
 EXPORT void __tsan_vptr_update(void **vptr_p, void *new_val) {
   (void)new_val;
   hook(DARA_OP_MEM_WRITE, vptr_p, sizeof(void *), RET_PC);

@@ -138,11 +138,13 @@ EOF
   cc "$compiler" -O1 -Werror -o "$dir/prog" "$dir/main part.o" "$dir/value part.c" \
     -L"$dir" "-lbump one" -Wl,-rpath,"$dir" -pthread || { echo "link with a source"; return 1; }
   [[ $("$dir/prog") == "two words 2" ]] || { echo "native run: $("$dir/prog" 2>&1)"; return 1; }
-  ! grep -q __tsan <(nm -u "$dir/libbump one.so") && grep -q ' t __tsan_read4' <(nm "$dir/libbump one.so") ||
+  ! grep -q __tsan <(nm -u "$dir/libbump one.so") &&
+    grep -q ' t __tsan_read4' <(nm "$dir/libbump one.so") ||
     { echo "the library does not carry the runtime"; return 1; }
   # Under dara the library's accesses are points.
   dara_run "$TMP/lib$compiler" record --seed 1 -o "lib$compiler.sched" -- "$dir/prog"
-  [[ $(status "$TMP/lib$compiler") == [01] ]] || { echo "record: $(describe "$TMP/lib$compiler")"; return 1; }
+  [[ $(status "$TMP/lib$compiler") == [01] ]] ||
+    { echo "record: $(describe "$TMP/lib$compiler")"; return 1; }
   grep -q 'mem_write memory#[0-9]* lib_counter' <("$DARA" show "$TMP/lib$compiler.sched") ||
     { echo "no write of lib_counter in the recording"; return 1; }
 }
@@ -201,7 +203,8 @@ test_make() {
   printf 'counter: inst_counter.o\n\t$(CC) -o $@ inst_counter.o -pthread\n' >"$dir/Makefile"
   (cd "$dir" && DARA_CC=$compiler make -s CC="$DARA_CC" CFLAGS=-O1) >"$dir/log" 2>&1 ||
     { echo "make: $(head -n 5 "$dir/log")"; return 1; }
-  grep -q __tsan_read4 <(nm -u "$dir/inst_counter.o") || { echo "the object is not instrumented"; return 1; }
+  grep -q __tsan_read4 <(nm -u "$dir/inst_counter.o") ||
+    { echo "the object is not instrumented"; return 1; }
   [[ $("$dir/counter") == "counter 2" ]] || { echo "native run"; return 1; }
 }
 
@@ -241,10 +244,12 @@ test_explore_finds() {
     dara_run "$p.r$i" replay "$file"
     [[ $(status "$p.r$i") == 1 ]] || { echo "replay $i: $(describe "$p.r$i")"; return 1; }
     grep -q 'as recorded' "$p.r$i.err" || { echo "replay $i: $(summary "$p.r$i.err")"; return 1; }
-    grep -qF "$want" "$p.r$i.err" || { echo "replay $i ended otherwise than '$want': $(summary "$p.r$i.err")"; return 1; }
+    grep -qF "$want" "$p.r$i.err" ||
+      { echo "replay $i ended otherwise than '$want': $(summary "$p.r$i.err")"; return 1; }
   done
   # The failing schedule preempted a thread between two memory accesses.
-  grep -qE 'step +(mem_|atomic_)' <("$DARA" show "$file") || { echo "no memory step in $file"; return 1; }
+  grep -qE 'step +(mem_|atomic_)' <("$DARA" show "$file") ||
+    { echo "no memory step in $file"; return 1; }
 }
 
 # --points: with sync no schedule shows the atomic lost update (the bounded
@@ -254,12 +259,14 @@ test_points_policy() {
   dara_run "$p-sync" explore -S dfs --points sync -o "pol-sync-$compiler" -- \
     "$(bin "$compiler" inst_lost_atomic)"
   [[ $(status "$p-sync") == 0 ]] || { echo "sync: $(describe "$p-sync")"; return 1; }
-  grep -q 'exhausted; 0 bugs found' "$p-sync.err" || { echo "sync: $(summary "$p-sync.err")"; return 1; }
+  grep -q 'exhausted; 0 bugs found' "$p-sync.err" ||
+    { echo "sync: $(summary "$p-sync.err")"; return 1; }
   dara_run "$p-atomics" explore -S dfs --points atomics -o "pol-atomics-$compiler" -- \
     "$(bin "$compiler" inst_lost_atomic)"
   local file
   file=$(found "$p-atomics" exit) || return 1
-  grep -q '^points *atomics$' <("$DARA" show "$file") || { echo "the file does not say atomics"; return 1; }
+  grep -q '^points *atomics$' <("$DARA" show "$file") ||
+    { echo "the file does not say atomics"; return 1; }
   dara_run "$p-replay" replay "$file"
   grep -q 'as recorded' "$p-replay.err" || { echo "replay: $(describe "$p-replay")"; return 1; }
   dara_run "$p-plain" explore -S dfs --points atomics -o "pol-plain-$compiler" -- \
@@ -330,11 +337,13 @@ test_show_memory() {
   local compiler=$1 f=$TMP/show-$1.sched
   dara_run "$TMP/show-$compiler" record --seed 1 -o "show-$compiler.sched" -- \
     "$(bin "$compiler" inst_counter)"
-  [[ $(status "$TMP/show-$compiler") == [01] ]] || { echo "$(describe "$TMP/show-$compiler")"; return 1; }
+  [[ $(status "$TMP/show-$compiler") == [01] ]] ||
+    { echo "$(describe "$TMP/show-$compiler")"; return 1; }
   "$DARA" show "$f" >"$f.txt" || { echo "show failed"; return 1; }
   grep -q '^points    all$' "$f.txt" || { echo "no policy in the header"; return 1; }
   local loc='memory#[0-9]+ counter \(inst_counter\+0x[0-9a-f]+\), 4 bytes, at inst_counter\+0x[0-9a-f]+'
-  grep -qE "step +mem_read $loc" "$f.txt" || { echo "no read of counter: $(grep -m 3 mem_ "$f.txt")"; return 1; }
+  grep -qE "step +mem_read $loc" "$f.txt" ||
+    { echo "no read of counter: $(grep -m 3 mem_ "$f.txt")"; return 1; }
   grep -qE "step +mem_write $loc" "$f.txt" || { echo "no write of counter"; return 1; }
   "$DARA" show --format json "$f" | jq -e '.header.points == "all" and
     any(.objects[]; .kind == "memory" and .symbol == "counter") and
