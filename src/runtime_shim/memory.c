@@ -27,6 +27,7 @@
  */
 #include <dlfcn.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "runtime_shim/shim.h"
 
@@ -41,14 +42,37 @@ SHIM_EXPORT void dara__access(unsigned op, const volatile void *addr, unsigned l
                                well below OBJ_ID_MAX ids */
 #define LOC_HASH (1u << 16) /* power of two, > LOC_MAX */
 
-struct loc {
-  uintptr_t addr;
-  uint32_t id;
+#define PC_CACHE 1024      /* power of two */
+
+/* The tables are mapped when a process first makes a memory point, not
+ * kept in the shim's data: an uninstrumented program never pays for them,
+ * not even in a sanitizer build, whose leak checker would scan them at
+ * every exit. */
+struct tables {
+  struct {
+    uintptr_t addr;
+    uint32_t id;
+  } locs[LOC_MAX];
+  uint32_t loc_hash[LOC_HASH]; /* 0: empty, else 1 + index into locs */
+  struct {
+    uintptr_t pc;
+    uint64_t code;
+  } pc_cache[PC_CACHE];
 };
-static struct loc locs[LOC_MAX];
+static struct tables *tab;
 static uint32_t nlocs;
-static uint32_t loc_hash[LOC_HASH]; /* 0: empty, else 1 + index into locs */
-static bool locs_full;              /* said so in a note */
+static bool locs_full; /* said so in a note */
+
+static bool map_tables(void) {
+  if (tab)
+    return true;
+  void *m = mmap(NULL, sizeof(*tab), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m == MAP_FAILED)
+    return false;
+  tab = m;
+  return true;
+}
 
 static uint32_t hash_addr(uintptr_t a) {
   uint64_t x = (uint64_t)a * 0x9E3779B97F4A7C15ull;
@@ -60,11 +84,11 @@ static uint32_t hash_addr(uintptr_t a) {
 static uint32_t location(uintptr_t a) {
   uint32_t h = hash_addr(a);
   for (;; h = (h + 1) & (LOC_HASH - 1)) {
-    uint32_t k = loc_hash[h];
+    uint32_t k = tab->loc_hash[h];
     if (k == 0)
       break;
-    if (locs[k - 1].addr == a)
-      return locs[k - 1].id;
+    if (tab->locs[k - 1].addr == a)
+      return tab->locs[k - 1].id;
   }
   uint32_t id = nlocs < LOC_MAX ? obj_new_id() : 0;
   if (id == 0) {
@@ -73,8 +97,9 @@ static uint32_t location(uintptr_t a) {
     locs_full = true;
     return 0;
   }
-  locs[nlocs] = (struct loc){.addr = a, .id = id};
-  loc_hash[h] = ++nlocs;
+  tab->locs[nlocs].addr = a;
+  tab->locs[nlocs].id = id;
+  tab->loc_hash[h] = ++nlocs;
   /* As objects are announced (objects.c): a global by module and offset,
    * the heap and stacks by nothing, their addresses differ from run to run. */
   uint64_t offset;
@@ -91,23 +116,17 @@ static uint32_t location(uintptr_t a) {
  * return address minus one (inside the call instruction, where a symbolizer
  * finds the access's line). dladdr is slow next to a hash: the answers are
  * cached by pc. */
-#define PC_CACHE 1024 /* power of two */
-static struct {
-  uintptr_t pc;
-  uint64_t code;
-} pc_cache[PC_CACHE];
-
 static uint64_t pc_code(const void *pc) {
   uintptr_t key = (uintptr_t)pc;
   uint32_t slot = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 52) & (PC_CACHE - 1);
-  if (key && pc_cache[slot].pc == key)
-    return pc_cache[slot].code;
+  if (key && tab->pc_cache[slot].pc == key)
+    return tab->pc_cache[slot].code;
   uint64_t offset, code = 0;
   uint32_t module = key ? shim_module_of((const char *)pc - 1, &offset) : UINT32_MAX;
   if (module < 32 && offset < (UINT64_C(1) << 58))
     code = offset << 5 | module;
-  pc_cache[slot].pc = key;
-  pc_cache[slot].code = code;
+  tab->pc_cache[slot].pc = key;
+  tab->pc_cache[slot].code = code;
   return code;
 }
 
@@ -125,7 +144,7 @@ SHIM_EXPORT void dara__access(unsigned op, const volatile void *addr, unsigned l
   if (shim_busy() || !shim_sys_enter())
     return;
   int me = shim_self();
-  if (shim.proc->routines[me].status != DARA_RS_RUNNING)
+  if (shim.proc->routines[me].status != DARA_RS_RUNNING || !map_tables())
     return;
   uint32_t id = 0;
   if (op != DARA_OP_FENCE && (id = location((uintptr_t)addr)) == 0)

@@ -19,12 +19,10 @@
 #define OBJ_MAX 4096
 #define OBJ_HASH 8192 /* power of two, > OBJ_MAX */
 
-static struct shim_obj objs[OBJ_MAX];
+static struct shim_obj objs[OBJ_MAX]; /* in id order, ids not consecutive */
 static uint32_t nobjs;
-static uint32_t hash_ids[OBJ_HASH]; /* 0 = empty, else id */
-static uint32_t nids;                /* ids handed out, objects and locations */
-static uint16_t slot_of[OBJ_ID_MAX]; /* id -> 1 + index into objs, 0: not an object */
-_Static_assert(OBJ_MAX < UINT16_MAX, "slot_of holds an index into objs");
+static uint32_t hash_slots[OBJ_HASH]; /* 0 = empty, else 1 + index into objs */
+static uint32_t nids;               /* ids handed out, objects and locations */
 
 uint32_t obj_new_id(void) {
   if (nids + 1 >= OBJ_ID_MAX)
@@ -74,13 +72,25 @@ static void announce(const struct shim_obj *o) {
 }
 
 struct shim_obj *obj_by_id(uint32_t id) {
-  return id < OBJ_ID_MAX && slot_of[id] ? &objs[slot_of[id] - 1] : NULL;
+  /* Ids are dense until a memory location takes one (memory.c). */
+  if (id >= 1 && id <= nobjs && objs[id - 1].id == id)
+    return &objs[id - 1];
+  /* objs holds objects in the order their ids were handed out. */
+  uint32_t lo = 0, hi = nobjs;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (objs[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < nobjs && objs[lo].id == id ? &objs[lo] : NULL;
 }
 
 static struct shim_obj *lookup(uintptr_t a, bool create, unsigned kind) {
   for (uint32_t h = hash_addr(a);; h = (h + 1) & (OBJ_HASH - 1)) {
-    uint32_t id = hash_ids[h];
-    if (id == 0) {
+    uint32_t k = hash_slots[h];
+    if (k == 0) {
       if (!create)
         return NULL;
       uint32_t new_id = nobjs < OBJ_MAX ? obj_new_id() : 0;
@@ -91,14 +101,13 @@ static struct shim_obj *lookup(uintptr_t a, bool create, unsigned kind) {
       struct shim_obj *o = &objs[nobjs++];
       o->addr = a;
       o->id = new_id;
-      slot_of[new_id] = (uint16_t)nobjs;
-      hash_ids[h] = o->id;
+      hash_slots[h] = nobjs;
       init_state(o, kind);
       announce(o);
       return o;
     }
-    if (obj_by_id(id)->addr == a)
-      return obj_by_id(id);
+    if (objs[k - 1].addr == a)
+      return &objs[k - 1];
   }
 }
 
