@@ -46,7 +46,14 @@
   X(IO_CONNECT, "connect")             \
   X(IO_SEND, "send")                   \
   X(IO_RECV, "recv")                   \
-  X(IO_POLL, "poll")
+  X(IO_POLL, "poll")                   \
+  X(MEM_READ, "mem_read")              \
+  X(MEM_WRITE, "mem_write")            \
+  X(ATOMIC_LOAD, "atomic_load")        \
+  X(ATOMIC_STORE, "atomic_store")      \
+  X(ATOMIC_RMW, "atomic_rmw")          \
+  X(ATOMIC_CAS, "atomic_cas")          \
+  X(FENCE, "fence")
 
 enum dara_op {
 #define DARA_OP_ENUM(name, str) DARA_OP_##name,
@@ -66,6 +73,7 @@ enum dara_obj_kind {
   DARA_OBJ_SPIN = 7,
   DARA_OBJ_ONCE = 8,
   DARA_OBJ_FD = 9, /* I/O operations: obj is the descriptor number itself */
+  DARA_OBJ_MEMORY = 10, /* a memory location an instrumented program accessed */
   DARA_OBJ_COUNT
 };
 
@@ -74,6 +82,17 @@ enum dara_obj_kind {
  * publishes in dara_routine.io). */
 static inline int dara_op_is_io(unsigned op) {
   return op >= DARA_OP_IO_ACCEPT && op <= DARA_OP_IO_POLL;
+}
+
+/* The memory operations of instrumented programs (dara-cc, docs/instrumented.md):
+ * a plain read or write, or an atomic operation, about to happen. obj is the
+ * location (an object of kind MEMORY; 0 for a fence), obj2 its size in bytes,
+ * and the routine's pc says where in the program (region.h). */
+static inline int dara_op_is_memory(unsigned op) {
+  return op >= DARA_OP_MEM_READ && op <= DARA_OP_FENCE;
+}
+static inline int dara_op_is_atomic(unsigned op) {
+  return op >= DARA_OP_ATOMIC_LOAD && op <= DARA_OP_FENCE;
 }
 
 /* Names for messages and the schedule file's text form ("?" when out of range). */

@@ -53,7 +53,7 @@
 
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
-#define DARA_ABI_VERSION 2u
+#define DARA_ABI_VERSION 3u /* 3: dara_routine.pc, dara_region_header.points */
 
 #define DARA_MAX_PROCS 8
 #define DARA_MAX_ROUTINES 1024 /* threads over a process lifetime; indices are never reused */
@@ -149,6 +149,10 @@ struct dara_routine {
                         is ready when any of them is */
   uint64_t deadline; /* virtual time (ns) a timed operation or sleep ends, 0: none */
   uint64_t steps;    /* how many times it was chosen */
+  uint64_t pc;       /* memory operations (dara_op_is_memory): where the access
+                        is, offset << 5 | module (an index into modules[], <
+                        32), the offset being that of the hook call's return
+                        address minus one; 0 when unknown or another op */
   struct dara_site site;     /* where it was created */
   struct dara_site start;    /* its start routine (ordinal unused) */
   char func[DARA_NAME_LEN];  /* start routine's symbol, if the shim knows it */
@@ -189,7 +193,8 @@ enum dara_log_kind {
   DARA_LOG_SYSCALL = 7, /* a = enum dara_call, b = errno (0: none), c = return value
                          * (int64), args, start, len and data as named there */
   DARA_LOG_STEP = 8,    /* a forced step taken under a lease: a = op, b = obj,
-                         * args[0] = obj2, c = virtual time */
+                         * args[0] = obj2, args[1] = pc (dara_routine.pc),
+                         * c = virtual time */
 };
 
 enum dara_note {
@@ -197,6 +202,9 @@ enum dara_note {
   DARA_NOTE_TOO_MANY_THREADS = 2,  /* routine table full; the thread runs natively */
   DARA_NOTE_TOO_MANY_OBJECTS = 3,  /* object table full */
   DARA_NOTE_EXEC_UNCONTROLLED = 4, /* the process called exec and left dara's control */
+  DARA_NOTE_TOO_MANY_LOCATIONS = 5, /* location table full: accesses to new memory
+                                     * locations are no longer scheduling points;
+                                     * b = the table's size */
 };
 
 struct dara_module {
@@ -242,8 +250,22 @@ struct dara_region_header {
   uint32_t spins;  /* polls a thread spins before it sleeps on its gate; 0
                     * when the run is pinned to one CPU (nothing else could
                     * move the word while the waiter holds the core) */
-  uint32_t pad;
+  uint32_t points; /* enum dara_points: which memory accesses of instrumented
+                    * programs are scheduling points. Written by the scheduler
+                    * before a program starts; the shim copies it once */
 };
+
+/* Which accesses of a program built with dara-cc are scheduling points
+ * (docs/instrumented.md). Uninstrumented programs make none either way. */
+enum dara_points {
+  DARA_POINTS_SYNC = 0,    /* none: synchronization calls only, as before dara-cc */
+  DARA_POINTS_ATOMICS = 1, /* every atomic operation and fence */
+  DARA_POINTS_ALL = 2,     /* atomics and every plain load and store */
+  DARA_POINTS_COUNT
+};
+/* "sync", "atomics", "all" ("?" when out of range); the value of a name, or -1. */
+const char *dara_points_name(unsigned points);
+int dara_points_parse(const char *name);
 
 /* Virtual time, shared by every process. Only the turn holder writes it: the
  * scheduler when it fires a timer (time jumps to the deadline), a thread when

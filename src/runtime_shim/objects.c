@@ -7,6 +7,10 @@
  * module and offset when it lives inside a module (a global), so reports can
  * name it. The table is fixed-size: no allocation while holding the turn.
  * Running out of room ends the process with a message: never a silent guess.
+ *
+ * The memory locations of instrumented programs (memory.c) are named from
+ * the same sequence of ids, so an id names one thing of a process, whatever
+ * its kind; they have a table of their own.
  */
 #include <string.h>
 
@@ -15,9 +19,16 @@
 #define OBJ_MAX 4096
 #define OBJ_HASH 8192 /* power of two, > OBJ_MAX */
 
-static struct shim_obj objs[OBJ_MAX]; /* objs[id - 1] */
+static struct shim_obj objs[OBJ_MAX]; /* in id order, ids not consecutive */
 static uint32_t nobjs;
-static uint32_t hash_ids[OBJ_HASH]; /* 0 = empty, else id */
+static uint32_t hash_slots[OBJ_HASH]; /* 0 = empty, else 1 + index into objs */
+static uint32_t nids;               /* ids handed out, objects and locations */
+
+uint32_t obj_new_id(void) {
+  if (nids + 1 >= OBJ_ID_MAX)
+    return 0;
+  return ++nids;
+}
 
 static uint32_t hash_addr(uintptr_t a) {
   uint64_t x = (uint64_t)a * 0x9E3779B97F4A7C15ull;
@@ -61,29 +72,42 @@ static void announce(const struct shim_obj *o) {
 }
 
 struct shim_obj *obj_by_id(uint32_t id) {
-  return id >= 1 && id <= nobjs ? &objs[id - 1] : NULL;
+  /* Ids are dense until a memory location takes one (memory.c). */
+  if (id >= 1 && id <= nobjs && objs[id - 1].id == id)
+    return &objs[id - 1];
+  /* objs holds objects in the order their ids were handed out. */
+  uint32_t lo = 0, hi = nobjs;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (objs[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < nobjs && objs[lo].id == id ? &objs[lo] : NULL;
 }
 
 static struct shim_obj *lookup(uintptr_t a, bool create, unsigned kind) {
   for (uint32_t h = hash_addr(a);; h = (h + 1) & (OBJ_HASH - 1)) {
-    uint32_t id = hash_ids[h];
-    if (id == 0) {
+    uint32_t k = hash_slots[h];
+    if (k == 0) {
       if (!create)
         return NULL;
-      if (nobjs >= OBJ_MAX) {
+      uint32_t new_id = nobjs < OBJ_MAX ? obj_new_id() : 0;
+      if (new_id == 0) {
         shim_log(DARA_LOG_NOTE, DARA_NOTE_TOO_MANY_OBJECTS, OBJ_MAX, 0);
         shim_die("more than %d synchronization objects; dara cannot model this program", OBJ_MAX);
       }
-      struct shim_obj *o = &objs[nobjs];
+      struct shim_obj *o = &objs[nobjs++];
       o->addr = a;
-      o->id = ++nobjs;
-      hash_ids[h] = o->id;
+      o->id = new_id;
+      hash_slots[h] = nobjs;
       init_state(o, kind);
       announce(o);
       return o;
     }
-    if (objs[id - 1].addr == a)
-      return &objs[id - 1];
+    if (objs[k - 1].addr == a)
+      return &objs[k - 1];
   }
 }
 

@@ -25,8 +25,12 @@
 
 struct shim_state shim;
 static SHIM_TLS int tls_routine = -1;
+/* Inside shim_point or drain_now (shim_busy). */
+static SHIM_TLS bool tls_in_shim;
 
 int shim_self(void) { return tls_routine; }
+
+bool shim_busy(void) { return tls_in_shim; }
 
 void shim_die(const char *fmt, ...) {
   char buf[512];
@@ -64,12 +68,15 @@ static int gate_spins(void) {
 static void drain_now(void) {
   struct dara_proc *p = shim.proc;
   struct dara_routine *r = &p->routines[tls_routine];
+  bool was_in_shim = tls_in_shim;
+  tls_in_shim = true;
   __atomic_store_n(&p->syscall_lock, 1, __ATOMIC_RELEASE);
   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
   handoff_give(&p->lock, DARA_TURN_SCHED);
   handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, gate_spins(), 0);
   if (__atomic_load_n(&p->command, __ATOMIC_ACQUIRE) == DARA_CMD_KILL)
     _exit(137);
+  tls_in_shim = was_in_shim;
 }
 
 /* The next free log entry, draining the log first when it is full; NULL
@@ -284,13 +291,14 @@ static bool forced_step(struct dara_proc *p, int me, const struct dara_routine *
   return true;
 }
 
-int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
+static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   struct dara_proc *p = shim.proc;
   int me = tls_routine;
   struct dara_routine *r = &p->routines[me];
   r->op = op;
   r->obj = obj;
   r->obj2 = obj2;
+  r->pc = pc;
   r->status = DARA_RS_ENABLED; /* parked: let refresh evaluate it */
   shim_refresh();
   if (p->lease > 0) {
@@ -303,6 +311,7 @@ int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
         e->a = op;
         e->b = obj;
         e->args[0] = obj2;
+        e->args[1] = pc;
         e->c = shim.region->clock.now;
         log_commit();
       }
@@ -334,6 +343,22 @@ int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
     shim_die("scheduler chose thread %d:%d, which is blocked in %s", shim.slot, me,
              dara_op_name(op));
   r->status = DARA_RS_RUNNING;
+  return status;
+}
+
+int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
+  bool was_in_shim = tls_in_shim;
+  tls_in_shim = true;
+  int status = point(op, obj, obj2, 0);
+  tls_in_shim = was_in_shim;
+  return status;
+}
+
+int shim_point_at(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
+  bool was_in_shim = tls_in_shim;
+  tls_in_shim = true;
+  int status = point(op, obj, obj2, pc);
+  tls_in_shim = was_in_shim;
   return status;
 }
 
@@ -458,6 +483,9 @@ static void bind_slot(void) {
   r->status = DARA_RS_RUNNING;
   p->nroutines = 1;
   tls_routine = 0;
+  /* The scheduler wrote it before starting the process, and does not
+   * change it during the run: read once. */
+  shim.points = shim.region->hdr.points;
   shim.active = true;
   p->state = DARA_PROC_RUNNING;
 }

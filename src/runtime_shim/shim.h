@@ -207,6 +207,10 @@ struct shim_obj *obj_reset(const void *addr, unsigned kind);
  * the same id), whatever kind it is then. */
 void obj_forget(const void *addr);
 struct shim_obj *obj_by_id(uint32_t id);
+/* A new id from the sequence objects and memory locations share, or 0 when
+ * OBJ_ID_MAX ids are out (the scheduler takes no more). */
+#define OBJ_ID_MAX (1u << 16)
+uint32_t obj_new_id(void);
 
 /* ---- shim.c: the process, its routines and scheduling points ---- */
 
@@ -230,6 +234,8 @@ struct shim_state {
   pid_t pid;
   struct shim_routine routines[DARA_MAX_ROUTINES];
   uint64_t cond_seq;
+  unsigned points;          /* enum dara_points, copied from the region when the
+                               process binds to its slot (memory.c reads it) */
 };
 extern struct shim_state shim;
 
@@ -245,6 +251,15 @@ static inline bool shim_controlled(void) { return shim.active && shim_self() >= 
  * only, DARA_RS_BLOCKED when the descriptor turned out not to be ready (the
  * caller parks again). */
 int shim_point(unsigned op, uint32_t obj, uint32_t obj2);
+
+/* shim_point for a memory operation (memory.c): pc is published with it,
+ * for the STEP event (dara_routine.pc). */
+int shim_point_at(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc);
+
+/* True while the calling thread is inside a scheduling point or a drain of
+ * the event log: an instrumented access made then (by a signal handler)
+ * must not be a point. */
+bool shim_busy(void);
 
 /* shim_point for a timed operation: the deadline (see shim_deadline) is
  * published with it, so the scheduler can move time to it. */

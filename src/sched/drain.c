@@ -40,6 +40,10 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
   case DARA_NOTE_EXEC_UNCONTROLLED:
     session_detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
     break;
+  case DARA_NOTE_TOO_MANY_LOCATIONS:
+    session_detail(s, "warning: process %u accessed more than %u memory locations; accesses to "
+                   "new ones are not scheduling points", proc, e->b);
+    break;
   default:
     session_corrupt(s, proc, "note", e->a);
     return;
@@ -118,7 +122,7 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
     return;
   }
-  if (s->cfg->sink.object && s->cfg->sink.object(s->cfg->sink.ctx, &so) != 0) {
+  if (s->cfg->sink.object && s->cfg->sink.object(s->cfg->sink.ctx, &so, symbol) != 0) {
     s->res->stopped = true;
     s->done = true;
   }
@@ -333,6 +337,8 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
   struct dara_event ev = {.kind = DARA_EV_STEP, .proc = (uint8_t)proc,
                           .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = e->b,
                           .obj2 = (uint32_t)e->args[0], .time = e->c};
+  if (dara_op_is_memory(e->a))
+    ev.arg = (int64_t)e->args[1];
   session_emit(s, &ev);
   s->steps++;
   session_ran(s, proc, e->routine, s->steps);

@@ -96,6 +96,15 @@ static void operation(const struct names *n, enum style st, char *buf, size_t le
     return;
   }
   char a[128] = "", b[128] = "";
+  if (dara_op_is_memory(op)) { /* obj2 is the size (ops.h) */
+    if (!obj) { /* a fence */
+      snprintf(buf, len, "%s", dara_op_name(op));
+      return;
+    }
+    object_ref(n, st, proc, obj, a, sizeof a);
+    snprintf(buf, len, "%s %s, %u bytes", dara_op_name(op), a, obj2);
+    return;
+  }
   const char *prefix = "";
   bool thread = op == DARA_OP_THREAD_JOIN || op == DARA_OP_THREAD_DETACH;
   if (thread) {
@@ -161,6 +170,8 @@ static const char *note_text(unsigned note) {
     return "object table full, the process was stopped";
   case DARA_NOTE_EXEC_UNCONTROLLED:
     return "the process called exec and runs uncontrolled from here";
+  case DARA_NOTE_TOO_MANY_LOCATIONS:
+    return "location table full, accesses to new locations are not points from here; size";
   default:
     return NULL;
   }
@@ -298,12 +309,43 @@ void evtext_syscall(const struct dara_event *ev, char *buf, size_t len) {
 
 /* ---- events ---- */
 
+/* A memory step of an instrumented program (ops.h): the location, its size
+ * and where the access is, its pc decoded (region.h): module 0 is the
+ * executable, named as its main thread's creation site is.
+ * `mem_write memory#3 counter (prog+0x4014), 4 bytes, at prog+0x11c8`. */
+static void memory_step(const struct names *n, const struct dara_event *ev, char *buf,
+                        size_t len) {
+  if (ev->op == DARA_OP_FENCE) {
+    snprintf(buf, len, "%s", dara_op_name(ev->op));
+  } else {
+    char loc[160];
+    object_ref(n, STYLE_SHOW, ev->proc, ev->obj, loc, sizeof loc);
+    snprintf(buf, len, "%s %s, %" PRIu32 " bytes", dara_op_name(ev->op), loc, ev->obj2);
+  }
+  uint64_t pc = (uint64_t)ev->arg;
+  if (pc == 0) {
+    return;
+  }
+  unsigned module = (unsigned)(pc & 31);
+  const struct name_thread *main_thread = names_thread(n, ev->proc, 0);
+  size_t k = strlen(buf);
+  if (module == 0 && main_thread && main_thread->module[0]) {
+    snprintf(buf + k, len - k, ", at %s+0x%" PRIx64, main_thread->module, pc >> 5);
+  } else {
+    snprintf(buf + k, len - k, ", at module %u+0x%" PRIx64, module, pc >> 5);
+  }
+}
+
 void evtext_what(const struct names *n, const struct sched_file *f, const struct dara_event *ev,
                  char *buf, size_t len) {
   char o1[160], name[128];
   long long arg = (long long)ev->arg;
   switch (ev->kind) {
   case DARA_EV_STEP:
+    if (dara_op_is_memory(ev->op)) {
+      memory_step(n, ev, buf, len);
+      break;
+    }
     operation(n, STYLE_SHOW, buf, len, ev->proc, ev->op, ev->obj, ev->obj2);
     if (ev->arg && !dara_op_is_io(ev->op)) {
       size_t k = strlen(buf);
@@ -407,6 +449,10 @@ void evtext_sentence(const struct names *n, const struct dara_event *ev, char *b
   switch (ev->kind) {
   case DARA_EV_STEP:
     operation(n, STYLE_REPORT, what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
+    /* A memory access: where it is (its pc, region.h), which replay checks too. */
+    if (dara_op_is_memory(ev->op))
+      snprintf(what + strlen(what), sizeof(what) - strlen(what), " at pc %#llx",
+               (unsigned long long)ev->arg);
     snprintf(buf, len, "thread %s runs %s", who, what);
     return;
   case DARA_EV_RESULT:

@@ -431,6 +431,7 @@ int cmd_explore(int argc, char **argv) {
        "bug is reported first, and with --keep-going which\n"
        "schedule is saved for a bug, depend on timing",
        cli_number, &jobs},
+      run_option(RUN_POINTS, &ro, NULL),
       {"no-fork-server", 0, NULL,
        "start every execution with fork and exec (by default\n"
        "each program is started once and every execution\n"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "abi/region.h"
 #include "sched/cli.h"
 #include "sched/launcher.h"
 #include "sched/world.h"
@@ -21,7 +22,7 @@ void run_options_init(struct run_options *ro) {
   /* 48 bits: short enough to type back in. */
   *ro = (struct run_options){
       .seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull,
-      .watchdog = 5};
+      .watchdog = 5, .points = DARA_POINTS_ALL};
 }
 
 static int parse_watchdog(const struct cli_option *o, const char *arg) {
@@ -42,6 +43,16 @@ static int parse_timers(const struct cli_option *o, const char *arg) {
   }
   cli_error("--timers takes 'any' or 'due', not '%s'", arg);
   return -1;
+}
+
+static int parse_points(const struct cli_option *o, const char *arg) {
+  int points = dara_points_parse(arg);
+  if (points < 0) {
+    cli_error("--points takes 'sync', 'atomics' or 'all', not '%s'", arg);
+    return -1;
+  }
+  *(unsigned *)o->dst = (unsigned)points;
+  return 0;
 }
 
 struct cli_option run_option(enum run_option which, struct run_options *ro, const char *help) {
@@ -88,6 +99,14 @@ struct cli_option run_option(enum run_option which, struct run_options *ro, cons
   case RUN_SHOW_OUTPUT:
     o = (struct cli_option){"show-output", 0, NULL, "let the program's stdout and stderr through",
                             cli_false, &ro->quiet};
+    break;
+  case RUN_POINTS:
+    o = (struct cli_option){"points", 0, "WHICH",
+                            "in a program built with dara-cc, which memory accesses\n"
+                            "are scheduling points too: all (default): every atomic\n"
+                            "operation and every load and store; atomics: atomic\n"
+                            "operations and fences; sync: none",
+                            parse_points, &ro->points};
     break;
   default:
     o = (struct cli_option){"help", 'h', NULL, "this text", NULL, NULL};
@@ -142,7 +161,7 @@ static int split_commands(int argc, char **argv, struct sched_cmd *cmds, int *nc
 
 int run_new(struct run *r, const struct run_options *ro, int argc, char **argv, char *err,
             size_t err_len) {
-  *r = (struct run){.hdr = {.dara_version = DARA_VERSION, .seed = ro->seed}};
+  *r = (struct run){.hdr = {.dara_version = DARA_VERSION, .seed = ro->seed, .points = ro->points}};
   return split_commands(argc, argv, r->hdr.cmds, &r->hdr.nprocs, err, err_len);
 }
 
@@ -174,7 +193,9 @@ void run_config(const struct run *r, const struct run_options *ro, struct sessio
       .cwd = r->recorded ? r->hdr.cwd : NULL, .shim = r->shim,
       .watchdog_ms = (int)(ro->watchdog * 1000), .quiet = ro->quiet,
       .max_steps = ro->max_steps, .vtime_base = r->hdr.vtime_base,
-      .timers_race = ro->timers_race, .props = r->props};
+      .timers_race = ro->timers_race, .props = r->props,
+      /* A recording's own policy: replay has no --points. */
+      .points = r->recorded ? r->hdr.points : ro->points};
 }
 
 void run_free(struct run *r) {

@@ -32,10 +32,12 @@ struct run_options {
   const char *props;  /* --props FILE, or NULL */
   bool timers_race;   /* --timers any (see session_config) */
   bool quiet;         /* the programs' output goes to /dev/null (--show-output clears it) */
+  unsigned points;    /* --points: enum dara_points (abi/region.h) */
 };
 
 /* The defaults: a fresh seed, a 5 s watchdog, no step limit, timers when
- * due, the programs' output shown, no output file. */
+ * due, the programs' output shown, no output file, every access of an
+ * instrumented program a point. */
 void run_options_init(struct run_options *ro);
 
 enum run_option {
@@ -47,6 +49,7 @@ enum run_option {
   RUN_PROPS,       /* -P FILE */
   RUN_TIMERS,      /* -T any|due */
   RUN_SHOW_OUTPUT, /* --show-output */
+  RUN_POINTS,      /* --points sync|atomics|all */
   RUN_HELP,        /* -h */
 };
 

@@ -109,7 +109,7 @@ int names_load_file(struct names *n, const struct sched_file *f) {
     if (names_add_thread(n, &f->threads[i]) != 0)
       return -1;
   for (size_t i = 0; i < f->nobjects; i++)
-    if (names_add_object(n, &f->objects[i], NULL) != 0)
+    if (names_add_object(n, &f->objects[i], f->object_symbols[i]) != 0)
       return -1;
   return 0;
 }

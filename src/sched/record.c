@@ -74,6 +74,7 @@ int cmd_record(int argc, char **argv) {
       run_option(RUN_MAX_STEPS, &ro, NULL),
       run_option(RUN_PROPS, &ro, NULL),
       run_option(RUN_TIMERS, &ro, NULL),
+      run_option(RUN_POINTS, &ro, NULL),
       run_option(RUN_HELP, &ro, NULL)};
   const struct cli_command cmd = {"record", synopsis, epilog, 22, opts,
                                   sizeof(opts) / sizeof(opts[0])};

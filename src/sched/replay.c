@@ -106,7 +106,8 @@ static int on_thread(void *ctx, const struct sched_thread *t) {
   return 0;
 }
 
-static int on_object(void *ctx, const struct sched_object *o) {
+static int on_object(void *ctx, const struct sched_object *o, const char *symbol) {
+  (void)symbol; /* compared through the location's module and offset */
   struct replayer *r = ctx;
   const struct sched_object *rec = schedfile_object(r->f, o->proc, o->id);
   char now[200], then[200] = "no such object";

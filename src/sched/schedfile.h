@@ -35,6 +35,10 @@ struct sched_header {
   char *strategy; /* "random", "rr", "dfs", ... */
   uint64_t seed;
   uint64_t vtime_base; /* the virtual CLOCK_REALTIME at the start, in ns */
+  unsigned points;     /* enum dara_points: which memory accesses of programs built
+                          with dara-cc were scheduling points. Kept in a POINTS
+                          record before the first memory step; a file with none
+                          reads as sync, and is then the same either way */
   int nprocs;     /* 1..DARA_MAX_PROCS */
   struct sched_cmd cmds[DARA_MAX_PROCS];
 };
@@ -95,6 +99,11 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
 /* Each returns 0, or -1 after an I/O error (the reason is kept for close). */
 int schedfile_define_thread(struct schedfile_writer *w, const struct sched_thread *t);
 int schedfile_define_object(struct schedfile_writer *w, const struct sched_object *o);
+/* The same with the symbol of the variable the object is (a global's, such
+ * as `counter`; NULL or "": none known). The file keeps it (a SYMBOL record)
+ * for memory locations. */
+int schedfile_define_object_symbol(struct schedfile_writer *w, const struct sched_object *o,
+                                   const char *symbol);
 int schedfile_define_label(struct schedfile_writer *w, const struct sched_label *l);
 int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *ev);
 /* Writes the footer with the outcome and checksum, closes and frees w.
@@ -121,6 +130,7 @@ struct sched_file {
   size_t nthreads;
   struct sched_object *objects;
   size_t nobjects;
+  char **object_symbols; /* object_symbols[i]: the symbol of objects[i], "" if none */
   struct sched_label *labels;
   size_t nlabels;
   struct dara_sys *syscalls; /* what the SYSCALL events point to */

@@ -50,6 +50,9 @@ struct reader {
   struct str_ref *strs;
   size_t nstrs, strs_cap;
   size_t events_cap, threads_cap, objects_cap, labels_cap, syscalls_cap, sys_events_cap;
+  size_t symbols_cap;
+  uint8_t last_tag; /* of the record before this one */
+  bool points_read;
   size_t *sys_events; /* the event index of each entry of f->syscalls */
   struct ev_prev prev;
   struct sched_file *f;
@@ -299,10 +302,46 @@ static enum rd read_object_record(struct reader *r) {
       .kind = (uint8_t)kind,
       .offset = offset,
   };
-  if (!(o.module = str_copy(r, module))) {
+  TRY(rd_reserve(r, f->object_symbols, &r->symbols_cap, f->nobjects + 1,
+                 sizeof *f->object_symbols, &arr));
+  f->object_symbols = arr;
+  char *sym = rd_strdup(r, (const uint8_t *)"", 0);
+  if (!(o.module = str_copy(r, module)) || !sym) {
+    free(o.module);
+    free(sym);
     return bad(r, "more text than a file of %zu bytes can hold", r->len);
   }
+  f->object_symbols[f->nobjects] = sym;
   f->objects[f->nobjects++] = o;
+  return RD_OK;
+}
+
+/* SYMBOL: names the object of the OBJECT record right before it. */
+static enum rd read_symbol_record(struct reader *r) {
+  uint32_t symbol = 0;
+  TRY(rd_string_id(r, &symbol));
+  struct sched_file *f = r->f;
+  if (r->last_tag != TAG_OBJECT) {
+    return bad(r, "a symbol that follows no object");
+  }
+  char *sym = str_copy(r, symbol);
+  if (!sym) {
+    return bad(r, "more text than a file of %zu bytes can hold", r->len);
+  }
+  free(f->object_symbols[f->nobjects - 1]);
+  f->object_symbols[f->nobjects - 1] = sym;
+  return RD_OK;
+}
+
+/* POINTS: the policy, once. */
+static enum rd read_points_record(struct reader *r) {
+  uint64_t v = 0;
+  TRY(rd_max(r, DARA_POINTS_COUNT - 1, &v, "points policy"));
+  if (r->points_read) {
+    return bad(r, "a second points policy");
+  }
+  r->points_read = true;
+  r->f->hdr.points = (unsigned)v;
   return RD_OK;
 }
 
@@ -554,8 +593,12 @@ void schedfile_free(struct sched_file *f) {
   free(f->threads);
   for (size_t i = 0; f->objects && i < f->nobjects; i++) {
     free(f->objects[i].module);
+    if (f->object_symbols) {
+      free(f->object_symbols[i]);
+    }
   }
   free(f->objects);
+  free(f->object_symbols);
   for (size_t i = 0; f->labels && i < f->nlabels; i++) {
     free(f->labels[i].text);
   }
@@ -565,13 +608,16 @@ void schedfile_free(struct sched_file *f) {
 
 /* The body: records up to and including the footer. */
 static enum rd read_body(struct reader *r) {
-  for (;;) {
+  for (uint8_t tag = 0;; r->last_tag = tag) {
     r->rec = r->pos;
-    uint8_t tag;
     TRY(rd_byte(r, &tag));
     if (tag >= TAG_EVENT) {
       TRY(read_event_record(r, tag));
       continue;
+    }
+    /* Refused at their tag, as version 1 files do not have them. */
+    if ((tag == TAG_SYMBOL || tag == TAG_POINTS) && r->f->version < 2) {
+      return bad(r, "record tag 0x%02x in a version 1 file", tag);
     }
     switch (tag) {
     case TAG_STRING:
@@ -585,6 +631,12 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_LABEL:
       TRY(read_label_record(r));
+      break;
+    case TAG_SYMBOL:
+      TRY(read_symbol_record(r));
+      break;
+    case TAG_POINTS:
+      TRY(read_points_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);

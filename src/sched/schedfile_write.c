@@ -39,6 +39,8 @@ struct schedfile_writer {
   uint64_t nobjects;
   uint32_t nlabels;  /* also the id of the last label defined */
   uint32_t nstrings;
+  unsigned points;    /* the header's, written before the first memory step */
+  bool points_written;
   struct str_slot *strs;
   size_t strs_cap;   /* a power of two, or 0 */
   size_t len;        /* bytes in buf */
@@ -213,6 +215,10 @@ static bool header_ok(struct schedfile_writer *w, const struct sched_header *h) 
     w_fail(w, "header: %d processes (1..%d allowed)", h->nprocs, DARA_MAX_PROCS);
     return false;
   }
+  if (h->points >= DARA_POINTS_COUNT) {
+    w_fail(w, "header: points policy %u (0..%d allowed)", h->points, DARA_POINTS_COUNT - 1);
+    return false;
+  }
   const char *fields[3] = {h->dara_version, h->cwd, h->strategy};
   for (int i = 0; i < 3; i++) {
     if (fields[i] && !w_check_string(w, fields[i], "header string")) {
@@ -266,6 +272,7 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
   w_string(w, h->strategy ? h->strategy : "");
   w_uvarint(w, h->seed);
   w_uvarint(w, h->vtime_base);
+  w->points = h->points;
   w_uvarint(w, (uint64_t)h->nprocs);
   for (int p = 0; p < h->nprocs; p++) {
     w_uvarint(w, (uint64_t)h->cmds[p].argc);
@@ -311,6 +318,11 @@ int schedfile_define_thread(struct schedfile_writer *w, const struct sched_threa
 }
 
 int schedfile_define_object(struct schedfile_writer *w, const struct sched_object *o) {
+  return schedfile_define_object_symbol(w, o, NULL);
+}
+
+int schedfile_define_object_symbol(struct schedfile_writer *w, const struct sched_object *o,
+                                   const char *sym) {
   if (w->failed) {
     return -1;
   }
@@ -318,8 +330,14 @@ int schedfile_define_object(struct schedfile_writer *w, const struct sched_objec
     w_fail(w, "object %u#%u: process or kind (%u) out of range", o->proc, o->id, o->kind);
     return -1;
   }
-  uint32_t module = 0;
+  uint32_t module = 0, symbol = 0;
   if (!w_intern(w, o->module, &module, "module name")) {
+    return -1;
+  }
+  /* Memory locations only: the recording of an uninstrumented program
+   * stays what a dara without SYMBOL records wrote. */
+  bool named = sym && sym[0] && o->kind == DARA_OBJ_MEMORY;
+  if (named && !w_intern(w, sym, &symbol, "symbol")) {
     return -1;
   }
   uint8_t tag = TAG_OBJECT;
@@ -329,6 +347,11 @@ int schedfile_define_object(struct schedfile_writer *w, const struct sched_objec
   w_uvarint(w, o->kind);
   w_uvarint(w, module);
   w_uvarint(w, o->offset);
+  if (named) {
+    tag = TAG_SYMBOL;
+    w_bytes(w, &tag, 1);
+    w_uvarint(w, symbol);
+  }
   w->nobjects++;
   return w->failed ? -1 : 0;
 }
@@ -432,6 +455,12 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
     return -1;
   }
   uint8_t tmp[EVENT_MAX_BYTES];
+  if (ev->kind == DARA_EV_STEP && dara_op_is_memory(ev->op) && !w->points_written) {
+    uint8_t tag = TAG_POINTS;
+    w_bytes(w, &tag, 1);
+    w_uvarint(w, w->points);
+    w->points_written = true;
+  }
   w_bytes(w, tmp, encode_event(&w->prev, ev, tmp));
   w->nevents++;
   return w->failed ? -1 : 0;

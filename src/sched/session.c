@@ -730,6 +730,8 @@ static void step(struct session *s) {
   s->ctx->last_run[c->proc][c->routine] = s->steps + 1;
   struct dara_event ev = {.kind = DARA_EV_STEP, .proc = c->proc, .routine = c->routine,
                           .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = clock->now};
+  if (dara_op_is_memory(c->op)) /* where the access is (region.h) */
+    ev.arg = (int64_t)s->region->procs[c->proc].routines[c->routine].pc;
   session_emit(s, &ev);
   if (s->done)
     return;
@@ -811,6 +813,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   world_reset(ctx->world, cfg->nprocs);
   s.world = ctx->world;
   s.region->clock.realtime_base = cfg->vtime_base;
+  s.region->hdr.points = cfg->points < DARA_POINTS_COUNT ? cfg->points : DARA_POINTS_SYNC;
   install_signals();
   got_sigchld = 0;
   got_interrupt = 0;
@@ -836,8 +839,8 @@ static int file_event(void *ctx, const struct dara_event *ev) {
 static int file_thread(void *ctx, const struct sched_thread *t) {
   return schedfile_define_thread(ctx, t);
 }
-static int file_object(void *ctx, const struct sched_object *o) {
-  return schedfile_define_object(ctx, o);
+static int file_object(void *ctx, const struct sched_object *o, const char *symbol) {
+  return schedfile_define_object_symbol(ctx, o, symbol);
 }
 static int file_label(void *ctx, const struct sched_label *l) {
   return schedfile_define_label(ctx, l);

@@ -38,7 +38,8 @@ struct session_sink {
   /* Each returns 0 to go on, or non-zero to stop the run. */
   int (*event)(void *ctx, const struct dara_event *ev);
   int (*thread)(void *ctx, const struct sched_thread *t);
-  int (*object)(void *ctx, const struct sched_object *o);
+  /* symbol: the variable the object is, when known (a global's name), or "". */
+  int (*object)(void *ctx, const struct sched_object *o, const char *symbol);
   int (*label)(void *ctx, const struct sched_label *l);
   void *ctx;
 };
@@ -58,6 +59,8 @@ struct session_config {
   struct policy *policy;
   struct session_sink sink;
   const struct props *props;    /* global properties (world.h), or NULL */
+  unsigned points;              /* enum dara_points: which accesses of programs
+                                   built with dara-cc are scheduling points */
   bool fork_server;             /* start each program once as a fork server and
                                    fork every execution from it (explore) */
 };

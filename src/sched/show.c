@@ -170,7 +170,7 @@ static bool show_names(struct show *sh) {
     names_add_thread(sh->names, &f->threads[i]);
   }
   for (size_t i = 0; i < f->nobjects; i++) {
-    names_add_object(sh->names, &f->objects[i], NULL);
+    names_add_object(sh->names, &f->objects[i], f->object_symbols ? f->object_symbols[i] : NULL);
   }
   return true;
 }

@@ -142,6 +142,7 @@ void show_print_json(const struct show *sh) {
   json_string(out, f->hdr.cwd);
   fputs(",\n    \"strategy\": ", out);
   json_string(out, f->hdr.strategy);
+  fprintf(out, ",\n    \"points\": \"%s\"", dara_points_name(f->hdr.points));
   fprintf(out, ",\n    \"seed\": %" PRIu64 ",\n    \"commands\": [", f->hdr.seed);
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fputs(p ? ", [" : "[", out);
@@ -170,6 +171,10 @@ void show_print_json(const struct show *sh) {
             o->proc, o->id, dara_obj_kind_name(o->kind));
     json_string(out, o->module);
     fprintf(out, ", \"offset\": %" PRIu64, o->offset);
+    if (f->object_symbols && f->object_symbols[i][0]) {
+      fputs(", \"symbol\": ", out);
+      json_string(out, f->object_symbols[i]);
+    }
     fputs(i + 1 < f->nobjects ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"labels\": [\n", out);

@@ -68,6 +68,9 @@ void show_print_text(const struct show *sh) {
   fputs("\nstrategy  ", out);
   show_put_text(out, f->hdr.strategy);
   fprintf(out, ", seed %" PRIu64 "\n", f->hdr.seed);
+  if (f->hdr.points != DARA_POINTS_SYNC) { /* accesses of dara-cc builds */
+    fprintf(out, "points    %s\n", dara_points_name(f->hdr.points));
+  }
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fprintf(out, "command   %d: ", p);
     show_put_cmdline(out, &f->hdr.cmds[p], ESC_TEXT);

@@ -26,7 +26,12 @@ static const char *const op_names[] = {
 
 static const char *const obj_kind_names[] = {
     "none", "thread", "mutex", "cond", "rwlock", "sem", "barrier", "spin", "once", "fd",
+    "memory",
 };
+_Static_assert(sizeof(obj_kind_names) / sizeof(obj_kind_names[0]) == DARA_OBJ_COUNT,
+               "a name for every object kind");
+
+static const char *const points_names[DARA_POINTS_COUNT] = {"sync", "atomics", "all"};
 
 const char *dara_op_name(unsigned op) {
   return op < DARA_OP_COUNT ? op_names[op] : "?";
@@ -34,6 +39,17 @@ const char *dara_op_name(unsigned op) {
 
 const char *dara_obj_kind_name(unsigned kind) {
   return kind < DARA_OBJ_COUNT ? obj_kind_names[kind] : "?";
+}
+
+const char *dara_points_name(unsigned points) {
+  return points < DARA_POINTS_COUNT ? points_names[points] : "?";
+}
+
+int dara_points_parse(const char *name) {
+  for (int i = 0; i < DARA_POINTS_COUNT; i++)
+    if (name && strcmp(name, points_names[i]) == 0)
+      return i;
+  return -1;
 }
 
 static void init_header(struct dara_region *r) {
@@ -45,6 +61,7 @@ static void init_header(struct dara_region *r) {
   r->hdr.max_routines = DARA_MAX_ROUTINES;
   r->hdr.region_size = sizeof(*r);
   r->hdr.spins = HANDOFF_SPINS;
+  r->hdr.points = DARA_POINTS_SYNC;
 }
 
 void region_reset_proc(struct dara_proc *p) {

@@ -9,7 +9,9 @@
  * labels and the events that name them: logged variables of each type,
  * assertions of each kind, a failed property. syscalls.bin has system
  * calls of every group, failed ones, and data excerpts up to the full 64
- * bytes. v1.bin is mutex.bin as format version 1, which readers still
+ * bytes. memory.bin is a program built with dara-cc: memory steps of
+ * every operation, locations named by SYMBOL records, the POINTS record.
+ * v1.bin is mutex.bin as format version 1, which readers still
  * accept. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
  *
@@ -30,7 +32,8 @@
 static char *argv_prog[] = {"./prog", "-n", "2", NULL};
 static char *argv_child[] = {"./child", "it's quoted", NULL};
 
-static struct schedfile_writer *start(const char *dir, const char *name, int nprocs) {
+static struct schedfile_writer *start_points(const char *dir, const char *name, int nprocs,
+                                             unsigned points) {
   char path[4096], err[256];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   struct sched_header h = {
@@ -39,6 +42,7 @@ static struct schedfile_writer *start(const char *dir, const char *name, int npr
       .strategy = "random",
       .seed = 12345,
       .nprocs = nprocs,
+      .points = points,
   };
   h.cmds[0] = (struct sched_cmd){3, argv_prog};
   h.cmds[1] = (struct sched_cmd){2, argv_child};
@@ -48,6 +52,10 @@ static struct schedfile_writer *start(const char *dir, const char *name, int npr
     exit(1);
   }
   return w;
+}
+
+static struct schedfile_writer *start(const char *dir, const char *name, int nprocs) {
+  return start_points(dir, name, nprocs, DARA_POINTS_SYNC);
 }
 
 static void finish(struct schedfile_writer *w, unsigned kind, int code, const char *msg) {
@@ -102,6 +110,34 @@ static void write_mutex(const char *dir) {
                             .time = 9500});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .routine = 2, .arg = 0, .time = 9500});
   finish(w, 0, 0, NULL);
+}
+
+/* Two threads racing on a global and an atomic, built with dara-cc: every
+ * memory operation, with sizes and places (pc in arg), on named and heap
+ * locations. */
+static void write_memory(const char *dir) {
+  struct schedfile_writer *w = start_points(dir, "memory.bin", 1, DARA_POINTS_ALL);
+  struct sched_thread w1 = {0, 1, "prog", 0x11a9, 0, "work"};
+  struct sched_object counter = {0, 2, DARA_OBJ_MEMORY, "prog", 0x4014};
+  struct sched_object flag = {0, 3, DARA_OBJ_MEMORY, "prog", 0x4018};
+  struct sched_object heap = {0, 4, DARA_OBJ_MEMORY, "", 0};
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_THREAD_CREATE});
+  schedfile_define_thread(w, &w1);
+  ev(w, (struct dara_event){.kind = DARA_EV_CREATE, .arg = 1});
+  schedfile_define_object_symbol(w, &counter, "counter");
+  schedfile_define_object_symbol(w, &flag, "ready");
+  schedfile_define_object_symbol(w, &heap, NULL);
+  for (unsigned op = DARA_OP_MEM_READ; op <= DARA_OP_FENCE; op++) {
+    uint32_t obj = op == DARA_OP_FENCE ? 0 : op < DARA_OP_ATOMIC_LOAD ? 2 : 3;
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = (uint16_t)(op % 2),
+                              .op = (uint16_t)op, .obj = obj, .obj2 = obj ? 4 : 0,
+                              .arg = (int64_t)(0x119d + op) << 5});
+  }
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MEM_WRITE,
+                            .obj = 4, .obj2 = 16, .arg = 0x2040 << 5 | 1});
+  ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .arg = 1});
+  finish(w, 1, 1, "process 0 (./prog) exited with status 1");
 }
 
 /* Two processes; a signal, a note, a hang and a deadlock; no virtual time. */
@@ -281,6 +317,7 @@ int main(int argc, char **argv) {
   write_kinds(argv[1]);
   write_world(argv[1]);
   write_syscalls(argv[1]);
+  write_memory(argv[1]);
   write_v1(argv[1]);
   write_truncated(argv[1]);
   return 0;

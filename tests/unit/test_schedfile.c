@@ -1268,6 +1268,95 @@ static void test_bytes_per_step(void **state) {
   schedfile_free(&f);
 }
 
+/* A run of an instrumented program: its memory steps carry their pc, the
+ * policy is kept in a POINTS record before the first of them, and memory
+ * locations are named by SYMBOL records; a run without memory steps has
+ * neither record and reads as sync. */
+static void test_memory_records(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "memory.bin");
+  static char *argv_prog[] = {"prog", NULL};
+  struct sched_header hdr = {.dara_version = "t", .cwd = "/", .strategy = "random", .seed = 1,
+                             .points = DARA_POINTS_ATOMICS, .nprocs = 1};
+  hdr.cmds[0] = (struct sched_cmd){1, argv_prog};
+  struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  struct sched_object counter = {0, 5, DARA_OBJ_MEMORY, "prog", 0x4014};
+  struct sched_object heap = {0, 6, DARA_OBJ_MEMORY, "", 0};
+  struct sched_object lock = {0, 7, DARA_OBJ_MUTEX, "prog", 0x4040};
+  assert_int_equal(schedfile_define_object_symbol(w, &counter, "counter"), 0);
+  assert_int_equal(schedfile_define_object_symbol(w, &heap, NULL), 0);
+  assert_int_equal(schedfile_define_object_symbol(w, &lock, "lock"), 0); /* not kept */
+  struct dara_event step = {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_ATOMIC_RMW,
+                            .obj = 5, .obj2 = 4, .arg = 0x11be << 5, .time = 10};
+  assert_int_equal(schedfile_write_event(w, &step), 0);
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.version, 2);
+  assert_int_equal(f.hdr.points, DARA_POINTS_ATOMICS);
+  assert_int_equal(f.nobjects, 3);
+  assert_string_equal(f.object_symbols[0], "counter");
+  assert_string_equal(f.object_symbols[1], "");
+  assert_string_equal(f.object_symbols[2], "");
+  assert_int_equal(f.events[0].op, DARA_OP_ATOMIC_RMW);
+  assert_int_equal(f.events[0].obj2, 4);
+  assert_true(f.events[0].arg == 0x11be << 5);
+  schedfile_free(&f);
+
+  /* Without memory steps: no POINTS record, whatever the header said. */
+  w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  step.op = DARA_OP_YIELD;
+  step.obj = step.obj2 = 0;
+  step.arg = 0;
+  assert_int_equal(schedfile_write_event(w, &step), 0);
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.hdr.points, DARA_POINTS_SYNC);
+  schedfile_free(&f);
+
+  /* A policy out of range is refused by the writer. */
+  hdr.points = DARA_POINTS_COUNT;
+  assert_null(schedfile_create(path, &hdr, err, sizeof err));
+
+  /* Hand-made: each record alone is valid in version 2; a SYMBOL that
+   * follows no object, a second POINTS, a policy of 3, and either record
+   * in a version 1 file are not. */
+  static struct hand h;
+  struct sched_file g;
+  h_start(&h, 2);
+  h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "prog");
+  h_byte(&h, 0x01); h_uv(&h, 1); h_str(&h, "flag");
+  h_byte(&h, 0x03); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, DARA_OBJ_MEMORY); h_uv(&h, 0);
+  h_uv(&h, 0x4018);
+  h_byte(&h, 0x06); h_uv(&h, 1);
+  h_byte(&h, 0x07); h_uv(&h, DARA_POINTS_ALL);
+  h_footer(&h, 0, 0, 1, 0, 2);
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &g, err, sizeof err), SCHEDFILE_OK);
+  assert_string_equal(g.object_symbols[0], "flag");
+  assert_int_equal(g.hdr.points, DARA_POINTS_ALL);
+  schedfile_free(&g);
+  for (uint64_t version = 1; version <= 2; version++) {
+    h_start(&h, version); /* a SYMBOL with no object before it */
+    h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "x");
+    h_byte(&h, 0x06); h_uv(&h, 0);
+    h_footer(&h, 0, 0, 0, 0, 1);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+    h_start(&h, version); /* POINTS twice */
+    h_byte(&h, 0x07); h_uv(&h, 1);
+    h_byte(&h, 0x07); h_uv(&h, 1);
+    h_footer(&h, 0, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+    h_start(&h, version); /* POINTS out of range; in version 1, any */
+    h_byte(&h, 0x07); h_uv(&h, version == 1 ? 1 : DARA_POINTS_COUNT);
+    h_footer(&h, 0, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crc_vector),
@@ -1287,6 +1376,7 @@ int main(void) {
       cmocka_unit_test(test_load_errors),
       cmocka_unit_test(test_writer_refuses),
       cmocka_unit_test(test_bytes_per_step),
+      cmocka_unit_test(test_memory_records),
   };
   return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
