@@ -13,14 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CHECK(call, want)                                                      \
-  do {                                                                         \
-    long got_ = (long)(call);                                                  \
-    if (got_ != (long)(want)) {                                                \
-      fprintf(stderr, "%s:%d: %s returned %ld, expected %ld\n", __FILE__,      \
-              __LINE__, #call, got_, (long)(want));                            \
-      abort();                                                                 \
-    }                                                                          \
+#define CHECK(call, want)                                                                        \
+  do {                                                                                           \
+    long got_ = (long)(call);                                                                    \
+    if (got_ != (long)(want)) {                                                                  \
+      fprintf(stderr, "%s:%d: %s returned %ld, expected %ld\n", __FILE__, __LINE__, #call, got_, \
+              (long)(want));                                                                     \
+      abort();                                                                                   \
+    }                                                                                            \
   } while (0)
 
 #endif

@@ -68,8 +68,10 @@ _Noreturn static void die(const char *what) {
 }
 
 _Noreturn static void usage(void) {
-  fprintf(stderr, "usage: kv_server PORT NCLIENTS\n"
-                  "  PORT: 1..65535; NCLIENTS: 1..%d\n", MAX_CLIENTS);
+  fprintf(stderr,
+          "usage: kv_server PORT NCLIENTS\n"
+          "  PORT: 1..65535; NCLIENTS: 1..%d\n",
+          MAX_CLIENTS);
   exit(2);
 }
 
@@ -177,7 +179,8 @@ static void handle(const struct conn *c, char *line, char *reply, size_t size) {
     value = e != NULL ? e->value : 0;
     printf("connection %d: GET %s -> %ld\n", c->id, key, value);
     snprintf(reply, size, "VALUE %ld\n", value);
-  } else if (strcmp(cmd, "PUT") == 0 && num != NULL && parse_long(num, LONG_MIN, LONG_MAX, &value)) {
+  } else if (strcmp(cmd, "PUT") == 0 && num != NULL &&
+             parse_long(num, LONG_MIN, LONG_MAX, &value)) {
     struct entry *e = lookup(key, 1);
     if (e == NULL) {
       snprintf(reply, size, "ERR table full\n");

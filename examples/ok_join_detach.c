@@ -45,9 +45,7 @@ static void *returner(void *arg) {
   return (void *)(intptr_t)42;
 }
 
-static void leave(intptr_t value) {
-  pthread_exit((void *)value);
-}
+static void leave(intptr_t value) { pthread_exit((void *)value); }
 
 static void *exiter(void *arg) {
   log_steps("exiter");

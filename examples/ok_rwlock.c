@@ -54,8 +54,7 @@ static void *writer(void *arg) {
     left++;
     /* Unequal here: no reader may look now. */
     right++;
-    printf("writer sets %d/%d (%s)\n", left, right,
-           r == 0 ? "trywrlock" : "wrlock after busy");
+    printf("writer sets %d/%d (%s)\n", left, right, r == 0 ? "trywrlock" : "wrlock after busy");
     CHECK(pthread_rwlock_unlock(&lock), 0);
   }
   return NULL;

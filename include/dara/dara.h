@@ -56,22 +56,22 @@ static inline void dara_yield(void) {
     dara__yield();
 }
 
-#define dara_always(cond, name)                                                   \
-  do {                                                                            \
-    if (dara__assert)                                                             \
-      dara__assert(DARA__ALWAYS, (cond) ? 1 : 0, (name), __FILE__, __LINE__);     \
+#define dara_always(cond, name)                                               \
+  do {                                                                        \
+    if (dara__assert)                                                         \
+      dara__assert(DARA__ALWAYS, (cond) ? 1 : 0, (name), __FILE__, __LINE__); \
   } while (0)
 
-#define dara_sometimes(cond, name)                                                \
-  do {                                                                            \
-    if (dara__assert)                                                             \
-      dara__assert(DARA__SOMETIMES, (cond) ? 1 : 0, (name), __FILE__, __LINE__);  \
+#define dara_sometimes(cond, name)                                               \
+  do {                                                                           \
+    if (dara__assert)                                                            \
+      dara__assert(DARA__SOMETIMES, (cond) ? 1 : 0, (name), __FILE__, __LINE__); \
   } while (0)
 
-#define dara_unreachable(name)                                                    \
-  do {                                                                            \
-    if (dara__assert)                                                             \
-      dara__assert(DARA__UNREACHABLE, 0, (name), __FILE__, __LINE__);             \
+#define dara_unreachable(name)                                        \
+  do {                                                                \
+    if (dara__assert)                                                 \
+      dara__assert(DARA__UNREACHABLE, 0, (name), __FILE__, __LINE__); \
   } while (0)
 
 #ifdef __cplusplus

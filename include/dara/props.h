@@ -37,8 +37,7 @@ struct dara_world {
   int nprocs;
   /* Latest value of `name` logged by process `proc`; `fallback` when it was
    * never logged (or was logged with another type). */
-  long long (*get_int)(const struct dara_world *w, int proc, const char *name,
-                       long long fallback);
+  long long (*get_int)(const struct dara_world *w, int proc, const char *name, long long fallback);
   double (*get_double)(const struct dara_world *w, int proc, const char *name, double fallback);
   const char *(*get_str)(const struct dara_world *w, int proc, const char *name,
                          const char *fallback);

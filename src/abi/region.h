@@ -53,20 +53,21 @@
 
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
-#define DARA_ABI_VERSION 3u /* 3: dara_routine.pc, dara_region_header.points */
+#define DARA_ABI_VERSION 3u    /* 3: dara_routine.pc, dara_region_header.points */
 
 #define DARA_MAX_PROCS 8
 #define DARA_MAX_ROUTINES 1024 /* threads over a process lifetime; indices are never reused */
-#define DARA_LOG_LEN 256       /* events per process between two drains; a power of
+#define DARA_LOG_LEN \
+  256 /* events per process between two drains; a power of
                                   two, so the free-running indices wrap cleanly */
 _Static_assert((DARA_LOG_LEN & (DARA_LOG_LEN - 1)) == 0, "DARA_LOG_LEN: a power of two");
-#define DARA_MAX_MODULES 32    /* shared objects named by sites and objects */
-#define DARA_NAME_LEN 48       /* function names, NUL-terminated */
-#define DARA_PATH_LEN 256      /* module paths, NUL-terminated */
+#define DARA_MAX_MODULES 32 /* shared objects named by sites and objects */
+#define DARA_NAME_LEN 48    /* function names, NUL-terminated */
+#define DARA_PATH_LEN 256   /* module paths, NUL-terminated */
 
 /* Environment variables shared by the scheduler and the shim. */
-#define DARA_ENV_SLOT "DARA_SLOT"   /* control block index of this process */
-#define DARA_ENV_SHIM "DARA_SHIM"   /* overrides where dara finds the shim */
+#define DARA_ENV_SLOT "DARA_SLOT" /* control block index of this process */
+#define DARA_ENV_SHIM "DARA_SHIM" /* overrides where dara finds the shim */
 
 /* The fork server (explore). A program started with DARA_FORKSERVER=1 in
  * its environment stops in the shim's constructor, after the dynamic loader
@@ -110,12 +111,12 @@ enum dara_command {
 /* What a parked routine can do if chosen. Computed by the shim from its model
  * of every synchronization object. */
 enum dara_routine_status {
-  DARA_RS_FREE = 0,     /* slot unused */
-  DARA_RS_ENABLED = 1,  /* its pending operation can complete */
-  DARA_RS_BLOCKED = 2,  /* it would block: never chosen */
-  DARA_RS_TIMED = 3,    /* it can only proceed when time reaches its deadline */
-  DARA_RS_RUNNING = 4,  /* it holds the turn */
-  DARA_RS_EXITED = 5,   /* finished; kept until joined or detached */
+  DARA_RS_FREE = 0,    /* slot unused */
+  DARA_RS_ENABLED = 1, /* its pending operation can complete */
+  DARA_RS_BLOCKED = 2, /* it would block: never chosen */
+  DARA_RS_TIMED = 3,   /* it can only proceed when time reaches its deadline */
+  DARA_RS_RUNNING = 4, /* it holds the turn */
+  DARA_RS_EXITED = 5,  /* finished; kept until joined or detached */
 };
 
 /* Where a thread was created: stable across runs despite ASLR.
@@ -123,7 +124,7 @@ enum dara_routine_status {
  * the module's load address; ordinal counts earlier creations at that site. */
 struct dara_site {
   uint64_t offset;
-  uint32_t module;  /* index into dara_proc.modules, or UINT32_MAX */
+  uint32_t module; /* index into dara_proc.modules, or UINT32_MAX */
   uint32_t ordinal;
 };
 
@@ -137,25 +138,25 @@ struct dara_io_wait {
 };
 
 struct dara_routine {
-  uint32_t gate;     /* futex word, enum dara_gate */
-  uint32_t status;   /* enum dara_routine_status */
-  uint32_t tid;      /* kernel thread id, 0 before it first runs */
-  uint32_t op;       /* pending operation, enum dara_op */
-  uint32_t obj;      /* object id of the pending operation (0: none); the
+  uint32_t gate;            /* futex word, enum dara_gate */
+  uint32_t status;          /* enum dara_routine_status */
+  uint32_t tid;             /* kernel thread id, 0 before it first runs */
+  uint32_t op;              /* pending operation, enum dara_op */
+  uint32_t obj;             /* object id of the pending operation (0: none); the
                         descriptor for I/O operations */
-  uint32_t obj2;     /* second object (the mutex of a condition wait) */
-  int32_t waits_for; /* routine that holds what this one waits for, or -1 */
-  uint32_t nio;      /* I/O operations: entries of io[] in use; the routine
+  uint32_t obj2;            /* second object (the mutex of a condition wait) */
+  int32_t waits_for;        /* routine that holds what this one waits for, or -1 */
+  uint32_t nio;             /* I/O operations: entries of io[] in use; the routine
                         is ready when any of them is */
-  uint64_t deadline; /* virtual time (ns) a timed operation or sleep ends, 0: none */
-  uint64_t steps;    /* how many times it was chosen */
-  uint64_t pc;       /* memory operations (dara_op_is_memory): where the access
+  uint64_t deadline;        /* virtual time (ns) a timed operation or sleep ends, 0: none */
+  uint64_t steps;           /* how many times it was chosen */
+  uint64_t pc;              /* memory operations (dara_op_is_memory): where the access
                         is, offset << 5 | module (an index into modules[], <
                         32), the offset being that of the hook call's return
                         address minus one; 0 when unknown or another op */
-  struct dara_site site;     /* where it was created */
-  struct dara_site start;    /* its start routine (ordinal unused) */
-  char func[DARA_NAME_LEN];  /* start routine's symbol, if the shim knows it */
+  struct dara_site site;    /* where it was created */
+  struct dara_site start;   /* its start routine (ordinal unused) */
+  char func[DARA_NAME_LEN]; /* start routine's symbol, if the shim knows it */
   struct dara_io_wait io[DARA_IO_FDS];
 };
 
@@ -182,13 +183,13 @@ _Static_assert(2 * DARA_TEXT_LEN == DARA_SYS_DATA, "text and data overlay exactl
 
 enum dara_log_kind {
   DARA_LOG_NONE = 0,
-  DARA_LOG_CREATE = 1, /* a = new routine index */
-  DARA_LOG_RESULT = 2, /* a = op, b = return value (try/timed operations) */
-  DARA_LOG_OBJECT = 3, /* a = object id, b = kind | module << 8 (0xffffff: none), c = offset */
-  DARA_LOG_NOTE = 4,   /* a = enum dara_note, b, c: diagnostics from the shim */
-  DARA_LOG_VAR = 5,    /* a = type (0 int, 1 double, 2 string), c = the value (int64
+  DARA_LOG_CREATE = 1,  /* a = new routine index */
+  DARA_LOG_RESULT = 2,  /* a = op, b = return value (try/timed operations) */
+  DARA_LOG_OBJECT = 3,  /* a = object id, b = kind | module << 8 (0xffffff: none), c = offset */
+  DARA_LOG_NOTE = 4,    /* a = enum dara_note, b, c: diagnostics from the shim */
+  DARA_LOG_VAR = 5,     /* a = type (0 int, 1 double, 2 string), c = the value (int64
                         * or double bits), text[0] = name, text[1] = string value */
-  DARA_LOG_ASSERT = 6, /* a = kind (1 always, 2 sometimes, 3 unreachable), b = held,
+  DARA_LOG_ASSERT = 6,  /* a = kind (1 always, 2 sometimes, 3 unreachable), b = held,
                         * c = source line, text[0] = name, text[1] = source file */
   DARA_LOG_SYSCALL = 7, /* a = enum dara_call, b = errno (0: none), c = return value
                          * (int64), args, start, len and data as named there */
@@ -198,10 +199,10 @@ enum dara_log_kind {
 };
 
 enum dara_note {
-  DARA_NOTE_FORK_UNCONTROLLED = 1, /* a child process runs natively; b = child pid */
-  DARA_NOTE_TOO_MANY_THREADS = 2,  /* routine table full; the thread runs natively */
-  DARA_NOTE_TOO_MANY_OBJECTS = 3,  /* object table full */
-  DARA_NOTE_EXEC_UNCONTROLLED = 4, /* the process called exec and left dara's control */
+  DARA_NOTE_FORK_UNCONTROLLED = 1,  /* a child process runs natively; b = child pid */
+  DARA_NOTE_TOO_MANY_THREADS = 2,   /* routine table full; the thread runs natively */
+  DARA_NOTE_TOO_MANY_OBJECTS = 3,   /* object table full */
+  DARA_NOTE_EXEC_UNCONTROLLED = 4,  /* the process called exec and left dara's control */
   DARA_NOTE_TOO_MANY_LOCATIONS = 5, /* location table full: accesses to new memory
                                      * locations are no longer scheduling points;
                                      * b = the table's size */
@@ -218,15 +219,15 @@ struct dara_proc {
                           * scheduling points); the scheduler drains it,
                           * clears this and gives the turn straight back */
   int32_t pid;
-  uint32_t state;        /* enum dara_proc_state */
-  uint32_t command;      /* enum dara_command, written by the scheduler */
-  int32_t syscall;       /* enum dara_call the running routine is inside, -1:
+  uint32_t state;     /* enum dara_proc_state */
+  uint32_t command;   /* enum dara_command, written by the scheduler */
+  int32_t syscall;    /* enum dara_call the running routine is inside, -1:
                           * none (named when it hangs there) */
-  uint32_t chosen;       /* routine chosen to run (or that ran) */
-  uint32_t nroutines;    /* high-water mark of routines[] */
-  uint64_t epoch;        /* scheduler's step count at the last handoff */
+  uint32_t chosen;    /* routine chosen to run (or that ran) */
+  uint32_t nroutines; /* high-water mark of routines[] */
+  uint64_t epoch;     /* scheduler's step count at the last handoff */
   uint32_t nmodules;
-  uint32_t lease;        /* forced steps the chosen routine may take on its own
+  uint32_t lease; /* forced steps the chosen routine may take on its own
                           * (see "Forced steps" below); the shim counts it down */
   struct dara_module modules[DARA_MAX_MODULES];
   struct dara_routine routines[DARA_MAX_ROUTINES];

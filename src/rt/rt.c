@@ -47,15 +47,15 @@ EXPORT void __tsan_func_exit(void) {}
 
 /* ---- plain accesses ---- */
 
-#define PLAIN(name, op, size)                                                           \
-  EXPORT void __tsan_##name(void *addr) { hook(op, addr, size, RET_PC); }              \
+#define PLAIN(name, op, size)                                             \
+  EXPORT void __tsan_##name(void *addr) { hook(op, addr, size, RET_PC); } \
   EXPORT void __tsan_##name##_pc(void *addr, void *pc) { hook(op, addr, size, pc); }
 
-#define PLAIN_SIZES(prefix, op)                                                         \
-  PLAIN(prefix##1, op, 1)                                                               \
-  PLAIN(prefix##2, op, 2)                                                               \
-  PLAIN(prefix##4, op, 4)                                                               \
-  PLAIN(prefix##8, op, 8)                                                               \
+#define PLAIN_SIZES(prefix, op) \
+  PLAIN(prefix##1, op, 1)       \
+  PLAIN(prefix##2, op, 2)       \
+  PLAIN(prefix##4, op, 4)       \
+  PLAIN(prefix##8, op, 8)       \
   PLAIN(prefix##16, op, 16)
 
 PLAIN_SIZES(read, DARA_OP_MEM_READ)
@@ -65,7 +65,7 @@ PLAIN_SIZES(write, DARA_OP_MEM_WRITE)
 PLAIN_SIZES(volatile_read, DARA_OP_MEM_READ)
 PLAIN_SIZES(volatile_write, DARA_OP_MEM_WRITE)
 
-#define UNALIGNED(name, op, size)                                                       \
+#define UNALIGNED(name, op, size) \
   EXPORT void __tsan_##name(void *addr) { hook(op, addr, size, RET_PC); }
 
 UNALIGNED(unaligned_read2, DARA_OP_MEM_READ, 2)
@@ -138,69 +138,69 @@ enum { MO_RELAXED = 0, MO_CONSUME = 1, MO_ACQUIRE = 2, MO_RELEASE = 3, MO_ACQ_RE
 /* Each DO_* is one case of a switch, written with the parameter names of
  * the functions below (a, v, c, weak). */
 #define DO_LOAD(o) return __atomic_load_n(a, o)
-#define DO_STORE(o)                                                                     \
-  do {                                                                                  \
-    __atomic_store_n(a, v, o);                                                          \
-    return;                                                                             \
+#define DO_STORE(o)            \
+  do {                         \
+    __atomic_store_n(a, v, o); \
+    return;                    \
   } while (0)
 #define DO_CAS(o, fo) return __atomic_compare_exchange_n(a, c, v, weak, o, fo)
 
-#define LOAD_ORDERS(mo, DO)                                                             \
-  switch (mo) {                                                                         \
-  case MO_RELAXED:                                                                      \
-    DO(__ATOMIC_RELAXED);                                                               \
-  case MO_CONSUME:                                                                      \
-  case MO_ACQUIRE:                                                                      \
-    DO(__ATOMIC_ACQUIRE);                                                               \
-  default:                                                                              \
-    DO(__ATOMIC_SEQ_CST);                                                               \
+#define LOAD_ORDERS(mo, DO) \
+  switch (mo) {             \
+  case MO_RELAXED:          \
+    DO(__ATOMIC_RELAXED);   \
+  case MO_CONSUME:          \
+  case MO_ACQUIRE:          \
+    DO(__ATOMIC_ACQUIRE);   \
+  default:                  \
+    DO(__ATOMIC_SEQ_CST);   \
   }
 
-#define STORE_ORDERS(mo, DO)                                                            \
-  switch (mo) {                                                                         \
-  case MO_RELAXED:                                                                      \
-    DO(__ATOMIC_RELAXED);                                                               \
-  case MO_RELEASE:                                                                      \
-    DO(__ATOMIC_RELEASE);                                                               \
-  default:                                                                              \
-    DO(__ATOMIC_SEQ_CST);                                                               \
+#define STORE_ORDERS(mo, DO) \
+  switch (mo) {              \
+  case MO_RELAXED:           \
+    DO(__ATOMIC_RELAXED);    \
+  case MO_RELEASE:           \
+    DO(__ATOMIC_RELEASE);    \
+  default:                   \
+    DO(__ATOMIC_SEQ_CST);    \
   }
 
-#define CAS_ORDERS(mo, DO)                                                              \
-  switch (mo) {                                                                         \
-  case MO_RELAXED:                                                                      \
-    DO(__ATOMIC_RELAXED, __ATOMIC_RELAXED);                                             \
-  case MO_CONSUME:                                                                      \
-  case MO_ACQUIRE:                                                                      \
-    DO(__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE);                                             \
-  case MO_RELEASE:                                                                      \
-    DO(__ATOMIC_RELEASE, __ATOMIC_RELAXED);                                             \
-  case MO_ACQ_REL:                                                                      \
-    DO(__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);                                             \
-  default:                                                                              \
-    DO(__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                                             \
+#define CAS_ORDERS(mo, DO)                  \
+  switch (mo) {                             \
+  case MO_RELAXED:                          \
+    DO(__ATOMIC_RELAXED, __ATOMIC_RELAXED); \
+  case MO_CONSUME:                          \
+  case MO_ACQUIRE:                          \
+    DO(__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE); \
+  case MO_RELEASE:                          \
+    DO(__ATOMIC_RELEASE, __ATOMIC_RELAXED); \
+  case MO_ACQ_REL:                          \
+    DO(__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE); \
+  default:                                  \
+    DO(__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
   }
 
 /* A read-modify-write: exchange or fetch-op. */
-#define RMW(N, T, name, builtin)                                                        \
-  EXPORT T __tsan_atomic##N##_##name(volatile T *a, T v, int mo) {                      \
-    if (HOOKED) {                                                                       \
-      dara__access(DARA_OP_ATOMIC_RMW, a, sizeof(T), RET_PC);                           \
-      return builtin(a, v, __ATOMIC_SEQ_CST);                                           \
-    }                                                                                   \
-    switch (mo) {                                                                       \
-    case MO_RELAXED:                                                                    \
-      return builtin(a, v, __ATOMIC_RELAXED);                                           \
-    case MO_CONSUME:                                                                    \
-    case MO_ACQUIRE:                                                                    \
-      return builtin(a, v, __ATOMIC_ACQUIRE);                                           \
-    case MO_RELEASE:                                                                    \
-      return builtin(a, v, __ATOMIC_RELEASE);                                           \
-    case MO_ACQ_REL:                                                                    \
-      return builtin(a, v, __ATOMIC_ACQ_REL);                                           \
-    default:                                                                            \
-      return builtin(a, v, __ATOMIC_SEQ_CST);                                           \
-    }                                                                                   \
+#define RMW(N, T, name, builtin)                                   \
+  EXPORT T __tsan_atomic##N##_##name(volatile T *a, T v, int mo) { \
+    if (HOOKED) {                                                  \
+      dara__access(DARA_OP_ATOMIC_RMW, a, sizeof(T), RET_PC);      \
+      return builtin(a, v, __ATOMIC_SEQ_CST);                      \
+    }                                                              \
+    switch (mo) {                                                  \
+    case MO_RELAXED:                                               \
+      return builtin(a, v, __ATOMIC_RELAXED);                      \
+    case MO_CONSUME:                                               \
+    case MO_ACQUIRE:                                               \
+      return builtin(a, v, __ATOMIC_ACQUIRE);                      \
+    case MO_RELEASE:                                               \
+      return builtin(a, v, __ATOMIC_RELEASE);                      \
+    case MO_ACQ_REL:                                               \
+      return builtin(a, v, __ATOMIC_ACQ_REL);                      \
+    default:                                                       \
+      return builtin(a, v, __ATOMIC_SEQ_CST);                      \
+    }                                                              \
   }
 
 /* Under dara a compare-exchange never fails spuriously, weak or not: only
@@ -212,45 +212,44 @@ static inline int cas_point(const volatile void *a, unsigned long size, const vo
   return 1;
 }
 
-#define CAS(N, T, kind, is_weak)                                                        \
+#define CAS(N, T, kind, is_weak)                                                          \
   EXPORT int __tsan_atomic##N##_compare_exchange_##kind(volatile T *a, T *c, T v, int mo, \
-                                                        int fmo) {                      \
-    (void)fmo;                                                                          \
-    const int weak = is_weak;                                                           \
-    if (cas_point(a, sizeof(T), RET_PC))                                                \
+                                                        int fmo) {                        \
+    (void)fmo;                                                                            \
+    const int weak = is_weak;                                                             \
+    if (cas_point(a, sizeof(T), RET_PC))                                                  \
       return __atomic_compare_exchange_n(a, c, v, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); \
-    CAS_ORDERS(mo, DO_CAS)                                                              \
+    CAS_ORDERS(mo, DO_CAS)                                                                \
   }
 
-#define ATOMICS(N, T)                                                                   \
-  EXPORT T __tsan_atomic##N##_load(const volatile T *a, int mo) {                       \
-    if (HOOKED) {                                                                       \
-      dara__access(DARA_OP_ATOMIC_LOAD, a, sizeof(T), RET_PC);                          \
-      return __atomic_load_n(a, __ATOMIC_SEQ_CST);                                      \
-    }                                                                                   \
-    LOAD_ORDERS(mo, DO_LOAD)                                                            \
-  }                                                                                     \
-  EXPORT void __tsan_atomic##N##_store(volatile T *a, T v, int mo) {                    \
-    if (HOOKED) {                                                                       \
-      dara__access(DARA_OP_ATOMIC_STORE, a, sizeof(T), RET_PC);                         \
-      __atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                         \
-      return;                                                                           \
-    }                                                                                   \
-    STORE_ORDERS(mo, DO_STORE)                                                          \
-  }                                                                                     \
-  RMW(N, T, exchange, __atomic_exchange_n)                                              \
-  RMW(N, T, fetch_add, __atomic_fetch_add)                                              \
-  RMW(N, T, fetch_sub, __atomic_fetch_sub)                                              \
-  RMW(N, T, fetch_and, __atomic_fetch_and)                                              \
-  RMW(N, T, fetch_or, __atomic_fetch_or)                                                \
-  RMW(N, T, fetch_xor, __atomic_fetch_xor)                                              \
-  RMW(N, T, fetch_nand, __atomic_fetch_nand)                                            \
-  CAS(N, T, strong, 0)                                                                  \
-  CAS(N, T, weak, 1)                                                                    \
-  EXPORT T __tsan_atomic##N##_compare_exchange_val(volatile T *a, T c, T v, int mo,     \
-                                                   int fmo) {                           \
-    __tsan_atomic##N##_compare_exchange_strong(a, &c, v, mo, fmo);                      \
-    return c;                                                                           \
+#define ATOMICS(N, T)                                                                          \
+  EXPORT T __tsan_atomic##N##_load(const volatile T *a, int mo) {                              \
+    if (HOOKED) {                                                                              \
+      dara__access(DARA_OP_ATOMIC_LOAD, a, sizeof(T), RET_PC);                                 \
+      return __atomic_load_n(a, __ATOMIC_SEQ_CST);                                             \
+    }                                                                                          \
+    LOAD_ORDERS(mo, DO_LOAD)                                                                   \
+  }                                                                                            \
+  EXPORT void __tsan_atomic##N##_store(volatile T *a, T v, int mo) {                           \
+    if (HOOKED) {                                                                              \
+      dara__access(DARA_OP_ATOMIC_STORE, a, sizeof(T), RET_PC);                                \
+      __atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                                \
+      return;                                                                                  \
+    }                                                                                          \
+    STORE_ORDERS(mo, DO_STORE)                                                                 \
+  }                                                                                            \
+  RMW(N, T, exchange, __atomic_exchange_n)                                                     \
+  RMW(N, T, fetch_add, __atomic_fetch_add)                                                     \
+  RMW(N, T, fetch_sub, __atomic_fetch_sub)                                                     \
+  RMW(N, T, fetch_and, __atomic_fetch_and)                                                     \
+  RMW(N, T, fetch_or, __atomic_fetch_or)                                                       \
+  RMW(N, T, fetch_xor, __atomic_fetch_xor)                                                     \
+  RMW(N, T, fetch_nand, __atomic_fetch_nand)                                                   \
+  CAS(N, T, strong, 0)                                                                         \
+  CAS(N, T, weak, 1)                                                                           \
+  EXPORT T __tsan_atomic##N##_compare_exchange_val(volatile T *a, T c, T v, int mo, int fmo) { \
+    __tsan_atomic##N##_compare_exchange_strong(a, &c, v, mo, fmo);                             \
+    return c;                                                                                  \
   }
 
 ATOMICS(8, a8)
@@ -270,14 +269,14 @@ static inline a128 cas16(volatile a128 *a, a128 expect, a128 v) {
   return __sync_val_compare_and_swap(a, expect, v);
 }
 
-#define RMW16(name, EXPR)                                                               \
-  EXPORT a128 __tsan_atomic128_##name(volatile a128 *a, a128 v, int mo) {               \
-    (void)mo;                                                                           \
-    hook(DARA_OP_ATOMIC_RMW, a, 16, RET_PC);                                            \
-    a128 old = *a, seen;                                                                \
-    while ((seen = cas16(a, old, (EXPR))) != old)                                       \
-      old = seen;                                                                       \
-    return old;                                                                         \
+#define RMW16(name, EXPR)                                                 \
+  EXPORT a128 __tsan_atomic128_##name(volatile a128 *a, a128 v, int mo) { \
+    (void)mo;                                                             \
+    hook(DARA_OP_ATOMIC_RMW, a, 16, RET_PC);                              \
+    a128 old = *a, seen;                                                  \
+    while ((seen = cas16(a, old, (EXPR))) != old)                         \
+      old = seen;                                                         \
+    return old;                                                           \
   }
 
 EXPORT a128 __tsan_atomic128_load(const volatile a128 *a, int mo) {
@@ -295,10 +294,10 @@ EXPORT void __tsan_atomic128_store(volatile a128 *a, a128 v, int mo) {
 RMW16(exchange, v)
 RMW16(fetch_add, old + v)
 RMW16(fetch_sub, old - v)
-RMW16(fetch_and, old & v)
+RMW16(fetch_and, old &v)
 RMW16(fetch_or, old | v)
 RMW16(fetch_xor, old ^ v)
-RMW16(fetch_nand, ~(old & v))
+RMW16(fetch_nand, ~(old &v))
 
 EXPORT int __tsan_atomic128_compare_exchange_strong(volatile a128 *a, a128 *c, a128 v, int mo,
                                                     int fmo) {

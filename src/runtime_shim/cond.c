@@ -64,8 +64,8 @@ static int model_wait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
   s->signalled = false;
   s->phase = timed ? 1 : 0;
   s->wait_seq = ++shim.cond_seq;
-  int status = shim_point_until(DARA_OP_COND_REACQUIRE, co->id, mo->id,
-                                shim_deadline(clock, abstime));
+  int status =
+      shim_point_until(DARA_OP_COND_REACQUIRE, co->id, mo->id, shim_deadline(clock, abstime));
   bool woken = s->signalled;
   s->signalled = false;
   s->phase = 0;

@@ -30,21 +30,20 @@
 #define ALIAS(target, name) \
   extern __typeof(target) name __attribute__((alias(#target), visibility("default")))
 #else
-#define ALIAS(target, name)                                              \
-  extern __typeof(target) name                                           \
-      __attribute__((alias(#target), copy(target), visibility("default")))
+#define ALIAS(target, name) \
+  extern __typeof(target) name __attribute__((alias(#target), copy(target), visibility("default")))
 #endif
 
 static size_t moved(ssize_t n) { return n > 0 ? (size_t)n : 0; }
 
 /* The mode argument of open, present only with O_CREAT or O_TMPFILE. */
-#define MODE_ARG(flags, last, mode)                                \
-  mode_t mode = 0;                                                 \
-  if ((flags) & (O_CREAT | __O_TMPFILE)) {                         \
-    va_list ap;                                                    \
-    va_start(ap, last);                                            \
-    mode = (mode_t)va_arg(ap, int);                                \
-    va_end(ap);                                                    \
+#define MODE_ARG(flags, last, mode)        \
+  mode_t mode = 0;                         \
+  if ((flags) & (O_CREAT | __O_TMPFILE)) { \
+    va_list ap;                            \
+    va_start(ap, last);                    \
+    mode = (mode_t)va_arg(ap, int);        \
+    va_end(ap);                            \
   }
 
 SHIM_EXPORT int open(const char *path, int flags, ...) {
@@ -88,9 +87,7 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t count) {
   RECORDED(ssize_t, write, fd, count, 0, REAL(write)(fd, buf, count), buf, moved(r_));
 }
 
-SHIM_EXPORT int close(int fd) {
-  RECORDED(int, close, fd, 0, 0, REAL(close)(fd), NULL, 0);
-}
+SHIM_EXPORT int close(int fd) { RECORDED(int, close, fd, 0, 0, REAL(close)(fd), NULL, 0); }
 
 /* stat and friends record the size and mode they found; inode numbers and
  * times differ from run to run and are left out. */
@@ -145,8 +142,7 @@ SHIM_EXPORT off_t lseek(int fd, off_t offset, int whence) {
 ALIAS(lseek, lseek64);
 
 SHIM_EXPORT ssize_t pread(int fd, void *buf, size_t count, off_t offset) {
-  RECORDED(ssize_t, pread, fd, count, offset, REAL(pread)(fd, buf, count, offset), buf,
-           moved(r_));
+  RECORDED(ssize_t, pread, fd, count, offset, REAL(pread)(fd, buf, count, offset), buf, moved(r_));
 }
 ALIAS(pread, pread64);
 
@@ -162,7 +158,9 @@ SHIM_EXPORT int rename(const char *from, const char *to) {
   char both[DARA_SYS_DATA + 1];
   int n = snprintf(both, sizeof(both), "%s -> %s", from ? from : "", to ? to : "");
   RECORDED(int, rename, 0, 0, 0, REAL(rename)(from, to), both,
-           n < 0 ? 0 : (size_t)n < sizeof(both) ? (size_t)n : sizeof(both) - 1);
+           n < 0                      ? 0
+           : (size_t)n < sizeof(both) ? (size_t)n
+                                      : sizeof(both) - 1);
 }
 
 SHIM_EXPORT int unlink(const char *path) {
@@ -184,9 +182,7 @@ SHIM_EXPORT int ftruncate(int fd, off_t length) {
 }
 ALIAS(ftruncate, ftruncate64);
 
-SHIM_EXPORT int pipe(int fds[2]) {
-  RECORDED(int, pipe, 0, 0, 0, REAL(pipe)(fds), NULL, 0);
-}
+SHIM_EXPORT int pipe(int fds[2]) { RECORDED(int, pipe, 0, 0, 0, REAL(pipe)(fds), NULL, 0); }
 
 SHIM_EXPORT int pipe2(int fds[2], int flags) {
   RECORDED(int, pipe, flags, 0, 0, REAL(pipe2)(fds, flags), NULL, 0);

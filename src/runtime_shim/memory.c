@@ -38,11 +38,12 @@ SHIM_EXPORT void dara__access(unsigned op, const volatile void *addr, unsigned l
 
 /* ---- locations ---- */
 
-#define LOC_MAX (1u << 15)  /* locations per process; with OBJ_MAX objects,
+#define LOC_MAX \
+  (1u << 15)                /* locations per process; with OBJ_MAX objects,
                                well below OBJ_ID_MAX ids */
 #define LOC_HASH (1u << 16) /* power of two, > LOC_MAX */
 
-#define PC_CACHE 1024      /* power of two */
+#define PC_CACHE 1024 /* power of two */
 
 /* The tables are mapped when a process first makes a memory point, not
  * kept in the shim's data: an uninstrumented program never pays for them,

@@ -32,7 +32,7 @@ int mutex_status(int idx, const struct dara_routine *r, int *waits_for) {
     return mutex_lock_status(m, idx, waits_for);
   case DARA_OP_MUTEX_TIMEDLOCK:
     return mutex_lock_status(m, idx, waits_for) == DARA_RS_ENABLED ? DARA_RS_ENABLED
-                                                                     : DARA_RS_TIMED;
+                                                                   : DARA_RS_TIMED;
   default: /* trylock, unlock */
     return DARA_RS_ENABLED;
   }
@@ -82,8 +82,8 @@ SHIM_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
   return rc;
 }
 
-static int timed_lock(pthread_mutex_t *m, int (*native)(pthread_mutex_t *, clockid_t,
-                                                        const struct timespec *),
+static int timed_lock(pthread_mutex_t *m,
+                      int (*native)(pthread_mutex_t *, clockid_t, const struct timespec *),
                       clockid_t clock, const struct timespec *abstime) {
   if (!shim_controlled())
     return native(m, clock, abstime);

@@ -169,8 +169,7 @@ SHIM_EXPORT int socket(int domain, int type, int protocol) {
 }
 
 SHIM_EXPORT int socketpair(int domain, int type, int protocol, int sv[2]) {
-  RECORDED(int, socketpair, domain, type, 0, REAL(socketpair)(domain, type, protocol, sv), NULL,
-           0);
+  RECORDED(int, socketpair, domain, type, 0, REAL(socketpair)(domain, type, protocol, sv), NULL, 0);
 }
 
 SHIM_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len) {
@@ -276,10 +275,10 @@ SHIM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len) {
 
 /* One receive or send, however it was asked for. */
 struct net_call {
-  unsigned call;        /* enum dara_call */
+  unsigned call; /* enum dara_call */
   int fd;
-  void *buf;            /* receive buffer */
-  const void *cbuf;     /* send buffer */
+  void *buf;        /* receive buffer */
+  const void *cbuf; /* send buffer */
   size_t count;
   int flags;
   struct sockaddr *from;
@@ -420,8 +419,8 @@ ssize_t shim_net_write(int fd, const void *buf, size_t count) {
 SHIM_EXPORT ssize_t recv(int fd, void *buf, size_t count, int flags) {
   if (!shim_sys_enter())
     return REAL(recv)(fd, buf, count, flags);
-  struct net_call c = {.call = DARA_CALL_recv, .fd = fd, .buf = buf, .count = count,
-                       .flags = flags};
+  struct net_call c = {
+      .call = DARA_CALL_recv, .fd = fd, .buf = buf, .count = count, .flags = flags};
   return net_receive(&c);
 }
 
@@ -429,8 +428,13 @@ SHIM_EXPORT ssize_t recvfrom(int fd, void *restrict buf, size_t count, int flags
                              struct sockaddr *restrict from, socklen_t *restrict fromlen) {
   if (!shim_sys_enter())
     return REAL(recvfrom)(fd, buf, count, flags, from, fromlen);
-  struct net_call c = {.call = DARA_CALL_recvfrom, .fd = fd, .buf = buf, .count = count,
-                       .flags = flags, .from = from, .fromlen = fromlen};
+  struct net_call c = {.call = DARA_CALL_recvfrom,
+                       .fd = fd,
+                       .buf = buf,
+                       .count = count,
+                       .flags = flags,
+                       .from = from,
+                       .fromlen = fromlen};
   return net_receive(&c);
 }
 
@@ -444,8 +448,8 @@ SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
 SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t count, int flags) {
   if (!shim_sys_enter())
     return REAL(send)(fd, buf, count, flags);
-  struct net_call c = {.call = DARA_CALL_send, .fd = fd, .cbuf = buf, .count = count,
-                       .flags = flags};
+  struct net_call c = {
+      .call = DARA_CALL_send, .fd = fd, .cbuf = buf, .count = count, .flags = flags};
   return net_send(&c);
 }
 
@@ -453,8 +457,13 @@ SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t count, int flags,
                            const struct sockaddr *to, socklen_t tolen) {
   if (!shim_sys_enter())
     return REAL(sendto)(fd, buf, count, flags, to, tolen);
-  struct net_call c = {.call = DARA_CALL_sendto, .fd = fd, .cbuf = buf, .count = count,
-                       .flags = flags, .to = to, .tolen = tolen};
+  struct net_call c = {.call = DARA_CALL_sendto,
+                       .fd = fd,
+                       .cbuf = buf,
+                       .count = count,
+                       .flags = flags,
+                       .to = to,
+                       .tolen = tolen};
   return net_send(&c);
 }
 

@@ -22,7 +22,7 @@
 static struct shim_obj objs[OBJ_MAX]; /* in id order, ids not consecutive */
 static uint32_t nobjs;
 static uint32_t hash_slots[OBJ_HASH]; /* 0 = empty, else 1 + index into objs */
-static uint32_t nids;               /* ids handed out, objects and locations */
+static uint32_t nids;                 /* ids handed out, objects and locations */
 
 uint32_t obj_new_id(void) {
   if (nids + 1 >= OBJ_ID_MAX)

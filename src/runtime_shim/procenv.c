@@ -18,9 +18,7 @@
 
 #include "runtime_shim/shim.h"
 
-static int exit_status_of(pid_t pid, const int *status) {
-  return pid > 0 && status ? *status : 0;
-}
+static int exit_status_of(pid_t pid, const int *status) { return pid > 0 && status ? *status : 0; }
 
 SHIM_EXPORT pid_t getpid(void) { RECORDED(pid_t, getpid, 0, 0, 0, REAL(getpid)(), NULL, 0); }
 

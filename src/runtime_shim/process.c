@@ -87,23 +87,23 @@ SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
 }
 
 /* The execl family: collect the variadic arguments into an argv array. */
-#define COLLECT_ARGS(arg0, ap, argv, envp_out)                   \
-  size_t n = 1;                                                  \
-  va_start(ap, arg0);                                            \
-  while (va_arg(ap, const char *))                               \
-    n++;                                                         \
-  va_end(ap);                                                    \
-  if (n > 65536) {                                               \
-    errno = E2BIG;                                               \
-    return -1;                                                   \
-  }                                                              \
-  const char *argv[n + 1];                                       \
-  argv[0] = arg0;                                                \
-  va_start(ap, arg0);                                            \
-  for (size_t i = 1; i <= n; i++)                                \
-    argv[i] = va_arg(ap, const char *);                          \
-  argv[n] = NULL;                                                \
-  envp_out;                                                      \
+#define COLLECT_ARGS(arg0, ap, argv, envp_out) \
+  size_t n = 1;                                \
+  va_start(ap, arg0);                          \
+  while (va_arg(ap, const char *))             \
+    n++;                                       \
+  va_end(ap);                                  \
+  if (n > 65536) {                             \
+    errno = E2BIG;                             \
+    return -1;                                 \
+  }                                            \
+  const char *argv[n + 1];                     \
+  argv[0] = arg0;                              \
+  va_start(ap, arg0);                          \
+  for (size_t i = 1; i <= n; i++)              \
+    argv[i] = va_arg(ap, const char *);        \
+  argv[n] = NULL;                              \
+  envp_out;                                    \
   va_end(ap)
 
 SHIM_EXPORT int execl(const char *path, const char *arg0, ...) {

@@ -129,8 +129,7 @@ void shim_log_text(unsigned kind, uint32_t a, uint32_t b, uint64_t c,
   log_commit();
 }
 
-void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void *data,
-                  size_t len) {
+void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void *data, size_t len) {
   struct dara_log_entry *e = log_slot();
   if (!e)
     return;
@@ -444,8 +443,7 @@ static bool map_region(void) {
   errno = 0;
   unsigned long slot = strtoul(slot_env, &end, 10);
   if (errno || *end || slot >= DARA_MAX_PROCS)
-    shim_die("%s=%s is not a process slot (0..%d)", DARA_ENV_SLOT, slot_env,
-             DARA_MAX_PROCS - 1);
+    shim_die("%s=%s is not a process slot (0..%d)", DARA_ENV_SLOT, slot_env, DARA_MAX_PROCS - 1);
   /* Children we exec inherit the environment but are not ours to control. */
   unsetenv(DARA_ENV_SLOT);
   char why[256];

@@ -46,125 +46,125 @@
  * condition variables have two, and dlsym alone hands back the 2.2.5
  * compatibility implementation. Expanded into struct shim_real below and
  * into the lookups of real_resolve (real.c). */
-#define SHIM_REAL_FUNCTIONS(F, NORET, VERS)                                                        \
-  F(pthread_create, int, (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))         \
-  F(pthread_join, int, (pthread_t, void **))                                                       \
-  F(pthread_detach, int, (pthread_t))                                                              \
-  NORET(pthread_exit, void, (void *))                                                              \
-  F(pthread_mutex_init, int, (pthread_mutex_t *, const pthread_mutexattr_t *))                     \
-  F(pthread_mutex_lock, int, (pthread_mutex_t *))                                                  \
-  F(pthread_mutex_trylock, int, (pthread_mutex_t *))                                               \
-  F(pthread_mutex_unlock, int, (pthread_mutex_t *))                                                \
-  F(pthread_mutex_timedlock, int, (pthread_mutex_t *, const struct timespec *))                    \
-  F(pthread_mutex_clocklock, int, (pthread_mutex_t *, clockid_t, const struct timespec *))         \
-  F(pthread_mutex_destroy, int, (pthread_mutex_t *))                                               \
-  F(pthread_rwlock_init, int, (pthread_rwlock_t *, const pthread_rwlockattr_t *))                  \
-  F(pthread_rwlock_rdlock, int, (pthread_rwlock_t *))                                              \
-  F(pthread_rwlock_wrlock, int, (pthread_rwlock_t *))                                              \
-  F(pthread_rwlock_tryrdlock, int, (pthread_rwlock_t *))                                           \
-  F(pthread_rwlock_trywrlock, int, (pthread_rwlock_t *))                                           \
-  F(pthread_rwlock_unlock, int, (pthread_rwlock_t *))                                              \
-  F(pthread_rwlock_timedrdlock, int, (pthread_rwlock_t *, const struct timespec *))                \
-  F(pthread_rwlock_timedwrlock, int, (pthread_rwlock_t *, const struct timespec *))                \
-  F(pthread_rwlock_clockrdlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *))     \
-  F(pthread_rwlock_clockwrlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *))     \
-  F(pthread_rwlock_destroy, int, (pthread_rwlock_t *))                                             \
-  VERS(pthread_cond_init, int, (pthread_cond_t *, const pthread_condattr_t *), "GLIBC_2.3.2")      \
-  VERS(pthread_cond_wait, int, (pthread_cond_t *, pthread_mutex_t *), "GLIBC_2.3.2")               \
-  VERS(pthread_cond_timedwait, int,                                                                \
-       (pthread_cond_t *, pthread_mutex_t *, const struct timespec *), "GLIBC_2.3.2")              \
-  VERS(pthread_cond_signal, int, (pthread_cond_t *), "GLIBC_2.3.2")                                \
-  VERS(pthread_cond_broadcast, int, (pthread_cond_t *), "GLIBC_2.3.2")                             \
-  VERS(pthread_cond_destroy, int, (pthread_cond_t *), "GLIBC_2.3.2")                               \
-  F(pthread_cond_clockwait, int,                                                                   \
-    (pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *))                     \
-  F(sem_wait, int, (sem_t *))                                                                      \
-  F(sem_trywait, int, (sem_t *))                                                                   \
-  F(sem_post, int, (sem_t *))                                                                      \
-  F(sem_timedwait, int, (sem_t *, const struct timespec *))                                        \
-  F(sem_clockwait, int, (sem_t *, clockid_t, const struct timespec *))                             \
-  F(sem_destroy, int, (sem_t *))                                                                   \
-  F(pthread_barrier_init, int, (pthread_barrier_t *, const pthread_barrierattr_t *, unsigned))     \
-  F(pthread_barrier_destroy, int, (pthread_barrier_t *))                                           \
-  F(pthread_barrier_wait, int, (pthread_barrier_t *))                                              \
-  F(pthread_spin_init, int, (pthread_spinlock_t *, int))                                           \
-  F(pthread_spin_lock, int, (pthread_spinlock_t *))                                                \
-  F(pthread_spin_trylock, int, (pthread_spinlock_t *))                                             \
-  F(pthread_spin_unlock, int, (pthread_spinlock_t *))                                              \
-  F(pthread_spin_destroy, int, (pthread_spinlock_t *))                                             \
-  F(pthread_once, int, (pthread_once_t *, void (*)(void)))                                         \
-  /* process.c */                                                                                  \
-  F(fork, pid_t, (void))                                                                           \
-  F(execve, int, (const char *, char *const[], char *const[]))                                     \
-  F(execv, int, (const char *, char *const[]))                                                     \
-  F(execvp, int, (const char *, char *const[]))                                                    \
-  F(execvpe, int, (const char *, char *const[], char *const[]))                                    \
-  F(fexecve, int, (int, char *const[], char *const[]))                                             \
-  /* time.c */                                                                                     \
-  F(clock_gettime, int, (clockid_t, struct timespec *))                                            \
-  F(gettimeofday, int, (struct timeval *restrict, void *restrict))                                 \
-  F(time, time_t, (time_t *))                                                                      \
-  F(nanosleep, int, (const struct timespec *, struct timespec *))                                  \
-  F(clock_nanosleep, int, (clockid_t, int, const struct timespec *, struct timespec *))            \
-  F(sleep, unsigned, (unsigned))                                                                   \
-  F(usleep, int, (useconds_t))                                                                     \
-  /* files.c */                                                                                    \
-  F(open, int, (const char *, int, ...))                                                           \
-  F(openat, int, (int, const char *, int, ...))                                                    \
-  F(creat, int, (const char *, mode_t))                                                            \
-  F(read, ssize_t, (int, void *, size_t))                                                          \
-  F(write, ssize_t, (int, const void *, size_t))                                                   \
-  F(close, int, (int))                                                                             \
-  F(stat, int, (const char *restrict, struct stat *restrict))                                      \
-  F(lstat, int, (const char *restrict, struct stat *restrict))                                     \
-  F(fstat, int, (int, struct stat *))                                                              \
-  F(lseek, off_t, (int, off_t, int))                                                               \
-  F(pread, ssize_t, (int, void *, size_t, off_t))                                                  \
-  F(pwrite, ssize_t, (int, const void *, size_t, off_t))                                           \
-  F(rename, int, (const char *, const char *))                                                     \
-  F(unlink, int, (const char *))                                                                   \
-  F(mkdir, int, (const char *, mode_t))                                                            \
-  F(rmdir, int, (const char *))                                                                    \
-  F(fsync, int, (int))                                                                             \
-  F(ftruncate, int, (int, off_t))                                                                  \
-  F(pipe, int, (int[2]))                                                                           \
-  F(pipe2, int, (int[2], int))                                                                     \
-  /* procenv.c */                                                                                  \
-  F(getpid, pid_t, (void))                                                                         \
-  F(getppid, pid_t, (void))                                                                        \
-  F(kill, int, (pid_t, int))                                                                       \
-  NORET(exit, void, (int))                                                                         \
-  F(wait, pid_t, (int *))                                                                          \
-  F(waitpid, pid_t, (pid_t, int *, int))                                                           \
-  F(getenv, char *, (const char *))                                                                \
-  F(setenv, int, (const char *, const char *, int))                                                \
-  F(unsetenv, int, (const char *))                                                                 \
-  /* net.c */                                                                                      \
-  F(socket, int, (int, int, int))                                                                  \
-  F(socketpair, int, (int, int, int, int[2]))                                                      \
-  F(bind, int, (int, const struct sockaddr *, socklen_t))                                          \
-  F(listen, int, (int, int))                                                                       \
-  F(accept, int, (int, struct sockaddr *, socklen_t *))                                            \
-  F(accept4, int, (int, struct sockaddr *, socklen_t *, int))                                      \
-  F(connect, int, (int, const struct sockaddr *, socklen_t))                                       \
-  F(send, ssize_t, (int, const void *, size_t, int))                                               \
-  F(sendto, ssize_t, (int, const void *, size_t, int, const struct sockaddr *, socklen_t))         \
-  F(sendmsg, ssize_t, (int, const struct msghdr *, int))                                           \
-  F(recv, ssize_t, (int, void *, size_t, int))                                                     \
-  F(recvfrom, ssize_t,                                                                             \
-    (int, void *restrict, size_t, int, struct sockaddr *restrict, socklen_t *restrict))            \
-  F(recvmsg, ssize_t, (int, struct msghdr *, int))                                                 \
-  F(shutdown, int, (int, int))                                                                     \
-  F(setsockopt, int, (int, int, int, const void *, socklen_t))                                     \
-  F(getsockopt, int, (int, int, int, void *restrict, socklen_t *restrict))                         \
-  F(poll, int, (struct pollfd *, nfds_t, int))                                                     \
-  F(ppoll, int, (struct pollfd *, nfds_t, const struct timespec *, const sigset_t *))              \
-  F(select, int,                                                                                   \
-    (int, fd_set *restrict, fd_set *restrict, fd_set *restrict, struct timeval *restrict))         \
-  F(pselect, int,                                                                                  \
-    (int, fd_set *restrict, fd_set *restrict, fd_set *restrict, const struct timespec *restrict,   \
-     const sigset_t *restrict))                                                                    \
-  F(epoll_wait, int, (int, struct epoll_event *, int, int))                                        \
+#define SHIM_REAL_FUNCTIONS(F, NORET, VERS)                                                      \
+  F(pthread_create, int, (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))       \
+  F(pthread_join, int, (pthread_t, void **))                                                     \
+  F(pthread_detach, int, (pthread_t))                                                            \
+  NORET(pthread_exit, void, (void *))                                                            \
+  F(pthread_mutex_init, int, (pthread_mutex_t *, const pthread_mutexattr_t *))                   \
+  F(pthread_mutex_lock, int, (pthread_mutex_t *))                                                \
+  F(pthread_mutex_trylock, int, (pthread_mutex_t *))                                             \
+  F(pthread_mutex_unlock, int, (pthread_mutex_t *))                                              \
+  F(pthread_mutex_timedlock, int, (pthread_mutex_t *, const struct timespec *))                  \
+  F(pthread_mutex_clocklock, int, (pthread_mutex_t *, clockid_t, const struct timespec *))       \
+  F(pthread_mutex_destroy, int, (pthread_mutex_t *))                                             \
+  F(pthread_rwlock_init, int, (pthread_rwlock_t *, const pthread_rwlockattr_t *))                \
+  F(pthread_rwlock_rdlock, int, (pthread_rwlock_t *))                                            \
+  F(pthread_rwlock_wrlock, int, (pthread_rwlock_t *))                                            \
+  F(pthread_rwlock_tryrdlock, int, (pthread_rwlock_t *))                                         \
+  F(pthread_rwlock_trywrlock, int, (pthread_rwlock_t *))                                         \
+  F(pthread_rwlock_unlock, int, (pthread_rwlock_t *))                                            \
+  F(pthread_rwlock_timedrdlock, int, (pthread_rwlock_t *, const struct timespec *))              \
+  F(pthread_rwlock_timedwrlock, int, (pthread_rwlock_t *, const struct timespec *))              \
+  F(pthread_rwlock_clockrdlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *))   \
+  F(pthread_rwlock_clockwrlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *))   \
+  F(pthread_rwlock_destroy, int, (pthread_rwlock_t *))                                           \
+  VERS(pthread_cond_init, int, (pthread_cond_t *, const pthread_condattr_t *), "GLIBC_2.3.2")    \
+  VERS(pthread_cond_wait, int, (pthread_cond_t *, pthread_mutex_t *), "GLIBC_2.3.2")             \
+  VERS(pthread_cond_timedwait, int,                                                              \
+       (pthread_cond_t *, pthread_mutex_t *, const struct timespec *), "GLIBC_2.3.2")            \
+  VERS(pthread_cond_signal, int, (pthread_cond_t *), "GLIBC_2.3.2")                              \
+  VERS(pthread_cond_broadcast, int, (pthread_cond_t *), "GLIBC_2.3.2")                           \
+  VERS(pthread_cond_destroy, int, (pthread_cond_t *), "GLIBC_2.3.2")                             \
+  F(pthread_cond_clockwait, int,                                                                 \
+    (pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *))                   \
+  F(sem_wait, int, (sem_t *))                                                                    \
+  F(sem_trywait, int, (sem_t *))                                                                 \
+  F(sem_post, int, (sem_t *))                                                                    \
+  F(sem_timedwait, int, (sem_t *, const struct timespec *))                                      \
+  F(sem_clockwait, int, (sem_t *, clockid_t, const struct timespec *))                           \
+  F(sem_destroy, int, (sem_t *))                                                                 \
+  F(pthread_barrier_init, int, (pthread_barrier_t *, const pthread_barrierattr_t *, unsigned))   \
+  F(pthread_barrier_destroy, int, (pthread_barrier_t *))                                         \
+  F(pthread_barrier_wait, int, (pthread_barrier_t *))                                            \
+  F(pthread_spin_init, int, (pthread_spinlock_t *, int))                                         \
+  F(pthread_spin_lock, int, (pthread_spinlock_t *))                                              \
+  F(pthread_spin_trylock, int, (pthread_spinlock_t *))                                           \
+  F(pthread_spin_unlock, int, (pthread_spinlock_t *))                                            \
+  F(pthread_spin_destroy, int, (pthread_spinlock_t *))                                           \
+  F(pthread_once, int, (pthread_once_t *, void (*)(void)))                                       \
+  /* process.c */                                                                                \
+  F(fork, pid_t, (void))                                                                         \
+  F(execve, int, (const char *, char *const[], char *const[]))                                   \
+  F(execv, int, (const char *, char *const[]))                                                   \
+  F(execvp, int, (const char *, char *const[]))                                                  \
+  F(execvpe, int, (const char *, char *const[], char *const[]))                                  \
+  F(fexecve, int, (int, char *const[], char *const[]))                                           \
+  /* time.c */                                                                                   \
+  F(clock_gettime, int, (clockid_t, struct timespec *))                                          \
+  F(gettimeofday, int, (struct timeval *restrict, void *restrict))                               \
+  F(time, time_t, (time_t *))                                                                    \
+  F(nanosleep, int, (const struct timespec *, struct timespec *))                                \
+  F(clock_nanosleep, int, (clockid_t, int, const struct timespec *, struct timespec *))          \
+  F(sleep, unsigned, (unsigned))                                                                 \
+  F(usleep, int, (useconds_t))                                                                   \
+  /* files.c */                                                                                  \
+  F(open, int, (const char *, int, ...))                                                         \
+  F(openat, int, (int, const char *, int, ...))                                                  \
+  F(creat, int, (const char *, mode_t))                                                          \
+  F(read, ssize_t, (int, void *, size_t))                                                        \
+  F(write, ssize_t, (int, const void *, size_t))                                                 \
+  F(close, int, (int))                                                                           \
+  F(stat, int, (const char *restrict, struct stat *restrict))                                    \
+  F(lstat, int, (const char *restrict, struct stat *restrict))                                   \
+  F(fstat, int, (int, struct stat *))                                                            \
+  F(lseek, off_t, (int, off_t, int))                                                             \
+  F(pread, ssize_t, (int, void *, size_t, off_t))                                                \
+  F(pwrite, ssize_t, (int, const void *, size_t, off_t))                                         \
+  F(rename, int, (const char *, const char *))                                                   \
+  F(unlink, int, (const char *))                                                                 \
+  F(mkdir, int, (const char *, mode_t))                                                          \
+  F(rmdir, int, (const char *))                                                                  \
+  F(fsync, int, (int))                                                                           \
+  F(ftruncate, int, (int, off_t))                                                                \
+  F(pipe, int, (int[2]))                                                                         \
+  F(pipe2, int, (int[2], int))                                                                   \
+  /* procenv.c */                                                                                \
+  F(getpid, pid_t, (void))                                                                       \
+  F(getppid, pid_t, (void))                                                                      \
+  F(kill, int, (pid_t, int))                                                                     \
+  NORET(exit, void, (int))                                                                       \
+  F(wait, pid_t, (int *))                                                                        \
+  F(waitpid, pid_t, (pid_t, int *, int))                                                         \
+  F(getenv, char *, (const char *))                                                              \
+  F(setenv, int, (const char *, const char *, int))                                              \
+  F(unsetenv, int, (const char *))                                                               \
+  /* net.c */                                                                                    \
+  F(socket, int, (int, int, int))                                                                \
+  F(socketpair, int, (int, int, int, int[2]))                                                    \
+  F(bind, int, (int, const struct sockaddr *, socklen_t))                                        \
+  F(listen, int, (int, int))                                                                     \
+  F(accept, int, (int, struct sockaddr *, socklen_t *))                                          \
+  F(accept4, int, (int, struct sockaddr *, socklen_t *, int))                                    \
+  F(connect, int, (int, const struct sockaddr *, socklen_t))                                     \
+  F(send, ssize_t, (int, const void *, size_t, int))                                             \
+  F(sendto, ssize_t, (int, const void *, size_t, int, const struct sockaddr *, socklen_t))       \
+  F(sendmsg, ssize_t, (int, const struct msghdr *, int))                                         \
+  F(recv, ssize_t, (int, void *, size_t, int))                                                   \
+  F(recvfrom, ssize_t,                                                                           \
+    (int, void *restrict, size_t, int, struct sockaddr *restrict, socklen_t *restrict))          \
+  F(recvmsg, ssize_t, (int, struct msghdr *, int))                                               \
+  F(shutdown, int, (int, int))                                                                   \
+  F(setsockopt, int, (int, int, int, const void *, socklen_t))                                   \
+  F(getsockopt, int, (int, int, int, void *restrict, socklen_t *restrict))                       \
+  F(poll, int, (struct pollfd *, nfds_t, int))                                                   \
+  F(ppoll, int, (struct pollfd *, nfds_t, const struct timespec *, const sigset_t *))            \
+  F(select, int,                                                                                 \
+    (int, fd_set *restrict, fd_set *restrict, fd_set *restrict, struct timeval *restrict))       \
+  F(pselect, int,                                                                                \
+    (int, fd_set *restrict, fd_set *restrict, fd_set *restrict, const struct timespec *restrict, \
+     const sigset_t *restrict))                                                                  \
+  F(epoll_wait, int, (int, struct epoll_event *, int, int))                                      \
   F(epoll_pwait, int, (int, struct epoll_event *, int, int, const sigset_t *))
 
 #define SHIM_REAL_MEMBER(name, ret, params) ret(*name) params;
@@ -184,15 +184,32 @@ void real_resolve(void);
 /* ---- objects.c: the model of synchronization objects ---- */
 struct shim_obj {
   uintptr_t addr;
-  uint32_t id;   /* 1-based, in first-seen order: stable across runs */
-  uint8_t kind;  /* enum dara_obj_kind */
+  uint32_t id;  /* 1-based, in first-seen order: stable across runs */
+  uint8_t kind; /* enum dara_obj_kind */
   union {
-    struct { int owner; unsigned count; int type; } mutex;
-    struct { int writer; unsigned readers; } rw;
-    struct { unsigned count, arrived; uint64_t generation; } barrier;
-    struct { int owner; } spin;
-    struct { int state; int runner; } once; /* state: 0 new, 1 running, 2 done */
-    struct { clockid_t clock; } cond;        /* the clock of its timed waits */
+    struct {
+      int owner;
+      unsigned count;
+      int type;
+    } mutex;
+    struct {
+      int writer;
+      unsigned readers;
+    } rw;
+    struct {
+      unsigned count, arrived;
+      uint64_t generation;
+    } barrier;
+    struct {
+      int owner;
+    } spin;
+    struct {
+      int state;
+      int runner;
+    } once; /* state: 0 new, 1 running, 2 done */
+    struct {
+      clockid_t clock;
+    } cond; /* the clock of its timed waits */
   } u;
 };
 enum { ONCE_NEW = 0, ONCE_RUNNING = 1, ONCE_DONE = 2 };
@@ -227,14 +244,14 @@ struct shim_routine {
 };
 
 struct shim_state {
-  bool active;              /* this process is controlled */
+  bool active; /* this process is controlled */
   struct dara_region *region;
   struct dara_proc *proc;
   unsigned slot;
   pid_t pid;
   struct shim_routine routines[DARA_MAX_ROUTINES];
   uint64_t cond_seq;
-  unsigned points;          /* enum dara_points, copied from the region when the
+  unsigned points; /* enum dara_points, copied from the region when the
                                process binds to its slot (memory.c reads it) */
 };
 extern struct shim_state shim;
@@ -285,8 +302,7 @@ struct shim_sys {
 
 /* Logs a finished call: its return value, errno (0: none) and up to
  * DARA_SYS_DATA bytes of the data it moved or the name it used. */
-void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void *data,
-                  size_t len);
+void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void *data, size_t len);
 
 /* True when a wrapper should record (and schedule) this call: the thread is
  * controlled and not already inside the shim. */
@@ -311,16 +327,15 @@ void shim_pipe_wait(int fd);
 /* The body of a wrapper that records a call without waiting: `expr` is the
  * real call (made directly when the call is not to be recorded); the
  * excerpt (data, len) may use its result r_. errno is the call's. */
-#define RECORDED(type, call, a0, a1, a2, expr, data, len)                 \
-  do {                                                                    \
-    if (!shim_sys_enter())                                                \
-      return expr;                                                        \
-    struct shim_sys s_;                                                   \
-    shim_sys_begin(&s_, DARA_CALL_##call, (uint64_t)(a0), (uint64_t)(a1), \
-                   (uint64_t)(a2));                                       \
-    type r_ = expr;                                                       \
-    shim_sys_end(&s_, (int64_t)r_, r_ < 0 ? errno : 0, data, len);        \
-    return r_;                                                            \
+#define RECORDED(type, call, a0, a1, a2, expr, data, len)                                  \
+  do {                                                                                     \
+    if (!shim_sys_enter())                                                                 \
+      return expr;                                                                         \
+    struct shim_sys s_;                                                                    \
+    shim_sys_begin(&s_, DARA_CALL_##call, (uint64_t)(a0), (uint64_t)(a1), (uint64_t)(a2)); \
+    type r_ = expr;                                                                        \
+    shim_sys_end(&s_, (int64_t)r_, r_ < 0 ? errno : 0, data, len);                         \
+    return r_;                                                                             \
   } while (0)
 
 /* Registers a new routine for a thread about to be created, parked at

@@ -54,8 +54,8 @@ int thread_status(int idx, const struct dara_routine *r, int *waits_for) {
   return DARA_RS_BLOCKED;
 }
 
-SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
-                               void *(*fn)(void *), void *arg) {
+SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *),
+                               void *arg) {
   if (!shim_controlled())
     return REAL(pthread_create)(thread, attr, fn, arg);
   const void *site = shim_caller(__builtin_return_address(0));

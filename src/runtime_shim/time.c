@@ -51,7 +51,7 @@ uint64_t shim_deadline(clockid_t clock, const struct timespec *abstime) {
   if (!abstime)
     return 0;
   uint64_t at = to_ns(abstime);
-  uint64_t origin = is_realtime(clock) ? shim.region->clock.realtime_base
+  uint64_t origin = is_realtime(clock)  ? shim.region->clock.realtime_base
                     : is_virtual(clock) ? MONOTONIC_START
                                         : 0;
   uint64_t d = at > origin ? at - origin : 0;
@@ -73,8 +73,7 @@ int sleep_status(int idx, const struct dara_routine *r, int *waits_for) {
 
 /* Sleeps in virtual time until the deadline (relative: now + ns), recorded
  * as `call` with its arguments. */
-static void virtual_sleep(uint64_t deadline, unsigned call, uint64_t a0, uint64_t a1,
-                          uint64_t a2) {
+static void virtual_sleep(uint64_t deadline, unsigned call, uint64_t a0, uint64_t a1, uint64_t a2) {
   struct shim_sys s;
   bool record = shim_sys_enter();
   if (record)

@@ -41,8 +41,10 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
     session_detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
     break;
   case DARA_NOTE_TOO_MANY_LOCATIONS:
-    session_detail(s, "warning: process %u accessed more than %u memory locations; accesses to "
-                   "new ones are not scheduling points", proc, e->b);
+    session_detail(s,
+                   "warning: process %u accessed more than %u memory locations; accesses to "
+                   "new ones are not scheduling points",
+                   proc, e->b);
     break;
   default:
     session_corrupt(s, proc, "note", e->a);
@@ -88,9 +90,12 @@ void drain_define_thread(struct session *s, unsigned proc, unsigned routine) {
   struct dara_site start = r->start;
   if (!func[0] && module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0)
     symbols_lookup(path, start.offset, false, func, sizeof(func));
-  struct sched_thread st = {.proc = (uint8_t)proc, .routine = (uint16_t)routine,
-                            .module = module, .offset = r->site.offset,
-                            .ordinal = r->site.ordinal, .func = func};
+  struct sched_thread st = {.proc = (uint8_t)proc,
+                            .routine = (uint16_t)routine,
+                            .module = module,
+                            .offset = r->site.offset,
+                            .ordinal = r->site.ordinal,
+                            .func = func};
   if (names_add_thread(s->names, &st) != 0) {
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
     return;
@@ -116,8 +121,8 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
     offset = e->c;
     symbols_lookup(path, offset, true, symbol, sizeof(symbol));
   }
-  struct sched_object so = {.proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind,
-                            .module = mod, .offset = offset};
+  struct sched_object so = {
+      .proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind, .module = mod, .offset = offset};
   if (names_add_object(s->names, &so, symbol) != 0) {
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
     return;
@@ -137,8 +142,10 @@ static uint32_t label_of(struct session *s, unsigned proc, const char *raw) {
   bool is_new;
   uint32_t id = world_label(s->world, text, &is_new);
   if (id == 0) {
-    session_finish(s, SCHED_OUT_ERROR, 0, proc, "process %u used more than %d distinct names and "
-                   "strings in dara_log and dara_always calls", proc, WORLD_MAX_LABELS);
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "process %u used more than %d distinct names and "
+                   "strings in dara_log and dara_always calls",
+                   proc, WORLD_MAX_LABELS);
     return 0;
   }
   if (is_new && s->cfg->sink.label) {
@@ -167,9 +174,13 @@ static void logged_var(struct session *s, unsigned proc, const struct dara_log_e
     return;
   }
   s->vars_changed = true;
-  struct dara_event ev = {.kind = DARA_EV_LOG, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = name,
-                          .arg = (int64_t)value, .time = s->region->clock.now};
+  struct dara_event ev = {.kind = DARA_EV_LOG,
+                          .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine,
+                          .op = (uint16_t)e->a,
+                          .obj = name,
+                          .arg = (int64_t)value,
+                          .time = s->region->clock.now};
   session_emit(s, &ev);
 }
 
@@ -194,9 +205,14 @@ static void assertion(struct session *s, unsigned proc, const struct dara_log_en
   uint32_t name = label_of(s, proc, e->text[0]);
   if (s->done)
     return;
-  struct dara_event ev = {.kind = DARA_EV_ASSERT, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = name,
-                          .obj2 = (uint32_t)e->c, .arg = e->b, .time = s->region->clock.now};
+  struct dara_event ev = {.kind = DARA_EV_ASSERT,
+                          .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine,
+                          .op = (uint16_t)e->a,
+                          .obj = name,
+                          .obj2 = (uint32_t)e->c,
+                          .arg = e->b,
+                          .time = s->region->clock.now};
   session_emit(s, &ev);
   const char *text = world_label_text(s->world, name);
   char file[DARA_TEXT_LEN];
@@ -209,8 +225,8 @@ static void assertion(struct session *s, unsigned proc, const struct dara_log_en
     return;
   char who[96];
   names_thread_text(s->names, proc, e->routine, who, sizeof(who));
-  snprintf(s->res->signature, sizeof(s->res->signature), "property %s %s:%llu",
-           text, file, (unsigned long long)e->c);
+  snprintf(s->res->signature, sizeof(s->res->signature), "property %s %s:%llu", text, file,
+           (unsigned long long)e->c);
   session_finish(s, SCHED_OUT_PROPERTY, 0, proc, "%s \"%s\" %s at %s:%llu in thread %s",
                  e->a == DARA_ASSERT_ALWAYS ? "dara_always" : "dara_unreachable", text,
                  e->a == DARA_ASSERT_ALWAYS ? "failed" : "reached", file[0] ? file : "?",
@@ -268,9 +284,12 @@ static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t
       continue;
     if (io_names(s->procs[p].pidfd, k->fd, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
         strcmp(l2, peer) == 0 && strcmp(p2, local) == 0) {
-      struct dara_event ev = {.kind = DARA_EV_PEER, .proc = (uint8_t)proc,
-                              .routine = (uint16_t)routine, .op = (uint16_t)p,
-                              .obj = (uint32_t)fd, .obj2 = (uint32_t)k->fd,
+      struct dara_event ev = {.kind = DARA_EV_PEER,
+                              .proc = (uint8_t)proc,
+                              .routine = (uint16_t)routine,
+                              .op = (uint16_t)p,
+                              .obj = (uint32_t)fd,
+                              .obj2 = (uint32_t)k->fd,
                               .time = s->region->clock.now};
       session_emit(s, &ev);
       return;
@@ -295,9 +314,13 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
   struct dara_sys sys = {.start = e->start, .err = e->b, .len = e->len};
   memcpy(sys.args, e->args, sizeof(sys.args));
   memcpy(sys.data, e->data, e->len);
-  struct dara_event ev = {.kind = DARA_EV_SYSCALL, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a,
-                          .arg = (int64_t)e->c, .time = e->end, .sys = &sys};
+  struct dara_event ev = {.kind = DARA_EV_SYSCALL,
+                          .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine,
+                          .op = (uint16_t)e->a,
+                          .arg = (int64_t)e->c,
+                          .time = e->end,
+                          .sys = &sys};
   session_emit(s, &ev);
   int64_t ret = (int64_t)e->c;
   if (e->a == DARA_CALL_socket)
@@ -307,7 +330,6 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
   else if (e->a == DARA_CALL_accept && ret >= 0)
     accepted(s, proc, e->routine, ret);
 }
-
 
 /* A step the running routine took under its lease (region.h, "Forced
  * steps"): the same STEP event the scheduler would have made. */
@@ -326,17 +348,24 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
    * candidate, so its state (a random generator, PCT's step count and
    * priorities, replay's place in the recording) moves exactly as without
    * the lease, and so does every later choice. */
-  struct candidate c = {.proc = (uint8_t)proc, .routine = (uint16_t)e->routine,
-                        .status = DARA_RS_ENABLED, .op = (uint16_t)e->a, .obj = e->b,
+  struct candidate c = {.proc = (uint8_t)proc,
+                        .routine = (uint16_t)e->routine,
+                        .status = DARA_RS_ENABLED,
+                        .op = (uint16_t)e->a,
+                        .obj = e->b,
                         .obj2 = (uint32_t)e->args[0]};
   if (s->cfg->policy->choose(s->cfg->policy, &c, 1, proc, e->routine) != 0) {
     s->res->stopped = true;
     s->done = true;
     return;
   }
-  struct dara_event ev = {.kind = DARA_EV_STEP, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine, .op = (uint16_t)e->a, .obj = e->b,
-                          .obj2 = (uint32_t)e->args[0], .time = e->c};
+  struct dara_event ev = {.kind = DARA_EV_STEP,
+                          .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine,
+                          .op = (uint16_t)e->a,
+                          .obj = e->b,
+                          .obj2 = (uint32_t)e->args[0],
+                          .time = e->c};
   if (dara_op_is_memory(e->a))
     ev.arg = (int64_t)e->args[1];
   session_emit(s, &ev);
@@ -406,4 +435,3 @@ void drain_log(struct session *s, unsigned proc) {
                    "process %u lost %u events: its event log overflowed", proc,
                    lost - s->procs[proc].lost_seen);
 }
-

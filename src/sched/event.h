@@ -15,26 +15,26 @@
 
 enum dara_ev_kind {
   DARA_EV_NONE = 0,
-  DARA_EV_STEP = 1,      /* routine chosen to run; op/obj/obj2 = its pending operation */
-  DARA_EV_CREATE = 2,    /* routine created thread `arg` (a routine index of the same proc) */
-  DARA_EV_RESULT = 3,    /* routine's try/timed operation `op` returned `arg` */
-  DARA_EV_PROC_START = 4,/* process `proc` was started (command line proc of the header) */
-  DARA_EV_EXIT = 5,      /* process exited with status `arg` */
-  DARA_EV_SIGNAL = 6,    /* process killed by signal `arg`; routine = the one running */
-  DARA_EV_DEADLOCK = 7,  /* no enabled routine while some are unfinished */
-  DARA_EV_HANG = 8,      /* watchdog: routine ran `arg` ms without a scheduling point */
-  DARA_EV_NOTE = 9,      /* diagnostic from the shim: op = enum dara_note, arg = detail */
-  DARA_EV_LOG = 10,      /* routine logged a variable: obj = label of its name,
+  DARA_EV_STEP = 1,       /* routine chosen to run; op/obj/obj2 = its pending operation */
+  DARA_EV_CREATE = 2,     /* routine created thread `arg` (a routine index of the same proc) */
+  DARA_EV_RESULT = 3,     /* routine's try/timed operation `op` returned `arg` */
+  DARA_EV_PROC_START = 4, /* process `proc` was started (command line proc of the header) */
+  DARA_EV_EXIT = 5,       /* process exited with status `arg` */
+  DARA_EV_SIGNAL = 6,     /* process killed by signal `arg`; routine = the one running */
+  DARA_EV_DEADLOCK = 7,   /* no enabled routine while some are unfinished */
+  DARA_EV_HANG = 8,       /* watchdog: routine ran `arg` ms without a scheduling point */
+  DARA_EV_NOTE = 9,       /* diagnostic from the shim: op = enum dara_note, arg = detail */
+  DARA_EV_LOG = 10,       /* routine logged a variable: obj = label of its name,
                           * op = enum dara_var_type, arg = the value (int64, the
                           * bits of a double, or the label of a string) */
-  DARA_EV_ASSERT = 11,   /* dara_always/sometimes/unreachable reached: op = enum
+  DARA_EV_ASSERT = 11,    /* dara_always/sometimes/unreachable reached: op = enum
                           * dara_assert_kind, obj = label of its name, obj2 = source
                           * line, arg = 1 if the condition held, else 0 */
-  DARA_EV_PROPERTY = 12, /* a global property (--props) failed: obj = label of its name */
-  DARA_EV_SYSCALL = 13,  /* routine made a recorded call: op = enum dara_call,
+  DARA_EV_PROPERTY = 12,  /* a global property (--props) failed: obj = label of its name */
+  DARA_EV_SYSCALL = 13,   /* routine made a recorded call: op = enum dara_call,
                           * arg = its return value, sys = the rest; time = when it
                           * ended */
-  DARA_EV_PEER = 14,     /* descriptor obj of process proc is a connected socket
+  DARA_EV_PEER = 14,      /* descriptor obj of process proc is a connected socket
                           * whose other end is descriptor obj2 of process op
                           * (learned when routine accepted it) */
   DARA_EV_KIND_COUNT
@@ -42,10 +42,10 @@ enum dara_ev_kind {
 
 /* The details of a SYSCALL event (an Akaros-style trace record). */
 struct dara_sys {
-  uint64_t args[3];   /* as dara_call_args names them; never pointers */
-  uint64_t start;     /* virtual time the call began (<= the event's time) */
-  uint32_t err;       /* errno when it failed, else 0 */
-  uint32_t len;       /* bytes of data in use, <= DARA_SYS_DATA */
+  uint64_t args[3];            /* as dara_call_args names them; never pointers */
+  uint64_t start;              /* virtual time the call began (<= the event's time) */
+  uint32_t err;                /* errno when it failed, else 0 */
+  uint32_t len;                /* bytes of data in use, <= DARA_SYS_DATA */
   uint8_t data[DARA_SYS_DATA]; /* what it read or wrote, or the path it named */
 };
 
@@ -55,11 +55,11 @@ struct dara_event {
   uint16_t routine; /* routine index within the process, < DARA_MAX_ROUTINES */
   uint16_t op;      /* enum dara_op (STEP, RESULT) or enum dara_note (NOTE) */
   uint16_t pad;
-  uint32_t obj;     /* object id within the process, 0 = none; for THREAD_JOIN
+  uint32_t obj; /* object id within the process, 0 = none; for THREAD_JOIN
                      * and THREAD_DETACH steps, the target routine instead */
   uint32_t obj2;
-  int64_t arg;      /* kind-specific, see above */
-  uint64_t time;    /* virtual time in ns (monotonic within a run) */
+  int64_t arg;   /* kind-specific, see above */
+  uint64_t time; /* virtual time in ns (monotonic within a run) */
   /* SYSCALL events: the details, kept apart so that the events of a loaded
    * recording stay small (a loaded file holds them in sched_file.syscalls);
    * NULL otherwise. */
@@ -67,7 +67,11 @@ struct dara_event {
 };
 
 enum dara_var_type { DARA_VAR_INT = 0, DARA_VAR_DOUBLE = 1, DARA_VAR_STRING = 2 };
-enum dara_assert_kind { DARA_ASSERT_ALWAYS = 1, DARA_ASSERT_SOMETIMES = 2, DARA_ASSERT_UNREACHABLE = 3 };
+enum dara_assert_kind {
+  DARA_ASSERT_ALWAYS = 1,
+  DARA_ASSERT_SOMETIMES = 2,
+  DARA_ASSERT_UNREACHABLE = 3
+};
 
 const char *dara_ev_kind_name(unsigned kind);
 /* "int", "double", "string"; "?" for any other value. */

@@ -68,8 +68,8 @@ static void thread_ref(const struct names *n, enum style st, unsigned proc, unsi
 
 /* Show: `mutex#2 (prog+0x4040)`, `cond#3` (not in a module), or `#4` (not
  * defined). */
-static void object_ref(const struct names *n, enum style st, unsigned proc, uint32_t id,
-                       char *buf, size_t len) {
+static void object_ref(const struct names *n, enum style st, unsigned proc, uint32_t id, char *buf,
+                       size_t len) {
   if (st == STYLE_REPORT) {
     names_object_text(n, proc, id, buf, len);
     return;
@@ -89,15 +89,15 @@ static void object_ref(const struct names *n, enum style st, unsigned proc, uint
  * "cond_wait cond#3 with mutex#2", "recv on fd 4", "thread_join thread
  * 0:2 worker" (obj names the target routine of a join or detach). Show
  * names a join's obj2 too, should it have one; reports never did. */
-static void operation(const struct names *n, enum style st, char *buf, size_t len,
-                      unsigned proc, unsigned op, uint32_t obj, uint32_t obj2) {
+static void operation(const struct names *n, enum style st, char *buf, size_t len, unsigned proc,
+                      unsigned op, uint32_t obj, uint32_t obj2) {
   if (dara_op_is_io(op)) { /* obj is the descriptor (ops.h) */
     snprintf(buf, len, "%s on fd %u", dara_op_name(op), obj);
     return;
   }
   char a[128] = "", b[128] = "";
   if (dara_op_is_memory(op)) { /* obj2 is the size (ops.h) */
-    if (!obj) { /* a fence */
+    if (!obj) {                /* a fence */
       snprintf(buf, len, "%s", dara_op_name(op));
       return;
     }
@@ -313,8 +313,7 @@ void evtext_syscall(const struct dara_event *ev, char *buf, size_t len) {
  * and where the access is, its pc decoded (region.h): module 0 is the
  * executable, named as its main thread's creation site is.
  * `mem_write memory#3 counter (prog+0x4014), 4 bytes, at prog+0x11c8`. */
-static void memory_step(const struct names *n, const struct dara_event *ev, char *buf,
-                        size_t len) {
+static void memory_step(const struct names *n, const struct dara_event *ev, char *buf, size_t len) {
   if (ev->op == DARA_OP_FENCE) {
     snprintf(buf, len, "%s", dara_op_name(ev->op));
   } else {
@@ -357,8 +356,7 @@ void evtext_what(const struct names *n, const struct sched_file *f, const struct
     if (ev->obj) {
       object_ref(n, STYLE_SHOW, ev->proc, ev->obj, o1, sizeof o1);
     }
-    snprintf(buf, len, "%s%s%s returned %lld", dara_op_name(ev->op), o1[0] ? " " : "", o1,
-             arg);
+    snprintf(buf, len, "%s%s%s returned %lld", dara_op_name(ev->op), o1[0] ? " " : "", o1, arg);
     break;
   case DARA_EV_CREATE:
     name[0] = '\0';

@@ -404,11 +404,9 @@ int cmd_explore(int argc, char **argv) {
                  "gives the same schedules"),
       {"max-schedules", 'n', "K", "stop after K executions (default 1000)", cli_number,
        &max_schedules},
-      {"time-limit", 't', "SEC", "stop after SEC seconds (default: none)", cli_number,
-       &time_limit},
+      {"time-limit", 't', "SEC", "stop after SEC seconds (default: none)", cli_number, &time_limit},
       run_option(RUN_OUTPUT_DIR, &ro, NULL),
-      {"keep-going", 'k', NULL, "go on after the first bug (default: stop)", cli_true,
-       &keep_going},
+      {"keep-going", 'k', NULL, "go on after the first bug (default: stop)", cli_true, &keep_going},
       {"json", 0, NULL, "print a JSON summary on stdout", cli_true, &json},
       run_option(RUN_WATCHDOG, &ro,
                  "a thread running this long without reaching a\n"
@@ -438,8 +436,8 @@ int cmd_explore(int argc, char **argv) {
        "is forked from it, past exec and dynamic linking)",
        cli_false, &fork_server},
       run_option(RUN_HELP, &ro, NULL)};
-  const struct cli_command cmd = {"explore", synopsis, epilog, 25, opts,
-                                  sizeof(opts) / sizeof(opts[0])};
+  const struct cli_command cmd = {"explore", synopsis, epilog,
+                                  25,        opts,     sizeof(opts) / sizeof(opts[0])};
   int first = cli_parse(&cmd, argc, argv);
   if (first < 0)
     return cli_parse_exit(first);
@@ -454,8 +452,8 @@ int cmd_explore(int argc, char **argv) {
   so.depth = (unsigned)(depth.n > 1000000 ? 1000000 : depth.n);
   so.pct_depth = (unsigned)pct_depth;
 
-  struct explore x = {.dir = ro.output, .scratch_fd = -1, .memory_fd = -1,
-                      .tty = isatty(STDERR_FILENO)};
+  struct explore x = {
+      .dir = ro.output, .scratch_fd = -1, .memory_fd = -1, .tty = isatty(STDERR_FILENO)};
   int exit_code = DARA_EXIT_ERROR;
   char err[512];
   if (run_new(&x.run, &ro, argc - first, argv + first, err, sizeof(err)) != 0) {
@@ -470,7 +468,8 @@ int cmd_explore(int argc, char **argv) {
   }
   if (jobs > 1 && !strategy_seekable(x.strategy)) {
     cli_error("--jobs: %s walks one tree in order and runs one execution at a time; "
-              "use random, pct or mix with --jobs", so.name);
+              "use random, pct or mix with --jobs",
+              so.name);
     goto done;
   }
   if (run_prepare(&x.run, &ro, err, sizeof(err)) != 0) {
@@ -494,11 +493,14 @@ int cmd_explore(int argc, char **argv) {
   x.started = now_s();
   int rc = 1;
   if (jobs > 1) {
-    struct parallel par = {.x = &x, .cfg = &cfg, .keep_going = keep_going,
-                           .time_limit = time_limit};
-    struct jobs_hooks hooks = {.worker_start = job_worker_start, .execute = job_execute,
+    struct parallel par = {
+        .x = &x, .cfg = &cfg, .keep_going = keep_going, .time_limit = time_limit};
+    struct jobs_hooks hooks = {.worker_start = job_worker_start,
+                               .execute = job_execute,
                                .take = job_take,
-                               .time_up = job_time_up, .memory_fd = x.memory_fd, .ctx = &par};
+                               .time_up = job_time_up,
+                               .memory_fd = x.memory_fd,
+                               .ctx = &par};
     rc = jobs_run((unsigned)jobs, max_schedules, &hooks);
   }
   struct session_ctx *session = jobs <= 1 ? session_ctx_new() : NULL; /* workers: their own */

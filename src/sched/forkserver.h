@@ -17,11 +17,11 @@
 #include "sched/launcher.h"
 
 struct forkserver {
-  pid_t pid;     /* the server, 0 when none */
-  int cmd_fd;    /* write end of its command pipe */
-  int reply_fd;  /* read end of its reply pipe */
-  bool up;       /* it said READY and has not failed since */
-  bool tried;    /* a start was attempted (it is not tried again) */
+  pid_t pid;    /* the server, 0 when none */
+  int cmd_fd;   /* write end of its command pipe */
+  int reply_fd; /* read end of its reply pipe */
+  bool up;      /* it said READY and has not failed since */
+  bool tried;   /* a start was attempted (it is not tried again) */
 };
 
 /* Starts the program of spec as a server and waits up to timeout_ms for it

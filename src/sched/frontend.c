@@ -20,9 +20,10 @@
 
 void run_options_init(struct run_options *ro) {
   /* 48 bits: short enough to type back in. */
-  *ro = (struct run_options){
-      .seed = ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull,
-      .watchdog = 5, .points = DARA_POINTS_ALL};
+  *ro = (struct run_options){.seed =
+                                 ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull,
+                             .watchdog = 5,
+                             .points = DARA_POINTS_ALL};
 }
 
 static int parse_watchdog(const struct cli_option *o, const char *arg) {
@@ -59,54 +60,70 @@ struct cli_option run_option(enum run_option which, struct run_options *ro, cons
   struct cli_option o;
   switch (which) {
   case RUN_OUTPUT_FILE:
-    o = (struct cli_option){"output", 'o', "FILE", "schedule file to write (default sched.bin)",
-                            cli_text, &ro->output};
+    o = (struct cli_option){
+        "output", 'o', "FILE", "schedule file to write (default sched.bin)", cli_text, &ro->output};
     break;
   case RUN_OUTPUT_DIR:
-    o = (struct cli_option){"output", 'o', "DIR", "where bug schedules go (default dara-bugs)",
-                            cli_text, &ro->output};
+    o = (struct cli_option){
+        "output", 'o', "DIR", "where bug schedules go (default dara-bugs)", cli_text, &ro->output};
     break;
   case RUN_SEED:
-    o = (struct cli_option){"seed", 's', "N",
+    o = (struct cli_option){"seed",
+                            's',
+                            "N",
                             "seed of the random policy (default: a fresh one,\n"
                             "printed and stored in the file)",
-                            cli_number, &ro->seed};
+                            cli_number,
+                            &ro->seed};
     break;
   case RUN_WATCHDOG:
-    o = (struct cli_option){"watchdog", 'w', "SEC",
+    o = (struct cli_option){"watchdog",
+                            'w',
+                            "SEC",
                             "report a hang when a thread runs this long without\n"
                             "reaching a scheduling point (default 5)",
-                            parse_watchdog, &ro->watchdog};
+                            parse_watchdog,
+                            &ro->watchdog};
     break;
   case RUN_MAX_STEPS:
-    o = (struct cli_option){"max-steps", 'm', "N",
-                            "report a hang after N scheduling steps (default: none)",
-                            cli_number, &ro->max_steps};
+    o = (struct cli_option){"max-steps", 'm',
+                            "N",         "report a hang after N scheduling steps (default: none)",
+                            cli_number,  &ro->max_steps};
     break;
   case RUN_PROPS:
-    o = (struct cli_option){"props", 'P', "FILE",
+    o = (struct cli_option){"props",
+                            'P',
+                            "FILE",
                             "check the global properties in FILE (a shared object,\n"
                             "see dara/props.h) after every step",
-                            cli_text, &ro->props};
+                            cli_text,
+                            &ro->props};
     break;
   case RUN_TIMERS:
-    o = (struct cli_option){"timers", 'T', "WHEN",
+    o = (struct cli_option){"timers",
+                            'T',
+                            "WHEN",
                             "due (default): a timer (sleep, timed wait, poll\n"
                             "timeout) fires only when no thread can run; any: it\n"
                             "may fire at any step, as explore tries by default",
-                            parse_timers, &ro->timers_race};
+                            parse_timers,
+                            &ro->timers_race};
     break;
   case RUN_SHOW_OUTPUT:
-    o = (struct cli_option){"show-output", 0, NULL, "let the program's stdout and stderr through",
-                            cli_false, &ro->quiet};
+    o = (struct cli_option){"show-output", 0,
+                            NULL,          "let the program's stdout and stderr through",
+                            cli_false,     &ro->quiet};
     break;
   case RUN_POINTS:
-    o = (struct cli_option){"points", 0, "WHICH",
+    o = (struct cli_option){"points",
+                            0,
+                            "WHICH",
                             "in a program built with dara-cc, which memory accesses\n"
                             "are scheduling points too: all (default): every atomic\n"
                             "operation and every load and store; atomics: atomic\n"
                             "operations and fences; sync: none",
-                            parse_points, &ro->points};
+                            parse_points,
+                            &ro->points};
     break;
   default:
     o = (struct cli_option){"help", 'h', NULL, "this text", NULL, NULL};
@@ -188,12 +205,17 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
 
 void run_config(const struct run *r, const struct run_options *ro, struct session_config *cfg) {
   *cfg = (struct session_config){
-      .nprocs = r->hdr.nprocs, .cmds = r->hdr.cmds,
+      .nprocs = r->hdr.nprocs,
+      .cmds = r->hdr.cmds,
       /* A new run starts in dara's own directory, a recorded one in its own. */
-      .cwd = r->recorded ? r->hdr.cwd : NULL, .shim = r->shim,
-      .watchdog_ms = (int)(ro->watchdog * 1000), .quiet = ro->quiet,
-      .max_steps = ro->max_steps, .vtime_base = r->hdr.vtime_base,
-      .timers_race = ro->timers_race, .props = r->props,
+      .cwd = r->recorded ? r->hdr.cwd : NULL,
+      .shim = r->shim,
+      .watchdog_ms = (int)(ro->watchdog * 1000),
+      .quiet = ro->quiet,
+      .max_steps = ro->max_steps,
+      .vtime_base = r->hdr.vtime_base,
+      .timers_race = ro->timers_race,
+      .props = r->props,
       /* A recording's own policy: replay has no --points. */
       .points = r->recorded ? r->hdr.points : ro->points};
 }

@@ -72,7 +72,6 @@ bool io_set_wait(struct io_set *set, int timeout_ms) {
   return ready;
 }
 
-
 enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len) {
   peer[0] = '\0';
   int c = copy_fd(pidfd, fd);

@@ -163,8 +163,8 @@ static int restore_recording(int fd, const struct jobs_hooks *h, uint32_t len) {
 int jobs_run(unsigned jobs, uint64_t max, const struct jobs_hooks *h) {
   if (jobs > JOBS_MAX)
     jobs = JOBS_MAX;
-  volatile int *stop = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
-                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  volatile int *stop =
+      mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (stop == MAP_FAILED) {
     cli_error("mmap: %s", strerror(errno));
     return -1;

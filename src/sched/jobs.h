@@ -27,8 +27,7 @@ struct jobs_hooks {
   /* In a worker: runs execution idx in the worker's session, recording it
    * into memory_fd; fills res. Returns 0, or -1 when the execution could not
    * be recorded. */
-  int (*execute)(void *ctx, struct session_ctx *session, uint64_t idx,
-                 struct session_result *res);
+  int (*execute)(void *ctx, struct session_ctx *session, uint64_t idx, struct session_result *res);
   /* In the parent: one result (its recording, if any, is back in
    * memory_fd). Returns 1 to go on, 0 to stop, -1 on error. */
   int (*take)(void *ctx, const struct session_result *res, uint64_t idx);

@@ -46,8 +46,8 @@ int launcher_find_shim(char *out, size_t out_len, char *err, size_t err_len) {
     if (realpath(path, out) && access(out, R_OK) == 0 && strlen(out) < out_len)
       return 0;
   }
-  snprintf(err, err_len,
-           "cannot find libdara_shim.so in %s/../lib; set %s to its path", exe, DARA_ENV_SHIM);
+  snprintf(err, err_len, "cannot find libdara_shim.so in %s/../lib; set %s to its path", exe,
+           DARA_ENV_SHIM);
   return -1;
 }
 

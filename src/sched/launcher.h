@@ -14,13 +14,13 @@
 #include <sys/types.h>
 
 struct launch_spec {
-  char *const *argv;  /* NULL-terminated */
-  const char *cwd;    /* directory to run in, NULL: dara's own */
-  const char *shim;   /* absolute path of libdara_shim.so */
+  char *const *argv; /* NULL-terminated */
+  const char *cwd;   /* directory to run in, NULL: dara's own */
+  const char *shim;  /* absolute path of libdara_shim.so */
   int region_fd;
   unsigned slot;
-  pid_t pgid;         /* process group to join, 0: start a new one */
-  bool quiet;         /* stdout and stderr to /dev/null */
+  pid_t pgid; /* process group to join, 0: start a new one */
+  bool quiet; /* stdout and stderr to /dev/null */
   /* A fork server (forkserver.h): its command and reply pipe ends, placed
    * at DARA_FS_CMD_FD and DARA_FS_REPLY_FD; -1 for a plain start. */
   int fs_cmd_fd;

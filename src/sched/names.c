@@ -31,7 +31,9 @@ struct names {
   struct proc_names procs[DARA_MAX_PROCS];
 };
 
-struct names *names_new(void) { return calloc(1, sizeof(struct names)); }
+struct names *names_new(void) {
+  return calloc(1, sizeof(struct names));
+}
 
 void names_free(struct names *n) {
   if (!n)

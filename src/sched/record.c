@@ -61,23 +61,22 @@ int cmd_record(int argc, char **argv) {
   run_options_init(&ro);
   ro.output = "sched.bin";
   struct strategy_options so = {.name = "random", .record = true};
-  const struct cli_option opts[] = {
-      run_option(RUN_OUTPUT_FILE, &ro, NULL),
-      run_option(RUN_SEED, &ro, NULL),
-      {"policy", 'p', "NAME",
-       "random: uniform choice among runnable threads at\n"
-       "        every point (default)\n"
-       "rr:     a thread runs until it blocks or exits, then\n"
-       "        the next one in order (no preemption)",
-       cli_text, &so.name},
-      run_option(RUN_WATCHDOG, &ro, NULL),
-      run_option(RUN_MAX_STEPS, &ro, NULL),
-      run_option(RUN_PROPS, &ro, NULL),
-      run_option(RUN_TIMERS, &ro, NULL),
-      run_option(RUN_POINTS, &ro, NULL),
-      run_option(RUN_HELP, &ro, NULL)};
-  const struct cli_command cmd = {"record", synopsis, epilog, 22, opts,
-                                  sizeof(opts) / sizeof(opts[0])};
+  const struct cli_option opts[] = {run_option(RUN_OUTPUT_FILE, &ro, NULL),
+                                    run_option(RUN_SEED, &ro, NULL),
+                                    {"policy", 'p', "NAME",
+                                     "random: uniform choice among runnable threads at\n"
+                                     "        every point (default)\n"
+                                     "rr:     a thread runs until it blocks or exits, then\n"
+                                     "        the next one in order (no preemption)",
+                                     cli_text, &so.name},
+                                    run_option(RUN_WATCHDOG, &ro, NULL),
+                                    run_option(RUN_MAX_STEPS, &ro, NULL),
+                                    run_option(RUN_PROPS, &ro, NULL),
+                                    run_option(RUN_TIMERS, &ro, NULL),
+                                    run_option(RUN_POINTS, &ro, NULL),
+                                    run_option(RUN_HELP, &ro, NULL)};
+  const struct cli_command cmd = {"record", synopsis, epilog,
+                                  22,       opts,     sizeof(opts) / sizeof(opts[0])};
   int first = cli_parse(&cmd, argc, argv);
   if (first < 0)
     return cli_parse_exit(first);

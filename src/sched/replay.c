@@ -32,7 +32,7 @@ static const char epilog[] =
 
 struct replayer {
   const struct sched_file *f;
-  size_t next;       /* index of the next recorded event */
+  size_t next; /* index of the next recorded event */
   bool diverged;
   char why[2600];
   const struct names *names; /* the run's (session_ctx_names) */
@@ -69,8 +69,7 @@ static bool same_event(const struct dara_event *a, const struct dara_event *b) {
     return same_syscall(a, b);
   /* How long a hang lasted depends on the watchdog, not on the schedule,
    * and a forked child's process id on the system. */
-  if (a->kind == DARA_EV_HANG ||
-      (a->kind == DARA_EV_NOTE && a->op == DARA_NOTE_FORK_UNCONTROLLED))
+  if (a->kind == DARA_EV_HANG || (a->kind == DARA_EV_NOTE && a->op == DARA_NOTE_FORK_UNCONTROLLED))
     return true;
   return a->arg == b->arg;
 }
@@ -94,12 +93,11 @@ static int on_thread(void *ctx, const struct sched_thread *t) {
   struct replayer *r = ctx;
   const struct sched_thread *rec = schedfile_thread(r->f, t->proc, t->routine);
   char now[200], then[200] = "no such thread";
-  snprintf(now, sizeof(now), "thread %u:%u %s created at %s+%#llx#%u", t->proc, t->routine,
-           t->func, t->module, (unsigned long long)t->offset, t->ordinal);
+  snprintf(now, sizeof(now), "thread %u:%u %s created at %s+%#llx#%u", t->proc, t->routine, t->func,
+           t->module, (unsigned long long)t->offset, t->ordinal);
   if (rec)
-    snprintf(then, sizeof(then), "thread %u:%u %s created at %s+%#llx#%u", rec->proc,
-             rec->routine, rec->func, rec->module, (unsigned long long)rec->offset,
-             rec->ordinal);
+    snprintf(then, sizeof(then), "thread %u:%u %s created at %s+%#llx#%u", rec->proc, rec->routine,
+             rec->func, rec->module, (unsigned long long)rec->offset, rec->ordinal);
   if (!rec || strcmp(rec->module, t->module) != 0 || rec->offset != t->offset ||
       rec->ordinal != t->ordinal || strcmp(rec->func, t->func) != 0)
     return diverge(r, "event %zu: recorded: %s; now: %s", then, now);
@@ -168,8 +166,8 @@ int cmd_replay(int argc, char **argv) {
       run_option(RUN_WATCHDOG, &ro, NULL),
       run_option(RUN_PROPS, &ro, "the global properties given to record or explore"),
       run_option(RUN_HELP, &ro, NULL)};
-  const struct cli_command cmd = {"replay", synopsis, epilog, 22, opts,
-                                  sizeof(opts) / sizeof(opts[0])};
+  const struct cli_command cmd = {"replay", synopsis, epilog,
+                                  22,       opts,     sizeof(opts) / sizeof(opts[0])};
   int first = cli_parse(&cmd, argc, argv);
   if (first < 0)
     return cli_parse_exit(first);
@@ -182,7 +180,8 @@ int cmd_replay(int argc, char **argv) {
   char err[512];
   enum schedfile_status st = schedfile_load(path, &f, err, sizeof(err));
   if (st != SCHEDFILE_OK) {
-    cli_error("%s%s", err, st == SCHEDFILE_TRUNCATED ? "; a truncated schedule is not replayed" : "");
+    cli_error("%s%s", err,
+              st == SCHEDFILE_TRUNCATED ? "; a truncated schedule is not replayed" : "");
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
@@ -200,8 +199,8 @@ int cmd_replay(int argc, char **argv) {
   struct session_config cfg;
   run_config(&run, &ro, &cfg);
   cfg.policy = &policy;
-  cfg.sink = (struct session_sink){.event = on_event, .thread = on_thread, .object = on_object,
-                                   .label = on_label, .ctx = &rep};
+  cfg.sink = (struct session_sink){
+      .event = on_event, .thread = on_thread, .object = on_object, .label = on_label, .ctx = &rep};
   struct session_result res;
   session_run(session, &cfg, &res);
 
@@ -209,8 +208,8 @@ int cmd_replay(int argc, char **argv) {
   if (!rep.diverged && res.outcome.kind != SCHED_OUT_ERROR && rep.next < f.nevents) {
     char want[512];
     describe(rep.names, want, sizeof(want), &f.events[rep.next]);
-    diverge(&rep, "event %zu: the run ended (%s), but the recording goes on: %s",
-            res.message, want);
+    diverge(&rep, "event %zu: the run ended (%s), but the recording goes on: %s", res.message,
+            want);
   }
   if (!rep.diverged && res.outcome.kind != SCHED_OUT_ERROR &&
       (res.outcome.kind != f.outcome.kind || res.outcome.code != f.outcome.code)) {

@@ -36,8 +36,8 @@ void report_wait_status(char *buf, size_t len, int status) {
     snprintf(buf, len, "ended (wait status %#x)", (unsigned)status);
 }
 
-void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
-                    uint32_t obj, uint32_t obj2, int32_t waits_for) {
+void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc,
+                    unsigned routine, unsigned op, uint32_t obj, uint32_t obj2, int32_t waits_for) {
   char who[128], what[300], holder[160] = "";
   names_thread_text(names, proc, routine, who, sizeof(who));
   evtext_operation(names, what, sizeof(what), proc, op, obj, obj2);
@@ -49,8 +49,7 @@ void report_blocked(const struct names *names, char *buf, size_t len, unsigned p
   if (op == DARA_OP_COND_REACQUIRE && waits_for < 0) {
     char cond[128];
     names_object_text(names, proc, obj, cond, sizeof(cond));
-    snprintf(buf, len, "thread %s waits for a signal on %s that no thread will send", who,
-             cond);
+    snprintf(buf, len, "thread %s waits for a signal on %s that no thread will send", who, cond);
     return;
   }
   snprintf(buf, len, "thread %s blocked in %s%s", who, what, holder);
@@ -132,8 +131,8 @@ void report_deadlock(struct session *s) {
     else
       snprintf(brief, sizeof(brief), "%u:%u %s", i, j, dara_op_name(r->op));
     if (used < sizeof(summary) - 1)
-      used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%s%s",
-                               nblocked ? ", " : "", brief);
+      used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%s%s", nblocked ? ", " : "",
+                               brief);
     nblocked++;
   }
   session_emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 struct names;
 
 /* "SIGSEGV", or "signal 42". Returns a static or thread-unsafe buffer. */
@@ -22,8 +21,8 @@ const char *report_signal_name(int sig);
 void report_wait_status(char *buf, size_t len, int status);
 /* "thread 0:1 worker (prog+0x11e3) blocked in mutex_lock on mutex#2 (prog+0x4040),
  *  held by thread 0:2 other". */
-void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc, unsigned routine, unsigned op,
-                    uint32_t obj, uint32_t obj2, int32_t waits_for);
+void report_blocked(const struct names *names, char *buf, size_t len, unsigned proc,
+                    unsigned routine, unsigned op, uint32_t obj, uint32_t obj2, int32_t waits_for);
 /* "0:prog+0x11e3#1" for a thread's creation site, "0:main" for a main thread
  * or one not defined: how a bug's signature names a thread, the same in
  * every schedule. */

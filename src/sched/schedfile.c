@@ -39,12 +39,9 @@ void sf_set_err(char *err, size_t err_len, const char *fmt, ...) {
 
 const char *sched_outcome_name(unsigned kind) {
   static const char *const names[SCHED_OUT_COUNT] = {
-      [SCHED_OUT_OK] = "ok",
-      [SCHED_OUT_EXIT] = "exit",
-      [SCHED_OUT_SIGNAL] = "signal",
-      [SCHED_OUT_DEADLOCK] = "deadlock",
-      [SCHED_OUT_HANG] = "hang",
-      [SCHED_OUT_PROPERTY] = "property",
+      [SCHED_OUT_OK] = "ok",         [SCHED_OUT_EXIT] = "exit",
+      [SCHED_OUT_SIGNAL] = "signal", [SCHED_OUT_DEADLOCK] = "deadlock",
+      [SCHED_OUT_HANG] = "hang",     [SCHED_OUT_PROPERTY] = "property",
       [SCHED_OUT_ERROR] = "error",
   };
   return kind < SCHED_OUT_COUNT ? names[kind] : "?";
@@ -65,8 +62,8 @@ bool sf_event_ok(const struct dara_event *ev, uint64_t nlabels) {
     return ev->op <= DARA_VAR_STRING && ev->obj >= 1 && ev->obj <= nlabels &&
            (ev->op != DARA_VAR_STRING || (ev->arg >= 1 && (uint64_t)ev->arg <= nlabels));
   case DARA_EV_ASSERT:
-    return ev->op >= DARA_ASSERT_ALWAYS && ev->op <= DARA_ASSERT_UNREACHABLE &&
-           ev->obj >= 1 && ev->obj <= nlabels && (ev->arg == 0 || ev->arg == 1);
+    return ev->op >= DARA_ASSERT_ALWAYS && ev->op <= DARA_ASSERT_UNREACHABLE && ev->obj >= 1 &&
+           ev->obj <= nlabels && (ev->arg == 0 || ev->arg == 1);
   case DARA_EV_PROPERTY:
     return ev->obj >= 1 && ev->obj <= nlabels;
   case DARA_EV_SYSCALL:

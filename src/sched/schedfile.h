@@ -39,44 +39,44 @@ struct sched_header {
                           with dara-cc were scheduling points. Kept in a POINTS
                           record before the first memory step; a file with none
                           reads as sync, and is then the same either way */
-  int nprocs;     /* 1..DARA_MAX_PROCS */
+  int nprocs;          /* 1..DARA_MAX_PROCS */
   struct sched_cmd cmds[DARA_MAX_PROCS];
 };
 
 enum sched_outcome_kind {
-  SCHED_OUT_OK = 0,        /* every process exited 0 */
-  SCHED_OUT_EXIT = 1,      /* a process exited non-zero: code = status */
-  SCHED_OUT_SIGNAL = 2,    /* a process was killed by a signal: code = signal */
+  SCHED_OUT_OK = 0,     /* every process exited 0 */
+  SCHED_OUT_EXIT = 1,   /* a process exited non-zero: code = status */
+  SCHED_OUT_SIGNAL = 2, /* a process was killed by a signal: code = signal */
   SCHED_OUT_DEADLOCK = 3,
   SCHED_OUT_HANG = 4,
-  SCHED_OUT_PROPERTY = 5,  /* a property failed (future) */
-  SCHED_OUT_ERROR = 6,     /* dara itself could not go on */
+  SCHED_OUT_PROPERTY = 5, /* a property failed (future) */
+  SCHED_OUT_ERROR = 6,    /* dara itself could not go on */
   SCHED_OUT_COUNT
 };
 
 struct sched_outcome {
-  uint32_t kind;   /* enum sched_outcome_kind */
+  uint32_t kind; /* enum sched_outcome_kind */
   int32_t code;
-  uint32_t proc;   /* process where it showed */
-  char *message;   /* one line, may be NULL */
+  uint32_t proc; /* process where it showed */
+  char *message; /* one line, may be NULL */
 };
 
 /* A thread's creation site (see struct dara_site). */
 struct sched_thread {
   uint8_t proc;
   uint16_t routine;
-  char *module;    /* module basename, "" if unknown */
+  char *module; /* module basename, "" if unknown */
   uint64_t offset;
   uint32_t ordinal;
-  char *func;      /* start routine symbol, "" if unknown */
+  char *func; /* start routine symbol, "" if unknown */
 };
 
 /* A synchronization object, identified per process by first-seen order. */
 struct sched_object {
   uint8_t proc;
   uint32_t id;
-  uint8_t kind;    /* enum dara_obj_kind */
-  char *module;    /* "" for objects not inside a module (heap, stack) */
+  uint8_t kind; /* enum dara_obj_kind */
+  char *module; /* "" for objects not inside a module (heap, stack) */
   uint64_t offset;
 };
 
@@ -94,8 +94,8 @@ struct schedfile_writer;
 
 /* Creates (truncates) path and writes the header. NULL on failure with a
  * one-line reason in err. */
-struct schedfile_writer *schedfile_create(const char *path, const struct sched_header *h,
-                                          char *err, size_t err_len);
+struct schedfile_writer *schedfile_create(const char *path, const struct sched_header *h, char *err,
+                                          size_t err_len);
 /* Each returns 0, or -1 after an I/O error (the reason is kept for close). */
 int schedfile_define_thread(struct schedfile_writer *w, const struct sched_thread *t);
 int schedfile_define_object(struct schedfile_writer *w, const struct sched_object *o);
@@ -153,8 +153,7 @@ void schedfile_free(struct sched_file *f);
 /* Lookups in a loaded file; NULL when absent. */
 const struct sched_thread *schedfile_thread(const struct sched_file *f, unsigned proc,
                                             unsigned routine);
-const struct sched_object *schedfile_object(const struct sched_file *f, unsigned proc,
-                                            uint32_t id);
+const struct sched_object *schedfile_object(const struct sched_file *f, unsigned proc, uint32_t id);
 const struct sched_label *schedfile_label(const struct sched_file *f, uint32_t id);
 
 const char *sched_outcome_name(unsigned kind);

@@ -17,8 +17,8 @@
 
 static const uint8_t sf_magic[8] = {'D', 'A', 'R', 'A', 'S', 'C', 'H', 'D'};
 
-#define SF_MAX_FILE (1ull << 30)   /* files larger than 1 GiB are refused */
-#define SF_MAX_STRING (1u << 18)   /* 256 KiB: above the kernel's longest argument */
+#define SF_MAX_FILE (1ull << 30) /* files larger than 1 GiB are refused */
+#define SF_MAX_STRING (1u << 18) /* 256 KiB: above the kernel's longest argument */
 #define SF_MAX_ARGC (1u << 16)
 #define SF_BUF_SIZE (64u << 10)
 
@@ -32,21 +32,21 @@ static const uint8_t sf_magic[8] = {'D', 'A', 'R', 'A', 'S', 'C', 'H', 'D'};
 #define TAG_POINTS 0x07 /* the --points policy, before the first memory step */
 /* 0x40..0x7f: an event of any kind but STEP. */
 #define TAG_EVENT 0x40
-#define TAG_EVENT_SAME 0x20  /* same proc and routine as the previous event */
+#define TAG_EVENT_SAME 0x20 /* same proc and routine as the previous event */
 #define TAG_EVENT_KIND 0x1f
 /* 0x80..0xff: a STEP event. */
 #define TAG_STEP 0x80
-#define TAG_STEP_SAME 0x40   /* same proc and routine as the previous event */
-#define TAG_STEP_FLAGS 0x20  /* a flags byte follows */
-#define TAG_STEP_OP 0x1f     /* the operation, or STEP_OP_ESCAPE */
-#define STEP_OP_ESCAPE 31u   /* operation is 31 + a varint that follows */
+#define TAG_STEP_SAME 0x40  /* same proc and routine as the previous event */
+#define TAG_STEP_FLAGS 0x20 /* a flags byte follows */
+#define TAG_STEP_OP 0x1f    /* the operation, or STEP_OP_ESCAPE */
+#define STEP_OP_ESCAPE 31u  /* operation is 31 + a varint that follows */
 
 /* Event flags byte: which optional fields follow. */
 #define EF_OP 0x01
 #define EF_OBJ 0x02
 #define EF_OBJ2 0x04
 #define EF_ARG 0x08
-#define EF_TIME 0x10          /* time difference present; else it repeats */
+#define EF_TIME 0x10 /* time difference present; else it repeats */
 #define EF_ALL 0x1f
 #define EF_STEP_DEFAULT EF_OBJ /* what a STEP without a flags byte means */
 

@@ -25,12 +25,12 @@
  * file is truncated there), RD_BAD that it is malformed (reason in err). */
 enum rd { RD_OK = 0, RD_SHORT, RD_BAD };
 
-#define TRY(x)                  \
-  do {                          \
-    enum rd rd_ = (x);          \
-    if (rd_ != RD_OK) {         \
-      return rd_;               \
-    }                           \
+#define TRY(x)          \
+  do {                  \
+    enum rd rd_ = (x);  \
+    if (rd_ != RD_OK) { \
+      return rd_;       \
+    }                   \
   } while (0)
 
 struct str_ref {
@@ -42,11 +42,11 @@ struct reader {
   const uint8_t *data;
   size_t len;
   size_t pos;
-  size_t rec;        /* offset of the record being read, for messages */
+  size_t rec; /* offset of the record being read, for messages */
   const char *name;
   char *err;
   size_t err_len;
-  size_t budget;     /* bytes the reader may still allocate */
+  size_t budget; /* bytes the reader may still allocate */
   struct str_ref *strs;
   size_t nstrs, strs_cap;
   size_t events_cap, threads_cap, objects_cap, labels_cap, syscalls_cap, sys_events_cap;
@@ -216,8 +216,8 @@ static enum rd read_header(struct reader *r) {
     struct sched_cmd *c = &h->cmds[p];
     TRY(rd_u64(r, &v));
     if (v < 1 || v > SF_MAX_ARGC) {
-      return bad(r, "command line %d has %llu arguments (1..%u allowed)", p,
-                 (unsigned long long)v, SF_MAX_ARGC);
+      return bad(r, "command line %d has %llu arguments (1..%u allowed)", p, (unsigned long long)v,
+                 SF_MAX_ARGC);
     }
     /* Each argument takes at least one byte, so a count beyond what is left
      * of the file is truncation, found before allocating for it. */
@@ -302,8 +302,8 @@ static enum rd read_object_record(struct reader *r) {
       .kind = (uint8_t)kind,
       .offset = offset,
   };
-  TRY(rd_reserve(r, f->object_symbols, &r->symbols_cap, f->nobjects + 1,
-                 sizeof *f->object_symbols, &arr));
+  TRY(rd_reserve(r, f->object_symbols, &r->symbols_cap, f->nobjects + 1, sizeof *f->object_symbols,
+                 &arr));
   f->object_symbols = arr;
   char *sym = rd_strdup(r, (const uint8_t *)"", 0);
   if (!(o.module = str_copy(r, module)) || !sym) {
@@ -467,7 +467,8 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     return bad(r, "%s event (op %u, obj %u, arg %lld): %s", dara_ev_kind_name(ev.kind), ev.op,
                ev.obj, (long long)ev.arg,
                ev.kind == DARA_EV_STEP || ev.kind == DARA_EV_RESULT ? "operation out of range"
-               : ev.kind == DARA_EV_SYSCALL ? "call out of range, or it began after it ended"
+               : ev.kind == DARA_EV_SYSCALL
+                   ? "call out of range, or it began after it ended"
                    : "kind, operation or held flag out of range, or a label not yet defined");
   }
   struct sched_file *f = r->f;
@@ -477,11 +478,10 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
   if (ev.sys) {
     /* Kept apart; the event points to it once every array has its final
      * place (link_syscalls). */
-    TRY(rd_reserve(r, f->syscalls, &r->syscalls_cap, f->nsyscalls + 1, sizeof *f->syscalls,
-                   &arr));
+    TRY(rd_reserve(r, f->syscalls, &r->syscalls_cap, f->nsyscalls + 1, sizeof *f->syscalls, &arr));
     f->syscalls = arr;
-    TRY(rd_reserve(r, r->sys_events, &r->sys_events_cap, f->nsyscalls + 1,
-                   sizeof *r->sys_events, &arr));
+    TRY(rd_reserve(r, r->sys_events, &r->sys_events_cap, f->nsyscalls + 1, sizeof *r->sys_events,
+                   &arr));
     r->sys_events = arr;
     r->sys_events[f->nsyscalls] = f->nevents;
     f->syscalls[f->nsyscalls++] = sys;
@@ -510,8 +510,8 @@ static uint32_t le32(const uint8_t *p) {
 
 /* The footer: read raw, then the checksum, then every value is checked. */
 static enum rd read_footer(struct reader *r) {
-  uint64_t nevents = 0, nthreads = 0, nobjects = 0, nlabels = 0, nstrings = 0, kind = 0,
-           proc = 0, mlen = 0;
+  uint64_t nevents = 0, nthreads = 0, nobjects = 0, nlabels = 0, nstrings = 0, kind = 0, proc = 0,
+           mlen = 0;
   int64_t code = 0;
   const uint8_t *msg = NULL;
   TRY(rd_u64(r, &nevents));
@@ -546,15 +546,15 @@ static enum rd read_footer(struct reader *r) {
   struct sched_file *f = r->f;
   if (nevents != f->nevents || nthreads != f->nthreads || nobjects != f->nobjects ||
       nlabels != f->nlabels || nstrings != r->nstrs) {
-    return bad(r, "footer counts (%llu events, %llu threads, %llu objects, %llu labels, %llu "
+    return bad(r,
+               "footer counts (%llu events, %llu threads, %llu objects, %llu labels, %llu "
                "strings) do not match the file (%zu, %zu, %zu, %zu, %zu)",
                (unsigned long long)nevents, (unsigned long long)nthreads,
                (unsigned long long)nobjects, (unsigned long long)nlabels,
                (unsigned long long)nstrings, f->nevents, f->nthreads, f->nobjects, f->nlabels,
                r->nstrs);
   }
-  if (kind >= SCHED_OUT_COUNT || proc >= DARA_MAX_PROCS || code < INT32_MIN ||
-      code > INT32_MAX) {
+  if (kind >= SCHED_OUT_COUNT || proc >= DARA_MAX_PROCS || code < INT32_MIN || code > INT32_MAX) {
     return bad(r, "outcome (kind %llu, code %lld, process %llu) out of range",
                (unsigned long long)kind, (long long)code, (unsigned long long)proc);
   }
@@ -650,8 +650,8 @@ enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const cha
                                       struct sched_file *f, char *err, size_t err_len) {
   memset(f, 0, sizeof *f);
   if (len > SF_MAX_FILE) {
-    sf_set_err(err, err_len, "%s: %zu bytes is larger than the %llu a schedule file may have",
-            name, len, SF_MAX_FILE);
+    sf_set_err(err, err_len, "%s: %zu bytes is larger than the %llu a schedule file may have", name,
+               len, SF_MAX_FILE);
     return SCHEDFILE_BAD;
   }
   if (len == 0) {
@@ -680,7 +680,7 @@ enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const cha
   enum rd st = rd_u64(&r, &version);
   if (st == RD_OK && (version < 1 || version > SCHEDFILE_VERSION)) {
     sf_set_err(err, err_len, "%s is schedule format version %llu; this dara reads versions 1 to %u",
-            name, (unsigned long long)version, SCHEDFILE_VERSION);
+               name, (unsigned long long)version, SCHEDFILE_VERSION);
     return SCHEDFILE_BAD;
   }
   f->version = (uint32_t)version;
@@ -698,7 +698,7 @@ enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const cha
       free(r.strs);
       link_syscalls(&r);
       sf_set_err(err, err_len, "%s: truncated after %zu intact events (no footer)", name,
-              f->nevents);
+                 f->nevents);
       return SCHEDFILE_TRUNCATED;
     }
   }
@@ -732,7 +732,7 @@ enum schedfile_status schedfile_load(const char *path, struct sched_file *f, cha
   }
   if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > SF_MAX_FILE) {
     sf_set_err(err, err_len, "%s: %llu bytes is larger than the %llu a schedule file may have",
-            path, (unsigned long long)st.st_size, SF_MAX_FILE);
+               path, (unsigned long long)st.st_size, SF_MAX_FILE);
     close(fd);
     return SCHEDFILE_BAD;
   }

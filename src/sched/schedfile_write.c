@@ -31,19 +31,19 @@ struct schedfile_writer {
   char *path;
   bool failed;
   char why[256];
-  uint64_t flushed;  /* bytes already handed to write() */
-  uint32_t crc;      /* checksum of those bytes */
+  uint64_t flushed; /* bytes already handed to write() */
+  uint32_t crc;     /* checksum of those bytes */
   struct ev_prev prev;
   uint64_t nevents;
   uint64_t nthreads;
   uint64_t nobjects;
-  uint32_t nlabels;  /* also the id of the last label defined */
+  uint32_t nlabels; /* also the id of the last label defined */
   uint32_t nstrings;
-  unsigned points;    /* the header's, written before the first memory step */
+  unsigned points; /* the header's, written before the first memory step */
   bool points_written;
   struct str_slot *strs;
-  size_t strs_cap;   /* a power of two, or 0 */
-  size_t len;        /* bytes in buf */
+  size_t strs_cap; /* a power of two, or 0 */
+  size_t len;      /* bytes in buf */
   uint8_t buf[SF_BUF_SIZE];
 };
 
@@ -245,8 +245,8 @@ static bool header_ok(struct schedfile_writer *w, const struct sched_header *h) 
   return true;
 }
 
-struct schedfile_writer *schedfile_create(const char *path, const struct sched_header *h,
-                                          char *err, size_t err_len) {
+struct schedfile_writer *schedfile_create(const char *path, const struct sched_header *h, char *err,
+                                          size_t err_len) {
   struct schedfile_writer *w = calloc(1, sizeof *w);
   if (!w || !(w->path = strdup(path))) {
     sf_set_err(err, err_len, "%s: out of memory", path);
@@ -449,9 +449,11 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
     return -1;
   }
   if (!sf_event_ok(ev, w->nlabels)) {
-    w_fail(w, "event %llu (kind %u, thread %u:%u, op %u, obj %u, arg %lld) out of range "
-           "or naming an undefined label", (unsigned long long)w->nevents, ev->kind, ev->proc,
-           ev->routine, ev->op, ev->obj, (long long)ev->arg);
+    w_fail(w,
+           "event %llu (kind %u, thread %u:%u, op %u, obj %u, arg %lld) out of range "
+           "or naming an undefined label",
+           (unsigned long long)w->nevents, ev->kind, ev->proc, ev->routine, ev->op, ev->obj,
+           (long long)ev->arg);
     return -1;
   }
   uint8_t tmp[EVENT_MAX_BYTES];
@@ -466,9 +468,7 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
   return w->failed ? -1 : 0;
 }
 
-uint64_t schedfile_bytes(const struct schedfile_writer *w) {
-  return w->flushed + w->len;
-}
+uint64_t schedfile_bytes(const struct schedfile_writer *w) { return w->flushed + w->len; }
 
 int schedfile_close(struct schedfile_writer *w, const struct sched_outcome *o, char *err,
                     size_t err_len) {

@@ -53,7 +53,7 @@ struct session_ctx {
   struct dara_region *region;
   int region_fd;
   struct world *world;
-  struct names *names; /* the current (or last) run's threads and objects */
+  struct names *names;                       /* the current (or last) run's threads and objects */
   struct forkserver servers[DARA_MAX_PROCS]; /* explore: one per process slot */
   /* How many routines of each process the current run has seen (every
    * routine the tables below were written for, by candidates() or
@@ -165,7 +165,7 @@ static uint64_t now_ms(void) {
 /* ---- ending the run ---- */
 
 void session_finish(struct session *s, unsigned kind, int code, unsigned proc, const char *fmt,
-                           ...) {
+                    ...) {
   if (s->done)
     return;
   s->done = true;
@@ -208,9 +208,12 @@ void session_emit(struct session *s, const struct dara_event *ev) {
 }
 
 void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
-                                unsigned op, int64_t arg) {
-  struct dara_event ev = {.kind = (uint8_t)kind, .proc = (uint8_t)proc,
-                          .routine = (uint16_t)routine, .op = (uint16_t)op, .arg = arg,
+                         unsigned op, int64_t arg) {
+  struct dara_event ev = {.kind = (uint8_t)kind,
+                          .proc = (uint8_t)proc,
+                          .routine = (uint16_t)routine,
+                          .op = (uint16_t)op,
+                          .arg = arg,
                           .time = s->region->clock.now};
   session_emit(s, &ev);
 }
@@ -277,9 +280,9 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
       names_thread_text(s->names, proc, routine, name, sizeof(name));
       snprintf(who, sizeof(who), " while thread %s was running", name);
     }
-    session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc,
-                   prog, report_signal_name(sig),
-                   sig == SIGABRT ? " (abort or failed assertion)" : "", who);
+    session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc, prog,
+                   report_signal_name(sig), sig == SIGABRT ? " (abort or failed assertion)" : "",
+                   who);
   }
 }
 
@@ -441,8 +444,7 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     break; /* on_death said it all */
   case TURN_HANG: {
     char name[96];
-    names_thread_text(s->names, proc, running >= 0 ? (unsigned)running : 0, name,
-                      sizeof(name));
+    names_thread_text(s->names, proc, running >= 0 ? (unsigned)running : 0, name, sizeof(name));
     session_emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
                         s->cfg->watchdog_ms);
     char site[128];
@@ -470,9 +472,14 @@ static int start_proc(struct session *s, unsigned i) {
   region_reset_proc(p);
   p->state = DARA_PROC_STARTING;
   p->lock = DARA_TURN_PROC; /* the new process holds the turn until it parks */
-  struct launch_spec spec = {.argv = s->cfg->cmds[i].argv, .cwd = s->cfg->cwd,
-                             .shim = s->cfg->shim, .region_fd = s->region_fd, .slot = i,
-                             .pgid = s->pgid, .quiet = s->cfg->quiet, .fs_cmd_fd = -1,
+  struct launch_spec spec = {.argv = s->cfg->cmds[i].argv,
+                             .cwd = s->cfg->cwd,
+                             .shim = s->cfg->shim,
+                             .region_fd = s->region_fd,
+                             .slot = i,
+                             .pgid = s->pgid,
+                             .quiet = s->cfg->quiet,
+                             .fs_cmd_fd = -1,
                              .fs_reply_fd = -1};
   char err[512];
   struct forkserver *fs = s->cfg->fork_server ? &s->ctx->servers[i] : NULL;
@@ -576,20 +583,26 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
        * whatever its process saw at its last scheduling point. */
       if ((status == DARA_RS_BLOCKED || status == DARA_RS_TIMED) && dara_op_is_io(r->op) &&
           io_ready(s->procs[i].pidfd, r)) {
-        out[n++] = (struct candidate){.proc = (uint8_t)i, .routine = (uint16_t)j,
-                                      .status = DARA_RS_ENABLED, .op = (uint16_t)r->op,
-                                      .obj = r->obj, .obj2 = r->obj2};
+        out[n++] = (struct candidate){.proc = (uint8_t)i,
+                                      .routine = (uint16_t)j,
+                                      .status = DARA_RS_ENABLED,
+                                      .op = (uint16_t)r->op,
+                                      .obj = r->obj,
+                                      .obj2 = r->obj2};
         continue;
       }
       if (status != DARA_RS_ENABLED && status != DARA_RS_TIMED)
         continue;
-      struct candidate c = {.proc = (uint8_t)i, .routine = (uint16_t)j,
-                            .status = (uint8_t)status, .op = (uint16_t)r->op,
-                            .obj = r->obj, .obj2 = r->obj2, .deadline = r->deadline};
+      struct candidate c = {.proc = (uint8_t)i,
+                            .routine = (uint16_t)j,
+                            .status = (uint8_t)status,
+                            .op = (uint16_t)r->op,
+                            .obj = r->obj,
+                            .obj2 = r->obj2,
+                            .deadline = r->deadline};
       /* A timer whose deadline has passed (time moved on while others ran)
        * can fire now, like any runnable thread. */
-      if (status == DARA_RS_ENABLED ||
-          (r->deadline != 0 && r->deadline <= s->region->clock.now))
+      if (status == DARA_RS_ENABLED || (r->deadline != 0 && r->deadline <= s->region->clock.now))
         out[n++] = c;
       else
         timed[ntimed++] = c;
@@ -629,8 +642,8 @@ bool session_next_blocked(const struct session *s, struct blocked_iter *b) {
     const struct dara_proc *p = &s->region->procs[i];
     for (; j < p->nroutines && j < DARA_MAX_ROUTINES; j++)
       if (p->routines[j].status == DARA_RS_BLOCKED) {
-        *b = (struct blocked_iter){.proc = i, .routine = j, .r = &p->routines[j],
-                                   .pidfd = s->procs[i].pidfd};
+        *b = (struct blocked_iter){
+            .proc = i, .routine = j, .r = &p->routines[j], .pidfd = s->procs[i].pidfd};
         return true;
       }
   }
@@ -728,8 +741,13 @@ static void step(struct session *s) {
       s->ctx->fired_early[c->proc][c->routine] = s->steps + 1;
   }
   s->ctx->last_run[c->proc][c->routine] = s->steps + 1;
-  struct dara_event ev = {.kind = DARA_EV_STEP, .proc = c->proc, .routine = c->routine,
-                          .op = c->op, .obj = c->obj, .obj2 = c->obj2, .time = clock->now};
+  struct dara_event ev = {.kind = DARA_EV_STEP,
+                          .proc = c->proc,
+                          .routine = c->routine,
+                          .op = c->op,
+                          .obj = c->obj,
+                          .obj2 = c->obj2,
+                          .time = clock->now};
   if (dara_op_is_memory(c->op)) /* where the access is (region.h) */
     ev.arg = (int64_t)s->region->procs[c->proc].routines[c->routine].pc;
   session_emit(s, &ev);
@@ -847,8 +865,11 @@ static int file_label(void *ctx, const struct sched_label *l) {
 }
 
 struct session_sink session_sink_to_file(struct schedfile_writer *w) {
-  return (struct session_sink){.event = file_event, .thread = file_thread,
-                               .object = file_object, .label = file_label, .ctx = w};
+  return (struct session_sink){.event = file_event,
+                               .thread = file_thread,
+                               .object = file_object,
+                               .label = file_label,
+                               .ctx = w};
 }
 
 uint64_t session_realtime_base(void) {

@@ -58,10 +58,10 @@ struct session_config {
                                    otherwise timers fire only when nothing else can */
   struct policy *policy;
   struct session_sink sink;
-  const struct props *props;    /* global properties (world.h), or NULL */
-  unsigned points;              /* enum dara_points: which accesses of programs
+  const struct props *props; /* global properties (world.h), or NULL */
+  unsigned points;           /* enum dara_points: which accesses of programs
                                    built with dara-cc are scheduling points */
-  bool fork_server;             /* start each program once as a fork server and
+  bool fork_server;          /* start each program once as a fork server and
                                    fork every execution from it (explore) */
 };
 
@@ -78,7 +78,7 @@ struct session_result {
   char signature[512];
   uint64_t steps;
   uint64_t events;
-  bool stopped;                 /* the sink or the policy ended the run */
+  bool stopped; /* the sink or the policy ended the run */
   /* Every dara_sometimes reached, and whether it ever held in this run. */
   struct {
     char name[DARA_TEXT_LEN];

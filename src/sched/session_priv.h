@@ -41,11 +41,11 @@ struct session {
   struct proc_run procs[DARA_MAX_PROCS];
   uint64_t steps;
   bool done;
-  struct world *world; /* the context's, reset for this run */
-  struct names *names; /* the context's, cleared for this run */
-  bool vars_changed; /* since the properties were last checked */
-  uint32_t lease;    /* forced steps granted to the running routine, not yet seen */
-  bool lease_ok;     /* candidates(): nothing but the chosen routine can change */
+  struct world *world;              /* the context's, reset for this run */
+  struct names *names;              /* the context's, cleared for this run */
+  bool vars_changed;                /* since the properties were last checked */
+  uint32_t lease;                   /* forced steps granted to the running routine, not yet seen */
+  bool lease_ok;                    /* candidates(): nothing but the chosen routine can change */
   unsigned last_proc, last_routine; /* the routine that ran last (255: none yet) */
   /* The sockets the programs made (drain.c), as far as their closes say
    * they are still open: where to look for the other end of an accepted

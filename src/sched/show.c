@@ -60,9 +60,7 @@ static const char show_usage[] =
 
 typedef void (*emit_fn)(void *ctx, const char *p, size_t n);
 
-static void emit_file(void *ctx, const char *p, size_t n) {
-  fwrite(p, 1, n, (FILE *)ctx);
-}
+static void emit_file(void *ctx, const char *p, size_t n) { fwrite(p, 1, n, (FILE *)ctx); }
 
 /* A fixed buffer that keeps what fits and stays NUL-terminated. */
 struct bufsink {
@@ -112,9 +110,7 @@ const char *show_text_into(char *buf, size_t len, const char *s) {
   return buf;
 }
 
-void show_put_text(FILE *out, const char *s) {
-  escape_text(s, emit_file, out);
-}
+void show_put_text(FILE *out, const char *s) { escape_text(s, emit_file, out); }
 
 void show_put_cmdline(FILE *out, const struct sched_cmd *c, enum esc mode) {
   static const char plain_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

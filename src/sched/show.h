@@ -20,7 +20,7 @@ struct names;
 struct show {
   const struct sched_file *f;
   const char *path;
-  bool complete;       /* the footer was read: the outcome is known */
+  bool complete; /* the footer was read: the outcome is known */
   FILE *out;
   struct names *names; /* the file's threads and objects */
 };

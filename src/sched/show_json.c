@@ -57,8 +57,7 @@ void show_json_syscall(FILE *out, const struct dara_event *ev) {
   fprintf(out, "}, \"ret\": %" PRId64 ", \"errno\": %" PRIu32 ", \"errno_name\": ", ev->arg,
           sys->err);
   json_string(out, evtext_errno_name(sys->err));
-  fprintf(out, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64 ", \"data\": ", sys->start,
-          ev->time);
+  fprintf(out, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64 ", \"data\": ", sys->start, ev->time);
   json_bytes(out, sys->data, len);
   fputs(", \"data_hex\": \"", out);
   for (size_t i = 0; i < len; i++) {
@@ -70,8 +69,9 @@ void show_json_syscall(FILE *out, const struct dara_event *ev) {
 static void print_json_event(const struct show *sh, size_t i) {
   const struct dara_event *ev = &sh->f->events[i];
   FILE *out = sh->out;
-  fprintf(out, "    {\"index\": %zu, \"kind\": \"%s\", \"proc\": %u, \"routine\": %u, "
-               "\"time\": %" PRIu64,
+  fprintf(out,
+          "    {\"index\": %zu, \"kind\": \"%s\", \"proc\": %u, \"routine\": %u, "
+          "\"time\": %" PRIu64,
           i, dara_ev_kind_name(ev->kind), ev->proc, ev->routine, ev->time);
   if (ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) {
     fprintf(out, ", \"op\": \"%s\"", dara_op_name(ev->op));
@@ -81,8 +81,8 @@ static void print_json_event(const struct show *sh, size_t i) {
   } else if (ev->kind == DARA_EV_NOTE) {
     fprintf(out, ", \"note\": %u", ev->op);
   } else if (ev->kind == DARA_EV_PEER) {
-    fprintf(out, ", \"fd\": %" PRIu32 ", \"peer_proc\": %u, \"peer_fd\": %" PRIu32, ev->obj,
-            ev->op, ev->obj2);
+    fprintf(out, ", \"fd\": %" PRIu32 ", \"peer_proc\": %u, \"peer_fd\": %" PRIu32, ev->obj, ev->op,
+            ev->obj2);
   } else if (ev->op) {
     fprintf(out, ", \"op\": %u", ev->op);
   }
@@ -115,8 +115,7 @@ static void print_json_event(const struct show *sh, size_t i) {
   } else if (ev->kind == DARA_EV_ASSERT) {
     fprintf(out, ", \"assert\": {\"kind\": \"%s\", \"name\": ", dara_assert_kind_name(ev->op));
     json_string(out, evtext_label(sh->f, ev->obj));
-    fprintf(out, ", \"held\": %s, \"line\": %" PRIu32 "}", ev->arg ? "true" : "false",
-            ev->obj2);
+    fprintf(out, ", \"held\": %s, \"line\": %" PRIu32 "}", ev->arg ? "true" : "false", ev->obj2);
   } else if (ev->kind == DARA_EV_PROPERTY) {
     fputs(", \"property\": {\"name\": ", out);
     json_string(out, evtext_label(sh->f, ev->obj));
@@ -133,8 +132,9 @@ void show_print_json(const struct show *sh) {
   FILE *out = sh->out;
   fputs("{\n  \"file\": ", out);
   json_string(out, sh->path);
-  fprintf(out, ",\n  \"format_version\": %" PRIu32 ",\n  \"file_size\": %" PRIu64
-               ",\n  \"complete\": %s,\n",
+  fprintf(out,
+          ",\n  \"format_version\": %" PRIu32 ",\n  \"file_size\": %" PRIu64
+          ",\n  \"complete\": %s,\n",
           f->version, f->file_size, sh->complete ? "true" : "false");
   fputs("  \"header\": {\n    \"dara_version\": ", out);
   json_string(out, f->hdr.dara_version);
@@ -167,8 +167,8 @@ void show_print_json(const struct show *sh) {
   fputs("  ],\n  \"objects\": [\n", out);
   for (size_t i = 0; i < f->nobjects; i++) {
     const struct sched_object *o = &f->objects[i];
-    fprintf(out, "    {\"proc\": %u, \"id\": %" PRIu32 ", \"kind\": \"%s\", \"module\": ",
-            o->proc, o->id, dara_obj_kind_name(o->kind));
+    fprintf(out, "    {\"proc\": %u, \"id\": %" PRIu32 ", \"kind\": \"%s\", \"module\": ", o->proc,
+            o->id, dara_obj_kind_name(o->kind));
     json_string(out, o->module);
     fprintf(out, ", \"offset\": %" PRIu64, o->offset);
     if (f->object_symbols && f->object_symbols[i][0]) {

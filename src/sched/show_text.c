@@ -101,8 +101,9 @@ void show_print_text(const struct show *sh) {
             dara_ev_kind_name(ev->kind), show_text_into(what_esc, sizeof what_esc, what));
   }
   fputc('\n', out);
-  fprintf(out, "summary   %zu events (%zu steps), %zu threads, %zu objects, %zu labels, %" PRIu64
-               " bytes",
+  fprintf(out,
+          "summary   %zu events (%zu steps), %zu threads, %zu objects, %zu labels, %" PRIu64
+          " bytes",
           f->nevents, steps, f->nthreads, f->nobjects, f->nlabels, f->file_size);
   if (f->nevents) {
     fprintf(out, ", %.2f bytes per event", (double)f->file_size / (double)f->nevents);

@@ -55,8 +55,9 @@ static double print_chrome_syscall(FILE *out, const struct dara_event *ev, size_
   double dur = use_index ? 0.0 : (double)(ev->time - start) / 1000.0;
   fputs("{\"name\": ", out);
   json_string(out, dara_call_name(ev->op));
-  fprintf(out, ", \"cat\": \"syscall\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
-               "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"syscall\": ",
+  fprintf(out,
+          ", \"cat\": \"syscall\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
+          "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"syscall\": ",
           ts, dur, ev->proc, ev->routine, i);
   show_json_syscall(out, ev);
   fputs("}}", out);
@@ -98,8 +99,9 @@ void show_print_chrome(const struct show *sh) {
       continue;
     }
     chrome_sep(out, &first);
-    fprintf(out, "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": 0, "
-                 "\"args\": {\"name\": \"",
+    fprintf(out,
+            "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": 0, "
+            "\"args\": {\"name\": \"",
             p);
     char label[32];
     snprintf(label, sizeof label, "process %u", p);
@@ -119,8 +121,9 @@ void show_print_chrome(const struct show *sh) {
     names_thread_site(sh->names, p, r, name, sizeof name);
     snprintf(label, sizeof label, "%u:%u%s%s", p, r, name[0] ? " " : "", name);
     chrome_sep(out, &first);
-    fprintf(out, "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
-                 "\"args\": {\"name\": ",
+    fprintf(out,
+            "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
+            "\"args\": {\"name\": ",
             p, r);
     json_string(out, label);
     fputs("}}", out);
@@ -143,10 +146,11 @@ void show_print_chrome(const struct show *sh) {
       struct chrome_send me = {i, ev->proc, ev->routine, ts};
       const struct chrome_send *from = st ? streams_event(st, ev, &me) : NULL;
       if (from) {
-        fprintf(out, ",\n{\"name\": \"message\", \"cat\": \"message\", \"ph\": \"s\", "
-                     "\"id\": %zu, \"pid\": %u, \"tid\": %u, \"ts\": %.3f},\n"
-                     "{\"name\": \"message\", \"cat\": \"message\", \"ph\": \"f\", "
-                     "\"bp\": \"e\", \"id\": %zu, \"pid\": %u, \"tid\": %u, \"ts\": %.3f}",
+        fprintf(out,
+                ",\n{\"name\": \"message\", \"cat\": \"message\", \"ph\": \"s\", "
+                "\"id\": %zu, \"pid\": %u, \"tid\": %u, \"ts\": %.3f},\n"
+                "{\"name\": \"message\", \"cat\": \"message\", \"ph\": \"f\", "
+                "\"bp\": \"e\", \"id\": %zu, \"pid\": %u, \"tid\": %u, \"ts\": %.3f}",
                 i, from->proc, from->routine, from->ts, i, ev->proc, ev->routine, ts);
       }
       continue;
@@ -161,8 +165,9 @@ void show_print_chrome(const struct show *sh) {
       double dur = i + 1 < f->nevents ? chrome_ts(sh, use_index, i + 1) - ts : 1.0;
       fputs("{\"name\": ", out);
       json_string(out, what);
-      fprintf(out, ", \"cat\": \"running\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
-                   "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"op\": \"%s\"}}",
+      fprintf(out,
+              ", \"cat\": \"running\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
+              "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"op\": \"%s\"}}",
               ts, dur > 0 ? dur : 0.0, ev->proc, ev->routine, i, dara_op_name(ev->op));
       continue;
     }
@@ -178,8 +183,9 @@ void show_print_chrome(const struct show *sh) {
     }
     fputs("{\"name\": ", out);
     json_string(out, what);
-    fprintf(out, ", \"cat\": \"%s\", \"ph\": \"i\", \"s\": \"%s\", \"ts\": %.3f, \"pid\": %u, "
-                 "\"tid\": %u, \"args\": {\"event\": %zu, \"arg\": %" PRId64 "}}",
+    fprintf(out,
+            ", \"cat\": \"%s\", \"ph\": \"i\", \"s\": \"%s\", \"ts\": %.3f, \"pid\": %u, "
+            "\"tid\": %u, \"args\": {\"event\": %zu, \"arg\": %" PRId64 "}}",
             dara_ev_kind_name(ev->kind), scope, ts, ev->proc, ev->routine, i, ev->arg);
     /* A numeric variable also goes to a counter track of its process, one
      * per name, so that Perfetto plots its values over time. */
@@ -194,8 +200,9 @@ void show_print_chrome(const struct show *sh) {
       chrome_sep(out, &first);
       fputs("{\"name\": ", out);
       json_string(out, var);
-      fprintf(out, ", \"cat\": \"log\", \"ph\": \"C\", \"ts\": %.3f, \"pid\": %u, "
-                   "\"args\": {\"value\": ",
+      fprintf(out,
+              ", \"cat\": \"log\", \"ph\": \"C\", \"ts\": %.3f, \"pid\": %u, "
+              "\"args\": {\"value\": ",
               ts, ev->proc);
       if (ev->op == DARA_VAR_INT) {
         fprintf(out, "%" PRId64, ev->arg);

@@ -36,7 +36,7 @@ struct strategy {
   /* dfs and pb: the choice stack of the current prefix */
   struct level *levels;
   uint32_t nlevels, cap;
-  uint32_t pos;       /* choice points passed in this execution */
+  uint32_t pos; /* choice points passed in this execution */
   bool exhausted;
   unsigned bound;     /* pb: current preemption bound */
   unsigned preempted; /* pb: preemptions in this execution */
@@ -193,8 +193,7 @@ static int choose_pct(struct strategy *s, const struct candidate *c, size_t n, u
 
 /* ---- the policy seen by the session ---- */
 
-static int choose(struct policy *p, const struct candidate *c, size_t n, unsigned lp,
-                  unsigned lr) {
+static int choose(struct policy *p, const struct candidate *c, size_t n, unsigned lp, unsigned lr) {
   struct strategy *s = p->ctx;
   switch (s->current) {
   case S_DFS:

@@ -21,12 +21,12 @@ struct sent {
 };
 
 struct end {
-  bool socket;     /* a socket, open */
+  bool socket; /* a socket, open */
   bool has_peer;
   uint8_t peer_proc;
   int32_t peer_fd;
-  uint64_t sent;     /* bytes sent so far */
-  uint64_t received; /* bytes received so far */
+  uint64_t sent;      /* bytes sent so far */
+  uint64_t received;  /* bytes received so far */
   struct sent *sends; /* in order; payloads at the same index in `payloads` */
   unsigned char *payloads;
   size_t nsends, cap;
@@ -79,8 +79,7 @@ bool streams_is_send(const struct streams *st, const struct dara_event *ev) {
   if (ev->kind != DARA_EV_SYSCALL || !ev->sys || !is_send_call(ev->op) || ev->arg <= 0)
     return false;
   int64_t fd = (int64_t)ev->sys->args[0];
-  return ev->proc < DARA_MAX_PROCS && fd >= 0 && fd < STREAMS_FDS &&
-         st->ends[ev->proc][fd].socket;
+  return ev->proc < DARA_MAX_PROCS && fd >= 0 && fd < STREAMS_FDS && st->ends[ev->proc][fd].socket;
 }
 
 static void record_send(struct streams *st, struct end *e, uint64_t n, const void *payload) {

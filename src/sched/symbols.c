@@ -67,8 +67,8 @@ static uint64_t load_base(const struct elf_file *f, const Elf64_Ehdr *eh) {
 static int search(const struct elf_file *f, const Elf64_Shdr *sh, unsigned nsh, unsigned type,
                   unsigned sym_type, uint64_t vaddr, char *out, size_t out_len) {
   for (unsigned i = 0; i < nsh; i++) {
-    if (sh[i].sh_type != type || sh[i].sh_entsize != sizeof(Elf64_Sym) ||
-        sh[i].sh_link >= nsh || !in_file(f, sh[i].sh_offset, sh[i].sh_size))
+    if (sh[i].sh_type != type || sh[i].sh_entsize != sizeof(Elf64_Sym) || sh[i].sh_link >= nsh ||
+        !in_file(f, sh[i].sh_offset, sh[i].sh_size))
       continue;
     const Elf64_Shdr *strtab = &sh[sh[i].sh_link];
     if (!in_file(f, strtab->sh_offset, strtab->sh_size))

@@ -36,9 +36,7 @@ size_t utf8_seq(const char *s, uint32_t *cp) {
   return n;
 }
 
-bool utf8_is_control(uint32_t cp) {
-  return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
-}
+bool utf8_is_control(uint32_t cp) { return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0); }
 
 size_t utf8_clean_run(const char *s, const char *special) {
   size_t run = 0, n;

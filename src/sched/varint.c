@@ -40,9 +40,7 @@ int64_t zigzag_decode(uint64_t u) {
   return -(int64_t)(~r) - 1;
 }
 
-size_t varint_put_signed(uint8_t *out, int64_t v) {
-  return varint_put(out, zigzag_encode(v));
-}
+size_t varint_put_signed(uint8_t *out, int64_t v) { return varint_put(out, zigzag_encode(v)); }
 
 enum varint_status varint_get(const uint8_t *in, size_t len, uint64_t *v, size_t *used) {
   uint64_t value = 0;

@@ -130,8 +130,7 @@ static long long get_int(const struct dara_world *dw, int proc, const char *name
   return v ? (long long)v->value : fallback;
 }
 
-static double get_double(const struct dara_world *dw, int proc, const char *name,
-                         double fallback) {
+static double get_double(const struct dara_world *dw, int proc, const char *name, double fallback) {
   const struct var *v = lookup(dw, proc, name, 1);
   if (!v)
     return fallback;
@@ -183,8 +182,11 @@ void props_free(struct props *p) {
 const char *props_check(const struct props *p, const struct world *w) {
   if (!p)
     return NULL;
-  struct dara_world dw = {.nprocs = w->nprocs, .get_int = get_int, .get_double = get_double,
-                          .get_str = get_str, .impl = (void *)w};
+  struct dara_world dw = {.nprocs = w->nprocs,
+                          .get_int = get_int,
+                          .get_double = get_double,
+                          .get_str = get_str,
+                          .impl = (void *)w};
   for (const struct dara_property *q = p->list; q->name && q->holds; q++)
     if (!q->holds(&dw))
       return q->name;

@@ -21,7 +21,9 @@ _Static_assert(sizeof(calls) / sizeof(calls[0]) == DARA_CALL_COUNT, "one row per
 
 static const char *const group_names[] = {"file", "process", "env", "time", "net"};
 
-const char *dara_call_name(unsigned call) { return call < DARA_CALL_COUNT ? calls[call].name : "?"; }
+const char *dara_call_name(unsigned call) {
+  return call < DARA_CALL_COUNT ? calls[call].name : "?";
+}
 
 int dara_call_group(unsigned call) { return call < DARA_CALL_COUNT ? calls[call].group : -1; }
 

@@ -25,17 +25,14 @@ static const char *const op_names[] = {
 };
 
 static const char *const obj_kind_names[] = {
-    "none", "thread", "mutex", "cond", "rwlock", "sem", "barrier", "spin", "once", "fd",
-    "memory",
+    "none", "thread", "mutex", "cond", "rwlock", "sem", "barrier", "spin", "once", "fd", "memory",
 };
 _Static_assert(sizeof(obj_kind_names) / sizeof(obj_kind_names[0]) == DARA_OBJ_COUNT,
                "a name for every object kind");
 
 static const char *const points_names[DARA_POINTS_COUNT] = {"sync", "atomics", "all"};
 
-const char *dara_op_name(unsigned op) {
-  return op < DARA_OP_COUNT ? op_names[op] : "?";
-}
+const char *dara_op_name(unsigned op) { return op < DARA_OP_COUNT ? op_names[op] : "?"; }
 
 const char *dara_obj_kind_name(unsigned kind) {
   return kind < DARA_OBJ_COUNT ? obj_kind_names[kind] : "?";
@@ -101,8 +98,8 @@ struct dara_region *region_create(int *fd) {
     return NULL;
   }
   /* MAP_POPULATE: touch every page now, not in the middle of a run. */
-  struct dara_region *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-                               MAP_SHARED | MAP_POPULATE, mfd, 0);
+  struct dara_region *r =
+      mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, mfd, 0);
   if (r == MAP_FAILED) {
     int e = errno;
     close(mfd);
@@ -149,8 +146,8 @@ struct dara_region *region_attach(int fd, char *why, size_t why_len) {
              "region ABI mismatch: scheduler has version %u (block %u bytes, %u slots), "
              "this shim has version %u (block %zu bytes, %d slots); use a dara and shim "
              "from the same build",
-             hdr.abi_version, hdr.proc_size, hdr.nprocs, DARA_ABI_VERSION,
-             sizeof(struct dara_proc), DARA_MAX_PROCS);
+             hdr.abi_version, hdr.proc_size, hdr.nprocs, DARA_ABI_VERSION, sizeof(struct dara_proc),
+             DARA_MAX_PROCS);
     return NULL;
   }
   struct dara_region *r =

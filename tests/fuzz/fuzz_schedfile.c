@@ -24,8 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   enum schedfile_status st = schedfile_parse(data, size, "fuzz.bin", &f, err, sizeof err);
   if (st == SCHEDFILE_BAD) {
     /* Refused files come back empty. */
-    if (f.events || f.threads || f.objects || f.labels || f.hdr.cwd || f.nevents ||
-        f.nlabels) {
+    if (f.events || f.threads || f.objects || f.labels || f.hdr.cwd || f.nevents || f.nlabels) {
       abort();
     }
   } else {
@@ -39,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           ev->proc >= DARA_MAX_PROCS || ev->routine >= DARA_MAX_ROUTINES) {
         abort();
       }
-      bool labelled = ev->kind == DARA_EV_LOG || ev->kind == DARA_EV_ASSERT ||
-                      ev->kind == DARA_EV_PROPERTY;
+      bool labelled =
+          ev->kind == DARA_EV_LOG || ev->kind == DARA_EV_ASSERT || ev->kind == DARA_EV_PROPERTY;
       if (labelled && !schedfile_label(&f, ev->obj)) {
         abort();
       }
@@ -50,9 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       /* Every SYSCALL event points into the file's own table; no other does. */
       if (ev->kind == DARA_EV_SYSCALL
-              ? f.version < 2 || ev->op >= DARA_CALL_COUNT || !ev->sys ||
-                    ev->sys < f.syscalls || ev->sys >= f.syscalls + f.nsyscalls ||
-                    ev->sys->len > DARA_SYS_DATA || ev->sys->start > ev->time
+              ? f.version < 2 || ev->op >= DARA_CALL_COUNT || !ev->sys || ev->sys < f.syscalls ||
+                    ev->sys >= f.syscalls + f.nsyscalls || ev->sys->len > DARA_SYS_DATA ||
+                    ev->sys->start > ev->time
               : ev->sys != NULL) {
         abort();
       }

@@ -95,19 +95,30 @@ static void write_mutex(const char *dir) {
   for (int i = 0; i < 6; i++) {
     uint16_t r = (uint16_t)(1 + i % 2);
     uint64_t t = 3000 + 1000 * (uint64_t)i;
-    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = r, .op = DARA_OP_MUTEX_LOCK,
-                              .obj = 1, .time = t});
-    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = r, .op = DARA_OP_COND_WAIT,
-                              .obj = 2, .obj2 = 1, .time = t + 500});
-    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = r, .op = DARA_OP_MUTEX_UNLOCK,
-                              .obj = 1, .time = t + 700});
+    ev(w, (struct dara_event){
+              .kind = DARA_EV_STEP, .routine = r, .op = DARA_OP_MUTEX_LOCK, .obj = 1, .time = t});
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = r,
+                              .op = DARA_OP_COND_WAIT,
+                              .obj = 2,
+                              .obj2 = 1,
+                              .time = t + 500});
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = r,
+                              .op = DARA_OP_MUTEX_UNLOCK,
+                              .obj = 1,
+                              .time = t + 700});
   }
-  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MUTEX_TRYLOCK,
-                            .obj = 1, .time = 9000});
-  ev(w, (struct dara_event){.kind = DARA_EV_RESULT, .routine = 1, .op = DARA_OP_MUTEX_TRYLOCK,
-                            .arg = 16, .time = 9000});
-  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 2, .op = DARA_OP_PROC_EXIT,
-                            .time = 9500});
+  ev(w,
+     (struct dara_event){
+         .kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MUTEX_TRYLOCK, .obj = 1, .time = 9000});
+  ev(w, (struct dara_event){.kind = DARA_EV_RESULT,
+                            .routine = 1,
+                            .op = DARA_OP_MUTEX_TRYLOCK,
+                            .arg = 16,
+                            .time = 9000});
+  ev(w, (struct dara_event){
+            .kind = DARA_EV_STEP, .routine = 2, .op = DARA_OP_PROC_EXIT, .time = 9500});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .routine = 2, .arg = 0, .time = 9500});
   finish(w, 0, 0, NULL);
 }
@@ -130,12 +141,19 @@ static void write_memory(const char *dir) {
   schedfile_define_object_symbol(w, &heap, NULL);
   for (unsigned op = DARA_OP_MEM_READ; op <= DARA_OP_FENCE; op++) {
     uint32_t obj = op == DARA_OP_FENCE ? 0 : op < DARA_OP_ATOMIC_LOAD ? 2 : 3;
-    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = (uint16_t)(op % 2),
-                              .op = (uint16_t)op, .obj = obj, .obj2 = obj ? 4 : 0,
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = (uint16_t)(op % 2),
+                              .op = (uint16_t)op,
+                              .obj = obj,
+                              .obj2 = obj ? 4 : 0,
                               .arg = (int64_t)(0x119d + op) << 5});
   }
-  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MEM_WRITE,
-                            .obj = 4, .obj2 = 16, .arg = 0x2040 << 5 | 1});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                            .routine = 1,
+                            .op = DARA_OP_MEM_WRITE,
+                            .obj = 4,
+                            .obj2 = 16,
+                            .arg = 0x2040 << 5 | 1});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .arg = 1});
   finish(w, 1, 1, "process 0 (./prog) exited with status 1");
 }
@@ -148,8 +166,8 @@ static void write_kinds(const char *dir) {
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 1});
   schedfile_define_object(w, &s);
   ev(w, (struct dara_event){.kind = DARA_EV_STEP, .proc = 1, .op = DARA_OP_SEM_WAIT, .obj = 7});
-  ev(w, (struct dara_event){.kind = DARA_EV_NOTE, .proc = 1, .op = DARA_NOTE_FORK_UNCONTROLLED,
-                            .arg = 4242});
+  ev(w, (struct dara_event){
+            .kind = DARA_EV_NOTE, .proc = 1, .op = DARA_NOTE_FORK_UNCONTROLLED, .arg = 4242});
   ev(w, (struct dara_event){.kind = DARA_EV_STEP, .proc = 0, .op = DARA_OP_YIELD});
   ev(w, (struct dara_event){.kind = DARA_EV_HANG, .proc = 0, .arg = 10000});
   ev(w, (struct dara_event){.kind = DARA_EV_SIGNAL, .proc = 0, .arg = 11});
@@ -178,28 +196,54 @@ static void write_world(const char *dir) {
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 0});
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 1, .time = 10});
   label(w, 1, "balance");
-  ev(w, (struct dara_event){.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 1,
-                            .arg = 100, .time = 1000});
+  ev(w, (struct dara_event){.kind = DARA_EV_LOG,
+                            .routine = 1,
+                            .op = DARA_VAR_INT,
+                            .obj = 1,
+                            .arg = 100,
+                            .time = 1000});
   label(w, 2, "rate");
-  ev(w, (struct dara_event){.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_DOUBLE, .obj = 2,
-                            .arg = rate_bits, .time = 2000});
+  ev(w, (struct dara_event){.kind = DARA_EV_LOG,
+                            .routine = 1,
+                            .op = DARA_VAR_DOUBLE,
+                            .obj = 2,
+                            .arg = rate_bits,
+                            .time = 2000});
   label(w, 3, "state");
   label(w, 4, "open");
-  ev(w, (struct dara_event){.kind = DARA_EV_LOG, .proc = 1, .op = DARA_VAR_STRING, .obj = 3,
-                            .arg = 4, .time = 3000});
-  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_YIELD,
-                            .time = 4000});
-  ev(w, (struct dara_event){.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 1,
-                            .arg = -20, .time = 5000});
+  ev(w,
+     (struct dara_event){
+         .kind = DARA_EV_LOG, .proc = 1, .op = DARA_VAR_STRING, .obj = 3, .arg = 4, .time = 3000});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_YIELD, .time = 4000});
+  ev(w, (struct dara_event){.kind = DARA_EV_LOG,
+                            .routine = 1,
+                            .op = DARA_VAR_INT,
+                            .obj = 1,
+                            .arg = -20,
+                            .time = 5000});
   label(w, 5, "solvent");
-  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_ALWAYS,
-                            .obj = 5, .obj2 = 42, .arg = 0, .time = 5000});
+  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT,
+                            .routine = 1,
+                            .op = DARA_ASSERT_ALWAYS,
+                            .obj = 5,
+                            .obj2 = 42,
+                            .arg = 0,
+                            .time = 5000});
   label(w, 6, "served");
-  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT, .proc = 1, .op = DARA_ASSERT_SOMETIMES,
-                            .obj = 6, .obj2 = 7, .arg = 1, .time = 6000});
+  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT,
+                            .proc = 1,
+                            .op = DARA_ASSERT_SOMETIMES,
+                            .obj = 6,
+                            .obj2 = 7,
+                            .arg = 1,
+                            .time = 6000});
   label(w, 7, "lost deposit");
-  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT, .proc = 1, .op = DARA_ASSERT_UNREACHABLE,
-                            .obj = 7, .obj2 = 99, .time = 7000});
+  ev(w, (struct dara_event){.kind = DARA_EV_ASSERT,
+                            .proc = 1,
+                            .op = DARA_ASSERT_UNREACHABLE,
+                            .obj = 7,
+                            .obj2 = 99,
+                            .time = 7000});
   label(w, 8, "conservation");
   ev(w, (struct dara_event){.kind = DARA_EV_PROPERTY, .obj = 8, .time = 8000});
   finish(w, 5, 0, "property \"conservation\" failed");
@@ -216,34 +260,68 @@ static void write_syscalls(const char *dir) {
   for (unsigned i = 0; i < DARA_SYS_DATA; i++) {
     full_sys.data[i] = (uint8_t)(i * 53);
   }
-  struct dara_event full = {.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_recv, .arg = 64,
-                            .time = 9000, .sys = &full_sys};
+  struct dara_event full = {.kind = DARA_EV_SYSCALL,
+                            .proc = 1,
+                            .op = DARA_CALL_recv,
+                            .arg = 64,
+                            .time = 9000,
+                            .sys = &full_sys};
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 0});
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 1, .time = 10});
-  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .op = DARA_CALL_openat, .arg = 3,
-                            .time = 1000, .sys = &(struct dara_sys){.args = {(uint64_t)-100, 0, 0}, .start = 1000,
-                                                  .len = 10, .data = "/etc/hosts"}});
-  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .op = DARA_CALL_read, .arg = 11,
-                            .time = 2000, .sys = &(struct dara_sys){.args = {3, 64}, .start = 1500, .len = 11,
-                                                  .data = "hello dara\n"}});
-  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_connect,
-                            .arg = -1, .time = 3000, .sys = &(struct dara_sys){.args = {5, 8080}, .start = 3000,
-                                                             .err = 111}});
-  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_accept,
-                            .arg = 4, .time = 4000, .sys = &(struct dara_sys){.args = {3}, .start = 3500}});
-  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_write,
-                            .arg = 5, .time = 5000, .sys = &(struct dara_sys){.args = {1, 5}, .start = 5000,
-                                                            .len = 5, .data = "a\0\xff\"\n"}});
-  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_nanosleep,
-                            .time = 7000, .sys = &(struct dara_sys){.args = {2000}, .start = 5000}});
-  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_getenv,
-                            .time = 7500, .sys = &(struct dara_sys){.start = 7500, .len = 4, .data = "HOME"}});
+  ev(w, (struct dara_event){
+            .kind = DARA_EV_SYSCALL,
+            .op = DARA_CALL_openat,
+            .arg = 3,
+            .time = 1000,
+            .sys = &(struct dara_sys){
+                .args = {(uint64_t)-100, 0, 0}, .start = 1000, .len = 10, .data = "/etc/hosts"}});
+  ev(w,
+     (struct dara_event){.kind = DARA_EV_SYSCALL,
+                         .op = DARA_CALL_read,
+                         .arg = 11,
+                         .time = 2000,
+                         .sys = &(struct dara_sys){
+                             .args = {3, 64}, .start = 1500, .len = 11, .data = "hello dara\n"}});
+  ev(w,
+     (struct dara_event){.kind = DARA_EV_SYSCALL,
+                         .routine = 1,
+                         .op = DARA_CALL_connect,
+                         .arg = -1,
+                         .time = 3000,
+                         .sys = &(struct dara_sys){.args = {5, 8080}, .start = 3000, .err = 111}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL,
+                            .proc = 1,
+                            .op = DARA_CALL_accept,
+                            .arg = 4,
+                            .time = 4000,
+                            .sys = &(struct dara_sys){.args = {3}, .start = 3500}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL,
+                            .routine = 1,
+                            .op = DARA_CALL_write,
+                            .arg = 5,
+                            .time = 5000,
+                            .sys = &(struct dara_sys){
+                                .args = {1, 5}, .start = 5000, .len = 5, .data = "a\0\xff\"\n"}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL,
+                            .routine = 1,
+                            .op = DARA_CALL_nanosleep,
+                            .time = 7000,
+                            .sys = &(struct dara_sys){.args = {2000}, .start = 5000}});
+  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL,
+                            .proc = 1,
+                            .op = DARA_CALL_getenv,
+                            .time = 7500,
+                            .sys = &(struct dara_sys){.start = 7500, .len = 4, .data = "HOME"}});
   ev(w, full);
-  ev(w, (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = 1, .op = DARA_CALL_COUNT - 1,
-                            .arg = INT64_MIN, .time = 9000,
-                            .sys = &(struct dara_sys){.args = {UINT64_MAX, 1ull << 63, 1}, .err = UINT32_MAX}});
-  ev(w, (struct dara_event){.kind = DARA_EV_PEER, .proc = 0, .op = 1, .obj = 4, .obj2 = 3,
-                            .time = 9000});
+  ev(w, (struct dara_event){
+            .kind = DARA_EV_SYSCALL,
+            .proc = 1,
+            .op = DARA_CALL_COUNT - 1,
+            .arg = INT64_MIN,
+            .time = 9000,
+            .sys = &(struct dara_sys){.args = {UINT64_MAX, 1ull << 63, 1}, .err = UINT32_MAX}});
+  ev(w, (struct dara_event){
+            .kind = DARA_EV_PEER, .proc = 0, .op = 1, .obj = 4, .obj2 = 3, .time = 9000});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 1, .time = 9500});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 0, .time = 9600});
   finish(w, 0, 0, NULL);
@@ -294,9 +372,11 @@ static void write_truncated(const char *dir) {
   char path[4096];
   struct schedfile_writer *w = start(dir, "truncated.bin", 1);
   for (int i = 0; i < 200; i++) {
-    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .routine = (uint16_t)(i * 7 % 5),
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = (uint16_t)(i * 7 % 5),
                               .op = (uint16_t)(i % 2 ? DARA_OP_SPIN_UNLOCK : DARA_OP_SPIN_LOCK),
-                              .obj = (uint32_t)(1 + i % 3), .time = (uint64_t)i * 100});
+                              .obj = (uint32_t)(1 + i % 3),
+                              .time = (uint64_t)i * 100});
   }
   finish(w, 1, 1, "exit 1");
   snprintf(path, sizeof path, "%s/truncated.bin", dir);

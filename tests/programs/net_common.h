@@ -46,9 +46,7 @@ static inline long net_parse_number(const char *text, long min, long max) {
 }
 
 /* The port text names (1 to 65535), or -1. */
-static inline long net_parse_port(const char *text) {
-  return net_parse_number(text, 1, 65535);
-}
+static inline long net_parse_port(const char *text) { return net_parse_number(text, 1, 65535); }
 
 /* 127.0.0.1:port. */
 static inline struct sockaddr_in net_loopback(long port) {

@@ -53,9 +53,7 @@ _Noreturn static void fail(const char *what) {
   exit(1);
 }
 
-_Noreturn static void usage(void) {
-  net_usage("net_multiplex PORT select|epoll|poll|client N");
-}
+_Noreturn static void usage(void) { net_usage("net_multiplex PORT select|epoll|poll|client N"); }
 
 /* Sends all of buf on fd. */
 static void send_all(int fd, const char *buf, size_t len, const char *who) {
@@ -287,8 +285,7 @@ static void serve_poll(struct server *s) {
     }
   }
   if (most <= 8)
-    fprintf(stderr, "server: note: never more than %d descriptors polled\n",
-            most);
+    fprintf(stderr, "server: note: never more than %d descriptors polled\n", most);
 }
 
 static int server(long port, const char *mode) {

@@ -25,8 +25,8 @@ static inline unsigned long region_find(unsigned long *end) {
     char perms[8] = "";
     if (!strstr(line, "dara-region"))
       continue;
-    if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[0] == 'r' &&
-        perms[1] == 'w' && perms[3] == 's')
+    if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[0] == 'r' && perms[1] == 'w' &&
+        perms[3] == 's')
       break;
     lo = hi = 0;
   }

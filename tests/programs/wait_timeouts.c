@@ -29,7 +29,8 @@ int main(void) {
     return fail("setsockopt");
   char c;
   ssize_t n = recv(sv[0], &c, 1, 0);
-  printf("recv: %zd%s\n", n, n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? " (timed out)" : "");
+  printf("recv: %zd%s\n", n,
+         n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? " (timed out)" : "");
 
   sigset_t mask;
   sigemptyset(&mask);

@@ -23,7 +23,7 @@ static int64_t tod_us(void) {
 }
 
 static void *spin(void *arg) {
-  int64_t (*now)(void) = (int64_t (*)(void))arg;
+  int64_t (*now)(void) = (int64_t(*)(void))arg;
   int64_t start = now();
   long reads = 0;
   while (now() - start < 1000)

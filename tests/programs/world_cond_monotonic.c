@@ -15,9 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-static int64_t ns(const struct timespec *t) {
-  return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
-}
+static int64_t ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
 
 int main(void) {
   pthread_condattr_t attr;

@@ -53,8 +53,8 @@ static void realtime_agree(const char *when) {
   int64_t tv_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
   check(tv_us >= rt_us && tv_us - rt_us < 1000000, "gettimeofday agrees with CLOCK_REALTIME");
   check(t >= tv.tv_sec && t - tv.tv_sec <= 1, "time agrees with gettimeofday");
-  printf("%s: realtime=%lld.%09ld gettimeofday=%lld.%06ld time=%lld\n", when,
-         (long long)ts.tv_sec, ts.tv_nsec, (long long)tv.tv_sec, (long)tv.tv_usec, (long long)t);
+  printf("%s: realtime=%lld.%09ld gettimeofday=%lld.%06ld time=%lld\n", when, (long long)ts.tv_sec,
+         ts.tv_nsec, (long long)tv.tv_sec, (long)tv.tv_usec, (long long)t);
 }
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

@@ -73,8 +73,8 @@ int main(void) {
   clock_gettime(CLOCK_REALTIME, &after);
   pthread_mutex_unlock(&m);
   printf("cond_timedwait: %s, deadline %lld.%09ld, woke at %lld.%09ld\n",
-         rc == ETIMEDOUT ? "ETIMEDOUT" : strerror(rc), (long long)deadline.tv_sec,
-         deadline.tv_nsec, (long long)after.tv_sec, after.tv_nsec);
+         rc == ETIMEDOUT ? "ETIMEDOUT" : strerror(rc), (long long)deadline.tv_sec, deadline.tv_nsec,
+         (long long)after.tv_sec, after.tv_nsec);
   check(rc == ETIMEDOUT, "pthread_cond_timedwait returns ETIMEDOUT");
   check(not_before(&after, &deadline), "the clock is at the deadline after the timeout");
 

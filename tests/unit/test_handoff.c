@@ -27,15 +27,15 @@
 /* Two turn words and the state they protect, in one shared page. */
 struct court {
   uint32_t word[2];
-  uint64_t seq;   /* written only by the holder of the turn */
+  uint64_t seq; /* written only by the holder of the turn */
   int rounds;
-  int failures;   /* a player saw seq out of order */
+  int failures; /* a player saw seq out of order */
   int forced_sleeps;
 };
 
 static struct court *court_map(int rounds) {
-  struct court *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
-                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  struct court *c =
+      mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   assert_true(c != MAP_FAILED);
   memset(c, 0, sizeof(*c));
   c->rounds = rounds;
@@ -113,8 +113,7 @@ static void test_give_then_wait(void **state) {
 
 static void test_wait_times_out(void **state) {
   (void)state;
-  uint32_t *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                     -1, 0);
+  uint32_t *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   assert_true(w != MAP_FAILED);
   *w = DARA_GATE_PARK;
   double t0 = now_ms();
@@ -141,8 +140,7 @@ static void *sleep_on_word(void *arg) {
 
 static void test_give_wakes_sleeper(void **state) {
   (void)state;
-  uint32_t *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                     -1, 0);
+  uint32_t *w = mmap(NULL, sizeof(*w), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   assert_true(w != MAP_FAILED);
   *w = DARA_GATE_PARK;
   struct sleeper s = {.word = w, .got = false};
@@ -196,12 +194,9 @@ static void test_ping_pong_processes(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_peek_masks_sleeper),
-      cmocka_unit_test(test_give_clears_sleeper),
-      cmocka_unit_test(test_give_then_wait),
-      cmocka_unit_test(test_wait_times_out),
-      cmocka_unit_test(test_give_wakes_sleeper),
-      cmocka_unit_test(test_ping_pong_threads),
+      cmocka_unit_test(test_peek_masks_sleeper),  cmocka_unit_test(test_give_clears_sleeper),
+      cmocka_unit_test(test_give_then_wait),      cmocka_unit_test(test_wait_times_out),
+      cmocka_unit_test(test_give_wakes_sleeper),  cmocka_unit_test(test_ping_pong_threads),
       cmocka_unit_test(test_ping_pong_processes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,11 +70,11 @@ static void test_control(void **state) {
 
 static void test_utf8_passes(void **state) {
   (void)state;
-  expect_json("caf\xc3\xa9", "\"caf\xc3\xa9\"");                   /* 2 bytes: é */
-  expect_json("\xe2\x82\xac 5", "\"\xe2\x82\xac 5\"");             /* 3 bytes: € */
-  expect_json("t\xf0\x9f\x98\x80", "\"t\xf0\x9f\x98\x80\"");       /* 4 bytes: U+1F600 */
-  expect_json("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"");         /* U+10FFFF */
-  expect_json("\xef\xbf\xbd", "\"\xef\xbf\xbd\"");                 /* U+FFFD itself */
+  expect_json("caf\xc3\xa9", "\"caf\xc3\xa9\"");             /* 2 bytes: é */
+  expect_json("\xe2\x82\xac 5", "\"\xe2\x82\xac 5\"");       /* 3 bytes: € */
+  expect_json("t\xf0\x9f\x98\x80", "\"t\xf0\x9f\x98\x80\""); /* 4 bytes: U+1F600 */
+  expect_json("\xf4\x8f\xbf\xbf", "\"\xf4\x8f\xbf\xbf\"");   /* U+10FFFF */
+  expect_json("\xef\xbf\xbd", "\"\xef\xbf\xbd\"");           /* U+FFFD itself */
   expect_json("w\xc3\xa9\"\xe2\x82\xac", "\"w\xc3\xa9\\\"\xe2\x82\xac\"");
 }
 
@@ -83,11 +83,11 @@ static void test_invalid(void **state) {
   /* Each byte that starts no valid sequence is one U+FFFD. */
   expect_json("bad\xff", "\"bad\\ufffd\"");
   expect_json("\xfe\xfe", "\"\\ufffd\\ufffd\"");
-  expect_json("\x80x", "\"\\ufffdx\"");             /* a stray continuation byte */
-  expect_json("\xe2\x82x", "\"\\ufffd\\ufffdx\"");  /* cut short */
-  expect_json("\xe2\x82", "\"\\ufffd\\ufffd\"");    /* cut short by the end */
+  expect_json("\x80x", "\"\\ufffdx\"");            /* a stray continuation byte */
+  expect_json("\xe2\x82x", "\"\\ufffd\\ufffdx\""); /* cut short */
+  expect_json("\xe2\x82", "\"\\ufffd\\ufffd\"");   /* cut short by the end */
   expect_json("\xf0\x9f\x98", "\"\\ufffd\\ufffd\\ufffd\"");
-  expect_json("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");          /* a surrogate */
+  expect_json("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");            /* a surrogate */
   expect_json("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""); /* U+110000 */
   expect_json("\xf5\x80\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
 }

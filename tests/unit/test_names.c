@@ -21,8 +21,8 @@ static void thread_texts(void **state) {
   assert_string_equal(buf, "0:2");
   names_thread_site(n, 0, 2, buf, sizeof(buf));
   assert_string_equal(buf, "");
-  struct sched_thread t = {.proc = 0, .routine = 2, .module = "prog", .offset = 0x11e3,
-                           .ordinal = 1, .func = "worker"};
+  struct sched_thread t = {
+      .proc = 0, .routine = 2, .module = "prog", .offset = 0x11e3, .ordinal = 1, .func = "worker"};
   assert_int_equal(names_add_thread(n, &t), 0);
   names_thread_text(n, 0, 2, buf, sizeof(buf));
   assert_string_equal(buf, "0:2 worker (prog+0x11e3#1)");
@@ -47,8 +47,8 @@ static void object_texts(void **state) {
   char buf[128];
   assert_false(names_object_text(n, 0, 4, buf, sizeof(buf)));
   assert_string_equal(buf, "object#4");
-  struct sched_object o = {.proc = 0, .id = 2, .kind = DARA_OBJ_MUTEX, .module = "prog",
-                           .offset = 0x4040};
+  struct sched_object o = {
+      .proc = 0, .id = 2, .kind = DARA_OBJ_MUTEX, .module = "prog", .offset = 0x4040};
   assert_int_equal(names_add_object(n, &o, "lock"), 0);
   assert_true(names_object_text(n, 0, 2, buf, sizeof(buf)));
   assert_string_equal(buf, "mutex#2 lock (prog+0x4040)");

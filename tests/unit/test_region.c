@@ -269,7 +269,8 @@ static void test_recycle_resets_control_fields(void **state) {
 static void test_copy_name_sanitizes(void **state) {
   (void)state;
   char out[16];
-  const char in[] = "ab\x01\n\x7f\xff" "cd";
+  const char in[] = "ab\x01\n\x7f\xff"
+                    "cd";
   region_copy_name(out, sizeof(out), in, sizeof(in));
   assert_string_equal(out, "ab????cd");
 }

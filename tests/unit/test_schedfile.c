@@ -104,8 +104,9 @@ static const struct sched_object sample_objects[] = {
 };
 
 static const struct sched_label sample_labels[] = {
-    {1, "balance"}, {2, "ratio"}, {3, "state"}, {4, "ready \"now\"\n"}, {5, "solvent"},
-    {6, "progress"}, {7, "lost ack"}, {8, "conservation"}, {9, ""},
+    {1, "balance"},         {2, "ratio"},        {3, "state"},
+    {4, "ready \"now\"\n"}, {5, "solvent"},      {6, "progress"},
+    {7, "lost ack"},        {8, "conservation"}, {9, ""},
 };
 #define N_SAMPLE_LABELS (sizeof sample_labels / sizeof sample_labels[0])
 
@@ -117,55 +118,138 @@ static int64_t bits_of(double d) {
 
 /* The syscall with every field at its limit; sample_event fills its data. */
 static struct dara_sys full_syscall = {.args = {UINT64_MAX, 1ull << 63, 0x0123456789abcdefull},
-                                       .start = 0, .err = UINT32_MAX, .len = DARA_SYS_DATA};
+                                       .start = 0,
+                                       .err = UINT32_MAX,
+                                       .len = DARA_SYS_DATA};
 
 static const struct dara_event sample_events[] = {
     {.kind = DARA_EV_PROC_START, .proc = 0},
     {.kind = DARA_EV_STEP, .proc = 0, .routine = 0, .op = DARA_OP_THREAD_CREATE, .time = 10},
     {.kind = DARA_EV_CREATE, .proc = 0, .routine = 0, .arg = 1, .time = 20},
     {.kind = DARA_EV_STEP, .proc = 0, .routine = 1, .op = DARA_OP_MUTEX_LOCK, .obj = 1, .time = 30},
-    {.kind = DARA_EV_STEP, .proc = 0, .routine = 1, .op = DARA_OP_COND_WAIT, .obj = 2, .obj2 = 1,
+    {.kind = DARA_EV_STEP,
+     .proc = 0,
+     .routine = 1,
+     .op = DARA_OP_COND_WAIT,
+     .obj = 2,
+     .obj2 = 1,
      .time = 40},
-    {.kind = DARA_EV_STEP, .proc = 0, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .obj = 1,
+    {.kind = DARA_EV_STEP,
+     .proc = 0,
+     .routine = 2,
+     .op = DARA_OP_MUTEX_TRYLOCK,
+     .obj = 1,
      .time = 40},
-    {.kind = DARA_EV_RESULT, .proc = 0, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .arg = 16,
+    {.kind = DARA_EV_RESULT,
+     .proc = 0,
+     .routine = 2,
+     .op = DARA_OP_MUTEX_TRYLOCK,
+     .arg = 16,
      .time = 40},
     {.kind = DARA_EV_STEP, .proc = 0, .routine = 2, .op = DARA_OP_PROC_EXIT, .time = 5},
-    {.kind = DARA_EV_STEP, .proc = 0, .routine = 2, .op = DARA_OP_YIELD, .obj = 0xffffffffu,
-     .obj2 = 0xffffffffu, .arg = INT64_MIN, .time = UINT64_MAX},
-    {.kind = DARA_EV_NOTE, .proc = 7, .routine = 1023, .op = 0xffff, .obj = 9, .arg = -1,
+    {.kind = DARA_EV_STEP,
+     .proc = 0,
+     .routine = 2,
+     .op = DARA_OP_YIELD,
+     .obj = 0xffffffffu,
+     .obj2 = 0xffffffffu,
+     .arg = INT64_MIN,
+     .time = UINT64_MAX},
+    {.kind = DARA_EV_NOTE,
+     .proc = 7,
+     .routine = 1023,
+     .op = 0xffff,
+     .obj = 9,
+     .arg = -1,
      .time = 0},
     {.kind = DARA_EV_SIGNAL, .proc = 1, .routine = 3, .arg = 11, .time = 1000000000000ull},
     {.kind = DARA_EV_EXIT, .proc = 0, .arg = 1, .time = 1000000000001ull},
     {.kind = DARA_EV_HANG, .proc = 0, .routine = 1, .arg = 5000, .time = 1000000000002ull},
-    {.kind = DARA_EV_LOG, .proc = 0, .routine = 1, .op = DARA_VAR_INT, .obj = 1, .arg = -70,
+    {.kind = DARA_EV_LOG,
+     .proc = 0,
+     .routine = 1,
+     .op = DARA_VAR_INT,
+     .obj = 1,
+     .arg = -70,
      .time = 1000000000002ull},
-    {.kind = DARA_EV_LOG, .proc = 0, .routine = 1, .op = DARA_VAR_INT, .obj = 1,
-     .arg = INT64_MAX, .time = 1000000000002ull},
-    {.kind = DARA_EV_LOG, .proc = 0, .routine = 2, .op = DARA_VAR_DOUBLE, .obj = 2,
+    {.kind = DARA_EV_LOG,
+     .proc = 0,
+     .routine = 1,
+     .op = DARA_VAR_INT,
+     .obj = 1,
+     .arg = INT64_MAX,
+     .time = 1000000000002ull},
+    {.kind = DARA_EV_LOG,
+     .proc = 0,
+     .routine = 2,
+     .op = DARA_VAR_DOUBLE,
+     .obj = 2,
      .time = 1000000000002ull}, /* arg filled in by fill_doubles: 0.25 */
-    {.kind = DARA_EV_LOG, .proc = 1, .routine = 3, .op = DARA_VAR_STRING, .obj = 3, .arg = 4,
+    {.kind = DARA_EV_LOG,
+     .proc = 1,
+     .routine = 3,
+     .op = DARA_VAR_STRING,
+     .obj = 3,
+     .arg = 4,
      .time = 1000000000002ull},
-    {.kind = DARA_EV_ASSERT, .proc = 0, .routine = 1, .op = DARA_ASSERT_ALWAYS, .obj = 5,
-     .obj2 = 42, .arg = 1, .time = 1000000000002ull},
-    {.kind = DARA_EV_ASSERT, .proc = 0, .routine = 2, .op = DARA_ASSERT_SOMETIMES, .obj = 6,
-     .obj2 = 7, .time = 1000000000002ull},
-    {.kind = DARA_EV_ASSERT, .proc = 1, .routine = 1023, .op = DARA_ASSERT_UNREACHABLE,
-     .obj = 7, .obj2 = 0xffffffffu, .time = 1000000000002ull},
+    {.kind = DARA_EV_ASSERT,
+     .proc = 0,
+     .routine = 1,
+     .op = DARA_ASSERT_ALWAYS,
+     .obj = 5,
+     .obj2 = 42,
+     .arg = 1,
+     .time = 1000000000002ull},
+    {.kind = DARA_EV_ASSERT,
+     .proc = 0,
+     .routine = 2,
+     .op = DARA_ASSERT_SOMETIMES,
+     .obj = 6,
+     .obj2 = 7,
+     .time = 1000000000002ull},
+    {.kind = DARA_EV_ASSERT,
+     .proc = 1,
+     .routine = 1023,
+     .op = DARA_ASSERT_UNREACHABLE,
+     .obj = 7,
+     .obj2 = 0xffffffffu,
+     .time = 1000000000002ull},
     {.kind = DARA_EV_PROPERTY, .obj = 8, .time = 1000000000002ull},
-    {.kind = DARA_EV_LOG, .proc = 1, .routine = 3, .op = DARA_VAR_STRING, .obj = 3, .arg = 9,
+    {.kind = DARA_EV_LOG,
+     .proc = 1,
+     .routine = 3,
+     .op = DARA_VAR_STRING,
+     .obj = 3,
+     .arg = 9,
      .time = 1000000000002ull},
-    {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 1, .op = DARA_CALL_read, .arg = 11,
+    {.kind = DARA_EV_SYSCALL,
+     .proc = 0,
+     .routine = 1,
+     .op = DARA_CALL_read,
+     .arg = 11,
      .time = 1000000002000ull,
-     .sys = &(struct dara_sys){.args = {3, 64}, .start = 1000000001000ull, .len = 11,
-                               .data = "hello dara\n"}},
-    {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 2, .op = DARA_CALL_connect, .arg = -1,
+     .sys =
+         &(struct dara_sys){
+             .args = {3, 64}, .start = 1000000001000ull, .len = 11, .data = "hello dara\n"}},
+    {.kind = DARA_EV_SYSCALL,
+     .proc = 0,
+     .routine = 2,
+     .op = DARA_CALL_connect,
+     .arg = -1,
      .time = 1000000002000ull,
      .sys = &(struct dara_sys){.args = {4, 8080}, .start = 1000000002000ull, .err = 111}},
-    {.kind = DARA_EV_SYSCALL, .proc = 1, .routine = 1023, .op = DARA_CALL_COUNT - 1,
-     .arg = INT64_MIN, .time = UINT64_MAX,
+    {.kind = DARA_EV_SYSCALL,
+     .proc = 1,
+     .routine = 1023,
+     .op = DARA_CALL_COUNT - 1,
+     .arg = INT64_MIN,
+     .time = UINT64_MAX,
      .sys = &full_syscall}, /* data filled in by sample_event */
-    {.kind = DARA_EV_SYSCALL, .proc = 1, .routine = 1023, .op = DARA_CALL_none, .time = 0,
+    {.kind = DARA_EV_SYSCALL,
+     .proc = 1,
+     .routine = 1023,
+     .op = DARA_CALL_none,
+     .time = 0,
      .sys = &(struct dara_sys){.start = 0}},
     {.kind = DARA_EV_DEADLOCK, .time = 1000000000003ull},
 };
@@ -518,13 +602,9 @@ struct hand {
   size_t len;
 };
 
-static void h_byte(struct hand *h, uint8_t b) {
-  h->buf[h->len++] = b;
-}
+static void h_byte(struct hand *h, uint8_t b) { h->buf[h->len++] = b; }
 
-static void h_uv(struct hand *h, uint64_t v) {
-  h->len += varint_put(h->buf + h->len, v);
-}
+static void h_uv(struct hand *h, uint64_t v) { h->len += varint_put(h->buf + h->len, v); }
 
 static void h_str(struct hand *h, const char *s) {
   h_uv(h, strlen(s));
@@ -583,20 +663,46 @@ static void hand_made_valid(uint64_t version) {
   static struct hand h;
   char err[256] = "";
   h_start(&h, version);
-  h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "prog");            /* STRING 0 */
-  h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, 0);     /* THREAD 0:1 */
-  h_uv(&h, 0x10); h_uv(&h, 0); h_uv(&h, 0);
-  h_byte(&h, 0x03); h_uv(&h, 0); h_uv(&h, 4); h_uv(&h, 2);     /* OBJECT mutex 4 */
-  h_uv(&h, 0); h_uv(&h, 0x40);
-  h_byte(&h, 0x80 | DARA_OP_MUTEX_LOCK); h_uv(&h, 1 << 3); h_uv(&h, 4); /* STEP 0:1 */
-  h_byte(&h, 0x40 | 0x20 | DARA_EV_EXIT); h_byte(&h, 0x08 | 0x10);       /* EXIT, same */
-  h_uv(&h, zigzag_encode(2)); h_uv(&h, zigzag_encode(100));
-  h_byte(&h, 0x05); h_uv(&h, 1); h_str(&h, "balance");          /* LABEL 1 */
-  h_byte(&h, 0x05); h_uv(&h, 2); h_str(&h, "idle");             /* LABEL 2 */
-  h_byte(&h, 0x40 | 0x20 | DARA_EV_LOG); h_byte(&h, 0x01 | 0x02 | 0x08); /* LOG, same */
-  h_uv(&h, DARA_VAR_STRING); h_uv(&h, 1); h_uv(&h, zigzag_encode(2));
-  h_byte(&h, 0x40 | 0x20 | DARA_EV_ASSERT); h_byte(&h, 0x01 | 0x02 | 0x04 | 0x08);
-  h_uv(&h, DARA_ASSERT_ALWAYS); h_uv(&h, 2); h_uv(&h, 42); h_uv(&h, zigzag_encode(1));
+  h_byte(&h, 0x01);
+  h_uv(&h, 0);
+  h_str(&h, "prog"); /* STRING 0 */
+  h_byte(&h, 0x02);
+  h_uv(&h, 0);
+  h_uv(&h, 1);
+  h_uv(&h, 0); /* THREAD 0:1 */
+  h_uv(&h, 0x10);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_byte(&h, 0x03);
+  h_uv(&h, 0);
+  h_uv(&h, 4);
+  h_uv(&h, 2); /* OBJECT mutex 4 */
+  h_uv(&h, 0);
+  h_uv(&h, 0x40);
+  h_byte(&h, 0x80 | DARA_OP_MUTEX_LOCK);
+  h_uv(&h, 1 << 3);
+  h_uv(&h, 4); /* STEP 0:1 */
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_EXIT);
+  h_byte(&h, 0x08 | 0x10); /* EXIT, same */
+  h_uv(&h, zigzag_encode(2));
+  h_uv(&h, zigzag_encode(100));
+  h_byte(&h, 0x05);
+  h_uv(&h, 1);
+  h_str(&h, "balance"); /* LABEL 1 */
+  h_byte(&h, 0x05);
+  h_uv(&h, 2);
+  h_str(&h, "idle"); /* LABEL 2 */
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_LOG);
+  h_byte(&h, 0x01 | 0x02 | 0x08); /* LOG, same */
+  h_uv(&h, DARA_VAR_STRING);
+  h_uv(&h, 1);
+  h_uv(&h, zigzag_encode(2));
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_ASSERT);
+  h_byte(&h, 0x01 | 0x02 | 0x04 | 0x08);
+  h_uv(&h, DARA_ASSERT_ALWAYS);
+  h_uv(&h, 2);
+  h_uv(&h, 42);
+  h_uv(&h, zigzag_encode(1));
   h_footer(&h, 4, 1, 1, 2, 1);
   struct sched_file f;
   assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
@@ -670,7 +776,12 @@ static void test_malformed_records(void **state) {
   h.len = 0;
   memcpy(h.buf, "DARASCHD", 8);
   h.len = 8;
-  h_uv(&h, 1); h_str(&h, "t"); h_str(&h, "/"); h_str(&h, "rr"); h_uv(&h, 1); h_uv(&h, 0);
+  h_uv(&h, 1);
+  h_str(&h, "t");
+  h_str(&h, "/");
+  h_str(&h, "rr");
+  h_uv(&h, 1);
+  h_uv(&h, 0);
   h_uv(&h, DARA_MAX_PROCS + 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* nprocs 0 */
@@ -679,7 +790,8 @@ static void test_malformed_records(void **state) {
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* argc beyond the bound, and argc far larger than the file */
   h.len -= 1;
-  h_uv(&h, 1); h_uv(&h, 1u << 20);
+  h_uv(&h, 1);
+  h_uv(&h, 1u << 20);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   h.len -= varint_len(1u << 20);
   h_uv(&h, 60000);
@@ -692,7 +804,9 @@ static void test_malformed_records(void **state) {
   assert_non_null(strstr(err, "string"));
   /* a seed that does not fit 64 bits */
   h.len = 9;
-  h_str(&h, "t"); h_str(&h, "/"); h_str(&h, "rr");
+  h_str(&h, "t");
+  h_str(&h, "/");
+  h_str(&h, "rr");
   for (int i = 0; i < 9; i++) {
     h_byte(&h, 0xff);
   }
@@ -701,64 +815,100 @@ static void test_malformed_records(void **state) {
 
   /* string defined out of order */
   h_start(&h, 1);
-  h_byte(&h, 0x01); h_uv(&h, 1); h_str(&h, "x");
+  h_byte(&h, 0x01);
+  h_uv(&h, 1);
+  h_str(&h, "x");
   h_footer(&h, 0, 0, 0, 0, 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* NUL inside a string */
   h_start(&h, 1);
-  h_byte(&h, 0x01); h_uv(&h, 0); h_uv(&h, 3); h_byte(&h, 'a'); h_byte(&h, 0); h_byte(&h, 'b');
+  h_byte(&h, 0x01);
+  h_uv(&h, 0);
+  h_uv(&h, 3);
+  h_byte(&h, 'a');
+  h_byte(&h, 0);
+  h_byte(&h, 'b');
   h_footer(&h, 0, 0, 0, 0, 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* thread naming an undefined string */
   h_start(&h, 1);
-  h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
+  h_byte(&h, 0x02);
+  h_uv(&h, 0);
+  h_uv(&h, 1);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
   h_footer(&h, 0, 1, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_non_null(strstr(err, "string 0"));
   /* thread with routine out of range */
   h_start(&h, 1);
-  h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "");
-  h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, DARA_MAX_ROUTINES); h_uv(&h, 0); h_uv(&h, 0);
-  h_uv(&h, 0); h_uv(&h, 0);
+  h_byte(&h, 0x01);
+  h_uv(&h, 0);
+  h_str(&h, "");
+  h_byte(&h, 0x02);
+  h_uv(&h, 0);
+  h_uv(&h, DARA_MAX_ROUTINES);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
   h_footer(&h, 0, 1, 0, 0, 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* object of an unknown kind */
   h_start(&h, 1);
-  h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "");
-  h_byte(&h, 0x03); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, DARA_OBJ_COUNT); h_uv(&h, 0); h_uv(&h, 0);
+  h_byte(&h, 0x01);
+  h_uv(&h, 0);
+  h_str(&h, "");
+  h_byte(&h, 0x03);
+  h_uv(&h, 0);
+  h_uv(&h, 1);
+  h_uv(&h, DARA_OBJ_COUNT);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
   h_footer(&h, 0, 0, 1, 0, 1);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* STEP whose escaped operation is out of range */
   h_start(&h, 1);
-  h_byte(&h, 0x80 | 0x40 | 31); h_uv(&h, DARA_OP_COUNT); h_uv(&h, 0);
+  h_byte(&h, 0x80 | 0x40 | 31);
+  h_uv(&h, DARA_OP_COUNT);
+  h_uv(&h, 0);
   h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* RESULT with an operation out of range */
   h_start(&h, 1);
-  h_byte(&h, 0x40 | 0x20 | DARA_EV_RESULT); h_byte(&h, 0x01); h_uv(&h, DARA_OP_COUNT);
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_RESULT);
+  h_byte(&h, 0x01);
+  h_uv(&h, DARA_OP_COUNT);
   h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* event kinds 0, STEP in the general form, and beyond the last */
   const uint8_t kinds[] = {0, DARA_EV_STEP, DARA_EV_KIND_COUNT, 0x1f};
   for (size_t i = 0; i < sizeof kinds; i++) {
     h_start(&h, 1);
-    h_byte(&h, 0x40 | 0x20 | kinds[i]); h_byte(&h, 0);
+    h_byte(&h, 0x40 | 0x20 | kinds[i]);
+    h_byte(&h, 0);
     h_footer(&h, 1, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   }
   /* routine out of range in an event */
   h_start(&h, 1);
-  h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, (uint64_t)DARA_MAX_ROUTINES << 3); h_uv(&h, 0);
+  h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK);
+  h_uv(&h, (uint64_t)DARA_MAX_ROUTINES << 3);
+  h_uv(&h, 0);
   h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* reserved flag bits */
   h_start(&h, 1);
-  h_byte(&h, 0x40 | 0x20 | DARA_EV_EXIT); h_byte(&h, 0x20);
+  h_byte(&h, 0x40 | 0x20 | DARA_EV_EXIT);
+  h_byte(&h, 0x20);
   h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* an object id beyond 32 bits */
   h_start(&h, 1);
-  h_byte(&h, 0x80 | 0x40 | DARA_OP_MUTEX_LOCK); h_uv(&h, 1ull << 32);
+  h_byte(&h, 0x80 | 0x40 | DARA_OP_MUTEX_LOCK);
+  h_uv(&h, 1ull << 32);
   h_footer(&h, 1, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* unknown record tags */
@@ -773,14 +923,23 @@ static void test_malformed_records(void **state) {
   }
   /* footer counts that disagree with the body */
   h_start(&h, 1);
-  h_byte(&h, 0x80 | 0x40 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, 0);
+  h_byte(&h, 0x80 | 0x40 | DARA_OP_MUTEX_UNLOCK);
+  h_uv(&h, 0);
   h_footer(&h, 2, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_non_null(strstr(err, "footer counts"));
   /* outcome kind out of range */
   h_start(&h, 1);
-  h_byte(&h, 0x04); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
-  h_uv(&h, SCHED_OUT_COUNT); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
+  h_byte(&h, 0x04);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, SCHED_OUT_COUNT);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
+  h_uv(&h, 0);
   uint32_t c = crc32c_bitwise(h.buf, h.len);
   for (int i = 0; i < 4; i++) {
     h_byte(&h, (uint8_t)(c >> (8 * i)));
@@ -878,7 +1037,12 @@ static void test_malformed_labels(void **state) {
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   /* A NUL inside a label's text. */
   h_start(&h, 1);
-  h_byte(&h, 0x05); h_uv(&h, 1); h_uv(&h, 3); h_byte(&h, 'a'); h_byte(&h, 0); h_byte(&h, 'b');
+  h_byte(&h, 0x05);
+  h_uv(&h, 1);
+  h_uv(&h, 3);
+  h_byte(&h, 'a');
+  h_byte(&h, 0);
+  h_byte(&h, 'b');
   h_footer(&h, 0, 0, 0, 1, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_non_null(strstr(err, "NUL"));
@@ -917,14 +1081,14 @@ static void test_syscall_documented_example(void **state) {
   static struct hand h;
   char err[256] = "";
   static const uint8_t body[] = {
-      0x86, 0x08, 0x04,                                    /* STEP 0:1 mutex_lock #4 */
-      0x65, 0x18, 0x04, 0xc8, 0x01,                        /* EXIT 2, time 100 */
-      0x05, 0x01, 0x05, 's', 't', 'a', 't', 'e',           /* LABEL 1 */
-      0x05, 0x02, 0x04, 'o', 'p', 'e', 'n',                /* LABEL 2 */
-      0x6a, 0x0b, 0x02, 0x01, 0x04,                        /* LOG state = "open" */
-      0x6d, 0x09, 0x04, 0x16,                              /* SYSCALL read = 11 */
-      0x00, 0x03, 0x40, 0x00, 0x32, 0x0b,                  /* errno, args, took, len */
-      'h', 'e', 'l', 'l', 'o', ' ', 'd', 'a', 'r', 'a', '\n',
+      0x86, 0x08, 0x04,                             /* STEP 0:1 mutex_lock #4 */
+      0x65, 0x18, 0x04, 0xc8, 0x01,                 /* EXIT 2, time 100 */
+      0x05, 0x01, 0x05, 's',  't',  'a',  't', 'e', /* LABEL 1 */
+      0x05, 0x02, 0x04, 'o',  'p',  'e',  'n',      /* LABEL 2 */
+      0x6a, 0x0b, 0x02, 0x01, 0x04,                 /* LOG state = "open" */
+      0x6d, 0x09, 0x04, 0x16,                       /* SYSCALL read = 11 */
+      0x00, 0x03, 0x40, 0x00, 0x32, 0x0b,           /* errno, args, took, len */
+      'h',  'e',  'l',  'l',  'o',  ' ',  'd', 'a', 'r', 'a', '\n',
   };
   h_start(&h, 2);
   memcpy(h.buf + h.len, body, sizeof body);
@@ -934,18 +1098,23 @@ static void test_syscall_documented_example(void **state) {
   assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
   assert_int_equal(f.nevents, 4);
   assert_true(f.events[2].time == 200);
-  struct dara_event want = {.kind = DARA_EV_SYSCALL, .proc = 0, .routine = 1,
-                            .op = DARA_CALL_read, .arg = 11, .time = 300,
-                            .sys = &(struct dara_sys){.args = {3, 64, 0}, .start = 250,
-                                                      .len = 11, .data = "hello dara\n"}};
+  struct dara_event want = {
+      .kind = DARA_EV_SYSCALL,
+      .proc = 0,
+      .routine = 1,
+      .op = DARA_CALL_read,
+      .arg = 11,
+      .time = 300,
+      .sys =
+          &(struct dara_sys){.args = {3, 64, 0}, .start = 250, .len = 11, .data = "hello dara\n"}};
   assert_event_equal(&f.events[3], &want);
   schedfile_free(&f);
 
   /* The writer encodes that event in exactly those bytes. */
   char path[128];
   tmp_path(path, sizeof path, "example.bin");
-  struct sched_header hdr = {.dara_version = "t", .cwd = "/", .strategy = "rr", .seed = 1,
-                             .nprocs = 1};
+  struct sched_header hdr = {
+      .dara_version = "t", .cwd = "/", .strategy = "rr", .seed = 1, .nprocs = 1};
   static char *argv_prog[] = {"prog", NULL};
   hdr.cmds[0] = (struct sched_cmd){1, argv_prog};
   struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
@@ -953,8 +1122,7 @@ static void test_syscall_documented_example(void **state) {
   const struct dara_event evs[] = {
       {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MUTEX_LOCK, .obj = 4},
       {.kind = DARA_EV_EXIT, .routine = 1, .arg = 2, .time = 100},
-      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 1, .arg = 2,
-       .time = 200},
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 1, .arg = 2, .time = 200},
   };
   assert_int_equal(schedfile_write_event(w, &evs[0]), 0);
   assert_int_equal(schedfile_write_event(w, &evs[1]), 0);
@@ -1015,27 +1183,43 @@ static void test_syscall_limits(void **state) {
   } cases[] = {
       {2, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 50, 11}, SCHEDFILE_OK, NULL},
       {2, {DARA_CALL_read, 64, 300, 0, {3, 64, 0}, 50, DARA_SYS_DATA}, SCHEDFILE_OK, NULL},
-      {2, {DARA_CALL_read, 65, 300, 0, {3, 65, 0}, 50, DARA_SYS_DATA + 1}, SCHEDFILE_BAD,
+      {2,
+       {DARA_CALL_read, 65, 300, 0, {3, 65, 0}, 50, DARA_SYS_DATA + 1},
+       SCHEDFILE_BAD,
        "syscall data length 65 out of range (at most 64)"},
-      {2, {DARA_CALL_read, 0, 300, 0, {3, 0, 0}, 50, 1ull << 40}, SCHEDFILE_BAD,
+      {2,
+       {DARA_CALL_read, 0, 300, 0, {3, 0, 0}, 50, 1ull << 40},
+       SCHEDFILE_BAD,
        "syscall data length"},
       {2, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 300, 0}, SCHEDFILE_OK, NULL}, /* start 0 */
-      {2, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 301, 0}, SCHEDFILE_BAD,
+      {2,
+       {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 301, 0},
+       SCHEDFILE_BAD,
        "syscall event (op 4, obj 0, arg 11): call out of range, or it began after it ended"},
-      {2, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, UINT64_MAX, 0}, SCHEDFILE_BAD,
+      {2,
+       {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, UINT64_MAX, 0},
+       SCHEDFILE_BAD,
        "began after it ended"},
-      {2, {DARA_CALL_COUNT - 1, -1, 0, UINT32_MAX, {UINT64_MAX, UINT64_MAX, UINT64_MAX}, 0, 0},
-       SCHEDFILE_OK, NULL},
+      {2,
+       {DARA_CALL_COUNT - 1, -1, 0, UINT32_MAX, {UINT64_MAX, UINT64_MAX, UINT64_MAX}, 0, 0},
+       SCHEDFILE_OK,
+       NULL},
       {2, {DARA_CALL_COUNT, 0, 0, 0, {0}, 0, 0}, SCHEDFILE_BAD, "call out of range"},
       {2, {0xffff, 0, 0, 0, {0}, 0, 0}, SCHEDFILE_BAD, "call out of range"},
-      {2, {DARA_CALL_connect, -1, 0, 1ull << 32, {4, 80}, 0, 0}, SCHEDFILE_BAD,
+      {2,
+       {DARA_CALL_connect, -1, 0, 1ull << 32, {4, 80}, 0, 0},
+       SCHEDFILE_BAD,
        "errno 4294967296 out of range"},
-      {1, {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 50, 11}, SCHEDFILE_BAD,
+      {1,
+       {DARA_CALL_read, 11, 300, 0, {3, 64, 0}, 50, 11},
+       SCHEDFILE_BAD,
        "syscall event in a version 1 file"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     h_start(&h, cases[i].version);
-    h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, 1 << 3); h_uv(&h, 0); /* a STEP of 0:1 */
+    h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK);
+    h_uv(&h, 1 << 3);
+    h_uv(&h, 0); /* a STEP of 0:1 */
     h_syscall(&h, &cases[i].sys);
     h_footer(&h, 2, 0, 0, 0, 0);
     err[0] = '\0';
@@ -1067,7 +1251,9 @@ static void test_syscall_limits(void **state) {
    * damaged already, as it has no such tag. */
   for (uint64_t version = 1; version <= 2; version++) {
     h_start(&h, version);
-    h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK); h_uv(&h, 1 << 3); h_uv(&h, 0);
+    h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK);
+    h_uv(&h, 1 << 3);
+    h_uv(&h, 0);
     h_byte(&h, 0x40 | 0x20 | DARA_EV_SYSCALL);
     struct sched_file f;
     enum schedfile_status st = schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err);
@@ -1085,14 +1271,20 @@ static void test_allocation_bounded(void **state) {
   static struct hand h;
   char err[256] = "";
   h_start(&h, 1);
-  h_byte(&h, 0x01); h_uv(&h, 0);
+  h_byte(&h, 0x01);
+  h_uv(&h, 0);
   size_t n = 200000;
   h_uv(&h, n);
   memset(h.buf + h.len, 'x', n);
   h.len += n;
   size_t records = 0;
   while (h.len + 16 < sizeof h.buf - 32) {
-    h_byte(&h, 0x02); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, 0); h_uv(&h, 0); h_uv(&h, 0);
+    h_byte(&h, 0x02);
+    h_uv(&h, 0);
+    h_uv(&h, 1);
+    h_uv(&h, 0);
+    h_uv(&h, 0);
+    h_uv(&h, 0);
     h_uv(&h, 0);
     records++;
   }
@@ -1157,12 +1349,18 @@ static void test_writer_refuses(void **state) {
       {NULL, {.kind = DARA_EV_PROPERTY, .obj = 1}, 0, -1},
       /* A system call: its call in range, no more data than there is room
        * for, and no end before its start. */
-      {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_COUNT - 1, .time = 5,
-              .sys = &(struct dara_sys){.start = 5, .len = DARA_SYS_DATA}}, 0, 0},
-      {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_COUNT, .sys = &(struct dara_sys){.start = 0}}, 0,
+      {NULL,
+       {.kind = DARA_EV_SYSCALL,
+        .op = DARA_CALL_COUNT - 1,
+        .time = 5,
+        .sys = &(struct dara_sys){.start = 5, .len = DARA_SYS_DATA}},
+       0,
+       0},
+      {NULL,
+       {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_COUNT, .sys = &(struct dara_sys){.start = 0}},
+       0,
        -1},
-      {NULL, {.kind = DARA_EV_SYSCALL, .sys = &(struct dara_sys){.len = DARA_SYS_DATA + 1}}, 0,
-       -1},
+      {NULL, {.kind = DARA_EV_SYSCALL, .sys = &(struct dara_sys){.len = DARA_SYS_DATA + 1}}, 0, -1},
       {NULL, {.kind = DARA_EV_SYSCALL, .time = 5, .sys = &(struct dara_sys){.start = 6}}, 0, -1},
       /* ... and its details. */
       {NULL, {.kind = DARA_EV_SYSCALL, .op = DARA_CALL_read}, 0, -1},
@@ -1210,8 +1408,7 @@ static void test_bytes_per_step(void **state) {
     x ^= x << 17;
     unsigned r = (unsigned)(x % 4);
     time += (x >> 8) % 512 == 0 ? 1000000 : 1000;
-    struct dara_event ev = {.kind = DARA_EV_STEP, .proc = 0, .routine = (uint16_t)r,
-                            .time = time};
+    struct dara_event ev = {.kind = DARA_EV_STEP, .proc = 0, .routine = (uint16_t)r, .time = time};
     unsigned p = phase[r]++ % 8;
     ev.obj = 1 + (x >> 20) % 3;
     if (p == 3) {
@@ -1249,9 +1446,11 @@ static void test_bytes_per_step(void **state) {
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
-    struct dara_event ev = {.kind = DARA_EV_STEP, .routine = (uint16_t)(x % 4),
+    struct dara_event ev = {.kind = DARA_EV_STEP,
+                            .routine = (uint16_t)(x % 4),
                             .op = i % 2 ? DARA_OP_MUTEX_UNLOCK : DARA_OP_MUTEX_LOCK,
-                            .obj = 1 + (uint32_t)((x >> 9) % 8), .time = i * 1000};
+                            .obj = 1 + (uint32_t)((x >> 9) % 8),
+                            .time = i * 1000};
     assert_int_equal(schedfile_write_event(w, &ev), 0);
   }
   double per_step = (double)(schedfile_bytes(w) - start) / (double)n;
@@ -1277,8 +1476,12 @@ static void test_memory_records(void **state) {
   char path[128], err[256] = "";
   tmp_path(path, sizeof path, "memory.bin");
   static char *argv_prog[] = {"prog", NULL};
-  struct sched_header hdr = {.dara_version = "t", .cwd = "/", .strategy = "random", .seed = 1,
-                             .points = DARA_POINTS_ATOMICS, .nprocs = 1};
+  struct sched_header hdr = {.dara_version = "t",
+                             .cwd = "/",
+                             .strategy = "random",
+                             .seed = 1,
+                             .points = DARA_POINTS_ATOMICS,
+                             .nprocs = 1};
   hdr.cmds[0] = (struct sched_cmd){1, argv_prog};
   struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
   assert_non_null(w);
@@ -1288,8 +1491,13 @@ static void test_memory_records(void **state) {
   assert_int_equal(schedfile_define_object_symbol(w, &counter, "counter"), 0);
   assert_int_equal(schedfile_define_object_symbol(w, &heap, NULL), 0);
   assert_int_equal(schedfile_define_object_symbol(w, &lock, "lock"), 0); /* not kept */
-  struct dara_event step = {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_ATOMIC_RMW,
-                            .obj = 5, .obj2 = 4, .arg = 0x11be << 5, .time = 10};
+  struct dara_event step = {.kind = DARA_EV_STEP,
+                            .routine = 1,
+                            .op = DARA_OP_ATOMIC_RMW,
+                            .obj = 5,
+                            .obj2 = 4,
+                            .arg = 0x11be << 5,
+                            .time = 10};
   assert_int_equal(schedfile_write_event(w, &step), 0);
   struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
@@ -1328,12 +1536,22 @@ static void test_memory_records(void **state) {
   static struct hand h;
   struct sched_file g;
   h_start(&h, 2);
-  h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "prog");
-  h_byte(&h, 0x01); h_uv(&h, 1); h_str(&h, "flag");
-  h_byte(&h, 0x03); h_uv(&h, 0); h_uv(&h, 1); h_uv(&h, DARA_OBJ_MEMORY); h_uv(&h, 0);
+  h_byte(&h, 0x01);
+  h_uv(&h, 0);
+  h_str(&h, "prog");
+  h_byte(&h, 0x01);
+  h_uv(&h, 1);
+  h_str(&h, "flag");
+  h_byte(&h, 0x03);
+  h_uv(&h, 0);
+  h_uv(&h, 1);
+  h_uv(&h, DARA_OBJ_MEMORY);
+  h_uv(&h, 0);
   h_uv(&h, 0x4018);
-  h_byte(&h, 0x06); h_uv(&h, 1);
-  h_byte(&h, 0x07); h_uv(&h, DARA_POINTS_ALL);
+  h_byte(&h, 0x06);
+  h_uv(&h, 1);
+  h_byte(&h, 0x07);
+  h_uv(&h, DARA_POINTS_ALL);
   h_footer(&h, 0, 0, 1, 0, 2);
   assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &g, err, sizeof err), SCHEDFILE_OK);
   assert_string_equal(g.object_symbols[0], "flag");
@@ -1341,17 +1559,23 @@ static void test_memory_records(void **state) {
   schedfile_free(&g);
   for (uint64_t version = 1; version <= 2; version++) {
     h_start(&h, version); /* a SYMBOL with no object before it */
-    h_byte(&h, 0x01); h_uv(&h, 0); h_str(&h, "x");
-    h_byte(&h, 0x06); h_uv(&h, 0);
+    h_byte(&h, 0x01);
+    h_uv(&h, 0);
+    h_str(&h, "x");
+    h_byte(&h, 0x06);
+    h_uv(&h, 0);
     h_footer(&h, 0, 0, 0, 0, 1);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
     h_start(&h, version); /* POINTS twice */
-    h_byte(&h, 0x07); h_uv(&h, 1);
-    h_byte(&h, 0x07); h_uv(&h, 1);
+    h_byte(&h, 0x07);
+    h_uv(&h, 1);
+    h_byte(&h, 0x07);
+    h_uv(&h, 1);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
     h_start(&h, version); /* POINTS out of range; in version 1, any */
-    h_byte(&h, 0x07); h_uv(&h, version == 1 ? 1 : DARA_POINTS_COUNT);
+    h_byte(&h, 0x07);
+    h_uv(&h, version == 1 ? 1 : DARA_POINTS_COUNT);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   }

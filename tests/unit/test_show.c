@@ -38,8 +38,8 @@ static char *prog_argv[] = {"./prog", "-n", "2", NULL};
 static char *nasty_argv[] = {"./p\x1b[31m", "bad\xff", "c1\xc2\x85", "q\"\\\n", NULL};
 
 static void write_file(const char *path, char **argv, int argc, bool bad_names) {
-  struct sched_header h = {.dara_version = "0.1.0", .cwd = "/w", .strategy = "pct",
-                           .seed = 7, .nprocs = 1};
+  struct sched_header h = {
+      .dara_version = "0.1.0", .cwd = "/w", .strategy = "pct", .seed = 7, .nprocs = 1};
   h.cmds[0] = (struct sched_cmd){argc, argv};
   char err[256];
   struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
@@ -58,8 +58,7 @@ static void write_file(const char *path, char **argv, int argc, bool bad_names) 
       {.kind = DARA_EV_STEP, .routine = 2, .op = DARA_OP_MUTEX_LOCK, .obj = 1, .time = 200},
       {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MUTEX_UNLOCK, .obj = 1, .time = 300},
       {.kind = DARA_EV_STEP, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .obj = 1, .time = 400},
-      {.kind = DARA_EV_RESULT, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .arg = 16,
-       .time = 400},
+      {.kind = DARA_EV_RESULT, .routine = 2, .op = DARA_OP_MUTEX_TRYLOCK, .arg = 16, .time = 400},
       {.kind = DARA_EV_DEADLOCK, .time = 500},
   };
   for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
@@ -72,10 +71,13 @@ static void write_file(const char *path, char **argv, int argc, bool bad_names) 
     assert_int_equal(schedfile_define_label(w, &l2), 0);
     assert_int_equal(schedfile_define_label(w, &l3), 0);
     const struct dara_event more[] = {
-        {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 1, .arg = 2,
-         .time = 600},
+        {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 1, .arg = 2, .time = 600},
         {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 2, .arg = 3, .time = 600},
-        {.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_ALWAYS, .obj = 2, .obj2 = 3,
+        {.kind = DARA_EV_ASSERT,
+         .routine = 1,
+         .op = DARA_ASSERT_ALWAYS,
+         .obj = 2,
+         .obj2 = 3,
          .time = 600},
         {.kind = DARA_EV_PROPERTY, .obj = 3, .time = 600},
     };
@@ -83,10 +85,14 @@ static void write_file(const char *path, char **argv, int argc, bool bad_names) 
       assert_int_equal(schedfile_write_event(w, &more[i]), 0);
     }
     /* And so is what a system call read. */
-    struct dara_event sys = {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_read,
-                             .arg = 8, .time = 700,
-                             .sys = &(struct dara_sys){.args = {0, 8}, .start = 650, .len = 8,
-                                     .data = "\x1b[2J\xc2\x9b\0\xff"}};
+    struct dara_event sys = {
+        .kind = DARA_EV_SYSCALL,
+        .routine = 1,
+        .op = DARA_CALL_read,
+        .arg = 8,
+        .time = 700,
+        .sys = &(struct dara_sys){
+            .args = {0, 8}, .start = 650, .len = 8, .data = "\x1b[2J\xc2\x9b\0\xff"}};
     assert_int_equal(schedfile_write_event(w, &sys), 0);
   }
   struct sched_outcome o = {SCHED_OUT_DEADLOCK, 0, 0, bad_names ? "\x1b]0;x\x07" : "stuck"};
@@ -102,16 +108,16 @@ static int64_t bits_of(double d) {
 /* One process whose threads log variables and check assertions, and a
  * global property that fails at the end. */
 static void write_logged(const char *path) {
-  struct sched_header h = {.dara_version = "0.1.0", .cwd = "/w", .strategy = "random",
-                           .seed = 9, .nprocs = 1};
+  struct sched_header h = {
+      .dara_version = "0.1.0", .cwd = "/w", .strategy = "random", .seed = 9, .nprocs = 1};
   h.cmds[0] = (struct sched_cmd){3, prog_argv};
   char err[256];
   struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
   assert_non_null(w);
   struct sched_thread t1 = {0, 1, "prog", 0x11a9, 0, "worker"};
   assert_int_equal(schedfile_define_thread(w, &t1), 0);
-  const char *texts[] = {"balance", "ratio", "state", "ready \"now\"", "solvent", "progress",
-                         "lost ack", "conservation", "huge"};
+  const char *texts[] = {"balance",  "ratio",    "state",        "ready \"now\"", "solvent",
+                         "progress", "lost ack", "conservation", "huge"};
   for (uint32_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
     struct sched_label l = {i + 1, (char *)texts[i]};
     assert_int_equal(schedfile_define_label(w, &l), 0);
@@ -119,22 +125,45 @@ static void write_logged(const char *path) {
   const struct dara_event evs[] = {
       {.kind = DARA_EV_PROC_START},
       {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_YIELD, .time = 1000},
-      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 1, .arg = -70,
-       .time = 1000},
-      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_DOUBLE, .obj = 2,
-       .arg = bits_of(0.1), .time = 2000},
-      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 3, .arg = 4,
-       .time = 3000},
-      {.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_ALWAYS, .obj = 5, .obj2 = 42,
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_INT, .obj = 1, .arg = -70, .time = 1000},
+      {.kind = DARA_EV_LOG,
+       .routine = 1,
+       .op = DARA_VAR_DOUBLE,
+       .obj = 2,
+       .arg = bits_of(0.1),
+       .time = 2000},
+      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_STRING, .obj = 3, .arg = 4, .time = 3000},
+      {.kind = DARA_EV_ASSERT,
+       .routine = 1,
+       .op = DARA_ASSERT_ALWAYS,
+       .obj = 5,
+       .obj2 = 42,
        .time = 4000},
-      {.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_SOMETIMES, .obj = 6, .obj2 = 7,
-       .arg = 1, .time = 5000},
-      {.kind = DARA_EV_ASSERT, .routine = 1, .op = DARA_ASSERT_UNREACHABLE, .obj = 7, .obj2 = 9,
+      {.kind = DARA_EV_ASSERT,
+       .routine = 1,
+       .op = DARA_ASSERT_SOMETIMES,
+       .obj = 6,
+       .obj2 = 7,
+       .arg = 1,
+       .time = 5000},
+      {.kind = DARA_EV_ASSERT,
+       .routine = 1,
+       .op = DARA_ASSERT_UNREACHABLE,
+       .obj = 7,
+       .obj2 = 9,
        .time = 6000},
-      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_DOUBLE, .obj = 9,
-       .arg = bits_of(1.0 / 0.0), .time = 7000},
-      {.kind = DARA_EV_LOG, .routine = 1, .op = DARA_VAR_DOUBLE, .obj = 2,
-       .arg = bits_of(-2.5e300), .time = 7500},
+      {.kind = DARA_EV_LOG,
+       .routine = 1,
+       .op = DARA_VAR_DOUBLE,
+       .obj = 9,
+       .arg = bits_of(1.0 / 0.0),
+       .time = 7000},
+      {.kind = DARA_EV_LOG,
+       .routine = 1,
+       .op = DARA_VAR_DOUBLE,
+       .obj = 2,
+       .arg = bits_of(-2.5e300),
+       .time = 7500},
       {.kind = DARA_EV_PROPERTY, .obj = 8, .time = 8000},
   };
   for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
@@ -147,8 +176,8 @@ static void write_logged(const char *path) {
 /* One thread's system calls: data read, a refused connection, a path, a
  * binary excerpt, and an errno no name is known for. */
 static void write_syscalls(const char *path) {
-  struct sched_header h = {.dara_version = "0.1.0", .cwd = "/w", .strategy = "random",
-                           .seed = 3, .nprocs = 1};
+  struct sched_header h = {
+      .dara_version = "0.1.0", .cwd = "/w", .strategy = "random", .seed = 3, .nprocs = 1};
   h.cmds[0] = (struct sched_cmd){3, prog_argv};
   char err[256];
   struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
@@ -158,20 +187,43 @@ static void write_syscalls(const char *path) {
   const struct dara_event evs[] = {
       {.kind = DARA_EV_PROC_START},
       {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_YIELD, .time = 1000000000},
-      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_read, .arg = 11,
+      {.kind = DARA_EV_SYSCALL,
+       .routine = 1,
+       .op = DARA_CALL_read,
+       .arg = 11,
        .time = 1000002000,
-       .sys = &(struct dara_sys){.args = {3, 64}, .start = 1000001000, .len = 11, .data = "hello dara\n"}},
-      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_connect, .arg = -1,
-       .time = 1000003000, .sys = &(struct dara_sys){.args = {4, 8080}, .start = 1000003000, .err = 111}},
-      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_openat, .arg = 5,
+       .sys =
+           &(struct dara_sys){
+               .args = {3, 64}, .start = 1000001000, .len = 11, .data = "hello dara\n"}},
+      {.kind = DARA_EV_SYSCALL,
+       .routine = 1,
+       .op = DARA_CALL_connect,
+       .arg = -1,
+       .time = 1000003000,
+       .sys = &(struct dara_sys){.args = {4, 8080}, .start = 1000003000, .err = 111}},
+      {.kind = DARA_EV_SYSCALL,
+       .routine = 1,
+       .op = DARA_CALL_openat,
+       .arg = 5,
        .time = 1000003250,
-       .sys = &(struct dara_sys){.args = {(uint64_t)-100, 0x241, 0644}, .start = 1000003000, .len = 8,
-               .data = "/tmp/out"}},
-      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_write, .arg = 6,
+       .sys = &(struct dara_sys){.args = {(uint64_t)-100, 0x241, 0644},
+                                 .start = 1000003000,
+                                 .len = 8,
+                                 .data = "/tmp/out"}},
+      {.kind = DARA_EV_SYSCALL,
+       .routine = 1,
+       .op = DARA_CALL_write,
+       .arg = 6,
        .time = 1000004000,
-       .sys = &(struct dara_sys){.args = {5, 6}, .start = 1000004000, .len = 6, .data = "a\0\xff\"\\\t"}},
-      {.kind = DARA_EV_SYSCALL, .routine = 1, .op = DARA_CALL_close, .arg = -1,
-       .time = 1000004000, .sys = &(struct dara_sys){.args = {7}, .start = 1000004000, .err = 9999}},
+       .sys =
+           &(struct dara_sys){
+               .args = {5, 6}, .start = 1000004000, .len = 6, .data = "a\0\xff\"\\\t"}},
+      {.kind = DARA_EV_SYSCALL,
+       .routine = 1,
+       .op = DARA_CALL_close,
+       .arg = -1,
+       .time = 1000004000,
+       .sys = &(struct dara_sys){.args = {7}, .start = 1000004000, .err = 9999}},
       {.kind = DARA_EV_EXIT, .arg = 0, .time = 1000005000},
   };
   for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
@@ -270,9 +322,11 @@ static bool clean_utf8(const char *s) {
     if (*p == 0x7f) {
       return false;
     }
-    size_t n = *p < 0x80 ? 1 : *p >= 0xc2 && *p < 0xe0 ? 2 : *p >= 0xe0 && *p < 0xf0 ? 3
-               : *p >= 0xf0 && *p < 0xf5                 ? 4
-                                                          : 0;
+    size_t n = *p < 0x80                 ? 1
+               : *p >= 0xc2 && *p < 0xe0 ? 2
+               : *p >= 0xe0 && *p < 0xf0 ? 3
+               : *p >= 0xf0 && *p < 0xf5 ? 4
+                                         : 0;
     if (n == 0) {
       return false;
     }
@@ -602,22 +656,14 @@ static void test_hostile_strings(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_help_and_usage),
-      cmocka_unit_test(test_text),
-      cmocka_unit_test(test_json),
-      cmocka_unit_test(test_chrome),
-      cmocka_unit_test(test_shiviz),
-      cmocka_unit_test(test_logged_text),
-      cmocka_unit_test(test_logged_json),
-      cmocka_unit_test(test_logged_chrome),
-      cmocka_unit_test(test_logged_shiviz),
-      cmocka_unit_test(test_syscall_text),
-      cmocka_unit_test(test_syscall_json),
-      cmocka_unit_test(test_syscall_chrome),
-      cmocka_unit_test(test_syscall_shiviz),
-      cmocka_unit_test(test_truncated),
-      cmocka_unit_test(test_damaged),
-      cmocka_unit_test(test_hostile_strings),
+      cmocka_unit_test(test_help_and_usage), cmocka_unit_test(test_text),
+      cmocka_unit_test(test_json),           cmocka_unit_test(test_chrome),
+      cmocka_unit_test(test_shiviz),         cmocka_unit_test(test_logged_text),
+      cmocka_unit_test(test_logged_json),    cmocka_unit_test(test_logged_chrome),
+      cmocka_unit_test(test_logged_shiviz),  cmocka_unit_test(test_syscall_text),
+      cmocka_unit_test(test_syscall_json),   cmocka_unit_test(test_syscall_chrome),
+      cmocka_unit_test(test_syscall_shiviz), cmocka_unit_test(test_truncated),
+      cmocka_unit_test(test_damaged),        cmocka_unit_test(test_hostile_strings),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

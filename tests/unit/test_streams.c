@@ -17,13 +17,19 @@ static struct dara_sys sys_fd[8];
 static struct dara_event call(unsigned proc, unsigned call_no, int fd, int64_t ret) {
   struct dara_sys *s = &sys_fd[fd & 7];
   *s = (struct dara_sys){.args = {(uint64_t)fd}};
-  return (struct dara_event){.kind = DARA_EV_SYSCALL, .proc = (uint8_t)proc,
-                             .op = (uint16_t)call_no, .arg = ret, .sys = s};
+  return (struct dara_event){.kind = DARA_EV_SYSCALL,
+                             .proc = (uint8_t)proc,
+                             .op = (uint16_t)call_no,
+                             .arg = ret,
+                             .sys = s};
 }
 
 static struct dara_event peer(unsigned proc, int fd, unsigned peer_proc, int peer_fd) {
-  return (struct dara_event){.kind = DARA_EV_PEER, .proc = (uint8_t)proc, .op = (uint16_t)peer_proc,
-                             .obj = (uint32_t)fd, .obj2 = (uint32_t)peer_fd};
+  return (struct dara_event){.kind = DARA_EV_PEER,
+                             .proc = (uint8_t)proc,
+                             .op = (uint16_t)peer_proc,
+                             .obj = (uint32_t)fd,
+                             .obj2 = (uint32_t)peer_fd};
 }
 
 /* Feeds ev; a send gets payload tag; returns the tag a receive drew from,
