@@ -56,7 +56,10 @@
 #define DARA_ABI_VERSION 3u    /* 3: dara_routine.pc, dara_region_header.points */
 
 #define DARA_MAX_PROCS 8
-#define DARA_MAX_ROUTINES 1024 /* threads over a process lifetime; indices are never reused */
+/* Threads alive at once in a process (a thread that exited counts until it
+ * is joined or detached): once the table is full, the slot of a finished
+ * thread serves a new one (the shim's free_slot). */
+#define DARA_MAX_ROUTINES 1024
 #define DARA_LOG_LEN \
   256 /* events per process between two drains; a power of
                                   two, so the free-running indices wrap cleanly */
@@ -200,7 +203,9 @@ enum dara_log_kind {
 
 enum dara_note {
   DARA_NOTE_FORK_UNCONTROLLED = 1,  /* a child process runs natively; b = child pid */
-  DARA_NOTE_TOO_MANY_THREADS = 2,   /* routine table full; the thread runs natively */
+  DARA_NOTE_TOO_MANY_THREADS = 2,   /* routine table full of threads not finished;
+                                     * the process is stopped (dara's limit: the
+                                     * scheduler ends the run with an error) */
   DARA_NOTE_TOO_MANY_OBJECTS = 3,   /* object table full */
   DARA_NOTE_EXEC_UNCONTROLLED = 4,  /* the process called exec and left dara's control */
   DARA_NOTE_TOO_MANY_LOCATIONS = 5, /* location table full: accesses to new memory
@@ -224,7 +229,8 @@ struct dara_proc {
   int32_t syscall;    /* enum dara_call the running routine is inside, -1:
                           * none (named when it hangs there) */
   uint32_t chosen;    /* routine chosen to run (or that ran) */
-  uint32_t nroutines; /* high-water mark of routines[] */
+  uint32_t nroutines; /* high-water mark of routines[] (slots below it may be
+                          * recycled: a CREATE names the slot) */
   uint64_t epoch;     /* scheduler's step count at the last handoff */
   uint32_t nmodules;
   uint32_t lease; /* forced steps the chosen routine may take on its own

@@ -126,6 +126,18 @@ void obj_forget(const void *addr) {
     o->kind = DARA_OBJ_NONE;
 }
 
+bool obj_held_by(int routine) {
+  for (uint32_t i = 0; i < nobjs; i++) {
+    const struct shim_obj *o = &objs[i];
+    if ((o->kind == DARA_OBJ_MUTEX && o->u.mutex.owner == routine) ||
+        (o->kind == DARA_OBJ_RWLOCK && o->u.rw.writer == routine) ||
+        (o->kind == DARA_OBJ_SPIN && o->u.spin.owner == routine) ||
+        (o->kind == DARA_OBJ_ONCE && o->u.once.runner == routine))
+      return true;
+  }
+  return false;
+}
+
 struct shim_obj *obj_reset(const void *addr, unsigned kind) {
   struct shim_obj *o = lookup((uintptr_t)addr, true, kind);
   if (o->kind != kind) {

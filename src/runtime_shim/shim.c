@@ -371,9 +371,19 @@ int shim_point_until(unsigned op, uint32_t obj, uint32_t obj2, uint64_t deadline
 
 /* ---- routines ---- */
 
+/* Counts earlier creations at the same site over the process's life:
+ * (site, ordinal) names a thread the same way in every run that makes the
+ * same choices, and stays unique when routine slots are recycled. Sites
+ * past the table's size fall back to counting the creations still in the
+ * routine table. */
 static uint32_t site_ordinal(uint32_t module, uint64_t offset) {
-  /* Count earlier creations at the same site: (site, ordinal) names a thread
-   * the same way in every run that makes the same choices. */
+  for (uint32_t i = 0; i < shim.nsites; i++)
+    if (shim.sites[i].module == module && shim.sites[i].offset == offset)
+      return shim.sites[i].count++;
+  if (shim.nsites < SHIM_MAX_SITES) {
+    shim.sites[shim.nsites++] = (struct shim_site){.offset = offset, .module = module, .count = 1};
+    return 0;
+  }
   uint32_t n = 0;
   struct dara_proc *p = shim.proc;
   for (uint32_t i = 1; i < p->nroutines; i++)
@@ -382,12 +392,32 @@ static uint32_t site_ordinal(uint32_t module, uint64_t offset) {
   return n;
 }
 
+/* A slot for a new routine: a fresh one while the table has room (so a
+ * program with fewer threads than that over its life sees the indices it
+ * always did), then the lowest slot whose thread is finished: it exited
+ * and was joined, or exited detached, and holds nothing in the model. The
+ * choice depends only on what the schedule made happen, so a replay names
+ * the same slots. -1 when every slot is in use. */
+static int free_slot(void) {
+  struct dara_proc *p = shim.proc;
+  if (p->nroutines < DARA_MAX_ROUTINES)
+    return (int)p->nroutines;
+  for (int i = 1; i < DARA_MAX_ROUTINES; i++)
+    if (p->routines[i].status == DARA_RS_EXITED &&
+        (shim.routines[i].joined || shim.routines[i].detached) && !obj_held_by(i))
+      return i;
+  return -1;
+}
+
 int shim_routine_new(const void *creation_pc, const void *start_fn) {
   struct dara_proc *p = shim.proc;
-  if (p->nroutines >= DARA_MAX_ROUTINES)
+  int idx = free_slot();
+  if (idx < 0)
     return -1;
-  int idx = (int)p->nroutines;
   struct dara_routine *r = &p->routines[idx];
+  /* A recycled slot starts from nothing: its old thread touches it no more
+   * (shim_routine_exit), and gate, status, op, io, deadline and pc are all
+   * set afresh here. */
   memset(r, 0, sizeof(*r));
   uint64_t offset;
   uint32_t module = shim_module_of(creation_pc, &offset);
@@ -406,7 +436,8 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
   r->gate = DARA_GATE_PARK;
   r->status = DARA_RS_ENABLED;
   memset(&shim.routines[idx], 0, sizeof(shim.routines[idx]));
-  p->nroutines = (uint32_t)idx + 1;
+  if ((uint32_t)idx >= p->nroutines)
+    p->nroutines = (uint32_t)idx + 1;
   return idx;
 }
 
@@ -480,6 +511,7 @@ static void bind_slot(void) {
   r->tid = (uint32_t)syscall(SYS_gettid);
   r->status = DARA_RS_RUNNING;
   p->nroutines = 1;
+  shim.nsites = 0;
   tls_routine = 0;
   /* The scheduler wrote it before starting the process, and does not
    * change it during the run: read once. */

@@ -224,6 +224,10 @@ struct shim_obj *obj_reset(const void *addr, unsigned kind);
  * the same id), whatever kind it is then. */
 void obj_forget(const void *addr);
 struct shim_obj *obj_by_id(uint32_t id);
+/* True when routine holds an object in the model (a mutex, a write lock,
+ * a spinlock, a once routine it is running): its slot is not recycled, or
+ * the next thread in it would inherit the hold. */
+bool obj_held_by(int routine);
 /* A new id from the sequence objects and memory locations share, or 0 when
  * OBJ_ID_MAX ids are out (the scheduler takes no more). */
 #define OBJ_ID_MAX (1u << 16)
@@ -243,6 +247,14 @@ struct shim_routine {
   uintptr_t addr;       /* address behind the pending operation (sem_t *) */
 };
 
+/* How many threads a creation site made (site_ordinal, shim.c). */
+#define SHIM_MAX_SITES 256
+struct shim_site {
+  uint64_t offset;
+  uint32_t module;
+  uint32_t count;
+};
+
 struct shim_state {
   bool active; /* this process is controlled */
   struct dara_region *region;
@@ -250,6 +262,8 @@ struct shim_state {
   unsigned slot;
   pid_t pid;
   struct shim_routine routines[DARA_MAX_ROUTINES];
+  struct shim_site sites[SHIM_MAX_SITES];
+  uint32_t nsites;
   uint64_t cond_seq;
   unsigned points; /* enum dara_points, copied from the region when the
                                process binds to its slot (memory.c reads it) */

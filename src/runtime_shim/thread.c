@@ -7,6 +7,12 @@
  * (shim_routine_enter) until it is chosen. Its creation site is the return
  * address of the pthread_create call, relative to its module, plus an
  * ordinal: the same thread gets the same name in every run.
+ *
+ * Routine slots are recycled once the table is full: the slot of a thread
+ * that exited and was joined, or exited detached, serves a later thread
+ * (shim.c, free_slot), so a program may create any number of threads over
+ * its life, with at most DARA_MAX_ROUTINES alive (or exited, unjoined) at
+ * once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,7 +38,8 @@ static void *trampoline(void *p) {
 
 /* The routine of a joinable thread handle. glibc reuses the handle of a
  * thread that was joined or that was detached and has exited, so those never
- * match; among the rest, the newest wins. */
+ * match, and the rest hold distinct handles (their slots are not recycled
+ * either: shim.c, free_slot). */
 static int routine_of(pthread_t t) {
   struct dara_proc *p = shim.proc;
   for (uint32_t i = p->nroutines; i-- > 0;)
@@ -66,8 +73,11 @@ SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, vo
   int idx = shim_routine_new(site, (const void *)fn);
   if (idx < 0) {
     free(a);
+    /* dara's limit, not the program's fault: the scheduler ends the run
+     * with an error when it reads the note. */
     shim_log(DARA_LOG_NOTE, DARA_NOTE_TOO_MANY_THREADS, DARA_MAX_ROUTINES, 0);
-    shim_die("more than %d threads in one process; dara cannot control this program",
+    shim_die("dara supports at most %d threads alive at once in a process (a thread that "
+             "exited counts until it is joined or detached)",
              DARA_MAX_ROUTINES);
   }
   a->fn = fn;
@@ -77,6 +87,7 @@ SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, vo
   if (rc != 0) {
     free(a);
     shim.proc->routines[idx].status = DARA_RS_EXITED;
+    shim.routines[idx].joined = true; /* no thread to join: the slot is free again */
     shim_log(DARA_LOG_RESULT, DARA_OP_THREAD_CREATE, (uint32_t)rc, 0);
     return rc;
   }

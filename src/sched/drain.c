@@ -32,8 +32,15 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
     session_detail(s, "warning: process %u forked child %u, which runs uncontrolled", proc, e->b);
     break;
   case DARA_NOTE_TOO_MANY_THREADS:
-    session_detail(s, "process %u created more than %u threads", proc, e->b);
-    break;
+    /* dara's limit, not a bug of the program: the run ends with an error,
+     * before the shim's exit could be taken for the program's. */
+    session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
+    session_finish(
+        s, SCHED_OUT_ERROR, 0, proc,
+        "dara supports at most %d threads alive at once in a process (a thread that "
+        "exited counts until it is joined or detached); process %u (%s) created one more",
+        DARA_MAX_ROUTINES, proc, s->cfg->cmds[proc].argv[0]);
+    return;
   case DARA_NOTE_TOO_MANY_OBJECTS:
     session_detail(s, "process %u used more than %u synchronization objects", proc, e->b);
     break;
@@ -390,7 +397,7 @@ void drain_log(struct session *s, unsigned proc) {
     }
     switch (e.kind) {
     case DARA_LOG_CREATE:
-      if (e.a >= nroutines || e.a >= DARA_MAX_ROUTINES) {
+      if (e.a >= nroutines || e.a >= DARA_MAX_ROUTINES || !session_routine_new(s, proc, e.a)) {
         session_corrupt(s, proc, "created routine", e.a);
         break;
       }

@@ -165,7 +165,8 @@ static const char *note_text(unsigned note) {
   case DARA_NOTE_FORK_UNCONTROLLED:
     return "a child process runs uncontrolled, pid";
   case DARA_NOTE_TOO_MANY_THREADS:
-    return "routine table full, the process was stopped";
+    return "routine table full (dara's limit on threads alive at once in a process), the "
+           "process was stopped; the limit is";
   case DARA_NOTE_TOO_MANY_OBJECTS:
     return "object table full, the process was stopped";
   case DARA_NOTE_EXEC_UNCONTROLLED:

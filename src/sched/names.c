@@ -158,6 +158,15 @@ void names_thread_site(const struct names *n, unsigned proc, unsigned routine, c
              t->ordinal);
 }
 
+void names_site_of(const struct sched_thread *t, char *buf, size_t len) {
+  const char *func = t->func ? t->func : "", *module = t->module ? t->module : "";
+  if (func[0])
+    snprintf(buf, len, "%s", func);
+  else
+    snprintf(buf, len, "%s+0x%" PRIx64 "#%" PRIu32, module[0] ? module : "?", t->offset,
+             t->ordinal);
+}
+
 bool names_object_text(const struct names *n, unsigned proc, uint32_t id, char *buf, size_t len) {
   const struct name_object *o = names_object(n, proc, id);
   if (!o) {

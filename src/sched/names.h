@@ -63,6 +63,8 @@ void names_thread_text(const struct names *n, unsigned proc, unsigned routine, c
  * defined. */
 void names_thread_site(const struct names *n, unsigned proc, unsigned routine, char *buf,
                        size_t len);
+/* The same for a definition itself (a schedule file's). */
+void names_site_of(const struct sched_thread *t, char *buf, size_t len);
 /* "mutex#2 lock (prog+0x4040)", "cond#3" (not in a module); when not
  * defined, "object#4" and false is returned. */
 bool names_object_text(const struct names *n, unsigned proc, uint32_t id, char *buf, size_t len);

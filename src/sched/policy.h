@@ -34,6 +34,10 @@ struct policy {
    * the previous step (proc 255 before the first). */
   int (*choose)(struct policy *p, const struct candidate *cands, size_t n, unsigned last_proc,
                 unsigned last_routine);
+  /* Optional: routine `routine` of proc is a new thread (its slot may have
+   * served another before), so whatever the policy kept for the slot is
+   * forgotten. */
+  void (*thread_new)(struct policy *p, unsigned proc, unsigned routine);
   void *ctx;
 };
 

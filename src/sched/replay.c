@@ -91,7 +91,9 @@ static int on_event(void *ctx, const struct dara_event *ev) {
 
 static int on_thread(void *ctx, const struct sched_thread *t) {
   struct replayer *r = ctx;
-  const struct sched_thread *rec = schedfile_thread(r->f, t->proc, t->routine);
+  /* A recycled slot is defined again (the CREATE that follows names it): the
+   * definition to compare is the one in force at the next recorded event. */
+  const struct sched_thread *rec = schedfile_thread_at(r->f, t->proc, t->routine, r->next);
   char now[200], then[200] = "no such thread";
   snprintf(now, sizeof(now), "thread %u:%u %s created at %s+%#llx#%u", t->proc, t->routine, t->func,
            t->module, (unsigned long long)t->offset, t->ordinal);

@@ -78,10 +78,22 @@ bool sf_event_ok(const struct dara_event *ev, uint64_t nlabels) {
 
 const struct sched_thread *schedfile_thread(const struct sched_file *f, unsigned proc,
                                             unsigned routine) {
-  /* The last definition wins, should a slot ever be defined twice. */
+  /* The last definition wins (schedfile_thread_at: the one in force at an
+   * event, for a slot recycled for a later thread). */
   for (size_t i = f->nthreads; i-- > 0;) {
     if (f->threads[i].proc == proc && f->threads[i].routine == routine) {
       return &f->threads[i];
+    }
+  }
+  return NULL;
+}
+
+const struct sched_thread *schedfile_thread_at(const struct sched_file *f, unsigned proc,
+                                               unsigned routine, size_t event) {
+  for (size_t i = f->nthreads; i-- > 0;) {
+    const struct sched_thread *t = &f->threads[i];
+    if (t->proc == proc && t->routine == routine && (!f->threads_at || f->threads_at[i] <= event)) {
+      return t;
     }
   }
   return NULL;

@@ -128,6 +128,11 @@ struct sched_file {
   size_t nevents;
   struct sched_thread *threads;
   size_t nthreads;
+  /* threads_at[i]: the index of the first event after threads[i] in the
+   * file, from which that definition is in force. A routine slot recycled
+   * for a later thread is defined again, and the later definition replaces
+   * the earlier from its own place in the file on. */
+  size_t *threads_at;
   struct sched_object *objects;
   size_t nobjects;
   char **object_symbols; /* object_symbols[i]: the symbol of objects[i], "" if none */
@@ -153,6 +158,10 @@ void schedfile_free(struct sched_file *f);
 /* Lookups in a loaded file; NULL when absent. */
 const struct sched_thread *schedfile_thread(const struct sched_file *f, unsigned proc,
                                             unsigned routine);
+/* The definition of (proc, routine) in force at event index `event`: the
+ * last one read before that event. */
+const struct sched_thread *schedfile_thread_at(const struct sched_file *f, unsigned proc,
+                                               unsigned routine, size_t event);
 const struct sched_object *schedfile_object(const struct sched_file *f, unsigned proc, uint32_t id);
 const struct sched_label *schedfile_label(const struct sched_file *f, uint32_t id);
 

@@ -265,8 +265,11 @@ static enum rd read_thread_record(struct reader *r) {
   TRY(rd_string_id(r, &func));
   struct sched_file *f = r->f;
   void *arr;
+  size_t at_cap = r->threads_cap;
   TRY(rd_reserve(r, f->threads, &r->threads_cap, f->nthreads + 1, sizeof *f->threads, &arr));
   f->threads = arr;
+  TRY(rd_reserve(r, f->threads_at, &at_cap, f->nthreads + 1, sizeof *f->threads_at, &arr));
+  f->threads_at = arr;
   struct sched_thread t = {
       .proc = (uint8_t)proc,
       .routine = (uint16_t)routine,
@@ -280,6 +283,7 @@ static enum rd read_thread_record(struct reader *r) {
     free(t.func);
     return bad(r, "more text than a file of %zu bytes can hold", r->len);
   }
+  f->threads_at[f->nthreads] = f->nevents;
   f->threads[f->nthreads++] = t;
   return RD_OK;
 }
@@ -591,6 +595,7 @@ void schedfile_free(struct sched_file *f) {
     free(f->threads[i].func);
   }
   free(f->threads);
+  free(f->threads_at);
   for (size_t i = 0; f->objects && i < f->nobjects; i++) {
     free(f->objects[i].module);
     if (f->object_symbols) {

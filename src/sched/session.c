@@ -63,6 +63,8 @@ struct session_ctx {
   uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
   /* The step at which its timer fired early, or 0 (may_fire_early). */
   uint64_t fired_early[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
+  /* enum slot_state: whether a CREATE may name the slot (session_routine_new). */
+  uint8_t slot_state[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
   /* Scratch of one step: the candidates, and the timers that may not fire
    * yet (candidates()); the descriptors polled before a deadlock. */
   struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
@@ -117,6 +119,27 @@ void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t st
   s->ctx->last_run[proc][routine] = step;
   if (routine + 1 > s->ctx->routines_used[proc])
     s->ctx->routines_used[proc] = routine + 1;
+}
+
+/* What the scheduler itself saw of a routine slot: the shim recycles a
+ * slot only once its thread has exited, and the region is untrusted, so a
+ * CREATE is taken only for a slot never used or whose thread the
+ * scheduler let take its THREAD_EXIT step. */
+enum slot_state { SLOT_UNUSED = 0, SLOT_LIVE = 1, SLOT_EXITED = 2 };
+
+bool session_routine_new(struct session *s, unsigned proc, unsigned routine) {
+  struct session_ctx *ctx = s->ctx;
+  if (routine == 0 || ctx->slot_state[proc][routine] == SLOT_LIVE)
+    return false;
+  if (routine + 1 > ctx->routines_used[proc])
+    ctx->routines_used[proc] = routine + 1;
+  ctx->slot_state[proc][routine] = SLOT_LIVE;
+  /* Nothing of the slot's last thread carries over to the new one. */
+  ctx->last_run[proc][routine] = 0;
+  ctx->fired_early[proc][routine] = 0;
+  if (s->cfg->policy->thread_new)
+    s->cfg->policy->thread_new(s->cfg->policy, proc, routine);
+  return true;
 }
 
 /* ---- signals ---- */
@@ -741,6 +764,8 @@ static void step(struct session *s) {
       s->ctx->fired_early[c->proc][c->routine] = s->steps + 1;
   }
   s->ctx->last_run[c->proc][c->routine] = s->steps + 1;
+  if (c->op == DARA_OP_THREAD_EXIT) /* its slot may be recycled from now on */
+    s->ctx->slot_state[c->proc][c->routine] = SLOT_EXITED;
   struct dara_event ev = {.kind = DARA_EV_STEP,
                           .proc = c->proc,
                           .routine = c->routine,
@@ -810,6 +835,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
     size_t n = ctx->routines_used[i];
     memset(ctx->last_run[i], 0, n * sizeof(ctx->last_run[i][0]));
     memset(ctx->fired_early[i], 0, n * sizeof(ctx->fired_early[i][0]));
+    memset(ctx->slot_state[i], 0, n * sizeof(ctx->slot_state[i][0]));
     ctx->routines_used[i] = 0;
   }
   if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_PROCS) {

@@ -81,6 +81,11 @@ bool session_next_blocked(const struct session *s, struct blocked_iter *b);
 /* Routine `routine` of proc ran at step `step` (1-based). */
 void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t step);
 
+/* A CREATE names routine `routine` of proc: false when the slot cannot be
+ * a new thread's (routine 0, or a thread the scheduler has not seen exit);
+ * otherwise clears what the scheduler kept of the slot's last thread. */
+bool session_routine_new(struct session *s, unsigned proc, unsigned routine);
+
 /* report.c */
 /* Ends the run with a deadlock: one line per blocked thread in the details,
  * a summary in the message, and a signature. */

@@ -153,22 +153,31 @@ void show_put_cmdline(FILE *out, const struct sched_cmd *c, enum esc mode) {
 
 /* ---- names ---- */
 
-/* Fills the names store with the file's threads and objects, in file order,
- * so that the last definition of a slot wins. A definition the store
- * refuses (an object of kind none, or with an id beyond any the shim hands
- * out) leaves its slot undefined. */
+/* Fills the names store with the file's objects, in file order, so that
+ * the last definition of an id wins. A definition the store refuses (an
+ * object of kind none, or with an id beyond any the shim hands out) leaves
+ * its slot undefined. Threads come in as the events are walked
+ * (show_names_at): a routine slot recycled for a later thread is defined
+ * again, and each event is named by the definition in force at it. */
 static bool show_names(struct show *sh) {
   const struct sched_file *f = sh->f;
   if (!(sh->names = names_new())) {
     return false;
   }
-  for (size_t i = 0; i < f->nthreads; i++) {
-    names_add_thread(sh->names, &f->threads[i]);
-  }
+  sh->next_thread = 0;
   for (size_t i = 0; i < f->nobjects; i++) {
     names_add_object(sh->names, &f->objects[i], f->object_symbols ? f->object_symbols[i] : NULL);
   }
   return true;
+}
+
+void show_names_at(struct show *sh, size_t event) {
+  const struct sched_file *f = sh->f;
+  for (;
+       sh->next_thread < f->nthreads && (!f->threads_at || f->threads_at[sh->next_thread] <= event);
+       sh->next_thread++) {
+    names_add_thread(sh->names, &f->threads[sh->next_thread]);
+  }
 }
 
 /* ---- the command ---- */

@@ -22,14 +22,23 @@ struct show {
   const char *path;
   bool complete; /* the footer was read: the outcome is known */
   FILE *out;
-  struct names *names; /* the file's threads and objects */
+  struct names *names; /* the file's objects, and its threads as far as
+                          show_names_at has walked */
+  size_t next_thread;  /* show_names_at: the next definition to take in */
 };
 
+/* Brings sh->names up to event index `event`: every thread definition read
+ * before that event is taken in, in file order, so a slot defined twice
+ * (recycled for a later thread) names each event by the definition in force
+ * there. Call it for each event, in order, before naming its threads: the
+ * walk only goes forward, once per show. */
+void show_names_at(struct show *sh, size_t event);
+
 /* The forms; each writes the whole of sh->f to sh->out. */
-void show_print_text(const struct show *sh);
-void show_print_json(const struct show *sh);
-void show_print_chrome(const struct show *sh);
-void show_print_shiviz(const struct show *sh);
+void show_print_text(struct show *sh);
+void show_print_json(struct show *sh);
+void show_print_chrome(struct show *sh);
+void show_print_shiviz(struct show *sh);
 
 /* ---- shared by the forms (show.c) ---- */
 

@@ -127,7 +127,7 @@ static void print_json_event(const struct show *sh, size_t i) {
   fputs(i + 1 < sh->f->nevents ? "},\n" : "}\n", out);
 }
 
-void show_print_json(const struct show *sh) {
+void show_print_json(struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
   fputs("{\n  \"file\": ", out);
@@ -162,6 +162,9 @@ void show_print_json(const struct show *sh) {
     fprintf(out, ", \"offset\": %" PRIu64 ", \"ordinal\": %" PRIu32 ", \"func\": ", t->offset,
             t->ordinal);
     json_string(out, t->func);
+    /* In force from this event on: a slot recycled for a later thread is
+     * defined again, and the later definition names the later events. */
+    fprintf(out, ", \"from_event\": %zu", f->threads_at[i]);
     fputs(i + 1 < f->nthreads ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"objects\": [\n", out);

@@ -55,7 +55,7 @@ static void print_outcome_text(const struct show *sh) {
   fputc('\n', out);
 }
 
-void show_print_text(const struct show *sh) {
+void show_print_text(struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
   fputs("file      ", out);
@@ -93,6 +93,7 @@ void show_print_text(const struct show *sh) {
   for (size_t i = 0; i < f->nevents; i++) {
     const struct dara_event *ev = &f->events[i];
     char raw[128], name[160], who[200], what[EVTEXT_LEN], what_esc[2 * EVTEXT_LEN];
+    show_names_at(sh, i);
     names_thread_site(sh->names, ev->proc, ev->routine, raw, sizeof raw);
     show_text_into(name, sizeof name, raw);
     snprintf(who, sizeof who, "%u:%u%s%s", ev->proc, ev->routine, name[0] ? " " : "", name);

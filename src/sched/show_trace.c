@@ -48,8 +48,8 @@ static void chrome_sep(FILE *out, bool *first) {
  * it ended, named after the call, with the details in its arguments. */
 /* Returns the slice's timestamp, where a message arrow to or from it is
  * anchored. */
-static double print_chrome_syscall(FILE *out, const struct dara_event *ev, size_t i,
-                                   bool use_index) {
+static double print_chrome_syscall(FILE *out, const struct dara_event *ev, size_t i, bool use_index,
+                                   unsigned tid) {
   uint64_t start = ev->sys ? ev->sys->start : ev->time;
   double ts = use_index ? (double)i : (double)start / 1000.0;
   double dur = use_index ? 0.0 : (double)(ev->time - start) / 1000.0;
@@ -58,13 +58,13 @@ static double print_chrome_syscall(FILE *out, const struct dara_event *ev, size_
   fprintf(out,
           ", \"cat\": \"syscall\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
           "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"syscall\": ",
-          ts, dur, ev->proc, ev->routine, i);
+          ts, dur, ev->proc, tid, i);
   show_json_syscall(out, ev);
   fputs("}}", out);
   return ts;
 }
 
-void show_print_chrome(const struct show *sh) {
+void show_print_chrome(struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
   bool use_index = true;
@@ -79,9 +79,23 @@ void show_print_chrome(const struct show *sh) {
   fprintf(out, ", \"time\": \"%s\"}, \"traceEvents\": [",
           use_index ? "event index (the run kept no virtual time)" : "virtual time");
 
-  /* Names for every process and for every thread that appears. */
+  /* Names for every process and for every thread that appears. A track
+   * is a thread: a routine slot recycled for later threads (defined again
+   * in the file) has a track per definition, tid routine + g * 1024 for
+   * its definition g (0 for the first: a slot defined once keeps tid
+   * routine). */
   bool procs[DARA_MAX_PROCS] = {false};
-  uint8_t *seen = calloc((size_t)DARA_MAX_PROCS * DARA_MAX_ROUTINES, 1);
+  size_t nslots = (size_t)DARA_MAX_PROCS * DARA_MAX_ROUTINES;
+  uint8_t *seen = calloc(nslots, 1);
+  uint32_t *ndefs = calloc(nslots, sizeof *ndefs);   /* definitions in the file */
+  uint32_t *walked = calloc(nslots, sizeof *walked); /* taken in so far */
+  if (!seen || !ndefs || !walked) {
+    free(seen);
+    free(ndefs);
+    free(walked);
+    seen = NULL;
+    ndefs = walked = NULL;
+  }
   for (int p = 0; p < f->hdr.nprocs; p++) {
     procs[p] = true;
   }
@@ -93,6 +107,7 @@ void show_print_chrome(const struct show *sh) {
   }
   for (size_t i = 0; seen && i < f->nthreads; i++) {
     seen[f->threads[i].proc * DARA_MAX_ROUTINES + f->threads[i].routine] = 1;
+    ndefs[f->threads[i].proc * DARA_MAX_ROUTINES + f->threads[i].routine]++;
   }
   for (unsigned p = 0; p < DARA_MAX_PROCS; p++) {
     if (!procs[p]) {
@@ -112,38 +127,60 @@ void show_print_chrome(const struct show *sh) {
     }
     fputs("\"}}", out);
   }
-  for (unsigned k = 0; seen && k < (unsigned)DARA_MAX_PROCS * DARA_MAX_ROUTINES; k++) {
+  for (unsigned k = 0; seen && k < nslots; k++) {
     if (!seen[k]) {
       continue;
     }
     unsigned p = k / DARA_MAX_ROUTINES, r = k % DARA_MAX_ROUTINES;
-    char name[128], label[160];
-    names_thread_site(sh->names, p, r, name, sizeof name);
-    snprintf(label, sizeof label, "%u:%u%s%s", p, r, name[0] ? " " : "", name);
-    chrome_sep(out, &first);
-    fprintf(out,
-            "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
-            "\"args\": {\"name\": ",
-            p, r);
-    json_string(out, label);
-    fputs("}}", out);
+    /* One name per definition, in file order; a slot never defined has its
+     * bare number. */
+    uint32_t g = 0;
+    for (size_t i = 0; i < f->nthreads || (ndefs[k] == 0 && g == 0); i++) {
+      const struct sched_thread *t = i < f->nthreads ? &f->threads[i] : NULL;
+      if (t && (t->proc != p || t->routine != r)) {
+        continue;
+      }
+      char name[128] = "", label[160];
+      if (t) {
+        names_site_of(t, name, sizeof name);
+      }
+      snprintf(label, sizeof label, "%u:%u%s%s", p, r, name[0] ? " " : "", name);
+      chrome_sep(out, &first);
+      fprintf(out,
+              "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
+              "\"args\": {\"name\": ",
+              p, r + g * DARA_MAX_ROUTINES);
+      json_string(out, label);
+      fputs("}}", out);
+      g++;
+      if (!t) {
+        break;
+      }
+    }
   }
   free(seen);
+  size_t next_def = 0;
 
   /* A message between processes is a flow arrow from the send's slice to
    * the receive's (streams.h). */
   struct chrome_send {
     size_t index;
-    unsigned proc, routine;
+    unsigned proc, tid;
     double ts;
   };
   struct streams *st = streams_new(sizeof(struct chrome_send));
   for (size_t i = 0; i < f->nevents; i++) {
     const struct dara_event *ev = &f->events[i];
+    show_names_at(sh, i);
+    for (; walked && next_def < f->nthreads && f->threads_at[next_def] <= i; next_def++) {
+      walked[f->threads[next_def].proc * DARA_MAX_ROUTINES + f->threads[next_def].routine]++;
+    }
+    uint32_t gen = walked ? walked[ev->proc * DARA_MAX_ROUTINES + ev->routine] : 0;
+    unsigned tid = ev->routine + (gen > 1 ? gen - 1 : 0) * DARA_MAX_ROUTINES;
     chrome_sep(out, &first);
     if (ev->kind == DARA_EV_SYSCALL) {
-      double ts = print_chrome_syscall(out, ev, i, use_index);
-      struct chrome_send me = {i, ev->proc, ev->routine, ts};
+      double ts = print_chrome_syscall(out, ev, i, use_index, tid);
+      struct chrome_send me = {i, ev->proc, tid, ts};
       const struct chrome_send *from = st ? streams_event(st, ev, &me) : NULL;
       if (from) {
         fprintf(out,
@@ -151,7 +188,7 @@ void show_print_chrome(const struct show *sh) {
                 "\"id\": %zu, \"pid\": %u, \"tid\": %u, \"ts\": %.3f},\n"
                 "{\"name\": \"message\", \"cat\": \"message\", \"ph\": \"f\", "
                 "\"bp\": \"e\", \"id\": %zu, \"pid\": %u, \"tid\": %u, \"ts\": %.3f}",
-                i, from->proc, from->routine, from->ts, i, ev->proc, ev->routine, ts);
+                i, from->proc, from->tid, from->ts, i, ev->proc, tid, ts);
       }
       continue;
     }
@@ -168,7 +205,7 @@ void show_print_chrome(const struct show *sh) {
       fprintf(out,
               ", \"cat\": \"running\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
               "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"op\": \"%s\"}}",
-              ts, dur > 0 ? dur : 0.0, ev->proc, ev->routine, i, dara_op_name(ev->op));
+              ts, dur > 0 ? dur : 0.0, ev->proc, tid, i, dara_op_name(ev->op));
       continue;
     }
     /* Everything else is a moment: the whole trace for a deadlock or a
@@ -186,7 +223,7 @@ void show_print_chrome(const struct show *sh) {
     fprintf(out,
             ", \"cat\": \"%s\", \"ph\": \"i\", \"s\": \"%s\", \"ts\": %.3f, \"pid\": %u, "
             "\"tid\": %u, \"args\": {\"event\": %zu, \"arg\": %" PRId64 "}}",
-            dara_ev_kind_name(ev->kind), scope, ts, ev->proc, ev->routine, i, ev->arg);
+            dara_ev_kind_name(ev->kind), scope, ts, ev->proc, tid, i, ev->arg);
     /* A numeric variable also goes to a counter track of its process, one
      * per name, so that Perfetto plots its values over time. */
     if (ev->kind == DARA_EV_LOG && (ev->op == DARA_VAR_INT || ev->op == DARA_VAR_DOUBLE) &&
@@ -213,6 +250,8 @@ void show_print_chrome(const struct show *sh) {
     }
   }
   streams_free(st);
+  free(ndefs);
+  free(walked);
   fputs("\n]}\n", out);
 }
 
@@ -260,7 +299,7 @@ static void vc_merge(uint64_t *into, const uint64_t *from) {
   }
 }
 
-void show_print_shiviz(const struct show *sh) {
+void show_print_shiviz(struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
   uint64_t vc[SHIVIZ_HOSTS][SHIVIZ_HOSTS];
@@ -317,6 +356,7 @@ void show_print_shiviz(const struct show *sh) {
       }
     }
     char tname[128], what[EVTEXT_LEN];
+    show_names_at(sh, i);
     names_thread_site(sh->names, ev->proc, ev->routine, tname, sizeof tname);
     evtext_what(sh->names, sh->f, ev, what, sizeof what);
     fprintf(out, "}\n#%zu t=%" PRIu64 " %u:%u ", i, ev->time, ev->proc, ev->routine);

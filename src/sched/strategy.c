@@ -209,6 +209,14 @@ static int choose(struct policy *p, const struct candidate *c, size_t n, unsigne
   }
 }
 
+/* A recycled slot is a new thread: it gets a priority of its own at first
+ * sight, not its predecessor's. */
+static void thread_new(struct policy *p, unsigned proc, unsigned routine) {
+  struct strategy *s = p->ctx;
+  if (s->prio && proc < DARA_MAX_PROCS && routine < DARA_MAX_ROUTINES)
+    s->prio[(size_t)proc * DARA_MAX_ROUTINES + routine] = 0;
+}
+
 static void start_pct(struct strategy *s, unsigned d) {
   s->d = d;
   s->step = 0;
@@ -237,6 +245,7 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
   memset(p, 0, sizeof(*p));
   p->name = strategy_describe(s);
   p->choose = choose;
+  p->thread_new = thread_new;
   p->ctx = s;
   return true;
 }

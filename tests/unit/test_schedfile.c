@@ -413,6 +413,15 @@ static void test_round_trip(void **state) {
   assert_non_null(t);
   assert_int_equal(t->ordinal, 1);
   assert_null(schedfile_thread(&f, 0, 3));
+  /* In force from the event after it in the file, and not before. */
+  size_t at = f.threads_at[t - f.threads];
+  assert_true(at <= f.nevents);
+  assert_ptr_equal(schedfile_thread_at(&f, 0, 2, at), t);
+  assert_ptr_equal(schedfile_thread_at(&f, 0, 2, f.nevents), t);
+  if (at > 0) {
+    assert_null(schedfile_thread_at(&f, 0, 2, at - 1));
+  }
+  assert_null(schedfile_thread_at(&f, 0, 3, f.nevents));
   const struct sched_object *o = schedfile_object(&f, 7, 3);
   assert_non_null(o);
   assert_int_equal(o->kind, DARA_OBJ_SEM);

@@ -654,16 +654,97 @@ static void test_hostile_strings(void **state) {
   free(out);
 }
 
+/* A routine slot recycled for a later thread is defined again: each event
+ * is named by the definition in force at it, never by a later one. */
+static void test_recycled_slot(void **state) {
+  (void)state;
+  char path[160];
+  snprintf(path, sizeof path, "%s/recycled.bin", tmpdir);
+  struct sched_header h = {
+      .dara_version = "0.1.0", .cwd = "/w", .strategy = "random", .seed = 3, .nprocs = 1};
+  h.cmds[0] = (struct sched_cmd){3, prog_argv};
+  char err[256];
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  struct sched_thread t0 = {0, 0, "prog", 0, 0, "main"};
+  struct sched_thread first = {0, 1, "prog", 0x11a9, 0, "first"};
+  struct sched_thread second = {0, 1, "prog", 0x11a9, 1, "second"};
+  assert_int_equal(schedfile_define_thread(w, &t0), 0);
+  assert_int_equal(schedfile_write_event(w, &(struct dara_event){.kind = DARA_EV_PROC_START}), 0);
+  assert_int_equal(schedfile_define_thread(w, &first), 0);
+  const struct dara_event before[] = {
+      {.kind = DARA_EV_CREATE, .op = DARA_OP_THREAD_CREATE, .arg = 1, .time = 1},
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_THREAD_START, .time = 2},
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_THREAD_EXIT, .time = 3},
+      {.kind = DARA_EV_STEP, .op = DARA_OP_THREAD_JOIN, .obj = 1, .time = 4},
+  };
+  for (size_t i = 0; i < sizeof before / sizeof before[0]; i++) {
+    assert_int_equal(schedfile_write_event(w, &before[i]), 0);
+  }
+  assert_int_equal(schedfile_define_thread(w, &second), 0);
+  const struct dara_event after[] = {
+      {.kind = DARA_EV_CREATE, .op = DARA_OP_THREAD_CREATE, .arg = 1, .time = 5},
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_THREAD_START, .time = 6},
+      {.kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_THREAD_EXIT, .time = 7},
+  };
+  for (size_t i = 0; i < sizeof after / sizeof after[0]; i++) {
+    assert_int_equal(schedfile_write_event(w, &after[i]), 0);
+  }
+  struct sched_outcome o = {SCHED_OUT_OK, 0, 0, "fine"};
+  assert_int_equal(schedfile_close(w, &o, err, sizeof err), 0);
+
+  char *out;
+  assert_int_equal(run_show(&out, path, NULL), 0);
+  /* Events 1..4 are the first thread's, 5..7 the second's. */
+  assert_non_null(strstr(out, "creates 0:1 first\n"));
+  assert_non_null(strstr(out, "0:1 first                 step        thread_start\n"));
+  assert_non_null(strstr(out, "0:1 first                 step        thread_exit\n"));
+  assert_non_null(strstr(out, "thread_join thread 0:1 first\n"));
+  assert_non_null(strstr(out, "creates 0:1 second\n"));
+  assert_non_null(strstr(out, "0:1 second                step        thread_start\n"));
+  assert_non_null(strstr(out, "0:1 second                step        thread_exit\n"));
+  assert_null(strstr(out, "thread_join thread 0:1 second"));
+  free(out);
+
+  assert_int_equal(run_show(&out, path, "--format", "shiviz", NULL), 0);
+  assert_non_null(strstr(out, " 0:1 first step: thread_start\n"));
+  assert_non_null(strstr(out, " 0:1 second step: thread_start\n"));
+  free(out);
+
+  /* chrome: a track per thread, the second's at tid 1 + 1024. */
+  assert_int_equal(run_show(&out, path, "--format", "chrome", NULL), 0);
+  assert_non_null(strstr(out, "\"tid\": 1, \"args\": {\"name\": \"0:1 first\"}"));
+  assert_non_null(strstr(out, "\"tid\": 1025, \"args\": {\"name\": \"0:1 second\"}"));
+  assert_non_null(strstr(out, "\"pid\": 0, \"tid\": 1, \"args\": {\"event\": 2, "));
+  assert_non_null(strstr(out, "\"pid\": 0, \"tid\": 1025, \"args\": {\"event\": 6, "));
+  free(out);
+
+  /* json: each definition with the event it is in force from. */
+  assert_int_equal(run_show(&out, path, "--format", "json", NULL), 0);
+  assert_non_null(strstr(out, "\"func\": \"first\", \"from_event\": 1}"));
+  assert_non_null(strstr(out, "\"func\": \"second\", \"from_event\": 5}"));
+  free(out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_help_and_usage), cmocka_unit_test(test_text),
-      cmocka_unit_test(test_json),           cmocka_unit_test(test_chrome),
-      cmocka_unit_test(test_shiviz),         cmocka_unit_test(test_logged_text),
-      cmocka_unit_test(test_logged_json),    cmocka_unit_test(test_logged_chrome),
-      cmocka_unit_test(test_logged_shiviz),  cmocka_unit_test(test_syscall_text),
-      cmocka_unit_test(test_syscall_json),   cmocka_unit_test(test_syscall_chrome),
-      cmocka_unit_test(test_syscall_shiviz), cmocka_unit_test(test_truncated),
-      cmocka_unit_test(test_damaged),        cmocka_unit_test(test_hostile_strings),
+      cmocka_unit_test(test_recycled_slot),
+      cmocka_unit_test(test_help_and_usage),
+      cmocka_unit_test(test_text),
+      cmocka_unit_test(test_json),
+      cmocka_unit_test(test_chrome),
+      cmocka_unit_test(test_shiviz),
+      cmocka_unit_test(test_logged_text),
+      cmocka_unit_test(test_logged_json),
+      cmocka_unit_test(test_logged_chrome),
+      cmocka_unit_test(test_logged_shiviz),
+      cmocka_unit_test(test_syscall_text),
+      cmocka_unit_test(test_syscall_json),
+      cmocka_unit_test(test_syscall_chrome),
+      cmocka_unit_test(test_syscall_shiviz),
+      cmocka_unit_test(test_truncated),
+      cmocka_unit_test(test_damaged),
+      cmocka_unit_test(test_hostile_strings),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# threads.sh BUILD_DIR: programs that create thousands of threads over their
+# life (dara recycles the routine slots of finished threads), and one with
+# more threads alive at once than dara supports.
+#
+# Runs the real BUILD_DIR/bin/dara on tests/programs/many_threads:
+#   - 3,000 threads one after another (create, join), 3,000 detached ones,
+#     and 3,000 with four alive at a time record, replay as recorded and
+#     explore with no bug; so does the first built with dara-cc (gcc);
+#   - 1,100 threads alive at once end record and explore with exit 2 and a
+#     message naming dara's limit, never as a bug of the program (explore
+#     saves nothing);
+#   - `dara show` names each event of a recycled slot by the thread that was
+#     in it then (text, chrome, json).
+#
+# Each test is one function; the list at the bottom runs them all. A test
+# prints "ok NAME" or "FAIL NAME: reason"; the last line is "N passed, N
+# failed", and the exit status is non-zero when a test failed.
+set -u -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [[ $# -ne 1 || ! -d $1 ]]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DARA=$BUILD/bin/dara
+DARA_CC=$BUILD/bin/dara-cc
+PROG=$BUILD/tests/programs/many_threads
+TIMEOUT=(timeout -k 5 120)
+LIMIT='dara supports at most 1024 threads alive at once in a process'
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-threads.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# args MODE: the program's arguments for a mode.
+args() {
+  case $1 in
+  join | detach) echo "$1 3000" ;;
+  batch) echo "batch 3000 4" ;;
+  alive) echo "alive 1100" ;;
+  esac
+}
+
+# ---- many threads over a life ----
+
+# record_replay MODE [PROGRAM]: records with no bug, replays as recorded.
+test_record_replay() {
+  local mode=$1 prog=${2:-$PROG} p="$TMP/rr-$1"
+  # shellcheck disable=SC2046
+  dara_run "$p" record -o "$p.bin" -- "$prog" $(args "$mode")
+  [[ $(status "$p") == 0 ]] || { echo "record: $(describe "$p")"; return 1; }
+  grep -q 'all processes exited normally' "$p.err" || { echo "record: $(summary "$p.err")"; return 1; }
+  dara_run "$p.replay" replay "$p.bin"
+  [[ $(status "$p.replay") == 0 ]] || { echo "replay: $(describe "$p.replay")"; return 1; }
+  grep -q 'as recorded' "$p.replay.err" || { echo "replay: $(summary "$p.replay.err")"; return 1; }
+}
+
+# explores MODE [PROGRAM]: explore finds no bug and no hang.
+test_explores() {
+  local mode=$1 prog=${2:-$PROG} p="$TMP/x-$1"
+  # shellcheck disable=SC2046
+  dara_run "$p" explore -n 10 -o "$p.bugs" -- "$prog" $(args "$mode")
+  [[ $(status "$p") == 0 ]] || { echo "explore: $(describe "$p")"; return 1; }
+  grep -q '10 schedules in .* 0 bugs found' "$p.err" || { echo "explore: $(summary "$p.err")"; return 1; }
+}
+
+# instrumented: the same program built with dara-cc (gcc), joined threads.
+test_instrumented() {
+  command -v gcc >/dev/null || { echo "# no gcc: skipped"; return 0; }
+  (cd "$TMP" && DARA_CC=gcc "$DARA_CC" -O1 -g -o many_threads.inst \
+    "$ROOT/tests/programs/many_threads.c" -pthread) || { echo "dara-cc could not build it"; return 1; }
+  test_record_replay join "$TMP/many_threads.inst" && test_explores join "$TMP/many_threads.inst"
+}
+
+# ---- dara's limit ----
+
+# too_many record|explore: 1,100 threads alive at once: an error, exit 2,
+# naming the limit; not a bug of the program.
+test_too_many() {
+  local p="$TMP/limit-$1"
+  if [[ $1 == record ]]; then
+    # shellcheck disable=SC2046
+    dara_run "$p" record -o "$p.bin" -- "$PROG" $(args alive)
+  else
+    # shellcheck disable=SC2046
+    dara_run "$p" explore -n 20 -o "$p.bugs" -- "$PROG" $(args alive)
+  fi
+  [[ $(status "$p") == 2 ]] || { echo "expected exit 2: $(describe "$p")"; return 1; }
+  grep -q "^dara: error.*$LIMIT" "$p.err" || { echo "limit not named: $(summary "$p.err")"; return 1; }
+  if grep -q 'BUG' "$p.err"; then
+    echo "reported as a bug: $(summary "$p.err")"
+    return 1
+  fi
+  if [[ $1 == explore && -n $(ls -A "$p.bugs" 2>/dev/null) ]]; then
+    echo "explore saved a schedule: $(ls "$p.bugs")"
+    return 1
+  fi
+  if [[ $1 == record ]]; then
+    "$DARA" show "$p.bin" >"$p.txt" || { echo "show of the recording failed"; return 1; }
+    grep -qE '^outcome +error' "$p.txt" || { echo "recorded outcome: $(grep outcome "$p.txt")"; return 1; }
+  fi
+}
+
+# ---- show ----
+
+# show_names: in a recording of 3,000 joined threads (even_thread and
+# odd_thread in turn, so a recycled slot serves both), every event of a
+# thread is named after the thread created last in its slot.
+test_show_names() {
+  local p="$TMP/show" bad
+  # shellcheck disable=SC2046
+  dara_run "$p" record -o "$p.bin" -- "$PROG" $(args join)
+  [[ $(status "$p") == 0 ]] || { echo "record: $(describe "$p")"; return 1; }
+  "$DARA" show "$p.bin" >"$p.txt" || { echo "show failed"; return 1; }
+  # Columns: index, time, p:r, name, kind, what.
+  bad=$(awk '$5 == "create" { want[$7] = $8 }
+             $3 in want && $4 != want[$3] { print; n++ } END { exit n > 0 }' "$p.txt") ||
+    { echo "misnamed events:"; head -n 3 <<<"$bad"; return 1; }
+  grep -qE ' 0:1 odd_thread +step +thread_start' "$p.txt" || { echo "slot 1 never recycled"; return 1; }
+  grep -qE ' 0:1 even_thread +step +thread_start' "$p.txt" || { echo "slot 1 never even"; return 1; }
+  # chrome: each thread of a recycled slot has a track of its own.
+  "$DARA" show --format chrome "$p.bin" | jq -e '
+    [.traceEvents[] | select(.name == "thread_name" and .pid == 0)] as $m |
+    ($m | any(.tid == 1 and .args.name == "0:1 even_thread")) and
+    ($m | any(.tid == 1025 and .args.name == "0:1 odd_thread")) and
+    ($m | length) == 3001' >/dev/null || { echo "chrome: no track per thread"; return 1; }
+  # json: each definition says from which event it is in force.
+  "$DARA" show --format json "$p.bin" | jq -e '
+    [.threads[] | select(.routine == 1)] | length > 1 and
+    (.[0].func == "even_thread") and (.[1].func == "odd_thread") and
+    (.[1].from_event > .[0].from_event) and
+    (.[1].ordinal != .[0].ordinal)' >/dev/null || { echo "json: definitions of slot 1"; return 1; }
+}
+
+# ---- the list ----
+
+TESTS=("record_replay join" "record_replay detach" "record_replay batch" "explores join"
+  "explores detach" "explores batch" instrumented "too_many record" "too_many explore" show_names)
+
+missing=()
+for f in "$DARA" "$DARA_CC" "$PROG"; do
+  [[ -x $f ]] || missing+=("$f")
+done
+command -v jq >/dev/null || missing+=(jq)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "FAIL setup: missing (build with -DDARA_TESTS=ON; scripts/setup --test): ${missing[*]}"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+run_tests "${TESTS[@]}"
