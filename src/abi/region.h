@@ -66,9 +66,8 @@
 
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
-#define DARA_ABI_VERSION \
-  4u /* 3: dara_routine.pc, dara_region_header.points; 4: \
-                                DARA_LEASE_MEMORY */
+/* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY */
+#define DARA_ABI_VERSION 4u
 
 #define DARA_MAX_PROCS 8
 #define DARA_MAX_ROUTINES 1024 /* threads over a process lifetime; indices are never reused */
