@@ -39,6 +39,19 @@
  * a fraction of the cost; the scheduler checks every logged step against
  * what it granted.
  *
+ * Memory leases. A memory operation of an instrumented program is always
+ * enabled and changes no other routine's status. So when the chosen
+ * routine was chosen at a memory point, nothing else can change without it
+ * (as for forced steps), and the policy already knows it would pick that
+ * routine again for its next K steps if they are memory steps (PCT until
+ * its next change point, dfs and pb past a prefix's choices, rr, replay
+ * from the recording, random from its generator's next draws), the
+ * scheduler grants K steps with DARA_LEASE_MEMORY set in the lease. At
+ * each memory point while it lasts the shim logs the step and goes on, not
+ * even refreshing the statuses; any other point ends it. The scheduler
+ * asks its policy about each logged step with the candidates the lease was
+ * granted for, and checks it picks the same routine.
+ *
  * The region is written by the program under test, so the scheduler treats
  * everything in it as untrusted input: every index, count and string is
  * checked before use (src/shm/region.c has the validators).
@@ -53,7 +66,8 @@
 
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
-#define DARA_ABI_VERSION 3u    /* 3: dara_routine.pc, dara_region_header.points */
+/* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY */
+#define DARA_ABI_VERSION 4u
 
 #define DARA_MAX_PROCS 8
 /* Threads alive at once in a process (a thread that exited counts until it
@@ -213,6 +227,9 @@ enum dara_note {
                                      * b = the table's size */
 };
 
+/* dara_proc.lease: the lease holds for memory points only. */
+#define DARA_LEASE_MEMORY 0x80000000u
+
 struct dara_module {
   char path[DARA_PATH_LEN]; /* path of the shared object or executable */
 };
@@ -233,8 +250,10 @@ struct dara_proc {
                           * recycled: a CREATE names the slot) */
   uint64_t epoch;     /* scheduler's step count at the last handoff */
   uint32_t nmodules;
-  uint32_t lease; /* forced steps the chosen routine may take on its own
-                          * (see "Forced steps" below); the shim counts it down */
+  uint32_t lease; /* steps the chosen routine may take on its own (see
+                          * "Forced steps" and "Memory leases" above), with
+                          * DARA_LEASE_MEMORY set for a memory lease; the shim
+                          * counts it down */
   struct dara_module modules[DARA_MAX_MODULES];
   struct dara_routine routines[DARA_MAX_ROUTINES];
   /* Single-producer (the running thread) single-consumer (the scheduler)

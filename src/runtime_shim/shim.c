@@ -290,6 +290,26 @@ static bool forced_step(struct dara_proc *p, int me, const struct dara_routine *
   return true;
 }
 
+/* A step taken under the lease: logged, not handed over. The routine
+ * holds the turn (RUNNING), so a full log drains. */
+static int leased_step(struct dara_proc *p, struct dara_routine *r, unsigned op, uint32_t obj,
+                       uint32_t obj2, uint64_t pc) {
+  p->lease--;
+  r->status = DARA_RS_RUNNING;
+  struct dara_log_entry *e = log_slot();
+  if (e) {
+    e->kind = DARA_LOG_STEP;
+    e->a = op;
+    e->b = obj;
+    e->args[0] = obj2;
+    e->args[1] = pc;
+    e->c = shim.region->clock.now;
+    log_commit();
+  }
+  r->steps++;
+  return DARA_RS_ENABLED;
+}
+
 static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   struct dara_proc *p = shim.proc;
   int me = tls_routine;
@@ -298,25 +318,19 @@ static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   r->obj = obj;
   r->obj2 = obj2;
   r->pc = pc;
+  uint32_t lease = p->lease;
+  if (lease & DARA_LEASE_MEMORY) {
+    /* Nothing but memory operations since the scheduler chose: every
+     * status is as it saw it, no refresh needed (region.h). */
+    if (lease != DARA_LEASE_MEMORY && dara_op_is_memory(op) && !lease_broken)
+      return leased_step(p, r, op, obj, obj2, pc);
+    p->lease = lease = 0;
+  }
   r->status = DARA_RS_ENABLED; /* parked: let refresh evaluate it */
   shim_refresh();
-  if (p->lease > 0) {
-    if (forced_step(p, me, r)) {
-      p->lease--;
-      r->status = DARA_RS_RUNNING; /* it holds the turn: a full log drains */
-      struct dara_log_entry *e = log_slot();
-      if (e) {
-        e->kind = DARA_LOG_STEP;
-        e->a = op;
-        e->b = obj;
-        e->args[0] = obj2;
-        e->args[1] = pc;
-        e->c = shim.region->clock.now;
-        log_commit();
-      }
-      r->steps++;
-      return DARA_RS_ENABLED;
-    }
+  if (lease > 0) {
+    if (forced_step(p, me, r))
+      return leased_step(p, r, op, obj, obj2, pc);
     p->lease = 0;
   }
   lease_broken = false;

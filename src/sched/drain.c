@@ -339,10 +339,12 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
 }
 
 /* A step the running routine took under its lease (region.h, "Forced
- * steps"): the same STEP event the scheduler would have made. */
+ * steps" and "Memory leases"): the same STEP event the scheduler would
+ * have made. */
 static void forced_step(struct session *s, unsigned proc, const struct dara_log_entry *e) {
   struct dara_proc *p = &s->region->procs[proc];
-  if (s->lease == 0 || e->routine != p->chosen) {
+  if (s->lease == 0 || e->routine != p->chosen ||
+      (s->lease_memory && (proc != s->lease_proc || !dara_op_is_memory(e->a)))) {
     session_corrupt(s, proc, "forced step of routine", e->routine);
     return;
   }
@@ -351,19 +353,43 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
     return;
   }
   s->lease--;
-  /* The policy sees the step as if it had been asked, with its only
-   * candidate, so its state (a random generator, PCT's step count and
-   * priorities, replay's place in the recording) moves exactly as without
-   * the lease, and so does every later choice. */
-  struct candidate c = {.proc = (uint8_t)proc,
-                        .routine = (uint16_t)e->routine,
-                        .status = DARA_RS_ENABLED,
-                        .op = (uint16_t)e->a,
-                        .obj = e->b,
-                        .obj2 = (uint32_t)e->args[0]};
-  if (s->cfg->policy->choose(s->cfg->policy, &c, 1, proc, e->routine) != 0) {
+  /* The policy sees the step as if it had been asked, with the candidates
+   * it would have had (the only one, or for a memory lease those it was
+   * granted for, the routine's op updated), so its state (a random
+   * generator, PCT's step count and priorities, dfs's choice stack,
+   * replay's place in the recording) moves exactly as without the lease,
+   * and so does every later choice. It must pick the routine again. */
+  struct candidate one = {.proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine,
+                          .status = DARA_RS_ENABLED,
+                          .op = (uint16_t)e->a,
+                          .obj = e->b,
+                          .obj2 = (uint32_t)e->args[0]};
+  struct candidate *cands = &one;
+  size_t n = 1, k = 0;
+  if (s->lease_memory) {
+    cands = s->lease_cands;
+    n = s->lease_n;
+    k = s->lease_chosen;
+    if (cands[k].proc != proc || cands[k].routine != e->routine) {
+      session_corrupt(s, proc, "forced step of routine", e->routine);
+      return;
+    }
+    cands[k].op = one.op;
+    cands[k].obj = one.obj;
+    cands[k].obj2 = one.obj2;
+  }
+  int got = s->cfg->policy->choose(s->cfg->policy, cands, n, proc, e->routine);
+  if (got < 0) {
     s->res->stopped = true;
     s->done = true;
+    return;
+  }
+  if ((size_t)got != k) { /* the policy broke its own lease: dara's bug */
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "internal error: the %s policy leased steps to thread %u:%u, then chose "
+                   "another",
+                   s->cfg->policy->name ? s->cfg->policy->name : "?", proc, e->routine);
     return;
   }
   struct dara_event ev = {.kind = DARA_EV_STEP,

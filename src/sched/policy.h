@@ -38,6 +38,15 @@ struct policy {
    * served another before), so whatever the policy kept for the slot is
    * forgotten. */
   void (*thread_new)(struct policy *p, unsigned proc, unsigned routine);
+  /* Optional (NULL: 0). Called right after choose picked cands[chosen] and
+   * its step was emitted: how many of the next choose calls (at most max)
+   * are already known to pick cands[chosen] again, given the same
+   * candidates in the same order (only the chosen one's op and objects may
+   * differ) and the chosen routine as the last to run. Must not change the
+   * policy's state: the session still calls choose for each of those steps
+   * and checks it does pick the same routine (a memory lease, session.c). */
+  uint32_t (*lease)(struct policy *p, const struct candidate *cands, size_t n, size_t chosen,
+                    uint32_t max);
   void *ctx;
 };
 

@@ -159,6 +159,26 @@ static int choose(struct policy *p, const struct candidate *c, size_t n, unsigne
   return -1;
 }
 
+/* The recording says how many of the next steps are the chosen thread's
+ * again: those that follow, with other events (its calls, results) between
+ * them, up to the first step of another thread. */
+static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, size_t chosen,
+                      uint32_t max) {
+  struct replayer *r = p->ctx;
+  if (chosen >= n || r->diverged)
+    return 0;
+  uint32_t k = 0;
+  for (size_t i = r->next; i < r->f->nevents && k < max; i++) {
+    const struct dara_event *rec = &r->f->events[i];
+    if (rec->kind != DARA_EV_STEP)
+      continue;
+    if (rec->proc != c[chosen].proc || rec->routine != c[chosen].routine)
+      break;
+    k++;
+  }
+  return k;
+}
+
 int cmd_replay(int argc, char **argv) {
   struct run_options ro;
   run_options_init(&ro);
@@ -197,7 +217,7 @@ int cmd_replay(int argc, char **argv) {
   }
   struct session_ctx *session = session_ctx_new();
   struct replayer rep = {.f = &f, .names = session_ctx_names(session)};
-  struct policy policy = {.name = "replay", .choose = choose, .ctx = &rep};
+  struct policy policy = {.name = "replay", .choose = choose, .lease = lease, .ctx = &rep};
   struct session_config cfg;
   run_config(&run, &ro, &cfg);
   cfg.policy = &policy;

@@ -76,6 +76,8 @@ struct session_ctx {
   /* DARA_FORCED_STEPS=0: the scheduler takes every step itself, which gives
    * the same schedule, only slower (tests and measurements). */
   bool forced_steps;
+  /* DARA_MEMORY_LEASE=0: no memory leases either (lease_for). */
+  bool memory_lease;
 };
 
 struct session_ctx *session_ctx_new(void) {
@@ -95,6 +97,8 @@ struct session_ctx *session_ctx_new(void) {
     ctx->sched_yields = 0;
   v = getenv("DARA_FORCED_STEPS");
   ctx->forced_steps = !(v && strcmp(v, "0") == 0);
+  v = getenv("DARA_MEMORY_LEASE");
+  ctx->memory_lease = !(v && strcmp(v, "0") == 0);
   return ctx;
 }
 
@@ -691,19 +695,39 @@ static bool io_grace(struct session *s) {
   return any && io_set_wait(set, IO_GRACE_MS);
 }
 
-/* How many forced steps the chosen routine may take on its own (region.h,
- * "Forced steps"): when it is the only candidate and nothing else can
- * change without it, its next choices are forced too. */
+/* How many steps the chosen routine may take on its own (region.h,
+ * "Forced steps" and "Memory leases"). Forced: it is the only candidate
+ * and nothing else can change without it, so its next choices are forced
+ * too. Memory: it was chosen at a memory point and nothing else can
+ * change without it (lease_ok); memory operations are always enabled and
+ * change no other routine's status, so as long as it makes only memory
+ * points the candidates stay these, and the policy may already know it
+ * picks the same routine again (policy.h, lease). Sets s->lease_memory. */
 #define LEASE_MAX 4096u
-static uint32_t lease_for(const struct session *s, const struct candidate *c, size_t n) {
-  if (!s->ctx->forced_steps || n != 1 || !s->lease_ok || c->status != DARA_RS_ENABLED ||
-      dara_op_is_io(c->op) || c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT ||
-      c->op == DARA_OP_PROC_EXEC)
+static uint32_t lease_for(struct session *s, const struct candidate *cands, size_t n, size_t k) {
+  const struct candidate *c = &cands[k];
+  s->lease_memory = false;
+  if (!s->lease_ok || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
+      c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT || c->op == DARA_OP_PROC_EXEC)
     return 0;
   uint64_t lease = LEASE_MAX;
   if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
     lease = s->steps + 1 >= s->cfg->max_steps ? 0 : s->cfg->max_steps - s->steps - 1;
-  return (uint32_t)(lease < LEASE_MAX ? lease : LEASE_MAX);
+  uint32_t max = (uint32_t)(lease < LEASE_MAX ? lease : LEASE_MAX);
+  if (n == 1)
+    return s->ctx->forced_steps ? max : 0;
+  struct policy *pol = s->cfg->policy;
+  if (!s->ctx->memory_lease || !dara_op_is_memory(c->op) || !pol->lease || max == 0)
+    return 0;
+  uint32_t granted = pol->lease(pol, cands, n, k, max);
+  if (granted > max)
+    granted = max;
+  s->lease_memory = granted > 0;
+  s->lease_proc = c->proc;
+  s->lease_cands = (struct candidate *)cands;
+  s->lease_n = n;
+  s->lease_chosen = k;
+  return granted;
 }
 
 static void step(struct session *s) {
@@ -784,8 +808,8 @@ static void step(struct session *s) {
   struct dara_proc *p = &s->region->procs[c->proc];
   p->chosen = c->routine;
   p->epoch = s->steps;
-  s->lease = lease_for(s, c, n);
-  p->lease = s->lease;
+  s->lease = lease_for(s, cands, n, (size_t)k);
+  p->lease = s->lease | (s->lease_memory ? DARA_LEASE_MEMORY : 0);
   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
   handoff_give(&p->routines[c->routine].gate, DARA_GATE_GO);
   after_turn(s, c->proc, wait_turn_draining(s, c->proc, c->routine), c->routine);

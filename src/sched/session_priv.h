@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "abi/region.h"
+#include "sched/policy.h"
 #include "sched/session.h"
 
 struct forkserver;
@@ -41,11 +42,18 @@ struct session {
   struct proc_run procs[DARA_MAX_PROCS];
   uint64_t steps;
   bool done;
-  struct world *world;              /* the context's, reset for this run */
-  struct names *names;              /* the context's, cleared for this run */
-  bool vars_changed;                /* since the properties were last checked */
-  uint32_t lease;                   /* forced steps granted to the running routine, not yet seen */
-  bool lease_ok;                    /* candidates(): nothing but the chosen routine can change */
+  struct world *world; /* the context's, reset for this run */
+  struct names *names; /* the context's, cleared for this run */
+  bool vars_changed;   /* since the properties were last checked */
+  uint32_t lease;      /* forced steps granted to the running routine, not yet seen */
+  bool lease_ok;       /* candidates(): nothing but the chosen routine can change */
+  /* A memory lease (session.c, lease_for): its steps are checked against
+   * the candidates the lease was granted for, cands[lease_chosen] being
+   * the running routine, which only its op and objects change. */
+  bool lease_memory;
+  unsigned lease_proc;
+  struct candidate *lease_cands;
+  size_t lease_n, lease_chosen;
   unsigned last_proc, last_routine; /* the routine that ran last (255: none yet) */
   /* The sockets the programs made (drain.c), as far as their closes say
    * they are still open: where to look for the other end of an accepted

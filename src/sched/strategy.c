@@ -217,6 +217,61 @@ static void thread_new(struct policy *p, unsigned proc, unsigned routine) {
     s->prio[(size_t)proc * DARA_MAX_ROUTINES + routine] = 0;
 }
 
+/* ---- leases: the choices already known (policy.h) ---- */
+
+/* dfs and pb from choice point pos on: each level either replays a choice
+ * of the prefix (0 is the default, the thread that ran last) or is new,
+ * and a new one takes option 0. */
+static uint32_t lease_levels(const struct strategy *s, uint32_t pos, uint32_t limit, uint32_t max) {
+  uint32_t k = 0;
+  for (; k < max; k++, pos++) {
+    if (pos >= limit)
+      return max;
+    if (pos < s->nlevels && s->levels[pos].choice != 0)
+      break;
+  }
+  return k;
+}
+
+/* PCT: the highest-priority thread keeps running until the next change
+ * point lowers it; random: the generator's next draws, on a copy. */
+static uint32_t lease_pct(const struct strategy *s, uint32_t max) {
+  uint64_t k = max;
+  for (unsigned j = 0; j + 1 < s->d && j < 8; j++)
+    if (s->change[j] > s->step && s->change[j] - s->step - 1 < k)
+      k = s->change[j] - s->step - 1;
+  return (uint32_t)k;
+}
+
+static uint32_t lease_random(const struct strategy *s, size_t n, size_t chosen, uint32_t max) {
+  struct rng copy = s->rng;
+  uint32_t k = 0;
+  while (k < max && rng_below(&copy, n) == chosen)
+    k++;
+  return k;
+}
+
+/* With the chosen thread last to run, default_index is the chosen one. */
+static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, size_t chosen,
+                      uint32_t max) {
+  struct strategy *s = p->ctx;
+  (void)c;
+  if (n == 0 || chosen >= n)
+    return 0;
+  switch (s->current) {
+  case S_DFS:
+    return n == 1 ? max : lease_levels(s, s->pos, s->depth, max);
+  case S_PB:
+    return n == 1 || s->preempted >= s->bound ? max : lease_levels(s, s->pos, UINT32_MAX, max);
+  case S_PCT:
+    return lease_pct(s, max);
+  case S_RR:
+    return max;
+  default:
+    return lease_random(s, n, chosen, max);
+  }
+}
+
 static void start_pct(struct strategy *s, unsigned d) {
   s->d = d;
   s->step = 0;
@@ -246,6 +301,7 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
   p->name = strategy_describe(s);
   p->choose = choose;
   p->thread_new = thread_new;
+  p->lease = lease;
   p->ctx = s;
   return true;
 }

@@ -17,7 +17,11 @@
 #     prints, and a correct one explores with no bug;
 #   - an uninstrumented program records the same under --points all as
 #     under sync, byte for byte;
-#   - `dara show` prints memory steps with the location's name and the op.
+#   - `dara show` prints memory steps with the location's name and the op;
+#   - memory leases: a thread that goes on after a memory step does not
+#     hand the turn over (it sleeps only when its event log fills), and
+#     recordings, replays and explorations (random, rr, pct, dfs, pb) are
+#     the same with leases on and off (DARA_MEMORY_LEASE=0).
 # Works for any build directory, sanitizer builds included.
 #
 # Each test is one function; the list at the bottom runs them all. A test
@@ -88,7 +92,7 @@ found() {
 test_build() {
   local compiler=$1 name
   mkdir -p "$TMP/$compiler"
-  for name in "${BUGGY[@]}" inst_correct; do
+  for name in "${BUGGY[@]}" inst_correct inst_lease; do
     cc "$compiler" -O1 -g -Wall -Wextra -Werror -o "$compiler/$name" "$SOURCES/$name.c" -pthread ||
       { echo "dara-cc could not build $name"; return 1; }
     [[ -x $(bin "$compiler" "$name") ]] || { echo "no $name"; return 1; }
@@ -354,6 +358,74 @@ test_show_memory() {
     { echo "JSON: no policy, counter or memory step"; return 1; }
 }
 
+# ---- memory leases ----
+
+# A thread that goes on after a memory step keeps the turn: under rr, each
+# of inst_lease's threads makes its 4,000 stores sleeping only when its
+# event log fills (256 entries), not at every store as without the lease.
+test_lease_no_handoff() {
+  local compiler=$1 p=$TMP/lease-$1 a b
+  dara_run "$p.on" record --seed 1 --policy rr -o "lease-$compiler.sched" -- \
+    "$(bin "$compiler" inst_lease)" 4000
+  [[ $(status "$p.on") == 0 ]] || { echo "$(describe "$p.on")"; return 1; }
+  read -r _ a b <"$p.on.out"
+  [[ -n $a && -n $b ]] && ((a < 400 && b < 400)) ||
+    { echo "with leases, the threads slept $a and $b times for 4000 stores each"; return 1; }
+  DARA_MEMORY_LEASE=0 dara_run "$p.off" record --seed 1 --policy rr \
+    -o "lease-off-$compiler.sched" -- "$(bin "$compiler" inst_lease)" 4000
+  read -r _ a b <"$p.off.out"
+  [[ -n $a && -n $b ]] && ((a >= 4000 && b >= 4000)) ||
+    { echo "without leases, the threads slept only $a and $b times"; return 1; }
+  same_events "$TMP/lease-$compiler.sched" "$TMP/lease-off-$compiler.sched"
+}
+
+# same_events A B: two schedule files record the same events.
+same_events() {
+  if ! cmp -s <("$DARA" show "$1" | tail -n +2) <("$DARA" show "$2" | tail -n +2); then
+    echo "$1 and $2 differ:"
+    diff <("$DARA" show "$1" | tail -n +2) <("$DARA" show "$2" | tail -n +2) | head -n 8
+    return 1
+  fi
+}
+
+# With memory leases on and off: the same recordings (random and rr), the
+# same replays, and the same explorations (pct, dfs, pb, random), bug for
+# bug.
+test_lease_same() {
+  local compiler=$1 name seed policy st p=$TMP/same-$1 mode
+  for name in inst_correct inst_counter inst_treiber; do
+    for seed in 1 2; do
+      for policy in random rr; do
+        dara_run "$p.on" record --seed "$seed" --policy "$policy" -o "same-$compiler.on.sched" \
+          -- "$(bin "$compiler" "$name")"
+        DARA_MEMORY_LEASE=0 dara_run "$p.off" record --seed "$seed" --policy "$policy" \
+          -o "same-$compiler.off.sched" -- "$(bin "$compiler" "$name")"
+        [[ $(status "$p.on") == [01] && $(status "$p.on") == $(status "$p.off") ]] ||
+          { echo "$name: on: $(describe "$p.on"); off: $(describe "$p.off")"; return 1; }
+        same_events "$TMP/same-$compiler.on.sched" "$TMP/same-$compiler.off.sched" || return 1
+        for mode in 1 0; do
+          DARA_MEMORY_LEASE=$mode dara_run "$p.r$mode" replay "$TMP/same-$compiler.on.sched"
+          grep -q 'as recorded' "$p.r$mode.err" ||
+            { echo "$name replay, lease $mode: $(describe "$p.r$mode")"; return 1; }
+        done
+      done
+    done
+    for st in pct dfs pb random; do
+      for mode in 1 0; do
+        DARA_MEMORY_LEASE=$mode dara_run "$p.x$mode" explore -S "$st" --seed 5 -n 40 \
+          --keep-going --json -o "same-x-$compiler" -- "$(bin "$compiler" "$name")"
+        [[ $(status "$p.x$mode") == [01] ]] || { echo "$st: $(describe "$p.x$mode")"; return 1; }
+        jq -S 'del(.seconds, .rate)' "$p.x$mode.out" >"$p.x$mode.json" ||
+          { echo "$st: no JSON"; return 1; }
+        rm -rf "$TMP/same-x-$compiler"
+      done
+      cmp -s "$p.x1.json" "$p.x0.json" ||
+        { echo "$name $st: the explorations differ"; diff "$p.x1.json" "$p.x0.json" | head -n 8
+          return 1; }
+    done
+  done
+}
+
 # ---- the list ----
 
 COMPILERS=(gcc)
@@ -365,6 +437,7 @@ for c in "${COMPILERS[@]}"; do
     TESTS+=("explore_finds $name $c")
   done
   TESTS+=("cxx $c" "points_policy $c" "native $c" "correct_explores $c" "show_memory $c")
+  TESTS+=("lease_no_handoff $c" "lease_same $c")
 done
 TESTS+=(cmake uninstrumented)
 
