@@ -14,6 +14,7 @@
 #include "abi/region.h"
 #include "sched/session.h"
 
+struct fair;
 struct forkserver;
 struct names;
 struct world;
@@ -46,6 +47,8 @@ struct session {
   bool vars_changed;                /* since the properties were last checked */
   uint32_t lease;                   /* forced steps granted to the running routine, not yet seen */
   bool lease_ok;                    /* candidates(): nothing but the chosen routine can change */
+  struct fair *fair;                /* the context's (fair.h), cleared for this run */
+  bool fair_cut;                    /* candidates(): fairness removed some */
   unsigned last_proc, last_routine; /* the routine that ran last (255: none yet) */
   /* The sockets the programs made (drain.c), as far as their closes say
    * they are still open: where to look for the other end of an accepted
@@ -78,8 +81,6 @@ struct blocked_iter {
   int pidfd;                    /* of its process, to look at its descriptors */
 };
 bool session_next_blocked(const struct session *s, struct blocked_iter *b);
-/* Routine `routine` of proc ran at step `step` (1-based). */
-void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t step);
 
 /* report.c */
 /* Ends the run with a deadlock: one line per blocked thread in the details,
