@@ -15,6 +15,8 @@ struct routine_fair {
   uint64_t yielded;           /* step of its last yield, 0: none */
   uint32_t reads[FAIR_READS]; /* locations read since its last write or sync */
   uint8_t nreads, next;       /* how many of reads[] hold; the next to replace */
+  bool cas_set;               /* a compare-exchange of `cas` since its last write or sync */
+  uint32_t cas;
 };
 
 struct fair {
@@ -80,10 +82,17 @@ unsigned fair_step(struct fair *f, unsigned proc, unsigned routine, unsigned op,
     what = read_again(r, obj) ? FAIR_YIELD | FAIR_STILL : 0;
     break;
   case DARA_OP_ATOMIC_CAS:
-    /* One that fails is a spin-read, one that succeeds a write: the
-     * scheduler cannot tell which, so a repeated one gives way to the
-     * others, but never counts as still. It keeps the locations read. */
-    what = read_again(r, obj) ? FAIR_YIELD : 0;
+    /* One that fails is a spin-read, one that succeeds a write, and the
+     * scheduler cannot tell which. So it may have written (the locations
+     * read are forgotten, it never counts as still), and only a second one
+     * on the same location with no other write or synchronization between
+     * them is a yield: the retry of a failed one (load, then compare-
+     * exchange, the usual lock-free update, is not). */
+    what = r->cas_set && r->cas == obj ? FAIR_YIELD : 0;
+    r->nreads = 0;
+    r->next = 0;
+    r->cas_set = true;
+    r->cas = obj;
     break;
   case DARA_OP_FENCE:
     what = FAIR_STILL;
@@ -91,6 +100,7 @@ unsigned fair_step(struct fair *f, unsigned proc, unsigned routine, unsigned op,
   default: /* a write, or a synchronization operation */
     r->nreads = 0;
     r->next = 0;
+    r->cas_set = false;
     break;
   }
   if (what & FAIR_YIELD)

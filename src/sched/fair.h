@@ -4,10 +4,11 @@
  *
  * A routine yields when it steps to
  *   - DARA_OP_YIELD (sched_yield, pthread_yield, dara_yield);
- *   - a spin-read: a plain or atomic load, or a compare-exchange, of a
- *     location it has already read since its own last write or
- *     synchronization operation (a thread re-reading what nothing of its own
- *     changed is waiting for another thread);
+ *   - a spin-read: a plain or atomic load of a location it has already
+ *     read since its own last write or synchronization operation (a thread
+ *     re-reading what nothing of its own changed is waiting for another
+ *     thread), or a compare-exchange of the location of its last one, with
+ *     no write or synchronization between them (the retry of a failed one);
  *   - a timer that fires early (time jumps to its deadline while others
  *     could run; session.c).
  * A routine that yielded at step y is not a candidate while another
