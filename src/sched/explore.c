@@ -414,8 +414,8 @@ int cmd_explore(int argc, char **argv) {
                  "a thread running this long without reaching a\n"
                  "scheduling point is a hang (default 5)"),
       run_option(RUN_MAX_STEPS, &ro,
-                 "an execution longer than N steps is a hang\n"
-                 "(default 100000)"),
+                 "an execution longer than N steps is a hang, or a\n"
+                 "livelock if its threads only spun (default 100000)"),
       run_option(RUN_SHOW_OUTPUT, &ro, NULL),
       run_long_only(run_option(RUN_PROPS, &ro,
                                "check the global properties in FILE (a shared\n"
