@@ -17,6 +17,7 @@
 
 #include <bsd/string.h>
 
+#include "sched/fair.h"
 #include "sched/io.h"
 #include "sched/names.h"
 #include "sched/session_priv.h"
@@ -403,7 +404,7 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
     ev.arg = (int64_t)e->args[1];
   session_emit(s, &ev);
   s->steps++;
-  session_ran(s, proc, e->routine, s->steps);
+  fair_step(s->fair, proc, e->routine, e->a, e->b, s->steps);
 }
 
 void drain_log(struct session *s, unsigned proc) {
@@ -428,6 +429,7 @@ void drain_log(struct session *s, unsigned proc) {
         break;
       }
       drain_define_thread(s, proc, e.a);
+      fair_created(s->fair, proc, e.a, s->steps);
       session_emit_simple(s, DARA_EV_CREATE, proc, e.routine, DARA_OP_THREAD_CREATE, e.a);
       break;
     case DARA_LOG_RESULT:

@@ -388,7 +388,10 @@ void evtext_what(const struct names *n, const struct sched_file *f, const struct
     snprintf(buf, len, "no thread can run");
     break;
   case DARA_EV_HANG:
-    snprintf(buf, len, "no scheduling point for %lld ms", arg);
+    if (ev->op == DARA_OP_YIELD) /* a livelock (fair.h) */
+      snprintf(buf, len, "livelock: only spin-reads and yields for %lld steps", arg);
+    else
+      snprintf(buf, len, "no scheduling point for %lld ms", arg);
     break;
   case DARA_EV_NOTE:
     if (note_text(ev->op)) {

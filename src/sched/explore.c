@@ -36,8 +36,8 @@ static const char synopsis[] =
     "usage: dara explore [options] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
     "\n"
     "Runs PROG under many different schedules and reports every distinct bug\n"
-    "(crash, failed assertion, deadlock, non-zero exit status, hang), each\n"
-    "saved as a schedule file that 'dara replay' reproduces.\n"
+    "(crash, failed assertion, deadlock, non-zero exit status, hang, livelock),\n"
+    "each saved as a schedule file that 'dara replay' reproduces.\n"
     "\n";
 
 static const char epilog[] =
@@ -108,6 +108,8 @@ static const char *kind_word(unsigned kind) {
     return "deadlock";
   case SCHED_OUT_HANG:
     return "hang";
+  case SCHED_OUT_LIVELOCK:
+    return "livelock";
   case SCHED_OUT_PROPERTY:
     return "property";
   default:
@@ -412,8 +414,8 @@ int cmd_explore(int argc, char **argv) {
                  "a thread running this long without reaching a\n"
                  "scheduling point is a hang (default 5)"),
       run_option(RUN_MAX_STEPS, &ro,
-                 "an execution longer than N steps is a hang\n"
-                 "(default 100000)"),
+                 "an execution longer than N steps is a hang, or a\n"
+                 "livelock if its threads only spun (default 100000)"),
       run_option(RUN_SHOW_OUTPUT, &ro, NULL),
       run_long_only(run_option(RUN_PROPS, &ro,
                                "check the global properties in FILE (a shared\n"

@@ -207,6 +207,16 @@ int cmd_replay(int argc, char **argv) {
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
+  /* A run that ended at its step limit (a hang or a livelock) ends at the
+   * same step again, and a livelock's window (session.c) is the same. */
+  const struct dara_event *last = f.nevents ? &f.events[f.nevents - 1] : NULL;
+  if (f.outcome.kind == SCHED_OUT_LIVELOCK ||
+      (f.outcome.kind == SCHED_OUT_HANG && last && last->kind == DARA_EV_HANG && last->op == 0 &&
+       last->arg == 0)) {
+    ro.max_steps = 0;
+    for (size_t i = 0; i < f.nevents; i++)
+      ro.max_steps += f.events[i].kind == DARA_EV_STEP;
+  }
   struct run run;
   run_recorded(&run, &f.hdr);
   if (run_prepare(&run, &ro, err, sizeof(err)) != 0) {

@@ -51,6 +51,7 @@ enum sched_outcome_kind {
   SCHED_OUT_HANG = 4,
   SCHED_OUT_PROPERTY = 5, /* a property failed (future) */
   SCHED_OUT_ERROR = 6,    /* dara itself could not go on */
+  SCHED_OUT_LIVELOCK = 7, /* the step limit, reached with every thread spinning (fair.h) */
   SCHED_OUT_COUNT
 };
 

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sched/fair.h"
 #include "sched/forkserver.h"
 #include "sched/io.h"
 #include "sched/launcher.h"
@@ -56,15 +57,12 @@ struct session_ctx {
   struct names *names;                       /* the current (or last) run's threads and objects */
   struct forkserver servers[DARA_MAX_PROCS]; /* explore: one per process slot */
   /* How many routines of each process the current run has seen (every
-   * routine the tables below were written for, by candidates() or
-   * session_ran): they are cleared that far, not to the limits. */
+   * routine slot_state was written for): it is cleared that far. */
   uint32_t routines_used[DARA_MAX_PROCS];
-  /* The step (1-based) at which each routine last ran (timer fairness). */
-  uint64_t last_run[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
-  /* The step at which its timer fired early, or 0 (may_fire_early). */
-  uint64_t fired_early[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
   /* enum slot_state: whether a CREATE may name the slot (session_routine_new). */
   uint8_t slot_state[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
+  /* Who ran when, and who yielded (fair.h): cleared by each run. */
+  struct fair *fair;
   /* Scratch of one step: the candidates, and the timers that may not fire
    * yet (candidates()); the descriptors polled before a deadlock. */
   struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
@@ -87,7 +85,8 @@ struct session_ctx *session_ctx_new(void) {
   ctx->region_fd = -1;
   ctx->names = names_new();
   ctx->world = world_new();
-  if (!ctx->names || !ctx->world) {
+  ctx->fair = fair_new();
+  if (!ctx->names || !ctx->world || !ctx->fair) {
     session_ctx_free(ctx);
     return NULL;
   }
@@ -112,17 +111,12 @@ void session_ctx_free(struct session_ctx *ctx) {
     region_destroy(ctx->region, ctx->region_fd);
   world_free(ctx->world);
   names_free(ctx->names);
+  fair_free(ctx->fair);
   free(ctx);
 }
 
 const struct names *session_ctx_names(const struct session_ctx *ctx) {
   return ctx ? ctx->names : NULL;
-}
-
-void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t step) {
-  s->ctx->last_run[proc][routine] = step;
-  if (routine + 1 > s->ctx->routines_used[proc])
-    s->ctx->routines_used[proc] = routine + 1;
 }
 
 /* What the scheduler itself saw of a routine slot: the shim recycles a
@@ -138,9 +132,8 @@ bool session_routine_new(struct session *s, unsigned proc, unsigned routine) {
   if (routine + 1 > ctx->routines_used[proc])
     ctx->routines_used[proc] = routine + 1;
   ctx->slot_state[proc][routine] = SLOT_LIVE;
-  /* Nothing of the slot's last thread carries over to the new one. */
-  ctx->last_run[proc][routine] = 0;
-  ctx->fired_early[proc][routine] = 0;
+  /* Nothing of the slot's last thread carries over to the new one (the
+   * fairness bookkeeping is reset by fair_created, drain.c). */
   if (s->cfg->policy->thread_new)
     s->cfg->policy->thread_new(s->cfg->policy, proc, routine);
   return true;
@@ -483,7 +476,11 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
       snprintf(inside, sizeof(inside), " (it is inside %s)", dara_call_name((unsigned)call));
     session_finish(s, SCHED_OUT_HANG, 0, proc,
                    "hang: thread %s ran for more than %d ms without reaching a scheduling point%s",
-                   name, s->cfg->watchdog_ms, inside);
+                   name, s->cfg->watchdog_ms,
+                   inside[0] ? inside
+                             : " (a loop that waits for another thread needs one: build the "
+                               "program with dara-cc, whose memory accesses are scheduling "
+                               "points, or call dara_yield() in the loop)");
     break;
   }
   case TURN_INTERRUPTED:
@@ -548,24 +545,6 @@ static bool live_routine(unsigned status) {
          status == DARA_RS_RUNNING;
 }
 
-/* Fairness of early timers. A thread whose timer fired early (time jumped
- * to its deadline while other threads could have run) may not have its
- * timer fire early again until each thread that can run now has run since:
- * otherwise a retry loop (sleep, try, sleep) could fire its timer over and
- * over while the thread it waits for never runs, and report as a bug a
- * schedule no fair scheduler makes. As in CHESS's fair scheduling, a thread
- * that waits for time gives way to the others. */
-static bool may_fire_early(const struct session_ctx *ctx, const struct candidate *t,
-                           const struct candidate *runnable, size_t n) {
-  uint64_t at = ctx->fired_early[t->proc][t->routine];
-  if (at == 0)
-    return true;
-  for (size_t k = 0; k < n; k++)
-    if (ctx->last_run[runnable[k].proc][runnable[k].routine] <= at)
-      return false;
-  return true;
-}
-
 /* Collects candidates; returns how many. Sets *unfinished when some
  * routine of a live process is still parked. */
 static size_t candidates(struct session *s, struct candidate *out, bool *unfinished,
@@ -584,8 +563,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       session_corrupt(s, (unsigned)i, "nroutines", nr);
       return 0;
     }
-    if (nr > s->ctx->routines_used[i])
-      s->ctx->routines_used[i] = nr;
+    fair_seen(s->fair, (unsigned)i, nr);
     bool any_live = false;
     for (uint32_t j = 0; j < nr; j++) {
       const struct dara_routine *r = &p->routines[j];
@@ -637,11 +615,21 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
     if (!any_live && *finishing_proc < 0)
       *finishing_proc = i;
   }
+  /* Fairness (fair.h): a routine that yielded gives way to the others,
+   * timers included, until they have run; time passes if that leaves
+   * none. The same in every mode, so a replay offers what record did. */
+  size_t fair = fair_filter(s->fair, out, n, timed, ntimed);
+  s->fair_cut = fair < n;
+  n = fair > 0 || ntimed > 0 ? fair : n;
   if (s->cfg->timers_race && n > 0) {
-    /* Timers may also fire early, while others could run, but fairly: */
+    /* Timers may also fire early, while others could run, but fairly: a
+     * thread whose timer fired early has yielded (fair.h), and it may not
+     * fire early again until each thread that can run now has run since,
+     * or a retry loop (sleep, try, sleep) could starve the one it waits
+     * for. */
     size_t nrunnable = n;
     for (size_t k = 0; k < ntimed; k++)
-      if (may_fire_early(s->ctx, &timed[k], out, nrunnable))
+      if (fair_may_fire_early(s->fair, &timed[k], out, nrunnable))
         out[n++] = timed[k];
   }
   if (n == 0 && ntimed > 0) {
@@ -707,7 +695,7 @@ static bool io_grace(struct session *s) {
 static uint32_t lease_for(struct session *s, const struct candidate *cands, size_t n, size_t k) {
   const struct candidate *c = &cands[k];
   s->lease_memory = false;
-  if (!s->lease_ok || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
+  if (!s->lease_ok || s->fair_cut || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
       c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT || c->op == DARA_OP_PROC_EXEC)
     return 0;
   uint64_t lease = LEASE_MAX;
@@ -728,6 +716,51 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
   s->lease_n = n;
   s->lease_chosen = k;
   return granted;
+}
+
+/* At the step limit: a livelock, rather than a hang, when for the last
+ * half of the run every step was still (fair.h: a spin-read, a yield call
+ * or a fence; no write, no synchronization, no location read for the first
+ * time) and no thread waits for a timer or a descriptor, which time or data
+ * from outside could end. Fairness gave every candidate its turns in that
+ * window, and none changed anything another could see. Half the run, not a
+ * fixed window: the larger the limit a program was given, the longer it
+ * must have spun. Ends the run and returns true if so. */
+static bool livelock(struct session *s) {
+  uint64_t window = s->cfg->max_steps / 2 ? s->cfg->max_steps / 2 : 1;
+  if (!s->lease_ok || s->steps - fair_moved(s->fair) < window)
+    return false;
+  /* The threads that spun: every one that ran in the window, in (process,
+   * routine) order, so the signature is the same whoever ran last. */
+  char who[256] = "", sig[sizeof(s->res->signature)] = "livelock";
+  size_t used = 0, sig_used = strlen(sig);
+  unsigned nwho = 0, first_proc = 0, first_routine = 0;
+  for (int i = 0; i < s->cfg->nprocs; i++)
+    for (uint32_t j = 0; j < s->region->procs[i].nroutines && j < DARA_MAX_ROUTINES; j++) {
+      if (!fair_ran_after(s->fair, (unsigned)i, j, s->steps - window))
+        continue;
+      if (nwho++ == 0) {
+        first_proc = (unsigned)i;
+        first_routine = j;
+      }
+      char name[96], site[128];
+      names_thread_text(s->names, (unsigned)i, j, name, sizeof(name));
+      report_signature_site(s->names, (unsigned)i, j, site, sizeof(site));
+      int w = snprintf(who + used, sizeof(who) - used, "%s%s", nwho > 1 ? ", " : "", name);
+      if (w > 0 && (size_t)w < sizeof(who) - used)
+        used += (size_t)w;
+      w = snprintf(sig + sig_used, sizeof(sig) - sig_used, " %s", site);
+      if (w > 0 && (size_t)w < sizeof(sig) - sig_used)
+        sig_used += (size_t)w;
+    }
+  session_emit_simple(s, DARA_EV_HANG, first_proc, first_routine, DARA_OP_YIELD, (int64_t)window);
+  snprintf(s->res->signature, sizeof(s->res->signature), "%s", sig);
+  session_finish(s, SCHED_OUT_LIVELOCK, 0, first_proc,
+                 "livelock: for the last %llu of %llu steps no thread wrote or synchronized; "
+                 "thread%s %s only re-read memory or yielded",
+                 (unsigned long long)window, (unsigned long long)s->steps, nwho > 1 ? "s" : "",
+                 who);
+  return true;
 }
 
 static void step(struct session *s) {
@@ -765,6 +798,8 @@ static void step(struct session *s) {
     return;
   }
   if (s->cfg->max_steps && s->steps >= s->cfg->max_steps) {
+    if (livelock(s))
+      return;
     session_emit_simple(s, DARA_EV_HANG, 0, 0, 0, 0);
     snprintf(s->res->signature, sizeof(s->res->signature), "hang max-steps");
     session_finish(s, SCHED_OUT_HANG, 0, 0, "hang: more than %llu scheduling steps",
@@ -785,9 +820,9 @@ static void step(struct session *s) {
     for (size_t j = 0; j < n && !early; j++)
       early = cands[j].status == DARA_RS_ENABLED;
     if (early)
-      s->ctx->fired_early[c->proc][c->routine] = s->steps + 1;
+      fair_fired_early(s->fair, c->proc, c->routine, s->steps + 1);
   }
-  s->ctx->last_run[c->proc][c->routine] = s->steps + 1;
+  fair_step(s->fair, c->proc, c->routine, c->op, c->obj, s->steps + 1);
   if (c->op == DARA_OP_THREAD_EXIT) /* its slot may be recycled from now on */
     s->ctx->slot_state[c->proc][c->routine] = SLOT_EXITED;
   struct dara_event ev = {.kind = DARA_EV_STEP,
@@ -854,14 +889,13 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   }
   names_clear(ctx->names);
   s.names = ctx->names;
-  /* The per-routine tables, as far as the last run used them. */
+  /* The slot table, as far as the last run used it. */
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
-    size_t n = ctx->routines_used[i];
-    memset(ctx->last_run[i], 0, n * sizeof(ctx->last_run[i][0]));
-    memset(ctx->fired_early[i], 0, n * sizeof(ctx->fired_early[i][0]));
-    memset(ctx->slot_state[i], 0, n * sizeof(ctx->slot_state[i][0]));
+    memset(ctx->slot_state[i], 0, ctx->routines_used[i] * sizeof(ctx->slot_state[i][0]));
     ctx->routines_used[i] = 0;
   }
+  fair_clear(ctx->fair);
+  s.fair = ctx->fair;
   if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_PROCS) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run",
                    DARA_MAX_PROCS);

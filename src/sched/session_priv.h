@@ -15,6 +15,7 @@
 #include "sched/policy.h"
 #include "sched/session.h"
 
+struct fair;
 struct forkserver;
 struct names;
 struct world;
@@ -54,6 +55,8 @@ struct session {
   unsigned lease_proc;
   struct candidate *lease_cands;
   size_t lease_n, lease_chosen;
+  struct fair *fair;                /* the context's (fair.h), cleared for this run */
+  bool fair_cut;                    /* candidates(): fairness removed some */
   unsigned last_proc, last_routine; /* the routine that ran last (255: none yet) */
   /* The sockets the programs made (drain.c), as far as their closes say
    * they are still open: where to look for the other end of an accepted
@@ -86,8 +89,6 @@ struct blocked_iter {
   int pidfd;                    /* of its process, to look at its descriptors */
 };
 bool session_next_blocked(const struct session *s, struct blocked_iter *b);
-/* Routine `routine` of proc ran at step `step` (1-based). */
-void session_ran(struct session *s, unsigned proc, unsigned routine, uint64_t step);
 
 /* A CREATE names routine `routine` of proc: false when the slot cannot be
  * a new thread's (routine 0, or a thread the scheduler has not seen exit);

@@ -1,0 +1,140 @@
+/*
+ * test_fair: fair scheduling's pieces (src/sched/fair.c): which steps are
+ * yields and which are still, the candidate filter, early timers, and the
+ * last step that moved.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "abi/ops.h"
+#include "abi/region.h"
+#include "sched/fair.h"
+
+static struct candidate cand(unsigned routine) {
+  return (struct candidate){.proc = 0, .routine = (uint16_t)routine, .status = DARA_RS_ENABLED};
+}
+
+static void test_spin_reads(void **state) {
+  (void)state;
+  struct fair *f = fair_new();
+  assert_non_null(f);
+  /* The first read of a location is not a yield, a second one is. */
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 7, 1), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 7, 2), FAIR_YIELD | FAIR_STILL);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 3), FAIR_YIELD | FAIR_STILL);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_FENCE, 0, 4), FAIR_STILL);
+  /* Another routine's reads are its own. */
+  assert_int_equal(fair_step(f, 0, 2, DARA_OP_MEM_READ, 7, 5), 0);
+  /* A write forgets the reads; so does a synchronization operation. */
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 9, 6), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 7), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MUTEX_LOCK, 3, 8), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 9), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_YIELD, 0, 10), FAIR_YIELD | FAIR_STILL);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 11), FAIR_YIELD | FAIR_STILL);
+  assert_int_equal(fair_moved(f), 9);
+  fair_free(f);
+}
+
+static void test_cas(void **state) {
+  (void)state;
+  struct fair *f = fair_new();
+  /* load then CAS: an update, not a yield; a retry of the CAS is. */
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 5, 1), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 2), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 6, 3), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 4), FAIR_YIELD);
+  /* It may have written: the load after it is a first read, and a CAS is
+   * never still. */
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 5, 5), 0);
+  assert_int_equal(fair_moved(f), 5);
+  /* A write between two CASes: no yield. */
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_STORE, 8, 6), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 7), 0);
+  fair_free(f);
+}
+
+static void test_many_locations(void **state) {
+  (void)state;
+  struct fair *f = fair_new();
+  /* More locations than remembered: the oldest are forgotten. */
+  uint64_t step = 1;
+  for (uint32_t loc = 1; loc <= FAIR_READS + 1; loc++)
+    assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, loc, step++), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 1, step++), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, FAIR_READS + 1, step++),
+                   FAIR_YIELD | FAIR_STILL);
+  fair_free(f);
+}
+
+static void test_filter(void **state) {
+  (void)state;
+  struct fair *f = fair_new();
+  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 1); /* 1 runs, 2 has not yet */
+  fair_created(f, 0, 2, 1);
+  fair_step(f, 0, 1, DARA_OP_YIELD, 0, 2); /* 1 yields */
+  struct candidate c[2] = {cand(1), cand(2)};
+  assert_int_equal(fair_filter(f, c, 2, NULL, 0), 1);
+  assert_int_equal(c[0].routine, 2);
+  /* Once 2 has run, 1 is a candidate again. */
+  fair_step(f, 0, 2, DARA_OP_MEM_WRITE, 1, 3);
+  c[0] = cand(1);
+  c[1] = cand(2);
+  assert_int_equal(fair_filter(f, c, 2, NULL, 0), 2);
+  /* Both yielded: the one that yielded first goes on, never neither. */
+  fair_step(f, 0, 2, DARA_OP_YIELD, 0, 4);
+  assert_int_equal(fair_filter(f, c, 2, NULL, 0), 1);
+  assert_int_equal(c[0].routine, 1);
+  /* Alone, a routine that yielded runs. */
+  c[0] = cand(2);
+  assert_int_equal(fair_filter(f, c, 1, NULL, 0), 1);
+  /* A thread waiting for a timer that has not run since counts: the
+   * spinner gives way, and nothing is left (time has to pass). */
+  struct candidate t = cand(3);
+  t.status = DARA_RS_TIMED;
+  fair_step(f, 0, 3, DARA_OP_SLEEP, 0, 1);
+  c[0] = cand(2);
+  assert_int_equal(fair_filter(f, c, 1, &t, 1), 0);
+  assert_int_equal(c[0].routine, 2);
+  fair_free(f);
+}
+
+static void test_early_timers(void **state) {
+  (void)state;
+  struct fair *f = fair_new();
+  struct candidate r = cand(1), t = cand(2);
+  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 1);
+  assert_true(fair_may_fire_early(f, &t, &r, 1));
+  fair_step(f, 0, 2, DARA_OP_SLEEP, 0, 2);
+  fair_fired_early(f, 0, 2, 2);
+  assert_false(fair_may_fire_early(f, &t, &r, 1));
+  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 3);
+  assert_true(fair_may_fire_early(f, &t, &r, 1));
+  fair_free(f);
+}
+
+static void test_clear(void **state) {
+  (void)state;
+  struct fair *f = fair_new();
+  fair_step(f, 3, 5, DARA_OP_YIELD, 0, 10);
+  assert_true(fair_ran_after(f, 3, 5, 9));
+  fair_clear(f);
+  assert_false(fair_ran_after(f, 3, 5, 0));
+  assert_int_equal(fair_moved(f), 0);
+  struct candidate c[2] = {{.proc = 3, .routine = 5}, {.proc = 3, .routine = 6}};
+  assert_int_equal(fair_filter(f, c, 2, NULL, 0), 2);
+  fair_free(f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_spin_reads),     cmocka_unit_test(test_cas),
+      cmocka_unit_test(test_many_locations), cmocka_unit_test(test_filter),
+      cmocka_unit_test(test_early_timers),   cmocka_unit_test(test_clear),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
