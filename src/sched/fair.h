@@ -21,7 +21,8 @@
  * Everything here is derived from the steps the scheduler sees (operation
  * and object of each step, creations, early timers), never from the
  * program's memory, so a replay, and a run with forced steps, computes the
- * same candidates.
+ * same candidates; so does a run with memory leases, which end before a
+ * step that yields (abi/spin.h).
  *
  * The same bookkeeping says when a run that hit its step limit is a
  * livelock: since some step, every step was "still": a yield call, a
