@@ -50,7 +50,13 @@
  * each memory point while it lasts the shim logs the step and goes on, not
  * even refreshing the statuses; any other point ends it. The scheduler
  * asks its policy about each logged step with the candidates the lease was
- * granted for, and checks it picks the same routine.
+ * granted for, and checks it picks the same routine. A step that yields
+ * (a spin-read, abi/spin.h) would take the routine out of those candidates
+ * (fair scheduling), so with the lease the scheduler hands the shim the
+ * routine's spin state (dara_proc.spin); the shim applies the same rule to
+ * each memory step first, and a step that yields ends the lease there and
+ * goes to the scheduler as an ordinary point. The scheduler never reads
+ * the copy back: a logged step that yields is an error.
  *
  * The region is written by the program under test, so the scheduler treats
  * everything in it as untrusted input: every index, count and string is
@@ -63,11 +69,13 @@
 
 #include "abi/calls.h"
 #include "abi/ops.h"
+#include "abi/spin.h"
 
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
-/* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY */
-#define DARA_ABI_VERSION 4u
+/* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY;
+ * 5: dara_proc.spin */
+#define DARA_ABI_VERSION 5u
 
 #define DARA_MAX_PROCS 8
 /* Threads alive at once in a process (a thread that exited counts until it
@@ -250,10 +258,13 @@ struct dara_proc {
                           * recycled: a CREATE names the slot) */
   uint64_t epoch;     /* scheduler's step count at the last handoff */
   uint32_t nmodules;
-  uint32_t lease; /* steps the chosen routine may take on its own (see
+  uint32_t lease;        /* steps the chosen routine may take on its own (see
                           * "Forced steps" and "Memory leases" above), with
                           * DARA_LEASE_MEMORY set for a memory lease; the shim
                           * counts it down */
+  struct dara_spin spin; /* with a memory lease: the chosen routine's spin
+                          * state at the grant (abi/spin.h); the shim updates
+                          * it at each leased step, the scheduler never reads it */
   struct dara_module modules[DARA_MAX_MODULES];
   struct dara_routine routines[DARA_MAX_ROUTINES];
   /* Single-producer (the running thread) single-consumer (the scheduler)

@@ -321,8 +321,11 @@ static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   uint32_t lease = p->lease;
   if (lease & DARA_LEASE_MEMORY) {
     /* Nothing but memory operations since the scheduler chose: every
-     * status is as it saw it, no refresh needed (region.h). */
-    if (lease != DARA_LEASE_MEMORY && dara_op_is_memory(op) && !lease_broken)
+     * status is as it saw it, no refresh needed (region.h). A step that
+     * yields (a spin-read, abi/spin.h) goes to the scheduler, which gives
+     * the others their turn as fairness wants. */
+    if (lease != DARA_LEASE_MEMORY && dara_op_is_memory(op) && !lease_broken &&
+        !(dara_spin_step(&p->spin, op, obj) & DARA_SPIN_YIELD))
       return leased_step(p, r, op, obj, obj2, pc);
     p->lease = lease = 0;
   }

@@ -354,6 +354,14 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
     return;
   }
   s->lease--;
+  /* Fairness counts it as any step. One that yields would take the routine
+   * out of the candidates a memory lease was granted for: the shim ends the
+   * lease before such a step (abi/spin.h), so a logged one is damage. */
+  if ((fair_step(s->fair, proc, e->routine, e->a, e->b, s->steps + 1) & FAIR_YIELD) &&
+      s->lease_memory) {
+    session_corrupt(s, proc, "memory lease step that yields, op", e->a);
+    return;
+  }
   /* The policy sees the step as if it had been asked, with the candidates
    * it would have had (the only one, or for a memory lease those it was
    * granted for, the routine's op updated), so its state (a random
@@ -404,7 +412,6 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
     ev.arg = (int64_t)e->args[1];
   session_emit(s, &ev);
   s->steps++;
-  fair_step(s->fair, proc, e->routine, e->a, e->b, s->steps);
 }
 
 void drain_log(struct session *s, unsigned proc) {

@@ -11,12 +11,9 @@
 #include "abi/region.h"
 
 struct routine_fair {
-  uint64_t last_run;          /* step it last ran (or was created), 0: never */
-  uint64_t yielded;           /* step of its last yield, 0: none */
-  uint32_t reads[FAIR_READS]; /* locations read since its last write or sync */
-  uint8_t nreads, next;       /* how many of reads[] hold; the next to replace */
-  bool cas_set;               /* a compare-exchange of `cas` since its last write or sync */
-  uint32_t cas;
+  uint64_t last_run;     /* step it last ran (or was created), 0: never */
+  uint64_t yielded;      /* step of its last yield, 0: none */
+  struct dara_spin spin; /* what makes its steps yields (abi/spin.h) */
 };
 
 struct fair {
@@ -53,61 +50,20 @@ static const struct routine_fair *of(const struct fair *f, const struct candidat
   return &f->r[c->proc][c->routine];
 }
 
-/* Whether r has read obj since its last write or synchronization; if
- * not, remembers that it now has (the oldest location makes room). */
-static bool read_again(struct routine_fair *r, uint32_t obj) {
-  for (unsigned k = 0; k < r->nreads; k++)
-    if (r->reads[k] == obj)
-      return true;
-  if (r->nreads < FAIR_READS) {
-    r->reads[r->nreads++] = obj;
-  } else {
-    r->reads[r->next] = obj;
-    r->next = (uint8_t)((r->next + 1) % FAIR_READS);
-  }
-  return false;
-}
-
 unsigned fair_step(struct fair *f, unsigned proc, unsigned routine, unsigned op, uint32_t obj,
                    uint64_t step) {
   struct routine_fair *r = at(f, proc, routine);
   r->last_run = step;
-  unsigned what = 0;
-  switch (op) {
-  case DARA_OP_YIELD:
-    what = FAIR_YIELD | FAIR_STILL;
-    break;
-  case DARA_OP_MEM_READ:
-  case DARA_OP_ATOMIC_LOAD:
-    what = read_again(r, obj) ? FAIR_YIELD | FAIR_STILL : 0;
-    break;
-  case DARA_OP_ATOMIC_CAS:
-    /* One that fails is a spin-read, one that succeeds a write, and the
-     * scheduler cannot tell which. So it may have written (the locations
-     * read are forgotten, it never counts as still), and only a second one
-     * on the same location with no other write or synchronization between
-     * them is a yield: the retry of a failed one (load, then compare-
-     * exchange, the usual lock-free update, is not). */
-    what = r->cas_set && r->cas == obj ? FAIR_YIELD : 0;
-    r->nreads = 0;
-    r->next = 0;
-    r->cas_set = true;
-    r->cas = obj;
-    break;
-  case DARA_OP_FENCE:
-    what = FAIR_STILL;
-    break;
-  default: /* a write, or a synchronization operation */
-    r->nreads = 0;
-    r->next = 0;
-    r->cas_set = false;
-    break;
-  }
+  unsigned what = dara_spin_step(&r->spin, op, obj);
   if (what & FAIR_YIELD)
     r->yielded = step;
   if (!(what & FAIR_STILL))
     f->moved = step;
   return what;
+}
+
+const struct dara_spin *fair_spin(struct fair *f, unsigned proc, unsigned routine) {
+  return &at(f, proc, routine)->spin;
 }
 
 void fair_fired_early(struct fair *f, unsigned proc, unsigned routine, uint64_t step) {

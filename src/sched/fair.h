@@ -21,7 +21,8 @@
  * Everything here is derived from the steps the scheduler sees (operation
  * and object of each step, creations, early timers), never from the
  * program's memory, so a replay, and a run with forced steps, computes the
- * same candidates.
+ * same candidates; so does a run with memory leases, which end before a
+ * step that yields (abi/spin.h).
  *
  * The same bookkeeping says when a run that hit its step limit is a
  * livelock: since some step, every step was "still": a yield call, a
@@ -34,11 +35,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/spin.h"
 #include "sched/policy.h"
 
 /* Locations remembered per routine as read since its last write or
- * synchronization: a spin loop over more locations is not seen. */
-#define FAIR_READS 16
+ * synchronization: a spin loop over more locations is not seen. The rule
+ * itself is abi/spin.h, shared with the shim (memory leases). */
+#define FAIR_READS DARA_SPIN_READS
 
 struct fair;
 
@@ -51,13 +54,16 @@ void fair_seen(struct fair *f, unsigned proc, uint32_t nroutines);
 
 /* What a step was. */
 enum {
-  FAIR_YIELD = 1, /* the routine yielded: deprioritized */
-  FAIR_STILL = 2, /* no write, no synchronization, no new location */
+  FAIR_YIELD = DARA_SPIN_YIELD, /* the routine yielded: deprioritized */
+  FAIR_STILL = DARA_SPIN_STILL, /* no write, no synchronization, no new location */
 };
 /* Routine (proc, routine) took step `step` (1-based) with operation op on
  * object obj. Returns FAIR_* bits. */
 unsigned fair_step(struct fair *f, unsigned proc, unsigned routine, unsigned op, uint32_t obj,
                    uint64_t step);
+/* The routine's spin state (abi/spin.h), as its steps so far left it: what
+ * a memory lease hands the shim. */
+const struct dara_spin *fair_spin(struct fair *f, unsigned proc, unsigned routine);
 /* Its timer fired early at step `step`: a yield too. */
 void fair_fired_early(struct fair *f, unsigned proc, unsigned routine, uint64_t step);
 /* Routine was created at step `step`: it counts as having run then. */

@@ -690,9 +690,12 @@ static bool io_grace(struct session *s) {
  * change without it (lease_ok); memory operations are always enabled and
  * change no other routine's status, so as long as it makes only memory
  * points the candidates stay these, and the policy may already know it
- * picks the same routine again (policy.h, lease). Sets s->lease_memory. */
+ * picks the same routine again (policy.h, lease). Not when the step it was
+ * chosen for yields (fair.h): that takes it out of the candidates until the
+ * others have run. Sets s->lease_memory. */
 #define LEASE_MAX 4096u
-static uint32_t lease_for(struct session *s, const struct candidate *cands, size_t n, size_t k) {
+static uint32_t lease_for(struct session *s, const struct candidate *cands, size_t n, size_t k,
+                          bool yielded) {
   const struct candidate *c = &cands[k];
   s->lease_memory = false;
   if (!s->lease_ok || s->fair_cut || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
@@ -705,7 +708,7 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
   if (n == 1)
     return s->ctx->forced_steps ? max : 0;
   struct policy *pol = s->cfg->policy;
-  if (!s->ctx->memory_lease || !dara_op_is_memory(c->op) || !pol->lease || max == 0)
+  if (!s->ctx->memory_lease || !dara_op_is_memory(c->op) || !pol->lease || max == 0 || yielded)
     return 0;
   uint32_t granted = pol->lease(pol, cands, n, k, max);
   if (granted > max)
@@ -822,7 +825,7 @@ static void step(struct session *s) {
     if (early)
       fair_fired_early(s->fair, c->proc, c->routine, s->steps + 1);
   }
-  fair_step(s->fair, c->proc, c->routine, c->op, c->obj, s->steps + 1);
+  unsigned fair = fair_step(s->fair, c->proc, c->routine, c->op, c->obj, s->steps + 1);
   if (c->op == DARA_OP_THREAD_EXIT) /* its slot may be recycled from now on */
     s->ctx->slot_state[c->proc][c->routine] = SLOT_EXITED;
   struct dara_event ev = {.kind = DARA_EV_STEP,
@@ -843,8 +846,10 @@ static void step(struct session *s) {
   struct dara_proc *p = &s->region->procs[c->proc];
   p->chosen = c->routine;
   p->epoch = s->steps;
-  s->lease = lease_for(s, cands, n, (size_t)k);
+  s->lease = lease_for(s, cands, n, (size_t)k, fair & FAIR_YIELD);
   p->lease = s->lease | (s->lease_memory ? DARA_LEASE_MEMORY : 0);
+  if (s->lease_memory) /* the shim ends the lease where the routine yields */
+    p->spin = *fair_spin(s->fair, c->proc, c->routine);
   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
   handoff_give(&p->routines[c->routine].gate, DARA_GATE_GO);
   after_turn(s, c->proc, wait_turn_draining(s, c->proc, c->routine), c->routine);

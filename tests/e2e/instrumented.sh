@@ -21,7 +21,8 @@
 #   - memory leases: a thread that goes on after a memory step does not
 #     hand the turn over (it sleeps only when its event log fills), and
 #     recordings, replays and explorations (random, rr, pct, dfs, pb) are
-#     the same with leases on and off (DARA_MEMORY_LEASE=0).
+#     the same with leases on and off (DARA_MEMORY_LEASE=0), spin loops
+#     (fair scheduling) included.
 # Works for any build directory, sanitizer builds included.
 #
 # Each test is one function; the list at the bottom runs them all. A test
@@ -92,7 +93,7 @@ found() {
 test_build() {
   local compiler=$1 name
   mkdir -p "$TMP/$compiler"
-  for name in "${BUGGY[@]}" inst_correct inst_lease; do
+  for name in "${BUGGY[@]}" inst_correct inst_lease inst_spin_flag inst_livelock; do
     cc "$compiler" -O1 -g -Wall -Wextra -Werror -o "$compiler/$name" "$SOURCES/$name.c" -pthread ||
       { echo "dara-cc could not build $name"; return 1; }
     [[ -x $(bin "$compiler" "$name") ]] || { echo "no $name"; return 1; }
@@ -426,6 +427,46 @@ test_lease_same() {
   done
 }
 
+# Memory leases and fairness (src/sched/fair.h) agree: a thread spinning
+# under a lease gives way where it would without one. The spin-wait and the
+# livelock record and explore (random, pct, dfs) the same with leases on
+# and off, and the spin-wait explores with no hang with leases on.
+test_lease_fair() {
+  local compiler=$1 name seed policy st p=$TMP/fair-$1 mode limit=(--max-steps 4000)
+  for name in inst_spin_flag inst_livelock; do
+    for seed in 1 2; do
+      for policy in random rr; do
+        dara_run "$p.on" record "${limit[@]}" --seed "$seed" --policy "$policy" \
+          -o "fair-$compiler.on.sched" -- "$(bin "$compiler" "$name")"
+        DARA_MEMORY_LEASE=0 dara_run "$p.off" record "${limit[@]}" --seed "$seed" \
+          --policy "$policy" -o "fair-$compiler.off.sched" -- "$(bin "$compiler" "$name")"
+        [[ $(status "$p.on") == [01] && $(status "$p.on") == $(status "$p.off") ]] ||
+          { echo "$name $policy $seed: on: $(describe "$p.on"); off: $(describe "$p.off")"
+            return 1; }
+        same_events "$TMP/fair-$compiler.on.sched" "$TMP/fair-$compiler.off.sched" || return 1
+      done
+    done
+    for st in random pct dfs; do
+      for mode in 1 0; do
+        DARA_MEMORY_LEASE=$mode dara_run "$p.x$mode" explore "${limit[@]}" -S "$st" --seed 3 \
+          -n 20 --keep-going --json -o "fair-x-$compiler" -- "$(bin "$compiler" "$name")"
+        [[ $(status "$p.x$mode") == [01] ]] || { echo "$st: $(describe "$p.x$mode")"; return 1; }
+        jq -S 'del(.seconds, .rate)' "$p.x$mode.out" >"$p.x$mode.json" ||
+          { echo "$st: no JSON"; return 1; }
+        rm -rf "$TMP/fair-x-$compiler"
+      done
+      cmp -s "$p.x1.json" "$p.x0.json" ||
+        { echo "$name $st: the explorations differ"; diff "$p.x1.json" "$p.x0.json" | head -n 8
+          return 1; }
+    done
+  done
+  # The default step limit, leases on: the spin-wait is no hang.
+  dara_run "$p.spin" explore -S pct --seed 1 -n 50 -k -o "fair-spin-$compiler" -- \
+    "$(bin "$compiler" inst_spin_flag)"
+  [[ $(status "$p.spin") == 0 ]] && grep -q '50 schedules .* 0 bugs found' "$p.spin.err" ||
+    { echo "spin-wait, leases on: $(summary "$p.spin.err")"; return 1; }
+}
+
 # ---- the list ----
 
 COMPILERS=(gcc)
@@ -437,7 +478,7 @@ for c in "${COMPILERS[@]}"; do
     TESTS+=("explore_finds $name $c")
   done
   TESTS+=("cxx $c" "points_policy $c" "native $c" "correct_explores $c" "show_memory $c")
-  TESTS+=("lease_no_handoff $c" "lease_same $c")
+  TESTS+=("lease_no_handoff $c" "lease_same $c" "lease_fair $c")
 done
 TESTS+=(cmake uninstrumented)
 

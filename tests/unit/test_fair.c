@@ -1,7 +1,7 @@
 /*
  * test_fair: fair scheduling's pieces (src/sched/fair.c): which steps are
- * yields and which are still, the candidate filter, early timers, and the
- * last step that moved.
+ * yields and which are still, the candidate filter, early timers, the
+ * last step that moved, and the spin state a memory lease hands the shim.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,6 +71,38 @@ static void test_many_locations(void **state) {
   fair_free(f);
 }
 
+/* What a memory lease hands the shim: a copy of the routine's spin state,
+ * to which the shim applies the same rule (abi/spin.h). From any point of
+ * a sequence of memory steps, the copy and the scheduler agree on every
+ * later step; a damaged copy is taken as empty. */
+static void test_spin_copy(void **state) {
+  (void)state;
+  static const unsigned ops[] = {DARA_OP_MEM_READ,     DARA_OP_MEM_WRITE,  DARA_OP_ATOMIC_LOAD,
+                                 DARA_OP_ATOMIC_STORE, DARA_OP_ATOMIC_RMW, DARA_OP_ATOMIC_CAS,
+                                 DARA_OP_FENCE};
+  struct fair *f = fair_new();
+  uint32_t x = 12345;
+  uint64_t step = 1, yields = 0;
+  for (unsigned round = 0; round < 50; round++) {
+    struct dara_spin copy = *fair_spin(f, 0, 1);
+    for (unsigned i = 0; i < 40; i++) {
+      x = x * 1103515245u + 12345u;
+      /* Mostly reads, over few locations: spin-reads happen. */
+      unsigned op = (x >> 8) % 4 < 3 ? DARA_OP_MEM_READ + 2 * ((x >> 12) % 2)
+                                     : ops[(x >> 16) % (sizeof(ops) / sizeof(ops[0]))];
+      uint32_t obj = 1 + (x >> 20) % (FAIR_READS + 3);
+      unsigned what = fair_step(f, 0, 1, op, obj, step++);
+      assert_int_equal(dara_spin_step(&copy, op, obj), what);
+      yields += what & FAIR_YIELD;
+    }
+  }
+  assert_true(yields > 100 && yields < step / 2);
+  struct dara_spin bad = {.nreads = 200, .next = 99};
+  assert_int_equal(dara_spin_step(&bad, DARA_OP_MEM_READ, 3), 0);
+  assert_int_equal(dara_spin_step(&bad, DARA_OP_MEM_READ, 3), DARA_SPIN_YIELD | DARA_SPIN_STILL);
+  fair_free(f);
+}
+
 static void test_filter(void **state) {
   (void)state;
   struct fair *f = fair_new();
@@ -135,6 +167,7 @@ int main(void) {
       cmocka_unit_test(test_spin_reads),     cmocka_unit_test(test_cas),
       cmocka_unit_test(test_many_locations), cmocka_unit_test(test_filter),
       cmocka_unit_test(test_early_timers),   cmocka_unit_test(test_clear),
+      cmocka_unit_test(test_spin_copy),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
