@@ -75,7 +75,7 @@
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
 /* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY;
  * 5: dara_proc.spin */
-#define DARA_ABI_VERSION 5u
+#define DARA_ABI_VERSION 6u
 
 #define DARA_MAX_PROCS 8
 /* Threads alive at once in a process (a thread that exited counts until it

@@ -25,6 +25,7 @@
  * since its last write or synchronization. All zero: nothing yet. */
 struct dara_spin {
   uint32_t reads[DARA_SPIN_READS]; /* locations read */
+  uint32_t pcs[DARA_SPIN_READS];   /* where each was read (the pc's low 32 bits) */
   uint8_t nreads, next;            /* how many of reads[] hold; the next to replace */
   uint8_t cas_set;                 /* a compare-exchange of `cas` */
   uint8_t pad;
@@ -40,18 +41,23 @@ enum {
 /* Whether s has read obj; if not, remembers that it now has (the oldest
  * location makes room). Corrupt counts (an untrusted copy) are taken as
  * empty. */
-static inline int dara_spin_read_again(struct dara_spin *s, uint32_t obj) {
+/* A re-read is the same location read again by the same instruction: a
+ * loop waiting on it. Two reads of one location at two places (`if (p)
+ * return p;`) are not a spin, and must not make the thread give way. */
+static inline int dara_spin_read_again(struct dara_spin *s, uint32_t obj, uint32_t pc) {
   if (s->nreads > DARA_SPIN_READS || s->next >= DARA_SPIN_READS)
     s->nreads = s->next = 0;
   for (unsigned k = 0; k < s->nreads; k++)
-    if (s->reads[k] == obj)
+    if (s->reads[k] == obj && s->pcs[k] == pc)
       return 1;
+  unsigned slot = s->next;
   if (s->nreads < DARA_SPIN_READS) {
-    s->reads[s->nreads++] = obj;
+    slot = s->nreads++;
   } else {
-    s->reads[s->next] = obj;
     s->next = (uint8_t)((s->next + 1) % DARA_SPIN_READS);
   }
+  s->reads[slot] = obj;
+  s->pcs[slot] = pc;
   return 0;
 }
 
@@ -60,13 +66,13 @@ static inline int dara_spin_read_again(struct dara_spin *s, uint32_t obj) {
  * a load of a location it has read since its last write or
  * synchronization, or a compare-exchange of the location of its last one
  * with none of those between (the retry of a failed one). */
-static inline unsigned dara_spin_step(struct dara_spin *s, unsigned op, uint32_t obj) {
+static inline unsigned dara_spin_step(struct dara_spin *s, unsigned op, uint32_t obj, uint64_t pc) {
   switch (op) {
   case DARA_OP_YIELD:
     return DARA_SPIN_YIELD | DARA_SPIN_STILL;
   case DARA_OP_MEM_READ:
   case DARA_OP_ATOMIC_LOAD:
-    return dara_spin_read_again(s, obj) ? DARA_SPIN_YIELD | DARA_SPIN_STILL : 0;
+    return dara_spin_read_again(s, obj, (uint32_t)pc) ? DARA_SPIN_YIELD | DARA_SPIN_STILL : 0;
   case DARA_OP_ATOMIC_CAS: {
     /* One that fails is a spin-read, one that succeeds a write, and the
      * scheduler cannot tell which. So it may have written (the locations

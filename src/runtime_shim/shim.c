@@ -325,7 +325,7 @@ static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
      * yields (a spin-read, abi/spin.h) goes to the scheduler, which gives
      * the others their turn as fairness wants. */
     if (lease != DARA_LEASE_MEMORY && dara_op_is_memory(op) && !lease_broken &&
-        !(dara_spin_step(&p->spin, op, obj) & DARA_SPIN_YIELD))
+        !(dara_spin_step(&p->spin, op, obj, pc) & DARA_SPIN_YIELD))
       return leased_step(p, r, op, obj, obj2, pc);
     p->lease = lease = 0;
   }

@@ -51,10 +51,10 @@ static const struct routine_fair *of(const struct fair *f, const struct candidat
 }
 
 unsigned fair_step(struct fair *f, unsigned proc, unsigned routine, unsigned op, uint32_t obj,
-                   uint64_t step) {
+                   uint64_t pc, uint64_t step) {
   struct routine_fair *r = at(f, proc, routine);
   r->last_run = step;
-  unsigned what = dara_spin_step(&r->spin, op, obj);
+  unsigned what = dara_spin_step(&r->spin, op, obj, pc);
   if (what & FAIR_YIELD)
     r->yielded = step;
   if (!(what & FAIR_STILL))

@@ -5,7 +5,8 @@
  * A routine yields when it steps to
  *   - DARA_OP_YIELD (sched_yield, pthread_yield, dara_yield);
  *   - a spin-read: a plain or atomic load of a location it has already
- *     read since its own last write or synchronization operation (a thread
+ *     read, by the same instruction, since its own last write or
+ *     synchronization operation (a thread
  *     re-reading what nothing of its own changed is waiting for another
  *     thread), or a compare-exchange of the location of its last one, with
  *     no write or synchronization between them (the retry of a failed one);
@@ -58,9 +59,10 @@ enum {
   FAIR_STILL = DARA_SPIN_STILL, /* no write, no synchronization, no new location */
 };
 /* Routine (proc, routine) took step `step` (1-based) with operation op on
- * object obj. Returns FAIR_* bits. */
+ * object obj, at pc (a memory step's place, region.h; 0 otherwise).
+ * Returns FAIR_* bits. */
 unsigned fair_step(struct fair *f, unsigned proc, unsigned routine, unsigned op, uint32_t obj,
-                   uint64_t step);
+                   uint64_t pc, uint64_t step);
 /* The routine's spin state (abi/spin.h), as its steps so far left it: what
  * a memory lease hands the shim. */
 const struct dara_spin *fair_spin(struct fair *f, unsigned proc, unsigned routine);

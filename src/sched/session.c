@@ -825,7 +825,10 @@ static void step(struct session *s) {
     if (early)
       fair_fired_early(s->fair, c->proc, c->routine, s->steps + 1);
   }
-  unsigned fair = fair_step(s->fair, c->proc, c->routine, c->op, c->obj, s->steps + 1);
+  unsigned fair =
+      fair_step(s->fair, c->proc, c->routine, c->op, c->obj,
+                dara_op_is_memory(c->op) ? s->region->procs[c->proc].routines[c->routine].pc : 0,
+                s->steps + 1);
   if (c->op == DARA_OP_THREAD_EXIT) /* its slot may be recycled from now on */
     s->ctx->slot_state[c->proc][c->routine] = SLOT_EXITED;
   struct dara_event ev = {.kind = DARA_EV_STEP,

@@ -152,11 +152,26 @@ test_busy_hint() {
     { echo "no hint: $(summary "$p.err")"; return 1; }
 }
 
+# Reading one location at two places is no spin: examples/lazy_init.c
+# reads its pointer in `if (!config)` and again in `return config`, and the
+# bug lies between those reads and the other thread's second store. Were the
+# second read a yield, fairness would hide the bug.
+test_two_reads() {
+  local c=$1 out=$TMP/$1/lazy_init p
+  mkdir -p "$TMP/$c"
+  (cd "$TMP" && DARA_CC=$c "$DARA_CC" -O1 -g -o "$out" "$ROOT/examples/lazy_init.c" -pthread) ||
+    { echo "dara-cc ($c) could not build lazy_init"; return 1; }
+  p=$TMP/two-$c
+  dara_run "$p" explore --seed 1 -n 1000 -o "two-$c" -- "$out"
+  [[ $(status "$p") == 1 ]] && grep -q 'BUG 1 (crash)' "$p.err" ||
+    { echo "bug not found: $(describe "$p")"; return 1; }
+}
+
 COMPILERS=(gcc)
 command -v clang >/dev/null && COMPILERS+=(clang)
 TESTS=()
 for c in "${COMPILERS[@]}"; do
-  TESTS+=("spin_flag $c" "livelock $c")
+  TESTS+=("spin_flag $c" "livelock $c" "two_reads $c")
 done
 TESTS+=(yield_barrier yield_livelock slow_is_no_livelock busy_hint)
 for f in "$DARA" "$DARA_CC" "$PLAIN/yield_barrier" "$PLAIN/spin" "$PLAIN/mutex_loop" \

@@ -23,20 +23,27 @@ static void test_spin_reads(void **state) {
   struct fair *f = fair_new();
   assert_non_null(f);
   /* The first read of a location is not a yield, a second one is. */
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 7, 1), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 7, 2), FAIR_YIELD | FAIR_STILL);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 3), FAIR_YIELD | FAIR_STILL);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_FENCE, 0, 4), FAIR_STILL);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 7, 0, 1), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 7, 0, 2), FAIR_YIELD | FAIR_STILL);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 0, 3), FAIR_YIELD | FAIR_STILL);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_FENCE, 0, 0, 4), FAIR_STILL);
   /* Another routine's reads are its own. */
-  assert_int_equal(fair_step(f, 0, 2, DARA_OP_MEM_READ, 7, 5), 0);
+  assert_int_equal(fair_step(f, 0, 2, DARA_OP_MEM_READ, 7, 0, 5), 0);
   /* A write forgets the reads; so does a synchronization operation. */
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 9, 6), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 7), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MUTEX_LOCK, 3, 8), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 9), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_YIELD, 0, 10), FAIR_YIELD | FAIR_STILL);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 11), FAIR_YIELD | FAIR_STILL);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 9, 0, 6), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 0, 7), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MUTEX_LOCK, 3, 0, 8), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 0, 9), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_YIELD, 0, 0, 10), FAIR_YIELD | FAIR_STILL);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 7, 0, 11), FAIR_YIELD | FAIR_STILL);
   assert_int_equal(fair_moved(f), 9);
+  fair_free(f);
+  /* The same location read by two instructions is not a spin; read again
+   * by the first of them, it is. */
+  f = fair_new();
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 4, 0x11a0, 1), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 4, 0x11c0, 2), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 4, 0x11a0, 3), FAIR_YIELD | FAIR_STILL);
   fair_free(f);
 }
 
@@ -44,17 +51,17 @@ static void test_cas(void **state) {
   (void)state;
   struct fair *f = fair_new();
   /* load then CAS: an update, not a yield; a retry of the CAS is. */
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 5, 1), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 2), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 6, 3), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 4), FAIR_YIELD);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 5, 0, 1), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 0, 2), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 6, 0, 3), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 0, 4), FAIR_YIELD);
   /* It may have written: the load after it is a first read, and a CAS is
    * never still. */
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 5, 5), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_LOAD, 5, 0, 5), 0);
   assert_int_equal(fair_moved(f), 5);
   /* A write between two CASes: no yield. */
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_STORE, 8, 6), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 7), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_STORE, 8, 0, 6), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_ATOMIC_CAS, 5, 0, 7), 0);
   fair_free(f);
 }
 
@@ -64,9 +71,9 @@ static void test_many_locations(void **state) {
   /* More locations than remembered: the oldest are forgotten. */
   uint64_t step = 1;
   for (uint32_t loc = 1; loc <= FAIR_READS + 1; loc++)
-    assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, loc, step++), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 1, step++), 0);
-  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, FAIR_READS + 1, step++),
+    assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, loc, 0, step++), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, 1, 0, step++), 0);
+  assert_int_equal(fair_step(f, 0, 1, DARA_OP_MEM_READ, FAIR_READS + 1, 0, step++),
                    FAIR_YIELD | FAIR_STILL);
   fair_free(f);
 }
@@ -91,34 +98,34 @@ static void test_spin_copy(void **state) {
       unsigned op = (x >> 8) % 4 < 3 ? DARA_OP_MEM_READ + 2 * ((x >> 12) % 2)
                                      : ops[(x >> 16) % (sizeof(ops) / sizeof(ops[0]))];
       uint32_t obj = 1 + (x >> 20) % (FAIR_READS + 3);
-      unsigned what = fair_step(f, 0, 1, op, obj, step++);
-      assert_int_equal(dara_spin_step(&copy, op, obj), what);
+      unsigned what = fair_step(f, 0, 1, op, obj, 0, step++);
+      assert_int_equal(dara_spin_step(&copy, op, obj, 0), what);
       yields += what & FAIR_YIELD;
     }
   }
   assert_true(yields > 100 && yields < step / 2);
   struct dara_spin bad = {.nreads = 200, .next = 99};
-  assert_int_equal(dara_spin_step(&bad, DARA_OP_MEM_READ, 3), 0);
-  assert_int_equal(dara_spin_step(&bad, DARA_OP_MEM_READ, 3), DARA_SPIN_YIELD | DARA_SPIN_STILL);
+  assert_int_equal(dara_spin_step(&bad, DARA_OP_MEM_READ, 3, 0), 0);
+  assert_int_equal(dara_spin_step(&bad, DARA_OP_MEM_READ, 3, 0), DARA_SPIN_YIELD | DARA_SPIN_STILL);
   fair_free(f);
 }
 
 static void test_filter(void **state) {
   (void)state;
   struct fair *f = fair_new();
-  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 1); /* 1 runs, 2 has not yet */
+  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 0, 1); /* 1 runs, 2 has not yet */
   fair_created(f, 0, 2, 1);
-  fair_step(f, 0, 1, DARA_OP_YIELD, 0, 2); /* 1 yields */
+  fair_step(f, 0, 1, DARA_OP_YIELD, 0, 0, 2); /* 1 yields */
   struct candidate c[2] = {cand(1), cand(2)};
   assert_int_equal(fair_filter(f, c, 2, NULL, 0), 1);
   assert_int_equal(c[0].routine, 2);
   /* Once 2 has run, 1 is a candidate again. */
-  fair_step(f, 0, 2, DARA_OP_MEM_WRITE, 1, 3);
+  fair_step(f, 0, 2, DARA_OP_MEM_WRITE, 1, 0, 3);
   c[0] = cand(1);
   c[1] = cand(2);
   assert_int_equal(fair_filter(f, c, 2, NULL, 0), 2);
   /* Both yielded: the one that yielded first goes on, never neither. */
-  fair_step(f, 0, 2, DARA_OP_YIELD, 0, 4);
+  fair_step(f, 0, 2, DARA_OP_YIELD, 0, 0, 4);
   assert_int_equal(fair_filter(f, c, 2, NULL, 0), 1);
   assert_int_equal(c[0].routine, 1);
   /* Alone, a routine that yielded runs. */
@@ -128,7 +135,7 @@ static void test_filter(void **state) {
    * spinner gives way, and nothing is left (time has to pass). */
   struct candidate t = cand(3);
   t.status = DARA_RS_TIMED;
-  fair_step(f, 0, 3, DARA_OP_SLEEP, 0, 1);
+  fair_step(f, 0, 3, DARA_OP_SLEEP, 0, 0, 1);
   c[0] = cand(2);
   assert_int_equal(fair_filter(f, c, 1, &t, 1), 0);
   assert_int_equal(c[0].routine, 2);
@@ -139,12 +146,12 @@ static void test_early_timers(void **state) {
   (void)state;
   struct fair *f = fair_new();
   struct candidate r = cand(1), t = cand(2);
-  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 1);
+  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 0, 1);
   assert_true(fair_may_fire_early(f, &t, &r, 1));
-  fair_step(f, 0, 2, DARA_OP_SLEEP, 0, 2);
+  fair_step(f, 0, 2, DARA_OP_SLEEP, 0, 0, 2);
   fair_fired_early(f, 0, 2, 2);
   assert_false(fair_may_fire_early(f, &t, &r, 1));
-  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 3);
+  fair_step(f, 0, 1, DARA_OP_MEM_WRITE, 1, 0, 3);
   assert_true(fair_may_fire_early(f, &t, &r, 1));
   fair_free(f);
 }
@@ -152,7 +159,7 @@ static void test_early_timers(void **state) {
 static void test_clear(void **state) {
   (void)state;
   struct fair *f = fair_new();
-  fair_step(f, 3, 5, DARA_OP_YIELD, 0, 10);
+  fair_step(f, 3, 5, DARA_OP_YIELD, 0, 0, 10);
   assert_true(fair_ran_after(f, 3, 5, 9));
   fair_clear(f);
   assert_false(fair_ran_after(f, 3, 5, 0));
