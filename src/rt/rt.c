@@ -299,27 +299,28 @@ RMW16(fetch_or, old | v)
 RMW16(fetch_xor, old ^ v)
 RMW16(fetch_nand, ~(old &v))
 
-EXPORT int __tsan_atomic128_compare_exchange_strong(volatile a128 *a, a128 *c, a128 v, int mo,
-                                                    int fmo) {
-  (void)mo;
-  (void)fmo;
-  hook(DARA_OP_ATOMIC_CAS, a, 16, RET_PC);
+/* Strong and weak alike (a weak one never fails spuriously here). Inlined,
+ * so that the pc each reports is its own caller's. */
+static inline __attribute__((always_inline)) int cas128(volatile a128 *a, a128 *c, a128 v,
+                                                        void *pc) {
+  hook(DARA_OP_ATOMIC_CAS, a, 16, pc);
   a128 expect = *c, seen = cas16(a, expect, v);
   if (seen == expect)
     return 1;
   *c = seen;
   return 0;
 }
+EXPORT int __tsan_atomic128_compare_exchange_strong(volatile a128 *a, a128 *c, a128 v, int mo,
+                                                    int fmo) {
+  (void)mo;
+  (void)fmo;
+  return cas128(a, c, v, RET_PC);
+}
 EXPORT int __tsan_atomic128_compare_exchange_weak(volatile a128 *a, a128 *c, a128 v, int mo,
                                                   int fmo) {
   (void)mo;
   (void)fmo;
-  hook(DARA_OP_ATOMIC_CAS, a, 16, RET_PC);
-  a128 expect = *c, seen = cas16(a, expect, v);
-  if (seen == expect)
-    return 1;
-  *c = seen;
-  return 0;
+  return cas128(a, c, v, RET_PC);
 }
 EXPORT a128 __tsan_atomic128_compare_exchange_val(volatile a128 *a, a128 c, a128 v, int mo,
                                                   int fmo) {
