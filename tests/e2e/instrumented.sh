@@ -86,6 +86,26 @@ found() {
   echo "$TMP/$file"
 }
 
+# same_explorations PREFIX COMPILER NAME ARGS...: explore (ARGS, with
+# --keep-going --json) of program NAME gives the same summary with memory
+# leases on and off, but for its timings.
+same_explorations() {
+  local p=$1 compiler=$2 name=$3 mode out
+  shift 3
+  out="x-$compiler-$(basename "$p")"
+  for mode in 1 0; do
+    DARA_MEMORY_LEASE=$mode dara_run "$p.x$mode" explore "$@" --keep-going --json -o "$out" \
+      -- "$(bin "$compiler" "$name")"
+    [[ $(status "$p.x$mode") == [01] ]] || { echo "$*: $(describe "$p.x$mode")"; return 1; }
+    jq -S 'del(.seconds, .rate)' "$p.x$mode.out" >"$p.x$mode.json" ||
+      { echo "$*: no JSON"; return 1; }
+    rm -rf "${TMP:?}/$out"
+  done
+  cmp -s "$p.x1.json" "$p.x0.json" ||
+    { echo "$name $*: the explorations differ"; diff "$p.x1.json" "$p.x0.json" | head -n 8
+      return 1; }
+}
+
 # ---- dara-cc itself ----
 
 # Every program in one command each: compile and link, warnings as errors
@@ -412,17 +432,7 @@ test_lease_same() {
       done
     done
     for st in pct dfs pb random; do
-      for mode in 1 0; do
-        DARA_MEMORY_LEASE=$mode dara_run "$p.x$mode" explore -S "$st" --seed 5 -n 40 \
-          --keep-going --json -o "same-x-$compiler" -- "$(bin "$compiler" "$name")"
-        [[ $(status "$p.x$mode") == [01] ]] || { echo "$st: $(describe "$p.x$mode")"; return 1; }
-        jq -S 'del(.seconds, .rate)' "$p.x$mode.out" >"$p.x$mode.json" ||
-          { echo "$st: no JSON"; return 1; }
-        rm -rf "$TMP/same-x-$compiler"
-      done
-      cmp -s "$p.x1.json" "$p.x0.json" ||
-        { echo "$name $st: the explorations differ"; diff "$p.x1.json" "$p.x0.json" | head -n 8
-          return 1; }
+      same_explorations "$p" "$compiler" "$name" -S "$st" --seed 5 -n 40 || return 1
     done
   done
 }
@@ -432,7 +442,7 @@ test_lease_same() {
 # livelock record and explore (random, pct, dfs) the same with leases on
 # and off, and the spin-wait explores with no hang with leases on.
 test_lease_fair() {
-  local compiler=$1 name seed policy st p=$TMP/fair-$1 mode limit=(--max-steps 4000)
+  local compiler=$1 name seed policy st p=$TMP/fair-$1 limit=(--max-steps 4000)
   for name in inst_spin_flag inst_livelock; do
     for seed in 1 2; do
       for policy in random rr; do
@@ -447,17 +457,8 @@ test_lease_fair() {
       done
     done
     for st in random pct dfs; do
-      for mode in 1 0; do
-        DARA_MEMORY_LEASE=$mode dara_run "$p.x$mode" explore "${limit[@]}" -S "$st" --seed 3 \
-          -n 20 --keep-going --json -o "fair-x-$compiler" -- "$(bin "$compiler" "$name")"
-        [[ $(status "$p.x$mode") == [01] ]] || { echo "$st: $(describe "$p.x$mode")"; return 1; }
-        jq -S 'del(.seconds, .rate)' "$p.x$mode.out" >"$p.x$mode.json" ||
-          { echo "$st: no JSON"; return 1; }
-        rm -rf "$TMP/fair-x-$compiler"
-      done
-      cmp -s "$p.x1.json" "$p.x0.json" ||
-        { echo "$name $st: the explorations differ"; diff "$p.x1.json" "$p.x0.json" | head -n 8
-          return 1; }
+      same_explorations "$p" "$compiler" "$name" "${limit[@]}" -S "$st" --seed 3 -n 20 ||
+        return 1
     done
   done
   # The default step limit, leases on: the spin-wait is no hang.
