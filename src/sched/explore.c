@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "sched/cli.h"
+#include "sched/dpor.h"
 #include "sched/frontend.h"
 #include "sched/jobs.h"
 #include "sched/json.h"
@@ -64,6 +65,8 @@ struct explore {
   struct bug *bugs;
   size_t nbugs;
   uint64_t schedules;
+  uint64_t redundant; /* dpor: executions abandoned as the same trace as another */
+  uint64_t hangs;     /* executions that reached --max-steps */
   double started;
   bool exhausted;
   bool tty;
@@ -225,13 +228,49 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   return 1;
 }
 
+/* Exhausted, and that covers every trace: dpor, with a program that behaved
+ * the same under the same schedule every time and no execution cut short
+ * by the step limit. */
+static bool complete(const struct explore *x) {
+  const struct dpor_stats *st = strategy_dpor_stats(x->strategy);
+  return x->exhausted && strategy_proves(x->strategy) && st && st->diverged == 0 && x->hangs == 0;
+}
+
+/* What an exhausted dpor exploration means, or why it is less than that. */
+static void print_verdict(const struct explore *x, uint64_t max_steps) {
+  const struct dpor_stats *st = strategy_dpor_stats(x->strategy);
+  if (!x->exhausted || !st)
+    return;
+  if (complete(x)) {
+    fprintf(stderr,
+            "dara: explore: every trace was explored (%llu, and %llu redundant executions "
+            "abandoned): %s in any interleaving of the program's scheduling points, with at "
+            "most %llu steps each\n",
+            (unsigned long long)x->schedules, (unsigned long long)x->redundant,
+            x->nbugs ? "the bugs above are all there is" : "no bug", (unsigned long long)max_steps);
+    return;
+  }
+  if (st->diverged)
+    fprintf(stderr,
+            "dara: explore: every trace dpor could reach was explored, but this is no proof: "
+            "%llu times the program did not do under a schedule what it did before\n",
+            (unsigned long long)st->diverged);
+  if (x->hangs)
+    fprintf(stderr,
+            "dara: explore: every trace was explored up to %llu steps; %llu executions were cut "
+            "there, and what lies beyond was not explored\n",
+            (unsigned long long)max_steps, (unsigned long long)x->hangs);
+}
+
 static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
   printf("{\"schedules\": %llu, \"seconds\": %.3f, \"rate\": %.1f, \"strategy\": ",
          (unsigned long long)x->schedules, elapsed,
          elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
   json_string(stdout, strategy_describe(x->strategy));
-  printf(", \"seed\": %llu, \"exhausted\": %s, \"bugs\": [", (unsigned long long)seed,
-         x->exhausted ? "true" : "false");
+  printf(", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, "
+         "\"bugs\": [",
+         (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
+         (unsigned long long)x->redundant);
   for (size_t i = 0; i < x->nbugs; i++) {
     const struct bug *b = &x->bugs[i];
     printf("%s\n  {\"kind\": ", i ? "," : "");
@@ -283,7 +322,14 @@ static int execute(struct explore *x, struct session_ctx *session, struct sessio
  * bug), -1 on error. */
 static int take_result(struct explore *x, const struct session_result *res, uint64_t number,
                        bool keep_going) {
+  if (strategy_redundant(x->strategy)) {
+    x->redundant++;
+    progress(x, false);
+    return 1;
+  }
   x->schedules++;
+  if (res->outcome.kind == SCHED_OUT_HANG || res->outcome.kind == SCHED_OUT_LIVELOCK)
+    x->hangs++;
   merge_sometimes(x, res);
   if (res->outcome.kind == SCHED_OUT_ERROR) {
     clear_progress(x);
@@ -384,6 +430,7 @@ int cmd_explore(int argc, char **argv) {
   struct depth depth = {0};
   uint64_t pct_depth = 3, max_schedules = 1000, time_limit = 0, jobs = 1;
   bool keep_going = false, json = false, fork_server = true;
+  const char *traces = NULL;
   const struct cli_option opts[] = {
       {"strategy", 'S', "S",
        "mix (default): pct with d = 1, 2, 3 in turn, and random\n"
@@ -394,7 +441,10 @@ int cmd_explore(int argc, char **argv) {
        "pct:    probabilistic concurrency testing, bug depth\n"
        "        --pct-depth\n"
        "pb:     iterative preemption bounding, bounds 0 to\n"
-       "        --depth; stops when exhausted",
+       "        --depth; stops when exhausted\n"
+       "dpor:   dynamic partial-order reduction: one execution\n"
+       "        per class of equivalent interleavings; when\n"
+       "        exhausted, no interleaving was left out",
        cli_text, &so.name},
       {"depth", 'd', "N",
        "dfs: choice points explored (default 10)\n"
@@ -432,6 +482,11 @@ int cmd_explore(int argc, char **argv) {
        "schedule is saved for a bug, depend on timing",
        cli_number, &jobs},
       run_option(RUN_POINTS, &ro, NULL),
+      {"traces", 0, "FILE",
+       "write each execution's trace to FILE, a line each, in\n"
+       "Foata normal form: equivalent executions (the same\n"
+       "order of dependent steps) give the same line",
+       cli_text, &traces},
       {"no-fork-server", 0, NULL,
        "start every execution with fork and exec (by default\n"
        "each program is started once and every execution\n"
@@ -453,6 +508,15 @@ int cmd_explore(int argc, char **argv) {
   so.seed = ro.seed;
   so.depth = (unsigned)(depth.n > 1000000 ? 1000000 : depth.n);
   so.pct_depth = (unsigned)pct_depth;
+  FILE *traces_file = NULL;
+  if (traces) {
+    traces_file = fopen(traces, "we");
+    if (!traces_file) {
+      cli_error("cannot write %s: %s", traces, strerror(errno));
+      return DARA_EXIT_ERROR;
+    }
+    so.traces = traces_file;
+  }
 
   struct explore x = {
       .dir = ro.output, .scratch_fd = -1, .memory_fd = -1, .tty = isatty(STDERR_FILENO)};
@@ -466,6 +530,10 @@ int cmd_explore(int argc, char **argv) {
   x.strategy = strategy_new(&so, err, sizeof(err));
   if (!x.strategy) {
     cli_error("%s", err);
+    goto done;
+  }
+  if (jobs > 1 && traces) {
+    cli_error("--traces: one execution at a time only (not with --jobs)");
     goto done;
   }
   if (jobs > 1 && !strategy_seekable(x.strategy)) {
@@ -514,10 +582,15 @@ int cmd_explore(int argc, char **argv) {
   double elapsed = now_s() - x.started;
   session_ctx_free(session);
   clear_progress(&x);
-  fprintf(stderr, "dara: explore: %llu schedules in %.1f s (%.0f/s), %s%s; %zu bug%s found\n",
-          (unsigned long long)x.schedules, elapsed,
+  char redundant[64] = "";
+  if (x.redundant)
+    snprintf(redundant, sizeof(redundant), " (and %llu redundant)",
+             (unsigned long long)x.redundant);
+  fprintf(stderr, "dara: explore: %llu schedules%s in %.1f s (%.0f/s), %s%s; %zu bug%s found\n",
+          (unsigned long long)x.schedules, redundant, elapsed,
           elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s");
+  print_verdict(&x, ro.max_steps);
   char where[48];
   snprintf(where, sizeof(where), "%llu schedules", (unsigned long long)x.schedules);
   for (unsigned i = 0; i < x.nsometimes; i++)
@@ -527,6 +600,10 @@ int cmd_explore(int argc, char **argv) {
     print_json(&x, ro.seed, elapsed);
   exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
 done:
+  if (traces_file && fclose(traces_file) != 0) {
+    cli_error("cannot write %s: %s", traces, strerror(errno));
+    exit_code = DARA_EXIT_ERROR;
+  }
   if (x.memory_fd >= 0)
     close(x.memory_fd);
   free(x.bugs);

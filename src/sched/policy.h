@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dara_event;
+
 struct candidate {
   uint8_t proc;
   uint16_t routine;
@@ -47,6 +49,9 @@ struct policy {
    * and checks it does pick the same routine (a memory lease, session.c). */
   uint32_t (*lease)(struct policy *p, const struct candidate *cands, size_t n, size_t chosen,
                     uint32_t max);
+  /* Optional: every event of the run as it is emitted (a strategy that
+   * learns from what the steps did: dpor.h). */
+  void (*event)(struct policy *p, const struct dara_event *ev);
   void *ctx;
 };
 

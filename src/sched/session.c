@@ -221,6 +221,8 @@ void session_emit(struct session *s, const struct dara_event *ev) {
   if (s->done && s->res->stopped)
     return;
   s->res->events++;
+  if (s->cfg->policy && s->cfg->policy->event)
+    s->cfg->policy->event(s->cfg->policy, ev);
   if (s->cfg->sink.event && s->cfg->sink.event(s->cfg->sink.ctx, ev) != 0) {
     s->res->stopped = true;
     s->done = true;

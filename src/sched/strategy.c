@@ -15,8 +15,9 @@
 #include <string.h>
 
 #include "abi/region.h"
+#include "sched/dpor.h"
 
-enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX, S_RR };
+enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX, S_RR, S_DPOR };
 
 struct level {
   uint32_t n;      /* options at this point */
@@ -49,6 +50,10 @@ struct strategy {
   uint64_t change[8]; /* pct: the d-1 change points */
   uint64_t longest;   /* pct: longest execution seen, to spread change points */
   uint64_t *prio;     /* pct: priority per thread, 0 = not seen yet */
+
+  /* dpor: the explorer; any other with traces: an observer (dpor.h) */
+  struct dpor *dpor;
+  FILE *traces; /* each execution's trace in Foata normal form, or NULL */
 };
 
 /* ---- the default ordering ---- */
@@ -193,9 +198,11 @@ static int choose_pct(struct strategy *s, const struct candidate *c, size_t n, u
 
 /* ---- the policy seen by the session ---- */
 
-static int choose(struct policy *p, const struct candidate *c, size_t n, unsigned lp, unsigned lr) {
-  struct strategy *s = p->ctx;
+static int choose_one(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
+                      unsigned lr) {
   switch (s->current) {
+  case S_DPOR:
+    return dpor_choose(s->dpor, c, n, lp, lr);
   case S_DFS:
     return choose_dfs(s, c, n, lp, lr);
   case S_PB:
@@ -207,6 +214,19 @@ static int choose(struct policy *p, const struct candidate *c, size_t n, unsigne
   default:
     return choose_random(s, c, n, lp, lr);
   }
+}
+
+static int choose(struct policy *p, const struct candidate *c, size_t n, unsigned lp, unsigned lr) {
+  struct strategy *s = p->ctx;
+  int k = choose_one(s, c, n, lp, lr);
+  if (s->dpor && s->kind != S_DPOR && k >= 0 && (size_t)k < n)
+    dpor_chosen(s->dpor, &c[k]);
+  return k;
+}
+
+static void event(struct policy *p, const struct dara_event *ev) {
+  struct strategy *s = p->ctx;
+  dpor_event(s->dpor, ev);
 }
 
 /* A recycled slot is a new thread: it gets a priority of its own at first
@@ -267,6 +287,8 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
     return lease_pct(s, max);
   case S_RR:
     return max;
+  case S_DPOR: /* its choices depend on each step's objects */
+    return 0;
   default:
     return lease_random(s, n, chosen, max);
   }
@@ -284,6 +306,10 @@ static void start_pct(struct strategy *s, unsigned d) {
 bool strategy_begin(struct strategy *s, struct policy *p) {
   if (s->exhausted)
     return false;
+  if (s->dpor && !dpor_begin(s->dpor)) {
+    s->exhausted = true;
+    return false;
+  }
   /* Every execution gets its own generator state from (seed, index). */
   rng_seed(&s->rng, s->seed ^ (s->executions * 0x9E3779B97F4A7C15ull));
   s->pos = 0;
@@ -302,15 +328,35 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
   p->choose = choose;
   p->thread_new = thread_new;
   p->lease = lease;
+  p->event = s->dpor ? event : NULL;
   p->ctx = s;
   return true;
 }
 
-bool strategy_seekable(const struct strategy *s) { return s->kind != S_DFS && s->kind != S_PB; }
+bool strategy_seekable(const struct strategy *s) {
+  return s->kind != S_DFS && s->kind != S_PB && s->kind != S_DPOR;
+}
+
+bool strategy_redundant(const struct strategy *s) {
+  return s->kind == S_DPOR && dpor_redundant(s->dpor);
+}
+
+bool strategy_proves(const struct strategy *s) { return s->kind == S_DPOR; }
+
+const struct dpor_stats *strategy_dpor_stats(const struct strategy *s) {
+  return s->kind == S_DPOR ? dpor_stats(s->dpor) : NULL;
+}
 
 void strategy_seek(struct strategy *s, uint64_t idx) { s->executions = idx; }
 
 void strategy_end(struct strategy *s, uint64_t steps) {
+  if (s->dpor) {
+    dpor_end(s->dpor);
+    if (s->traces && !dpor_redundant(s->dpor))
+      dpor_write_foata(s->dpor, s->traces);
+  }
+  if (s->kind == S_DPOR && dpor_redundant(s->dpor))
+    return; /* not an execution of its own: the same trace as an earlier one */
   s->executions++;
   if (steps > s->longest)
     s->longest = steps;
@@ -353,9 +399,9 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
     const char *name;
     enum kind kind;
     bool record; /* one of record's policies, else one of explore's strategies */
-  } names[] = {{"dfs", S_DFS, false}, {"random", S_RANDOM, false}, {"pct", S_PCT, false},
-               {"pb", S_PB, false},   {"mix", S_MIX, false},       {"random", S_RANDOM, true},
-               {"rr", S_RR, true}};
+  } names[] = {{"dfs", S_DFS, false},      {"random", S_RANDOM, false}, {"pct", S_PCT, false},
+               {"pb", S_PB, false},        {"mix", S_MIX, false},       {"dpor", S_DPOR, false},
+               {"random", S_RANDOM, true}, {"rr", S_RR, true}};
   struct strategy *s = NULL;
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
     if (names[i].record != o->record || strcmp(o->name, names[i].name) != 0)
@@ -372,14 +418,19 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
     if (o->record)
       snprintf(err, err_len, "unknown policy '%s' (random, rr)", o->name);
     else
-      snprintf(err, err_len, "unknown strategy '%s' (dfs, random, pct, pb, mix)", o->name);
+      snprintf(err, err_len, "unknown strategy '%s' (dfs, random, pct, pb, mix, dpor)", o->name);
     return NULL;
   }
   s->seed = o->seed;
   s->depth = o->depth;
   s->pct_depth = o->pct_depth < 1 ? 1 : o->pct_depth > 9 ? 9 : o->pct_depth;
   s->prio = calloc(NTHREADS, sizeof(*s->prio));
-  if (!s->prio) {
+  s->traces = o->traces;
+  if (s->kind == S_DPOR || s->traces)
+    s->dpor = dpor_new(s->kind != S_DPOR);
+  if (!s->prio || ((s->kind == S_DPOR || s->traces) && !s->dpor)) {
+    dpor_free(s->dpor);
+    free(s->prio);
     free(s);
     snprintf(err, err_len, "out of memory");
     return NULL;
@@ -403,6 +454,9 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
   case S_RR:
     snprintf(s->desc, sizeof(s->desc), "rr");
     break;
+  case S_DPOR:
+    snprintf(s->desc, sizeof(s->desc), "dpor");
+    break;
   }
   return s;
 }
@@ -412,5 +466,6 @@ void strategy_free(struct strategy *s) {
     return;
   free(s->levels);
   free(s->prio);
+  dpor_free(s->dpor);
   free(s);
 }

@@ -25,6 +25,9 @@
  *           whole executions with at most b preemptions, for b = 0, 1, ...,
  *           --depth. A preemption is switching away from a thread that could
  *           have gone on; switches at blocking points are free.
+ *   dpor    Dynamic partial-order reduction (dpor.h): one execution per
+ *           Mazurkiewicz trace of the program's steps; "exhausted" when
+ *           every trace has been run. --depth is unused.
  *   mix     The default: executions take turns between pct (depth 1, 2, 3 in
  *           rotation) and random, which finds shallow bugs fast.
  *
@@ -40,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sched/policy.h"
 
@@ -51,6 +55,8 @@ struct strategy_options {
   uint64_t seed;
   unsigned depth;     /* dfs: explored points; pb: maximum preemption bound */
   unsigned pct_depth; /* pct: the bug depth d */
+  FILE *traces;       /* if not NULL, each execution's trace in Foata normal
+                         form, a line each (dpor_write_foata) */
 };
 
 /* Returns NULL, with the reason in err, for an unknown name (or when out
@@ -70,6 +76,16 @@ void strategy_end(struct strategy *s, uint64_t steps);
 bool strategy_seekable(const struct strategy *s);
 /* Makes the next strategy_begin prepare execution number idx (0-based). */
 void strategy_seek(struct strategy *s, uint64_t idx);
+
+/* dpor: the last execution was abandoned as redundant (every candidate
+ * asleep): it is no schedule of its own, and is not counted. */
+bool strategy_redundant(const struct strategy *s);
+/* Whether "exhausted" means every trace was explored (dpor), rather than a
+ * bounded space of choices (dfs, pb). */
+bool strategy_proves(const struct strategy *s);
+/* dpor's figures; NULL for the other strategies. */
+struct dpor_stats;
+const struct dpor_stats *strategy_dpor_stats(const struct strategy *s);
 
 /* A short description for progress lines ("dfs depth 12", "pct d=3"). */
 const char *strategy_describe(const struct strategy *s);

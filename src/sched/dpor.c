@@ -1,0 +1,686 @@
+/*
+ * dpor.c: Source-DPOR with sleep sets over dara's executions (dpor.h).
+ *
+ * The exploration tree is kept as the current execution: its steps (trace)
+ * and the state before each (states). A state remembers which threads could
+ * run there (enabled), which must be run from it (backtrack, which includes
+ * those already run), and which are asleep (sleep: the threads asleep on
+ * entry, then each one whose subtree is done, with the step it took). The
+ * next execution replays the steps before the deepest state that still has
+ * a backtrack thread that is not asleep, and runs that thread there.
+ */
+#include "sched/dpor.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "abi/ops.h"
+#include "abi/region.h"
+#include "sched/deps.h"
+
+#define NONE UINT32_MAX
+#define MAX_THREADS 4096
+#define MAX_STEPS (1u << 22)
+
+struct vec {
+  uint32_t *v;
+  uint32_t n, cap;
+};
+
+static bool vec_push(struct vec *a, uint32_t x) {
+  if (a->n == a->cap) {
+    uint32_t cap = a->cap ? a->cap * 2 : 4;
+    uint32_t *v = realloc(a->v, cap * sizeof(*v));
+    if (!v)
+      return false;
+    a->v = v;
+    a->cap = cap;
+  }
+  a->v[a->n++] = x;
+  return true;
+}
+
+static bool vec_has(const struct vec *a, uint32_t x) {
+  for (uint32_t i = 0; i < a->n; i++)
+    if (a->v[i] == x)
+      return true;
+  return false;
+}
+
+struct slept {
+  uint32_t tid;
+  struct dep_step dep; /* the step it takes from here */
+};
+
+struct state {
+  uint32_t chosen;      /* the thread of the step taken from here */
+  bool timer;           /* ... chosen as a timer firing */
+  struct vec enabled;   /* the candidates' threads */
+  struct vec backtrack; /* to run from here, including those run */
+  struct slept *sleep;
+  uint32_t nsleep, capsleep;
+};
+
+struct step {
+  uint32_t tid;
+  uint32_t idx; /* its thread's idx-th step (from 1) */
+  uint16_t op;
+  struct dep_step dep;
+  uint32_t clock; /* offset of its vector clock in clocks */
+  uint32_t nclock;
+  uint32_t level; /* Foata level */
+};
+
+struct thread {
+  uint8_t proc;
+  uint16_t routine;
+  uint32_t parent;     /* creating thread, NONE for a process's main one */
+  uint32_t nth;        /* it is its parent's nth child (from 1), or the process */
+  uint32_t nsteps;     /* steps taken in this execution */
+  uint32_t last;       /* its last step, NONE if none yet */
+  uint32_t born;       /* the step that created it, NONE for a main thread */
+  uint32_t nchildren;  /* threads it created */
+  uint32_t first_in_v; /* scratch for initials(): stamp and index */
+  uint32_t v_idx;
+};
+
+/* The steps touching each object, in order, for the race scan. */
+struct key_list {
+  uint64_t key;
+  struct vec steps;
+};
+
+struct dpor {
+  struct state *states;
+  uint32_t nstates, capstates;
+  struct step *trace;
+  uint32_t len, captrace;
+  uint32_t *clocks;
+  size_t nclocks, capclocks;
+  struct thread *threads;
+  uint32_t nthreads;
+  uint32_t *slot; /* (proc, routine) -> thread of this execution, NONE */
+
+  struct key_list *keys; /* open addressing, capkeys a power of two */
+  uint32_t nkeys, capkeys;
+  struct vec timer_steps, io_steps, end_steps;
+
+  uint32_t replay;  /* the first state not replayed: steps before it are known */
+  uint32_t pending; /* a step whose turn is not over (its calls may follow), NONE */
+  bool observer; /* only follows the runs, for their Foata form (dpor_new) */
+  bool next_timer; /* observer: the step about to come is a timer firing */
+  bool started, exhausted, blocked, broken;
+  uint32_t stamp;
+  struct vec scratch;
+  struct dpor_stats stats;
+};
+
+/* ---- tables ---- */
+
+static struct vec *key_steps(struct dpor *d, uint64_t key) {
+  if (d->nkeys * 2 >= d->capkeys) {
+    uint32_t cap = d->capkeys ? d->capkeys * 2 : 256;
+    struct key_list *k = calloc(cap, sizeof(*k));
+    if (!k)
+      return NULL;
+    for (uint32_t i = 0; i < d->capkeys; i++) {
+      if (!d->keys[i].key)
+        continue;
+      uint32_t h = (uint32_t)(d->keys[i].key * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
+      while (k[h].key)
+        h = (h + 1) & (cap - 1);
+      k[h] = d->keys[i];
+    }
+    free(d->keys);
+    d->keys = k;
+    d->capkeys = cap;
+  }
+  uint32_t h = (uint32_t)(key * 0x9E3779B97F4A7C15ull >> 32) & (d->capkeys - 1);
+  while (d->keys[h].key && d->keys[h].key != key)
+    h = (h + 1) & (d->capkeys - 1);
+  if (!d->keys[h].key) {
+    d->keys[h].key = key;
+    d->nkeys++;
+  }
+  return &d->keys[h].steps;
+}
+
+/* Forgets the steps from position len on, in every list. */
+static void cut_lists(struct dpor *d, uint32_t len) {
+  struct vec *all[3] = {&d->timer_steps, &d->io_steps, &d->end_steps};
+  for (int i = 0; i < 3; i++)
+    while (all[i]->n && all[i]->v[all[i]->n - 1] >= len)
+      all[i]->n--;
+  for (uint32_t i = 0; i < d->capkeys; i++) {
+    struct vec *v = &d->keys[i].steps;
+    while (v->n && v->v[v->n - 1] >= len)
+      v->n--;
+  }
+}
+
+static uint32_t clock_at(const struct dpor *d, const struct step *s, uint32_t tid) {
+  return tid < s->nclock ? d->clocks[s->clock + tid] : 0;
+}
+
+/* Whether step a happens before step b (or is b). */
+static bool before(const struct dpor *d, const struct step *a, const struct step *b) {
+  return clock_at(d, b, a->tid) >= a->idx;
+}
+
+/* ---- threads ---- */
+
+static uint32_t thread_new(struct dpor *d, unsigned proc, unsigned routine, uint32_t parent) {
+  if (d->nthreads == MAX_THREADS || proc >= DARA_MAX_PROCS || routine >= DARA_MAX_ROUTINES) {
+    d->broken = true;
+    return NONE;
+  }
+  struct thread *t = &d->threads[d->nthreads];
+  *t = (struct thread){.proc = (uint8_t)proc,
+                       .routine = (uint16_t)routine,
+                       .parent = parent,
+                       .last = NONE,
+                       .born = NONE};
+  if (parent != NONE) {
+    t->nth = ++d->threads[parent].nchildren;
+    /* Created in its parent's current turn: by the step not finished yet. */
+    bool in_turn = d->pending != NONE && d->trace[d->pending].tid == parent;
+    t->born = in_turn ? d->pending : d->threads[parent].last;
+  } else {
+    t->nth = proc;
+  }
+  d->slot[proc * DARA_MAX_ROUTINES + routine] = d->nthreads;
+  return d->nthreads++;
+}
+
+static uint32_t thread_of(struct dpor *d, unsigned proc, unsigned routine) {
+  if (proc >= DARA_MAX_PROCS || routine >= DARA_MAX_ROUTINES)
+    return NONE;
+  uint32_t t = d->slot[proc * DARA_MAX_ROUTINES + routine];
+  return t != NONE ? t : thread_new(d, proc, routine, NONE);
+}
+
+/* ---- states ---- */
+
+static struct state *state_at(struct dpor *d, uint32_t i) {
+  while (d->nstates <= i) {
+    if (d->nstates == d->capstates) {
+      uint32_t cap = d->capstates ? d->capstates * 2 : 256;
+      struct state *s = realloc(d->states, cap * sizeof(*s));
+      if (!s)
+        return NULL;
+      d->states = s;
+      d->capstates = cap;
+    }
+    d->states[d->nstates++] = (struct state){.chosen = NONE};
+  }
+  return &d->states[i];
+}
+
+static void state_clear(struct state *s) {
+  free(s->enabled.v);
+  free(s->backtrack.v);
+  free(s->sleep);
+  *s = (struct state){.chosen = NONE};
+}
+
+static bool asleep(const struct state *s, uint32_t tid) {
+  for (uint32_t i = 0; i < s->nsleep; i++)
+    if (s->sleep[i].tid == tid)
+      return true;
+  return false;
+}
+
+static bool sleep_add(struct state *s, uint32_t tid, const struct dep_step *dep) {
+  if (asleep(s, tid))
+    return true;
+  if (s->nsleep == s->capsleep) {
+    uint32_t cap = s->capsleep ? s->capsleep * 2 : 4;
+    struct slept *v = realloc(s->sleep, cap * sizeof(*v));
+    if (!v)
+      return false;
+    s->sleep = v;
+    s->capsleep = cap;
+  }
+  s->sleep[s->nsleep++] = (struct slept){.tid = tid, .dep = *dep};
+  return true;
+}
+
+/* ---- races ---- */
+
+/* The threads that can start v = the steps after e (position k) that do
+ * not happen after it, then e' (position j): those whose first step in v
+ * has no step of v before it in happens-before. Each is reported through
+ * out. */
+static void initials(struct dpor *d, uint32_t k, uint32_t j, struct vec *out) {
+  const struct step *e = &d->trace[k];
+  uint32_t stamp = ++d->stamp;
+  struct vec *firsts = &d->scratch; /* threads with a step in v, in order of their first */
+  firsts->n = 0;
+  out->n = 0;
+  for (uint32_t l = k + 1; l <= j; l++) {
+    const struct step *s = &d->trace[l];
+    if (l < j && before(d, e, s))
+      continue;
+    struct thread *t = &d->threads[s->tid];
+    if (t->first_in_v == stamp)
+      continue;
+    bool initial = true;
+    for (uint32_t i = 0; i < firsts->n && initial; i++) {
+      const struct thread *u = &d->threads[firsts->v[i]];
+      initial = clock_at(d, s, firsts->v[i]) < u->v_idx;
+    }
+    t->first_in_v = stamp;
+    t->v_idx = s->idx;
+    vec_push(firsts, s->tid);
+    if (initial)
+      vec_push(out, s->tid);
+  }
+}
+
+/* Race between the steps at k and j: makes sure the state before k
+ * explores some thread that starts the reversed order. */
+static void reverse(struct dpor *d, uint32_t k, uint32_t j) {
+  struct state *st = &d->states[k];
+  struct vec init = {0};
+  d->stats.races++;
+  initials(d, k, j, &init);
+  bool covered = false;
+  for (uint32_t i = 0; i < init.n && !covered; i++)
+    covered = vec_has(&st->backtrack, init.v[i]) || asleep(st, init.v[i]);
+  if (!covered) {
+    uint32_t pick = NONE;
+    for (uint32_t i = 0; i < init.n && pick == NONE; i++)
+      if (vec_has(&st->enabled, init.v[i]))
+        pick = init.v[i];
+    if (pick != NONE) {
+      vec_push(&st->backtrack, pick);
+    } else { /* none can run there (a lock, a signal): every one that can */
+      for (uint32_t i = 0; i < st->enabled.n; i++)
+        if (!vec_has(&st->backtrack, st->enabled.v[i]) && !asleep(st, st->enabled.v[i]))
+          vec_push(&st->backtrack, st->enabled.v[i]);
+    }
+  }
+  free(init.v);
+}
+
+static int cmp_desc(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The earlier steps that step j may be ordered after, latest first. */
+static void related(struct dpor *d, uint32_t j, struct vec *out) {
+  const struct step *s = &d->trace[j];
+  out->n = 0;
+  if (s->dep.flags & (DEP_TIMER | DEP_PROC_END)) {
+    for (uint32_t k = j; k-- > 0;)
+      vec_push(out, k);
+    return;
+  }
+  for (int i = 0; i < 2; i++)
+    if (s->dep.a[i].mode) {
+      struct vec *v = key_steps(d, s->dep.a[i].key);
+      for (uint32_t x = 0; v && x < v->n; x++)
+        if (v->v[x] < j)
+          vec_push(out, v->v[x]);
+    }
+  const struct vec *extra[3] = {&d->timer_steps, (s->dep.flags & DEP_IO) ? &d->io_steps : NULL,
+                                &d->end_steps};
+  for (int i = 0; i < 3; i++)
+    for (uint32_t x = 0; extra[i] && x < extra[i]->n; x++)
+      if (extra[i]->v[x] < j)
+        vec_push(out, extra[i]->v[x]);
+  qsort(out->v, out->n, sizeof(*out->v), cmp_desc);
+  uint32_t w = 0;
+  for (uint32_t x = 0; x < out->n; x++)
+    if (w == 0 || out->v[w - 1] != out->v[x])
+      out->v[w++] = out->v[x];
+  out->n = w;
+}
+
+static bool clocks_reserve(struct dpor *d, size_t more) {
+  if (d->nclocks + more <= d->capclocks)
+    return true;
+  size_t cap = d->capclocks ? d->capclocks : 4096;
+  while (cap < d->nclocks + more)
+    cap *= 2;
+  uint32_t *c = realloc(d->clocks, cap * sizeof(*c));
+  if (!c)
+    return false;
+  d->clocks = c;
+  d->capclocks = cap;
+  return true;
+}
+
+/* Step j's turn is over: its vector clock, its Foata level, its races (when
+ * new), and the sleep set of the state after it. */
+static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
+  struct step *s = &d->trace[j];
+  struct thread *t = &d->threads[s->tid];
+  uint32_t from = t->last != NONE ? t->last : t->born;
+  if (!clocks_reserve(d, d->nthreads)) {
+    d->broken = true;
+    return;
+  }
+  s->clock = (uint32_t)d->nclocks;
+  s->nclock = d->nthreads;
+  uint32_t *c = &d->clocks[s->clock];
+  memset(c, 0, d->nthreads * sizeof(*c));
+  s->level = 0;
+  if (from != NONE) {
+    const struct step *f = &d->trace[from];
+    memcpy(c, &d->clocks[f->clock], f->nclock * sizeof(*c));
+    s->level = f->level;
+  }
+  c[s->tid] = s->idx;
+  d->nclocks += d->nthreads;
+  struct vec rel = {0};
+  related(d, j, &rel);
+  for (uint32_t x = 0; x < rel.n; x++) {
+    const struct step *e = &d->trace[rel.v[x]];
+    if (e->tid == s->tid || c[e->tid] >= e->idx)
+      continue; /* ordered already */
+    bool conflict = deps_conflict(&e->dep, &s->dep);
+    if (!conflict && !deps_ordered(&e->dep, &s->dep))
+      continue;
+    if (conflict && analyse)
+      reverse(d, rel.v[x], j);
+    for (uint32_t u = 0; u < e->nclock; u++)
+      if (d->clocks[e->clock + u] > c[u])
+        c[u] = d->clocks[e->clock + u];
+    if (e->level > s->level)
+      s->level = e->level;
+  }
+  free(rel.v);
+  s->level++;
+  t->last = j;
+  /* Index it by what it touches. */
+  for (int i = 0; i < 2; i++)
+    if (s->dep.a[i].mode) {
+      struct vec *v = key_steps(d, s->dep.a[i].key);
+      if (!v || !vec_push(v, j))
+        d->broken = true;
+    }
+  if (s->dep.flags & DEP_TIMER)
+    vec_push(&d->timer_steps, j);
+  if (s->dep.flags & DEP_IO)
+    vec_push(&d->io_steps, j);
+  if (s->dep.flags & DEP_PROC_END)
+    vec_push(&d->end_steps, j);
+  /* Those asleep before it stay asleep after it if it does not wake them. */
+  if (analyse && j + 1 >= d->replay) {
+    struct state *next = state_at(d, j + 1), *here = &d->states[j];
+    if (!next) {
+      d->broken = true;
+      return;
+    }
+    state_clear(next);
+    for (uint32_t i = 0; i < here->nsleep; i++)
+      if (here->sleep[i].tid != s->tid && !deps_conflict(&here->sleep[i].dep, &s->dep))
+        sleep_add(next, here->sleep[i].tid, &here->sleep[i].dep);
+  }
+}
+
+static void finish_pending(struct dpor *d) {
+  if (d->pending == NONE)
+    return;
+  uint32_t j = d->pending;
+  d->pending = NONE;
+  finish_step(d, j, !d->observer && j + 1 >= d->replay);
+}
+
+/* ---- the policy ---- */
+
+struct dpor *dpor_new(bool observer) {
+  struct dpor *d = calloc(1, sizeof(*d));
+  if (!d)
+    return NULL;
+  d->observer = observer;
+  d->threads = calloc(MAX_THREADS, sizeof(*d->threads));
+  d->slot = malloc(DARA_MAX_PROCS * DARA_MAX_ROUTINES * sizeof(*d->slot));
+  if (!d->threads || !d->slot) {
+    dpor_free(d);
+    return NULL;
+  }
+  d->pending = NONE;
+  return d;
+}
+
+void dpor_free(struct dpor *d) {
+  if (!d)
+    return;
+  for (uint32_t i = 0; i < d->nstates; i++)
+    state_clear(&d->states[i]);
+  free(d->states);
+  free(d->trace);
+  free(d->clocks);
+  free(d->threads);
+  free(d->slot);
+  for (uint32_t i = 0; i < d->capkeys; i++)
+    free(d->keys[i].steps.v);
+  free(d->keys);
+  free(d->timer_steps.v);
+  free(d->io_steps.v);
+  free(d->end_steps.v);
+  free(d->scratch.v);
+  free(d);
+}
+
+/* Moves to the next execution: the deepest state with a thread left to
+ * run. False when there is none. */
+static bool next_branch(struct dpor *d) {
+  while (d->nstates > 0) {
+    uint32_t i = d->nstates - 1;
+    struct state *s = &d->states[i];
+    if (i < d->len && s->chosen != NONE)
+      sleep_add(s, s->chosen, &d->trace[i].dep);
+    uint32_t pick = NONE;
+    for (uint32_t x = 0; x < s->backtrack.n && pick == NONE; x++)
+      if (!asleep(s, s->backtrack.v[x]) && vec_has(&s->enabled, s->backtrack.v[x]))
+        pick = s->backtrack.v[x];
+    if (pick != NONE) {
+      s->chosen = pick;
+      d->replay = i + 1;
+      d->len = i;
+      return true;
+    }
+    state_clear(s);
+    d->nstates--;
+  }
+  return false;
+}
+
+bool dpor_begin(struct dpor *d) {
+  if (d->exhausted)
+    return false;
+  if (d->started && !d->observer && !next_branch(d)) {
+    d->exhausted = true;
+    return false;
+  }
+  if (!d->started) {
+    d->replay = 0;
+    d->len = 0;
+  }
+  d->started = true;
+  d->blocked = false;
+  d->pending = NONE;
+  /* The steps before the new branch are replayed: their records, clocks
+   * and lists are made again as they come (their races were reversed when
+   * they were new), and so are the threads. */
+  d->nclocks = 0;
+  cut_lists(d, 0);
+  d->len = 0;
+  d->nthreads = 0;
+  memset(d->slot, 0xff, DARA_MAX_PROCS * DARA_MAX_ROUTINES * sizeof(*d->slot));
+  d->stats.executions++;
+  return true;
+}
+
+/* The candidate that goes on by default: the thread that ran last if it
+ * can, else the next one after it, in (process, routine) order. */
+static size_t default_index(const struct candidate *c, size_t n, unsigned lp, unsigned lr) {
+  unsigned last = lp << 16 | lr;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned)c[i].proc << 16 | c[i].routine) >= last)
+      return i;
+  return 0;
+}
+
+int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned lp, unsigned lr) {
+  finish_pending(d);
+  uint32_t pos = d->len;
+  struct state *s = state_at(d, pos);
+  if (!s || d->broken)
+    return (int)default_index(c, n, lp, lr);
+  s->enabled.n = 0;
+  for (size_t i = 0; i < n; i++)
+    vec_push(&s->enabled, thread_of(d, c[i].proc, c[i].routine));
+  if (pos < d->replay) { /* replaying the prefix */
+    for (size_t i = 0; i < n; i++)
+      if (s->enabled.v[i] == s->chosen) {
+        s->timer = c[i].status == DARA_RS_TIMED;
+        return (int)i;
+      }
+    /* The program did not do what it did under this prefix before. */
+    d->stats.diverged++;
+    d->replay = pos;
+    s->backtrack.n = 0;
+    s->nsleep = 0;
+  }
+  size_t def = default_index(c, n, lp, lr);
+  for (size_t k = 0; k < n; k++) {
+    size_t i = (def + k) % n;
+    if (asleep(s, s->enabled.v[i]))
+      continue;
+    s->chosen = s->enabled.v[i];
+    s->timer = c[i].status == DARA_RS_TIMED;
+    if (!vec_has(&s->backtrack, s->chosen))
+      vec_push(&s->backtrack, s->chosen);
+    return (int)i;
+  }
+  d->blocked = true;
+  d->stats.redundant++;
+  return -1;
+}
+
+void dpor_event(struct dpor *d, const struct dara_event *ev) {
+  if (d->broken)
+    return;
+  switch (ev->kind) {
+  case DARA_EV_STEP: {
+    finish_pending(d);
+    uint32_t tid = thread_of(d, ev->proc, ev->routine);
+    if (tid == NONE)
+      return;
+    uint32_t pos = d->len;
+    if (pos >= MAX_STEPS) {
+      d->broken = true;
+      return;
+    }
+    if (pos == d->captrace) {
+      uint32_t cap = d->captrace ? d->captrace * 2 : 1024;
+      struct step *t = realloc(d->trace, cap * sizeof(*t));
+      if (!t) {
+        d->broken = true;
+        return;
+      }
+      d->trace = t;
+      d->captrace = cap;
+    }
+    struct state *st = state_at(d, pos);
+    if (!st) {
+      d->broken = true;
+      return;
+    }
+    bool timer = d->observer ? d->next_timer : st->chosen == tid && st->timer;
+    struct thread *t = &d->threads[tid];
+    d->trace[pos] = (struct step){
+        .tid = tid,
+        .idx = ++t->nsteps,
+        .op = ev->op,
+        .dep = deps_classify(ev->proc, ev->routine, ev->op, ev->obj, ev->obj2, timer)};
+    d->len = pos + 1;
+    d->pending = pos;
+    break;
+  }
+  case DARA_EV_CREATE: {
+    uint32_t parent = thread_of(d, ev->proc, ev->routine);
+    if (parent != NONE && ev->arg >= 0)
+      thread_new(d, ev->proc, (unsigned)ev->arg, parent);
+    break;
+  }
+  case DARA_EV_SYSCALL:
+    /* A call made in the turn of the pending step is part of that step. */
+    if (d->pending != NONE && d->threads[d->trace[d->pending].tid].proc == ev->proc &&
+        d->threads[d->trace[d->pending].tid].routine == ev->routine)
+      d->trace[d->pending].dep.flags |= DEP_IO;
+    break;
+  default:
+    break;
+  }
+}
+
+void dpor_end(struct dpor *d) {
+  finish_pending(d);
+  if (d->len > d->stats.longest)
+    d->stats.longest = d->len;
+  /* The states beyond the last step (a deadlock, or a run cut short)
+   * offer nothing more: nothing was run from them. */
+  while (d->nstates > d->len) {
+    state_clear(&d->states[d->nstates - 1]);
+    d->nstates--;
+  }
+}
+
+bool dpor_redundant(const struct dpor *d) { return d->blocked; }
+
+void dpor_chosen(struct dpor *d, const struct candidate *c) {
+  d->next_timer = c->status == DARA_RS_TIMED;
+}
+
+const struct dpor_stats *dpor_stats(const struct dpor *d) { return &d->stats; }
+
+/* ---- Foata normal form ---- */
+
+static void thread_path(const struct dpor *d, uint32_t tid, char *buf, size_t len) {
+  const struct thread *t = &d->threads[tid];
+  if (t->parent == NONE) {
+    snprintf(buf, len, "p%u", t->nth);
+    return;
+  }
+  char up[256];
+  thread_path(d, t->parent, up, sizeof(up));
+  snprintf(buf, len, "%s.%u", up, t->nth);
+}
+
+struct named {
+  uint32_t level;
+  char text[300];
+};
+
+static int cmp_named(const void *a, const void *b) {
+  const struct named *x = a, *y = b;
+  if (x->level != y->level)
+    return x->level < y->level ? -1 : 1;
+  return strcmp(x->text, y->text);
+}
+
+void dpor_write_foata(const struct dpor *d, FILE *out) {
+  struct named *v = calloc(d->len ? d->len : 1, sizeof(*v));
+  if (!v) {
+    fputs("?\n", out);
+    return;
+  }
+  for (uint32_t i = 0; i < d->len; i++) {
+    char path[256];
+    thread_path(d, d->trace[i].tid, path, sizeof(path));
+    v[i].level = d->trace[i].level;
+    snprintf(v[i].text, sizeof(v[i].text), "%s.%u:%s", path, d->trace[i].idx,
+             dara_op_name(d->trace[i].op));
+  }
+  qsort(v, d->len, sizeof(*v), cmp_named);
+  for (uint32_t i = 0; i < d->len; i++)
+    fprintf(out, "%s%s", i == 0 ? "" : v[i].level != v[i - 1].level ? " | " : " ", v[i].text);
+  fputc('\n', out);
+  free(v);
+}

@@ -1,0 +1,78 @@
+/*
+ * dpor: dynamic partial-order reduction (explore --strategy dpor).
+ *
+ * Two executions that differ only in the order of independent steps
+ * (deps.h) are the same Mazurkiewicz trace: they end the same way. dpor
+ * runs one execution per trace, and knows when it has run them all.
+ *
+ * The algorithm is Source-DPOR with sleep sets (Abdulla, Aronis, Jonsson,
+ * Sagonas, "Optimal dynamic partial order reduction", POPL 2014), made
+ * stateless over dara's executions: each execution replays a prefix of the
+ * last one, takes a new choice at its end, and then goes on. As each step
+ * completes dpor computes its vector clock (happens-before: program order,
+ * thread creation and deps_ordered) and its races: the earlier steps of
+ * other threads it depends on with nothing ordered between them. For a race
+ * e before e', dpor makes sure that, from the state before e, some thread
+ * that can start the reversed order (an "initial" of the steps after e that
+ * do not depend on it, followed by e') is explored. A thread is asleep at a
+ * state when an equivalent execution through it was already explored; an
+ * execution whose every candidate is asleep is redundant and is abandoned
+ * (the session stops it; explore does not count it as a schedule).
+ *
+ * Threads are told apart across executions by their creation path (a
+ * process's main thread, its n-th child, ...), so a recycled routine slot
+ * is a new thread.
+ */
+#ifndef DARA_SCHED_DPOR_H
+#define DARA_SCHED_DPOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sched/event.h"
+#include "sched/policy.h"
+
+struct dpor;
+
+struct dpor_stats {
+  uint64_t executions; /* begun */
+  uint64_t redundant;  /* abandoned: every candidate asleep */
+  uint64_t races;      /* races reversed (or found already covered) */
+  uint64_t diverged;   /* a replayed prefix offered other threads: the
+                          program does not behave the same under the same
+                          schedule (then dpor's verdict is no proof) */
+  uint64_t longest;    /* steps of the longest execution */
+};
+
+/* NULL when out of memory. An observer explores nothing: it follows the
+ * executions another strategy chooses (dpor_chosen, dpor_event), for
+ * dpor_write_foata. */
+struct dpor *dpor_new(bool observer);
+void dpor_free(struct dpor *d);
+
+/* Starts the next execution; false when every trace has been explored. */
+bool dpor_begin(struct dpor *d);
+/* policy.h's choose: the index of the candidate to run, or -1 when every
+ * candidate is asleep (the execution is redundant). */
+int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned last_proc,
+                unsigned last_routine);
+/* Every event of the run, in order (STEP, CREATE and SYSCALL matter). */
+void dpor_event(struct dpor *d, const struct dara_event *ev);
+/* The execution is over (whatever its outcome). */
+void dpor_end(struct dpor *d);
+/* Observer: the policy chose c for the next step. */
+void dpor_chosen(struct dpor *d, const struct candidate *c);
+/* Whether the last execution was abandoned as redundant. */
+bool dpor_redundant(const struct dpor *d);
+const struct dpor_stats *dpor_stats(const struct dpor *d);
+
+/* Writes the last execution's trace in Foata normal form, one line: its
+ * steps in levels (a step's level is one more than the highest level of
+ * the steps it depends on), each level's steps sorted, each step named
+ * thread.k:op (the k-th step of the thread with that creation path).
+ * Executions of the same trace give the same line. */
+void dpor_write_foata(const struct dpor *d, FILE *out);
+
+#endif
