@@ -107,8 +107,8 @@ struct dpor {
 
   uint32_t replay;  /* the first state not replayed: steps before it are known */
   uint32_t pending; /* a step whose turn is not over (its calls may follow), NONE */
-  bool observer; /* only follows the runs, for their Foata form (dpor_new) */
-  bool next_timer; /* observer: the step about to come is a timer firing */
+  bool observer;    /* only follows the runs, for their Foata form (dpor_new) */
+  bool next_timer;  /* observer: the step about to come is a timer firing */
   bool started, exhausted, blocked, broken;
   uint32_t stamp;
   struct vec scratch;
@@ -556,6 +556,14 @@ int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned lp
     s->timer = c[i].status == DARA_RS_TIMED;
     if (!vec_has(&s->backtrack, s->chosen))
       vec_push(&s->backtrack, s->chosen);
+    /* A timer that may fire here is a step of its own (the timeout), which
+     * depends on every other: it need not be the step its thread takes in
+     * this execution (a wake-up by a signal), so no race would lead back
+     * to it. Each place it can fire is explored. */
+    for (size_t t = 0; t < n; t++)
+      if (c[t].status == DARA_RS_TIMED && !asleep(s, s->enabled.v[t]) &&
+          !vec_has(&s->backtrack, s->enabled.v[t]))
+        vec_push(&s->backtrack, s->enabled.v[t]);
     return (int)i;
   }
   d->blocked = true;
