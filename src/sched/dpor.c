@@ -59,6 +59,7 @@ struct state {
   struct vec backtrack; /* to run from here, including those run */
   struct slept *sleep;
   uint32_t nsleep, capsleep;
+  uint32_t preemptions; /* in the steps before this state */
 };
 
 struct step {
@@ -108,6 +109,7 @@ struct dpor {
   uint32_t replay;  /* the first state not replayed: steps before it are known */
   uint32_t pending; /* a step whose turn is not over (its calls may follow), NONE */
   bool observer;    /* only follows the runs, for their Foata form (dpor_new) */
+  uint32_t bound;   /* most preemptions an execution may have (dpor_set_bound) */
   bool next_timer;  /* observer: the step about to come is a timer firing */
   bool started, exhausted, blocked, broken;
   uint32_t stamp;
@@ -277,6 +279,34 @@ static void initials(struct dpor *d, uint32_t k, uint32_t j, struct vec *out) {
   }
 }
 
+/* Whether running thread tid at state i preempts the thread that ran the
+ * step before, which could have gone on. */
+static bool preempts(const struct dpor *d, uint32_t i, uint32_t tid) {
+  if (i == 0)
+    return false;
+  uint32_t last = d->trace[i - 1].tid;
+  return tid != last && vec_has(&d->states[i].enabled, last);
+}
+
+/* Whether thread tid may run at state i within the preemption bound. */
+static bool within_bound(const struct dpor *d, uint32_t i, uint32_t tid) {
+  return d->states[i].preemptions + preempts(d, i, tid) <= d->bound;
+}
+
+/* Bounded search (Coons, Musuvathi, McKinley, "Bounded partial-order
+ * reduction", OOPSLA 2013): running tid at state k may cost a preemption
+ * the bound has not got; the same thread run where the thread of step k
+ * began its run of steps (after a switch that was free, or the start) may
+ * not, and leads to the same reversal. */
+static void also_at_run_start(struct dpor *d, uint32_t k, uint32_t tid) {
+  uint32_t b = k, owner = d->trace[k].tid;
+  while (b > 0 && d->trace[b - 1].tid == owner)
+    b--;
+  struct state *st = &d->states[b];
+  if (vec_has(&st->enabled, tid) && !asleep(st, tid) && !vec_has(&st->backtrack, tid))
+    vec_push(&st->backtrack, tid);
+}
+
 /* Race between the steps at k and j: makes sure the state before k
  * explores some thread that starts the reversed order. */
 static void reverse(struct dpor *d, uint32_t k, uint32_t j) {
@@ -294,6 +324,8 @@ static void reverse(struct dpor *d, uint32_t k, uint32_t j) {
         pick = init.v[i];
     if (pick != NONE) {
       vec_push(&st->backtrack, pick);
+      if (d->bound != UINT32_MAX)
+        also_at_run_start(d, k, pick);
     } else { /* none can run there (a lock, a signal): every one that can */
       for (uint32_t i = 0; i < st->enabled.n; i++)
         if (!vec_has(&st->backtrack, st->enabled.v[i]) && !asleep(st, st->enabled.v[i]))
@@ -415,7 +447,7 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
       return;
     }
     state_clear(next);
-    for (uint32_t i = 0; i < here->nsleep; i++)
+    for (uint32_t i = 0; i < here->nsleep && d->bound == UINT32_MAX; i++)
       if (here->sleep[i].tid != s->tid && !deps_conflict(&here->sleep[i].dep, &s->dep))
         sleep_add(next, here->sleep[i].tid, &here->sleep[i].dep);
   }
@@ -436,6 +468,7 @@ struct dpor *dpor_new(bool observer) {
   if (!d)
     return NULL;
   d->observer = observer;
+  d->bound = UINT32_MAX;
   d->threads = calloc(MAX_THREADS, sizeof(*d->threads));
   d->slot = malloc(DARA_MAX_PROCS * DARA_MAX_ROUTINES * sizeof(*d->slot));
   if (!d->threads || !d->slot) {
@@ -476,7 +509,8 @@ static bool next_branch(struct dpor *d) {
       sleep_add(s, s->chosen, &d->trace[i].dep);
     uint32_t pick = NONE;
     for (uint32_t x = 0; x < s->backtrack.n && pick == NONE; x++)
-      if (!asleep(s, s->backtrack.v[x]) && vec_has(&s->enabled, s->backtrack.v[x]))
+      if (!asleep(s, s->backtrack.v[x]) && vec_has(&s->enabled, s->backtrack.v[x]) &&
+          within_bound(d, i, s->backtrack.v[x]))
         pick = s->backtrack.v[x];
     if (pick != NONE) {
       s->chosen = pick;
@@ -547,10 +581,13 @@ int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned lp
     s->backtrack.n = 0;
     s->nsleep = 0;
   }
+  s->preemptions =
+      pos == 0 ? 0
+               : d->states[pos - 1].preemptions + preempts(d, pos - 1, d->states[pos - 1].chosen);
   size_t def = default_index(c, n, lp, lr);
   for (size_t k = 0; k < n; k++) {
     size_t i = (def + k) % n;
-    if (asleep(s, s->enabled.v[i]))
+    if (asleep(s, s->enabled.v[i]) || !within_bound(d, pos, s->enabled.v[i]))
       continue;
     s->chosen = s->enabled.v[i];
     s->timer = c[i].status == DARA_RS_TIMED;
@@ -560,10 +597,15 @@ int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned lp
      * depends on every other: it need not be the step its thread takes in
      * this execution (a wake-up by a signal), so no race would lead back
      * to it. Each place it can fire is explored. */
-    for (size_t t = 0; t < n; t++)
-      if (c[t].status == DARA_RS_TIMED && !asleep(s, s->enabled.v[t]) &&
-          !vec_has(&s->backtrack, s->enabled.v[t]))
+    for (size_t t = 0; t < n; t++) {
+      if (c[t].status != DARA_RS_TIMED || asleep(s, s->enabled.v[t]))
+        continue;
+      d->stats.timers++;
+      if (!vec_has(&s->backtrack, s->enabled.v[t]))
         vec_push(&s->backtrack, s->enabled.v[t]);
+      if (pos > 0 && d->bound != UINT32_MAX && !within_bound(d, pos, s->enabled.v[t]))
+        also_at_run_start(d, pos - 1, s->enabled.v[t]);
+    }
     return (int)i;
   }
   d->blocked = true;
@@ -638,6 +680,23 @@ void dpor_end(struct dpor *d) {
     state_clear(&d->states[d->nstates - 1]);
     d->nstates--;
   }
+}
+
+void dpor_set_bound(struct dpor *d, uint32_t bound) { d->bound = bound; }
+
+uint32_t dpor_lease(const struct dpor *d, uint32_t max) {
+  if (d->observer || d->broken || d->len == 0)
+    return 0;
+  /* Replayed states name their thread; a new state runs the thread that
+   * ran last, which is never asleep after its own step. */
+  uint32_t tid = d->trace[d->len - 1].tid, k = 0;
+  for (uint32_t q = d->len; k < max; k++, q++) {
+    if (q >= d->replay)
+      return max;
+    if (d->states[q].chosen != tid)
+      break;
+  }
+  return k;
 }
 
 bool dpor_redundant(const struct dpor *d) { return d->blocked; }

@@ -44,6 +44,8 @@ struct dpor_stats {
                           program does not behave the same under the same
                           schedule (then dpor's verdict is no proof) */
   uint64_t longest;    /* steps of the longest execution */
+  uint64_t timers;     /* states where a timer could fire (a bounded search
+                          does not promise every place a timeout can be) */
 };
 
 /* NULL when out of memory. An observer explores nothing: it follows the
@@ -52,6 +54,15 @@ struct dpor_stats {
 struct dpor *dpor_new(bool observer);
 void dpor_free(struct dpor *d);
 
+/* Bounded partial-order reduction: only executions with at most `bound`
+ * preemptions (switches away from a thread that could have gone on) are
+ * run, with the extra backtracking of Coons et al. (OOPSLA 2013), and
+ * without carrying sleep sets down the tree (a thread put to sleep may be
+ * the only way, within the bound, to a trace), so that every trace that
+ * has such an execution is still run. Not so for timers: where a timeout
+ * fires is not always explored within the bound (stats.timers). Call
+ * before the first execution. */
+void dpor_set_bound(struct dpor *d, uint32_t bound);
 /* Starts the next execution; false when every trace has been explored. */
 bool dpor_begin(struct dpor *d);
 /* policy.h's choose: the index of the candidate to run, or -1 when every
@@ -64,6 +75,10 @@ void dpor_event(struct dpor *d, const struct dara_event *ev);
 void dpor_end(struct dpor *d);
 /* Observer: the policy chose c for the next step. */
 void dpor_chosen(struct dpor *d, const struct candidate *c);
+/* policy.h's lease, called after the chosen step was emitted: how many of
+ * the next choices are already known to pick the same thread again (at
+ * most max). */
+uint32_t dpor_lease(const struct dpor *d, uint32_t max);
 /* Whether the last execution was abandoned as redundant. */
 bool dpor_redundant(const struct dpor *d);
 const struct dpor_stats *dpor_stats(const struct dpor *d);

@@ -233,7 +233,9 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
  * by the step limit. */
 static bool complete(const struct explore *x) {
   const struct dpor_stats *st = strategy_dpor_stats(x->strategy);
-  return x->exhausted && strategy_proves(x->strategy) && st && st->diverged == 0 && x->hangs == 0;
+  bool bounded_timers = strategy_bound(x->strategy) != UINT_MAX && st && st->timers > 0;
+  return x->exhausted && strategy_proves(x->strategy) && st && st->diverged == 0 && x->hangs == 0 &&
+         !bounded_timers;
 }
 
 /* What an exhausted dpor exploration means, or why it is less than that. */
@@ -242,12 +244,19 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
   if (!x->exhausted || !st)
     return;
   if (complete(x)) {
+    bool bounded = strategy_bound(x->strategy) != UINT_MAX;
+    char which[96] = "every trace";
+    if (bounded)
+      snprintf(which, sizeof(which),
+               "every trace that has an execution with at most %u preemptions",
+               strategy_bound(x->strategy));
     fprintf(stderr,
-            "dara: explore: every trace was explored (%llu, and %llu redundant executions "
-            "abandoned): %s in any interleaving of the program's scheduling points, with at "
+            "dara: explore: %s was explored, in %llu executions (and %llu redundant ones "
+            "abandoned): %s in any %sinterleaving of the program's scheduling points, with at "
             "most %llu steps each\n",
-            (unsigned long long)x->schedules, (unsigned long long)x->redundant,
-            x->nbugs ? "the bugs above are all there is" : "no bug", (unsigned long long)max_steps);
+            which, (unsigned long long)x->schedules, (unsigned long long)x->redundant,
+            x->nbugs ? "the bugs above are all there is" : "no bug", bounded ? "such " : "",
+            (unsigned long long)max_steps);
     return;
   }
   if (st->diverged)
@@ -255,6 +264,11 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
             "dara: explore: every trace dpor could reach was explored, but this is no proof: "
             "%llu times the program did not do under a schedule what it did before\n",
             (unsigned long long)st->diverged);
+  if (strategy_bound(x->strategy) != UINT_MAX && st->timers)
+    fprintf(stderr,
+            "dara: explore: every trace with at most %u preemptions was explored, but for "
+            "where timeouts fire: a bounded search does not try each place (no bound does)\n",
+            strategy_bound(x->strategy));
   if (x->hangs)
     fprintf(stderr,
             "dara: explore: every trace was explored up to %llu steps; %llu executions were cut "
@@ -267,10 +281,12 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
          (unsigned long long)x->schedules, elapsed,
          elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
   json_string(stdout, strategy_describe(x->strategy));
-  printf(", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, "
-         "\"bugs\": [",
+  printf(", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, ",
          (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
          (unsigned long long)x->redundant);
+  if (strategy_bound(x->strategy) != UINT_MAX)
+    printf("\"preemption_bound\": %u, ", strategy_bound(x->strategy));
+  fputs("\"bugs\": [", stdout);
   for (size_t i = 0; i < x->nbugs; i++) {
     const struct bug *b = &x->bugs[i];
     printf("%s\n  {\"kind\": ", i ? "," : "");
@@ -448,7 +464,9 @@ int cmd_explore(int argc, char **argv) {
        cli_text, &so.name},
       {"depth", 'd', "N",
        "dfs: choice points explored (default 10)\n"
-       "pb: largest preemption bound (default 2)",
+       "pb: largest preemption bound (default 2)\n"
+       "dpor: at most N preemptions per execution (default:\n"
+       "no bound)",
        parse_depth, &depth},
       {"pct-depth", 0, "D", "pct: bug depth d (default 3)", cli_number, &pct_depth},
       run_option(RUN_SEED, &ro,
@@ -503,6 +521,7 @@ int cmd_explore(int argc, char **argv) {
               "--pct-depth 1 to 9, --jobs 1 to 64");
     return DARA_EXIT_ERROR;
   }
+  so.bound = depth.given ? (unsigned)(depth.n > 1000000 ? 1000000 : depth.n) : UINT_MAX;
   if (!depth.given)
     depth.n = strcmp(so.name, "pb") == 0 ? 2 : 10;
   so.seed = ro.seed;

@@ -10,6 +10,7 @@
  */
 #include "sched/strategy.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct strategy {
   enum kind kind;
   uint64_t seed;
   unsigned depth, pct_depth;
+  unsigned dpor_bound; /* dpor's preemption bound, UINT_MAX: none */
   uint64_t executions;
   char desc[64];
 
@@ -287,8 +289,8 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
     return lease_pct(s, max);
   case S_RR:
     return max;
-  case S_DPOR: /* its choices depend on each step's objects */
-    return 0;
+  case S_DPOR:
+    return dpor_lease(s->dpor, max);
   default:
     return lease_random(s, n, chosen, max);
   }
@@ -342,6 +344,10 @@ bool strategy_redundant(const struct strategy *s) {
 }
 
 bool strategy_proves(const struct strategy *s) { return s->kind == S_DPOR; }
+
+unsigned strategy_bound(const struct strategy *s) {
+  return s->kind == S_DPOR ? s->dpor_bound : UINT_MAX;
+}
 
 const struct dpor_stats *strategy_dpor_stats(const struct strategy *s) {
   return s->kind == S_DPOR ? dpor_stats(s->dpor) : NULL;
@@ -428,6 +434,9 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
   s->traces = o->traces;
   if (s->kind == S_DPOR || s->traces)
     s->dpor = dpor_new(s->kind != S_DPOR);
+  s->dpor_bound = o->bound;
+  if (s->kind == S_DPOR && s->dpor)
+    dpor_set_bound(s->dpor, o->bound == UINT_MAX ? UINT32_MAX : o->bound);
   if (!s->prio || ((s->kind == S_DPOR || s->traces) && !s->dpor)) {
     dpor_free(s->dpor);
     free(s->prio);
@@ -455,7 +464,10 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
     snprintf(s->desc, sizeof(s->desc), "rr");
     break;
   case S_DPOR:
-    snprintf(s->desc, sizeof(s->desc), "dpor");
+    if (s->dpor_bound == UINT_MAX)
+      snprintf(s->desc, sizeof(s->desc), "dpor");
+    else
+      snprintf(s->desc, sizeof(s->desc), "dpor, at most %u preemptions", s->dpor_bound);
     break;
   }
   return s;

@@ -27,7 +27,9 @@
  *           have gone on; switches at blocking points are free.
  *   dpor    Dynamic partial-order reduction (dpor.h): one execution per
  *           Mazurkiewicz trace of the program's steps; "exhausted" when
- *           every trace has been run. --depth is unused.
+ *           every trace has been run. With --depth N, bounded POR: only
+ *           executions with at most N preemptions, yet every trace that
+ *           has one.
  *   mix     The default: executions take turns between pct (depth 1, 2, 3 in
  *           rotation) and random, which finds shallow bugs fast.
  *
@@ -55,6 +57,7 @@ struct strategy_options {
   uint64_t seed;
   unsigned depth;     /* dfs: explored points; pb: maximum preemption bound */
   unsigned pct_depth; /* pct: the bug depth d */
+  unsigned bound;     /* dpor: most preemptions per execution; UINT_MAX: none */
   FILE *traces;       /* if not NULL, each execution's trace in Foata normal
                          form, a line each (dpor_write_foata) */
 };
@@ -83,6 +86,8 @@ bool strategy_redundant(const struct strategy *s);
 /* Whether "exhausted" means every trace was explored (dpor), rather than a
  * bounded space of choices (dfs, pb). */
 bool strategy_proves(const struct strategy *s);
+/* dpor: the preemption bound, or UINT_MAX when there is none. */
+unsigned strategy_bound(const struct strategy *s);
 /* dpor's figures; NULL for the other strategies. */
 struct dpor_stats;
 const struct dpor_stats *strategy_dpor_stats(const struct strategy *s);

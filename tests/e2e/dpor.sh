@@ -12,6 +12,8 @@
 #     ones), dfs over every interleaving and dpor give the same set of
 #     traces (--traces: Foata normal forms), dpor runs each once, and both
 #     see the same outcomes;
+#   - bounded POR (--depth N): every trace that pb reaches with at most N
+#     preemptions is run, and the verdict names the bound;
 #   - a bug that needs ten exact alternations is found, and replays 3 of 3;
 #     with --keep-going the exploration ends complete, naming its bugs;
 #   - an exploration cut by --max-steps says what it did not explore;
@@ -72,7 +74,7 @@ expect_count() {
     { echo "$name $*: $(field "$p" .schedules) executions, not $want"; return 1; }
   [[ $(field "$p" '.exhausted and .complete') == true && $(field "$p" .redundant) == 0 ]] ||
     { echo "$name $*: $(field "$p" -c '{exhausted, complete, redundant}')"; return 1; }
-  grep -q "every trace was explored ($want, and 0 redundant" "$p.err" ||
+  grep -q "every trace was explored, in $want executions (and 0 redundant" "$p.err" ||
     { echo "$name $*: no verdict: $(summary "$p.err")"; return 1; }
 }
 
@@ -138,6 +140,29 @@ test_brute() {
     "$(field "$p.dpor" .schedules) (and $(field "$p.dpor" .redundant) redundant)"
 }
 
+# bounded NAME BOUND ARGS...: dpor --depth BOUND runs every trace that pb
+# (all executions with at most BOUND preemptions) runs, and says so.
+test_bounded() {
+  local name=$1 bound=$2 p
+  shift 2
+  p="$TMP/bounded-$name-$bound-$(IFS=_ && echo "$*")"
+  dara_run "$p.pb" explore -S pb --depth "$bound" -n 200000 -k --json -o "$(basename "$p").pb" \
+    --traces "$p.pb.traces" -- "$(prog "$name")" "$@"
+  dpor "$p.dpor" -k --depth "$bound" --traces "$p.dpor.traces" -- "$(prog "$name")" "$@"
+  [[ $(status "$p.pb") == [01] && $(field "$p.pb" .exhausted) == true ]] ||
+    { echo "pb: $(describe "$p.pb")"; return 1; }
+  [[ $(status "$p.dpor") == [01] && $(field "$p.dpor" .complete) == true &&
+     $(field "$p.dpor" .preemption_bound) == "$bound" ]] ||
+    { echo "dpor: $(describe "$p.dpor")"; return 1; }
+  local missing
+  missing=$(comm -23 <(sort -u "$p.pb.traces") <(sort -u "$p.dpor.traces") | wc -l)
+  [[ $missing == 0 ]] || { echo "$missing of pb's traces not run"; return 1; }
+  grep -q "every trace that has an execution with at most $bound preemptions was explored" \
+    "$p.dpor.err" || { echo "no verdict: $(summary "$p.dpor.err")"; return 1; }
+  echo "# $name $* bound $bound: $(sort -u "$p.pb.traces" | wc -l) traces for pb" \
+    "($(field "$p.pb" .schedules) executions), dpor ran $(field "$p.dpor" .schedules)"
+}
+
 # ---- bugs and verdicts ----
 
 test_alternations() {
@@ -156,7 +181,7 @@ test_alternations() {
   dpor "$p.all" -k -- "$PROGS/dpor_alternate"
   [[ $(status "$p.all") == 1 && $(field "$p.all" .complete) == true ]] ||
     { echo "keep going: $(describe "$p.all")"; return 1; }
-  grep -q 'every trace was explored .*: the bugs above are all there is' "$p.all.err" ||
+  grep -q "every trace was explored, in [0-9]* executions .*: the bugs above are all there is" "$p.all.err" ||
     { echo "keep going: $(summary "$p.all.err")"; return 1; }
 }
 
@@ -184,6 +209,11 @@ for mode in trylock cond sem rwlock barrier join pipe sleep once; do
   TESTS+=("brute dpor_rules $mode")
 done
 TESTS+=("brute dpor_sections 2" "brute dpor_readers 1")
+for bound in 0 1 2; do
+  TESTS+=("bounded dpor_sections $bound 3")
+done
+TESTS+=("bounded dpor_alternate 1" "bounded dpor_rules 1 trylock" "bounded dpor_rules 1 sem"
+  "bounded dpor_rules 1 once")
 [[ $QUICK == 1 ]] || TESTS+=("brute dpor_sections 3")
 
 missing=()
