@@ -362,7 +362,8 @@ static void related(struct dpor *d, uint32_t j, struct vec *out) {
     for (uint32_t x = 0; extra[i] && x < extra[i]->n; x++)
       if (extra[i]->v[x] < j)
         vec_push(out, extra[i]->v[x]);
-  qsort(out->v, out->n, sizeof(*out->v), cmp_desc);
+  if (out->n > 1)
+    qsort(out->v, out->n, sizeof(*out->v), cmp_desc);
   uint32_t w = 0;
   for (uint32_t x = 0; x < out->n; x++)
     if (w == 0 || out->v[w - 1] != out->v[x])
@@ -390,7 +391,7 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
   struct step *s = &d->trace[j];
   struct thread *t = &d->threads[s->tid];
   uint32_t from = t->last != NONE ? t->last : t->born;
-  if (!clocks_reserve(d, d->nthreads)) {
+  if (!clocks_reserve(d, d->nthreads + 1)) {
     d->broken = true;
     return;
   }

@@ -84,10 +84,12 @@ static void test_cond_and_threads(void **state) {
 
 static void test_global(void **state) {
   (void)state;
-  struct dep_step send = step(1, DARA_OP_IO_SEND, 4), recv = deps_classify(1, 0, DARA_OP_IO_RECV, 4, 0, false);
+  struct dep_step send = step(1, DARA_OP_IO_SEND, 4),
+                  recv = deps_classify(1, 0, DARA_OP_IO_RECV, 4, 0, false);
   struct dep_step write = step(2, DARA_OP_MEM_WRITE, 5);
   struct dep_step timer = deps_classify(0, 3, DARA_OP_SLEEP, 0, 0, true);
-  struct dep_step exit0 = step(0, DARA_OP_PROC_EXIT, 0), other_proc = deps_classify(1, 1, DARA_OP_YIELD, 0, 0, false);
+  struct dep_step exit0 = step(0, DARA_OP_PROC_EXIT, 0),
+                  other_proc = deps_classify(1, 1, DARA_OP_YIELD, 0, 0, false);
   assert_true(deps_conflict(&send, &recv));
   assert_true(deps_sync(&send, &recv));
   assert_false(deps_conflict(&send, &write));
@@ -132,7 +134,8 @@ static unsigned sim_explore(const struct op *const *code, const unsigned *len, u
       size_t nc = 0;
       for (unsigned t = 0; t < n; t++)
         if (sim_enabled(&m, t))
-          c[nc++] = (struct candidate){.proc = 0, .routine = (uint16_t)t, .status = DARA_RS_ENABLED};
+          c[nc++] =
+              (struct candidate){.proc = 0, .routine = (uint16_t)t, .status = DARA_RS_ENABLED};
       if (nc == 0)
         break;
       int k = dpor_choose(d, c, nc, 0, last);
@@ -144,7 +147,8 @@ static unsigned sim_explore(const struct op *const *code, const unsigned *len, u
         m.holder[o->obj] = (int)t + 1;
       else if (o->op == DARA_OP_MUTEX_UNLOCK)
         m.holder[o->obj] = 0;
-      struct dara_event ev = {.kind = DARA_EV_STEP, .routine = (uint16_t)t, .op = o->op, .obj = o->obj};
+      struct dara_event ev = {
+          .kind = DARA_EV_STEP, .routine = (uint16_t)t, .op = o->op, .obj = o->obj};
       dpor_event(d, &ev);
       last = t;
     }
@@ -159,10 +163,10 @@ static unsigned sim_explore(const struct op *const *code, const unsigned *len, u
 
 static void test_dpor_sections(void **state) {
   (void)state;
-  static const struct op four[] = {
-      {DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1}, {DARA_OP_MUTEX_LOCK, 1},
-      {DARA_OP_MUTEX_UNLOCK, 1}, {DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1},
-      {DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1}};
+  static const struct op four[] = {{DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1},
+                                   {DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1},
+                                   {DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1},
+                                   {DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1}};
   const struct op *code[] = {four, four};
   static const unsigned want[] = {1, 2, 6, 20, 70}; /* C(2k, k) */
   for (unsigned k = 1; k <= 4; k++) {
