@@ -335,40 +335,56 @@ static void reverse(struct dpor *d, uint32_t k, uint32_t j) {
   free(init.v);
 }
 
-static int cmp_desc(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? 1 : x > y ? -1 : 0;
-}
+/* The earlier steps that step j may be ordered after, latest first: the
+ * steps on its objects, the timers, the ends of processes, and for a step
+ * with system calls the others with calls (a merge of those lists, each in
+ * order); every earlier step for a timer or a process end. */
+struct related {
+  const struct vec *list[5];
+  uint32_t at[5]; /* entries of list[i] not taken yet */
+  int n;
+  uint32_t all; /* when every step counts: the next one down, +1 */
+};
 
-/* The earlier steps that step j may be ordered after, latest first. */
-static void related(struct dpor *d, uint32_t j, struct vec *out) {
+static void related_start(struct dpor *d, uint32_t j, struct related *r) {
   const struct step *s = &d->trace[j];
-  out->n = 0;
+  *r = (struct related){0};
   if (s->dep.flags & (DEP_TIMER | DEP_PROC_END)) {
-    for (uint32_t k = j; k-- > 0;)
-      vec_push(out, k);
+    r->all = j;
     return;
   }
   for (int i = 0; i < 2; i++)
-    if (s->dep.a[i].mode) {
-      struct vec *v = key_steps(d, s->dep.a[i].key);
-      for (uint32_t x = 0; v && x < v->n; x++)
-        if (v->v[x] < j)
-          vec_push(out, v->v[x]);
-    }
-  const struct vec *extra[3] = {&d->timer_steps, (s->dep.flags & DEP_IO) ? &d->io_steps : NULL,
-                                &d->end_steps};
-  for (int i = 0; i < 3; i++)
-    for (uint32_t x = 0; extra[i] && x < extra[i]->n; x++)
-      if (extra[i]->v[x] < j)
-        vec_push(out, extra[i]->v[x]);
-  if (out->n > 1)
-    qsort(out->v, out->n, sizeof(*out->v), cmp_desc);
-  uint32_t w = 0;
-  for (uint32_t x = 0; x < out->n; x++)
-    if (w == 0 || out->v[w - 1] != out->v[x])
-      out->v[w++] = out->v[x];
-  out->n = w;
+    if (s->dep.a[i].mode)
+      r->list[r->n++] = key_steps(d, s->dep.a[i].key);
+  r->list[r->n++] = &d->timer_steps;
+  r->list[r->n++] = &d->end_steps;
+  if (s->dep.flags & DEP_IO)
+    r->list[r->n++] = &d->io_steps;
+  for (int i = 0; i < r->n; i++)
+    r->at[i] = r->list[i] ? r->list[i]->n : 0;
+}
+
+/* The next step down, or NONE. */
+static uint32_t related_next(struct related *r) {
+  if (r->all)
+    return --r->all;
+  uint32_t best = NONE;
+  for (int i = 0; i < r->n; i++)
+    if (r->at[i] && (best == NONE || r->list[i]->v[r->at[i] - 1] > best))
+      best = r->list[i]->v[r->at[i] - 1];
+  for (int i = 0; i < r->n; i++) /* a step in two lists comes once */
+    if (r->at[i] && r->list[i]->v[r->at[i] - 1] == best)
+      r->at[i]--;
+  return best;
+}
+
+/* Whether clock c orders every step so far of every thread but self
+ * before it: no earlier step can then be unordered with it. */
+static bool saturated(const struct dpor *d, const uint32_t *c, uint32_t self) {
+  for (uint32_t u = 0; u < d->nthreads; u++)
+    if (u != self && c[u] < d->threads[u].nsteps)
+      return false;
+  return true;
 }
 
 static bool clocks_reserve(struct dpor *d, size_t more) {
@@ -407,24 +423,25 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
   }
   c[s->tid] = s->idx;
   d->nclocks += d->nthreads;
-  struct vec rel = {0};
-  related(d, j, &rel);
-  for (uint32_t x = 0; x < rel.n; x++) {
-    const struct step *e = &d->trace[rel.v[x]];
+  struct related rel;
+  related_start(d, j, &rel);
+  bool done = saturated(d, c, s->tid);
+  for (uint32_t k; !done && (k = related_next(&rel)) != NONE;) {
+    const struct step *e = &d->trace[k];
     if (e->tid == s->tid || c[e->tid] >= e->idx)
       continue; /* ordered already */
     bool conflict = deps_conflict(&e->dep, &s->dep);
     if (!conflict && !deps_ordered(&e->dep, &s->dep))
       continue;
     if (conflict && analyse)
-      reverse(d, rel.v[x], j);
+      reverse(d, k, j);
     for (uint32_t u = 0; u < e->nclock; u++)
       if (d->clocks[e->clock + u] > c[u])
         c[u] = d->clocks[e->clock + u];
     if (e->level > s->level)
       s->level = e->level;
+    done = saturated(d, c, s->tid);
   }
-  free(rel.v);
   s->level++;
   t->last = j;
   /* Index it by what it touches. */
