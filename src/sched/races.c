@@ -59,6 +59,7 @@ struct races {
   struct object_table objects[DARA_MAX_PROCS]; /* by object id */
   struct object_table exits[DARA_MAX_PROCS];   /* by routine: a thread's exit (deps.h) */
   struct vclock io;                            /* every step that did I/O */
+  uint32_t nrecords;                           /* last accesses kept, all locations */
   struct race found[RACES_MAX];
   size_t nfound;
   bool more;
@@ -113,6 +114,7 @@ void races_reset(struct races *r) {
     table_reset(&r->exits[p]);
   }
   vclock_clear(&r->io);
+  r->nrecords = 0;
   r->nfound = 0;
   r->more = false;
   r->stopped[0] = '\0';
@@ -330,6 +332,12 @@ static void remember(struct races *r, uint32_t t, struct object *loc,
       loc->last[i] = a;
       return;
     }
+  if (r->nrecords == RACES_MAX_RECORDS) {
+    char why[64];
+    snprintf(why, sizeof(why), "more than %u accesses to remember", RACES_MAX_RECORDS);
+    stop(r, why);
+    return;
+  }
   if (loc->nlast == loc->cap) {
     uint32_t cap = loc->cap ? loc->cap * 2 : 2;
     struct last_access *l = realloc(loc->last, cap * sizeof(*l));
@@ -341,6 +349,7 @@ static void remember(struct races *r, uint32_t t, struct object *loc,
     loc->cap = cap;
   }
   loc->last[loc->nlast++] = a;
+  r->nrecords++;
 }
 
 /* A memory step: an atomic one first acquires the location's atomic

@@ -38,9 +38,11 @@
  * Each distinct race (location, the two pcs and kinds, in either order)
  * is kept once per run, up to RACES_MAX; the detector says when it dropped
  * more. It follows up to RACES_MAX_THREADS threads (a thread in a recycled
- * routine slot is a new thread) and object ids below RACES_MAX_OBJECTS;
- * past either it stops for the rest of the run, rather than miss an order
- * and report a race that is none, and says why.
+ * routine slot is a new thread) and object ids below RACES_MAX_OBJECTS,
+ * and keeps up to RACES_MAX_RECORDS last accesses (threads times kinds
+ * times locations, 24 bytes each); past any of these it stops for the
+ * rest of the run, rather than miss an order and report a race that is
+ * none, and says why.
  */
 #ifndef DARA_SCHED_RACES_H
 #define DARA_SCHED_RACES_H
@@ -54,6 +56,7 @@
 #define RACES_MAX 64
 #define RACES_MAX_THREADS 512
 #define RACES_MAX_OBJECTS (1u << 16)
+#define RACES_MAX_RECORDS (1u << 21)
 
 enum race_kind { RACE_READ = 0, RACE_WRITE = 1, RACE_ATOMIC_READ = 2, RACE_ATOMIC_WRITE = 3 };
 

@@ -340,6 +340,33 @@ static void test_thread_cap_and_reset(void **state) {
   races_free(r);
 }
 
+/* The detector remembers at most RACES_MAX_RECORDS last accesses: one
+ * thread in each process touching every location it may name in each of
+ * the four ways comes to just under it, and the next one stops it. */
+static void test_record_cap(void **state) {
+  (void)state;
+  static const uint16_t ops[] = {DARA_OP_MEM_READ, DARA_OP_MEM_WRITE, DARA_OP_ATOMIC_LOAD,
+                                 DARA_OP_ATOMIC_STORE};
+  struct races *r = races_new();
+  unsigned records = 0;
+  for (unsigned proc = 0; proc < DARA_MAX_PROCS; proc++)
+    for (uint32_t loc = 1; loc < RACES_MAX_OBJECTS; loc++)
+      for (unsigned k = 0; k < 4; k++) {
+        struct dara_event ev = {
+            .kind = DARA_EV_STEP, .proc = (uint8_t)proc, .op = ops[k], .obj = loc, .obj2 = 4};
+        races_event(r, &ev);
+        records++;
+      }
+  assert_true(records < RACES_MAX_RECORDS);
+  assert_null(races_stopped(r));
+  for (uint32_t loc = 1; records <= RACES_MAX_RECORDS; loc++, records++)
+    mem(r, 1, DARA_OP_MEM_READ, loc, PC_LOAD);
+  assert_string_equal(races_stopped(r), "more than 2097152 accesses to remember");
+  races_reset(r);
+  assert_null(races_stopped(r));
+  races_free(r);
+}
+
 /* ---- random streams against a brute-force happens-before ---- */
 
 #define BF_EVENTS 48
@@ -507,6 +534,7 @@ int main(void) {
       cmocka_unit_test(test_dedup),
       cmocka_unit_test(test_race_cap),
       cmocka_unit_test(test_thread_cap_and_reset),
+      cmocka_unit_test(test_record_cap),
       cmocka_unit_test(test_against_brute_force),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
