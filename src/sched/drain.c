@@ -124,10 +124,10 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
   }
   const struct dara_proc *p = &s->region->procs[proc];
   char mod[DARA_NAME_LEN], symbol[DARA_NAME_LEN] = "", path[DARA_PATH_LEN];
-  uint64_t offset = 0;
+  uint64_t offset = 0, within = 0;
   if (module_name(p, module, mod, sizeof(mod), path, sizeof(path)) == 0) {
     offset = e->c;
-    symbols_lookup(path, offset, true, symbol, sizeof(symbol));
+    symbols_lookup_at(path, offset, true, symbol, sizeof(symbol), &within);
   }
   struct sched_object so = {
       .proc = (uint8_t)proc, .id = id, .kind = (uint8_t)kind, .module = mod, .offset = offset};
@@ -135,6 +135,7 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "out of memory");
     return;
   }
+  names_set_within(s->names, proc, id, within); /* for race reports: "counter+0" */
   if (s->cfg->sink.object && s->cfg->sink.object(s->cfg->sink.ctx, &so, symbol) != 0) {
     s->res->stopped = true;
     s->done = true;

@@ -310,9 +310,20 @@ void evtext_syscall(const struct dara_event *ev, char *buf, size_t len) {
 
 /* ---- events ---- */
 
+void evtext_place(const struct names *n, unsigned proc, uint64_t pc, char *buf, size_t len) {
+  unsigned module = (unsigned)(pc & 31);
+  const struct name_thread *main_thread = names_thread(n, proc, 0);
+  if (pc == 0) {
+    snprintf(buf, len, "?");
+  } else if (module == 0 && main_thread && main_thread->module[0]) {
+    snprintf(buf, len, "%s+0x%" PRIx64, main_thread->module, pc >> 5);
+  } else {
+    snprintf(buf, len, "module %u+0x%" PRIx64, module, pc >> 5);
+  }
+}
+
 /* A memory step of an instrumented program (ops.h): the location, its size
- * and where the access is, its pc decoded (region.h): module 0 is the
- * executable, named as its main thread's creation site is.
+ * and where the access is (evtext_place).
  * `mem_write memory#3 counter (prog+0x4014), 4 bytes, at prog+0x11c8`. */
 static void memory_step(const struct names *n, const struct dara_event *ev, char *buf, size_t len) {
   if (ev->op == DARA_OP_FENCE) {
@@ -322,18 +333,13 @@ static void memory_step(const struct names *n, const struct dara_event *ev, char
     object_ref(n, STYLE_SHOW, ev->proc, ev->obj, loc, sizeof loc);
     snprintf(buf, len, "%s %s, %" PRIu32 " bytes", dara_op_name(ev->op), loc, ev->obj2);
   }
-  uint64_t pc = (uint64_t)ev->arg;
-  if (pc == 0) {
+  if (ev->arg == 0) {
     return;
   }
-  unsigned module = (unsigned)(pc & 31);
-  const struct name_thread *main_thread = names_thread(n, ev->proc, 0);
+  char place[128];
+  evtext_place(n, ev->proc, (uint64_t)ev->arg, place, sizeof place);
   size_t k = strlen(buf);
-  if (module == 0 && main_thread && main_thread->module[0]) {
-    snprintf(buf + k, len - k, ", at %s+0x%" PRIx64, main_thread->module, pc >> 5);
-  } else {
-    snprintf(buf + k, len - k, ", at module %u+0x%" PRIx64, module, pc >> 5);
-  }
+  snprintf(buf + k, len - k, ", at %s", place);
 }
 
 void evtext_what(const struct names *n, const struct sched_file *f, const struct dara_event *ev,

@@ -57,6 +57,11 @@ void evtext_syscall(const struct dara_event *ev, char *buf, size_t len);
 void evtext_operation(const struct names *n, char *buf, size_t len, unsigned proc, unsigned op,
                       uint32_t obj, uint32_t obj2);
 
+/* Where an instruction is, a memory step's pc (offset << 5 | module,
+ * region.h): "prog+0x1139" in the executable, named as its main thread's
+ * creation site is; "module 1+0x113d" in another module; "?" for 0. */
+void evtext_place(const struct names *n, unsigned proc, uint64_t pc, char *buf, size_t len);
+
 /* The text of label id in f; NULL when f does not define it (a verified
  * file always does; callers do not count on it) or f is NULL. */
 const char *evtext_label(const struct sched_file *f, int64_t id);

@@ -12,6 +12,10 @@
  * even a `dara` killed by SIGKILL leaves nothing half-written behind. Every
  * execution is a fresh session: its processes are all killed and reaped
  * before the next begins.
+ *
+ * Data races (--races, races.h) are gathered from every execution, each
+ * distinct one (its location, places and kinds) once, with the execution
+ * that showed it first; with --races fail a race is a bug like any other.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +34,7 @@
 #include "sched/frontend.h"
 #include "sched/jobs.h"
 #include "sched/json.h"
+#include "sched/report.h"
 #include "sched/session.h"
 #include "sched/strategy.h"
 
@@ -38,7 +43,8 @@ static const char synopsis[] =
     "\n"
     "Runs PROG under many different schedules and reports every distinct bug\n"
     "(crash, failed assertion, deadlock, non-zero exit status, hang, livelock),\n"
-    "each saved as a schedule file that 'dara replay' reproduces.\n"
+    "each saved as a schedule file that 'dara replay' reproduces, and, in a\n"
+    "program built with dara-cc, every distinct data race.\n"
     "\n";
 
 static const char epilog[] =
@@ -52,6 +58,16 @@ struct bug {
   char file[PATH_MAX];
   uint64_t schedule; /* 1-based index of the execution that found it */
 };
+
+/* A distinct data race (session_race.key), kept from the first execution
+ * that showed it. */
+struct found_race {
+  struct session_race race;
+  uint64_t schedule;
+};
+
+/* More than this many distinct races are counted as more, not kept. */
+#define EXPLORE_MAX_RACES 256
 
 struct explore {
   const char *dir;
@@ -77,6 +93,11 @@ struct explore {
     bool held;
   } sometimes[SESSION_MAX_SOMETIMES];
   unsigned nsometimes;
+  struct found_race *races;
+  size_t nraces;
+  bool races_more;            /* some races were not kept (too many) */
+  uint64_t races_stopped;     /* executions in which detection stopped early */
+  char races_stopped_why[64]; /* the first one's reason */
 };
 
 static void merge_sometimes(struct explore *x, const struct session_result *res) {
@@ -92,6 +113,34 @@ static void merge_sometimes(struct explore *x, const struct session_result *res)
       x->nsometimes++;
     }
     x->sometimes[j].held |= res->sometimes[i].held;
+  }
+}
+
+static void merge_races(struct explore *x, const struct session_result *res, uint64_t number) {
+  x->races_more |= res->races_more;
+  if (res->races_stopped[0] && x->races_stopped++ == 0)
+    snprintf(x->races_stopped_why, sizeof(x->races_stopped_why), "%s", res->races_stopped);
+  unsigned n = res->nraces < SESSION_MAX_RACES ? res->nraces : SESSION_MAX_RACES;
+  for (unsigned i = 0; i < n; i++) {
+    const struct session_race *r = &res->races[i];
+    size_t j = 0;
+    while (j < x->nraces && strcmp(x->races[j].race.key, r->key) != 0)
+      j++;
+    if (j < x->nraces)
+      continue;
+    if (x->nraces == EXPLORE_MAX_RACES) {
+      x->races_more = true;
+      continue;
+    }
+    if (x->nraces % 16 == 0) {
+      struct found_race *more = reallocarray(x->races, x->nraces + 16, sizeof(*more));
+      if (!more) {
+        x->races_more = true;
+        continue;
+      }
+      x->races = more;
+    }
+    x->races[x->nraces++] = (struct found_race){.race = *r, .schedule = number};
   }
 }
 
@@ -115,6 +164,8 @@ static const char *kind_word(unsigned kind) {
     return "livelock";
   case SCHED_OUT_PROPERTY:
     return "property";
+  case SCHED_OUT_RACE:
+    return "race";
   default:
     return "bug";
   }
@@ -276,6 +327,40 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
             (unsigned long long)max_steps, (unsigned long long)x->hangs);
 }
 
+/* The races of the summary (with --races report), each as ThreadSanitizer
+ * prints one: the access, then the earlier one it raced with; and whether
+ * detection stopped early anywhere (report or fail). */
+static void print_races(const struct explore *x, unsigned mode) {
+  for (size_t i = 0; i < x->nraces && mode == SESSION_RACES_REPORT; i++) {
+    const struct found_race *r = &x->races[i];
+    char line[512];
+    fprintf(stderr, "dara: data race %zu on %s, first in schedule %llu:\n", i + 1, r->race.location,
+            (unsigned long long)r->schedule);
+    report_race_access(&r->race, false, line, sizeof(line));
+    fprintf(stderr, "dara:   %s\n", line);
+    report_race_access(&r->race, true, line, sizeof(line));
+    fprintf(stderr, "dara:   %s\n", line);
+  }
+  if (x->races_more && mode == SESSION_RACES_REPORT)
+    fprintf(stderr, "dara: more data races were found than are listed\n");
+  if (x->races_stopped)
+    fprintf(stderr,
+            "dara: race detection stopped early in %llu schedule%s (%s): races after that "
+            "point were not looked for\n",
+            (unsigned long long)x->races_stopped, x->races_stopped == 1 ? "" : "s",
+            x->races_stopped_why);
+}
+
+static void json_race_access(const struct session_race_access *a) {
+  fputs("{\"thread\": ", stdout);
+  json_string(stdout, a->thread);
+  fputs(", \"kind\": ", stdout);
+  json_string(stdout, race_kind_name(a->kind));
+  printf(", \"size\": %u, \"at\": ", a->size);
+  json_string(stdout, a->place);
+  fputs("}", stdout);
+}
+
 static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
   printf("{\"schedules\": %llu, \"seconds\": %.3f, \"rate\": %.1f, \"strategy\": ",
          (unsigned long long)x->schedules, elapsed,
@@ -299,7 +384,19 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
     json_string(stdout, b->signature);
     fputs("}", stdout);
   }
-  printf("%s], \"sometimes_never_held\": [", x->nbugs ? "\n" : "");
+  printf("%s], \"races\": [", x->nbugs ? "\n" : "");
+  for (size_t i = 0; i < x->nraces; i++) {
+    const struct found_race *r = &x->races[i];
+    printf("%s\n  {\"location\": ", i ? "," : "");
+    json_string(stdout, r->race.location);
+    printf(", \"schedule\": %llu, \"access\": ", (unsigned long long)r->schedule);
+    json_race_access(&r->race.access);
+    fputs(", \"previous\": ", stdout);
+    json_race_access(&r->race.previous);
+    fputs("}", stdout);
+  }
+  printf("%s], \"races_more\": %s, \"sometimes_never_held\": [", x->nraces ? "\n" : "",
+         x->races_more ? "true" : "false");
   unsigned n = 0;
   for (unsigned i = 0; i < x->nsometimes; i++)
     if (!x->sometimes[i].held) {
@@ -347,6 +444,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
   if (res->outcome.kind == SCHED_OUT_HANG || res->outcome.kind == SCHED_OUT_LIVELOCK)
     x->hangs++;
   merge_sometimes(x, res);
+  merge_races(x, res, number);
   if (res->outcome.kind == SCHED_OUT_ERROR) {
     clear_progress(x);
     outcome_details(res->details);
@@ -435,6 +533,19 @@ static int parse_depth(const struct cli_option *o, const char *arg) {
   return cli_u64("--depth", arg, &d->n);
 }
 
+static int parse_races(const struct cli_option *o, const char *arg) {
+  static const char *const modes[] = {[SESSION_RACES_IGNORE] = "ignore",
+                                      [SESSION_RACES_REPORT] = "report",
+                                      [SESSION_RACES_FAIL] = "fail"};
+  for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+    if (strcmp(arg, modes[i]) == 0) {
+      *(unsigned *)o->dst = i;
+      return 0;
+    }
+  cli_error("--races takes 'report', 'fail' or 'ignore', not '%s'", arg);
+  return -1;
+}
+
 int cmd_explore(int argc, char **argv) {
   struct run_options ro;
   run_options_init(&ro);
@@ -447,6 +558,7 @@ int cmd_explore(int argc, char **argv) {
   uint64_t pct_depth = 3, max_schedules = 1000, time_limit = 0, jobs = 1;
   bool keep_going = false, json = false, fork_server = true;
   const char *traces = NULL;
+  unsigned races = SESSION_RACES_REPORT;
   const struct cli_option opts[] = {
       {"strategy", 'S', "S",
        "mix (default): pct with d = 1, 2, 3 in turn, and random\n"
@@ -505,6 +617,14 @@ int cmd_explore(int argc, char **argv) {
        "Foata normal form: equivalent executions (the same\n"
        "order of dependent steps) give the same line",
        cli_text, &traces},
+      {"races", 0, "MODE",
+       "data races, in a program built with dara-cc (two\n"
+       "threads' accesses to one location, one a write, not\n"
+       "ordered by locks, atomics, create/join, I/O ...):\n"
+       "report (default): list each once in the summary and\n"
+       "--json; fail: a race is a bug (exit 1, saved as\n"
+       "bug-NNN-race.sched, replayable); ignore: no detection",
+       parse_races, &races},
       {"no-fork-server", 0, NULL,
        "start every execution with fork and exec (by default\n"
        "each program is started once and every execution\n"
@@ -576,6 +696,7 @@ int cmd_explore(int argc, char **argv) {
   struct session_config cfg;
   run_config(&x.run, &ro, &cfg);
   cfg.fork_server = fork_server;
+  cfg.races = races;
   fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
           strategy_describe(x.strategy), (unsigned long long)ro.seed,
           (unsigned long long)max_schedules);
@@ -601,14 +722,18 @@ int cmd_explore(int argc, char **argv) {
   double elapsed = now_s() - x.started;
   session_ctx_free(session);
   clear_progress(&x);
-  char redundant[64] = "";
+  print_races(&x, races);
+  char redundant[64] = "", race_count[48] = "";
   if (x.redundant)
     snprintf(redundant, sizeof(redundant), " (and %llu redundant)",
              (unsigned long long)x.redundant);
-  fprintf(stderr, "dara: explore: %llu schedules%s in %.1f s (%.0f/s), %s%s; %zu bug%s found\n",
+  if (races == SESSION_RACES_REPORT && x.nraces)
+    snprintf(race_count, sizeof(race_count), ", %zu%s data race%s", x.nraces,
+             x.races_more ? " or more" : "", x.nraces == 1 && !x.races_more ? "" : "s");
+  fprintf(stderr, "dara: explore: %llu schedules%s in %.1f s (%.0f/s), %s%s; %zu bug%s found%s\n",
           (unsigned long long)x.schedules, redundant, elapsed,
           elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
-          x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s");
+          x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s", race_count);
   print_verdict(&x, ro.max_steps);
   char where[48];
   snprintf(where, sizeof(where), "%llu schedules", (unsigned long long)x.schedules);
@@ -626,6 +751,7 @@ done:
   if (x.memory_fd >= 0)
     close(x.memory_fd);
   free(x.bugs);
+  free(x.races);
   strategy_free(x.strategy);
   run_free(&x.run);
   return exit_code;

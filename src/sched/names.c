@@ -101,9 +101,18 @@ int names_add_object(struct names *n, const struct sched_object *o, const char *
   strlcpy(no->symbol, symbol ? symbol : "", sizeof(no->symbol));
   strlcpy(no->module, o->module ? o->module : "", sizeof(no->module));
   no->offset = o->offset;
+  no->within = -1;
   if (o->id + 1u > p->objects_used)
     p->objects_used = o->id + 1u;
   return 0;
+}
+
+void names_set_within(struct names *n, unsigned proc, uint32_t id, uint64_t within) {
+  if (!names_object(n, proc, id))
+    return;
+  struct name_object *o = &n->procs[proc].objects[id];
+  if (o->symbol[0])
+    o->within = within > INT64_MAX ? -1 : (int64_t)within;
 }
 
 int names_load_file(struct names *n, const struct sched_file *f) {
@@ -178,5 +187,20 @@ bool names_object_text(const struct names *n, unsigned proc, uint32_t id, char *
              o->symbol[0] ? " " : "", o->symbol, o->module, o->offset);
   else
     snprintf(buf, len, "%s#%" PRIu32, dara_obj_kind_name(o->kind), id);
+  return true;
+}
+
+bool names_location_text(const struct names *n, unsigned proc, uint32_t id, char *buf, size_t len) {
+  const struct name_object *o = names_object(n, proc, id);
+  if (!o || !o->module[0]) {
+    snprintf(buf, len, "%s#%" PRIu32, dara_obj_kind_name(o ? o->kind : DARA_OBJ_MEMORY), id);
+    return false;
+  }
+  if (o->symbol[0] && o->within >= 0)
+    snprintf(buf, len, "%s+%" PRId64, o->symbol, o->within);
+  else if (o->symbol[0])
+    snprintf(buf, len, "%s", o->symbol);
+  else
+    snprintf(buf, len, "%s+%#" PRIx64, o->module, o->offset);
   return true;
 }

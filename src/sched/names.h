@@ -35,6 +35,8 @@ struct name_object {
   char symbol[DARA_NAME_LEN]; /* the variable's symbol, if known */
   char module[DARA_NAME_LEN]; /* "" for objects not in a module (heap, stack) */
   uint64_t offset;
+  int64_t within; /* how far into its symbol it is; -1: not known (a loaded
+                     file's objects, or no symbol) */
 };
 
 struct names;
@@ -49,6 +51,10 @@ void names_clear(struct names *n);
  * (nothing is stored then). symbol may be NULL. */
 int names_add_thread(struct names *n, const struct sched_thread *t);
 int names_add_object(struct names *n, const struct sched_object *o, const char *symbol);
+/* Says how far into its symbol object id of proc is (a live run knows,
+ * from the module's symbol table). Nothing when the object is not
+ * defined. */
+void names_set_within(struct names *n, unsigned proc, uint32_t id, uint64_t within);
 /* Adds every thread and object a loaded file defines, in file order. */
 int names_load_file(struct names *n, const struct sched_file *f);
 
@@ -68,5 +74,11 @@ void names_site_of(const struct sched_thread *t, char *buf, size_t len);
 /* "mutex#2 lock (prog+0x4040)", "cond#3" (not in a module); when not
  * defined, "object#4" and false is returned. */
 bool names_object_text(const struct names *n, unsigned proc, uint32_t id, char *buf, size_t len);
+/* A memory location as a race report names it: "counter+0" (its symbol
+ * and how far into it), "counter" (where in it not known), "prog+0x4014"
+ * (no symbol), or "memory#3" when it is not in a module (the heap, a
+ * stack) or not defined. Returns whether it is in a module: a name that
+ * means the same place in every run. */
+bool names_location_text(const struct names *n, unsigned proc, uint32_t id, char *buf, size_t len);
 
 #endif

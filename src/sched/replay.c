@@ -230,6 +230,9 @@ int cmd_replay(int argc, char **argv) {
   struct policy policy = {.name = "replay", .choose = choose, .lease = lease, .ctx = &rep};
   struct session_config cfg;
   run_config(&run, &ro, &cfg);
+  /* A recorded race ends the run at the same access again. */
+  if (f.outcome.kind == SCHED_OUT_RACE)
+    cfg.races = SESSION_RACES_FAIL;
   cfg.policy = &policy;
   cfg.sink = (struct session_sink){
       .event = on_event, .thread = on_thread, .object = on_object, .label = on_label, .ctx = &rep};

@@ -1,5 +1,5 @@
 /*
- * schedfile: the schedule file, format v2 (and v1): what writing
+ * schedfile: the schedule file, format v3 (and v1, v2): what writing
  * (schedfile_write.c) and reading (schedfile_read.c) share, and the lookups
  * in a loaded file.
  *
@@ -43,6 +43,7 @@ const char *sched_outcome_name(unsigned kind) {
       [SCHED_OUT_SIGNAL] = "signal", [SCHED_OUT_DEADLOCK] = "deadlock",
       [SCHED_OUT_HANG] = "hang",     [SCHED_OUT_PROPERTY] = "property",
       [SCHED_OUT_ERROR] = "error",   [SCHED_OUT_LIVELOCK] = "livelock",
+      [SCHED_OUT_RACE] = "race",
   };
   return kind < SCHED_OUT_COUNT ? names[kind] : "?";
 }

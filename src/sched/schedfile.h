@@ -1,5 +1,5 @@
 /*
- * schedfile: the schedule file (format v2, docs/schedule-format.md).
+ * schedfile: the schedule file (format v3, docs/schedule-format.md).
  *
  * Writing streams: events are encoded into a small buffer and flushed, so a
  * writer needs bounded memory however long the run. Thread and object
@@ -22,7 +22,7 @@
 #include "abi/region.h"
 #include "sched/event.h"
 
-#define SCHEDFILE_VERSION 2u /* reads 1 and 2; 2 added SYSCALL events */
+#define SCHEDFILE_VERSION 3u /* reads 1 to 3; 2 added SYSCALL events, 3 the race outcome */
 
 struct sched_cmd {
   int argc;
@@ -52,6 +52,7 @@ enum sched_outcome_kind {
   SCHED_OUT_PROPERTY = 5, /* a property failed (future) */
   SCHED_OUT_ERROR = 6,    /* dara itself could not go on */
   SCHED_OUT_LIVELOCK = 7, /* the step limit, reached with every thread spinning (fair.h) */
+  SCHED_OUT_RACE = 8,     /* a data race (races.h), when races end the run (version 3) */
   SCHED_OUT_COUNT
 };
 

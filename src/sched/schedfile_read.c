@@ -562,6 +562,9 @@ static enum rd read_footer(struct reader *r) {
     return bad(r, "outcome (kind %llu, code %lld, process %llu) out of range",
                (unsigned long long)kind, (long long)code, (unsigned long long)proc);
   }
+  if (kind == SCHED_OUT_RACE && f->version < 3) {
+    return bad(r, "outcome %llu (race) in a version %u file", (unsigned long long)kind, f->version);
+  }
   f->outcome.kind = (uint32_t)kind;
   f->outcome.code = (int32_t)code;
   f->outcome.proc = (uint32_t)proc;

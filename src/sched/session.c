@@ -63,6 +63,8 @@ struct session_ctx {
   uint8_t slot_state[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
   /* Who ran when, and who yielded (fair.h): cleared by each run. */
   struct fair *fair;
+  /* The data-race detector (races.h): reset by each run that uses it. */
+  struct races *races;
   /* Scratch of one step: the candidates, and the timers that may not fire
    * yet (candidates()); the descriptors polled before a deadlock. */
   struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
@@ -86,7 +88,8 @@ struct session_ctx *session_ctx_new(void) {
   ctx->names = names_new();
   ctx->world = world_new();
   ctx->fair = fair_new();
-  if (!ctx->names || !ctx->world || !ctx->fair) {
+  ctx->races = races_new();
+  if (!ctx->names || !ctx->world || !ctx->fair || !ctx->races) {
     session_ctx_free(ctx);
     return NULL;
   }
@@ -112,6 +115,7 @@ void session_ctx_free(struct session_ctx *ctx) {
   world_free(ctx->world);
   names_free(ctx->names);
   fair_free(ctx->fair);
+  races_free(ctx->races);
   free(ctx);
 }
 
@@ -227,6 +231,8 @@ void session_emit(struct session *s, const struct dara_event *ev) {
     s->res->stopped = true;
     s->done = true;
   }
+  if (s->races && !s->done)
+    report_races(s, ev);
 }
 
 void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
@@ -906,6 +912,10 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   }
   fair_clear(ctx->fair);
   s.fair = ctx->fair;
+  if (cfg->races != SESSION_RACES_IGNORE) {
+    races_reset(ctx->races);
+    s.races = ctx->races;
+  }
   if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_PROCS) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run",
                    DARA_MAX_PROCS);

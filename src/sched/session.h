@@ -24,6 +24,10 @@
  * definitions; `record` writes them to a file, `replay` compares them. The
  * names of the run's threads and objects stay in the context, for messages,
  * until its next run (session_ctx_names).
+ *
+ * When asked to (session_config.races), the run's events also go to a
+ * data-race detector (races.h): its races come back in the result, and in
+ * fail mode the first one ends the run.
  */
 #ifndef DARA_SCHED_SESSION_H
 #define DARA_SCHED_SESSION_H
@@ -32,6 +36,7 @@
 #include <stdint.h>
 
 #include "sched/policy.h"
+#include "sched/races.h"
 #include "sched/schedfile.h"
 
 struct session_sink {
@@ -42,6 +47,13 @@ struct session_sink {
   int (*object)(void *ctx, const struct sched_object *o, const char *symbol);
   int (*label)(void *ctx, const struct sched_label *l);
   void *ctx;
+};
+
+/* What a run does with data races (races.h). */
+enum session_races {
+  SESSION_RACES_IGNORE = 0, /* no detection */
+  SESSION_RACES_REPORT,     /* listed in the result */
+  SESSION_RACES_FAIL        /* listed, and the first ends the run (SCHED_OUT_RACE) */
 };
 
 struct session_config {
@@ -63,9 +75,29 @@ struct session_config {
                                    built with dara-cc are scheduling points */
   bool fork_server;          /* start each program once as a fork server and
                                    fork every execution from it (explore) */
+  unsigned races;            /* enum session_races */
 };
 
 #define SESSION_MAX_SOMETIMES 32
+#define SESSION_MAX_RACES 16
+
+/* One access of a data race, named as the run named it when the race was
+ * found. */
+struct session_race_access {
+  char thread[128]; /* names_thread_text: "0:2 worker (prog+0x11e3#1)" */
+  char place[96];   /* the instruction (evtext_place): "prog+0x1139" */
+  uint8_t kind;     /* enum race_kind */
+  uint32_t size;
+};
+
+struct session_race {
+  char location[96]; /* names_location_text: "counter+0", or "memory#3" */
+  /* The same race in every execution: the location (when in a module, else
+   * "(heap)") and both places and kinds, the lesser place first. */
+  char key[320];
+  struct session_race_access access;   /* the access that raced */
+  struct session_race_access previous; /* the earlier one it raced with */
+};
 
 struct session_result {
   struct sched_outcome outcome; /* outcome.message points into message[] */
@@ -85,6 +117,11 @@ struct session_result {
     bool held;
   } sometimes[SESSION_MAX_SOMETIMES];
   unsigned nsometimes;
+  /* The run's distinct data races, in the order found (cfg->races). */
+  struct session_race races[SESSION_MAX_RACES];
+  unsigned nraces;
+  bool races_more;        /* it had more than races[] holds */
+  char races_stopped[64]; /* why detection stopped early in it (races.h), or "" */
 };
 
 /* What a sequence of runs shares: the shared region, the fork servers, the

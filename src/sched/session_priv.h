@@ -56,6 +56,8 @@ struct session {
   struct candidate *lease_cands;
   size_t lease_n, lease_chosen;
   struct fair *fair;                /* the context's (fair.h), cleared for this run */
+  struct races *races;              /* the context's (races.h), reset for this run; NULL
+                                       when the run ignores races */
   bool fair_cut;                    /* candidates(): fairness removed some */
   unsigned last_proc, last_routine; /* the routine that ran last (255: none yet) */
   /* The sockets the programs made (drain.c), as far as their closes say
@@ -99,6 +101,11 @@ bool session_routine_new(struct session *s, unsigned proc, unsigned routine);
 /* Ends the run with a deadlock: one line per blocked thread in the details,
  * a summary in the message, and a signature. */
 void report_deadlock(struct session *s);
+
+/* report_races.c */
+/* Hands an event to the run's race detector (s->races); each new race goes
+ * into the result, and in fail mode the first one ends the run. */
+void report_races(struct session *s, const struct dara_event *ev);
 
 /* drain.c */
 /* Reads process proc's event log up to its head and turns each entry into

@@ -65,7 +65,7 @@ static uint64_t load_base(const struct elf_file *f, const Elf64_Ehdr *eh) {
 }
 
 static int search(const struct elf_file *f, const Elf64_Shdr *sh, unsigned nsh, unsigned type,
-                  unsigned sym_type, uint64_t vaddr, char *out, size_t out_len) {
+                  unsigned sym_type, uint64_t vaddr, char *out, size_t out_len, uint64_t *within) {
   for (unsigned i = 0; i < nsh; i++) {
     if (sh[i].sh_type != type || sh[i].sh_entsize != sizeof(Elf64_Sym) || sh[i].sh_link >= nsh ||
         !in_file(f, sh[i].sh_offset, sh[i].sh_size))
@@ -89,6 +89,7 @@ static int search(const struct elf_file *f, const Elf64_Shdr *sh, unsigned nsh, 
       if (len == max || len == 0)
         continue;
       snprintf(out, out_len, "%.*s", (int)len, name);
+      *within = vaddr - s->st_value;
       return 0;
     }
   }
@@ -96,6 +97,12 @@ static int search(const struct elf_file *f, const Elf64_Shdr *sh, unsigned nsh, 
 }
 
 int symbols_lookup(const char *path, uint64_t offset, bool data, char *out, size_t out_len) {
+  uint64_t within;
+  return symbols_lookup_at(path, offset, data, out, out_len, &within);
+}
+
+int symbols_lookup_at(const char *path, uint64_t offset, bool data, char *out, size_t out_len,
+                      uint64_t *within) {
   const struct elf_file *f = open_elf(path);
   if (!f || !f->data)
     return -1;
@@ -107,7 +114,7 @@ int symbols_lookup(const char *path, uint64_t offset, bool data, char *out, size
   const Elf64_Shdr *sh = (const Elf64_Shdr *)(f->data + eh->e_shoff);
   uint64_t vaddr = offset + load_base(f, eh);
   unsigned type = data ? STT_OBJECT : STT_FUNC;
-  if (search(f, sh, eh->e_shnum, SHT_SYMTAB, type, vaddr, out, out_len) == 0)
+  if (search(f, sh, eh->e_shnum, SHT_SYMTAB, type, vaddr, out, out_len, within) == 0)
     return 0;
-  return search(f, sh, eh->e_shnum, SHT_DYNSYM, type, vaddr, out, out_len);
+  return search(f, sh, eh->e_shnum, SHT_DYNSYM, type, vaddr, out, out_len, within);
 }

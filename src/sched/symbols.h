@@ -19,5 +19,9 @@
  * `offset` (relative to the module's load address) into out and returns 0,
  * or returns -1. */
 int symbols_lookup(const char *path, uint64_t offset, bool data, char *out, size_t out_len);
+/* The same, and how far into the symbol `offset` is (*within; a race
+ * report names a location "counter+0"). */
+int symbols_lookup_at(const char *path, uint64_t offset, bool data, char *out, size_t out_len,
+                      uint64_t *within);
 
 #endif

@@ -4,8 +4,9 @@
  * Any input must parse to OK, TRUNCATED or BAD without a crash, a leak, an
  * out-of-bounds read or undefined behaviour; a file that parses must also
  * be self-consistent (the lookups find what the arrays hold, labels are
- * numbered 1..nlabels, every event names only labels the file defines, and
- * a SYSCALL event, only in a version 2 file, has its fields in range).
+ * numbered 1..nlabels, every event names only labels the file defines, a
+ * SYSCALL event, only in a version 2 or 3 file, has its fields in range,
+ * and a race outcome comes only in a version 3 file).
  * Built and run by tests/fuzz/run.sh.
  */
 #include <stdbool.h>
@@ -30,6 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     if (f.hdr.nprocs < 1 || f.hdr.nprocs > DARA_MAX_PROCS || f.version < 1 ||
         f.version > SCHEDFILE_VERSION) {
+      abort();
+    }
+    /* A complete file ends in an outcome its version has. */
+    if (st == SCHEDFILE_OK && (f.outcome.kind >= SCHED_OUT_COUNT ||
+                               (f.outcome.kind == SCHED_OUT_RACE && f.version < 3))) {
       abort();
     }
     for (size_t i = 0; i < f.nevents; i++) {

@@ -11,6 +11,7 @@
  * calls of every group, failed ones, and data excerpts up to the full 64
  * bytes. memory.bin is a program built with dara-cc: memory steps of
  * every operation, locations named by SYMBOL records, the POINTS record.
+ * race.bin ends in a data race (outcome 8, new in version 3).
  * v1.bin is mutex.bin as format version 1, which readers still
  * accept. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
@@ -156,6 +157,36 @@ static void write_memory(const char *dir) {
                             .arg = 0x2040 << 5 | 1});
   ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .arg = 1});
   finish(w, 1, 1, "process 0 (./prog) exited with status 1");
+}
+
+/* Two threads increment a global without a lock; the run ends at the
+ * second write, a data race. */
+static void write_race(const char *dir) {
+  struct schedfile_writer *w = start_points(dir, "race.bin", 1, DARA_POINTS_ALL);
+  struct sched_object counter = {0, 1, DARA_OBJ_MEMORY, "prog", 0x4014};
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
+  for (uint16_t routine = 1; routine <= 2; routine++) {
+    struct sched_thread t = {0, routine, "prog", 0x11e3, routine - 1u, "worker"};
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_THREAD_CREATE});
+    schedfile_define_thread(w, &t);
+    ev(w, (struct dara_event){.kind = DARA_EV_CREATE, .arg = routine});
+  }
+  schedfile_define_object_symbol(w, &counter, "counter");
+  for (uint16_t routine = 1; routine <= 2; routine++) {
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = routine,
+                              .op = DARA_OP_MEM_READ,
+                              .obj = 1,
+                              .obj2 = 4,
+                              .arg = 0x1130 << 5});
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = routine,
+                              .op = DARA_OP_MEM_WRITE,
+                              .obj = 1,
+                              .obj2 = 4,
+                              .arg = 0x1139 << 5});
+  }
+  finish(w, SCHED_OUT_RACE, 0, "data race on counter+0");
 }
 
 /* Two processes; a signal, a note, a hang and a deadlock; no virtual time. */
@@ -398,6 +429,7 @@ int main(int argc, char **argv) {
   write_world(argv[1]);
   write_syscalls(argv[1]);
   write_memory(argv[1]);
+  write_race(argv[1]);
   write_v1(argv[1]);
   write_truncated(argv[1]);
   return 0;

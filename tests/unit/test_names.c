@@ -59,6 +59,45 @@ static void object_texts(void **state) {
   names_free(n);
 }
 
+/* Locations as race reports name them. */
+static void location_texts(void **state) {
+  (void)state;
+  struct names *n = names_new();
+  char buf[128];
+  assert_false(names_location_text(n, 0, 4, buf, sizeof(buf)));
+  assert_string_equal(buf, "memory#4");
+  struct sched_object counter = {
+      .proc = 0, .id = 2, .kind = DARA_OBJ_MEMORY, .module = "prog", .offset = 0x4014};
+  assert_int_equal(names_add_object(n, &counter, "counter"), 0);
+  assert_true(names_location_text(n, 0, 2, buf, sizeof(buf)));
+  assert_string_equal(buf, "counter"); /* where in it: not known yet */
+  names_set_within(n, 0, 2, 0);
+  assert_true(names_location_text(n, 0, 2, buf, sizeof(buf)));
+  assert_string_equal(buf, "counter+0");
+  struct sched_object field = {
+      .proc = 0, .id = 3, .kind = DARA_OBJ_MEMORY, .module = "prog", .offset = 0x4028};
+  assert_int_equal(names_add_object(n, &field, "stats"), 0);
+  names_set_within(n, 0, 3, 12);
+  assert_true(names_location_text(n, 0, 3, buf, sizeof(buf)));
+  assert_string_equal(buf, "stats+12");
+  struct sched_object bare = {
+      .proc = 0, .id = 5, .kind = DARA_OBJ_MEMORY, .module = "prog", .offset = 0x4100};
+  assert_int_equal(names_add_object(n, &bare, NULL), 0);
+  names_set_within(n, 0, 5, 8); /* no symbol to be in */
+  assert_true(names_location_text(n, 0, 5, buf, sizeof(buf)));
+  assert_string_equal(buf, "prog+0x4100");
+  struct sched_object heap = {.proc = 0, .id = 6, .kind = DARA_OBJ_MEMORY, .module = ""};
+  assert_int_equal(names_add_object(n, &heap, NULL), 0);
+  assert_false(names_location_text(n, 0, 6, buf, sizeof(buf)));
+  assert_string_equal(buf, "memory#6");
+  names_set_within(n, 0, 7, 0); /* not defined: nothing happens */
+  /* A later definition forgets where in its symbol the old one was. */
+  assert_int_equal(names_add_object(n, &counter, "counter"), 0);
+  assert_true(names_location_text(n, 0, 2, buf, sizeof(buf)));
+  assert_string_equal(buf, "counter");
+  names_free(n);
+}
+
 static void bounds_and_clear(void **state) {
   (void)state;
   struct names *n = names_new();
@@ -85,6 +124,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(thread_texts),
       cmocka_unit_test(object_texts),
+      cmocka_unit_test(location_texts),
       cmocka_unit_test(bounds_and_clear),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * test_schedfile: the schedule file, format v2 (and v1).
+ * test_schedfile: the schedule file, format v3 (and v1, v2).
  *
  * Round trip of every field, labels and the events that name them included,
  * and SYSCALL events with every field at its limits;
@@ -7,6 +7,7 @@
  * intact events only grow); every single-bit flip refused; another version,
  * oversized counts and lengths, labels out of order or used before they are
  * defined, trailing garbage; version 1 files (which cannot hold a SYSCALL),
+ * version 2 files (which cannot end in a race),
  * the SYSCALL example of the documentation, SYSCALL fields out of range;
  * the size of STEP events on a long synthetic run.
  */
@@ -338,7 +339,7 @@ static void assert_event_equal(const struct dara_event *a, const struct dara_eve
 
 static void assert_sample(const struct sched_file *f, int reps) {
   struct sched_header h = sample_header();
-  assert_int_equal(f->version, SCHEDFILE_VERSION);
+  assert_int_equal(f->version, 3); /* what the writer writes */
   assert_string_equal(f->hdr.dara_version, h.dara_version);
   assert_string_equal(f->hdr.cwd, h.cwd);
   assert_string_equal(f->hdr.strategy, h.strategy);
@@ -405,7 +406,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x02", 9);
+  assert_memory_equal(bytes, "DARASCHD\x03", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -453,6 +454,22 @@ static void test_round_trip(void **state) {
   assert_null(f.events);
   assert_int_equal(f.nevents, 0);
   schedfile_free(&f); /* freeing twice is harmless: the struct was zeroed */
+}
+
+/* The race outcome (version 3) goes through with its message. */
+static void test_race_outcome(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "race.bin");
+  struct sched_outcome out = {SCHED_OUT_RACE, 0, 0, "data race on counter+0"};
+  write_sample(path, 1, &out);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.version, 3);
+  assert_int_equal(f.outcome.kind, SCHED_OUT_RACE);
+  assert_string_equal(f.outcome.message, out.message);
+  assert_string_equal(sched_outcome_name(f.outcome.kind), "race");
+  schedfile_free(&f);
 }
 
 static void test_outcome_without_message(void **state) {
@@ -666,8 +683,8 @@ static enum schedfile_status h_parse(struct hand *h, char *err, size_t err_len) 
 
 /* Checks the helpers and the spelled-out encoding of the documentation:
  * a string, a thread, an object, two events, one of each form, then two
- * labels and two events that name them. Nothing here is new in version 2,
- * so the same bytes are a valid file of either version. */
+ * labels and two events that name them. Nothing here is new in version 2
+ * or 3, so the same bytes are a valid file of every version. */
 static void hand_made_valid(uint64_t version) {
   static struct hand h;
   char err[256] = "";
@@ -743,8 +760,9 @@ static void hand_made_valid(uint64_t version) {
 
 static void test_hand_made_valid(void **state) {
   (void)state;
-  hand_made_valid(1); /* a version 1 file still loads */
+  hand_made_valid(1); /* version 1 and 2 files still load */
   hand_made_valid(2);
+  hand_made_valid(3);
 }
 
 static void test_wrong_version(void **state) {
@@ -755,15 +773,15 @@ static void test_wrong_version(void **state) {
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err,
-                      "hand.bin is schedule format version 7; this dara reads versions 1 to 2");
-  const uint64_t refused[] = {0, 3, UINT64_MAX};
+                      "hand.bin is schedule format version 7; this dara reads versions 1 to 3");
+  const uint64_t refused[] = {0, 4, UINT64_MAX};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     h_start(&h, refused[i]);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-    assert_non_null(strstr(err, "this dara reads versions 1 to 2"));
+    assert_non_null(strstr(err, "this dara reads versions 1 to 3"));
   }
-  for (uint64_t version = 1; version <= 2; version++) {
+  for (uint64_t version = 1; version <= 3; version++) {
     h_start(&h, version);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
@@ -956,6 +974,36 @@ static void test_malformed_records(void **state) {
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
 }
 
+/* Outcome 8 (race) is new in version 3: a version 1 or 2 file that ends
+ * in it is damaged. */
+static void test_race_outcome_version(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256] = "";
+  for (uint64_t version = 1; version <= 3; version++) {
+    h_start(&h, version);
+    h_byte(&h, 0x04);
+    for (int i = 0; i < 5; i++) {
+      h_uv(&h, 0); /* no records */
+    }
+    h_uv(&h, SCHED_OUT_RACE);
+    h_uv(&h, 0);
+    h_uv(&h, 0);
+    h_uv(&h, 0);
+    uint32_t c = crc32c_bitwise(h.buf, h.len);
+    for (int i = 0; i < 4; i++) {
+      h_byte(&h, (uint8_t)(c >> (8 * i)));
+    }
+    err[0] = '\0';
+    if (version < 3) {
+      assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+      assert_non_null(strstr(err, "outcome 8 (race) in a version"));
+    } else {
+      assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
+    }
+  }
+}
+
 /* A LABEL record (tag 05): id, then the text in place. */
 static void h_label(struct hand *h, uint64_t id, const char *text) {
   h_byte(h, 0x05);
@@ -1099,7 +1147,14 @@ static void test_syscall_documented_example(void **state) {
       0x00, 0x03, 0x40, 0x00, 0x32, 0x0b,           /* errno, args, took, len */
       'h',  'e',  'l',  'l',  'o',  ' ',  'd', 'a', 'r', 'a', '\n',
   };
+  /* As a version 2 file, where SYSCALL events came in, and as the version
+   * 3 file the writer makes below. */
   h_start(&h, 2);
+  memcpy(h.buf + h.len, body, sizeof body);
+  h.len += sizeof body;
+  h_footer(&h, 4, 0, 0, 2, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
+  h_start(&h, 3);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
@@ -1512,7 +1567,7 @@ static void test_memory_records(void **state) {
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 2);
+  assert_int_equal(f.version, 3);
   assert_int_equal(f.hdr.points, DARA_POINTS_ATOMICS);
   assert_int_equal(f.nobjects, 3);
   assert_string_equal(f.object_symbols[0], "counter");
@@ -1595,6 +1650,7 @@ int main(void) {
       cmocka_unit_test(test_crc_vector),
       cmocka_unit_test(test_round_trip),
       cmocka_unit_test(test_outcome_without_message),
+      cmocka_unit_test(test_race_outcome),
       cmocka_unit_test(test_free_zeroed),
       cmocka_unit_test(test_truncated_everywhere),
       cmocka_unit_test(test_bit_flips),
@@ -1602,6 +1658,7 @@ int main(void) {
       cmocka_unit_test(test_hand_made_valid),
       cmocka_unit_test(test_wrong_version),
       cmocka_unit_test(test_malformed_records),
+      cmocka_unit_test(test_race_outcome_version),
       cmocka_unit_test(test_malformed_labels),
       cmocka_unit_test(test_syscall_documented_example),
       cmocka_unit_test(test_syscall_limits),
