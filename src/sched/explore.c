@@ -308,6 +308,9 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
             which, (unsigned long long)x->schedules, (unsigned long long)x->redundant,
             x->nbugs ? "the bugs above are all there is" : "no bug", bounded ? "such " : "",
             (unsigned long long)max_steps);
+    if (x->nraces)
+      fprintf(stderr, "dara: explore: (the data races above are reported, not counted as bugs: "
+                      "--races fail makes each a bug)\n");
     return;
   }
   if (st->diverged)

@@ -16,6 +16,7 @@
 #     preemptions is run, and the verdict names the bound;
 #   - a bug that needs ten exact alternations is found, and replays 3 of 3;
 #     with --keep-going the exploration ends complete, naming its bugs;
+#   - data races are reported under dpor (the racy counter, both sides);
 #   - an exploration cut by --max-steps says what it did not explore;
 #     dpor refuses --jobs.
 # Works for any build directory, sanitizer builds included (EXPLORE_QUICK=1:
@@ -185,6 +186,23 @@ test_alternations() {
     { echo "keep going: $(summary "$p.all.err")"; return 1; }
 }
 
+# Races are reported in every execution dpor runs: both sides of the
+# racy counter, and the verdict says they are not counted as bugs.
+test_races() {
+  local p="$TMP/races"
+  (cd "$TMP" && "$DARA_CC" -O1 -o race_counter "$ROOT/tests/programs/race_counter.c" -pthread) ||
+    { echo "dara-cc could not build race_counter"; return 1; }
+  dpor "$p" -- "$TMP/race_counter"
+  [[ $(status "$p") == 0 && $(field "$p" .complete) == true ]] || { echo "$(describe "$p")"; return 1; }
+  # (gcc's counter++ is a load and a store, clang's only the store: a
+  # read/write race or not, always a write/write one.)
+  [[ $(field "$p" '[.races[] | select(.location == "counter+0" and .access.kind == "write"
+      and .previous.kind == "write" and (.access.at | length) > 0)] | length') == 1 ]] ||
+    { echo "races: $(field "$p" -c .races)"; return 1; }
+  grep -q 'the data races above are reported, not counted as bugs' "$p.err" ||
+    { echo "verdict: $(summary "$p.err")"; return 1; }
+}
+
 test_cut_short() {
   local p="$TMP/cut"
   dpor "$p" -k --max-steps 12 -- "$PROGS/dpor_sections" 2
@@ -204,7 +222,7 @@ test_no_jobs() {
 
 # ---- the list ----
 
-TESTS=(sections independent readers alternations cut_short no_jobs)
+TESTS=(sections independent readers alternations races cut_short no_jobs)
 for mode in trylock cond sem rwlock barrier join pipe sleep once; do
   TESTS+=("brute dpor_rules $mode")
 done
