@@ -85,10 +85,24 @@ struct thread {
   uint32_t v_idx;
 };
 
-/* The steps touching each object, in order, for the race scan. */
+/* Steps, in order, kept apart by thread (by[tid]), for the race scan: it
+ * walks each other thread's steps latest first and stops at the first one
+ * already ordered before the step it scans for. */
+struct tlist {
+  struct vec *by;
+  uint32_t n;
+};
+
+/* The steps touching each object. */
 struct key_list {
   uint64_t key;
-  struct vec steps;
+  struct tlist steps;
+};
+
+struct cursor {
+  const struct vec *v;
+  uint32_t at; /* entries not taken yet */
+  uint32_t tid;
 };
 
 struct dpor {
@@ -104,7 +118,9 @@ struct dpor {
 
   struct key_list *keys; /* open addressing, capkeys a power of two */
   uint32_t nkeys, capkeys;
-  struct vec timer_steps, io_steps, end_steps;
+  struct tlist timer_steps, io_steps, end_steps, all_steps;
+  struct cursor *cursors; /* the race scan's (related_start) */
+  uint32_t ncursors, capcursors;
 
   uint32_t replay;  /* the first state not replayed: steps before it are known */
   uint32_t pending; /* a step whose turn is not over (its calls may follow), NONE */
@@ -119,7 +135,31 @@ struct dpor {
 
 /* ---- tables ---- */
 
-static struct vec *key_steps(struct dpor *d, uint64_t key) {
+static bool tlist_push(struct tlist *l, uint32_t tid, uint32_t pos) {
+  if (tid >= l->n) {
+    uint32_t n = tid + 1 > l->n * 2 ? tid + 1 : l->n * 2;
+    struct vec *by = realloc(l->by, n * sizeof(*by));
+    if (!by)
+      return false;
+    memset(by + l->n, 0, (n - l->n) * sizeof(*by));
+    l->by = by;
+    l->n = n;
+  }
+  return vec_push(&l->by[tid], pos);
+}
+
+static void tlist_clear(struct tlist *l) {
+  for (uint32_t i = 0; i < l->n; i++)
+    l->by[i].n = 0;
+}
+
+static void tlist_free(struct tlist *l) {
+  for (uint32_t i = 0; i < l->n; i++)
+    free(l->by[i].v);
+  free(l->by);
+}
+
+static struct tlist *key_steps(struct dpor *d, uint64_t key) {
   if (d->nkeys * 2 >= d->capkeys) {
     uint32_t cap = d->capkeys ? d->capkeys * 2 : 256;
     struct key_list *k = calloc(cap, sizeof(*k));
@@ -147,17 +187,14 @@ static struct vec *key_steps(struct dpor *d, uint64_t key) {
   return &d->keys[h].steps;
 }
 
-/* Forgets the steps from position len on, in every list. */
-static void cut_lists(struct dpor *d, uint32_t len) {
-  struct vec *all[3] = {&d->timer_steps, &d->io_steps, &d->end_steps};
-  for (int i = 0; i < 3; i++)
-    while (all[i]->n && all[i]->v[all[i]->n - 1] >= len)
-      all[i]->n--;
-  for (uint32_t i = 0; i < d->capkeys; i++) {
-    struct vec *v = &d->keys[i].steps;
-    while (v->n && v->v[v->n - 1] >= len)
-      v->n--;
-  }
+/* Forgets every step in every list (a new execution lists them again). */
+static void clear_lists(struct dpor *d) {
+  tlist_clear(&d->timer_steps);
+  tlist_clear(&d->io_steps);
+  tlist_clear(&d->end_steps);
+  tlist_clear(&d->all_steps);
+  for (uint32_t i = 0; i < d->capkeys; i++)
+    tlist_clear(&d->keys[i].steps);
 }
 
 static uint32_t clock_at(const struct dpor *d, const struct step *s, uint32_t tid) {
@@ -337,54 +374,64 @@ static void reverse(struct dpor *d, uint32_t k, uint32_t j) {
 
 /* The earlier steps that step j may be ordered after, latest first: the
  * steps on its objects, the timers, the ends of processes, and for a step
- * with system calls the others with calls (a merge of those lists, each in
- * order); every earlier step for a timer or a process end. */
-struct related {
-  const struct vec *list[5];
-  uint32_t at[5]; /* entries of list[i] not taken yet */
-  int n;
-  uint32_t all; /* when every step counts: the next one down, +1 */
-};
-
-static void related_start(struct dpor *d, uint32_t j, struct related *r) {
+ * with system calls the others with calls; every earlier step for a timer
+ * or a process end. A cursor per list and other thread; related_next
+ * merges them. */
+static bool related_start(struct dpor *d, uint32_t j) {
   const struct step *s = &d->trace[j];
-  *r = (struct related){0};
+  const struct tlist *lists[5];
+  int nl = 0;
   if (s->dep.flags & (DEP_TIMER | DEP_PROC_END)) {
-    r->all = j;
-    return;
+    lists[nl++] = &d->all_steps;
+  } else {
+    for (int i = 0; i < 2; i++)
+      if (s->dep.a[i].mode && (lists[nl] = key_steps(d, s->dep.a[i].key)) != NULL)
+        nl++;
+    lists[nl++] = &d->timer_steps;
+    lists[nl++] = &d->end_steps;
+    if (s->dep.flags & DEP_IO)
+      lists[nl++] = &d->io_steps;
   }
-  for (int i = 0; i < 2; i++)
-    if (s->dep.a[i].mode)
-      r->list[r->n++] = key_steps(d, s->dep.a[i].key);
-  r->list[r->n++] = &d->timer_steps;
-  r->list[r->n++] = &d->end_steps;
-  if (s->dep.flags & DEP_IO)
-    r->list[r->n++] = &d->io_steps;
-  for (int i = 0; i < r->n; i++)
-    r->at[i] = r->list[i] ? r->list[i]->n : 0;
+  d->ncursors = 0;
+  for (int i = 0; i < nl; i++)
+    for (uint32_t u = 0; u < lists[i]->n; u++) {
+      if (u == s->tid || lists[i]->by[u].n == 0)
+        continue;
+      if (d->ncursors == d->capcursors) {
+        uint32_t cap = d->capcursors ? d->capcursors * 2 : 16;
+        struct cursor *c = realloc(d->cursors, cap * sizeof(*c));
+        if (!c)
+          return false;
+        d->cursors = c;
+        d->capcursors = cap;
+      }
+      d->cursors[d->ncursors++] =
+          (struct cursor){.v = &lists[i]->by[u], .at = lists[i]->by[u].n, .tid = u};
+    }
+  return true;
 }
 
-/* The next step down, or NONE. */
-static uint32_t related_next(struct related *r) {
-  if (r->all)
-    return --r->all;
+/* The next step down, or NONE; each step once, though it be in two lists. */
+static uint32_t related_next(struct dpor *d) {
   uint32_t best = NONE;
-  for (int i = 0; i < r->n; i++)
-    if (r->at[i] && (best == NONE || r->list[i]->v[r->at[i] - 1] > best))
-      best = r->list[i]->v[r->at[i] - 1];
-  for (int i = 0; i < r->n; i++) /* a step in two lists comes once */
-    if (r->at[i] && r->list[i]->v[r->at[i] - 1] == best)
-      r->at[i]--;
+  for (uint32_t i = 0; i < d->ncursors; i++) {
+    const struct cursor *c = &d->cursors[i];
+    if (c->at && (best == NONE || c->v->v[c->at - 1] > best))
+      best = c->v->v[c->at - 1];
+  }
+  for (uint32_t i = 0; i < d->ncursors; i++) {
+    struct cursor *c = &d->cursors[i];
+    if (c->at && c->v->v[c->at - 1] == best)
+      c->at--;
+  }
   return best;
 }
 
-/* Whether clock c orders every step so far of every thread but self
- * before it: no earlier step can then be unordered with it. */
-static bool saturated(const struct dpor *d, const uint32_t *c, uint32_t self) {
-  for (uint32_t u = 0; u < d->nthreads; u++)
-    if (u != self && c[u] < d->threads[u].nsteps)
-      return false;
-  return true;
+/* Thread tid's earlier steps are all ordered before the step: drop them. */
+static void related_done(struct dpor *d, uint32_t tid) {
+  for (uint32_t i = 0; i < d->ncursors; i++)
+    if (d->cursors[i].tid == tid)
+      d->cursors[i].at = 0;
 }
 
 static bool clocks_reserve(struct dpor *d, size_t more) {
@@ -423,13 +470,16 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
   }
   c[s->tid] = s->idx;
   d->nclocks += d->nthreads;
-  struct related rel;
-  related_start(d, j, &rel);
-  bool done = saturated(d, c, s->tid);
-  for (uint32_t k; !done && (k = related_next(&rel)) != NONE;) {
+  if (!related_start(d, j)) {
+    d->broken = true;
+    return;
+  }
+  for (uint32_t k; (k = related_next(d)) != NONE;) {
     const struct step *e = &d->trace[k];
-    if (e->tid == s->tid || c[e->tid] >= e->idx)
-      continue; /* ordered already */
+    if (c[e->tid] >= e->idx) { /* ordered already, and so is all before it */
+      related_done(d, e->tid);
+      continue;
+    }
     bool conflict = deps_conflict(&e->dep, &s->dep);
     if (!conflict && !deps_ordered(&e->dep, &s->dep))
       continue;
@@ -440,23 +490,25 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
         c[u] = d->clocks[e->clock + u];
     if (e->level > s->level)
       s->level = e->level;
-    done = saturated(d, c, s->tid);
+    related_done(d, e->tid);
   }
   s->level++;
   t->last = j;
   /* Index it by what it touches. */
+  bool ok = tlist_push(&d->all_steps, s->tid, j);
   for (int i = 0; i < 2; i++)
     if (s->dep.a[i].mode) {
-      struct vec *v = key_steps(d, s->dep.a[i].key);
-      if (!v || !vec_push(v, j))
-        d->broken = true;
+      struct tlist *l = key_steps(d, s->dep.a[i].key);
+      ok = ok && l && tlist_push(l, s->tid, j);
     }
   if (s->dep.flags & DEP_TIMER)
-    vec_push(&d->timer_steps, j);
+    ok = ok && tlist_push(&d->timer_steps, s->tid, j);
   if (s->dep.flags & DEP_IO)
-    vec_push(&d->io_steps, j);
+    ok = ok && tlist_push(&d->io_steps, s->tid, j);
   if (s->dep.flags & DEP_PROC_END)
-    vec_push(&d->end_steps, j);
+    ok = ok && tlist_push(&d->end_steps, s->tid, j);
+  if (!ok)
+    d->broken = true;
   /* Those asleep before it stay asleep after it if it does not wake them. */
   if (analyse && j + 1 >= d->replay) {
     struct state *next = state_at(d, j + 1), *here = &d->states[j];
@@ -508,11 +560,13 @@ void dpor_free(struct dpor *d) {
   free(d->threads);
   free(d->slot);
   for (uint32_t i = 0; i < d->capkeys; i++)
-    free(d->keys[i].steps.v);
+    tlist_free(&d->keys[i].steps);
   free(d->keys);
-  free(d->timer_steps.v);
-  free(d->io_steps.v);
-  free(d->end_steps.v);
+  tlist_free(&d->timer_steps);
+  tlist_free(&d->io_steps);
+  tlist_free(&d->end_steps);
+  tlist_free(&d->all_steps);
+  free(d->cursors);
   free(d->scratch.v);
   free(d);
 }
@@ -560,7 +614,7 @@ bool dpor_begin(struct dpor *d) {
    * and lists are made again as they come (their races were reversed when
    * they were new), and so are the threads. */
   d->nclocks = 0;
-  cut_lists(d, 0);
+  clear_lists(d);
   d->len = 0;
   d->nthreads = 0;
   memset(d->slot, 0xff, DARA_MAX_PROCS * DARA_MAX_ROUTINES * sizeof(*d->slot));
