@@ -622,22 +622,12 @@ bool dpor_begin(struct dpor *d) {
   return true;
 }
 
-/* The candidate that goes on by default: the thread that ran last if it
- * can, else the next one after it, in (process, routine) order. */
-static size_t default_index(const struct candidate *c, size_t n, unsigned lp, unsigned lr) {
-  unsigned last = lp << 16 | lr;
-  for (size_t i = 0; i < n; i++)
-    if (((unsigned)c[i].proc << 16 | c[i].routine) >= last)
-      return i;
-  return 0;
-}
-
 int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned lp, unsigned lr) {
   finish_pending(d);
   uint32_t pos = d->len;
   struct state *s = state_at(d, pos);
   if (!s || d->broken)
-    return (int)default_index(c, n, lp, lr);
+    return (int)policy_default_index(c, n, lp, lr);
   s->enabled.n = 0;
   for (size_t i = 0; i < n; i++)
     vec_push(&s->enabled, thread_of(d, c[i].proc, c[i].routine));
@@ -656,7 +646,7 @@ int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned lp
   s->preemptions =
       pos == 0 ? 0
                : d->states[pos - 1].preemptions + preempts(d, pos - 1, d->states[pos - 1].chosen);
-  size_t def = default_index(c, n, lp, lr);
+  size_t def = policy_default_index(c, n, lp, lr);
   for (size_t k = 0; k < n; k++) {
     size_t i = (def + k) % n;
     if (asleep(s, s->enabled.v[i]) || !within_bound(d, pos, s->enabled.v[i]))

@@ -39,3 +39,14 @@ uint64_t rng_below(struct rng *r, uint64_t n) {
   while (x >= limit);
   return x % n;
 }
+
+size_t policy_default_index(const struct candidate *cands, size_t n, unsigned last_proc,
+                            unsigned last_routine) {
+  unsigned last = last_proc << 16 | last_routine;
+  for (size_t i = 0; i < n; i++) {
+    unsigned key = (unsigned)cands[i].proc << 16 | cands[i].routine;
+    if (key >= last)
+      return i; /* last itself if it can run, else the next one after it */
+  }
+  return 0;
+}

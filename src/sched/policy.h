@@ -55,6 +55,12 @@ struct policy {
   void *ctx;
 };
 
+/* The candidate that goes on by default: the routine that ran last if it
+ * can, else the next one after it in (process, routine) order (the first
+ * when none comes after). cands are in that order. */
+size_t policy_default_index(const struct candidate *cands, size_t n, unsigned last_proc,
+                            unsigned last_routine);
+
 struct rng {
   uint64_t s[4];
 };

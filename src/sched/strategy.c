@@ -60,17 +60,6 @@ struct strategy {
 
 /* ---- the default ordering ---- */
 
-static size_t default_index(const struct candidate *c, size_t n, unsigned last_proc,
-                            unsigned last_routine) {
-  unsigned last = last_proc << 16 | last_routine;
-  for (size_t i = 0; i < n; i++) {
-    unsigned key = (unsigned)c[i].proc << 16 | c[i].routine;
-    if (key >= last)
-      return i; /* last itself if it can run, else the next one after it */
-  }
-  return 0;
-}
-
 /* The candidate index of option k in the default-first ordering. */
 static size_t option(size_t k, size_t def) {
   if (k == 0)
@@ -115,7 +104,7 @@ static bool backtrack(struct strategy *s) {
 
 static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
                       unsigned lr) {
-  size_t def = default_index(c, n, lp, lr);
+  size_t def = policy_default_index(c, n, lp, lr);
   if (n == 1 || s->pos >= s->depth)
     return (int)def;
   return (int)option(level_choice(s, (uint32_t)n), def);
@@ -123,7 +112,7 @@ static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, u
 
 static int choose_pb(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
                      unsigned lr) {
-  size_t def = default_index(c, n, lp, lr);
+  size_t def = policy_default_index(c, n, lp, lr);
   bool last_can_go_on = c[def].proc == lp && c[def].routine == lr;
   /* Switching away from a thread that could go on costs a preemption. */
   size_t options = n;
@@ -140,7 +129,7 @@ static int choose_pb(struct strategy *s, const struct candidate *c, size_t n, un
 /* ---- rr ---- */
 
 /* The thread that ran last if it can go on, else the next one after it in
- * (process, routine) order. Unlike default_index it looks for the last
+ * (process, routine) order. Unlike policy_default_index it looks for the last
  * thread among all candidates: with timers that may fire early, those come
  * after the runnable ones, out of order. */
 static int choose_rr(const struct candidate *c, size_t n, unsigned last_proc,
@@ -273,7 +262,7 @@ static uint32_t lease_random(const struct strategy *s, size_t n, size_t chosen, 
   return k;
 }
 
-/* With the chosen thread last to run, default_index is the chosen one. */
+/* With the chosen thread last to run, policy_default_index is the chosen one. */
 static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, size_t chosen,
                       uint32_t max) {
   struct strategy *s = p->ctx;
