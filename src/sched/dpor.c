@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "abi/ops.h"
 #include "abi/region.h"
@@ -52,14 +53,30 @@ struct slept {
   struct dep_step dep; /* the step it takes from here */
 };
 
+/* What a candidate is parked at: the step it would take. */
+struct next_op {
+  uint16_t op, routine;
+  uint8_t proc;
+  bool timed;
+  uint32_t obj, obj2;
+};
+
 struct state {
   uint32_t chosen;      /* the thread of the step taken from here */
   bool timer;           /* ... chosen as a timer firing */
   struct vec enabled;   /* the candidates' threads */
   struct vec backtrack; /* to run from here, including those run */
+  struct vec given;     /* of those, the ones another worker runs (dpor_split) */
+  struct vec away;      /* of those, the ones claimed by another worker: they
+                           are asleep for the branches run from here later */
+  struct next_op *next; /* for each enabled thread, its step */
+  uint32_t capnext;
   struct slept *sleep;
   uint32_t nsleep, capsleep;
   uint32_t preemptions; /* in the steps before this state */
+  bool shared;          /* on the path of a task given or taken: other
+                           workers have it too, and a branch from it is
+                           claimed before it is run (dpor_claims) */
 };
 
 struct step {
@@ -128,6 +145,8 @@ struct dpor {
   uint32_t bound;   /* most preemptions an execution may have (dpor_set_bound) */
   bool next_timer;  /* observer: the step about to come is a timer firing */
   bool started, exhausted, blocked, broken;
+  bool adopted;               /* the next execution takes the branch dpor_adopt set up */
+  struct dpor_claims *claims; /* shared with the other workers, or NULL */
   uint32_t stamp;
   struct vec scratch;
   struct dpor_stats stats;
@@ -258,6 +277,9 @@ static struct state *state_at(struct dpor *d, uint32_t i) {
 static void state_clear(struct state *s) {
   free(s->enabled.v);
   free(s->backtrack.v);
+  free(s->given.v);
+  free(s->away.v);
+  free(s->next);
   free(s->sleep);
   *s = (struct state){.chosen = NONE};
 }
@@ -571,6 +593,111 @@ void dpor_free(struct dpor *d) {
   free(d);
 }
 
+/* Whether thread tid is still to be run from state i by this dpor: in its
+ * backtrack set, not asleep, not given away, able to run, within the bound
+ * (the thread chosen there is asleep once its subtree is done). */
+static bool spare(const struct dpor *d, uint32_t i, uint32_t tid) {
+  const struct state *s = &d->states[i];
+  return vec_has(&s->backtrack, tid) && !asleep(s, tid) && !vec_has(&s->given, tid) &&
+         vec_has(&s->enabled, tid) && within_bound(d, i, tid);
+}
+
+/* ---- claims: a branch of a shared state is run by one worker ---- */
+
+#define CLAIMS_CAP (1u << 20) /* entries; a power of two */
+
+struct claim_entry {
+  uint32_t state; /* 0 empty, 1 being written, 2 full */
+  uint32_t pad;
+  uint64_t key[2];
+};
+
+struct dpor_claims {
+  struct claim_entry e[CLAIMS_CAP];
+};
+
+struct dpor_claims *dpor_claims_new(void) {
+  void *m = mmap(NULL, sizeof(struct dpor_claims), PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return m == MAP_FAILED ? NULL : m;
+}
+
+void dpor_claims_free(struct dpor_claims *c) {
+  if (c)
+    munmap(c, sizeof(*c));
+}
+
+void dpor_set_claims(struct dpor *d, struct dpor_claims *c) { d->claims = c; }
+
+static uint64_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  return x ^ (x >> 33);
+}
+
+/* Running tid at state i, which another worker also has: true when this
+ * worker may (it is the first to ask), false when another does it, which
+ * is then the same as given away. The branch is named by the threads
+ * chosen on the path to the state, then tid: 128 bits of hash. */
+static bool claim(struct dpor *d, uint32_t i, uint32_t tid) {
+  struct state *s = &d->states[i];
+  if (!d->claims || !s->shared)
+    return true;
+  uint64_t a = 0x9E3779B97F4A7C15ull, b = 0xD6E8FEB86659FD93ull;
+  for (uint32_t j = 0; j < i; j++) {
+    a = mix64(a ^ d->states[j].chosen);
+    b = mix64(b + d->states[j].chosen + j);
+  }
+  a = mix64(a ^ ((uint64_t)i << 32 | tid)) | 1; /* never 0 */
+  b = mix64(b + tid);
+  for (uint32_t h = (uint32_t)a & (CLAIMS_CAP - 1), n = 0; n < CLAIMS_CAP;
+       n++, h = (h + 1) & (CLAIMS_CAP - 1)) {
+    struct claim_entry *e = &d->claims->e[h];
+    uint32_t st = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
+    if (st == 0) {
+      uint32_t zero = 0;
+      if (__atomic_compare_exchange_n(&e->state, &zero, 1, false, __ATOMIC_ACQ_REL,
+                                      __ATOMIC_ACQUIRE)) {
+        e->key[0] = a;
+        e->key[1] = b;
+        __atomic_store_n(&e->state, 2, __ATOMIC_RELEASE);
+        return true;
+      }
+      st = zero;
+    }
+    while (st == 1) /* another is writing its key: a few stores away */
+      st = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
+    if (e->key[0] == a && e->key[1] == b) {
+      vec_push(&s->given, tid);
+      vec_push(&s->away, tid);
+      d->stats.claimed_elsewhere++;
+      return false;
+    }
+  }
+  return true; /* the table is full: run it (perhaps twice, never not) */
+}
+
+/* The branches another worker claimed at s are asleep from now on: that
+ * worker runs them, and claimed them before any branch this one runs from
+ * here later (which is what makes it sound: no two branches each count on
+ * the other). Their step is known from the candidate only before it runs:
+ * its system calls, if any, are not, so it is taken to have some. */
+static void sleep_away(struct state *s) {
+  for (uint32_t x = 0; x < s->away.n; x++) {
+    uint32_t tid = s->away.v[x];
+    for (uint32_t k = 0; k < s->enabled.n; k++) {
+      if (s->enabled.v[k] != tid || asleep(s, tid))
+        continue;
+      const struct next_op *o = &s->next[k];
+      struct dep_step dep = deps_classify(o->proc, o->routine, o->op, o->obj, o->obj2, o->timed);
+      dep.flags |= DEP_IO;
+      sleep_add(s, tid, &dep);
+    }
+  }
+}
+
 /* Moves to the next execution: the deepest state with a thread left to
  * run. False when there is none. */
 static bool next_branch(struct dpor *d) {
@@ -579,10 +706,10 @@ static bool next_branch(struct dpor *d) {
     struct state *s = &d->states[i];
     if (i < d->len && s->chosen != NONE)
       sleep_add(s, s->chosen, &d->trace[i].dep);
+    sleep_away(s);
     uint32_t pick = NONE;
     for (uint32_t x = 0; x < s->backtrack.n && pick == NONE; x++)
-      if (!asleep(s, s->backtrack.v[x]) && vec_has(&s->enabled, s->backtrack.v[x]) &&
-          within_bound(d, i, s->backtrack.v[x]))
+      if (spare(d, i, s->backtrack.v[x]) && claim(d, i, s->backtrack.v[x]))
         pick = s->backtrack.v[x];
     if (pick != NONE) {
       s->chosen = pick;
@@ -599,10 +726,11 @@ static bool next_branch(struct dpor *d) {
 bool dpor_begin(struct dpor *d) {
   if (d->exhausted)
     return false;
-  if (d->started && !d->observer && !next_branch(d)) {
+  if (d->started && !d->observer && !d->adopted && !next_branch(d)) {
     d->exhausted = true;
     return false;
   }
+  d->adopted = false;
   if (!d->started) {
     d->replay = 0;
     d->len = 0;
@@ -629,8 +757,24 @@ int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned lp
   if (!s || d->broken)
     return (int)policy_default_index(c, n, lp, lr);
   s->enabled.n = 0;
-  for (size_t i = 0; i < n; i++)
+  if (s->capnext < n) {
+    struct next_op *v = realloc(s->next, n * sizeof(*v));
+    if (!v) {
+      d->broken = true;
+      return (int)policy_default_index(c, n, lp, lr);
+    }
+    s->next = v;
+    s->capnext = (uint32_t)n;
+  }
+  for (size_t i = 0; i < n; i++) {
     vec_push(&s->enabled, thread_of(d, c[i].proc, c[i].routine));
+    s->next[i] = (struct next_op){.op = c[i].op,
+                                  .routine = c[i].routine,
+                                  .proc = c[i].proc,
+                                  .timed = c[i].status == DARA_RS_TIMED,
+                                  .obj = c[i].obj,
+                                  .obj2 = c[i].obj2};
+  }
   if (pos < d->replay) { /* replaying the prefix */
     for (size_t i = 0; i < n; i++)
       if (s->enabled.v[i] == s->chosen) {
@@ -641,6 +785,7 @@ int dpor_choose(struct dpor *d, const struct candidate *c, size_t n, unsigned lp
     d->stats.diverged++;
     d->replay = pos;
     s->backtrack.n = 0;
+    s->given.n = 0;
     s->nsleep = 0;
   }
   s->preemptions =
@@ -759,6 +904,178 @@ uint32_t dpor_lease(const struct dpor *d, uint32_t max) {
       break;
   }
   return k;
+}
+
+/* ---- splitting the tree between workers ---- */
+
+/* A task is the path to a branch: for each state on it, the thread chosen,
+ * the preemptions before it, the backtrack set, and the sleep set, all as
+ * 32-bit words (a sleep entry is its thread and its step's dep_step). */
+#define TASK_MAGIC 0x44505431u /* "DPT1" */
+#define TASK_MAX (64u << 20)   /* bytes: a deeper path is not given away */
+
+struct words {
+  uint32_t *w;
+  size_t n, cap;
+  bool failed;
+};
+
+static void put(struct words *b, uint32_t x) {
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 1024;
+    uint32_t *w = cap * 4 <= TASK_MAX ? realloc(b->w, cap * sizeof(*w)) : NULL;
+    if (!w) {
+      b->failed = true;
+      return;
+    }
+    b->w = w;
+    b->cap = cap;
+  }
+  b->w[b->n++] = x;
+}
+
+#define DEP_WORDS ((sizeof(struct dep_step) + 3) / 4)
+
+static void put_dep(struct words *b, const struct dep_step *dep) {
+  uint32_t w[DEP_WORDS] = {0};
+  memcpy(w, dep, sizeof(*dep));
+  for (size_t i = 0; i < DEP_WORDS; i++)
+    put(b, w[i]);
+}
+
+bool dpor_split(struct dpor *d, void **task, size_t *len) {
+  if (d->observer || d->broken || d->exhausted)
+    return false;
+  /* The shallowest branch left: the largest subtree. */
+  uint32_t at = NONE, tid = NONE;
+  for (uint32_t i = 0; i < d->nstates && i < d->len && at == NONE; i++) {
+    const struct state *s = &d->states[i];
+    for (uint32_t x = 0; x < s->backtrack.n && at == NONE; x++) {
+      uint32_t t = s->backtrack.v[x];
+      if (t == s->chosen || !spare(d, i, t))
+        continue;
+      /* From now on the states up to here are the receiver's too. */
+      for (uint32_t j = 0; j <= i; j++)
+        d->states[j].shared = true;
+      if (claim(d, i, t)) {
+        at = i;
+        tid = t;
+      }
+    }
+  }
+  if (at == NONE)
+    return false;
+  struct words b = {0};
+  put(&b, TASK_MAGIC);
+  put(&b, at + 1);
+  for (uint32_t i = 0; i <= at; i++) {
+    const struct state *s = &d->states[i];
+    put(&b, i < at ? s->chosen : tid);
+    put(&b, s->preemptions);
+    put(&b, s->backtrack.n);
+    for (uint32_t x = 0; x < s->backtrack.n; x++)
+      put(&b, s->backtrack.v[x]);
+    /* At the branch, the thread this worker runs there is asleep too: it
+     * finishes that subtree, as a sequential search would have before
+     * taking the branch. */
+    put(&b, s->nsleep + (i == at));
+    for (uint32_t x = 0; x < s->nsleep; x++) {
+      put(&b, s->sleep[x].tid);
+      put_dep(&b, &s->sleep[x].dep);
+    }
+    if (i == at) {
+      put(&b, s->chosen);
+      put_dep(&b, &d->trace[at].dep);
+    }
+  }
+  if (b.failed || !vec_push(&d->states[at].given, tid) || !vec_push(&d->states[at].away, tid)) {
+    free(b.w);
+    return false;
+  }
+  *task = b.w;
+  *len = b.n * sizeof(uint32_t);
+  return true;
+}
+
+struct reader {
+  const uint32_t *w;
+  size_t n, at;
+  bool bad;
+};
+
+static uint32_t get(struct reader *r) {
+  if (r->at >= r->n) {
+    r->bad = true;
+    return 0;
+  }
+  return r->w[r->at++];
+}
+
+static uint32_t get_tid(struct reader *r) {
+  uint32_t t = get(r);
+  if (t >= MAX_THREADS)
+    r->bad = true;
+  return t;
+}
+
+bool dpor_adopt(struct dpor *d, const void *task, size_t len) {
+  if (d->observer || len % 4 || len > TASK_MAX)
+    return false;
+  uint32_t *w = malloc(len ? len : 1);
+  if (!w)
+    return false;
+  memcpy(w, task, len);
+  struct reader r = {.w = w, .n = len / 4};
+  uint32_t n = get(&r) == TASK_MAGIC ? get(&r) : 0;
+  if (n == 0 || n > MAX_STEPS)
+    r.bad = true;
+  while (d->nstates > 0)
+    state_clear(&d->states[--d->nstates]);
+  for (uint32_t i = 0; i < n && !r.bad; i++) {
+    struct state *s = state_at(d, i);
+    if (!s) {
+      r.bad = true;
+      break;
+    }
+    s->chosen = get_tid(&r);
+    s->preemptions = get(&r);
+    uint32_t nb = get(&r);
+    if (nb > MAX_THREADS)
+      r.bad = true;
+    for (uint32_t x = 0; x < nb && !r.bad; x++)
+      r.bad = !vec_push(&s->backtrack, get_tid(&r)) || r.bad;
+    /* The rest of the backtrack set is the giver's: covered, not ours. */
+    for (uint32_t x = 0; x < s->backtrack.n && !r.bad; x++)
+      if (s->backtrack.v[x] != s->chosen)
+        r.bad = !vec_push(&s->given, s->backtrack.v[x]);
+    uint32_t ns = get(&r);
+    if (ns > MAX_THREADS)
+      r.bad = true;
+    for (uint32_t x = 0; x < ns && !r.bad; x++) {
+      uint32_t t = get_tid(&r), dw[DEP_WORDS];
+      for (size_t k = 0; k < DEP_WORDS; k++)
+        dw[k] = get(&r);
+      struct dep_step dep;
+      memcpy(&dep, dw, sizeof(dep));
+      r.bad = r.bad || !sleep_add(s, t, &dep);
+    }
+    if (!r.bad && !vec_has(&s->backtrack, s->chosen))
+      r.bad = !vec_push(&s->backtrack, s->chosen);
+    s->shared = true;
+  }
+  free(w);
+  if (r.bad || r.at != r.n) {
+    while (d->nstates > 0)
+      state_clear(&d->states[--d->nstates]);
+    return false;
+  }
+  d->replay = n;
+  d->len = n - 1;
+  d->started = true;
+  d->adopted = true;
+  d->exhausted = false;
+  d->blocked = false;
+  return true;
 }
 
 bool dpor_redundant(const struct dpor *d) { return d->blocked; }

@@ -37,15 +37,16 @@
 struct dpor;
 
 struct dpor_stats {
-  uint64_t executions; /* begun */
-  uint64_t redundant;  /* abandoned: every candidate asleep */
-  uint64_t races;      /* races reversed (or found already covered) */
-  uint64_t diverged;   /* a replayed prefix offered other threads: the
+  uint64_t executions;        /* begun */
+  uint64_t redundant;         /* abandoned: every candidate asleep */
+  uint64_t races;             /* races reversed (or found already covered) */
+  uint64_t diverged;          /* a replayed prefix offered other threads: the
                           program does not behave the same under the same
                           schedule (then dpor's verdict is no proof) */
-  uint64_t longest;    /* steps of the longest execution */
-  uint64_t timers;     /* states where a timer could fire (a bounded search
+  uint64_t longest;           /* steps of the longest execution */
+  uint64_t timers;            /* states where a timer could fire (a bounded search
                           does not promise every place a timeout can be) */
+  uint64_t claimed_elsewhere; /* branches another worker had claimed */
 };
 
 /* NULL when out of memory. An observer explores nothing: it follows the
@@ -79,6 +80,26 @@ void dpor_chosen(struct dpor *d, const struct candidate *c);
  * the next choices are already known to pick the same thread again (at
  * most max). */
 uint32_t dpor_lease(const struct dpor *d, uint32_t max);
+/* Splitting the exploration between workers (explore --jobs): between
+ * executions, dpor_split gives away the shallowest branch this dpor has
+ * yet to run, as a task (malloc'd, *len bytes): the path to it, with what
+ * the states on it know. The giver never runs that branch, and counts it
+ * as explored where a race asks for it. False when there is none to give.
+ * dpor_adopt makes a dpor with nothing left to run (exhausted, or new)
+ * take a task: its next executions are that branch and what races in it
+ * ask for, wherever on the path; it may run some of what another worker
+ * runs too (the cost of not sharing the tree), never less. False for a
+ * task that is not one. */
+bool dpor_split(struct dpor *d, void **task, size_t *len);
+bool dpor_adopt(struct dpor *d, const void *task, size_t len);
+/* Workers that discover the same branch of a state they share (on the
+ * path of a task) would both run it: a claims table, in memory shared by
+ * the processes forked after it is made, lets the first one run it and the
+ * others take it as given away. NULL when out of memory. */
+struct dpor_claims;
+struct dpor_claims *dpor_claims_new(void);
+void dpor_claims_free(struct dpor_claims *c);
+void dpor_set_claims(struct dpor *d, struct dpor_claims *c);
 /* Whether the last execution was abandoned as redundant. */
 bool dpor_redundant(const struct dpor *d);
 const struct dpor_stats *dpor_stats(const struct dpor *d);

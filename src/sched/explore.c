@@ -83,6 +83,11 @@ struct explore {
   uint64_t schedules;
   uint64_t redundant; /* dpor: executions abandoned as the same trace as another */
   uint64_t hangs;     /* executions that reached --max-steps */
+  /* dpor with --jobs: each worker's figures, and their sum at the end */
+  struct dpor_stats *worker_stats;
+  struct dpor_stats shared_stats;
+  unsigned workers;
+  bool shared_tree;
   double started;
   bool exhausted;
   bool tty;
@@ -279,11 +284,16 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   return 1;
 }
 
+/* dpor's figures: the strategy's, or with --jobs the workers' summed. */
+static const struct dpor_stats *dpor_figures(const struct explore *x) {
+  return x->shared_tree ? &x->shared_stats : strategy_dpor_stats(x->strategy);
+}
+
 /* Exhausted, and that covers every trace: dpor, with a program that behaved
  * the same under the same schedule every time and no execution cut short
  * by the step limit. */
 static bool complete(const struct explore *x) {
-  const struct dpor_stats *st = strategy_dpor_stats(x->strategy);
+  const struct dpor_stats *st = dpor_figures(x);
   bool bounded_timers = strategy_bound(x->strategy) != UINT_MAX && st && st->timers > 0;
   return x->exhausted && strategy_proves(x->strategy) && st && st->diverged == 0 && x->hangs == 0 &&
          !bounded_timers;
@@ -291,7 +301,7 @@ static bool complete(const struct explore *x) {
 
 /* What an exhausted dpor exploration means, or why it is less than that. */
 static void print_verdict(const struct explore *x, uint64_t max_steps) {
-  const struct dpor_stats *st = strategy_dpor_stats(x->strategy);
+  const struct dpor_stats *st = dpor_figures(x);
   if (!x->exhausted || !st)
     return;
   if (complete(x)) {
@@ -374,6 +384,15 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
          (unsigned long long)x->redundant);
   if (strategy_bound(x->strategy) != UINT_MAX)
     printf("\"preemption_bound\": %u, ", strategy_bound(x->strategy));
+  if (x->shared_tree && x->worker_stats) {
+    /* How the tree was shared: executions (redundant ones too) per worker,
+     * and branches a worker found another had claimed. */
+    fputs("\"worker_executions\": [", stdout);
+    for (unsigned k = 0; k < x->workers; k++)
+      printf("%s%llu", k ? ", " : "", (unsigned long long)x->worker_stats[k].executions);
+    printf("], \"claimed_elsewhere\": %llu, ",
+           (unsigned long long)x->shared_stats.claimed_elsewhere);
+  }
   fputs("\"bugs\": [", stdout);
   for (size_t i = 0; i < x->nbugs; i++) {
     const struct bug *b = &x->bugs[i];
@@ -524,6 +543,67 @@ static bool job_time_up(void *ctx) {
   return par->time_limit && now_s() - par->x->started >= (double)par->time_limit;
 }
 
+/* dpor's tree shared between workers (jobs_run_tree). */
+
+static int job_execute_next(void *ctx, struct session_ctx *session, struct session_result *res,
+                            bool *counted) {
+  struct parallel *par = ctx;
+  struct policy policy;
+  if (!strategy_begin(par->x->strategy, &policy))
+    return 0;
+  if (execute(par->x, session, par->cfg, &policy, res) != 0)
+    return -1;
+  *counted = !strategy_redundant(par->x->strategy);
+  return 1;
+}
+
+static bool job_split(void *ctx, void **task, size_t *len) {
+  struct parallel *par = ctx;
+  return strategy_split(par->x->strategy, task, len);
+}
+
+static bool job_adopt(void *ctx, const void *task, size_t len) {
+  struct parallel *par = ctx;
+  if (strategy_adopt(par->x->strategy, task, len))
+    return true;
+  cli_error("an explore worker was handed a task it cannot take");
+  return false;
+}
+
+static size_t job_figures(void *ctx, void *buf, size_t cap) {
+  struct parallel *par = ctx;
+  const struct dpor_stats *st = strategy_dpor_stats(par->x->strategy);
+  if (!st || cap < sizeof(*st))
+    return 0;
+  memcpy(buf, st, sizeof(*st));
+  return sizeof(*st);
+}
+
+static void job_take_figures(void *ctx, unsigned k, const void *buf, size_t len) {
+  struct parallel *par = ctx;
+  if (k < 64 && len == sizeof(struct dpor_stats))
+    memcpy(&par->x->worker_stats[k], buf, len);
+}
+
+/* The workers' figures, summed. */
+static void sum_figures(struct explore *x, unsigned jobs) {
+  x->workers = jobs < 64 ? jobs : 64;
+  struct dpor_stats *sum = &x->shared_stats;
+  memset(sum, 0, sizeof(*sum));
+  for (unsigned k = 0; k < jobs && k < 64; k++) {
+    const struct dpor_stats *w = &x->worker_stats[k];
+    sum->executions += w->executions;
+    sum->redundant += w->redundant;
+    sum->races += w->races;
+    sum->diverged += w->diverged;
+    sum->timers += w->timers;
+    sum->claimed_elsewhere += w->claimed_elsewhere;
+    if (w->longest > sum->longest)
+      sum->longest = w->longest;
+  }
+  x->redundant = sum->redundant;
+}
+
 /* --depth, whose default depends on the strategy. */
 struct depth {
   uint64_t n;
@@ -610,9 +690,10 @@ int cmd_explore(int argc, char **argv) {
       {"jobs", 'j', "N",
        "run N executions at a time, each worker on its own\n"
        "CPU (default 1; not with dfs or pb, which walk one\n"
-       "tree in order). The same executions run, but which\n"
-       "bug is reported first, and with --keep-going which\n"
-       "schedule is saved for a bug, depend on timing",
+       "tree in order; dpor's workers share its tree). The\n"
+       "same executions run (dpor: the same traces), but\n"
+       "which bug is reported first, and with --keep-going\n"
+       "which schedule is saved for a bug, depend on timing",
        cli_number, &jobs},
       run_option(RUN_POINTS, &ro, NULL),
       {"traces", 0, "FILE",
@@ -652,7 +733,15 @@ int cmd_explore(int argc, char **argv) {
   so.pct_depth = (unsigned)pct_depth;
   FILE *traces_file = NULL;
   if (traces) {
-    traces_file = fopen(traces, "we");
+    /* Appended to, a whole line per write: workers (--jobs) share it. */
+    int fd = open(traces, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+    traces_file = fd >= 0 ? fdopen(fd, "a") : NULL;
+    if (fd >= 0 && !traces_file)
+      close(fd);
+    if (traces_file && setvbuf(traces_file, NULL, _IOFBF, 1u << 20) != 0) {
+      fclose(traces_file);
+      traces_file = NULL;
+    }
     if (!traces_file) {
       cli_error("cannot write %s: %s", traces, strerror(errno));
       return DARA_EXIT_ERROR;
@@ -674,13 +763,9 @@ int cmd_explore(int argc, char **argv) {
     cli_error("%s", err);
     goto done;
   }
-  if (jobs > 1 && traces) {
-    cli_error("--traces: one execution at a time only (not with --jobs)");
-    goto done;
-  }
-  if (jobs > 1 && !strategy_seekable(x.strategy)) {
+  if (jobs > 1 && !strategy_seekable(x.strategy) && !strategy_splits(x.strategy)) {
     cli_error("--jobs: %s walks one tree in order and runs one execution at a time; "
-              "use random, pct or mix with --jobs",
+              "use random, pct, mix or dpor with --jobs",
               so.name);
     goto done;
   }
@@ -712,9 +797,31 @@ int cmd_explore(int argc, char **argv) {
                                .execute = job_execute,
                                .take = job_take,
                                .time_up = job_time_up,
+                               .execute_next = job_execute_next,
+                               .split = job_split,
+                               .adopt = job_adopt,
+                               .figures = job_figures,
+                               .take_figures = job_take_figures,
                                .memory_fd = x.memory_fd,
                                .ctx = &par};
-    rc = jobs_run((unsigned)jobs, max_schedules, &hooks);
+    if (strategy_splits(x.strategy)) {
+      x.shared_tree = true;
+      x.worker_stats = calloc(64, sizeof(*x.worker_stats));
+      if (!x.worker_stats || !strategy_share(x.strategy)) {
+        cli_error("out of memory");
+        rc = -1;
+      } else {
+        rc = jobs_run_tree((unsigned)jobs, max_schedules, &hooks);
+      }
+      if (rc == 2) {
+        x.exhausted = true;
+        rc = 0;
+      }
+      if (x.worker_stats)
+        sum_figures(&x, (unsigned)jobs);
+    } else {
+      rc = jobs_run((unsigned)jobs, max_schedules, &hooks);
+    }
   }
   struct session_ctx *session = jobs <= 1 ? session_ctx_new() : NULL; /* workers: their own */
   while (jobs <= 1 && rc == 1 && x.schedules < max_schedules) {
@@ -755,6 +862,7 @@ done:
     close(x.memory_fd);
   free(x.bugs);
   free(x.races);
+  free(x.worker_stats);
   strategy_free(x.strategy);
   run_free(&x.run);
   return exit_code;

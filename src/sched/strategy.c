@@ -55,7 +55,8 @@ struct strategy {
 
   /* dpor: the explorer; any other with traces: an observer (dpor.h) */
   struct dpor *dpor;
-  FILE *traces; /* each execution's trace in Foata normal form, or NULL */
+  FILE *traces;               /* each execution's trace in Foata normal form, or NULL */
+  struct dpor_claims *claims; /* dpor's workers' shared claims (strategy_share) */
 };
 
 /* ---- the default ordering ---- */
@@ -344,11 +345,35 @@ const struct dpor_stats *strategy_dpor_stats(const struct strategy *s) {
 
 void strategy_seek(struct strategy *s, uint64_t idx) { s->executions = idx; }
 
+bool strategy_splits(const struct strategy *s) { return s->kind == S_DPOR; }
+
+bool strategy_share(struct strategy *s) {
+  if (s->kind != S_DPOR)
+    return false;
+  if (!s->claims)
+    s->claims = dpor_claims_new();
+  dpor_set_claims(s->dpor, s->claims);
+  return s->claims != NULL;
+}
+
+bool strategy_split(struct strategy *s, void **task, size_t *len) {
+  return s->kind == S_DPOR && dpor_split(s->dpor, task, len);
+}
+
+bool strategy_adopt(struct strategy *s, const void *task, size_t len) {
+  if (s->kind != S_DPOR || !dpor_adopt(s->dpor, task, len))
+    return false;
+  s->exhausted = false;
+  return true;
+}
+
 void strategy_end(struct strategy *s, uint64_t steps) {
   if (s->dpor) {
     dpor_end(s->dpor);
-    if (s->traces && !dpor_redundant(s->dpor))
+    if (s->traces && !dpor_redundant(s->dpor)) {
       dpor_write_foata(s->dpor, s->traces);
+      fflush(s->traces); /* a line per write (explore's workers share the file) */
+    }
   }
   if (s->kind == S_DPOR && dpor_redundant(s->dpor))
     return; /* not an execution of its own: the same trace as an earlier one */
@@ -468,5 +493,6 @@ void strategy_free(struct strategy *s) {
   free(s->levels);
   free(s->prio);
   dpor_free(s->dpor);
+  dpor_claims_free(s->claims);
   free(s);
 }

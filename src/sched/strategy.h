@@ -80,6 +80,19 @@ bool strategy_seekable(const struct strategy *s);
 /* Makes the next strategy_begin prepare execution number idx (0-based). */
 void strategy_seek(struct strategy *s, uint64_t idx);
 
+/* Whether workers can share the exploration by handing each other what
+ * is left of it (dpor: dpor_split), though it is not seekable. */
+bool strategy_splits(const struct strategy *s);
+/* Before the workers are forked: makes what they share (dpor's claims
+ * table, dpor.h). False when out of memory. */
+bool strategy_share(struct strategy *s);
+/* Between executions: gives away part of what is left to run, as a task
+ * (malloc'd), or false when there is nothing to spare. */
+bool strategy_split(struct strategy *s, void **task, size_t *len);
+/* A strategy with nothing left to run takes another's task: its next
+ * executions explore it. False for a task that is not one. */
+bool strategy_adopt(struct strategy *s, const void *task, size_t len);
+
 /* dpor: the last execution was abandoned as redundant (every candidate
  * asleep): it is no schedule of its own, and is not counted. */
 bool strategy_redundant(const struct strategy *s);

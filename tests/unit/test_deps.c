@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -100,6 +102,10 @@ static void test_global(void **state) {
 
 /* ---- dpor on a simulated machine ---- */
 
+static int cmp_lines(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 struct op {
   uint16_t op;
   uint32_t obj;
@@ -119,46 +125,172 @@ static bool sim_enabled(const struct sim *m, unsigned t) {
   return o->op != DARA_OP_MUTEX_LOCK || m->holder[o->obj] == 0;
 }
 
+/* Runs one execution under d; its trace in Foata form goes to traces when
+ * not NULL. Returns whether it counts (not redundant). */
+static bool sim_run(struct dpor *d, const struct op *const *code, const unsigned *len, unsigned n,
+                    FILE *traces) {
+  struct sim m = {.nthreads = n};
+  memcpy(m.code, code, n * sizeof(*code));
+  memcpy(m.len, len, n * sizeof(*len));
+  /* Thread 0 made the others before anything ran (so they have names of
+   * their own in the Foata form, and no order from their creation). */
+  for (unsigned t = 1; t < n; t++) {
+    struct dara_event ev = {.kind = DARA_EV_CREATE, .routine = 0, .arg = (int64_t)t};
+    dpor_event(d, &ev);
+  }
+  unsigned last = 0;
+  for (;;) {
+    struct candidate c[8];
+    size_t nc = 0;
+    for (unsigned t = 0; t < n; t++)
+      if (sim_enabled(&m, t))
+        c[nc++] = (struct candidate){.proc = 0,
+                                     .routine = (uint16_t)t,
+                                     .status = DARA_RS_ENABLED,
+                                     .op = m.code[t][m.pc[t]].op,
+                                     .obj = m.code[t][m.pc[t]].obj};
+    if (nc == 0)
+      break;
+    int k = dpor_choose(d, c, nc, 0, last);
+    if (k < 0)
+      break;
+    unsigned t = c[k].routine;
+    const struct op *o = &m.code[t][m.pc[t]++];
+    if (o->op == DARA_OP_MUTEX_LOCK)
+      m.holder[o->obj] = (int)t + 1;
+    else if (o->op == DARA_OP_MUTEX_UNLOCK)
+      m.holder[o->obj] = 0;
+    struct dara_event ev = {
+        .kind = DARA_EV_STEP, .routine = (uint16_t)t, .op = o->op, .obj = o->obj};
+    dpor_event(d, &ev);
+    last = t;
+  }
+  dpor_end(d);
+  if (dpor_redundant(d))
+    return false;
+  if (traces)
+    dpor_write_foata(d, traces);
+  return true;
+}
+
 /* Runs executions under dpor until it is exhausted; returns how many. */
 static unsigned sim_explore(const struct op *const *code, const unsigned *len, unsigned n) {
   struct dpor *d = dpor_new(false);
   assert_non_null(d);
   unsigned executions = 0;
-  while (dpor_begin(d)) {
-    struct sim m = {.nthreads = n};
-    memcpy(m.code, code, n * sizeof(*code));
-    memcpy(m.len, len, n * sizeof(*len));
-    unsigned last = 0;
-    for (;;) {
-      struct candidate c[8];
-      size_t nc = 0;
-      for (unsigned t = 0; t < n; t++)
-        if (sim_enabled(&m, t))
-          c[nc++] =
-              (struct candidate){.proc = 0, .routine = (uint16_t)t, .status = DARA_RS_ENABLED};
-      if (nc == 0)
-        break;
-      int k = dpor_choose(d, c, nc, 0, last);
-      if (k < 0)
-        break;
-      unsigned t = c[k].routine;
-      const struct op *o = &m.code[t][m.pc[t]++];
-      if (o->op == DARA_OP_MUTEX_LOCK)
-        m.holder[o->obj] = (int)t + 1;
-      else if (o->op == DARA_OP_MUTEX_UNLOCK)
-        m.holder[o->obj] = 0;
-      struct dara_event ev = {
-          .kind = DARA_EV_STEP, .routine = (uint16_t)t, .op = o->op, .obj = o->obj};
-      dpor_event(d, &ev);
-      last = t;
-    }
-    dpor_end(d);
-    if (!dpor_redundant(d))
-      executions++;
-  }
+  while (dpor_begin(d))
+    executions += sim_run(d, code, len, n, NULL);
   assert_int_equal(dpor_stats(d)->diverged, 0);
   dpor_free(d);
   return executions;
+}
+
+/* The distinct lines of a text, sorted, one string. */
+static char *sorted_set(char *text) {
+  size_t n = 0, size = strlen(text), max = 1;
+  for (size_t i = 0; i < size; i++)
+    max += text[i] == '\n';
+  char **lines = calloc(max, sizeof(*lines));
+  assert_non_null(lines);
+  for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+    lines[n++] = l;
+  qsort(lines, n, sizeof(*lines), cmp_lines);
+  char *out = calloc(1, size + 2), *end = out;
+  assert_non_null(out);
+  for (size_t i = 0; i < n; i++)
+    if (i == 0 || strcmp(lines[i], lines[i - 1]) != 0)
+      end += sprintf(end, "%s\n", lines[i]);
+  free(lines);
+  return out;
+}
+
+/* The traces of a sequential exploration (sorted, distinct), and how many
+ * executions it ran. */
+static char *sim_traces(const struct op *const *code, const unsigned *len, unsigned n,
+                        unsigned *executions) {
+  char *text = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream(&text, &size);
+  assert_non_null(f);
+  struct dpor *d = dpor_new(false);
+  assert_non_null(d);
+  *executions = 0;
+  while (dpor_begin(d))
+    *executions += sim_run(d, code, len, n, f);
+  dpor_free(d);
+  fclose(f);
+  char *set = sorted_set(text);
+  free(text);
+  return set;
+}
+
+/* explore --jobs on the simulated machine: W dpors, one holding the root,
+ * take turns running an execution each; after each, a worker with nothing
+ * left takes a branch split off the one that just ran. Returns the set of
+ * traces all of them ran, and how many executions they ran. */
+static char *sim_workers(const struct op *const *code, const unsigned *len, unsigned n,
+                         unsigned workers, unsigned *executions, unsigned *splits) {
+  char *text = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream(&text, &size);
+  assert_non_null(f);
+  struct dpor *d[4];
+  bool busy[4] = {true};
+  assert_true(workers <= 4);
+  struct dpor_claims *claims = dpor_claims_new();
+  assert_non_null(claims);
+  for (unsigned w = 0; w < workers; w++) {
+    assert_non_null(d[w] = dpor_new(false));
+    dpor_set_claims(d[w], claims);
+  }
+  *executions = *splits = 0;
+  for (bool any = true; any;) {
+    any = false;
+    for (unsigned w = 0; w < workers; w++) {
+      if (!busy[w])
+        continue;
+      if (!dpor_begin(d[w])) {
+        busy[w] = false;
+        continue;
+      }
+      any = true;
+      *executions += sim_run(d[w], code, len, n, f);
+      for (unsigned v = 0; v < workers; v++) {
+        void *task;
+        size_t tlen;
+        if (busy[v] || !dpor_split(d[w], &task, &tlen))
+          continue;
+        assert_true(dpor_adopt(d[v], task, tlen));
+        free(task);
+        busy[v] = true;
+        any = true;
+        (*splits)++;
+      }
+    }
+  }
+  for (unsigned w = 0; w < workers; w++) {
+    assert_int_equal(dpor_stats(d[w])->diverged, 0);
+    dpor_free(d[w]);
+  }
+  dpor_claims_free(claims);
+  fclose(f);
+  char *set = sorted_set(text);
+  free(text);
+  return set;
+}
+
+/* Workers that split the tree run every trace the sequential search runs. */
+static void expect_same_traces(const struct op *const *code, const unsigned *len, unsigned n) {
+  unsigned seq, par, splits;
+  char *want = sim_traces(code, len, n, &seq);
+  for (unsigned workers = 2; workers <= 4; workers++) {
+    char *got = sim_workers(code, len, n, workers, &par, &splits);
+    assert_string_equal(got, want);
+    assert_true(par >= seq);
+    assert_true(splits > 0);
+    free(got);
+  }
+  free(want);
 }
 
 static void test_dpor_sections(void **state) {
@@ -196,12 +328,94 @@ static void test_dpor_readers(void **state) {
     assert_int_equal(sim_explore(code, len, n + 1), 1u << n);
 }
 
+static void test_dpor_workers(void **state) {
+  (void)state;
+  static const struct op sections[] = {{DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1},
+                                       {DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1},
+                                       {DARA_OP_MUTEX_LOCK, 1}, {DARA_OP_MUTEX_UNLOCK, 1}};
+  const struct op *two[] = {sections, sections, sections};
+  unsigned three[] = {6, 6, 4};
+  expect_same_traces(two, three, 2);
+  expect_same_traces(two, three, 3);
+  /* A writer, readers, and a locked write of the same location. */
+  static const struct op write[] = {{DARA_OP_MEM_WRITE, 7}, {DARA_OP_MEM_READ, 8}},
+                         read[] = {{DARA_OP_MEM_READ, 7}, {DARA_OP_MEM_WRITE, 8}},
+                         locked[] = {{DARA_OP_MUTEX_LOCK, 1},
+                                     {DARA_OP_MEM_WRITE, 7},
+                                     {DARA_OP_MUTEX_UNLOCK, 1}};
+  const struct op *mixed[] = {write, read, read, locked, sections};
+  unsigned mixed_len[] = {2, 2, 2, 3, 4};
+  expect_same_traces(mixed, mixed_len, 5);
+}
+
+/* Small programs drawn at random (a fixed seed): three or four threads of
+ * locked sections on two mutexes and reads and writes of three locations. */
+static void test_dpor_workers_random(void **state) {
+  (void)state;
+  uint64_t seed = 0x2545F4914F6CDD1Dull;
+  for (unsigned prog = 0; prog < 24; prog++) {
+    static struct op code[4][6];
+    const struct op *threads[4];
+    unsigned len[4], n = 3 + prog % 2;
+    for (unsigned t = 0; t < n; t++) {
+      threads[t] = code[t];
+      len[t] = 0;
+      while (len[t] < 4) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned r = (unsigned)(seed >> 33);
+        if (r % 3 == 0) { /* a section: lock, an access, unlock */
+          uint32_t m = 1 + r / 3 % 2;
+          code[t][len[t]++] = (struct op){DARA_OP_MUTEX_LOCK, m};
+          code[t][len[t]++] =
+              (struct op){r / 6 % 2 ? DARA_OP_MEM_WRITE : DARA_OP_MEM_READ, 10 + r / 12 % 3};
+          code[t][len[t]++] = (struct op){DARA_OP_MUTEX_UNLOCK, m};
+        } else {
+          code[t][len[t]++] =
+              (struct op){r % 3 == 1 ? DARA_OP_MEM_WRITE : DARA_OP_MEM_READ, 10 + r / 3 % 3};
+        }
+      }
+    }
+    expect_same_traces(threads, len, n);
+  }
+}
+
+/* A task that is not one is refused, and the dpor stays usable. */
+static void test_dpor_bad_task(void **state) {
+  (void)state;
+  struct dpor *d = dpor_new(false);
+  assert_non_null(d);
+  uint32_t bad[][8] = {
+      {0},                                 /* no magic */
+      {0x44505431u, 0},                    /* no state */
+      {0x44505431u, 1, 5000000, 0, 0, 0},  /* a thread out of range */
+      {0x44505431u, 2, 0, 0, 1, 0, 0, 0},  /* truncated */
+      {0x44505431u, 1, 0, 0, 0, 0, 99, 1}, /* bytes after the end */
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    assert_false(dpor_adopt(d, bad[i], sizeof(bad[i])));
+  assert_false(dpor_adopt(d, bad[0], 3));
+  static const struct op one[] = {{DARA_OP_MEM_WRITE, 7}};
+  const struct op *code[] = {one, one};
+  unsigned len[] = {1, 1};
+  unsigned executions = 0;
+  while (dpor_begin(d))
+    executions += sim_run(d, code, len, 2, NULL);
+  assert_int_equal(executions, 2);
+  dpor_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_memory),           cmocka_unit_test(test_locks),
-      cmocka_unit_test(test_cond_and_threads), cmocka_unit_test(test_global),
-      cmocka_unit_test(test_dpor_sections),    cmocka_unit_test(test_dpor_independent),
+      cmocka_unit_test(test_memory),
+      cmocka_unit_test(test_locks),
+      cmocka_unit_test(test_cond_and_threads),
+      cmocka_unit_test(test_global),
+      cmocka_unit_test(test_dpor_sections),
+      cmocka_unit_test(test_dpor_independent),
       cmocka_unit_test(test_dpor_readers),
+      cmocka_unit_test(test_dpor_workers),
+      cmocka_unit_test(test_dpor_workers_random),
+      cmocka_unit_test(test_dpor_bad_task),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
