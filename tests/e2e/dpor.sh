@@ -18,7 +18,8 @@
 #     with --keep-going the exploration ends complete, naming its bugs;
 #   - data races are reported under dpor (the racy counter, both sides);
 #   - an exploration cut by --max-steps says what it did not explore;
-#     dpor refuses --jobs.
+#   - with --jobs, workers that share the tree run the same traces as one
+#     dpor, and find and replay the ten-alternation bug.
 # Works for any build directory, sanitizer builds included (EXPLORE_QUICK=1:
 # the smaller brute-force cases only).
 #
@@ -213,16 +214,57 @@ test_cut_short() {
   ! grep -q 'no bug in any interleaving' "$p.err" || { echo "claims a proof"; return 1; }
 }
 
-test_no_jobs() {
-  local p="$TMP/jobs"
-  dara_run "$p" explore -S dpor --jobs 2 -- "$PROGS/dpor_sections"
-  [[ $(status "$p") == 2 ]] && grep -q 'walks one tree in order' "$p.err" ||
-    { echo "$(describe "$p")"; return 1; }
+# jobs N NAME ARGS...: N workers sharing dpor's tree run the same traces as
+# one dpor (--traces), each line an execution, with the same outcomes, and
+# say every trace was explored; each worker ran some.
+test_jobs() {
+  local jobs=$1 name=$2 p
+  shift 2
+  p="$TMP/jobs-$jobs-$name-$(IFS=_ && echo "$*")"
+  dpor "$p.one" -k --traces "$p.one.traces" -- "$(prog "$name")" "$@"
+  dpor "$p.many" -k --jobs "$jobs" --traces "$p.many.traces" -- "$(prog "$name")" "$@"
+  local r
+  for r in one many; do
+    [[ $(status "$p.$r") == [01] && $(field "$p.$r" .complete) == true ]] ||
+      { echo "$r: $(describe "$p.$r")"; return 1; }
+  done
+  grep -q "every trace was explored, in $(field "$p.many" .schedules) executions" "$p.many.err" ||
+    { echo "no verdict: $(summary "$p.many.err")"; return 1; }
+  [[ $(wc -l <"$p.many.traces") == "$(field "$p.many" .schedules)" ]] ||
+    { echo "$(wc -l <"$p.many.traces") lines for $(field "$p.many" .schedules) executions"; return 1; }
+  cmp -s <(sort -u "$p.one.traces") <(sort -u "$p.many.traces") ||
+    { echo "different traces: one $(sort -u "$p.one.traces" | wc -l)," \
+        "$jobs workers $(sort -u "$p.many.traces" | wc -l)"; return 1; }
+  [[ "$(jq -c '[.bugs[].signature] | sort' "$p.one.out")" == \
+     "$(jq -c '[.bugs[].signature] | sort' "$p.many.out")" ]] ||
+    { echo "outcomes differ"; return 1; }
+  # (Each worker is idle at once but the first; a tree of 20 or more
+  # executions gets shared.)
+  [[ $(field "$p.many" '.worker_executions | length') == "$jobs" &&
+     ($(field "$p.many" .schedules) -lt 20 ||
+      $(field "$p.many" '[.worker_executions[] | select(. > 0)] | length') -ge 2) ]] ||
+    { echo "not shared: $(jq -c .worker_executions "$p.many.out")"; return 1; }
+  echo "# $name $*: $(sort -u "$p.one.traces" | wc -l) traces; one dpor ran" \
+    "$(field "$p.one" .schedules), $jobs workers $(field "$p.many" .schedules)" \
+    "($(jq -c .worker_executions "$p.many.out"), $(field "$p.many" .redundant) redundant)"
+}
+
+# With workers, the ten-alternation bug is found and replays.
+test_jobs_bug() {
+  local p="$TMP/jobs-bug"
+  dpor "$p" --jobs 2 -- "$PROGS/dpor_alternate"
+  [[ $(status "$p") == 1 ]] && grep -q 'BUG 1 (crash)' "$p.err" ||
+    { echo "not found: $(describe "$p")"; return 1; }
+  dara_run "$p.replay" replay "$(field "$p" '.bugs[0].file')"
+  [[ $(status "$p.replay") == 1 ]] && grep -q 'SIGABRT' "$p.replay.err" ||
+    { echo "replay: $(describe "$p.replay")"; return 1; }
 }
 
 # ---- the list ----
 
-TESTS=(sections independent readers alternations races cut_short no_jobs)
+TESTS=(sections independent readers alternations races cut_short jobs_bug
+  "jobs 2 dpor_sections 4" "jobs 2 dpor_alternate" "jobs 3 dpor_rules cond")
+[[ $QUICK == 1 ]] || TESTS+=("jobs 3 dpor_sections 4" "jobs 2 dpor_readers 3")
 for mode in trylock cond sem rwlock barrier join pipe sleep once; do
   TESTS+=("brute dpor_rules $mode")
 done
