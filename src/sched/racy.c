@@ -66,7 +66,9 @@ uint64_t racy_default_probe(uint64_t max_schedules) {
 }
 
 /* steps per execution, 0 for none */
-static double per_run(uint64_t steps, uint64_t runs) { return runs ? (double)steps / (double)runs : 0; }
+static double per_run(uint64_t steps, uint64_t runs) {
+  return runs ? (double)steps / (double)runs : 0;
+}
 
 void racy_print_summary(FILE *out, const struct racy_phases *ph, uint64_t schedules,
                         uint64_t steps) {

@@ -49,10 +49,10 @@ uint64_t racy_default_probe(uint64_t max_schedules);
 
 /* An exploration under --points racy: its phases and what they found. */
 struct racy_phases {
-  uint64_t probe;  /* executions to run in the first phase */
-  bool second;     /* the second phase began */
+  uint64_t probe;                        /* executions to run in the first phase */
+  bool second;                           /* the second phase began */
   uint64_t probe_schedules, probe_steps; /* what the first phase ran */
-  struct racy_set found;                  /* the places its races named */
+  struct racy_set found;                 /* the places its races named */
 };
 
 /* The summary's line on the phases, given the exploration's totals. */
