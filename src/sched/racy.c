@@ -70,32 +70,41 @@ static double per_run(uint64_t steps, uint64_t runs) {
   return runs ? (double)steps / (double)runs : 0;
 }
 
+/* What each phase ran, given the exploration's totals: the first phase
+ * ran them all when the second never began. */
+static void split(const struct racy_phases *ph, uint64_t schedules, uint64_t steps,
+                  uint64_t probe[2], uint64_t racy[2]) {
+  probe[0] = ph->second ? ph->probe_schedules : schedules;
+  probe[1] = ph->second ? ph->probe_steps : steps;
+  racy[0] = schedules - probe[0];
+  racy[1] = steps - probe[1];
+}
+
 void racy_print_summary(FILE *out, const struct racy_phases *ph, uint64_t schedules,
                         uint64_t steps) {
   unsigned n = racy_count(&ph->found);
+  uint64_t probe[2], racy[2];
+  split(ph, schedules, steps, probe, racy);
   fprintf(out,
           "dara: explore: --points racy: phase 1 ran %llu schedule%s under --points all "
           "(%.0f steps each) and found %u racy place%s%s",
-          (unsigned long long)ph->probe_schedules, ph->probe_schedules == 1 ? "" : "s",
-          per_run(ph->probe_steps, ph->probe_schedules), n, n == 1 ? "" : "s",
-          ph->found.more ? " (and more than dara keeps)" : "");
+          (unsigned long long)probe[0], probe[0] == 1 ? "" : "s", per_run(probe[1], probe[0]), n,
+          n == 1 ? "" : "s", ph->found.more ? " (and more than dara keeps)" : "");
   if (!ph->second) {
     fputs("; phase 2 did not run\n", out);
     return;
   }
-  uint64_t runs = schedules - ph->probe_schedules;
-  fprintf(out, "; phase 2 ran %llu under racy (%.0f steps each)%s\n", (unsigned long long)runs,
-          per_run(steps - ph->probe_steps, runs),
+  fprintf(out, "; phase 2 ran %llu under racy (%.0f steps each)%s\n", (unsigned long long)racy[0],
+          per_run(racy[1], racy[0]),
           n ? "" : ": with no racy place, plain accesses were no points (as under atomics)");
 }
 
 void racy_print_json(FILE *out, const struct racy_phases *ph, uint64_t schedules, uint64_t steps) {
-  uint64_t runs = ph->second ? schedules - ph->probe_schedules : 0;
-  uint64_t run_steps = ph->second ? steps - ph->probe_steps : 0;
+  uint64_t probe[2], racy[2];
+  split(ph, schedules, steps, probe, racy);
   fprintf(out,
           "\"racy\": {\"racy_places\": %u, \"racy_places_more\": %s, \"probe_schedules\": %llu, "
           "\"probe_steps\": %llu, \"racy_schedules\": %llu, \"racy_steps\": %llu}, ",
-          racy_count(&ph->found), ph->found.more ? "true" : "false",
-          (unsigned long long)ph->probe_schedules, (unsigned long long)ph->probe_steps,
-          (unsigned long long)runs, (unsigned long long)run_steps);
+          racy_count(&ph->found), ph->found.more ? "true" : "false", (unsigned long long)probe[0],
+          (unsigned long long)probe[1], (unsigned long long)racy[0], (unsigned long long)racy[1]);
 }

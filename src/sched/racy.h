@@ -23,11 +23,12 @@
 /* A set of places being gathered. */
 struct racy_set {
   struct dara_racy places;
-  bool more; /* some places did not fit */
+  bool more; /* some places were not kept (no room, or no module path) */
 };
 
 /* Adds the place (module path, offset) to set. Returns 1 when it is new, 0
- * when it was there already, -1 when the set is full (set->more). */
+ * when it was there already, -1 when it cannot be kept: the set is full, or
+ * the path is empty or too long (set->more). */
 int racy_add(struct racy_set *set, const char *module, uint64_t offset);
 
 /* Adds both places of race x, whose pcs are as the region's control block
