@@ -11,6 +11,8 @@
 #   - the lost update, saved under racy, names its racy places in `dara
 #     show` (those of the races) and replays 3 times out of 3 to the same
 #     failure;
+#   - a racy counter++ inside a shared library: its places are named by
+#     the library's path, phase 2 finds the lost update, the bug replays;
 #   - race_free: no race, no place, no bug; phase 2 runs as under atomics;
 #   - what racy refuses: record, --jobs, --races ignore, and --racy-probe
 #     without it.
@@ -124,6 +126,61 @@ test_replay() {
   echo "# replayed 3 of 3: $message"
 }
 
+# The race is in a shared library: places are by module path, whatever
+# number each process gives the module.
+test_shared() {
+  local compiler=$1 dir=$TMP/$1-shared p=$TMP/shared-$1 file want shown
+  mkdir -p "$dir"
+  cat >"$dir/bump.c" <<'EOF'
+int lib_counter;
+void lib_bump(void) { lib_counter++; }
+EOF
+  cat >"$dir/main.c" <<'EOF'
+#include <pthread.h>
+#include <stdio.h>
+void lib_bump(void);
+extern int lib_counter;
+static int rows[2][100];
+static void *work(void *arg) {
+  int *row = arg;
+  for (int i = 0; i < 100; i++)
+    row[i] = i;
+  lib_bump();
+  return NULL;
+}
+int main(void) {
+  pthread_t a, b;
+  pthread_create(&a, NULL, work, rows[0]);
+  pthread_create(&b, NULL, work, rows[1]);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+  printf("counter %d\n", lib_counter);
+  return lib_counter == 2 ? 0 : 1;
+}
+EOF
+  (cd "$dir" && DARA_CC=$compiler "$DARA_CC" -O0 -fPIC -shared -Werror -o libbump.so bump.c &&
+    DARA_CC=$compiler "$DARA_CC" -O0 -Werror -o prog main.c -L. -lbump -Wl,-rpath,"$dir" \
+      -pthread) || { echo "dara-cc could not build the library or the program"; return 1; }
+  dara_run "$p" explore --points racy --strategy dfs --racy-probe 1 -n "$SCHEDULES" --json \
+    -o "shared-$compiler" -- "$dir/prog"
+  [[ $(status "$p") == 1 ]] || { echo "explore: $(describe "$p")"; return 1; }
+  jq -e '.racy.racy_places >= 1 and .bugs[0].schedule > 1
+      and all(.races[]; .location == "lib_counter+0")' \
+    "$p.out" >/dev/null || { echo "JSON: $(jq -c '{bugs, racy, races}' "$p.out")"; return 1; }
+  # The racy places are the library's, at the offsets of the races'
+  # accesses (which the race report names by module number).
+  file=$(jq -r '.bugs[0].file' "$p.out")
+  "$DARA" show "$TMP/$file" >"$p.show" || { echo "show failed"; return 1; }
+  grep -q '^racy      [0-9]* places\?: libbump\.so+0x[0-9a-f]*\(, libbump\.so+0x[0-9a-f]*\)*$' \
+    "$p.show" || { echo "show: $(grep racy "$p.show")"; return 1; }
+  want=$(race_places "$p" | sed 's/.*+//' | sort -u | tr '\n' ' ')
+  shown=$(grep '^racy      ' "$p.show" | grep -o '+0x[0-9a-f]*' | sed 's/^+//' | sort -u | tr '\n' ' ')
+  [[ -n $want && $shown == "$want" ]] || { echo "offsets shown: $shown; races at: $want"; return 1; }
+  dara_run "$p.replay" replay "$TMP/$file"
+  [[ $(status "$p.replay") == 1 ]] && grep -q '^counter 1$' "$p.replay.out" ||
+    { echo "replay: $(describe "$p.replay")"; return 1; }
+}
+
 # No race: no place, no bug, and phase 2 as under atomics.
 test_race_free() {
   local compiler=$1 p=$TMP/free-$1
@@ -171,6 +228,6 @@ command -v clang >/dev/null && COMPILERS+=(clang)
 [[ ${#COMPILERS[@]} == 2 ]] || echo "# clang is not installed: gcc only"
 TESTS=()
 for c in "${COMPILERS[@]}"; do
-  TESTS+=("build $c" "lost_update $c" "replay $c" "race_free $c" "refused $c")
+  TESTS+=("build $c" "lost_update $c" "replay $c" "shared $c" "race_free $c" "refused $c")
 done
 run_tests "${TESTS[@]}"
