@@ -10,8 +10,9 @@
  * atomics, every atomic operation and fence; all, plain loads and stores
  * too; racy, atomics and the plain accesses made at a place (module and
  * offset of the pc) of the set the scheduler wrote with it (region.h,
- * dara_racy), whose answer is cached with the place. A point is a MEM_READ, MEM_WRITE, ATOMIC_LOAD, ATOMIC_STORE,
- * ATOMIC_RMW, ATOMIC_CAS or FENCE operation, always enabled, whose object is
+ * dara_racy), whose answer is cached with the place. A point is a
+ * MEM_READ, MEM_WRITE, ATOMIC_LOAD, ATOMIC_STORE, ATOMIC_RMW, ATOMIC_CAS
+ * or FENCE operation, always enabled, whose object is
  * the location: an id in first-seen order, from the same sequence as the
  * synchronization objects' (objects.c), announced with its module and
  * offset when it is a global so reports name it (`counter`). The size goes
