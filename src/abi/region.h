@@ -74,8 +74,8 @@
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
 /* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY;
- * 5: dara_proc.spin */
-#define DARA_ABI_VERSION 6u
+ * 5: dara_proc.spin; 7: DARA_POINTS_RACY and dara_region.racy */
+#define DARA_ABI_VERSION 7u
 
 #define DARA_MAX_PROCS 8
 /* Threads alive at once in a process (a thread that exited counts until it
@@ -298,9 +298,12 @@ enum dara_points {
   DARA_POINTS_SYNC = 0,    /* none: synchronization calls only, as before dara-cc */
   DARA_POINTS_ATOMICS = 1, /* every atomic operation and fence */
   DARA_POINTS_ALL = 2,     /* atomics and every plain load and store */
+  DARA_POINTS_RACY = 3,    /* atomics and the plain accesses at the places
+                            * of dara_region.racy */
   DARA_POINTS_COUNT
 };
-/* "sync", "atomics", "all" ("?" when out of range); the value of a name, or -1. */
+/* "sync", "atomics", "all", "racy" ("?" when out of range); the value of a
+ * name, or -1. */
 const char *dara_points_name(unsigned points);
 int dara_points_parse(const char *name);
 
@@ -314,11 +317,36 @@ struct dara_clock {
   uint64_t realtime_base; /* CLOCK_REALTIME at now == 0, ns since the epoch */
 };
 
+/* The places (instructions) whose plain accesses are scheduling points
+ * under DARA_POINTS_RACY: places where a data race was seen. A place is a
+ * module, by path as dladdr names it ("main" for the executable), and an
+ * offset as in dara_routine.pc (the return address of the instrumentation
+ * call minus one); by path, because a process numbers its modules in the
+ * order it meets them, which depends on the points. Written by the
+ * scheduler before a program starts; the shim reads it, checking every
+ * count and index (dara_racy_has). */
+#define DARA_RACY_MODULES 8
+#define DARA_RACY_PLACES 256
+struct dara_racy_place {
+  uint32_t module; /* index into dara_racy.modules */
+  uint32_t pad;
+  uint64_t offset;
+};
+struct dara_racy {
+  uint32_t nmodules;
+  uint32_t nplaces;
+  char modules[DARA_RACY_MODULES][DARA_PATH_LEN]; /* NUL-terminated */
+  struct dara_racy_place places[DARA_RACY_PLACES];
+};
+/* Whether the place (module path, offset) is in r, whatever r holds. */
+int dara_racy_has(const struct dara_racy *r, const char *module, uint64_t offset);
+
 struct dara_region {
   struct dara_region_header hdr;
   struct dara_clock clock;
   uint8_t pad[64 - sizeof(struct dara_region_header) - sizeof(struct dara_clock)];
   struct dara_proc procs[DARA_MAX_PROCS];
+  struct dara_racy racy;
 };
 
 #endif /* DARA_REGION_H */

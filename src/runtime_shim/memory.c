@@ -8,8 +8,11 @@
  * point is the policy the scheduler wrote into the region (--points, copied
  * into shim.points when the process bound to its slot): sync, none;
  * atomics, every atomic operation and fence; all, plain loads and stores
- * too. A point is a MEM_READ, MEM_WRITE, ATOMIC_LOAD, ATOMIC_STORE,
- * ATOMIC_RMW, ATOMIC_CAS or FENCE operation, always enabled, whose object is
+ * too; racy, atomics and the plain accesses made at a place (module and
+ * offset of the pc) of the set the scheduler wrote with it (region.h,
+ * dara_racy), whose answer is cached with the place. A point is a
+ * MEM_READ, MEM_WRITE, ATOMIC_LOAD, ATOMIC_STORE, ATOMIC_RMW, ATOMIC_CAS
+ * or FENCE operation, always enabled, whose object is
  * the location: an id in first-seen order, from the same sequence as the
  * synchronization objects' (objects.c), announced with its module and
  * offset when it is a global so reports name it (`counter`). The size goes
@@ -58,6 +61,7 @@ struct tables {
   struct {
     uintptr_t pc;
     uint64_t code;
+    bool racy; /* the place is in shim.racy */
   } pc_cache[PC_CACHE];
 };
 static struct tables *tab;
@@ -115,19 +119,24 @@ static uint32_t location(uintptr_t a) {
 
 /* pc as region.h encodes it: offset << 5 | module, the offset that of the
  * return address minus one (inside the call instruction, where a symbolizer
- * finds the access's line). dladdr is slow next to a hash: the answers are
- * cached by pc. */
-static uint64_t pc_code(const void *pc) {
+ * finds the access's line), and into *racy whether the place is one of
+ * shim.racy. dladdr is slow next to a hash: the answers are cached by pc. */
+static uint64_t pc_code(const void *pc, bool *racy) {
   uintptr_t key = (uintptr_t)pc;
   uint32_t slot = (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 52) & (PC_CACHE - 1);
-  if (key && tab->pc_cache[slot].pc == key)
+  if (key && tab->pc_cache[slot].pc == key) {
+    *racy = tab->pc_cache[slot].racy;
     return tab->pc_cache[slot].code;
+  }
   uint64_t offset, code = 0;
   uint32_t module = key ? shim_module_of((const char *)pc - 1, &offset) : UINT32_MAX;
   if (module < 32 && offset < (UINT64_C(1) << 58))
     code = offset << 5 | module;
+  *racy = code && shim.points == DARA_POINTS_RACY &&
+          dara_racy_has(&shim.racy, shim.proc->modules[module].path, offset);
   tab->pc_cache[slot].pc = key;
   tab->pc_cache[slot].code = code;
+  tab->pc_cache[slot].racy = *racy;
   return code;
 }
 
@@ -138,7 +147,8 @@ SHIM_EXPORT void dara__access(unsigned op, const volatile void *addr, unsigned l
   unsigned points = shim.points;
   if (points == DARA_POINTS_SYNC || !dara_op_is_memory(op))
     return;
-  if (points == DARA_POINTS_ATOMICS && !dara_op_is_atomic(op))
+  bool plain = !dara_op_is_atomic(op);
+  if (points == DARA_POINTS_ATOMICS && plain)
     return;
   /* Only a controlled thread outside the shim's own calls, holding the turn
    * (not one parked, whose signal handler runs). */
@@ -147,9 +157,18 @@ SHIM_EXPORT void dara__access(unsigned op, const volatile void *addr, unsigned l
   int me = shim_self();
   if (shim.proc->routines[me].status != DARA_RS_RUNNING || !map_tables())
     return;
+  /* Under racy, a plain access elsewhere is not even a location. Otherwise
+   * the place comes after the location, as it always did: the order in
+   * which a process meets its modules numbers them. */
+  bool filter = points == DARA_POINTS_RACY && plain, racy = false;
+  uint64_t code = filter ? pc_code(pc, &racy) : 0;
+  if (filter && !racy)
+    return;
   uint32_t id = 0;
   if (op != DARA_OP_FENCE && (id = location((uintptr_t)addr)) == 0)
     return;
+  if (!filter)
+    code = pc_code(pc, &racy);
   uint32_t bytes = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-  shim_point_at(op, id, bytes, pc_code(pc));
+  shim_point_at(op, id, bytes, code);
 }

@@ -533,6 +533,8 @@ static void bind_slot(void) {
   /* The scheduler wrote it before starting the process, and does not
    * change it during the run: read once. */
   shim.points = shim.region->hdr.points;
+  if (shim.points == DARA_POINTS_RACY)
+    memcpy(&shim.racy, &shim.region->racy, sizeof(shim.racy));
   shim.active = true;
   p->state = DARA_PROC_RUNNING;
 }

@@ -265,8 +265,11 @@ struct shim_state {
   struct shim_site sites[SHIM_MAX_SITES];
   uint32_t nsites;
   uint64_t cond_seq;
-  unsigned points; /* enum dara_points, copied from the region when the
-                               process binds to its slot (memory.c reads it) */
+  /* enum dara_points, copied from the region when the process binds to its
+   * slot (memory.c reads it), and under DARA_POINTS_RACY the racy places
+   * with it */
+  unsigned points;
+  struct dara_racy racy;
 };
 extern struct shim_state shim;
 

@@ -16,6 +16,10 @@
  * Data races (--races, races.h) are gathered from every execution, each
  * distinct one (its location, places and kinds) once, with the execution
  * that showed it first; with --races fail a race is a bug like any other.
+ *
+ * With --points racy the exploration has two phases (racy.h): the first
+ * runs under --points all and gathers the places of its races, the second
+ * under racy with those places, from a fresh strategy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +38,7 @@
 #include "sched/frontend.h"
 #include "sched/jobs.h"
 #include "sched/json.h"
+#include "sched/racy.h"
 #include "sched/report.h"
 #include "sched/session.h"
 #include "sched/strategy.h"
@@ -81,8 +86,10 @@ struct explore {
   struct bug *bugs;
   size_t nbugs;
   uint64_t schedules;
-  uint64_t redundant; /* dpor: executions abandoned as the same trace as another */
-  uint64_t hangs;     /* executions that reached --max-steps */
+  uint64_t redundant;       /* dpor: executions abandoned as the same trace as another */
+  uint64_t hangs;           /* executions that reached --max-steps */
+  uint64_t steps;           /* of every execution counted in schedules */
+  struct racy_phases *racy; /* --points racy, else NULL */
   /* dpor with --jobs: each worker's figures, and their sum at the end */
   struct dpor_stats *worker_stats;
   struct dpor_stats shared_stats;
@@ -196,9 +203,10 @@ static void progress(struct explore *x, bool force) {
   char left[48] = "";
   if (frac >= 0)
     snprintf(left, sizeof(left), ", %.1f%% of the bounded space", frac * 100);
-  fprintf(stderr, "\r\033[Kdara: explore: %llu schedules, %.0f/s, %zu bug%s, %s%s",
+  const char *phase = !x->racy ? "" : x->racy->second ? ", phase 2 (racy)" : ", phase 1 (all)";
+  fprintf(stderr, "\r\033[Kdara: explore: %llu schedules, %.0f/s, %zu bug%s, %s%s%s",
           (unsigned long long)x->schedules, rate, x->nbugs, x->nbugs == 1 ? "" : "s",
-          strategy_describe(x->strategy), left);
+          strategy_describe(x->strategy), left, phase);
   fflush(stderr);
 }
 
@@ -379,9 +387,12 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
          (unsigned long long)x->schedules, elapsed,
          elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
   json_string(stdout, strategy_describe(x->strategy));
-  printf(", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, ",
+  printf(", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, "
+         "\"steps\": %llu, ",
          (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
-         (unsigned long long)x->redundant);
+         (unsigned long long)x->redundant, (unsigned long long)x->steps);
+  if (x->racy)
+    racy_print_json(stdout, x->racy, x->schedules, x->steps);
   if (strategy_bound(x->strategy) != UINT_MAX)
     printf("\"preemption_bound\": %u, ", strategy_bound(x->strategy));
   if (x->shared_tree && x->worker_stats) {
@@ -463,6 +474,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
     return 1;
   }
   x->schedules++;
+  x->steps += res->steps;
   if (res->outcome.kind == SCHED_OUT_HANG || res->outcome.kind == SCHED_OUT_LIVELOCK)
     x->hangs++;
   merge_sometimes(x, res);
@@ -494,6 +506,33 @@ static int run_one(struct explore *x, struct session_ctx *session, struct sessio
   if (execute(x, session, cfg, &policy, &res) != 0)
     return -1;
   return take_result(x, &res, x->schedules + 1, keep_going);
+}
+
+/* --points racy: the end of the first phase, and the start of the second
+ * under racy with the places found, from a fresh strategy (the tree of
+ * choices is another when the points are). Returns 0, or -1 (said). */
+static int racy_second_phase(struct explore *x, struct session_config *cfg,
+                             const struct strategy_options *so) {
+  struct racy_phases *ph = x->racy;
+  ph->second = true;
+  ph->probe_schedules = x->schedules;
+  ph->probe_steps = x->steps;
+  char err[512];
+  struct strategy *next = strategy_new(so, err, sizeof(err));
+  if (!next) {
+    cli_error("%s", err);
+    return -1;
+  }
+  strategy_free(x->strategy);
+  x->strategy = next;
+  cfg->points = x->run.hdr.points = DARA_POINTS_RACY;
+  cfg->racy = x->run.hdr.racy = &ph->found.places;
+  cfg->racy_found = NULL;
+  clear_progress(x);
+  fprintf(stderr, "dara: explore: phase 2: %u racy place%s%s after %llu schedules under all\n",
+          racy_count(&ph->found), racy_count(&ph->found) == 1 ? "" : "s",
+          ph->found.more ? " (and more than dara keeps)" : "", (unsigned long long)x->schedules);
+  return 0;
 }
 
 /* ---- several executions at once (jobs.h) ---- */
@@ -616,6 +655,17 @@ static int parse_depth(const struct cli_option *o, const char *arg) {
   return cli_u64("--depth", arg, &d->n);
 }
 
+static int parse_racy_probe(const struct cli_option *o, const char *arg) {
+  struct racy_phases *ph = o->dst;
+  if (cli_u64("--racy-probe", arg, &ph->probe) != 0)
+    return -1;
+  if (ph->probe == 0) {
+    cli_error("--racy-probe takes at least 1");
+    return -1;
+  }
+  return 0;
+}
+
 static int parse_races(const struct cli_option *o, const char *arg) {
   static const char *const modes[] = {[SESSION_RACES_IGNORE] = "ignore",
                                       [SESSION_RACES_REPORT] = "report",
@@ -640,6 +690,7 @@ int cmd_explore(int argc, char **argv) {
   struct depth depth = {0};
   uint64_t pct_depth = 3, max_schedules = 1000, time_limit = 0, jobs = 1;
   bool keep_going = false, json = false, fork_server = true;
+  struct racy_phases racy = {0};
   const char *traces = NULL;
   unsigned races = SESSION_RACES_REPORT;
   const struct cli_option opts[] = {
@@ -695,7 +746,19 @@ int cmd_explore(int argc, char **argv) {
        "which bug is reported first, and with --keep-going\n"
        "which schedule is saved for a bug, depend on timing",
        cli_number, &jobs},
-      run_option(RUN_POINTS, &ro, NULL),
+      run_option(RUN_POINTS, &ro,
+                 "in a program built with dara-cc, which memory accesses\n"
+                 "are scheduling points too: all (default): every atomic\n"
+                 "operation and every load and store; atomics: atomic\n"
+                 "operations and fences; sync: none; racy: atomics, and\n"
+                 "the loads and stores at the places of the data races\n"
+                 "that a first phase under all finds (--racy-probe):\n"
+                 "much faster on large programs, blind to a race that\n"
+                 "phase misses (docs/instrumented.md)"),
+      {"racy-probe", 0, "N",
+       "--points racy: executions of the first phase (default\n"
+       "a tenth of --max-schedules, 1 to 100)",
+       parse_racy_probe, &racy},
       {"traces", 0, "FILE",
        "write each execution's trace to FILE, a line each, in\n"
        "Foata normal form: equivalent executions (the same\n"
@@ -725,6 +788,17 @@ int cmd_explore(int argc, char **argv) {
               "--pct-depth 1 to 9, --jobs 1 to 64");
     return DARA_EXIT_ERROR;
   }
+  if (ro.points == DARA_POINTS_RACY && (jobs > 1 || races == SESSION_RACES_IGNORE)) {
+    cli_error("--points racy: its first phase needs the race detector (not --races ignore), "
+              "and it runs one execution at a time (not --jobs)");
+    return DARA_EXIT_ERROR;
+  }
+  if (racy.probe && ro.points != DARA_POINTS_RACY) {
+    cli_error("--racy-probe: only with --points racy");
+    return DARA_EXIT_ERROR;
+  }
+  if (ro.points == DARA_POINTS_RACY && !racy.probe)
+    racy.probe = racy_default_probe(max_schedules);
   so.bound = depth.given ? (unsigned)(depth.n > 1000000 ? 1000000 : depth.n) : UINT_MAX;
   if (!depth.given)
     depth.n = strcmp(so.name, "pb") == 0 ? 2 : 10;
@@ -785,9 +859,17 @@ int cmd_explore(int argc, char **argv) {
   run_config(&x.run, &ro, &cfg);
   cfg.fork_server = fork_server;
   cfg.races = races;
-  fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules\n",
+  char phases[96] = "";
+  if (ro.points == DARA_POINTS_RACY) {
+    x.racy = &racy;
+    cfg.points = x.run.hdr.points = DARA_POINTS_ALL;
+    cfg.racy_found = &racy.found;
+    snprintf(phases, sizeof(phases), ", the first %llu under --points all (racy phase 1)",
+             (unsigned long long)racy.probe);
+  }
+  fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules%s\n",
           strategy_describe(x.strategy), (unsigned long long)ro.seed,
-          (unsigned long long)max_schedules);
+          (unsigned long long)max_schedules, phases);
   x.started = now_s();
   int rc = 1;
   if (jobs > 1) {
@@ -827,6 +909,11 @@ int cmd_explore(int argc, char **argv) {
   while (jobs <= 1 && rc == 1 && x.schedules < max_schedules) {
     if (time_limit && now_s() - x.started >= (double)time_limit)
       break;
+    if (x.racy && !x.racy->second && x.schedules >= x.racy->probe &&
+        racy_second_phase(&x, &cfg, &so) != 0) {
+      rc = -1;
+      break;
+    }
     rc = run_one(&x, session, &cfg, keep_going);
   }
   double elapsed = now_s() - x.started;
@@ -844,6 +931,8 @@ int cmd_explore(int argc, char **argv) {
           (unsigned long long)x.schedules, redundant, elapsed,
           elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s", race_count);
+  if (x.racy)
+    racy_print_summary(stderr, x.racy, x.schedules, x.steps);
   print_verdict(&x, ro.max_steps);
   char where[48];
   snprintf(where, sizeof(where), "%llu schedules", (unsigned long long)x.schedules);

@@ -49,7 +49,7 @@ static int parse_timers(const struct cli_option *o, const char *arg) {
 static int parse_points(const struct cli_option *o, const char *arg) {
   int points = dara_points_parse(arg);
   if (points < 0) {
-    cli_error("--points takes 'sync', 'atomics' or 'all', not '%s'", arg);
+    cli_error("--points takes 'sync', 'atomics', 'all' or 'racy', not '%s'", arg);
     return -1;
   }
   *(unsigned *)o->dst = (unsigned)points;
@@ -217,7 +217,8 @@ void run_config(const struct run *r, const struct run_options *ro, struct sessio
       .timers_race = ro->timers_race,
       .props = r->props,
       /* A recording's own policy: replay has no --points. */
-      .points = r->recorded ? r->hdr.points : ro->points};
+      .points = r->recorded ? r->hdr.points : ro->points,
+      .racy = r->hdr.racy};
 }
 
 void run_free(struct run *r) {

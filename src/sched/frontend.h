@@ -49,7 +49,7 @@ enum run_option {
   RUN_PROPS,       /* -P FILE */
   RUN_TIMERS,      /* -T any|due */
   RUN_SHOW_OUTPUT, /* --show-output */
-  RUN_POINTS,      /* --points sync|atomics|all */
+  RUN_POINTS,      /* --points sync|atomics|all|racy */
   RUN_HELP,        /* -h */
 };
 

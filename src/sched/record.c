@@ -80,6 +80,12 @@ int cmd_record(int argc, char **argv) {
   int first = cli_parse(&cmd, argc, argv);
   if (first < 0)
     return cli_parse_exit(first);
+  if (ro.points == DARA_POINTS_RACY) {
+    /* The places come from the races of earlier runs, which record has not. */
+    cli_error("--points racy: the racy places are found by the first phase of 'dara explore "
+              "--points racy'; record takes sync, atomics or all");
+    return DARA_EXIT_ERROR;
+  }
 
   char err[512];
   struct run run;

@@ -11,6 +11,7 @@
 #include "sched/evtext.h"
 #include "sched/names.h"
 #include "sched/races.h"
+#include "sched/racy.h"
 #include "sched/report.h"
 #include "sched/session_priv.h"
 
@@ -105,6 +106,8 @@ void report_races(struct session *s, const struct dara_event *ev) {
     snprintf(res->races_stopped, sizeof(res->races_stopped), "%s", why);
   for (size_t i = before; i < races_count(s->races); i++) {
     const struct race *x = races_at(s->races, i);
+    if (s->cfg->racy_found)
+      racy_add_race(s->cfg->racy_found, s->region, x);
     struct session_race named;
     name_race(s->names, x, &named);
     if (res->nraces < SESSION_MAX_RACES)

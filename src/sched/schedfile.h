@@ -22,7 +22,9 @@
 #include "abi/region.h"
 #include "sched/event.h"
 
-#define SCHEDFILE_VERSION 3u /* reads 1 to 3; 2 added SYSCALL events, 3 the race outcome */
+#define SCHEDFILE_VERSION \
+  4u /* reads 1 to 4; 2 added SYSCALL events, 3 the race outcome,
+                             4 the racy points policy and its places */
 
 struct sched_cmd {
   int argc;
@@ -34,12 +36,15 @@ struct sched_header {
   char *cwd;
   char *strategy; /* "random", "rr", "dfs", ... */
   uint64_t seed;
-  uint64_t vtime_base; /* the virtual CLOCK_REALTIME at the start, in ns */
-  unsigned points;     /* enum dara_points: which memory accesses of programs built
+  uint64_t vtime_base;    /* the virtual CLOCK_REALTIME at the start, in ns */
+  unsigned points;        /* enum dara_points: which memory accesses of programs built
                           with dara-cc were scheduling points. Kept in a POINTS
                           record before the first memory step; a file with none
                           reads as sync, and is then the same either way */
-  int nprocs;          /* 1..DARA_MAX_PROCS */
+  struct dara_racy *racy; /* under DARA_POINTS_RACY, the racy places (abi/region.h),
+                             kept in the POINTS record: read, allocated (freed
+                             with the file); written, NULL for none */
+  int nprocs;             /* 1..DARA_MAX_PROCS */
   struct sched_cmd cmds[DARA_MAX_PROCS];
 };
 

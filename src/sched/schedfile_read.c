@@ -337,16 +337,56 @@ static enum rd read_symbol_record(struct reader *r) {
   return RD_OK;
 }
 
-/* POINTS: the policy, once. */
+/* The racy places that follow the racy policy (version 4). */
+static enum rd read_racy(struct reader *r) {
+  struct dara_racy *racy = rd_alloc(r, sizeof(*racy));
+  if (!racy) {
+    return bad(r, "out of memory");
+  }
+  memset(racy, 0, sizeof(*racy));
+  r->f->hdr.racy = racy;
+  uint64_t n = 0;
+  TRY(rd_max(r, DARA_RACY_MODULES, &n, "racy modules"));
+  racy->nmodules = (uint32_t)n;
+  for (uint32_t i = 0; i < racy->nmodules; i++) {
+    uint64_t len = 0;
+    const uint8_t *p = NULL;
+    TRY(rd_u64(r, &len));
+    if (len >= DARA_PATH_LEN) {
+      return bad(r, "racy module path of %llu bytes (at most %d)", (unsigned long long)len,
+                 DARA_PATH_LEN - 1);
+    }
+    TRY(rd_text(r, len, &p));
+    memcpy(racy->modules[i], p, (size_t)len);
+  }
+  TRY(rd_max(r, DARA_RACY_PLACES, &n, "racy places"));
+  racy->nplaces = (uint32_t)n;
+  for (uint32_t i = 0; i < racy->nplaces; i++) {
+    uint64_t module = 0, offset = 0;
+    if (racy->nmodules == 0) {
+      return bad(r, "a racy place without a module");
+    }
+    TRY(rd_max(r, racy->nmodules - 1, &module, "racy place module"));
+    TRY(rd_u64(r, &offset));
+    racy->places[i] = (struct dara_racy_place){.module = (uint32_t)module, .offset = offset};
+  }
+  return RD_OK;
+}
+
+/* POINTS: the policy, once, with the racy places under racy. */
 static enum rd read_points_record(struct reader *r) {
   uint64_t v = 0;
   TRY(rd_max(r, DARA_POINTS_COUNT - 1, &v, "points policy"));
   if (r->points_read) {
     return bad(r, "a second points policy");
   }
+  if (v == DARA_POINTS_RACY && r->f->version < 4) {
+    return bad(r, "points policy %llu (racy) in a version %u file", (unsigned long long)v,
+               r->f->version);
+  }
   r->points_read = true;
   r->f->hdr.points = (unsigned)v;
-  return RD_OK;
+  return v == DARA_POINTS_RACY ? read_racy(r) : RD_OK;
 }
 
 static enum rd read_label_record(struct reader *r) {
@@ -581,6 +621,7 @@ void schedfile_free(struct sched_file *f) {
   free(f->hdr.dara_version);
   free(f->hdr.cwd);
   free(f->hdr.strategy);
+  free(f->hdr.racy);
   for (int p = 0; p < DARA_MAX_PROCS; p++) {
     struct sched_cmd *c = &f->hdr.cmds[p];
     if (c->argv) {

@@ -41,6 +41,7 @@ struct schedfile_writer {
   uint32_t nstrings;
   unsigned points; /* the header's, written before the first memory step */
   bool points_written;
+  struct dara_racy racy; /* the header's racy places, written with points */
   struct str_slot *strs;
   size_t strs_cap; /* a power of two, or 0 */
   size_t len;      /* bytes in buf */
@@ -219,6 +220,25 @@ static bool header_ok(struct schedfile_writer *w, const struct sched_header *h) 
     w_fail(w, "header: points policy %u (0..%d allowed)", h->points, DARA_POINTS_COUNT - 1);
     return false;
   }
+  const struct dara_racy *racy = h->points == DARA_POINTS_RACY ? h->racy : NULL;
+  if (racy && (racy->nmodules > DARA_RACY_MODULES || racy->nplaces > DARA_RACY_PLACES)) {
+    w_fail(w, "header: %u racy modules, %u racy places (at most %d, %d)", racy->nmodules,
+           racy->nplaces, DARA_RACY_MODULES, DARA_RACY_PLACES);
+    return false;
+  }
+  for (uint32_t i = 0; racy && i < racy->nmodules; i++) {
+    if (!memchr(racy->modules[i], 0, DARA_PATH_LEN)) {
+      w_fail(w, "header: racy module %u is not NUL-terminated", i);
+      return false;
+    }
+  }
+  for (uint32_t i = 0; racy && i < racy->nplaces; i++) {
+    if (racy->places[i].module >= racy->nmodules) {
+      w_fail(w, "header: racy place %u names module %u of %u", i, racy->places[i].module,
+             racy->nmodules);
+      return false;
+    }
+  }
   const char *fields[3] = {h->dara_version, h->cwd, h->strategy};
   for (int i = 0; i < 3; i++) {
     if (fields[i] && !w_check_string(w, fields[i], "header string")) {
@@ -273,6 +293,8 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
   w_uvarint(w, h->seed);
   w_uvarint(w, h->vtime_base);
   w->points = h->points;
+  if (h->points == DARA_POINTS_RACY && h->racy)
+    w->racy = *h->racy;
   w_uvarint(w, (uint64_t)h->nprocs);
   for (int p = 0; p < h->nprocs; p++) {
     w_uvarint(w, (uint64_t)h->cmds[p].argc);
@@ -444,6 +466,19 @@ static size_t encode_event(struct ev_prev *prev, const struct dara_event *ev, ui
   return n;
 }
 
+/* The racy places, after the policy in the POINTS record (version 4): the
+ * modules (strings), then each place as module index and offset. */
+static void write_racy(struct schedfile_writer *w) {
+  w_uvarint(w, w->racy.nmodules);
+  for (uint32_t i = 0; i < w->racy.nmodules; i++)
+    w_string(w, w->racy.modules[i]);
+  w_uvarint(w, w->racy.nplaces);
+  for (uint32_t i = 0; i < w->racy.nplaces; i++) {
+    w_uvarint(w, w->racy.places[i].module);
+    w_uvarint(w, w->racy.places[i].offset);
+  }
+}
+
 int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *ev) {
   if (w->failed) {
     return -1;
@@ -461,6 +496,8 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
     uint8_t tag = TAG_POINTS;
     w_bytes(w, &tag, 1);
     w_uvarint(w, w->points);
+    if (w->points == DARA_POINTS_RACY)
+      write_racy(w);
     w->points_written = true;
   }
   w_bytes(w, tmp, encode_event(&w->prev, ev, tmp));

@@ -936,6 +936,8 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   s.world = ctx->world;
   s.region->clock.realtime_base = cfg->vtime_base;
   s.region->hdr.points = cfg->points < DARA_POINTS_COUNT ? cfg->points : DARA_POINTS_SYNC;
+  if (s.region->hdr.points == DARA_POINTS_RACY && cfg->racy)
+    s.region->racy = *cfg->racy;
   install_signals();
   got_sigchld = 0;
   got_interrupt = 0;

@@ -37,6 +37,7 @@
 
 #include "sched/policy.h"
 #include "sched/races.h"
+#include "sched/racy.h"
 #include "sched/schedfile.h"
 
 struct session_sink {
@@ -70,12 +71,16 @@ struct session_config {
                                    otherwise timers fire only when nothing else can */
   struct policy *policy;
   struct session_sink sink;
-  const struct props *props; /* global properties (world.h), or NULL */
-  unsigned points;           /* enum dara_points: which accesses of programs
+  const struct props *props;    /* global properties (world.h), or NULL */
+  unsigned points;              /* enum dara_points: which accesses of programs
                                    built with dara-cc are scheduling points */
-  bool fork_server;          /* start each program once as a fork server and
+  bool fork_server;             /* start each program once as a fork server and
                                    fork every execution from it (explore) */
-  unsigned races;            /* enum session_races */
+  unsigned races;               /* enum session_races */
+  const struct dara_racy *racy; /* under DARA_POINTS_RACY: the places whose plain
+                                   accesses are points (NULL: none) */
+  struct racy_set *racy_found;  /* when not NULL (and races detected): the
+                                   places of every race found go here (racy.h) */
 };
 
 #define SESSION_MAX_SOMETIMES 32

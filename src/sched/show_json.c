@@ -14,6 +14,7 @@
 #include "sched/event.h"
 #include "sched/evtext.h"
 #include "sched/json.h"
+#include "sched/racy.h"
 #include "sched/schedfile.h"
 #include "sched/show.h"
 
@@ -143,6 +144,16 @@ void show_print_json(struct show *sh) {
   fputs(",\n    \"strategy\": ", out);
   json_string(out, f->hdr.strategy);
   fprintf(out, ",\n    \"points\": \"%s\"", dara_points_name(f->hdr.points));
+  if (f->hdr.points == DARA_POINTS_RACY && f->hdr.racy) {
+    fputs(",\n    \"racy_places\": [", out);
+    for (uint32_t i = 0; i < f->hdr.racy->nplaces; i++) {
+      char place[DARA_PATH_LEN + 32];
+      racy_place_text(f->hdr.racy, i, place, sizeof(place));
+      fputs(i ? ", " : "", out);
+      json_string(out, place);
+    }
+    fputc(']', out);
+  }
   fprintf(out, ",\n    \"seed\": %" PRIu64 ",\n    \"commands\": [", f->hdr.seed);
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fputs(p ? ", [" : "[", out);

@@ -11,6 +11,7 @@
 #include "sched/event.h"
 #include "sched/evtext.h"
 #include "sched/names.h"
+#include "sched/racy.h"
 #include "sched/schedfile.h"
 #include "sched/show.h"
 
@@ -70,6 +71,17 @@ void show_print_text(struct show *sh) {
   fprintf(out, ", seed %" PRIu64 "\n", f->hdr.seed);
   if (f->hdr.points != DARA_POINTS_SYNC) { /* accesses of dara-cc builds */
     fprintf(out, "points    %s\n", dara_points_name(f->hdr.points));
+  }
+  if (f->hdr.points == DARA_POINTS_RACY && f->hdr.racy) { /* the places of that policy */
+    const struct dara_racy *r = f->hdr.racy;
+    fprintf(out, "racy      %" PRIu32 " place%s", r->nplaces, r->nplaces == 1 ? "" : "s");
+    for (uint32_t i = 0; i < r->nplaces; i++) {
+      char place[DARA_PATH_LEN + 32];
+      racy_place_text(r, i, place, sizeof(place));
+      fputs(i ? ", " : ": ", out);
+      show_put_text(out, place);
+    }
+    fputc('\n', out);
   }
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fprintf(out, "command   %d: ", p);

@@ -30,7 +30,7 @@ static const char *const obj_kind_names[] = {
 _Static_assert(sizeof(obj_kind_names) / sizeof(obj_kind_names[0]) == DARA_OBJ_COUNT,
                "a name for every object kind");
 
-static const char *const points_names[DARA_POINTS_COUNT] = {"sync", "atomics", "all"};
+static const char *const points_names[DARA_POINTS_COUNT] = {"sync", "atomics", "all", "racy"};
 
 const char *dara_op_name(unsigned op) { return op < DARA_OP_COUNT ? op_names[op] : "?"; }
 
@@ -49,6 +49,23 @@ int dara_points_parse(const char *name) {
   return -1;
 }
 
+int dara_racy_has(const struct dara_racy *r, const char *module, uint64_t offset) {
+  uint32_t nm = r->nmodules, np = r->nplaces;
+  if (nm > DARA_RACY_MODULES)
+    nm = DARA_RACY_MODULES;
+  if (np > DARA_RACY_PLACES)
+    np = DARA_RACY_PLACES;
+  uint32_t m = 0;
+  while (m < nm && strncmp(r->modules[m], module, DARA_PATH_LEN) != 0)
+    m++;
+  if (m == nm)
+    return 0;
+  for (uint32_t i = 0; i < np; i++)
+    if (r->places[i].module == m && r->places[i].offset == offset)
+      return 1;
+  return 0;
+}
+
 static void init_header(struct dara_region *r) {
   r->hdr.magic = DARA_MAGIC;
   r->hdr.abi_version = DARA_ABI_VERSION;
@@ -59,6 +76,8 @@ static void init_header(struct dara_region *r) {
   r->hdr.region_size = sizeof(*r);
   r->hdr.spins = HANDOFF_SPINS;
   r->hdr.points = DARA_POINTS_SYNC;
+  r->racy.nmodules = 0;
+  r->racy.nplaces = 0;
 }
 
 void region_reset_proc(struct dara_proc *p) {

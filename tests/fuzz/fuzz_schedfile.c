@@ -6,7 +6,8 @@
  * be self-consistent (the lookups find what the arrays hold, labels are
  * numbered 1..nlabels, every event names only labels the file defines, a
  * SYSCALL event, only in a version 2 or 3 file, has its fields in range,
- * and a race outcome comes only in a version 3 file).
+ * a race outcome comes only in a version 3 or 4 file, and the racy policy
+ * only in a version 4 file, with its places in range).
  * Built and run by tests/fuzz/run.sh.
  */
 #include <stdbool.h>
@@ -37,6 +38,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (st == SCHEDFILE_OK && (f.outcome.kind >= SCHED_OUT_COUNT ||
                                (f.outcome.kind == SCHED_OUT_RACE && f.version < 3))) {
       abort();
+    }
+    /* The racy places come with their policy, in a version 4 file, in range. */
+    const struct dara_racy *racy = f.hdr.racy;
+    if ((f.hdr.points == DARA_POINTS_RACY) != (racy != NULL) || (racy && f.version < 4) ||
+        (racy && (racy->nmodules > DARA_RACY_MODULES || racy->nplaces > DARA_RACY_PLACES))) {
+      abort();
+    }
+    for (uint32_t i = 0; racy && i < racy->nmodules; i++) {
+      if (!memchr(racy->modules[i], 0, DARA_PATH_LEN)) {
+        abort();
+      }
+    }
+    for (uint32_t i = 0; racy && i < racy->nplaces; i++) {
+      if (racy->places[i].module >= racy->nmodules) {
+        abort();
+      }
     }
     for (size_t i = 0; i < f.nevents; i++) {
       const struct dara_event *ev = &f.events[i];

@@ -11,7 +11,9 @@
  * calls of every group, failed ones, and data excerpts up to the full 64
  * bytes. memory.bin is a program built with dara-cc: memory steps of
  * every operation, locations named by SYMBOL records, the POINTS record.
- * race.bin ends in a data race (outcome 8, new in version 3).
+ * race.bin ends in a data race (outcome 8, new in version 3). racy.bin
+ * is a run under --points racy, its places in the POINTS record (new in
+ * version 4).
  * v1.bin is mutex.bin as format version 1, which readers still
  * accept. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
@@ -33,8 +35,8 @@
 static char *argv_prog[] = {"./prog", "-n", "2", NULL};
 static char *argv_child[] = {"./child", "it's quoted", NULL};
 
-static struct schedfile_writer *start_points(const char *dir, const char *name, int nprocs,
-                                             unsigned points) {
+static struct schedfile_writer *start_racy(const char *dir, const char *name, int nprocs,
+                                           unsigned points, struct dara_racy *racy) {
   char path[4096], err[256];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   struct sched_header h = {
@@ -44,6 +46,7 @@ static struct schedfile_writer *start_points(const char *dir, const char *name, 
       .seed = 12345,
       .nprocs = nprocs,
       .points = points,
+      .racy = racy,
   };
   h.cmds[0] = (struct sched_cmd){3, argv_prog};
   h.cmds[1] = (struct sched_cmd){2, argv_child};
@@ -53,6 +56,11 @@ static struct schedfile_writer *start_points(const char *dir, const char *name, 
     exit(1);
   }
   return w;
+}
+
+static struct schedfile_writer *start_points(const char *dir, const char *name, int nprocs,
+                                             unsigned points) {
+  return start_racy(dir, name, nprocs, points, NULL);
 }
 
 static struct schedfile_writer *start(const char *dir, const char *name, int nprocs) {
@@ -187,6 +195,40 @@ static void write_race(const char *dir) {
                               .arg = 0x1139 << 5});
   }
   finish(w, SCHED_OUT_RACE, 0, "data race on counter+0");
+}
+
+/* racy_counter under --points racy: the places of the counter's load and
+ * store, and a lost update (exit 1) made of steps at those places only. */
+static void write_racy(const char *dir) {
+  static struct dara_racy racy = {.nmodules = 1,
+                                  .nplaces = 2,
+                                  .modules = {"/src/project/prog"},
+                                  .places = {{0, 0, 0x1130}, {0, 0, 0x1139}}};
+  struct schedfile_writer *w = start_racy(dir, "racy.bin", 1, DARA_POINTS_RACY, &racy);
+  struct sched_object counter = {0, 1, DARA_OBJ_MEMORY, "prog", 0x4014};
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
+  for (uint16_t routine = 1; routine <= 2; routine++) {
+    struct sched_thread t = {0, routine, "prog", 0x11e3, routine - 1u, "work"};
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_THREAD_CREATE});
+    schedfile_define_thread(w, &t);
+    ev(w, (struct dara_event){.kind = DARA_EV_CREATE, .arg = routine});
+  }
+  schedfile_define_object_symbol(w, &counter, "counter");
+  for (uint16_t routine = 1; routine <= 2; routine++)
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = routine,
+                              .op = DARA_OP_MEM_READ,
+                              .obj = 1,
+                              .obj2 = 4,
+                              .arg = 0x1130 << 5});
+  for (uint16_t routine = 1; routine <= 2; routine++)
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = routine,
+                              .op = DARA_OP_MEM_WRITE,
+                              .obj = 1,
+                              .obj2 = 4,
+                              .arg = 0x1139 << 5});
+  finish(w, 1, 1, "process 0 (./prog) exited with status 1");
 }
 
 /* Two processes; a signal, a note, a hang and a deadlock; no virtual time. */
@@ -430,6 +472,7 @@ int main(int argc, char **argv) {
   write_syscalls(argv[1]);
   write_memory(argv[1]);
   write_race(argv[1]);
+  write_racy(argv[1]);
   write_v1(argv[1]);
   write_truncated(argv[1]);
   return 0;

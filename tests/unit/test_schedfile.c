@@ -339,7 +339,7 @@ static void assert_event_equal(const struct dara_event *a, const struct dara_eve
 
 static void assert_sample(const struct sched_file *f, int reps) {
   struct sched_header h = sample_header();
-  assert_int_equal(f->version, 3); /* what the writer writes */
+  assert_int_equal(f->version, 4); /* what the writer writes */
   assert_string_equal(f->hdr.dara_version, h.dara_version);
   assert_string_equal(f->hdr.cwd, h.cwd);
   assert_string_equal(f->hdr.strategy, h.strategy);
@@ -406,7 +406,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x03", 9);
+  assert_memory_equal(bytes, "DARASCHD\x04", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -465,7 +465,7 @@ static void test_race_outcome(void **state) {
   write_sample(path, 1, &out);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 3);
+  assert_int_equal(f.version, 4);
   assert_int_equal(f.outcome.kind, SCHED_OUT_RACE);
   assert_string_equal(f.outcome.message, out.message);
   assert_string_equal(sched_outcome_name(f.outcome.kind), "race");
@@ -763,6 +763,7 @@ static void test_hand_made_valid(void **state) {
   hand_made_valid(1); /* version 1 and 2 files still load */
   hand_made_valid(2);
   hand_made_valid(3);
+  hand_made_valid(4);
 }
 
 static void test_wrong_version(void **state) {
@@ -773,15 +774,15 @@ static void test_wrong_version(void **state) {
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err,
-                      "hand.bin is schedule format version 7; this dara reads versions 1 to 3");
-  const uint64_t refused[] = {0, 4, UINT64_MAX};
+                      "hand.bin is schedule format version 7; this dara reads versions 1 to 4");
+  const uint64_t refused[] = {0, 5, UINT64_MAX};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     h_start(&h, refused[i]);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-    assert_non_null(strstr(err, "this dara reads versions 1 to 3"));
+    assert_non_null(strstr(err, "this dara reads versions 1 to 4"));
   }
-  for (uint64_t version = 1; version <= 3; version++) {
+  for (uint64_t version = 1; version <= 4; version++) {
     h_start(&h, version);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
@@ -1148,13 +1149,13 @@ static void test_syscall_documented_example(void **state) {
       'h',  'e',  'l',  'l',  'o',  ' ',  'd', 'a', 'r', 'a', '\n',
   };
   /* As a version 2 file, where SYSCALL events came in, and as the version
-   * 3 file the writer makes below. */
+   * 4 file the writer makes below. */
   h_start(&h, 2);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
-  h_start(&h, 3);
+  h_start(&h, 4);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
@@ -1567,7 +1568,7 @@ static void test_memory_records(void **state) {
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 3);
+  assert_int_equal(f.version, 4);
   assert_int_equal(f.hdr.points, DARA_POINTS_ATOMICS);
   assert_int_equal(f.nobjects, 3);
   assert_string_equal(f.object_symbols[0], "counter");
@@ -1645,12 +1646,109 @@ static void test_memory_records(void **state) {
   }
 }
 
+/* A racy POINTS record, by hand: version (4 or earlier), modules, places
+ * (module index and offset). */
+static void h_racy(struct hand *h, uint64_t version, uint64_t nmodules, const char *module,
+                   uint64_t nplaces, uint64_t place_module) {
+  h_start(h, version);
+  h_byte(h, 0x07);
+  h_uv(h, DARA_POINTS_RACY);
+  h_uv(h, nmodules);
+  for (uint64_t i = 0; i < nmodules && i < 9; i++)
+    h_str(h, module);
+  h_uv(h, nplaces);
+  for (uint64_t i = 0; i < nplaces && i < 257; i++) {
+    h_uv(h, place_module);
+    h_uv(h, 0x1130 + i);
+  }
+  h_footer(h, 0, 0, 0, 0, 0);
+}
+
+/* The racy policy (version 4) keeps its places in the POINTS record: they
+ * round-trip through the writer; by hand, the limits of the set are held
+ * to, and the policy is refused in a version 2 or 3 file. */
+static void test_racy_points(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "racy.bin");
+  static char *argv_prog[] = {"prog", NULL};
+  static struct dara_racy racy = {.nmodules = 2,
+                                  .nplaces = 3,
+                                  .modules = {"/bin/prog", "/lib/libx.so"},
+                                  .places = {{0, 0, 0x1130}, {0, 0, 0x1139}, {1, 0, 0x42}}};
+  struct sched_header hdr = {.dara_version = "t",
+                             .cwd = "/",
+                             .strategy = "random",
+                             .seed = 1,
+                             .points = DARA_POINTS_RACY,
+                             .racy = &racy,
+                             .nprocs = 1};
+  hdr.cmds[0] = (struct sched_cmd){1, argv_prog};
+  struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  struct dara_event step = {
+      .kind = DARA_EV_STEP, .routine = 1, .op = DARA_OP_MEM_WRITE, .obj = 5, .obj2 = 4};
+  step.arg = 0x1139 << 5;
+  assert_int_equal(schedfile_write_event(w, &step), 0);
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.hdr.points, DARA_POINTS_RACY);
+  assert_non_null(f.hdr.racy);
+  assert_memory_equal(f.hdr.racy, &racy, sizeof racy);
+  schedfile_free(&f);
+
+  /* The writer refuses a set that breaks its limits. */
+  racy.places[2].module = 2;
+  assert_null(schedfile_create(path, &hdr, err, sizeof err));
+  assert_non_null(strstr(err, "racy place 2 names module 2 of 2"));
+  racy.places[2].module = 1;
+  racy.nplaces = DARA_RACY_PLACES + 1;
+  assert_null(schedfile_create(path, &hdr, err, sizeof err));
+  racy.nplaces = 3;
+
+  static struct hand h;
+  h_racy(&h, 4, 1, "/bin/prog", 2, 0);
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.hdr.racy->nmodules, 1);
+  assert_string_equal(f.hdr.racy->modules[0], "/bin/prog");
+  assert_int_equal(f.hdr.racy->nplaces, 2);
+  assert_true(f.hdr.racy->places[1].offset == 0x1131);
+  schedfile_free(&f);
+  h_racy(&h, 4, 0, "", 0, 0); /* an empty set: as atomics */
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
+  h_racy(&h, 4, DARA_RACY_MODULES, /* at the limits */ "/bin/prog", DARA_RACY_PLACES,
+         DARA_RACY_MODULES - 1);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
+  h_racy(&h, 4, DARA_RACY_MODULES + 1, "/bin/prog", 1, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "racy modules 9 out of range"));
+  h_racy(&h, 4, 1, "/bin/prog", DARA_RACY_PLACES + 1, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  h_racy(&h, 4, 1, "/bin/prog", 1, 1); /* a module it does not have */
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  h_racy(&h, 4, 0, "", 1, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  static char long_path[DARA_PATH_LEN + 1];
+  memset(long_path, 'a', DARA_PATH_LEN);
+  h_racy(&h, 4, 1, long_path, 1, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "racy module path of 256 bytes"));
+  for (uint64_t version = 2; version <= 3; version++) {
+    h_racy(&h, version, 1, "/bin/prog", 1, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+    assert_non_null(strstr(err, "(racy) in a version"));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crc_vector),
       cmocka_unit_test(test_round_trip),
       cmocka_unit_test(test_outcome_without_message),
       cmocka_unit_test(test_race_outcome),
+      cmocka_unit_test(test_racy_points),
       cmocka_unit_test(test_free_zeroed),
       cmocka_unit_test(test_truncated_everywhere),
       cmocka_unit_test(test_bit_flips),
