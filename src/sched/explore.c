@@ -329,6 +329,12 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
     if (x->nraces)
       fprintf(stderr, "dara: explore: (the data races above are reported, not counted as bugs: "
                       "--races fail makes each a bug)\n");
+    if (x->racy && x->racy->second)
+      fprintf(stderr,
+              "dara: explore: (under --points racy the scheduling points are the synchronization "
+              "calls, the atomics and the %u racy places the first phase found: an access "
+              "elsewhere is no point; the executions counted include the first phase's %llu)\n",
+              racy_count(&x->racy->found), (unsigned long long)x->racy->probe_schedules);
     return;
   }
   if (st->diverged)
