@@ -293,7 +293,7 @@ print("\n".join(sorted(b["signature"] for b in j["bugs"])))' "$p.$j.out" >"$p.$j
 test_jobs_errors() {
   local p=$TMP/jobs-err
   dara_run "$p.dfs" explore --jobs 2 --strategy dfs -- "$EXAMPLES/atomicity"
-  [[ $(status "$p.dfs") == 2 ]] && grep -q 'use random, pct or mix with --jobs' "$p.dfs.err" ||
+  [[ $(status "$p.dfs") == 2 ]] && grep -q 'use random, pct, mix or dpor with --jobs' "$p.dfs.err" ||
     { echo "dfs: $(describe "$p.dfs")"; return 1; }
   dara_run "$p.zero" explore --jobs 0 -- "$EXAMPLES/atomicity"
   [[ $(status "$p.zero") == 2 ]] && grep -q -- '--jobs 1 to 64' "$p.zero.err" ||
