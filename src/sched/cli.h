@@ -18,6 +18,8 @@ enum dara_exit {
   DARA_EXIT_BUG = 1,
   DARA_EXIT_ERROR = 2,
   DARA_EXIT_DIVERGED = 3,
+  DARA_EXIT_INTERRUPTED =
+      130, /* stopped by SIGINT or SIGTERM, no bug found (as a shell's 128 + 2) */
 };
 
 int cmd_record(int argc, char **argv);

@@ -54,7 +54,8 @@ static const char synopsis[] =
 
 static const char epilog[] =
     "\n"
-    "exit status: 0 no bug found, 1 a bug was found, 2 usage or internal error\n";
+    "exit status: 0 no bug found, 1 a bug was found, 2 usage or internal error,\n"
+    "130 interrupted (SIGINT, SIGTERM, SIGHUP) before any bug was found\n";
 
 struct bug {
   char signature[512];
@@ -88,6 +89,7 @@ struct explore {
   uint64_t schedules;
   uint64_t redundant;       /* dpor: executions abandoned as the same trace as another */
   uint64_t hangs;           /* executions that reached --max-steps */
+  int interrupted;          /* the signal that stopped the exploration, or 0 */
   uint64_t steps;           /* of every execution counted in schedules */
   struct racy_phases *racy; /* --points racy, else NULL */
   /* dpor with --jobs: each worker's figures, and their sum at the end */
@@ -393,6 +395,7 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
          (unsigned long long)x->schedules, elapsed,
          elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
   json_string(stdout, strategy_describe(x->strategy));
+  printf(", \"interrupted\": %s", x->interrupted ? "true" : "false");
   printf(", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, "
          "\"steps\": %llu, ",
          (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
@@ -511,6 +514,8 @@ static int run_one(struct explore *x, struct session_ctx *session, struct sessio
   static struct session_result res;
   if (execute(x, session, cfg, &policy, &res) != 0)
     return -1;
+  if (session_interrupted())
+    return 0; /* cut short: not an execution to count */
   return take_result(x, &res, x->schedules + 1, keep_going);
 }
 
@@ -854,8 +859,18 @@ int cmd_explore(int argc, char **argv) {
     goto done;
   }
   x.props_path = ro.props;
+  /* A bug found must have somewhere to go: checked before the first run. */
+  struct stat dir_st;
   if (mkdir(x.dir, 0777) != 0 && errno != EEXIST) {
-    cli_error("cannot create %s: %s", x.dir, strerror(errno));
+    cli_error("-o %s: cannot create the directory: %s", x.dir, strerror(errno));
+    goto done;
+  }
+  if (stat(x.dir, &dir_st) != 0 || !S_ISDIR(dir_st.st_mode)) {
+    cli_error("-o %s: not a directory (explore saves each bug there as a schedule file)", x.dir);
+    goto done;
+  }
+  if (access(x.dir, W_OK | X_OK) != 0) {
+    cli_error("-o %s: cannot write there: %s", x.dir, strerror(errno));
     goto done;
   }
   if (open_memory(&x) < 0)
@@ -878,6 +893,9 @@ int cmd_explore(int argc, char **argv) {
           (unsigned long long)max_schedules, phases);
   x.started = now_s();
   int rc = 1;
+  /* An interrupt ends the exploration after (or in) the current execution,
+   * keeping what was found; workers, forked below, catch it too. */
+  session_catch_signals();
   if (jobs > 1) {
     struct parallel par = {
         .x = &x, .cfg = &cfg, .keep_going = keep_going, .time_limit = time_limit};
@@ -912,7 +930,7 @@ int cmd_explore(int argc, char **argv) {
     }
   }
   struct session_ctx *session = jobs <= 1 ? session_ctx_new() : NULL; /* workers: their own */
-  while (jobs <= 1 && rc == 1 && x.schedules < max_schedules) {
+  while (jobs <= 1 && rc == 1 && x.schedules < max_schedules && !session_interrupted()) {
     if (time_limit && now_s() - x.started >= (double)time_limit)
       break;
     if (x.racy && !x.racy->second && x.schedules >= x.racy->probe &&
@@ -939,7 +957,14 @@ int cmd_explore(int argc, char **argv) {
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s", race_count);
   if (x.racy)
     racy_print_summary(stderr, x.racy, x.schedules, x.steps);
-  print_verdict(&x, ro.max_steps);
+  x.interrupted = session_interrupted();
+  if (x.interrupted)
+    fprintf(stderr,
+            "dara: explore: interrupted by signal %d (%s): stopped after %llu schedules%s\n",
+            x.interrupted, strsignal(x.interrupted), (unsigned long long)x.schedules,
+            x.nbugs ? "; the bugs above are saved" : "");
+  else
+    print_verdict(&x, ro.max_steps);
   char where[48];
   snprintf(where, sizeof(where), "%llu schedules", (unsigned long long)x.schedules);
   for (unsigned i = 0; i < x.nsometimes; i++)
@@ -947,7 +972,10 @@ int cmd_explore(int argc, char **argv) {
       outcome_never_held(x.sometimes[i].name, where);
   if (json)
     print_json(&x, ro.seed, elapsed);
-  exit_code = rc < 0 ? DARA_EXIT_ERROR : x.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
+  exit_code = rc < 0          ? DARA_EXIT_ERROR
+              : x.nbugs       ? DARA_EXIT_BUG
+              : x.interrupted ? DARA_EXIT_INTERRUPTED
+                              : DARA_EXIT_OK;
 done:
   if (traces_file && fclose(traces_file) != 0) {
     cli_error("cannot write %s: %s", traces, strerror(errno));

@@ -14,6 +14,7 @@
 #include "abi/region.h"
 #include "sched/cli.h"
 #include "sched/launcher.h"
+#include "sched/program.h"
 #include "sched/world.h"
 
 /* ---- the options the commands share ---- */
@@ -194,6 +195,11 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
     }
     r->hdr.cwd = r->cwd;
   }
+  /* Refused before anything runs: a program dara could not enter would
+   * otherwise run once, uncontrolled. */
+  for (int i = 0; i < r->hdr.nprocs; i++)
+    if (program_check(r->hdr.cmds[i].argv[0], r->recorded ? r->hdr.cwd : NULL, err, err_len) != 0)
+      return -1;
   if (launcher_find_shim(r->shim, sizeof(r->shim), err, err_len) != 0)
     return -1;
   if (ro->props && !(r->props = props_load(ro->props, err, err_len)))

@@ -176,6 +176,8 @@ static void worker_indexed(unsigned k, unsigned jobs, uint64_t max, int fd, stru
       status = 1;
       break;
     }
+    if (session_interrupted())
+      break; /* the execution was cut short: not one to count */
     if (send_result(fd, memory_fd, idx, &res, recording_wanted(&sent, &res)) != 0)
       break; /* the parent stopped listening */
     if (res.outcome.kind == SCHED_OUT_ERROR)
@@ -258,6 +260,8 @@ static void worker_tree(unsigned k, int fd, struct shared *sh, const struct jobs
       status = 1;
       break;
     }
+    if (session_interrupted())
+      break;
     if (ran == 0) {
       busy = false;
       if (send_figures(fd, h, true) != 0)
@@ -405,7 +409,7 @@ int jobs_run(unsigned jobs, uint64_t max, const struct jobs_hooks *h) {
   unsigned open_fds = started;
   while (open_fds > 0) {
     struct pollfd p[JOBS_MAX];
-    if (!sh->stop && h->time_up(h->ctx))
+    if (!sh->stop && (h->time_up(h->ctx) || session_interrupted()))
       sh->stop = 1;
     int n = wait_workers(w, started, p);
     if (n < 0) {
@@ -552,7 +556,7 @@ int jobs_run_tree(unsigned jobs, uint64_t max, const struct jobs_hooks *h) {
     tree_stop(&t);
   while (t.open_fds > 0) {
     struct pollfd p[JOBS_MAX];
-    if (!sh->stop && h->time_up(h->ctx))
+    if (!sh->stop && (h->time_up(h->ctx) || session_interrupted()))
       tree_stop(&t);
     int n = wait_workers(w, t.started, p);
     if (n < 0) {
@@ -566,7 +570,7 @@ int jobs_run_tree(unsigned jobs, uint64_t max, const struct jobs_hooks *h) {
       int got = tree_message(&t, k, h, max, &rc);
       if (got == 1)
         continue;
-      if (!sh->stop) { /* a worker ended before the others: its part is lost */
+      if (!sh->stop && !session_interrupted()) { /* its part of the tree is lost */
         if (rc > 0)
           cli_error("explore worker %u ended early", k);
         rc = -1;

@@ -10,7 +10,9 @@
  * sends each result to the parent over a socket, with the recording when
  * the execution showed a bug. The parent takes the results as they come, as
  * serial explore takes its own, and tells every worker to stop when it is
- * done (first bug, time limit, error). Workers die with the parent.
+ * done (first bug, time limit, error, an interrupt). Workers die with the
+ * parent; on an interrupt (session_interrupted) a worker stops without
+ * sending the execution it cut short.
  *
  * A strategy that walks one tree (dpor) cannot be cut by index; it shares
  * its tree instead (jobs_run_tree). Worker 0 starts at the root, the others

@@ -151,17 +151,24 @@ bool session_routine_new(struct session *s, unsigned proc, unsigned routine) {
  * the flags when it starts. */
 static volatile sig_atomic_t got_sigchld;
 static volatile sig_atomic_t got_interrupt;
+static volatile sig_atomic_t first_interrupt; /* never cleared */
 
 static void on_sigchld(int sig) {
   (void)sig;
   got_sigchld = 1;
 }
 
-static void on_interrupt(int sig) { got_interrupt = sig; }
+static void on_interrupt(int sig) {
+  got_interrupt = sig;
+  if (!first_interrupt)
+    first_interrupt = sig;
+}
+
+int session_interrupted(void) { return first_interrupt; }
 
 /* Once per process: dara reaps its programs' orphans (it is their
  * subreaper) and catches the signals that end a run. */
-static void install_signals(void) {
+void session_catch_signals(void) {
   static bool installed;
   if (installed)
     return;
@@ -938,7 +945,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   s.region->hdr.points = cfg->points < DARA_POINTS_COUNT ? cfg->points : DARA_POINTS_SYNC;
   if (s.region->hdr.points == DARA_POINTS_RACY && cfg->racy)
     s.region->racy = *cfg->racy;
-  install_signals();
+  session_catch_signals();
   got_sigchld = 0;
   got_interrupt = 0;
 

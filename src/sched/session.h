@@ -154,6 +154,14 @@ struct session_sink session_sink_to_file(struct schedfile_writer *w);
 /* CLOCK_REALTIME now, in ns: where a new recording's virtual clock starts. */
 uint64_t session_realtime_base(void);
 
+/* Catches SIGINT, SIGTERM and SIGHUP for the rest of the process (every
+ * run does so at its start): a run under way then ends as interrupted.
+ * Call before forking processes that must catch them too (explore's
+ * workers). session_interrupted: the first such signal that came, 0 when
+ * none has; it stays set. */
+void session_catch_signals(void);
+int session_interrupted(void);
+
 /* Runs one execution in ctx (which may be NULL when session_ctx_new
  * failed). Returns 0 when the run took place (whatever its outcome, which
  * is in res), or -1 when dara could not run it at all (res->message says

@@ -6,8 +6,9 @@
 # fixed budget and the saved schedule replays to the same bug; correct
 # examples explore to exhaustion without a bug; the same seed gives the same
 # schedules; --keep-going deduplicates bugs; the JSON summary is complete;
-# errors are reported; every execution is cleaned up; --time-limit stops the
-# run. Works for any build directory, sanitizer builds included.
+# errors are reported, those that would stop a run before it starts; every
+# execution is cleaned up; --time-limit stops the run; SIGINT and SIGTERM
+# stop it keeping what it found. Works for any build directory, sanitizer builds included.
 #
 # Each test is one function; the list at the bottom runs them all. A test
 # prints "ok NAME" or "FAIL NAME: reason" (further lines of the reason
@@ -300,6 +301,61 @@ test_jobs_errors() {
     { echo "--jobs 0: $(describe "$p.zero")"; return 1; }
 }
 
+# SIGINT or SIGTERM stops explore after the current execution: the summary
+# and JSON say so ("interrupted": true), a bug saved before is kept and
+# makes the exit status 1; with none, the status is 130.
+test_interrupt() {
+  local p=$TMP/intr sig prog want i
+  for sig in INT TERM; do
+    for prog in ok_mutex atomicity; do
+      rm -rf "$p.dir"
+      # (--time-limit: in case the signal is lost, the test still ends)
+      (cd "$TMP" && exec "$DARA" explore -k --json -n 100000000 --time-limit 300 -o "$p.dir" \
+        -- "$EXAMPLES/$prog") >"$p.out" 2>"$p.err" &
+      local pid=$!
+      # With a bug to keep: wait until it is saved.
+      for ((i = 0; i < 600; i++)); do
+        [[ $prog == ok_mutex || -n $(files "$p.dir") ]] && break
+        sleep 0.1
+      done
+      sleep 0.5
+      kill -"$sig" "$pid"
+      wait "$pid"
+      local rc=$?
+      want=130
+      [[ $prog == atomicity ]] && want=1
+      [[ $rc == "$want" ]] || { echo "$sig $prog: exit $rc, not $want; $(summary "$p.err")"; return 1; }
+      grep -q "interrupted by signal" "$p.err" || { echo "$sig $prog: $(summary "$p.err")"; return 1; }
+      [[ $(json_get "$p.out" 'j["interrupted"]') == True ]] ||
+        { echo "$sig $prog: JSON: $(head -c 300 "$p.out")"; return 1; }
+      if [[ $prog == atomicity ]]; then
+        [[ $(json_get "$p.out" 'len(j["bugs"])') -ge 1 && -n $(files "$p.dir") ]] ||
+          { echo "$sig: the bug found before was not kept"; return 1; }
+      fi
+    done
+  done
+}
+
+# What would stop explore from running or from saving a bug is refused
+# before the first execution, in one line that names it.
+test_refused_early() {
+  local bad=0 ok=$EXAMPLES/ok_mutex
+  touch "$TMP/a-file"
+  expect_status 2 err explore -o "$TMP/a-file" -- "$ok" || bad=1
+  grep -q 'a-file: not a directory' "$TMP/cli.err" || { echo "-o FILE: $(summary "$TMP/cli.err")"; bad=1; }
+  expect_status 2 err explore -o "$TMP/d1" -- "$TMP" || bad=1
+  grep -q 'it is a directory' "$TMP/cli.err" || { echo "a directory: $(summary "$TMP/cli.err")"; bad=1; }
+  expect_status 2 err explore -o "$TMP/d1" -- "$TMP/a-file" || bad=1
+  grep -q 'not an executable file' "$TMP/cli.err" ||
+    { echo "not executable: $(summary "$TMP/cli.err")"; bad=1; }
+  expect_status 2 err explore -o "$TMP/d1" -- no-such-program-anywhere || bad=1
+  grep -q 'no-such-program-anywhere: not found in PATH' "$TMP/cli.err" ||
+    { echo "not in PATH: $(summary "$TMP/cli.err")"; bad=1; }
+  # One line each, and no execution ran.
+  [[ $(wc -l <"$TMP/cli.err") == 1 ]] || { echo "more than one line:"; sed 's/^/  /' "$TMP/cli.err"; bad=1; }
+  return "$bad"
+}
+
 # Different seeds find the first bug at (at least sometimes) different
 # schedules.
 test_seeds_differ() {
@@ -517,7 +573,7 @@ TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_goi
   json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
   "fork_server_same_schedules deadlock" "forced_steps_same_schedules mix"
   "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb" "jobs atomicity"
-  "jobs deadlock" jobs_errors)
+  "jobs deadlock" jobs_errors interrupt refused_early)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"

@@ -1,0 +1,130 @@
+/*
+ * program.c: whether dara can run a program. See program.h.
+ */
+#include "sched/program.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if UINTPTR_MAX > 0xffffffffu
+#define NATIVE_CLASS ELFCLASS64
+#else
+#define NATIVE_CLASS ELFCLASS32
+#endif
+
+/* An executable regular file at path: 0, or the errno execve would give. */
+static int runnable(const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0)
+    return errno;
+  if (S_ISDIR(st.st_mode))
+    return EISDIR;
+  if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0)
+    return EACCES;
+  return 0;
+}
+
+/* Where execvp finds name: into path (PATH_MAX bytes). 0, or an errno. */
+static int resolve(const char *name, const char *dir, char *path) {
+  if (strchr(name, '/')) {
+    if (name[0] == '/' || !dir)
+      snprintf(path, PATH_MAX, "%s", name);
+    else
+      snprintf(path, PATH_MAX, "%s/%s", dir, name);
+    return runnable(path);
+  }
+  const char *search = getenv("PATH");
+  if (!search)
+    search = "/usr/local/bin:/usr/bin:/bin";
+  int first = ENOENT; /* as execvp: a file that is there but cannot run wins over none */
+  for (const char *p = search;; p++) {
+    const char *end = strchr(p, ':');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if (n == 0) /* an empty entry is the current directory */
+      snprintf(path, PATH_MAX, "%s%s%s", dir ? dir : ".", "/", name);
+    else
+      snprintf(path, PATH_MAX, "%.*s/%s", (int)n, p, name);
+    int e = runnable(path);
+    if (e == 0)
+      return 0;
+    if (e != ENOENT && e != ENOTDIR && first == ENOENT)
+      first = e;
+    if (!end)
+      return first;
+    p = end;
+  }
+}
+
+/* For an ELF file: whether it asks for a dynamic linker. 1 yes, 0 no, -1
+ * when the headers cannot be read (then execve will say). */
+static int has_interp(int fd, const unsigned char *ident) {
+  bool wide = ident[EI_CLASS] == ELFCLASS64;
+  uint64_t phoff;
+  unsigned phnum, phentsize;
+  if (wide) {
+    Elf64_Ehdr eh;
+    if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+      return -1;
+    phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
+  } else {
+    Elf32_Ehdr eh;
+    if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+      return -1;
+    phoff = eh.e_phoff, phnum = eh.e_phnum, phentsize = eh.e_phentsize;
+  }
+  if (phnum == PN_XNUM || phentsize < (wide ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
+    return -1;
+  for (unsigned i = 0; i < phnum; i++) {
+    uint32_t type;
+    off_t at = (off_t)(phoff + (uint64_t)i * phentsize);
+    if (pread(fd, &type, sizeof(type), at) != (ssize_t)sizeof(type))
+      return -1;
+    if (type == PT_INTERP)
+      return 1;
+  }
+  return 0;
+}
+
+int program_check(const char *name, const char *dir, char *err, size_t err_len) {
+  char path[PATH_MAX];
+  int e = resolve(name, dir, path);
+  if (e != 0) {
+    const char *why = e == ENOENT && !strchr(name, '/') ? "not found in PATH"
+                      : e == ENOENT                     ? "no such file"
+                      : e == EISDIR                     ? "it is a directory"
+                      : e == EACCES                     ? "not an executable file"
+                                                        : strerror(e);
+    snprintf(err, err_len, "cannot run %s: %s", name, why);
+    return -1;
+  }
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0; /* executable but not readable: execve may still run it */
+  unsigned char ident[EI_NIDENT];
+  int rc = 0;
+  if (pread(fd, ident, sizeof(ident), 0) == (ssize_t)sizeof(ident) &&
+      memcmp(ident, ELFMAG, SELFMAG) == 0) {
+    if (ident[EI_CLASS] != NATIVE_CLASS) {
+      snprintf(err, err_len, "cannot run %s: it is a %s-bit program, and dara's runtime is %s-bit",
+               name, ident[EI_CLASS] == ELFCLASS32 ? "32" : "64",
+               NATIVE_CLASS == ELFCLASS64 ? "64" : "32");
+      rc = -1;
+    } else if (has_interp(fd, ident) == 0) {
+      snprintf(err, err_len,
+               "cannot run %s: it is statically linked, and dara's runtime (loaded with "
+               "LD_PRELOAD) enters only a dynamically linked program: link it without -static",
+               name);
+      rc = -1;
+    }
+  }
+  close(fd);
+  return rc;
+}

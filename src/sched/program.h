@@ -1,0 +1,22 @@
+/*
+ * program: whether dara can run a program, decided before anything runs.
+ *
+ * dara's runtime enters a program through LD_PRELOAD, which only the
+ * dynamic linker reads: a statically linked program, or one of another ELF
+ * class than the runtime's, would run uncontrolled. So before a run, each
+ * program is looked up the way execvp will (PATH when the name has no
+ * slash), and must be an executable file; an ELF one must ask for a
+ * dynamic linker (PT_INTERP) and be of dara's class. Scripts (#! or not)
+ * are left to their interpreter.
+ */
+#ifndef DARA_SCHED_PROGRAM_H
+#define DARA_SCHED_PROGRAM_H
+
+#include <stddef.h>
+
+/* 0 when name can be run; else -1 with one line in err that names it.
+ * A name with a slash that is relative is taken from dir (NULL: the
+ * current directory), where the run will start. */
+int program_check(const char *name, const char *dir, char *err, size_t err_len);
+
+#endif
