@@ -37,6 +37,7 @@
 #include "sched/dpor.h"
 #include "sched/frontend.h"
 #include "sched/jobs.h"
+#include "sched/oracle.h"
 #include "sched/json.h"
 #include "sched/racy.h"
 #include "sched/report.h"
@@ -47,9 +48,9 @@ static const char synopsis[] =
     "usage: dara explore [options] [--] PROG [ARGS...] [: PROG2 ARGS...]\n"
     "\n"
     "Runs PROG under many different schedules and reports every distinct bug\n"
-    "(crash, failed assertion, deadlock, non-zero exit status, hang, livelock),\n"
-    "each saved as a schedule file that 'dara replay' reproduces, and, in a\n"
-    "program built with dara-cc, every distinct data race.\n"
+    "(crash, failed assertion, deadlock, non-zero exit status, hang, livelock,\n"
+    "failed --check), each saved as a schedule file that 'dara replay'\n"
+    "reproduces, and, in a program built with dara-cc, every distinct data race.\n"
     "\n";
 
 static const char epilog[] =
@@ -180,6 +181,8 @@ static const char *kind_word(unsigned kind) {
     return "property";
   case SCHED_OUT_RACE:
     return "race";
+  case SCHED_OUT_CHECK:
+    return "check";
   default:
     return "bug";
   }
@@ -463,7 +466,9 @@ static int execute(struct explore *x, struct session_ctx *session, struct sessio
   }
   cfg->policy = policy;
   cfg->sink = session_sink_to_file(w);
+  oracle_begin(cfg);
   session_run(session, cfg, res);
+  oracle_judge(&x->run.hdr.oracle, cfg, true, res);
   strategy_end(x->strategy, res->steps);
   if (schedfile_close(w, &res->outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
@@ -569,6 +574,13 @@ static int open_memory(struct explore *x) {
 static int job_worker_start(void *ctx) {
   struct parallel *par = ctx;
   close(par->x->memory_fd);
+  /* Its own capture of the programs' output, too (--check). */
+  if (par->cfg->capture) {
+    close(par->cfg->output_fd);
+    par->cfg->capture = false;
+    if (oracle_capture(&par->x->run.hdr.oracle, par->cfg) != 0)
+      return -1;
+  }
   return open_memory(par->x);
 }
 
@@ -770,6 +782,8 @@ int cmd_explore(int argc, char **argv) {
        "--points racy: executions of the first phase (default\n"
        "a tenth of --max-schedules, 1 to 100)",
        parse_racy_probe, &racy},
+      run_option(RUN_OK_EXIT, &ro, NULL),
+      run_option(RUN_CHECK, &ro, NULL),
       {"traces", 0, "FILE",
        "write each execution's trace to FILE, a line each, in\n"
        "Foata normal form: equivalent executions (the same\n"
@@ -878,6 +892,8 @@ int cmd_explore(int argc, char **argv) {
 
   struct session_config cfg;
   run_config(&x.run, &ro, &cfg);
+  if (oracle_capture(&x.run.hdr.oracle, &cfg) != 0)
+    goto done;
   cfg.fork_server = fork_server;
   cfg.races = races;
   char phases[96] = "";

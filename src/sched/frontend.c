@@ -14,6 +14,7 @@
 #include "abi/region.h"
 #include "sched/cli.h"
 #include "sched/launcher.h"
+#include "sched/oracle.h"
 #include "sched/program.h"
 #include "sched/world.h"
 
@@ -126,6 +127,27 @@ struct cli_option run_option(enum run_option which, struct run_options *ro, cons
                             parse_points,
                             &ro->points};
     break;
+  case RUN_OK_EXIT:
+    o = (struct cli_option){"ok-exit",
+                            0,
+                            "N",
+                            "a process that exits with status N is no bug (for a\n"
+                            "program whose normal status is not 0; repeatable)",
+                            oracle_parse_ok_exit,
+                            &ro->oracle};
+    break;
+  case RUN_CHECK:
+    o = (struct cli_option){"check",
+                            0,
+                            "CMD",
+                            "after each run that showed no bug, run the shell\n"
+                            "command CMD with the programs' output on its stdin\n"
+                            "(and in $DARA_OUTPUT), the exit status in\n"
+                            "$DARA_EXIT_STATUS: if it fails, the run is a bug\n"
+                            "of kind check (replay judges it the same way)",
+                            cli_text,
+                            &ro->oracle.check};
+    break;
   default:
     o = (struct cli_option){"help", 'h', NULL, "this text", NULL, NULL};
     break;
@@ -179,7 +201,10 @@ static int split_commands(int argc, char **argv, struct sched_cmd *cmds, int *nc
 
 int run_new(struct run *r, const struct run_options *ro, int argc, char **argv, char *err,
             size_t err_len) {
-  *r = (struct run){.hdr = {.dara_version = DARA_VERSION, .seed = ro->seed, .points = ro->points}};
+  *r = (struct run){.hdr = {.dara_version = DARA_VERSION,
+                            .seed = ro->seed,
+                            .points = ro->points,
+                            .oracle = ro->oracle}};
   return split_commands(argc, argv, r->hdr.cmds, &r->hdr.nprocs, err, err_len);
 }
 

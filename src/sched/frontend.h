@@ -25,14 +25,15 @@
 /* ---- the options the commands share ---- */
 
 struct run_options {
-  const char *output; /* -o: the schedule file (record) or bug directory (explore) */
-  uint64_t seed;      /* -s */
-  uint64_t watchdog;  /* -w, seconds */
-  uint64_t max_steps; /* -m; 0: no limit */
-  const char *props;  /* --props FILE, or NULL */
-  bool timers_race;   /* --timers any (see session_config) */
-  bool quiet;         /* the programs' output goes to /dev/null (--show-output clears it) */
-  unsigned points;    /* --points: enum dara_points (abi/region.h) */
+  const char *output;         /* -o: the schedule file (record) or bug directory (explore) */
+  uint64_t seed;              /* -s */
+  uint64_t watchdog;          /* -w, seconds */
+  uint64_t max_steps;         /* -m; 0: no limit */
+  const char *props;          /* --props FILE, or NULL */
+  bool timers_race;           /* --timers any (see session_config) */
+  bool quiet;                 /* the programs' output goes to /dev/null (--show-output clears it) */
+  unsigned points;            /* --points: enum dara_points (abi/region.h) */
+  struct sched_oracle oracle; /* --ok-exit, --check (oracle.h) */
 };
 
 /* The defaults: a fresh seed, a 5 s watchdog, no step limit, timers when
@@ -50,6 +51,8 @@ enum run_option {
   RUN_TIMERS,      /* -T any|due */
   RUN_SHOW_OUTPUT, /* --show-output */
   RUN_POINTS,      /* --points sync|atomics|all|racy */
+  RUN_OK_EXIT,     /* --ok-exit N, repeated */
+  RUN_CHECK,       /* --check CMD */
   RUN_HELP,        /* -h */
 };
 

@@ -100,7 +100,10 @@ static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
       (dup2(s->fs_cmd_fd, DARA_FS_CMD_FD) < 0 || dup2(s->fs_reply_fd, DARA_FS_REPLY_FD) < 0 ||
        setenv(DARA_ENV_FORKSERVER, "1", 1) != 0))
     goto fail;
-  if (s->quiet) {
+  if (s->capture) {
+    if (dup2(s->output_fd, STDOUT_FILENO) < 0 || dup2(s->output_fd, STDERR_FILENO) < 0)
+      goto fail;
+  } else if (s->quiet) {
     int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
     if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)
       goto fail;

@@ -19,8 +19,10 @@ struct launch_spec {
   const char *shim;  /* absolute path of libdara_shim.so */
   int region_fd;
   unsigned slot;
-  pid_t pgid; /* process group to join, 0: start a new one */
-  bool quiet; /* stdout and stderr to /dev/null */
+  pid_t pgid;   /* process group to join, 0: start a new one */
+  bool quiet;   /* stdout and stderr to /dev/null */
+  bool capture; /* stdout and stderr to output_fd instead (oracle.h) */
+  int output_fd;
   /* A fork server (forkserver.h): its command and reply pipe ends, placed
    * at DARA_FS_CMD_FD and DARA_FS_REPLY_FD; -1 for a plain start. */
   int fs_cmd_fd;

@@ -10,6 +10,7 @@
 
 #include "sched/cli.h"
 #include "sched/frontend.h"
+#include "sched/oracle.h"
 #include "sched/session.h"
 #include "sched/strategy.h"
 
@@ -74,6 +75,8 @@ int cmd_record(int argc, char **argv) {
                                     run_option(RUN_PROPS, &ro, NULL),
                                     run_option(RUN_TIMERS, &ro, NULL),
                                     run_option(RUN_POINTS, &ro, NULL),
+                                    run_option(RUN_OK_EXIT, &ro, NULL),
+                                    run_option(RUN_CHECK, &ro, NULL),
                                     run_option(RUN_HELP, &ro, NULL)};
   const struct cli_command cmd = {"record", synopsis, epilog,
                                   22,       opts,     sizeof(opts) / sizeof(opts[0])};
@@ -106,22 +109,31 @@ int cmd_record(int argc, char **argv) {
   strategy_begin(strategy, &policy);
   run.hdr.strategy = (char *)strategy_describe(strategy);
   struct schedfile_writer *w = NULL;
+  struct session_config cfg0 = {0};
   if (run_prepare(&run, &ro, err, sizeof(err)) == 0)
     w = schedfile_create(ro.output, &run.hdr, err, sizeof(err));
-  if (!w) {
-    cli_error("%s", err);
+  if (!w || oracle_capture(&run.hdr.oracle, &cfg0) != 0) {
+    if (!w)
+      cli_error("%s", err);
+    else
+      schedfile_close(w, &(struct sched_outcome){.kind = SCHED_OUT_ERROR}, err, sizeof(err));
     strategy_free(strategy);
     run_free(&run);
     return DARA_EXIT_ERROR;
   }
   struct session_config cfg;
   run_config(&run, &ro, &cfg);
+  cfg.capture = cfg0.capture;
+  cfg.output_fd = cfg0.output_fd;
   cfg.policy = &policy;
   cfg.sink = session_sink_to_file(w);
   struct session_result res;
   struct session_ctx *session = session_ctx_new();
   session_run(session, &cfg, &res);
   session_ctx_free(session);
+  oracle_judge(&run.hdr.oracle, &cfg, false, &res);
+  if (cfg.capture)
+    close(cfg.output_fd);
   if (res.stopped && res.outcome.kind == SCHED_OUT_OK) {
     res.outcome.kind = SCHED_OUT_ERROR;
     snprintf(res.message, sizeof(res.message), "cannot write %s", ro.output);

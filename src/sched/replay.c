@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sched/cli.h"
 #include "sched/evtext.h"
 #include "sched/frontend.h"
 #include "sched/names.h"
+#include "sched/oracle.h"
 #include "sched/report.h"
 #include "sched/session.h"
 
@@ -237,7 +239,17 @@ int cmd_replay(int argc, char **argv) {
   cfg.sink = (struct session_sink){
       .event = on_event, .thread = on_thread, .object = on_object, .label = on_label, .ctx = &rep};
   struct session_result res;
+  if (oracle_capture(&f.hdr.oracle, &cfg) != 0) {
+    session_ctx_free(session);
+    run_free(&run);
+    schedfile_free(&f);
+    return DARA_EXIT_ERROR;
+  }
   session_run(session, &cfg, &res);
+  /* Judged as the recording was (its ORACLE record). */
+  oracle_judge(&f.hdr.oracle, &cfg, false, &res);
+  if (cfg.capture)
+    close(cfg.output_fd);
 
   int rc;
   if (!rep.diverged && res.outcome.kind != SCHED_OUT_ERROR && rep.next < f.nevents) {

@@ -43,7 +43,7 @@ const char *sched_outcome_name(unsigned kind) {
       [SCHED_OUT_SIGNAL] = "signal", [SCHED_OUT_DEADLOCK] = "deadlock",
       [SCHED_OUT_HANG] = "hang",     [SCHED_OUT_PROPERTY] = "property",
       [SCHED_OUT_ERROR] = "error",   [SCHED_OUT_LIVELOCK] = "livelock",
-      [SCHED_OUT_RACE] = "race",
+      [SCHED_OUT_RACE] = "race",     [SCHED_OUT_CHECK] = "check",
   };
   return kind < SCHED_OUT_COUNT ? names[kind] : "?";
 }

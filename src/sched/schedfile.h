@@ -24,11 +24,21 @@
 
 #define SCHEDFILE_VERSION \
   4u /* reads 1 to 4; 2 added SYSCALL events, 3 the race outcome,
-                             4 the racy points policy and its places */
+                             4 the racy points policy and its places, the
+                             ORACLE record and the check outcome */
 
 struct sched_cmd {
   int argc;
   char **argv; /* argc strings, NULL-terminated */
+};
+
+/* What the user counts as a correct run (--ok-exit, --check), kept in the
+ * ORACLE record so that a replay judges the run the same way. */
+#define SCHED_OK_EXIT_MAX 8
+struct sched_oracle {
+  uint32_t nok_exit;
+  int32_t ok_exit[SCHED_OK_EXIT_MAX]; /* exit statuses that are no bug */
+  char *check;                        /* a shell command run after each run, NULL for none */
 };
 
 struct sched_header {
@@ -36,15 +46,16 @@ struct sched_header {
   char *cwd;
   char *strategy; /* "random", "rr", "dfs", ... */
   uint64_t seed;
-  uint64_t vtime_base;    /* the virtual CLOCK_REALTIME at the start, in ns */
-  unsigned points;        /* enum dara_points: which memory accesses of programs built
+  uint64_t vtime_base;        /* the virtual CLOCK_REALTIME at the start, in ns */
+  unsigned points;            /* enum dara_points: which memory accesses of programs built
                           with dara-cc were scheduling points. Kept in a POINTS
                           record before the first memory step; a file with none
                           reads as sync, and is then the same either way */
-  struct dara_racy *racy; /* under DARA_POINTS_RACY, the racy places (abi/region.h),
+  struct dara_racy *racy;     /* under DARA_POINTS_RACY, the racy places (abi/region.h),
                              kept in the POINTS record: read, allocated (freed
                              with the file); written, NULL for none */
-  int nprocs;             /* 1..DARA_MAX_PROCS */
+  struct sched_oracle oracle; /* read: allocated (freed with the file) */
+  int nprocs;                 /* 1..DARA_MAX_PROCS */
   struct sched_cmd cmds[DARA_MAX_PROCS];
 };
 
@@ -58,6 +69,7 @@ enum sched_outcome_kind {
   SCHED_OUT_ERROR = 6,    /* dara itself could not go on */
   SCHED_OUT_LIVELOCK = 7, /* the step limit, reached with every thread spinning (fair.h) */
   SCHED_OUT_RACE = 8,     /* a data race (races.h), when races end the run (version 3) */
+  SCHED_OUT_CHECK = 9,    /* the user's --check failed after the run (version 4) */
   SCHED_OUT_COUNT
 };
 

@@ -30,6 +30,7 @@ static const uint8_t sf_magic[8] = {'D', 'A', 'R', 'A', 'S', 'C', 'H', 'D'};
 #define TAG_LABEL 0x05
 #define TAG_SYMBOL 0x06 /* the symbol of the object defined just before */
 #define TAG_POINTS 0x07 /* the --points policy, before the first memory step */
+#define TAG_ORACLE 0x08 /* --ok-exit and --check, right after the header (version 4) */
 /* 0x40..0x7f: an event of any kind but STEP. */
 #define TAG_EVENT 0x40
 #define TAG_EVENT_SAME 0x20 /* same proc and routine as the previous event */

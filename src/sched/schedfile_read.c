@@ -53,6 +53,7 @@ struct reader {
   size_t symbols_cap;
   uint8_t last_tag; /* of the record before this one */
   bool points_read;
+  bool oracle_read;
   size_t *sys_events; /* the event index of each entry of f->syscalls */
   struct ev_prev prev;
   struct sched_file *f;
@@ -374,6 +375,30 @@ static enum rd read_racy(struct reader *r) {
 }
 
 /* POINTS: the policy, once, with the racy places under racy. */
+/* ORACLE (version 4): right after the header, at most once. */
+static enum rd read_oracle_record(struct reader *r) {
+  struct sched_oracle *o = &r->f->hdr.oracle;
+  if (r->f->version < 4)
+    return bad(r, "an ORACLE record in a version %u file", r->f->version);
+  if (r->oracle_read || r->f->nevents || r->f->nthreads || r->f->nobjects || r->nstrs)
+    return bad(r, "an ORACLE record that is not right after the header");
+  r->oracle_read = true;
+  uint64_t n = 0;
+  TRY(rd_max(r, SCHED_OK_EXIT_MAX, &n, "exit statuses that are no bug"));
+  o->nok_exit = (uint32_t)n;
+  for (uint32_t i = 0; i < o->nok_exit; i++) {
+    int64_t code = 0;
+    TRY(rd_i64(r, &code));
+    if (code < INT32_MIN || code > INT32_MAX)
+      return bad(r, "exit status %lld that is no bug, out of range", (long long)code);
+    o->ok_exit[i] = (int32_t)code;
+  }
+  char *check = NULL;
+  TRY(rd_string(r, &check));
+  o->check = check && *check ? check : NULL;
+  return RD_OK;
+}
+
 static enum rd read_points_record(struct reader *r) {
   uint64_t v = 0;
   TRY(rd_max(r, DARA_POINTS_COUNT - 1, &v, "points policy"));
@@ -605,6 +630,10 @@ static enum rd read_footer(struct reader *r) {
   if (kind == SCHED_OUT_RACE && f->version < 3) {
     return bad(r, "outcome %llu (race) in a version %u file", (unsigned long long)kind, f->version);
   }
+  if (kind == SCHED_OUT_CHECK && f->version < 4) {
+    return bad(r, "outcome %llu (check) in a version %u file", (unsigned long long)kind,
+               f->version);
+  }
   f->outcome.kind = (uint32_t)kind;
   f->outcome.code = (int32_t)code;
   f->outcome.proc = (uint32_t)proc;
@@ -686,6 +715,9 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_POINTS:
       TRY(read_points_record(r));
+      break;
+    case TAG_ORACLE:
+      TRY(read_oracle_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);

@@ -302,6 +302,18 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
       w_string(w, h->cmds[p].argv[i]);
     }
   }
+  const struct sched_oracle *o = &h->oracle;
+  if (o->nok_exit > SCHED_OK_EXIT_MAX)
+    w_fail(w, "header: %u exit statuses that are no bug (at most %d)", o->nok_exit,
+           SCHED_OK_EXIT_MAX);
+  else if (o->nok_exit > 0 || o->check) {
+    uint8_t tag = TAG_ORACLE;
+    w_bytes(w, &tag, 1);
+    w_uvarint(w, o->nok_exit);
+    for (uint32_t i = 0; i < o->nok_exit; i++)
+      w_svarint(w, o->ok_exit[i]);
+    w_string(w, o->check ? o->check : "");
+  }
   /* Put the header on disk at once: a writer killed early still leaves a
    * file that says what was being run. */
   w_flush(w);

@@ -518,6 +518,8 @@ static int start_proc(struct session *s, unsigned i) {
                              .slot = i,
                              .pgid = s->pgid,
                              .quiet = s->cfg->quiet,
+                             .capture = s->cfg->capture,
+                             .output_fd = s->cfg->output_fd,
                              .fs_cmd_fd = -1,
                              .fs_reply_fd = -1};
   char err[512];

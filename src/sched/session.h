@@ -64,9 +64,11 @@ struct session_config {
   const char *shim;             /* absolute path of the shim */
   int watchdog_ms;              /* a turn held longer than this is a hang */
   bool quiet;                   /* the programs' stdout and stderr go to /dev/null */
-  uint64_t max_steps;           /* more steps than this is a hang; 0: no limit */
-  uint64_t vtime_base;          /* virtual CLOCK_REALTIME at the start (ns) */
-  bool timers_race;             /* a pending timer may fire while other threads can
+  bool capture;                 /* ... or to output_fd, for --check (oracle.h) */
+  int output_fd;
+  uint64_t max_steps;  /* more steps than this is a hang; 0: no limit */
+  uint64_t vtime_base; /* virtual CLOCK_REALTIME at the start (ns) */
+  bool timers_race;    /* a pending timer may fire while other threads can
                                    run (explore varies when timeouts happen);
                                    otherwise timers fire only when nothing else can */
   struct policy *policy;

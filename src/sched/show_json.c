@@ -154,6 +154,14 @@ void show_print_json(struct show *sh) {
     }
     fputc(']', out);
   }
+  fputs(",\n    \"ok_exit\": [", out);
+  for (uint32_t i = 0; i < f->hdr.oracle.nok_exit; i++)
+    fprintf(out, "%s%d", i ? ", " : "", (int)f->hdr.oracle.ok_exit[i]);
+  fputs("],\n    \"check\": ", out);
+  if (f->hdr.oracle.check)
+    json_string(out, f->hdr.oracle.check);
+  else
+    fputs("null", out);
   fprintf(out, ",\n    \"seed\": %" PRIu64 ",\n    \"commands\": [", f->hdr.seed);
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fputs(p ? ", [" : "[", out);

@@ -83,6 +83,18 @@ void show_print_text(struct show *sh) {
     }
     fputc('\n', out);
   }
+  const struct sched_oracle *o = &f->hdr.oracle; /* what counts as correct */
+  if (o->nok_exit) {
+    fputs("ok-exit  ", out);
+    for (uint32_t i = 0; i < o->nok_exit; i++)
+      fprintf(out, " %d", (int)o->ok_exit[i]);
+    fputc('\n', out);
+  }
+  if (o->check) {
+    fputs("check     ", out);
+    show_put_text(out, o->check);
+    fputc('\n', out);
+  }
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fprintf(out, "command   %d: ", p);
     show_put_cmdline(out, &f->hdr.cmds[p], ESC_TEXT);

@@ -25,6 +25,7 @@ if [[ $# -ne 1 || ! -d $1 ]]; then
   exit 2
 fi
 BUILD=$(cd "$1" && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DARA=$BUILD/bin/dara
 EXAMPLES=$BUILD/examples
 QUICK=${EXPLORE_QUICK:-0}
@@ -356,6 +357,37 @@ test_refused_early() {
   return "$bad"
 }
 
+# The user's oracle: --ok-exit makes a status no bug; --check finds a bug
+# that shows only in the output (examples/sales_report) as kind "check",
+# and its schedule file replays the same way from another directory with
+# no options (the ORACLE record).
+test_oracle() {
+  local p=$TMP/oracle code=$BUILD/tests/programs/exit_code
+  dara_run "$p.plain" explore -n 20 -o "$p.plain.dir" -- "$code" 3
+  [[ $(status "$p.plain") == 1 ]] || { echo "status 3 is no bug: $(describe "$p.plain")"; return 1; }
+  dara_run "$p.ok" explore -n 20 --ok-exit 3 -o "$p.ok.dir" -- "$code" 3
+  [[ $(status "$p.ok") == 0 ]] || { echo "--ok-exit 3: $(describe "$p.ok")"; return 1; }
+  dara_run "$p.rec" record --ok-exit 3 -o "$p.rec.bin" -- "$code" 3
+  [[ $(status "$p.rec") == 0 ]] || { echo "record --ok-exit 3: $(describe "$p.rec")"; return 1; }
+  (cd / && "${TIMEOUT[@]}" "$DARA" replay "$p.rec.bin") >"$p.rep.out" 2>"$p.rep.err"
+  [[ $? == 0 ]] || { echo "replay --ok-exit: $(summary "$p.rep.err")"; return 1; }
+  # Without a check the wrong total is no bug: dfs exhausts the schedules.
+  dara_run "$p.nocheck" explore --strategy dfs -n 2000 -o "$p.nocheck.dir" -- \
+    "$EXAMPLES/sales_report"
+  [[ $(status "$p.nocheck") == 0 ]] || { echo "no check: $(describe "$p.nocheck")"; return 1; }
+  dara_run "$p.check" explore --strategy dfs -n 2000 --json -o "$p.check.dir" \
+    --check "diff - $ROOT/examples/sales_report.expected" -- "$EXAMPLES/sales_report"
+  [[ $(status "$p.check") == 1 && $(json_get "$p.check.out" 'j["bugs"][0]["kind"]') == check ]] ||
+    { echo "--check: $(describe "$p.check")"; return 1; }
+  local file i
+  file=$(json_get "$p.check.out" 'j["bugs"][0]["file"]')
+  for i in 1 2 3; do
+    (cd / && "${TIMEOUT[@]}" "$DARA" replay "$file") >"$p.crep.out" 2>"$p.crep.err"
+    [[ $? == 1 ]] && grep -q "the check failed" "$p.crep.err" ||
+      { echo "replay $i of the check bug: $(summary "$p.crep.err")"; return 1; }
+  done
+}
+
 # Different seeds find the first bug at (at least sometimes) different
 # schedules.
 test_seeds_differ() {
@@ -573,7 +605,7 @@ TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_goi
   json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
   "fork_server_same_schedules deadlock" "forced_steps_same_schedules mix"
   "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb" "jobs atomicity"
-  "jobs deadlock" jobs_errors interrupt refused_early)
+  "jobs deadlock" jobs_errors interrupt refused_early oracle)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"

@@ -13,7 +13,8 @@
  * every operation, locations named by SYMBOL records, the POINTS record.
  * race.bin ends in a data race (outcome 8, new in version 3). racy.bin
  * is a run under --points racy, its places in the POINTS record (new in
- * version 4).
+ * version 4). check.bin was given --ok-exit and --check (the ORACLE
+ * record) and ends in a failed check (outcome 9), both new in version 4.
  * v1.bin is mutex.bin as format version 1, which readers still
  * accept. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
@@ -229,6 +230,31 @@ static void write_racy(const char *dir) {
                               .obj2 = 4,
                               .arg = 0x1139 << 5});
   finish(w, 1, 1, "process 0 (./prog) exited with status 1");
+}
+
+/* sales_report under --ok-exit 3 --check: a lost update the check saw. */
+static void write_check(const char *dir) {
+  char path[4096], err[256];
+  snprintf(path, sizeof path, "%s/check.bin", dir);
+  struct sched_header h = {.dara_version = "0.1.0",
+                           .cwd = "/src/project",
+                           .strategy = "dfs depth 10",
+                           .seed = 7,
+                           .nprocs = 1,
+                           .oracle = {.nok_exit = 1, .ok_exit = {3}, .check = "diff - want.txt"}};
+  h.cmds[0] = (struct sched_cmd){3, argv_prog};
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  if (!w) {
+    fprintf(stderr, "gen_corpus: %s\n", err);
+    exit(1);
+  }
+  struct sched_object m = {0, 1, DARA_OBJ_MUTEX, "prog", 0x4040};
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
+  schedfile_define_object(w, &m);
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_MUTEX_LOCK, .obj = 1});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_MUTEX_UNLOCK, .obj = 1});
+  ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .arg = 0});
+  finish(w, SCHED_OUT_CHECK, 0, "the check failed: 'diff - want.txt' exited 1");
 }
 
 /* Two processes; a signal, a note, a hang and a deadlock; no virtual time. */
@@ -473,6 +499,7 @@ int main(int argc, char **argv) {
   write_memory(argv[1]);
   write_race(argv[1]);
   write_racy(argv[1]);
+  write_check(argv[1]);
   write_v1(argv[1]);
   write_truncated(argv[1]);
   return 0;

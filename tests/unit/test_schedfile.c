@@ -1742,6 +1742,85 @@ static void test_racy_points(void **state) {
   }
 }
 
+/* An ORACLE record by hand, right after the header: n statuses (zigzag
+ * encoded), then the check command. */
+static void h_oracle(struct hand *h, uint64_t version, uint64_t n, uint64_t zigzag,
+                     const char *check) {
+  h_start(h, version);
+  h_byte(h, 0x08);
+  h_uv(h, n);
+  for (uint64_t i = 0; i < n && i < 9; i++)
+    h_uv(h, zigzag);
+  h_str(h, check);
+}
+
+/* --ok-exit and --check are kept in the ORACLE record (version 4) with the
+ * check outcome: they round-trip, and the reader holds to the record's
+ * limits and place. */
+static void test_oracle(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "oracle.bin");
+  static char *argv_prog[] = {"prog", NULL};
+  struct sched_header hdr = {.dara_version = "t",
+                             .cwd = "/",
+                             .strategy = "random",
+                             .seed = 1,
+                             .oracle = {.nok_exit = 2, .ok_exit = {3, 255}, .check = "diff - want"},
+                             .nprocs = 1};
+  hdr.cmds[0] = (struct sched_cmd){1, argv_prog};
+  struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  struct sched_outcome out = {SCHED_OUT_CHECK, 0, 0, "the check failed"};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.hdr.oracle.nok_exit, 2);
+  assert_int_equal(f.hdr.oracle.ok_exit[0], 3);
+  assert_int_equal(f.hdr.oracle.ok_exit[1], 255);
+  assert_string_equal(f.hdr.oracle.check, "diff - want");
+  assert_int_equal(f.outcome.kind, SCHED_OUT_CHECK);
+  assert_string_equal(sched_outcome_name(f.outcome.kind), "check");
+  schedfile_free(&f);
+  hdr.oracle.nok_exit = SCHED_OK_EXIT_MAX + 1;
+  assert_null(schedfile_create(path, &hdr, err, sizeof err));
+
+  static struct hand h;
+  h_oracle(&h, 4, 1, 6 /* 3 */, "");
+  h_footer(&h, 0, 0, 0, 0, 0);
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.hdr.oracle.nok_exit, 1);
+  assert_int_equal(f.hdr.oracle.ok_exit[0], 3);
+  assert_null(f.hdr.oracle.check); /* empty: none */
+  schedfile_free(&f);
+  h_oracle(&h, 3, 1, 6, "");
+  h_footer(&h, 0, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "ORACLE record in a version 3 file"));
+  h_oracle(&h, 4, SCHED_OK_EXIT_MAX + 1, 6, "");
+  h_footer(&h, 0, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  h_oracle(&h, 4, 1, UINT64_C(1) << 40, ""); /* a status beyond 32 bits */
+  h_footer(&h, 0, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  h_oracle(&h, 4, 0, 0, "true");
+  h_byte(&h, 0x08); /* twice */
+  h_uv(&h, 0);
+  h_str(&h, "");
+  h_footer(&h, 0, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "not right after the header"));
+  h_start(&h, 4); /* after a string */
+  h_byte(&h, 0x01);
+  h_uv(&h, 0);
+  h_str(&h, "prog");
+  h_byte(&h, 0x08);
+  h_uv(&h, 0);
+  h_str(&h, "true");
+  h_footer(&h, 0, 0, 0, 0, 1);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crc_vector),
@@ -1749,6 +1828,7 @@ int main(void) {
       cmocka_unit_test(test_outcome_without_message),
       cmocka_unit_test(test_race_outcome),
       cmocka_unit_test(test_racy_points),
+      cmocka_unit_test(test_oracle),
       cmocka_unit_test(test_free_zeroed),
       cmocka_unit_test(test_truncated_everywhere),
       cmocka_unit_test(test_bit_flips),
