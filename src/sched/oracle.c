@@ -18,7 +18,7 @@
 #include "sched/options.h"
 
 int oracle_parse_ok_exit(const struct cli_option *o, const char *arg) {
-  struct sched_oracle *or = o->dst;
+  struct sched_oracle * or = o->dst;
   uint64_t v;
   if (cli_u64("--ok-exit", arg, &v) != 0)
     return -1;

@@ -395,7 +395,11 @@ static enum rd read_oracle_record(struct reader *r) {
   }
   char *check = NULL;
   TRY(rd_string(r, &check));
-  o->check = check && *check ? check : NULL;
+  if (check && !*check) { /* empty: none */
+    free(check);
+    check = NULL;
+  }
+  o->check = check;
   return RD_OK;
 }
 
@@ -651,6 +655,7 @@ void schedfile_free(struct sched_file *f) {
   free(f->hdr.cwd);
   free(f->hdr.strategy);
   free(f->hdr.racy);
+  free(f->hdr.oracle.check);
   for (int p = 0; p < DARA_MAX_PROCS; p++) {
     struct sched_cmd *c = &f->hdr.cmds[p];
     if (c->argv) {

@@ -107,6 +107,8 @@ test_examples_present() {
     [[ $name == kv_server || $name == kv_client ]] && known=yes
     # Its bug lies between plain stores: built with dara-cc, instrumented.sh.
     [[ $name == lazy_init ]] && known=yes
+    # Its bug shows only in its output, to --check: explore.sh (oracle).
+    [[ $name == sales_report ]] && known=yes
     [[ $known == yes ]] || { echo "example $name is in neither list of run.sh"; return 1; }
   done
 }
