@@ -11,6 +11,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <execinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,6 +149,32 @@ void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void 
 
 /* ---- modules: where creation sites and static objects live ---- */
 
+/* Where the main program is loaded (found from its entry point). */
+static const void *main_base(void) {
+  static const void *base;
+  static bool known;
+  if (!known) {
+    Dl_info info;
+    const void *entry = (const void *)getauxval(AT_ENTRY);
+    base = entry && dladdr(entry, &info) ? info.dli_fbase : NULL;
+    known = true;
+  }
+  return base;
+}
+
+/* The main program's absolute path: dladdr gives argv[0], which is relative
+ * to the directory it started in ("./prog"), or only a name when it was
+ * found through PATH; the kernel's /proc/self/exe is where it is. Read with
+ * the system call, not through anything the shim wraps; once. */
+static const char *main_path(const char *fallback) {
+  static char exe[DARA_PATH_LEN];
+  if (!exe[0]) {
+    long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", exe, sizeof(exe) - 1);
+    exe[n > 0 && (size_t)n < sizeof(exe) ? n : 0] = '\0';
+  }
+  return exe[0] ? exe : fallback;
+}
+
 uint32_t shim_module_of(const void *addr, uint64_t *offset) {
   Dl_info info;
   *offset = (uint64_t)(uintptr_t)addr;
@@ -155,6 +182,8 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset) {
     return UINT32_MAX;
   *offset = (uint64_t)((uintptr_t)addr - (uintptr_t)info.dli_fbase);
   const char *path = info.dli_fname && info.dli_fname[0] ? info.dli_fname : "main";
+  if (info.dli_fbase == main_base()) /* its path as dara and its tools can open it */
+    path = main_path(path);
   struct dara_proc *p = shim.proc;
   for (uint32_t i = 0; i < p->nmodules; i++)
     if (strncmp(p->modules[i].path, path, DARA_PATH_LEN - 1) == 0)

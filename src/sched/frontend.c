@@ -225,6 +225,31 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
   for (int i = 0; i < r->hdr.nprocs; i++)
     if (program_check(r->hdr.cmds[i].argv[0], r->recorded ? r->hdr.cwd : NULL, err, err_len) != 0)
       return -1;
+  /* A new run notes what each program is; a recorded one must be the same. */
+  for (int i = 0; i < r->hdr.nprocs; i++) {
+    const char *name = r->hdr.cmds[i].argv[0];
+    struct program_id now;
+    program_identify(name, r->recorded ? r->hdr.cwd : NULL, &now);
+    if (!r->recorded) {
+      r->hdr.programs[i] = now;
+      r->hdr.has_programs = true;
+      continue;
+    }
+    const struct program_id *then = &r->hdr.programs[i];
+    if (!r->hdr.has_programs || then->kind == PROGRAM_ID_NONE || now.kind == PROGRAM_ID_NONE)
+      continue;
+    if (then->kind == now.kind && then->len == now.len && then->size == now.size &&
+        memcmp(then->id, now.id, now.len) == 0)
+      continue;
+    char a[96], b[96];
+    program_id_text(then, a, sizeof(a));
+    program_id_text(&now, b, sizeof(b));
+    snprintf(err, err_len,
+             "%s is not the program that was recorded (then %s, %llu bytes; now %s, %llu "
+             "bytes): its schedule would not fit it; rebuild it as it was, or record again",
+             name, a, (unsigned long long)then->size, b, (unsigned long long)now.size);
+    return -1;
+  }
   if (launcher_find_shim(r->shim, sizeof(r->shim), err, err_len) != 0)
     return -1;
   if (ro->props && !(r->props = props_load(ro->props, err, err_len)))

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sched/crc32c.h"
+
 #if UINTPTR_MAX > 0xffffffffu
 #define NATIVE_CLASS ELFCLASS64
 #else
@@ -127,4 +129,81 @@ int program_check(const char *name, const char *dir, char *err, size_t err_len) 
   }
   close(fd);
   return rc;
+}
+
+/* The GNU build-id note of an ELF file of dara's class, into id. */
+static bool build_id(int fd, struct program_id *id) {
+  unsigned char ident[EI_NIDENT];
+  if (pread(fd, ident, sizeof(ident), 0) != (ssize_t)sizeof(ident) ||
+      memcmp(ident, ELFMAG, SELFMAG) != 0 || ident[EI_CLASS] != ELFCLASS64)
+    return false;
+  Elf64_Ehdr eh;
+  if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || eh.e_phentsize < sizeof(Elf64_Phdr))
+    return false;
+  for (unsigned i = 0; i < eh.e_phnum && i < 256; i++) {
+    Elf64_Phdr ph;
+    if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) !=
+        (ssize_t)sizeof(ph))
+      return false;
+    if (ph.p_type != PT_NOTE || ph.p_filesz > 65536)
+      continue;
+    unsigned char notes[65536];
+    if (pread(fd, notes, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+      return false;
+    for (size_t at = 0; at + sizeof(Elf64_Nhdr) <= ph.p_filesz;) {
+      Elf64_Nhdr nh;
+      memcpy(&nh, notes + at, sizeof(nh));
+      size_t name = at + sizeof(nh), desc = name + ((nh.n_namesz + 3u) & ~3u);
+      if (desc + nh.n_descsz > ph.p_filesz)
+        break;
+      if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && memcmp(notes + name, "GNU", 4) == 0 &&
+          nh.n_descsz > 0 && nh.n_descsz <= PROGRAM_ID_MAX) {
+        id->kind = PROGRAM_ID_BUILD_ID;
+        id->len = (uint8_t)nh.n_descsz;
+        memcpy(id->id, notes + desc, nh.n_descsz);
+        return true;
+      }
+      at = desc + ((nh.n_descsz + 3u) & ~3u);
+    }
+  }
+  return false;
+}
+
+void program_identify(const char *name, const char *dir, struct program_id *id) {
+  memset(id, 0, sizeof(*id));
+  char path[PATH_MAX];
+  if (resolve(name, dir, path) != 0)
+    return;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0)
+    return;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return;
+  }
+  if (!build_id(fd, id)) {
+    uint32_t crc = 0;
+    unsigned char buf[65536];
+    ssize_t n;
+    off_t off = 0;
+    while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+      crc = crc32c(crc, buf, (size_t)n);
+      off += n;
+    }
+    if (n == 0) {
+      id->kind = PROGRAM_ID_CRC32C;
+      id->len = 4;
+      memcpy(id->id, &crc, 4);
+    }
+  }
+  id->size = (uint64_t)st.st_size;
+  close(fd);
+}
+
+void program_id_text(const struct program_id *id, char *out, size_t len) {
+  size_t at =
+      (size_t)snprintf(out, len, "%s ", id->kind == PROGRAM_ID_BUILD_ID ? "build-id" : "crc32c");
+  for (unsigned i = 0; i < id->len && at + 3 <= len; i++)
+    at += (size_t)snprintf(out + at, len - at, "%02x", id->id[i]);
 }

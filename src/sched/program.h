@@ -13,10 +13,24 @@
 #define DARA_SCHED_PROGRAM_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "sched/schedfile.h"
 
 /* 0 when name can be run; else -1 with one line in err that names it.
  * A name with a slash that is relative is taken from dir (NULL: the
  * current directory), where the run will start. */
 int program_check(const char *name, const char *dir, char *err, size_t err_len);
+
+/* What a program file is, so that a replay can tell it is the one that was
+ * recorded: its GNU build-id when it has one (the linker's hash of what it
+ * built), else the CRC-32C of its contents, and its size. */
+#define program_id sched_program_id /* schedfile.h keeps it */
+
+/* The identity of the program name (found as program_check finds it);
+ * kind NONE when it cannot be read. */
+void program_identify(const char *name, const char *dir, struct program_id *id);
+/* "build-id 4f2a...": the id as text, for messages. */
+void program_id_text(const struct program_id *id, char *out, size_t len);
 
 #endif

@@ -41,6 +41,17 @@ struct sched_oracle {
   char *check;                        /* a shell command run after each run, NULL for none */
 };
 
+/* What a program file is (program.h): replay refuses a program that is not
+ * the one recorded. Kept in the PROGRAMS record, one per command. */
+#define PROGRAM_ID_MAX 32
+enum { PROGRAM_ID_NONE = 0, PROGRAM_ID_BUILD_ID = 1, PROGRAM_ID_CRC32C = 2 };
+struct sched_program_id {
+  uint64_t size;
+  uint8_t kind; /* PROGRAM_ID_NONE (unknown), _BUILD_ID or _CRC32C */
+  uint8_t len;  /* bytes of id, at most PROGRAM_ID_MAX */
+  uint8_t id[PROGRAM_ID_MAX];
+};
+
 struct sched_header {
   char *dara_version;
   char *cwd;
@@ -55,7 +66,9 @@ struct sched_header {
                              kept in the POINTS record: read, allocated (freed
                              with the file); written, NULL for none */
   struct sched_oracle oracle; /* read: allocated (freed with the file) */
-  int nprocs;                 /* 1..DARA_MAX_PROCS */
+  bool has_programs;          /* programs[] is known (version 4 files) */
+  struct sched_program_id programs[DARA_MAX_PROCS];
+  int nprocs; /* 1..DARA_MAX_PROCS */
   struct sched_cmd cmds[DARA_MAX_PROCS];
 };
 

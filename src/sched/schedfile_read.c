@@ -380,7 +380,8 @@ static enum rd read_oracle_record(struct reader *r) {
   struct sched_oracle *o = &r->f->hdr.oracle;
   if (r->f->version < 4)
     return bad(r, "an ORACLE record in a version %u file", r->f->version);
-  if (r->oracle_read || r->f->nevents || r->f->nthreads || r->f->nobjects || r->nstrs)
+  if (r->oracle_read || r->f->hdr.has_programs || r->f->nevents || r->f->nthreads ||
+      r->f->nobjects || r->nstrs)
     return bad(r, "an ORACLE record that is not right after the header");
   r->oracle_read = true;
   uint64_t n = 0;
@@ -400,6 +401,28 @@ static enum rd read_oracle_record(struct reader *r) {
     check = NULL;
   }
   o->check = check;
+  return RD_OK;
+}
+
+/* PROGRAMS (version 4): after the header (and ORACLE), at most once. */
+static enum rd read_programs_record(struct reader *r) {
+  struct sched_header *h = &r->f->hdr;
+  if (r->f->version < 4)
+    return bad(r, "a PROGRAMS record in a version %u file", r->f->version);
+  if (h->has_programs || r->f->nevents || r->f->nthreads || r->f->nobjects || r->nstrs)
+    return bad(r, "a PROGRAMS record that is not right after the header");
+  h->has_programs = true;
+  for (int p = 0; p < h->nprocs; p++) {
+    struct sched_program_id *id = &h->programs[p];
+    uint64_t v = 0;
+    TRY(rd_max(r, PROGRAM_ID_CRC32C, &v, "program identity kind"));
+    id->kind = (uint8_t)v;
+    TRY(rd_u64(r, &id->size));
+    TRY(rd_max(r, PROGRAM_ID_MAX, &v, "program identity length"));
+    id->len = (uint8_t)v;
+    for (unsigned i = 0; i < id->len; i++)
+      TRY(rd_byte(r, &id->id[i]));
+  }
   return RD_OK;
 }
 
@@ -723,6 +746,9 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_ORACLE:
       TRY(read_oracle_record(r));
+      break;
+    case TAG_PROGRAMS:
+      TRY(read_programs_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);

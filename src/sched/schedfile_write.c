@@ -314,6 +314,20 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
       w_svarint(w, o->ok_exit[i]);
     w_string(w, o->check ? o->check : "");
   }
+  for (int p = 0; h->has_programs && p < h->nprocs; p++)
+    if (h->programs[p].kind > PROGRAM_ID_CRC32C || h->programs[p].len > PROGRAM_ID_MAX)
+      w_fail(w, "header: program %d's identity is out of range", p);
+  if (h->has_programs && !w->failed) {
+    uint8_t tag = TAG_PROGRAMS;
+    w_bytes(w, &tag, 1);
+    for (int p = 0; p < h->nprocs; p++) {
+      const struct sched_program_id *id = &h->programs[p];
+      w_uvarint(w, id->kind);
+      w_uvarint(w, id->size);
+      w_uvarint(w, id->len);
+      w_bytes(w, id->id, id->len);
+    }
+  }
   /* Put the header on disk at once: a writer killed early still leaves a
    * file that says what was being run. */
   w_flush(w);

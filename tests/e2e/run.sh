@@ -367,17 +367,45 @@ test_program_not_found() {
 
 # Replaying against a changed program diverges: exit 3 and the message names
 # the event where it happened.
+# A schedule replays from any directory: the program is run from the
+# recording's directory and its threads are named from its absolute path
+# (also when it was found through PATH); a program changed since is
+# refused before it runs, naming what changed.
+test_replay_anywhere() {
+  local d=$TMP/anywhere
+  mkdir -p "$d/bin"
+  cp "$EXAMPLES/atomicity" "$d/prog"
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" record -o rel.bin --seed 3 -- ./prog) >"$d/rec.out" 2>"$d/rec.err"
+  (cd / && "${TIMEOUT[@]}" "$DARA" replay "$d/rel.bin") >"$d/rep.out" 2>"$d/rep.err"
+  local rc=$?
+  [[ $rc == 0 || $rc == 1 ]] && grep -q 'as recorded' "$d/rep.err" ||
+    { echo "replay from /: exit $rc: $(summary "$d/rep.err")"; return 1; }
+  cp "$EXAMPLES/atomicity" "$d/bin/atomicity-in-path"
+  (cd "$d" && PATH="$d/bin:$PATH" "${TIMEOUT[@]}" "$DARA" record -o path.bin --seed 3 -- \
+    atomicity-in-path) >/dev/null 2>&1
+  "$DARA" show "$d/path.bin" >"$d/path.show" 2>&1
+  grep -q 'creates 0:1 withdraw' "$d/path.show" ||
+    { echo "a program found through PATH: its threads are not named:"; grep creates "$d/path.show" | head -n 2; return 1; }
+  cp "$EXAMPLES/ok_mutex" "$d/prog"
+  (cd / && "${TIMEOUT[@]}" "$DARA" replay "$d/rel.bin") >"$d/changed.out" 2>"$d/changed.err"
+  rc=$?
+  [[ $rc == 2 ]] && grep -q './prog is not the program that was recorded' "$d/changed.err" ||
+    { echo "a changed program: exit $rc: $(summary "$d/changed.err")"; return 1; }
+  grep -q 'withdraw\|process 0 starts' "$d/changed.err" && { echo "it ran"; return 1; }
+  return 0
+}
+
 test_replay_diverges() {
   local dir=$TMP/diverge
   mkdir -p "$dir"
-  cp "$EXAMPLES/ok_mutex" "$dir/prog"
-  dara_run "$dir/rec" record -o "$dir/prog.bin" --seed 1 -- "$dir/prog"
+  # The environment is not recorded: a program that reads it runs
+  # otherwise under another. (A changed binary is refused: replay_anywhere.)
+  THREADS=1 dara_run "$dir/rec" record -o "$dir/prog.bin" --seed 1 -- "$BUILD/tests/programs/env_threads"
   if [[ $(status "$dir/rec") != 0 ]]; then
     echo "record: $(describe "$dir/rec")"
     return 1
   fi
-  cp "$EXAMPLES/ok_sem" "$dir/prog"
-  dara_run "$dir/rep" replay "$dir/prog.bin"
+  THREADS=3 dara_run "$dir/rep" replay "$dir/prog.bin"
   if [[ $(status "$dir/rep") != 3 ]]; then
     echo "expected exit 3; $(describe "$dir/rep")"
     return 1
@@ -399,7 +427,7 @@ for name in atomicity deadlock lost_wakeup tickets; do
   TESTS+=("bug_found $name" "replay_matches $name")
 done
 TESTS+=(seeds_vary same_seed_same_schedule forced_steps_same_schedule policy_rr default_output
-  show_formats replay_diverges)
+  show_formats replay_diverges replay_anywhere)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"

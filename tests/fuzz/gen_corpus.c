@@ -14,7 +14,8 @@
  * race.bin ends in a data race (outcome 8, new in version 3). racy.bin
  * is a run under --points racy, its places in the POINTS record (new in
  * version 4). check.bin was given --ok-exit and --check (the ORACLE
- * record) and ends in a failed check (outcome 9), both new in version 4.
+ * record) and ends in a failed check (outcome 9), with the PROGRAMS
+ * record, all new in version 4.
  * v1.bin is mutex.bin as format version 1, which readers still
  * accept. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
@@ -236,12 +237,19 @@ static void write_racy(const char *dir) {
 static void write_check(const char *dir) {
   char path[4096], err[256];
   snprintf(path, sizeof path, "%s/check.bin", dir);
-  struct sched_header h = {.dara_version = "0.1.0",
-                           .cwd = "/src/project",
-                           .strategy = "dfs depth 10",
-                           .seed = 7,
-                           .nprocs = 1,
-                           .oracle = {.nok_exit = 1, .ok_exit = {3}, .check = "diff - want.txt"}};
+  struct sched_header h = {
+      .dara_version = "0.1.0",
+      .cwd = "/src/project",
+      .strategy = "dfs depth 10",
+      .seed = 7,
+      .nprocs = 1,
+      .oracle = {.nok_exit = 1, .ok_exit = {3}, .check = "diff - want.txt"},
+      .has_programs = true,
+      .programs = {{.size = 16424,
+                    .kind = PROGRAM_ID_BUILD_ID,
+                    .len = 20,
+                    .id = {0x43, 0xb0, 0xdb, 0x5b, 0xd7, 0xd1, 0xeb, 0xdd, 0x43, 0xbc,
+                           0x6f, 0xba, 0x7a, 0x3a, 0xc1, 0xd6, 0xa3, 0x6e, 0x1e, 0xc3}}}};
   h.cmds[0] = (struct sched_cmd){3, argv_prog};
   struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
   if (!w) {
