@@ -15,6 +15,7 @@
 #include "sched/cli.h"
 #include "sched/launcher.h"
 #include "sched/oracle.h"
+#include "sched/outside.h"
 #include "sched/program.h"
 #include "sched/world.h"
 
@@ -204,12 +205,30 @@ int run_new(struct run *r, const struct run_options *ro, int argc, char **argv, 
   *r = (struct run){.hdr = {.dara_version = DARA_VERSION,
                             .seed = ro->seed,
                             .points = ro->points,
-                            .oracle = ro->oracle}};
+                            .oracle = ro->oracle},
+                    .input_fd = -1};
   return split_commands(argc, argv, r->hdr.cmds, &r->hdr.nprocs, err, err_len);
 }
 
 void run_recorded(struct run *r, const struct sched_header *hdr) {
-  *r = (struct run){.hdr = *hdr, .recorded = true};
+  *r = (struct run){.hdr = *hdr, .recorded = true, .input_fd = -1};
+}
+
+/* The launcher's view of hdr.world: the environment as an array, the
+ * program files, standard input as a descriptor. */
+static int world_setup(struct run *r, char *err, size_t err_len) {
+  const struct sched_world *w = &r->hdr.world;
+  if (!(r->envp = calloc((size_t)w->nenv + 1, sizeof(char *)))) {
+    snprintf(err, err_len, "out of memory");
+    return -1;
+  }
+  for (uint32_t i = 0; i < w->nenv; i++)
+    r->envp[i] = w->env[i];
+  for (int i = 0; i < r->hdr.nprocs; i++)
+    r->exec_paths[i] = w->paths[i] && w->paths[i][0] ? w->paths[i] : NULL;
+  if (w->has_input && (r->input_fd = outside_input_fd(w, err, err_len)) < 0)
+    return -1;
+  return 0;
 }
 
 int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t err_len) {
@@ -220,14 +239,29 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
     }
     r->hdr.cwd = r->cwd;
   }
+  /* What the run takes from outside (outside.h): a replay's is the
+   * recording's, the files its programs were among them. */
+  if (r->recorded && r->hdr.has_world && world_setup(r, err, err_len) != 0)
+    return -1;
   /* Refused before anything runs: a program dara could not enter would
    * otherwise run once, uncontrolled. */
-  for (int i = 0; i < r->hdr.nprocs; i++)
-    if (program_check(r->hdr.cmds[i].argv[0], r->recorded ? r->hdr.cwd : NULL, err, err_len) != 0)
+  for (int i = 0; i < r->hdr.nprocs; i++) {
+    const char *name = r->exec_paths[i] ? r->exec_paths[i] : r->hdr.cmds[i].argv[0];
+    if (program_check(name, r->recorded ? r->hdr.cwd : NULL, err, err_len) != 0)
       return -1;
+  }
+  /* A new run's is taken now, standard input read to its end. */
+  if (!r->recorded) {
+    if (outside_take(&r->hdr.world, r->hdr.cmds, r->hdr.nprocs, r->hdr.cwd, STDIN_FILENO, err,
+                     err_len) != 0)
+      return -1;
+    r->hdr.has_world = true;
+    if (world_setup(r, err, err_len) != 0)
+      return -1;
+  }
   /* A new run notes what each program is; a recorded one must be the same. */
   for (int i = 0; i < r->hdr.nprocs; i++) {
-    const char *name = r->hdr.cmds[i].argv[0];
+    const char *name = r->exec_paths[i] ? r->exec_paths[i] : r->hdr.cmds[i].argv[0];
     struct program_id now;
     program_identify(name, r->recorded ? r->hdr.cwd : NULL, &now);
     if (!r->recorded) {
@@ -274,14 +308,23 @@ void run_config(const struct run *r, const struct run_options *ro, struct sessio
       .props = r->props,
       /* A recording's own policy: replay has no --points. */
       .points = r->recorded ? r->hdr.points : ro->points,
-      .racy = r->hdr.racy};
+      .racy = r->hdr.racy,
+      .input_fd = r->input_fd,
+      .env = r->envp,
+      .exec_paths = r->hdr.has_world ? r->exec_paths : NULL};
 }
 
 void run_free(struct run *r) {
   props_free(r->props);
   r->props = NULL;
+  free(r->envp);
+  r->envp = NULL;
+  if (r->input_fd >= 0)
+    close(r->input_fd);
+  r->input_fd = -1;
   if (r->recorded)
     return;
+  outside_free(&r->hdr.world);
   for (int i = 0; i < r->hdr.nprocs; i++)
     free(r->hdr.cmds[i].argv);
   r->hdr.nprocs = 0;

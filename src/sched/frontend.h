@@ -70,6 +70,11 @@ struct run {
   char cwd[PATH_MAX];
   char shim[PATH_MAX];
   struct props *props;
+  /* The world outside (outside.h): hdr.world's environment as an argv-like
+   * array, each program's file, and standard input's copy (-1: none). */
+  char **envp;
+  const char *exec_paths[DARA_MAX_PROCS];
+  int input_fd;
 };
 
 /* A new run of the programs on argv ("PROG ARGS : PROG2 ARGS ..."), with

@@ -92,6 +92,15 @@ static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)
       signal(sig, SIG_DFL);
+  /* The run's environment, in place of dara's, before the variables
+   * dara adds to it. */
+  if (s->env) {
+    if (clearenv() != 0)
+      goto fail;
+    for (char *const *v = s->env; *v; v++)
+      if (putenv(*v) != 0)
+        goto fail;
+  }
   if (s->cwd && chdir(s->cwd) != 0)
     goto fail;
   if (dup2(s->region_fd, DARA_FD) < 0) /* dup2 clears close-on-exec */
@@ -108,11 +117,16 @@ static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
     if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)
       goto fail;
   }
+  if (s->stdin_fd >= 0 && dup2(s->stdin_fd, STDIN_FILENO) < 0)
+    goto fail;
   char slot[16];
   snprintf(slot, sizeof(slot), "%u", s->slot);
   if (setenv(DARA_ENV_SLOT, slot, 1) != 0 || set_preload(s->shim) != 0)
     goto fail;
-  execvp(s->argv[0], s->argv);
+  if (s->exec_path)
+    execv(s->exec_path, s->argv);
+  else
+    execvp(s->argv[0], s->argv);
 fail:
   e = errno;
   if (write(err_fd, &e, sizeof(e)) != (ssize_t)sizeof(e))

@@ -23,6 +23,9 @@ struct launch_spec {
   bool quiet;   /* stdout and stderr to /dev/null */
   bool capture; /* stdout and stderr to output_fd instead (oracle.h) */
   int output_fd;
+  int stdin_fd;          /* the programs' standard input (outside.h), -1: dara's own */
+  char *const *env;      /* NULL-terminated environment (outside.h), NULL: dara's own */
+  const char *exec_path; /* the file to exec, NULL: argv[0] looked up in PATH */
   /* A fork server (forkserver.h): its command and reply pipe ends, placed
    * at DARA_FS_CMD_FD and DARA_FS_REPLY_FD; -1 for a plain start. */
   int fs_cmd_fd;

@@ -207,3 +207,7 @@ void program_id_text(const struct program_id *id, char *out, size_t len) {
   for (unsigned i = 0; i < id->len && at + 3 <= len; i++)
     at += (size_t)snprintf(out + at, len - at, "%02x", id->id[i]);
 }
+
+int program_resolve(const char *name, const char *dir, char *path) {
+  return resolve(name, dir, path);
+}

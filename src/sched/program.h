@@ -22,6 +22,10 @@
  * current directory), where the run will start. */
 int program_check(const char *name, const char *dir, char *err, size_t err_len);
 
+/* Where execvp would find name (looked up as program_check does): the path
+ * into path[PATH_MAX]; 0, or the errno execvp would fail with. */
+int program_resolve(const char *name, const char *dir, char *path);
+
 /* What a program file is, so that a replay can tell it is the one that was
  * recorded: its GNU build-id when it has one (the linker's hash of what it
  * built), else the CRC-32C of its contents, and its size. */

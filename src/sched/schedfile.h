@@ -23,9 +23,10 @@
 #include "sched/event.h"
 
 #define SCHEDFILE_VERSION \
-  4u /* reads 1 to 4; 2 added SYSCALL events, 3 the race outcome,
+  5u /* reads 1 to 5; 2 added SYSCALL events, 3 the race outcome,
                              4 the racy points policy and its places, the
-                             ORACLE record and the check outcome */
+                             ORACLE record and the check outcome, 5 the WORLD
+                             record */
 
 struct sched_cmd {
   int argc;
@@ -52,6 +53,21 @@ struct sched_program_id {
   uint8_t id[PROGRAM_ID_MAX];
 };
 
+/* What a run took from the world outside it, kept in the WORLD record so
+ * that a replay runs in the same world wherever it is started (version 5):
+ * the file each program was, the environment, and a copy of standard input.
+ * Reading: allocated (freed with the file). */
+#define SCHED_INPUT_MAX (64u << 20) /* standard input kept: at most 64 MiB */
+#define SCHED_ENV_MAX 4096u         /* environment variables kept */
+struct sched_world {
+  char *paths[DARA_MAX_PROCS]; /* each program's file, absolute ("" unknown) */
+  uint32_t nenv;
+  char **env;     /* "NAME=value" */
+  bool has_input; /* input[] is the programs' standard input */
+  uint64_t input_len;
+  uint8_t *input;
+};
+
 struct sched_header {
   char *dara_version;
   char *cwd;
@@ -68,6 +84,8 @@ struct sched_header {
   struct sched_oracle oracle; /* read: allocated (freed with the file) */
   bool has_programs;          /* programs[] is known (version 4 files) */
   struct sched_program_id programs[DARA_MAX_PROCS];
+  bool has_world; /* world is known (version 5 files) */
+  struct sched_world world;
   int nprocs; /* 1..DARA_MAX_PROCS */
   struct sched_cmd cmds[DARA_MAX_PROCS];
 };

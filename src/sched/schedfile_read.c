@@ -380,8 +380,8 @@ static enum rd read_oracle_record(struct reader *r) {
   struct sched_oracle *o = &r->f->hdr.oracle;
   if (r->f->version < 4)
     return bad(r, "an ORACLE record in a version %u file", r->f->version);
-  if (r->oracle_read || r->f->hdr.has_programs || r->f->nevents || r->f->nthreads ||
-      r->f->nobjects || r->nstrs)
+  if (r->oracle_read || r->f->hdr.has_programs || r->f->hdr.has_world || r->f->nevents ||
+      r->f->nthreads || r->f->nobjects || r->nstrs)
     return bad(r, "an ORACLE record that is not right after the header");
   r->oracle_read = true;
   uint64_t n = 0;
@@ -409,7 +409,8 @@ static enum rd read_programs_record(struct reader *r) {
   struct sched_header *h = &r->f->hdr;
   if (r->f->version < 4)
     return bad(r, "a PROGRAMS record in a version %u file", r->f->version);
-  if (h->has_programs || r->f->nevents || r->f->nthreads || r->f->nobjects || r->nstrs)
+  if (h->has_programs || h->has_world || r->f->nevents || r->f->nthreads || r->f->nobjects ||
+      r->nstrs)
     return bad(r, "a PROGRAMS record that is not right after the header");
   h->has_programs = true;
   for (int p = 0; p < h->nprocs; p++) {
@@ -423,6 +424,43 @@ static enum rd read_programs_record(struct reader *r) {
     for (unsigned i = 0; i < id->len; i++)
       TRY(rd_byte(r, &id->id[i]));
   }
+  return RD_OK;
+}
+
+/* WORLD (version 5): after the header (ORACLE, PROGRAMS), at most once. */
+static enum rd read_world_record(struct reader *r) {
+  struct sched_header *h = &r->f->hdr;
+  struct sched_world *wo = &h->world;
+  if (r->f->version < 5)
+    return bad(r, "a WORLD record in a version %u file", r->f->version);
+  if (h->has_world || r->f->nevents || r->f->nthreads || r->f->nobjects || r->nstrs)
+    return bad(r, "a WORLD record that is not right after the header");
+  h->has_world = true;
+  for (int p = 0; p < h->nprocs; p++)
+    TRY(rd_string(r, &wo->paths[p]));
+  uint64_t v = 0;
+  TRY(rd_max(r, SCHED_ENV_MAX, &v, "environment variables"));
+  if (v > (r->len - r->pos)) /* each takes a byte at least */
+    return RD_SHORT;
+  if (v && !(wo->env = rd_alloc(r, (size_t)v * sizeof(char *))))
+    return bad(r, "out of memory");
+  for (uint32_t i = 0; i < (uint32_t)v; i++) {
+    TRY(rd_string(r, &wo->env[i]));
+    wo->nenv = i + 1;
+    if (!strchr(wo->env[i], '='))
+      return bad(r, "environment variable \"%.40s\" without '='", wo->env[i]);
+  }
+  TRY(rd_max(r, 1, &v, "input flag"));
+  wo->has_input = v != 0;
+  if (!wo->has_input)
+    return RD_OK;
+  TRY(rd_max(r, SCHED_INPUT_MAX, &wo->input_len, "bytes of standard input"));
+  if (wo->input_len > r->len - r->pos)
+    return RD_SHORT;
+  if (!(wo->input = rd_alloc(r, (size_t)wo->input_len + 1)))
+    return bad(r, "out of memory");
+  memcpy(wo->input, r->data + r->pos, (size_t)wo->input_len);
+  r->pos += (size_t)wo->input_len;
   return RD_OK;
 }
 
@@ -679,6 +717,12 @@ void schedfile_free(struct sched_file *f) {
   free(f->hdr.strategy);
   free(f->hdr.racy);
   free(f->hdr.oracle.check);
+  for (int p = 0; p < DARA_MAX_PROCS; p++)
+    free(f->hdr.world.paths[p]);
+  for (uint32_t i = 0; i < f->hdr.world.nenv; i++)
+    free(f->hdr.world.env[i]);
+  free(f->hdr.world.env);
+  free(f->hdr.world.input);
   for (int p = 0; p < DARA_MAX_PROCS; p++) {
     struct sched_cmd *c = &f->hdr.cmds[p];
     if (c->argv) {
@@ -749,6 +793,9 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_PROGRAMS:
       TRY(read_programs_record(r));
+      break;
+    case TAG_WORLD:
+      TRY(read_world_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);

@@ -265,6 +265,34 @@ static bool header_ok(struct schedfile_writer *w, const struct sched_header *h) 
   return true;
 }
 
+/* WORLD (version 5): what the run took from outside (struct sched_world). */
+static void write_world(struct schedfile_writer *w, const struct sched_header *h) {
+  const struct sched_world *wo = &h->world;
+  if (wo->nenv > SCHED_ENV_MAX || wo->input_len > SCHED_INPUT_MAX) {
+    w_fail(w, "header: %u environment variables or %llu bytes of input are too many", wo->nenv,
+           (unsigned long long)wo->input_len);
+    return;
+  }
+  for (int p = 0; p < h->nprocs; p++)
+    if (!w_check_string(w, wo->paths[p] ? wo->paths[p] : "", "a program's path"))
+      return;
+  for (uint32_t i = 0; i < wo->nenv; i++)
+    if (!w_check_string(w, wo->env[i], "an environment variable"))
+      return;
+  uint8_t tag = TAG_WORLD;
+  w_bytes(w, &tag, 1);
+  for (int p = 0; p < h->nprocs; p++)
+    w_string(w, wo->paths[p] ? wo->paths[p] : "");
+  w_uvarint(w, wo->nenv);
+  for (uint32_t i = 0; i < wo->nenv; i++)
+    w_string(w, wo->env[i]);
+  w_uvarint(w, wo->has_input);
+  if (wo->has_input) {
+    w_uvarint(w, wo->input_len);
+    w_bytes(w, wo->input, (size_t)wo->input_len);
+  }
+}
+
 struct schedfile_writer *schedfile_create(const char *path, const struct sched_header *h, char *err,
                                           size_t err_len) {
   struct schedfile_writer *w = calloc(1, sizeof *w);
@@ -328,6 +356,8 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
       w_bytes(w, id->id, id->len);
     }
   }
+  if (h->has_world && !w->failed)
+    write_world(w, h);
   /* Put the header on disk at once: a writer killed early still leaves a
    * file that says what was being run. */
   w_flush(w);

@@ -36,6 +36,7 @@
 #include "sched/io.h"
 #include "sched/launcher.h"
 #include "sched/names.h"
+#include "sched/outside.h"
 #include "sched/report.h"
 #include "sched/world.h"
 #include "shm/handoff.h"
@@ -53,6 +54,10 @@ struct session_ctx {
    * run starts. NULL until the first run. */
   struct dara_region *region;
   int region_fd;
+  /* Standard input's copy with an offset of its own (outside.h): put back
+   * to the start before each run. Reopened once, so that explore --jobs
+   * workers, each with a context, do not move each other's. -1: none. */
+  int input_fd;
   struct world *world;
   struct names *names;                       /* the current (or last) run's threads and objects */
   struct forkserver servers[DARA_MAX_PROCS]; /* explore: one per process slot */
@@ -85,6 +90,7 @@ struct session_ctx *session_ctx_new(void) {
   if (!ctx)
     return NULL;
   ctx->region_fd = -1;
+  ctx->input_fd = -1;
   ctx->names = names_new();
   ctx->world = world_new();
   ctx->fair = fair_new();
@@ -112,6 +118,8 @@ void session_ctx_free(struct session_ctx *ctx) {
       forkserver_stop(&ctx->servers[i]);
   if (ctx->region)
     region_destroy(ctx->region, ctx->region_fd);
+  if (ctx->input_fd >= 0)
+    close(ctx->input_fd);
   world_free(ctx->world);
   names_free(ctx->names);
   fair_free(ctx->fair);
@@ -520,6 +528,9 @@ static int start_proc(struct session *s, unsigned i) {
                              .quiet = s->cfg->quiet,
                              .capture = s->cfg->capture,
                              .output_fd = s->cfg->output_fd,
+                             .stdin_fd = s->ctx->input_fd,
+                             .env = s->cfg->env,
+                             .exec_path = s->cfg->exec_paths ? s->cfg->exec_paths[i] : NULL,
                              .fs_cmd_fd = -1,
                              .fs_reply_fd = -1};
   char err[512];
@@ -934,6 +945,17 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
     region_recycle(ctx->region);
   } else if (!(ctx->region = region_create(&ctx->region_fd))) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot create the shared region: %s",
+                   strerror(errno));
+    return -1;
+  }
+  if (cfg->input_fd >= 0 && ctx->input_fd < 0 &&
+      (ctx->input_fd = outside_reopen(cfg->input_fd)) < 0) {
+    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot open standard input's copy: %s",
+                   strerror(errno));
+    return -1;
+  }
+  if (ctx->input_fd >= 0 && lseek(ctx->input_fd, 0, SEEK_SET) != 0) {
+    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot rewind standard input's copy: %s",
                    strerror(errno));
     return -1;
   }

@@ -66,9 +66,13 @@ struct session_config {
   bool quiet;                   /* the programs' stdout and stderr go to /dev/null */
   bool capture;                 /* ... or to output_fd, for --check (oracle.h) */
   int output_fd;
-  uint64_t max_steps;  /* more steps than this is a hang; 0: no limit */
-  uint64_t vtime_base; /* virtual CLOCK_REALTIME at the start (ns) */
-  bool timers_race;    /* a pending timer may fire while other threads can
+  int input_fd;                  /* standard input's copy (outside.h), -1: dara's own */
+  char *const *env;              /* the programs' environment, NULL: dara's own */
+  const char *const *exec_paths; /* each program's file; NULL (or a NULL entry): argv[0]
+                                    looked up in PATH */
+  uint64_t max_steps;            /* more steps than this is a hang; 0: no limit */
+  uint64_t vtime_base;           /* virtual CLOCK_REALTIME at the start (ns) */
+  bool timers_race;              /* a pending timer may fire while other threads can
                                    run (explore varies when timeouts happen);
                                    otherwise timers fire only when nothing else can */
   struct policy *policy;

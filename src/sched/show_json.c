@@ -162,6 +162,24 @@ void show_print_json(struct show *sh) {
     json_string(out, f->hdr.oracle.check);
   else
     fputs("null", out);
+  if (f->hdr.has_world) { /* outside.h */
+    const struct sched_world *w = &f->hdr.world;
+    fputs(",\n    \"files\": [", out);
+    for (int p = 0; p < f->hdr.nprocs; p++) {
+      fputs(p ? ", " : "", out);
+      json_string(out, w->paths[p] ? w->paths[p] : "");
+    }
+    fputs("],\n    \"env\": [", out);
+    for (uint32_t i = 0; i < w->nenv; i++) {
+      fputs(i ? ", " : "", out);
+      json_string(out, w->env[i]);
+    }
+    fputs("],\n    \"stdin\": ", out);
+    if (w->has_input)
+      json_bytes(out, w->input, (size_t)w->input_len);
+    else
+      fputs("null", out);
+  }
   fprintf(out, ",\n    \"seed\": %" PRIu64 ",\n    \"commands\": [", f->hdr.seed);
   for (int p = 0; p < f->hdr.nprocs; p++) {
     fputs(p ? ", [" : "[", out);

@@ -56,6 +56,39 @@ static void print_outcome_text(const struct show *sh) {
   fputc('\n', out);
 }
 
+/* What the run took from outside (outside.h): each program's file, the
+ * environment, standard input (its start). */
+#define INPUT_SHOWN 64
+static void print_world_text(FILE *out, const struct sched_header *h) {
+  const struct sched_world *w = &h->world;
+  for (int p = 0; p < h->nprocs; p++)
+    if (w->paths[p] && w->paths[p][0]) {
+      fprintf(out, "file      %d: ", p);
+      show_put_text(out, w->paths[p]);
+      fputc('\n', out);
+    }
+  for (uint32_t i = 0; i < w->nenv; i++) {
+    fputs("env       ", out);
+    show_put_text(out, w->env[i]);
+    fputc('\n', out);
+  }
+  if (!w->has_input)
+    return;
+  fprintf(out, "stdin     %" PRIu64 " bytes", w->input_len);
+  if (w->input_len) {
+    char start[INPUT_SHOWN + 1];
+    size_t n = w->input_len < INPUT_SHOWN ? (size_t)w->input_len : INPUT_SHOWN;
+    for (size_t i = 0; i < n; i++) /* a NUL would end the text: shown as a dot */
+      start[i] = w->input[i] ? (char)w->input[i] : '.';
+    start[n] = '\0';
+    fputs(": ", out);
+    show_put_text(out, start);
+    if (n < w->input_len)
+      fputs("...", out);
+  }
+  fputc('\n', out);
+}
+
 void show_print_text(struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
@@ -100,6 +133,8 @@ void show_print_text(struct show *sh) {
     show_put_cmdline(out, &f->hdr.cmds[p], ESC_TEXT);
     fputc('\n', out);
   }
+  if (f->hdr.has_world)
+    print_world_text(out, &f->hdr);
   print_outcome_text(sh);
   fputc('\n', out);
 

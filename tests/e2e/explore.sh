@@ -589,6 +589,26 @@ test_time_limit() {
 
 # ---- the list ----
 
+# Every run reads the same standard input, from its start: a program that
+# checks what it read finds nothing wrong in any schedule, with one worker
+# or several; a bug it saves replays with no input at all.
+test_stdin_every_run() {
+  local p=$TMP/stdin prog=$BUILD/tests/programs/stdin_lines jobs
+  for jobs in 1 2; do
+    printf 'ab\ncd\n' | (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" explore -n 40 --jobs "$jobs" \
+      -o "$p.$jobs.dir" -- "$prog" 4) >"$p.$jobs.out" 2>"$p.$jobs.err"
+    local rc=$?
+    [[ $rc == 0 ]] || { echo "--jobs $jobs: exit $rc: $(summary "$p.$jobs.err")"; return 1; }
+  done
+  printf 'ab\ncd\n' | (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" explore -n 5 -o "$p.bug.dir" -- \
+    "$prog" 5) >"$p.bug.out" 2>"$p.bug.err"
+  [[ $? == 1 ]] || { echo "a wrong total is no bug: $(summary "$p.bug.err")"; return 1; }
+  (cd / && "${TIMEOUT[@]}" "$DARA" replay "$p.bug.dir"/bug-001-*.sched) >"$p.rep.out" \
+    2>"$p.rep.err" </dev/null
+  [[ $? == 1 ]] && grep -q 'as recorded' "$p.rep.err" && grep -q '^2 lines, 4 bytes$' "$p.rep.out" ||
+    { echo "replay of the bug: $(summary "$p.rep.err")"; cat "$p.rep.out"; return 1; }
+}
+
 TESTS=(examples_present cli_errors cli_help)
 for name in atomicity deadlock lost_wakeup tickets; do
   for s in "${STRATEGIES[@]}"; do
@@ -605,7 +625,7 @@ TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_goi
   json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
   "fork_server_same_schedules deadlock" "forced_steps_same_schedules mix"
   "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb" "jobs atomicity"
-  "jobs deadlock" jobs_errors interrupt refused_early oracle)
+  "jobs deadlock" jobs_errors interrupt refused_early oracle stdin_every_run)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"

@@ -398,14 +398,16 @@ test_replay_anywhere() {
 test_replay_diverges() {
   local dir=$TMP/diverge
   mkdir -p "$dir"
-  # The environment is not recorded: a program that reads it runs
-  # otherwise under another. (A changed binary is refused: replay_anywhere.)
-  THREADS=1 dara_run "$dir/rec" record -o "$dir/prog.bin" --seed 1 -- "$BUILD/tests/programs/env_threads"
+  # A file the program opens itself is read as it is at the replay: one
+  # that changed since makes the program take another course.
+  echo 1 >"$dir/threads"
+  dara_run "$dir/rec" record -o "$dir/prog.bin" --seed 1 -- "$BUILD/tests/programs/env_threads" "$dir/threads"
   if [[ $(status "$dir/rec") != 0 ]]; then
     echo "record: $(describe "$dir/rec")"
     return 1
   fi
-  THREADS=3 dara_run "$dir/rep" replay "$dir/prog.bin"
+  echo 3 >"$dir/threads"
+  dara_run "$dir/rep" replay "$dir/prog.bin"
   if [[ $(status "$dir/rep") != 3 ]]; then
     echo "expected exit 3; $(describe "$dir/rep")"
     return 1
@@ -415,6 +417,56 @@ test_replay_diverges() {
     sed 's/^/  /' "$dir/rep.err"
     return 1
   fi
+}
+
+# The environment and the program's file are the recording's: a replay
+# under another environment, or a PATH that no longer finds the program,
+# replays as recorded.
+test_replay_same_world() {
+  local d=$TMP/world
+  mkdir -p "$d/bin"
+  cp "$BUILD/tests/programs/env_threads" "$d/bin/env-threads-in-path"
+  (cd "$d" && THREADS=1 PATH="$d/bin:$PATH" "${TIMEOUT[@]}" "$DARA" record -o env.bin --seed 1 -- \
+    env-threads-in-path) >"$d/rec.out" 2>"$d/rec.err" </dev/null ||
+    { echo "record: $(summary "$d/rec.err")"; return 1; }
+  (cd / && THREADS=3 "${TIMEOUT[@]}" "$DARA" replay "$d/env.bin") >"$d/rep.out" 2>"$d/rep.err" </dev/null
+  local rc=$?
+  [[ $rc == 0 ]] && grep -q 'as recorded' "$d/rep.err" ||
+    { echo "replay under THREADS=3 and another PATH: exit $rc: $(summary "$d/rep.err")"; return 1; }
+  "$DARA" show "$d/env.bin" >"$d/show" 2>&1
+  grep -q "THREADS=1" "$d/show" && grep -q "$d/bin/env-threads-in-path" "$d/show" ||
+    { echo "show does not print the environment and the program's file:"; head -n 20 "$d/show"; return 1; }
+}
+
+# Standard input is copied into the schedule file: a replay needs none,
+# and its standard streams may be anything (cat fstats its stdout).
+test_stdin_replays() {
+  local d=$TMP/stdin
+  mkdir -p "$d"
+  printf 'ab\ncd\n' | (cd "$d" && "${TIMEOUT[@]}" "$DARA" record -o lines.bin -- \
+    "$BUILD/tests/programs/stdin_lines" 4) >"$d/rec.out" 2>"$d/rec.err" ||
+    { echo "record: $(summary "$d/rec.err")"; return 1; }
+  (cd / && "${TIMEOUT[@]}" "$DARA" replay "$d/lines.bin") >"$d/rep.out" 2>"$d/rep.err" </dev/null ||
+    { echo "replay with no input: $(summary "$d/rep.err")"; return 1; }
+  grep -q '^2 lines, 4 bytes$' "$d/rep.out" ||
+    { echo "the replay did not read the recorded input:"; cat "$d/rep.out"; return 1; }
+  echo hello | (cd "$d" && "${TIMEOUT[@]}" "$DARA" record -o cat.bin -- cat) >"$d/cat.out" 2>"$d/cat.err" ||
+    { echo "record cat: $(summary "$d/cat.err")"; return 1; }
+  "${TIMEOUT[@]}" "$DARA" replay "$d/cat.bin" >/dev/null 2>"$d/catrep.err" </dev/null ||
+    { echo "replay of cat, stdout to /dev/null: $(summary "$d/catrep.err")"; return 1; }
+}
+
+# Input that comes late is waited for, and the wait is said.
+test_stdin_late() {
+  local d=$TMP/late
+  mkdir -p "$d"
+  (sleep 3; printf 'late\n') | (cd "$d" && "${TIMEOUT[@]}" "$DARA" record -o late.bin -- \
+    "$BUILD/tests/programs/stdin_lines" 4) >"$d/rec.out" 2>"$d/rec.err"
+  local rc=$?
+  [[ $rc == 0 ]] && grep -q '^1 lines, 4 bytes$' "$d/rec.out" ||
+    { echo "exit $rc: $(summary "$d/rec.err")"; cat "$d/rec.out"; return 1; }
+  grep -q 'waiting for standard input' "$d/rec.err" ||
+    { echo "the wait is not said: $(summary "$d/rec.err")"; return 1; }
 }
 
 # ---- the list ----
@@ -427,7 +479,7 @@ for name in atomicity deadlock lost_wakeup tickets; do
   TESTS+=("bug_found $name" "replay_matches $name")
 done
 TESTS+=(seeds_vary same_seed_same_schedule forced_steps_same_schedule policy_rr default_output
-  show_formats replay_diverges replay_anywhere)
+  show_formats replay_diverges replay_anywhere replay_same_world stdin_replays stdin_late)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"

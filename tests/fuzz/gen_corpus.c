@@ -15,7 +15,8 @@
  * is a run under --points racy, its places in the POINTS record (new in
  * version 4). check.bin was given --ok-exit and --check (the ORACLE
  * record) and ends in a failed check (outcome 9), with the PROGRAMS
- * record, all new in version 4.
+ * record, all new in version 4, and the WORLD record (program file,
+ * environment, standard input with a NUL byte), new in version 5.
  * v1.bin is mutex.bin as format version 1, which readers still
  * accept. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
@@ -251,6 +252,15 @@ static void write_check(const char *dir) {
                     .id = {0x43, 0xb0, 0xdb, 0x5b, 0xd7, 0xd1, 0xeb, 0xdd, 0x43, 0xbc,
                            0x6f, 0xba, 0x7a, 0x3a, 0xc1, 0xd6, 0xa3, 0x6e, 0x1e, 0xc3}}}};
   h.cmds[0] = (struct sched_cmd){3, argv_prog};
+  static char *env[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "REGION=north"};
+  static uint8_t input[] = {'4', '2', '\n', 0, 'x', '\n'};
+  h.has_world = true;
+  h.world = (struct sched_world){.paths = {"/src/project/prog"},
+                                 .nenv = 3,
+                                 .env = env,
+                                 .has_input = true,
+                                 .input_len = sizeof input,
+                                 .input = input};
   struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
   if (!w) {
     fprintf(stderr, "gen_corpus: %s\n", err);

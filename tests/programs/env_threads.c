@@ -1,7 +1,10 @@
 /* env_threads.c: starts as many threads as $THREADS says (1 by default),
- * each taking a lock once: a program that behaves as its environment
- * says, which a replay under another environment does not match. */
+ * or as the file named by its argument says, each taking a lock once: a
+ * program that behaves as its world says. A replay restores the
+ * environment (outside.h) but reads the files a program opens as they are
+ * then, so a replay after the file changed diverges. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -13,9 +16,15 @@ static void *work(void *arg) {
   return NULL;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   const char *env = getenv("THREADS");
   int n = env ? atoi(env) : 1;
+  if (argc > 1) {
+    FILE *f = fopen(argv[1], "r");
+    if (!f || fscanf(f, "%d", &n) != 1)
+      return 2;
+    fclose(f);
+  }
   pthread_t t[8];
   for (int i = 0; i < n && i < 8; i++)
     pthread_create(&t[i], NULL, work, NULL);

@@ -339,7 +339,7 @@ static void assert_event_equal(const struct dara_event *a, const struct dara_eve
 
 static void assert_sample(const struct sched_file *f, int reps) {
   struct sched_header h = sample_header();
-  assert_int_equal(f->version, 4); /* what the writer writes */
+  assert_int_equal(f->version, 5); /* what the writer writes */
   assert_string_equal(f->hdr.dara_version, h.dara_version);
   assert_string_equal(f->hdr.cwd, h.cwd);
   assert_string_equal(f->hdr.strategy, h.strategy);
@@ -406,7 +406,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x04", 9);
+  assert_memory_equal(bytes, "DARASCHD\x05", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -465,7 +465,7 @@ static void test_race_outcome(void **state) {
   write_sample(path, 1, &out);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 4);
+  assert_int_equal(f.version, 5);
   assert_int_equal(f.outcome.kind, SCHED_OUT_RACE);
   assert_string_equal(f.outcome.message, out.message);
   assert_string_equal(sched_outcome_name(f.outcome.kind), "race");
@@ -774,13 +774,13 @@ static void test_wrong_version(void **state) {
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err,
-                      "hand.bin is schedule format version 7; this dara reads versions 1 to 4");
-  const uint64_t refused[] = {0, 5, UINT64_MAX};
+                      "hand.bin is schedule format version 7; this dara reads versions 1 to 5");
+  const uint64_t refused[] = {0, 6, UINT64_MAX};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     h_start(&h, refused[i]);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-    assert_non_null(strstr(err, "this dara reads versions 1 to 4"));
+    assert_non_null(strstr(err, "this dara reads versions 1 to 5"));
   }
   for (uint64_t version = 1; version <= 4; version++) {
     h_start(&h, version);
@@ -1155,7 +1155,7 @@ static void test_syscall_documented_example(void **state) {
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
-  h_start(&h, 4);
+  h_start(&h, 5);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
@@ -1568,7 +1568,7 @@ static void test_memory_records(void **state) {
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 4);
+  assert_int_equal(f.version, 5);
   assert_int_equal(f.hdr.points, DARA_POINTS_ATOMICS);
   assert_int_equal(f.nobjects, 3);
   assert_string_equal(f.object_symbols[0], "counter");
@@ -1869,6 +1869,72 @@ static void test_programs_record(void **state) {
   }
 }
 
+/* WORLD (version 5): program files, environment and standard input
+ * round-trip, binary input included; malformed ones are refused. */
+static void test_world_record(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "world.bin");
+  static char *argv_prog[] = {"prog", NULL};
+  static char *env[] = {"A=1", "PATH=/bin:/usr/bin", "EMPTY="};
+  static uint8_t input[] = {'a', 0, 'b', 0xff, '\n'};
+  struct sched_header hdr = {.dara_version = "t", .cwd = "/", .strategy = "rr", .nprocs = 2};
+  hdr.cmds[0] = hdr.cmds[1] = (struct sched_cmd){1, argv_prog};
+  hdr.has_world = true;
+  hdr.world = (struct sched_world){.paths = {"/usr/bin/prog", ""},
+                                   .nenv = 3,
+                                   .env = env,
+                                   .has_input = true,
+                                   .input_len = sizeof input,
+                                   .input = input};
+  struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_true(f.hdr.has_world);
+  assert_string_equal(f.hdr.world.paths[0], "/usr/bin/prog");
+  assert_string_equal(f.hdr.world.paths[1], "");
+  assert_int_equal(f.hdr.world.nenv, 3);
+  for (int i = 0; i < 3; i++)
+    assert_string_equal(f.hdr.world.env[i], env[i]);
+  assert_true(f.hdr.world.has_input);
+  assert_int_equal(f.hdr.world.input_len, sizeof input);
+  assert_memory_equal(f.hdr.world.input, input, sizeof input);
+  schedfile_free(&f);
+
+  static struct hand h;
+  static const struct {
+    uint64_t version, nenv, has_input, input_len;
+    const char *var;
+    bool twice, ok;
+  } cases[] = {
+      {5, 1, 1, 3, "A=1", false, true},  {5, 0, 0, 0, "", false, true},
+      {4, 1, 1, 3, "A=1", false, false}, {5, 1, 1, 3, "NOEQUALS", false, false},
+      {5, 1, 2, 3, "A=1", false, false}, {5, SCHED_ENV_MAX + 1, 0, 0, "A=1", false, false},
+      {5, 1, 1, 3, "A=1", true, false},  {5, 1, 1, SCHED_INPUT_MAX + 1, "A=1", false, false},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    h_start(&h, cases[c].version);
+    for (int k = 0; k <= cases[c].twice; k++) {
+      h_byte(&h, 0x0a);
+      h_str(&h, "/bin/prog");
+      h_uv(&h, cases[c].nenv);
+      for (uint64_t i = 0; i < cases[c].nenv && i < 4; i++)
+        h_str(&h, cases[c].var);
+      h_uv(&h, cases[c].has_input);
+      if (cases[c].has_input == 1) {
+        h_uv(&h, cases[c].input_len);
+        for (uint64_t i = 0; i < cases[c].input_len && i < 8; i++)
+          h_byte(&h, (uint8_t)i);
+      }
+    }
+    h_footer(&h, 0, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), cases[c].ok ? SCHEDFILE_OK : SCHEDFILE_BAD);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crc_vector),
@@ -1878,6 +1944,7 @@ int main(void) {
       cmocka_unit_test(test_racy_points),
       cmocka_unit_test(test_oracle),
       cmocka_unit_test(test_programs_record),
+      cmocka_unit_test(test_world_record),
       cmocka_unit_test(test_free_zeroed),
       cmocka_unit_test(test_truncated_everywhere),
       cmocka_unit_test(test_bit_flips),

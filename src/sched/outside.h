@@ -1,0 +1,51 @@
+/*
+ * outside: what a run takes from the world outside it, taken once and kept,
+ * so that every execution of explore and every replay runs in the same
+ * world, wherever and however it is started (struct sched_world, the WORLD
+ * record of the schedule file):
+ *
+ *   - each program's file, by absolute path (a replay under another PATH or
+ *     from another directory runs the same file);
+ *   - the environment dara was given, which the programs are started with
+ *     (a replay restores it: a variable set or unset since changes nothing);
+ *   - standard input. dara reads it to its end before the first run and
+ *     gives every process of every run a copy from the start, so a replay
+ *     needs no input and input that comes late is waited for rather than
+ *     seen as a deadlock. A copy rather than recording each read (as rr
+ *     does): libc's own reads (fgets, scanf) do not pass through the shim,
+ *     and a copy read from the start makes their results the same in every
+ *     run. A terminal is not read: programs get an empty input (a run
+ *     cannot wait for a person).
+ *
+ * Other descriptors inherited from outside, and files a program opens
+ * itself, are read as they are at the time of the run.
+ */
+#ifndef DARA_SCHED_OUTSIDE_H
+#define DARA_SCHED_OUTSIDE_H
+
+#include <stddef.h>
+
+#include "sched/schedfile.h"
+
+/* Fills w for a new run of the n programs cmds, started in dir: their
+ * paths, dara's environment, and standard input (from descriptor in_fd,
+ * normally 0) read to its end. A line on stderr says so when the input
+ * keeps dara waiting. Returns 0, or -1 with a reason in err (w is then
+ * freed). */
+int outside_take(struct sched_world *w, const struct sched_cmd *cmds, int n, const char *dir,
+                 int in_fd, char *err, size_t err_len);
+
+/* Frees what outside_take allocated (not a loaded file's world: that goes
+ * with schedfile_free). */
+void outside_free(struct sched_world *w);
+
+/* A descriptor holding w's standard input (a sealed memory file), to be
+ * reopened by each context (outside_reopen); -1 with a reason in err. */
+int outside_input_fd(const struct sched_world *w, char *err, size_t err_len);
+
+/* A read-only descriptor of its own onto the input of fd (its own file
+ * offset, so that runs in other processes do not move it), close-on-exec;
+ * -1 on failure. */
+int outside_reopen(int fd);
+
+#endif
