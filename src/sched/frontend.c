@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "abi/region.h"
@@ -238,6 +239,17 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
       return -1;
     }
     r->hdr.cwd = r->cwd;
+  }
+  /* A replay runs where the recording ran: the programs may open files
+   * by relative paths. */
+  struct stat st;
+  if (r->recorded && r->hdr.cwd && r->hdr.cwd[0] &&
+      (stat(r->hdr.cwd, &st) != 0 || !S_ISDIR(st.st_mode))) {
+    snprintf(err, err_len,
+             "the recording ran in %s, which is not a directory here: a replay runs there "
+             "(its programs may open files by relative paths)",
+             r->hdr.cwd);
+    return -1;
   }
   /* What the run takes from outside (outside.h): a replay's is the
    * recording's, the files its programs were among them. */

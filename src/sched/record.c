@@ -28,6 +28,9 @@ static const char synopsis[] =
     "together, each in its own process. Clocks and sleeps run in virtual time;\n"
     "file, process, environment, time and network calls are recorded with\n"
     "their arguments and results ('dara show FILE' lists them).\n"
+    "FILE also keeps the program's file, the environment and a copy of\n"
+    "standard input, which dara reads to its end before the run (a terminal\n"
+    "gives none), so that a replay needs neither.\n"
     "\n";
 
 static const char epilog[] =

@@ -21,8 +21,9 @@
 static const char synopsis[] =
     "usage: dara replay [--watchdog SEC] [--props FILE] FILE\n"
     "\n"
-    "Runs the program recorded in FILE again (same command line, same working\n"
-    "directory) and forces the recorded schedule. Every event is checked\n"
+    "Runs the program recorded in FILE again (same program file, command line,\n"
+    "working directory, environment and standard input, wherever replay is\n"
+    "started) and forces the recorded schedule. Every event is checked\n"
     "against the recording; at the first one that differs, dara stops and\n"
     "reports it. A recorded failure fails the same way on every replay.\n"
     "\n";

@@ -6,11 +6,12 @@
 
 # dara_run PREFIX ARGS...: runs dara with ARGS (under a timeout, from $TMP)
 # and leaves PREFIX.out, PREFIX.err and PREFIX.rc. Returns dara's status;
-# 124 or 137 mean it was killed by the timeout.
+# 124 or 137 mean it was killed by the timeout. Standard input is empty:
+# dara reads it to its end before a run (src/sched/outside.h).
 dara_run() {
   local prefix=$1 rc
   shift
-  (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" "$@") >"$prefix.out" 2>"$prefix.err"
+  (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" "$@") >"$prefix.out" 2>"$prefix.err" </dev/null
   rc=$?
   echo "$rc" >"$prefix.rc"
   return "$rc"

@@ -438,6 +438,20 @@ test_replay_same_world() {
     { echo "show does not print the environment and the program's file:"; head -n 20 "$d/show"; return 1; }
 }
 
+# A replay runs in the recording's directory: when it is gone, one line
+# says so before anything runs.
+test_replay_dir_gone() {
+  local d=$TMP/gone
+  mkdir -p "$d/run"
+  (cd "$d/run" && "${TIMEOUT[@]}" "$DARA" record -o ../gone.bin -- "$EXAMPLES/ok_mutex") \
+    >/dev/null 2>"$d/rec.err" </dev/null || { echo "record: $(summary "$d/rec.err")"; return 1; }
+  rmdir "$d/run"
+  "${TIMEOUT[@]}" "$DARA" replay "$d/gone.bin" >"$d/rep.out" 2>"$d/rep.err" </dev/null
+  local rc=$?
+  [[ $rc == 2 ]] && grep -q "ran in $d/run, which is not a directory here" "$d/rep.err" ||
+    { echo "exit $rc: $(summary "$d/rep.err")"; return 1; }
+}
+
 # Standard input is copied into the schedule file: a replay needs none,
 # and its standard streams may be anything (cat fstats its stdout).
 test_stdin_replays() {
@@ -479,7 +493,8 @@ for name in atomicity deadlock lost_wakeup tickets; do
   TESTS+=("bug_found $name" "replay_matches $name")
 done
 TESTS+=(seeds_vary same_seed_same_schedule forced_steps_same_schedule policy_rr default_output
-  show_formats replay_diverges replay_anywhere replay_same_world stdin_replays stdin_late)
+  show_formats replay_diverges replay_anywhere replay_same_world replay_dir_gone
+  stdin_replays stdin_late)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"
