@@ -260,16 +260,34 @@ scribble_run() {
   leftovers "$path"
 }
 
-# Variants a-e and f write garbage the scheduler reads: it has to stop the
-# run with an error naming the corruption (exit 2; a crash of the program,
-# exit 1, would do too), never act on the garbage. The pattern names the
-# field the scheduler has to catch (a: random bytes, caught somewhere).
-declare -A SCRIBBLE_FIELD=([a]='corrupt' [b]='corrupt.*nroutines' [c]='corrupt.*status'
-  [d]='corrupt.*log_head' [e]='corrupt.*op' [i]='corrupt.*forced step')
+# Variants a-e, i-q and f write garbage the scheduler reads: it has to stop
+# the run with an error (exit 2) that blames the damage to its region and
+# names what was wrong, never act on the garbage, never call it a bug of the
+# program or an overflow. The pattern names the field the scheduler has to
+# catch (a: random bytes, caught somewhere).
+DAMAGE="error: the program damaged dara's region: process 0 ([^)]*scribble)"
+declare -A SCRIBBLE_FIELD=([a]="$DAMAGE: its"
+  [b]="$DAMAGE: its control block: nroutines = 4294967295 cannot be right"
+  [c]="$DAMAGE: its control block: routine status = 77 cannot be right"
+  [d]="$DAMAGE: its event log: head [0-9]* is 100000 entries past tail [0-9]*, and the log holds 256"
+  [e]="$DAMAGE: its control block: routine op = 9999 cannot be right"
+  [i]="$DAMAGE: its event log: forced step of routine = 1 cannot be right"
+  [j]="$DAMAGE: its event log: log_lost 637027726 (up from 0), but the log was not full"
+  [k]="$DAMAGE: its event log: tail [0-9]* is past head [0-9]*;"
+  [l]="$DAMAGE: its control block: chosen = 5, where dara chose routine 0"
+  [m]="$DAMAGE: its control block: nmodules = 1000 cannot be right"
+  [n]="$DAMAGE: its control block: routine 1 waits on 50 descriptors, and it holds 8"
+  [o]="$DAMAGE: the virtual clock went back from [0-9]* ns to [0-9]* ns"
+  [p]="$DAMAGE: its event log: object 4000 is in module 20, of the [0-9] it registered"
+  [q]="$DAMAGE: its control block: the creation site of routine 2 is in module 25, of the [0-9]")
 test_scribble() {
   local v=$1 d=$TMP/scribble
   mkdir -p "$d"
-  scribble_run "$d/$v" '[12]' "${SCRIBBLE_FIELD[$v]}" "$v"
+  scribble_run "$d/$v" 2 "${SCRIBBLE_FIELD[$v]}" "$v" || return 1
+  if summary "$d/$v.err" | grep -qi 'BUG\|overflow'; then
+    echo "blamed on the program or on an overflow; $(describe "$d/$v")"
+    return 1
+  fi
 }
 
 # Variant f in both orders: the victim's block is read before or after the
@@ -277,8 +295,8 @@ test_scribble() {
 test_scribble_other() {
   local d=$TMP/scribble
   mkdir -p "$d"
-  scribble_run "$d/f1" '[12]' 'corrupt' victim : f || return 1
-  scribble_run "$d/f2" '[12]' 'corrupt' f : victim
+  scribble_run "$d/f1" 2 "damaged dara's region: process 0 " victim : f || return 1
+  scribble_run "$d/f2" 2 "damaged dara's region: process 1 " f : victim
 }
 
 # Variants g (names without NUL) and h (header zeroed) only touch what the
@@ -514,7 +532,7 @@ test_fork_server_killed() {
 # ---- the list ----
 
 TESTS=(crash hang_record hang_replay hang_explore)
-for v in a b c d e i; do
+for v in a b c d e i j k l m n o p q; do
   TESTS+=("scribble $v")
 done
 TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" killed_record
