@@ -48,8 +48,20 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
         DARA_MAX_ROUTINES, proc, s->cfg->cmds[proc].argv[0]);
     return;
   case DARA_NOTE_TOO_MANY_OBJECTS:
-    session_detail(s, "process %u used more than %u synchronization objects", proc, e->b);
-    break;
+    session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "dara supports at most %u synchronization objects in a process; process %u "
+                   "(%s) used one more",
+                   e->b, proc, s->cfg->cmds[proc].argv[0]);
+    return;
+  case DARA_NOTE_TOO_MANY_MODULES:
+    session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "dara supports at most %d modules (the program and its shared objects) with "
+                   "threads, synchronization objects or instrumented code in a process "
+                   "(DARA_MAX_MODULES); process %u (%s) used one more",
+                   DARA_MAX_MODULES, proc, s->cfg->cmds[proc].argv[0]);
+    return;
   case DARA_NOTE_EXEC_UNCONTROLLED:
     session_detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
     break;

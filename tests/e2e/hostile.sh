@@ -529,6 +529,75 @@ test_fork_server_killed() {
   leftovers "$p"
 }
 
+# ---- 7. dara's own limits ----
+
+# limit_run PREFIX PATTERN PROGRAM ARGS...: the program exceeds one of
+# dara's limits. record, the replay of its recording, and explore each end
+# with exit 2 and an error naming the limit (PATTERN); nothing is called a
+# bug of the program, and explore saves nothing.
+limit_run() {
+  local p=$1 pattern=$2 mode
+  shift 2
+  dara_run "$p.rec" record -o "$p.bin" -- "$@"
+  expect "$p.rec" 2 "^dara: error: $pattern" || { echo "(record)"; return 1; }
+  dara_run "$p.rep" replay "$p.bin"
+  expect "$p.rep" 2 "^dara: error: $pattern" || { echo "(replay)"; return 1; }
+  dara_run "$p.x" explore -n 5 -o "$p.bugs" -- "$@"
+  expect "$p.x" 2 "^dara: error.*: $pattern" || { echo "(explore)"; return 1; }
+  for mode in rec rep x; do
+    if summary "$p.$mode.err" | grep -q 'BUG'; then
+      echo "reported as a bug ($mode): $(describe "$p.$mode")"
+      return 1
+    fi
+  done
+  if [[ -n $(ls -A "$p.bugs" 2>/dev/null) ]]; then
+    echo "explore saved a schedule: $(ls "$p.bugs")"
+    return 1
+  fi
+  leftovers "$1"
+}
+
+# More synchronization objects than the shim models (4096).
+test_limit_objects() {
+  local p d=$TMP/limit
+  p=$(prog many_objects) || return 1
+  mkdir -p "$d"
+  limit_run "$d/objects" 'dara supports at most 4096 synchronization objects in a process; process 0' \
+    "$p" 5000
+}
+
+# Objects in more modules than the module table holds (DARA_MAX_MODULES):
+# 34 copies of one shared object, each a module of its own.
+test_limit_modules() {
+  local p d=$TMP/limit i libs=()
+  p=$(prog many_modules) || return 1
+  mkdir -p "$d/libs"
+  for i in $(seq 1 34); do
+    cp "$PROGRAMS/many_modules_lib.so" "$d/libs/m$i.so" || return 1
+    libs+=("$d/libs/m$i.so")
+  done
+  limit_run "$d/modules" 'dara supports at most 32 modules .*(DARA_MAX_MODULES); process 0' \
+    "$p" "${libs[@]}"
+}
+
+# More programs in one run than the region has control blocks: refused
+# before anything runs.
+test_limit_processes() {
+  local p d=$TMP/limit i args=() mode
+  p=$(prog ok_tiny) || return 1
+  mkdir -p "$d"
+  for i in $(seq 1 9); do
+    ((i > 1)) && args+=(:)
+    args+=("$p")
+  done
+  for mode in record explore; do
+    dara_run "$d/procs-$mode" "$mode" -o "$d/procs-$mode.out" -- "${args[@]}"
+    expect "$d/procs-$mode" 2 \
+      '^dara: dara supports at most 8 processes in one run (DARA_MAX_PROCS)' ||
+      { echo "($mode)"; return 1; }
+  done
+}
+
 # ---- the list ----
 
 TESTS=(crash hang_record hang_replay hang_explore)
@@ -536,12 +605,13 @@ for v in a b c d e i j k l m n o p q; do
   TESTS+=("scribble $v")
 done
 TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" killed_record
-  killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed)
+  killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed
+  limit_objects limit_modules limit_processes)
 
 missing=()
 [[ -x $DARA ]] || missing+=("$DARA")
 for name in crash spin scribble mutex_loop ok_tiny fork_child exec_after fd666 segv_handler \
-  shrink_region; do
+  shrink_region many_objects many_modules many_modules_lib.so; do
   [[ -x $PROGRAMS/$name ]] || missing+=("$PROGRAMS/$name")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
