@@ -361,8 +361,16 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
     bad_entry(s, proc, "syscall data length", e->len);
     return;
   }
-  if (e->start > e->end || e->end > now) {
-    bad_entry(s, proc, "syscall time", (unsigned long)e->end);
+  if (e->start > e->end) {
+    session_damage(s, proc, "its event log: a call that began at %llu ns and ended at %llu ns",
+                   (unsigned long long)e->start, (unsigned long long)e->end);
+    return;
+  }
+  if (e->end > now) {
+    session_damage(s, proc,
+                   "its event log: a call that ended at %llu ns, later than the virtual clock "
+                   "(%llu ns)",
+                   (unsigned long long)e->end, (unsigned long long)now);
     return;
   }
   struct dara_sys sys = {.start = e->start, .err = e->b, .len = e->len};
@@ -469,6 +477,15 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
 void drain_log(struct session *s, unsigned proc) {
   struct dara_proc *p = &s->region->procs[proc];
   struct proc_run *pr = &s->procs[proc];
+  /* Virtual time only moves on (region.h, struct dara_clock), and entries
+   * are checked against it. */
+  uint64_t now = s->region->clock.now;
+  if (now < s->clock_seen) {
+    session_damage(s, proc, "the virtual clock went back from %llu ns to %llu ns",
+                   (unsigned long long)s->clock_seen, (unsigned long long)now);
+    return;
+  }
+  s->clock_seen = now;
   uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
   /* Only dara moves the tail: its own copy is the one to trust. */
   uint32_t tail = pr->log_tail, old_tail = tail, region_tail = p->log_tail;

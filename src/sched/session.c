@@ -474,14 +474,6 @@ static void wait_death(struct session *s, unsigned proc) {
 static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int running) {
   switch (w) {
   case TURN_BACK: {
-    /* Virtual time only moves on (region.h, struct dara_clock). */
-    uint64_t now = s->region->clock.now;
-    if (now < s->clock_seen) {
-      session_damage(s, proc, "the virtual clock went back from %llu ns to %llu ns",
-                     (unsigned long long)s->clock_seen, (unsigned long long)now);
-      break;
-    }
-    s->clock_seen = now;
     drain_log(s, proc);
     drain_check_properties(s);
     uint32_t state = s->region->procs[proc].state;

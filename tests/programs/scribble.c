@@ -19,7 +19,10 @@
  *   l   asks for its log to be drained (syscall_lock) with chosen set to 5
  *   m   sets nmodules to 1000
  *   n   makes the worker wait on 50 descriptors (op io_poll, nio 50)
- *   o   reads the clock a few times, then sets virtual time back to 0
+ *   o   reads the clock a few times, then sets virtual time back to 0 (caught
+ *       as the clock going back, or, when its steps were forced and the
+ *       scheduler drains its log only now, as recorded calls that ended
+ *       after the clock's time)
  *   p   logs a new object in module 20 (it registered far fewer)
  *   q   creates a thread, then sets its creation site's module to 25
  *   victim  does nothing hostile: loops over mutex operations in two threads
