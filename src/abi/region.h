@@ -233,6 +233,8 @@ enum dara_note {
   DARA_NOTE_TOO_MANY_LOCATIONS = 5, /* location table full: accesses to new memory
                                      * locations are no longer scheduling points;
                                      * b = the table's size */
+  DARA_NOTE_TOO_MANY_MODULES = 6,   /* module table full (DARA_MAX_MODULES): the
+                                     * process is stopped (dara's limit) */
 };
 
 /* dara_proc.lease: the lease holds for memory points only. */

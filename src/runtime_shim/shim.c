@@ -188,8 +188,16 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset) {
   for (uint32_t i = 0; i < p->nmodules; i++)
     if (strncmp(p->modules[i].path, path, DARA_PATH_LEN - 1) == 0)
       return i;
-  if (p->nmodules >= DARA_MAX_MODULES)
-    return UINT32_MAX;
+  if (p->nmodules >= DARA_MAX_MODULES) {
+    /* dara's limit, not the program's fault: the scheduler ends the run
+     * with an error when it reads the note. Going on would name this
+     * module's threads and objects as nothing, and drop its places from
+     * the racy points. */
+    shim_log(DARA_LOG_NOTE, DARA_NOTE_TOO_MANY_MODULES, DARA_MAX_MODULES, 0);
+    shim_die("dara supports at most %d modules with threads, synchronization objects or "
+             "instrumented code in a process",
+             DARA_MAX_MODULES);
+  }
   uint32_t i = p->nmodules;
   snprintf(p->modules[i].path, DARA_PATH_LEN, "%s", path);
   p->nmodules = i + 1;

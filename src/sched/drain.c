@@ -27,6 +27,11 @@
 
 /* ---- the event log ---- */
 
+/* Ends the run: an entry of proc's event log says what cannot be right. */
+static void bad_entry(struct session *s, unsigned proc, const char *what, unsigned long value) {
+  session_damage(s, proc, "its event log: %s = %lu cannot be right", what, value);
+}
+
 static void note(struct session *s, unsigned proc, const struct dara_log_entry *e) {
   switch (e->a) {
   case DARA_NOTE_FORK_UNCONTROLLED:
@@ -43,8 +48,20 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
         DARA_MAX_ROUTINES, proc, s->cfg->cmds[proc].argv[0]);
     return;
   case DARA_NOTE_TOO_MANY_OBJECTS:
-    session_detail(s, "process %u used more than %u synchronization objects", proc, e->b);
-    break;
+    session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "dara supports at most %u synchronization objects in a process; process %u "
+                   "(%s) used one more",
+                   e->b, proc, s->cfg->cmds[proc].argv[0]);
+    return;
+  case DARA_NOTE_TOO_MANY_MODULES:
+    session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "dara supports at most %d modules (the program and its shared objects) with "
+                   "threads, synchronization objects or instrumented code in a process "
+                   "(DARA_MAX_MODULES); process %u (%s) used one more",
+                   DARA_MAX_MODULES, proc, s->cfg->cmds[proc].argv[0]);
+    return;
   case DARA_NOTE_EXEC_UNCONTROLLED:
     session_detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
     break;
@@ -55,7 +72,7 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
                    proc, e->b);
     break;
   default:
-    session_corrupt(s, proc, "note", e->a);
+    bad_entry(s, proc, "note", e->a);
     return;
   }
   session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
@@ -88,9 +105,31 @@ static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t
   return 0;
 }
 
+/* Whether module index m (of a site or an object, UINT32_MAX or `none`:
+ * none) can be right in p: one the process registered. Ends the run if
+ * not, naming what (of which) said so. */
+static bool module_ok(struct session *s, unsigned proc, uint32_t m, uint32_t none, const char *what,
+                      unsigned of) {
+  uint32_t n = s->region->procs[proc].nmodules;
+  if (n > DARA_MAX_MODULES) {
+    session_damage(s, proc, "its control block: nmodules = %u, and the table holds %d", n,
+                   DARA_MAX_MODULES);
+    return false;
+  }
+  if (m == none || m < n)
+    return true;
+  session_damage(s, proc, "%s %u is in module %u, of the %u it registered", what, of, m, n);
+  return false;
+}
+
 void drain_define_thread(struct session *s, unsigned proc, unsigned routine) {
   const struct dara_proc *p = &s->region->procs[proc];
   const struct dara_routine *r = &p->routines[routine];
+  if (!module_ok(s, proc, r->site.module, UINT32_MAX,
+                 "its control block: the creation site of routine", routine) ||
+      !module_ok(s, proc, r->start.module, UINT32_MAX,
+                 "its control block: the start routine of routine", routine))
+    return;
   char module[DARA_NAME_LEN], func[DARA_NAME_LEN];
   module_name(p, r->site.module, module, sizeof(module), NULL, 0);
   region_copy_name(func, sizeof(func), r->func, DARA_NAME_LEN);
@@ -118,10 +157,16 @@ static void define_object(struct session *s, unsigned proc, const struct dara_lo
   uint32_t id = e->a;
   unsigned kind = e->b & 0xff;
   uint32_t module = e->b >> 8;
-  if (id == 0 || id >= OBJECTS_MAX || kind == 0 || kind >= DARA_OBJ_COUNT) {
-    session_corrupt(s, proc, "object id", id);
+  if (id == 0 || id >= OBJECTS_MAX) {
+    bad_entry(s, proc, "object id", id);
     return;
   }
+  if (kind == 0 || kind >= DARA_OBJ_COUNT) {
+    bad_entry(s, proc, "object kind", kind);
+    return;
+  }
+  if (!module_ok(s, proc, module, 0xffffffu, "its event log: object", id))
+    return;
   const struct dara_proc *p = &s->region->procs[proc];
   char mod[DARA_NAME_LEN], symbol[DARA_NAME_LEN] = "", path[DARA_PATH_LEN];
   uint64_t offset = 0, within = 0;
@@ -169,7 +214,7 @@ static uint32_t label_of(struct session *s, unsigned proc, const char *raw) {
 
 static void logged_var(struct session *s, unsigned proc, const struct dara_log_entry *e) {
   if (e->a > 2) {
-    session_corrupt(s, proc, "variable type", e->a);
+    bad_entry(s, proc, "variable type", e->a);
     return;
   }
   uint32_t name = label_of(s, proc, e->text[0]);
@@ -208,7 +253,7 @@ static void sometimes_seen(struct session *s, const char *name, bool held) {
 
 static void assertion(struct session *s, unsigned proc, const struct dara_log_entry *e) {
   if (e->a < DARA_ASSERT_ALWAYS || e->a > DARA_ASSERT_UNREACHABLE || e->b > 1) {
-    session_corrupt(s, proc, "assertion kind", e->a);
+    bad_entry(s, proc, "assertion kind", e->a);
     return;
   }
   uint32_t name = label_of(s, proc, e->text[0]);
@@ -309,15 +354,23 @@ static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t
 static void syscall_event(struct session *s, unsigned proc, const struct dara_log_entry *e) {
   uint64_t now = s->region->clock.now;
   if (e->a >= DARA_CALL_COUNT) {
-    session_corrupt(s, proc, "syscall", e->a);
+    bad_entry(s, proc, "syscall", e->a);
     return;
   }
   if (e->len > DARA_SYS_DATA) {
-    session_corrupt(s, proc, "syscall data length", e->len);
+    bad_entry(s, proc, "syscall data length", e->len);
     return;
   }
-  if (e->start > e->end || e->end > now) {
-    session_corrupt(s, proc, "syscall time", (unsigned long)e->end);
+  if (e->start > e->end) {
+    session_damage(s, proc, "its event log: a call that began at %llu ns and ended at %llu ns",
+                   (unsigned long long)e->start, (unsigned long long)e->end);
+    return;
+  }
+  if (e->end > now) {
+    session_damage(s, proc,
+                   "its event log: a call that ended at %llu ns, later than the virtual clock "
+                   "(%llu ns)",
+                   (unsigned long long)e->end, (unsigned long long)now);
     return;
   }
   struct dara_sys sys = {.start = e->start, .err = e->b, .len = e->len};
@@ -344,14 +397,18 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
  * steps" and "Memory leases"): the same STEP event the scheduler would
  * have made. */
 static void forced_step(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  struct dara_proc *p = &s->region->procs[proc];
-  if (s->lease == 0 || e->routine != p->chosen ||
+  if (s->lease == 0 || proc != s->last_proc || e->routine != s->last_routine ||
       (s->lease_memory && (proc != s->lease_proc || !dara_op_is_memory(e->a)))) {
-    session_corrupt(s, proc, "forced step of routine", e->routine);
+    bad_entry(s, proc, "forced step of routine", e->routine);
     return;
   }
   if (e->a >= DARA_OP_COUNT || e->c > s->region->clock.now) {
-    session_corrupt(s, proc, "forced step", e->a);
+    bad_entry(s, proc, "forced step", e->a);
+    return;
+  }
+  uint64_t pc = e->args[1];
+  if (dara_op_is_memory(e->a) && pc != 0 && (pc & 31) >= s->region->procs[proc].nmodules) {
+    bad_entry(s, proc, "forced step's module", (unsigned long)(pc & 31));
     return;
   }
   s->lease--;
@@ -362,7 +419,7 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
                  s->steps + 1) &
        FAIR_YIELD) &&
       s->lease_memory) {
-    session_corrupt(s, proc, "memory lease step that yields, op", e->a);
+    bad_entry(s, proc, "memory lease step that yields, op", e->a);
     return;
   }
   /* The policy sees the step as if it had been asked, with the candidates
@@ -384,7 +441,7 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
     n = s->lease_n;
     k = s->lease_chosen;
     if (cands[k].proc != proc || cands[k].routine != e->routine) {
-      session_corrupt(s, proc, "forced step of routine", e->routine);
+      bad_entry(s, proc, "forced step of routine", e->routine);
       return;
     }
     cands[k].op = one.op;
@@ -419,23 +476,41 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
 
 void drain_log(struct session *s, unsigned proc) {
   struct dara_proc *p = &s->region->procs[proc];
+  struct proc_run *pr = &s->procs[proc];
+  /* Virtual time only moves on (region.h, struct dara_clock), and entries
+   * are checked against it. */
+  uint64_t now = s->region->clock.now;
+  if (now < s->clock_seen) {
+    session_damage(s, proc, "the virtual clock went back from %llu ns to %llu ns",
+                   (unsigned long long)s->clock_seen, (unsigned long long)now);
+    return;
+  }
+  s->clock_seen = now;
   uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
-  uint32_t tail = p->log_tail;
-  if (head - tail > DARA_LOG_LEN) {
-    session_corrupt(s, proc, "log_head", head);
+  /* Only dara moves the tail: its own copy is the one to trust. */
+  uint32_t tail = pr->log_tail, old_tail = tail, region_tail = p->log_tail;
+  char why[160];
+  if (region_tail != tail) {
+    session_damage(s, proc, "its event log: log_tail %u, where dara left it at %u", region_tail,
+                   tail);
+    return;
+  }
+  if (!region_log_window_ok(head, tail, why, sizeof(why))) {
+    session_damage(s, proc, "its event log: %s", why);
     return;
   }
   uint32_t nroutines = p->nroutines;
   for (; tail != head && !s->done; tail++) {
     struct dara_log_entry e = p->log[tail % DARA_LOG_LEN];
     if (e.routine >= DARA_MAX_ROUTINES || e.routine >= nroutines) {
-      session_corrupt(s, proc, "log routine", e.routine);
+      session_damage(s, proc, "its event log: an entry of routine %u, and it has %u", e.routine,
+                     nroutines);
       break;
     }
     switch (e.kind) {
     case DARA_LOG_CREATE:
       if (e.a >= nroutines || e.a >= DARA_MAX_ROUTINES || !session_routine_new(s, proc, e.a)) {
-        session_corrupt(s, proc, "created routine", e.a);
+        bad_entry(s, proc, "created routine", e.a);
         break;
       }
       drain_define_thread(s, proc, e.a);
@@ -444,7 +519,7 @@ void drain_log(struct session *s, unsigned proc) {
       break;
     case DARA_LOG_RESULT:
       if (e.a >= DARA_OP_COUNT) {
-        session_corrupt(s, proc, "result op", e.a);
+        bad_entry(s, proc, "result op", e.a);
         break;
       }
       session_emit_simple(s, DARA_EV_RESULT, proc, e.routine, e.a, (int32_t)e.b);
@@ -468,15 +543,26 @@ void drain_log(struct session *s, unsigned proc) {
       forced_step(s, proc, &e);
       break;
     default:
-      session_corrupt(s, proc, "log kind", e.kind);
+      bad_entry(s, proc, "log kind", e.kind);
       break;
     }
   }
   /* Up to what was read: a run that ends mid-drain leaves the rest unread. */
+  pr->log_tail = tail;
   __atomic_store_n(&p->log_tail, tail, __ATOMIC_RELEASE);
+  /* Events are lost only when the log is full and cannot be drained (a
+   * thread outside dara's control logging): dara's limit. A count that
+   * could not have grown is damage. */
   uint32_t lost = __atomic_load_n(&p->log_lost, __ATOMIC_ACQUIRE);
-  if (lost != s->procs[proc].lost_seen && !s->done)
+  if (lost == pr->lost_seen || s->done)
+    return;
+  head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
+  int verdict = region_log_lost_check(lost, pr->lost_seen, head, old_tail, why, sizeof(why));
+  if (verdict < 0)
+    session_damage(s, proc, "its event log: %s", why);
+  else
     session_finish(s, SCHED_OUT_ERROR, 0, proc,
-                   "process %u lost %u events: its event log overflowed", proc,
-                   lost - s->procs[proc].lost_seen);
+                   "dara's event log of %d entries (DARA_LOG_LEN) overflowed: process %u (%s) "
+                   "lost %u events it logged while it could not be drained",
+                   DARA_LOG_LEN, proc, s->cfg->cmds[proc].argv[0], lost - pr->lost_seen);
 }

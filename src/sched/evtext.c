@@ -173,6 +173,9 @@ static const char *note_text(unsigned note) {
     return "the process called exec and runs uncontrolled from here";
   case DARA_NOTE_TOO_MANY_LOCATIONS:
     return "location table full, accesses to new locations are not points from here; size";
+  case DARA_NOTE_TOO_MANY_MODULES:
+    return "module table full (dara's limit on modules in a process), the process was "
+           "stopped; the limit is";
   default:
     return NULL;
   }

@@ -183,7 +183,10 @@ static int split_commands(int argc, char **argv, struct sched_cmd *cmds, int *nc
       return -1;
     }
     if (*ncmds == DARA_MAX_PROCS) {
-      snprintf(err, err_len, "at most %d programs can run together", DARA_MAX_PROCS);
+      snprintf(err, err_len,
+               "dara supports at most %d processes in one run (DARA_MAX_PROCS): more "
+               "programs were given",
+               DARA_MAX_PROCS);
       return -1;
     }
     struct sched_cmd *cmd = &cmds[*ncmds];

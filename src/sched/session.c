@@ -261,10 +261,18 @@ void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsign
   session_emit(s, &ev);
 }
 
+void session_damage(struct session *s, unsigned proc, const char *fmt, ...) {
+  char what[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof(what), fmt, ap);
+  va_end(ap);
+  session_finish(s, SCHED_OUT_ERROR, 0, proc, "%s: process %u (%s): %s", SESSION_DAMAGE, proc,
+                 s->cfg->cmds[proc].argv[0], what);
+}
+
 void session_corrupt(struct session *s, unsigned proc, const char *what, unsigned long value) {
-  session_finish(s, SCHED_OUT_ERROR, 0, proc,
-                 "process %u (%s) corrupted its control block: %s = %lu", proc,
-                 s->cfg->cmds[proc].argv[0], what, value);
+  session_damage(s, proc, "its control block: %s = %lu cannot be right", what, value);
 }
 
 /* ---- process death ---- */
@@ -425,9 +433,11 @@ static enum turn_wait wait_turn_draining(struct session *s, unsigned proc, int r
     drain_log(s, proc);
     if (s->done)
       return w;
+    /* The thread that holds the turn asked: the one dara chose. */
     uint32_t chosen = p->chosen;
-    if (chosen >= DARA_MAX_ROUTINES) {
-      session_corrupt(s, proc, "chosen", chosen);
+    if (running < 0 || chosen != (uint32_t)running) {
+      session_damage(s, proc, "its control block: chosen = %u, where dara chose routine %d", chosen,
+                     running);
       return w;
     }
     __atomic_store_n(&p->syscall_lock, 0, __ATOMIC_RELEASE);
@@ -573,6 +583,32 @@ static bool live_routine(unsigned status) {
          status == DARA_RS_RUNNING;
 }
 
+/* What else of a parked routine dara reads: the descriptors of an I/O
+ * wait, the module of a memory access. False (the run ended) when they
+ * cannot be right. */
+static bool routine_sane(struct session *s, unsigned proc, uint32_t j,
+                         const struct dara_routine *r) {
+  uint32_t nm = s->region->procs[proc].nmodules;
+  if (nm > DARA_MAX_MODULES) {
+    session_corrupt(s, proc, "nmodules", nm);
+    return false;
+  }
+  if (dara_op_is_io(r->op) && r->nio > DARA_IO_FDS) {
+    session_damage(s, proc,
+                   "its control block: routine %u waits on %u descriptors, and it holds %d", j,
+                   r->nio, DARA_IO_FDS);
+    return false;
+  }
+  if (dara_op_is_memory(r->op) && r->pc != 0 && (r->pc & 31) >= nm) {
+    session_damage(s, proc,
+                   "its control block: routine %u accesses memory in module %u, of the %u it "
+                   "registered",
+                   j, (unsigned)(r->pc & 31), nm);
+    return false;
+  }
+  return true;
+}
+
 /* Collects candidates; returns how many. Sets *unfinished when some
  * routine of a live process is still parked. */
 static size_t candidates(struct session *s, struct candidate *out, bool *unfinished,
@@ -608,6 +644,8 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
         session_corrupt(s, (unsigned)i, "routine op", r->op);
         return 0;
       }
+      if (status != DARA_RS_RUNNING && !routine_sane(s, (unsigned)i, j, r))
+        return 0;
       /* Forced steps need every other routine blocked for good: none
        * that a timer or another process's data could wake. */
       if (status == DARA_RS_TIMED || (status == DARA_RS_BLOCKED && dara_op_is_io(r->op)))
@@ -847,6 +885,7 @@ static void step(struct session *s) {
   struct dara_clock *clock = &s->region->clock;
   if (c->status == DARA_RS_TIMED && c->deadline > clock->now) {
     clock->now = c->deadline; /* its timer fires */
+    s->clock_seen = c->deadline;
     bool early = false;
     for (size_t j = 0; j < n && !early; j++)
       early = cands[j].status == DARA_RS_ENABLED;

@@ -29,6 +29,8 @@ struct proc_run {
   bool alive;
   bool detached; /* called exec: runs natively, never scheduled again */
   uint32_t lost_seen;
+  uint32_t log_tail; /* where drain_log left the event log: the region's
+                        copy is the program's to damage */
 };
 
 /* One run. Only session_run makes one, on its stack; what outlives the
@@ -42,6 +44,7 @@ struct session {
   pid_t pgid;
   struct proc_run procs[DARA_MAX_PROCS];
   uint64_t steps;
+  uint64_t clock_seen; /* the virtual clock when dara last held the turn */
   bool done;
   struct world *world; /* the context's, reset for this run */
   struct names *names; /* the context's, cleared for this run */
@@ -80,7 +83,13 @@ void session_detail(struct session *s, const char *fmt, ...) __attribute__((form
 void session_emit(struct session *s, const struct dara_event *ev);
 void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
                          unsigned op, int64_t arg);
-/* Ends the run: process proc wrote nonsense into its control block. */
+/* Ends the run with an error (never a bug of the program): process proc
+ * wrote into dara's region a value that cannot be right, which the message
+ * (after SESSION_DAMAGE and the process) names. */
+#define SESSION_DAMAGE "the program damaged dara's region"
+void session_damage(struct session *s, unsigned proc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same for one field of its control block: "what = value". */
 void session_corrupt(struct session *s, unsigned proc, const char *what, unsigned long value);
 /* Every blocked routine of every live process still under control (not
  * detached by exec), by process and routine: start with b zeroed, and each

@@ -182,6 +182,33 @@ bool region_routine_index_ok(unsigned idx) { return idx < DARA_MAX_ROUTINES; }
 
 bool region_status_ok(unsigned status) { return status <= DARA_RS_EXITED; }
 
+bool region_log_window_ok(uint32_t head, uint32_t tail, char *why, size_t why_len) {
+  uint32_t used = head - tail;
+  if (used <= DARA_LOG_LEN)
+    return true;
+  if ((int32_t)used < 0)
+    snprintf(why, why_len, "tail %u is past head %u", tail, head);
+  else
+    snprintf(why, why_len, "head %u is %u entries past tail %u, and the log holds %d", head, used,
+             tail, DARA_LOG_LEN);
+  return false;
+}
+
+int region_log_lost_check(uint32_t lost, uint32_t seen, uint32_t head, uint32_t old_tail, char *why,
+                          size_t why_len) {
+  if (lost == seen)
+    return 0;
+  uint32_t used = head - old_tail;
+  if (lost < seen)
+    snprintf(why, why_len, "log_lost went down from %u to %u", seen, lost);
+  else if (used < DARA_LOG_LEN || used > 2 * DARA_LOG_LEN)
+    snprintf(why, why_len, "log_lost %u (up from %u), but the log was not full (head %u, tail %u)",
+             lost, seen, head, old_tail);
+  else
+    return 1;
+  return -1;
+}
+
 void region_copy_name(char *out, size_t out_len, const char *in, size_t in_len) {
   if (out_len == 0)
     return;

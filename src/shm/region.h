@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "abi/region.h"
 
@@ -42,6 +43,23 @@ struct dara_region *region_attach(int fd, char *why, size_t why_len);
 /* Validators for values read back from the region (untrusted). */
 bool region_routine_index_ok(unsigned idx);
 bool region_status_ok(unsigned status);
+/* The window of a process's event log that the scheduler is about to read:
+ * head as the region says (untrusted), tail where the scheduler left it.
+ * True when head is at most DARA_LOG_LEN entries past tail; otherwise
+ * false, with what cannot be right in why[why_len]. */
+bool region_log_window_ok(uint32_t head, uint32_t tail, char *why, size_t why_len);
+
+/* What log_lost says after a drain. The shim counts a lost event only
+ * when the log is full (head DARA_LOG_LEN past a tail it cannot move), and
+ * only the scheduler moves the tail, so when lost grew since the count
+ * seen, head (read after lost) must be at least DARA_LOG_LEN past old_tail
+ * (the tail before this drain), and at most twice that (a producer that
+ * went on while the log drained fills it once more). Returns 0 when
+ * nothing was lost, 1 for a genuine overflow (dara's limit), -1 for a
+ * value that cannot be right, with what is wrong in why[why_len]. */
+int region_log_lost_check(uint32_t lost, uint32_t seen, uint32_t head, uint32_t old_tail, char *why,
+                          size_t why_len);
+
 /* Copies a NUL-terminated name out of the region into out[out_len], replacing
  * anything that is not printable ASCII with '?'. */
 void region_copy_name(char *out, size_t out_len, const char *in, size_t in_len);

@@ -260,16 +260,34 @@ scribble_run() {
   leftovers "$path"
 }
 
-# Variants a-e and f write garbage the scheduler reads: it has to stop the
-# run with an error naming the corruption (exit 2; a crash of the program,
-# exit 1, would do too), never act on the garbage. The pattern names the
-# field the scheduler has to catch (a: random bytes, caught somewhere).
-declare -A SCRIBBLE_FIELD=([a]='corrupt' [b]='corrupt.*nroutines' [c]='corrupt.*status'
-  [d]='corrupt.*log_head' [e]='corrupt.*op' [i]='corrupt.*forced step')
+# Variants a-e, i-q and f write garbage the scheduler reads: it has to stop
+# the run with an error (exit 2) that blames the damage to its region and
+# names what was wrong, never act on the garbage, never call it a bug of the
+# program or an overflow. The pattern names the field the scheduler has to
+# catch (a: random bytes, caught somewhere).
+DAMAGE="error: the program damaged dara's region: process 0 ([^)]*scribble)"
+declare -A SCRIBBLE_FIELD=([a]="$DAMAGE: its"
+  [b]="$DAMAGE: its control block: nroutines = 4294967295 cannot be right"
+  [c]="$DAMAGE: its control block: routine status = 77 cannot be right"
+  [d]="$DAMAGE: its event log: head [0-9]* is 100000 entries past tail [0-9]*, and the log holds 256"
+  [e]="$DAMAGE: its control block: routine op = 9999 cannot be right"
+  [i]="$DAMAGE: its event log: forced step of routine = 1 cannot be right"
+  [j]="$DAMAGE: its event log: log_lost 637027726 (up from 0), but the log was not full"
+  [k]="$DAMAGE: its event log: tail [0-9]* is past head [0-9]*;"
+  [l]="$DAMAGE: its control block: chosen = 5, where dara chose routine 0"
+  [m]="$DAMAGE: its control block: nmodules = 1000 cannot be right"
+  [n]="$DAMAGE: its control block: routine 1 waits on 50 descriptors, and it holds 8"
+  [o]="$DAMAGE: \(the virtual clock went back from [0-9]* ns to [0-9]* ns\|its event log: a call that ended at [0-9]* ns, later than the virtual clock\)"
+  [p]="$DAMAGE: its event log: object 4000 is in module 20, of the [0-9] it registered"
+  [q]="$DAMAGE: its control block: the creation site of routine 2 is in module 25, of the [0-9]")
 test_scribble() {
   local v=$1 d=$TMP/scribble
   mkdir -p "$d"
-  scribble_run "$d/$v" '[12]' "${SCRIBBLE_FIELD[$v]}" "$v"
+  scribble_run "$d/$v" 2 "${SCRIBBLE_FIELD[$v]}" "$v" || return 1
+  if summary "$d/$v.err" | grep -qi 'BUG\|overflow'; then
+    echo "blamed on the program or on an overflow; $(describe "$d/$v")"
+    return 1
+  fi
 }
 
 # Variant f in both orders: the victim's block is read before or after the
@@ -277,8 +295,8 @@ test_scribble() {
 test_scribble_other() {
   local d=$TMP/scribble
   mkdir -p "$d"
-  scribble_run "$d/f1" '[12]' 'corrupt' victim : f || return 1
-  scribble_run "$d/f2" '[12]' 'corrupt' f : victim
+  scribble_run "$d/f1" 2 "damaged dara's region: process 0 " victim : f || return 1
+  scribble_run "$d/f2" 2 "damaged dara's region: process 1 " f : victim
 }
 
 # Variants g (names without NUL) and h (header zeroed) only touch what the
@@ -511,19 +529,89 @@ test_fork_server_killed() {
   leftovers "$p"
 }
 
+# ---- 7. dara's own limits ----
+
+# limit_run PREFIX PATTERN PROGRAM ARGS...: the program exceeds one of
+# dara's limits. record, the replay of its recording, and explore each end
+# with exit 2 and an error naming the limit (PATTERN); nothing is called a
+# bug of the program, and explore saves nothing.
+limit_run() {
+  local p=$1 pattern=$2 mode
+  shift 2
+  dara_run "$p.rec" record -o "$p.bin" -- "$@"
+  expect "$p.rec" 2 "^dara: error: $pattern" || { echo "(record)"; return 1; }
+  dara_run "$p.rep" replay "$p.bin"
+  expect "$p.rep" 2 "^dara: error: $pattern" || { echo "(replay)"; return 1; }
+  dara_run "$p.x" explore -n 5 -o "$p.bugs" -- "$@"
+  expect "$p.x" 2 "^dara: error.*: $pattern" || { echo "(explore)"; return 1; }
+  for mode in rec rep x; do
+    if summary "$p.$mode.err" | grep -q 'BUG'; then
+      echo "reported as a bug ($mode): $(describe "$p.$mode")"
+      return 1
+    fi
+  done
+  if [[ -n $(ls -A "$p.bugs" 2>/dev/null) ]]; then
+    echo "explore saved a schedule: $(ls "$p.bugs")"
+    return 1
+  fi
+  leftovers "$1"
+}
+
+# More synchronization objects than the shim models (4096).
+test_limit_objects() {
+  local p d=$TMP/limit
+  p=$(prog many_objects) || return 1
+  mkdir -p "$d"
+  limit_run "$d/objects" 'dara supports at most 4096 synchronization objects in a process; process 0' \
+    "$p" 5000
+}
+
+# Objects in more modules than the module table holds (DARA_MAX_MODULES):
+# 34 copies of one shared object, each a module of its own.
+test_limit_modules() {
+  local p d=$TMP/limit i libs=()
+  p=$(prog many_modules) || return 1
+  mkdir -p "$d/libs"
+  for i in $(seq 1 34); do
+    cp "$PROGRAMS/many_modules_lib.so" "$d/libs/m$i.so" || return 1
+    libs+=("$d/libs/m$i.so")
+  done
+  limit_run "$d/modules" 'dara supports at most 32 modules .*(DARA_MAX_MODULES); process 0' \
+    "$p" "${libs[@]}"
+}
+
+# More programs in one run than the region has control blocks: refused
+# before anything runs.
+test_limit_processes() {
+  local p d=$TMP/limit i args=() mode
+  p=$(prog ok_tiny) || return 1
+  mkdir -p "$d"
+  for i in $(seq 1 9); do
+    ((i > 1)) && args+=(:)
+    args+=("$p")
+  done
+  for mode in record explore; do
+    dara_run "$d/procs-$mode" "$mode" -o "$d/procs-$mode.out" -- "${args[@]}"
+    expect "$d/procs-$mode" 2 \
+      '^dara: dara supports at most 8 processes in one run (DARA_MAX_PROCS)' ||
+      { echo "($mode)"; return 1; }
+  done
+}
+
 # ---- the list ----
 
 TESTS=(crash hang_record hang_replay hang_explore)
-for v in a b c d e i; do
+for v in a b c d e i j k l m n o p q; do
   TESTS+=("scribble $v")
 done
 TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" killed_record
-  killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed)
+  killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed
+  limit_objects limit_modules limit_processes)
 
 missing=()
 [[ -x $DARA ]] || missing+=("$DARA")
 for name in crash spin scribble mutex_loop ok_tiny fork_child exec_after fd666 segv_handler \
-  shrink_region; do
+  shrink_region many_objects many_modules many_modules_lib.so; do
   [[ -x $PROGRAMS/$name ]] || missing+=("$PROGRAMS/$name")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then

@@ -7,9 +7,9 @@
 #   - 3,000 threads one after another (create, join), 3,000 detached ones,
 #     and 3,000 with four alive at a time record, replay as recorded and
 #     explore with no bug; so does the first built with dara-cc (gcc);
-#   - 1,100 threads alive at once end record and explore with exit 2 and a
-#     message naming dara's limit, never as a bug of the program (explore
-#     saves nothing);
+#   - 1,100 threads alive at once end record, its replay and explore with
+#     exit 2 and a message naming dara's limit, never as a bug of the
+#     program (explore saves nothing);
 #   - `dara show` names each event of a recycled slot by the thread that was
 #     in it then (text, chrome, json).
 #
@@ -100,6 +100,11 @@ test_too_many() {
   if [[ $1 == record ]]; then
     "$DARA" show "$p.bin" >"$p.txt" || { echo "show of the recording failed"; return 1; }
     grep -qE '^outcome +error' "$p.txt" || { echo "recorded outcome: $(grep outcome "$p.txt")"; return 1; }
+    # Its replay ends the same way.
+    dara_run "$p.rep" replay "$p.bin"
+    [[ $(status "$p.rep") == 2 ]] || { echo "replay: expected exit 2: $(describe "$p.rep")"; return 1; }
+    grep -q "^dara: error.*$LIMIT" "$p.rep.err" ||
+      { echo "replay: limit not named: $(summary "$p.rep.err")"; return 1; }
   fi
 }
 

@@ -14,6 +14,17 @@
  *       and the new thread's function name with 'B' (no NUL)
  *   h   zeroes the region header (magic included)
  *   i   logs a forced step (region.h) for the worker, which holds no lease
+ *   j   sets log_lost to 637027726 (the log is nowhere near full)
+ *   k   sets log_head 3 entries behind log_tail
+ *   l   asks for its log to be drained (syscall_lock) with chosen set to 5
+ *   m   sets nmodules to 1000
+ *   n   makes the worker wait on 50 descriptors (op io_poll, nio 50)
+ *   o   reads the clock a few times, then sets virtual time back to 0 (caught
+ *       as the clock going back, or, when its steps were forced and the
+ *       scheduler drains its log only now, as recorded calls that ended
+ *       after the clock's time)
+ *   p   logs a new object in module 20 (it registered far fewer)
+ *   q   creates a thread, then sets its creation site's module to 25
  *   victim  does nothing hostile: loops over mutex operations in two threads
  *       for a long time (the partner of variant f)
  *
@@ -35,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "region_finder.h"
@@ -89,6 +101,8 @@ static void fill_random(void *p, size_t n, uint64_t seed) {
 /* Parks the calling thread (routine me) the way the shim does and hands the
  * turn to the scheduler, then never runs again. */
 static void give_back(struct dara_proc *p, unsigned me) {
+  if (!me && p->chosen == 5) /* variant l: a drain request, as the shim's */
+    __atomic_store_n(&p->syscall_lock, 1, __ATOMIC_SEQ_CST);
   __atomic_store_n(&p->routines[me].gate, DARA_GATE_PARK, __ATOMIC_SEQ_CST);
   __atomic_exchange_n(&p->lock, DARA_TURN_SCHED, __ATOMIC_SEQ_CST);
   syscall(SYS_futex, &p->lock, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
@@ -106,8 +120,8 @@ int main(int argc, char **argv) {
     pthread_join(b, NULL);
     return 0;
   }
-  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'i') {
-    fprintf(stderr, "usage: scribble a|b|c|d|e|f|g|h|i|victim\n");
+  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'q') {
+    fprintf(stderr, "usage: scribble a|b|...|q|victim\n");
     return 2;
   }
   pthread_t w, w2;
@@ -176,6 +190,55 @@ int main(int argc, char **argv) {
     e->a = DARA_OP_YIELD;
     __atomic_store_n(&me->log_head, me->log_head + 1, __ATOMIC_RELEASE);
     sched_yield();
+    break;
+  }
+  case 'j':
+    me->log_lost = 637027726u;
+    sched_yield();
+    break;
+  case 'k':
+    me->log_head = me->log_tail - 3;
+    sched_yield();
+    break;
+  case 'l':
+    me->chosen = 5;
+    give_back(me, 0);
+    break;
+  case 'm':
+    me->nmodules = 1000;
+    sched_yield();
+    break;
+  case 'n':
+    me->routines[1].op = DARA_OP_IO_POLL;
+    me->routines[1].nio = 50;
+    sched_yield();
+    break;
+  case 'o': {
+    struct timespec ts;
+    for (int i = 0; i < 5; i++)
+      clock_gettime(CLOCK_MONOTONIC, &ts);
+    sched_yield();
+    r->clock.now = 0;
+    sched_yield();
+    break;
+  }
+  case 'p': {
+    struct dara_log_entry *e = &me->log[me->log_head % DARA_LOG_LEN];
+    memset(e, 0, sizeof(*e));
+    e->kind = DARA_LOG_OBJECT;
+    e->a = 4000;
+    e->b = DARA_OBJ_MUTEX | 20u << 8;
+    __atomic_store_n(&me->log_head, me->log_head + 1, __ATOMIC_RELEASE);
+    sched_yield();
+    break;
+  }
+  case 'q': {
+    pthread_create(&w2, NULL, latecomer, NULL);
+    uint32_t n = me->nroutines;
+    if (n >= 1 && n <= DARA_MAX_ROUTINES)
+      me->routines[n - 1].site.module = 25;
+    sched_yield();
+    pthread_join(w2, NULL);
     break;
   }
   case 'h':

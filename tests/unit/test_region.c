@@ -317,6 +317,50 @@ static void test_validators(void **state) {
   assert_false(region_status_ok(UINT32_MAX));
 }
 
+/* The event log's window: at most DARA_LOG_LEN entries, the free-running
+ * indices wrapping; a tail past the head or a head too far ahead is named. */
+static void test_log_window(void **state) {
+  (void)state;
+  char why[160] = "";
+  assert_true(region_log_window_ok(0, 0, why, sizeof(why)));
+  assert_true(region_log_window_ok(DARA_LOG_LEN, 0, why, sizeof(why)));
+  assert_true(region_log_window_ok(5, UINT32_MAX - 10, why, sizeof(why))); /* wrapped */
+  assert_true(region_log_window_ok(12 + DARA_LOG_LEN, 12, why, sizeof(why)));
+  assert_string_equal(why, "");
+  assert_false(region_log_window_ok(12, 637027726, why, sizeof(why)));
+  assert_string_equal(why, "tail 637027726 is past head 12");
+  assert_false(region_log_window_ok(9, 12, why, sizeof(why)));
+  assert_string_equal(why, "tail 12 is past head 9");
+  assert_false(region_log_window_ok(100005, 5, why, sizeof(why)));
+  assert_string_equal(why, "head 100005 is 100000 entries past tail 5, and the log holds 256");
+  assert_false(region_log_window_ok(DARA_LOG_LEN + 1, 0, why, sizeof(why)));
+}
+
+/* log_lost: a loss only when the log was full; a count that went down, or
+ * grew while the log had room, cannot be right. */
+static void test_log_lost(void **state) {
+  (void)state;
+  char why[160] = "";
+  /* Nothing lost. */
+  assert_int_equal(region_log_lost_check(0, 0, 40, 30, why, sizeof(why)), 0);
+  assert_int_equal(region_log_lost_check(7, 7, 40, 30, why, sizeof(why)), 0);
+  assert_string_equal(why, "");
+  /* Genuine: the log was full from the old tail, or filled once more. */
+  assert_int_equal(region_log_lost_check(3, 0, 30 + DARA_LOG_LEN, 30, why, sizeof(why)), 1);
+  assert_int_equal(region_log_lost_check(9, 2, 30 + 2 * DARA_LOG_LEN, 30, why, sizeof(why)), 1);
+  assert_int_equal(region_log_lost_check(1, 0, 4, 4 - DARA_LOG_LEN, why, sizeof(why)), 1);
+  /* Damage. */
+  assert_int_equal(region_log_lost_check(637027726, 0, 15, 5, why, sizeof(why)), -1);
+  assert_string_equal(why, "log_lost 637027726 (up from 0), but the log was not full (head 15, "
+                           "tail 5)");
+  assert_int_equal(region_log_lost_check(2752831651u, 0, 412, 400, why, sizeof(why)), -1);
+  assert_int_equal(region_log_lost_check(3, 0, 30 + DARA_LOG_LEN - 1, 30, why, sizeof(why)), -1);
+  assert_int_equal(region_log_lost_check(1, 0, 30 + 2 * DARA_LOG_LEN + 1, 30, why, sizeof(why)),
+                   -1);
+  assert_int_equal(region_log_lost_check(2, 5, 30 + DARA_LOG_LEN, 30, why, sizeof(why)), -1);
+  assert_string_equal(why, "log_lost went down from 5 to 2");
+}
+
 static void test_names(void **state) {
   (void)state;
   assert_string_equal(dara_op_name(DARA_OP_NONE), "none");
@@ -353,6 +397,8 @@ int main(void) {
       cmocka_unit_test(test_copy_name_sanitizes),
       cmocka_unit_test(test_copy_name_bounds),
       cmocka_unit_test(test_validators),
+      cmocka_unit_test(test_log_window),
+      cmocka_unit_test(test_log_lost),
       cmocka_unit_test(test_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
