@@ -81,7 +81,7 @@ test_runs() {
     [[ $(status "$p") == 1 ]] || { echo "explore $mode: $(describe "$p")"; return 1; }
     # ThreadSanitizer may see the lock-order inversion first, and exit 66.
     if [[ $san == thread && $mode == deadlock ]] && grep -q 'BUG 1 (exit).*status 66' "$p.err"; then
-      kind=exit
+      kind='exit'
     fi
     grep -q "BUG 1 ($kind)" "$p.err" || { echo "explore $mode: $(summary "$p.err")"; return 1; }
     dara_run "$p.replay" replay "$p.bugs/bug-001-$kind.sched"
