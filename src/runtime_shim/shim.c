@@ -579,10 +579,12 @@ static void bind_slot(void) {
 __attribute__((constructor(101))) static void shim_init(void) {
   if (!map_region())
     return;
+  thread_exit_key_init();
   /* A fork server returns here only in a child, which runs one execution. */
   if (forkserver_requested())
     forkserver_serve();
   bind_slot();
+  thread_exit_key_arm();
   process_install_hooks();
   shim_point(DARA_OP_THREAD_START, 0, 0);
 }

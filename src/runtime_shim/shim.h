@@ -364,6 +364,12 @@ void shim_routine_enter(int idx);
  * turn away for good. The thread is uncontrolled afterwards. */
 void shim_routine_exit(void);
 
+/* thread.c: the key whose destructor takes a thread's exit point, after
+ * its thread_local and key destructors: created once at start-up, and
+ * armed (given a value) by every controlled thread. */
+void thread_exit_key_init(void);
+void thread_exit_key_arm(void);
+
 /* Module index for an address (registers the module on first sight) and the
  * offset of addr inside it; UINT32_MAX/absolute when not in a module. */
 uint32_t shim_module_of(const void *addr, uint64_t *offset);

@@ -13,8 +13,41 @@
  * (shim.c, free_slot), so a program may create any number of threads over
  * its life, with at most DARA_MAX_ROUTINES alive (or exited, unjoined) at
  * once.
+ *
+ * The end of a thread: its last scheduling point (THREAD_EXIT, after which
+ * it is EXITED, joinable, and uncontrolled) is taken as late as the shim can
+ * get it, after the code the program runs on the thread's way out. When the
+ * start routine returns, or pthread_exit unwinds (running cleanup handlers
+ * and C++ destructors of the stack on the way), glibc's start_thread runs
+ * the C++ thread_local destructors (__call_tls_dtors), then the pthread key
+ * destructors, in up to PTHREAD_DESTRUCTOR_ITERATIONS rounds while they set
+ * values again (__nptl_deallocate_tsd). The main thread's pthread_exit runs
+ * the key destructors too. All of that is program code that may lock, wait
+ * or fail, so it must run while the thread is still controlled: its
+ * operations are scheduling points like any others, and a failure in it
+ * happens while the thread holds the turn, at the same step in every replay.
+ *
+ * So the exit point is taken by a pthread key destructor of the shim's own
+ * (exit_key), set for every controlled thread. It sets its value again in
+ * each round but the last, which keeps glibc going through all its rounds,
+ * and takes the exit point in the last one. Every thread_local destructor
+ * and every key destructor of rounds before the last run controlled before
+ * it; only destructors of keys after the shim's in the last round (a
+ * program whose destructors set values again three times over) run after
+ * it, uncontrolled. Alternatives were weighed: a __cxa_thread_atexit
+ * destructor registered at start runs before key destructors; the
+ * trampoline's own tail (where the exit point used to be) runs before both;
+ * and pthread_exit's tail cannot be reached from a wrapper. A joiner waits
+ * for EXITED (thread_status), so it goes on only once the thread ran all of
+ * it, and a detached thread's slot is recycled only then.
+ *
+ * What still runs uncontrolled after the exit point is glibc's: freeing the
+ * thread's resources and, when it was the last thread of the process (the
+ * main thread left with pthread_exit), exit(0) with the atexit handlers,
+ * while no other thread of the process is left to race with them.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,13 +60,36 @@ struct start_args {
   int routine;
 };
 
+static pthread_key_t exit_key;
+static bool exit_key_made;
+/* How many rounds of key destructors the thread has been through. */
+static SHIM_TLS unsigned exit_rounds;
+
+static void exit_key_destructor(void *value) {
+  if (++exit_rounds < PTHREAD_DESTRUCTOR_ITERATIONS && pthread_setspecific(exit_key, value) == 0)
+    return; /* again in the next round: the program's destructors first */
+  shim_routine_exit();
+}
+
+void thread_exit_key_init(void) {
+  if (pthread_key_create(&exit_key, exit_key_destructor) != 0)
+    shim_die("pthread_key_create failed: no key left for the thread's exit point");
+  exit_key_made = true;
+}
+
+void thread_exit_key_arm(void) {
+  if (exit_key_made && pthread_setspecific(exit_key, &exit_key) != 0)
+    shim_die("pthread_setspecific failed for the thread's exit point");
+}
+
 static void *trampoline(void *p) {
   struct start_args a = *(struct start_args *)p;
   free(p);
   shim_routine_enter(a.routine);
-  void *ret = a.fn(a.arg);
-  shim_routine_exit();
-  return ret;
+  thread_exit_key_arm();
+  /* The exit point is taken by exit_key's destructor, after the thread's
+   * own destructors (above). */
+  return a.fn(a.arg);
 }
 
 /* The routine of a joinable thread handle. glibc reuses the handle of a
@@ -124,16 +180,16 @@ SHIM_EXPORT int pthread_detach(pthread_t t) {
   return rc;
 }
 
-/* When the last thread leaves this way, glibc ends the process with exit(0)
- * from an uncontrolled thread; the scheduler sees a process with no live
- * routine and waits for it to die. */
-SHIM_EXPORT void pthread_exit(void *ret) {
-  shim_routine_exit();
-  REAL(pthread_exit)(ret);
-}
+/* The exit point comes after the cleanup handlers and destructors the real
+ * pthread_exit runs (exit_key_destructor). When the last thread leaves this
+ * way, glibc then ends the process with exit(0) from an uncontrolled thread;
+ * the scheduler sees a process with no live routine and waits for it to die. */
+SHIM_EXPORT void pthread_exit(void *ret) { REAL(pthread_exit)(ret); }
 
+/* A sanitizer runtime's own yields (LeakSanitizer waiting for its tracer at
+ * exit, as long as real time makes it) are not the program's. */
 SHIM_EXPORT int sched_yield(void) {
-  if (shim_controlled()) {
+  if (shim_controlled() && !shim_in_runtime(__builtin_return_address(0))) {
     shim_yield();
     return 0;
   }

@@ -394,6 +394,25 @@ static void reverse(struct dpor *d, uint32_t k, uint32_t j) {
   free(init.v);
 }
 
+/* Step j ends its process (exit, exec), which conflicts with every step of
+ * the process's threads; but the threads it cuts short take no step after
+ * it, so no race would be found with them. Each of those that could run
+ * instead at j is a race of its own: run it there first. */
+static void cut_short(struct dpor *d, uint32_t j) {
+  struct state *st = &d->states[j];
+  uint32_t me = d->trace[j].tid;
+  for (uint32_t i = 0; i < st->enabled.n; i++) {
+    uint32_t u = st->enabled.v[i];
+    if (u == me || d->threads[u].proc != d->threads[me].proc || asleep(st, u) ||
+        vec_has(&st->backtrack, u))
+      continue;
+    d->stats.races++;
+    vec_push(&st->backtrack, u);
+    if (d->bound != UINT32_MAX)
+      also_at_run_start(d, j, u);
+  }
+}
+
 /* The earlier steps that step j may be ordered after, latest first: the
  * steps on its objects, the timers, the ends of processes, and for a step
  * with system calls the others with calls; every earlier step for a timer
@@ -514,6 +533,8 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
       s->level = e->level;
     related_done(d, e->tid);
   }
+  if (analyse && (s->dep.flags & DEP_PROC_END))
+    cut_short(d, j);
   s->level++;
   t->last = j;
   /* Index it by what it touches. */

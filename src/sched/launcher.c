@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "abi/region.h"
+#include "sched/program.h"
 
 #ifndef DARA_INSTALL_LIBDIR
 #define DARA_INSTALL_LIBDIR "lib"
@@ -51,23 +52,57 @@ int launcher_find_shim(char *out, size_t out_len, char *err, size_t err_len) {
   return -1;
 }
 
+/* ASAN_OPTIONS with AddressSanitizer's link-order check off: the shim comes
+ * before its runtime in the initial library list, which it otherwise
+ * refuses. Derived from the user's ASAN_OPTIONS and the program alone, so a
+ * replay gets the same. */
+static int asan_link_order_off(void) {
+  const char *opts = getenv("ASAN_OPTIONS");
+  char buf[1024];
+  snprintf(buf, sizeof(buf), "%s%sverify_asan_link_order=0", opts ? opts : "",
+           opts && *opts ? ":" : "");
+  return setenv("ASAN_OPTIONS", buf, 1);
+}
+
+#ifndef DARA_SANITIZER_RUNTIME
+/* For AddressSanitizer linked into the program (clang's default): its
+ * leak check at exit yields in a loop as long as real time makes it, from
+ * code the shim cannot tell from the program's, so each yield would be a
+ * scheduling point and no replay would match. Off, unless the user's
+ * ASAN_OPTIONS says otherwise (-shared-libsan keeps it on). */
+static int asan_leaks_off(void) {
+  const char *opts = getenv("ASAN_OPTIONS");
+  if (opts && strstr(opts, "detect_leaks="))
+    return 0;
+  char buf[1024];
+  snprintf(buf, sizeof(buf), "%s%sdetect_leaks=0", opts ? opts : "", opts && *opts ? ":" : "");
+  return setenv("ASAN_OPTIONS", buf, 1);
+}
+#endif
+
 /* LD_PRELOAD for the child: shim[:sanitizer runtime][:what the user had].
  *
  * In a sanitizer build the shim needs the sanitizer's runtime, which normally
  * insists on coming first. It goes second here, with its link-order check off:
  * the shim must see the program's pthread_create before the sanitizer's
  * interceptor does, or every thread's start routine would be the sanitizer's
- * trampoline. The sanitizer still intercepts everything the shim does not. */
-static int set_preload(const char *shim) {
+ * trampoline. The sanitizer still intercepts everything the shim does not.
+ * A program built with a shared AddressSanitizer runtime (gcc's default)
+ * gets the same order and the same option (program.c reads its DT_NEEDED;
+ * docs/design.md, Sanitizers). */
+static int set_preload(const char *shim, const char *program) {
   const char *old = getenv("LD_PRELOAD");
   const char *runtime = "";
 #ifdef DARA_SANITIZER_RUNTIME
   runtime = ":" DARA_SANITIZER_RUNTIME;
-  const char *opts = getenv("ASAN_OPTIONS");
-  char buf[1024];
-  snprintf(buf, sizeof(buf), "%s%sverify_asan_link_order=0", opts ? opts : "",
-           opts && *opts ? ":" : "");
-  if (setenv("ASAN_OPTIONS", buf, 1) != 0)
+  (void)program;
+  if (asan_link_order_off() != 0)
+    return -1;
+#else
+  unsigned sanitizers = program_sanitizers(program, NULL);
+  if ((sanitizers & PROGRAM_SAN_ASAN) && asan_link_order_off() != 0)
+    return -1;
+  if ((sanitizers & PROGRAM_SAN_ASAN_STATIC) && asan_leaks_off() != 0)
     return -1;
 #endif
   size_t len = strlen(shim) + strlen(runtime) + (old ? strlen(old) + 1 : 0) + 1;
@@ -121,7 +156,8 @@ static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
     goto fail;
   char slot[16];
   snprintf(slot, sizeof(slot), "%u", s->slot);
-  if (setenv(DARA_ENV_SLOT, slot, 1) != 0 || set_preload(s->shim) != 0)
+  if (setenv(DARA_ENV_SLOT, slot, 1) != 0 ||
+      set_preload(s->shim, s->exec_path ? s->exec_path : s->argv[0]) != 0)
     goto fail;
   if (s->exec_path)
     execv(s->exec_path, s->argv);

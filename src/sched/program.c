@@ -95,6 +95,116 @@ static int has_interp(int fd, const unsigned char *ident) {
   return 0;
 }
 
+/* The sanitizer runtimes a 64-bit ELF file needs (enum program_sanitizer):
+ * a shared one it names in DT_NEEDED (gcc's libasan.so.N, libtsan.so.N,
+ * libubsan.so.N; clang's libclang_rt.asan-x86_64.so with -shared-libsan),
+ * or one linked into it (clang's default), which exports its entry point
+ * (__asan_init, __tsan_init) in the dynamic symbol table. clang's
+ * ThreadSanitizer, shared or not, is PROGRAM_SAN_TSAN_CLANG too. Read through the
+ * section headers; 0 when there are none. */
+static unsigned sanitizers_of(int fd) {
+  Elf64_Ehdr eh;
+  if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+      eh.e_shentsize < sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shnum > 4096)
+    return 0;
+  unsigned found = 0;
+  for (unsigned i = 0; i < eh.e_shnum; i++) {
+    Elf64_Shdr sh, strs;
+    if (pread(fd, &sh, sizeof(sh), (off_t)(eh.e_shoff + (uint64_t)i * eh.e_shentsize)) !=
+        (ssize_t)sizeof(sh))
+      return found;
+    if ((sh.sh_type != SHT_DYNAMIC && sh.sh_type != SHT_DYNSYM) || sh.sh_link >= eh.e_shnum ||
+        pread(fd, &strs, sizeof(strs),
+              (off_t)(eh.e_shoff + (uint64_t)sh.sh_link * eh.e_shentsize)) !=
+            (ssize_t)sizeof(strs) ||
+        sh.sh_size > (64u << 20) || strs.sh_size == 0 || strs.sh_size > (64u << 20))
+      continue;
+    char *text = malloc(strs.sh_size + 1);
+    unsigned char *table = malloc(sh.sh_size ? sh.sh_size : 1);
+    if (text && table &&
+        pread(fd, text, strs.sh_size, (off_t)strs.sh_offset) == (ssize_t)strs.sh_size &&
+        pread(fd, table, sh.sh_size, (off_t)sh.sh_offset) == (ssize_t)sh.sh_size) {
+      text[strs.sh_size] = '\0';
+      if (sh.sh_type == SHT_DYNAMIC) {
+        for (size_t at = 0; at + sizeof(Elf64_Dyn) <= sh.sh_size; at += sizeof(Elf64_Dyn)) {
+          Elf64_Dyn d;
+          memcpy(&d, table + at, sizeof(d));
+          if (d.d_tag != DT_NEEDED || d.d_un.d_val >= strs.sh_size)
+            continue;
+          const char *lib = text + d.d_un.d_val;
+          if (strncmp(lib, "libasan.so", 10) == 0 || strncmp(lib, "libclang_rt.asan", 16) == 0)
+            found |= PROGRAM_SAN_ASAN;
+          else if (strncmp(lib, "libtsan.so", 10) == 0)
+            found |= PROGRAM_SAN_TSAN;
+          else if (strncmp(lib, "libclang_rt.tsan", 16) == 0)
+            found |= PROGRAM_SAN_TSAN | PROGRAM_SAN_TSAN_CLANG;
+          else if (strncmp(lib, "libubsan.so", 11) == 0 ||
+                   strncmp(lib, "libclang_rt.ubsan", 17) == 0)
+            found |= PROGRAM_SAN_UBSAN;
+        }
+      } else {
+        for (size_t at = 0; at + sizeof(Elf64_Sym) <= sh.sh_size; at += sizeof(Elf64_Sym)) {
+          Elf64_Sym sym;
+          memcpy(&sym, table + at, sizeof(sym));
+          if (sym.st_shndx == SHN_UNDEF || sym.st_name >= strs.sh_size)
+            continue;
+          const char *name = text + sym.st_name;
+          if (strcmp(name, "__asan_init") == 0)
+            found |= PROGRAM_SAN_ASAN_STATIC;
+          else if (strcmp(name, "__tsan_init") == 0)
+            found |= PROGRAM_SAN_TSAN_CLANG;
+        }
+      }
+    }
+    free(text);
+    free(table);
+  }
+  return found;
+}
+
+unsigned program_sanitizers(const char *name, const char *dir) {
+  char path[PATH_MAX];
+  if (resolve(name, dir, path) != 0)
+    return 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  unsigned found = sanitizers_of(fd);
+  close(fd);
+  return found;
+}
+
+/* Whether dara can run a program built with the sanitizers found: 0, or -1
+ * with the reason. */
+static int sanitizers_runnable(const char *name, unsigned found, char *err, size_t err_len) {
+  if (found & PROGRAM_SAN_TSAN_CLANG) {
+    /* Linked in (the default), its pthread_create comes before the shim's
+     * and waits until the new thread has started, which the shim holds
+     * until the creator's next scheduling point; shared (-shared-libsan),
+     * it crashes before main when it is not first in the library list. */
+    snprintf(err, err_len,
+             "cannot run %s: it is built with clang's ThreadSanitizer, whose runtime does not "
+             "work under dara's shim (it waits for each new thread outside dara's control): "
+             "build it with gcc -fsanitize=thread",
+             name);
+    return -1;
+  }
+#ifdef DARA_SANITIZER_RUNTIME
+  if (found & (PROGRAM_SAN_TSAN | PROGRAM_SAN_ASAN_STATIC)) {
+    snprintf(err, err_len,
+             "cannot run %s: it is built with %s, and this dara is built with AddressSanitizer, "
+             "whose runtime its shim brings into the program: use a dara built without "
+             "DARA_SANITIZE",
+             name,
+             found & PROGRAM_SAN_TSAN
+                 ? "ThreadSanitizer"
+                 : "AddressSanitizer linked into the program (clang's default)");
+    return -1;
+  }
+#endif
+  return 0;
+}
+
 int program_check(const char *name, const char *dir, char *err, size_t err_len) {
   char path[PATH_MAX];
   int e = resolve(name, dir, path);
@@ -125,6 +235,8 @@ int program_check(const char *name, const char *dir, char *err, size_t err_len) 
                "LD_PRELOAD) enters only a dynamically linked program: link it without -static",
                name);
       rc = -1;
+    } else {
+      rc = sanitizers_runnable(name, sanitizers_of(fd), err, err_len);
     }
   }
   close(fd);

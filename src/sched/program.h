@@ -7,7 +7,8 @@
  * program is looked up the way execvp will (PATH when the name has no
  * slash), and must be an executable file; an ELF one must ask for a
  * dynamic linker (PT_INTERP) and be of dara's class. Scripts (#! or not)
- * are left to their interpreter.
+ * are left to their interpreter. A program built with a sanitizer dara
+ * cannot run under its shim is refused too (docs/design.md, Sanitizers).
  */
 #ifndef DARA_SCHED_PROGRAM_H
 #define DARA_SCHED_PROGRAM_H
@@ -25,6 +26,24 @@ int program_check(const char *name, const char *dir, char *err, size_t err_len);
 /* Where execvp would find name (looked up as program_check does): the path
  * into path[PATH_MAX]; 0, or the errno execvp would fail with. */
 int program_resolve(const char *name, const char *dir, char *path);
+
+/* Sanitizer runtimes a program needs (program_sanitizers): a shared one it
+ * names in DT_NEEDED, or one linked into it (clang's default); TSAN_CLANG:
+ * clang's ThreadSanitizer runtime, either way. */
+enum program_sanitizer {
+  PROGRAM_SAN_ASAN = 1u << 0,
+  PROGRAM_SAN_TSAN = 1u << 1,
+  PROGRAM_SAN_UBSAN = 1u << 2,
+  PROGRAM_SAN_ASAN_STATIC = 1u << 3,
+  PROGRAM_SAN_TSAN_CLANG = 1u << 4,
+};
+/* The sanitizer runtimes of the program name (found as program_check finds
+ * it), 0 when none or when it cannot be read. program_check refuses those
+ * dara cannot run: clang's ThreadSanitizer, and in a dara
+ * built with AddressSanitizer, ThreadSanitizer or a second AddressSanitizer
+ * runtime. The launcher reads them to give AddressSanitizer the
+ * environment it needs (launcher.c). */
+unsigned program_sanitizers(const char *name, const char *dir);
 
 /* What a program file is, so that a replay can tell it is the one that was
  * recorded: its GNU build-id when it has one (the linker's hash of what it

@@ -11,7 +11,16 @@
 #     exit 2 and a message naming dara's limit, never as a bug of the
 #     program (explore saves nothing);
 #   - `dara show` names each event of a recycled slot by the thread that was
-#     in it then (text, chrome, json).
+#     in it then (text, chrome, json);
+#   - code a thread runs on its way out is controlled: explore finds a lost
+#     update between two threads' pthread key destructors (tests/programs/
+#     exit_dtors: joined, detached, and with main leaving by pthread_exit),
+#     between C++ thread_local destructors (exit_dtors_cxx.cc, built here
+#     with the system's C++ compiler) and in an atexit handler run while a
+#     thread still works (exit_atexit), by mix and by dpor (for which the
+#     end of a process races with every thread it cuts short); each saved
+#     failure replays as recorded, twice; the same destructors without the
+#     bug record, replay and explore clean.
 #
 # Each test is one function; the list at the bottom runs them all. A test
 # prints "ok NAME" or "FAIL NAME: reason"; the last line is "N passed, N
@@ -28,6 +37,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DARA=$BUILD/bin/dara
 DARA_CC=$BUILD/bin/dara-cc
 PROG=$BUILD/tests/programs/many_threads
+PROGRAMS=$BUILD/tests/programs
 TIMEOUT=(timeout -k 5 120)
 LIMIT='dara supports at most 1024 threads alive at once in a process'
 
@@ -139,13 +149,64 @@ test_show_names() {
     (.[1].ordinal != .[0].ordinal)' >/dev/null || { echo "json: definitions of slot 1"; return 1; }
 }
 
+# ---- the way out: destructors and exit handlers ----
+
+# exit_finds STRATEGY NAME [ARGS...]: explore finds the failed assertion of
+# a destructor or exit handler, and the saved schedule replays as recorded,
+# twice, the assertion failing each time.
+test_exit_finds() {
+  local strategy=$1 name=$2 prog p="$TMP/exit-$1-$2-${3:-}" i
+  shift 2
+  prog=$PROGRAMS/$name
+  [[ $name == exit_dtors_cxx ]] && prog=$TMP/exit_dtors_cxx
+  dara_run "$p" explore --strategy "$strategy" --seed 7 -n 500 -o "$p.bugs" -- "$prog" "$@"
+  [[ $(status "$p") == 1 ]] || { echo "explore: $(describe "$p")"; return 1; }
+  grep -q 'BUG 1 (crash).*SIGABRT' "$p.err" || { echo "explore: $(summary "$p.err")"; return 1; }
+  for i in 1 2; do
+    dara_run "$p.replay$i" replay "$p.bugs/bug-001-crash.sched"
+    [[ $(status "$p.replay$i") == 1 ]] || { echo "replay $i: $(describe "$p.replay$i")"; return 1; }
+    grep -q 'SIGABRT.*as recorded' "$p.replay$i.err" ||
+      { echo "replay $i: $(summary "$p.replay$i.err")"; return 1; }
+    grep -q 'Assertion .* failed' "$p.replay$i.err" ||
+      { echo "replay $i: no failed assertion: $(describe "$p.replay$i")"; return 1; }
+  done
+}
+
+# exit_cxx: the C++ thread_local program, built here.
+test_exit_cxx() {
+  local cxx
+  cxx=$(command -v c++ || command -v g++ || command -v clang++) || { echo "# no C++ compiler: skipped"; return 0; }
+  "$cxx" -g -O1 -o "$TMP/exit_dtors_cxx" "$ROOT/tests/programs/exit_dtors_cxx.cc" -pthread ||
+    { echo "$cxx could not build exit_dtors_cxx.cc"; return 1; }
+  test_exit_finds mix exit_dtors_cxx && test_exit_finds dpor exit_dtors_cxx
+}
+
+# exit_clean: destructors that lock (in one critical section): record and
+# replay as recorded, explore finds nothing; a joiner sees them done.
+test_exit_clean() {
+  local p="$TMP/exit-clean"
+  dara_run "$p" record -o "$p.bin" -- "$PROGRAMS/exit_dtors" locked
+  [[ $(status "$p") == 0 ]] || { echo "record: $(describe "$p")"; return 1; }
+  dara_run "$p.replay" replay "$p.bin"
+  [[ $(status "$p.replay") == 0 ]] || { echo "replay: $(describe "$p.replay")"; return 1; }
+  grep -q 'as recorded' "$p.replay.err" || { echo "replay: $(summary "$p.replay.err")"; return 1; }
+  dara_run "$p.x" explore -n 100 -o "$p.bugs" -- "$PROGRAMS/exit_dtors" locked
+  [[ $(status "$p.x") == 0 ]] || { echo "explore: $(describe "$p.x")"; return 1; }
+  dara_run "$p.dpor" explore --strategy dpor -o "$p.bugs" -- "$PROGRAMS/exit_dtors" locked
+  grep -q 'every trace was explored' "$p.dpor.err" || { echo "dpor: $(describe "$p.dpor")"; return 1; }
+}
+
 # ---- the list ----
 
 TESTS=("record_replay join" "record_replay detach" "record_replay batch" "explores join"
-  "explores detach" "explores batch" instrumented "too_many record" "too_many explore" show_names)
+  "explores detach" "explores batch" instrumented "too_many record" "too_many explore" show_names
+  "exit_finds mix exit_dtors join" "exit_finds mix exit_dtors detach"
+  "exit_finds mix exit_dtors main-exit" "exit_finds dpor exit_dtors join"
+  "exit_finds dpor exit_dtors detach" "exit_finds dpor exit_dtors main-exit" exit_cxx
+  "exit_finds mix exit_atexit" "exit_finds dpor exit_atexit" exit_clean)
 
 missing=()
-for f in "$DARA" "$DARA_CC" "$PROG"; do
+for f in "$DARA" "$DARA_CC" "$PROG" "$PROGRAMS/exit_dtors" "$PROGRAMS/exit_atexit"; do
   [[ -x $f ]] || missing+=("$f")
 done
 command -v jq >/dev/null || missing+=(jq)
