@@ -51,6 +51,7 @@ static const char synopsis[] =
     "(crash, failed assertion, deadlock, non-zero exit status, hang, livelock,\n"
     "failed --check), each saved as a schedule file that 'dara replay'\n"
     "reproduces, and, in a program built with dara-cc, every distinct data race.\n"
+    "An execution cut at --max-steps is no bug: it is counted as inconclusive.\n"
     "\n";
 
 static const char epilog[] =
@@ -89,7 +90,8 @@ struct explore {
   size_t nbugs;
   uint64_t schedules;
   uint64_t redundant;       /* dpor: executions abandoned as the same trace as another */
-  uint64_t hangs;           /* executions that reached --max-steps */
+  uint64_t cut;             /* executions that reached --max-steps (livelocks too) */
+  uint64_t step_limits;     /* those that were only cut there (inconclusive) */
   int interrupted;          /* the signal that stopped the exploration, or 0 */
   uint64_t steps;           /* of every execution counted in schedules */
   struct racy_phases *racy; /* --points racy, else NULL */
@@ -308,7 +310,7 @@ static const struct dpor_stats *dpor_figures(const struct explore *x) {
 static bool complete(const struct explore *x) {
   const struct dpor_stats *st = dpor_figures(x);
   bool bounded_timers = strategy_bound(x->strategy) != UINT_MAX && st && st->timers > 0;
-  return x->exhausted && strategy_proves(x->strategy) && st && st->diverged == 0 && x->hangs == 0 &&
+  return x->exhausted && strategy_proves(x->strategy) && st && st->diverged == 0 && x->cut == 0 &&
          !bounded_timers;
 }
 
@@ -352,11 +354,11 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
             "dara: explore: every trace with at most %u preemptions was explored, but for "
             "where timeouts fire: a bounded search does not try each place (no bound does)\n",
             strategy_bound(x->strategy));
-  if (x->hangs)
+  if (x->cut)
     fprintf(stderr,
             "dara: explore: every trace was explored up to %llu steps; %llu executions were cut "
             "there, and what lies beyond was not explored\n",
-            (unsigned long long)max_steps, (unsigned long long)x->hangs);
+            (unsigned long long)max_steps, (unsigned long long)x->cut);
 }
 
 /* The races of the summary (with --races report), each as ThreadSanitizer
@@ -403,6 +405,9 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
          "\"steps\": %llu, ",
          (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
          (unsigned long long)x->redundant, (unsigned long long)x->steps);
+  /* Executions cut at the limit: inconclusive, not bugs (and no proof). */
+  printf("\"max_steps\": %llu, \"step_limit_reached\": %llu, ",
+         (unsigned long long)x->run.hdr.max_steps, (unsigned long long)x->step_limits);
   if (x->racy)
     racy_print_json(stdout, x->racy, x->schedules, x->steps);
   if (strategy_bound(x->strategy) != UINT_MAX)
@@ -489,8 +494,10 @@ static int take_result(struct explore *x, const struct session_result *res, uint
   }
   x->schedules++;
   x->steps += res->steps;
-  if (res->outcome.kind == SCHED_OUT_HANG || res->outcome.kind == SCHED_OUT_LIVELOCK)
-    x->hangs++;
+  if (res->outcome.kind == SCHED_OUT_STEP_LIMIT || res->outcome.kind == SCHED_OUT_LIVELOCK)
+    x->cut++;
+  if (res->outcome.kind == SCHED_OUT_STEP_LIMIT)
+    x->step_limits++;
   merge_sometimes(x, res);
   merge_races(x, res, number);
   if (res->outcome.kind == SCHED_OUT_ERROR) {
@@ -500,7 +507,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
     return -1;
   }
   progress(x, false);
-  if (res->outcome.kind == SCHED_OUT_OK)
+  if (!sched_outcome_bug(res->outcome.kind)) /* ok, or cut at the step limit */
     return 1;
   int saved = save_bug(x, res, number);
   if (saved < 0)
@@ -706,7 +713,6 @@ int cmd_explore(int argc, char **argv) {
   struct run_options ro;
   run_options_init(&ro);
   ro.output = "dara-bugs";
-  ro.max_steps = 100000;
   ro.timers_race = true;
   ro.quiet = true;
   struct strategy_options so = {.name = "mix"};
@@ -751,8 +757,9 @@ int cmd_explore(int argc, char **argv) {
                  "a thread running this long without reaching a\n"
                  "scheduling point is a hang (default 5)"),
       run_option(RUN_MAX_STEPS, &ro,
-                 "an execution longer than N steps is a hang, or a\n"
-                 "livelock if its threads only spun (default 100000)"),
+                 "cut an execution after N steps: step limit reached,\n"
+                 "inconclusive (counted, not a bug), or a livelock if\n"
+                 "its threads only spun (default " DARA_MAX_STEPS_DEFAULT_TEXT "; 0: none)"),
       run_option(RUN_SHOW_OUTPUT, &ro, NULL),
       run_long_only(run_option(RUN_PROPS, &ro,
                                "check the global properties in FILE (a shared\n"
@@ -973,6 +980,13 @@ int cmd_explore(int argc, char **argv) {
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s", race_count);
   if (x.racy)
     racy_print_summary(stderr, x.racy, x.schedules, x.steps);
+  if (x.step_limits)
+    fprintf(stderr,
+            "dara: explore: step limit reached (--max-steps %llu) in %llu of %llu schedules: "
+            "inconclusive, those executions were cut before they ended (not counted as bugs; "
+            "raise --max-steps to see how they end)\n",
+            (unsigned long long)ro.max_steps, (unsigned long long)x.step_limits,
+            (unsigned long long)x.schedules);
   x.interrupted = session_interrupted();
   if (x.interrupted)
     fprintf(stderr,

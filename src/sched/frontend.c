@@ -27,6 +27,7 @@ void run_options_init(struct run_options *ro) {
   *ro = (struct run_options){.seed =
                                  ((uint64_t)arc4random() << 32 | arc4random()) & 0xffffffffffffull,
                              .watchdog = 5,
+                             .max_steps = DARA_MAX_STEPS_DEFAULT,
                              .points = DARA_POINTS_ALL};
 }
 
@@ -90,9 +91,15 @@ struct cli_option run_option(enum run_option which, struct run_options *ro, cons
                             &ro->watchdog};
     break;
   case RUN_MAX_STEPS:
-    o = (struct cli_option){"max-steps", 'm',
-                            "N",         "report a hang after N scheduling steps (default: none)",
-                            cli_number,  &ro->max_steps};
+    o = (struct cli_option){"max-steps",
+                            'm',
+                            "N",
+                            "cut a run after N scheduling steps: step limit\n"
+                            "reached, inconclusive (no bug), or a livelock if\n"
+                            "its threads only spun (default " DARA_MAX_STEPS_DEFAULT_TEXT ";\n"
+                            "0: none)",
+                            cli_number,
+                            &ro->max_steps};
     break;
   case RUN_PROPS:
     o = (struct cli_option){"props",
@@ -209,6 +216,7 @@ int run_new(struct run *r, const struct run_options *ro, int argc, char **argv, 
   *r = (struct run){.hdr = {.dara_version = DARA_VERSION,
                             .seed = ro->seed,
                             .points = ro->points,
+                            .max_steps = ro->max_steps,
                             .oracle = ro->oracle},
                     .input_fd = -1};
   return split_commands(argc, argv, r->hdr.cmds, &r->hdr.nprocs, err, err_len);
@@ -317,7 +325,8 @@ void run_config(const struct run *r, const struct run_options *ro, struct sessio
       .shim = r->shim,
       .watchdog_ms = (int)(ro->watchdog * 1000),
       .quiet = ro->quiet,
-      .max_steps = ro->max_steps,
+      /* A recording's own limit: replay has no --max-steps. */
+      .max_steps = r->hdr.max_steps,
       .vtime_base = r->hdr.vtime_base,
       .timers_race = ro->timers_race,
       .props = r->props,
@@ -350,6 +359,7 @@ void run_free(struct run *r) {
 int outcome_exit(unsigned outcome_kind) {
   switch (outcome_kind) {
   case SCHED_OUT_OK:
+  case SCHED_OUT_STEP_LIMIT: /* inconclusive: no bug showed */
     return DARA_EXIT_OK;
   case SCHED_OUT_ERROR:
     return DARA_EXIT_ERROR;

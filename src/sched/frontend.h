@@ -36,9 +36,19 @@ struct run_options {
   struct sched_oracle oracle; /* --ok-exit, --check (oracle.h) */
 };
 
-/* The defaults: a fresh seed, a 5 s watchdog, no step limit, timers when
- * due, the programs' output shown, no output file, every access of an
- * instrumented program a point. */
+/* The step limit of record and explore (replay takes the recording's):
+ * far above what ordinary programs take (a few hundred thousand steps for
+ * a heavy test), and low enough that a program that spins for ever under
+ * explore ends in seconds. */
+#define DARA_MAX_STEPS_DEFAULT 1000000
+/* It as a string literal, for help texts. */
+#define DARA_MAX_STEPS_DEFAULT_TEXT RUN_TEXT_(DARA_MAX_STEPS_DEFAULT)
+#define RUN_TEXT_(x) RUN_TEXT__(x)
+#define RUN_TEXT__(x) #x
+
+/* The defaults: a fresh seed, a 5 s watchdog, DARA_MAX_STEPS_DEFAULT steps,
+ * timers when due, the programs' output shown, no output file, every access
+ * of an instrumented program a point. */
 void run_options_init(struct run_options *ro);
 
 enum run_option {
@@ -93,7 +103,8 @@ void run_free(struct run *r);
 
 /* ---- how a run ended ---- */
 
-/* The exit status for an outcome (enum sched_outcome_kind): 0, 1 or 2. */
+/* The exit status for an outcome (enum sched_outcome_kind): 0, 1 or 2
+ * (0 for a run cut at its step limit: no bug showed). */
 int outcome_exit(unsigned outcome_kind);
 /* Prints each line of a session's details on stderr after "dara: ". */
 void outcome_details(const char *details);

@@ -137,7 +137,7 @@ struct sent {
 };
 
 static bool recording_wanted(struct sent *sent, const struct session_result *res) {
-  if (res->outcome.kind == SCHED_OUT_OK || res->outcome.kind == SCHED_OUT_ERROR)
+  if (!sched_outcome_bug(res->outcome.kind))
     return false;
   for (unsigned i = 0; i < sent->n; i++)
     if (strcmp(sent->sig[i], res->signature) == 0)
@@ -429,7 +429,8 @@ int jobs_run(unsigned jobs, uint64_t max, const struct jobs_hooks *h) {
         continue;
       }
       /* After the stop, results still count, but nothing more is saved. */
-      if (sh->stop && m.res.outcome.kind != SCHED_OUT_OK)
+      if (sh->stop && m.res.outcome.kind != SCHED_OUT_OK &&
+          m.res.outcome.kind != SCHED_OUT_STEP_LIMIT)
         m.res.outcome.kind = SCHED_OUT_OK;
       int t = h->take(h->ctx, &m.res, m.idx);
       if (t <= 0 && !sh->stop) {
@@ -490,7 +491,8 @@ static int tree_message(struct tree_parent *t, unsigned k, const struct jobs_hoo
       return -1;
     if (t->taken >= max)
       return 1; /* past the limit: in flight when it stopped */
-    if (t->sh->stop && m.res.outcome.kind != SCHED_OUT_OK)
+    if (t->sh->stop && m.res.outcome.kind != SCHED_OUT_OK &&
+        m.res.outcome.kind != SCHED_OUT_STEP_LIMIT)
       m.res.outcome.kind = SCHED_OUT_OK;
     int r = h->take(h->ctx, &m.res, t->taken++);
     if (r <= 0 && !t->sh->stop) {

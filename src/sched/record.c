@@ -37,8 +37,9 @@ static const char epilog[] =
     "\n"
     "The program's own output passes through unchanged. One line on stderr\n"
     "starting with 'dara:' names the outcome.\n"
-    "exit status: 0 no bug, 1 a bug showed (crash, failed assertion, deadlock,\n"
-    "hang, non-zero exit status), 2 usage or internal error\n";
+    "exit status: 0 no bug (also when the run reached --max-steps: 'step limit\n"
+    "reached', inconclusive), 1 a bug showed (crash, failed assertion, deadlock,\n"
+    "hang, livelock, non-zero exit status), 2 usage or internal error\n";
 
 /* Prints how the run went; returns the exit status. */
 static int report(const struct session_result *res, int rc, const char *out, uint64_t seed) {

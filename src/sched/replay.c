@@ -22,16 +22,17 @@ static const char synopsis[] =
     "usage: dara replay [--watchdog SEC] [--props FILE] FILE\n"
     "\n"
     "Runs the program recorded in FILE again (same program file, command line,\n"
-    "working directory, environment and standard input, wherever replay is\n"
-    "started) and forces the recorded schedule. Every event is checked\n"
-    "against the recording; at the first one that differs, dara stops and\n"
-    "reports it. A recorded failure fails the same way on every replay.\n"
+    "working directory, environment, standard input and --max-steps, wherever\n"
+    "replay is started) and forces the recorded schedule. Every event is\n"
+    "checked against the recording; at the first one that differs, dara stops\n"
+    "and reports it. A recorded failure fails the same way on every replay.\n"
     "\n";
 
 static const char epilog[] =
     "\n"
-    "exit status: 0 the run ended as recorded without a bug, 1 it ended as\n"
-    "recorded with a bug, 2 usage error or unreadable file, 3 the run diverged\n";
+    "exit status: 0 the run ended as recorded without a bug (or reached the\n"
+    "step limit as recorded), 1 it ended as recorded with a bug, 2 usage error\n"
+    "or unreadable file, 3 the run diverged\n";
 
 struct replayer {
   const struct sched_file *f;
@@ -220,15 +221,18 @@ int cmd_replay(int argc, char **argv) {
     schedfile_free(&f);
     return DARA_EXIT_ERROR;
   }
-  /* A run that ended at its step limit (a hang or a livelock) ends at the
-   * same step again, and a livelock's window (session.c) is the same. */
+  /* The run has the recording's step limit (run_config), kept in the header
+   * since version 5: a run that reached it (cut, or a livelock) ends at the
+   * same step again, and a livelock's window (session.c) is the same. An
+   * older file does not say it: a run that ended there, as a livelock or a
+   * hang at the limit (its last event a HANG with nothing in it), is given
+   * its recorded steps as the limit, any other none. */
   const struct dara_event *last = f.nevents ? &f.events[f.nevents - 1] : NULL;
-  if (f.outcome.kind == SCHED_OUT_LIVELOCK ||
-      (f.outcome.kind == SCHED_OUT_HANG && last && last->kind == DARA_EV_HANG && last->op == 0 &&
-       last->arg == 0)) {
-    ro.max_steps = 0;
+  if (f.version < 5 && (f.outcome.kind == SCHED_OUT_LIVELOCK ||
+                        (f.outcome.kind == SCHED_OUT_HANG && last && last->kind == DARA_EV_HANG &&
+                         last->op == 0 && last->arg == 0))) {
     for (size_t i = 0; i < f.nevents; i++)
-      ro.max_steps += f.events[i].kind == DARA_EV_STEP;
+      f.hdr.max_steps += f.events[i].kind == DARA_EV_STEP;
   }
   struct run run;
   run_recorded(&run, &f.hdr);

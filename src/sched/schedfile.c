@@ -39,13 +39,23 @@ void sf_set_err(char *err, size_t err_len, const char *fmt, ...) {
 
 const char *sched_outcome_name(unsigned kind) {
   static const char *const names[SCHED_OUT_COUNT] = {
-      [SCHED_OUT_OK] = "ok",         [SCHED_OUT_EXIT] = "exit",
-      [SCHED_OUT_SIGNAL] = "signal", [SCHED_OUT_DEADLOCK] = "deadlock",
-      [SCHED_OUT_HANG] = "hang",     [SCHED_OUT_PROPERTY] = "property",
-      [SCHED_OUT_ERROR] = "error",   [SCHED_OUT_LIVELOCK] = "livelock",
-      [SCHED_OUT_RACE] = "race",     [SCHED_OUT_CHECK] = "check",
+      [SCHED_OUT_OK] = "ok",
+      [SCHED_OUT_EXIT] = "exit",
+      [SCHED_OUT_SIGNAL] = "signal",
+      [SCHED_OUT_DEADLOCK] = "deadlock",
+      [SCHED_OUT_HANG] = "hang",
+      [SCHED_OUT_PROPERTY] = "property",
+      [SCHED_OUT_ERROR] = "error",
+      [SCHED_OUT_LIVELOCK] = "livelock",
+      [SCHED_OUT_RACE] = "race",
+      [SCHED_OUT_CHECK] = "check",
+      [SCHED_OUT_STEP_LIMIT] = "step-limit",
   };
   return kind < SCHED_OUT_COUNT ? names[kind] : "?";
+}
+
+bool sched_outcome_bug(unsigned kind) {
+  return kind != SCHED_OUT_OK && kind != SCHED_OUT_ERROR && kind != SCHED_OUT_STEP_LIMIT;
 }
 
 bool sf_event_ok(const struct dara_event *ev, uint64_t nlabels) {

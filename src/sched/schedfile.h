@@ -1,5 +1,5 @@
 /*
- * schedfile: the schedule file (format v3, docs/schedule-format.md).
+ * schedfile: the schedule file (format v5, docs/schedule-format.md).
  *
  * Writing streams: events are encoded into a small buffer and flushed, so a
  * writer needs bounded memory however long the run. Thread and object
@@ -25,8 +25,9 @@
 #define SCHEDFILE_VERSION \
   5u /* reads 1 to 5; 2 added SYSCALL events, 3 the race outcome,
                              4 the racy points policy and its places, the
-                             ORACLE record and the check outcome, 5 the WORLD
-                             record */
+                             ORACLE record and the check outcome, 5 the
+                             step limit in the header and its outcome, the
+                             WORLD record */
 
 struct sched_cmd {
   int argc;
@@ -74,6 +75,8 @@ struct sched_header {
   char *strategy; /* "random", "rr", "dfs", ... */
   uint64_t seed;
   uint64_t vtime_base;        /* the virtual CLOCK_REALTIME at the start, in ns */
+  uint64_t max_steps;         /* the run's step limit (--max-steps), 0 for none; kept
+                                 from version 5 on (an older file reads as 0) */
   unsigned points;            /* enum dara_points: which memory accesses of programs built
                           with dara-cc were scheduling points. Kept in a POINTS
                           record before the first memory step; a file with none
@@ -96,11 +99,13 @@ enum sched_outcome_kind {
   SCHED_OUT_SIGNAL = 2, /* a process was killed by a signal: code = signal */
   SCHED_OUT_DEADLOCK = 3,
   SCHED_OUT_HANG = 4,
-  SCHED_OUT_PROPERTY = 5, /* a property failed (future) */
-  SCHED_OUT_ERROR = 6,    /* dara itself could not go on */
-  SCHED_OUT_LIVELOCK = 7, /* the step limit, reached with every thread spinning (fair.h) */
-  SCHED_OUT_RACE = 8,     /* a data race (races.h), when races end the run (version 3) */
-  SCHED_OUT_CHECK = 9,    /* the user's --check failed after the run (version 4) */
+  SCHED_OUT_PROPERTY = 5,    /* a property failed (future) */
+  SCHED_OUT_ERROR = 6,       /* dara itself could not go on */
+  SCHED_OUT_LIVELOCK = 7,    /* the step limit, reached with every thread spinning (fair.h) */
+  SCHED_OUT_RACE = 8,        /* a data race (races.h), when races end the run (version 3) */
+  SCHED_OUT_CHECK = 9,       /* the user's --check failed after the run (version 4) */
+  SCHED_OUT_STEP_LIMIT = 10, /* the run reached --max-steps: cut, inconclusive, no bug
+                                (version 5) */
   SCHED_OUT_COUNT
 };
 
@@ -216,5 +221,8 @@ const struct sched_object *schedfile_object(const struct sched_file *f, unsigned
 const struct sched_label *schedfile_label(const struct sched_file *f, uint32_t id);
 
 const char *sched_outcome_name(unsigned kind);
+/* Whether an outcome is a bug of the program: not ok, not dara's own error,
+ * and not a run cut at its step limit (inconclusive). */
+bool sched_outcome_bug(unsigned kind);
 
 #endif

@@ -208,6 +208,8 @@ static enum rd read_header(struct reader *r) {
   TRY(rd_string(r, &h->strategy));
   TRY(rd_u64(r, &h->seed));
   TRY(rd_u64(r, &h->vtime_base));
+  if (r->f->version >= 5)
+    TRY(rd_u64(r, &h->max_steps));
   TRY(rd_u64(r, &v));
   if (v < 1 || v > DARA_MAX_PROCS) {
     return bad(r, "%llu processes (1..%d allowed)", (unsigned long long)v, DARA_MAX_PROCS);
@@ -697,6 +699,10 @@ static enum rd read_footer(struct reader *r) {
   }
   if (kind == SCHED_OUT_CHECK && f->version < 4) {
     return bad(r, "outcome %llu (check) in a version %u file", (unsigned long long)kind,
+               f->version);
+  }
+  if (kind == SCHED_OUT_STEP_LIMIT && f->version < 5) {
+    return bad(r, "outcome %llu (step-limit) in a version %u file", (unsigned long long)kind,
                f->version);
   }
   f->outcome.kind = (uint32_t)kind;

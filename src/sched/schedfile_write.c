@@ -320,6 +320,7 @@ struct schedfile_writer *schedfile_create(const char *path, const struct sched_h
   w_string(w, h->strategy ? h->strategy : "");
   w_uvarint(w, h->seed);
   w_uvarint(w, h->vtime_base);
+  w_uvarint(w, h->max_steps);
   w->points = h->points;
   if (h->points == DARA_POINTS_RACY && h->racy)
     w->racy = *h->racy;

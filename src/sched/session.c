@@ -787,7 +787,7 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
   return granted;
 }
 
-/* At the step limit: a livelock, rather than a hang, when for the last
+/* At the step limit: a livelock, rather than a cut run, when for the last
  * half of the run every step was still (fair.h: a spin-read, a yield call
  * or a fence; no write, no synchronization, no location read for the first
  * time) and no thread waits for a timer or a descriptor, which time or data
@@ -869,9 +869,13 @@ static void step(struct session *s) {
   if (s->cfg->max_steps && s->steps >= s->cfg->max_steps) {
     if (livelock(s))
       return;
-    session_emit_simple(s, DARA_EV_HANG, 0, 0, 0, 0);
-    snprintf(s->res->signature, sizeof(s->res->signature), "hang max-steps");
-    session_finish(s, SCHED_OUT_HANG, 0, 0, "hang: more than %llu scheduling steps",
+    /* Not a bug, not a hang: the run was cut before it ended. Nothing is
+     * emitted; the outcome says it, and the limit is in the file's header,
+     * so a replay stops at the same step. */
+    snprintf(s->res->signature, sizeof(s->res->signature), "step-limit");
+    session_finish(s, SCHED_OUT_STEP_LIMIT, 0, 0,
+                   "step limit reached (--max-steps %llu): inconclusive, the run was cut "
+                   "before it ended",
                    (unsigned long long)s->cfg->max_steps);
     return;
   }

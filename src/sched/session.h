@@ -16,8 +16,9 @@
  *      watchdog to fire), then drain that process's event log.
  *
  * The run ends when every process has exited, at the first bug (a process
- * killed by a signal or exiting non-zero, a deadlock, a hang), or when the
- * sink or policy asks it to stop (replay divergence). Whatever happens, every
+ * killed by a signal or exiting non-zero, a deadlock, a hang), at the step
+ * limit (inconclusive), or when the sink or policy asks it to stop (replay
+ * divergence). Whatever happens, every
  * process it started is killed and reaped before session_run returns.
  *
  * What the session sees goes to the sink as events and as thread and object
@@ -70,7 +71,8 @@ struct session_config {
   char *const *env;              /* the programs' environment, NULL: dara's own */
   const char *const *exec_paths; /* each program's file; NULL (or a NULL entry): argv[0]
                                     looked up in PATH */
-  uint64_t max_steps;            /* more steps than this is a hang; 0: no limit */
+  uint64_t max_steps;            /* more steps than this ends the run (SCHED_OUT_STEP_LIMIT,
+                                    or a livelock); 0: no limit */
   uint64_t vtime_base;           /* virtual CLOCK_REALTIME at the start (ns) */
   bool timers_race;              /* a pending timer may fire while other threads can
                                    run (explore varies when timeouts happen);

@@ -162,6 +162,11 @@ void show_print_json(struct show *sh) {
     json_string(out, f->hdr.oracle.check);
   else
     fputs("null", out);
+  fputs(",\n    \"max_steps\": ", out); /* kept since version 5; 0: no limit */
+  if (f->version >= 5)
+    fprintf(out, "%" PRIu64, f->hdr.max_steps);
+  else
+    fputs("null", out);
   if (f->hdr.has_world) { /* outside.h */
     const struct sched_world *w = &f->hdr.world;
     fputs(",\n    \"files\": [", out);

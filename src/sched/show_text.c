@@ -102,6 +102,12 @@ void show_print_text(struct show *sh) {
   fputs("\nstrategy  ", out);
   show_put_text(out, f->hdr.strategy);
   fprintf(out, ", seed %" PRIu64 "\n", f->hdr.seed);
+  if (f->version >= 5) { /* the step limit, kept since version 5 */
+    if (f->hdr.max_steps)
+      fprintf(out, "max-steps %" PRIu64 "\n", f->hdr.max_steps);
+    else
+      fputs("max-steps none\n", out);
+  }
   if (f->hdr.points != DARA_POINTS_SYNC) { /* accesses of dara-cc builds */
     fprintf(out, "points    %s\n", dara_points_name(f->hdr.points));
   }

@@ -17,6 +17,8 @@
  * record) and ends in a failed check (outcome 9), with the PROGRAMS
  * record, all new in version 4, and the WORLD record (program file,
  * environment, standard input with a NUL byte), new in version 5.
+ * limit.bin was cut at its step limit (outcome 10, and the limit in the
+ * header: new in version 5).
  * v1.bin is mutex.bin as format version 1, which readers still
  * accept. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
@@ -275,6 +277,33 @@ static void write_check(const char *dir) {
   finish(w, SCHED_OUT_CHECK, 0, "the check failed: 'diff - want.txt' exited 1");
 }
 
+/* Two threads taking turns on a spinlock until --max-steps 8 cut the run. */
+static void write_limit(const char *dir) {
+  char path[4096], err[256];
+  snprintf(path, sizeof path, "%s/limit.bin", dir);
+  struct sched_header h = {.dara_version = "0.1.0",
+                           .cwd = "/src/project",
+                           .strategy = "pct d=2",
+                           .seed = 99,
+                           .max_steps = 8,
+                           .nprocs = 1};
+  h.cmds[0] = (struct sched_cmd){3, argv_prog};
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  if (!w) {
+    fprintf(stderr, "gen_corpus: %s\n", err);
+    exit(1);
+  }
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
+  for (int i = 0; i < 8; i++) {
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .routine = (uint16_t)(i % 2),
+                              .op = (uint16_t)(i % 4 < 2 ? DARA_OP_SPIN_LOCK : DARA_OP_SPIN_UNLOCK),
+                              .obj = 1});
+  }
+  finish(w, SCHED_OUT_STEP_LIMIT, 0,
+         "step limit reached (--max-steps 8): inconclusive, the run was cut before it ended");
+}
+
 /* Two processes; a signal, a note, a hang and a deadlock; no virtual time. */
 static void write_kinds(const char *dir) {
   struct schedfile_writer *w = start(dir, "kinds.bin", 2);
@@ -456,8 +485,19 @@ static uint32_t crc32c(const uint8_t *p, size_t n) {
   return ~c;
 }
 
+/* The length of the uvarint at buf[at], or 0 past n. */
+static size_t uvarint_len(const uint8_t *buf, size_t n, size_t at) {
+  for (size_t i = at; i < n && i < at + 10; i++) {
+    if (!(buf[i] & 0x80)) {
+      return i + 1 - at;
+    }
+  }
+  return 0;
+}
+
 /* mutex.bin as version 1: nothing in it is new in version 2, so only the
- * version number and the checksum change. */
+ * version number, the header's step limit (version 5; none, one byte 0)
+ * and the checksum change. */
 static void write_v1(const char *dir) {
   char from[4096], to[4096];
   uint8_t buf[4096];
@@ -473,6 +513,25 @@ static void write_v1(const char *dir) {
     exit(1);
   }
   buf[8] = 1;
+  size_t at = 9;
+  for (int i = 0; i < 5; i++) { /* three strings (length, bytes), seed, vtime_base */
+    uint64_t len = 0;
+    size_t k = uvarint_len(buf, n, at);
+    for (size_t j = 0; i < 3 && j < k; j++) {
+      len |= (uint64_t)(buf[at + j] & 0x7f) << (7 * j);
+    }
+    at += k + (size_t)len;
+    if (k == 0 || at >= n) {
+      fprintf(stderr, "gen_corpus: cannot read the header of %s\n", from);
+      exit(1);
+    }
+  }
+  if (buf[at] != 0) {
+    fprintf(stderr, "gen_corpus: %s has a step limit\n", from);
+    exit(1);
+  }
+  memmove(buf + at, buf + at + 1, n - at - 1); /* max_steps: not in version 1 */
+  n--;
   uint32_t c = crc32c(buf, n - 4);
   for (int i = 0; i < 4; i++) {
     buf[n - 4 + (size_t)i] = (uint8_t)(c >> (8 * i));
@@ -518,6 +577,7 @@ int main(int argc, char **argv) {
   write_race(argv[1]);
   write_racy(argv[1]);
   write_check(argv[1]);
+  write_limit(argv[1]);
   write_v1(argv[1]);
   write_truncated(argv[1]);
   return 0;

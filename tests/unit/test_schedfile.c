@@ -1,5 +1,5 @@
 /*
- * test_schedfile: the schedule file, format v3 (and v1, v2).
+ * test_schedfile: the schedule file, format v5 (and v1 to v4).
  *
  * Round trip of every field, labels and the events that name them included,
  * and SYSCALL events with every field at its limits;
@@ -7,7 +7,8 @@
  * intact events only grow); every single-bit flip refused; another version,
  * oversized counts and lengths, labels out of order or used before they are
  * defined, trailing garbage; version 1 files (which cannot hold a SYSCALL),
- * version 2 files (which cannot end in a race),
+ * version 2 files (which cannot end in a race), version 5's step limit
+ * (in the header; the step-limit outcome, refused in older files),
  * the SYSCALL example of the documentation, SYSCALL fields out of range;
  * the size of STEP events on a long synthetic run.
  */
@@ -83,6 +84,7 @@ static struct sched_header sample_header(void) {
       .cwd = "/home/someone/project",
       .strategy = "random",
       .seed = 0xfedcba9876543210ull,
+      .max_steps = 0x123456789abull,
       .nprocs = 2,
   };
   h.cmds[0] = (struct sched_cmd){3, argv0};
@@ -344,6 +346,7 @@ static void assert_sample(const struct sched_file *f, int reps) {
   assert_string_equal(f->hdr.cwd, h.cwd);
   assert_string_equal(f->hdr.strategy, h.strategy);
   assert_true(f->hdr.seed == h.seed);
+  assert_true(f->hdr.max_steps == h.max_steps);
   assert_int_equal(f->hdr.nprocs, h.nprocs);
   for (int p = 0; p < h.nprocs; p++) {
     assert_int_equal(f->hdr.cmds[p].argc, h.cmds[p].argc);
@@ -649,6 +652,9 @@ static void h_start(struct hand *h, uint64_t version) {
   h_str(h, "rr");
   h_uv(h, 1); /* seed */
   h_uv(h, 0); /* vtime_base */
+  if (version >= 5) {
+    h_uv(h, 0); /* max_steps: none */
+  }
   h_uv(h, 1); /* nprocs */
   h_uv(h, 1); /* argc */
   h_str(h, "prog");
@@ -764,6 +770,7 @@ static void test_hand_made_valid(void **state) {
   hand_made_valid(2);
   hand_made_valid(3);
   hand_made_valid(4);
+  hand_made_valid(5);
 }
 
 static void test_wrong_version(void **state) {
@@ -782,7 +789,7 @@ static void test_wrong_version(void **state) {
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
     assert_non_null(strstr(err, "this dara reads versions 1 to 5"));
   }
-  for (uint64_t version = 1; version <= 4; version++) {
+  for (uint64_t version = 1; version <= 5; version++) {
     h_start(&h, version);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
@@ -1005,6 +1012,88 @@ static void test_race_outcome_version(void **state) {
   }
 }
 
+/* Version 5: the step limit is in the header, after vtime_base, and
+ * outcome 10 (step-limit) is new; a version 4 file that ends in it is
+ * damaged, and its header has no limit (it reads as 0). */
+static void test_step_limit_version(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256] = "";
+  for (uint64_t version = 4; version <= 5; version++) {
+    h.len = 0;
+    memcpy(h.buf, "DARASCHD", 8);
+    h.len = 8;
+    h_uv(&h, version);
+    h_str(&h, "t");
+    h_str(&h, "/");
+    h_str(&h, "rr");
+    h_uv(&h, 1); /* seed */
+    h_uv(&h, 0); /* vtime_base */
+    if (version >= 5) {
+      h_uv(&h, 300000); /* max_steps */
+    }
+    h_uv(&h, 1); /* nprocs */
+    h_uv(&h, 1); /* argc */
+    h_str(&h, "prog");
+    h_byte(&h, 0x04);
+    for (int i = 0; i < 5; i++) {
+      h_uv(&h, 0); /* no records */
+    }
+    h_uv(&h, SCHED_OUT_STEP_LIMIT);
+    h_uv(&h, 0);
+    h_uv(&h, 0);
+    h_uv(&h, 0);
+    uint32_t c = crc32c_bitwise(h.buf, h.len);
+    for (int i = 0; i < 4; i++) {
+      h_byte(&h, (uint8_t)(c >> (8 * i)));
+    }
+    err[0] = '\0';
+    struct sched_file f;
+    enum schedfile_status st = schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err);
+    if (version < 5) {
+      assert_int_equal(st, SCHEDFILE_BAD);
+      assert_non_null(strstr(err, "outcome 10 (step-limit) in a version 4 file"));
+    } else {
+      assert_int_equal(st, SCHEDFILE_OK);
+      assert_true(f.hdr.max_steps == 300000);
+      assert_int_equal(f.outcome.kind, SCHED_OUT_STEP_LIMIT);
+      assert_string_equal(sched_outcome_name(f.outcome.kind), "step-limit");
+    }
+    schedfile_free(&f);
+  }
+  /* A version 4 header, without the field, reads as no limit. */
+  h_start(&h, 4);
+  h_footer(&h, 0, 0, 0, 0, 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  assert_true(f.hdr.max_steps == 0);
+  schedfile_free(&f);
+}
+
+/* The step limit and its outcome go through the writer: a run cut at
+ * --max-steps, with its message, and the limit in the header; the outcome
+ * is no bug. */
+static void test_step_limit_round_trip(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "limit.bin");
+  struct sched_outcome out = {SCHED_OUT_STEP_LIMIT, 0, 0,
+                              "step limit reached (--max-steps 1000): inconclusive"};
+  write_sample(path, 1, &out);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_true(f.hdr.max_steps == sample_header().max_steps);
+  assert_int_equal(f.outcome.kind, SCHED_OUT_STEP_LIMIT);
+  assert_string_equal(f.outcome.message, out.message);
+  schedfile_free(&f);
+  assert_false(sched_outcome_bug(SCHED_OUT_STEP_LIMIT));
+  assert_false(sched_outcome_bug(SCHED_OUT_OK));
+  assert_false(sched_outcome_bug(SCHED_OUT_ERROR));
+  assert_true(sched_outcome_bug(SCHED_OUT_HANG));
+  assert_true(sched_outcome_bug(SCHED_OUT_LIVELOCK));
+  assert_true(sched_outcome_bug(SCHED_OUT_CHECK));
+}
+
 /* A LABEL record (tag 05): id, then the text in place. */
 static void h_label(struct hand *h, uint64_t id, const char *text) {
   h_byte(h, 0x05);
@@ -1149,7 +1238,7 @@ static void test_syscall_documented_example(void **state) {
       'h',  'e',  'l',  'l',  'o',  ' ',  'd', 'a', 'r', 'a', '\n',
   };
   /* As a version 2 file, where SYSCALL events came in, and as the version
-   * 4 file the writer makes below. */
+   * 5 file the writer makes below. */
   h_start(&h, 2);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
@@ -1953,6 +2042,8 @@ int main(void) {
       cmocka_unit_test(test_wrong_version),
       cmocka_unit_test(test_malformed_records),
       cmocka_unit_test(test_race_outcome_version),
+      cmocka_unit_test(test_step_limit_version),
+      cmocka_unit_test(test_step_limit_round_trip),
       cmocka_unit_test(test_malformed_labels),
       cmocka_unit_test(test_syscall_documented_example),
       cmocka_unit_test(test_syscall_limits),
