@@ -19,9 +19,13 @@
 
 extern char **environ;
 
-/* Variables the launcher sets for each process: not the user's. */
+/* dara's own variables: those the launcher sets for each process, and
+ * the knobs that configure dara rather than the program (read by dara
+ * alone, so a replay's are its own): not kept. */
 static bool launcher_own(const char *var) {
-  static const char *const own[] = {DARA_ENV_SLOT "=", DARA_ENV_FORKSERVER "="};
+  static const char *const own[] = {
+      DARA_ENV_SLOT "=",    DARA_ENV_FORKSERVER "=", DARA_ENV_SHIM "=", "DARA_SCHED_YIELDS=",
+      "DARA_FORCED_STEPS=", "DARA_MEMORY_LEASE=",    "DARA_CPU="};
   for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
     if (strncmp(var, own[i], strlen(own[i])) == 0)
       return true;

@@ -7,7 +7,9 @@
  *   - each program's file, by absolute path (a replay under another PATH or
  *     from another directory runs the same file);
  *   - the environment dara was given, which the programs are started with
- *     (a replay restores it: a variable set or unset since changes nothing);
+ *     (a replay restores it: a variable set or unset since changes nothing),
+ *     less dara's own knobs (DARA_SHIM, DARA_CPU, ...: they configure the
+ *     dara that runs, not the program);
  *   - standard input. dara reads it to its end before the first run and
  *     gives every process of every run a copy from the start, so a replay
  *     needs no input and input that comes late is waited for rather than
