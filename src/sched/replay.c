@@ -21,11 +21,12 @@
 static const char synopsis[] =
     "usage: dara replay [--watchdog SEC] [--props FILE] FILE\n"
     "\n"
-    "Runs the program recorded in FILE again (same program file, command line,\n"
-    "working directory, environment, standard input and --max-steps, wherever\n"
-    "replay is started) and forces the recorded schedule. Every event is\n"
-    "checked against the recording; at the first one that differs, dara stops\n"
-    "and reports it. A recorded failure fails the same way on every replay.\n"
+    "Runs the program recorded in FILE again, wherever replay is started (same\n"
+    "program file, command line, working directory, environment and standard\n"
+    "input, same --max-steps), and forces the recorded schedule. Every event\n"
+    "is checked against the recording; at the first one that differs, dara\n"
+    "stops and reports it. A recorded failure fails the same way on every\n"
+    "replay.\n"
     "\n";
 
 static const char epilog[] =
