@@ -196,10 +196,11 @@ inline drain()
 {
 	/* C: src/sched/drain.c: uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE); */
 	head = log_head;
-	/* C: src/sched/drain.c: uint32_t tail = p->log_tail; */
-	tail = log_tail; /* its own */
-	/* C: src/sched/drain.c: if (head - tail > DARA_LOG_LEN) { */
-	/* then session_corrupt, which an honest producer must never cause */
+	/* C: src/sched/drain.c: uint32_t tail = pr->log_tail, old_tail = tail, region_tail = p->log_tail; */
+	tail = log_tail; /* its own copy, which equals the region's while the producer is honest */
+	/* C: src/sched/drain.c: if (!region_log_window_ok(head, tail, why, sizeof(why))) { */
+	/* (head - tail > DARA_LOG_LEN) then session_damage, which an honest
+	 * producer must never cause */
 	assert(DIFF(head, tail) <= LEN);
 #ifdef BUG_TAIL_BEFORE_READ
 	log_tail = head;
