@@ -377,7 +377,7 @@ test_poll_same_fd() {
   has_syscall "$TMP/pdup.sched" '.syscall.call == "poll" and .syscall.ret == 0 and
     .syscall.end - .syscall.start >= 1000000000' || { echo "no poll that timed out after 1 s"; return 1; }
   dara_run "$TMP/pdup2" record -o pdup2.sched -- "$PROGRAMS/poll_same_fd"
-  [[ $(status "$TMP/pdup2") == 1 ]] && grep -q 'BUG: deadlock: 1 threads blocked: 0:0 poll on fd 3' \
+  [[ $(status "$TMP/pdup2") == 1 ]] && grep -q 'BUG: deadlock: 1 thread blocked: 0:0 poll on fd 3' \
     "$TMP/pdup2.err" || { echo "without a timeout: $(describe "$TMP/pdup2")"; return 1; }
 }
 
