@@ -792,7 +792,7 @@ int cmd_explore(int argc, char **argv) {
       {"json", 0, NULL, "print a JSON summary on stdout", cli_true, &json},
       run_option(RUN_WATCHDOG, &ro,
                  "a thread running this long without reaching a\n"
-                 "scheduling point is a hang (default 5)"),
+                 "scheduling point is a hang (1 to 86400; default 5)"),
       run_option(RUN_MAX_STEPS, &ro,
                  "cut an execution after N steps: step limit reached,\n"
                  "inconclusive (counted, not a bug), or a livelock if\n"
@@ -806,13 +806,12 @@ int cmd_explore(int argc, char **argv) {
                                "poll timeout) may fire at any step, so timeouts\n"
                                "are tried early; due: only when no thread can run")),
       {"jobs", 'j', "N",
-       "run N executions at a time, each worker on its own\n"
-       "CPU (default 1; not with dfs or pb, which walk one\n"
-       "tree in order; dpor's workers share its tree). The\n"
+       "run N executions at a time (1 to 64), each worker on\n"
+       "its own CPU (default 1; not with dfs or pb, which walk\n"
+       "one tree in order; dpor's workers share its tree). The\n"
        "same executions run (dpor: the same traces), but\n"
        "which bug is reported first, and with --keep-going\n"
-       "which schedule is saved for a bug, depend on timing;\n"
-       "1 to 64",
+       "which schedule is saved for a bug, depend on timing",
        cli_in_range, &jobs_range},
       run_option(RUN_POINTS, &ro,
                  "in a program built with dara-cc, which memory accesses\n"
