@@ -10,9 +10,9 @@
 #     against the installed tree (dara::dara), and DARA_EXECUTABLE;
 #   - the installed dara runs a program (its shim found from the installed
 #     layout, with no DARA_SHIM);
-#   - the bash completion completes commands, options and their values, and
-#     knows every option of --help; the zsh completion parses and knows
-#     them too (when zsh is there).
+#   - the bash and zsh completions complete commands, options and their
+#     values, and offer every option of --help (zsh, when it is there: in
+#     an interactive zsh under zpty).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ $# -ne 1 || ! -d $1 ]]; then
@@ -151,18 +151,62 @@ test_bash_completion() {
   return "$bad"
 }
 
+# zsh_complete OUT LINE...: completes each LINE in an interactive zsh (under
+# zpty) with the installed _dara, and writes the matches offered for the
+# K-th LINE to OUT.K, one a line.
+zsh_complete() {
+  local out=$1
+  shift
+  cat >"$TMP/complete.zsh" <<'EOF'
+zmodload zsh/zpty
+local dir=$1 log=$2 line x n=0
+shift 2
+zpty z zsh -f -i
+zpty -w z "exec 2>$log"
+zpty -w z "fpath=($dir \$fpath); autoload -Uz compinit; compinit -u -D"
+# Every match offered goes to stderr; ^X ends a case.
+zpty -w z "compadd() { local -a hits; builtin compadd -O hits \"\$@\"; ((\$#hits)) && print -l -- \$hits >&2; builtin compadd \"\$@\"; }"
+zpty -w z "endcase() { print -r -- END >&2; BUFFER=; }; zle -N endcase; bindkey '^X' endcase"
+zpty -w z "print READY >&2"
+for x in {1..200}; do grep -q READY $log 2>/dev/null && break; sleep 0.05; done
+for line in "$@"; do
+  n=$((n + 1))
+  zpty -w -n z "$line"$'\t\x18'
+  for x in {1..200}; do (($(grep -c '^END$' $log) >= n)) && break; sleep 0.05; done
+done
+zpty -d z
+EOF
+  rm -f "$out".*
+  timeout 60 zsh -f "$TMP/complete.zsh" "$PREFIX/share/zsh/site-functions" "$out.log" "$@"
+  awk -v out="$out" 'BEGIN { k = 1 } /^READY$/ { next } /^END$/ { k++; next }
+    { print > (out "." k) }' "$out.log"
+}
+
+# expect_zsh PREFIX K WANT LINE: the K-th case offered the words WANT.
+expect_zsh() {
+  local got
+  got=$(sort -u "$1.$2" 2>/dev/null | tr '\n' ' ')
+  [[ $got == "$3 " ]] || { echo "zsh, completing '$4': got '$got', not '$3'"; return 1; }
+}
+
 test_zsh_completion() {
-  local f=$PREFIX/share/zsh/site-functions/_dara bad=0 cmd opt
-  if command -v zsh >/dev/null; then
-    zsh -n "$f" || { echo "zsh -n _dara failed"; bad=1; }
-  else
-    echo "# zsh is not installed: _dara not parsed"
-  fi
-  head -n 1 "$f" | grep -qx '#compdef dara' || { echo "_dara: no #compdef line"; bad=1; }
+  local f=$PREFIX/share/zsh/site-functions/_dara bad=0 cmd opt k z=$TMP/zsh
+  head -n 1 "$f" | grep -qx '#compdef dara' || { echo "_dara: no #compdef line"; return 1; }
+  command -v zsh >/dev/null || { echo "# zsh is not installed: _dara not tried"; return 0; }
+  zsh -n "$f" || { echo "zsh -n _dara failed"; return 1; }
+  zsh_complete "$z" "dara re" "dara explore -S " "dara show x --format " "dara help " \
+    "dara record -" "dara replay -" "dara explore -" "dara show -"
+  expect_zsh "$z" 1 "record replay" "dara re" || bad=1
+  expect_zsh "$z" 2 "dfs dpor mix pb pct random" "dara explore -S " || bad=1
+  expect_zsh "$z" 3 "chrome json shiviz text" "dara show x --format " || bad=1
+  expect_zsh "$z" 4 "explore record replay show" "dara help " || bad=1
+  # Every option of --help, for its command.
+  k=5
   for cmd in "${COMMANDS[@]}"; do
     while read -r opt; do
-      grep -q -- "$opt\\b" "$f" || { echo "zsh: $opt of $cmd is not in _dara"; bad=1; }
+      grep -qxF -- "$opt" "$z.$k" 2>/dev/null || { echo "zsh: dara $cmd $opt is not offered"; bad=1; }
     done < <(options "$cmd")
+    k=$((k + 1))
   done
   return "$bad"
 }
