@@ -176,11 +176,23 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv) {
       return CLI_BAD;
     }
     if (!o) {
+      const char *w = argv[optind - 1];
       char word[64];
-      if (optopt > 0 && optopt < 256) /* a short one, maybe inside "-kx" */
+      if (strncmp(w, "--", 2) == 0) {
+        snprintf(word, sizeof(word), "%s", w);
+        /* "--json=1": an option that takes no value, given one. */
+        const char *eq = strchr(w, '=');
+        for (size_t i = 0; eq && i < cmd->nopts; i++) {
+          const struct cli_option *flag = &cmd->opts[i];
+          size_t len = strlen(flag->name);
+          if (!flag->arg && len == (size_t)(eq - w - 2) && strncmp(flag->name, w + 2, len) == 0) {
+            cli_option_error(flag, "takes no value");
+            return CLI_BAD;
+          }
+        }
+      } else { /* a short one, maybe inside "-kx" */
         snprintf(word, sizeof(word), "-%c", optopt);
-      else
-        snprintf(word, sizeof(word), "%s", argv[optind - 1]);
+      }
       cli_command_error(cmd->name, "%s option '%s'; see 'dara %s --help'",
                         ambiguous(cmd, word) ? "ambiguous" : "unknown", word, cmd->name);
       return CLI_BAD;

@@ -548,6 +548,7 @@ test_cli_errors() {
 --strategy: 'nosuch' is not mix, dfs, random, pct, pb or dpor|-S nosuch
 --races: 'x' is not report, fail or ignore|--races x
 ambiguous option '--max'; see 'dara explore --help'|--max 3
+--keep-going: takes no value|--keep-going=1
 EOF
   if [[ -d $o && -n $(files "$o") ]]; then
     echo "files left in the output dir after errors: $(files "$o" | tr '\n' ' ')"
