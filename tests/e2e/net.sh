@@ -146,7 +146,7 @@ test_timeout_race() {
     "$p" "$port" client
   [[ $(status "$TMP/due") == 0 ]] || { echo "explore --timers due: $(describe "$TMP/due")"; return 1; }
   dara_run "$TMP/bad" explore --timers soon -- "$p" "$port" server
-  [[ $(status "$TMP/bad") == 2 ]] && grep -q "timers takes 'any' or 'due'" "$TMP/bad.err" ||
+  [[ $(status "$TMP/bad") == 2 ]] && grep -qxF "dara explore: --timers: 'soon' is not any or due" "$TMP/bad.err" ||
     { echo "--timers soon: $(describe "$TMP/bad")"; return 1; }
 }
 
