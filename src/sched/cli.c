@@ -14,3 +14,12 @@ void cli_error(const char *fmt, ...) {
   fputc('\n', stderr);
   va_end(ap);
 }
+
+void cli_command_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "dara %s: ", cmd);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}

@@ -27,7 +27,12 @@ int cmd_replay(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 
+/* "" when n is 1, else "s": printf("%llu schedule%s", n, plural(n)). */
+static inline const char *plural(unsigned long long n) { return n == 1 ? "" : "s"; }
+
 /* Prints "dara: <message>" on stderr (printf-style). */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "dara CMD: <message>" on stderr: a usage error of command cmd. */
+void cli_command_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -104,6 +104,7 @@ struct explore {
   bool exhausted;
   bool tty;
   double last_progress;
+  uint64_t max_schedules, time_limit; /* the budget, for the progress line */
   /* Every dara_sometimes reached in any execution, and whether it ever held. */
   struct {
     char name[DARA_TEXT_LEN];
@@ -197,6 +198,17 @@ static void clear_progress(struct explore *x) {
     fputs("\r\033[K", stderr);
 }
 
+/* A duration to come, roughly: "40 s", "3 min 20 s", "2 h 5 min". */
+static void duration_text(double s, char *buf, size_t len) {
+  unsigned long long t = (unsigned long long)(s + 0.5);
+  if (t < 60)
+    snprintf(buf, len, "%llu s", t);
+  else if (t < 3600)
+    snprintf(buf, len, "%llu min %llu s", t / 60, t % 60);
+  else
+    snprintf(buf, len, "%llu h %llu min", t / 3600, t / 60 % 60);
+}
+
 static void progress(struct explore *x, bool force) {
   if (!x->tty)
     return;
@@ -210,10 +222,28 @@ static void progress(struct explore *x, bool force) {
   char left[48] = "";
   if (frac >= 0)
     snprintf(left, sizeof(left), ", %.1f%% of the bounded space", frac * 100);
+  /* Time left: to the end of the budget (--max-schedules, --time-limit) at
+   * the rate so far, or of the bounded space if that comes first. */
+  double remaining = -1; /* unknown */
+  if (rate > 0 && elapsed >= 1 && x->schedules < x->max_schedules)
+    remaining = (double)(x->max_schedules - x->schedules) / rate;
+  if (frac > 0.01 && elapsed >= 1 && (remaining < 0 || elapsed * (1 - frac) / frac < remaining))
+    remaining = elapsed * (1 - frac) / frac;
+  double until_limit = (double)x->time_limit - elapsed;
+  if (x->time_limit && (remaining < 0 || until_limit < remaining))
+    remaining = until_limit > 0 ? until_limit : 0;
+  char eta[48] = "";
+  if (remaining >= 0 && remaining < 1) {
+    snprintf(eta, sizeof(eta), ", under 1 s left");
+  } else if (remaining >= 0) {
+    char d[32];
+    duration_text(remaining, d, sizeof(d));
+    snprintf(eta, sizeof(eta), ", about %s left", d);
+  }
   const char *phase = !x->racy ? "" : x->racy->second ? ", phase 2 (racy)" : ", phase 1 (all)";
-  fprintf(stderr, "\r\033[Kdara: explore: %llu schedules, %.0f/s, %zu bug%s, %s%s%s",
-          (unsigned long long)x->schedules, rate, x->nbugs, x->nbugs == 1 ? "" : "s",
-          strategy_describe(x->strategy), left, phase);
+  fprintf(stderr, "\r\033[Kdara: explore: schedule %llu of %llu, %.0f/s, %zu bug%s, %s%s%s%s",
+          (unsigned long long)x->schedules, (unsigned long long)x->max_schedules, rate, x->nbugs,
+          plural(x->nbugs), strategy_describe(x->strategy), left, phase, eta);
   fflush(stderr);
 }
 
@@ -324,15 +354,16 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
     char which[96] = "every trace";
     if (bounded)
       snprintf(which, sizeof(which),
-               "every trace that has an execution with at most %u preemptions",
-               strategy_bound(x->strategy));
+               "every trace that has an execution with at most %u preemption%s",
+               strategy_bound(x->strategy), plural(strategy_bound(x->strategy)));
     fprintf(stderr,
-            "dara: explore: %s was explored, in %llu executions (and %llu redundant ones "
+            "dara: explore: %s was explored, in %llu execution%s (and %llu redundant one%s "
             "abandoned): %s in any %sinterleaving of the program's scheduling points, with at "
-            "most %llu steps each\n",
-            which, (unsigned long long)x->schedules, (unsigned long long)x->redundant,
+            "most %llu step%s each\n",
+            which, (unsigned long long)x->schedules, plural(x->schedules),
+            (unsigned long long)x->redundant, plural(x->redundant),
             x->nbugs ? "the bugs above are all there is" : "no bug", bounded ? "such " : "",
-            (unsigned long long)max_steps);
+            (unsigned long long)max_steps, plural(max_steps));
     if (x->nraces)
       fprintf(stderr, "dara: explore: (the data races above are reported, not counted as bugs: "
                       "--races fail makes each a bug)\n");
@@ -347,18 +378,19 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
   if (st->diverged)
     fprintf(stderr,
             "dara: explore: every trace dpor could reach was explored, but this is no proof: "
-            "%llu times the program did not do under a schedule what it did before\n",
-            (unsigned long long)st->diverged);
+            "%llu time%s the program did not do under a schedule what it did before\n",
+            (unsigned long long)st->diverged, plural(st->diverged));
   if (strategy_bound(x->strategy) != UINT_MAX && st->timers)
     fprintf(stderr,
-            "dara: explore: every trace with at most %u preemptions was explored, but for "
+            "dara: explore: every trace with at most %u preemption%s was explored, but for "
             "where timeouts fire: a bounded search does not try each place (no bound does)\n",
-            strategy_bound(x->strategy));
+            strategy_bound(x->strategy), plural(strategy_bound(x->strategy)));
   if (x->cut)
     fprintf(stderr,
-            "dara: explore: every trace was explored up to %llu steps; %llu executions were cut "
+            "dara: explore: every trace was explored up to %llu step%s; %llu execution%s %s cut "
             "there, and what lies beyond was not explored\n",
-            (unsigned long long)max_steps, (unsigned long long)x->cut);
+            (unsigned long long)max_steps, plural(max_steps), (unsigned long long)x->cut,
+            plural(x->cut), x->cut == 1 ? "was" : "were");
 }
 
 /* The races of the summary (with --races report), each as ThreadSanitizer
@@ -552,9 +584,10 @@ static int racy_second_phase(struct explore *x, struct session_config *cfg,
   cfg->racy = x->run.hdr.racy = &ph->found.places;
   cfg->racy_found = NULL;
   clear_progress(x);
-  fprintf(stderr, "dara: explore: phase 2: %u racy place%s%s after %llu schedules under all\n",
-          racy_count(&ph->found), racy_count(&ph->found) == 1 ? "" : "s",
-          ph->found.more ? " (and more than dara keeps)" : "", (unsigned long long)x->schedules);
+  fprintf(stderr, "dara: explore: phase 2: %u racy place%s%s after %llu schedule%s under all\n",
+          racy_count(&ph->found), plural(racy_count(&ph->found)),
+          ph->found.more ? " (and more than dara keeps)" : "", (unsigned long long)x->schedules,
+          plural(x->schedules));
   return 0;
 }
 
@@ -682,30 +715,31 @@ struct depth {
 static int parse_depth(const struct cli_option *o, const char *arg) {
   struct depth *d = o->dst;
   d->given = true;
-  return cli_u64("--depth", arg, &d->n);
-}
-
-static int parse_racy_probe(const struct cli_option *o, const char *arg) {
-  struct racy_phases *ph = o->dst;
-  if (cli_u64("--racy-probe", arg, &ph->probe) != 0)
-    return -1;
-  if (ph->probe == 0) {
-    cli_error("--racy-probe takes at least 1");
-    return -1;
-  }
-  return 0;
+  return cli_u64(o, arg, &d->n, 0, 1000000);
 }
 
 static int parse_races(const struct cli_option *o, const char *arg) {
   static const char *const modes[] = {[SESSION_RACES_IGNORE] = "ignore",
                                       [SESSION_RACES_REPORT] = "report",
                                       [SESSION_RACES_FAIL] = "fail"};
+  static const char *const choices[] = {"report", "fail", "ignore", NULL};
   for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
     if (strcmp(arg, modes[i]) == 0) {
       *(unsigned *)o->dst = i;
       return 0;
     }
-  cli_error("--races takes 'report', 'fail' or 'ignore', not '%s'", arg);
+  cli_bad_choice(o, arg, choices);
+  return -1;
+}
+
+static int parse_strategy(const struct cli_option *o, const char *arg) {
+  static const char *const names[] = {"mix", "dfs", "random", "pct", "pb", "dpor", NULL};
+  for (size_t i = 0; names[i]; i++)
+    if (strcmp(arg, names[i]) == 0) {
+      *(const char **)o->dst = names[i];
+      return 0;
+    }
+  cli_bad_choice(o, arg, names);
   return -1;
 }
 
@@ -722,6 +756,9 @@ int cmd_explore(int argc, char **argv) {
   struct racy_phases racy = {0};
   const char *traces = NULL;
   unsigned races = SESSION_RACES_REPORT;
+  struct cli_range pct_depth_range = {&pct_depth, 1, 9}, jobs_range = {&jobs, 1, 64},
+                   max_schedules_range = {&max_schedules, 1, UINT64_MAX},
+                   racy_probe_range = {&racy.probe, 1, UINT64_MAX};
   const struct cli_option opts[] = {
       {"strategy", 'S', "S",
        "mix (default): pct with d = 1, 2, 3 in turn, and random\n"
@@ -736,26 +773,26 @@ int cmd_explore(int argc, char **argv) {
        "dpor:   dynamic partial-order reduction: one execution\n"
        "        per class of equivalent interleavings; when\n"
        "        exhausted, no interleaving was left out",
-       cli_text, &so.name},
+       parse_strategy, &so.name},
       {"depth", 'd', "N",
        "dfs: choice points explored (default 10)\n"
        "pb: largest preemption bound (default 2)\n"
        "dpor: at most N preemptions per execution (default:\n"
-       "no bound)",
+       "no bound); 0 to 1000000",
        parse_depth, &depth},
-      {"pct-depth", 0, "D", "pct: bug depth d (default 3)", cli_number, &pct_depth},
+      {"pct-depth", 0, "D", "pct: bug depth d, 1 to 9 (default 3)", cli_in_range, &pct_depth_range},
       run_option(RUN_SEED, &ro,
                  "seed (default: a fresh one, printed); the same seed\n"
                  "gives the same schedules"),
-      {"max-schedules", 'n', "K", "stop after K executions (default 1000)", cli_number,
-       &max_schedules},
+      {"max-schedules", 'n', "K", "stop after K executions (default 1000)", cli_in_range,
+       &max_schedules_range},
       {"time-limit", 't', "SEC", "stop after SEC seconds (default: none)", cli_number, &time_limit},
       run_option(RUN_OUTPUT_DIR, &ro, NULL),
       {"keep-going", 'k', NULL, "go on after the first bug (default: stop)", cli_true, &keep_going},
       {"json", 0, NULL, "print a JSON summary on stdout", cli_true, &json},
       run_option(RUN_WATCHDOG, &ro,
                  "a thread running this long without reaching a\n"
-                 "scheduling point is a hang (default 5)"),
+                 "scheduling point is a hang (1 to 86400; default 5)"),
       run_option(RUN_MAX_STEPS, &ro,
                  "cut an execution after N steps: step limit reached,\n"
                  "inconclusive (counted, not a bug), or a livelock if\n"
@@ -769,13 +806,13 @@ int cmd_explore(int argc, char **argv) {
                                "poll timeout) may fire at any step, so timeouts\n"
                                "are tried early; due: only when no thread can run")),
       {"jobs", 'j', "N",
-       "run N executions at a time, each worker on its own\n"
-       "CPU (default 1; not with dfs or pb, which walk one\n"
-       "tree in order; dpor's workers share its tree). The\n"
+       "run N executions at a time (1 to 64), each worker on\n"
+       "its own CPU (default 1; not with dfs or pb, which walk\n"
+       "one tree in order; dpor's workers share its tree). The\n"
        "same executions run (dpor: the same traces), but\n"
        "which bug is reported first, and with --keep-going\n"
        "which schedule is saved for a bug, depend on timing",
-       cli_number, &jobs},
+       cli_in_range, &jobs_range},
       run_option(RUN_POINTS, &ro,
                  "in a program built with dara-cc, which memory accesses\n"
                  "are scheduling points too: all (default): every atomic\n"
@@ -788,7 +825,7 @@ int cmd_explore(int argc, char **argv) {
       {"racy-probe", 0, "N",
        "--points racy: executions of the first phase (default\n"
        "a tenth of --max-schedules, 1 to 100)",
-       parse_racy_probe, &racy},
+       cli_in_range, &racy_probe_range},
       run_option(RUN_OK_EXIT, &ro, NULL),
       run_option(RUN_CHECK, &ro, NULL),
       {"traces", 0, "FILE",
@@ -815,11 +852,6 @@ int cmd_explore(int argc, char **argv) {
   int first = cli_parse(&cmd, argc, argv);
   if (first < 0)
     return cli_parse_exit(first);
-  if (max_schedules == 0 || pct_depth == 0 || pct_depth > 9 || jobs == 0 || jobs > 64) {
-    cli_error("--watchdog takes 1 to 86400 seconds, --max-schedules at least 1, "
-              "--pct-depth 1 to 9, --jobs 1 to 64");
-    return DARA_EXIT_ERROR;
-  }
   if (ro.points == DARA_POINTS_RACY && (jobs > 1 || races == SESSION_RACES_IGNORE)) {
     cli_error("--points racy: its first phase needs the race detector (not --races ignore), "
               "and it runs one execution at a time (not --jobs)");
@@ -831,11 +863,11 @@ int cmd_explore(int argc, char **argv) {
   }
   if (ro.points == DARA_POINTS_RACY && !racy.probe)
     racy.probe = racy_default_probe(max_schedules);
-  so.bound = depth.given ? (unsigned)(depth.n > 1000000 ? 1000000 : depth.n) : UINT_MAX;
+  so.bound = depth.given ? (unsigned)depth.n : UINT_MAX;
   if (!depth.given)
     depth.n = strcmp(so.name, "pb") == 0 ? 2 : 10;
   so.seed = ro.seed;
-  so.depth = (unsigned)(depth.n > 1000000 ? 1000000 : depth.n);
+  so.depth = (unsigned)depth.n;
   so.pct_depth = (unsigned)pct_depth;
   FILE *traces_file = NULL;
   if (traces) {
@@ -855,8 +887,12 @@ int cmd_explore(int argc, char **argv) {
     so.traces = traces_file;
   }
 
-  struct explore x = {
-      .dir = ro.output, .scratch_fd = -1, .memory_fd = -1, .tty = isatty(STDERR_FILENO)};
+  struct explore x = {.dir = ro.output,
+                      .scratch_fd = -1,
+                      .memory_fd = -1,
+                      .tty = isatty(STDERR_FILENO),
+                      .max_schedules = max_schedules,
+                      .time_limit = time_limit};
   int exit_code = DARA_EXIT_ERROR;
   char err[512];
   if (run_new(&x.run, &ro, argc - first, argv + first, err, sizeof(err)) != 0) {
@@ -911,9 +947,9 @@ int cmd_explore(int argc, char **argv) {
     snprintf(phases, sizeof(phases), ", the first %llu under --points all (racy phase 1)",
              (unsigned long long)racy.probe);
   }
-  fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedules%s\n",
+  fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedule%s%s\n",
           strategy_describe(x.strategy), (unsigned long long)ro.seed,
-          (unsigned long long)max_schedules, phases);
+          (unsigned long long)max_schedules, plural(max_schedules), phases);
   x.started = now_s();
   int rc = 1;
   /* An interrupt ends the exploration after (or in) the current execution,
@@ -974,8 +1010,8 @@ int cmd_explore(int argc, char **argv) {
   if (races == SESSION_RACES_REPORT && x.nraces)
     snprintf(race_count, sizeof(race_count), ", %zu%s data race%s", x.nraces,
              x.races_more ? " or more" : "", x.nraces == 1 && !x.races_more ? "" : "s");
-  fprintf(stderr, "dara: explore: %llu schedules%s in %.1f s (%.0f/s), %s%s; %zu bug%s found%s\n",
-          (unsigned long long)x.schedules, redundant, elapsed,
+  fprintf(stderr, "dara: explore: %llu schedule%s%s in %.1f s (%.0f/s), %s%s; %zu bug%s found%s\n",
+          (unsigned long long)x.schedules, plural(x.schedules), redundant, elapsed,
           elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s", race_count);
   if (x.racy)
@@ -990,13 +1026,14 @@ int cmd_explore(int argc, char **argv) {
   x.interrupted = session_interrupted();
   if (x.interrupted)
     fprintf(stderr,
-            "dara: explore: interrupted by signal %d (%s): stopped after %llu schedules%s\n",
+            "dara: explore: interrupted by signal %d (%s): stopped after %llu schedule%s%s\n",
             x.interrupted, strsignal(x.interrupted), (unsigned long long)x.schedules,
-            x.nbugs ? "; the bugs above are saved" : "");
+            plural(x.schedules), x.nbugs ? "; the bugs above are saved" : "");
   else
     print_verdict(&x, ro.max_steps);
   char where[48];
-  snprintf(where, sizeof(where), "%llu schedules", (unsigned long long)x.schedules);
+  snprintf(where, sizeof(where), "%llu schedule%s", (unsigned long long)x.schedules,
+           plural(x.schedules));
   for (unsigned i = 0; i < x.nsometimes; i++)
     if (!x.sometimes[i].held)
       outcome_never_held(x.sometimes[i].name, where);

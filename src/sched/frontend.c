@@ -32,29 +32,24 @@ void run_options_init(struct run_options *ro) {
 }
 
 static int parse_watchdog(const struct cli_option *o, const char *arg) {
-  uint64_t *seconds = o->dst;
-  if (cli_u64("--watchdog", arg, seconds) != 0)
-    return -1;
-  if (*seconds == 0 || *seconds > 86400) {
-    cli_error("--watchdog takes 1 to 86400 seconds");
-    return -1;
-  }
-  return 0;
+  return cli_u64(o, arg, o->dst, 1, 86400);
 }
 
 static int parse_timers(const struct cli_option *o, const char *arg) {
+  static const char *const whens[] = {"any", "due", NULL};
   if (strcmp(arg, "any") == 0 || strcmp(arg, "due") == 0) {
     *(bool *)o->dst = arg[0] == 'a';
     return 0;
   }
-  cli_error("--timers takes 'any' or 'due', not '%s'", arg);
+  cli_bad_choice(o, arg, whens);
   return -1;
 }
 
 static int parse_points(const struct cli_option *o, const char *arg) {
   int points = dara_points_parse(arg);
   if (points < 0) {
-    cli_error("--points takes 'sync', 'atomics', 'all' or 'racy', not '%s'", arg);
+    static const char *const names[] = {"sync", "atomics", "all", "racy", NULL};
+    cli_bad_choice(o, arg, names);
     return -1;
   }
   *(unsigned *)o->dst = (unsigned)points;
@@ -86,7 +81,7 @@ struct cli_option run_option(enum run_option which, struct run_options *ro, cons
                             'w',
                             "SEC",
                             "report a hang when a thread runs this long without\n"
-                            "reaching a scheduling point (default 5)",
+                            "reaching a scheduling point (1 to 86400; default 5)",
                             parse_watchdog,
                             &ro->watchdog};
     break;

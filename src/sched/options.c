@@ -4,8 +4,11 @@
  */
 #include "sched/options.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +17,57 @@
 
 #define MAX_OPTIONS 32
 
-int cli_u64(const char *opt, const char *s, uint64_t *out) {
+/* The command whose options cli_parse is reading, for messages. */
+static const char *current = "?";
+
+void cli_option_error(const struct cli_option *o, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  cli_command_error(current, "--%s: %s", o->name, msg);
+}
+
+void cli_bad_choice(const struct cli_option *o, const char *arg, const char *const *choices) {
+  char list[256] = "";
+  size_t n = 0;
+  while (choices[n])
+    n++;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(list);
+    snprintf(list + len, sizeof(list) - len, "%s%s",
+             i == 0       ? ""
+             : i + 1 == n ? " or "
+                          : ", ",
+             choices[i]);
+  }
+  cli_option_error(o, "'%s' is not %s", arg, list);
+}
+
+int cli_u64(const struct cli_option *o, const char *arg, uint64_t *out, uint64_t min,
+            uint64_t max) {
+  const char *s = arg ? arg : "";
+  bool negative = s[0] == '-';
+  const char *digits = s + negative;
   char *end;
   errno = 0;
-  if (!s || !*s || *s == '-') {
-    cli_error("%s needs a non-negative number, not '%s'", opt, s ? s : "");
+  /* strtoull would skip spaces, take a sign, and read "-1" as the largest. */
+  unsigned long long v = strtoull(digits, &end, 0);
+  if (!isdigit((unsigned char)digits[0]) || *end) {
+    cli_option_error(o, "'%s' is not a number", s);
     return -1;
   }
-  unsigned long long v = strtoull(s, &end, 0);
-  if (errno || *end) {
-    cli_error("%s needs a non-negative number, not '%s'", opt, s);
+  if (negative || errno == ERANGE || v < min || v > max) {
+    char range[64];
+    if (max == UINT64_MAX && (negative || v < min))
+      snprintf(range, sizeof(range), "at least %llu", (unsigned long long)min);
+    else if (max == UINT64_MAX)
+      snprintf(range, sizeof(range), "at most %llu", (unsigned long long)max);
+    else
+      snprintf(range, sizeof(range), "%llu to %llu", (unsigned long long)min,
+               (unsigned long long)max);
+    cli_option_error(o, "%s is out of range (%s)", s, range);
     return -1;
   }
   *out = v;
@@ -46,9 +90,12 @@ int cli_false(const struct cli_option *o, const char *arg) {
 }
 
 int cli_number(const struct cli_option *o, const char *arg) {
-  char opt[64];
-  snprintf(opt, sizeof(opt), "--%s", o->name);
-  return cli_u64(opt, arg, o->dst);
+  return cli_u64(o, arg, o->dst, 0, UINT64_MAX);
+}
+
+int cli_in_range(const struct cli_option *o, const char *arg) {
+  const struct cli_range *r = o->dst;
+  return cli_u64(o, arg, r->value, r->min, r->max);
 }
 
 static void print_help(const struct cli_command *c) {
@@ -85,10 +132,22 @@ static const struct cli_option *entry_for(const struct cli_command *cmd, int c) 
   return NULL;
 }
 
+/* Whether word ("--max" or "--max=3") begins the names of several options. */
+static bool ambiguous(const struct cli_command *cmd, const char *word) {
+  if (strncmp(word, "--", 2) != 0)
+    return false;
+  size_t len = strcspn(word + 2, "=");
+  int n = 0;
+  for (size_t i = 0; i < cmd->nopts; i++)
+    n += strncmp(cmd->opts[i].name, word + 2, len) == 0;
+  return n > 1;
+}
+
 int cli_parse(const struct cli_command *cmd, int argc, char **argv) {
   struct option longopts[MAX_OPTIONS + 1];
-  char shorts[2 + 2 * MAX_OPTIONS + 1] = "+";
-  size_t ns = 1;
+  /* "+": stop at the first operand; ":": a missing value is told apart. */
+  char shorts[2 + 2 * MAX_OPTIONS + 1] = "+:";
+  size_t ns = 2;
   if (cmd->nopts > MAX_OPTIONS) {
     cli_error("%s: too many options", cmd->name);
     return CLI_BAD;
@@ -106,14 +165,36 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv) {
   }
   longopts[cmd->nopts] = (struct option){NULL, 0, NULL, 0};
   shorts[ns] = '\0';
+  current = cmd->name;
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
-    const struct cli_option *o = entry_for(cmd, c);
+    const struct cli_option *o = entry_for(cmd, c == ':' ? optopt : c);
+    if (c == ':' && o) {
+      cli_option_error(o, "needs a value (%s); see 'dara %s --help'", o->arg, cmd->name);
+      return CLI_BAD;
+    }
     if (!o) {
-      cli_error("%s: unknown or incomplete option '%s'; see 'dara %s --help'", cmd->name,
-                argv[optind - 1], cmd->name);
+      const char *w = argv[optind - 1];
+      char word[64];
+      if (strncmp(w, "--", 2) == 0) {
+        snprintf(word, sizeof(word), "%s", w);
+        /* "--json=1": an option that takes no value, given one. */
+        const char *eq = strchr(w, '=');
+        for (size_t i = 0; eq && i < cmd->nopts; i++) {
+          const struct cli_option *flag = &cmd->opts[i];
+          size_t len = strlen(flag->name);
+          if (!flag->arg && len == (size_t)(eq - w - 2) && strncmp(flag->name, w + 2, len) == 0) {
+            cli_option_error(flag, "takes no value");
+            return CLI_BAD;
+          }
+        }
+      } else { /* a short one, maybe inside "-kx" */
+        snprintf(word, sizeof(word), "-%c", optopt);
+      }
+      cli_command_error(cmd->name, "%s option '%s'; see 'dara %s --help'",
+                        ambiguous(cmd, word) ? "ambiguous" : "unknown", word, cmd->name);
       return CLI_BAD;
     }
     if (!o->parse) {

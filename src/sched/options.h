@@ -24,15 +24,32 @@ struct cli_option {
   void *dst;
 };
 
-/* Parsers, by what dst points to. Errors name the option by its long form. */
-int cli_text(const struct cli_option *o, const char *arg);   /* const char *: arg */
-int cli_true(const struct cli_option *o, const char *arg);   /* bool: set */
-int cli_false(const struct cli_option *o, const char *arg);  /* bool: cleared */
-int cli_number(const struct cli_option *o, const char *arg); /* uint64_t: a non-negative number */
+/* Parsers, by what dst points to. Errors name the command and the option
+ * by its long form: "dara explore: --depth: 'abc' is not a number". */
+int cli_text(const struct cli_option *o, const char *arg);     /* const char *: arg */
+int cli_true(const struct cli_option *o, const char *arg);     /* bool: set */
+int cli_false(const struct cli_option *o, const char *arg);    /* bool: cleared */
+int cli_number(const struct cli_option *o, const char *arg);   /* uint64_t: a number */
+int cli_in_range(const struct cli_option *o, const char *arg); /* struct cli_range */
 
-/* Parses a non-negative number for option opt ("--seed"); prints an error
- * and returns -1 when it is not one. */
-int cli_u64(const char *opt, const char *s, uint64_t *out);
+/* A number with its own range, for cli_in_range. */
+struct cli_range {
+  uint64_t *value;
+  uint64_t min, max;
+};
+
+/* Reads arg as a number from min to max into *out; prints an error naming
+ * o ("'abc' is not a number", "0 is out of range (1 to 64)") and returns
+ * -1 when it is not one. */
+int cli_u64(const struct cli_option *o, const char *arg, uint64_t *out, uint64_t min, uint64_t max);
+
+/* Prints "dara CMD: --NAME: MESSAGE" on stderr (printf-style), CMD the
+ * command whose options are being read. */
+void cli_option_error(const struct cli_option *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The error for an argument that is none of the words in choices (a NULL
+ * ends them): "dara explore: --races: 'x' is not report, fail or ignore". */
+void cli_bad_choice(const struct cli_option *o, const char *arg, const char *const *choices);
 
 struct cli_command {
   const char *name;     /* "record": error messages name it */
@@ -49,7 +66,8 @@ struct cli_command {
 
 /* Reads the options in argv[1..] (argv[0] is the subcommand's name) up to
  * the first operand or "--", each with its parser in turn. Returns the index
- * of the first operand, or CLI_HELP_SHOWN or CLI_BAD. */
+ * of the first operand, or CLI_HELP_SHOWN or CLI_BAD. An unknown option and
+ * one whose value is missing are told apart. */
 int cli_parse(const struct cli_command *c, int argc, char **argv);
 
 /* The exit status after cli_parse returned CLI_HELP_SHOWN or CLI_BAD. */

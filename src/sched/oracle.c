@@ -20,14 +20,10 @@
 int oracle_parse_ok_exit(const struct cli_option *o, const char *arg) {
   struct sched_oracle * or = o->dst;
   uint64_t v;
-  if (cli_u64("--ok-exit", arg, &v) != 0)
+  if (cli_u64(o, arg, &v, 1, 255) != 0) /* an exit status other than 0 */
     return -1;
-  if (v == 0 || v > 255) {
-    cli_error("--ok-exit takes an exit status from 1 to 255, not %s", arg);
-    return -1;
-  }
   if (or->nok_exit == SCHED_OK_EXIT_MAX) {
-    cli_error("--ok-exit: at most %d statuses", SCHED_OK_EXIT_MAX);
+    cli_option_error(o, "at most %d statuses", SCHED_OK_EXIT_MAX);
     return -1;
   }
   or->ok_exit[or->nok_exit++] = (int32_t)v;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "abi/region.h"
+#include "sched/cli.h"
 #include "sched/program.h"
 
 extern char **environ;
@@ -94,9 +95,9 @@ static int take_input(struct sched_world *w, int fd, char *err, size_t err_len) 
     int k = poll(&p, 1, noted ? -1 : WAIT_NOTE_MS);
     if (k == 0) {
       fprintf(stderr,
-              "dara: waiting for standard input to end (%llu bytes so far): the programs get a "
+              "dara: waiting for standard input to end (%llu byte%s so far): the programs get a "
               "copy of all of it; give '< /dev/null' if they read none\n",
-              (unsigned long long)w->input_len);
+              (unsigned long long)w->input_len, plural(w->input_len));
       noted = true;
       continue;
     }

@@ -5,6 +5,7 @@
  * events up to that point.
  */
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,9 +57,21 @@ static int report(const struct session_result *res, int rc, const char *out, uin
   for (unsigned i = 0; i < res->nsometimes; i++)
     if (!res->sometimes[i].held)
       outcome_never_held(res->sometimes[i].name, "this run");
-  outcome_line(rc, res->message, "%llu steps, seed %llu; schedule in %s (%llu bytes)",
-               (unsigned long long)res->steps, (unsigned long long)seed, out, bytes);
+  outcome_line(rc, res->message, "%llu step%s, seed %llu; schedule in %s (%llu bytes)",
+               (unsigned long long)res->steps, plural(res->steps), (unsigned long long)seed, out,
+               bytes);
   return rc;
+}
+
+static int parse_policy(const struct cli_option *o, const char *arg) {
+  static const char *const names[] = {"random", "rr", NULL};
+  for (size_t i = 0; names[i]; i++)
+    if (strcmp(arg, names[i]) == 0) {
+      *(const char **)o->dst = names[i];
+      return 0;
+    }
+  cli_bad_choice(o, arg, names);
+  return -1;
 }
 
 int cmd_record(int argc, char **argv) {
@@ -73,7 +86,7 @@ int cmd_record(int argc, char **argv) {
                                      "        every point (default)\n"
                                      "rr:     a thread runs until it blocks or exits, then\n"
                                      "        the next one in order (no preemption)",
-                                     cli_text, &so.name},
+                                     parse_policy, &so.name},
                                     run_option(RUN_WATCHDOG, &ro, NULL),
                                     run_option(RUN_MAX_STEPS, &ro, NULL),
                                     run_option(RUN_PROPS, &ro, NULL),

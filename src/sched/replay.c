@@ -5,9 +5,12 @@
  * recording. The first difference stops the run: it is reported with its
  * event index, what was recorded and what happened, and dara exits 3.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sched/cli.h"
@@ -18,8 +21,12 @@
 #include "sched/report.h"
 #include "sched/session.h"
 
+/* Where record and explore write by default (record.c, explore.c). */
+#define DEFAULT_RECORDING "sched.bin"
+#define DEFAULT_BUGS "dara-bugs"
+
 static const char synopsis[] =
-    "usage: dara replay [--watchdog SEC] [--props FILE] FILE\n"
+    "usage: dara replay [--watchdog SEC] [--props FILE] [FILE]\n"
     "\n"
     "Runs the program recorded in FILE again, wherever replay is started (same\n"
     "program file, command line, working directory, environment and standard\n"
@@ -27,6 +34,8 @@ static const char synopsis[] =
     "is checked against the recording; at the first one that differs, dara\n"
     "stops and reports it. A recorded failure fails the same way on every\n"
     "replay.\n"
+    "Without FILE, replays the newest of ./" DEFAULT_RECORDING " (where record writes)\n"
+    "and ./" DEFAULT_BUGS "/*.sched (where explore saves bugs), and says which.\n"
     "\n";
 
 static const char epilog[] =
@@ -194,6 +203,42 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
   return k;
 }
 
+/* The newest of the default recording and the default bug directory's
+ * schedules, into out; -1 when there is none. */
+static int newest_schedule(char *out, size_t len) {
+  struct timespec best = {0};
+  bool found = false;
+  struct stat st;
+  if (stat(DEFAULT_RECORDING, &st) == 0 && S_ISREG(st.st_mode)) {
+    snprintf(out, len, "%s", DEFAULT_RECORDING);
+    best = st.st_mtim;
+    found = true;
+  }
+  DIR *d = opendir(DEFAULT_BUGS);
+  struct dirent *e;
+  while (d && (e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    char path[PATH_MAX];
+    if (n < 7 || e->d_name[0] == '.' || strcmp(e->d_name + n - 6, ".sched") != 0)
+      continue;
+    snprintf(path, sizeof(path), "%s/%s", DEFAULT_BUGS, e->d_name);
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    /* The later one; of two as old, the one with the higher number. */
+    bool newer = st.st_mtim.tv_sec != best.tv_sec     ? st.st_mtim.tv_sec > best.tv_sec
+                 : st.st_mtim.tv_nsec != best.tv_nsec ? st.st_mtim.tv_nsec > best.tv_nsec
+                                                      : strcmp(path, out) > 0;
+    if (!found || newer) {
+      snprintf(out, len, "%s", path);
+      best = st.st_mtim;
+      found = true;
+    }
+  }
+  if (d)
+    closedir(d);
+  return found ? 0 : -1;
+}
+
 int cmd_replay(int argc, char **argv) {
   struct run_options ro;
   run_options_init(&ro);
@@ -208,11 +253,25 @@ int cmd_replay(int argc, char **argv) {
   int first = cli_parse(&cmd, argc, argv);
   if (first < 0)
     return cli_parse_exit(first);
-  if (argc - first != 1) {
+  if (argc - first > 1) {
     cli_error("replay takes one schedule file; see 'dara replay --help'");
     return DARA_EXIT_ERROR;
   }
+  char newest[PATH_MAX];
   const char *path = argv[first];
+  if (argc == first) {
+    if (newest_schedule(newest, sizeof(newest)) != 0) {
+      cli_error("replay: no file given, and there is neither ./" DEFAULT_RECORDING
+                " (record's) nor ./" DEFAULT_BUGS "/*.sched (explore's) here to replay; "
+                "see 'dara replay --help'");
+      return DARA_EXIT_ERROR;
+    }
+    fprintf(stderr,
+            "dara: replay: replaying %s, the newest of ./" DEFAULT_RECORDING " and ./" DEFAULT_BUGS
+            "/*.sched\n",
+            newest);
+    path = newest;
+  }
   struct sched_file f;
   char err[512];
   enum schedfile_status st = schedfile_load(path, &f, err, sizeof(err));
@@ -287,8 +346,8 @@ int cmd_replay(int argc, char **argv) {
   } else {
     rc = outcome_exit(res.outcome.kind);
     outcome_details(res.details);
-    outcome_line(rc, res.message, "replayed %llu steps of %s as recorded",
-                 (unsigned long long)res.steps, path);
+    outcome_line(rc, res.message, "replayed %llu step%s of %s as recorded",
+                 (unsigned long long)res.steps, plural(res.steps), path);
   }
   session_ctx_free(session);
   run_free(&run);

@@ -12,6 +12,7 @@
 
 #include "abi/ops.h"
 #include "abi/region.h"
+#include "sched/cli.h"
 #include "sched/io.h"
 #include "sched/evtext.h"
 #include "sched/names.h"
@@ -137,6 +138,6 @@ void report_deadlock(struct session *s) {
   }
   session_emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);
   snprintf(s->res->signature, sizeof(s->res->signature), "%s", sig);
-  session_finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %u threads blocked: %s",
-                 nblocked, summary);
+  session_finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %u thread%s blocked: %s",
+                 nblocked, plural(nblocked), summary);
 }

@@ -223,10 +223,10 @@ int cmd_show(int argc, char **argv) {
       }
       break;
     case ':':
-      cli_error("show: %s needs a value (text, json, chrome or shiviz)", word);
+      cli_command_error("show", "--format: needs a value (text, json, chrome or shiviz)");
       return DARA_EXIT_ERROR;
     default:
-      cli_error("show: unknown option %s (see dara show --help)", word);
+      cli_command_error("show", "unknown option '%s'; see 'dara show --help'", word);
       return DARA_EXIT_ERROR;
     }
   }
@@ -245,7 +245,7 @@ int cmd_show(int argc, char **argv) {
   } else if (!strcmp(format, "shiviz")) {
     fmt = FMT_SHIVIZ;
   } else {
-    cli_error("show: unknown format %s (text, json, chrome or shiviz)", format);
+    cli_command_error("show", "--format: '%s' is not text, json, chrome or shiviz", format);
     return DARA_EXIT_ERROR;
   }
   if (!path) {

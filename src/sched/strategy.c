@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "abi/region.h"
+#include "sched/cli.h"
 #include "sched/dpor.h"
 
 enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX, S_RR, S_DPOR };
@@ -481,7 +482,8 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
     if (s->dpor_bound == UINT_MAX)
       snprintf(s->desc, sizeof(s->desc), "dpor");
     else
-      snprintf(s->desc, sizeof(s->desc), "dpor, at most %u preemptions", s->dpor_bound);
+      snprintf(s->desc, sizeof(s->desc), "dpor, at most %u preemption%s", s->dpor_bound,
+               plural(s->dpor_bound));
     break;
   }
   return s;

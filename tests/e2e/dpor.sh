@@ -58,6 +58,11 @@ dpor() {
   dara_run "$p" explore -S dpor --json -n 100000 -o "$(basename "$p").bugs" "$@"
 }
 
+# plural N: "s" unless N is 1, as dara says it.
+plural() {
+  [[ $1 == 1 ]] || echo s
+}
+
 # field PREFIX FILTER: a field of a run's JSON summary.
 field() {
   jq -r "$2" "$1.out"
@@ -77,7 +82,7 @@ expect_count() {
     { echo "$name $*: $(field "$p" .schedules) executions, not $want"; return 1; }
   [[ $(field "$p" '.exhausted and .complete') == true && $(field "$p" .redundant) == 0 ]] ||
     { echo "$name $*: $(field "$p" -c '{exhausted, complete, redundant}')"; return 1; }
-  grep -q "every trace was explored, in $want executions (and 0 redundant" "$p.err" ||
+  grep -q "every trace was explored, in $want execution$(plural "$want") (and 0 redundant" "$p.err" ||
     { echo "$name $*: no verdict: $(summary "$p.err")"; return 1; }
 }
 
@@ -160,7 +165,7 @@ test_bounded() {
   local missing
   missing=$(comm -23 <(sort -u "$p.pb.traces") <(sort -u "$p.dpor.traces") | wc -l)
   [[ $missing == 0 ]] || { echo "$missing of pb's traces not run"; return 1; }
-  grep -q "every trace that has an execution with at most $bound preemptions was explored" \
+  grep -q "every trace that has an execution with at most $bound preemption$(plural "$bound") was explored" \
     "$p.dpor.err" || { echo "no verdict: $(summary "$p.dpor.err")"; return 1; }
   echo "# $name $* bound $bound: $(sort -u "$p.pb.traces" | wc -l) traces for pb" \
     "($(field "$p.pb" .schedules) executions), dpor ran $(field "$p.dpor" .schedules)"

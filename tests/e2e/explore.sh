@@ -298,7 +298,8 @@ test_jobs_errors() {
   [[ $(status "$p.dfs") == 2 ]] && grep -q 'use random, pct, mix or dpor with --jobs' "$p.dfs.err" ||
     { echo "dfs: $(describe "$p.dfs")"; return 1; }
   dara_run "$p.zero" explore --jobs 0 -- "$EXAMPLES/atomicity"
-  [[ $(status "$p.zero") == 2 ]] && grep -q -- '--jobs 1 to 64' "$p.zero.err" ||
+  [[ $(status "$p.zero") == 2 ]] &&
+    grep -qxF -- "dara explore: --jobs: 0 is out of range (1 to 64)" "$p.zero.err" ||
     { echo "--jobs 0: $(describe "$p.zero")"; return 1; }
 }
 
@@ -526,6 +527,29 @@ test_cli_errors() {
     sed 's/^/  /' "$TMP/cli.err"
     bad=1
   fi
+  # Each message names the option and what is wrong with it, each range its own.
+  local want args
+  while IFS='|' read -r want args; do
+    # shellcheck disable=SC2086 # $args is a list of words
+    expect_status 2 err explore $args -o "$o" -- "$ok" || { bad=1; continue; }
+    grep -qxF -- "dara explore: $want" "$TMP/cli.err" ||
+      { echo "explore $args: expected: dara explore: $want; got:"; sed 's/^/  /' "$TMP/cli.err"; bad=1; }
+  done <<'EOF'
+--depth: 'abc' is not a number|--depth abc
+--depth: 1000001 is out of range (0 to 1000000)|-d 1000001
+--max-schedules: 0 is out of range (at least 1)|-n 0
+--max-schedules: 'x' is not a number|--max-schedules x
+--pct-depth: 10 is out of range (1 to 9)|--pct-depth 10
+--pct-depth: 0 is out of range (1 to 9)|--pct-depth 0
+--jobs: 65 is out of range (1 to 64)|-j 65
+--time-limit: '1m' is not a number|-t 1m
+--racy-probe: 0 is out of range (at least 1)|--points racy --racy-probe 0
+--watchdog: 86401 is out of range (1 to 86400)|-w 86401
+--strategy: 'nosuch' is not mix, dfs, random, pct, pb or dpor|-S nosuch
+--races: 'x' is not report, fail or ignore|--races x
+ambiguous option '--max'; see 'dara explore --help'|--max 3
+--keep-going: takes no value|--keep-going=1
+EOF
   if [[ -d $o && -n $(files "$o") ]]; then
     echo "files left in the output dir after errors: $(files "$o" | tr '\n' ' ')"
     bad=1
@@ -536,6 +560,22 @@ test_cli_errors() {
 test_cli_help() {
   expect_status 0 out explore --help || return 1
   grep -qi usage "$TMP/cli.out" || { echo "dara explore --help: no usage"; return 1; }
+}
+
+# On a terminal, the progress line counts the schedules against the budget
+# and estimates the time left; elsewhere there is none.
+test_progress() {
+  local p=$TMP/progress
+  command -v script >/dev/null || { echo "# skipped: no script(1) to give dara a terminal"; return 0; }
+  (cd "$TMP" && "${TIMEOUT[@]}" script -qec "$(printf '%q ' "$DARA" explore -S random -s 1 \
+    -t 2 -n 100000000 -o "$p.dir" -- "$EXAMPLES/ok_condvar")" "$p.tty") >/dev/null 2>&1 </dev/null
+  tr '\r' '\n' <"$p.tty" | sed 's/\x1b\[K//g' >"$p.lines"
+  grep -qE '^dara: explore: schedule [0-9]+ of 100000000, [0-9]+/s, 0 bugs, random' "$p.lines" ||
+    { echo "no progress line:"; tail -n 3 "$p.lines"; return 1; }
+  grep -qE 'schedule [0-9]+ of 100000000, .*, (about [0-9]+ s|under 1 s) left$' "$p.lines" ||
+    { echo "no estimate of the time left (--time-limit 2):"; grep schedule "$p.lines" | tail -n 3; return 1; }
+  dara_run "$p.pipe" explore -S random -s 1 -n 20 -o "$p.dir" -- "$EXAMPLES/ok_condvar"
+  ! grep -q 'schedule [0-9]* of' "$p.pipe.err" || { echo "a progress line off a terminal"; return 1; }
 }
 
 # Every execution starts clean: after 100 schedules of a correct example no
@@ -609,7 +649,7 @@ test_stdin_every_run() {
     { echo "replay of the bug: $(summary "$p.rep.err")"; cat "$p.rep.out"; return 1; }
 }
 
-TESTS=(examples_present cli_errors cli_help)
+TESTS=(examples_present cli_errors cli_help progress)
 for name in atomicity deadlock lost_wakeup tickets; do
   for s in "${STRATEGIES[@]}"; do
     TESTS+=("bug_found $name ${s:-default}")

@@ -301,7 +301,8 @@ test_points_policy() {
   grep -q 'exhausted; 0 bugs found' "$p-plain.err" ||
     { echo "atomics found a plain race: $(summary "$p-plain.err")"; return 1; }
   dara_run "$p-bad" explore --points some -- "$(bin "$compiler" inst_counter)"
-  [[ $(status "$p-bad") == 2 ]] && grep -q "points takes" "$p-bad.err" ||
+  [[ $(status "$p-bad") == 2 ]] && grep -qxF "dara explore: --points: 'some' is not sync, atomics, all or racy" \
+    "$p-bad.err" ||
     { echo "--points some: $(describe "$p-bad")"; return 1; }
 }
 

@@ -146,7 +146,7 @@ test_timeout_race() {
     "$p" "$port" client
   [[ $(status "$TMP/due") == 0 ]] || { echo "explore --timers due: $(describe "$TMP/due")"; return 1; }
   dara_run "$TMP/bad" explore --timers soon -- "$p" "$port" server
-  [[ $(status "$TMP/bad") == 2 ]] && grep -q "timers takes 'any' or 'due'" "$TMP/bad.err" ||
+  [[ $(status "$TMP/bad") == 2 ]] && grep -qxF "dara explore: --timers: 'soon' is not any or due" "$TMP/bad.err" ||
     { echo "--timers soon: $(describe "$TMP/bad")"; return 1; }
 }
 
@@ -377,7 +377,7 @@ test_poll_same_fd() {
   has_syscall "$TMP/pdup.sched" '.syscall.call == "poll" and .syscall.ret == 0 and
     .syscall.end - .syscall.start >= 1000000000' || { echo "no poll that timed out after 1 s"; return 1; }
   dara_run "$TMP/pdup2" record -o pdup2.sched -- "$PROGRAMS/poll_same_fd"
-  [[ $(status "$TMP/pdup2") == 1 ]] && grep -q 'BUG: deadlock: 1 threads blocked: 0:0 poll on fd 3' \
+  [[ $(status "$TMP/pdup2") == 1 ]] && grep -q 'BUG: deadlock: 1 thread blocked: 0:0 poll on fd 3' \
     "$TMP/pdup2.err" || { echo "without a timeout: $(describe "$TMP/pdup2")"; return 1; }
 }
 

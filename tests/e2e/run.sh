@@ -315,6 +315,16 @@ expect_status() {
   fi
 }
 
+# expect_error MESSAGE ARGS...: dara ARGS is a usage error (exit 2) whose
+# message on stderr is MESSAGE.
+expect_error() {
+  local want=$1 p=$TMP/cli
+  shift
+  expect_status 2 err "$@" || return 1
+  grep -qxF -- "$want" "$p.err" ||
+    { echo "dara $*: expected the message: $want; got:"; sed 's/^/  /' "$p.err"; return 1; }
+}
+
 # Every case is tried; the test fails with the list of those that went wrong.
 test_cli_errors() {
   local bad=0
@@ -337,6 +347,28 @@ test_cli_errors() {
   expect_status 2 err show "$TMP/garbage.bin" || bad=1
   expect_status 2 err show "$(recording ok_mutex 1).bin" --format nosuch || bad=1
   expect_status 2 err nosuchcmd || bad=1
+  # Each message names the command, the option and what is wrong with it.
+  local ok=$EXAMPLES/ok_mutex
+  expect_error "dara record: --seed: 'x' is not a number" record --seed x -- "$ok" || bad=1
+  expect_error "dara record: --seed: -1 is out of range (at least 0)" record -s -1 -- "$ok" || bad=1
+  expect_error "dara record: --max-steps: 99999999999999999999 is out of range (at most 18446744073709551615)" \
+    record --max-steps 99999999999999999999 -- "$ok" || bad=1
+  expect_error "dara record: --watchdog: 0 is out of range (1 to 86400)" record -w 0 -- "$ok" || bad=1
+  expect_error "dara record: --watchdog: '5s' is not a number" record -w 5s -- "$ok" || bad=1
+  expect_error "dara record: --ok-exit: 256 is out of range (1 to 255)" record --ok-exit 256 -- "$ok" ||
+    bad=1
+  expect_error "dara record: --policy: 'nosuch' is not random or rr" record -p nosuch -- "$ok" || bad=1
+  expect_error "dara record: --timers: 'x' is not any or due" record --timers x -- "$ok" || bad=1
+  expect_error "dara record: --points: 'x' is not sync, atomics, all or racy" record --points x -- "$ok" ||
+    bad=1
+  expect_error "dara record: --seed: needs a value (N); see 'dara record --help'" record --seed || bad=1
+  expect_error "dara record: unknown option '--nosuch'; see 'dara record --help'" record --nosuch -- "$ok" ||
+    bad=1
+  expect_error "dara record: unknown option '-x'; see 'dara record --help'" record -x -- "$ok" || bad=1
+  expect_error "dara replay: --watchdog: 'abc' is not a number" replay -w abc x.bin || bad=1
+  expect_error "dara show: --format: 'nosuch' is not text, json, chrome or shiviz" \
+    show "$(recording ok_mutex 1).bin" --format nosuch || bad=1
+  expect_error "dara: help: unknown command 'nosuch'; run 'dara help' for the list" help nosuch || bad=1
   return "$bad"
 }
 
@@ -346,8 +378,39 @@ test_cli_help() {
     # shellcheck disable=SC2086 # an empty $cmd is meant to vanish
     expect_status 0 out $cmd --help || { bad=1; continue; }
     grep -qi usage "$TMP/cli.out" || { echo "dara $cmd --help: no usage"; bad=1; }
+    [[ -z $cmd ]] && continue
+    # dara help CMD is the same text.
+    cp "$TMP/cli.out" "$TMP/cli.help"
+    expect_status 0 out help "$cmd" || { bad=1; continue; }
+    cmp -s "$TMP/cli.out" "$TMP/cli.help" || { echo "dara help $cmd is not dara $cmd --help"; bad=1; }
   done
   return "$bad"
+}
+
+# replay with no file replays the newest of ./sched.bin and
+# ./dara-bugs/*.sched, and says which; with neither, it says where it looked.
+test_replay_newest() {
+  local d=$TMP/newest
+  mkdir -p "$d"
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" replay) >"$d/none.out" 2>"$d/none.err" </dev/null
+  local rc=$?
+  [[ $rc == 2 ]] && grep -qF "neither ./sched.bin (record's) nor ./dara-bugs/*.sched (explore's)" \
+    "$d/none.err" || { echo "no file: exit $rc: $(summary "$d/none.err")"; return 1; }
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" record -- "$EXAMPLES/ok_mutex") >/dev/null 2>&1 </dev/null
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" replay) >"$d/rec.out" 2>"$d/rec.err" </dev/null
+  rc=$?
+  [[ $rc == 0 ]] && grep -qF 'dara: replay: replaying sched.bin, the newest of' "$d/rec.err" &&
+    grep -q 'replayed .* of sched.bin as recorded' "$d/rec.err" ||
+    { echo "sched.bin: exit $rc: $(summary "$d/rec.err")"; return 1; }
+  mkdir -p "$d/dara-bugs"
+  touch -d '1 hour ago' "$d/sched.bin"
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" record -o dara-bugs/bug-001-exit.sched -- \
+    "$EXAMPLES/deadlock") >/dev/null 2>&1 </dev/null
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" replay) >"$d/bug.out" 2>"$d/bug.err" </dev/null
+  rc=$?
+  grep -qF 'dara: replay: replaying dara-bugs/bug-001-exit.sched' "$d/bug.err" &&
+    grep -q 'of dara-bugs/bug-001-exit.sched as recorded' "$d/bug.err" ||
+    { echo "the newer bug: exit $rc: $(summary "$d/bug.err")"; return 1; }
 }
 
 # A program that does not exist is a usage error with a clear message.
@@ -485,7 +548,7 @@ test_stdin_late() {
 
 # ---- the list ----
 
-TESTS=(examples_present cli_errors cli_help program_not_found)
+TESTS=(examples_present cli_errors cli_help replay_newest program_not_found)
 for name in "${CORRECT[@]}"; do
   TESTS+=("correct_passes $name" "replay_matches $name")
 done

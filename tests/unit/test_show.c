@@ -18,12 +18,20 @@
 #include "sched/cli.h"
 #include "sched/schedfile.h"
 
-/* cli_error lives in cli.c with the rest of the command line; here it only
- * keeps the message for the tests to look at. */
+/* cli_error and cli_command_error live in cli.c with the rest of the
+ * command line; here they only keep the message for the tests to look at. */
 static char last_error[512];
 static int error_count;
 
 void cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  va_end(ap);
+  error_count++;
+}
+
+void cli_command_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(last_error, sizeof last_error, fmt, ap);
