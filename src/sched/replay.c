@@ -96,7 +96,12 @@ static int on_event(void *ctx, const struct dara_event *ev) {
   if (r->next >= r->f->nevents)
     return diverge(r, "event %zu: the recording has ended, but the run goes on: %s%s", got, "");
   const struct dara_event *rec = &r->f->events[r->next];
-  if (!same_event(rec, ev)) {
+  /* Before version 6 a step other than a memory access kept no place: its
+   * call site is not compared. */
+  struct dara_event now = *ev;
+  if (r->f->version < 6 && ev->kind == DARA_EV_STEP && !dara_op_is_memory(ev->op))
+    now.arg = 0;
+  if (!same_event(rec, &now)) {
     describe(r->names, want, sizeof(want), rec);
     return diverge(r, "event %zu: recorded: %s; now: %s", want, got);
   }
