@@ -407,7 +407,7 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
     return;
   }
   uint64_t pc = e->args[1];
-  if (dara_op_is_memory(e->a) && pc != 0 && (pc & 31) >= s->region->procs[proc].nmodules) {
+  if (pc != 0 && (pc & 31) >= s->region->procs[proc].nmodules) {
     bad_entry(s, proc, "forced step's module", (unsigned long)(pc & 31));
     return;
   }
@@ -468,8 +468,9 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
                           .obj = e->b,
                           .obj2 = (uint32_t)e->args[0],
                           .time = e->c};
-  if (dara_op_is_memory(e->a))
-    ev.arg = (int64_t)e->args[1];
+  if (!session_place(s, proc, pc))
+    return;
+  ev.arg = (int64_t)pc;
   session_emit(s, &ev);
   s->steps++;
 }

@@ -5,6 +5,7 @@
  */
 #include "sched/report.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include "sched/evtext.h"
 #include "sched/names.h"
 #include "sched/session_priv.h"
+#include "sched/srcloc.h"
+#include "shm/region.h"
 
 const char *report_signal_name(int sig) {
   static char buf[32];
@@ -63,6 +66,125 @@ void report_signature_site(const struct names *names, unsigned proc, unsigned ro
   else
     snprintf(buf, len, "%u:%s+%#llx#%u", proc, t->module, (unsigned long long)t->offset,
              t->ordinal);
+}
+
+/* ---- places and stacks ---- */
+
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+/* The module path of place pc of proc into path; false when pc names
+ * none. */
+static bool place_module(const struct session *s, unsigned proc, uint64_t pc, char *path,
+                         size_t len) {
+  path[0] = '\0';
+  if (pc == 0)
+    return false;
+  session_module_path(s, proc, (uint32_t)(pc & 31), path, len);
+  return path[0] != '\0';
+}
+
+void report_place(const struct session *s, unsigned proc, uint64_t pc, char *buf, size_t len) {
+  char path[DARA_PATH_LEN];
+  buf[0] = '\0';
+  if (!place_module(s, proc, pc, path, sizeof(path)))
+    return;
+  struct srcloc loc;
+  uint64_t offset = pc >> 5;
+  const char *module = base_name(path);
+  if (srcloc_lookup(path, offset, &loc) != 0)
+    snprintf(buf, len, "%s+%#" PRIx64, module, offset);
+  else if (loc.file[0])
+    snprintf(buf, len, "%s:%u %s (%s+%#" PRIx64 ")", base_name(loc.file), loc.line,
+             loc.func[0] ? loc.func : "?", module, offset);
+  else
+    snprintf(buf, len, "%s (%s+%#" PRIx64 ")", loc.func, module, offset);
+}
+
+/* "at crash.c:21 in crasher", or "at crash+0x11d9", for the outcome's line. */
+static void place_brief(const struct session *s, unsigned proc, uint64_t pc, char *buf,
+                        size_t len) {
+  char path[DARA_PATH_LEN];
+  struct srcloc loc;
+  buf[0] = '\0';
+  if (!place_module(s, proc, pc, path, sizeof(path)))
+    return;
+  if (srcloc_lookup(path, pc >> 5, &loc) == 0 && loc.file[0])
+    snprintf(buf, len, "at %s:%u%s%s", base_name(loc.file), loc.line, loc.func[0] ? " in " : "",
+             loc.func);
+  else if (loc.func[0])
+    snprintf(buf, len, "in %s (%s+%#" PRIx64 ")", loc.func, base_name(path), pc >> 5);
+  else
+    snprintf(buf, len, "at %s+%#" PRIx64, base_name(path), pc >> 5);
+}
+
+/* How the signal came: the kind of fault, or who sent it. */
+static const char *signal_cause(int sig, int32_t code) {
+  if (code <= 0)
+    return code == SI_USER ? "sent by kill" : code == SI_TKILL ? "sent by tgkill or raise" : "sent";
+  switch (sig) {
+  case SIGSEGV:
+    return code == SEGV_MAPERR ? "address not mapped" : code == SEGV_ACCERR ? "no permission" : "";
+  case SIGBUS:
+    return code == BUS_ADRALN   ? "misaligned address"
+           : code == BUS_ADRERR ? "no such physical address"
+                                : "";
+  case SIGFPE:
+    return code == FPE_INTDIV   ? "integer division by zero"
+           : code == FPE_INTOVF ? "integer overflow"
+                                : "";
+  case SIGILL:
+    return code == ILL_ILLOPC ? "illegal opcode" : "";
+  default:
+    return "";
+  }
+}
+
+void report_crash(struct session *s, unsigned proc, int sig, unsigned *routine, char *where,
+                  size_t len) {
+  struct dara_crash c;
+  where[0] = '\0';
+  memcpy(&c, (const void *)&s->region->procs[proc].crash, sizeof(c));
+  uint32_t nroutines = s->region->procs[proc].nroutines;
+  if (c.assert_line) { /* a failed assert(), whatever killed the process */
+    char expr[DARA_ASSERT_TEXT], file[DARA_ASSERT_TEXT], func[DARA_NAME_LEN];
+    region_copy_name(expr, sizeof(expr), c.assert_expr, sizeof(c.assert_expr));
+    region_copy_name(file, sizeof(file), c.assert_file, sizeof(c.assert_file));
+    region_copy_name(func, sizeof(func), c.assert_func, sizeof(c.assert_func));
+    session_detail(s, "assertion `%s' failed at %s:%u in %s", expr, base_name(file), c.assert_line,
+                   func[0] ? func : "?");
+    snprintf(where, len, "assertion `%s' failed at %s:%u", expr, base_name(file), c.assert_line);
+  }
+  if (c.signo != (uint32_t)sig || c.nframes > DARA_CRASH_FRAMES)
+    return; /* the shim did not see it (a program's handler, SIGKILL) */
+  if (c.routine < nroutines && c.routine < DARA_MAX_ROUTINES)
+    *routine = c.routine;
+  char who[128] = "", head[320];
+  if (c.routine < nroutines && c.routine < DARA_MAX_ROUTINES)
+    names_thread_text(s->names, proc, c.routine, who, sizeof(who));
+  const char *cause = signal_cause(sig, c.code);
+  int n = snprintf(head, sizeof(head), "%s", report_signal_name(sig));
+  if (c.code > 0 && sig != SIGABRT)
+    n += snprintf(head + n, sizeof(head) - (size_t)n, " at address 0x%" PRIx64, c.addr);
+  if (cause[0])
+    n += snprintf(head + n, sizeof(head) - (size_t)n, " (%s)", cause);
+  snprintf(head + n, sizeof(head) - (size_t)n, "%s%s", who[0] ? " in thread " : "", who);
+  session_detail(s, "%s", head);
+  bool found = where[0] != '\0';
+  for (uint32_t i = 0; i < c.nframes; i++) {
+    char text[512], path[DARA_PATH_LEN];
+    report_place(s, proc, c.frames[i], text, sizeof(text));
+    session_detail(s, "  #%u %s", i, text[0] ? text : "?");
+    /* The first frame in the program, past libc's and the C++ runtime's
+     * (abort, __assert_fail, raise): where it went wrong. */
+    if (!found && place_module(s, proc, c.frames[i], path, sizeof(path)) &&
+        !srcloc_is_runtime(path)) {
+      place_brief(s, proc, c.frames[i], where, len);
+      found = true;
+    }
+  }
 }
 
 /* ---- the deadlock report ---- */
@@ -113,6 +235,10 @@ void report_deadlock(struct session *s) {
     } else {
       session_detail(s, "  %s", line);
     }
+    char place[512];
+    report_place(s, i, r->pc, place, sizeof(place));
+    if (place[0]) /* where it waits: its call site */
+      session_detail(s, "    at %s", place);
     char site[128];
     report_signature_site(s->names, i, j, site, sizeof(site));
     if (sig_used < sizeof(sig) - 1)

@@ -321,6 +321,8 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     unsigned routine = running >= 0 ? (unsigned)running : 0;
+    char where[320];
+    report_crash(s, proc, sig, &routine, where, sizeof(where));
     session_emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
     char site[128];
     report_signature_site(s->names, proc, routine, site, sizeof(site));
@@ -331,9 +333,10 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
       names_thread_text(s->names, proc, routine, name, sizeof(name));
       snprintf(who, sizeof(who), " while thread %s was running", name);
     }
-    session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc, prog,
-                   report_signal_name(sig), sig == SIGABRT ? " (abort or failed assertion)" : "",
-                   who);
+    session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s%s%s", proc,
+                   prog, report_signal_name(sig),
+                   sig == SIGABRT && !where[0] ? " (abort or failed assertion)" : "",
+                   where[0] ? ", " : "", where, who);
   }
 }
 
@@ -909,8 +912,11 @@ static void step(struct session *s) {
                           .obj = c->obj,
                           .obj2 = c->obj2,
                           .time = clock->now};
-  if (dara_op_is_memory(c->op)) /* where the access is (region.h) */
-    ev.arg = (int64_t)s->region->procs[c->proc].routines[c->routine].pc;
+  /* Where the operation is (region.h): the call site, or the access. */
+  uint64_t pc = s->region->procs[c->proc].routines[c->routine].pc;
+  if (!session_place(s, c->proc, pc))
+    return;
+  ev.arg = (int64_t)pc;
   session_emit(s, &ev);
   if (s->done)
     return;
@@ -1029,6 +1035,45 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   return 0;
 }
 
+/* ---- places ---- */
+
+void session_module_path(const struct session *s, unsigned proc, uint32_t m, char *buf,
+                         size_t len) {
+  const struct dara_proc *p = &s->region->procs[proc];
+  buf[0] = '\0';
+  if (m < DARA_MAX_MODULES && m < p->nmodules)
+    region_copy_name(buf, len, p->modules[m].path, DARA_PATH_LEN);
+}
+
+bool session_place(struct session *s, unsigned proc, uint64_t pc) {
+  if (pc == 0)
+    return true;
+  uint32_t m = (uint32_t)(pc & 31), n = s->region->procs[proc].nmodules;
+  if (n > DARA_MAX_MODULES) {
+    session_corrupt(s, proc, "nmodules", n);
+    return false;
+  }
+  if (m >= n) {
+    session_damage(s, proc,
+                   "its control block: a scheduling point in module %u, of the %u it "
+                   "registered",
+                   m, n);
+    return false;
+  }
+  struct proc_run *pr = &s->procs[proc];
+  for (; pr->modules_sent <= m; pr->modules_sent++) {
+    char path[DARA_PATH_LEN];
+    session_module_path(s, proc, pr->modules_sent, path, sizeof(path));
+    if (s->cfg->sink.module &&
+        s->cfg->sink.module(s->cfg->sink.ctx, proc, pr->modules_sent, path) != 0) {
+      s->res->stopped = true;
+      s->done = true;
+      return false;
+    }
+  }
+  return true;
+}
+
 /* ---- recording to a file ---- */
 
 static int file_event(void *ctx, const struct dara_event *ev) {
@@ -1043,12 +1088,16 @@ static int file_object(void *ctx, const struct sched_object *o, const char *symb
 static int file_label(void *ctx, const struct sched_label *l) {
   return schedfile_define_label(ctx, l);
 }
+static int file_module(void *ctx, unsigned proc, unsigned index, const char *path) {
+  return schedfile_define_module(ctx, proc, index, path);
+}
 
 struct session_sink session_sink_to_file(struct schedfile_writer *w) {
   return (struct session_sink){.event = file_event,
                                .thread = file_thread,
                                .object = file_object,
                                .label = file_label,
+                               .module = file_module,
                                .ctx = w};
 }
 
