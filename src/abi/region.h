@@ -75,7 +75,8 @@
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
 /* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY;
  * 5: dara_proc.spin; 7: DARA_POINTS_RACY and dara_region.racy; 8:
- * dara_routine.pc for every operation (the call site), dara_proc.crash */
+ * dara_routine.pc for every operation (the call site), dara_proc.crash,
+ * dara_routine.origin */
 #define DARA_ABI_VERSION 8u
 
 #define DARA_MAX_PROCS 8
@@ -164,19 +165,19 @@ struct dara_io_wait {
 };
 
 struct dara_routine {
-  uint32_t gate;            /* futex word, enum dara_gate */
-  uint32_t status;          /* enum dara_routine_status */
-  uint32_t tid;             /* kernel thread id, 0 before it first runs */
-  uint32_t op;              /* pending operation, enum dara_op */
-  uint32_t obj;             /* object id of the pending operation (0: none); the
+  uint32_t gate;          /* futex word, enum dara_gate */
+  uint32_t status;        /* enum dara_routine_status */
+  uint32_t tid;           /* kernel thread id, 0 before it first runs */
+  uint32_t op;            /* pending operation, enum dara_op */
+  uint32_t obj;           /* object id of the pending operation (0: none); the
                         descriptor for I/O operations */
-  uint32_t obj2;            /* second object (the mutex of a condition wait) */
-  int32_t waits_for;        /* routine that holds what this one waits for, or -1 */
-  uint32_t nio;             /* I/O operations: entries of io[] in use; the routine
+  uint32_t obj2;          /* second object (the mutex of a condition wait) */
+  int32_t waits_for;      /* routine that holds what this one waits for, or -1 */
+  uint32_t nio;           /* I/O operations: entries of io[] in use; the routine
                         is ready when any of them is */
-  uint64_t deadline;        /* virtual time (ns) a timed operation or sleep ends, 0: none */
-  uint64_t steps;           /* how many times it was chosen */
-  uint64_t pc;              /* where the pending operation is, offset << 5 | module
+  uint64_t deadline;      /* virtual time (ns) a timed operation or sleep ends, 0: none */
+  uint64_t steps;         /* how many times it was chosen */
+  uint64_t pc;            /* where the pending operation is, offset << 5 | module
                         (an index into modules[], < 32), the offset being that
                         of a return address minus one (inside the call): for
                         memory operations (dara_op_is_memory) the hook call's,
@@ -184,8 +185,15 @@ struct dara_routine {
                         from the program (its call site); 0 when unknown (and
                         for THREAD_START, THREAD_EXIT and PROC_EXIT, which
                         libc and the loader make, not the program) */
-  struct dara_site site;    /* where it was created */
-  struct dara_site start;   /* its start routine (ordinal unused) */
+  struct dara_site site;  /* where it was created */
+  struct dara_site start; /* its start routine (ordinal unused) */
+  /* When it was created from the C or C++ runtime (std::thread: its
+   * pthread_create call is in libstdc++), the first frames of the creation
+   * stack past the runtime's, innermost first, each as pc (0: none): the
+   * scheduler names the thread after the first function there that is
+   * the program's own. All 0 otherwise. */
+#define DARA_ORIGIN_FRAMES 4
+  uint64_t origin[DARA_ORIGIN_FRAMES];
   char func[DARA_NAME_LEN]; /* start routine's symbol, if the shim knows it */
   struct dara_io_wait io[DARA_IO_FDS];
 };

@@ -254,6 +254,39 @@ const void *shim_caller(const void *return_address) {
   return return_address;
 }
 
+/* The C and C++ runtime's own modules, by file name: a thread created
+ * from inside them (std::thread) is named after the program's frames of
+ * its creation stack. */
+static bool runtime_module(const char *path) {
+  static const char *const prefixes[] = {"libc.so",  "libstdc++", "libgcc_s",  "libc++",
+                                         "ld-linux", "libm.so",   "libpthread"};
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+    if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0)
+      return true;
+  return false;
+}
+
+/* The first DARA_ORIGIN_FRAMES frames of the calling thread's stack past
+ * the shim, the sanitizers' and the C and C++ runtime's, into origin.
+ * Only for a creation from inside the runtime: a backtrace, and rare. */
+static void creation_origin(uint64_t origin[DARA_ORIGIN_FRAMES]) {
+  void *frames[32];
+  int me = shim_unbind(); /* libgcc's pthread_once in backtrace is no point */
+  int n = backtrace(frames, 32);
+  shim_rebind(me);
+  int k = 0;
+  for (int i = 1; i < n && k < DARA_ORIGIN_FRAMES; i++) {
+    Dl_info info;
+    if (shim_in_runtime(frames[i]) || !dladdr(frames[i], &info))
+      continue;
+    if (k == 0 && info.dli_fname && runtime_module(info.dli_fname))
+      continue;
+    origin[k++] = shim_place((const char *)frames[i] - 1);
+  }
+}
+
 /* ---- call sites ---- */
 
 /* The shim's own code: a return address inside it is not the program's. */
@@ -574,6 +607,8 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
   r->site.ordinal = site_ordinal(module, offset);
   r->site.module = module;
   r->site.offset = offset;
+  if (module < p->nmodules && runtime_module(p->modules[module].path))
+    creation_origin(r->origin);
   /* Behind a sanitizer's pthread_create, start_fn is the sanitizer's own
    * trampoline: naming the thread after it would mislead, so leave it unnamed. */
   bool foreign = start_fn && shim_in_runtime(start_fn);

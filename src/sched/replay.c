@@ -120,8 +120,11 @@ static int on_thread(void *ctx, const struct sched_thread *t) {
   if (rec)
     snprintf(then, sizeof(then), "thread %u:%u %s created at %s+%#llx#%u", rec->proc, rec->routine,
              rec->func, rec->module, (unsigned long long)rec->offset, rec->ordinal);
+  /* Before version 6 a thread created from the C++ runtime (std::thread)
+   * had no name; it now has its creator's. */
+  bool unnamed = r->f->version < 6 && rec && !rec->func[0];
   if (!rec || strcmp(rec->module, t->module) != 0 || rec->offset != t->offset ||
-      rec->ordinal != t->ordinal || strcmp(rec->func, t->func) != 0)
+      rec->ordinal != t->ordinal || (!unnamed && strcmp(rec->func, t->func) != 0))
     return diverge(r, "event %zu: recorded: %s; now: %s", then, now);
   return 0;
 }

@@ -94,7 +94,7 @@ void report_place(const struct session *s, unsigned proc, uint64_t pc, char *buf
   struct srcloc loc;
   uint64_t offset = pc >> 5;
   const char *module = base_name(path);
-  if (srcloc_lookup(path, offset, &loc) != 0)
+  if (srcloc_lookup_user(path, offset, &loc) != 0 && srcloc_lookup(path, offset, &loc) != 0)
     snprintf(buf, len, "%s+%#" PRIx64, module, offset);
   else if (loc.file[0])
     snprintf(buf, len, "%s:%u %s (%s+%#" PRIx64 ")", base_name(loc.file), loc.line,
@@ -111,7 +111,8 @@ static void place_brief(const struct session *s, unsigned proc, uint64_t pc, cha
   buf[0] = '\0';
   if (!place_module(s, proc, pc, path, sizeof(path)))
     return;
-  if (srcloc_lookup(path, pc >> 5, &loc) == 0 && loc.file[0])
+  if ((srcloc_lookup_user(path, pc >> 5, &loc) == 0 || srcloc_lookup(path, pc >> 5, &loc) == 0) &&
+      loc.file[0])
     snprintf(buf, len, "at %s:%u%s%s", base_name(loc.file), loc.line, loc.func[0] ? " in " : "",
              loc.func);
   else if (loc.func[0])

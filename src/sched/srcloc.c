@@ -148,6 +148,76 @@ int srcloc_lookup(const char *path, uint64_t offset, struct srcloc *loc) {
   return loc->file[0] || loc->func[0] ? 0 : -1;
 }
 
+/* Declared in the system's headers: the C and C++ libraries' code. */
+static bool system_file(const char *file) {
+  return file && (strncmp(file, "/usr/include/", 13) == 0 || strncmp(file, "/usr/lib/", 9) == 0 ||
+                  strncmp(file, "/usr/local/include/", 19) == 0);
+}
+
+/* The file of index `index` of the CU's line table, or NULL. */
+static const char *cu_file(Dwarf_Die *cu, Dwarf_Word index) {
+  Dwarf_Files *files = NULL;
+  size_t n = 0;
+  if (dwarf_getsrcfiles(cu, &files, &n) != 0 || index >= n)
+    return NULL;
+  return dwarf_filesrc(files, index, NULL, NULL);
+}
+
+int srcloc_lookup_user(const char *path, uint64_t offset, struct srcloc *loc) {
+  memset(loc, 0, sizeof(*loc));
+  const struct module *m = module_for(path);
+  if (!m || !m->mod)
+    return -1;
+  Dwarf_Addr addr = m->low + offset, bias = 0;
+  Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
+  if (!cu) { /* no debug information: the symbol, unless it is std's */
+    const char *sym = dwfl_module_addrname(m->mod, addr);
+    if (!sym || strncmp(sym, "_ZNSt", 5) == 0 || strncmp(sym, "_ZSt", 4) == 0)
+      return -1;
+    strlcpy(loc->func, sym, sizeof(loc->func));
+    return 0;
+  }
+  const char *file = NULL;
+  int lineno = 0;
+  Dwfl_Line *line = dwfl_module_getsrc(m->mod, addr);
+  if (line)
+    file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+  /* The innermost scope, then the scopes that physically contain it
+   * (dwarf_getscopes would continue an inlined function with its abstract
+   * definition's scopes, not the function it was inlined into). */
+  Dwarf_Die *inner = NULL, *scopes = NULL;
+  int n = dwarf_getscopes(cu, addr - bias, &inner);
+  if (n > 0)
+    n = dwarf_getscopes_die(&inner[0], &scopes);
+  free(inner);
+  int found = -1;
+  for (int i = 0; i < n && found < 0; i++) {
+    int tag = dwarf_tag(&scopes[i]);
+    if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine)
+      continue;
+    const char *name = dwarf_diename(&scopes[i]);
+    if (!system_file(dwarf_decl_file(&scopes[i])) && name && name[0]) {
+      strlcpy(loc->func, name, sizeof(loc->func));
+      if (file && lineno > 0) {
+        strlcpy(loc->file, file, sizeof(loc->file));
+        loc->line = (unsigned)lineno;
+      }
+      found = 0;
+      break;
+    }
+    if (tag != DW_TAG_inlined_subroutine)
+      break; /* an out-of-line function of the system's: not this frame */
+    /* Out to the function it was inlined into, at the line of the call. */
+    Dwarf_Attribute attr;
+    Dwarf_Word v = 0;
+    file = dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &attr), &v) == 0 ? cu_file(cu, v)
+                                                                                    : NULL;
+    lineno = dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &attr), &v) == 0 ? (int)v : 0;
+  }
+  free(scopes);
+  return found;
+}
+
 static const char *base_name(const char *path) {
   const char *slash = strrchr(path, '/');
   return slash ? slash + 1 : path;
@@ -156,7 +226,7 @@ static const char *base_name(const char *path) {
 void srcloc_text(const char *path, uint64_t offset, char *buf, size_t len) {
   struct srcloc loc;
   const char *module = path[0] ? base_name(path) : "?";
-  if (srcloc_lookup(path, offset, &loc) != 0)
+  if (srcloc_lookup_user(path, offset, &loc) != 0 && srcloc_lookup(path, offset, &loc) != 0)
     snprintf(buf, len, "%s+%#" PRIx64, module, offset);
   else if (loc.file[0])
     snprintf(buf, len, "%s:%u %s", base_name(loc.file), loc.line, loc.func[0] ? loc.func : "?");

@@ -31,7 +31,20 @@ struct srcloc {
  * call instruction, so the line is the call's. */
 int srcloc_lookup(const char *path, uint64_t offset, struct srcloc *loc);
 
-/* A place for people: "crash.c:21 crasher" (the file's last component),
+/* The innermost function at offset that is the program's own, not
+ * code of the system's headers inlined into it or instantiated there
+ * (std::thread's constructor, a libstdc++ template): walking the inlined
+ * functions out from the innermost, the first whose declaration is not
+ * under /usr/include or /usr/lib, with the line of the call made from it
+ * (the line table's for the innermost). Returns -1 with *loc empty when
+ * there is none (the whole frame is system code, or nothing is known): a
+ * caller then looks at the next frame. Without debug information, the
+ * symbol, unless it is in namespace std. */
+int srcloc_lookup_user(const char *path, uint64_t offset, struct srcloc *loc);
+
+/* A place for people, the program's own function first
+ * (srcloc_lookup_user, else srcloc_lookup): "crash.c:21 crasher" (the
+ * file's last component),
  * "crasher (libfoo.so+0x11d9)" without line information, "libfoo.so+0x11d9"
  * without either; path may be "" (not known): "?+0x11d9". */
 void srcloc_text(const char *path, uint64_t offset, char *buf, size_t len);

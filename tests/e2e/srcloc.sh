@@ -14,7 +14,10 @@
 #   - lock_order (examples/deadlock.c): each blocked thread of a deadlock
 #     is reported with the line of its pthread_mutex_lock;
 #   - show prints the call site of every step, file:line function, and
-#     its JSON form has each step's place.
+#     its JSON form has each step's place;
+#   - cxx_threads.cc, built here: std::thread's threads are named after
+#     the program's function that created them, and std::mutex's locks
+#     placed at the program's lines.
 #
 # Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
 # passed, N failed", and the exit status is non-zero when a test failed.
@@ -152,6 +155,27 @@ test_show_json() {
     { echo "mutex_lock steps without a place: $(jq -c '[.events[] | select(.kind == "step")]' "$p.json" | head -c 600)"; return 1; }
 }
 
+# std::thread: the threads are named after the program's function that
+# created them (Pool::start), not '?', and a std::mutex's lock is placed
+# at the program's line (libstdc++'s inlined header code is skipped).
+test_cxx_threads() {
+  local cxx p=$TMP/cxx lock
+  cxx=$(command -v c++ || command -v g++ || command -v clang++) ||
+    { echo "# no C++ compiler: skipped"; return 0; }
+  "$cxx" -g -O1 -o "$TMP/cxx_threads" "$SRC/tests/programs/cxx_threads.cc" -pthread ||
+    { echo "$cxx could not build cxx_threads.cc"; return 1; }
+  lock=$(line tests/programs/cxx_threads.cc 'std::lock_guard<std::mutex> guard(lock);')
+  dara_run "$p" record --seed 1 -o cxx.sched -- "$TMP/cxx_threads"
+  [[ $(status "$p") == 0 ]] || { echo "record: $(describe "$p")"; return 1; }
+  "${TIMEOUT[@]}" "$DARA" show "$TMP/cxx.sched" >"$p.show" 2>&1 || { echo "show failed"; return 1; }
+  [[ $(grep -c ' create  *creates 0:[12] start$' "$p.show") == 2 ]] ||
+    { echo "threads not named start:"; grep ' create ' "$p.show"; return 1; }
+  grep -q "0:[12] start  *step  *mutex_lock .*  at cxx_threads.cc:$lock work$" "$p.show" ||
+    { echo "no mutex_lock at cxx_threads.cc:$lock:"; grep ' step ' "$p.show" | head; return 1; }
+  dara_run "$p.replay" replay cxx.sched
+  [[ $(status "$p.replay") == 0 ]] || { echo "replay: $(describe "$p.replay")"; return 1; }
+}
+
 missing=()
 [[ -x $DARA ]] || missing+=("$DARA")
 for name in crash assert_fail lock_order; do
@@ -163,4 +187,4 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   exit 1
 fi
 
-run_tests crash assert deadlock show show_json
+run_tests crash assert deadlock show show_json cxx_threads

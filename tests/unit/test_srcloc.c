@@ -25,6 +25,14 @@ static __attribute__((noinline)) const void *return_address(void) {
 
 static char self_path[256];
 
+/* As if from a system header: inlined into the caller, declared under
+ * /usr/include (#line), like libstdc++'s std::mutex::lock. */
+#line 1 "/usr/include/dara-test/fake.h"
+static inline __attribute__((always_inline)) const void *system_inline(void) {
+  return return_address();
+}
+#line 35 "test_srcloc.c"
+
 /* The offset of addr in its module, as the shim records it (dladdr's
  * base), and the module's path. */
 static uint64_t offset_of(const void *addr, const char **path) {
@@ -59,6 +67,29 @@ static void a_call_site(void **state) {
   srcloc_reset();
   assert_int_equal(srcloc_lookup(path, offset, &loc), 0);
   assert_int_equal(loc.line, line);
+}
+
+/* The program's own function around a system header's inlined code, at
+ * the line of its call; srcloc_lookup names the innermost. */
+static void user_function(void **state) {
+  (void)state;
+  const void *ra = system_inline();
+  unsigned line = __LINE__ - 1;
+  const char *path;
+  uint64_t offset = offset_of(ra, &path) - 1;
+  struct srcloc loc;
+  assert_int_equal(srcloc_lookup(path, offset, &loc), 0);
+  assert_string_equal(loc.func, "system_inline");
+  assert_string_equal(loc.file, "/usr/include/dara-test/fake.h");
+  assert_int_equal(srcloc_lookup_user(path, offset, &loc), 0);
+  assert_string_equal(loc.func, "user_function");
+  const char *base = strrchr(loc.file, '/');
+  assert_string_equal(base ? base + 1 : loc.file, "test_srcloc.c");
+  assert_int_equal(loc.line, line);
+  char text[512], want[128];
+  srcloc_text(path, offset, text, sizeof(text));
+  snprintf(want, sizeof(want), "test_srcloc.c:%u user_function", line);
+  assert_string_equal(text, want);
 }
 
 static void not_found(void **state) {
@@ -113,10 +144,8 @@ static void runtime_modules(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(a_call_site),
-      cmocka_unit_test(not_found),
-      cmocka_unit_test(symbol_only),
-      cmocka_unit_test(runtime_modules),
+      cmocka_unit_test(a_call_site), cmocka_unit_test(user_function),   cmocka_unit_test(not_found),
+      cmocka_unit_test(symbol_only), cmocka_unit_test(runtime_modules),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
