@@ -76,7 +76,7 @@
 /* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY;
  * 5: dara_proc.spin; 7: DARA_POINTS_RACY and dara_region.racy; 8:
  * dara_routine.pc for every operation (the call site), dara_proc.crash,
- * dara_routine.origin */
+ * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack */
 #define DARA_ABI_VERSION 8u
 
 #define DARA_MAX_PROCS 8
@@ -131,8 +131,11 @@ enum dara_proc_state {
 
 /* Commands from the scheduler, read by a thread when it gets the turn. */
 enum dara_command {
-  DARA_CMD_RUN = 0,  /* carry on */
-  DARA_CMD_KILL = 1, /* end the process now (_exit) */
+  DARA_CMD_RUN = 0,   /* carry on */
+  DARA_CMD_KILL = 1,  /* end the process now (_exit) */
+  DARA_CMD_STACK = 2, /* (to a parked routine given GO) write your stack into
+                         dara_proc.stack and park again, giving the turn back:
+                         no step (a deadlock report) */
 };
 
 /* What a parked routine can do if chosen. Computed by the shim from its model
@@ -285,6 +288,15 @@ struct dara_crash {
   char assert_func[DARA_NAME_LEN];
 };
 
+/* A parked routine's stack, written at the scheduler's DARA_CMD_STACK:
+ * the frames past the shim's, innermost first (its call of the
+ * interposed function first), each as dara_routine.pc. */
+struct dara_stack {
+  uint32_t routine; /* the routine that wrote it */
+  uint32_t nframes;
+  uint64_t frames[DARA_CRASH_FRAMES];
+};
+
 struct dara_proc {
   uint32_t lock;         /* futex word, enum dara_turn */
   uint32_t syscall_lock; /* 1: the shim handed the turn over only to have its
@@ -318,6 +330,7 @@ struct dara_proc {
   uint32_t pad2;
   struct dara_log_entry log[DARA_LOG_LEN];
   struct dara_crash crash;
+  struct dara_stack stack;
 };
 
 struct dara_region_header {

@@ -429,6 +429,37 @@ void shim_refresh(void) {
 
 /* ---- the scheduling point ---- */
 
+/* The calling routine's stack into the region (DARA_CMD_STACK): the
+ * frames past the shim's. */
+static void take_stack(int me) {
+  struct dara_stack *st = &shim.proc->stack;
+  void *frames[DARA_CRASH_FRAMES + 16];
+  int was = shim_unbind(); /* libgcc's pthread_once in backtrace is no point */
+  int n = backtrace(frames, DARA_CRASH_FRAMES + 16);
+  shim_rebind(was);
+  uint32_t k = 0;
+  int i = 0;
+  while (i < n && shim_in_runtime(frames[i]))
+    i++;
+  for (; i < n && k < DARA_CRASH_FRAMES; i++)
+    st->frames[k++] = shim_place((const char *)frames[i] - 1);
+  st->nframes = k;
+  st->routine = (uint32_t)me;
+}
+
+/* Waits at a point for the turn. A GO that comes with DARA_CMD_STACK only
+ * asks for the stack: written, then parked again. */
+static void wait_go(struct dara_proc *p, struct dara_routine *r, int me, int spins) {
+  for (;;) {
+    handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, spins, 0);
+    if (__atomic_load_n(&p->command, __ATOMIC_ACQUIRE) != DARA_CMD_STACK)
+      return;
+    take_stack(me);
+    __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+    handoff_give(&p->lock, DARA_TURN_SCHED);
+  }
+}
+
 /* After the turn arrives: obey a kill, account the step. */
 static void on_turn(struct dara_routine *r) {
   if (__atomic_load_n(&shim.proc->command, __ATOMIC_ACQUIRE) == DARA_CMD_KILL)
@@ -506,7 +537,7 @@ static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   /* Blocked, it cannot be chosen next: sleep at once (handoff.h). */
   bool blocked = r->status == DARA_RS_BLOCKED;
   handoff_give(&p->lock, DARA_TURN_SCHED);
-  handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, blocked ? 0 : gate_spins(), 0);
+  wait_go(p, r, me, blocked ? 0 : gate_spins());
   on_turn(r);
   /* Nothing changed since the refresh that the scheduler chose from, so the
    * status tells whether the operation completes or times out. */

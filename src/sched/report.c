@@ -236,9 +236,16 @@ void report_deadlock(struct session *s) {
     } else {
       session_detail(s, "  %s", line);
     }
+    /* Where it waits: its stack, or at least its call site. */
     char place[512];
+    uint64_t frames[DARA_CRASH_FRAMES];
+    uint32_t nframes = session_stack_of(s, i, j, frames, DARA_CRASH_FRAMES);
+    for (uint32_t k = 0; k < nframes; k++) {
+      report_place(s, i, frames[k], place, sizeof(place));
+      session_detail(s, "    #%u %s", k, place[0] ? place : "?");
+    }
     report_place(s, i, r->pc, place, sizeof(place));
-    if (place[0]) /* where it waits: its call site */
+    if (!nframes && place[0])
       session_detail(s, "    at %s", place);
     char site[128];
     report_signature_site(s->names, i, j, site, sizeof(site));

@@ -1037,6 +1037,31 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
 
 /* ---- places ---- */
 
+uint32_t session_stack_of(struct session *s, unsigned proc, unsigned routine, uint64_t *frames,
+                          uint32_t max) {
+  struct dara_proc *p = &s->region->procs[proc];
+  struct dara_routine *r = &p->routines[routine];
+  /* Only a routine parked at a point (one not yet started waits
+   * elsewhere, and would run). */
+  if (!s->procs[proc].alive || routine >= DARA_MAX_ROUTINES || r->status != DARA_RS_BLOCKED ||
+      r->op == DARA_OP_THREAD_START)
+    return 0;
+  memset(&p->stack, 0, sizeof(p->stack));
+  p->stack.routine = UINT32_MAX;
+  __atomic_store_n(&p->command, DARA_CMD_STACK, __ATOMIC_RELEASE);
+  __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
+  handoff_give(&r->gate, DARA_GATE_GO);
+  bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, (int)s->region->hdr.spins, 0);
+  __atomic_store_n(&p->command, DARA_CMD_RUN, __ATOMIC_RELEASE);
+  struct dara_stack st;
+  memcpy(&st, (const void *)&p->stack, sizeof(st));
+  if (!back || st.routine != routine || st.nframes > DARA_CRASH_FRAMES)
+    return 0;
+  uint32_t n = st.nframes < max ? st.nframes : max;
+  memcpy(frames, st.frames, n * sizeof(*frames));
+  return n;
+}
+
 void session_module_path(const struct session *s, unsigned proc, uint32_t m, char *buf,
                          size_t len) {
   const struct dara_proc *p = &s->region->procs[proc];

@@ -111,6 +111,12 @@ bool session_routine_new(struct session *s, unsigned proc, unsigned routine);
  * before the step's event. False (the run ended as damage) when pc names a
  * module the process did not register. */
 bool session_place(struct session *s, unsigned proc, uint64_t pc);
+/* Asks parked routine `routine` of proc for its stack (DARA_CMD_STACK),
+ * without a step: up to max frames (dara_routine.pc each) into frames.
+ * Returns how many, 0 when it did not answer in time or the answer
+ * cannot be right. Only while no routine holds the turn (a deadlock). */
+uint32_t session_stack_of(struct session *s, unsigned proc, unsigned routine, uint64_t *frames,
+                          uint32_t max);
 /* The path of module m of proc ("" when there is none) into buf. */
 void session_module_path(const struct session *s, unsigned proc, uint32_t m, char *buf, size_t len);
 

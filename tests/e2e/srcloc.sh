@@ -12,7 +12,8 @@
 #     text, file and line, and the stack's frame in the program is that
 #     line, past abort and __assert_fail;
 #   - lock_order (examples/deadlock.c): each blocked thread of a deadlock
-#     is reported with the line of its pthread_mutex_lock;
+#     is reported with its stack, from the line of its pthread_mutex_lock
+#     (or main's pthread_join);
 #   - show prints the call site of every step, file:line function, and
 #     its JSON form has each step's place;
 #   - cxx_threads.cc, built here: std::thread's threads are named after
@@ -104,18 +105,23 @@ test_assert() {
   has "$p.explore" "^dara:   #[0-9]* $at check" explore
 }
 
-# A deadlock: each blocked thread with the line where it waits.
+# A deadlock: each blocked thread's stack, its first frame the line where
+# it waits; main waits in pthread_join.
 test_deadlock() {
-  local p=$TMP/deadlock at
+  local p=$TMP/deadlock at join
   at=deadlock.c:$(line examples/deadlock.c 'pthread_mutex_lock(o->second);')
+  join=deadlock.c:$(line examples/deadlock.c 'pthread_join(t1, NULL);')
   dara_run "$p" explore --seed 1 -o bugs.deadlock -- "$PROGRAMS/lock_order"
   [[ $(status "$p") == 1 ]] || { echo "explore: $(describe "$p")"; return 1; }
   has "$p" "BUG 1 (deadlock)" explore || return 1
-  [[ $(summary "$p.err" | grep -c "^dara:     at $at transfer (lock_order+0x") == 2 ]] ||
+  [[ $(summary "$p.err" | grep -c "^dara:     #0 $at transfer (lock_order+0x") == 2 ]] ||
     { echo "not two threads waiting at $at: $(describe "$p")"; return 1; }
+  [[ $(summary "$p.err" | grep -c "^dara:     #1 .*start_thread (libc") == 2 ]] ||
+    { echo "not two stacks from start_thread: $(describe "$p")"; return 1; }
+  has "$p" "^dara:     #0 $join main (lock_order+0x" explore || return 1
   dara_run "$p.replay" replay bugs.deadlock/bug-001-deadlock.sched
   [[ $(status "$p.replay") == 1 ]] || { echo "replay: $(describe "$p.replay")"; return 1; }
-  [[ $(summary "$p.replay.err" | grep -c "^dara:     at $at transfer") == 2 ]] ||
+  [[ $(summary "$p.replay.err" | grep -c "^dara:     #0 $at transfer") == 2 ]] ||
     { echo "replay: not two threads waiting at $at: $(describe "$p.replay")"; return 1; }
 }
 
