@@ -69,7 +69,8 @@ static void record_stack(struct dara_crash *c, const void *uc) {
       c->frames[k++] = shim_place((const void *)pc);
   } else {
     for (int i = first; i < n && k < DARA_CRASH_FRAMES; i++)
-      c->frames[k++] = shim_place((const char *)frames[i] - (i == first ? 0 : 1));
+      if (i == first || !shim_own(frames[i])) /* the shim's callers are no news */
+        c->frames[k++] = shim_place((const char *)frames[i] - (i == first ? 0 : 1));
   }
   c->nframes = k;
 }

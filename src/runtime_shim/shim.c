@@ -313,6 +313,10 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data) {
   return 1;
 }
 
+bool shim_own(const void *pc) {
+  return (uintptr_t)pc >= shim_text_lo && (uintptr_t)pc < shim_text_hi;
+}
+
 /* The call sites already placed: the return address and its code. Reset
  * when the process binds to its slot (modules are numbered afresh). */
 #define SITE_CACHE 512
@@ -442,7 +446,8 @@ static void take_stack(int me) {
   while (i < n && shim_in_runtime(frames[i]))
     i++;
   for (; i < n && k < DARA_CRASH_FRAMES; i++)
-    st->frames[k++] = shim_place((const char *)frames[i] - 1);
+    if (!shim_own(frames[i])) /* the shim's thread trampoline is no news */
+      st->frames[k++] = shim_place((const char *)frames[i] - 1);
   st->nframes = k;
   st->routine = (uint32_t)me;
 }

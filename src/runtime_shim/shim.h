@@ -403,6 +403,8 @@ void process_install_hooks(void);
 const void *shim_caller(const void *return_address);
 /* True for an address inside the shim or a sanitizer runtime. */
 bool shim_in_runtime(const void *pc);
+/* True for an address in the shim's own code (cheap: a range). */
+bool shim_own(const void *pc);
 
 /* Fatal error in the shim: one line on stderr, then _exit(125). */
 void shim_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
