@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -188,6 +189,39 @@ void report_crash(struct session *s, unsigned proc, int sig, unsigned *routine, 
   }
 }
 
+/* A place as a signature names it: "crash+0x124e" (module basename and
+ * offset); "" for none. */
+static void place_key(const struct session *s, unsigned proc, uint64_t pc, char *buf, size_t len) {
+  char path[DARA_PATH_LEN];
+  buf[0] = '\0';
+  if (place_module(s, proc, pc, path, sizeof(path)))
+    snprintf(buf, len, "%s+%#" PRIx64, base_name(path), pc >> 5);
+}
+
+void report_crash_frames(const struct session *s, unsigned proc, int sig, char *buf, size_t len) {
+  const struct dara_crash *c = &s->region->procs[proc].crash;
+  uint32_t n = c->nframes;
+  buf[0] = '\0';
+  if (c->signo != (uint32_t)sig || n > DARA_CRASH_FRAMES)
+    return;
+  size_t used = 0;
+  unsigned taken = 0;
+  bool program = false;
+  for (uint32_t i = 0; i < n && taken < REPORT_TOP_FRAMES; i++) {
+    char path[DARA_PATH_LEN], key[DARA_PATH_LEN + 32];
+    uint64_t pc = c->frames[i];
+    if (!place_module(s, proc, pc, path, sizeof(path)))
+      continue;
+    program = program || !srcloc_is_runtime(path); /* from the first in the program */
+    if (!program)
+      continue;
+    place_key(s, proc, pc, key, sizeof(key));
+    if (used < len)
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", taken ? " " : "", key);
+    taken++;
+  }
+}
+
 /* ---- the deadlock report ---- */
 
 /* "socket 127.0.0.1:36668, connected to 127.0.0.1:7320, where thread 0:1
@@ -216,6 +250,10 @@ static void describe_io_wait(const struct session *s, const struct blocked_iter 
   snprintf(buf, len, "socket %s, connected to %s%s", local, peer, who);
 }
 
+#define REPORT_MAX_WAITS 64
+
+static int compare_waits(const void *a, const void *b) { return strcmp(a, b); }
+
 void report_deadlock(struct session *s) {
   char summary[768];
   size_t used = 0;
@@ -224,6 +262,8 @@ void report_deadlock(struct session *s) {
   session_detail(s, "deadlock: no thread can run");
   char sig[512] = "deadlock";
   size_t sig_used = strlen(sig);
+  char waits[REPORT_MAX_WAITS][160];
+  unsigned nwaits = 0;
   for (struct blocked_iter b = {0}; session_next_blocked(s, &b);) {
     const struct dara_routine *r = b.r;
     unsigned i = b.proc, j = b.routine;
@@ -247,11 +287,14 @@ void report_deadlock(struct session *s) {
     report_place(s, i, r->pc, place, sizeof(place));
     if (!nframes && place[0])
       session_detail(s, "    at %s", place);
-    char site[128];
-    report_signature_site(s->names, i, j, site, sizeof(site));
-    if (sig_used < sizeof(sig) - 1)
-      sig_used += (size_t)snprintf(sig + sig_used, sizeof(sig) - sig_used, " %s:%s", site,
-                                   dara_op_name(r->op));
+    /* The signature: each thread's wait site (its call site, the same in
+     * every run), or its creation site when the site is not known. */
+    char site[DARA_PATH_LEN + 32];
+    place_key(s, i, r->pc, site, sizeof(site));
+    if (!site[0])
+      report_signature_site(s->names, i, j, site, sizeof(site));
+    if (nwaits < REPORT_MAX_WAITS)
+      snprintf(waits[nwaits++], sizeof(waits[0]), "%u:%s:%s", i, site, dara_op_name(r->op));
     /* The one-line summary names threads and operations only. */
     int32_t holder = r->waits_for;
     char brief[96];
@@ -269,6 +312,11 @@ void report_deadlock(struct session *s) {
                                brief);
     nblocked++;
   }
+  /* In an order of their own: the same deadlock whichever threads (by
+   * index) are in it. */
+  qsort(waits, nwaits, sizeof(waits[0]), compare_waits);
+  for (unsigned k = 0; k < nwaits && sig_used < sizeof(sig) - 1; k++)
+    sig_used += (size_t)snprintf(sig + sig_used, sizeof(sig) - sig_used, " %s", waits[k]);
   session_emit_simple(s, DARA_EV_DEADLOCK, 0, 0, 0, nblocked);
   snprintf(s->res->signature, sizeof(s->res->signature), "%s", sig);
   session_finish(s, SCHED_OUT_DEADLOCK, (int)nblocked, 0, "deadlock: %u threads blocked: %s",

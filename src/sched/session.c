@@ -324,8 +324,13 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     char where[320];
     report_crash(s, proc, sig, &routine, where, sizeof(where));
     session_emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
-    char site[128];
-    report_signature_site(s->names, proc, routine, site, sizeof(site));
+    /* The same bug: the signal and the top frames of the stack from the
+     * program's first (the crash or assertion site), else the thread's
+     * creation site. */
+    char site[400];
+    report_crash_frames(s, proc, sig, site, sizeof(site));
+    if (!site[0])
+      report_signature_site(s->names, proc, routine, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "signal %d %s", sig, site);
     char who[128] = "";
     if (running >= 0) {

@@ -132,6 +132,12 @@ void report_deadlock(struct session *s);
  * took it, when the shim knows (else left as it is). */
 void report_crash(struct session *s, unsigned proc, int sig, unsigned *routine, char *where,
                   size_t len);
+/* The top frames of proc's crash stack from the first in the program, up
+ * to REPORT_TOP_FRAMES, as a bug's signature names them ("crash+0x124e
+ * libfoo.so+0x1139": module and offset, the same in every run); "" when
+ * the shim recorded no stack for signal sig. */
+#define REPORT_TOP_FRAMES 3
+void report_crash_frames(const struct session *s, unsigned proc, int sig, char *buf, size_t len);
 /* A place (dara_routine.pc) of proc in words: "crash.c:21 crasher
  * (crash+0x11d9)", "crasher (crash+0x11d9)", "crash+0x11d9"; "" for 0 or
  * a module the process did not register. */

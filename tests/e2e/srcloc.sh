@@ -18,7 +18,9 @@
 #     its JSON form has each step's place;
 #   - cxx_threads.cc, built here: std::thread's threads are named after
 #     the program's function that created them, and std::mutex's locks
-#     placed at the program's lines.
+#     placed at the program's lines;
+#   - explore --keep-going counts one bug per failing stack (deadlock:
+#     wait sites), with its hits in the summary and the JSON.
 #
 # Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
 # passed, N failed", and the exit status is non-zero when a test failed.
@@ -182,6 +184,29 @@ test_cxx_threads() {
   [[ $(status "$p.replay") == 0 ]] || { echo "replay: $(describe "$p.replay")"; return 1; }
 }
 
+# --keep-going: every execution that fails the assertion (or deadlocks
+# the same way) is one bug, counted: its signature is the kind and the top
+# frames of the failing stack (the wait sites for a deadlock), whichever
+# thread slots are involved.
+test_dedup() {
+  local p=$TMP/dedup name kind want
+  for name in assert_fail lock_order; do
+    kind=crash want='^signal 6 assert_fail\+0x[0-9a-f]+( |$)'
+    [[ $name == lock_order ]] &&
+      kind=deadlock want='^deadlock( 0:lock_order\+0x[0-9a-f]+:(mutex_lock|thread_join)){3}$'
+    dara_run "$p.$name" explore --seed 1 -n 200 --keep-going --json -o "bugs.dedup.$name" -- \
+      "$PROGRAMS/$name"
+    [[ $(status "$p.$name") == 1 ]] || { echo "$name: $(describe "$p.$name")"; return 1; }
+    jq -e --arg kind "$kind" --arg want "$want" \
+      '(.bugs | length) == 1 and .bugs[0].kind == $kind and .bugs[0].hits >= 2
+       and (.bugs[0].signature | test($want))' "$p.$name.out" >/dev/null ||
+      { echo "$name: bugs: $(jq -c .bugs "$p.$name.out")"; return 1; }
+    has "$p.$name" "^dara: explore: bug 1 ($kind) in $(jq .bugs[0].hits "$p.$name.out") schedules: " \
+      "$name" || return 1
+    echo "# $name: 1 bug in $(jq .bugs[0].hits "$p.$name.out") of 200 schedules"
+  done
+}
+
 missing=()
 [[ -x $DARA ]] || missing+=("$DARA")
 for name in crash assert_fail lock_order; do
@@ -193,4 +218,4 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   exit 1
 fi
 
-run_tests crash assert deadlock show show_json cxx_threads
+run_tests crash assert deadlock show show_json cxx_threads dedup
