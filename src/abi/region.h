@@ -74,8 +74,10 @@
 #define DARA_FD 666
 #define DARA_MAGIC 0x41524144u /* "DARA" little-endian */
 /* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY;
- * 5: dara_proc.spin; 7: DARA_POINTS_RACY and dara_region.racy */
-#define DARA_ABI_VERSION 7u
+ * 5: dara_proc.spin; 7: DARA_POINTS_RACY and dara_region.racy; 8:
+ * dara_routine.pc for every operation (the call site), dara_proc.crash,
+ * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack */
+#define DARA_ABI_VERSION 8u
 
 #define DARA_MAX_PROCS 8
 /* Threads alive at once in a process (a thread that exited counts until it
@@ -129,8 +131,11 @@ enum dara_proc_state {
 
 /* Commands from the scheduler, read by a thread when it gets the turn. */
 enum dara_command {
-  DARA_CMD_RUN = 0,  /* carry on */
-  DARA_CMD_KILL = 1, /* end the process now (_exit) */
+  DARA_CMD_RUN = 0,   /* carry on */
+  DARA_CMD_KILL = 1,  /* end the process now (_exit) */
+  DARA_CMD_STACK = 2, /* (to a parked routine given GO) write your stack into
+                         dara_proc.stack and park again, giving the turn back:
+                         no step (a deadlock report) */
 };
 
 /* What a parked routine can do if chosen. Computed by the shim from its model
@@ -163,24 +168,35 @@ struct dara_io_wait {
 };
 
 struct dara_routine {
-  uint32_t gate;            /* futex word, enum dara_gate */
-  uint32_t status;          /* enum dara_routine_status */
-  uint32_t tid;             /* kernel thread id, 0 before it first runs */
-  uint32_t op;              /* pending operation, enum dara_op */
-  uint32_t obj;             /* object id of the pending operation (0: none); the
+  uint32_t gate;          /* futex word, enum dara_gate */
+  uint32_t status;        /* enum dara_routine_status */
+  uint32_t tid;           /* kernel thread id, 0 before it first runs */
+  uint32_t op;            /* pending operation, enum dara_op */
+  uint32_t obj;           /* object id of the pending operation (0: none); the
                         descriptor for I/O operations */
-  uint32_t obj2;            /* second object (the mutex of a condition wait) */
-  int32_t waits_for;        /* routine that holds what this one waits for, or -1 */
-  uint32_t nio;             /* I/O operations: entries of io[] in use; the routine
+  uint32_t obj2;          /* second object (the mutex of a condition wait) */
+  int32_t waits_for;      /* routine that holds what this one waits for, or -1 */
+  uint32_t nio;           /* I/O operations: entries of io[] in use; the routine
                         is ready when any of them is */
-  uint64_t deadline;        /* virtual time (ns) a timed operation or sleep ends, 0: none */
-  uint64_t steps;           /* how many times it was chosen */
-  uint64_t pc;              /* memory operations (dara_op_is_memory): where the access
-                        is, offset << 5 | module (an index into modules[], <
-                        32), the offset being that of the hook call's return
-                        address minus one; 0 when unknown or another op */
-  struct dara_site site;    /* where it was created */
-  struct dara_site start;   /* its start routine (ordinal unused) */
+  uint64_t deadline;      /* virtual time (ns) a timed operation or sleep ends, 0: none */
+  uint64_t steps;         /* how many times it was chosen */
+  uint64_t pc;            /* where the pending operation is, offset << 5 | module
+                        (an index into modules[], < 32), the offset being that
+                        of a return address minus one (inside the call): for
+                        memory operations (dara_op_is_memory) the hook call's,
+                        for the others the call of the interposed function
+                        from the program (its call site); 0 when unknown (and
+                        for THREAD_START, THREAD_EXIT and PROC_EXIT, which
+                        libc and the loader make, not the program) */
+  struct dara_site site;  /* where it was created */
+  struct dara_site start; /* its start routine (ordinal unused) */
+  /* When it was created from the C or C++ runtime (std::thread: its
+   * pthread_create call is in libstdc++), the first frames of the creation
+   * stack past the runtime's, innermost first, each as pc (0: none): the
+   * scheduler names the thread after the first function there that is
+   * the program's own. All 0 otherwise. */
+#define DARA_ORIGIN_FRAMES 4
+  uint64_t origin[DARA_ORIGIN_FRAMES];
   char func[DARA_NAME_LEN]; /* start routine's symbol, if the shim knows it */
   struct dara_io_wait io[DARA_IO_FDS];
 };
@@ -244,6 +260,43 @@ struct dara_module {
   char path[DARA_PATH_LEN]; /* path of the shared object or executable */
 };
 
+/* How the process died, as far as the shim saw it: a fatal signal
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) it caught with its own
+ * handler, which is installed only where the program left the default
+ * action (a program's handler, or a sanitizer's, is left alone), and a
+ * failed assert() (the shim's __assert_fail). Written once per process by
+ * the thread that took it, signo last; the shim clears it when the process
+ * binds to its slot, and the scheduler reads it after the process died. */
+#define DARA_CRASH_FRAMES 32
+#define DARA_ASSERT_TEXT 128
+struct dara_crash {
+  uint32_t signo;   /* 0: nothing recorded */
+  uint32_t routine; /* the thread that took it, UINT32_MAX when not controlled */
+  int32_t code;     /* the signal's si_code */
+  uint32_t nframes; /* frames[] in use */
+  uint64_t addr;    /* si_addr: the address that faulted (SIGSEGV, SIGBUS) or the
+                       instruction (SIGILL, SIGFPE); 0 for SIGABRT */
+  /* The thread's stack, innermost first, each as dara_routine.pc
+   * (offset << 5 | module; 0: not in a module the table could hold): the
+   * instruction the signal interrupted, then each caller's return address
+   * minus one. */
+  uint64_t frames[DARA_CRASH_FRAMES];
+  uint32_t assert_line; /* a failed assert(): its line; 0 when none failed */
+  uint32_t pad;
+  char assert_expr[DARA_ASSERT_TEXT]; /* NUL-terminated, cut to fit */
+  char assert_file[DARA_ASSERT_TEXT];
+  char assert_func[DARA_NAME_LEN];
+};
+
+/* A parked routine's stack, written at the scheduler's DARA_CMD_STACK:
+ * the frames past the shim's, innermost first (its call of the
+ * interposed function first), each as dara_routine.pc. */
+struct dara_stack {
+  uint32_t routine; /* the routine that wrote it */
+  uint32_t nframes;
+  uint64_t frames[DARA_CRASH_FRAMES];
+};
+
 struct dara_proc {
   uint32_t lock;         /* futex word, enum dara_turn */
   uint32_t syscall_lock; /* 1: the shim handed the turn over only to have its
@@ -276,6 +329,8 @@ struct dara_proc {
   uint32_t log_lost;
   uint32_t pad2;
   struct dara_log_entry log[DARA_LOG_LEN];
+  struct dara_crash crash;
+  struct dara_stack stack;
 };
 
 struct dara_region_header {

@@ -10,6 +10,7 @@
 #include "runtime_shim/shim.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <execinfo.h>
@@ -30,6 +31,14 @@ static SHIM_TLS int tls_routine = -1;
 static SHIM_TLS bool tls_in_shim;
 
 int shim_self(void) { return tls_routine; }
+
+int shim_unbind(void) {
+  int me = tls_routine;
+  tls_routine = -1;
+  return me;
+}
+
+void shim_rebind(int routine) { tls_routine = routine; }
 
 bool shim_busy(void) { return tls_in_shim; }
 
@@ -175,7 +184,9 @@ static const char *main_path(const char *fallback) {
   return exe[0] ? exe : fallback;
 }
 
-uint32_t shim_module_of(const void *addr, uint64_t *offset) {
+/* shim_module_of, or with may_die false UINT32_MAX (and the offset from
+ * the module) when the table is full. */
+static uint32_t module_index(const void *addr, uint64_t *offset, bool may_die) {
   Dl_info info;
   *offset = (uint64_t)(uintptr_t)addr;
   if (!addr || !dladdr(addr, &info) || !info.dli_fbase)
@@ -188,6 +199,8 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset) {
   for (uint32_t i = 0; i < p->nmodules; i++)
     if (strncmp(p->modules[i].path, path, DARA_PATH_LEN - 1) == 0)
       return i;
+  if (p->nmodules >= DARA_MAX_MODULES && !may_die)
+    return UINT32_MAX;
   if (p->nmodules >= DARA_MAX_MODULES) {
     /* dara's limit, not the program's fault: the scheduler ends the run
      * with an error when it reads the note. Going on would name this
@@ -202,6 +215,16 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset) {
   snprintf(p->modules[i].path, DARA_PATH_LEN, "%s", path);
   p->nmodules = i + 1;
   return i;
+}
+
+uint32_t shim_module_of(const void *addr, uint64_t *offset) {
+  return module_index(addr, offset, true);
+}
+
+uint64_t shim_place(const void *addr) {
+  uint64_t offset;
+  uint32_t module = addr ? module_index(addr, &offset, false) : UINT32_MAX;
+  return module < DARA_MAX_MODULES && offset < (UINT64_C(1) << 58) ? offset << 5 | module : 0;
 }
 
 /* True for addresses inside the shim or a sanitizer runtime, whose
@@ -222,11 +245,118 @@ const void *shim_caller(const void *return_address) {
   if (!shim_in_runtime(return_address))
     return return_address;
   void *frames[16];
+  int me = shim_unbind(); /* libgcc's pthread_once in backtrace is no point */
   int n = backtrace(frames, 16);
+  shim_rebind(me);
   for (int i = 1; i < n; i++)
     if (!shim_in_runtime(frames[i]))
       return frames[i];
   return return_address;
+}
+
+/* The C and C++ runtime's own modules, by file name: a thread created
+ * from inside them (std::thread) is named after the program's frames of
+ * its creation stack. */
+static bool runtime_module(const char *path) {
+  static const char *const prefixes[] = {"libc.so",  "libstdc++", "libgcc_s",  "libc++",
+                                         "ld-linux", "libm.so",   "libpthread"};
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+    if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0)
+      return true;
+  return false;
+}
+
+/* The first DARA_ORIGIN_FRAMES frames of the calling thread's stack past
+ * the shim, the sanitizers' and the C and C++ runtime's, into origin.
+ * Only for a creation from inside the runtime: a backtrace, and rare. */
+static void creation_origin(uint64_t origin[DARA_ORIGIN_FRAMES]) {
+  void *frames[32];
+  int me = shim_unbind(); /* libgcc's pthread_once in backtrace is no point */
+  int n = backtrace(frames, 32);
+  shim_rebind(me);
+  int k = 0;
+  for (int i = 1; i < n && k < DARA_ORIGIN_FRAMES; i++) {
+    Dl_info info;
+    if (shim_in_runtime(frames[i]) || !dladdr(frames[i], &info))
+      continue;
+    if (k == 0 && info.dli_fname && runtime_module(info.dli_fname))
+      continue;
+    origin[k++] = shim_place((const char *)frames[i] - 1);
+  }
+}
+
+/* ---- call sites ---- */
+
+/* The shim's own code: a return address inside it is not the program's. */
+static uintptr_t shim_text_lo, shim_text_hi;
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  uintptr_t self = (uintptr_t)data;
+  uintptr_t lo = UINTPTR_MAX, hi = 0;
+  for (int i = 0; i < info->dlpi_phnum; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+      continue;
+    uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+    if (start < lo)
+      lo = start;
+    if (start + ph->p_memsz > hi)
+      hi = start + ph->p_memsz;
+  }
+  if (self < lo || self >= hi)
+    return 0;
+  shim_text_lo = lo;
+  shim_text_hi = hi;
+  return 1;
+}
+
+bool shim_own(const void *pc) {
+  return (uintptr_t)pc >= shim_text_lo && (uintptr_t)pc < shim_text_hi;
+}
+
+/* The call sites already placed: the return address and its code. Reset
+ * when the process binds to its slot (modules are numbered afresh). */
+#define SITE_CACHE 512
+static struct {
+  uintptr_t ret;
+  uint64_t code;
+} site_cache[SITE_CACHE];
+
+static uint64_t site_code(uintptr_t ret) {
+  uint32_t slot = (uint32_t)((ret * 0x9E3779B97F4A7C15ull) >> 40) & (SITE_CACHE - 1);
+  if (site_cache[slot].ret == ret)
+    return site_cache[slot].code;
+  /* Behind a sanitizer's interceptor the program is further up, at a depth
+   * that depends on the call: found each time, never cached. */
+  if (shim_in_runtime((const void *)ret))
+    return shim_place((const char *)shim_caller((const void *)ret) - 1);
+  uint64_t code = shim_place((const char *)ret - 1);
+  site_cache[slot].ret = ret;
+  site_cache[slot].code = code;
+  return code;
+}
+
+/* The program's call of the interposed function that led here: the first
+ * return address, walking up the frames from this one, that is not in the
+ * shim. The shim is built with frame pointers, and only its own frames are
+ * walked (the first return address outside it ends the walk), so a
+ * program built without them costs nothing and misleads nothing. One pc
+ * per scheduling point, and cached: no unwinding. */
+static __attribute__((noinline)) uint64_t call_site(void) {
+  void *const *fp = __builtin_frame_address(0);
+  for (int depth = 0; depth < 32 && fp; depth++) {
+    uintptr_t ret = (uintptr_t)fp[1];
+    if (ret < shim_text_lo || ret >= shim_text_hi)
+      return site_code(ret);
+    void *const *next = fp[0];
+    if ((uintptr_t)next <= (uintptr_t)fp || (uintptr_t)next - (uintptr_t)fp > (1u << 20))
+      break;
+    fp = next;
+  }
+  return 0;
 }
 
 /* ---- enabled rules ---- */
@@ -302,6 +432,38 @@ void shim_refresh(void) {
 }
 
 /* ---- the scheduling point ---- */
+
+/* The calling routine's stack into the region (DARA_CMD_STACK): the
+ * frames past the shim's. */
+static void take_stack(int me) {
+  struct dara_stack *st = &shim.proc->stack;
+  void *frames[DARA_CRASH_FRAMES + 16];
+  int was = shim_unbind(); /* libgcc's pthread_once in backtrace is no point */
+  int n = backtrace(frames, DARA_CRASH_FRAMES + 16);
+  shim_rebind(was);
+  uint32_t k = 0;
+  int i = 0;
+  while (i < n && shim_in_runtime(frames[i]))
+    i++;
+  for (; i < n && k < DARA_CRASH_FRAMES; i++)
+    if (!shim_own(frames[i])) /* the shim's thread trampoline is no news */
+      st->frames[k++] = shim_place((const char *)frames[i] - 1);
+  st->nframes = k;
+  st->routine = (uint32_t)me;
+}
+
+/* Waits at a point for the turn. A GO that comes with DARA_CMD_STACK only
+ * asks for the stack: written, then parked again. */
+static void wait_go(struct dara_proc *p, struct dara_routine *r, int me, int spins) {
+  for (;;) {
+    handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, spins, 0);
+    if (__atomic_load_n(&p->command, __ATOMIC_ACQUIRE) != DARA_CMD_STACK)
+      return;
+    take_stack(me);
+    __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+    handoff_give(&p->lock, DARA_TURN_SCHED);
+  }
+}
 
 /* After the turn arrives: obey a kill, account the step. */
 static void on_turn(struct dara_routine *r) {
@@ -380,7 +542,7 @@ static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   /* Blocked, it cannot be chosen next: sleep at once (handoff.h). */
   bool blocked = r->status == DARA_RS_BLOCKED;
   handoff_give(&p->lock, DARA_TURN_SCHED);
-  handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, blocked ? 0 : gate_spins(), 0);
+  wait_go(p, r, me, blocked ? 0 : gate_spins());
   on_turn(r);
   /* Nothing changed since the refresh that the scheduler chose from, so the
    * status tells whether the operation completes or times out. */
@@ -402,7 +564,10 @@ static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
 int shim_point(unsigned op, uint32_t obj, uint32_t obj2) {
   bool was_in_shim = tls_in_shim;
   tls_in_shim = true;
-  int status = point(op, obj, obj2, 0);
+  /* A thread's start and end and the process's exit are made by libc and
+   * the loader, not called by the program: no call site (region.h). */
+  bool sited = op != DARA_OP_THREAD_START && op != DARA_OP_THREAD_EXIT && op != DARA_OP_PROC_EXIT;
+  int status = point(op, obj, obj2, sited ? call_site() : 0);
   tls_in_shim = was_in_shim;
   return status;
 }
@@ -478,6 +643,8 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
   r->site.ordinal = site_ordinal(module, offset);
   r->site.module = module;
   r->site.offset = offset;
+  if (module < p->nmodules && runtime_module(p->modules[module].path))
+    creation_origin(r->origin);
   /* Behind a sanitizer's pthread_create, start_fn is the sanitizer's own
    * trampoline: naming the thread after it would mislead, so leave it unnamed. */
   bool foreign = start_fn && shim_in_runtime(start_fn);
@@ -566,6 +733,8 @@ static void bind_slot(void) {
   r->status = DARA_RS_RUNNING;
   p->nroutines = 1;
   shim.nsites = 0;
+  memset(site_cache, 0, sizeof(site_cache));
+  memset(&p->crash, 0, sizeof(p->crash));
   tls_routine = 0;
   /* The scheduler wrote it before starting the process, and does not
    * change it during the run: read once. */
@@ -580,6 +749,8 @@ __attribute__((constructor(101))) static void shim_init(void) {
   if (!map_region())
     return;
   thread_exit_key_init();
+  dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
+  crash_install();
   /* A fork server returns here only in a child, which runs one execution. */
   if (forkserver_requested())
     forkserver_serve();

@@ -275,6 +275,11 @@ extern struct shim_state shim;
 
 /* Routine index of the calling thread, or -1 if it is not controlled. */
 int shim_self(void);
+/* Makes the calling thread uncontrolled for a while (its calls are not
+ * points: the shim's own use of backtrace, whose libgcc calls pthread_once)
+ * and returns its routine, which shim_rebind gives back. */
+int shim_unbind(void);
+void shim_rebind(int routine);
 /* True when the calling thread is under dara's control. */
 static inline bool shim_controlled(void) { return shim.active && shim_self() >= 0; }
 
@@ -373,6 +378,15 @@ void thread_exit_key_arm(void);
 /* Module index for an address (registers the module on first sight) and the
  * offset of addr inside it; UINT32_MAX/absolute when not in a module. */
 uint32_t shim_module_of(const void *addr, uint64_t *offset);
+/* addr as dara_routine.pc encodes a place: offset << 5 | module, or 0 when
+ * it is in no module or the module table is full (never ends the process,
+ * unlike shim_module_of). */
+uint64_t shim_place(const void *addr);
+
+/* crash.c: the handler of fatal signals that records the faulting thread's
+ * stack in the region (dara_proc.crash), installed where the program left
+ * the default action; called once at start-up. */
+void crash_install(void);
 
 /* forkserver.c: whether this process was started as a fork server (the
  * variable is removed from the environment), and the server's loop, which
@@ -389,6 +403,8 @@ void process_install_hooks(void);
 const void *shim_caller(const void *return_address);
 /* True for an address inside the shim or a sanitizer runtime. */
 bool shim_in_runtime(const void *pc);
+/* True for an address in the shim's own code (cheap: a range). */
+bool shim_own(const void *pc);
 
 /* Fatal error in the shim: one line on stderr, then _exit(125). */
 void shim_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

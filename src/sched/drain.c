@@ -21,6 +21,7 @@
 #include "sched/io.h"
 #include "sched/names.h"
 #include "sched/session_priv.h"
+#include "sched/srcloc.h"
 #include "sched/symbols.h"
 #include "sched/world.h"
 #include "shm/region.h"
@@ -135,8 +136,23 @@ void drain_define_thread(struct session *s, unsigned proc, unsigned routine) {
   region_copy_name(func, sizeof(func), r->func, DARA_NAME_LEN);
   char path[DARA_PATH_LEN];
   struct dara_site start = r->start;
-  if (!func[0] && module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0)
+  /* A start routine of the C or C++ runtime (std::thread's) names nothing
+   * of the program's. */
+  bool runtime_start =
+      module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0 && srcloc_is_runtime(path);
+  if (runtime_start)
+    func[0] = '\0';
+  else if (!func[0] && module_name(p, start.module, NULL, 0, path, sizeof(path)) == 0)
     symbols_lookup(path, start.offset, false, func, sizeof(func));
+  /* Else the first function of its creation stack that is the program's
+   * (region.h, dara_routine.origin). */
+  for (int k = 0; !func[0] && k < DARA_ORIGIN_FRAMES; k++) {
+    uint64_t pc = r->origin[k];
+    struct srcloc loc;
+    if (pc && module_name(p, (uint32_t)(pc & 31), NULL, 0, path, sizeof(path)) == 0 &&
+        srcloc_lookup_user(path, pc >> 5, &loc) == 0)
+      strlcpy(func, loc.func, sizeof(func));
+  }
   struct sched_thread st = {.proc = (uint8_t)proc,
                             .routine = (uint16_t)routine,
                             .module = module,
@@ -407,7 +423,7 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
     return;
   }
   uint64_t pc = e->args[1];
-  if (dara_op_is_memory(e->a) && pc != 0 && (pc & 31) >= s->region->procs[proc].nmodules) {
+  if (pc != 0 && (pc & 31) >= s->region->procs[proc].nmodules) {
     bad_entry(s, proc, "forced step's module", (unsigned long)(pc & 31));
     return;
   }
@@ -468,8 +484,9 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
                           .obj = e->b,
                           .obj2 = (uint32_t)e->args[0],
                           .time = e->c};
-  if (dara_op_is_memory(e->a))
-    ev.arg = (int64_t)e->args[1];
+  if (!session_place(s, proc, pc))
+    return;
+  ev.arg = (int64_t)pc;
   session_emit(s, &ev);
   s->steps++;
 }

@@ -355,11 +355,9 @@ void evtext_what(const struct names *n, const struct sched_file *f, const struct
       memory_step(n, ev, buf, len);
       break;
     }
+    /* arg is where the step is (its call site), which show names itself,
+     * symbolized (show_place). */
     operation(n, STYLE_SHOW, buf, len, ev->proc, ev->op, ev->obj, ev->obj2);
-    if (ev->arg && !dara_op_is_io(ev->op)) {
-      size_t k = strlen(buf);
-      snprintf(buf + k, len - k, " arg %lld", arg);
-    }
     break;
   case DARA_EV_RESULT:
     o1[0] = '\0';
@@ -460,8 +458,9 @@ void evtext_sentence(const struct names *n, const struct dara_event *ev, char *b
   switch (ev->kind) {
   case DARA_EV_STEP:
     operation(n, STYLE_REPORT, what, sizeof(what), ev->proc, ev->op, ev->obj, ev->obj2);
-    /* A memory access: where it is (its pc, region.h), which replay checks too. */
-    if (dara_op_is_memory(ev->op))
+    /* Where it is (its pc, region.h: the access, or the call site), which
+     * replay checks too. */
+    if (dara_op_is_memory(ev->op) || ev->arg)
       snprintf(what + strlen(what), sizeof(what) - strlen(what), " at pc %#llx",
                (unsigned long long)ev->arg);
     snprintf(buf, len, "thread %s runs %s", who, what);

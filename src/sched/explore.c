@@ -65,6 +65,7 @@ struct bug {
   char message[1024];
   char file[PATH_MAX];
   uint64_t schedule; /* 1-based index of the execution that found it */
+  uint64_t hits;     /* executions that showed it (the same signature) */
 };
 
 /* A distinct data race (session_race.key), kept from the first execution
@@ -288,8 +289,10 @@ static int copy_to_scratch(struct explore *x) {
 
 static int save_bug(struct explore *x, const struct session_result *res, uint64_t number) {
   for (size_t i = 0; i < x->nbugs; i++)
-    if (strcmp(x->bugs[i].signature, res->signature) == 0)
+    if (strcmp(x->bugs[i].signature, res->signature) == 0) {
+      x->bugs[i].hits++;
       return 0; /* seen before */
+    }
   struct bug *b = reallocarray(x->bugs, x->nbugs + 1, sizeof(*b));
   if (!b)
     return -1;
@@ -300,6 +303,7 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   snprintf(b->kind, sizeof(b->kind), "%s", kind_word(res->outcome.kind));
   snprintf(b->message, sizeof(b->message), "%s", res->message);
   b->schedule = number;
+  b->hits = 1;
   if (copy_to_scratch(x) != 0)
     return -1;
   /* The first free number: an earlier explore may have left bugs here. */
@@ -458,7 +462,8 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
     const struct bug *b = &x->bugs[i];
     printf("%s\n  {\"kind\": ", i ? "," : "");
     json_string(stdout, b->kind);
-    printf(", \"schedule\": %llu, \"file\": ", (unsigned long long)b->schedule);
+    printf(", \"schedule\": %llu, \"hits\": %llu, \"file\": ", (unsigned long long)b->schedule,
+           (unsigned long long)b->hits);
     json_string(stdout, b->file);
     fputs(", \"message\": ", stdout);
     json_string(stdout, b->message);
@@ -1014,6 +1019,9 @@ int cmd_explore(int argc, char **argv) {
           (unsigned long long)x.schedules, plural(x.schedules), redundant, elapsed,
           elapsed > 0 ? (double)x.schedules / elapsed : 0.0, strategy_describe(x.strategy),
           x.exhausted ? ": exhausted" : "", x.nbugs, x.nbugs == 1 ? "" : "s", race_count);
+  for (size_t i = 0; i < x.nbugs; i++) /* how often each showed (--keep-going) */
+    fprintf(stderr, "dara: explore: bug %zu (%s) in %llu schedule%s: %s\n", i + 1, x.bugs[i].kind,
+            (unsigned long long)x.bugs[i].hits, x.bugs[i].hits == 1 ? "" : "s", x.bugs[i].file);
   if (x.racy)
     racy_print_summary(stderr, x.racy, x.schedules, x.steps);
   if (x.step_limits)

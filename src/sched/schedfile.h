@@ -1,5 +1,5 @@
 /*
- * schedfile: the schedule file (format v5, docs/schedule-format.md).
+ * schedfile: the schedule file (format v6, docs/schedule-format.md).
  *
  * Writing streams: events are encoded into a small buffer and flushed, so a
  * writer needs bounded memory however long the run. Thread and object
@@ -23,11 +23,12 @@
 #include "sched/event.h"
 
 #define SCHEDFILE_VERSION \
-  5u /* reads 1 to 5; 2 added SYSCALL events, 3 the race outcome,
+  6u /* reads 1 to 6; 2 added SYSCALL events, 3 the race outcome,
                              4 the racy points policy and its places, the
                              ORACLE record and the check outcome, 5 the
                              step limit in the header and its outcome, the
-                             WORLD record */
+                             WORLD record, 6 every step's place (its call
+                             site) and the MODULE record */
 
 struct sched_cmd {
   int argc;
@@ -160,6 +161,10 @@ int schedfile_define_object(struct schedfile_writer *w, const struct sched_objec
 int schedfile_define_object_symbol(struct schedfile_writer *w, const struct sched_object *o,
                                    const char *symbol);
 int schedfile_define_label(struct schedfile_writer *w, const struct sched_label *l);
+/* Module index of process proc is the file at path (a MODULE record):
+ * indices 0, 1, 2, ... of each process in order, below DARA_MAX_MODULES. */
+int schedfile_define_module(struct schedfile_writer *w, unsigned proc, unsigned index,
+                            const char *path);
 int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *ev);
 /* Writes the footer with the outcome and checksum, closes and frees w.
  * Returns 0, or -1 with a reason in err if anything failed since create. */
@@ -195,6 +200,10 @@ struct sched_file {
   size_t nlabels;
   struct dara_sys *syscalls; /* what the SYSCALL events point to */
   size_t nsyscalls;
+  /* modules[p][i]: the path of module i of process p (MODULE records,
+   * version 6), which the places of steps name; NULL past nmodules[p]. */
+  char *modules[DARA_MAX_PROCS][DARA_MAX_MODULES];
+  uint32_t nmodules[DARA_MAX_PROCS];
   uint32_t version;
   uint64_t file_size;
 };

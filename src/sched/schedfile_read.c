@@ -340,6 +340,30 @@ static enum rd read_symbol_record(struct reader *r) {
   return RD_OK;
 }
 
+/* MODULE (version 6): module `index` of a process, in order. */
+static enum rd read_module_record(struct reader *r) {
+  uint64_t proc = 0, index = 0;
+  uint32_t path = 0;
+  if (r->f->version < 6) {
+    return bad(r, "a MODULE record in a version %u file", r->f->version);
+  }
+  TRY(rd_max(r, DARA_MAX_PROCS - 1, &proc, "process"));
+  TRY(rd_max(r, DARA_MAX_MODULES - 1, &index, "module"));
+  TRY(rd_string_id(r, &path));
+  struct sched_file *f = r->f;
+  if (index != f->nmodules[proc]) {
+    return bad(r, "module %llu of process %llu defined out of order (expected %u)",
+               (unsigned long long)index, (unsigned long long)proc, f->nmodules[proc]);
+  }
+  char *text = str_copy(r, path);
+  if (!text) {
+    return bad(r, "more text than a file of %zu bytes can hold", r->len);
+  }
+  f->modules[proc][index] = text;
+  f->nmodules[proc]++;
+  return RD_OK;
+}
+
 /* The racy places that follow the racy policy (version 4). */
 static enum rd read_racy(struct reader *r) {
   struct dara_racy *racy = rd_alloc(r, sizeof(*racy));
@@ -759,6 +783,11 @@ void schedfile_free(struct sched_file *f) {
     free(f->labels[i].text);
   }
   free(f->labels);
+  for (int p = 0; p < DARA_MAX_PROCS; p++) {
+    for (uint32_t i = 0; i < f->nmodules[p] && i < DARA_MAX_MODULES; i++) {
+      free(f->modules[p][i]);
+    }
+  }
   memset(f, 0, sizeof *f);
 }
 
@@ -802,6 +831,9 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_WORLD:
       TRY(read_world_record(r));
+      break;
+    case TAG_MODULE:
+      TRY(read_module_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);

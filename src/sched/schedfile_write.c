@@ -39,6 +39,7 @@ struct schedfile_writer {
   uint64_t nobjects;
   uint32_t nlabels; /* also the id of the last label defined */
   uint32_t nstrings;
+  uint32_t nmodules[DARA_MAX_PROCS];
   unsigned points; /* the header's, written before the first memory step */
   bool points_written;
   struct dara_racy racy; /* the header's racy places, written with points */
@@ -453,6 +454,28 @@ int schedfile_define_label(struct schedfile_writer *w, const struct sched_label 
   w_uvarint(w, l->id);
   w_string(w, text);
   w->nlabels++;
+  return w->failed ? -1 : 0;
+}
+
+int schedfile_define_module(struct schedfile_writer *w, unsigned proc, unsigned index,
+                            const char *path) {
+  if (w->failed) {
+    return -1;
+  }
+  if (proc >= DARA_MAX_PROCS || index != w->nmodules[proc] || index >= DARA_MAX_MODULES) {
+    w_fail(w, "module %u of process %u defined out of order", index, proc);
+    return -1;
+  }
+  uint32_t id = 0;
+  if (!w_intern(w, path ? path : "", &id, "module path")) {
+    return -1;
+  }
+  uint8_t tag = TAG_MODULE;
+  w_bytes(w, &tag, 1);
+  w_uvarint(w, proc);
+  w_uvarint(w, index);
+  w_uvarint(w, id);
+  w->nmodules[proc]++;
   return w->failed ? -1 : 0;
 }
 

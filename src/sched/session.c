@@ -321,9 +321,16 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     unsigned routine = running >= 0 ? (unsigned)running : 0;
+    char where[320];
+    report_crash(s, proc, sig, &routine, where, sizeof(where));
     session_emit_simple(s, DARA_EV_SIGNAL, proc, routine, 0, sig);
-    char site[128];
-    report_signature_site(s->names, proc, routine, site, sizeof(site));
+    /* The same bug: the signal and the top frames of the stack from the
+     * program's first (the crash or assertion site), else the thread's
+     * creation site. */
+    char site[400];
+    report_crash_frames(s, proc, sig, site, sizeof(site));
+    if (!site[0])
+      report_signature_site(s->names, proc, routine, site, sizeof(site));
     snprintf(s->res->signature, sizeof(s->res->signature), "signal %d %s", sig, site);
     char who[128] = "";
     if (running >= 0) {
@@ -331,9 +338,10 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
       names_thread_text(s->names, proc, routine, name, sizeof(name));
       snprintf(who, sizeof(who), " while thread %s was running", name);
     }
-    session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s", proc, prog,
-                   report_signal_name(sig), sig == SIGABRT ? " (abort or failed assertion)" : "",
-                   who);
+    session_finish(s, SCHED_OUT_SIGNAL, sig, proc, "process %u (%s) killed by %s%s%s%s%s", proc,
+                   prog, report_signal_name(sig),
+                   sig == SIGABRT && !where[0] ? " (abort or failed assertion)" : "",
+                   where[0] ? ", " : "", where, who);
   }
 }
 
@@ -909,8 +917,11 @@ static void step(struct session *s) {
                           .obj = c->obj,
                           .obj2 = c->obj2,
                           .time = clock->now};
-  if (dara_op_is_memory(c->op)) /* where the access is (region.h) */
-    ev.arg = (int64_t)s->region->procs[c->proc].routines[c->routine].pc;
+  /* Where the operation is (region.h): the call site, or the access. */
+  uint64_t pc = s->region->procs[c->proc].routines[c->routine].pc;
+  if (!session_place(s, c->proc, pc))
+    return;
+  ev.arg = (int64_t)pc;
   session_emit(s, &ev);
   if (s->done)
     return;
@@ -1029,6 +1040,70 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   return 0;
 }
 
+/* ---- places ---- */
+
+uint32_t session_stack_of(struct session *s, unsigned proc, unsigned routine, uint64_t *frames,
+                          uint32_t max) {
+  struct dara_proc *p = &s->region->procs[proc];
+  struct dara_routine *r = &p->routines[routine];
+  /* Only a routine parked at a point (one not yet started waits
+   * elsewhere, and would run). */
+  if (!s->procs[proc].alive || routine >= DARA_MAX_ROUTINES || r->status != DARA_RS_BLOCKED ||
+      r->op == DARA_OP_THREAD_START)
+    return 0;
+  memset(&p->stack, 0, sizeof(p->stack));
+  p->stack.routine = UINT32_MAX;
+  __atomic_store_n(&p->command, DARA_CMD_STACK, __ATOMIC_RELEASE);
+  __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
+  handoff_give(&r->gate, DARA_GATE_GO);
+  bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, (int)s->region->hdr.spins, 0);
+  __atomic_store_n(&p->command, DARA_CMD_RUN, __ATOMIC_RELEASE);
+  struct dara_stack st;
+  memcpy(&st, (const void *)&p->stack, sizeof(st));
+  if (!back || st.routine != routine || st.nframes > DARA_CRASH_FRAMES)
+    return 0;
+  uint32_t n = st.nframes < max ? st.nframes : max;
+  memcpy(frames, st.frames, n * sizeof(*frames));
+  return n;
+}
+
+void session_module_path(const struct session *s, unsigned proc, uint32_t m, char *buf,
+                         size_t len) {
+  const struct dara_proc *p = &s->region->procs[proc];
+  buf[0] = '\0';
+  if (m < DARA_MAX_MODULES && m < p->nmodules)
+    region_copy_name(buf, len, p->modules[m].path, DARA_PATH_LEN);
+}
+
+bool session_place(struct session *s, unsigned proc, uint64_t pc) {
+  if (pc == 0)
+    return true;
+  uint32_t m = (uint32_t)(pc & 31), n = s->region->procs[proc].nmodules;
+  if (n > DARA_MAX_MODULES) {
+    session_corrupt(s, proc, "nmodules", n);
+    return false;
+  }
+  if (m >= n) {
+    session_damage(s, proc,
+                   "its control block: a scheduling point in module %u, of the %u it "
+                   "registered",
+                   m, n);
+    return false;
+  }
+  struct proc_run *pr = &s->procs[proc];
+  for (; pr->modules_sent <= m; pr->modules_sent++) {
+    char path[DARA_PATH_LEN];
+    session_module_path(s, proc, pr->modules_sent, path, sizeof(path));
+    if (s->cfg->sink.module &&
+        s->cfg->sink.module(s->cfg->sink.ctx, proc, pr->modules_sent, path) != 0) {
+      s->res->stopped = true;
+      s->done = true;
+      return false;
+    }
+  }
+  return true;
+}
+
 /* ---- recording to a file ---- */
 
 static int file_event(void *ctx, const struct dara_event *ev) {
@@ -1043,12 +1118,16 @@ static int file_object(void *ctx, const struct sched_object *o, const char *symb
 static int file_label(void *ctx, const struct sched_label *l) {
   return schedfile_define_label(ctx, l);
 }
+static int file_module(void *ctx, unsigned proc, unsigned index, const char *path) {
+  return schedfile_define_module(ctx, proc, index, path);
+}
 
 struct session_sink session_sink_to_file(struct schedfile_writer *w) {
   return (struct session_sink){.event = file_event,
                                .thread = file_thread,
                                .object = file_object,
                                .label = file_label,
+                               .module = file_module,
                                .ctx = w};
 }
 

@@ -48,6 +48,10 @@ struct session_sink {
   /* symbol: the variable the object is, when known (a global's name), or "". */
   int (*object)(void *ctx, const struct sched_object *o, const char *symbol);
   int (*label)(void *ctx, const struct sched_label *l);
+  /* Module index of process proc is the file at path: the modules the
+   * places of steps name (dara_routine.pc), each told once, in order,
+   * before the first event that names it. */
+  int (*module)(void *ctx, unsigned proc, unsigned index, const char *path);
   void *ctx;
 };
 

@@ -29,8 +29,9 @@ struct proc_run {
   bool alive;
   bool detached; /* called exec: runs natively, never scheduled again */
   uint32_t lost_seen;
-  uint32_t log_tail; /* where drain_log left the event log: the region's
+  uint32_t log_tail;     /* where drain_log left the event log: the region's
                         copy is the program's to damage */
+  uint32_t modules_sent; /* modules of the process told to the sink so far */
 };
 
 /* One run. Only session_run makes one, on its stack; what outlives the
@@ -105,11 +106,42 @@ bool session_next_blocked(const struct session *s, struct blocked_iter *b);
  * a new thread's (routine 0, or a thread the scheduler has not seen exit);
  * otherwise clears what the scheduler kept of the slot's last thread. */
 bool session_routine_new(struct session *s, unsigned proc, unsigned routine);
+/* Checks the place pc (dara_routine.pc) of a step of proc, and tells the
+ * sink about the modules of the process up to the one it names, in order,
+ * before the step's event. False (the run ended as damage) when pc names a
+ * module the process did not register. */
+bool session_place(struct session *s, unsigned proc, uint64_t pc);
+/* Asks parked routine `routine` of proc for its stack (DARA_CMD_STACK),
+ * without a step: up to max frames (dara_routine.pc each) into frames.
+ * Returns how many, 0 when it did not answer in time or the answer
+ * cannot be right. Only while no routine holds the turn (a deadlock). */
+uint32_t session_stack_of(struct session *s, unsigned proc, unsigned routine, uint64_t *frames,
+                          uint32_t max);
+/* The path of module m of proc ("" when there is none) into buf. */
+void session_module_path(const struct session *s, unsigned proc, uint32_t m, char *buf, size_t len);
 
 /* report.c */
 /* Ends the run with a deadlock: one line per blocked thread in the details,
  * a summary in the message, and a signature. */
 void report_deadlock(struct session *s);
+/* What process proc died of by signal sig, as the shim saw it (struct
+ * dara_crash): the failed assertion, the signal, its address and the
+ * thread's stack symbolized (srcloc.h), as detail lines; and into where
+ * the place in the program it happened, for the outcome's line ("at
+ * crash.c:21 in crasher"; "" when not known). *routine is the thread that
+ * took it, when the shim knows (else left as it is). */
+void report_crash(struct session *s, unsigned proc, int sig, unsigned *routine, char *where,
+                  size_t len);
+/* The top frames of proc's crash stack from the first in the program, up
+ * to REPORT_TOP_FRAMES, as a bug's signature names them ("crash+0x124e
+ * libfoo.so+0x1139": module and offset, the same in every run); "" when
+ * the shim recorded no stack for signal sig. */
+#define REPORT_TOP_FRAMES 3
+void report_crash_frames(const struct session *s, unsigned proc, int sig, char *buf, size_t len);
+/* A place (dara_routine.pc) of proc in words: "crash.c:21 crasher
+ * (crash+0x11d9)", "crasher (crash+0x11d9)", "crash+0x11d9"; "" for 0 or
+ * a module the process did not register. */
+void report_place(const struct session *s, unsigned proc, uint64_t pc, char *buf, size_t len);
 
 /* report_races.c */
 /* Hands an event to the run's race detector (s->races); each new race goes

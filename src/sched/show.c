@@ -35,7 +35,9 @@
 #include "sched/cli.h"
 #include "sched/json.h"
 #include "sched/names.h"
+#include "sched/evtext.h"
 #include "sched/schedfile.h"
+#include "sched/srcloc.h"
 #include "sched/utf8.h"
 
 enum show_format { FMT_TEXT, FMT_JSON, FMT_CHROME, FMT_SHIVIZ };
@@ -169,6 +171,23 @@ static bool show_names(struct show *sh) {
     names_add_object(sh->names, &f->objects[i], f->object_symbols ? f->object_symbols[i] : NULL);
   }
   return true;
+}
+
+void show_place(const struct show *sh, unsigned proc, uint64_t pc, char *buf, size_t len) {
+  const struct sched_file *f = sh->f;
+  unsigned m = (unsigned)(pc & 31);
+  const char *path = NULL;
+  buf[0] = '\0';
+  if (pc == 0 || proc >= DARA_MAX_PROCS)
+    return;
+  if (m < f->nmodules[proc])
+    path = f->modules[proc][m];
+  else if (m == 0 && f->hdr.has_world)
+    path = f->hdr.world.paths[proc];
+  if (path && path[0])
+    srcloc_text(path, pc >> 5, buf, len);
+  else
+    evtext_place(sh->names, proc, pc, buf, len);
 }
 
 void show_names_at(struct show *sh, size_t event) {

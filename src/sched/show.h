@@ -34,6 +34,13 @@ struct show {
  * walk only goes forward, once per show. */
 void show_names_at(struct show *sh, size_t event);
 
+/* Where a step is, its place pc (dara_routine.pc) in process proc,
+ * symbolized from the module's debug information: "crash.c:21 crasher",
+ * else "crasher (prog+0x11d9)" or "prog+0x11d9"; the module is the file's
+ * MODULE record (version 6), or for module 0 of an older file the
+ * program's file (WORLD). "" for pc 0. */
+void show_place(const struct show *sh, unsigned proc, uint64_t pc, char *buf, size_t len);
+
 /* The forms; each writes the whole of sh->f to sh->out. */
 void show_print_text(struct show *sh);
 void show_print_json(struct show *sh);

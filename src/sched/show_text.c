@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sched/event.h"
 #include "sched/evtext.h"
@@ -163,6 +164,12 @@ void show_print_text(struct show *sh) {
     show_text_into(name, sizeof name, raw);
     snprintf(who, sizeof who, "%u:%u%s%s", ev->proc, ev->routine, name[0] ? " " : "", name);
     evtext_what(sh->names, sh->f, ev, what, sizeof what);
+    if (ev->kind == DARA_EV_STEP && ev->arg) { /* where: the call site, or the access */
+      char place[400];
+      size_t k = strlen(what);
+      show_place(sh, ev->proc, (uint64_t)ev->arg, place, sizeof place);
+      snprintf(what + k, sizeof what - k, "  at %s", place);
+    }
     fprintf(out, "%*zu  %*" PRIu64 "  %-24s  %-10s  %s\n", iw, i, tw, ev->time, who,
             dara_ev_kind_name(ev->kind), show_text_into(what_esc, sizeof what_esc, what));
   }

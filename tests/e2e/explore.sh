@@ -466,7 +466,7 @@ test_json_fields() {
 j = json.load(open(sys.argv[1]))
 want = {"schedules": int, "seconds": (int, float), "rate": (int, float), "strategy": str,
         "seed": int, "exhausted": bool, "bugs": list}
-bug = {"kind": str, "schedule": int, "file": str, "message": str, "signature": str}
+bug = {"kind": str, "schedule": int, "hits": int, "file": str, "message": str, "signature": str}
 bad = [k for k, t in want.items() if not isinstance(j.get(k), t)]
 if not j.get("bugs"):
     bad.append("bugs (empty)")

@@ -64,10 +64,12 @@ expected_races() {
   dara_run "$p" record --seed 1 -o "places-$1.sched" -- "$(bin "$1" race_counter)" ||
     return 1
   "$DARA" show "$TMP/places-$1.sched" >"$p.show" || return 1
+  # The place as the race report names it (module+offset), not the
+  # file:line show adds after it.
   loads=$(grep ' work .* mem_read memory#[0-9]* counter (.*), 4 bytes, at ' "$p.show" |
-    sed 's/.* at //' | sort -u)
+    sed 's/.*, 4 bytes, at \([^ ]*\).*/\1/' | sort -u)
   stores=$(grep ' work .* mem_write memory#[0-9]* counter (.*), 4 bytes, at ' "$p.show" |
-    sed 's/.* at //' | sort -u)
+    sed 's/.*, 4 bytes, at \([^ ]*\).*/\1/' | sort -u)
   [[ -n $stores ]] || return 1
   for s in $stores; do
     for l in $loads; do

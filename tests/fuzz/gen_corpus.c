@@ -18,7 +18,8 @@
  * record, all new in version 4, and the WORLD record (program file,
  * environment, standard input with a NUL byte), new in version 5.
  * limit.bin was cut at its step limit (outcome 10, and the limit in the
- * header: new in version 5).
+ * header: new in version 5). sites.bin has every step's place (its call
+ * site) and the MODULE records of two processes, new in version 6.
  * v1.bin is mutex.bin as format version 1, which readers still
  * accept. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
@@ -564,6 +565,51 @@ static void write_truncated(const char *dir) {
   fclose(fp);
 }
 
+/* Two processes whose steps carry their call sites (offset << 5 | module),
+ * the modules named by MODULE records before the first step that names
+ * them: the program, and for process 1 the C library too. */
+static void write_sites(const char *dir) {
+  struct schedfile_writer *w = start(dir, "sites.bin", 2);
+  struct sched_thread main0 = {0, 0, "prog", 0, 0, "main"};
+  struct sched_thread main1 = {1, 0, "child", 0, 0, "main"};
+  struct sched_object m = {0, 1, DARA_OBJ_MUTEX, "prog", 0x4040};
+  schedfile_define_thread(w, &main0);
+  schedfile_define_thread(w, &main1);
+  schedfile_define_object(w, &m);
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
+  ev(w, (struct dara_event){.kind = DARA_EV_PROC_START, .proc = 1});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_THREAD_START});
+  schedfile_define_module(w, 0, 0, "/src/project/prog");
+  for (int i = 0; i < 3; i++) {
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .op = DARA_OP_MUTEX_LOCK,
+                              .obj = 1,
+                              .arg = 0x11d8 << 5,
+                              .time = 1000 * (uint64_t)i});
+    ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                              .op = DARA_OP_MUTEX_UNLOCK,
+                              .obj = 1,
+                              .arg = 0x11f0 << 5,
+                              .time = 1000 * (uint64_t)i + 10});
+  }
+  schedfile_define_module(w, 1, 0, "/src/project/child");
+  schedfile_define_module(w, 1, 1, "/lib/x86_64-linux-gnu/libc.so.6");
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP,
+                            .proc = 1,
+                            .op = DARA_OP_YIELD,
+                            .arg = 0xe4c21 << 5 | 1,
+                            .time = 5000});
+  ev(w,
+     (struct dara_event){
+         .kind = DARA_EV_STEP, .proc = 1, .op = DARA_OP_SLEEP, .arg = 0x1139 << 5, .time = 6000});
+  ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_PROC_EXIT, .time = 7000});
+  ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .arg = 0, .time = 7000});
+  ev(w,
+     (struct dara_event){.kind = DARA_EV_STEP, .proc = 1, .op = DARA_OP_PROC_EXIT, .time = 7000});
+  ev(w, (struct dara_event){.kind = DARA_EV_EXIT, .proc = 1, .arg = 0, .time = 7000});
+  finish(w, 0, 0, NULL);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: gen_corpus DIR\n");
@@ -578,6 +624,7 @@ int main(int argc, char **argv) {
   write_racy(argv[1]);
   write_check(argv[1]);
   write_limit(argv[1]);
+  write_sites(argv[1]);
   write_v1(argv[1]);
   write_truncated(argv[1]);
   return 0;

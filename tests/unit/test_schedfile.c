@@ -341,7 +341,7 @@ static void assert_event_equal(const struct dara_event *a, const struct dara_eve
 
 static void assert_sample(const struct sched_file *f, int reps) {
   struct sched_header h = sample_header();
-  assert_int_equal(f->version, 5); /* what the writer writes */
+  assert_int_equal(f->version, 6); /* what the writer writes */
   assert_string_equal(f->hdr.dara_version, h.dara_version);
   assert_string_equal(f->hdr.cwd, h.cwd);
   assert_string_equal(f->hdr.strategy, h.strategy);
@@ -409,7 +409,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x05", 9);
+  assert_memory_equal(bytes, "DARASCHD\x06", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -468,7 +468,7 @@ static void test_race_outcome(void **state) {
   write_sample(path, 1, &out);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 5);
+  assert_int_equal(f.version, 6);
   assert_int_equal(f.outcome.kind, SCHED_OUT_RACE);
   assert_string_equal(f.outcome.message, out.message);
   assert_string_equal(sched_outcome_name(f.outcome.kind), "race");
@@ -781,15 +781,15 @@ static void test_wrong_version(void **state) {
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err,
-                      "hand.bin is schedule format version 7; this dara reads versions 1 to 5");
-  const uint64_t refused[] = {0, 6, UINT64_MAX};
+                      "hand.bin is schedule format version 7; this dara reads versions 1 to 6");
+  const uint64_t refused[] = {0, 8, UINT64_MAX};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     h_start(&h, refused[i]);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-    assert_non_null(strstr(err, "this dara reads versions 1 to 5"));
+    assert_non_null(strstr(err, "this dara reads versions 1 to 6"));
   }
-  for (uint64_t version = 1; version <= 5; version++) {
+  for (uint64_t version = 1; version <= 6; version++) {
     h_start(&h, version);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
@@ -1238,13 +1238,13 @@ static void test_syscall_documented_example(void **state) {
       'h',  'e',  'l',  'l',  'o',  ' ',  'd', 'a', 'r', 'a', '\n',
   };
   /* As a version 2 file, where SYSCALL events came in, and as the version
-   * 5 file the writer makes below. */
+   * 6 file the writer makes below. */
   h_start(&h, 2);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
-  h_start(&h, 5);
+  h_start(&h, 6);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
@@ -1621,6 +1621,82 @@ static void test_bytes_per_step(void **state) {
   schedfile_free(&f);
 }
 
+/* Version 6: every step's place (its call site, offset << 5 | module) and
+ * the MODULE records that name the modules, per process, in order. A
+ * MODULE record in a version 5 file, one out of order and an index of 32
+ * or more are refused. */
+static void test_module_records(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "modules.bin");
+  static char *argv_prog[] = {"prog", NULL};
+  struct sched_header hdr = {
+      .dara_version = "t", .cwd = "/", .strategy = "rr", .seed = 1, .nprocs = 2};
+  hdr.cmds[0] = (struct sched_cmd){1, argv_prog};
+  hdr.cmds[1] = (struct sched_cmd){1, argv_prog};
+  struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  assert_int_equal(schedfile_define_module(w, 1, 0, "/work/prog"), 0);
+  assert_int_equal(schedfile_define_module(w, 1, 1, "/lib/libc.so.6"), 0);
+  assert_int_equal(schedfile_define_module(w, 0, 0, "/work/prog"), 0);
+  struct dara_event step = {.kind = DARA_EV_STEP,
+                            .proc = 1,
+                            .routine = 1,
+                            .op = DARA_OP_MUTEX_LOCK,
+                            .obj = 2,
+                            .arg = 0x11d8 << 5 | 1,
+                            .time = 10};
+  assert_int_equal(schedfile_write_event(w, &step), 0);
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.nmodules[0], 1);
+  assert_int_equal(f.nmodules[1], 2);
+  assert_string_equal(f.modules[0][0], "/work/prog");
+  assert_string_equal(f.modules[1][0], "/work/prog");
+  assert_string_equal(f.modules[1][1], "/lib/libc.so.6");
+  assert_null(f.modules[1][2]);
+  assert_true(f.events[0].arg == (0x11d8 << 5 | 1));
+  schedfile_free(&f);
+
+  /* The writer keeps the order. */
+  w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  assert_int_equal(schedfile_define_module(w, 0, 1, "/work/prog"), -1);
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), -1);
+  assert_non_null(strstr(err, "defined out of order"));
+
+  /* Hand-made: STRING 0, then MODULE records. */
+  static struct hand h;
+  struct {
+    uint64_t version, proc, index;
+    enum schedfile_status want;
+    const char *why;
+  } cases[] = {
+      {6, 0, 0, SCHEDFILE_OK, NULL},
+      {5, 0, 0, SCHEDFILE_BAD, "a MODULE record in a version 5 file"},
+      {6, 0, 1, SCHEDFILE_BAD, "defined out of order (expected 0)"},
+      {6, 0, 32, SCHEDFILE_BAD, "module 32 out of range"},
+      {6, 8, 0, SCHEDFILE_BAD, "process 8 out of range"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    h_start(&h, cases[i].version);
+    h_byte(&h, 0x01);
+    h_uv(&h, 0);
+    h_str(&h, "/work/prog");
+    h_byte(&h, 0x0b);
+    h_uv(&h, cases[i].proc);
+    h_uv(&h, cases[i].index);
+    h_uv(&h, 0);
+    h_footer(&h, 0, 0, 0, 0, 1);
+    err[0] = '\0';
+    assert_int_equal(h_parse(&h, err, sizeof err), cases[i].want);
+    if (cases[i].why)
+      assert_non_null(strstr(err, cases[i].why));
+  }
+}
+
 /* A run of an instrumented program: its memory steps carry their pc, the
  * policy is kept in a POINTS record before the first of them, and memory
  * locations are named by SYMBOL records; a run without memory steps has
@@ -1657,7 +1733,7 @@ static void test_memory_records(void **state) {
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 5);
+  assert_int_equal(f.version, 6);
   assert_int_equal(f.hdr.points, DARA_POINTS_ATOMICS);
   assert_int_equal(f.nobjects, 3);
   assert_string_equal(f.object_symbols[0], "counter");
@@ -2052,6 +2128,7 @@ int main(void) {
       cmocka_unit_test(test_writer_refuses),
       cmocka_unit_test(test_bytes_per_step),
       cmocka_unit_test(test_memory_records),
+      cmocka_unit_test(test_module_records),
   };
   return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
