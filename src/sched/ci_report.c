@@ -21,16 +21,15 @@ static const struct {
   const char *level;
 } rules[] = {
     {"deadlock", "Deadlock", "No thread could run while some had not finished.", "error"},
-    {"crash", "Crash",
-     "A process was killed by a signal: a fault, or a failed assertion (abort).", "error"},
+    {"crash", "Crash", "A process was killed by a signal: a fault, or a failed assertion (abort).",
+     "error"},
     {"exit", "ExitStatus",
      "A process exited with a status other than 0 (and other than those --ok-exit allows).",
      "error"},
     {"hang", "Hang",
-     "A thread ran longer than the watchdog allows without reaching a scheduling point.",
+     "A thread ran longer than the watchdog allows without reaching a scheduling point.", "error"},
+    {"livelock", "Livelock", "The step limit was reached while every thread did nothing but spin.",
      "error"},
-    {"livelock", "Livelock",
-     "The step limit was reached while every thread did nothing but spin.", "error"},
     {"property", "Property", "An assertion of dara.h or a global property (--props) failed.",
      "error"},
     {"race", "DataRaceBug", "A data race, counted as a bug (--races fail).", "error"},
@@ -80,8 +79,7 @@ static void json_lines(FILE *out, const char *text) {
     const char *nl = strchr(text, '\n');
     size_t len = nl ? (size_t)(nl - text) : strlen(text);
     char line[1024];
-    snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1),
-             text);
+    snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1), text);
     fputs(n ? ", " : "", out);
     json_string(out, line);
     text += len + (nl ? 1 : 0);
