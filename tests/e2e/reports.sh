@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# reports.sh BUILD_DIR: end-to-end tests of dara's reports for programs and
+# CI systems (docs/json.md): explore --json and show --format json have
+# version 1 and the documented type for every field, the same in every
+# event; explore --sarif writes a SARIF 2.1.0 log that validates against the
+# SARIF schema, one result per bug with its replay command; explore --junit
+# writes JUnit XML with a test case per program and a failure per bug, and
+# escapes what it quotes; a report file that cannot be written stops
+# explore before it runs.
+#
+# Needs python3, and for the SARIF schema a python3 with jsonschema and the
+# schema file that scripts/setup --test fetches (SARIF_SCHEMA overrides
+# where it is looked for).
+set -u -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [[ $# -ne 1 || ! -d $1 ]]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+DARA=$BUILD/bin/dara
+EXAMPLES=$BUILD/examples
+PROGRAMS=$BUILD/tests/programs
+CHECK=$HERE/reports_check.py
+SARIF_SCHEMA=${SARIF_SCHEMA:-${XDG_CACHE_HOME:-$HOME/.cache}/dara/sarif-2.1.0-rtm.5.json}
+TIMEOUT=(timeout -k 5 120)
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-reports.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# A python3 that has jsonschema: the one on PATH, or Debian's
+# (python3-jsonschema), which scripts/setup --test installs.
+PY_SCHEMA=
+for py in python3 /usr/bin/python3; do
+  if "$py" -c 'import jsonschema' 2>/dev/null; then
+    PY_SCHEMA=$py
+    break
+  fi
+done
+
+# explore_bugs PREFIX ARGS...: explore with --keep-going and --json into
+# PREFIX.out; fails unless it exits 1 (a bug found).
+explore_bugs() {
+  local p=$1
+  shift
+  dara_run "$p" explore --seed 1 --keep-going --json -o "$p.dir" "$@"
+  [[ $(status "$p") == 1 ]] || { echo "explore $*: expected exit 1; $(describe "$p")"; return 1; }
+}
+
+# ---- tests ----
+
+# --json: version 1 and every field with its documented type, on a run
+# with bugs of two kinds (a deadlock, and a crash with a replay command).
+test_explore_json() {
+  local p=$TMP/ej
+  explore_bugs "$p" --strategy pct -n 40 -- "$EXAMPLES/deadlock" || return 1
+  python3 "$CHECK" explore-json "$p.out" || return 1
+  explore_bugs "$p.ab" -n 200 -- "$EXAMPLES/atomicity" || return 1
+  python3 "$CHECK" explore-json "$p.ab.out"
+}
+
+# show --format json: version 1 and one type per field across the events of
+# recordings with steps, creations, logs, assertions, system calls and a
+# deadlock.
+test_show_json() {
+  local p=$TMP/sj f
+  explore_bugs "$p" --strategy pct -n 40 -- "$EXAMPLES/deadlock" || return 1
+  mkdir -p "$TMP/sys"
+  dara_run "$p.sys" record -o "$p.sys.sched" -- "$PROGRAMS/sys_calls" "$TMP/sys"
+  [[ $(status "$p.sys") == 0 ]] || { echo "record sys_calls: $(describe "$p.sys")"; return 1; }
+  dara_run "$p.tk" record -o "$p.tk.sched" -- "$EXAMPLES/tickets"
+  [[ -s $p.tk.sched ]] || { echo "record tickets: $(describe "$p.tk")"; return 1; }
+  local files=()
+  for f in "$p".dir/*.sched "$p.sys.sched" "$p.tk.sched"; do
+    "$DARA" show --format json "$f" >"$f.json" || { echo "show --format json $f failed"; return 1; }
+    files+=("$f.json")
+  done
+  python3 "$CHECK" show-json "${files[@]}"
+}
+
+# --sarif: valid SARIF 2.1.0 (against the schema), a result per bug, and a
+# valid log without results for a program with no bug.
+test_sarif() {
+  local p=$TMP/sarif
+  if [[ -z $PY_SCHEMA || ! -s $SARIF_SCHEMA ]]; then
+    echo "no python3 with jsonschema, or no SARIF schema at $SARIF_SCHEMA: run scripts/setup --test"
+    return 1
+  fi
+  explore_bugs "$p" --strategy pct -n 40 --sarif "$p.sarif" -- "$EXAMPLES/deadlock" || return 1
+  "$PY_SCHEMA" "$CHECK" sarif "$p.sarif" "$SARIF_SCHEMA" "$p.out" || return 1
+  explore_bugs "$p.ab" -n 200 --sarif "$p.ab.sarif" -- "$EXAMPLES/atomicity" || return 1
+  "$PY_SCHEMA" "$CHECK" sarif "$p.ab.sarif" "$SARIF_SCHEMA" "$p.ab.out" || return 1
+  dara_run "$p.ok" explore --strategy dfs --depth 3 --json --sarif "$p.ok.sarif" -o "$p.ok.dir" \
+    -- "$EXAMPLES/ok_mutex"
+  [[ $(status "$p.ok") == 0 ]] || { echo "ok_mutex: $(describe "$p.ok")"; return 1; }
+  "$PY_SCHEMA" "$CHECK" sarif "$p.ok.sarif" "$SARIF_SCHEMA" "$p.ok.out" || return 1
+  # The check itself tells a broken log from a good one.
+  python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d["runs"][0]["results"][0]["level"] = "fatal"
+json.dump(d, open(sys.argv[2], "w"))' "$p.sarif" "$p.broken.sarif"
+  if "$PY_SCHEMA" "$CHECK" sarif "$p.broken.sarif" "$SARIF_SCHEMA" "$p.out" >/dev/null; then
+    echo "a result of level \"fatal\" passed the schema"
+    return 1
+  fi
+}
+
+# --junit: one test case per program, a failure per bug in its program's
+# case; a passing run has cases without failures; two programs, two cases.
+test_junit() {
+  local p=$TMP/junit
+  explore_bugs "$p" --strategy pct -n 40 --junit "$p.xml" -- "$EXAMPLES/deadlock" || return 1
+  python3 "$CHECK" junit "$p.xml" "$p.out" 1 || return 1
+  dara_run "$p.ok" explore --strategy dfs --depth 3 --json --junit "$p.ok.xml" -o "$p.ok.dir" \
+    -- "$EXAMPLES/ok_mutex"
+  [[ $(status "$p.ok") == 0 ]] || { echo "ok_mutex: $(describe "$p.ok")"; return 1; }
+  python3 "$CHECK" junit "$p.ok.xml" "$p.ok.out" 1 || return 1
+  # The bug shows in the second program: its failure is in the second case.
+  explore_bugs "$p.two" --strategy pct -n 40 --junit "$p.two.xml" -- "$EXAMPLES/ok_mutex" : \
+    "$EXAMPLES/deadlock" || return 1
+  python3 "$CHECK" junit "$p.two.xml" "$p.two.out" 2
+}
+
+# What a test case's name quotes from the command line is escaped: markup
+# characters come back as they were, a control character as U+FFFD.
+test_junit_escapes() {
+  local p=$TMP/esc arg=$'a&b<c>"d\'e\x01f'
+  dara_run "$p" explore --strategy dfs --depth 2 --json --junit "$p.xml" -o "$p.dir" \
+    -- "$EXAMPLES/ok_mutex" "$arg"
+  [[ $(status "$p") == 0 ]] || { echo "ok_mutex: $(describe "$p")"; return 1; }
+  python3 "$CHECK" junit "$p.xml" "$p.out" 1 || return 1
+  python3 -c 'import sys, xml.etree.ElementTree as ET
+name = ET.parse(sys.argv[1]).getroot().find("testsuite/testcase").get("name")
+want = sys.argv[2] + " " + sys.argv[3].replace("\x01", "\ufffd")
+sys.exit(0 if name == want else "testcase name %r, not %r" % (name, want))' \
+    "$p.xml" "$EXAMPLES/ok_mutex" "$arg"
+}
+
+# A report that cannot be written stops explore before it runs anything.
+test_unwritable() {
+  local p=$TMP/unw opt
+  for opt in --sarif --junit; do
+    dara_run "$p" explore -n 5 "$opt" "$TMP/no/such/dir/r" -o "$p.dir" -- "$EXAMPLES/deadlock"
+    [[ $(status "$p") == 2 ]] && grep -q -- "$opt" "$p.err" ||
+      { echo "$opt into a missing directory: $(describe "$p")"; return 1; }
+    ! grep -q 'explore: .*schedules' "$p.err" || { echo "$opt: explore ran"; return 1; }
+  done
+}
+
+TESTS=(explore_json show_json sarif junit junit_escapes unwritable)
+
+if [[ ! -x $DARA ]]; then
+  echo "FAIL setup: $DARA is missing"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+if ! command -v python3 >/dev/null; then
+  echo "FAIL setup: python3 is needed to check the reports"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+run_tests "${TESTS[@]}"
