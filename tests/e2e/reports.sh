@@ -6,7 +6,8 @@
 # SARIF schema, one result per bug with its replay command; explore --junit
 # writes JUnit XML with a test case per program and a failure per bug, and
 # escapes what it quotes; a report file that cannot be written stops
-# explore before it runs.
+# explore before it runs; a deadlock report names every holder (the
+# readers of an rwlock, a semaphore's last poster).
 #
 # Needs python3, and for the SARIF schema a python3 with jsonschema and the
 # schema file that scripts/setup --test fetches (SARIF_SCHEMA overrides
@@ -149,7 +150,35 @@ test_unwritable() {
   done
 }
 
-TESTS=(explore_json show_json sarif junit junit_escapes unwritable)
+# A deadlock report names every holder of what each thread waits for: both
+# readers of an rwlock, the thread itself, a semaphore's last poster; in
+# record, replay and explore's --json details.
+test_deadlock_holders() {
+  local p=$TMP/holders mode want
+  declare -A WANT=(
+    [readers]='thread 0:0 main blocked in rwlock_wrlock rwlock#[0-9]* rw ([^)]*), held for reading by thread 0:1 reader ([^)]*) and thread 0:2 reader ([^)]*)$'
+    [self]='thread 0:0 main blocked in rwlock_wrlock rwlock#[0-9]* rw ([^)]*), held for reading by thread 0:0 main (itself)$'
+    [sem]='thread 0:0 main blocked in sem_wait sem#[0-9]* s ([^)]*), count 0, last posted by thread 0:1 poster ([^)]*)$')
+  for mode in readers self sem; do
+    want=${WANT[$mode]}
+    dara_run "$p.$mode" record -o "$p.$mode.sched" -- "$PROGRAMS/holders" "$mode"
+    [[ $(status "$p.$mode") == 1 ]] && grep -q "^dara:   $want" "$p.$mode.err" ||
+      { echo "record $mode: no line matching '$want'; $(describe "$p.$mode")"; return 1; }
+    dara_run "$p.$mode.rep" replay "$p.$mode.sched"
+    [[ $(status "$p.$mode.rep") == 1 ]] && grep -q "^dara:   $want" "$p.$mode.rep.err" ||
+      { echo "replay $mode: no line matching '$want'; $(describe "$p.$mode.rep")"; return 1; }
+  done
+  grep -q '0:0 rwlock_wrlock (held for reading by 0:1, 0:2)' "$p.readers.err" ||
+    { echo "the summary does not name the readers: $(summary "$p.readers.err")"; return 1; }
+  explore_bugs "$p.ex" -n 20 -- "$PROGRAMS/holders" readers || return 1
+  python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["bugs"][0]["details"]
+ok = any("rwlock_wrlock" in l and "held for reading by thread 0:1 reader (" in l and
+         ") and thread 0:2 reader (" in l for l in d)
+sys.exit(0 if ok else "details: %r" % d)' "$p.ex.out"
+}
+
+TESTS=(explore_json show_json sarif junit junit_escapes unwritable deadlock_holders)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"
