@@ -134,11 +134,9 @@ static void sarif_race(FILE *out, const struct ci_report *r, const struct ci_rac
   json_escape(out, race->previous);
   fputs("\"}", out);
   sarif_location(out, r, proc);
-  fputs(",\n       \"partialFingerprints\": {\"daraRace/v1\": \"", out);
-  json_escape(out, race->location);
-  fputs(" ", out);
-  json_escape(out, race->access);
-  fprintf(out, "\"},\n       \"properties\": {\"schedule\": %llu}}",
+  fputs(",\n       \"partialFingerprints\": {\"daraRace/v1\": ", out);
+  json_string(out, race->key);
+  fprintf(out, "},\n       \"properties\": {\"schedule\": %llu}}",
           (unsigned long long)race->schedule);
 }
 

@@ -35,6 +35,7 @@ struct ci_race {
   const char *location; /* "counter+0" */
   const char *access;   /* "write of size 4 at ... by thread ..." */
   const char *previous; /* "previous read of size 4 at ..." */
+  const char *key;      /* the same race in every execution (session_race.key) */
   uint64_t schedule;
 };
 

@@ -525,6 +525,7 @@ static int write_ci_files(struct ci_files *cf, const struct explore *x, const ch
     races[i] = (struct ci_race){.location = f->race.location,
                                 .access = lines[i][0],
                                 .previous = lines[i][1],
+                                .key = f->race.key,
                                 .schedule = f->schedule};
   }
   const struct ci_report r = {.dara_version = DARA_VERSION,

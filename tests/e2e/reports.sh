@@ -21,6 +21,7 @@ if [[ $# -ne 1 || ! -d $1 ]]; then
 fi
 BUILD=$(cd "$1" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 DARA=$BUILD/bin/dara
 EXAMPLES=$BUILD/examples
 PROGRAMS=$BUILD/tests/programs
@@ -108,6 +109,27 @@ json.dump(d, open(sys.argv[2], "w"))' "$p.sarif" "$p.broken.sarif"
   fi
 }
 
+# --sarif on a program built with dara-cc: each data race that --races
+# report lists is a warning, valid under the schema too.
+test_sarif_races() {
+  local p=$TMP/sraces
+  if [[ -z $PY_SCHEMA || ! -s $SARIF_SCHEMA ]]; then
+    echo "no python3 with jsonschema, or no SARIF schema at $SARIF_SCHEMA: run scripts/setup --test"
+    return 1
+  fi
+  "$BUILD/bin/dara-cc" -g -O1 -o "$p.prog" "$ROOT/tests/programs/race_counter.c" -pthread \
+    >"$p.cc" 2>&1 || { echo "dara-cc failed:"; head -n 5 "$p.cc"; return 1; }
+  dara_run "$p" explore --seed 1 -n 30 --json --sarif "$p.sarif" -o "$p.dir" -- "$p.prog"
+  [[ $(status "$p") == 0 ]] || { echo "race_counter: $(describe "$p")"; return 1; }
+  "$PY_SCHEMA" "$CHECK" sarif "$p.sarif" "$SARIF_SCHEMA" "$p.out" || return 1
+  python3 -c 'import json, sys
+races = json.load(open(sys.argv[2]))["races"]
+res = [r for r in json.load(open(sys.argv[1]))["runs"][0]["results"] if r["ruleId"] == "data-race"]
+ok = races and len(res) == len(races) and all(r["level"] == "warning" for r in res)
+sys.exit(0 if ok else "%d data-race results for %d races" % (len(res), len(races)))' \
+    "$p.sarif" "$p.out"
+}
+
 # --junit: one test case per program, a failure per bug in its program's
 # case; a passing run has cases without failures; two programs, two cases.
 test_junit() {
@@ -178,7 +200,7 @@ ok = any("rwlock_wrlock" in l and "held for reading by thread 0:1 reader (" in l
 sys.exit(0 if ok else "details: %r" % d)' "$p.ex.out"
 }
 
-TESTS=(explore_json show_json sarif junit junit_escapes unwritable deadlock_holders)
+TESTS=(explore_json show_json sarif sarif_races junit junit_escapes unwritable deadlock_holders)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"
