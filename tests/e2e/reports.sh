@@ -76,7 +76,8 @@ test_show_json() {
   [[ -s $p.tk.sched ]] || { echo "record tickets: $(describe "$p.tk")"; return 1; }
   local files=()
   for f in "$p".dir/*.sched "$p.sys.sched" "$p.tk.sched"; do
-    "$DARA" show --format json "$f" >"$f.json" || { echo "show --format json $f failed"; return 1; }
+    "${TIMEOUT[@]}" "$DARA" show --format json "$f" >"$f.json" ||
+      { echo "show --format json $f failed"; return 1; }
     files+=("$f.json")
   done
   python3 "$CHECK" show-json "${files[@]}"
