@@ -167,8 +167,14 @@ int ci_write_sarif(FILE *out, const struct ci_report *r) {
             i + 1 < NRULES ? "," : "");
   }
   fputs("      ]}},\n", out);
-  fprintf(out, "    \"invocations\": [{\"executionSuccessful\": %s}],\n",
-          r->failed ? "false" : "true");
+  fprintf(out, "    \"invocations\": [{\"executionSuccessful\": %s", r->failed ? "false" : "true");
+  if (r->failed && r->error) {
+    fputs(", \"toolExecutionNotifications\": [{\"level\": \"error\", \"message\": {\"text\": ",
+          out);
+    json_string(out, r->error);
+    fputs("}}]", out);
+  }
+  fputs("}],\n", out);
   fputs("    \"artifacts\": [", out);
   for (int p = 0; p < r->nprocs; p++) {
     fputs(p ? ", " : "", out);
@@ -330,10 +336,14 @@ int ci_write_junit(FILE *out, const struct ci_report *r) {
         junit_failure(out, &r->bugs[i]);
         has = true;
       }
-    if (!has && r->failed)
-      fputs("      <error message=\"dara stopped the exploration on an error (its standard "
-            "error says which)\" type=\"error\"/>\n",
-            out);
+    if (!has && r->failed) {
+      fputs("      <error", out);
+      xml_attr(out, "message",
+               r->error
+                   ? r->error
+                   : "dara stopped the exploration on an error (its standard error says which)");
+      fputs(" type=\"error\"/>\n", out);
+    }
     fputs("    </testcase>\n", out);
   }
   if (r->nraces) {

@@ -48,8 +48,9 @@ struct ci_report {
   uint64_t seed;
   uint64_t schedules; /* executions run */
   double seconds;
-  bool interrupted; /* stopped by a signal */
-  bool failed;      /* stopped by an error of dara's (exit status 2) */
+  bool interrupted;  /* stopped by a signal */
+  bool failed;       /* stopped by an error of dara's (exit status 2) */
+  const char *error; /* that error, when known, else NULL */
   const struct ci_bug *bugs;
   size_t nbugs;
   const struct ci_race *races;

@@ -118,6 +118,7 @@ struct explore {
   bool races_more;            /* some races were not kept (too many) */
   uint64_t races_stopped;     /* executions in which detection stopped early */
   char races_stopped_why[64]; /* the first one's reason */
+  char error[1100];           /* the error an execution ended with, or "" */
 };
 
 static void merge_sometimes(struct explore *x, const struct session_result *res) {
@@ -538,6 +539,7 @@ static int write_ci_files(struct ci_files *cf, const struct explore *x, const ch
                               .seconds = elapsed,
                               .interrupted = x->interrupted != 0,
                               .failed = failed,
+                              .error = x->error[0] ? x->error : NULL,
                               .bugs = bugs,
                               .nbugs = x->nbugs,
                               .races = races,
@@ -614,6 +616,8 @@ static int take_result(struct explore *x, const struct session_result *res, uint
     clear_progress(x);
     outcome_details(res->details);
     cli_error("error in schedule %llu: %s", (unsigned long long)number, res->message);
+    snprintf(x->error, sizeof(x->error), "error in schedule %llu: %s", (unsigned long long)number,
+             res->message);
     return -1;
   }
   progress(x, false);

@@ -162,6 +162,30 @@ sys.exit(0 if name == want else "testcase name %r, not %r" % (name, want))' \
     "$p.xml" "$EXAMPLES/ok_mutex" "$arg"
 }
 
+# An exploration that dara stops on an error (a program that damages its
+# region) still writes both reports, saying so: SARIF's invocation is not
+# successful and names the error, JUnit's test case has an <error>.
+test_error_reported() {
+  local p=$TMP/err
+  if [[ -z $PY_SCHEMA || ! -s $SARIF_SCHEMA ]]; then
+    echo "no python3 with jsonschema, or no SARIF schema at $SARIF_SCHEMA: run scripts/setup --test"
+    return 1
+  fi
+  dara_run "$p" explore -n 5 --json --sarif "$p.sarif" --junit "$p.xml" -o "$p.dir" \
+    -- "$PROGRAMS/scribble" b
+  [[ $(status "$p") == 2 ]] || { echo "scribble b: expected exit 2; $(describe "$p")"; return 1; }
+  "$PY_SCHEMA" "$CHECK" sarif "$p.sarif" "$SARIF_SCHEMA" "$p.out" || return 1
+  python3 "$CHECK" junit "$p.xml" "$p.out" 1 || return 1
+  python3 -c 'import json, sys, xml.etree.ElementTree as ET
+inv = json.load(open(sys.argv[1]))["runs"][0]["invocations"][0]
+text = inv.get("toolExecutionNotifications", [{}])[0].get("message", {}).get("text", "")
+if inv["executionSuccessful"] is not False or "damaged" not in text:
+    sys.exit("SARIF invocation: %r" % inv)
+err = ET.parse(sys.argv[2]).getroot().find("testsuite/testcase/error")
+if err is None or "damaged" not in err.get("message", ""):
+    sys.exit("JUnit: no <error> naming the damage")' "$p.sarif" "$p.xml"
+}
+
 # A report that cannot be written stops explore before it runs anything.
 test_unwritable() {
   local p=$TMP/unw opt
@@ -201,7 +225,8 @@ ok = any("rwlock_wrlock" in l and "held for reading by thread 0:1 reader (" in l
 sys.exit(0 if ok else "details: %r" % d)' "$p.ex.out"
 }
 
-TESTS=(explore_json show_json sarif sarif_races junit junit_escapes unwritable deadlock_holders)
+TESTS=(explore_json show_json sarif sarif_races junit junit_escapes error_reported unwritable
+  deadlock_holders)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"
