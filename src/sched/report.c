@@ -110,7 +110,7 @@ static void holders_text(const struct session *s, unsigned proc, unsigned routin
     int last = holders_last_post(s->holders, proc, r->obj);
     char who[128];
     if (last < 0)
-      snprintf(buf, len, ", count 0: no thread posted it in this run");
+      snprintf(buf, len, ", count 0: no thread of this process posted it");
     else if (last == HOLDERS_EXITED)
       snprintf(buf, len, ", count 0, last posted by a thread that has exited");
     else {

@@ -198,15 +198,17 @@ test_unwritable() {
 }
 
 # A deadlock report names every holder of what each thread waits for: both
-# readers of an rwlock, the thread itself, a semaphore's last poster; in
+# readers of an rwlock, the thread itself, a semaphore's last poster (or
+# that none posted it); in
 # record, replay and explore's --json details.
 test_deadlock_holders() {
   local p=$TMP/holders mode want
   declare -A WANT=(
     [readers]='thread 0:0 main blocked in rwlock_wrlock rwlock#[0-9]* rw ([^)]*), held for reading by thread 0:1 reader ([^)]*) and thread 0:2 reader ([^)]*)$'
     [self]='thread 0:0 main blocked in rwlock_wrlock rwlock#[0-9]* rw ([^)]*), held for reading by thread 0:0 main (itself)$'
-    [sem]='thread 0:0 main blocked in sem_wait sem#[0-9]* s ([^)]*), count 0, last posted by thread 0:1 poster ([^)]*)$')
-  for mode in readers self sem; do
+    [sem]='thread 0:0 main blocked in sem_wait sem#[0-9]* s ([^)]*), count 0, last posted by thread 0:1 poster ([^)]*)$'
+    [never]='thread 0:0 main blocked in sem_wait sem#[0-9]* s ([^)]*), count 0: no thread of this process posted it$')
+  for mode in readers self sem never; do
     want=${WANT[$mode]}
     dara_run "$p.$mode" record -o "$p.$mode.sched" -- "$PROGRAMS/holders" "$mode"
     [[ $(status "$p.$mode") == 1 ]] && grep -q "^dara:   $want" "$p.$mode.err" ||

@@ -2,7 +2,7 @@
  * holders.c: deadlocks whose holders only the scheduler's own bookkeeping
  * knows (src/sched/holders.h), the same in every schedule.
  *
- * Usage: holders readers|self|sem
+ * Usage: holders readers|self|sem|never
  *   readers  main locks m, starts two readers that each take rw for
  *            reading (and say so on a semaphore) and then lock m; once both
  *            hold rw, main asks for it for writing: main waits for the two
@@ -12,6 +12,7 @@
  *   sem      a thread posts s once and exits; main waits on s twice: the
  *            second wait blocks for ever, the last post having been the
  *            thread's.
+ *   never    main waits on s, which no thread posts.
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -40,7 +41,7 @@ static void *poster(void *arg) {
 
 int main(int argc, char **argv) {
   if (argc != 2) {
-    fprintf(stderr, "usage: holders readers|self|sem\n");
+    fprintf(stderr, "usage: holders readers|self|sem|never\n");
     return 2;
   }
   sem_init(&held, 0, 0);
@@ -60,13 +61,15 @@ int main(int argc, char **argv) {
   } else if (strcmp(argv[1], "self") == 0) {
     pthread_rwlock_rdlock(&rw);
     pthread_rwlock_wrlock(&rw);
+  } else if (strcmp(argv[1], "never") == 0) {
+    sem_wait(&s);
   } else if (strcmp(argv[1], "sem") == 0) {
     pthread_create(&t[0], NULL, poster, NULL);
     pthread_join(t[0], NULL);
     sem_wait(&s);
     sem_wait(&s);
   } else {
-    fprintf(stderr, "usage: holders readers|self|sem\n");
+    fprintf(stderr, "usage: holders readers|self|sem|never\n");
     return 2;
   }
   puts("no deadlock");
