@@ -191,7 +191,7 @@ test_unwritable() {
   local p=$TMP/unw opt
   for opt in --sarif --junit; do
     dara_run "$p" explore -n 5 "$opt" "$TMP/no/such/dir/r" -o "$p.dir" -- "$EXAMPLES/deadlock"
-    [[ $(status "$p") == 2 ]] && grep -q -- "$opt" "$p.err" ||
+    [[ $(status "$p") == 2 ]] && grep -q -- "$opt: cannot write" "$p.err" ||
       { echo "$opt into a missing directory: $(describe "$p")"; return 1; }
     ! grep -q 'explore: .*schedules' "$p.err" || { echo "$opt: explore ran"; return 1; }
   done
