@@ -11,7 +11,8 @@ _dara_words() {
     replay) echo "-w --watchdog -P --props -h --help" ;;
     explore)
       echo "-S --strategy -d --depth --pct-depth -s --seed -n --max-schedules -t --time-limit
-            -o --output -k --keep-going --json -w --watchdog -m --max-steps --show-output
+            -o --output -k --keep-going --json --sarif --junit -w --watchdog -m --max-steps
+            --show-output
             --props --timers -j --jobs --points --racy-probe --ok-exit --check --traces
             --races --no-fork-server -h --help"
       ;;
@@ -28,7 +29,8 @@ _dara_takes_value() {
       explore:--depth | explore:--pct-depth | explore:-s | explore:--seed | explore:-n | \
       explore:--max-schedules | explore:-t | explore:--time-limit | explore:-o | \
       explore:--output | explore:-j | explore:--jobs | explore:--racy-probe | \
-      explore:--traces | explore:--races | show:-f | show:--format)
+      explore:--traces | explore:--races | explore:--sarif | explore:--junit | show:-f | \
+      show:--format)
       return 0
       ;;
   esac

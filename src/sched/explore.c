@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sched/ci_report.h"
 #include "sched/cli.h"
 #include "sched/dpor.h"
 #include "sched/frontend.h"
@@ -64,8 +65,10 @@ struct bug {
   char kind[16];
   char message[1024];
   char file[PATH_MAX];
-  uint64_t schedule; /* 1-based index of the execution that found it */
-  uint64_t hits;     /* executions that showed it (the same signature) */
+  char details[4096]; /* session_result.details */
+  uint64_t schedule;  /* 1-based index of the execution that found it */
+  uint64_t hits;      /* executions that showed it (the same signature) */
+  unsigned proc;      /* the process it showed in (sched_outcome.proc) */
 };
 
 /* A distinct data race (session_race.key), kept from the first execution
@@ -117,6 +120,7 @@ struct explore {
   bool races_more;            /* some races were not kept (too many) */
   uint64_t races_stopped;     /* executions in which detection stopped early */
   char races_stopped_why[64]; /* the first one's reason */
+  char error[1100];           /* the error an execution ended with, or "" */
 };
 
 static void merge_sometimes(struct explore *x, const struct session_result *res) {
@@ -287,6 +291,12 @@ static int copy_to_scratch(struct explore *x) {
   return 0;
 }
 
+/* "dara replay [--props FILE] BUGFILE": what reproduces bug b. */
+static void replay_command(const struct explore *x, const struct bug *b, char *buf, size_t len) {
+  snprintf(buf, len, "dara replay %s%s%s%s", x->props_path ? "--props " : "",
+           x->props_path ? x->props_path : "", x->props_path ? " " : "", b->file);
+}
+
 static int save_bug(struct explore *x, const struct session_result *res, uint64_t number) {
   for (size_t i = 0; i < x->nbugs; i++)
     if (strcmp(x->bugs[i].signature, res->signature) == 0) {
@@ -302,8 +312,10 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   snprintf(b->signature, sizeof(b->signature), "%s", res->signature);
   snprintf(b->kind, sizeof(b->kind), "%s", kind_word(res->outcome.kind));
   snprintf(b->message, sizeof(b->message), "%s", res->message);
+  snprintf(b->details, sizeof(b->details), "%s", res->details);
   b->schedule = number;
   b->hits = 1;
+  b->proc = res->outcome.proc;
   if (copy_to_scratch(x) != 0)
     return -1;
   /* The first free number: an earlier explore may have left bugs here. */
@@ -327,9 +339,9 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   fprintf(stderr, "dara: BUG %zu (%s) found by schedule %llu (%s): %s\n", x->nbugs, b->kind,
           (unsigned long long)b->schedule, strategy_describe(x->strategy), b->message);
   outcome_details(res->details);
-  fprintf(stderr, "dara:   saved as %s; reproduce it with: dara replay %s%s%s%s\n", b->file,
-          x->props_path ? "--props " : "", x->props_path ? x->props_path : "",
-          x->props_path ? " " : "", b->file);
+  char replay[2 * PATH_MAX + 32];
+  replay_command(x, b, replay, sizeof(replay));
+  fprintf(stderr, "dara:   saved as %s; reproduce it with: %s\n", b->file, replay);
   return 1;
 }
 
@@ -431,9 +443,13 @@ static void json_race_access(const struct session_race_access *a) {
   fputs("}", stdout);
 }
 
+/* The version of the --json document (docs/json.md): raised when a field
+ * is removed or changes its type or meaning, not when one is added. */
+#define EXPLORE_JSON_VERSION 1
+
 static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
-  printf("{\"schedules\": %llu, \"seconds\": %.3f, \"rate\": %.1f, \"strategy\": ",
-         (unsigned long long)x->schedules, elapsed,
+  printf("{\"version\": %d, \"schedules\": %llu, \"seconds\": %.3f, \"rate\": %.1f, \"strategy\": ",
+         EXPLORE_JSON_VERSION, (unsigned long long)x->schedules, elapsed,
          elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
   json_string(stdout, strategy_describe(x->strategy));
   printf(", \"interrupted\": %s", x->interrupted ? "true" : "false");
@@ -469,7 +485,21 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
     json_string(stdout, b->message);
     fputs(", \"signature\": ", stdout);
     json_string(stdout, b->signature);
-    fputs("}", stdout);
+    char replay[2 * PATH_MAX + 32];
+    replay_command(x, b, replay, sizeof(replay));
+    fputs(", \"replay\": ", stdout);
+    json_string(stdout, replay);
+    printf(", \"process\": %u, \"details\": [", b->proc);
+    for (const char *d = b->details; *d;) {
+      const char *nl = strchr(d, '\n');
+      size_t n = nl ? (size_t)(nl - d) : strlen(d);
+      char line[1024];
+      snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1), d);
+      fputs(d != b->details ? ", " : "", stdout);
+      json_string(stdout, line);
+      d += n + (nl ? 1 : 0);
+    }
+    fputs("]}", stdout);
   }
   printf("%s], \"races\": [", x->nbugs ? "\n" : "");
   for (size_t i = 0; i < x->nraces; i++) {
@@ -491,6 +521,88 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
       json_string(stdout, x->sometimes[i].name);
     }
   printf("]}\n");
+}
+
+/* --sarif and --junit: explore's findings for CI systems (ci_report.h).
+ * failed: dara stopped on an error. Returns 0, or -1 (said). */
+struct ci_files {
+  const char *sarif, *junit; /* the names given, or NULL */
+  FILE *sarif_file, *junit_file;
+};
+
+static int write_ci_files(struct ci_files *cf, const struct explore *x, const char *strategy,
+                          uint64_t seed, double elapsed, bool failed) {
+  if (!cf->sarif_file && !cf->junit_file)
+    return 0;
+  struct ci_bug *bugs = calloc(x->nbugs + 1, sizeof(*bugs));
+  struct ci_race *races = calloc(x->nraces + 1, sizeof(*races));
+  char(*replays)[2 * PATH_MAX + 32] = calloc(x->nbugs + 1, sizeof(*replays));
+  char(*lines)[2][512] = calloc(x->nraces + 1, sizeof(*lines));
+  int rc = 0;
+  if (!bugs || !races || !replays || !lines) {
+    cli_error("out of memory");
+    rc = -1;
+    goto out;
+  }
+  for (size_t i = 0; i < x->nbugs; i++) {
+    const struct bug *b = &x->bugs[i];
+    replay_command(x, b, replays[i], sizeof(replays[i]));
+    bugs[i] = (struct ci_bug){.kind = b->kind,
+                              .message = b->message,
+                              .details = b->details,
+                              .signature = b->signature,
+                              .file = b->file,
+                              .replay = replays[i],
+                              .schedule = b->schedule,
+                              .proc = b->proc};
+  }
+  for (size_t i = 0; i < x->nraces; i++) {
+    const struct found_race *f = &x->races[i];
+    report_race_access(&f->race, false, lines[i][0], sizeof(lines[i][0]));
+    report_race_access(&f->race, true, lines[i][1], sizeof(lines[i][1]));
+    races[i] = (struct ci_race){.location = f->race.location,
+                                .access = lines[i][0],
+                                .previous = lines[i][1],
+                                .key = f->race.key,
+                                .schedule = f->schedule};
+  }
+  const struct ci_report r = {.dara_version = DARA_VERSION,
+                              .nprocs = x->run.hdr.nprocs,
+                              .cmds = x->run.hdr.cmds,
+                              .paths = x->run.exec_paths,
+                              .strategy = strategy,
+                              .seed = seed,
+                              .schedules = x->schedules,
+                              .seconds = elapsed,
+                              .interrupted = x->interrupted != 0,
+                              .failed = failed,
+                              .error = x->error[0] ? x->error : NULL,
+                              .bugs = bugs,
+                              .nbugs = x->nbugs,
+                              .races = races,
+                              .nraces = x->nraces};
+  if (cf->sarif_file) {
+    int w = ci_write_sarif(cf->sarif_file, &r);
+    if (fclose(cf->sarif_file) != 0 || w != 0) {
+      cli_error("cannot write %s: %s", cf->sarif, strerror(errno));
+      rc = -1;
+    }
+    cf->sarif_file = NULL;
+  }
+  if (cf->junit_file) {
+    int w = ci_write_junit(cf->junit_file, &r);
+    if (fclose(cf->junit_file) != 0 || w != 0) {
+      cli_error("cannot write %s: %s", cf->junit, strerror(errno));
+      rc = -1;
+    }
+    cf->junit_file = NULL;
+  }
+out:
+  free(bugs);
+  free(races);
+  free(replays);
+  free(lines);
+  return rc;
 }
 
 /* ---- one execution ---- */
@@ -541,6 +653,8 @@ static int take_result(struct explore *x, const struct session_result *res, uint
     clear_progress(x);
     outcome_details(res->details);
     cli_error("error in schedule %llu: %s", (unsigned long long)number, res->message);
+    snprintf(x->error, sizeof(x->error), "error in schedule %llu: %s", (unsigned long long)number,
+             res->message);
     return -1;
   }
   progress(x, false);
@@ -760,6 +874,7 @@ int cmd_explore(int argc, char **argv) {
   bool keep_going = false, json = false, fork_server = true;
   struct racy_phases racy = {0};
   const char *traces = NULL;
+  struct ci_files ci = {0};
   unsigned races = SESSION_RACES_REPORT;
   struct cli_range pct_depth_range = {&pct_depth, 1, 9}, jobs_range = {&jobs, 1, 64},
                    max_schedules_range = {&max_schedules, 1, UINT64_MAX},
@@ -794,7 +909,16 @@ int cmd_explore(int argc, char **argv) {
       {"time-limit", 't', "SEC", "stop after SEC seconds (default: none)", cli_number, &time_limit},
       run_option(RUN_OUTPUT_DIR, &ro, NULL),
       {"keep-going", 'k', NULL, "go on after the first bug (default: stop)", cli_true, &keep_going},
-      {"json", 0, NULL, "print a JSON summary on stdout", cli_true, &json},
+      {"json", 0, NULL, "print a JSON summary on stdout (docs/json.md)", cli_true, &json},
+      {"sarif", 0, "FILE",
+       "write the bugs found to FILE as SARIF 2.1.0, one\n"
+       "result per bug with the command that replays it\n"
+       "(for code scanning in CI; docs/json.md)",
+       cli_text, &ci.sarif},
+      {"junit", 0, "FILE",
+       "write a JUnit XML report to FILE: a test case per\n"
+       "program, a failure per bug (for CI test reports)",
+       cli_text, &ci.junit},
       run_option(RUN_WATCHDOG, &ro,
                  "a thread running this long without reaching a\n"
                  "scheduling point is a hang (1 to 86400; default 5)"),
@@ -890,6 +1014,22 @@ int cmd_explore(int argc, char **argv) {
       return DARA_EXIT_ERROR;
     }
     so.traces = traces_file;
+  }
+  /* Opened now, so that a file that cannot be written stops explore before
+   * it runs anything; written at the end. */
+  if (ci.sarif && !(ci.sarif_file = fopen(ci.sarif, "we"))) {
+    cli_error("--sarif: cannot write %s: %s", ci.sarif, strerror(errno));
+    if (traces_file)
+      fclose(traces_file);
+    return DARA_EXIT_ERROR;
+  }
+  if (ci.junit && !(ci.junit_file = fopen(ci.junit, "we"))) {
+    cli_error("--junit: cannot write %s: %s", ci.junit, strerror(errno));
+    if (traces_file)
+      fclose(traces_file);
+    if (ci.sarif_file)
+      fclose(ci.sarif_file);
+    return DARA_EXIT_ERROR;
   }
 
   struct explore x = {.dir = ro.output,
@@ -1051,7 +1191,18 @@ int cmd_explore(int argc, char **argv) {
               : x.nbugs       ? DARA_EXIT_BUG
               : x.interrupted ? DARA_EXIT_INTERRUPTED
                               : DARA_EXIT_OK;
+  if (write_ci_files(&ci, &x, strategy_describe(x.strategy), ro.seed, elapsed, rc < 0) != 0)
+    exit_code = DARA_EXIT_ERROR;
 done:
+  /* Stopped before or by an error: the reports say so. */
+  if ((ci.sarif_file || ci.junit_file) &&
+      write_ci_files(&ci, &x, x.strategy ? strategy_describe(x.strategy) : so.name, ro.seed, 0,
+                     true) != 0)
+    exit_code = DARA_EXIT_ERROR;
+  if (ci.sarif_file)
+    fclose(ci.sarif_file);
+  if (ci.junit_file)
+    fclose(ci.junit_file);
   if (traces_file && fclose(traces_file) != 0) {
     cli_error("cannot write %s: %s", traces, strerror(errno));
     exit_code = DARA_EXIT_ERROR;

@@ -17,6 +17,7 @@
 #include "sched/cli.h"
 #include "sched/io.h"
 #include "sched/evtext.h"
+#include "sched/holders.h"
 #include "sched/names.h"
 #include "sched/session_priv.h"
 #include "sched/srcloc.h"
@@ -255,6 +256,71 @@ static void describe_io_wait(const struct session *s, const struct blocked_iter 
 
 static int compare_waits(const void *a, const void *b) { return strcmp(a, b); }
 
+/* Who holds what a blocked thread waits for, where the region does not
+ * say (holders.h): every reader of an rwlock, the last thread that posted
+ * a semaphore. Writes ", held for reading by thread ..." into buf for the
+ * report's line, and " (held for reading by 0:2, 0:3)" into brief for the
+ * summary; both empty when there is nothing to add. */
+static void holders_text(const struct session *s, unsigned proc, unsigned routine,
+                         const struct dara_routine *r, char *buf, size_t len, char *brief,
+                         size_t blen) {
+  buf[0] = brief[0] = '\0';
+  bool rw = r->op == DARA_OP_RW_RDLOCK || r->op == DARA_OP_RW_WRLOCK ||
+            r->op == DARA_OP_RW_TIMEDRDLOCK || r->op == DARA_OP_RW_TIMEDWRLOCK;
+  bool sem = r->op == DARA_OP_SEM_WAIT || r->op == DARA_OP_SEM_TIMEDWAIT;
+  if (sem) {
+    int last = holders_last_post(s->holders, proc, r->obj);
+    char who[128];
+    if (last < 0)
+      snprintf(buf, len, ", count 0: no thread of this process posted it");
+    else if (last == HOLDERS_EXITED)
+      snprintf(buf, len, ", count 0, last posted by a thread that has exited");
+    else {
+      names_thread_text(s->names, proc, (unsigned)last, who, sizeof(who));
+      snprintf(buf, len, ", count 0, last posted by thread %s", who);
+    }
+    return;
+  }
+  if (!rw || r->waits_for >= 0) /* a writer holds it: the region named it */
+    return;
+  uint16_t readers[8];
+  bool unsure;
+  size_t n = holders_readers(s->holders, proc, r->obj, readers, 8, &unsure);
+  if (n == 0) {
+    snprintf(buf, len, ", held for reading%s", unsure ? "" : " by no thread dara saw take it");
+    return;
+  }
+  size_t used = (size_t)snprintf(buf, len, ", held for reading by");
+  size_t bused = (size_t)snprintf(brief, blen, " (held for reading by");
+  for (size_t i = 0; i < n && i < 8; i++) {
+    char who[128];
+    const char *sep = i == 0 ? " " : i + 1 == n ? " and " : ", ";
+    if (readers[i] == HOLDERS_EXITED) {
+      snprintf(who, sizeof(who), "a thread that has exited");
+    } else {
+      char name[112];
+      names_thread_text(s->names, proc, readers[i], name, sizeof(name));
+      snprintf(who, sizeof(who), "thread %s%s", name, readers[i] == routine ? " (itself)" : "");
+    }
+    if (used < len)
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", sep, who);
+    if (bused < blen) {
+      if (readers[i] == HOLDERS_EXITED)
+        bused +=
+            (size_t)snprintf(brief + bused, blen - bused, "%san exited thread", i ? ", " : " ");
+      else
+        bused += (size_t)snprintf(brief + bused, blen - bused, "%s%u:%u", i ? ", " : " ", proc,
+                                  readers[i]);
+    }
+  }
+  if (used < len && n > 8)
+    snprintf(buf + used, len - used, " and %zu more", n - 8);
+  else if (used < len && unsure)
+    snprintf(buf + used, len - used, " and maybe others");
+  if (bused < blen)
+    snprintf(brief + bused, blen - bused, "%s)", n > 8 || unsure ? ", ..." : "");
+}
+
 void report_deadlock(struct session *s) {
   char summary[768];
   size_t used = 0;
@@ -268,8 +334,11 @@ void report_deadlock(struct session *s) {
   for (struct blocked_iter b = {0}; session_next_blocked(s, &b);) {
     const struct dara_routine *r = b.r;
     unsigned i = b.proc, j = b.routine;
-    char line[512];
+    char line[1024], held[512], held_brief[96];
     report_blocked(s->names, line, sizeof(line), i, j, r->op, r->obj, r->obj2, r->waits_for);
+    holders_text(s, i, j, r, held, sizeof(held), held_brief, sizeof(held_brief));
+    size_t line_len = strlen(line);
+    snprintf(line + line_len, sizeof(line) - line_len, "%s", held);
     if (dara_op_is_io(r->op)) {
       char what[256];
       describe_io_wait(s, &b, what, sizeof(what));
@@ -298,7 +367,7 @@ void report_deadlock(struct session *s) {
       snprintf(waits[nwaits++], sizeof(waits[0]), "%u:%s:%s", i, site, dara_op_name(r->op));
     /* The one-line summary names threads and operations only. */
     int32_t holder = r->waits_for;
-    char brief[96];
+    char brief[192];
     if (r->op == DARA_OP_COND_REACQUIRE && holder < 0)
       snprintf(brief, sizeof(brief), "%u:%u cond_wait (no signal will come)", i, j);
     else if (dara_op_is_io(r->op))
@@ -307,7 +376,7 @@ void report_deadlock(struct session *s) {
       snprintf(brief, sizeof(brief), "%u:%u %s (waits for %u:%d)", i, j, dara_op_name(r->op), i,
                holder);
     else
-      snprintf(brief, sizeof(brief), "%u:%u %s", i, j, dara_op_name(r->op));
+      snprintf(brief, sizeof(brief), "%u:%u %s%s", i, j, dara_op_name(r->op), held_brief);
     if (used < sizeof(summary) - 1)
       used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%s%s", nblocked ? ", " : "",
                                brief);

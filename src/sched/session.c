@@ -33,6 +33,7 @@
 
 #include "sched/fair.h"
 #include "sched/forkserver.h"
+#include "sched/holders.h"
 #include "sched/io.h"
 #include "sched/launcher.h"
 #include "sched/names.h"
@@ -70,6 +71,8 @@ struct session_ctx {
   struct fair *fair;
   /* The data-race detector (races.h): reset by each run that uses it. */
   struct races *races;
+  /* Who holds what (holders.h), for deadlock reports: reset by each run. */
+  struct holders *holders;
   /* Scratch of one step: the candidates, and the timers that may not fire
    * yet (candidates()); the descriptors polled before a deadlock. */
   struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
@@ -95,7 +98,8 @@ struct session_ctx *session_ctx_new(void) {
   ctx->world = world_new();
   ctx->fair = fair_new();
   ctx->races = races_new();
-  if (!ctx->names || !ctx->world || !ctx->fair || !ctx->races) {
+  ctx->holders = holders_new();
+  if (!ctx->names || !ctx->world || !ctx->fair || !ctx->races || !ctx->holders) {
     session_ctx_free(ctx);
     return NULL;
   }
@@ -124,6 +128,7 @@ void session_ctx_free(struct session_ctx *ctx) {
   names_free(ctx->names);
   fair_free(ctx->fair);
   races_free(ctx->races);
+  holders_free(ctx->holders);
   free(ctx);
 }
 
@@ -248,6 +253,8 @@ void session_emit(struct session *s, const struct dara_event *ev) {
   }
   if (s->races && !s->done)
     report_races(s, ev);
+  if (s->holders)
+    holders_event(s->holders, ev);
 }
 
 void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
@@ -986,6 +993,8 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   }
   fair_clear(ctx->fair);
   s.fair = ctx->fair;
+  holders_reset(ctx->holders);
+  s.holders = ctx->holders;
   if (cfg->races != SESSION_RACES_IGNORE) {
     races_reset(ctx->races);
     s.races = ctx->races;

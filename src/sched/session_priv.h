@@ -17,6 +17,7 @@
 
 struct fair;
 struct forkserver;
+struct holders;
 struct names;
 struct world;
 
@@ -62,6 +63,7 @@ struct session {
   struct fair *fair;                /* the context's (fair.h), cleared for this run */
   struct races *races;              /* the context's (races.h), reset for this run; NULL
                                        when the run ignores races */
+  struct holders *holders;          /* the context's (holders.h), reset for this run */
   bool fair_cut;                    /* candidates(): fairness removed some */
   unsigned last_proc, last_routine; /* the routine that ran last (255: none yet) */
   /* The sockets the programs made (drain.c), as far as their closes say

@@ -67,6 +67,10 @@ void show_json_syscall(FILE *out, const struct dara_event *ev) {
   fputs("\"}", out);
 }
 
+/* The version of the document (docs/json.md): raised when a field is
+ * removed or changes its type or meaning, not when one is added. */
+#define SHOW_JSON_VERSION 1
+
 static void print_json_event(const struct show *sh, size_t i) {
   const struct dara_event *ev = &sh->f->events[i];
   FILE *out = sh->out;
@@ -74,8 +78,11 @@ static void print_json_event(const struct show *sh, size_t i) {
           "    {\"index\": %zu, \"kind\": \"%s\", \"proc\": %u, \"routine\": %u, "
           "\"time\": %" PRIu64,
           i, dara_ev_kind_name(ev->kind), ev->proc, ev->routine, ev->time);
-  if (ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) {
-    fprintf(out, ", \"op\": \"%s\"", dara_op_name(ev->op));
+  /* "op" is always a string: the operation's name, or the call's. The
+   * kinds whose op field codes something else have it decoded (note, log,
+   * assert). */
+  if (ev->kind == DARA_EV_LOG || ev->kind == DARA_EV_ASSERT) {
+    /* decoded below: log.type, assert.kind */
   } else if (ev->kind == DARA_EV_SYSCALL) {
     fputs(", \"op\": ", out);
     json_string(out, dara_call_name(ev->op));
@@ -84,8 +91,9 @@ static void print_json_event(const struct show *sh, size_t i) {
   } else if (ev->kind == DARA_EV_PEER) {
     fprintf(out, ", \"fd\": %" PRIu32 ", \"peer_proc\": %u, \"peer_fd\": %" PRIu32, ev->obj, ev->op,
             ev->obj2);
-  } else if (ev->op) {
-    fprintf(out, ", \"op\": %u", ev->op);
+  } else if (ev->op || ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) {
+    fputs(", \"op\": ", out);
+    json_string(out, dara_op_name(ev->op));
   }
   if (ev->obj) {
     fprintf(out, ", \"obj\": %" PRIu32, ev->obj);
@@ -131,7 +139,7 @@ static void print_json_event(const struct show *sh, size_t i) {
 void show_print_json(struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
-  fputs("{\n  \"file\": ", out);
+  fprintf(out, "{\n  \"version\": %d,\n  \"file\": ", SHOW_JSON_VERSION);
   json_string(out, sh->path);
   fprintf(out,
           ",\n  \"format_version\": %" PRIu32 ",\n  \"file_size\": %" PRIu64
