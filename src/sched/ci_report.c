@@ -87,9 +87,19 @@ static void json_lines(FILE *out, const char *text) {
   fputc(']', out);
 }
 
-static void sarif_location(FILE *out, const struct ci_report *r, unsigned proc) {
+/* A bug's location: the source line where it went wrong when dara knows
+ * it (code scanning shows the result there), else the program's file. */
+static void sarif_location(FILE *out, const struct ci_report *r, unsigned proc,
+                           const struct ci_bug *b) {
   if ((int)proc >= r->nprocs)
     proc = 0;
+  if (b && b->src_file && b->src_file[0] && b->src_line) {
+    fputs(",\n       \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ",
+          out);
+    write_uri(out, b->src_file);
+    fprintf(out, "}, \"region\": {\"startLine\": %u}}}]", b->src_line);
+    return;
+  }
   fputs(",\n       \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
   write_uri(out, program_path(r, (int)proc));
   fprintf(out, ", \"index\": %u}}}]", proc);
@@ -105,7 +115,7 @@ static void sarif_bug(FILE *out, const struct ci_report *r, const struct ci_bug 
   fputs("; reproduce it with: ", out);
   json_escape(out, b->replay);
   fputs("\"}", out);
-  sarif_location(out, r, b->proc);
+  sarif_location(out, r, b->proc, b);
   fputs(",\n       \"partialFingerprints\": {\"daraSignature/v1\": ", out);
   json_string(out, b->signature);
   fputs("},\n       \"properties\": {\"kind\": ", out);
@@ -133,7 +143,7 @@ static void sarif_race(FILE *out, const struct ci_report *r, const struct ci_rac
   fputs("; ", out);
   json_escape(out, race->previous);
   fputs("\"}", out);
-  sarif_location(out, r, proc);
+  sarif_location(out, r, proc, NULL);
   fputs(",\n       \"partialFingerprints\": {\"daraRace/v1\": ", out);
   json_string(out, race->key);
   fprintf(out, "},\n       \"properties\": {\"schedule\": %llu}}",

@@ -28,6 +28,9 @@ struct ci_bug {
   const char *replay;    /* the command that replays it: "dara replay FILE" */
   uint64_t schedule;     /* the execution that found it, from 1 */
   unsigned proc;         /* the process (index of its program) it showed in */
+  const char *src_file;  /* where it went wrong in the source (session_result), NULL or
+                            "" when unknown */
+  unsigned src_line;     /* its line, 0 when unknown */
 };
 
 /* One data race that explore reported but did not count as a bug. */

@@ -68,7 +68,9 @@ struct bug {
   char details[4096]; /* session_result.details */
   uint64_t schedule;  /* 1-based index of the execution that found it */
   uint64_t hits;      /* executions that showed it (the same signature) */
-  unsigned proc;      /* the process it showed in (sched_outcome.proc) */
+  char src_file[256]; /* where it went wrong (session_result.src_file), "" unknown */
+  uint32_t src_line;
+  unsigned proc; /* the process it showed in (sched_outcome.proc) */
 };
 
 /* A distinct data race (session_race.key), kept from the first execution
@@ -316,6 +318,8 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   b->schedule = number;
   b->hits = 1;
   b->proc = res->outcome.proc;
+  snprintf(b->src_file, sizeof(b->src_file), "%s", res->src_file);
+  b->src_line = res->src_line;
   if (copy_to_scratch(x) != 0)
     return -1;
   /* The first free number: an earlier explore may have left bugs here. */
@@ -483,6 +487,14 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
     json_string(stdout, b->file);
     fputs(", \"message\": ", stdout);
     json_string(stdout, b->message);
+    fputs(", \"source\": ", stdout);
+    if (b->src_line) {
+      fputs("{\"file\": ", stdout);
+      json_string(stdout, b->src_file);
+      printf(", \"line\": %u}", (unsigned)b->src_line);
+    } else {
+      fputs("null", stdout);
+    }
     fputs(", \"signature\": ", stdout);
     json_string(stdout, b->signature);
     char replay[2 * PATH_MAX + 32];
@@ -554,7 +566,9 @@ static int write_ci_files(struct ci_files *cf, const struct explore *x, const ch
                               .file = b->file,
                               .replay = replays[i],
                               .schedule = b->schedule,
-                              .proc = b->proc};
+                              .proc = b->proc,
+                              .src_file = b->src_file,
+                              .src_line = b->src_line};
   }
   for (size_t i = 0; i < x->nraces; i++) {
     const struct found_race *f = &x->races[i];

@@ -160,6 +160,8 @@ void report_crash(struct session *s, unsigned proc, int sig, unsigned *routine, 
     session_detail(s, "assertion `%s' failed at %s:%u in %s", expr, base_name(file), c.assert_line,
                    func[0] ? func : "?");
     snprintf(where, len, "assertion `%s' failed at %s:%u", expr, base_name(file), c.assert_line);
+    snprintf(s->res->src_file, sizeof(s->res->src_file), "%s", file);
+    s->res->src_line = c.assert_line;
   }
   if (c.signo != (uint32_t)sig || c.nframes > DARA_CRASH_FRAMES)
     return; /* the shim did not see it (a program's handler, SIGKILL) */
@@ -187,6 +189,14 @@ void report_crash(struct session *s, unsigned proc, int sig, unsigned *routine, 
         !srcloc_is_runtime(path)) {
       place_brief(s, proc, c.frames[i], where, len);
       found = true;
+      struct srcloc loc;
+      uint64_t offset = c.frames[i] >> 5;
+      if (!s->res->src_line &&
+          (srcloc_lookup_user(path, offset, &loc) == 0 || srcloc_lookup(path, offset, &loc) == 0) &&
+          loc.file[0] && loc.line) {
+        snprintf(s->res->src_file, sizeof(s->res->src_file), "%s", loc.file);
+        s->res->src_line = loc.line;
+      }
     }
   }
 }

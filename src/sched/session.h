@@ -125,6 +125,11 @@ struct session_result {
   /* What identifies this bug across schedules: kind and where it showed,
    * by creation sites and operations, never by run-specific ids. */
   char signature[512];
+  /* Where it went wrong in the source, when known: a failed assertion's
+   * file and line, else a crash's first frame in the program (srcloc.h).
+   * src_file as compiled in ("" when unknown), src_line 0 when unknown. */
+  char src_file[256];
+  uint32_t src_line;
   uint64_t steps;
   uint64_t events;
   bool stopped; /* the sink or the policy ended the run */

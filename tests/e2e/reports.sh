@@ -95,6 +95,11 @@ test_sarif() {
   "$PY_SCHEMA" "$CHECK" sarif "$p.sarif" "$SARIF_SCHEMA" "$p.out" || return 1
   explore_bugs "$p.ab" -n 200 --sarif "$p.ab.sarif" -- "$EXAMPLES/atomicity" || return 1
   "$PY_SCHEMA" "$CHECK" sarif "$p.ab.sarif" "$SARIF_SCHEMA" "$p.ab.out" || return 1
+  # A failed assertion is located at its source line, in --json and SARIF.
+  python3 -c 'import json, sys
+b = json.load(open(sys.argv[1]))["bugs"][0]
+sys.exit(0 if (b["source"] or {}).get("file", "").endswith("atomicity.c") and b["source"]["line"] > 0
+         else "the assertion has no source location: %r" % b["source"])' "$p.ab.out" || return 1
   dara_run "$p.ok" explore --strategy dfs --depth 3 --json --sarif "$p.ok.sarif" -o "$p.ok.dir" \
     -- "$EXAMPLES/ok_mutex"
   [[ $(status "$p.ok") == 0 ]] || { echo "ok_mutex: $(describe "$p.ok")"; return 1; }

@@ -64,8 +64,8 @@ EXPLORE = {"version": INT, "schedules": INT, "seconds": NUM, "rate": NUM, "strat
            "sometimes_never_held": LIST}
 EXPLORE_REQUIRED = [k for k in EXPLORE if k not in
                     ("racy", "preemption_bound", "worker_executions", "claimed_elsewhere")]
-BUG = {"kind": STR, "schedule": INT, "file": STR, "message": STR, "signature": STR,
-       "replay": STR, "process": INT, "details": LIST}
+BUG = {"kind": STR, "schedule": INT, "hits": INT, "file": STR, "message": STR,
+       "signature": STR, "replay": STR, "process": INT, "details": LIST}
 KINDS = {"deadlock", "crash", "exit", "hang", "livelock", "property", "race", "check"}
 
 
@@ -82,6 +82,11 @@ def explore_json(path):
             bad("bugs[%d].details holds a non-string" % i)
         if not str(b.get("replay", "")).endswith(" " + str(b.get("file"))):
             bad("bugs[%d].replay %r does not replay its file" % (i, b.get("replay")))
+        if "source" not in b:
+            bad("bugs[%d]: no 'source'" % i)
+        elif b["source"] is not None:
+            check_fields("bugs[%d].source" % i, b["source"], {"file": STR, "line": INT},
+                         ["file", "line"])
     for i, r in enumerate(j.get("races") or []):
         check_fields("races[%d]" % i, r, {"location": STR, "schedule": INT, "access": DICT,
                                           "previous": DICT})
@@ -182,9 +187,15 @@ def sarif(path, schema_path, json_path):
         if r.get("partialFingerprints", {}).get("daraSignature/v1") != b["signature"]:
             bad("results[%d]: the fingerprint is not the bug's signature" % i)
         locs = r.get("locations", [])
-        uri = locs[0]["physicalLocation"]["artifactLocation"]["uri"] if locs else ""
+        phys = locs[0]["physicalLocation"] if locs else {}
+        uri = phys.get("artifactLocation", {}).get("uri", "")
         artifacts = [a["location"]["uri"] for a in run.get("artifacts", [])]
-        if not uri.startswith("file:///") or uri not in artifacts:
+        src = b.get("source")
+        if src:  # where it went wrong: the source file and line
+            line = phys.get("region", {}).get("startLine")
+            if not uri.endswith(src["file"].rsplit("/", 1)[-1]) or line != src["line"]:
+                bad("results[%d]: location %r line %r, the bug's source is %r" % (i, uri, line, src))
+        elif not uri.startswith("file:///") or uri not in artifacts:
             bad("results[%d]: location %r is not one of the programs %r" % (i, uri, artifacts))
 
 
