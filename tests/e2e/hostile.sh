@@ -404,6 +404,10 @@ test_no_leaks() {
     sed 's/^/  /' "$d/err" | head -n 8
     return 1
   fi
+  # The last sample may have been taken while dara was exiting (its
+  # descriptors closed, LeakSanitizer's scan at exit allocating): not a run
+  # to judge. A leak per execution shows in every sample before it.
+  ((n > 0)) && n=$((n - 1))
   local runs
   runs=$(sed -n 's/^dara: explore: \([0-9]*\) schedules in.*/\1/p' "$d/err")
   echo "# $runs executions watched"
