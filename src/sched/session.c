@@ -1057,8 +1057,8 @@ uint32_t session_stack_of(struct session *s, unsigned proc, unsigned routine, ui
   struct dara_routine *r = &p->routines[routine];
   /* Only a routine parked at a point (one not yet started waits
    * elsewhere, and would run). */
-  if (!s->procs[proc].alive || routine >= DARA_MAX_ROUTINES || r->status != DARA_RS_BLOCKED ||
-      r->op == DARA_OP_THREAD_START)
+  if (!s->procs[proc].alive || s->procs[proc].mute || routine >= DARA_MAX_ROUTINES ||
+      r->status != DARA_RS_BLOCKED || r->op == DARA_OP_THREAD_START)
     return 0;
   memset(&p->stack, 0, sizeof(p->stack));
   p->stack.routine = UINT32_MAX;
@@ -1067,6 +1067,8 @@ uint32_t session_stack_of(struct session *s, unsigned proc, unsigned routine, ui
   handoff_give(&r->gate, DARA_GATE_GO);
   bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, (int)s->region->hdr.spins, 0);
   __atomic_store_n(&p->command, DARA_CMD_RUN, __ATOMIC_RELEASE);
+  if (!back)
+    s->procs[proc].mute = true;
   struct dara_stack st;
   memcpy(&st, (const void *)&p->stack, sizeof(st));
   if (!back || st.routine != routine || st.nframes > DARA_CRASH_FRAMES)

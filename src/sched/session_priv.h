@@ -29,6 +29,8 @@ struct proc_run {
   struct forkserver *fs; /* the fork server it came from, or NULL */
   bool alive;
   bool detached; /* called exec: runs natively, never scheduled again */
+  bool mute;     /* did not answer a stack query in time: its lock may still
+                    be the thread's, so nothing more is asked of it */
   uint32_t lost_seen;
   uint32_t log_tail;     /* where drain_log left the event log: the region's
                         copy is the program's to damage */

@@ -21,7 +21,9 @@
  *   handoff_give, handoff_wait ........... src/shm/handoff.c
  *   shim_point, shim_routine_enter,
  *   shim_routine_new, shim_routine_exit .. src/runtime_shim/shim.c
- *   start_proc, step, wait_turn .......... src/sched/session.c
+ *   start_proc, step, wait_turn,
+ *   session_stack_of ..................... src/sched/session.c
+ *   wait_go .............................. src/runtime_shim/shim.c
  *
  * What is checked (tests/model/run.sh runs each):
  *   (a) mutual exclusion: the ghost `holder` names who holds the turn; taking
@@ -43,11 +45,24 @@
  *                          which can erase the GO the scheduler just gave.
  *   BUG_TIMEOUT_AS_TURN    handoff_wait takes a timed-out sleep for the turn
  *                          instead of reading the word again.
+ *   BUG_STACK_KEEPS_GO     a thread that answered a stack query gives the
+ *                          lock back without parking its gate again, so
+ *                          the stale GO lets it run without the turn.
+ *
+ * Stack queries. At a deadlock the scheduler asks each parked thread for its
+ * stack (session_stack_of, DARA_CMD_STACK): a GO that the thread answers by
+ * writing its stack and giving the lock back, still parked (wait_go). The
+ * model lets the scheduler ask any started, parked thread at any step, up to
+ * QUERIES times a run, which covers the deadlock case and more. The C code
+ * waits 2 s for the answer; the model waits for as long as it takes. A
+ * process that does not answer in time is asked nothing more, and the
+ * session ends at that deadlock anyway.
  *
  * Configuration (spin -DNAME=value): NPROC 1 or 2, NTHR 2 or 3 (with NPROC 2
  * the last thread is alone in process 1), STEPS scheduling points per thread
  * before its exit point, TIMEOUTS how many timed waits may time out in a run
- * (255: any number; a finite budget makes a lost wake-up a plain deadlock).
+ * (255: any number; a finite budget makes a lost wake-up a plain deadlock),
+ * QUERIES how many stack queries the scheduler makes in a run.
  */
 
 #ifndef NPROC
@@ -62,6 +77,9 @@
 #define UNLIMITED 255
 #ifndef TIMEOUTS
 #define TIMEOUTS UNLIMITED
+#endif
+#ifndef QUERIES
+#define QUERIES 1
 #endif
 /* HANDOFF_SPINS in handoff.h is 2000. One poll is enough here: a poll that
  * would succeed later is the same as the first load of the sleeping loop. */
@@ -78,6 +96,8 @@
 #define TURN_PROC 1
 #define GATE_PARK 0
 #define GATE_GO 1
+#define CMD_RUN 0
+#define CMD_STACK 2
 
 #define NWORDS (NPROC + NTHR)
 #define LOCK(p) (p)
@@ -104,12 +124,16 @@ byte chosen[NPROC];    /* proc->chosen */
 bool parked[NTHR];     /* routine status ENABLED: parked at a point, may be chosen */
 bool exited[NTHR];     /* routine status EXITED */
 byte nexited;
+byte command[NPROC];   /* proc->command: CMD_RUN, or CMD_STACK for a query */
+byte stack[NPROC];     /* proc->stack.routine: who answered the query */
 
 /* Ghost state, for the checks only. */
 byte holder = SCHED;   /* who holds the turn; the scheduler starts with it */
 bool waking[NWORDS];   /* a giver saw the sleeper bit and has not woken yet */
 bool picked[NTHR];     /* chosen by the scheduler and not yet running */
 bool finished;         /* the scheduler ended the session */
+bool started[NTHR];    /* past shim_routine_enter: parked at a point when parked */
+byte queries = QUERIES;
 #if TIMEOUTS != UNLIMITED
 byte timeouts = TIMEOUTS;
 #define CAN_TIME_OUT(timed) ((timed) && timeouts > 0)
@@ -265,8 +289,43 @@ inline thread_takes_turn(t)
 		assert(holder == NOBODY); /* (a) mutual exclusion */
 		holder = t;
 		picked[t] = false;
-		parked[t] = false
+		parked[t] = false;
+		started[t] = true
 	}
+}
+
+/* wait_go: wait for GO at a point; a GO that comes with CMD_STACK asks for
+ * the stack only: write it, park the gate again, give the lock back, wait
+ * again. Otherwise the thread runs. */
+inline wait_go(t, p)
+{
+	do
+	:: true ->
+		/* C: src/runtime_shim/shim.c:
+		 *   handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, spins, 0); */
+		handoff_wait(GATE(t), GATE_GO, t, false);
+		/* C: src/runtime_shim/shim.c:
+		 *   if (__atomic_load_n(&p->command, __ATOMIC_ACQUIRE) != DARA_CMD_STACK)
+		 *     return; */
+		if
+		:: command[p] != CMD_STACK -> break
+		:: else -> skip
+		fi;
+		/* C: src/runtime_shim/shim.c: take_stack(me); */
+		d_step {
+			assert(holder == NOBODY); /* (a) mutual exclusion */
+			holder = t;
+			stack[p] = t
+		}
+#ifndef BUG_STACK_KEEPS_GO
+		/* C: src/runtime_shim/shim.c:
+		 *   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE); */
+		d_step { assert(holder == t); word[GATE(t)] = GATE_PARK }
+#endif
+		/* C: src/runtime_shim/shim.c: handoff_give(&p->lock, DARA_TURN_SCHED); */
+		handoff_give(LOCK(p), TURN_SCHED, t)
+	od;
+	thread_takes_turn(t)
 }
 
 /* shim_point: status ENABLED, gate PARK, give the lock to the scheduler, wait
@@ -276,8 +335,7 @@ inline shim_point(t, p)
 	/* C: src/runtime_shim/shim.c:
 	 *   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE); */
 	/* C: src/runtime_shim/shim.c: handoff_give(&p->lock, DARA_TURN_SCHED); */
-	/* C: src/runtime_shim/shim.c:
-	 *   handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, blocked ? 0 : gate_spins(), 0); */
+	/* C: src/runtime_shim/shim.c: wait_go(p, r, me, blocked ? 0 : gate_spins()); */
 #ifndef BUG_PARK_AFTER_GIVE
 	d_step { assert(holder == t); parked[t] = true; word[GATE(t)] = GATE_PARK }
 	handoff_give(LOCK(p), TURN_SCHED, t);
@@ -286,8 +344,7 @@ inline shim_point(t, p)
 	handoff_give(LOCK(p), TURN_SCHED, t);
 	d_step { assert(holder == t); word[GATE(t)] = GATE_PARK }
 #endif
-	handoff_wait(GATE(t), GATE_GO, t, false);
-	thread_takes_turn(t)
+	wait_go(t, p)
 }
 
 /* A thread of process PROC_OF(t). The main thread starts with the turn the
@@ -349,6 +406,9 @@ proctype thread(byte t)
 #define SETTLED ((exited[0] || parked[0]) && (exited[1] || parked[1]) && (exited[2] || parked[2]))
 #endif
 #define ELIGIBLE(t) (parked[t] && !exited[t])
+/* session_stack_of asks only a routine parked at a point: one not yet
+ * started waits in shim_routine_enter, and a GO there would run it. */
+#define ASKABLE(t) (queries > 0 && ELIGIBLE(t) && started[t])
 
 /* wait_turn: handoff_wait on proc->lock with a timeout, called again after
  * each timeout (the C code checks for a dead child or a hang in between). */
@@ -378,6 +438,7 @@ active proctype scheduler()
 		atomic {
 			assert(holder == SCHED);
 			holder = MAIN_OF(p); /* the launch passes the turn */
+			started[MAIN_OF(p)] = true;
 			run thread(MAIN_OF(p))
 		}
 		wait_turn(p);
@@ -391,6 +452,36 @@ active proctype scheduler()
 	:: nexited == NTHR -> break
 	:: else ->
 		assert(SETTLED); /* every other thread is parked or gone */
+		/* session_stack_of, at a deadlock: ask a parked thread for its
+		 * stack, or go on to choose */
+		if
+		:: ASKABLE(0) -> t = 0
+		:: ASKABLE(1) -> t = 1
+#if NTHR > 2
+		:: ASKABLE(2) -> t = 2
+#endif
+		:: true -> t = NOBODY
+		fi;
+		if
+		:: t != NOBODY ->
+			p = PROC_OF(t);
+			/* C: src/sched/session.c:
+			 *   __atomic_store_n(&p->command, DARA_CMD_STACK, __ATOMIC_RELEASE); */
+			d_step { assert(holder == SCHED); queries--; stack[p] = NOBODY; command[p] = CMD_STACK }
+			/* C: src/sched/session.c:
+			 *   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE); */
+			d_step { assert(holder == SCHED); word[LOCK(p)] = TURN_PROC }
+			/* C: src/sched/session.c: handoff_give(&r->gate, DARA_GATE_GO); */
+			handoff_give(GATE(t), GATE_GO, SCHED);
+			/* C: src/sched/session.c:
+			 *   bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, (int)s->region->hdr.spins, 0); */
+			handoff_wait(LOCK(p), TURN_SCHED, SCHED, false);
+			take_turn(SCHED);
+			/* C: src/sched/session.c:
+			 *   __atomic_store_n(&p->command, DARA_CMD_RUN, __ATOMIC_RELEASE); */
+			d_step { assert(holder == SCHED); assert(stack[p] == t); command[p] = CMD_RUN }
+		:: else -> skip
+		fi;
 		/* policy->choose: any parked thread, as the random policy may */
 		if
 		:: ELIGIBLE(0) -> t = 0

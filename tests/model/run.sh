@@ -105,7 +105,9 @@ BUG_GIVE_WITHOUT_WAKE: no progress | -DBUG_GIVE_WITHOUT_WAKE | ltl | -A -N chose
 BUG_PARK_AFTER_GIVE: store without the turn | -DBUG_PARK_AFTER_GIVE | safety | | assertion violated \(holder==t\)
 BUG_PARK_AFTER_GIVE: deadlock | -DBUG_PARK_AFTER_GIVE -DTIMEOUTS=1 | safety | -A | invalid end state
 BUG_PARK_AFTER_GIVE: no progress | -DBUG_PARK_AFTER_GIVE | ltl | -A -N chosen_runs | acceptance cycle
+safety 2t/1p x2, 2 stack queries | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DQUERIES=2 | safety | | pass
 BUG_TIMEOUT_AS_TURN: mutual exclusion | -DBUG_TIMEOUT_AS_TURN | safety | | assertion violated \(holder==255\)
+BUG_STACK_KEEPS_GO: mutual exclusion | -DBUG_STACK_KEEPS_GO | safety | | assertion violated \(holder==255\)
 EOF
 sed 's/^/ring | /' <<'EOF'
 ring safety LEN 4, 10 events: order, accounting, races | -DLEN=4 -DMOD=16 -DNEV=10 | safety | | pass | -O2
