@@ -15,9 +15,11 @@
  * exec: a scheduling point (PROC_EXEC); when chosen, the process leaves
  * control (DETACHED), gives the turn back and execs. The new image finds no
  * DARA_SLOT and runs natively; the scheduler waits for it like any process
- * and judges its exit status. Every exec variant is wrapped, because glibc's
- * own variants call execve internally, past any interposition. If the exec
- * fails the process goes on natively; its other threads stay parked.
+ * and judges its exit status, once the kernel confirms the exec (the new
+ * image no longer maps the region). Every exec variant is wrapped, because
+ * glibc's own variants call execve internally, past any interposition. If
+ * the exec fails the process comes back under control: the routine parks at
+ * its exec point again (shim_rejoin) and goes on when chosen.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -50,40 +52,48 @@ SHIM_EXPORT pid_t fork(void) {
   return pid;
 }
 
-/* Leaves control before an exec. */
-static void leave_for_exec(void) {
+/* Leaves control before an exec; true when it did (then back_from_exec). */
+static bool leave_for_exec(void) {
   if (!shim_controlled())
-    return;
+    return false;
   shim_point(DARA_OP_PROC_EXEC, 0, 0);
   shim_log(DARA_LOG_NOTE, DARA_NOTE_EXEC_UNCONTROLLED, 0, 0);
   shim.proc->state = DARA_PROC_DETACHED;
   shim.active = false;
   handoff_give(&shim.proc->lock, DARA_TURN_SCHED);
+  return true;
+}
+
+/* The exec returned: it failed. rc is its result, errno its error. */
+static int back_from_exec(bool left, int rc) {
+  if (left)
+    shim_rejoin();
+  return rc;
 }
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
-  leave_for_exec();
-  return REAL(execve)(path, argv, envp);
+  bool left = leave_for_exec();
+  return back_from_exec(left, REAL(execve)(path, argv, envp));
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[]) {
-  leave_for_exec();
-  return REAL(execv)(path, argv);
+  bool left = leave_for_exec();
+  return back_from_exec(left, REAL(execv)(path, argv));
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[]) {
-  leave_for_exec();
-  return REAL(execvp)(file, argv);
+  bool left = leave_for_exec();
+  return back_from_exec(left, REAL(execvp)(file, argv));
 }
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
-  leave_for_exec();
-  return REAL(execvpe)(file, argv, envp);
+  bool left = leave_for_exec();
+  return back_from_exec(left, REAL(execvpe)(file, argv, envp));
 }
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
-  leave_for_exec();
-  return REAL(fexecve)(fd, argv, envp);
+  bool left = leave_for_exec();
+  return back_from_exec(left, REAL(fexecve)(fd, argv, envp));
 }
 
 /* The execl family: collect the variadic arguments into an argv array. */

@@ -580,6 +580,26 @@ int shim_point_at(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   return status;
 }
 
+void shim_rejoin(void) {
+  int saved = errno;
+  bool was_in_shim = tls_in_shim;
+  tls_in_shim = true;
+  struct dara_proc *p = shim.proc;
+  int me = tls_routine;
+  struct dara_routine *r = &p->routines[me];
+  /* Parked as at a point, before the state tells the scheduler so: it reads
+   * the routine only after it sees RUNNING. */
+  r->status = DARA_RS_ENABLED;
+  __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+  shim.active = true;
+  __atomic_store_n(&p->state, DARA_PROC_RUNNING, __ATOMIC_RELEASE);
+  wait_go(p, r, me, gate_spins());
+  on_turn(r);
+  r->status = DARA_RS_RUNNING;
+  tls_in_shim = was_in_shim;
+  errno = saved;
+}
+
 int shim_point_until(unsigned op, uint32_t obj, uint32_t obj2, uint64_t deadline) {
   struct dara_routine *r = &shim.proc->routines[tls_routine];
   r->deadline = deadline;

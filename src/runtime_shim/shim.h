@@ -304,6 +304,12 @@ bool shim_busy(void);
  * published with it, so the scheduler can move time to it. */
 int shim_point_until(unsigned op, uint32_t obj, uint32_t obj2, uint64_t deadline);
 
+/* After an exec that failed (process.c): the process had left control
+ * (state DETACHED) and given the turn back. Parks the calling routine at
+ * its exec point again, tells the scheduler (state RUNNING), and returns
+ * when it is chosen, errno kept. */
+void shim_rejoin(void);
+
 /* Recomputes the status of every parked routine of this process. */
 void shim_refresh(void);
 

@@ -63,8 +63,7 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
                    "(DARA_MAX_MODULES); process %u (%s) used one more",
                    DARA_MAX_MODULES, proc, s->cfg->cmds[proc].argv[0]);
     return;
-  case DARA_NOTE_EXEC_UNCONTROLLED:
-    session_detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
+  case DARA_NOTE_EXEC_UNCONTROLLED: /* warned of once the exec is confirmed (await_exec) */
     break;
   case DARA_NOTE_TOO_MANY_LOCATIONS:
     session_detail(s,

@@ -170,7 +170,7 @@ static const char *note_text(unsigned note) {
   case DARA_NOTE_TOO_MANY_OBJECTS:
     return "object table full, the process was stopped";
   case DARA_NOTE_EXEC_UNCONTROLLED:
-    return "the process called exec and runs uncontrolled from here";
+    return "the process left control to call exec";
   case DARA_NOTE_TOO_MANY_LOCATIONS:
     return "location table full, accesses to new locations are not points from here; size";
   case DARA_NOTE_TOO_MANY_MODULES:

@@ -10,11 +10,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "abi/region.h"
+#include "sched/procfacts.h"
 
 static long long now_ms(void) {
   struct timespec ts;
@@ -98,7 +100,24 @@ int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int 
   return 0;
 }
 
-pid_t forkserver_fork(struct forkserver *fs, char *err, size_t err_len) {
+/* Any execution can reopen the reply pipe through /proc/<server>/fd and
+ * write to it, so a message is a claim: the kernel confirms it. */
+
+/* A STARTED message names the new child: it is the server's child, and
+ * alive (pidfd opened first, so the pid cannot be reused in between). */
+static bool started_confirmed(const struct forkserver *fs, pid_t pid, int *pidfd) {
+  *pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (*pidfd < 0)
+    return false;
+  if (procfacts_parent(pid) == fs->pid && procfacts_ended(*pidfd) == 0)
+    return true;
+  close(*pidfd);
+  *pidfd = -1;
+  return false;
+}
+
+pid_t forkserver_fork(struct forkserver *fs, int *pidfd, char *err, size_t err_len) {
+  *pidfd = -1;
   if (!fs->up) {
     snprintf(err, err_len, "the fork server is down");
     return -1;
@@ -125,10 +144,34 @@ pid_t forkserver_fork(struct forkserver *fs, char *err, size_t err_len) {
     down(fs);
     return -1;
   }
+  if (!started_confirmed(fs, m.pid, pidfd)) {
+    snprintf(err, err_len,
+             "%s: a message on the fork server's channel names process %d as the new "
+             "execution, but the kernel says it is not a running child of the server (pid %d)",
+             FORKSERVER_FORGED, (int)m.pid, (int)fs->pid);
+    down(fs);
+    return -2;
+  }
   return m.pid;
 }
 
-int forkserver_reaped(struct forkserver *fs, pid_t pid, int *status, int timeout_ms) {
+/* An EXITED message for the execution of pidfd: it has ended, with the
+ * status the message gives where the kernel keeps one. */
+static bool exited_confirmed(int pidfd, int status, char *err, size_t err_len) {
+  int ended = procfacts_ended(pidfd), kernel;
+  if (ended == 0) {
+    snprintf(err, err_len, "it is still running");
+    return false;
+  }
+  if (ended == 1 && procfacts_exit_status(pidfd, &kernel) && kernel != status) {
+    snprintf(err, err_len, "the kernel gives its wait status as 0x%x", (unsigned)kernel);
+    return false;
+  }
+  return true; /* no pidfd, or an older kernel: only the server knows */
+}
+
+int forkserver_reaped(struct forkserver *fs, pid_t pid, int pidfd, int *status, int timeout_ms,
+                      char *err, size_t err_len) {
   if (!fs->up)
     return -1;
   struct dara_fs_msg m;
@@ -136,11 +179,29 @@ int forkserver_reaped(struct forkserver *fs, pid_t pid, int *status, int timeout
     int r = read_msg(fs, &m, timeout_ms);
     if (r == 0)
       return 0;
-    if (r < 0 || m.kind != DARA_FS_EXITED) {
+    if (r < 0) {
       down(fs);
       return -1;
     }
+    if (m.kind != DARA_FS_EXITED) { /* the server sends nothing else unasked */
+      snprintf(err, err_len,
+               "%s: a message of kind %d (%s) on the fork server's channel, where only the end "
+               "of an execution can come",
+               FORKSERVER_FORGED, (int)m.kind,
+               m.kind == DARA_FS_STARTED ? "a new execution started" : "unknown");
+      down(fs);
+      return -2;
+    }
     if (m.pid == pid) {
+      char why[96];
+      if (!exited_confirmed(pidfd, m.status, why, sizeof(why))) {
+        snprintf(err, err_len,
+                 "%s: a message on the fork server's channel says execution %d ended with wait "
+                 "status 0x%x, but %s",
+                 FORKSERVER_FORGED, (int)pid, (unsigned)m.status, why);
+        down(fs);
+        return -2;
+      }
       *status = m.status;
       return 1;
     }

@@ -31,14 +31,22 @@ struct forkserver {
 int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int timeout_ms,
                      char *err, size_t err_len);
 
-/* One execution: the child's pid, or -1 with a reason in err (the server
- * is then marked down). */
-pid_t forkserver_fork(struct forkserver *fs, char *err, size_t err_len);
+/* How err begins when a message on the server's channel was forged. */
+#define FORKSERVER_FORGED "the program forged a message to dara"
 
-/* Whether execution pid has ended: 1 with its wait status in *status, 0
- * when the server has not reported it within timeout_ms, -1 when the server
- * is gone (it is then marked down). */
-int forkserver_reaped(struct forkserver *fs, pid_t pid, int *status, int timeout_ms);
+/* One execution: the child's pid, with a pidfd for it in *pidfd (the
+ * caller's to close), or -1 with a reason in err, or -2 when the message
+ * that names the child was forged (err says how: the server's child is
+ * confirmed with the kernel). The server is then marked down. */
+pid_t forkserver_fork(struct forkserver *fs, int *pidfd, char *err, size_t err_len);
+
+/* Whether execution pid (pidfd, or -1) has ended: 1 with its wait status
+ * in *status, 0 when the server has not reported it within timeout_ms, -1
+ * when the server is gone, -2 when the report was forged (err says how: the
+ * end and its status are confirmed with the kernel where it keeps them).
+ * The server is marked down on -1 and -2. */
+int forkserver_reaped(struct forkserver *fs, pid_t pid, int pidfd, int *status, int timeout_ms,
+                      char *err, size_t err_len);
 
 /* The descriptor that becomes readable when the server has something to
  * report, for poll; -1 when it is down. */

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,6 +34,7 @@
 
 #include "sched/fair.h"
 #include "sched/forkserver.h"
+#include "sched/procfacts.h"
 #include "sched/holders.h"
 #include "sched/io.h"
 #include "sched/launcher.h"
@@ -358,9 +360,15 @@ static bool reap(struct session *s, unsigned proc, int flags, int running) {
     return true;
   int status;
   if (pr->fs) {
-    int got = forkserver_reaped(pr->fs, pr->pid, &status, flags & WNOHANG ? 0 : 5000);
+    char err[512];
+    int got = forkserver_reaped(pr->fs, pr->pid, pr->pidfd, &status, flags & WNOHANG ? 0 : 5000,
+                                err, sizeof(err));
     if (got == 0)
       return false;
+    if (got == -2) { /* its end is unknown: it is killed with the rest */
+      session_finish(s, SCHED_OUT_ERROR, 0, proc, "%s", err);
+      return true;
+    }
     if (got < 0) {
       pr->alive = false;
       s->region->procs[proc].state = DARA_PROC_DEAD;
@@ -494,6 +502,61 @@ static void wait_death(struct session *s, unsigned proc) {
   }
 }
 
+/* The process says it left control to call exec (DETACHED). Acted on, the
+ * claim drops the watchdog for good, so the kernel confirms it first: the
+ * new program no longer maps dara's region. Meanwhile the exec may fail,
+ * and the routine then parks at its point again (state RUNNING,
+ * shim_rejoin); or the process may die. An exec that does not happen in
+ * time was never going to: the state was written by the program. */
+#define EXEC_CONFIRM_MIN_MS 2000
+static void await_exec(struct session *s, unsigned proc) {
+  struct proc_run *pr = &s->procs[proc];
+  struct dara_proc *p = &s->region->procs[proc];
+  struct stat region;
+  if (fstat(s->region_fd, &region) != 0) {
+    pr->detached = true; /* cannot happen: dara's own descriptor */
+    return;
+  }
+  int limit = s->cfg->watchdog_ms > EXEC_CONFIRM_MIN_MS ? s->cfg->watchdog_ms : EXEC_CONFIRM_MIN_MS;
+  uint64_t start = now_ms();
+  for (;;) {
+    if (reap(s, proc, WNOHANG, -1))
+      return; /* on_death judged it */
+    uint32_t state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+    if (state == DARA_PROC_RUNNING)
+      return; /* the exec failed: it waits at its point again */
+    if (state != DARA_PROC_DETACHED) {
+      session_corrupt(s, proc, "state", state);
+      return;
+    }
+    /* Gone from its mappings: confirmed. Where /proc cannot tell (mounted
+     * with hidepid), the claim stands unconfirmed. */
+    if (procfacts_maps_file(pr->pid, region.st_dev, region.st_ino) <= 0) {
+      pr->detached = true;
+      session_detail(s, "warning: process %u called exec; the new program runs uncontrolled", proc);
+      return;
+    }
+    if (got_interrupt) {
+      session_finish(s, SCHED_OUT_ERROR, 0, proc, "interrupted by signal %d", (int)got_interrupt);
+      return;
+    }
+    uint64_t waited = now_ms() - start;
+    if (waited > (uint64_t)limit) {
+      session_damage(s, proc,
+                     "its control block: state = detached (it left control to call exec), but "
+                     "%llu ms later it still maps dara's region: it did not call exec",
+                     (unsigned long long)waited);
+      return;
+    }
+    int fd = pr->fs ? forkserver_fd(pr->fs) : pr->pidfd;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    if (fd >= 0)
+      poll(&pfd, 1, waited < 20 ? 1 : 10);
+    else
+      usleep(1000);
+  }
+}
+
 static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int running) {
   switch (w) {
   case TURN_BACK: {
@@ -503,7 +566,7 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     if (state == DARA_PROC_EXITING)
       wait_death(s, proc);
     else if (state == DARA_PROC_DETACHED)
-      s->procs[proc].detached = true;
+      await_exec(s, proc);
     else if (state != DARA_PROC_RUNNING)
       session_corrupt(s, proc, "state", state);
     break;
@@ -566,7 +629,9 @@ static int start_proc(struct session *s, unsigned i) {
     fs = NULL;
   if (fs && !fs->up)
     fs = NULL;
-  pid_t pid = fs ? forkserver_fork(fs, err, sizeof(err)) : launcher_start(&spec, err, sizeof(err));
+  int pidfd = -1;
+  pid_t pid =
+      fs ? forkserver_fork(fs, &pidfd, err, sizeof(err)) : launcher_start(&spec, err, sizeof(err));
   if (pid < 0) {
     session_finish(s, SCHED_OUT_ERROR, 0, i, "%s", err);
     return -1;
@@ -577,7 +642,7 @@ static int start_proc(struct session *s, unsigned i) {
   pr->fs = fs;
   pr->pid = pid;
   pr->alive = true;
-  pr->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  pr->pidfd = fs ? pidfd : (int)syscall(SYS_pidfd_open, pid, 0);
   session_emit_simple(s, DARA_EV_PROC_START, i, 0, 0, 0);
   enum turn_wait w = wait_turn_draining(s, i, 0);
   if (w == TURN_BACK) {
@@ -955,7 +1020,8 @@ static void cleanup(struct session *s) {
     struct proc_run *pr = &s->procs[i];
     if (pr->alive && pr->fs) {
       int status;
-      forkserver_reaped(pr->fs, pr->pid, &status, 5000);
+      char err[512];
+      forkserver_reaped(pr->fs, pr->pid, pr->pidfd, &status, 5000, err, sizeof(err));
       pr->alive = false;
     } else if (pr->alive) {
       while (waitpid(pr->pid, NULL, 0) < 0 && errno == EINTR)

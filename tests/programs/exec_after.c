@@ -1,13 +1,17 @@
 /*
- * exec_after.c fail|true|slow: a few mutex operations in two threads, then
- * exec.
+ * exec_after.c fail|true|slow|missing: a few mutex operations in two
+ * threads, then exec.
  *   fail: exec /bin/sh -c 'exit 3'           (dara has to report status 3)
  *   true: exec /bin/true                     (dara has to exit 0)
  *   slow: exec /bin/sh -c 'sleep 2; exit 3'  (status 3 again: the new
  *         program runs natively, for longer than a 1 s watchdog, and must
  *         not be taken for a thread that holds the turn)
+ *   missing: a second thread is still running when the exec of a program
+ *         that does not exist fails: the process stays under control, main
+ *         joins the thread and exits with status 4, saying why.
  * The exec'd program runs natively; dara judges its exit status.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +32,15 @@ static void *worker(void *arg) {
 
 int main(int argc, char **argv) {
   pthread_t t;
+  if (argc > 1 && strcmp(argv[1], "missing") == 0) {
+    pthread_create(&t, NULL, worker, NULL);
+    execl("/nonexistent/dara-test", "dara-test", (char *)NULL);
+    int e = errno;
+    worker(NULL);
+    pthread_join(t, NULL);
+    fprintf(stderr, "exec failed: %s; counter %d\n", strerror(e), counter);
+    return 4;
+  }
   pthread_create(&t, NULL, worker, NULL);
   worker(NULL);
   pthread_join(t, NULL);

@@ -25,6 +25,16 @@
  *       after the clock's time)
  *   p   logs a new object in module 20 (it registered far fewer)
  *   q   creates a thread, then sets its creation site's module to 25
+ *   r   says it left control to call exec (state DETACHED), hands the turn
+ *       back, and never calls exec
+ *   s   (under explore's fork server) writes to the server's reply pipe,
+ *       reopened through /proc, that it was killed by SIGSEGV, then goes on
+ *       and exits 0
+ *   t   (under explore's fork server) leaves a process of its own behind,
+ *       in a session of its own, that waits for the execution to end, then
+ *       writes to the server's reply pipe, for up to 2 s, that it is a new
+ *       execution (read as the end of this one, or as the start of the
+ *       next, whichever comes first)
  *   victim  does nothing hostile: loops over mutex operations in two threads
  *       for a long time (the partner of variant f)
  *
@@ -35,8 +45,12 @@
  * g and h are harmless to a scheduler that does not trust the region: the
  * program then finishes normally and exits 0.
  *
- * Exit status 5: the region or the control block was not found.
+ * Exit status 5: the region or the control block was not found (for s and
+ * t: no fork server).
  */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -98,6 +112,20 @@ static void fill_random(void *p, size_t n, uint64_t seed) {
   }
 }
 
+/* The write end of the fork server's reply pipe, reopened through /proc,
+ * or -1 when the parent is not a fork server. */
+static int server_reply_pipe(void) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getppid(), DARA_FS_REPLY_FD);
+  return open(path, O_WRONLY | O_CLOEXEC);
+}
+
+static void forge(int fd, int kind, pid_t pid, int status) {
+  struct dara_fs_msg m = {.kind = kind, .pid = pid, .status = status};
+  if (write(fd, &m, sizeof(m)) != (ssize_t)sizeof(m))
+    _exit(0); /* dara is gone */
+}
+
 /* Parks the calling thread (routine me) the way the shim does and hands the
  * turn to the scheduler, then never runs again. */
 static void give_back(struct dara_proc *p, unsigned me) {
@@ -120,8 +148,8 @@ int main(int argc, char **argv) {
     pthread_join(b, NULL);
     return 0;
   }
-  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'q') {
-    fprintf(stderr, "usage: scribble a|b|...|q|victim\n");
+  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 't') {
+    fprintf(stderr, "usage: scribble a|b|...|t|victim\n");
     return 2;
   }
   pthread_t w, w2;
@@ -239,6 +267,42 @@ int main(int argc, char **argv) {
       me->routines[n - 1].site.module = 25;
     sched_yield();
     pthread_join(w2, NULL);
+    break;
+  }
+  case 'r':
+    me->state = DARA_PROC_DETACHED;
+    give_back(me, 0);
+    break;
+  case 's': {
+    int fd = server_reply_pipe();
+    if (fd < 0) {
+      fprintf(stderr, "scribble: no fork server\n");
+      return 5;
+    }
+    forge(fd, DARA_FS_EXITED, getpid(), SIGSEGV);
+    close(fd);
+    break;
+  }
+  case 't': {
+    int fd = server_reply_pipe();
+    if (fd < 0) {
+      fprintf(stderr, "scribble: no fork server\n");
+      return 5;
+    }
+    int parent = (int)syscall(SYS_pidfd_open, getpid(), 0);
+    pid_t g = fork();
+    if (g == 0) {
+      setsid();
+      struct pollfd pp = {.fd = parent, .events = POLLIN};
+      poll(&pp, 1, 5000);
+      signal(SIGPIPE, SIG_DFL);
+      for (int i = 0; i < 2000; i++) {
+        forge(fd, DARA_FS_STARTED, getpid(), 0);
+        usleep(1000);
+      }
+      _exit(0);
+    }
+    close(fd);
     break;
   }
   case 'h':

@@ -1,0 +1,33 @@
+/*
+ * procfacts: what the kernel says about a controlled process.
+ *
+ * The program shares a writable region with dara and can reach the fork
+ * server's pipes, so what it says of itself there (it called exec, it
+ * exited with this status) is a claim. Before dara acts on such a claim
+ * it asks the kernel, which the program cannot make lie: /proc and pidfds.
+ */
+#ifndef DARA_SCHED_PROCFACTS_H
+#define DARA_SCHED_PROCFACTS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* The parent of process pid, from /proc/PID/stat; -1 when it cannot be
+ * read (the process is gone and reaped). */
+pid_t procfacts_parent(pid_t pid);
+
+/* Whether the process of pidfd has ended: 1 ended, 0 still running, -1
+ * cannot tell (no pidfd). */
+int procfacts_ended(int pidfd);
+
+/* The wait status of the ended process of pidfd, as the kernel kept it
+ * (PIDFD_GET_INFO with PIDFD_INFO_EXIT, Linux 6.15 and later): 1 with
+ * *status set, 0 when the kernel does not say (older kernel, not reaped
+ * yet, no pidfd). */
+int procfacts_exit_status(int pidfd, int *status);
+
+/* Whether process pid maps the file identified by dev and ino (its
+ * st_dev and st_ino): 1 yes, 0 no, -1 cannot tell (/proc unreadable). */
+int procfacts_maps_file(pid_t pid, dev_t dev, ino_t ino);
+
+#endif
