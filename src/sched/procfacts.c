@@ -67,7 +67,8 @@ int procfacts_exit_status(int pidfd, int *status) {
   struct procfacts_pidfd_info info;
   memset(&info, 0, sizeof(info));
   info.mask = PROCFACTS_PIDFD_INFO_EXIT;
-  if (ioctl(pidfd, PROCFACTS_PIDFD_GET_INFO, &info) != 0 || !(info.mask & PROCFACTS_PIDFD_INFO_EXIT))
+  if (ioctl(pidfd, PROCFACTS_PIDFD_GET_INFO, &info) != 0 ||
+      !(info.mask & PROCFACTS_PIDFD_INFO_EXIT))
     return 0;
   *status = info.exit_code;
   return 1;

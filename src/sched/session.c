@@ -432,7 +432,7 @@ static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
   uint64_t start = now_ms();
   /* A fork server's child is not ours: no SIGCHLD cuts the wait short. */
   int slice = s->procs[proc].fs ? 2 : 20;
-  int spins = (int)s->region->hdr.spins;
+  int spins = s->spins;
   for (;;) {
     if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, s->ctx->sched_yields))
       return TURN_BACK;
@@ -1091,7 +1091,8 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   s.region = ctx->region;
   s.region_fd = ctx->region_fd;
   /* Pinned, a spin could only delay the party it waits for. */
-  s.region->hdr.spins = pin_cpu() ? 0 : HANDOFF_SPINS;
+  s.spins = pin_cpu() ? 0 : HANDOFF_SPINS;
+  s.region->hdr.spins = (uint32_t)s.spins;
   world_reset(ctx->world, cfg->nprocs);
   s.world = ctx->world;
   s.region->clock.realtime_base = cfg->vtime_base;
@@ -1131,7 +1132,7 @@ uint32_t session_stack_of(struct session *s, unsigned proc, unsigned routine, ui
   __atomic_store_n(&p->command, DARA_CMD_STACK, __ATOMIC_RELEASE);
   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
   handoff_give(&r->gate, DARA_GATE_GO);
-  bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, (int)s->region->hdr.spins, 0);
+  bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, s->spins, 0);
   __atomic_store_n(&p->command, DARA_CMD_RUN, __ATOMIC_RELEASE);
   if (!back)
     s->procs[proc].mute = true;

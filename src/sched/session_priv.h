@@ -49,6 +49,9 @@ struct session {
   struct proc_run procs[DARA_MAX_PROCS];
   uint64_t steps;
   uint64_t clock_seen; /* the virtual clock when dara last held the turn */
+  int spins;           /* how long dara polls a word before it sleeps: its own
+                          copy of what it tells the shims (hdr.spins), which the
+                          program could change */
   bool done;
   struct world *world; /* the context's, reset for this run */
   struct names *names; /* the context's, cleared for this run */

@@ -18,6 +18,8 @@
 
 #include <bsd/string.h>
 
+#include "sched/modfile.h"
+
 #define SRCLOC_MODULES 32
 
 struct module {
@@ -56,12 +58,12 @@ void srcloc_reset(void) {
 
 static void open_module(struct module *m, const char *path) {
   strlcpy(m->path, path, sizeof(m->path));
-  /* Not blocking on a FIFO a damaged region might name; a regular file only. */
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  struct stat st;
+  /* A snapshot: the path comes from the region (modfile.h). The path
+   * itself still names the module, for its separate debug file. */
+  int fd = modfile_snapshot(path);
   if (fd < 0)
     return;
-  Dwfl *dwfl = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? dwfl_begin(&callbacks) : NULL;
+  Dwfl *dwfl = dwfl_begin(&callbacks);
   if (!dwfl) {
     close(fd);
     return;

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sched/modfile.h"
+
 #define CACHE_FILES 16
 
 struct elf_file {
@@ -31,11 +33,12 @@ static const struct elf_file *open_elf(const char *path) {
     return NULL;
   struct elf_file *f = &cache[ncache++];
   snprintf(f->path, sizeof(f->path), "%s", path);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* A snapshot: the path comes from the region (modfile.h). */
+  int fd = modfile_snapshot(path);
   struct stat st;
   if (fd < 0)
     return f;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)sizeof(Elf64_Ehdr)) {
+  if (fstat(fd, &st) == 0 && st.st_size >= (off_t)sizeof(Elf64_Ehdr)) {
     void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m != MAP_FAILED) {
       f->data = m;

@@ -16,7 +16,14 @@
 #include "abi/region.h"
 
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts) {
-  return syscall(SYS_futex, word, op, val, ts, NULL, 0);
+  return syscall(SYS_futex, word, op, val, ts, NULL, FUTEX_BITSET_MATCH_ANY);
+}
+
+static bool past(const struct timespec *deadline) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec > deadline->tv_sec ||
+         (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
 static inline void cpu_relax(void) {
@@ -52,16 +59,27 @@ bool handoff_wait_ex(uint32_t *word, uint32_t value, int timeout_ms, int spins, 
       return true;
     sched_yield();
   }
-  struct timespec ts, *tsp = NULL;
+  /* A deadline, not a timeout per sleep: wake-ups and changes of the word
+   * that never bring the value (the program can make them, the word is in
+   * its memory) do not stretch the wait. FUTEX_WAIT_BITSET takes it as is,
+   * on CLOCK_MONOTONIC. */
+  struct timespec deadline, *tsp = NULL;
   if (timeout_ms >= 0) {
-    ts.tv_sec = timeout_ms / 1000;
-    ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-    tsp = &ts;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+      deadline.tv_sec++;
+      deadline.tv_nsec -= 1000000000L;
+    }
+    tsp = &deadline;
   }
   for (;;) {
     uint32_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
     if ((seen & ~DARA_WORD_SLEEPER) == value)
       return true;
+    if (tsp && past(tsp))
+      return false;
     if (!(seen & DARA_WORD_SLEEPER)) {
       uint32_t with_bit = seen | DARA_WORD_SLEEPER;
       if (!__atomic_compare_exchange_n(word, &seen, with_bit, false, __ATOMIC_ACQ_REL,
@@ -69,7 +87,7 @@ bool handoff_wait_ex(uint32_t *word, uint32_t value, int timeout_ms, int spins, 
         continue; /* the giver moved first: look again */
       seen = with_bit;
     }
-    long rc = futex(word, FUTEX_WAIT, seen, tsp);
+    long rc = futex(word, FUTEX_WAIT_BITSET, seen, tsp);
     if (rc != 0 && tsp && (errno == ETIMEDOUT || errno == EINTR))
       return handoff_peek(word) == value;
     /* woken, EAGAIN (word changed) or EINTR without timeout: look again */

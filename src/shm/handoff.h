@@ -32,8 +32,9 @@ void handoff_give(uint32_t *word, uint32_t value);
 
 /* Waits until *word == value (ignoring the sleeper bit). Returns true then.
  * With timeout_ms >= 0, returns false when that many milliseconds have passed
- * or a signal interrupted the sleep, so the caller can check for other events
- * (a child that died, a watchdog) and call again. timeout_ms < 0 waits forever. */
+ * (whatever wakes the sleep in between) or a signal interrupted the sleep,
+ * so the caller can check for other events (a child that died, a watchdog)
+ * and call again. timeout_ms < 0 waits forever. */
 bool handoff_wait(uint32_t *word, uint32_t value, int timeout_ms);
 
 /* handoff_wait with its phases chosen: `spins` polls with a pause, then

@@ -229,6 +229,28 @@ test_hang_explore() {
   check_hang "$d/explore" "$p"
 }
 
+# The thread that holds the turn wakes dara's futex and rewrites the lock
+# word in a loop (u), or sets the header's spin count sky-high first (v):
+# dara's waits end at their deadline all the same, so the watchdog reports
+# the hang; with a watchdog too long to wait for, SIGINT ends the run.
+test_hang_hostile() {
+  local v=$1 d=$TMP/hang p tpid
+  p=$(prog scribble) || return 1
+  mkdir -p "$d"
+  dara_run "$d/$v" record --watchdog 1 -o "$d/$v.bin" -- "$p" "$v"
+  check_hang "$d/$v" "$p" || return 1
+  (cd "$TMP" && exec timeout -k 5 60 "$DARA" record --watchdog 600 -o "$d/$v-int.bin" -- \
+    "$p" "$v") >"$d/$v-int.out" 2>"$d/$v-int.err" </dev/null &
+  tpid=$!
+  sleep 1
+  pkill -INT -P "$tpid" -x dara
+  wait "$tpid"
+  echo $? >"$d/$v-int.rc"
+  echo 0 >"$d/$v-int.ms"
+  expect "$d/$v-int" '2|130' 'interrupted by signal 2' || return 1
+  leftovers "$p"
+}
+
 # ---- 3. scribbled region ----
 
 # scribble_run PREFIX STATUSES PATTERN VARIANT [: VARIANT...]: runs the
@@ -300,10 +322,12 @@ test_scribble_other() {
   scribble_run "$d/f2" 2 "damaged dara's region: process 1 " f : victim
 }
 
-# Variants g (names without NUL) and h (header zeroed) only touch what the
-# scheduler reads as names or never reads after start-up: the run may well
-# finish normally (exit 0); whatever the outcome, it is sound, and the
-# schedule shows without trouble.
+# Variants g (names without NUL), h (header zeroed), w (module paths at a
+# FIFO) and x (module paths at a file truncated while dara reads it) only
+# touch what the scheduler reads as names or never reads after start-up:
+# the run may well finish normally (exit 0); whatever the outcome, it is
+# sound (no hang in an open, no SIGBUS), and the schedule shows without
+# trouble.
 test_scribble_harmless() {
   local v=$1 d=$TMP/scribble
   mkdir -p "$d"
@@ -632,11 +656,12 @@ test_limit_processes() {
 
 # ---- the list ----
 
-TESTS=(crash hang_record hang_replay hang_explore)
+TESTS=(crash hang_record hang_replay hang_explore "hang_hostile u" "hang_hostile v")
 for v in a b c d e i j k l m n o p q r; do
   TESTS+=("scribble $v")
 done
-TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" killed_record
+TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" "scribble_harmless w"
+  "scribble_harmless x" killed_record
   killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed
   "forged s" "forged t" limit_objects limit_modules limit_processes)
 

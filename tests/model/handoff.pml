@@ -11,7 +11,8 @@
  * each with the sleeper bit (DARA_WORD_SLEEPER, here SLEEPER in a byte).
  * The kernel's futex is modelled as a set of sleepers per word: futex_wait
  * compares and enqueues in one step, futex_wake empties the set. A wait with
- * a timeout (the scheduler's) may also return on its own at any time.
+ * a timeout (the scheduler's) may also return on its own at any time, asleep
+ * or between two looks at the word (its deadline passed).
  *
  * Keep in step with the C code; each piece names what it models, and
  * comments that begin "C: FILE:" (the path from the repository root) quote
@@ -226,6 +227,17 @@ inline handoff_wait(w, v, me, timed)
 		if
 		:: (seen & ~SLEEPER) == v -> ok = true
 		:: else ->
+			/* The deadline passed: however often the word changed or
+			 * woke the sleep, the wait ends. */
+			/* C: src/shm/handoff.c: if (tsp && past(tsp)) return false; */
+			if
+			:: CAN_TIME_OUT(timed) -> d_step { rc = RC_TIMEDOUT; SPEND_TIMEOUT }
+			:: true -> skip
+			fi;
+			if
+			:: rc == RC_TIMEDOUT -> rc = 0; seen = 0; break
+			:: else -> skip
+			fi;
 			cas = true;
 			/* C: src/shm/handoff.c: if (!(seen & DARA_WORD_SLEEPER)) { */
 			if
@@ -245,7 +257,7 @@ inline handoff_wait(w, v, me, timed)
 			if
 			:: cas ->
 				/* C: src/shm/handoff.c:
-				 *   long rc = futex(word, FUTEX_WAIT, seen, tsp); */
+				 *   long rc = futex(word, FUTEX_WAIT_BITSET, seen, tsp); */
 				futex_wait(w, seen, me, timed, rc);
 				/* C: src/shm/handoff.c:
 				 *   if (rc != 0 && tsp && (errno == ETIMEDOUT || errno == EINTR))
@@ -474,7 +486,7 @@ active proctype scheduler()
 			/* C: src/sched/session.c: handoff_give(&r->gate, DARA_GATE_GO); */
 			handoff_give(GATE(t), GATE_GO, SCHED);
 			/* C: src/sched/session.c:
-			 *   bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, (int)s->region->hdr.spins, 0); */
+			 *   bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, s->spins, 0); */
 			handoff_wait(LOCK(p), TURN_SCHED, SCHED, false);
 			take_turn(SCHED);
 			/* C: src/sched/session.c:

@@ -35,6 +35,17 @@
  *       writes to the server's reply pipe, for up to 2 s, that it is a new
  *       execution (read as the end of this one, or as the start of the
  *       next, whichever comes first)
+ *   u   holding the turn, never reaches another point: wakes the futex of
+ *       its lock word and rewrites the word (clearing dara's sleeper bit)
+ *       in a loop, for ever
+ *   v   sets the header's spin count to 0x7fffffff, reaches one more point,
+ *       then never reaches another (a loop)
+ *   w   registers a module whose path is a FIFO of its own (opening it
+ *       would block), then creates a thread whose start routine it moves
+ *       into that module: dara names the thread from the module's file
+ *   x   the same with a copy of its own executable as the module: creates
+ *       a thread there (dara reads the copy), truncates the copy to
+ *       nothing, and creates another at another offset of it
  *   victim  does nothing hostile: loops over mutex operations in two threads
  *       for a long time (the partner of variant f)
  *
@@ -49,7 +60,9 @@
  * t: no fork server).
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <limits.h>
 #include <linux/futex.h>
@@ -126,6 +139,50 @@ static void forge(int fd, int kind, pid_t pid, int status) {
     _exit(0); /* dara is gone */
 }
 
+/* Registers one more module, at path, as the shim would; returns its
+ * index, or -1 when the table is full. */
+static int add_module(struct dara_proc *me, const char *path) {
+  uint32_t k = me->nmodules;
+  if (k >= DARA_MAX_MODULES)
+    return -1;
+  snprintf(me->modules[k].path, DARA_PATH_LEN, "%s", path);
+  __atomic_store_n(&me->nmodules, k + 1, __ATOMIC_RELEASE);
+  return (int)k;
+}
+
+/* Creates a latecomer thread and moves its start routine to module m at
+ * offset, before the scheduler reads it; joins it. */
+static void thread_in(struct dara_proc *me, int m, uint64_t offset) {
+  pthread_t t;
+  pthread_create(&t, NULL, latecomer, NULL);
+  uint32_t n = me->nroutines;
+  if (n >= 1 && n <= DARA_MAX_ROUTINES) {
+    /* Its start routine, with no name given: dara looks it up there. */
+    me->routines[n - 1].start.module = (uint32_t)m;
+    me->routines[n - 1].start.offset = offset;
+    memset(me->routines[n - 1].func, 0, DARA_NAME_LEN);
+  }
+  sched_yield();
+  pthread_join(t, NULL);
+}
+
+/* Copies the running executable to path. */
+static int copy_self(const char *path) {
+  int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+  char buf[65536];
+  ssize_t n;
+  while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+    if (write(out, buf, (size_t)n) != n)
+      break;
+  int ok = in >= 0 && out >= 0;
+  if (in >= 0)
+    close(in);
+  if (out >= 0)
+    close(out);
+  return ok ? 0 : -1;
+}
+
 /* Parks the calling thread (routine me) the way the shim does and hands the
  * turn to the scheduler, then never runs again. */
 static void give_back(struct dara_proc *p, unsigned me) {
@@ -148,8 +205,8 @@ int main(int argc, char **argv) {
     pthread_join(b, NULL);
     return 0;
   }
-  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 't') {
-    fprintf(stderr, "usage: scribble a|b|...|t|victim\n");
+  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'x') {
+    fprintf(stderr, "usage: scribble a|b|...|x|victim\n");
     return 2;
   }
   pthread_t w, w2;
@@ -303,6 +360,50 @@ int main(int argc, char **argv) {
       _exit(0);
     }
     close(fd);
+    break;
+  }
+  case 'u':
+    for (;;) {
+      __atomic_store_n(&me->lock, DARA_TURN_PROC, __ATOMIC_SEQ_CST);
+      syscall(SYS_futex, &me->lock, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    }
+  case 'v': {
+    r->hdr.spins = 0x7fffffffu;
+    sched_yield();
+    volatile unsigned long n = 0;
+    for (;;)
+      n++;
+  }
+  case 'w': {
+    char fifo[64];
+    snprintf(fifo, sizeof(fifo), "scribble-fifo.%d", (int)getpid());
+    char abs[DARA_PATH_LEN];
+    if (mkfifo(fifo, 0600) != 0 || !realpath(fifo, abs)) {
+      perror("scribble: mkfifo");
+      return 5;
+    }
+    int m = add_module(me, abs);
+    if (m < 0)
+      return 5;
+    thread_in(me, m, 0x1000);
+    unlink(fifo);
+    break;
+  }
+  case 'x': {
+    char copy[64], abs[DARA_PATH_LEN];
+    snprintf(copy, sizeof(copy), "scribble-copy.%d", (int)getpid());
+    if (copy_self(copy) != 0 || !realpath(copy, abs)) {
+      perror("scribble: copy");
+      return 5;
+    }
+    int m = add_module(me, abs);
+    if (m < 0)
+      return 5;
+    thread_in(me, m, 0x1000);
+    if (truncate(copy, 0) != 0)
+      perror("scribble: truncate");
+    thread_in(me, m, 0x1100);
+    unlink(copy);
     break;
   }
   case 'h':
