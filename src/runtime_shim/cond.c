@@ -32,7 +32,7 @@ int cond_status(int idx, const struct dara_routine *r, int *waits_for) {
 static void wake(uint32_t cond_id, bool all) {
   struct dara_proc *p = shim.proc;
   int best = -1;
-  for (uint32_t i = 0; i < p->nroutines; i++) {
+  for (uint32_t i = 0, n = shim_nroutines(); i < n; i++) {
     struct dara_routine *r = &p->routines[i];
     struct shim_routine *s = &shim.routines[i];
     if (r->op != DARA_OP_COND_REACQUIRE || r->obj != cond_id || s->signalled ||

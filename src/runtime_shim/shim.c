@@ -196,12 +196,13 @@ static uint32_t module_index(const void *addr, uint64_t *offset, bool may_die) {
   if (info.dli_fbase == main_base()) /* its path as dara and its tools can open it */
     path = main_path(path);
   struct dara_proc *p = shim.proc;
-  for (uint32_t i = 0; i < p->nmodules; i++)
+  uint32_t n = shim_nmodules();
+  for (uint32_t i = 0; i < n; i++)
     if (strncmp(p->modules[i].path, path, DARA_PATH_LEN - 1) == 0)
       return i;
-  if (p->nmodules >= DARA_MAX_MODULES && !may_die)
+  if (n >= DARA_MAX_MODULES && !may_die)
     return UINT32_MAX;
-  if (p->nmodules >= DARA_MAX_MODULES) {
+  if (n >= DARA_MAX_MODULES) {
     /* dara's limit, not the program's fault: the scheduler ends the run
      * with an error when it reads the note. Going on would name this
      * module's threads and objects as nothing, and drop its places from
@@ -211,10 +212,9 @@ static uint32_t module_index(const void *addr, uint64_t *offset, bool may_die) {
              "instrumented code in a process",
              DARA_MAX_MODULES);
   }
-  uint32_t i = p->nmodules;
-  snprintf(p->modules[i].path, DARA_PATH_LEN, "%s", path);
-  p->nmodules = i + 1;
-  return i;
+  snprintf(p->modules[n].path, DARA_PATH_LEN, "%s", path);
+  p->nmodules = n + 1;
+  return n;
 }
 
 uint32_t shim_module_of(const void *addr, uint64_t *offset) {
@@ -421,7 +421,7 @@ static bool is_parked(unsigned status) {
 
 void shim_refresh(void) {
   struct dara_proc *p = shim.proc;
-  for (uint32_t i = 0; i < p->nroutines; i++) {
+  for (uint32_t i = 0, n = shim_nroutines(); i < n; i++) {
     struct dara_routine *r = &p->routines[i];
     if (!is_parked(r->status))
       continue;
@@ -479,7 +479,7 @@ static bool forced_step(struct dara_proc *p, int me, const struct dara_routine *
   if (lease_broken || r->status != DARA_RS_ENABLED || r->deadline != 0 || dara_op_is_io(r->op) ||
       r->op == DARA_OP_THREAD_EXIT || r->op == DARA_OP_PROC_EXIT || r->op == DARA_OP_PROC_EXEC)
     return false;
-  for (uint32_t i = 0; i < p->nroutines; i++) {
+  for (uint32_t i = 0, n = shim_nroutines(); i < n; i++) {
     const struct dara_routine *o = &p->routines[i];
     if ((int)i == me || o->status == DARA_RS_EXITED || o->status == DARA_RS_FREE)
       continue;
@@ -625,7 +625,7 @@ static uint32_t site_ordinal(uint32_t module, uint64_t offset) {
   }
   uint32_t n = 0;
   struct dara_proc *p = shim.proc;
-  for (uint32_t i = 1; i < p->nroutines; i++)
+  for (uint32_t i = 1, nr = shim_nroutines(); i < nr; i++)
     if (p->routines[i].site.module == module && p->routines[i].site.offset == offset)
       n++;
   return n;
@@ -639,8 +639,9 @@ static uint32_t site_ordinal(uint32_t module, uint64_t offset) {
  * the same slots. -1 when every slot is in use. */
 static int free_slot(void) {
   struct dara_proc *p = shim.proc;
-  if (p->nroutines < DARA_MAX_ROUTINES)
-    return (int)p->nroutines;
+  uint32_t n = shim_nroutines();
+  if (n < DARA_MAX_ROUTINES)
+    return (int)n;
   for (int i = 1; i < DARA_MAX_ROUTINES; i++)
     if (p->routines[i].status == DARA_RS_EXITED &&
         (shim.routines[i].joined || shim.routines[i].detached) && !obj_held_by(i))
@@ -663,7 +664,7 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
   r->site.ordinal = site_ordinal(module, offset);
   r->site.module = module;
   r->site.offset = offset;
-  if (module < p->nmodules && runtime_module(p->modules[module].path))
+  if (module < shim_nmodules() && runtime_module(p->modules[module].path))
     creation_origin(r->origin);
   /* Behind a sanitizer's pthread_create, start_fn is the sanitizer's own
    * trampoline: naming the thread after it would mislead, so leave it unnamed. */
@@ -677,7 +678,7 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
   r->gate = DARA_GATE_PARK;
   r->status = DARA_RS_ENABLED;
   memset(&shim.routines[idx], 0, sizeof(shim.routines[idx]));
-  if ((uint32_t)idx >= p->nroutines)
+  if ((uint32_t)idx >= shim_nroutines())
     p->nroutines = (uint32_t)idx + 1;
   return idx;
 }

@@ -283,6 +283,19 @@ void shim_rebind(int routine);
 /* True when the calling thread is under dara's control. */
 static inline bool shim_controlled(void) { return shim.active && shim_self() >= 0; }
 
+/* The control block's counts, read once and bounded by the tables they
+ * count: the program can write any value there, and a damaged count must
+ * make it fail its own way (the scheduler names the damage), never make
+ * the shim index past a table. */
+static inline uint32_t shim_nroutines(void) {
+  uint32_t n = __atomic_load_n(&shim.proc->nroutines, __ATOMIC_RELAXED);
+  return n < DARA_MAX_ROUTINES ? n : DARA_MAX_ROUTINES;
+}
+static inline uint32_t shim_nmodules(void) {
+  uint32_t n = __atomic_load_n(&shim.proc->nmodules, __ATOMIC_RELAXED);
+  return n < DARA_MAX_MODULES ? n : DARA_MAX_MODULES;
+}
+
 /* The scheduling point. Publishes (op, obj, obj2) as the calling thread's
  * pending operation, hands the turn to the scheduler and returns when this
  * thread is chosen. Returns DARA_RS_ENABLED when the operation can complete,

@@ -98,7 +98,7 @@ static void *trampoline(void *p) {
  * either: shim.c, free_slot). */
 static int routine_of(pthread_t t) {
   struct dara_proc *p = shim.proc;
-  for (uint32_t i = p->nroutines; i-- > 0;)
+  for (uint32_t i = shim_nroutines(); i-- > 0;)
     if (p->routines[i].status != DARA_RS_FREE && !shim.routines[i].joined &&
         !shim.routines[i].detached && pthread_equal(shim.routines[i].handle, t))
       return (int)i;
@@ -108,9 +108,9 @@ static int routine_of(pthread_t t) {
 int thread_status(int idx, const struct dara_routine *r, int *waits_for) {
   if (r->op != DARA_OP_THREAD_JOIN)
     return DARA_RS_ENABLED;
-  int target = (int)r->obj;
-  if (target == idx || target >= (int)shim.proc->nroutines)
+  if (r->obj >= shim_nroutines() || (int)r->obj == idx)
     return DARA_RS_ENABLED; /* the real call reports EDEADLK / ESRCH */
+  int target = (int)r->obj;
   if (shim.proc->routines[target].status == DARA_RS_EXITED)
     return DARA_RS_ENABLED;
   *waits_for = target;

@@ -15,8 +15,7 @@ int modfile_snapshot(const char *path) {
   if (fd < 0)
     return -1;
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-      st.st_size > MODFILE_MAX) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > MODFILE_MAX) {
     close(fd);
     return -1;
   }
@@ -37,8 +36,8 @@ int modfile_snapshot(const char *path) {
     done += n;
   }
   close(fd);
-  if (done == 0 || fcntl(snap, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
-                                                F_SEAL_SEAL) != 0 ||
+  if (done == 0 ||
+      fcntl(snap, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0 ||
       lseek(snap, 0, SEEK_SET) != 0) {
     close(snap);
     return -1;

@@ -290,6 +290,7 @@ scribble_run() {
 DAMAGE="error: the program damaged dara's region: process 0 ([^)]*scribble)"
 declare -A SCRIBBLE_FIELD=([a]="$DAMAGE: its"
   [b]="$DAMAGE: its control block: nroutines = 4294967295 cannot be right"
+  [y]="$DAMAGE: its control block: nroutines = 4294967295 cannot be right"
   [c]="$DAMAGE: its control block: routine status = 77 cannot be right"
   [d]="$DAMAGE: its event log: head [0-9]* is 100000 entries past tail [0-9]*, and the log holds 256"
   [e]="$DAMAGE: its control block: routine op = 9999 cannot be right"
@@ -657,7 +658,7 @@ test_limit_processes() {
 # ---- the list ----
 
 TESTS=(crash hang_record hang_replay hang_explore "hang_hostile u" "hang_hostile v")
-for v in a b c d e i j k l m n o p q r; do
+for v in a b c d e i j k l m n o p q r y; do
   TESTS+=("scribble $v")
 done
 TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" "scribble_harmless w"

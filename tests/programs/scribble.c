@@ -46,6 +46,8 @@
  *   x   the same with a copy of its own executable as the module: creates
  *       a thread there (dara reads the copy), truncates the copy to
  *       nothing, and creates another at another offset of it
+ *   y   sets nroutines to 0xffffffff and reaches its next point through the
+ *       shim, which reads the count first (b hands the turn straight back)
  *   victim  does nothing hostile: loops over mutex operations in two threads
  *       for a long time (the partner of variant f)
  *
@@ -205,8 +207,8 @@ int main(int argc, char **argv) {
     pthread_join(b, NULL);
     return 0;
   }
-  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'x') {
-    fprintf(stderr, "usage: scribble a|b|...|x|victim\n");
+  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'y') {
+    fprintf(stderr, "usage: scribble a|b|...|y|victim\n");
     return 2;
   }
   pthread_t w, w2;
@@ -229,6 +231,10 @@ int main(int argc, char **argv) {
   case 'b':
     me->nroutines = 0xffffffffu;
     give_back(me, 0);
+    break;
+  case 'y':
+    me->nroutines = 0xffffffffu;
+    sched_yield();
     break;
   case 'c':
     me->routines[1].status = 77;
