@@ -301,10 +301,9 @@ static void kill_all(struct session *s) {
 static void on_death(struct session *s, unsigned proc, int status, int running) {
   struct proc_run *pr = &s->procs[proc];
   pr->alive = false;
-  uint32_t state = s->region->procs[proc].state;
   s->region->procs[proc].state = DARA_PROC_DEAD;
   const char *prog = s->cfg->cmds[proc].argv[0];
-  if (state == DARA_PROC_STARTING && !s->done) {
+  if (!pr->attached && !s->done) {
     char how[64];
     report_wait_status(how, sizeof(how), status);
     session_finish(s, SCHED_OUT_ERROR, 0, proc,
@@ -650,6 +649,7 @@ static int start_proc(struct session *s, unsigned i) {
       session_corrupt(s, i, "pid", (unsigned long)p->pid);
       return 0;
     }
+    pr->attached = true;
     drain_define_thread(s, i, 0);
   }
   after_turn(s, i, w, 0);

@@ -29,6 +29,8 @@ struct proc_run {
   struct forkserver *fs; /* the fork server it came from, or NULL */
   bool alive;
   bool detached; /* called exec: runs natively, never scheduled again */
+  bool attached; /* its shim took control: it parked at its first point
+                    with its pid (dara's own record, not the region's) */
   bool mute;     /* did not answer a stack query in time: its lock may still
                     be the thread's, so nothing more is asked of it */
   uint32_t lost_seen;

@@ -314,6 +314,17 @@ test_scribble() {
   fi
 }
 
+# Variant z writes the state it had before its shim took control, then
+# exits with status 3: dara knows the shim did take control, and judges the
+# exit status, rather than call it a program the shim could not control.
+test_scribble_state() {
+  local d=$TMP/scribble
+  mkdir -p "$d"
+  scribble_run "$d/z" 1 'process 0 ([^)]*scribble) exited with status 3' z || return 1
+  ! grep -q "before dara's shim took control" "$d/z.err" ||
+    { echo "taken for a program the shim never controlled"; return 1; }
+}
+
 # Variant f in both orders: the victim's block is read before or after the
 # scribbler's own.
 test_scribble_other() {
@@ -661,7 +672,7 @@ TESTS=(crash hang_record hang_replay hang_explore "hang_hostile u" "hang_hostile
 for v in a b c d e i j k l m n o p q r y; do
   TESTS+=("scribble $v")
 done
-TESTS+=(scribble_other "scribble_harmless g" "scribble_harmless h" "scribble_harmless w"
+TESTS+=(scribble_state scribble_other "scribble_harmless g" "scribble_harmless h" "scribble_harmless w"
   "scribble_harmless x" killed_record
   killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed
   "forged s" "forged t" limit_objects limit_modules limit_processes)

@@ -48,6 +48,8 @@
  *       nothing, and creates another at another offset of it
  *   y   sets nroutines to 0xffffffff and reaches its next point through the
  *       shim, which reads the count first (b hands the turn straight back)
+ *   z   sets its state back to STARTING, as before its shim took control,
+ *       and ends with _exit(3)
  *   victim  does nothing hostile: loops over mutex operations in two threads
  *       for a long time (the partner of variant f)
  *
@@ -207,8 +209,8 @@ int main(int argc, char **argv) {
     pthread_join(b, NULL);
     return 0;
   }
-  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'y') {
-    fprintf(stderr, "usage: scribble a|b|...|y|victim\n");
+  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z') {
+    fprintf(stderr, "usage: scribble a|b|...|z|victim\n");
     return 2;
   }
   pthread_t w, w2;
@@ -232,6 +234,9 @@ int main(int argc, char **argv) {
     me->nroutines = 0xffffffffu;
     give_back(me, 0);
     break;
+  case 'z':
+    me->state = DARA_PROC_STARTING;
+    _exit(3);
   case 'y':
     me->nroutines = 0xffffffffu;
     sched_yield();
