@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -85,12 +86,15 @@ struct found_race {
 
 struct explore {
   const char *dir;
+  int dir_fd;             /* -o, opened once: every file goes in through it */
+  bool dir_moved;         /* the name -o no longer leads to dir_fd (warned once) */
   const char *props_path; /* --props, repeated in the replay hint */
-  char scratch[PATH_MAX]; /* the scratch file's name: /proc/self/fd/N, or a real name */
-  int scratch_fd;         /* O_TMPFILE descriptor, or -1 when the name is real */
-  char memory[64];        /* the memory file's name: /proc/self/fd/N */
-  int memory_fd;          /* every execution is recorded here first */
-  struct run run;         /* the programs and the recordings' header */
+  char scratch[64];       /* the scratch file: "" when unnamed (O_TMPFILE), else its
+                             name in dir, unpredictable and created with O_EXCL */
+  int scratch_fd;
+  char memory[64]; /* the memory file's name: /proc/self/fd/N */
+  int memory_fd;   /* every execution is recorded here first */
+  struct run run;  /* the programs and the recordings' header */
   struct strategy *strategy;
   struct bug *bugs;
   size_t nbugs;
@@ -254,28 +258,37 @@ static void progress(struct explore *x, bool force) {
   fflush(stderr);
 }
 
-/* Opens a fresh scratch file: unnamed if the file system can, else named. */
+/* Opens a fresh scratch file in the output directory: unnamed where the
+ * file system can (O_TMPFILE), else under a name nobody can guess,
+ * created with O_EXCL, so nothing planted there is written through. */
 static void open_scratch(struct explore *x) {
-  x->scratch_fd = open(x->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
-  if (x->scratch_fd >= 0)
-    snprintf(x->scratch, sizeof(x->scratch), "/proc/self/fd/%d", x->scratch_fd);
-  else
-    snprintf(x->scratch, sizeof(x->scratch), "%s/.current-%d.sched", x->dir, (int)getpid());
+  x->scratch[0] = '\0';
+  x->scratch_fd = openat(x->dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+  for (int tries = 0; x->scratch_fd < 0 && tries < 100; tries++) {
+    uint64_t r;
+    if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+      r = (uint64_t)(now_s() * 1e9) ^ (uint64_t)getpid() << 40 ^ (uint64_t)tries;
+    snprintf(x->scratch, sizeof(x->scratch), ".current-%016llx.sched", (unsigned long long)r);
+    x->scratch_fd =
+        openat(x->dir_fd, x->scratch, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (x->scratch_fd < 0 && errno != EEXIST)
+      break;
+  }
 }
 
 static void close_scratch(struct explore *x) {
   if (x->scratch_fd >= 0)
     close(x->scratch_fd);
-  else
-    unlink(x->scratch);
+  if (x->scratch[0])
+    unlinkat(x->dir_fd, x->scratch, 0);
   x->scratch_fd = -1;
+  x->scratch[0] = '\0';
 }
 
 /* Copies the recording from the memory file into a fresh scratch file. */
 static int copy_to_scratch(struct explore *x) {
   open_scratch(x);
-  int out = x->scratch_fd >= 0 ? x->scratch_fd
-                               : open(x->scratch, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int out = x->scratch_fd;
   off_t size = lseek(x->memory_fd, 0, SEEK_END), off = 0;
   bool ok = out >= 0 && size >= 0;
   while (ok && off < size) {
@@ -283,8 +296,6 @@ static int copy_to_scratch(struct explore *x) {
     ok = n > 0 || (n < 0 && errno == EINTR);
   }
   int e = errno;
-  if (out >= 0 && out != x->scratch_fd)
-    close(out);
   if (!ok) {
     close_scratch(x);
     cli_error("cannot write a schedule into %s: %s", x->dir, strerror(e));
@@ -323,18 +334,35 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   if (copy_to_scratch(x) != 0)
     return -1;
   /* The first free number: an earlier explore may have left bugs here. */
+  /* A link never replaces what is there (a rename would). */
   int linked = -1;
+  char fd_path[64];
+  snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", x->scratch_fd);
   for (unsigned k = (unsigned)x->nbugs; linked != 0 && k < 100000; k++) {
-    snprintf(b->file, sizeof(b->file), "%s/bug-%03u-%s.sched", x->dir, k, b->kind);
-    if (x->scratch_fd >= 0)
-      linked = linkat(AT_FDCWD, x->scratch, AT_FDCWD, b->file, AT_SYMLINK_FOLLOW);
-    else /* rename would replace an existing file: link, then unlink */
-      linked = link(x->scratch, b->file) == 0 ? unlink(x->scratch) : -1;
+    char name[96];
+    snprintf(name, sizeof(name), "bug-%03u-%s.sched", k, b->kind);
+    snprintf(b->file, sizeof(b->file), "%s/%s", x->dir, name);
+    if (!x->scratch[0])
+      linked = linkat(AT_FDCWD, fd_path, x->dir_fd, name, AT_SYMLINK_FOLLOW);
+    else
+      linked = linkat(x->dir_fd, x->scratch, x->dir_fd, name, 0);
     if (linked != 0 && errno != EEXIST)
       break;
   }
   int link_errno = errno;
   close_scratch(x);
+  /* The name may no longer lead there (moved, or a symlink put in its
+   * place): the file is safe where it is, but the path printed is not it. */
+  struct stat held, named;
+  if (linked == 0 && !x->dir_moved && fstat(x->dir_fd, &held) == 0 &&
+      (stat(x->dir, &named) != 0 || named.st_dev != held.st_dev || named.st_ino != held.st_ino)) {
+    x->dir_moved = true;
+    clear_progress(x);
+    fprintf(stderr,
+            "dara: warning: -o %s no longer names the directory explore writes to (it was moved "
+            "or replaced): bug files go on into the directory it named at the start\n",
+            x->dir);
+  }
   if (linked != 0) {
     cli_error("cannot save %s: %s", b->file, strerror(link_errno));
     return -1;
@@ -1048,6 +1076,7 @@ int cmd_explore(int argc, char **argv) {
 
   struct explore x = {.dir = ro.output,
                       .scratch_fd = -1,
+                      .dir_fd = -1,
                       .memory_fd = -1,
                       .tty = isatty(STDERR_FILENO),
                       .max_schedules = max_schedules,
@@ -1089,6 +1118,24 @@ int cmd_explore(int argc, char **argv) {
     cli_error("-o %s: cannot write there: %s", x.dir, strerror(errno));
     goto done;
   }
+  /* Held for the whole run: whatever becomes of the name (a symlink put
+   * in its place), bug files go into the directory checked here. */
+  x.dir_fd = open(x.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (x.dir_fd < 0 || fstat(x.dir_fd, &dir_st) != 0) {
+    cli_error("-o %s: cannot open the directory: %s", x.dir, strerror(errno));
+    goto done;
+  }
+  if (dir_st.st_uid != geteuid() && dir_st.st_uid != 0) {
+    cli_error("-o %s: the directory belongs to another user (uid %u), who could replace the bug "
+              "files: choose a directory of your own",
+              x.dir, (unsigned)dir_st.st_uid);
+    goto done;
+  }
+  if ((dir_st.st_mode & (S_IWGRP | S_IWOTH)) && !(dir_st.st_mode & S_ISVTX))
+    fprintf(stderr,
+            "dara: warning: -o %s: other users can write in the directory and replace the bug "
+            "files\n",
+            x.dir);
   if (open_memory(&x) < 0)
     goto done;
 
@@ -1223,6 +1270,8 @@ done:
   }
   if (x.memory_fd >= 0)
     close(x.memory_fd);
+  if (x.dir_fd >= 0)
+    close(x.dir_fd);
   free(x.bugs);
   free(x.races);
   free(x.worker_stats);

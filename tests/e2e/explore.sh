@@ -338,6 +338,53 @@ test_interrupt() {
   done
 }
 
+# The output directory is held open for the whole run: a program that
+# moves it away and puts a symlink in its place (at its third execution)
+# does not get the later bug files written through the symlink; dara warns
+# that the name no longer leads there. Each execution is a new bug (exit
+# status 1, 2, 3...). A directory other users can write in is warned about;
+# one that belongs to another user is refused (checked when running as
+# root, which can give one away).
+test_output_dir() {
+  local d=$TMP/outdir
+  rm -rf "$d" && mkdir -p "$d"
+  cat >"$d/prog.sh" <<'SH'
+n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n >count
+if [ $n = 3 ]; then mv bugs moved; mkdir elsewhere; ln -s elsewhere bugs; fi
+exit $n
+SH
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" explore -k -n 6 -o bugs -- /bin/sh prog.sh) \
+    >"$d/x.out" 2>"$d/x.err" </dev/null
+  local rc=$?
+  [[ $rc == 1 ]] || { echo "exit $rc: $(summary "$d/x.err" | tail -n 3)"; return 1; }
+  [[ -z $(files "$d/elsewhere") ]] ||
+    { echo "written through the symlink: $(files "$d/elsewhere")"; return 1; }
+  [[ $(files "$d/moved" | grep -c '^bug-.*-exit\.sched$') == 6 ]] ||
+    { echo "the held directory has: $(files "$d/moved")"; return 1; }
+  [[ -z $(files "$d/moved" | grep -v '^bug-') ]] ||
+    { echo "stray files: $(files "$d/moved")"; return 1; }
+  grep -q "warning: -o bugs no longer names the directory explore writes to" "$d/x.err" ||
+    { echo "no warning: $(summary "$d/x.err")"; return 1; }
+
+  mkdir -p "$d/open" && chmod 777 "$d/open"
+  dara_run "$d/open" explore -n 1 -o "$d/open" -- "$EXAMPLES/ok_mutex"
+  [[ $(status "$d/open") == 0 ]] && grep -q "other users can write in the directory" "$d/open.err" ||
+    { echo "777: $(describe "$d/open")"; return 1; }
+  mkdir -p "$d/sticky" && chmod 1777 "$d/sticky"
+  dara_run "$d/sticky" explore -n 1 -o "$d/sticky" -- "$EXAMPLES/ok_mutex"
+  [[ $(status "$d/sticky") == 0 ]] && ! grep -q "other users can write" "$d/sticky.err" ||
+    { echo "1777: $(describe "$d/sticky")"; return 1; }
+  if [[ $(id -u) == 0 ]] && id nobody >/dev/null 2>&1; then
+    mkdir -p "$d/theirs" && chown nobody "$d/theirs"
+    dara_run "$d/theirs" explore -n 1 -o "$d/theirs" -- "$EXAMPLES/ok_mutex"
+    [[ $(status "$d/theirs") == 2 ]] &&
+      grep -q "the directory belongs to another user (uid [0-9]*)" "$d/theirs.err" ||
+      { echo "owned by nobody: $(describe "$d/theirs")"; return 1; }
+  else
+    echo "# not root: the refusal of another user's directory was not checked"
+  fi
+}
+
 # What would stop explore from running or from saving a bug is refused
 # before the first execution, in one line that names it.
 test_refused_early() {
@@ -665,7 +712,7 @@ TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_goi
   json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
   "fork_server_same_schedules deadlock" "forced_steps_same_schedules mix"
   "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb" "jobs atomicity"
-  "jobs deadlock" jobs_errors interrupt refused_early oracle stdin_every_run)
+  "jobs deadlock" jobs_errors interrupt refused_early output_dir oracle stdin_every_run)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"
