@@ -132,7 +132,7 @@ enum dara_proc_state {
 /* Commands from the scheduler, read by a thread when it gets the turn. */
 enum dara_command {
   DARA_CMD_RUN = 0,   /* carry on */
-  DARA_CMD_KILL = 1,  /* end the process now (_exit) */
+  DARA_CMD_KILL = 1,  /* no longer sent, nor obeyed: a run ends with SIGKILL */
   DARA_CMD_STACK = 2, /* (to a parked routine given GO) write your stack into
                          dara_proc.stack and park again, giving the turn back:
                          no step (a deadlock report) */

@@ -4,6 +4,7 @@
  */
 #include "sched/procfacts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -75,6 +77,11 @@ int procfacts_exit_status(int pidfd, int *status) {
 }
 
 int procfacts_maps_file(pid_t pid, dev_t dev, ino_t ino) {
+  uintptr_t lo, hi;
+  return procfacts_mapping(pid, dev, ino, &lo, &hi);
+}
+
+int procfacts_mapping(pid_t pid, dev_t dev, ino_t ino, uintptr_t *lo, uintptr_t *hi) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
   FILE *f = fopen(path, "re");
@@ -85,10 +92,13 @@ int procfacts_maps_file(pid_t pid, dev_t dev, ino_t ino) {
   int found = 0;
   while (!found && fgets(line, sizeof(line), f)) {
     unsigned maj, min;
-    uintmax_t inode;
-    if (sscanf(line, "%*s %*s %*s %x:%x %ju", &maj, &min, &inode) == 3 && maj == major(dev) &&
-        min == minor(dev) && inode == (uintmax_t)ino)
+    uintmax_t inode, start, end;
+    if (sscanf(line, "%jx-%jx %*s %*s %x:%x %ju", &start, &end, &maj, &min, &inode) == 5 &&
+        maj == major(dev) && min == minor(dev) && inode == (uintmax_t)ino) {
       found = 1;
+      *lo = (uintptr_t)start;
+      *hi = (uintptr_t)end;
+    }
     /* A line longer than the buffer: skip the rest of it. */
     while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
       ;
@@ -96,4 +106,55 @@ int procfacts_maps_file(pid_t pid, dev_t dev, ino_t ino) {
   bool failed = ferror(f);
   fclose(f);
   return failed ? -1 : found;
+}
+
+/* Reads a small /proc file into buf; false when it cannot. */
+static bool read_small(const char *path, char *buf, size_t len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  ssize_t n = read(fd, buf, len - 1);
+  close(fd);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  return true;
+}
+
+int procfacts_all_waiting_in(pid_t pid, uintptr_t lo, uintptr_t hi) {
+  char path[96];
+  snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+  DIR *d = opendir(path);
+  if (!d)
+    return -1;
+  int answer = 1, threads = 0;
+  struct dirent *e;
+  while (answer == 1 && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9')
+      continue;
+    char buf[512];
+    snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, e->d_name);
+    if (!read_small(path, buf, sizeof(buf)))
+      continue; /* gone meanwhile */
+    const char *p = strrchr(buf, ')');
+    char state = p && p[1] == ' ' ? p[2] : '?';
+    if (state == 'Z' || state == 'X' || state == 'x')
+      continue; /* a thread that has ended waits for nothing */
+    if (state != 'S') {
+      answer = 0; /* running, or asleep where a signal cannot wake it */
+      break;
+    }
+    snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", (int)pid, e->d_name);
+    long nr;
+    uintmax_t word;
+    if (!read_small(path, buf, sizeof(buf))) {
+      answer = -1;
+      break;
+    }
+    if (sscanf(buf, "%ld %jx", &nr, &word) != 2 || nr != SYS_futex || word < lo || word >= hi)
+      answer = 0;
+    threads++;
+  }
+  closedir(d);
+  return answer == 1 && threads == 0 ? -1 : answer;
 }

@@ -10,6 +10,7 @@
 #define DARA_SCHED_PROCFACTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The parent of process pid, from /proc/PID/stat; -1 when it cannot be
@@ -29,5 +30,14 @@ int procfacts_exit_status(int pidfd, int *status);
 /* Whether process pid maps the file identified by dev and ino (its
  * st_dev and st_ino): 1 yes, 0 no, -1 cannot tell (/proc unreadable). */
 int procfacts_maps_file(pid_t pid, dev_t dev, ino_t ino);
+
+/* The same, with where: [*lo, *hi) of its first mapping of the file. */
+int procfacts_mapping(pid_t pid, dev_t dev, ino_t ino, uintptr_t *lo, uintptr_t *hi);
+
+/* Whether every thread of process pid sleeps in futex() on a word in
+ * [lo, hi) (/proc/PID/task/TID/stat and syscall): 1 yes, 0 no (one runs,
+ * or waits on something else), -1 cannot tell (no such process, or its
+ * system calls are not ours to see). */
+int procfacts_all_waiting_in(pid_t pid, uintptr_t lo, uintptr_t hi);
 
 #endif

@@ -79,6 +79,14 @@ struct session_ctx {
    * yet (candidates()); the descriptors polled before a deadlock. */
   struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
   struct candidate timed[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
+  /* Each parked routine's pending operation as candidates() last saw it
+   * (valid when run equals the run's number, ctx->runs): a routine that
+   * has not run since cannot have changed it. */
+  struct pending {
+    uint32_t op, obj, obj2;
+    uint32_t run;
+  } pending[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
+  uint32_t runs;
   struct io_set grace;
   /* How long the scheduler polls, yielding, before it sleeps (handoff.h);
    * DARA_SCHED_YIELDS overrides it for measurements. */
@@ -288,11 +296,8 @@ void session_corrupt(struct session *s, unsigned proc, const char *what, unsigne
 
 static void kill_all(struct session *s) {
   for (int i = 0; i < s->cfg->nprocs; i++)
-    if (s->procs[i].alive) {
-      s->region->procs[i].command = DARA_CMD_KILL;
-      if (s->procs[i].fs) /* the leader of its own group */
-        kill(-s->procs[i].pid, SIGKILL);
-    }
+    if (s->procs[i].alive && s->procs[i].fs) /* the leader of its own group */
+      kill(-s->procs[i].pid, SIGKILL);
   if (s->pgid > 0)
     kill(-s->pgid, SIGKILL);
 }
@@ -468,6 +473,22 @@ static enum turn_wait wait_turn_draining(struct session *s, unsigned proc, int r
   }
 }
 
+/* Whether the kernel shows every thread of proc asleep on a word of dara's
+ * region. No thread of it can then hold the turn or be exiting: a wait for
+ * it to do either is a wait on words that the program changed. Asked twice,
+ * a little apart, since a thread just woken may still show its sleep. */
+static bool stuck_in_region(struct session *s, unsigned proc) {
+  struct stat region;
+  uintptr_t lo, hi;
+  pid_t pid = s->procs[proc].pid;
+  if (fstat(s->region_fd, &region) != 0 ||
+      procfacts_mapping(pid, region.st_dev, region.st_ino, &lo, &hi) != 1 ||
+      procfacts_all_waiting_in(pid, lo, hi) != 1)
+    return false;
+  usleep(20000);
+  return procfacts_all_waiting_in(pid, lo, hi) == 1;
+}
+
 /* After PROC_EXIT (or when a process has no live thread left), the process
  * is on its way out: wait for it, so nothing else runs before it is gone. */
 static void wait_death(struct session *s, unsigned proc) {
@@ -483,6 +504,13 @@ static void wait_death(struct session *s, unsigned proc) {
     uint64_t waited = now_ms() - start;
     /* A process that left control by exec runs natively for as long as it
      * likes: no watchdog, only an interrupt ends the wait. */
+    if (!pr->detached && waited > (uint64_t)s->cfg->watchdog_ms && stuck_in_region(s, proc)) {
+      session_damage(s, proc,
+                     "its control block: it is exiting, as dara read it, but %llu ms later every "
+                     "thread of it sleeps on a word of dara's region: it never exited",
+                     (unsigned long long)waited);
+      return;
+    }
     if (!pr->detached && waited > (uint64_t)s->cfg->watchdog_ms) {
       session_emit_simple(s, DARA_EV_HANG, proc, 0, DARA_OP_PROC_EXIT, (int64_t)waited);
       snprintf(s->res->signature, sizeof(s->res->signature), "hang exit process %u", proc);
@@ -575,6 +603,14 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
   case TURN_HANG: {
     char name[96];
     names_thread_text(s->names, proc, running >= 0 ? (unsigned)running : 0, name, sizeof(name));
+    if (stuck_in_region(s, proc)) {
+      session_damage(s, proc,
+                     "its control block: dara gave thread %s the turn, and %d ms later every "
+                     "thread of the process sleeps on a word of dara's region: a lock or gate "
+                     "word was overwritten",
+                     name, s->cfg->watchdog_ms);
+      break;
+    }
     session_emit_simple(s, DARA_EV_HANG, proc, running >= 0 ? (unsigned)running : 0, 0,
                         s->cfg->watchdog_ms);
     char site[128];
@@ -691,6 +727,32 @@ static bool routine_sane(struct session *s, unsigned proc, uint32_t j,
 
 /* Collects candidates; returns how many. Sets *unfinished when some
  * routine of a live process is still parked. */
+/* Whether parked routine j of proc still waits at the operation it waited
+ * at when candidates() last saw it. Only a routine that runs changes its
+ * pending operation, and since then only the routine chosen last ran (the
+ * others' statuses change, as their process refreshes them, but not what
+ * they wait for). Otherwise the run ends as damage. */
+static bool pending_unchanged(struct session *s, unsigned proc, uint32_t j,
+                              const struct dara_routine *r) {
+  struct pending *was = &s->ctx->pending[proc][j];
+  struct pending now = {.op = r->op, .obj = r->obj, .obj2 = r->obj2, .run = s->ctx->runs};
+  if (r->status == DARA_RS_RUNNING) {
+    was->run = 0;
+    return true;
+  }
+  bool ran = proc == s->last_proc && j == s->last_routine;
+  if (was->run == now.run && !ran &&
+      (was->op != now.op || was->obj != now.obj || was->obj2 != now.obj2)) {
+    session_damage(s, proc,
+                   "its control block: routine %u waited for its turn at %s (object %u), and "
+                   "without running since it waits at %s (object %u)",
+                   j, dara_op_name(was->op), was->obj, dara_op_name(now.op), now.obj);
+    return false;
+  }
+  *was = now;
+  return true;
+}
+
 static size_t candidates(struct session *s, struct candidate *out, bool *unfinished,
                          int *finishing_proc) {
   size_t n = 0, ntimed = 0;
@@ -716,8 +778,10 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
         session_corrupt(s, (unsigned)i, "routine status", status);
         return 0;
       }
-      if (!live_routine(status))
+      if (!live_routine(status)) {
+        s->ctx->pending[i][j].run = 0; /* its slot may hold a new thread next */
         continue;
+      }
       any_live = true;
       *unfinished = true;
       if (r->op >= DARA_OP_COUNT && status != DARA_RS_RUNNING) {
@@ -725,6 +789,8 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
         return 0;
       }
       if (status != DARA_RS_RUNNING && !routine_sane(s, (unsigned)i, j, r))
+        return 0;
+      if (!pending_unchanged(s, (unsigned)i, j, r))
         return 0;
       /* Forced steps need every other routine blocked for good: none
        * that a timer or another process's data could wake. */
@@ -1050,6 +1116,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
     return -1;
   }
+  ctx->runs = ctx->runs + 1 ? ctx->runs + 1 : 1; /* what candidates() saw is of other runs */
   names_clear(ctx->names);
   s.names = ctx->names;
   /* The slot table, as far as the last run used it. */

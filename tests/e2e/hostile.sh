@@ -21,7 +21,8 @@
 # non-zero when a test failed.
 #
 # Environment: HOSTILE_LEAK_SECONDS (default 6) is how long the leak test
-# watches explore run executions back to back.
+# watches explore run executions back to back; CHAOS_SEEDS (default 40) how
+# many seeds the chaos test runs.
 set -u -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -33,6 +34,7 @@ BUILD=$(cd "$1" && pwd)
 DARA=$BUILD/bin/dara
 PROGRAMS=$BUILD/tests/programs
 LEAK_SECONDS=${HOSTILE_LEAK_SECONDS:-6}
+CHAOS_SEEDS=${CHAOS_SEEDS:-40}
 TIMEOUT=(timeout -k 5 30)
 HANG_SECONDS=8 # how long a run with --watchdog 1 may take, start-up included
 
@@ -303,6 +305,8 @@ declare -A SCRIBBLE_FIELD=([a]="$DAMAGE: its"
   [o]="$DAMAGE: \(the virtual clock went back from [0-9]* ns to [0-9]* ns\|its event log: a call that ended at [0-9]* ns, later than the virtual clock\)"
   [p]="$DAMAGE: its event log: object 4000 is in module 20, of the [0-9] it registered"
   [q]="$DAMAGE: its control block: the creation site of routine 2 is in module 25, of the [0-9]"
+  [sleep]="$DAMAGE: its control block: dara gave thread 0:0 main the turn, and [0-9]* ms later every thread of the process sleeps on a word of dara's region: a lock or gate word was overwritten"
+  [exiting]="$DAMAGE: its control block: it is exiting, as dara read it, but [0-9]* ms later every thread of it sleeps on a word of dara's region: it never exited"
   [r]="$DAMAGE: its control block: state = detached (it left control to call exec), but [0-9]* ms later it still maps dara's region: it did not call exec")
 test_scribble() {
   local v=$1 d=$TMP/scribble
@@ -353,6 +357,46 @@ test_scribble_harmless() {
       return 1
     fi
   fi
+}
+
+# The chaos test: a correct program (tests/programs/chaos.c) in two
+# processes, each damaging the region once at a moment and in a way its
+# seed chooses. Every run ends soundly within its watchdog, leaves nothing
+# running, and either finishes normally (the damage did no harm) or ends
+# with exit 2 naming the damage: never a bug of the program. CHAOS_SEEDS
+# seeds (default 40; scripts/test's CI run uses the default, a long run is
+# CHAOS_SEEDS=2000).
+test_chaos() {
+  local d=$TMP/chaos p s clean=0 named=0 bad=0
+  p=$(prog chaos) || return 1
+  mkdir -p "$d"
+  for ((s = 1; s <= CHAOS_SEEDS; s++)); do
+    dara_run "$d/$s" record --seed "$s" --watchdog 2 -o "$d/$s.bin" -- "$p" "$s" : "$p" $((s + 100000))
+    if ! sound "$d/$s"; then
+      echo "seed $s: $(sound "$d/$s")"
+      bad=1
+      continue
+    fi
+    case $(status "$d/$s") in
+    0) clean=$((clean + 1)) ;;
+    2)
+      if summary "$d/$s.err" | grep -q "damaged dara's region\|forged a message to dara"; then
+        named=$((named + 1))
+      else
+        echo "seed $s: exit 2 without naming the damage: $(outcome "$d/$s.err")"
+        bad=1
+      fi
+      ;;
+    *)
+      echo "seed $s: exit $(status "$d/$s"): $(outcome "$d/$s.err")"
+      grep '^chaos:' "$d/$s.err" | sed 's/^/  /'
+      bad=1
+      ;;
+    esac
+  done
+  echo "# chaos: $CHAOS_SEEDS seeds: $clean finished normally, $named ended naming the damage"
+  ((bad == 0)) || return 1
+  leftovers "$p"
 }
 
 # ---- 4. killed scheduler ----
@@ -669,17 +713,17 @@ test_limit_processes() {
 # ---- the list ----
 
 TESTS=(crash hang_record hang_replay hang_explore "hang_hostile u" "hang_hostile v")
-for v in a b c d e i j k l m n o p q r y; do
+for v in a b c d e i j k l m n o p q r y sleep exiting; do
   TESTS+=("scribble $v")
 done
 TESTS+=(scribble_state scribble_other "scribble_harmless g" "scribble_harmless h" "scribble_harmless w"
-  "scribble_harmless x" killed_record
+  "scribble_harmless x" chaos killed_record
   killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed
   "forged s" "forged t" limit_objects limit_modules limit_processes)
 
 missing=()
 [[ -x $DARA ]] || missing+=("$DARA")
-for name in crash spin scribble mutex_loop ok_tiny fork_child exec_after fd666 segv_handler \
+for name in crash spin scribble chaos mutex_loop ok_tiny fork_child exec_after fd666 segv_handler \
   shrink_region many_objects many_modules many_modules_lib.so; do
   [[ -x $PROGRAMS/$name ]] || missing+=("$PROGRAMS/$name")
 done

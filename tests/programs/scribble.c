@@ -50,6 +50,10 @@
  *       shim, which reads the count first (b hands the turn straight back)
  *   z   sets its state back to STARTING, as before its shim took control,
  *       and ends with _exit(3)
+ *   sleep    holding the turn, parks its own gate and sleeps on it (a
+ *       futex wait on the region), without giving the lock back
+ *   exiting  says it is exiting (state EXITING), hands the turn back, and
+ *       sleeps on its own gate for ever
  *   victim  does nothing hostile: loops over mutex operations in two threads
  *       for a long time (the partner of variant f)
  *
@@ -68,6 +72,7 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -209,8 +214,9 @@ int main(int argc, char **argv) {
     pthread_join(b, NULL);
     return 0;
   }
-  if (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z') {
-    fprintf(stderr, "usage: scribble a|b|...|z|victim\n");
+  bool word = strcmp(v, "sleep") == 0 || strcmp(v, "exiting") == 0;
+  if (!word && (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z')) {
+    fprintf(stderr, "usage: scribble a|b|...|z|sleep|exiting|victim\n");
     return 2;
   }
   pthread_t w, w2;
@@ -225,6 +231,17 @@ int main(int argc, char **argv) {
     return 5;
   }
   fprintf(stderr, "scribble: variant %s on the region at %p\n", v, (void *)r);
+  if (word) {
+    uint32_t *gate = &me->routines[0].gate;
+    __atomic_store_n(gate, DARA_GATE_PARK, __ATOMIC_SEQ_CST);
+    if (v[0] == 'e') {
+      me->state = DARA_PROC_EXITING;
+      __atomic_exchange_n(&me->lock, DARA_TURN_SCHED, __ATOMIC_SEQ_CST);
+      syscall(SYS_futex, &me->lock, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    }
+    for (;;)
+      syscall(SYS_futex, gate, FUTEX_WAIT, DARA_GATE_PARK, NULL, NULL, 0);
+  }
   switch (v[0]) {
   case 'a':
     fill_random(me, sizeof(*me), 0x5eed1234abcdull);
