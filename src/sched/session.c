@@ -736,11 +736,18 @@ static bool pending_unchanged(struct session *s, unsigned proc, uint32_t j,
                               const struct dara_routine *r) {
   struct pending *was = &s->ctx->pending[proc][j];
   struct pending now = {.op = r->op, .obj = r->obj, .obj2 = r->obj2, .run = s->ctx->runs};
+  bool ran = proc == s->last_proc && j == s->last_routine;
   if (r->status == DARA_RS_RUNNING) {
+    if (was->run == now.run && !ran) {
+      session_damage(s, proc,
+                     "its control block: routine %u waited for its turn at %s, and without "
+                     "being chosen its status reads running",
+                     j, dara_op_name(was->op));
+      return false;
+    }
     was->run = 0;
     return true;
   }
-  bool ran = proc == s->last_proc && j == s->last_routine;
   if (was->run == now.run && !ran &&
       (was->op != now.op || was->obj != now.obj || was->obj2 != now.obj2)) {
     session_damage(s, proc,
@@ -750,6 +757,31 @@ static bool pending_unchanged(struct session *s, unsigned proc, uint32_t j,
     return false;
   }
   *was = now;
+  return true;
+}
+
+/* Routine j of proc is gone (FREE or EXITED): a thread ends at its own
+ * exit point, so one that was parked when candidates() last looked, and has
+ * not run since, cannot have. Otherwise the run ends as damage. */
+static bool pending_gone(struct session *s, unsigned proc, uint32_t j, uint32_t status) {
+  struct pending *was = &s->ctx->pending[proc][j];
+  bool ran = proc == s->last_proc && j == s->last_routine;
+  /* Created (its CREATE was read) and not let take its exit step. */
+  if (s->ctx->slot_state[proc][j] == SLOT_LIVE) {
+    session_damage(s, proc,
+                   "its control block: routine %u was created and has not exited, but its status "
+                   "reads %s",
+                   j, status == DARA_RS_FREE ? "free" : "exited");
+    return false;
+  }
+  if (was->run == s->ctx->runs && !ran) {
+    session_damage(s, proc,
+                   "its control block: routine %u waited for its turn at %s, and without running "
+                   "since its status reads %s",
+                   j, dara_op_name(was->op), status == DARA_RS_FREE ? "free" : "exited");
+    return false;
+  }
+  was->run = 0; /* its slot may hold a new thread next */
   return true;
 }
 
@@ -769,6 +801,12 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
       session_corrupt(s, (unsigned)i, "nroutines", nr);
       return 0;
     }
+    if (nr < s->procs[i].nroutines_seen) {
+      session_damage(s, (unsigned)i, "its control block: nroutines went down from %u to %u",
+                     s->procs[i].nroutines_seen, nr);
+      return 0;
+    }
+    s->procs[i].nroutines_seen = nr;
     fair_seen(s->fair, (unsigned)i, nr);
     bool any_live = false;
     for (uint32_t j = 0; j < nr; j++) {
@@ -779,7 +817,8 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
         return 0;
       }
       if (!live_routine(status)) {
-        s->ctx->pending[i][j].run = 0; /* its slot may hold a new thread next */
+        if (!pending_gone(s, (unsigned)i, j, status))
+          return 0;
         continue;
       }
       any_live = true;
