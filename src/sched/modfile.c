@@ -5,17 +5,73 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+/* The files admitted: (device, inode) of what controlled processes map. */
+#define MODFILE_FILES 4096
+static struct {
+  dev_t dev;
+  ino_t ino;
+} admitted[MODFILE_FILES];
+static unsigned nadmitted;
+static bool any;
+
+static bool is_admitted(dev_t dev, ino_t ino) {
+  if (any)
+    return true;
+  for (unsigned i = 0; i < nadmitted; i++)
+    if (admitted[i].dev == dev && admitted[i].ino == ino)
+      return true;
+  return false;
+}
+
+void modfile_admit_any(void) { any = true; }
+
+void modfile_admit_process(pid_t pid) {
+  char path[64], line[4096];
+  snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return;
+  /* "start-end perms offset MAJ:MIN inode path" */
+  while (fgets(line, sizeof(line), f)) {
+    unsigned maj, min;
+    uintmax_t inode;
+    if (sscanf(line, "%*s %*s %*s %x:%x %ju", &maj, &min, &inode) == 3 && inode != 0) {
+      dev_t dev = makedev(maj, min);
+      if (!is_admitted(dev, (ino_t)inode) && nadmitted < MODFILE_FILES) {
+        admitted[nadmitted].dev = dev;
+        admitted[nadmitted].ino = (ino_t)inode;
+        nadmitted++;
+      }
+    }
+    while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
+      ;
+  }
+  fclose(f);
+}
+
 int modfile_snapshot(const char *path) {
+  /* stat first: it opens nothing, so a FIFO cannot block it. */
+  struct stat named;
+  if (stat(path, &named) != 0 || !S_ISREG(named.st_mode) ||
+      !is_admitted(named.st_dev, named.st_ino))
+    return -1;
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0)
     return -1;
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > MODFILE_MAX) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != named.st_dev ||
+      st.st_ino != named.st_ino || st.st_size <= 0 || st.st_size > MODFILE_MAX) {
     close(fd);
     return -1;
   }

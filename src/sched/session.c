@@ -38,6 +38,7 @@
 #include "sched/holders.h"
 #include "sched/io.h"
 #include "sched/launcher.h"
+#include "sched/modfile.h"
 #include "sched/names.h"
 #include "sched/outside.h"
 #include "sched/report.h"
@@ -587,9 +588,23 @@ static void await_exec(struct session *s, unsigned proc) {
 static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int running) {
   switch (w) {
   case TURN_BACK: {
+    /* A module registered since (dlopen): its file may be new, and the
+     * log drained next may name things in it. */
+    uint32_t nmodules = s->region->procs[proc].nmodules;
+    if (nmodules > s->procs[proc].modules_admitted && nmodules <= DARA_MAX_MODULES) {
+      s->procs[proc].modules_admitted = nmodules;
+      modfile_admit_process(s->procs[proc].pid);
+    }
     drain_log(s, proc);
     drain_check_properties(s);
     uint32_t state = s->region->procs[proc].state;
+    /* Only dara writes a command, and puts RUN back after each query: any
+     * other value would make each turn it gives a stack query instead. */
+    uint32_t command = __atomic_load_n(&s->region->procs[proc].command, __ATOMIC_ACQUIRE);
+    if (command != DARA_CMD_RUN) {
+      session_corrupt(s, proc, "command", command);
+      break;
+    }
     if (state == DARA_PROC_EXITING)
       wait_death(s, proc);
     else if (state == DARA_PROC_DETACHED)
@@ -686,6 +701,7 @@ static int start_proc(struct session *s, unsigned i) {
       return 0;
     }
     pr->attached = true;
+    modfile_admit_process(pid); /* the files whose paths its modules may name */
     drain_define_thread(s, i, 0);
   }
   after_turn(s, i, w, 0);

@@ -37,6 +37,7 @@
 #include "sched/names.h"
 #include "sched/evtext.h"
 #include "sched/schedfile.h"
+#include "sched/modfile.h"
 #include "sched/srcloc.h"
 #include "sched/utf8.h"
 
@@ -216,6 +217,8 @@ int cmd_show(int argc, char **argv) {
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *path = NULL, *format = "text";
+  /* The modules are named by the file the user gave, not by a program. */
+  modfile_admit_any();
   /* "-": files come back in their place on the line (as 1), so the first
    * mistake on it is the one reported; ":": a missing value is told apart
    * from an unknown option. optind 0 makes glibc read the optstring's

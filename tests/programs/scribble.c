@@ -43,9 +43,10 @@
  *   w   registers a module whose path is a FIFO of its own (opening it
  *       would block), then creates a thread whose start routine it moves
  *       into that module: dara names the thread from the module's file
- *   x   the same with a copy of its own executable as the module: creates
- *       a thread there (dara reads the copy), truncates the copy to
- *       nothing, and creates another at another offset of it
+ *   x   the same with a copy of its own executable as the module, which it
+ *       maps (dara reads only files a process maps): creates a thread
+ *       there (dara reads the copy), truncates the copy to nothing, and
+ *       creates another at another offset of it
  *   y   sets nroutines to 0xffffffff and reaches its next point through the
  *       shim, which reads the count first (b hands the turn straight back)
  *   z   sets its state back to STARTING, as before its shim took control,
@@ -70,6 +71,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -424,6 +426,14 @@ int main(int argc, char **argv) {
       perror("scribble: copy");
       return 5;
     }
+    int cfd = open(copy, O_RDONLY | O_CLOEXEC);
+    struct stat cst;
+    if (cfd < 0 || fstat(cfd, &cst) != 0 ||
+        mmap(NULL, (size_t)cst.st_size, PROT_READ, MAP_PRIVATE, cfd, 0) == MAP_FAILED) {
+      perror("scribble: map the copy");
+      return 5;
+    }
+    close(cfd);
     int m = add_module(me, abs);
     if (m < 0)
       return 5;
