@@ -155,15 +155,29 @@ pid_t forkserver_fork(struct forkserver *fs, int *pidfd, char *err, size_t err_l
   return m.pid;
 }
 
-/* An EXITED message for the execution of pidfd: it has ended, with the
+/* An EXITED message for execution pid (pidfd): it has ended, with the
  * status the message gives where the kernel keeps one. */
-static bool exited_confirmed(int pidfd, int status, char *err, size_t err_len) {
+static bool exited_confirmed(int pidfd, pid_t pid, int status, char *err, size_t err_len) {
   int ended = procfacts_ended(pidfd), kernel;
   if (ended == 0) {
     snprintf(err, err_len, "it is still running");
     return false;
   }
-  if (ended == 1 && procfacts_exit_status(pidfd, &kernel) && kernel != status) {
+  if (ended < 0)
+    return true; /* no pidfd: only the server knows */
+  /* The server reaps an execution before it reports it, and the kernel
+   * keeps the status from the reap on. A message the execution wrote
+   * itself can be read after its end and before the reap: wait for the
+   * reap (its /proc entry goes), a little. */
+  for (int i = 0; i < 2000 && procfacts_parent(pid) != -1; i++)
+    usleep(1000);
+  if (procfacts_parent(pid) != -1) {
+    snprintf(err, err_len,
+             "it ended and its server had not reaped it 2 s later (the server reports "
+             "only what it reaped)");
+    return false;
+  }
+  if (procfacts_exit_status(pidfd, &kernel) && kernel != status) {
     snprintf(err, err_len, "the kernel gives its wait status as 0x%x", (unsigned)kernel);
     return false;
   }
@@ -194,7 +208,7 @@ int forkserver_reaped(struct forkserver *fs, pid_t pid, int pidfd, int *status, 
     }
     if (m.pid == pid) {
       char why[96];
-      if (!exited_confirmed(pidfd, m.status, why, sizeof(why))) {
+      if (!exited_confirmed(pidfd, pid, m.status, why, sizeof(why))) {
         snprintf(err, err_len,
                  "%s: a message on the fork server's channel says execution %d ended with wait "
                  "status 0x%x, but %s",

@@ -88,6 +88,11 @@ struct session_ctx {
     uint32_t run;
   } pending[DARA_MAX_PROCS][DARA_MAX_ROUTINES];
   uint32_t runs;
+  /* How many modules a process in each slot had registered when its
+   * mappings were last admitted (modfile.h), over all runs: the runs of
+   * one context run the same programs, so once is enough unless a run
+   * registers more (dlopen); 0 until its first process attaches. */
+  uint32_t modules_admitted[DARA_MAX_PROCS];
   struct io_set grace;
   /* How long the scheduler polls, yielding, before it sleeps (handoff.h);
    * DARA_SCHED_YIELDS overrides it for measurements. */
@@ -591,8 +596,8 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     /* A module registered since (dlopen): its file may be new, and the
      * log drained next may name things in it. */
     uint32_t nmodules = s->region->procs[proc].nmodules;
-    if (nmodules > s->procs[proc].modules_admitted && nmodules <= DARA_MAX_MODULES) {
-      s->procs[proc].modules_admitted = nmodules;
+    if (nmodules > s->ctx->modules_admitted[proc] && nmodules <= DARA_MAX_MODULES) {
+      s->ctx->modules_admitted[proc] = nmodules;
       modfile_admit_process(s->procs[proc].pid);
     }
     drain_log(s, proc);
@@ -701,7 +706,12 @@ static int start_proc(struct session *s, unsigned i) {
       return 0;
     }
     pr->attached = true;
-    modfile_admit_process(pid); /* the files whose paths its modules may name */
+    /* The files whose paths its modules may name, once per slot. */
+    uint32_t nmodules = p->nmodules;
+    if (!s->ctx->modules_admitted[i] && nmodules <= DARA_MAX_MODULES) {
+      s->ctx->modules_admitted[i] = nmodules ? nmodules : 1;
+      modfile_admit_process(pid);
+    }
     drain_define_thread(s, i, 0);
   }
   after_turn(s, i, w, 0);

@@ -34,12 +34,10 @@ struct proc_run {
   bool mute;     /* did not answer a stack query in time: its lock may still
                     be the thread's, so nothing more is asked of it */
   uint32_t lost_seen;
-  uint32_t log_tail;         /* where drain_log left the event log: the region's
+  uint32_t log_tail;       /* where drain_log left the event log: the region's
                         copy is the program's to damage */
-  uint32_t modules_sent;     /* modules of the process told to the sink so far */
-  uint32_t modules_admitted; /* modules registered when its mappings were last
-                                admitted (modfile.h) */
-  uint32_t nroutines_seen;   /* its routine count when candidates() last read it:
+  uint32_t modules_sent;   /* modules of the process told to the sink so far */
+  uint32_t nroutines_seen; /* its routine count when candidates() last read it:
                               threads are added, never removed */
 };
 

@@ -625,9 +625,11 @@ test_fork_server_killed() {
 }
 
 # An execution writes to the fork server's reply pipe (reopened through
-# /proc) that it was killed by SIGSEGV (s), or leaves a process behind that
-# says it is the next execution (t). The kernel contradicts both: explore
-# stops with exit 2 and says the message was forged; no bug is saved.
+# /proc) that it was killed by SIGSEGV (s; stopped: and stops the server
+# before it exits, so that dara reads the message before any reap), or
+# leaves a process behind that says it is the next execution (t). The
+# kernel contradicts each: explore stops with exit 2 and says the message
+# was forged; no bug is saved.
 test_forged() {
   local v=$1 p d=$TMP/forged
   p=$(prog scribble) || return 1
@@ -721,7 +723,7 @@ done
 TESTS+=(scribble_state scribble_other "scribble_harmless g" "scribble_harmless h" "scribble_harmless w"
   "scribble_harmless x" chaos killed_record
   killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed
-  "forged s" "forged t" limit_objects limit_modules limit_processes)
+  "forged s" "forged stopped" "forged t" limit_objects limit_modules limit_processes)
 
 missing=()
 [[ -x $DARA ]] || missing+=("$DARA")

@@ -55,6 +55,9 @@
  *       futex wait on the region), without giving the lock back
  *   exiting  says it is exiting (state EXITING), hands the turn back, and
  *       sleeps on its own gate for ever
+ *   stopped  (under explore's fork server) writes to the server's reply
+ *       pipe that it was killed by SIGSEGV, stops the server (SIGSTOP, so
+ *       it cannot reap), and ends with _exit(0)
  *   victim  does nothing hostile: loops over mutex operations in two threads
  *       for a long time (the partner of variant f)
  *
@@ -216,9 +219,19 @@ int main(int argc, char **argv) {
     pthread_join(b, NULL);
     return 0;
   }
+  if (strcmp(v, "stopped") == 0) {
+    int fd = server_reply_pipe();
+    if (fd < 0) {
+      fprintf(stderr, "scribble: no fork server\n");
+      return 5;
+    }
+    forge(fd, DARA_FS_EXITED, getpid(), SIGSEGV);
+    kill(getppid(), SIGSTOP);
+    _exit(0);
+  }
   bool word = strcmp(v, "sleep") == 0 || strcmp(v, "exiting") == 0;
   if (!word && (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z')) {
-    fprintf(stderr, "usage: scribble a|b|...|z|sleep|exiting|victim\n");
+    fprintf(stderr, "usage: scribble a|b|...|z|sleep|exiting|stopped|victim\n");
     return 2;
   }
   pthread_t w, w2;
