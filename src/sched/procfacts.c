@@ -29,17 +29,24 @@ struct procfacts_pidfd_info {
 #define PROCFACTS_PIDFD_GET_INFO _IOWR(0xFF, 11, struct procfacts_pidfd_info)
 #define PROCFACTS_PIDFD_INFO_EXIT (1ull << 3)
 
+/* Reads a small /proc file into buf; false when it cannot. */
+static bool read_small(const char *path, char *buf, size_t len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  ssize_t n = read(fd, buf, len - 1);
+  close(fd);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  return true;
+}
+
 pid_t procfacts_parent(pid_t pid) {
   char path[64], buf[512];
   snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (!read_small(path, buf, sizeof(buf)))
     return -1;
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
   /* "pid (comm) state ppid ...": comm may hold anything, ')' included, so
    * read from the last ')'. */
   const char *p = strrchr(buf, ')');
@@ -106,19 +113,6 @@ int procfacts_mapping(pid_t pid, dev_t dev, ino_t ino, uintptr_t *lo, uintptr_t 
   bool failed = ferror(f);
   fclose(f);
   return failed ? -1 : found;
-}
-
-/* Reads a small /proc file into buf; false when it cannot. */
-static bool read_small(const char *path, char *buf, size_t len) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return false;
-  ssize_t n = read(fd, buf, len - 1);
-  close(fd);
-  if (n <= 0)
-    return false;
-  buf[n] = '\0';
-  return true;
 }
 
 int procfacts_all_waiting_in(pid_t pid, uintptr_t lo, uintptr_t hi) {

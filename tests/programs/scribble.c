@@ -139,12 +139,17 @@ static void fill_random(void *p, size_t n, uint64_t seed) {
   }
 }
 
-/* The write end of the fork server's reply pipe, reopened through /proc,
- * or -1 when the parent is not a fork server. */
+/* The write end of the fork server's reply pipe, reopened through /proc;
+ * exits with status 5 when the parent is not a fork server. */
 static int server_reply_pipe(void) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getppid(), DARA_FS_REPLY_FD);
-  return open(path, O_WRONLY | O_CLOEXEC);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "scribble: no fork server\n");
+    exit(5);
+  }
+  return fd;
 }
 
 static void forge(int fd, int kind, pid_t pid, int status) {
@@ -221,10 +226,6 @@ int main(int argc, char **argv) {
   }
   if (strcmp(v, "stopped") == 0) {
     int fd = server_reply_pipe();
-    if (fd < 0) {
-      fprintf(stderr, "scribble: no fork server\n");
-      return 5;
-    }
     forge(fd, DARA_FS_EXITED, getpid(), SIGSEGV);
     kill(getppid(), SIGSTOP);
     _exit(0);
@@ -375,20 +376,12 @@ int main(int argc, char **argv) {
     break;
   case 's': {
     int fd = server_reply_pipe();
-    if (fd < 0) {
-      fprintf(stderr, "scribble: no fork server\n");
-      return 5;
-    }
     forge(fd, DARA_FS_EXITED, getpid(), SIGSEGV);
     close(fd);
     break;
   }
   case 't': {
     int fd = server_reply_pipe();
-    if (fd < 0) {
-      fprintf(stderr, "scribble: no fork server\n");
-      return 5;
-    }
     int parent = (int)syscall(SYS_pidfd_open, getpid(), 0);
     pid_t g = fork();
     if (g == 0) {
