@@ -266,23 +266,26 @@ static bool runtime_module(const char *path) {
   return false;
 }
 
-/* The first DARA_ORIGIN_FRAMES frames of the calling thread's stack past
- * the shim, the sanitizers' and the C and C++ runtime's, into origin.
- * Only for a creation from inside the runtime: a backtrace, and rare. */
-static void creation_origin(uint64_t origin[DARA_ORIGIN_FRAMES]) {
+/* Up to max places of the calling thread's stack past the shim, the
+ * sanitizers' and the C and C++ runtime's (only the first frame must be
+ * outside the runtime: what the program's function called next may be
+ * anywhere), into out; their number. A backtrace: only where the program
+ * reaches dara through the runtime (std::thread). */
+static int program_frames(uint64_t *out, int max) {
   void *frames[32];
   int me = shim_unbind(); /* libgcc's pthread_once in backtrace is no point */
   int n = backtrace(frames, 32);
   shim_rebind(me);
   int k = 0;
-  for (int i = 1; i < n && k < DARA_ORIGIN_FRAMES; i++) {
+  for (int i = 1; i < n && k < max; i++) {
     Dl_info info;
     if (shim_in_runtime(frames[i]) || !dladdr(frames[i], &info))
       continue;
     if (k == 0 && info.dli_fname && runtime_module(info.dli_fname))
       continue;
-    origin[k++] = shim_place((const char *)frames[i] - 1);
+    out[k++] = shim_place((const char *)frames[i] - 1);
   }
+  return k;
 }
 
 /* ---- call sites ---- */
@@ -315,25 +318,39 @@ bool shim_own(const void *pc) {
   return (uintptr_t)pc >= shim_text_lo && (uintptr_t)pc < shim_text_hi;
 }
 
-/* The call sites already placed: the return address and its code. Reset
- * when the process binds to its slot (modules are numbered afresh). */
+/* The call sites already placed: the return address and its code, or
+ * that it is in the C or C++ runtime (through_runtime), whose caller is
+ * found each time. Reset when the process binds to its slot (modules are
+ * numbered afresh). */
 #define SITE_CACHE 512
 static struct {
   uintptr_t ret;
   uint64_t code;
+  bool through_runtime;
 } site_cache[SITE_CACHE];
+
+/* A call from inside libstdc++ or libc (std::thread::join) is placed at the program's frame that led there; at
+ * the call itself when no such frame is found. */
+static uint64_t site_through_runtime(uintptr_t ret) {
+  uint64_t code;
+  return program_frames(&code, 1) == 1 ? code : shim_place((const char *)ret - 1);
+}
 
 static uint64_t site_code(uintptr_t ret) {
   uint32_t slot = (uint32_t)((ret * 0x9E3779B97F4A7C15ull) >> 40) & (SITE_CACHE - 1);
   if (site_cache[slot].ret == ret)
-    return site_cache[slot].code;
+    return site_cache[slot].through_runtime ? site_through_runtime(ret) : site_cache[slot].code;
   /* Behind a sanitizer's interceptor the program is further up, at a depth
    * that depends on the call: found each time, never cached. */
   if (shim_in_runtime((const void *)ret))
     return shim_place((const char *)shim_caller((const void *)ret) - 1);
-  uint64_t code = shim_place((const char *)ret - 1);
+  Dl_info info;
+  bool through =
+      dladdr((const void *)ret, &info) && info.dli_fname && runtime_module(info.dli_fname);
+  uint64_t code = through ? site_through_runtime(ret) : shim_place((const char *)ret - 1);
   site_cache[slot].ret = ret;
   site_cache[slot].code = code;
+  site_cache[slot].through_runtime = through;
   return code;
 }
 
@@ -660,7 +677,7 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
   r->site.module = module;
   r->site.offset = offset;
   if (module < shim_nmodules() && runtime_module(p->modules[module].path))
-    creation_origin(r->origin);
+    program_frames(r->origin, DARA_ORIGIN_FRAMES);
   /* Behind a sanitizer's pthread_create, start_fn is the sanitizer's own
    * trampoline: naming the thread after it would mislead, so leave it unnamed. */
   bool foreign = start_fn && shim_in_runtime(start_fn);

@@ -23,12 +23,14 @@
 #include "sched/event.h"
 
 #define SCHEDFILE_VERSION \
-  6u /* reads 1 to 6; 2 added SYSCALL events, 3 the race outcome,
+  7u /* reads 1 to 7; 2 added SYSCALL events, 3 the race outcome,
                              4 the racy points policy and its places, the
                              ORACLE record and the check outcome, 5 the
                              step limit in the header and its outcome, the
                              WORLD record, 6 every step's place (its call
-                             site) and the MODULE record */
+                             site) and the MODULE record, 7 a call made
+                             inside the C or C++ runtime placed at the
+                             program's frame that led to it */
 
 struct sched_cmd {
   int argc;

@@ -341,7 +341,7 @@ static void assert_event_equal(const struct dara_event *a, const struct dara_eve
 
 static void assert_sample(const struct sched_file *f, int reps) {
   struct sched_header h = sample_header();
-  assert_int_equal(f->version, 6); /* what the writer writes */
+  assert_int_equal(f->version, 7); /* what the writer writes */
   assert_string_equal(f->hdr.dara_version, h.dara_version);
   assert_string_equal(f->hdr.cwd, h.cwd);
   assert_string_equal(f->hdr.strategy, h.strategy);
@@ -409,7 +409,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x06", 9);
+  assert_memory_equal(bytes, "DARASCHD\x07", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -468,7 +468,7 @@ static void test_race_outcome(void **state) {
   write_sample(path, 1, &out);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 6);
+  assert_int_equal(f.version, 7);
   assert_int_equal(f.outcome.kind, SCHED_OUT_RACE);
   assert_string_equal(f.outcome.message, out.message);
   assert_string_equal(sched_outcome_name(f.outcome.kind), "race");
@@ -777,19 +777,19 @@ static void test_wrong_version(void **state) {
   (void)state;
   static struct hand h;
   char err[256] = "";
-  h_start(&h, 7);
+  h_start(&h, 8);
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err,
-                      "hand.bin is schedule format version 7; this dara reads versions 1 to 6");
-  const uint64_t refused[] = {0, 8, UINT64_MAX};
+                      "hand.bin is schedule format version 8; this dara reads versions 1 to 7");
+  const uint64_t refused[] = {0, 9, UINT64_MAX};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     h_start(&h, refused[i]);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-    assert_non_null(strstr(err, "this dara reads versions 1 to 6"));
+    assert_non_null(strstr(err, "this dara reads versions 1 to 7"));
   }
-  for (uint64_t version = 1; version <= 6; version++) {
+  for (uint64_t version = 1; version <= 7; version++) {
     h_start(&h, version);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
@@ -1238,13 +1238,13 @@ static void test_syscall_documented_example(void **state) {
       'h',  'e',  'l',  'l',  'o',  ' ',  'd', 'a', 'r', 'a', '\n',
   };
   /* As a version 2 file, where SYSCALL events came in, and as the version
-   * 6 file the writer makes below. */
+   * 7 file the writer makes below. */
   h_start(&h, 2);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
-  h_start(&h, 6);
+  h_start(&h, 7);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
@@ -1733,7 +1733,7 @@ static void test_memory_records(void **state) {
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 6);
+  assert_int_equal(f.version, 7);
   assert_int_equal(f.hdr.points, DARA_POINTS_ATOMICS);
   assert_int_equal(f.nobjects, 3);
   assert_string_equal(f.object_symbols[0], "counter");
