@@ -25,16 +25,19 @@
 #include "sched/show.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sched/cli.h"
 #include "sched/json.h"
 #include "sched/names.h"
+#include "sched/program.h"
 #include "sched/evtext.h"
 #include "sched/schedfile.h"
 #include "sched/modfile.h"
@@ -154,6 +157,48 @@ void show_put_cmdline(FILE *out, const struct sched_cmd *c, enum esc mode) {
   }
 }
 
+/* ---- the programs as they are now ---- */
+
+/* path names the file of program proc (WORLD): the same path, or one that
+ * resolves to the same file. */
+static bool is_program_of(const struct sched_file *f, unsigned proc, const char *path) {
+  if (!f->hdr.has_world || (int)proc >= f->hdr.nprocs || !f->hdr.world.paths[proc])
+    return false;
+  const char *then = f->hdr.world.paths[proc];
+  if (!strcmp(then, path))
+    return true;
+  struct stat a, b;
+  return stat(then, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Marks each program whose file is no longer the one recorded (the
+ * PROGRAMS record's build-id or checksum), with a warning: its places are
+ * then shown as module and offset. */
+static void show_check_programs(struct show *sh) {
+  const struct sched_header *h = &sh->f->hdr;
+  if (!h->has_programs || !h->has_world)
+    return;
+  for (int i = 0; i < h->nprocs && i < DARA_MAX_PROCS; i++) {
+    const struct program_id *then = &h->programs[i];
+    const char *path = h->world.paths[i];
+    if (then->kind == PROGRAM_ID_NONE || !path || !path[0])
+      continue;
+    struct program_id now;
+    program_identify(path, NULL, &now);
+    if (now.kind == then->kind && now.len == then->len && now.size == then->size &&
+        memcmp(now.id, then->id, now.len) == 0)
+      continue;
+    sh->changed[i] = true;
+    char a[96], b[96] = "unreadable";
+    program_id_text(then, a, sizeof(a));
+    if (now.kind != PROGRAM_ID_NONE)
+      program_id_text(&now, b, sizeof(b));
+    cli_error("warning: %s is not the program that was recorded (then %s; now %s): its places "
+              "are shown as offsets, not source lines",
+              path, a, b);
+  }
+}
+
 /* ---- names ---- */
 
 /* Fills the names store with the file's objects, in file order, so that
@@ -174,19 +219,32 @@ static bool show_names(struct show *sh) {
   return true;
 }
 
-void show_place(const struct show *sh, unsigned proc, uint64_t pc, char *buf, size_t len) {
+const char *show_place_module(const struct show *sh, unsigned proc, uint64_t pc) {
   const struct sched_file *f = sh->f;
   unsigned m = (unsigned)(pc & 31);
   const char *path = NULL;
-  buf[0] = '\0';
   if (pc == 0 || proc >= DARA_MAX_PROCS)
-    return;
+    return NULL;
   if (m < f->nmodules[proc])
     path = f->modules[proc][m];
   else if (m == 0 && f->hdr.has_world)
     path = f->hdr.world.paths[proc];
-  if (path && path[0])
+  return path && path[0] ? path : NULL;
+}
+
+bool show_place_has_lines(const struct show *sh, unsigned proc, const char *path) {
+  return proc < DARA_MAX_PROCS && !(sh->changed[proc] && is_program_of(sh->f, proc, path));
+}
+
+void show_place(const struct show *sh, unsigned proc, uint64_t pc, char *buf, size_t len) {
+  const char *path = show_place_module(sh, proc, pc);
+  buf[0] = '\0';
+  if (pc == 0 || proc >= DARA_MAX_PROCS)
+    return;
+  if (path && show_place_has_lines(sh, proc, path))
     srcloc_text(path, pc >> 5, buf, len);
+  else if (path)
+    snprintf(buf, len, "%s+%#" PRIx64, strrchr(path, '/') ? strrchr(path, '/') + 1 : path, pc >> 5);
   else
     evtext_place(sh->names, proc, pc, buf, len);
 }
@@ -283,6 +341,7 @@ int cmd_show(int argc, char **argv) {
     return DARA_EXIT_ERROR;
   }
   struct show sh = {.f = &f, .path = path, .complete = st == SCHEDFILE_OK, .out = stdout};
+  show_check_programs(&sh);
   if (!show_names(&sh)) {
     cli_error("%s: out of memory", path);
     schedfile_free(&f);

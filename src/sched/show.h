@@ -25,6 +25,10 @@ struct show {
   struct names *names; /* the file's objects, and its threads as far as
                           show_names_at has walked */
   size_t next_thread;  /* show_names_at: the next definition to take in */
+  /* changed[p]: program p's file is not the one recorded (PROGRAMS): its
+   * places are shown as offsets, since its debug information would name
+   * the lines of another build. */
+  bool changed[DARA_MAX_PROCS];
 };
 
 /* Brings sh->names up to event index `event`: every thread definition read
@@ -40,6 +44,13 @@ void show_names_at(struct show *sh, size_t event);
  * MODULE record (version 6), or for module 0 of an older file the
  * program's file (WORLD). "" for pc 0. */
 void show_place(const struct show *sh, unsigned proc, uint64_t pc, char *buf, size_t len);
+
+/* The path of the module that place pc of process proc is in, or NULL
+ * when the file does not say. */
+const char *show_place_module(const struct show *sh, unsigned proc, uint64_t pc);
+/* False when that module is a program rebuilt since the recording
+ * (show.changed): its debug information would name another build's lines. */
+bool show_place_has_lines(const struct show *sh, unsigned proc, const char *path);
 
 /* The forms; each writes the whole of sh->f to sh->out. */
 void show_print_text(struct show *sh);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "abi/calls.h"
 #include "abi/ops.h"
@@ -17,6 +18,7 @@
 #include "sched/racy.h"
 #include "sched/schedfile.h"
 #include "sched/show.h"
+#include "sched/srcloc.h"
 
 /* A double as a JSON number: the shortest form that reads back as the same
  * value; null for infinities and NaN, which JSON cannot express. */
@@ -71,6 +73,31 @@ void show_json_syscall(FILE *out, const struct dara_event *ev) {
  * removed or changes its type or meaning, not when one is added. */
 #define SHOW_JSON_VERSION 1
 
+/* A step's place, decoded: its module and offset, and the source file,
+ * line and function when the module's debug information has them (the
+ * module as it is now, like the text form). */
+static void show_json_place(FILE *out, const struct show *sh, unsigned proc, uint64_t pc) {
+  const char *path = show_place_module(sh, proc, pc);
+  const char *slash = path ? strrchr(path, '/') : NULL;
+  fputs(", \"place\": {\"module\": ", out);
+  json_string(out, slash ? slash + 1 : path ? path : "");
+  fprintf(out, ", \"offset\": %" PRIu64, pc >> 5);
+  struct srcloc loc;
+  if (path && show_place_has_lines(sh, proc, path) &&
+      (srcloc_lookup_user(path, pc >> 5, &loc) == 0 || srcloc_lookup(path, pc >> 5, &loc) == 0)) {
+    if (loc.file[0]) {
+      fputs(", \"file\": ", out);
+      json_string(out, loc.file);
+      fprintf(out, ", \"line\": %u", loc.line);
+    }
+    if (loc.func[0]) {
+      fputs(", \"function\": ", out);
+      json_string(out, loc.func);
+    }
+  }
+  fputc('}', out);
+}
+
 static void print_json_event(const struct show *sh, size_t i) {
   const struct dara_event *ev = &sh->f->events[i];
   FILE *out = sh->out;
@@ -103,6 +130,9 @@ static void print_json_event(const struct show *sh, size_t i) {
   }
   if (ev->arg) {
     fprintf(out, ", \"arg\": %" PRId64, ev->arg);
+  }
+  if (ev->kind == DARA_EV_STEP && ev->arg) {
+    show_json_place(out, sh, ev->proc, (uint64_t)ev->arg);
   }
   /* The decoded fields of the kinds that name labels, and of system calls,
    * in an object named after the kind (so that its "kind" cannot clash with

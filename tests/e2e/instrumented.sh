@@ -346,9 +346,9 @@ test_uninstrumented() {
     dara_run "$TMP/un-sync$seed" record --seed "$seed" --points sync -o "un-sync$seed.sched" -- "$prog"
     [[ $(status "$TMP/un-all$seed") == 0 && $(status "$TMP/un-sync$seed") == 0 ]] ||
       { echo "seed $seed: $(describe "$TMP/un-all$seed")"; return 1; }
-    [[ $("$DARA" show "$TMP/un-all$seed.sched" | tail -n +2) == \
-       $("$DARA" show "$TMP/un-sync$seed.sched" | tail -n +2) ]] ||
-      { echo "seed $seed: the recordings differ"; return 1; }
+    diff <("$DARA" show "$TMP/un-all$seed.sched" | tail -n +2) \
+      <("$DARA" show "$TMP/un-sync$seed.sched" | tail -n +2) >"$TMP/un-diff$seed" ||
+      { echo "seed $seed: the recordings differ:"; head -n 20 "$TMP/un-diff$seed"; return 1; }
     [[ $(stat -c %s "$TMP/un-all$seed.sched") == $(stat -c %s "$TMP/un-sync$seed.sched") ]] ||
       { echo "seed $seed: the files differ in size"; return 1; }
   done

@@ -107,7 +107,9 @@ THREAD = {"proc": INT, "routine": INT, "module": STR, "offset": INT, "ordinal": 
 OBJECT = {"proc": INT, "id": INT, "kind": STR, "module": STR, "offset": INT, "symbol": STR}
 EVENT = {"index": INT, "kind": STR, "proc": INT, "routine": INT, "time": INT, "op": STR,
          "note": INT, "fd": INT, "peer_proc": INT, "peer_fd": INT, "obj": INT, "obj2": INT,
-         "arg": INT, "log": DICT, "assert": DICT, "property": DICT, "syscall": DICT}
+         "arg": INT, "place": DICT, "log": DICT, "assert": DICT, "property": DICT,
+         "syscall": DICT}
+PLACE = {"module": STR, "offset": INT, "file": STR, "line": INT, "function": STR}
 SYSCALL = {"call": STR, "group": STR, "args": DICT, "ret": INT, "errno": INT,
            "errno_name": STR, "start": INT, "end": INT, "data": STR, "data_hex": STR}
 OUTCOME = {"kind": STR, "code": INT, "proc": INT, "message": STR}
@@ -139,6 +141,10 @@ def show_json(paths):
                 check_fields("event.syscall", e["syscall"], SYSCALL, list(SYSCALL))
                 if not all(is_type(v, INT) for v in e["syscall"].get("args", {}).values()):
                     bad("%s: a syscall argument is not an integer" % where)
+            if "place" in e:
+                check_fields("event.place", e["place"], PLACE, ["module", "offset"])
+                if e.get("kind") != "step" or "arg" not in e:
+                    bad("%s: a place, but not a step with a place" % where)
             if "assert" in e:
                 check_fields("event.assert", e["assert"],
                              {"kind": STR, "name": STR, "held": BOOL, "line": INT},

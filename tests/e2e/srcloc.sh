@@ -15,10 +15,12 @@
 #     is reported with its stack, from the line of its pthread_mutex_lock
 #     (or main's pthread_join);
 #   - show prints the call site of every step, file:line function, and
-#     its JSON form has each step's place;
+#     its JSON form has each step's place, raw and decoded; a program
+#     rebuilt since the recording is named, its places left as offsets;
 #   - cxx_threads.cc, built here: std::thread's threads are named after
-#     the program's function that created them, and std::mutex's locks
-#     placed at the program's lines;
+#     the program's function that created them, and std::mutex's locks,
+#     condition_variable's waits and std::thread's joins (pthread_join is
+#     called inside libstdc++.so) placed at the program's lines;
 #   - explore --keep-going counts one bug per failing stack (deadlock:
 #     wait sites), with its hits in the summary and the JSON.
 #
@@ -161,25 +163,75 @@ test_show_json() {
   jq -e '[.events[] | select(.kind == "step" and .op == "mutex_lock") | .arg]
          | length > 0 and all(. > 0 and . % 32 == 0)' "$p.json" >/dev/null ||
     { echo "mutex_lock steps without a place: $(jq -c '[.events[] | select(.kind == "step")]' "$p.json" | head -c 600)"; return 1; }
+  # The place decoded: module, offset, and the line of one of crash.c's
+  # two pthread_mutex_lock calls, in the function that makes it.
+  local lines
+  lines=$(grep -n 'pthread_mutex_lock(&lock);' "$SRC/tests/programs/crash.c" | cut -d: -f1 | paste -sd,)
+  jq -e --argjson lines "[$lines]" '[.events[] | select(.kind == "step" and .op == "mutex_lock")]
+         | all(.place.module == "crash" and .place.offset * 32 == .arg - (.arg % 32)
+               and (.place.file | endswith("tests/programs/crash.c"))
+               and (.place.line as $l | $lines | index($l) != null)
+               and (.place.function | type == "string"))' "$p.json" >/dev/null ||
+    { echo "mutex_lock places not at crash.c:{$lines}: $(jq -c '[.events[] | select(.op == "mutex_lock") | .place]' "$p.json" | head -c 600)"; return 1; }
+}
+
+# A program rebuilt since its recording: show says so, and places its
+# steps by offset rather than by the new build's lines.
+test_show_changed() {
+  local p=$TMP/changed d=$TMP/changed.d
+  mkdir -p "$d"
+  cp "$PROGRAMS/crash" "$d/prog"
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" record --seed 3 -o c.sched -- ./prog) >"$p.out" 2>&1
+  "${TIMEOUT[@]}" "$DARA" show "$d/c.sched" >"$p.before" 2>"$p.before.err" ||
+    { echo "show failed"; return 1; }
+  grep -q ' mutex_lock .*  at crash\.c:[0-9]* crasher$' "$p.before" ||
+    { echo "no crash.c line before the change: $(grep -m 2 mutex_lock "$p.before")"; return 1; }
+  [[ ! -s $p.before.err ]] || { echo "a warning for the same program: $(cat "$p.before.err")"; return 1; }
+  cp "$PROGRAMS/ok_tiny" "$d/prog"
+  "${TIMEOUT[@]}" "$DARA" show "$d/c.sched" >"$p.after" 2>"$p.after.err" ||
+    { echo "show failed on the changed program"; return 1; }
+  grep -q "^dara: warning: $d/prog is not the program that was recorded (then build-id [0-9a-f]*; now build-id [0-9a-f]*): its places are shown as offsets" "$p.after.err" ||
+    { echo "no warning: $(cat "$p.after.err")"; return 1; }
+  # (The outcome's message is the recording's own, written when it ran.)
+  grep -q ' mutex_lock .*  at prog+0x[0-9a-f]*$' "$p.after" && ! grep ' step ' "$p.after" | grep -q 'crash\.c:' ||
+    { echo "places not offsets: $(grep -m 2 mutex_lock "$p.after")"; return 1; }
+  "${TIMEOUT[@]}" "$DARA" show --format json "$d/c.sched" 2>/dev/null >"$p.json"
+  jq -e '[.events[] | select(.op == "mutex_lock") | .place] | length > 0 and
+         all(.module == "prog" and (has("file") | not))' "$p.json" >/dev/null ||
+    { echo "JSON places of the changed program: $(jq -c '[.events[] | .place // empty][:3]' "$p.json")"; return 1; }
 }
 
 # std::thread: the threads are named after the program's function that
 # created them (Pool::start), not '?', and a std::mutex's lock is placed
-# at the program's line (libstdc++'s inlined header code is skipped).
+# at the program's line (libstdc++'s inlined header code is skipped), as
+# are condition_variable::wait and std::thread::join, whose pthread_join
+# is called inside libstdc++.so.
 test_cxx_threads() {
-  local cxx p=$TMP/cxx lock
+  local cxx p=$TMP/cxx lock wait join_a join_b seed
   cxx=$(command -v c++ || command -v g++ || command -v clang++) ||
     { echo "# no C++ compiler: skipped"; return 0; }
   "$cxx" -g -O1 -o "$TMP/cxx_threads" "$SRC/tests/programs/cxx_threads.cc" -pthread ||
     { echo "$cxx could not build cxx_threads.cc"; return 1; }
   lock=$(line tests/programs/cxx_threads.cc 'std::lock_guard<std::mutex> guard(lock);')
-  dara_run "$p" record --seed 1 -o cxx.sched -- "$TMP/cxx_threads"
-  [[ $(status "$p") == 0 ]] || { echo "record: $(describe "$p")"; return 1; }
-  "${TIMEOUT[@]}" "$DARA" show "$TMP/cxx.sched" >"$p.show" 2>&1 || { echo "show failed"; return 1; }
+  wait=$(line tests/programs/cxx_threads.cc 'done.wait(held);')
+  join_a=$(line tests/programs/cxx_threads.cc 'a.join();')
+  join_b=$(line tests/programs/cxx_threads.cc 'b.join();')
+  # The first seed whose schedule makes main wait on the condition.
+  for seed in $(seq 1 20); do
+    dara_run "$p" record --seed "$seed" -o cxx.sched -- "$TMP/cxx_threads"
+    [[ $(status "$p") == 0 ]] || { echo "record --seed $seed: $(describe "$p")"; return 1; }
+    "${TIMEOUT[@]}" "$DARA" show "$TMP/cxx.sched" >"$p.show" 2>&1 || { echo "show failed"; return 1; }
+    grep -q ' step  *cond_wait ' "$p.show" && break
+  done
   [[ $(grep -c ' create  *creates 0:[12] start$' "$p.show") == 2 ]] ||
     { echo "threads not named start:"; grep ' create ' "$p.show"; return 1; }
   grep -q "0:[12] start  *step  *mutex_lock .*  at cxx_threads.cc:$lock work$" "$p.show" ||
     { echo "no mutex_lock at cxx_threads.cc:$lock:"; grep ' step ' "$p.show" | head; return 1; }
+  grep -q "0:0 main  *step  *cond_wait .*  at cxx_threads.cc:$wait wait_both$" "$p.show" ||
+    { echo "no cond_wait at cxx_threads.cc:$wait (seeds 1 to $seed):"; grep ' step ' "$p.show"; return 1; }
+  grep -q "0:0 main  *step  *thread_join thread 0:1 .*  at cxx_threads.cc:$join_a join$" "$p.show" &&
+    grep -q "0:0 main  *step  *thread_join thread 0:2 .*  at cxx_threads.cc:$join_b join$" "$p.show" ||
+    { echo "joins not at cxx_threads.cc:$join_a and :$join_b:"; grep ' thread_join ' "$p.show"; return 1; }
   dara_run "$p.replay" replay cxx.sched
   [[ $(status "$p.replay") == 0 ]] || { echo "replay: $(describe "$p.replay")"; return 1; }
 }
@@ -218,4 +270,4 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   exit 1
 fi
 
-run_tests crash assert deadlock show show_json cxx_threads dedup
+run_tests crash assert deadlock show show_json show_changed cxx_threads dedup
