@@ -20,9 +20,10 @@
 # indented); the last line is "N passed, N failed", and the exit status is
 # non-zero when a test failed.
 #
-# Environment: HOSTILE_LEAK_SECONDS (default 6) is how long the leak test
-# watches explore run executions back to back; CHAOS_SEEDS (default 40) how
-# many seeds the chaos test runs.
+# Environment: HOSTILE_LEAK_EXECUTIONS (default 1000) is how many
+# executions the leak test watches explore run back to back (a number, not
+# a time: how fast they run is the machine's business); CHAOS_SEEDS
+# (default 40) how many seeds the chaos test runs.
 set -u -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -33,7 +34,7 @@ fi
 BUILD=$(cd "$1" && pwd)
 DARA=$BUILD/bin/dara
 PROGRAMS=$BUILD/tests/programs
-LEAK_SECONDS=${HOSTILE_LEAK_SECONDS:-6}
+LEAK_EXECUTIONS=${HOSTILE_LEAK_EXECUTIONS:-1000}
 CHAOS_SEEDS=${CHAOS_SEEDS:-40}
 TIMEOUT=(timeout -k 5 30)
 HANG_SECONDS=8 # how long a run with --watchdog 1 may take, start-up included
@@ -457,8 +458,8 @@ test_no_leaks() {
   # ASan keeps freed memory in quarantine (up to 256 MB), which would look
   # like growth: turn it off for this test. A plain build ignores this.
   (cd "$TMP" && exec env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
-    timeout -k 5 170 "$DARA" explore --strategy random --seed 1 --max-schedules 100000000 \
-    --time-limit "$LEAK_SECONDS" -o "$d/bugs" -- "$p") >"$d/out" 2>"$d/err" &
+    timeout -k 5 300 "$DARA" explore --strategy random --seed 1 \
+    --max-schedules "$LEAK_EXECUTIONS" -o "$d/bugs" -- "$p") >"$d/out" 2>"$d/err" &
   tpid=$!
   dpid=$(pid_of_child "$tpid") || { echo "dara did not start"; return 1; }
   sleep 0.5
@@ -492,8 +493,12 @@ test_no_leaks() {
   local runs
   runs=$(sed -n 's/^dara: explore: \([0-9]*\) schedules in.*/\1/p' "$d/err")
   echo "# $runs executions watched"
-  if ((n < 4 || ${runs:-0} < 500)); then
-    echo "only $n samples of ${runs:-no} executions: too few to judge"
+  if [[ ${runs:-0} != "$LEAK_EXECUTIONS" ]]; then
+    echo "explore ran ${runs:-no} executions, not $LEAK_EXECUTIONS"
+    return 1
+  fi
+  if ((n < 4)); then
+    echo "only $n samples of $runs executions: too few to judge (raise HOSTILE_LEAK_EXECUTIONS)"
     return 1
   fi
   # Early: the first two samples (about 100 executions in). The descriptor
