@@ -37,6 +37,7 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
   switch (e->a) {
   case DARA_NOTE_FORK_UNCONTROLLED:
     session_detail(s, "warning: process %u forked child %u, which runs uncontrolled", proc, e->b);
+    session_watch_outsider(s, proc, (pid_t)e->b);
     break;
   case DARA_NOTE_TOO_MANY_THREADS:
     /* dara's limit, not a bug of the program: the run ends with an error,

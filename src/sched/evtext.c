@@ -397,6 +397,9 @@ void evtext_what(const struct names *n, const struct sched_file *f, const struct
   case DARA_EV_HANG:
     if (ev->op == DARA_OP_YIELD) /* a livelock (fair.h) */
       snprintf(buf, len, "livelock: only spin-reads and yields for %lld steps", arg);
+    else if (dara_op_is_io(ev->op)) /* an uncontrolled writer ran on (session.c) */
+      snprintf(buf, len, "waited in %s for %lld ms while an uncontrolled child ran",
+               dara_op_name(ev->op), arg);
     else
       snprintf(buf, len, "no scheduling point for %lld ms", arg);
     break;

@@ -943,21 +943,78 @@ bool session_next_blocked(const struct session *s, struct blocked_iter *b) {
   return false;
 }
 
+void session_watch_outsider(struct session *s, unsigned proc, pid_t pid) {
+  /* The pid is the program's word: only a child of that process counts
+   * (one already reaped is gone, and has written what it wrote). */
+  if (s->noutsiders >= SESSION_MAX_OUTSIDERS || pid <= 0 || proc >= DARA_MAX_PROCS ||
+      procfacts_parent(pid) != s->procs[proc].pid)
+    return;
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (fd >= 0)
+    s->outsiders[s->noutsiders++] = fd;
+}
+
+/* Whether an uncontrolled child is still running; those that ended are
+ * forgotten. */
+static bool outsiders_alive(struct session *s) {
+  unsigned kept = 0;
+  for (unsigned i = 0; i < s->noutsiders; i++) {
+    if (procfacts_ended(s->outsiders[i]) == 0)
+      s->outsiders[kept++] = s->outsiders[i];
+    else
+      close(s->outsiders[i]);
+  }
+  s->noutsiders = kept;
+  return kept > 0;
+}
+
+/* The run ends as a hang: its threads wait on descriptors, and an
+ * uncontrolled child that may write to them ran on for the watchdog's
+ * time. Not a deadlock: the child may only be slow. */
+static void outsider_hang(struct session *s) {
+  struct blocked_iter b = {0};
+  while (session_next_blocked(s, &b) && !dara_op_is_io(b.r->op))
+    ;
+  if (!b.r)
+    return;
+  session_emit_simple(s, DARA_EV_HANG, b.proc, b.routine, b.r->op, s->cfg->watchdog_ms);
+  snprintf(s->res->signature, sizeof(s->res->signature), "hang outsider %s", dara_op_name(b.r->op));
+  session_finish(s, SCHED_OUT_HANG, 0, b.proc,
+                 "thread %u:%u waits in %s, and a child process that runs uncontrolled (a "
+                 "writer it may be waiting for) was still running %d ms later (--watchdog)",
+                 b.proc, b.routine, dara_op_name(b.r->op), s->cfg->watchdog_ms);
+}
+
 /* Before a deadlock is declared with threads waiting on descriptors: data
  * from outside the run (or still on its way inside the kernel) may yet
- * arrive, so wait for it a little, in real time. */
+ * arrive, so wait for it a little, in real time; and while a child the
+ * programs let run uncontrolled lives (it may be the writer: a shell's
+ * $(...) reads what its subshell prints), up to the watchdog's time. */
 #define IO_GRACE_MS 50
 static bool io_grace(struct session *s) {
   struct io_set *set = &s->ctx->grace;
-  set->n = 0;
-  set->gone = false;
-  bool any = false;
-  for (struct blocked_iter b = {0}; session_next_blocked(s, &b);)
-    if (dara_op_is_io(b.r->op)) {
-      io_set_add(set, b.pidfd, b.r);
-      any = true;
+  uint64_t until = now_ms() + (uint64_t)(s->cfg->watchdog_ms > 0 ? s->cfg->watchdog_ms : 0);
+  for (;;) {
+    bool outsiders = outsiders_alive(s);
+    set->n = 0;
+    set->gone = false;
+    bool any = false;
+    for (struct blocked_iter b = {0}; session_next_blocked(s, &b);)
+      if (dara_op_is_io(b.r->op)) {
+        io_set_add(set, b.pidfd, b.r);
+        any = true;
+      }
+    if (!any)
+      return false;
+    if (io_set_wait(set, IO_GRACE_MS))
+      return true;
+    if (!outsiders || got_interrupt)
+      return false;
+    if (now_ms() >= until) {
+      outsider_hang(s);
+      return true;
     }
-  return any && io_set_wait(set, IO_GRACE_MS);
+  }
 }
 
 /* How many steps the chosen routine may take on its own (region.h,
@@ -1164,6 +1221,9 @@ static void cleanup(struct session *s) {
       close(pr->pidfd);
     pr->pidfd = -1;
   }
+  for (unsigned i = 0; i < s->noutsiders; i++)
+    close(s->outsiders[i]);
+  s->noutsiders = 0;
   /* Orphans of the program (we are their subreaper) that were in the group. */
   while (waitpid(-1, NULL, WNOHANG) > 0)
     ;

@@ -22,6 +22,7 @@ struct names;
 struct world;
 
 #define SESSION_MAX_SOCKETS 256
+#define SESSION_MAX_OUTSIDERS 16 /* uncontrolled children watched at once */
 
 struct proc_run {
   pid_t pid;
@@ -83,9 +84,17 @@ struct session {
     int32_t fd;
   } sockets[SESSION_MAX_SOCKETS];
   unsigned nsockets;
+  /* pidfds of the children the programs forked and let run uncontrolled
+   * (a shell's $(...), popen), while they live: what they write to a pipe
+   * is waited for (io_grace), not taken for a deadlock. */
+  int outsiders[SESSION_MAX_OUTSIDERS];
+  unsigned noutsiders;
 };
 
 /* session.c */
+/* Child pid of process proc runs uncontrolled (the shim's fork note):
+ * watched while it lives, if it is proc's child. */
+void session_watch_outsider(struct session *s, unsigned proc, pid_t pid);
 /* Ends the run with an outcome (the first call wins). */
 void session_finish(struct session *s, unsigned kind, int code, unsigned proc, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -546,6 +546,34 @@ test_stdin_late() {
     { echo "the wait is not said: $(summary "$d/rec.err")"; return 1; }
 }
 
+# A shell's $(...) runs its subshell uncontrolled, and the shell reads
+# its output from a pipe: a writer that takes its time (longer than the
+# 50 ms in which data is looked for before a deadlock is declared) is
+# waited for while it lives. One that outlasts the watchdog makes a hang
+# that says so, not a deadlock.
+test_outsider_writer() {
+  local d=$TMP/outsider sh
+  sh=$(command -v sh) || { echo "# no sh: skipped"; return 0; }
+  mkdir -p "$d"
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" record -o w.bin -- "$sh" -c 'x=$(sleep 0.4; echo hi); echo "got $x"') \
+    >"$d/rec.out" 2>"$d/rec.err" </dev/null
+  local rc=$?
+  [[ $rc == 0 ]] && grep -qx 'got hi' "$d/rec.out" ||
+    { echo "record: exit $rc: $(summary "$d/rec.err")"; cat "$d/rec.out"; return 1; }
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" replay w.bin) >"$d/rep.out" 2>"$d/rep.err" </dev/null
+  rc=$?
+  [[ $rc == 0 ]] && grep -qx 'got hi' "$d/rep.out" ||
+    { echo "replay: exit $rc: $(summary "$d/rep.err")"; return 1; }
+  (cd "$d" && "${TIMEOUT[@]}" "$DARA" record --watchdog 1 -o slow.bin -- \
+    "$sh" -c 'x=$(sleep 4; echo hi); echo "got $x"') >"$d/slow.out" 2>"$d/slow.err" </dev/null
+  rc=$?
+  [[ $rc == 1 ]] && grep -q 'BUG: thread 0:0 waits in recv, and a child process that runs uncontrolled .* was still running 1000 ms later (--watchdog)' "$d/slow.err" ||
+    { echo "slow writer: exit $rc: $(summary "$d/slow.err")"; return 1; }
+  grep -q 'deadlock' "$d/slow.err" && { echo "slow writer called a deadlock"; return 1; }
+  "$DARA" show "$d/slow.bin" | grep -q ' hang  *waited in recv for 1000 ms while an uncontrolled child ran$' ||
+    { echo "show: no hang event: $("$DARA" show "$d/slow.bin" | tail -n 4)"; return 1; }
+}
+
 # ---- the list ----
 
 TESTS=(examples_present cli_errors cli_help replay_newest program_not_found)
@@ -557,7 +585,7 @@ for name in atomicity deadlock lost_wakeup tickets; do
 done
 TESTS+=(seeds_vary same_seed_same_schedule forced_steps_same_schedule policy_rr default_output
   show_formats replay_diverges replay_anywhere replay_same_world replay_dir_gone
-  stdin_replays stdin_late)
+  stdin_replays stdin_late outsider_writer)
 
 if [[ ! -x $DARA ]]; then
   echo "FAIL setup: $DARA is missing"
