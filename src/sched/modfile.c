@@ -16,6 +16,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "sched/procfacts.h"
+
 /* The files admitted: (device, inode) of what controlled processes map. */
 #define MODFILE_FILES 4096
 static struct {
@@ -36,29 +38,17 @@ static bool is_admitted(dev_t dev, ino_t ino) {
 
 void modfile_admit_any(void) { any = true; }
 
-void modfile_admit_process(pid_t pid) {
-  char path[64], line[4096];
-  snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-  FILE *f = fopen(path, "re");
-  if (!f)
-    return;
-  /* "start-end perms offset MAJ:MIN inode path" */
-  while (fgets(line, sizeof(line), f)) {
-    unsigned maj, min;
-    uintmax_t inode;
-    if (sscanf(line, "%*s %*s %*s %x:%x %ju", &maj, &min, &inode) == 3 && inode != 0) {
-      dev_t dev = makedev(maj, min);
-      if (!is_admitted(dev, (ino_t)inode) && nadmitted < MODFILE_FILES) {
-        admitted[nadmitted].dev = dev;
-        admitted[nadmitted].ino = (ino_t)inode;
-        nadmitted++;
-      }
-    }
-    while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
-      ;
+static bool admit_mapping(const struct procfacts_map *m, void *arg) {
+  (void)arg;
+  if (!is_admitted(m->dev, m->ino) && nadmitted < MODFILE_FILES) {
+    admitted[nadmitted].dev = m->dev;
+    admitted[nadmitted].ino = m->ino;
+    nadmitted++;
   }
-  fclose(f);
+  return true;
 }
+
+void modfile_admit_process(pid_t pid) { procfacts_each_mapping(pid, admit_mapping, NULL); }
 
 int modfile_snapshot(const char *path) {
   /* stat first: it opens nothing, so a FIFO cannot block it. */

@@ -88,7 +88,8 @@ int procfacts_maps_file(pid_t pid, dev_t dev, ino_t ino) {
   return procfacts_mapping(pid, dev, ino, &lo, &hi);
 }
 
-int procfacts_mapping(pid_t pid, dev_t dev, ino_t ino, uintptr_t *lo, uintptr_t *hi) {
+int procfacts_each_mapping(pid_t pid, bool (*fn)(const struct procfacts_map *m, void *arg),
+                           void *arg) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
   FILE *f = fopen(path, "re");
@@ -96,15 +97,17 @@ int procfacts_mapping(pid_t pid, dev_t dev, ino_t ino, uintptr_t *lo, uintptr_t 
     return -1;
   /* "start-end perms offset MAJ:MIN inode path" */
   char line[4096];
-  int found = 0;
-  while (!found && fgets(line, sizeof(line), f)) {
+  bool more = true;
+  while (more && fgets(line, sizeof(line), f)) {
     unsigned maj, min;
     uintmax_t inode, start, end;
     if (sscanf(line, "%jx-%jx %*s %*s %x:%x %ju", &start, &end, &maj, &min, &inode) == 5 &&
-        maj == major(dev) && min == minor(dev) && inode == (uintmax_t)ino) {
-      found = 1;
-      *lo = (uintptr_t)start;
-      *hi = (uintptr_t)end;
+        inode != 0) {
+      struct procfacts_map m = {.lo = (uintptr_t)start,
+                                .hi = (uintptr_t)end,
+                                .dev = makedev(maj, min),
+                                .ino = (ino_t)inode};
+      more = fn(&m, arg);
     }
     /* A line longer than the buffer: skip the rest of it. */
     while (!strchr(line, '\n') && fgets(line, sizeof(line), f))
@@ -112,7 +115,34 @@ int procfacts_mapping(pid_t pid, dev_t dev, ino_t ino, uintptr_t *lo, uintptr_t 
   }
   bool failed = ferror(f);
   fclose(f);
-  return failed ? -1 : found;
+  return failed ? -1 : 0;
+}
+
+struct find_mapping {
+  dev_t dev;
+  ino_t ino;
+  bool found;
+  struct procfacts_map at; /* the first mapping of the file, once found */
+};
+
+static bool find_mapping(const struct procfacts_map *m, void *arg) {
+  struct find_mapping *want = arg;
+  if (m->dev != want->dev || m->ino != want->ino)
+    return true;
+  want->at = *m;
+  want->found = true;
+  return false;
+}
+
+int procfacts_mapping(pid_t pid, dev_t dev, ino_t ino, uintptr_t *lo, uintptr_t *hi) {
+  struct find_mapping want = {.dev = dev, .ino = ino};
+  if (procfacts_each_mapping(pid, find_mapping, &want) != 0)
+    return -1;
+  if (!want.found)
+    return 0;
+  *lo = want.at.lo;
+  *hi = want.at.hi;
+  return 1;
 }
 
 int procfacts_all_waiting_in(pid_t pid, uintptr_t lo, uintptr_t hi) {

@@ -34,6 +34,18 @@ int procfacts_maps_file(pid_t pid, dev_t dev, ino_t ino);
 /* The same, with where: [*lo, *hi) of its first mapping of the file. */
 int procfacts_mapping(pid_t pid, dev_t dev, ino_t ino, uintptr_t *lo, uintptr_t *hi);
 
+/* One mapping of a file, from /proc/PID/maps. */
+struct procfacts_map {
+  uintptr_t lo, hi; /* [lo, hi) */
+  dev_t dev;
+  ino_t ino; /* never 0: anonymous mappings are not files */
+};
+/* Calls fn for each mapping of a file in process pid, in address order,
+ * until fn returns false. 0 when the list was read to its end or fn
+ * stopped it, -1 when it could not be read. */
+int procfacts_each_mapping(pid_t pid, bool (*fn)(const struct procfacts_map *m, void *arg),
+                           void *arg);
+
 /* Whether every thread of process pid sleeps in futex() on a word in
  * [lo, hi) (/proc/PID/task/TID/stat and syscall): 1 yes, 0 no (one runs,
  * or waits on something else), -1 cannot tell (no such process, or its

@@ -96,8 +96,63 @@ static void test_maps_file(void **state) {
   close(fd);
 }
 
+/* Counts the mappings seen, and keeps where the file of (dev, ino) is. */
+struct seen {
+  dev_t dev;
+  ino_t ino;
+  unsigned files, of_it;
+  uintptr_t lo, hi, last_lo;
+  bool ordered;
+  unsigned stop_after; /* 0: never stop */
+};
+
+static bool see(const struct procfacts_map *m, void *arg) {
+  struct seen *s = arg;
+  assert_true(m->ino != 0);
+  assert_true(m->lo < m->hi);
+  if (m->lo < s->last_lo)
+    s->ordered = false;
+  s->last_lo = m->lo;
+  s->files++;
+  if (m->dev == s->dev && m->ino == s->ino) {
+    s->of_it++;
+    s->lo = m->lo;
+    s->hi = m->hi;
+  }
+  return s->stop_after == 0 || s->files < s->stop_after;
+}
+
+static void test_each_mapping(void **state) {
+  (void)state;
+  int fd = memfd_create("procfacts-each", MFD_CLOEXEC);
+  assert_true(fd >= 0);
+  assert_int_equal(ftruncate(fd, 2 * 4096), 0);
+  struct stat st;
+  assert_int_equal(fstat(fd, &st), 0);
+  char *m = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd, 0);
+  assert_true(m != MAP_FAILED);
+  struct seen s = {.dev = st.st_dev, .ino = st.st_ino, .ordered = true};
+  assert_int_equal(procfacts_each_mapping(getpid(), see, &s), 0);
+  /* This test's own executable and libc are files mapped too. */
+  assert_true(s.files >= 3);
+  assert_true(s.ordered);
+  assert_int_equal(s.of_it, 1);
+  assert_true(s.lo == (uintptr_t)m && s.hi == (uintptr_t)m + 2 * 4096);
+  uintptr_t lo = 0, hi = 0;
+  assert_int_equal(procfacts_mapping(getpid(), st.st_dev, st.st_ino, &lo, &hi), 1);
+  assert_true(lo == (uintptr_t)m && hi == (uintptr_t)m + 2 * 4096);
+  /* The walk stops when told to. */
+  struct seen first = {.dev = st.st_dev, .ino = st.st_ino, .ordered = true, .stop_after = 1};
+  assert_int_equal(procfacts_each_mapping(getpid(), see, &first), 0);
+  assert_int_equal(first.files, 1);
+  assert_int_equal(procfacts_each_mapping(0, see, &first), -1);
+  munmap(m, 2 * 4096);
+  close(fd);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_each_mapping),
       cmocka_unit_test(test_parent_and_end),
       cmocka_unit_test(test_exit_status),
       cmocka_unit_test(test_maps_file),
