@@ -20,7 +20,7 @@
 # indented); the last line is "N passed, N failed", and the exit status is
 # non-zero when a test failed.
 #
-# Environment: HOSTILE_LEAK_EXECUTIONS (default 1000) is how many
+# Environment: HOSTILE_LEAK_EXECUTIONS (default 3000) is how many
 # executions the leak test watches explore run back to back (a number, not
 # a time: how fast they run is the machine's business); CHAOS_SEEDS
 # (default 40) how many seeds the chaos test runs.
@@ -34,7 +34,7 @@ fi
 BUILD=$(cd "$1" && pwd)
 DARA=$BUILD/bin/dara
 PROGRAMS=$BUILD/tests/programs
-LEAK_EXECUTIONS=${HOSTILE_LEAK_EXECUTIONS:-1000}
+LEAK_EXECUTIONS=${HOSTILE_LEAK_EXECUTIONS:-3000}
 CHAOS_SEEDS=${CHAOS_SEEDS:-40}
 TIMEOUT=(timeout -k 5 30)
 HANG_SECONDS=8 # how long a run with --watchdog 1 may take, start-up included
@@ -462,7 +462,7 @@ test_no_leaks() {
     --max-schedules "$LEAK_EXECUTIONS" -o "$d/bugs" -- "$p") >"$d/out" 2>"$d/err" &
   tpid=$!
   dpid=$(pid_of_child "$tpid") || { echo "dara did not start"; return 1; }
-  sleep 0.5
+  sleep 0.2
   while kill -0 "$dpid" 2>/dev/null; do
     fds=$(find "/proc/$dpid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$dpid/status" 2>/dev/null)
@@ -475,12 +475,13 @@ test_no_leaks() {
     s_rss+=("$rss")
     s_kids+=("$kids")
     n=$((n + 1))
-    sleep 0.5
+    sleep 0.1
   done
   wait "$tpid"
   rc=$?
-  echo "# samples every 0.5 s (fds/VmRSS kB/children):$(for ((i = 0; i < n; i++)); do
-    printf ' %s/%s/%s' "${s_fds[i]}" "${s_rss[i]}" "${s_kids[i]}"; done)"
+  # Every tenth sample, and the last.
+  echo "# samples every 0.1 s or so (fds/VmRSS kB/children), every tenth:$(for ((i = 0; i < n; i++)); do
+    ((i % 10 == 0 || i == n - 1)) && printf ' %s/%s/%s' "${s_fds[i]}" "${s_rss[i]}" "${s_kids[i]}"; done)"
   if [[ $rc != 0 ]]; then
     echo "explore exited $rc:"
     sed 's/^/  /' "$d/err" | head -n 8
@@ -497,16 +498,21 @@ test_no_leaks() {
     echo "explore ran ${runs:-no} executions, not $LEAK_EXECUTIONS"
     return 1
   fi
-  if ((n < 4)); then
+  if ((n < 10)); then
     echo "only $n samples of $runs executions: too few to judge (raise HOSTILE_LEAK_EXECUTIONS)"
     return 1
   fi
-  # Early: the first two samples (about 100 executions in). The descriptor
-  # count moves within one execution (region, pidfd, schedule file, the
-  # launcher's pipe: at most 5 at a time), so a later sample may exceed the
-  # early ones by that much; a leak of one per execution would be hundreds.
-  local early_fds=$((s_fds[0] > s_fds[1] ? s_fds[0] : s_fds[1])) early_rss=${s_rss[1]} bad=0
-  for ((i = 2; i < n; i++)); do
+  # Early: the first tenth of the samples (at least two), the most seen
+  # there. The descriptor count moves within one execution (region, pidfd,
+  # schedule file, the launcher's pipe: at most 5 at a time), so a later
+  # sample may exceed the early ones by that much; a leak of one per
+  # execution would be hundreds.
+  local early=$((n / 10 > 2 ? n / 10 : 2)) early_fds=0 early_rss=0 bad=0
+  for ((i = 0; i < early; i++)); do
+    ((s_fds[i] > early_fds)) && early_fds=${s_fds[i]}
+    ((s_rss[i] > early_rss)) && early_rss=${s_rss[i]}
+  done
+  for ((i = early; i < n; i++)); do
     if ((s_fds[i] > early_fds + 5)); then
       echo "sample $i: $((s_fds[i])) descriptors, $early_fds early"
       bad=1

@@ -144,7 +144,7 @@ test_bash_completion() {
   # Every option of --help, for its command.
   for cmd in "${COMMANDS[@]}"; do
     while read -r opt; do
-      complete_words dara "$cmd" "$opt" | grep -qxF -- "$opt" ||
+      grep -qxF -- "$opt" <(complete_words dara "$cmd" "$opt") ||
         { echo "bash: dara $cmd $opt is not completed"; bad=1; }
     done < <(options "$cmd")
   done

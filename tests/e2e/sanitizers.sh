@@ -36,7 +36,9 @@ trap 'rm -rf "$TMP"' EXIT
 
 # Whether this dara is built with AddressSanitizer (its shim brings it in).
 DARA_ASAN=0
-ldd "$DARA" 2>/dev/null | grep -q 'libasan' && DARA_ASAN=1
+# (Not `ldd | grep -q`: grep stops at the first match, and under pipefail
+# ldd's SIGPIPE would make the pipeline fail.)
+grep -q 'libasan' <(ldd "$DARA" 2>/dev/null) && DARA_ASAN=1
 
 # build COMPILER SANITIZER: the program, as $TMP/san-COMPILER-SANITIZER.
 build() {

@@ -193,7 +193,8 @@ test_show_changed() {
   grep -q "^dara: warning: $d/prog is not the program that was recorded (then build-id [0-9a-f]*; now build-id [0-9a-f]*): its places are shown as offsets" "$p.after.err" ||
     { echo "no warning: $(cat "$p.after.err")"; return 1; }
   # (The outcome's message is the recording's own, written when it ran.)
-  grep -q ' mutex_lock .*  at prog+0x[0-9a-f]*$' "$p.after" && ! grep ' step ' "$p.after" | grep -q 'crash\.c:' ||
+  grep ' step ' "$p.after" >"$p.after.steps"
+  grep -q ' mutex_lock .*  at prog+0x[0-9a-f]*$' "$p.after.steps" && ! grep -q 'crash\.c:' "$p.after.steps" ||
     { echo "places not offsets: $(grep -m 2 mutex_lock "$p.after")"; return 1; }
   "${TIMEOUT[@]}" "$DARA" show --format json "$d/c.sched" 2>/dev/null >"$p.json"
   jq -e '[.events[] | select(.op == "mutex_lock") | .place] | length > 0 and

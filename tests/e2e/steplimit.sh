@@ -61,11 +61,11 @@ test_heavy_default() {
 test_same_default() {
   local cmd
   for cmd in record explore; do
-    "${TIMEOUT[@]}" "$DARA" "$cmd" --help 2>&1 | tr '\n' ' ' | tr -s ' ' |
-      grep -q -- "--max-steps N .*(default $DEFAULT; 0: none)" ||
+    grep -q -- "--max-steps N .*(default $DEFAULT; 0: none)" \
+      <("${TIMEOUT[@]}" "$DARA" "$cmd" --help 2>&1 | tr '\n' ' ' | tr -s ' ') ||
       { echo "$cmd --help does not name the default $DEFAULT"; return 1; }
   done
-  "${TIMEOUT[@]}" "$DARA" replay --help 2>&1 | grep -q 'same --max-steps' ||
+  grep -q 'same --max-steps' <("${TIMEOUT[@]}" "$DARA" replay --help 2>&1) ||
     { echo "replay --help does not say it keeps the limit"; return 1; }
 }
 
