@@ -30,7 +30,8 @@
                              WORLD record, 6 every step's place (its call
                              site) and the MODULE record, 7 a call made
                              inside the C or C++ runtime placed at the
-                             program's frame that led to it */
+                             program's frame that led to it, and places
+                             written through a table per process */
 
 struct sched_cmd {
   int argc;

@@ -55,6 +55,10 @@ struct reader {
   bool points_read;
   bool oracle_read;
   size_t *sys_events; /* the event index of each entry of f->syscalls */
+  /* Each process's places of steps, in the order the file gave them
+   * (version 7): a step names one by its index. */
+  uint64_t *places[DARA_MAX_PROCS];
+  size_t nplaces[DARA_MAX_PROCS], places_cap[DARA_MAX_PROCS];
   struct ev_prev prev;
   struct sched_file *f;
 };
@@ -526,6 +530,39 @@ static enum rd read_label_record(struct reader *r) {
   return RD_OK;
 }
 
+/* A step's place (version 7): the index of one of the process's earlier
+ * places, or the next index followed by the place itself. */
+static enum rd read_place(struct reader *r, unsigned proc, int64_t *place) {
+  uint64_t index, v;
+  TRY(rd_u64(r, &index));
+  if (index < r->nplaces[proc]) {
+    *place = (int64_t)r->places[proc][index];
+    return RD_OK;
+  }
+  if (index > r->nplaces[proc]) {
+    return bad(r, "a step names place %llu of process %u, which has %zu so far",
+               (unsigned long long)index, proc, r->nplaces[proc]);
+  }
+  TRY(rd_u64(r, &v));
+  if (v == 0 || v > INT64_MAX) {
+    return bad(r, "a step's place %llu", (unsigned long long)v);
+  }
+  void *arr;
+  TRY(rd_reserve(r, r->places[proc], &r->places_cap[proc], r->nplaces[proc] + 1, sizeof(uint64_t),
+                 &arr));
+  r->places[proc] = arr;
+  r->places[proc][r->nplaces[proc]++] = v;
+  *place = (int64_t)v;
+  return RD_OK;
+}
+
+static void free_places(struct reader *r) {
+  for (int p = 0; p < DARA_MAX_PROCS; p++) {
+    free(r->places[p]);
+    r->places[p] = NULL;
+  }
+}
+
 static enum rd read_event_record(struct reader *r, uint8_t tag) {
   struct dara_event ev = {0};
   uint8_t flags = 0;
@@ -592,7 +629,9 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     TRY(rd_max(r, UINT32_MAX, &v, "object"));
     ev.obj2 = (uint32_t)v;
   }
-  if (flags & EF_ARG) {
+  if ((flags & EF_ARG) && ev.kind == DARA_EV_STEP && r->f->version >= 7) {
+    TRY(read_place(r, ev.proc, &ev.arg));
+  } else if (flags & EF_ARG) {
     TRY(rd_i64(r, &ev.arg));
   }
   uint64_t delta = r->prev.delta;
@@ -893,6 +932,7 @@ enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const cha
     st = read_body(&r);
     if (st == RD_SHORT) {
       free(r.strs);
+      free_places(&r);
       link_syscalls(&r);
       sf_set_err(err, err_len, "%s: truncated after %zu intact events (no footer)", name,
                  f->nevents);
@@ -900,6 +940,7 @@ enum schedfile_status schedfile_parse(const uint8_t *data, size_t len, const cha
     }
   }
   free(r.strs);
+  free_places(&r);
   link_syscalls(&r);
   if (st != RD_OK) {
     schedfile_free(f);

@@ -26,6 +26,16 @@ struct str_slot {
   uint32_t id;
 };
 
+/* The places of one process's steps already written (version 7), in an
+ * open-addressing hash map from place to its index: a step names an
+ * earlier place by index, as the Go execution tracer names stacks. */
+struct place_table {
+  uint64_t *keys; /* 0: empty slot (a step without a place writes none) */
+  uint32_t *ids;
+  size_t cap; /* a power of two, or 0 */
+  uint32_t n; /* places written, also the next index */
+};
+
 struct schedfile_writer {
   int fd;
   char *path;
@@ -45,7 +55,8 @@ struct schedfile_writer {
   struct dara_racy racy; /* the header's racy places, written with points */
   struct str_slot *strs;
   size_t strs_cap; /* a power of two, or 0 */
-  size_t len;      /* bytes in buf */
+  struct place_table places[DARA_MAX_PROCS];
+  size_t len; /* bytes in buf */
   uint8_t buf[SF_BUF_SIZE];
 };
 
@@ -208,6 +219,10 @@ static void w_free(struct schedfile_writer *w) {
     free(w->strs[i].s);
   }
   free(w->strs);
+  for (int p = 0; p < DARA_MAX_PROCS; p++) {
+    free(w->places[p].keys);
+    free(w->places[p].ids);
+  }
   free(w->path);
   free(w);
 }
@@ -483,9 +498,55 @@ int schedfile_define_module(struct schedfile_writer *w, unsigned proc, unsigned 
  * six more and the data. */
 #define EVENT_MAX_BYTES (2 + 12 * 10 + DARA_SYS_DATA)
 
-/* Encodes ev against *prev into out (EVENT_MAX_BYTES) and advances *prev.
- * Returns the length. */
-static size_t encode_event(struct ev_prev *prev, const struct dara_event *ev, uint8_t *out) {
+static size_t place_slot(const struct place_table *t, uint64_t place) {
+  size_t i = (size_t)((place * 0x9E3779B97F4A7C15ull) >> 20) & (t->cap - 1);
+  while (t->keys[i] && t->keys[i] != place)
+    i = (i + 1) & (t->cap - 1);
+  return i;
+}
+
+/* The index of place (not 0) in t: 0 when it was there, 1 when it is
+ * new (added, with the next index: written in full), -1 when out of
+ * memory. */
+static int place_index(struct place_table *t, uint64_t place, uint32_t *index) {
+  if ((size_t)t->n + 1 > t->cap / 2) { /* grow, keeping the load under half */
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    struct place_table bigger = {.keys = calloc(cap, sizeof(uint64_t)),
+                                 .ids = calloc(cap, sizeof(uint32_t)),
+                                 .cap = cap,
+                                 .n = t->n};
+    if (!bigger.keys || !bigger.ids || t->n == UINT32_MAX) {
+      free(bigger.keys);
+      free(bigger.ids);
+      return -1;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+      if (t->keys[i]) {
+        size_t j = place_slot(&bigger, t->keys[i]);
+        bigger.keys[j] = t->keys[i];
+        bigger.ids[j] = t->ids[i];
+      }
+    }
+    free(t->keys);
+    free(t->ids);
+    *t = bigger;
+  }
+  size_t i = place_slot(t, place);
+  if (!t->keys[i]) {
+    t->keys[i] = place;
+    t->ids[i] = t->n++;
+    *index = t->ids[i];
+    return 1;
+  }
+  *index = t->ids[i];
+  return 0;
+}
+
+/* Encodes ev against *prev into out (EVENT_MAX_BYTES) and advances *prev;
+ * a step's place against its process's place table. Returns the length,
+ * 0 when out of memory. */
+static size_t encode_event(struct ev_prev *prev, struct place_table *places,
+                           const struct dara_event *ev, uint8_t *out) {
   bool same = ev->proc == prev->proc && ev->routine == prev->routine;
   uint64_t delta = ev->time - prev->time; /* modulo 2^64, like the reader */
   unsigned flags = 0;
@@ -524,7 +585,19 @@ static size_t encode_event(struct ev_prev *prev, const struct dara_event *ev, ui
   if (flags & EF_OBJ2) {
     n += varint_put(out + n, ev->obj2);
   }
-  if (flags & EF_ARG) {
+  if ((flags & EF_ARG) && step) {
+    /* A place: the index of an earlier one of the process, or the next
+     * index and then the place itself (version 7). */
+    uint32_t index;
+    int added = place_index(&places[ev->proc], (uint64_t)ev->arg, &index);
+    if (added < 0) {
+      return 0;
+    }
+    n += varint_put(out + n, index);
+    if (added) {
+      n += varint_put(out + n, (uint64_t)ev->arg);
+    }
+  } else if (flags & EF_ARG) {
     n += varint_put_signed(out + n, ev->arg);
   }
   if (flags & EF_TIME) {
@@ -580,7 +653,17 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
       write_racy(w);
     w->points_written = true;
   }
-  w_bytes(w, tmp, encode_event(&w->prev, ev, tmp));
+  if (ev->kind == DARA_EV_STEP && ev->arg < 0) {
+    w_fail(w, "event %llu: a step's place is negative (%lld)", (unsigned long long)w->nevents,
+           (long long)ev->arg);
+    return -1;
+  }
+  size_t n = encode_event(&w->prev, w->places, ev, tmp);
+  if (n == 0) {
+    w_fail(w, "out of memory");
+    return -1;
+  }
+  w_bytes(w, tmp, n);
   w->nevents++;
   return w->failed ? -1 : 0;
 }

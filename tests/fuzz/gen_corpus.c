@@ -19,9 +19,12 @@
  * environment, standard input with a NUL byte), new in version 5.
  * limit.bin was cut at its step limit (outcome 10, and the limit in the
  * header: new in version 5). sites.bin has every step's place (its call
- * site) and the MODULE records of two processes, new in version 6.
- * v1.bin is mutex.bin as format version 1, which readers still
- * accept. The files it writes are committed in tests/fuzz/corpus/; after a
+ * site) and the MODULE records of two processes, new in version 6, its
+ * places written through the place tables of version 7 (a place met again
+ * is an index). v1.bin is mutex.bin as format version 1, which readers
+ * still accept. sites_v6.bin is not written here: it is sites.bin as the
+ * version 6 writer wrote it (every place in full), kept so that the fuzzer
+ * starts from both encodings. The files it writes are committed in tests/fuzz/corpus/; after a
  * format change, regenerate them from the top of the repository with
  *
  *   cc -std=c11 -D_GNU_SOURCE -Iinclude -Isrc tests/fuzz/gen_corpus.c \

@@ -127,9 +127,20 @@ static struct dara_sys full_syscall = {.args = {UINT64_MAX, 1ull << 63, 0x012345
 
 static const struct dara_event sample_events[] = {
     {.kind = DARA_EV_PROC_START, .proc = 0},
-    {.kind = DARA_EV_STEP, .proc = 0, .routine = 0, .op = DARA_OP_THREAD_CREATE, .time = 10},
+    {.kind = DARA_EV_STEP,
+     .proc = 0,
+     .routine = 0,
+     .op = DARA_OP_THREAD_CREATE,
+     .arg = 0x1149 << 5,
+     .time = 10},
     {.kind = DARA_EV_CREATE, .proc = 0, .routine = 0, .arg = 1, .time = 20},
-    {.kind = DARA_EV_STEP, .proc = 0, .routine = 1, .op = DARA_OP_MUTEX_LOCK, .obj = 1, .time = 30},
+    {.kind = DARA_EV_STEP,
+     .proc = 0,
+     .routine = 1,
+     .op = DARA_OP_MUTEX_LOCK,
+     .obj = 1,
+     .arg = 0x11d9 << 5 | 1,
+     .time = 30},
     {.kind = DARA_EV_STEP,
      .proc = 0,
      .routine = 1,
@@ -142,6 +153,7 @@ static const struct dara_event sample_events[] = {
      .routine = 2,
      .op = DARA_OP_MUTEX_TRYLOCK,
      .obj = 1,
+     .arg = 0x11d9 << 5 | 1, /* the lock's place again: from the table */
      .time = 40},
     {.kind = DARA_EV_RESULT,
      .proc = 0,
@@ -156,7 +168,7 @@ static const struct dara_event sample_events[] = {
      .op = DARA_OP_YIELD,
      .obj = 0xffffffffu,
      .obj2 = 0xffffffffu,
-     .arg = INT64_MIN,
+     .arg = INT64_MAX, /* a step's arg is a place: never negative */
      .time = UINT64_MAX},
     {.kind = DARA_EV_NOTE,
      .proc = 7,
@@ -803,6 +815,80 @@ static void test_wrong_version(void **state) {
 /* Each case builds a file that is malformed in one way after a valid header,
  * then closes it with a footer that has a correct checksum, so that only the
  * reader's own checks can refuse it. */
+/* Version 7: a step's place is an index into its process's table, or the
+ * next index and the place itself; an index past the table is damage. */
+static void test_place_table(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256] = "";
+  const uint64_t place = 0x1239 << 5 | 2;
+  h_start(&h, 7);
+  for (int i = 0; i < 3; i++) { /* mutex_lock (6) on object 4, by thread 0:1 then 1:1 */
+    h_byte(&h, 0x80 | 0x20 | 6);
+    h_byte(&h, 0x0a); /* OBJ, ARG */
+    h_uv(&h, i < 2 ? 1 << 3 | 0 : 1 << 3 | 1);
+    h_uv(&h, 4);
+    h_uv(&h, 0); /* index 0: new for 0:1 (the place follows), then from the table; new for 1:1 */
+    if (i != 1)
+      h_uv(&h, place + (uint64_t)i);
+  }
+  h_footer(&h, 3, 0, 0, 0, 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.nevents, 3);
+  assert_int_equal(f.events[0].arg, (int64_t)place);
+  assert_int_equal(f.events[1].arg, (int64_t)place);     /* index 0 of process 0 */
+  assert_int_equal(f.events[2].arg, (int64_t)place + 2); /* process 1's own index 0 */
+  assert_int_equal(f.events[2].proc, 1);
+  schedfile_free(&f);
+  /* Index 1 of a table that holds one place: damage. */
+  h_start(&h, 7);
+  for (int i = 0; i < 2; i++) {
+    h_byte(&h, 0x80 | 0x20 | 6);
+    h_byte(&h, 0x0a);
+    h_uv(&h, 1 << 3);
+    h_uv(&h, 4);
+    h_uv(&h, (uint64_t)i * 2); /* 0 (new), then 2 */
+    if (i == 0)
+      h_uv(&h, place);
+  }
+  h_footer(&h, 2, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "names place 2 of process 0, which has 1 so far"));
+  /* A new place of 0, or of 2^63 and more: damage. */
+  for (int i = 0; i < 2; i++) {
+    h_start(&h, 7);
+    h_byte(&h, 0x80 | 0x20 | 6);
+    h_byte(&h, 0x0a);
+    h_uv(&h, 1 << 3);
+    h_uv(&h, 4);
+    h_uv(&h, 0);
+    h_uv(&h, i ? UINT64_C(1) << 63 : 0);
+    h_footer(&h, 1, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+    assert_non_null(strstr(err, "a step's place"));
+  }
+}
+
+/* The writer refuses a step whose place is negative: no place is. */
+static void test_negative_place_refused(void **state) {
+  (void)state;
+  char path[] = "/tmp/dara-test-place-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  struct sched_header h = sample_header();
+  char err[256] = "";
+  struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
+  assert_non_null(w);
+  struct dara_event ev = {.kind = DARA_EV_STEP, .op = DARA_OP_YIELD, .arg = -32};
+  assert_int_equal(schedfile_write_event(w, &ev), -1);
+  struct sched_outcome out = {.kind = SCHED_OUT_OK};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), -1);
+  assert_non_null(strstr(err, "a step's place is negative (-32)"));
+  unlink(path);
+}
+
 static void test_malformed_records(void **state) {
   (void)state;
   static struct hand h;
@@ -2117,6 +2203,8 @@ int main(void) {
       cmocka_unit_test(test_hand_made_valid),
       cmocka_unit_test(test_wrong_version),
       cmocka_unit_test(test_malformed_records),
+      cmocka_unit_test(test_place_table),
+      cmocka_unit_test(test_negative_place_refused),
       cmocka_unit_test(test_race_outcome_version),
       cmocka_unit_test(test_step_limit_version),
       cmocka_unit_test(test_step_limit_round_trip),
