@@ -340,17 +340,23 @@ static void socket_closed(struct session *s, unsigned proc, uint64_t fd) {
 
 /* An accepted connection: finds the socket of a controlled process at its
  * other end (same two addresses, swapped) and says so in a PEER event, so
- * that `show` can pair what one end sent with what the other received. */
+ * that `show` can pair what one end sent with what the other received.
+ * Over a UNIX-domain socket every client's end reads the same (unnamed,
+ * connected to the server's path): the kernel's record of the process
+ * that connected (SO_PEERCRED) tells them apart. */
 static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t fd) {
   char local[96], peer[96], l2[96], p2[96];
   if (fd < 0 || fd > INT32_MAX ||
       io_names(s->procs[proc].pidfd, (int)fd, local, peer, sizeof(local)) != IO_KIND_SOCKET ||
       !peer[0])
     return;
+  pid_t connector = io_peer_pid(s->procs[proc].pidfd, (int)fd);
   for (unsigned i = 0; i < s->nsockets; i++) {
     const struct known_socket *k = &s->sockets[i];
     unsigned p = k->proc;
     if (p >= (unsigned)s->cfg->nprocs || !s->procs[p].alive || (p == proc && k->fd == fd))
+      continue;
+    if (connector > 0 && s->procs[p].pid != connector)
       continue;
     if (io_names(s->procs[p].pidfd, k->fd, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
         strcmp(l2, peer) == 0 && strcmp(p2, local) == 0) {

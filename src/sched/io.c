@@ -72,6 +72,22 @@ bool io_set_wait(struct io_set *set, int timeout_ms) {
   return ready;
 }
 
+pid_t io_peer_pid(int pidfd, int fd) {
+  int c = copy_fd(pidfd, fd);
+  if (c < 0)
+    return 0;
+  struct sockaddr_storage self;
+  socklen_t sl = sizeof(self);
+  struct ucred cred = {0};
+  socklen_t cl = sizeof(cred);
+  pid_t pid = 0;
+  if (getsockname(c, (struct sockaddr *)&self, &sl) == 0 && self.ss_family == AF_UNIX &&
+      getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cl == sizeof(cred))
+    pid = cred.pid;
+  close(c);
+  return pid;
+}
+
 enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len) {
   peer[0] = '\0';
   int c = copy_fd(pidfd, fd);

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "abi/region.h"
 
@@ -42,5 +43,10 @@ bool io_set_wait(struct io_set *set, int timeout_ms);
  * "127.0.0.1:7311"; otherwise local says "a pipe", "closed", ... */
 enum io_kind { IO_KIND_OTHER = 0, IO_KIND_SOCKET = 1 };
 enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len);
+
+/* The process at the other end of UNIX-domain socket fd of the process
+ * behind pidfd, as the kernel recorded it at connect (SO_PEERCRED); 0
+ * when it cannot say (not a UNIX socket, not connected). */
+pid_t io_peer_pid(int pidfd, int fd);
 
 #endif

@@ -20,21 +20,24 @@ struct sent {
   uint64_t end; /* offset just past this send's last byte in its stream */
 };
 
+/* One end of a connection. A descriptor names its end while it is open;
+ * once closed, the end lives on for its peer, which may still receive
+ * what was sent before the close. */
 struct end {
-  bool socket; /* a socket, open */
-  bool has_peer;
-  uint8_t peer_proc;
-  int32_t peer_fd;
+  bool socket;        /* a socket */
+  struct end *peer;   /* the other end, once a PEER event said it */
   uint64_t sent;      /* bytes sent so far */
   uint64_t received;  /* bytes received so far */
   struct sent *sends; /* in order; payloads at the same index in `payloads` */
   unsigned char *payloads;
   size_t nsends, cap;
+  struct end *next; /* in streams.all */
 };
 
 struct streams {
   size_t payload_size;
-  struct end ends[DARA_MAX_PROCS][STREAMS_FDS];
+  struct end *open[DARA_MAX_PROCS][STREAMS_FDS]; /* the end each descriptor names */
+  struct end *all;                               /* every end made, to free */
 };
 
 struct streams *streams_new(size_t payload_size) {
@@ -44,25 +47,45 @@ struct streams *streams_new(size_t payload_size) {
   return st;
 }
 
-static void end_reset(struct end *e) {
-  free(e->sends);
-  free(e->payloads);
-  memset(e, 0, sizeof(*e));
-}
-
 void streams_free(struct streams *st) {
   if (!st)
     return;
-  for (unsigned p = 0; p < DARA_MAX_PROCS; p++)
-    for (unsigned fd = 0; fd < STREAMS_FDS; fd++)
-      end_reset(&st->ends[p][fd]);
+  for (struct end *e = st->all, *next; e; e = next) {
+    next = e->next;
+    free(e->sends);
+    free(e->payloads);
+    free(e);
+  }
   free(st);
 }
 
+static bool fd_followed(unsigned proc, int64_t fd) {
+  return proc < DARA_MAX_PROCS && fd >= 0 && fd < STREAMS_FDS;
+}
+
+/* The end descriptor fd of proc names now, or NULL. */
 static struct end *end_of(struct streams *st, unsigned proc, int64_t fd) {
-  if (proc >= DARA_MAX_PROCS || fd < 0 || fd >= STREAMS_FDS)
+  return fd_followed(proc, fd) ? st->open[proc][fd] : NULL;
+}
+
+/* A new end for descriptor fd of proc (a socket made or accepted), in
+ * place of the one it named; NULL when out of memory or not followed. */
+static struct end *end_open(struct streams *st, unsigned proc, int64_t fd) {
+  if (!fd_followed(proc, fd))
     return NULL;
-  return &st->ends[proc][fd];
+  struct end *e = calloc(1, sizeof(*e));
+  if (!e)
+    return NULL;
+  e->next = st->all;
+  st->all = e;
+  st->open[proc][fd] = e;
+  return e;
+}
+
+/* The end of descriptor fd of proc, made if it names none yet. */
+static struct end *end_need(struct streams *st, unsigned proc, int64_t fd) {
+  struct end *e = end_of(st, proc, fd);
+  return e ? e : end_open(st, proc, fd);
 }
 
 static bool is_send_call(unsigned call) {
@@ -79,7 +102,7 @@ bool streams_is_send(const struct streams *st, const struct dara_event *ev) {
   if (ev->kind != DARA_EV_SYSCALL || !ev->sys || !is_send_call(ev->op) || ev->arg <= 0)
     return false;
   int64_t fd = (int64_t)ev->sys->args[0];
-  return ev->proc < DARA_MAX_PROCS && fd >= 0 && fd < STREAMS_FDS && st->ends[ev->proc][fd].socket;
+  return fd_followed(ev->proc, fd) && st->open[ev->proc][fd] && st->open[ev->proc][fd]->socket;
 }
 
 static void record_send(struct streams *st, struct end *e, uint64_t n, const void *payload) {
@@ -119,14 +142,11 @@ static const void *send_at(const struct streams *st, const struct end *from, uin
 
 const void *streams_event(struct streams *st, const struct dara_event *ev, const void *payload) {
   if (ev->kind == DARA_EV_PEER) {
-    struct end *a = end_of(st, ev->proc, ev->obj), *b = end_of(st, ev->op, ev->obj2);
+    struct end *a = end_need(st, ev->proc, ev->obj), *b = end_need(st, ev->op, ev->obj2);
     if (a && b) {
-      a->socket = a->has_peer = true;
-      a->peer_proc = (uint8_t)ev->op;
-      a->peer_fd = (int32_t)ev->obj2;
-      b->socket = b->has_peer = true;
-      b->peer_proc = ev->proc;
-      b->peer_fd = (int32_t)ev->obj;
+      a->socket = b->socket = true;
+      a->peer = b;
+      b->peer = a;
     }
     return NULL;
   }
@@ -136,17 +156,15 @@ const void *streams_event(struct streams *st, const struct dara_event *ev, const
   switch (ev->op) {
   case DARA_CALL_socket:
   case DARA_CALL_accept: {
-    struct end *e = end_of(st, ev->proc, ret);
-    if (e) {
-      end_reset(e);
+    struct end *e = end_open(st, ev->proc, ret);
+    if (e)
       e->socket = true;
-    }
     return NULL;
   }
   case DARA_CALL_close: {
-    struct end *e = end_of(st, ev->proc, (int64_t)ev->sys->args[0]);
-    if (e && ret == 0)
-      end_reset(e);
+    int64_t fd = (int64_t)ev->sys->args[0];
+    if (ret == 0 && fd_followed(ev->proc, fd))
+      st->open[ev->proc][fd] = NULL; /* its end lives on for its peer */
     return NULL;
   }
   default:
@@ -162,8 +180,5 @@ const void *streams_event(struct streams *st, const struct dara_event *ev, const
   if (!is_receive_call(ev->op))
     return NULL;
   e->received += (uint64_t)ret;
-  if (!e->has_peer)
-    return NULL;
-  const struct end *from = end_of(st, e->peer_proc, e->peer_fd);
-  return from ? send_at(st, from, e->received - 1) : NULL;
+  return e->peer ? send_at(st, e->peer, e->received - 1) : NULL;
 }

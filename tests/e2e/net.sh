@@ -439,13 +439,46 @@ test_messages_shown() {
   grep -q 'as recorded' "$TMP/msgr.err" || { echo "replay: $(describe "$TMP/msgr")"; return 1; }
 }
 
+# Over a UNIX-domain socket both clients' ends look alike (unnamed,
+# connected to the server's path): each accepted connection must still be
+# paired with the client that made it (the kernel's SO_PEERCRED), in every
+# schedule. The server's receives say who: client a (process 1) sends "a",
+# client b (process 2) "b". Without SO_PEERCRED about one schedule in four
+# paired a connection with the wrong client.
+test_unix_peers() {
+  local u=$PROGRAMS/unix_echo sock=$TMP/echo.sock seed json peers data
+  for seed in $(seq 1 20); do
+    dara_run "$TMP/unix$seed" record --seed "$seed" -o "unix$seed.sched" -- \
+      "$u" "$sock" server 2 : "$u" "$sock" client a : "$u" "$sock" client b
+    [[ $(status "$TMP/unix$seed") == 0 ]] || { echo "seed $seed: $(describe "$TMP/unix$seed")"; return 1; }
+    json=$TMP/unix$seed.json
+    "$DARA" show --format json "$TMP/unix$seed.sched" >"$json" || { echo "show json failed"; return 1; }
+    peers=$(jq -r '[.events[] | select(.kind == "peer" and .proc == 0) | .peer_proc | tostring]
+                   | join(",")' "$json")
+    data=$(jq -r '[.events[] | select(.kind == "syscall" and .proc == 0 and
+                    .syscall.call == "recv" and .syscall.ret > 0) | .syscall.data
+                   | if . == "a\n" then "1" elif . == "b\n" then "2" else "?" end] | join(",")' "$json")
+    [[ $peers == "$data" && ($peers == "1,2" || $peers == "2,1") ]] ||
+      { echo "seed $seed: connections paired with processes $peers, but the server heard from $data"; return 1; }
+  done
+  # Every receive that got bytes is the head of one arrow in the trace.
+  local recvs flows
+  recvs=$(jq '[.events[] | select(.kind == "syscall" and .syscall.call == "recv" and
+                 .syscall.ret > 0)] | length' "$json")
+  "$DARA" show --format chrome "$TMP/unix20.sched" >"$TMP/unix.trace" || { echo "show chrome failed"; return 1; }
+  flows=$(jq '[.traceEvents[] | select(.ph == "f")] | length' "$TMP/unix.trace")
+  [[ $recvs == 4 && $flows == 4 ]] || { echo "$recvs receives, $flows arrows"; return 1; }
+  dara_run "$TMP/unixr" replay unix20.sched
+  grep -q 'as recorded' "$TMP/unixr.err" || { echo "replay: $(describe "$TMP/unixr")"; return 1; }
+}
+
 # ---- the list ----
 
 TESTS=(kv_explore_finds_lost_update kv_record_replays distributed_deadlock timeout_race
   syscall_groups syscall_divergence pipe_waits_for_writer log_drained_not_lost
   "multiplex_record select" "multiplex_record epoll" "multiplex_record poll"
   "multiplex_explore select" "multiplex_explore epoll" "multiplex_explore poll" poll_same_fd
-  wait_timeouts messages_shown)
+  wait_timeouts messages_shown unix_peers)
 
 for tool in jq pgrep; do
   if ! command -v "$tool" >/dev/null; then

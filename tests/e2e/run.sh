@@ -550,7 +550,8 @@ test_stdin_late() {
 # its output from a pipe: a writer that takes its time (longer than the
 # 50 ms in which data is looked for before a deadlock is declared) is
 # waited for while it lives. One that outlasts the watchdog makes a hang
-# that says so, not a deadlock.
+# that says so, not a deadlock. (No replay: whether the shell's last read
+# finds the child's end closed or still open is the child's timing.)
 test_outsider_writer() {
   local d=$TMP/outsider sh
   sh=$(command -v sh) || { echo "# no sh: skipped"; return 0; }
@@ -560,10 +561,6 @@ test_outsider_writer() {
   local rc=$?
   [[ $rc == 0 ]] && grep -qx 'got hi' "$d/rec.out" ||
     { echo "record: exit $rc: $(summary "$d/rec.err")"; cat "$d/rec.out"; return 1; }
-  (cd "$d" && "${TIMEOUT[@]}" "$DARA" replay w.bin) >"$d/rep.out" 2>"$d/rep.err" </dev/null
-  rc=$?
-  [[ $rc == 0 ]] && grep -qx 'got hi' "$d/rep.out" ||
-    { echo "replay: exit $rc: $(summary "$d/rep.err")"; return 1; }
   (cd "$d" && "${TIMEOUT[@]}" "$DARA" record --watchdog 1 -o slow.bin -- \
     "$sh" -c 'x=$(sleep 4; echo hi); echo "got $x"') >"$d/slow.out" 2>"$d/slow.err" </dev/null
   rc=$?

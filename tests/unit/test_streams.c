@@ -83,10 +83,36 @@ static void test_close_forgets(void **state) {
   streams_free(st);
 }
 
+/* A server sends its reply and closes before the client reads it, then
+ * accepts the next client on the same descriptor number: the first client
+ * still receives from the first connection's send, and the second
+ * connection starts afresh. */
+static void test_closed_sender_still_read(void **state) {
+  (void)state;
+  struct streams *st = streams_new(sizeof(int));
+  assert_non_null(st);
+  feed(st, call(1, DARA_CALL_socket, 0, 3), 0);
+  feed(st, call(2, DARA_CALL_socket, 0, 3), 0);
+  feed(st, call(0, DARA_CALL_accept, 4, 5), 0);
+  feed(st, peer(0, 5, 1, 3), 0);
+  feed(st, call(0, DARA_CALL_send, 5, 8), 301);
+  feed(st, call(0, DARA_CALL_close, 5, 0), 0);
+  feed(st, call(0, DARA_CALL_accept, 4, 5), 0);
+  feed(st, peer(0, 5, 2, 3), 0);
+  feed(st, call(0, DARA_CALL_send, 5, 8), 302);
+  assert_int_equal(feed(st, call(1, DARA_CALL_recv, 3, 8), 0), 301);
+  assert_int_equal(feed(st, call(2, DARA_CALL_recv, 3, 8), 0), 302);
+  /* What the clients send goes to the ends they are paired with. */
+  feed(st, call(2, DARA_CALL_send, 3, 2), 401);
+  assert_int_equal(feed(st, call(0, DARA_CALL_recv, 5, 2), 0), 401);
+  streams_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bytes_in_order),
       cmocka_unit_test(test_close_forgets),
+      cmocka_unit_test(test_closed_sender_still_read),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
