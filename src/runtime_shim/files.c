@@ -182,8 +182,14 @@ SHIM_EXPORT int ftruncate(int fd, off_t length) {
 }
 ALIAS(ftruncate, ftruncate64);
 
-SHIM_EXPORT int pipe(int fds[2]) { RECORDED(int, pipe, 0, 0, 0, REAL(pipe)(fds), NULL, 0); }
+/* The two descriptors a pipe gave are its data (8 bytes): `show` pairs
+ * what is written at one end with what is read at the other. */
+#define PIPE_FDS_LEN (r_ == 0 ? 2 * sizeof(int) : 0)
+
+SHIM_EXPORT int pipe(int fds[2]) {
+  RECORDED(int, pipe, 0, 0, 0, REAL(pipe)(fds), fds, PIPE_FDS_LEN);
+}
 
 SHIM_EXPORT int pipe2(int fds[2], int flags) {
-  RECORDED(int, pipe, flags, 0, 0, REAL(pipe2)(fds, flags), NULL, 0);
+  RECORDED(int, pipe, flags, 0, 0, REAL(pipe2)(fds, flags), fds, PIPE_FDS_LEN);
 }

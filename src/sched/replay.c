@@ -124,6 +124,13 @@ static int on_event(void *ctx, const struct dara_event *ev) {
     now.arg = 0;
   if (r->f->version == 6 && ev->kind == DARA_EV_STEP && placed_in_runtime(r->f, rec))
     now.arg = rec->arg;
+  /* Before version 7 a pipe's call kept no data (now its two descriptors). */
+  struct dara_sys sys_now;
+  if (r->f->version < 7 && ev->kind == DARA_EV_SYSCALL && ev->op == DARA_CALL_pipe && ev->sys) {
+    sys_now = *ev->sys;
+    sys_now.len = 0;
+    now.sys = &sys_now;
+  }
   if (!same_event(rec, &now)) {
     describe(r->names, want, sizeof(want), rec);
     return diverge(r, "event %zu: recorded: %s; now: %s", want, got);

@@ -24,7 +24,7 @@ struct sent {
  * once closed, the end lives on for its peer, which may still receive
  * what was sent before the close. */
 struct end {
-  bool socket;        /* a socket */
+  bool stream;        /* a socket or a pipe's end: what is sent arrives in order */
   struct end *peer;   /* the other end, once a PEER event said it */
   uint64_t sent;      /* bytes sent so far */
   uint64_t received;  /* bytes received so far */
@@ -68,7 +68,8 @@ static struct end *end_of(struct streams *st, unsigned proc, int64_t fd) {
   return fd_followed(proc, fd) ? st->open[proc][fd] : NULL;
 }
 
-/* A new end for descriptor fd of proc (a socket made or accepted), in
+/* A new end for descriptor fd of proc (a socket made or accepted, a
+ * pipe's end), in
  * place of the one it named; NULL when out of memory or not followed. */
 static struct end *end_open(struct streams *st, unsigned proc, int64_t fd) {
   if (!fd_followed(proc, fd))
@@ -102,7 +103,7 @@ bool streams_is_send(const struct streams *st, const struct dara_event *ev) {
   if (ev->kind != DARA_EV_SYSCALL || !ev->sys || !is_send_call(ev->op) || ev->arg <= 0)
     return false;
   int64_t fd = (int64_t)ev->sys->args[0];
-  return fd_followed(ev->proc, fd) && st->open[ev->proc][fd] && st->open[ev->proc][fd]->socket;
+  return fd_followed(ev->proc, fd) && st->open[ev->proc][fd] && st->open[ev->proc][fd]->stream;
 }
 
 static void record_send(struct streams *st, struct end *e, uint64_t n, const void *payload) {
@@ -144,7 +145,7 @@ const void *streams_event(struct streams *st, const struct dara_event *ev, const
   if (ev->kind == DARA_EV_PEER) {
     struct end *a = end_need(st, ev->proc, ev->obj), *b = end_need(st, ev->op, ev->obj2);
     if (a && b) {
-      a->socket = b->socket = true;
+      a->stream = b->stream = true;
       a->peer = b;
       b->peer = a;
     }
@@ -158,7 +159,21 @@ const void *streams_event(struct streams *st, const struct dara_event *ev, const
   case DARA_CALL_accept: {
     struct end *e = end_open(st, ev->proc, ret);
     if (e)
-      e->socket = true;
+      e->stream = true;
+    return NULL;
+  }
+  case DARA_CALL_pipe: {
+    /* Its data is the two descriptors, read end first (the shim's). */
+    int fds[2];
+    if (ret != 0 || ev->sys->len != sizeof(fds))
+      return NULL;
+    memcpy(fds, ev->sys->data, sizeof(fds));
+    struct end *r = end_open(st, ev->proc, fds[0]), *w = end_open(st, ev->proc, fds[1]);
+    if (r && w) {
+      r->stream = w->stream = true;
+      r->peer = w;
+      w->peer = r;
+    }
     return NULL;
   }
   case DARA_CALL_close: {
@@ -171,7 +186,7 @@ const void *streams_event(struct streams *st, const struct dara_event *ev, const
     break;
   }
   struct end *e = end_of(st, ev->proc, (int64_t)ev->sys->args[0]);
-  if (!e || !e->socket || ret <= 0)
+  if (!e || !e->stream || ret <= 0)
     return NULL;
   if (is_send_call(ev->op)) {
     record_send(st, e, (uint64_t)ret, payload);

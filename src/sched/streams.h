@@ -4,7 +4,8 @@
  *
  * `show` feeds the events of a schedule file in order. A PEER event says
  * which two descriptors are the ends of one connection; SYSCALL events say
- * which descriptors are sockets (socket, accept), how many bytes each send
+ * which descriptors are sockets (socket, accept) and which two are the ends
+ * of a pipe (its data), how many bytes each send
  * put into its socket and each receive took out (send, sendto, sendmsg,
  * recv, recvfrom, recvmsg, and read and write on a socket), and when a
  * descriptor was closed. A stream socket delivers bytes in order, so the

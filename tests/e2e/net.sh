@@ -183,7 +183,7 @@ send 4 0 ping
 recv 4 0 ping
 close 0 0 
 close 0 0 
-pipe 0 0 
+pipe 0 0 0300000004000000
 write 4 0 pong
 read 4 0 pong
 close 0 0 
@@ -200,7 +200,8 @@ test_syscall_groups() {
   local got
   got=$(syscalls "$TMP/sc.sched" | jq -r 'select(.syscall.group != "process" or .syscall.call == "kill") |
         select(.syscall.call != "time") |
-        "\(.syscall.call) \(.syscall.ret) \(.syscall.errno) \(.syscall.data[0:24] | gsub("\n"; "\\n"))"')
+        "\(.syscall.call) \(.syscall.ret) \(.syscall.errno) \(if .syscall.call == "pipe" then
+           .syscall.data_hex else .syscall.data[0:24] | gsub("\n"; "\\n") end)"')
   [[ $got == "$SYS_EXPECTED" ]] || { echo "calls differ:"; diff <(echo "$SYS_EXPECTED") <(echo "$got"); return 1; }
   # Arguments by name, and the process calls with their exit statuses.
   has_syscall "$TMP/sc.sched" '.syscall.call == "pread" and
@@ -247,6 +248,18 @@ test_pipe_waits_for_writer() {
   done
   echo "# the read waited in $waited of 8 seeds"
   [[ $waited -gt 0 ]] || { echo "the read never waited"; return 1; }
+  # The pipe's two ends are recorded, and show draws the message from the
+  # writer thread's write to the main thread's read.
+  "$DARA" show "$TMP/pipe1.sched" >"$TMP/pipe1.show" || { echo "show failed"; return 1; }
+  grep -q ' syscall  *pipe(flags=0) = 0: read end [0-9]*, write end [0-9]* ' "$TMP/pipe1.show" ||
+    { echo "the pipe's ends are not shown: $(grep 'pipe(' "$TMP/pipe1.show")"; return 1; }
+  local flows
+  for seed in 1 2 3 4 5 6 7 8; do
+    "$DARA" show --format chrome "$TMP/pipe$seed.sched" >"$TMP/pipe$seed.trace" ||
+      { echo "show chrome failed"; return 1; }
+    flows=$(jq '[.traceEvents[] | select(.ph == "f")] | length' "$TMP/pipe$seed.trace")
+    [[ $flows == 1 ]] || { echo "seed $seed: $flows arrows for the one message through the pipe"; return 1; }
+  done
 }
 
 test_log_drained_not_lost() {

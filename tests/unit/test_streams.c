@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -108,11 +109,39 @@ static void test_closed_sender_still_read(void **state) {
   streams_free(st);
 }
 
+/* A pipe's call carries its two descriptors (read end first): what is
+ * written at one end is what is read at the other. */
+static void test_pipe(void **state) {
+  (void)state;
+  struct streams *st = streams_new(sizeof(int));
+  assert_non_null(st);
+  static const int ends[2] = {6, 7};
+  struct dara_sys with_ends = {.len = sizeof(ends)};
+  memcpy(with_ends.data, ends, sizeof(ends));
+  struct dara_event p = call(0, DARA_CALL_pipe, 0, 0);
+  p.sys = &with_ends;
+  feed(st, p, 0);
+  struct dara_event w = call(0, DARA_CALL_write, 7, 5);
+  assert_true(streams_is_send(st, &w));
+  feed(st, w, 501);
+  feed(st, call(0, DARA_CALL_write, 7, 5), 502);
+  assert_int_equal(feed(st, call(0, DARA_CALL_read, 6, 6), 0), 502);
+  /* A failed pipe, or one without its descriptors, pairs nothing. */
+  struct dara_event failed = call(1, DARA_CALL_pipe, 0, -1);
+  failed.sys = &with_ends;
+  feed(st, failed, 0);
+  feed(st, call(1, DARA_CALL_pipe, 0, 0), 0);
+  struct dara_event w1 = call(1, DARA_CALL_write, 7, 5);
+  assert_false(streams_is_send(st, &w1));
+  streams_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bytes_in_order),
       cmocka_unit_test(test_close_forgets),
       cmocka_unit_test(test_closed_sender_still_read),
+      cmocka_unit_test(test_pipe),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
