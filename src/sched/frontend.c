@@ -290,8 +290,7 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
     const struct program_id *then = &r->hdr.programs[i];
     if (!r->hdr.has_programs || then->kind == PROGRAM_ID_NONE || now.kind == PROGRAM_ID_NONE)
       continue;
-    if (then->kind == now.kind && then->len == now.len && then->size == now.size &&
-        memcmp(then->id, now.id, now.len) == 0)
+    if (program_id_equal(then, &now))
       continue;
     char a[96], b[96];
     program_id_text(then, a, sizeof(a));

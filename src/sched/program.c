@@ -313,6 +313,11 @@ void program_identify(const char *name, const char *dir, struct program_id *id) 
   close(fd);
 }
 
+bool program_id_equal(const struct program_id *a, const struct program_id *b) {
+  return a->kind == b->kind && a->len == b->len && a->size == b->size &&
+         memcmp(a->id, b->id, a->len) == 0;
+}
+
 void program_id_text(const struct program_id *id, char *out, size_t len) {
   size_t at =
       (size_t)snprintf(out, len, "%s ", id->kind == PROGRAM_ID_BUILD_ID ? "build-id" : "crc32c");

@@ -14,6 +14,7 @@
 #define DARA_SCHED_PROGRAM_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sched/schedfile.h"
@@ -53,6 +54,9 @@ unsigned program_sanitizers(const char *name, const char *dir);
 /* The identity of the program name (found as program_check finds it);
  * kind NONE when it cannot be read. */
 void program_identify(const char *name, const char *dir, struct program_id *id);
+/* Whether a and b are the same file: the same kind of id, the same id
+ * and the same size. */
+bool program_id_equal(const struct program_id *a, const struct program_id *b);
 /* "build-id 4f2a...": the id as text, for messages. */
 void program_id_text(const struct program_id *id, char *out, size_t len);
 

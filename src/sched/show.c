@@ -185,10 +185,16 @@ static void show_check_programs(struct show *sh) {
       continue;
     struct program_id now;
     program_identify(path, NULL, &now);
-    if (now.kind == then->kind && now.len == then->len && now.size == then->size &&
-        memcmp(now.id, then->id, now.len) == 0)
+    if (program_id_equal(then, &now))
       continue;
-    sh->changed[i] = true;
+    /* Which of the process's modules are that file, found once here
+     * rather than for every step shown. */
+    const struct sched_file *f = sh->f;
+    if (f->nmodules[i] == 0)
+      sh->offsets_only[i] = 1; /* an older file: module 0 is the program (WORLD) */
+    for (uint32_t m = 0; m < f->nmodules[i] && m < DARA_MAX_MODULES; m++)
+      if (f->modules[i][m] && is_program_of(f, (unsigned)i, f->modules[i][m]))
+        sh->offsets_only[i] |= UINT32_C(1) << m;
     char a[96], b[96] = "unreadable";
     program_id_text(then, a, sizeof(a));
     if (now.kind != PROGRAM_ID_NONE)
@@ -232,8 +238,8 @@ const char *show_place_module(const struct show *sh, unsigned proc, uint64_t pc)
   return path && path[0] ? path : NULL;
 }
 
-bool show_place_has_lines(const struct show *sh, unsigned proc, const char *path) {
-  return proc < DARA_MAX_PROCS && !(sh->changed[proc] && is_program_of(sh->f, proc, path));
+bool show_place_has_lines(const struct show *sh, unsigned proc, uint64_t pc) {
+  return proc < DARA_MAX_PROCS && !(sh->offsets_only[proc] >> (pc & 31) & 1);
 }
 
 void show_place(const struct show *sh, unsigned proc, uint64_t pc, char *buf, size_t len) {
@@ -241,7 +247,7 @@ void show_place(const struct show *sh, unsigned proc, uint64_t pc, char *buf, si
   buf[0] = '\0';
   if (pc == 0 || proc >= DARA_MAX_PROCS)
     return;
-  if (path && show_place_has_lines(sh, proc, path))
+  if (path && show_place_has_lines(sh, proc, pc))
     srcloc_text(path, pc >> 5, buf, len);
   else if (path)
     snprintf(buf, len, "%s+%#" PRIx64, strrchr(path, '/') ? strrchr(path, '/') + 1 : path, pc >> 5);

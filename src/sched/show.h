@@ -8,6 +8,7 @@
 #define DARA_SCHED_SHOW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,10 +26,11 @@ struct show {
   struct names *names; /* the file's objects, and its threads as far as
                           show_names_at has walked */
   size_t next_thread;  /* show_names_at: the next definition to take in */
-  /* changed[p]: program p's file is not the one recorded (PROGRAMS): its
-   * places are shown as offsets, since its debug information would name
-   * the lines of another build. */
-  bool changed[DARA_MAX_PROCS];
+  /* offsets_only[p]: bit m is set when module m of process p is its
+   * program and that file is not the one recorded (PROGRAMS): its places
+   * are shown as offsets, since its debug information would name the
+   * lines of another build. */
+  uint32_t offsets_only[DARA_MAX_PROCS];
 };
 
 /* Brings sh->names up to event index `event`: every thread definition read
@@ -48,9 +50,10 @@ void show_place(const struct show *sh, unsigned proc, uint64_t pc, char *buf, si
 /* The path of the module that place pc of process proc is in, or NULL
  * when the file does not say. */
 const char *show_place_module(const struct show *sh, unsigned proc, uint64_t pc);
-/* False when that module is a program rebuilt since the recording
- * (show.changed): its debug information would name another build's lines. */
-bool show_place_has_lines(const struct show *sh, unsigned proc, const char *path);
+/* False when place pc's module is a program rebuilt since the recording
+ * (show.offsets_only): its debug information would name another build's
+ * lines. */
+bool show_place_has_lines(const struct show *sh, unsigned proc, uint64_t pc);
 
 /* The forms; each writes the whole of sh->f to sh->out. */
 void show_print_text(struct show *sh);

@@ -83,7 +83,7 @@ static void show_json_place(FILE *out, const struct show *sh, unsigned proc, uin
   json_string(out, slash ? slash + 1 : path ? path : "");
   fprintf(out, ", \"offset\": %" PRIu64, pc >> 5);
   struct srcloc loc;
-  if (path && show_place_has_lines(sh, proc, path) &&
+  if (path && show_place_has_lines(sh, proc, pc) &&
       (srcloc_lookup_user(path, pc >> 5, &loc) == 0 || srcloc_lookup(path, pc >> 5, &loc) == 0)) {
     if (loc.file[0]) {
       fputs(", \"file\": ", out);
