@@ -76,8 +76,9 @@
 /* 3: dara_routine.pc, dara_region_header.points; 4: DARA_LEASE_MEMORY;
  * 5: dara_proc.spin; 7: DARA_POINTS_RACY and dara_region.racy; 8:
  * dara_routine.pc for every operation (the call site), dara_proc.crash,
- * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack */
-#define DARA_ABI_VERSION 8u
+ * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack; 9: coverage
+ * (dara_region_header.coverage, dara_region.cov) */
+#define DARA_ABI_VERSION 9u
 
 #define DARA_MAX_PROCS 8
 /* Threads alive at once in a process (a thread that exited counts until it
@@ -341,12 +342,16 @@ struct dara_region_header {
   uint32_t nprocs;
   uint32_t max_routines;
   uint64_t region_size;
-  uint32_t spins;  /* polls a thread spins before it sleeps on its gate; 0
+  uint32_t spins;    /* polls a thread spins before it sleeps on its gate; 0
                     * when the run is pinned to one CPU (nothing else could
                     * move the word while the waiter holds the core) */
-  uint32_t points; /* enum dara_points: which memory accesses of instrumented
+  uint32_t points;   /* enum dara_points: which memory accesses of instrumented
                     * programs are scheduling points. Written by the scheduler
                     * before a program starts; the shim copies it once */
+  uint32_t coverage; /* 1: the shim counts the blocks of dara-cc builds in
+                      * dara_region.cov; 0: it does not. Written by the
+                      * scheduler before a program starts */
+  uint32_t pad;
 };
 
 /* Which accesses of a program built with dara-cc are scheduling points
@@ -398,12 +403,48 @@ struct dara_racy {
 /* Whether the place (module path, offset) is in r, whatever r holds. */
 int dara_racy_has(const struct dara_racy *r, const char *module, uint64_t offset);
 
+/* Block coverage of programs built with dara-cc, kcov-style: every basic
+ * block of an instrumented module calls __sanitizer_cov_trace_pc (src/rt/),
+ * which hands the shim its return address; the shim counts the block in its
+ * process's area here, with no system call, and the scheduler reads the
+ * area when the execution is over and clears it for the next.
+ *
+ * A block is key = offset << 3 | module: the offset of the callback's return
+ * address minus one (as dara_routine.pc), and an index into modules[], the
+ * area's own table (the process's dara_proc.modules numbers modules in the
+ * order scheduling points meet them; coverage must not change that order).
+ * blocks[] fills in order of first execution; index[] is an open-addressing
+ * hash of the keys to (position in blocks[]) + 1. Inserts are lock-free
+ * (a claim of `used`, then a CAS on the index slot), so a thread outside
+ * dara's control may count too; a claim that lost its CAS leaves a block
+ * with key 0, which the reader skips. When blocks[] is full, `lost` counts
+ * what could not be counted. Everything here is untrusted input to the
+ * scheduler (src/sched/coverage.c checks it). */
+#define DARA_COV_MODULES 8
+#define DARA_COV_BLOCKS 16384
+#define DARA_COV_INDEX (2 * DARA_COV_BLOCKS)
+_Static_assert((DARA_COV_INDEX & (DARA_COV_INDEX - 1)) == 0, "DARA_COV_INDEX: a power of two");
+struct dara_cov_block {
+  uint64_t key;  /* offset << 3 | module; 0: none */
+  uint64_t hits; /* times the block ran */
+};
+struct dara_cov {
+  uint32_t nmodules; /* modules[] in use */
+  uint32_t used;     /* blocks[] claimed (may pass DARA_COV_BLOCKS: those were lost) */
+  uint32_t lost;     /* executions of blocks that found blocks[] full */
+  uint32_t pad;
+  char modules[DARA_COV_MODULES][DARA_PATH_LEN]; /* paths, NUL-terminated */
+  uint32_t index[DARA_COV_INDEX];
+  struct dara_cov_block blocks[DARA_COV_BLOCKS];
+};
+
 struct dara_region {
   struct dara_region_header hdr;
   struct dara_clock clock;
-  uint8_t pad[64 - sizeof(struct dara_region_header) - sizeof(struct dara_clock)];
+  uint8_t pad[128 - sizeof(struct dara_region_header) - sizeof(struct dara_clock)];
   struct dara_proc procs[DARA_MAX_PROCS];
   struct dara_racy racy;
+  struct dara_cov cov[DARA_MAX_PROCS]; /* one per control block */
 };
 
 #endif /* DARA_REGION_H */

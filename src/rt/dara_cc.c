@@ -404,12 +404,21 @@ static bool compiler_is_clang(const struct args *words) {
 /* The flags every compilation gets (docs/instrumented.md says why). */
 static void instrumentation_flags(const struct args *words, struct args *out) {
   push(out, "-fsanitize=thread");
+  bool clang = compiler_is_clang(words);
   /* dara does not use function entry and exit: leave out their two calls
    * per function. */
-  if (compiler_is_clang(words))
+  if (clang)
     push(out, "-fno-sanitize-thread-func-entry-exit");
   else
     push(out, "--param=tsan-instrument-func-entry-exit=0");
+  /* Block coverage for `--coverage` and `--strategy cov`: a call at the
+   * start of every basic block. clang leaves out the call in blocks whose
+   * count it could work out from others' (dara does not), unless told
+   * no-prune; gcc never does, and knows no such word. DARA_CC_COVERAGE=0
+   * leaves it out. */
+  const char *cov = getenv("DARA_CC_COVERAGE");
+  if (!cov || strcmp(cov, "0") != 0)
+    push(out, clang ? "-fsanitize-coverage=trace-pc,no-prune" : "-fsanitize-coverage=trace-pc");
 }
 
 int main(int argc, char **argv) {

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "abi/access.h"
+#include "abi/coverage.h"
 #include "abi/ops.h"
 
 #define EXPORT __attribute__((used))
@@ -37,6 +38,21 @@ static inline void hook(unsigned op, const volatile void *addr, unsigned long si
                         const void *pc) {
   if (HOOKED)
     dara__access(op, addr, size, pc);
+}
+
+/* ---- block coverage (abi/coverage.h) ----
+ * Every basic block calls this under -fsanitize-coverage=trace-pc. The
+ * shim says once whether this process counts (dara --coverage, or
+ * --strategy cov); when it does not, the rest of the run costs a load
+ * and a branch per block, as natively. __dso_handle is this module's own
+ * (each module links its copy of this file), so it names the module. */
+
+extern void *__dso_handle __attribute__((visibility("hidden")));
+static int cov_off;
+
+EXPORT void __sanitizer_cov_trace_pc(void) {
+  if (__builtin_expect(dara__cov != NULL && !cov_off, 0))
+    cov_off = !dara__cov(RET_PC, &__dso_handle);
 }
 
 /* ---- start-up and function entry: nothing to do ---- */

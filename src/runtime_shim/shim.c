@@ -182,6 +182,13 @@ static const char *main_path(const char *fallback) {
   return exe[0] ? exe : fallback;
 }
 
+void shim_module_path(const Dl_info *info, char *path, size_t len) {
+  const char *name = info->dli_fname && info->dli_fname[0] ? info->dli_fname : "main";
+  if (info->dli_fbase == main_base()) /* its path as dara and its tools can open it */
+    name = main_path(name);
+  snprintf(path, len, "%s", name);
+}
+
 /* shim_module_of, or with may_die false UINT32_MAX (and the offset from
  * the module) when the table is full. */
 static uint32_t module_index(const void *addr, uint64_t *offset, bool may_die) {
@@ -190,9 +197,8 @@ static uint32_t module_index(const void *addr, uint64_t *offset, bool may_die) {
   if (!addr || !dladdr(addr, &info) || !info.dli_fbase)
     return UINT32_MAX;
   *offset = (uint64_t)((uintptr_t)addr - (uintptr_t)info.dli_fbase);
-  const char *path = info.dli_fname && info.dli_fname[0] ? info.dli_fname : "main";
-  if (info.dli_fbase == main_base()) /* its path as dara and its tools can open it */
-    path = main_path(path);
+  char path[DARA_PATH_LEN];
+  shim_module_path(&info, path, sizeof(path));
   struct dara_proc *p = shim.proc;
   uint32_t n = shim_nmodules();
   for (uint32_t i = 0; i < n; i++)
@@ -774,6 +780,7 @@ static void bind_slot(void) {
   shim.points = shim.region->hdr.points;
   if (shim.points == DARA_POINTS_RACY)
     memcpy(&shim.racy, &shim.region->racy, sizeof(shim.racy));
+  shim_cov_bind();
   shim.active = true;
   p->state = DARA_PROC_RUNNING;
 }

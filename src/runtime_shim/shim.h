@@ -21,6 +21,7 @@
 #ifndef DARA_SHIM_H
 #define DARA_SHIM_H
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <poll.h>
 #include <semaphore.h>
@@ -401,6 +402,14 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset);
  * it is in no module or the module table is full (never ends the process,
  * unlike shim_module_of). */
 uint64_t shim_place(const void *addr);
+/* The path dara names the module of info by (dladdr's): the executable's
+ * absolute path, "main" when the loader gives none. */
+void shim_module_path(const Dl_info *info, char *path, size_t len);
+
+/* coverage.c: points this process's counting of blocks at its area of the
+ * region when the scheduler asked for coverage (hdr.coverage), and forgets
+ * the modules a parent (the fork server) met. At bind. */
+void shim_cov_bind(void);
 
 /* crash.c: the handler of fatal signals that records the faulting thread's
  * stack in the region (dara_proc.crash), installed where the program left

@@ -37,8 +37,10 @@
 #include "sched/ci_report.h"
 #include "sched/cli.h"
 #include "sched/dpor.h"
+#include "sched/coverage.h"
 #include "sched/frontend.h"
 #include "sched/jobs.h"
+#include "sched/pairs.h"
 #include "sched/oracle.h"
 #include "sched/json.h"
 #include "sched/racy.h"
@@ -127,7 +129,22 @@ struct explore {
   uint64_t races_stopped;     /* executions in which detection stopped early */
   char races_stopped_why[64]; /* the first one's reason */
   char error[1100];           /* the error an execution ended with, or "" */
+  /* Coverage (one worker only): the blocks of dara-cc builds (with
+   * --coverage or --strategy cov, else NULL), the pairs of conflicting
+   * steps, and the schedules after which either grew. */
+  struct coverage_output cov;
+  struct coverage *blocks;
+  struct pairs *pairs;
+  struct growth *growth;
+  size_t ngrowth;
+  bool growth_more; /* more growth than kept */
 };
+
+/* The coverage after a schedule that reached something new. */
+struct growth {
+  uint64_t schedule, blocks, pairs;
+};
+#define EXPLORE_MAX_GROWTH 4096
 
 static void merge_sometimes(struct explore *x, const struct session_result *res) {
   for (unsigned i = 0; i < res->nsometimes; i++) {
@@ -475,11 +492,62 @@ static void json_race_access(const struct session_race_access *a) {
   fputs("}", stdout);
 }
 
+/* What the executions covered: blocks of dara-cc builds, pairs of
+ * conflicting steps, and when they last grew (when to stop). */
+static void print_coverage(const struct explore *x) {
+  if (!x->pairs)
+    return;
+  char blocks[64] = "";
+  if (x->blocks) {
+    struct coverage_stats st;
+    coverage_stats(x->blocks, &st);
+    snprintf(blocks, sizeof(blocks), "%llu block%s, ", (unsigned long long)st.blocks,
+             plural(st.blocks));
+  }
+  uint64_t last = x->ngrowth ? x->growth[x->ngrowth - 1].schedule : 0;
+  char corpus[48] = "";
+  if (strategy_corpus(x->strategy))
+    snprintf(corpus, sizeof(corpus), "; %zu schedule%s in the corpus", strategy_corpus(x->strategy),
+             plural(strategy_corpus(x->strategy)));
+  fprintf(stderr,
+          "dara: explore: coverage: %s%llu interleaving pair%s (orders of conflicting "
+          "operations); last grew in schedule %llu of %llu%s\n",
+          blocks, (unsigned long long)pairs_count(x->pairs), plural(pairs_count(x->pairs)),
+          (unsigned long long)last, (unsigned long long)x->schedules, corpus);
+}
+
+static void json_coverage(const struct explore *x, const struct lcov_totals *lines) {
+  if (!x->pairs) {
+    fputs("\"coverage\": null, ", stdout);
+    return;
+  }
+  fputs("\"coverage\": {", stdout);
+  if (x->blocks) {
+    struct coverage_stats st = {0};
+    if (x->blocks)
+      coverage_stats(x->blocks, &st);
+    printf("\"blocks\": %llu, ", (unsigned long long)st.blocks);
+  } else {
+    fputs("\"blocks\": null, ", stdout);
+  }
+  if (lines)
+    printf("\"lines_found\": %llu, \"lines_hit\": %llu, ", (unsigned long long)lines->lines_found,
+           (unsigned long long)lines->lines_hit);
+  printf("\"pairs\": %llu, \"corpus\": %zu, \"growth\": [",
+         (unsigned long long)pairs_count(x->pairs), strategy_corpus(x->strategy));
+  for (size_t i = 0; i < x->ngrowth; i++)
+    printf("%s{\"schedule\": %llu, \"blocks\": %llu, \"pairs\": %llu}", i ? ", " : "",
+           (unsigned long long)x->growth[i].schedule, (unsigned long long)x->growth[i].blocks,
+           (unsigned long long)x->growth[i].pairs);
+  printf("], \"growth_more\": %s}, ", x->growth_more ? "true" : "false");
+}
+
 /* The version of the --json document (docs/json.md): raised when a field
  * is removed or changes its type or meaning, not when one is added. */
 #define EXPLORE_JSON_VERSION 1
 
-static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
+static void print_json(const struct explore *x, uint64_t seed, double elapsed,
+                       const struct lcov_totals *lines) {
   printf("{\"version\": %d, \"schedules\": %llu, \"seconds\": %.3f, \"rate\": %.1f, \"strategy\": ",
          EXPLORE_JSON_VERSION, (unsigned long long)x->schedules, elapsed,
          elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
@@ -494,6 +562,7 @@ static void print_json(const struct explore *x, uint64_t seed, double elapsed) {
          (unsigned long long)x->run.hdr.max_steps, (unsigned long long)x->step_limits);
   if (x->racy)
     racy_print_json(stdout, x->racy, x->schedules, x->steps);
+  json_coverage(x, lines);
   if (strategy_bound(x->strategy) != UINT_MAX)
     printf("\"preemption_bound\": %u, ", strategy_bound(x->strategy));
   if (x->shared_tree && x->worker_stats) {
@@ -649,6 +718,52 @@ out:
 
 /* ---- one execution ---- */
 
+/* The recording's sink, with every event seen by the pairs on the way. */
+struct pairs_sink {
+  struct session_sink file;
+  struct pairs *pairs;
+};
+static int ps_event(void *ctx, const struct dara_event *ev) {
+  struct pairs_sink *ps = ctx;
+  pairs_event(ps->pairs, ev);
+  return ps->file.event(ps->file.ctx, ev);
+}
+static int ps_thread(void *ctx, const struct sched_thread *t) {
+  struct pairs_sink *ps = ctx;
+  return ps->file.thread(ps->file.ctx, t);
+}
+static int ps_object(void *ctx, const struct sched_object *o, const char *symbol) {
+  struct pairs_sink *ps = ctx;
+  return ps->file.object(ps->file.ctx, o, symbol);
+}
+static int ps_label(void *ctx, const struct sched_label *l) {
+  struct pairs_sink *ps = ctx;
+  return ps->file.label(ps->file.ctx, l);
+}
+static int ps_module(void *ctx, unsigned proc, unsigned index, const char *path) {
+  struct pairs_sink *ps = ctx;
+  return ps->file.module(ps->file.ctx, proc, index, path);
+}
+
+/* After an execution: what it reached first goes to the strategy and, when
+ * anything grew, into the growth list. */
+static void note_coverage(struct explore *x, const struct session_result *res) {
+  uint64_t fresh = res->new_blocks + (x->pairs ? pairs_end(x->pairs) : 0);
+  strategy_reward(x->strategy, fresh);
+  if (!fresh)
+    return;
+  if (x->ngrowth == EXPLORE_MAX_GROWTH) {
+    x->growth_more = true;
+    return;
+  }
+  struct coverage_stats st = {0};
+  if (x->blocks)
+    coverage_stats(x->blocks, &st);
+  x->growth[x->ngrowth++] = (struct growth){.schedule = x->schedules + 1,
+                                            .blocks = st.blocks,
+                                            .pairs = x->pairs ? pairs_count(x->pairs) : 0};
+}
+
 /* Runs one execution under policy in session, recorded into the memory
  * file. Returns 0, or -1 (said) when the schedule could not be written. */
 static int execute(struct explore *x, struct session_ctx *session, struct session_config *cfg,
@@ -662,9 +777,21 @@ static int execute(struct explore *x, struct session_ctx *session, struct sessio
   }
   cfg->policy = policy;
   cfg->sink = session_sink_to_file(w);
+  struct pairs_sink ps = {.file = cfg->sink, .pairs = x->pairs};
+  if (x->pairs) {
+    pairs_begin(x->pairs);
+    cfg->sink = (struct session_sink){.event = ps_event,
+                                      .thread = ps_thread,
+                                      .object = ps_object,
+                                      .label = ps_label,
+                                      .module = ps_module,
+                                      .ctx = &ps};
+  }
+  cfg->coverage = x->blocks;
   oracle_begin(cfg);
   session_run(session, cfg, res);
   oracle_judge(&x->run.hdr.oracle, cfg, true, res);
+  note_coverage(x, res);
   strategy_end(x->strategy, res->steps);
   if (schedfile_close(w, &res->outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
@@ -894,7 +1021,7 @@ static int parse_races(const struct cli_option *o, const char *arg) {
 }
 
 static int parse_strategy(const struct cli_option *o, const char *arg) {
-  static const char *const names[] = {"mix", "dfs", "random", "pct", "pb", "dpor", NULL};
+  static const char *const names[] = {"mix", "dfs", "random", "pct", "pb", "dpor", "cov", NULL};
   for (size_t i = 0; names[i]; i++)
     if (strcmp(arg, names[i]) == 0) {
       *(const char **)o->dst = names[i];
@@ -934,7 +1061,10 @@ int cmd_explore(int argc, char **argv) {
        "        --depth; stops when exhausted\n"
        "dpor:   dynamic partial-order reduction: one execution\n"
        "        per class of equivalent interleavings; when\n"
-       "        exhausted, no interleaving was left out",
+       "        exhausted, no interleaving was left out\n"
+       "cov:    coverage-guided: mutates the schedules that\n"
+       "        reached new code (dara-cc builds) or new orders\n"
+       "        of conflicting operations",
        parse_strategy, &so.name},
       {"depth", 'd', "N",
        "dfs: choice points explored (default 10)\n"
@@ -999,6 +1129,10 @@ int cmd_explore(int argc, char **argv) {
        cli_in_range, &racy_probe_range},
       run_option(RUN_OK_EXIT, &ro, NULL),
       run_option(RUN_CHECK, &ro, NULL),
+      run_long_only(run_option(RUN_COVERAGE, &ro,
+                               "write the lines of dara-cc builds that the\n"
+                               "executions ran to FILE, an lcov tracefile\n"
+                               "(genhtml renders it); not with --jobs")),
       {"traces", 0, "FILE",
        "write each execution's trace to FILE, a line each, in\n"
        "Foata normal form: equivalent executions (the same\n"
@@ -1094,9 +1228,28 @@ int cmd_explore(int argc, char **argv) {
     goto done;
   }
   if (jobs > 1 && !strategy_seekable(x.strategy) && !strategy_splits(x.strategy)) {
-    cli_error("--jobs: %s walks one tree in order and runs one execution at a time; "
+    cli_error("--jobs: %s runs one execution at a time (each depends on the ones before); "
               "use random, pct, mix or dpor with --jobs",
               so.name);
+    goto done;
+  }
+  if (jobs > 1 && ro.coverage) {
+    cli_error("--coverage: one execution at a time (not --jobs): the workers' coverage is "
+              "not merged");
+    goto done;
+  }
+  if (coverage_output_open(&x.cov, ro.coverage, err, sizeof(err)) != 0) {
+    cli_error("%s", err);
+    goto done;
+  }
+  x.blocks = x.cov.cv;
+  if (!x.blocks && strcmp(so.name, "cov") == 0 && !(x.blocks = coverage_new())) {
+    cli_error("out of memory");
+    goto done;
+  }
+  if (jobs <= 1 &&
+      (!(x.pairs = pairs_new()) || !(x.growth = calloc(EXPLORE_MAX_GROWTH, sizeof(*x.growth))))) {
+    cli_error("out of memory");
     goto done;
   }
   if (run_prepare(&x.run, &ro, err, sizeof(err)) != 0) {
@@ -1225,6 +1378,7 @@ int cmd_explore(int argc, char **argv) {
             (unsigned long long)x.bugs[i].hits, x.bugs[i].hits == 1 ? "" : "s", x.bugs[i].file);
   if (x.racy)
     racy_print_summary(stderr, x.racy, x.schedules, x.steps);
+  print_coverage(&x);
   if (x.step_limits)
     fprintf(stderr,
             "dara: explore: step limit reached (--max-steps %llu) in %llu of %llu schedules: "
@@ -1246,8 +1400,17 @@ int cmd_explore(int argc, char **argv) {
   for (unsigned i = 0; i < x.nsometimes; i++)
     if (!x.sometimes[i].held)
       outcome_never_held(x.sometimes[i].name, where);
+  struct lcov_totals lines = {0};
+  bool lines_known = false;
+  if (x.cov.path) {
+    /* Written before the JSON, which reports its lines. */
+    if (coverage_output_finish(&x.cov, "explore", &lines) != 0)
+      rc = -1;
+    else
+      lines_known = true;
+  }
   if (json)
-    print_json(&x, ro.seed, elapsed);
+    print_json(&x, ro.seed, elapsed, lines_known ? &lines : NULL);
   exit_code = rc < 0          ? DARA_EXIT_ERROR
               : x.nbugs       ? DARA_EXIT_BUG
               : x.interrupted ? DARA_EXIT_INTERRUPTED
@@ -1272,6 +1435,11 @@ done:
     close(x.memory_fd);
   if (x.dir_fd >= 0)
     close(x.dir_fd);
+  if (x.blocks != x.cov.cv)
+    coverage_free(x.blocks);
+  coverage_output_drop(&x.cov);
+  pairs_free(x.pairs);
+  free(x.growth);
   free(x.bugs);
   free(x.races);
   free(x.worker_stats);

@@ -152,6 +152,16 @@ struct cli_option run_option(enum run_option which, struct run_options *ro, cons
                             cli_text,
                             &ro->oracle.check};
     break;
+  case RUN_COVERAGE:
+    o = (struct cli_option){"coverage",
+                            0,
+                            "FILE",
+                            "write the lines of dara-cc builds that the runs\n"
+                            "executed to FILE, an lcov tracefile (genhtml renders\n"
+                            "it); the summary says how many blocks ran",
+                            cli_text,
+                            &ro->coverage};
+    break;
   default:
     o = (struct cli_option){"help", 'h', NULL, "this text", NULL, NULL};
     break;

@@ -34,6 +34,7 @@ struct run_options {
   bool quiet;                 /* the programs' output goes to /dev/null (--show-output clears it) */
   unsigned points;            /* --points: enum dara_points (abi/region.h) */
   struct sched_oracle oracle; /* --ok-exit, --check (oracle.h) */
+  const char *coverage;       /* --coverage FILE, or NULL */
 };
 
 /* The step limit of record and explore (replay takes the recording's):
@@ -63,6 +64,7 @@ enum run_option {
   RUN_POINTS,      /* --points sync|atomics|all|racy */
   RUN_OK_EXIT,     /* --ok-exit N, repeated */
   RUN_CHECK,       /* --check CMD */
+  RUN_COVERAGE,    /* --coverage FILE */
   RUN_HELP,        /* -h */
 };
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sched/cli.h"
+#include "sched/coverage.h"
 #include "sched/frontend.h"
 #include "sched/oracle.h"
 #include "sched/session.h"
@@ -94,6 +95,7 @@ int cmd_record(int argc, char **argv) {
                                     run_option(RUN_POINTS, &ro, NULL),
                                     run_option(RUN_OK_EXIT, &ro, NULL),
                                     run_option(RUN_CHECK, &ro, NULL),
+                                    run_option(RUN_COVERAGE, &ro, NULL),
                                     run_option(RUN_HELP, &ro, NULL)};
   const struct cli_command cmd = {"record", synopsis, epilog,
                                   22,       opts,     sizeof(opts) / sizeof(opts[0])};
@@ -115,11 +117,18 @@ int cmd_record(int argc, char **argv) {
     run_free(&run);
     return DARA_EXIT_ERROR;
   }
+  struct coverage_output cov;
+  if (coverage_output_open(&cov, ro.coverage, err, sizeof(err)) != 0) {
+    cli_error("%s", err);
+    run_free(&run);
+    return DARA_EXIT_ERROR;
+  }
   so.seed = ro.seed;
   struct strategy *strategy = strategy_new(&so, err, sizeof(err));
   if (!strategy) {
     cli_error("%s", err);
     run_free(&run);
+    coverage_output_drop(&cov);
     return DARA_EXIT_ERROR;
   }
   struct policy policy;
@@ -136,6 +145,7 @@ int cmd_record(int argc, char **argv) {
       schedfile_close(w, &(struct sched_outcome){.kind = SCHED_OUT_ERROR}, err, sizeof(err));
     strategy_free(strategy);
     run_free(&run);
+    coverage_output_drop(&cov);
     return DARA_EXIT_ERROR;
   }
   struct session_config cfg;
@@ -144,6 +154,7 @@ int cmd_record(int argc, char **argv) {
   cfg.output_fd = cfg0.output_fd;
   cfg.policy = &policy;
   cfg.sink = session_sink_to_file(w);
+  cfg.coverage = cov.cv;
   struct session_result res;
   struct session_ctx *session = session_ctx_new();
   session_run(session, &cfg, &res);
@@ -162,5 +173,9 @@ int cmd_record(int argc, char **argv) {
   }
   strategy_free(strategy); /* after the file: the header names it */
   run_free(&run);
-  return report(&res, rc, ro.output, ro.seed);
+  rc = report(&res, rc, ro.output, ro.seed);
+  if (coverage_output_finish(&cov, "record", NULL) != 0 && rc == 0)
+    rc = DARA_EXIT_ERROR;
+  coverage_output_drop(&cov);
+  return rc;
 }

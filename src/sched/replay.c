@@ -15,6 +15,7 @@
 
 #include "sched/cli.h"
 #include "sched/evtext.h"
+#include "sched/coverage.h"
 #include "sched/frontend.h"
 #include "sched/names.h"
 #include "sched/oracle.h"
@@ -276,7 +277,7 @@ int cmd_replay(int argc, char **argv) {
   const struct cli_option opts[] = {
       run_option(RUN_WATCHDOG, &ro, NULL),
       run_option(RUN_PROPS, &ro, "the global properties given to record or explore"),
-      run_option(RUN_HELP, &ro, NULL)};
+      run_option(RUN_COVERAGE, &ro, NULL), run_option(RUN_HELP, &ro, NULL)};
   const struct cli_command cmd = {"replay", synopsis, epilog,
                                   22,       opts,     sizeof(opts) / sizeof(opts[0])};
   int first = cli_parse(&cmd, argc, argv);
@@ -325,7 +326,9 @@ int cmd_replay(int argc, char **argv) {
   }
   struct run run;
   run_recorded(&run, &f.hdr);
-  if (run_prepare(&run, &ro, err, sizeof(err)) != 0) {
+  struct coverage_output cov = {0};
+  if (run_prepare(&run, &ro, err, sizeof(err)) != 0 ||
+      coverage_output_open(&cov, ro.coverage, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     run_free(&run);
     schedfile_free(&f);
@@ -343,7 +346,9 @@ int cmd_replay(int argc, char **argv) {
   cfg.sink = (struct session_sink){
       .event = on_event, .thread = on_thread, .object = on_object, .label = on_label, .ctx = &rep};
   struct session_result res;
+  cfg.coverage = cov.cv;
   if (oracle_capture(&f.hdr.oracle, &cfg) != 0) {
+    coverage_output_drop(&cov);
     session_ctx_free(session);
     run_free(&run);
     schedfile_free(&f);
@@ -378,6 +383,9 @@ int cmd_replay(int argc, char **argv) {
     outcome_line(rc, res.message, "replayed %llu step%s of %s as recorded",
                  (unsigned long long)res.steps, plural(res.steps), path);
   }
+  if (coverage_output_finish(&cov, "replay", NULL) != 0 && rc == 0)
+    rc = DARA_EXIT_ERROR;
+  coverage_output_drop(&cov);
   session_ctx_free(session);
   run_free(&run);
   schedfile_free(&f);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sched/coverage.h"
 #include "sched/fair.h"
 #include "sched/forkserver.h"
 #include "sched/holders.h"
@@ -1291,6 +1292,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   s.region->hdr.points = cfg->points < DARA_POINTS_COUNT ? cfg->points : DARA_POINTS_SYNC;
   if (s.region->hdr.points == DARA_POINTS_RACY && cfg->racy)
     s.region->racy = *cfg->racy;
+  s.region->hdr.coverage = cfg->coverage != NULL;
   session_catch_signals();
   got_sigchld = 0;
   got_interrupt = 0;
@@ -1303,6 +1305,9 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
     step(&s);
   res->steps = s.steps;
   cleanup(&s);
+  /* Every process is dead: their areas hold all they counted. */
+  if (cfg->coverage)
+    res->new_blocks = coverage_collect(cfg->coverage, ctx->region);
   if (rc != 0 || (res->outcome.kind == SCHED_OUT_ERROR && s.steps == 0 && !res->stopped))
     return -1;
   return 0;

@@ -93,6 +93,9 @@ struct session_config {
                                    accesses are points (NULL: none) */
   struct racy_set *racy_found;  /* when not NULL (and races detected): the
                                    places of every race found go here (racy.h) */
+  struct coverage *coverage;    /* when not NULL: the processes count the blocks
+                                   of dara-cc builds, added here when the run
+                                   is over (coverage.h) */
 };
 
 #define SESSION_MAX_SOMETIMES 32
@@ -132,7 +135,8 @@ struct session_result {
   uint32_t src_line;
   uint64_t steps;
   uint64_t events;
-  bool stopped; /* the sink or the policy ended the run */
+  uint64_t new_blocks; /* with cfg->coverage: blocks no earlier run had run */
+  bool stopped;        /* the sink or the policy ended the run */
   /* Every dara_sometimes reached, and whether it ever held in this run. */
   struct {
     char name[DARA_TEXT_LEN];

@@ -102,6 +102,14 @@ static const struct module *module_for(const char *path) {
   return m;
 }
 
+struct Dwfl_Module *srcloc_module(const char *path, uint64_t *low) {
+  const struct module *m = module_for(path);
+  if (!m || !m->mod)
+    return NULL;
+  *low = m->low;
+  return m->mod;
+}
+
 /* The innermost function (or inlined function) around addr, from the
  * DWARF scopes: its own name, where the symbol table would only name the
  * function it was inlined into. */

@@ -55,6 +55,14 @@ void srcloc_text(const char *path, uint64_t offset, char *buf, size_t len);
  * stack outside these is where the program was. By the file's name. */
 int srcloc_is_runtime(const char *path);
 
+/* The module at path as srcloc keeps it open: a libdwfl module reported at
+ * address 0, and in *low the address of offset 0 (what srcloc_lookup adds
+ * to an offset). For readers of a module's whole debug information
+ * (lcov.c). NULL when the file cannot be read as ELF. Valid until the next
+ * call into srcloc, which may close it. */
+struct Dwfl_Module;
+struct Dwfl_Module *srcloc_module(const char *path, uint64_t *low);
+
 /* Closes every module (tests; the cache is otherwise kept for the life of
  * the process). */
 void srcloc_reset(void);

@@ -17,9 +17,10 @@
 
 #include "abi/region.h"
 #include "sched/cli.h"
+#include "sched/covfuzz.h"
 #include "sched/dpor.h"
 
-enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX, S_RR, S_DPOR };
+enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX, S_RR, S_DPOR, S_COV };
 
 struct level {
   uint32_t n;      /* options at this point */
@@ -58,6 +59,10 @@ struct strategy {
   struct dpor *dpor;
   FILE *traces;               /* each execution's trace in Foata normal form, or NULL */
   struct dpor_claims *claims; /* dpor's workers' shared claims (strategy_share) */
+
+  /* cov: the fuzzer, and what the current execution reached first */
+  struct covfuzz *fuzz;
+  uint64_t reward;
 };
 
 /* ---- the default ordering ---- */
@@ -204,6 +209,10 @@ static int choose_one(struct strategy *s, const struct candidate *c, size_t n, u
     return choose_pct(s, c, n, lp, lr);
   case S_RR:
     return choose_rr(c, n, lp, lr);
+  case S_COV: {
+    size_t def = policy_default_index(c, n, lp, lr);
+    return n == 1 ? (int)def : (int)option(covfuzz_choose(s->fuzz, &s->rng, (uint32_t)n), def);
+  }
   default:
     return choose_random(s, c, n, lp, lr);
   }
@@ -282,6 +291,8 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
     return max;
   case S_DPOR:
     return dpor_lease(s->dpor, max);
+  case S_COV:
+    return n == 1 ? max : covfuzz_lease(s->fuzz, max);
   default:
     return lease_random(s, n, chosen, max);
   }
@@ -315,6 +326,9 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
       start_pct(s, turn + 1);
   } else if (s->kind == S_PCT) {
     start_pct(s, s->pct_depth);
+  } else if (s->kind == S_COV) {
+    s->reward = 0;
+    covfuzz_begin(s->fuzz, &s->rng);
   }
   memset(p, 0, sizeof(*p));
   p->name = strategy_describe(s);
@@ -327,7 +341,7 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
 }
 
 bool strategy_seekable(const struct strategy *s) {
-  return s->kind != S_DFS && s->kind != S_PB && s->kind != S_DPOR;
+  return s->kind != S_DFS && s->kind != S_PB && s->kind != S_DPOR && s->kind != S_COV;
 }
 
 bool strategy_redundant(const struct strategy *s) {
@@ -379,6 +393,8 @@ void strategy_end(struct strategy *s, uint64_t steps) {
   if (s->kind == S_DPOR && dpor_redundant(s->dpor))
     return; /* not an execution of its own: the same trace as an earlier one */
   s->executions++;
+  if (s->kind == S_COV)
+    covfuzz_end(s->fuzz, s->reward);
   if (steps > s->longest)
     s->longest = steps;
   if (s->kind == S_DFS) {
@@ -397,6 +413,12 @@ void strategy_end(struct strategy *s, uint64_t steps) {
     }
     snprintf(s->desc, sizeof(s->desc), "pb bound %u of %u", s->bound, s->depth);
   }
+}
+
+void strategy_reward(struct strategy *s, uint64_t fresh) { s->reward += fresh; }
+
+size_t strategy_corpus(const struct strategy *s) {
+  return s->kind == S_COV ? covfuzz_corpus(s->fuzz) : 0;
 }
 
 const char *strategy_describe(const struct strategy *s) { return s->desc; }
@@ -420,9 +442,9 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
     const char *name;
     enum kind kind;
     bool record; /* one of record's policies, else one of explore's strategies */
-  } names[] = {{"dfs", S_DFS, false},      {"random", S_RANDOM, false}, {"pct", S_PCT, false},
-               {"pb", S_PB, false},        {"mix", S_MIX, false},       {"dpor", S_DPOR, false},
-               {"random", S_RANDOM, true}, {"rr", S_RR, true}};
+  } names[] = {{"dfs", S_DFS, false}, {"random", S_RANDOM, false}, {"pct", S_PCT, false},
+               {"pb", S_PB, false},   {"mix", S_MIX, false},       {"dpor", S_DPOR, false},
+               {"cov", S_COV, false}, {"random", S_RANDOM, true},  {"rr", S_RR, true}};
   struct strategy *s = NULL;
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
     if (names[i].record != o->record || strcmp(o->name, names[i].name) != 0)
@@ -439,7 +461,8 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
     if (o->record)
       snprintf(err, err_len, "unknown policy '%s' (random, rr)", o->name);
     else
-      snprintf(err, err_len, "unknown strategy '%s' (dfs, random, pct, pb, mix, dpor)", o->name);
+      snprintf(err, err_len, "unknown strategy '%s' (dfs, random, pct, pb, mix, dpor, cov)",
+               o->name);
     return NULL;
   }
   s->seed = o->seed;
@@ -452,7 +475,11 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
   s->dpor_bound = o->bound;
   if (s->kind == S_DPOR && s->dpor)
     dpor_set_bound(s->dpor, o->bound == UINT_MAX ? UINT32_MAX : o->bound);
-  if (!s->prio || ((s->kind == S_DPOR || s->traces) && !s->dpor)) {
+  if (s->kind == S_COV)
+    s->fuzz = covfuzz_new();
+  if (!s->prio || ((s->kind == S_DPOR || s->traces) && !s->dpor) ||
+      (s->kind == S_COV && !s->fuzz)) {
+    covfuzz_free(s->fuzz);
     dpor_free(s->dpor);
     free(s->prio);
     free(s);
@@ -478,6 +505,9 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
   case S_RR:
     snprintf(s->desc, sizeof(s->desc), "rr");
     break;
+  case S_COV:
+    snprintf(s->desc, sizeof(s->desc), "cov");
+    break;
   case S_DPOR:
     if (s->dpor_bound == UINT_MAX)
       snprintf(s->desc, sizeof(s->desc), "dpor");
@@ -496,5 +526,6 @@ void strategy_free(struct strategy *s) {
   free(s->prio);
   dpor_free(s->dpor);
   dpor_claims_free(s->claims);
+  covfuzz_free(s->fuzz);
   free(s);
 }

@@ -32,6 +32,9 @@
  *           has one.
  *   mix     The default: executions take turns between pct (depth 1, 2, 3 in
  *           rotation) and random, which finds shallow bugs fast.
+ *   cov     Coverage-guided (covfuzz.h): mutates the schedules of earlier
+ *           executions that reached new blocks or new orders of conflicting
+ *           steps (strategy_reward says what each reached).
  *
  * Record offers random (its default: the first execution of random above,
  * which uses the seed itself) and
@@ -52,7 +55,7 @@
 struct strategy;
 
 struct strategy_options {
-  const char *name; /* dfs, random, pct, pb, mix; with record: random, rr */
+  const char *name; /* dfs, random, pct, pb, mix, dpor, cov; with record: random, rr */
   bool record;      /* the names are record's policies (--policy), not explore's */
   uint64_t seed;
   unsigned depth;     /* dfs: explored points; pb: maximum preemption bound */
@@ -72,6 +75,12 @@ void strategy_free(struct strategy *s);
 bool strategy_begin(struct strategy *s, struct policy *p);
 /* Tells the strategy the execution that used p is over, after `steps`. */
 void strategy_end(struct strategy *s, uint64_t steps);
+/* Before strategy_end: what the execution reached that no earlier one had
+ * (new blocks, new pairs of conflicting steps); cov keeps its schedule
+ * when it is more than 0. */
+void strategy_reward(struct strategy *s, uint64_t fresh);
+/* cov: schedules in its corpus; 0 for the others. */
+size_t strategy_corpus(const struct strategy *s);
 
 /* Whether executions can be handed out out of order (strategy_seek):
  * random, pct and mix derive each execution from its index; dfs and pb walk

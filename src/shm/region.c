@@ -76,6 +76,7 @@ static void init_header(struct dara_region *r) {
   r->hdr.region_size = sizeof(*r);
   r->hdr.spins = HANDOFF_SPINS;
   r->hdr.points = DARA_POINTS_SYNC;
+  r->hdr.coverage = 0;
   r->racy.nmodules = 0;
   r->racy.nplaces = 0;
 }
@@ -89,11 +90,20 @@ void region_reset_proc(struct dara_proc *p) {
   p->syscall = -1;
 }
 
+void region_clear_cov(struct dara_cov *c, bool always) {
+  /* blocks[] past `used` are never read: only the index must be empty. */
+  if (always || c->used || c->nmodules || c->lost)
+    memset(c->index, 0, sizeof(c->index));
+  c->nmodules = c->used = c->lost = 0;
+}
+
 void region_recycle(struct dara_region *r) {
   init_header(r);
   memset(&r->clock, 0, sizeof(r->clock));
-  for (unsigned i = 0; i < DARA_MAX_PROCS; i++)
+  for (unsigned i = 0; i < DARA_MAX_PROCS; i++) {
     region_reset_proc(&r->procs[i]);
+    region_clear_cov(&r->cov[i], false);
+  }
 }
 
 void region_reset(struct dara_region *r) {
@@ -101,8 +111,10 @@ void region_reset(struct dara_region *r) {
   init_header(r);
   memset(&r->clock, 0, sizeof(r->clock));
   memset(r->procs, 0, sizeof(r->procs));
-  for (int i = 0; i < DARA_MAX_PROCS; i++)
+  for (int i = 0; i < DARA_MAX_PROCS; i++) {
     r->procs[i].syscall = -1;
+    region_clear_cov(&r->cov[i], true);
+  }
 }
 
 struct dara_region *region_create(int *fd) {

@@ -31,6 +31,9 @@ void region_reset(struct dara_region *r);
 void region_recycle(struct dara_region *r);
 /* The same for one control block. */
 void region_reset_proc(struct dara_proc *p);
+/* Empties a coverage area for the next process: its counts, and its index
+ * when anything was counted (always: whatever the program wrote). */
+void region_clear_cov(struct dara_cov *c, bool always);
 
 /* Unmaps a region made by region_create and closes its descriptor. */
 void region_destroy(struct dara_region *r, int fd);

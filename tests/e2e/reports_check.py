@@ -64,6 +64,9 @@ EXPLORE = {"version": INT, "schedules": INT, "seconds": NUM, "rate": NUM, "strat
            "sometimes_never_held": LIST}
 EXPLORE_REQUIRED = [k for k in EXPLORE if k not in
                     ("racy", "preemption_bound", "worker_executions", "claimed_elsewhere")]
+COVERAGE = {"lines_found": INT, "lines_hit": INT, "pairs": INT, "corpus": INT, "growth": LIST,
+            "growth_more": BOOL}
+GROWTH = {"schedule": INT, "blocks": INT, "pairs": INT}
 BUG = {"kind": STR, "schedule": INT, "hits": INT, "file": STR, "message": STR,
        "signature": STR, "replay": STR, "process": INT, "details": LIST}
 KINDS = {"deadlock", "crash", "exit", "hang", "livelock", "property", "race", "check"}
@@ -95,6 +98,16 @@ def explore_json(path):
                          {"thread": STR, "kind": STR, "size": INT, "at": STR})
     if not all(is_type(s, STR) for s in j.get("sometimes_never_held") or []):
         bad("sometimes_never_held holds a non-string")
+    if "coverage" not in j:
+        bad("explore: no 'coverage'")
+    elif j["coverage"] is not None:
+        cov = j["coverage"]
+        check_fields("coverage", cov, COVERAGE, ["blocks", "pairs", "corpus", "growth",
+                                                 "growth_more"])
+        if cov.get("blocks") is not None and not is_type(cov.get("blocks"), INT):
+            bad("coverage.blocks is %r, not an integer or null" % cov.get("blocks"))
+        for i, g in enumerate(cov.get("growth") or []):
+            check_fields("coverage.growth[%d]" % i, g, GROWTH, list(GROWTH))
 
 
 SHOW = {"version": INT, "file": STR, "format_version": INT, "file_size": INT, "complete": BOOL,
