@@ -6,15 +6,15 @@ _dara_words() {
   case $1 in
     record)
       echo "-o --output -s --seed -p --policy -w --watchdog -m --max-steps -P --props
-            -T --timers --points --ok-exit --check -h --help"
+            -T --timers --points --ok-exit --check --coverage -h --help"
       ;;
-    replay) echo "-w --watchdog -P --props -h --help" ;;
+    replay) echo "-w --watchdog -P --props --coverage -h --help" ;;
     explore)
       echo "-S --strategy -d --depth --pct-depth -s --seed -n --max-schedules -t --time-limit
             -o --output -k --keep-going --json --sarif --junit -w --watchdog -m --max-steps
             --show-output
             --props --timers -j --jobs --points --racy-probe --ok-exit --check --traces
-            --races --no-fork-server -h --help"
+            --races --no-fork-server --coverage -h --help"
       ;;
     show) echo "-f --format -h --help" ;;
   esac
@@ -25,7 +25,7 @@ _dara_takes_value() {
   case $1:$2 in
     record:-o | record:--output | record:-s | record:--seed | record:-p | record:--policy | \
       *:-w | *:--watchdog | *:-m | *:--max-steps | *:-P | *:--props | *:-T | *:--timers | \
-      *:--points | *:--ok-exit | *:--check | explore:-S | explore:--strategy | explore:-d | \
+      *:--points | *:--ok-exit | *:--check | *:--coverage | explore:-S | explore:--strategy | explore:-d | \
       explore:--depth | explore:--pct-depth | explore:-s | explore:--seed | explore:-n | \
       explore:--max-schedules | explore:-t | explore:--time-limit | explore:-o | \
       explore:--output | explore:-j | explore:--jobs | explore:--racy-probe | \
@@ -80,7 +80,7 @@ _dara() {
   fi
 
   case $prev in
-    -S | --strategy) mapfile -t COMPREPLY < <(compgen -W "mix dfs random pct pb dpor" -- "$cur"); return ;;
+    -S | --strategy) mapfile -t COMPREPLY < <(compgen -W "mix dfs random pct pb dpor cov" -- "$cur"); return ;;
     -p | --policy) mapfile -t COMPREPLY < <(compgen -W "random rr" -- "$cur"); return ;;
     -T | --timers) mapfile -t COMPREPLY < <(compgen -W "any due" -- "$cur"); return ;;
     --points)

@@ -197,7 +197,7 @@ test_zsh_completion() {
   zsh_complete "$z" "dara re" "dara explore -S " "dara show x --format " "dara help " \
     "dara record -" "dara replay -" "dara explore -" "dara show -"
   expect_zsh "$z" 1 "record replay" "dara re" || bad=1
-  expect_zsh "$z" 2 "dfs dpor mix pb pct random" "dara explore -S " || bad=1
+  expect_zsh "$z" 2 "cov dfs dpor mix pb pct random" "dara explore -S " || bad=1
   expect_zsh "$z" 3 "chrome json shiviz text" "dara show x --format " || bad=1
   expect_zsh "$z" 4 "explore record replay show" "dara help " || bad=1
   # Every option of --help, for its command.
