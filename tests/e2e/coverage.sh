@@ -51,8 +51,9 @@ count() {
     in_src && index($0, want) == 1 { split($0, f, ","); print f[2]; exit }' "$1"
 }
 
-# build COMPILER: cov_rare under $TMP/COMPILER/.
+# build COMPILER: cov_rare under $TMP/COMPILER/ (once).
 build() {
+  [[ -x $TMP/$1/cov_rare ]] && return 0
   mkdir -p "$TMP/$1"
   (cd "$TMP" && DARA_CC=$1 "$DARA_CC" -O0 -g -o "$1/cov_rare" "$SOURCE" -pthread)
 }
@@ -79,6 +80,7 @@ test_lines() {
 
 test_json() {
   local p=$TMP/json
+  build gcc || { echo "dara-cc could not build cov_rare"; return 1; }
   dara_run "$p" explore -s 2 -n 100 --json --coverage "$p.info" -o bugs-json -- gcc/cov_rare
   [[ $(status "$p") == 0 ]] || { echo "explore: $(describe "$p")"; return 1; }
   jq -e '.coverage.blocks > 0 and .coverage.pairs > 0 and
@@ -97,6 +99,7 @@ test_json() {
 
 test_record_replay() {
   local p=$TMP/rr
+  build gcc || { echo "dara-cc could not build cov_rare"; return 1; }
   dara_run "$p.rec" record -s 5 -o "$p.sched" --coverage "$p.rec.info" -- gcc/cov_rare
   [[ $(status "$p.rec") == 0 ]] || { echo "record: $(describe "$p.rec")"; return 1; }
   dara_run "$p.rep" replay --coverage "$p.rep.info" "$p.sched"
@@ -109,6 +112,7 @@ test_record_replay() {
 
 test_strategy_cov() {
   local p=$TMP/cov file k
+  build gcc || { echo "dara-cc could not build cov_rare"; return 1; }
   dara_run "$p" explore -S cov -s 3 -n 3000 --json -o bugs-cov -- gcc/cov_rare strict
   [[ $(status "$p") == 1 ]] || { echo "explore -S cov: $(describe "$p")"; return 1; }
   file=$(jq -r '.bugs[0].file' "$p.out")
@@ -145,6 +149,7 @@ test_uninstrumented() {
 
 test_bad_file() {
   local p=$TMP/bad
+  build gcc || { echo "dara-cc could not build cov_rare"; return 1; }
   dara_run "$p" explore -s 1 -n 5 --coverage "$TMP/no/such/dir/cov.info" -o bugs-bad -- gcc/cov_rare
   [[ $(status "$p") == 2 ]] || { echo "explore: $(describe "$p")"; return 1; }
   grep -q -- '--coverage: cannot write' "$p.err" || { echo "$(summary "$p.err")"; return 1; }
