@@ -62,7 +62,8 @@ static uint32_t module_of(const void *anchor, uintptr_t *base) {
     memcpy(area->modules[index], path, DARA_PATH_LEN);
     __atomic_store_n(&area->nmodules, have + 1, __ATOMIC_RELEASE);
   }
-  anchors[n] = (struct cov_anchor){.anchor = anchor, .base = (uintptr_t)info.dli_fbase, .index = index};
+  anchors[n] =
+      (struct cov_anchor){.anchor = anchor, .base = (uintptr_t)info.dli_fbase, .index = index};
   __atomic_store_n(&nanchors, n + 1, __ATOMIC_RELEASE);
   *base = (uintptr_t)info.dli_fbase;
   return index;

@@ -24,12 +24,14 @@
 
 struct coverage;
 
+/* A new, empty union in a shared mapping: processes forked from this one
+ * (explore's workers) add to the same union. NULL when out of memory. */
 struct coverage *coverage_new(void);
 void coverage_free(struct coverage *cv);
 
 /* Adds what the processes of the execution just over counted to the union
  * and empties every area for the next. Returns how many blocks no earlier
- * execution ran. */
+ * execution ran (in any process sharing the union). */
 uint64_t coverage_collect(struct coverage *cv, struct dara_region *r);
 
 struct coverage_stats {
@@ -57,8 +59,8 @@ int coverage_output_open(struct coverage_output *o, const char *path, char *err,
 /* Writes the tracefile (test_name: its TN line) with its totals into *t
  * (may be NULL) and closes it; the union stays (coverage_output_drop
  * frees it). -1 with the reason in err. */
-int coverage_output_close(struct coverage_output *o, const char *test_name,
-                          struct lcov_totals *t, char *err, size_t err_len);
+int coverage_output_close(struct coverage_output *o, const char *test_name, struct lcov_totals *t,
+                          char *err, size_t err_len);
 /* Ends the command's coverage: writes the tracefile (coverage_output_close)
  * and prints on stderr what it holds, "dara: coverage: 41 blocks, 30 of
  * 36 lines, in cov.info" (and what an area lost), the totals into *totals

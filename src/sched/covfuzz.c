@@ -31,7 +31,9 @@ struct covfuzz {
   uint32_t pos;                     /* choices made so far */
 };
 
-struct covfuzz *covfuzz_new(void) { return calloc(1, sizeof(struct covfuzz)); }
+struct covfuzz *covfuzz_new(void) {
+  return calloc(1, sizeof(struct covfuzz));
+}
 
 void covfuzz_free(struct covfuzz *f) {
   if (!f)

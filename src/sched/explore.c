@@ -129,9 +129,10 @@ struct explore {
   uint64_t races_stopped;     /* executions in which detection stopped early */
   char races_stopped_why[64]; /* the first one's reason */
   char error[1100];           /* the error an execution ended with, or "" */
-  /* Coverage (one worker only): the blocks of dara-cc builds (with
-   * --coverage or --strategy cov, else NULL), the pairs of conflicting
-   * steps, and the schedules after which either grew. */
+  /* Coverage: the blocks of dara-cc builds (with --coverage or
+   * --strategy cov, else NULL) and the pairs of conflicting steps, both
+   * shared with the workers of --jobs; the schedules after which either
+   * grew. */
   struct coverage_output cov;
   struct coverage *blocks;
   struct pairs *pairs;
@@ -745,12 +746,12 @@ static int ps_module(void *ctx, unsigned proc, unsigned index, const char *path)
   return ps->file.module(ps->file.ctx, proc, index, path);
 }
 
-/* After an execution: what it reached first goes to the strategy and, when
- * anything grew, into the growth list. */
-static void note_coverage(struct explore *x, const struct session_result *res) {
-  uint64_t fresh = res->new_blocks + (x->pairs ? pairs_end(x->pairs) : 0);
-  strategy_reward(x->strategy, fresh);
-  if (!fresh)
+/* When an execution that reached something first is taken (number: its
+ * schedule), the totals after it go into the growth list. With --jobs the
+ * totals are the union's when the result comes in: other workers' later
+ * executions may have added to them. */
+static void note_growth(struct explore *x, const struct session_result *res, uint64_t number) {
+  if (!x->pairs || (!res->new_blocks && !res->new_pairs))
     return;
   if (x->ngrowth == EXPLORE_MAX_GROWTH) {
     x->growth_more = true;
@@ -759,9 +760,8 @@ static void note_coverage(struct explore *x, const struct session_result *res) {
   struct coverage_stats st = {0};
   if (x->blocks)
     coverage_stats(x->blocks, &st);
-  x->growth[x->ngrowth++] = (struct growth){.schedule = x->schedules + 1,
-                                            .blocks = st.blocks,
-                                            .pairs = x->pairs ? pairs_count(x->pairs) : 0};
+  x->growth[x->ngrowth++] = (struct growth){
+      .schedule = number, .blocks = st.blocks, .pairs = x->pairs ? pairs_count(x->pairs) : 0};
 }
 
 /* Runs one execution under policy in session, recorded into the memory
@@ -791,7 +791,8 @@ static int execute(struct explore *x, struct session_ctx *session, struct sessio
   oracle_begin(cfg);
   session_run(session, cfg, res);
   oracle_judge(&x->run.hdr.oracle, cfg, true, res);
-  note_coverage(x, res);
+  res->new_pairs = x->pairs ? pairs_end(x->pairs) : 0;
+  strategy_reward(x->strategy, res->new_blocks + res->new_pairs);
   strategy_end(x->strategy, res->steps);
   if (schedfile_close(w, &res->outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
@@ -818,6 +819,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
     x->step_limits++;
   merge_sometimes(x, res);
   merge_races(x, res, number);
+  note_growth(x, res, number);
   if (res->outcome.kind == SCHED_OUT_ERROR) {
     clear_progress(x);
     outcome_details(res->details);
@@ -1132,7 +1134,7 @@ int cmd_explore(int argc, char **argv) {
       run_long_only(run_option(RUN_COVERAGE, &ro,
                                "write the lines of dara-cc builds that the\n"
                                "executions ran to FILE, an lcov tracefile\n"
-                               "(genhtml renders it); not with --jobs")),
+                               "(genhtml renders it)")),
       {"traces", 0, "FILE",
        "write each execution's trace to FILE, a line each, in\n"
        "Foata normal form: equivalent executions (the same\n"
@@ -1233,11 +1235,6 @@ int cmd_explore(int argc, char **argv) {
               so.name);
     goto done;
   }
-  if (jobs > 1 && ro.coverage) {
-    cli_error("--coverage: one execution at a time (not --jobs): the workers' coverage is "
-              "not merged");
-    goto done;
-  }
   if (coverage_output_open(&x.cov, ro.coverage, err, sizeof(err)) != 0) {
     cli_error("%s", err);
     goto done;
@@ -1247,8 +1244,8 @@ int cmd_explore(int argc, char **argv) {
     cli_error("out of memory");
     goto done;
   }
-  if (jobs <= 1 &&
-      (!(x.pairs = pairs_new()) || !(x.growth = calloc(EXPLORE_MAX_GROWTH, sizeof(*x.growth))))) {
+  /* Made before the workers are forked: they share the sets. */
+  if (!(x.pairs = pairs_new()) || !(x.growth = calloc(EXPLORE_MAX_GROWTH, sizeof(*x.growth)))) {
     cli_error("out of memory");
     goto done;
   }

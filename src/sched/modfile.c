@@ -50,6 +50,21 @@ static bool admit_mapping(const struct procfacts_map *m, void *arg) {
 
 void modfile_admit_process(pid_t pid) { procfacts_each_mapping(pid, admit_mapping, NULL); }
 
+bool modfile_admitted(const char *path, dev_t *dev, ino_t *ino) {
+  struct stat named;
+  if (stat(path, &named) != 0 || !S_ISREG(named.st_mode) ||
+      !is_admitted(named.st_dev, named.st_ino))
+    return false;
+  *dev = named.st_dev;
+  *ino = named.st_ino;
+  return true;
+}
+
+void modfile_admit(dev_t dev, ino_t ino) {
+  struct procfacts_map m = {.dev = dev, .ino = ino};
+  admit_mapping(&m, NULL);
+}
+
 int modfile_snapshot(const char *path) {
   /* stat first: it opens nothing, so a FIFO cannot block it. */
   struct stat named;

@@ -13,6 +13,7 @@
 #ifndef DARA_SCHED_MODFILE_H
 #define DARA_SCHED_MODFILE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* Larger files are not read (no program or shared object is this big). */
@@ -25,6 +26,13 @@ void modfile_admit_process(pid_t pid);
 /* Admits any file: for show, whose paths come from a schedule file the
  * user gave, not from a running program. */
 void modfile_admit_any(void);
+
+/* Whether path names a regular file admitted now, and which ((device,
+ * inode) into *dev and *ino): for a process that admitted it (an explore
+ * worker) to vouch for it to another (the parent, which then admits it
+ * with modfile_admit; the snapshot still checks it is that file). */
+bool modfile_admitted(const char *path, dev_t *dev, ino_t *ino);
+void modfile_admit(dev_t dev, ino_t ino);
 
 /* A read-only snapshot of the regular file at path, as a sealed memfd
  * positioned at 0 (the caller's to close), or -1: also when the file is

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "sched/deps.h"
 #include "sched/event.h"
@@ -26,8 +27,8 @@ struct recent {
 };
 
 struct object {
-  uint64_t key;  /* deps' object key, + 1 so that 0 is empty */
-  uint64_t gen;  /* the execution it was last used in */
+  uint64_t key;            /* deps' object key, + 1 so that 0 is empty */
+  uint64_t gen;            /* the execution it was last used in */
   struct recent r[RECENT]; /* latest first */
 };
 
@@ -36,10 +37,17 @@ struct pairs {
   struct object *objs;
   size_t cap, used;
   uint64_t gen;
-  /* the pairs of every execution */
-  uint64_t *set;
-  size_t set_cap, set_used;
-  uint64_t fresh; /* new in the current execution */
+  struct pair_set *set; /* the pairs of every execution */
+  uint64_t fresh;       /* new in the current execution */
+};
+
+/* The pairs reached, in a shared mapping made before explore forks its
+ * workers: every worker adds to it, and a pair is new to the one that
+ * claims its slot. Past 3/4 of the slots, new pairs are not kept. */
+#define SET_CAPACITY (UINT32_C(1) << 21)
+struct pair_set {
+  uint64_t used;
+  uint64_t slot[SET_CAPACITY];
 };
 
 struct pairs *pairs_new(void) {
@@ -47,9 +55,10 @@ struct pairs *pairs_new(void) {
   if (!p)
     return NULL;
   p->cap = 1024;
-  p->set_cap = 4096;
   p->objs = calloc(p->cap, sizeof(*p->objs));
-  p->set = calloc(p->set_cap, sizeof(*p->set));
+  void *m = mmap(NULL, sizeof(struct pair_set), PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  p->set = m == MAP_FAILED ? NULL : m;
   if (!p->objs || !p->set) {
     pairs_free(p);
     return NULL;
@@ -61,7 +70,8 @@ void pairs_free(struct pairs *p) {
   if (!p)
     return;
   free(p->objs);
-  free(p->set);
+  if (p->set)
+    munmap(p->set, sizeof(*p->set));
   free(p);
 }
 
@@ -117,33 +127,24 @@ static struct object *object_of(struct pairs *p, uint64_t key) {
   }
 }
 
-static bool set_add(struct pairs *p, uint64_t h) {
-  if (2 * (p->set_used + 1) > p->set_cap) {
-    size_t cap = p->set_cap * 2;
-    uint64_t *s = calloc(cap, sizeof(*s));
-    if (!s)
-      return false;
-    for (size_t i = 0; i < p->set_cap; i++) {
-      if (!p->set[i])
-        continue;
-      size_t j = mix(p->set[i]) & (cap - 1);
-      while (s[j])
-        j = (j + 1) & (cap - 1);
-      s[j] = p->set[i];
-    }
-    free(p->set);
-    p->set = s;
-    p->set_cap = cap;
-  }
+static bool set_add(struct pair_set *set, uint64_t h) {
   h |= 1; /* never 0, the empty slot */
-  size_t j = mix(h) & (p->set_cap - 1);
-  while (p->set[j] && p->set[j] != h)
-    j = (j + 1) & (p->set_cap - 1);
-  if (p->set[j])
-    return false;
-  p->set[j] = h;
-  p->set_used++;
-  return true;
+  for (size_t j = mix(h) & (SET_CAPACITY - 1);; j = (j + 1) & (SET_CAPACITY - 1)) {
+    uint64_t was = __atomic_load_n(&set->slot[j], __ATOMIC_ACQUIRE);
+    if (was == h)
+      return false;
+    if (was != 0)
+      continue;
+    if (__atomic_load_n(&set->used, __ATOMIC_RELAXED) >= SET_CAPACITY / 4 * 3)
+      return false;
+    if (__atomic_compare_exchange_n(&set->slot[j], &was, h, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+      __atomic_fetch_add(&set->used, 1, __ATOMIC_RELAXED);
+      return true;
+    }
+    if (was == h) /* another worker claimed it first */
+      return false;
+  }
 }
 
 /* Pairs the step with the latest conflicting step of another thread on
@@ -153,9 +154,9 @@ static void touch(struct pairs *p, struct object *o, const struct recent *now) {
     const struct recent *was = &o->r[i];
     if (was->tid == now->tid || !deps_conflict(&was->dep, &now->dep))
       continue;
-    uint64_t h = mix(mix(was->place ^ (uint64_t)was->op << 48) ^ now->place ^
-                     (uint64_t)now->op << 32);
-    p->fresh += set_add(p, h);
+    uint64_t h =
+        mix(mix(was->place ^ (uint64_t)was->op << 48) ^ now->place ^ (uint64_t)now->op << 32);
+    p->fresh += set_add(p->set, h);
     break;
   }
   /* Latest first. */
@@ -184,4 +185,6 @@ void pairs_event(struct pairs *p, const struct dara_event *ev) {
 
 uint64_t pairs_end(struct pairs *p) { return p->fresh; }
 
-uint64_t pairs_count(const struct pairs *p) { return p->set_used; }
+uint64_t pairs_count(const struct pairs *p) {
+  return __atomic_load_n(&p->set->used, __ATOMIC_RELAXED);
+}

@@ -25,6 +25,9 @@
 struct dara_event;
 struct pairs;
 
+/* The pairs reached are kept in a shared mapping: processes forked from
+ * this one (explore's workers) add to the same set, each with its own
+ * execution state. */
 struct pairs *pairs_new(void);
 void pairs_free(struct pairs *p);
 
@@ -34,7 +37,8 @@ void pairs_begin(struct pairs *p);
 void pairs_event(struct pairs *p, const struct dara_event *ev);
 /* The execution is over: how many of its pairs no earlier one reached. */
 uint64_t pairs_end(struct pairs *p);
-/* Distinct pairs reached so far. */
+/* Distinct pairs reached so far (by every process sharing the set; at
+ * most 1,572,864 are kept). */
 uint64_t pairs_count(const struct pairs *p);
 
 #endif

@@ -136,6 +136,8 @@ struct session_result {
   uint64_t steps;
   uint64_t events;
   uint64_t new_blocks; /* with cfg->coverage: blocks no earlier run had run */
+  uint64_t new_pairs;  /* explore: pairs of conflicting steps no earlier
+                          execution reached (pairs.h); set by explore */
   bool stopped;        /* the sink or the policy ended the run */
   /* Every dara_sometimes reached, and whether it ever held in this run. */
   struct {

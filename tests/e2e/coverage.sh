@@ -15,6 +15,7 @@
 #   - --strategy cov finds the bug of the rare interleaving, its schedule
 #     file replays to the same failure, and the same seed explores the
 #     same schedules;
+#   - --jobs 2 gives the union one worker gives (the same executions);
 #   - a program built without coverage (plain, or DARA_CC_COVERAGE=0) says
 #     so, and a --coverage file that cannot be written stops dara before
 #     it runs anything.
@@ -147,6 +148,23 @@ test_uninstrumented() {
     { echo "DARA_CC_COVERAGE=0: $(summary "$p.off.err")"; return 1; }
 }
 
+test_jobs() {
+  local p=$TMP/jobs j
+  build gcc || { echo "dara-cc could not build cov_rare"; return 1; }
+  # The same executions on one worker and on two: the same union.
+  for j in 1 2; do
+    dara_run "$p$j" explore -S random -s 4 -n 80 -j "$j" --json --coverage "$p$j.info" \
+      -o "bugs-jobs$j" -- gcc/cov_rare
+    [[ $(status "$p$j") == 0 ]] || { echo "explore -j $j: $(describe "$p$j")"; return 1; }
+  done
+  [[ $(jq -c '[.coverage.blocks, .coverage.pairs]' "${p}1.out") == \
+    "$(jq -c '[.coverage.blocks, .coverage.pairs]' "${p}2.out")" ]] ||
+    { echo "blocks and pairs: -j 1 $(jq -c .coverage "${p}1.out"), -j 2 $(jq -c .coverage "${p}2.out")"
+      return 1; }
+  cmp -s "${p}1.info" "${p}2.info" ||
+    { echo "the tracefiles of -j 1 and -j 2 differ:"; diff "${p}1.info" "${p}2.info" | head; return 1; }
+}
+
 test_bad_file() {
   local p=$TMP/bad
   build gcc || { echo "dara-cc could not build cov_rare"; return 1; }
@@ -154,8 +172,6 @@ test_bad_file() {
   [[ $(status "$p") == 2 ]] || { echo "explore: $(describe "$p")"; return 1; }
   grep -q -- '--coverage: cannot write' "$p.err" || { echo "$(summary "$p.err")"; return 1; }
   [[ ! -e $TMP/bugs-bad ]] || { echo "explore ran before failing"; return 1; }
-  dara_run "$p.jobs" explore -j 2 -s 1 -n 5 --coverage "$p.info" -o bugs-bad -- gcc/cov_rare
-  [[ $(status "$p.jobs") == 2 ]] || { echo "--coverage with --jobs: $(describe "$p.jobs")"; return 1; }
 }
 
 COMPILERS=(gcc)
@@ -163,5 +179,5 @@ command -v clang >/dev/null && COMPILERS+=(clang)
 [[ ${#COMPILERS[@]} == 2 ]] || echo "# clang is not installed: gcc only"
 TESTS=()
 for c in "${COMPILERS[@]}"; do TESTS+=("lines $c"); done
-TESTS+=(json record_replay strategy_cov uninstrumented bad_file)
+TESTS+=(json record_replay strategy_cov jobs uninstrumented bad_file)
 run_tests "${TESTS[@]}"

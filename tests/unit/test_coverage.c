@@ -113,10 +113,11 @@ static void test_hostile_area(void **state) {
   a->blocks[0] = (struct dara_cov_block){.key = 0x10 << 3 | 0, .hits = 1};
   a->blocks[1] = (struct dara_cov_block){.key = 0x20 << 3 | 1, .hits = 1}; /* no NUL: out */
   a->blocks[2] = (struct dara_cov_block){.key = 0x30 << 3 | 2, .hits = 1}; /* empty path: out */
-  a->blocks[3] = (struct dara_cov_block){.key = 0, .hits = 9};            /* lost claim */
+  a->blocks[3] = (struct dara_cov_block){.key = 0, .hits = 9};             /* lost claim */
   a->blocks[4] = (struct dara_cov_block){.key = 0x40 << 3 | 0, .hits = 0}; /* never ran: out */
   for (uint32_t i = 5; i < DARA_COV_BLOCKS; i++)
-    a->blocks[i] = (struct dara_cov_block){.key = UINT64_MAX, .hits = 1}; /* module 7, offset huge */
+    a->blocks[i] =
+        (struct dara_cov_block){.key = UINT64_MAX, .hits = 1}; /* module 7, offset huge */
   assert_int_equal(coverage_collect(cv, r), 1);
   struct coverage_stats st;
   coverage_stats(cv, &st);
@@ -130,9 +131,12 @@ static void test_hostile_area(void **state) {
 }
 
 static struct dara_event step_ev(unsigned routine, unsigned op, uint32_t obj, uint64_t pc) {
-  return (struct dara_event){
-      .kind = DARA_EV_STEP, .proc = 0, .routine = (uint16_t)routine, .op = (uint16_t)op,
-      .obj = obj, .arg = (int64_t)pc};
+  return (struct dara_event){.kind = DARA_EV_STEP,
+                             .proc = 0,
+                             .routine = (uint16_t)routine,
+                             .op = (uint16_t)op,
+                             .obj = obj,
+                             .arg = (int64_t)pc};
 }
 
 static void run_steps(struct pairs *p, const struct dara_event *ev, size_t n) {
@@ -157,10 +161,9 @@ static void test_pairs(void **state) {
   assert_int_equal(pairs_end(p), 1);
   /* Two reads commute; one thread's own steps are no interleaving; another
    * location is another object. */
-  struct dara_event none[] = {step_ev(1, DARA_OP_MEM_READ, 6, 0x300),
-                              step_ev(2, DARA_OP_MEM_READ, 6, 0x400),
-                              step_ev(3, DARA_OP_MEM_WRITE, 7, 0x500),
-                              step_ev(3, DARA_OP_MEM_WRITE, 7, 0x500)};
+  struct dara_event none[] = {
+      step_ev(1, DARA_OP_MEM_READ, 6, 0x300), step_ev(2, DARA_OP_MEM_READ, 6, 0x400),
+      step_ev(3, DARA_OP_MEM_WRITE, 7, 0x500), step_ev(3, DARA_OP_MEM_WRITE, 7, 0x500)};
   run_steps(p, none, 4);
   assert_int_equal(pairs_end(p), 0);
   /* Lock order: the acquire pairs with the other thread's acquire, past
