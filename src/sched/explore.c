@@ -881,6 +881,32 @@ static int racy_second_phase(struct explore *x, struct session_config *cfg,
   return 0;
 }
 
+/* ---- executions out of order (--jobs) ---- */
+
+/* Before the first execution of a process that does not run execution 0
+ * first: runs execution 0 for what the strategy learns from it
+ * (strategy_calibrated), and nothing else: it is not counted, and adds no
+ * coverage (its owner counts it). Returns 0, or -1 (said). */
+static int calibrate(struct explore *x, struct session_ctx *session, struct session_config *cfg) {
+  if (strategy_calibrated(x->strategy))
+    return 0;
+  struct policy policy;
+  strategy_seek(x->strategy, 0);
+  if (!strategy_begin(x->strategy, &policy))
+    return 0;
+  static struct session_result res;
+  struct coverage *blocks = x->blocks;
+  struct pairs *pairs = x->pairs;
+  x->blocks = NULL;
+  x->pairs = NULL;
+  strategy_mute(x->strategy, true);
+  int rc = execute(x, session, cfg, &policy, &res);
+  strategy_mute(x->strategy, false);
+  x->blocks = blocks;
+  x->pairs = pairs;
+  return rc;
+}
+
 /* ---- several executions at once (jobs.h) ---- */
 
 struct parallel {
@@ -918,6 +944,8 @@ static int job_execute(void *ctx, struct session_ctx *session, uint64_t idx,
                        struct session_result *res) {
   struct parallel *par = ctx;
   struct policy policy;
+  if (idx != 0 && calibrate(par->x, session, par->cfg) != 0)
+    return -1;
   strategy_seek(par->x->strategy, idx);
   if (!strategy_begin(par->x->strategy, &policy))
     return -1;

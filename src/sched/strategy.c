@@ -48,16 +48,18 @@ struct strategy {
 
   /* random and pct */
   struct rng rng;
-  enum kind current;  /* mix: what this execution uses */
-  unsigned d;         /* pct depth of this execution */
-  uint64_t step;      /* pct: steps in this execution */
-  uint64_t change[8]; /* pct: the d-1 change points */
-  uint64_t longest;   /* pct: longest execution seen, to spread change points */
-  uint64_t *prio;     /* pct: priority per thread, 0 = not seen yet */
+  enum kind current;    /* mix: what this execution uses */
+  unsigned d;           /* pct depth of this execution */
+  uint64_t step;        /* pct: steps in this execution */
+  uint64_t change[8];   /* pct: the d-1 change points */
+  uint64_t calibration; /* pct: the steps of execution 0, to spread change points
+                           over (0: not known yet) */
+  uint64_t *prio;       /* pct: priority per thread, 0 = not seen yet */
 
   /* dpor: the explorer; any other with traces: an observer (dpor.h) */
   struct dpor *dpor;
   FILE *traces;               /* each execution's trace in Foata normal form, or NULL */
+  bool muted;                 /* the current execution writes no trace */
   struct dpor_claims *claims; /* dpor's workers' shared claims (strategy_share) */
 
   /* cov: the fuzzer, and what the current execution reached first */
@@ -302,7 +304,7 @@ static void start_pct(struct strategy *s, unsigned d) {
   s->d = d;
   s->step = 0;
   memset(s->prio, 0, NTHREADS * sizeof(*s->prio));
-  uint64_t k = s->longest > 0 ? s->longest : 100;
+  uint64_t k = s->calibration > 100 ? s->calibration : 100;
   for (unsigned j = 0; j + 1 < d && j < 8; j++)
     s->change[j] = 1 + rng_below(&s->rng, k);
 }
@@ -385,18 +387,18 @@ bool strategy_adopt(struct strategy *s, const void *task, size_t len) {
 void strategy_end(struct strategy *s, uint64_t steps) {
   if (s->dpor) {
     dpor_end(s->dpor);
-    if (s->traces && !dpor_redundant(s->dpor)) {
+    if (s->traces && !s->muted && !dpor_redundant(s->dpor)) {
       dpor_write_foata(s->dpor, s->traces);
       fflush(s->traces); /* a line per write (explore's workers share the file) */
     }
   }
   if (s->kind == S_DPOR && dpor_redundant(s->dpor))
     return; /* not an execution of its own: the same trace as an earlier one */
+  if (s->executions == 0)
+    s->calibration = steps;
   s->executions++;
   if (s->kind == S_COV)
     covfuzz_end(s->fuzz, s->reward);
-  if (steps > s->longest)
-    s->longest = steps;
   if (s->kind == S_DFS) {
     s->nlevels = s->pos < s->nlevels ? s->pos : s->nlevels;
     if (!backtrack(s))
@@ -416,6 +418,12 @@ void strategy_end(struct strategy *s, uint64_t steps) {
 }
 
 void strategy_reward(struct strategy *s, uint64_t fresh) { s->reward += fresh; }
+
+void strategy_mute(struct strategy *s, bool muted) { s->muted = muted; }
+
+bool strategy_calibrated(const struct strategy *s) {
+  return (s->kind != S_PCT && s->kind != S_MIX) || s->calibration > 0;
+}
 
 size_t strategy_corpus(const struct strategy *s) {
   return s->kind == S_COV ? covfuzz_corpus(s->fuzz) : 0;

@@ -17,8 +17,12 @@
  *   pct     Probabilistic concurrency testing (Burckhardt et al., 2010):
  *           random distinct priorities for threads as they appear, the
  *           highest-priority runnable thread runs, and at d-1 random steps
- *           (spread over the longest run seen so far) the running thread drops
- *           to the lowest priorities. A bug of depth d among n threads and k
+ *           (spread over the steps of execution 0, at least 100) the
+ *           running thread drops to the lowest priorities. Execution 0
+ *           calibrates the rest, not the longest run so far: then each
+ *           execution depends on its index alone, and workers (--jobs) and
+ *           shards that run execution 0 first run the same executions as
+ *           one process does. A bug of depth d among n threads and k
  *           steps is found with probability >= 1/(n k^(d-1)) per execution.
  *           d = --pct-depth (default 3).
  *   pb      Iterative preemption bounding (CHESS): depth-first search over
@@ -81,6 +85,14 @@ void strategy_end(struct strategy *s, uint64_t steps);
 void strategy_reward(struct strategy *s, uint64_t fresh);
 /* cov: schedules in its corpus; 0 for the others. */
 size_t strategy_corpus(const struct strategy *s);
+
+/* Whether the strategy knows what execution 0 tells it (pct and mix: its
+ * steps); a process that runs executions out of order runs execution 0
+ * first when it does not (strategy_seek(0), and on as usual). */
+bool strategy_calibrated(const struct strategy *s);
+/* While muted, executions write no trace (options.traces): a calibration
+ * run is another process's execution. */
+void strategy_mute(struct strategy *s, bool muted);
 
 /* Whether executions can be handed out out of order (strategy_seek):
  * random, pct and mix derive each execution from its index; dfs and pb walk

@@ -153,7 +153,7 @@ test_jobs() {
   build gcc || { echo "dara-cc could not build cov_rare"; return 1; }
   # The same executions on one worker and on two: the same union.
   for j in 1 2; do
-    dara_run "$p$j" explore -S random -s 4 -n 80 -j "$j" --json --coverage "$p$j.info" \
+    dara_run "$p$j" explore -s 4 -n 80 -j "$j" --json --coverage "$p$j.info" \
       -o "bugs-jobs$j" -- gcc/cov_rare
     [[ $(status "$p$j") == 0 ]] || { echo "explore -j $j: $(describe "$p$j")"; return 1; }
   done

@@ -263,14 +263,16 @@ test_forced_steps_same_schedules() {
   fi
 }
 
-# --jobs N runs the same executions on N workers: with --keep-going and a
-# fixed budget the same set of bugs is found as by one worker, each saved
-# schedule replays, and nothing is left running.
+# --jobs N runs the same executions on N workers (the default mix, whose
+# pct executions a worker calibrates with execution 0 as one worker does):
+# the same traces (--traces, sorted), with --keep-going and a fixed budget
+# the same set of bugs as one worker, each saved schedule replays, and
+# nothing is left running.
 test_jobs() {
   local name=$1 p=$TMP/jobs-$1 j f
   for j in 1 2; do
     dara_run "$p.$j" explore --jobs "$j" --seed 5 --keep-going --max-schedules 120 --json \
-      -o "$p.$j.dir" -- "$EXAMPLES/$name"
+      --traces "$p.$j.traces" -o "$p.$j.dir" -- "$EXAMPLES/$name"
     [[ $(status "$p.$j") == 1 ]] || { echo "--jobs $j: $(describe "$p.$j")"; return 1; }
     python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
@@ -278,6 +280,8 @@ assert j["schedules"] == 120, j["schedules"]
 print("\n".join(sorted(b["signature"] for b in j["bugs"])))' "$p.$j.out" >"$p.$j.sigs" ||
       { echo "--jobs $j: not 120 schedules, or no JSON"; return 1; }
   done
+  cmp -s <(sort "$p.1.traces") <(sort "$p.2.traces") ||
+    { echo "one worker and two ran different executions"; return 1; }
   if ! cmp -s "$p.1.sigs" "$p.2.sigs"; then
     echo "one worker and two found different bugs:"
     diff "$p.1.sigs" "$p.2.sigs" | head -n 10 | sed 's/^/  /'
