@@ -14,9 +14,10 @@ _dara_words() {
             -o --output -k --keep-going --json --sarif --junit -w --watchdog -m --max-steps
             --show-output
             --props --timers -j --jobs --points --racy-probe --ok-exit --check --traces
-            --races --no-fork-server --coverage -h --help"
+            --races --shard --no-fork-server --coverage -h --help"
       ;;
     show) echo "-f --format -h --help" ;;
+    merge) echo "-o --output --json -h --help" ;;
   esac
 }
 
@@ -29,7 +30,7 @@ _dara_takes_value() {
       explore:--depth | explore:--pct-depth | explore:-s | explore:--seed | explore:-n | \
       explore:--max-schedules | explore:-t | explore:--time-limit | explore:-o | \
       explore:--output | explore:-j | explore:--jobs | explore:--racy-probe | \
-      explore:--traces | explore:--races | explore:--sarif | explore:--junit | show:-f | \
+      explore:--traces | explore:--shard | merge:-o | merge:--output | explore:--races | explore:--sarif | explore:--junit | show:-f | \
       show:--format)
       return 0
       ;;
@@ -42,12 +43,12 @@ _dara() {
   local cmd="" i
   COMPREPLY=()
   if ((COMP_CWORD == 1)); then
-    mapfile -t COMPREPLY < <(compgen -W "record replay explore show help --help --version" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "record replay explore show merge help --help --version" -- "$cur")
     return
   fi
   cmd=${COMP_WORDS[1]}
   if [[ $cmd == help ]]; then
-    ((COMP_CWORD == 2)) && mapfile -t COMPREPLY < <(compgen -W "record replay explore show" -- "$cur")
+    ((COMP_CWORD == 2)) && mapfile -t COMPREPLY < <(compgen -W "record replay explore show merge" -- "$cur")
     return
   fi
 

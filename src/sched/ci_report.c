@@ -81,7 +81,7 @@ static void json_lines(FILE *out, const char *text) {
     char line[1024];
     snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1), text);
     fputs(n ? ", " : "", out);
-    json_string(out, line);
+    json_put_string(out, line);
     text += len + (nl ? 1 : 0);
   }
   fputc(']', out);
@@ -108,23 +108,23 @@ static void sarif_location(FILE *out, const struct ci_report *r, unsigned proc,
 static void sarif_bug(FILE *out, const struct ci_report *r, const struct ci_bug *b) {
   size_t k = rule_index(b->kind);
   fputs("      {\"ruleId\": ", out);
-  json_string(out, rules[k].id);
+  json_put_string(out, rules[k].id);
   fprintf(out, ", \"ruleIndex\": %zu, \"level\": \"error\", \"kind\": \"fail\",\n", k);
   fputs("       \"message\": {\"text\": \"", out);
-  json_escape(out, b->message);
+  json_put_escaped(out, b->message);
   fputs("; reproduce it with: ", out);
-  json_escape(out, b->replay);
+  json_put_escaped(out, b->replay);
   fputs("\"}", out);
   sarif_location(out, r, b->proc, b);
   fputs(",\n       \"partialFingerprints\": {\"daraSignature/v1\": ", out);
-  json_string(out, b->signature);
+  json_put_string(out, b->signature);
   fputs("},\n       \"properties\": {\"kind\": ", out);
-  json_string(out, b->kind);
+  json_put_string(out, b->kind);
   fprintf(out, ", \"schedule\": %llu, \"process\": %u, \"scheduleFile\": ",
           (unsigned long long)b->schedule, b->proc);
-  json_string(out, b->file);
+  json_put_string(out, b->file);
   fputs(", \"replay\": ", out);
-  json_string(out, b->replay);
+  json_put_string(out, b->replay);
   fputs(", \"details\": ", out);
   json_lines(out, b->details);
   fputs("}}", out);
@@ -137,15 +137,15 @@ static void sarif_race(FILE *out, const struct ci_report *r, const struct ci_rac
           "      {\"ruleId\": \"data-race\", \"ruleIndex\": %zu, \"level\": \"warning\", "
           "\"kind\": \"fail\",\n       \"message\": {\"text\": \"data race on ",
           k);
-  json_escape(out, race->location);
+  json_put_escaped(out, race->location);
   fputs(": ", out);
-  json_escape(out, race->access);
+  json_put_escaped(out, race->access);
   fputs("; ", out);
-  json_escape(out, race->previous);
+  json_put_escaped(out, race->previous);
   fputs("\"}", out);
   sarif_location(out, r, proc, NULL);
   fputs(",\n       \"partialFingerprints\": {\"daraRace/v1\": ", out);
-  json_string(out, race->key);
+  json_put_string(out, race->key);
   fprintf(out, "},\n       \"properties\": {\"schedule\": %llu}}",
           (unsigned long long)race->schedule);
 }
@@ -164,15 +164,15 @@ int ci_write_sarif(FILE *out, const struct ci_report *r) {
         "  \"version\": \"2.1.0\",\n  \"runs\": [{\n"
         "    \"tool\": {\"driver\": {\"name\": \"dara\", \"version\": ",
         out);
-  json_string(out, r->dara_version);
+  json_put_string(out, r->dara_version);
   fputs(",\n      \"rules\": [\n", out);
   for (size_t i = 0; i < NRULES; i++) {
     fputs("        {\"id\": ", out);
-    json_string(out, rules[i].id);
+    json_put_string(out, rules[i].id);
     fputs(", \"name\": ", out);
-    json_string(out, rules[i].name);
+    json_put_string(out, rules[i].name);
     fputs(", \"shortDescription\": {\"text\": ", out);
-    json_string(out, rules[i].text);
+    json_put_string(out, rules[i].text);
     fprintf(out, "}, \"defaultConfiguration\": {\"level\": \"%s\"}}%s\n", rules[i].level,
             i + 1 < NRULES ? "," : "");
   }
@@ -181,7 +181,7 @@ int ci_write_sarif(FILE *out, const struct ci_report *r) {
   if (r->failed && r->error) {
     fputs(", \"toolExecutionNotifications\": [{\"level\": \"error\", \"message\": {\"text\": ",
           out);
-    json_string(out, r->error);
+    json_put_string(out, r->error);
     fputs("}}]", out);
   }
   fputs("}],\n", out);
@@ -202,7 +202,7 @@ int ci_write_sarif(FILE *out, const struct ci_report *r) {
     fputs(i + 1 < r->nraces ? ",\n" : "\n", out);
   }
   fputs("    ],\n    \"properties\": {\"strategy\": ", out);
-  json_string(out, r->strategy);
+  json_put_string(out, r->strategy);
   fprintf(out,
           ", \"seed\": %llu, \"schedules\": %llu, \"seconds\": %.3f, \"interrupted\": %s}\n"
           "  }]\n}\n",

@@ -26,6 +26,7 @@ int cmd_record(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* "" when n is 1, else "s": printf("%llu schedule%s", n, plural(n)). */
 static inline const char *plural(unsigned long long n) { return n == 1 ? "" : "s"; }

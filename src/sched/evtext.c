@@ -240,7 +240,7 @@ static void seconds_text(uint64_t ns, char *buf, size_t len) {
 
 /* n bytes of data (any byte, NUL included) escaped: printable ASCII stays
  * as it is, `"` and `\` take a backslash, newline and tab are \n and \t,
- * and every other byte is \xNN (json_bytes is the same for JSON). */
+ * and every other byte is \xNN (json_put_bytes is the same for JSON). */
 static void put_bytes(struct sink *b, const uint8_t *p, size_t n) {
   size_t i = 0;
   while (i < n) {

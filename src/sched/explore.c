@@ -46,6 +46,7 @@
 #include "sched/racy.h"
 #include "sched/report.h"
 #include "sched/session.h"
+#include "sched/shard.h"
 #include "sched/strategy.h"
 
 static const char synopsis[] =
@@ -116,7 +117,10 @@ struct explore {
   bool exhausted;
   bool tty;
   double last_progress;
-  uint64_t max_schedules, time_limit; /* the budget, for the progress line */
+  uint64_t max_schedules, time_limit; /* the budget (a shard's part of it), for the
+                                          progress line */
+  uint64_t budget;                    /* --max-schedules of the whole exploration */
+  struct shard shard;                 /* --shard K/N; count 1 without */
   /* Every dara_sometimes reached in any execution, and whether it ever held. */
   struct {
     char name[DARA_TEXT_LEN];
@@ -483,14 +487,14 @@ static void print_races(const struct explore *x, unsigned mode) {
             x->races_stopped_why);
 }
 
-static void json_race_access(const struct session_race_access *a) {
-  fputs("{\"thread\": ", stdout);
-  json_string(stdout, a->thread);
-  fputs(", \"kind\": ", stdout);
-  json_string(stdout, race_kind_name(a->kind));
-  printf(", \"size\": %u, \"at\": ", a->size);
-  json_string(stdout, a->place);
-  fputs("}", stdout);
+static void json_race_access(FILE *out, const struct session_race_access *a) {
+  fputs("{\"thread\": ", out);
+  json_put_string(out, a->thread);
+  fputs(", \"kind\": ", out);
+  json_put_string(out, race_kind_name(a->kind));
+  fprintf(out, ", \"size\": %u, \"at\": ", a->size);
+  json_put_string(out, a->place);
+  fputs("}", out);
 }
 
 /* What the executions covered: blocks of dara-cc builds, pairs of
@@ -517,120 +521,149 @@ static void print_coverage(const struct explore *x) {
           (unsigned long long)last, (unsigned long long)x->schedules, corpus);
 }
 
-static void json_coverage(const struct explore *x, const struct lcov_totals *lines) {
+static void json_coverage(FILE *out, const struct explore *x, const struct lcov_totals *lines) {
   if (!x->pairs) {
-    fputs("\"coverage\": null, ", stdout);
+    fputs("\"coverage\": null, ", out);
     return;
   }
-  fputs("\"coverage\": {", stdout);
+  fputs("\"coverage\": {", out);
   if (x->blocks) {
     struct coverage_stats st = {0};
     if (x->blocks)
       coverage_stats(x->blocks, &st);
-    printf("\"blocks\": %llu, ", (unsigned long long)st.blocks);
+    fprintf(out, "\"blocks\": %llu, ", (unsigned long long)st.blocks);
   } else {
-    fputs("\"blocks\": null, ", stdout);
+    fputs("\"blocks\": null, ", out);
   }
   if (lines)
-    printf("\"lines_found\": %llu, \"lines_hit\": %llu, ", (unsigned long long)lines->lines_found,
-           (unsigned long long)lines->lines_hit);
-  printf("\"pairs\": %llu, \"corpus\": %zu, \"growth\": [",
-         (unsigned long long)pairs_count(x->pairs), strategy_corpus(x->strategy));
+    fprintf(out, "\"lines_found\": %llu, \"lines_hit\": %llu, ",
+            (unsigned long long)lines->lines_found, (unsigned long long)lines->lines_hit);
+  fprintf(out, "\"pairs\": %llu, \"corpus\": %zu, \"growth\": [",
+          (unsigned long long)pairs_count(x->pairs), strategy_corpus(x->strategy));
   for (size_t i = 0; i < x->ngrowth; i++)
-    printf("%s{\"schedule\": %llu, \"blocks\": %llu, \"pairs\": %llu}", i ? ", " : "",
-           (unsigned long long)x->growth[i].schedule, (unsigned long long)x->growth[i].blocks,
-           (unsigned long long)x->growth[i].pairs);
-  printf("], \"growth_more\": %s}, ", x->growth_more ? "true" : "false");
+    fprintf(out, "%s{\"schedule\": %llu, \"blocks\": %llu, \"pairs\": %llu}", i ? ", " : "",
+            (unsigned long long)x->growth[i].schedule, (unsigned long long)x->growth[i].blocks,
+            (unsigned long long)x->growth[i].pairs);
+  fprintf(out, "], \"growth_more\": %s}, ", x->growth_more ? "true" : "false");
 }
 
 /* The version of the --json document (docs/json.md): raised when a field
  * is removed or changes its type or meaning, not when one is added. */
 #define EXPLORE_JSON_VERSION 1
 
-static void print_json(const struct explore *x, uint64_t seed, double elapsed,
+static void print_json(FILE *out, const struct explore *x, uint64_t seed, double elapsed,
                        const struct lcov_totals *lines) {
-  printf("{\"version\": %d, \"schedules\": %llu, \"seconds\": %.3f, \"rate\": %.1f, \"strategy\": ",
-         EXPLORE_JSON_VERSION, (unsigned long long)x->schedules, elapsed,
-         elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
-  json_string(stdout, strategy_describe(x->strategy));
-  printf(", \"interrupted\": %s", x->interrupted ? "true" : "false");
-  printf(", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, "
-         "\"steps\": %llu, ",
-         (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
-         (unsigned long long)x->redundant, (unsigned long long)x->steps);
+  fprintf(
+      out,
+      "{\"version\": %d, \"schedules\": %llu, \"seconds\": %.3f, \"rate\": %.1f, \"strategy\": ",
+      EXPLORE_JSON_VERSION, (unsigned long long)x->schedules, elapsed,
+      elapsed > 0 ? (double)x->schedules / elapsed : 0.0);
+  json_put_string(out, strategy_describe(x->strategy));
+  fprintf(out, ", \"interrupted\": %s", x->interrupted ? "true" : "false");
+  fprintf(out,
+          ", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, "
+          "\"steps\": %llu, ",
+          (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
+          (unsigned long long)x->redundant, (unsigned long long)x->steps);
   /* Executions cut at the limit: inconclusive, not bugs (and no proof). */
-  printf("\"max_steps\": %llu, \"step_limit_reached\": %llu, ",
-         (unsigned long long)x->run.hdr.max_steps, (unsigned long long)x->step_limits);
+  fprintf(out, "\"max_steps\": %llu, \"step_limit_reached\": %llu, ",
+          (unsigned long long)x->run.hdr.max_steps, (unsigned long long)x->step_limits);
   if (x->racy)
-    racy_print_json(stdout, x->racy, x->schedules, x->steps);
-  json_coverage(x, lines);
+    racy_print_json(out, x->racy, x->schedules, x->steps);
+  fprintf(out, "\"max_schedules\": %llu, ", (unsigned long long)x->budget);
+  if (x->shard.count > 1)
+    fprintf(out, "\"shard\": {\"index\": %llu, \"count\": %llu}, ",
+            (unsigned long long)x->shard.index + 1, (unsigned long long)x->shard.count);
+  json_coverage(out, x, lines);
   if (strategy_bound(x->strategy) != UINT_MAX)
-    printf("\"preemption_bound\": %u, ", strategy_bound(x->strategy));
+    fprintf(out, "\"preemption_bound\": %u, ", strategy_bound(x->strategy));
   if (x->shared_tree && x->worker_stats) {
     /* How the tree was shared: executions (redundant ones too) per worker,
      * and branches a worker found another had claimed. */
-    fputs("\"worker_executions\": [", stdout);
+    fputs("\"worker_executions\": [", out);
     for (unsigned k = 0; k < x->workers; k++)
-      printf("%s%llu", k ? ", " : "", (unsigned long long)x->worker_stats[k].executions);
-    printf("], \"claimed_elsewhere\": %llu, ",
-           (unsigned long long)x->shared_stats.claimed_elsewhere);
+      fprintf(out, "%s%llu", k ? ", " : "", (unsigned long long)x->worker_stats[k].executions);
+    fprintf(out, "], \"claimed_elsewhere\": %llu, ",
+            (unsigned long long)x->shared_stats.claimed_elsewhere);
   }
-  fputs("\"bugs\": [", stdout);
+  fputs("\"bugs\": [", out);
   for (size_t i = 0; i < x->nbugs; i++) {
     const struct bug *b = &x->bugs[i];
-    printf("%s\n  {\"kind\": ", i ? "," : "");
-    json_string(stdout, b->kind);
-    printf(", \"schedule\": %llu, \"hits\": %llu, \"file\": ", (unsigned long long)b->schedule,
-           (unsigned long long)b->hits);
-    json_string(stdout, b->file);
-    fputs(", \"message\": ", stdout);
-    json_string(stdout, b->message);
-    fputs(", \"source\": ", stdout);
+    fprintf(out, "%s\n  {\"kind\": ", i ? "," : "");
+    json_put_string(out, b->kind);
+    fprintf(out,
+            ", \"schedule\": %llu, \"hits\": %llu, \"file\": ", (unsigned long long)b->schedule,
+            (unsigned long long)b->hits);
+    json_put_string(out, b->file);
+    fputs(", \"message\": ", out);
+    json_put_string(out, b->message);
+    fputs(", \"source\": ", out);
     if (b->src_line) {
-      fputs("{\"file\": ", stdout);
-      json_string(stdout, b->src_file);
-      printf(", \"line\": %u}", (unsigned)b->src_line);
+      fputs("{\"file\": ", out);
+      json_put_string(out, b->src_file);
+      fprintf(out, ", \"line\": %u}", (unsigned)b->src_line);
     } else {
-      fputs("null", stdout);
+      fputs("null", out);
     }
-    fputs(", \"signature\": ", stdout);
-    json_string(stdout, b->signature);
+    fputs(", \"signature\": ", out);
+    json_put_string(out, b->signature);
     char replay[2 * PATH_MAX + 32];
     replay_command(x, b, replay, sizeof(replay));
-    fputs(", \"replay\": ", stdout);
-    json_string(stdout, replay);
-    printf(", \"process\": %u, \"details\": [", b->proc);
+    fputs(", \"replay\": ", out);
+    json_put_string(out, replay);
+    fprintf(out, ", \"process\": %u, \"details\": [", b->proc);
     for (const char *d = b->details; *d;) {
       const char *nl = strchr(d, '\n');
       size_t n = nl ? (size_t)(nl - d) : strlen(d);
       char line[1024];
       snprintf(line, sizeof(line), "%.*s", (int)(n < sizeof(line) ? n : sizeof(line) - 1), d);
-      fputs(d != b->details ? ", " : "", stdout);
-      json_string(stdout, line);
+      fputs(d != b->details ? ", " : "", out);
+      json_put_string(out, line);
       d += n + (nl ? 1 : 0);
     }
-    fputs("]}", stdout);
+    fputs("]}", out);
   }
-  printf("%s], \"races\": [", x->nbugs ? "\n" : "");
+  fprintf(out, "%s], \"races\": [", x->nbugs ? "\n" : "");
   for (size_t i = 0; i < x->nraces; i++) {
     const struct found_race *r = &x->races[i];
-    printf("%s\n  {\"location\": ", i ? "," : "");
-    json_string(stdout, r->race.location);
-    printf(", \"schedule\": %llu, \"access\": ", (unsigned long long)r->schedule);
-    json_race_access(&r->race.access);
-    fputs(", \"previous\": ", stdout);
-    json_race_access(&r->race.previous);
-    fputs("}", stdout);
+    fprintf(out, "%s\n  {\"location\": ", i ? "," : "");
+    json_put_string(out, r->race.location);
+    fprintf(out, ", \"schedule\": %llu, \"access\": ", (unsigned long long)r->schedule);
+    json_race_access(out, &r->race.access);
+    fputs(", \"previous\": ", out);
+    json_race_access(out, &r->race.previous);
+    fputs("}", out);
   }
-  printf("%s], \"races_more\": %s, \"sometimes_never_held\": [", x->nraces ? "\n" : "",
-         x->races_more ? "true" : "false");
-  unsigned n = 0;
-  for (unsigned i = 0; i < x->nsometimes; i++)
-    if (!x->sometimes[i].held) {
-      fputs(n++ ? ", " : "", stdout);
-      json_string(stdout, x->sometimes[i].name);
-    }
-  printf("]}\n");
+  fprintf(out, "%s], \"races_more\": %s", x->nraces ? "\n" : "", x->races_more ? "true" : "false");
+  for (int held = 0; held < 2; held++) {
+    fprintf(out, ", \"%s\": [", held ? "sometimes_held" : "sometimes_never_held");
+    unsigned n = 0;
+    for (unsigned i = 0; i < x->nsometimes; i++)
+      if (x->sometimes[i].held == (held == 1)) {
+        fputs(n++ ? ", " : "", out);
+        json_put_string(out, x->sometimes[i].name);
+      }
+    fputs("]", out);
+  }
+  fprintf(out, "}\n");
+}
+
+/* A shard's summary.json in its directory (held open: dir_fd), the
+ * --json document, for `dara merge`. Returns 0, or -1 (said). */
+static int write_summary(const struct explore *x, uint64_t seed, double elapsed,
+                         const struct lcov_totals *lines) {
+  int fd = openat(x->dir_fd, "summary.json", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  0666);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f) {
+    print_json(f, x, seed, elapsed, lines);
+    if (fclose(f) == 0)
+      return 0;
+  } else if (fd >= 0) {
+    close(fd);
+  }
+  cli_error("cannot write %s/summary.json: %s", x->dir, strerror(errno));
+  return -1;
 }
 
 /* --sarif and --junit: explore's findings for CI systems (ci_report.h).
@@ -837,10 +870,20 @@ static int take_result(struct explore *x, const struct session_result *res, uint
   return keep_going ? 1 : 0;
 }
 
+static int calibrate(struct explore *x, struct session_ctx *session, struct session_config *cfg);
+
 /* Returns 1 to go on, 0 to stop (first bug found, or exhausted), -1 on error. */
 static int run_one(struct explore *x, struct session_ctx *session, struct session_config *cfg,
                    bool keep_going) {
   struct policy policy;
+  /* A shard's executions are every N-th of the whole exploration's. */
+  uint64_t number = x->schedules;
+  if (x->shard.count > 1) {
+    number = shard_global(&x->shard, x->schedules);
+    if (number != 0 && calibrate(x, session, cfg) != 0)
+      return -1;
+    strategy_seek(x->strategy, number);
+  }
   if (!strategy_begin(x->strategy, &policy)) {
     x->exhausted = true;
     return 0;
@@ -850,7 +893,7 @@ static int run_one(struct explore *x, struct session_ctx *session, struct sessio
     return -1;
   if (session_interrupted())
     return 0; /* cut short: not an execution to count */
-  return take_result(x, &res, x->schedules + 1, keep_going);
+  return take_result(x, &res, number + 1, keep_going);
 }
 
 /* --points racy: the end of the first phase, and the start of the second
@@ -944,6 +987,7 @@ static int job_execute(void *ctx, struct session_ctx *session, uint64_t idx,
                        struct session_result *res) {
   struct parallel *par = ctx;
   struct policy policy;
+  idx = shard_global(&par->x->shard, idx);
   if (idx != 0 && calibrate(par->x, session, par->cfg) != 0)
     return -1;
   strategy_seek(par->x->strategy, idx);
@@ -954,7 +998,7 @@ static int job_execute(void *ctx, struct session_ctx *session, uint64_t idx,
 
 static int job_take(void *ctx, const struct session_result *res, uint64_t idx) {
   struct parallel *par = ctx;
-  return take_result(par->x, res, idx + 1, par->keep_going);
+  return take_result(par->x, res, shard_global(&par->x->shard, idx) + 1, par->keep_going);
 }
 
 static bool job_time_up(void *ctx) {
@@ -1061,6 +1105,14 @@ static int parse_strategy(const struct cli_option *o, const char *arg) {
   return -1;
 }
 
+static int parse_shard(const struct cli_option *o, const char *arg) {
+  char err[160];
+  if (shard_parse(arg, o->dst, err, sizeof(err)) == 0)
+    return 0;
+  cli_option_error(o, "%s", err);
+  return -1;
+}
+
 int cmd_explore(int argc, char **argv) {
   struct run_options ro;
   run_options_init(&ro);
@@ -1075,6 +1127,7 @@ int cmd_explore(int argc, char **argv) {
   const char *traces = NULL;
   struct ci_files ci = {0};
   unsigned races = SESSION_RACES_REPORT;
+  struct shard shard = {.index = 0, .count = 1};
   struct cli_range pct_depth_range = {&pct_depth, 1, 9}, jobs_range = {&jobs, 1, 64},
                    max_schedules_range = {&max_schedules, 1, UINT64_MAX},
                    racy_probe_range = {&racy.probe, 1, UINT64_MAX};
@@ -1176,6 +1229,12 @@ int cmd_explore(int argc, char **argv) {
        "--json; fail: a race is a bug (exit 1, saved as\n"
        "bug-NNN-race.sched, replayable); ignore: no detection",
        parse_races, &races},
+      {"shard", 0, "K/N",
+       "run the K-th of N disjoint parts of the exploration\n"
+       "(random, pct, mix: every N-th execution of the\n"
+       "--max-schedules), for many machines; writes DIR/\n"
+       "summary.json for 'dara merge' (docs/shards.md)",
+       parse_shard, &shard},
       {"no-fork-server", 0, NULL,
        "start every execution with fork and exec (by default\n"
        "each program is started once and every execution\n"
@@ -1190,6 +1249,10 @@ int cmd_explore(int argc, char **argv) {
   if (ro.points == DARA_POINTS_RACY && (jobs > 1 || races == SESSION_RACES_IGNORE)) {
     cli_error("--points racy: its first phase needs the race detector (not --races ignore), "
               "and it runs one execution at a time (not --jobs)");
+    return DARA_EXIT_ERROR;
+  }
+  if (shard.count > 1 && ro.points == DARA_POINTS_RACY) {
+    cli_error("--shard: not with --points racy, whose second phase depends on the first");
     return DARA_EXIT_ERROR;
   }
   if (racy.probe && ro.points != DARA_POINTS_RACY) {
@@ -1243,7 +1306,9 @@ int cmd_explore(int argc, char **argv) {
                       .dir_fd = -1,
                       .memory_fd = -1,
                       .tty = isatty(STDERR_FILENO),
-                      .max_schedules = max_schedules,
+                      .max_schedules = shard_size(&shard, max_schedules),
+                      .budget = max_schedules,
+                      .shard = shard,
                       .time_limit = time_limit};
   int exit_code = DARA_EXIT_ERROR;
   char err[512];
@@ -1255,6 +1320,12 @@ int cmd_explore(int argc, char **argv) {
   x.strategy = strategy_new(&so, err, sizeof(err));
   if (!x.strategy) {
     cli_error("%s", err);
+    goto done;
+  }
+  if (shard.count > 1 && !strategy_seekable(x.strategy)) {
+    cli_error("--shard: %s cannot be cut into parts without running them all (each "
+              "execution depends on the ones before); shard random, pct or mix",
+              so.name);
     goto done;
   }
   if (jobs > 1 && !strategy_seekable(x.strategy) && !strategy_splits(x.strategy)) {
@@ -1331,9 +1402,14 @@ int cmd_explore(int argc, char **argv) {
     snprintf(phases, sizeof(phases), ", the first %llu under --points all (racy phase 1)",
              (unsigned long long)racy.probe);
   }
-  fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedule%s%s\n",
+  char part[96] = "";
+  if (shard.count > 1)
+    snprintf(part, sizeof(part), " of the %llu of shard %llu/%llu",
+             (unsigned long long)max_schedules, (unsigned long long)shard.index + 1,
+             (unsigned long long)shard.count);
+  fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedule%s%s%s\n",
           strategy_describe(x.strategy), (unsigned long long)ro.seed,
-          (unsigned long long)max_schedules, plural(max_schedules), phases);
+          (unsigned long long)x.max_schedules, plural(x.max_schedules), part, phases);
   x.started = now_s();
   int rc = 1;
   /* An interrupt ends the exploration after (or in) the current execution,
@@ -1369,11 +1445,11 @@ int cmd_explore(int argc, char **argv) {
       if (x.worker_stats)
         sum_figures(&x, (unsigned)jobs);
     } else {
-      rc = jobs_run((unsigned)jobs, max_schedules, &hooks);
+      rc = jobs_run((unsigned)jobs, x.max_schedules, &hooks);
     }
   }
   struct session_ctx *session = jobs <= 1 ? session_ctx_new() : NULL; /* workers: their own */
-  while (jobs <= 1 && rc == 1 && x.schedules < max_schedules && !session_interrupted()) {
+  while (jobs <= 1 && rc == 1 && x.schedules < x.max_schedules && !session_interrupted()) {
     if (time_limit && now_s() - x.started >= (double)time_limit)
       break;
     if (x.racy && !x.racy->second && x.schedules >= x.racy->probe &&
@@ -1435,7 +1511,9 @@ int cmd_explore(int argc, char **argv) {
       lines_known = true;
   }
   if (json)
-    print_json(&x, ro.seed, elapsed, lines_known ? &lines : NULL);
+    print_json(stdout, &x, ro.seed, elapsed, lines_known ? &lines : NULL);
+  if (shard.count > 1 && write_summary(&x, ro.seed, elapsed, lines_known ? &lines : NULL) != 0)
+    rc = -1;
   exit_code = rc < 0          ? DARA_EXIT_ERROR
               : x.nbugs       ? DARA_EXIT_BUG
               : x.interrupted ? DARA_EXIT_INTERRUPTED

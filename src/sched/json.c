@@ -5,7 +5,7 @@
 
 #include "sched/utf8.h"
 
-void json_escape(FILE *out, const char *s) {
+void json_put_escaped(FILE *out, const char *s) {
   const char *p = s;
   while (*p) {
     /* The longest run that needs no escaping goes out in one piece. */
@@ -37,17 +37,17 @@ void json_escape(FILE *out, const char *s) {
   }
 }
 
-void json_string(FILE *out, const char *s) {
+void json_put_string(FILE *out, const char *s) {
   if (!s) {
     fputs("null", out);
     return;
   }
   fputc('"', out);
-  json_escape(out, s);
+  json_put_escaped(out, s);
   fputc('"', out);
 }
 
-void json_bytes(FILE *out, const uint8_t *p, size_t n) {
+void json_put_bytes(FILE *out, const uint8_t *p, size_t n) {
   fputc('"', out);
   size_t i = 0;
   while (i < n) {

@@ -1,5 +1,6 @@
 /*
- * json: writing JSON strings, for `dara show --format json|chrome` and
+ * json: writing JSON strings (json_put_*: jansson, which dara merge links,
+ * owns the json_* names), for `dara show --format json|chrome` and
  * `dara explore --json`.
  *
  * Names from the region, a command line or a schedule file are not trusted
@@ -17,15 +18,15 @@
 #include <stdio.h>
 
 /* Writes s as a quoted JSON string ("null" for NULL). */
-void json_string(FILE *out, const char *s);
+void json_put_string(FILE *out, const char *s);
 
 /* Writes s escaped as the content of a JSON string, without the quotes. */
-void json_escape(FILE *out, const char *s);
+void json_put_escaped(FILE *out, const char *s);
 
 /* Writes n bytes of data (any byte, NUL included) as a quoted JSON string
  * with one code point per byte (U+0000..U+00FF), so that a reader gets
  * every byte back: printable ASCII as it is, `"` and `\` with a backslash,
  * \n, \t, and \u00XX for every other byte. */
-void json_bytes(FILE *out, const uint8_t *p, size_t n);
+void json_put_bytes(FILE *out, const uint8_t *p, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * main.c: `dara`, the command-line entry point. Dispatches to a subcommand;
- * each lives in its own file (record.c, replay.c, explore.c, show.c).
+ * each lives in its own file (record.c, replay.c, explore.c, show.c,
+ * merge.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static const char usage[] =
     "  replay   run a recorded schedule again, exactly\n"
     "  explore  search many schedules for bugs; save each as a replayable file\n"
     "  show     print a schedule file as text, JSON or a trace-viewer file\n"
+    "  merge    combine the bug directories of an exploration's shards\n"
     "\n"
     "Run 'dara help COMMAND' (or 'dara COMMAND --help') for a command's options;\n"
     "'man dara' and 'man dara-COMMAND' for the manual.\n"
@@ -30,10 +32,8 @@ static const struct {
   const char *name;
   int (*run)(int argc, char **argv);
 } commands[] = {
-    {"record", cmd_record},
-    {"replay", cmd_replay},
-    {"explore", cmd_explore},
-    {"show", cmd_show},
+    {"record", cmd_record}, {"replay", cmd_replay}, {"explore", cmd_explore},
+    {"show", cmd_show},     {"merge", cmd_merge},
 };
 
 static int (*command(const char *name))(int, char **) {

@@ -151,7 +151,7 @@ void show_put_cmdline(FILE *out, const struct sched_cmd *c, enum esc mode) {
     if (mode == ESC_TEXT) {
       escape_text(q, emit_file, out);
     } else {
-      json_escape(out, q);
+      json_put_escaped(out, q);
     }
     free(q);
   }

@@ -46,22 +46,22 @@ void show_json_syscall(FILE *out, const struct dara_event *ev) {
   const struct dara_sys *sys = ev->sys ? ev->sys : &none;
   size_t len = sys->len < DARA_SYS_DATA ? sys->len : DARA_SYS_DATA;
   fputs("{\"call\": ", out);
-  json_string(out, dara_call_name(ev->op));
+  json_put_string(out, dara_call_name(ev->op));
   fputs(", \"group\": ", out);
-  json_string(out, dara_call_group_name((unsigned)dara_call_group(ev->op)));
+  json_put_string(out, dara_call_group_name((unsigned)dara_call_group(ev->op)));
   fputs(", \"args\": {", out);
   char names[3][EVTEXT_ARG_NAME];
   int n = evtext_call_args(ev->op, names);
   for (int i = 0; i < n; i++) {
     fputs(i ? ", " : "", out);
-    json_string(out, names[i]);
+    json_put_string(out, names[i]);
     fprintf(out, ": %" PRId64, (int64_t)sys->args[i]);
   }
   fprintf(out, "}, \"ret\": %" PRId64 ", \"errno\": %" PRIu32 ", \"errno_name\": ", ev->arg,
           sys->err);
-  json_string(out, evtext_errno_name(sys->err));
+  json_put_string(out, evtext_errno_name(sys->err));
   fprintf(out, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64 ", \"data\": ", sys->start, ev->time);
-  json_bytes(out, sys->data, len);
+  json_put_bytes(out, sys->data, len);
   fputs(", \"data_hex\": \"", out);
   for (size_t i = 0; i < len; i++) {
     fprintf(out, "%02x", sys->data[i]);
@@ -80,19 +80,19 @@ static void show_json_place(FILE *out, const struct show *sh, unsigned proc, uin
   const char *path = show_place_module(sh, proc, pc);
   const char *slash = path ? strrchr(path, '/') : NULL;
   fputs(", \"place\": {\"module\": ", out);
-  json_string(out, slash ? slash + 1 : path ? path : "");
+  json_put_string(out, slash ? slash + 1 : path ? path : "");
   fprintf(out, ", \"offset\": %" PRIu64, pc >> 5);
   struct srcloc loc;
   if (path && show_place_has_lines(sh, proc, pc) &&
       (srcloc_lookup_user(path, pc >> 5, &loc) == 0 || srcloc_lookup(path, pc >> 5, &loc) == 0)) {
     if (loc.file[0]) {
       fputs(", \"file\": ", out);
-      json_string(out, loc.file);
+      json_put_string(out, loc.file);
       fprintf(out, ", \"line\": %u", loc.line);
     }
     if (loc.func[0]) {
       fputs(", \"function\": ", out);
-      json_string(out, loc.func);
+      json_put_string(out, loc.func);
     }
   }
   fputc('}', out);
@@ -112,7 +112,7 @@ static void print_json_event(const struct show *sh, size_t i) {
     /* decoded below: log.type, assert.kind */
   } else if (ev->kind == DARA_EV_SYSCALL) {
     fputs(", \"op\": ", out);
-    json_string(out, dara_call_name(ev->op));
+    json_put_string(out, dara_call_name(ev->op));
   } else if (ev->kind == DARA_EV_NOTE) {
     fprintf(out, ", \"note\": %u", ev->op);
   } else if (ev->kind == DARA_EV_PEER) {
@@ -120,7 +120,7 @@ static void print_json_event(const struct show *sh, size_t i) {
             ev->obj2);
   } else if (ev->op || ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) {
     fputs(", \"op\": ", out);
-    json_string(out, dara_op_name(ev->op));
+    json_put_string(out, dara_op_name(ev->op));
   }
   if (ev->obj) {
     fprintf(out, ", \"obj\": %" PRIu32, ev->obj);
@@ -139,25 +139,25 @@ static void print_json_event(const struct show *sh, size_t i) {
    * the event's). */
   if (ev->kind == DARA_EV_LOG) {
     fputs(", \"log\": {\"name\": ", out);
-    json_string(out, evtext_label(sh->f, ev->obj));
+    json_put_string(out, evtext_label(sh->f, ev->obj));
     fprintf(out, ", \"type\": \"%s\", \"value\": ", dara_var_type_name(ev->op));
     if (ev->op == DARA_VAR_INT) {
       fprintf(out, "%" PRId64, ev->arg);
     } else if (ev->op == DARA_VAR_DOUBLE) {
       show_json_double(out, dara_ev_double(ev->arg));
     } else if (ev->op == DARA_VAR_STRING) {
-      json_string(out, evtext_label(sh->f, ev->arg));
+      json_put_string(out, evtext_label(sh->f, ev->arg));
     } else {
       fputs("null", out);
     }
     fputc('}', out);
   } else if (ev->kind == DARA_EV_ASSERT) {
     fprintf(out, ", \"assert\": {\"kind\": \"%s\", \"name\": ", dara_assert_kind_name(ev->op));
-    json_string(out, evtext_label(sh->f, ev->obj));
+    json_put_string(out, evtext_label(sh->f, ev->obj));
     fprintf(out, ", \"held\": %s, \"line\": %" PRIu32 "}", ev->arg ? "true" : "false", ev->obj2);
   } else if (ev->kind == DARA_EV_PROPERTY) {
     fputs(", \"property\": {\"name\": ", out);
-    json_string(out, evtext_label(sh->f, ev->obj));
+    json_put_string(out, evtext_label(sh->f, ev->obj));
     fputc('}', out);
   } else if (ev->kind == DARA_EV_SYSCALL) {
     fputs(", \"syscall\": ", out);
@@ -170,17 +170,17 @@ void show_print_json(struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
   fprintf(out, "{\n  \"version\": %d,\n  \"file\": ", SHOW_JSON_VERSION);
-  json_string(out, sh->path);
+  json_put_string(out, sh->path);
   fprintf(out,
           ",\n  \"format_version\": %" PRIu32 ",\n  \"file_size\": %" PRIu64
           ",\n  \"complete\": %s,\n",
           f->version, f->file_size, sh->complete ? "true" : "false");
   fputs("  \"header\": {\n    \"dara_version\": ", out);
-  json_string(out, f->hdr.dara_version);
+  json_put_string(out, f->hdr.dara_version);
   fputs(",\n    \"cwd\": ", out);
-  json_string(out, f->hdr.cwd);
+  json_put_string(out, f->hdr.cwd);
   fputs(",\n    \"strategy\": ", out);
-  json_string(out, f->hdr.strategy);
+  json_put_string(out, f->hdr.strategy);
   fprintf(out, ",\n    \"points\": \"%s\"", dara_points_name(f->hdr.points));
   if (f->hdr.points == DARA_POINTS_RACY && f->hdr.racy) {
     fputs(",\n    \"racy_places\": [", out);
@@ -188,7 +188,7 @@ void show_print_json(struct show *sh) {
       char place[DARA_PATH_LEN + 32];
       racy_place_text(f->hdr.racy, i, place, sizeof(place));
       fputs(i ? ", " : "", out);
-      json_string(out, place);
+      json_put_string(out, place);
     }
     fputc(']', out);
   }
@@ -197,7 +197,7 @@ void show_print_json(struct show *sh) {
     fprintf(out, "%s%d", i ? ", " : "", (int)f->hdr.oracle.ok_exit[i]);
   fputs("],\n    \"check\": ", out);
   if (f->hdr.oracle.check)
-    json_string(out, f->hdr.oracle.check);
+    json_put_string(out, f->hdr.oracle.check);
   else
     fputs("null", out);
   fputs(",\n    \"max_steps\": ", out); /* kept since version 5; 0: no limit */
@@ -210,16 +210,16 @@ void show_print_json(struct show *sh) {
     fputs(",\n    \"files\": [", out);
     for (int p = 0; p < f->hdr.nprocs; p++) {
       fputs(p ? ", " : "", out);
-      json_string(out, w->paths[p] ? w->paths[p] : "");
+      json_put_string(out, w->paths[p] ? w->paths[p] : "");
     }
     fputs("],\n    \"env\": [", out);
     for (uint32_t i = 0; i < w->nenv; i++) {
       fputs(i ? ", " : "", out);
-      json_string(out, w->env[i]);
+      json_put_string(out, w->env[i]);
     }
     fputs("],\n    \"stdin\": ", out);
     if (w->has_input)
-      json_bytes(out, w->input, (size_t)w->input_len);
+      json_put_bytes(out, w->input, (size_t)w->input_len);
     else
       fputs("null", out);
   }
@@ -230,7 +230,7 @@ void show_print_json(struct show *sh) {
       if (i) {
         fputs(", ", out);
       }
-      json_string(out, f->hdr.cmds[p].argv[i]);
+      json_put_string(out, f->hdr.cmds[p].argv[i]);
     }
     fputc(']', out);
   }
@@ -238,10 +238,10 @@ void show_print_json(struct show *sh) {
   for (size_t i = 0; i < f->nthreads; i++) {
     const struct sched_thread *t = &f->threads[i];
     fprintf(out, "    {\"proc\": %u, \"routine\": %u, \"module\": ", t->proc, t->routine);
-    json_string(out, t->module);
+    json_put_string(out, t->module);
     fprintf(out, ", \"offset\": %" PRIu64 ", \"ordinal\": %" PRIu32 ", \"func\": ", t->offset,
             t->ordinal);
-    json_string(out, t->func);
+    json_put_string(out, t->func);
     /* In force from this event on: a slot recycled for a later thread is
      * defined again, and the later definition names the later events. */
     fprintf(out, ", \"from_event\": %zu", f->threads_at[i]);
@@ -252,18 +252,18 @@ void show_print_json(struct show *sh) {
     const struct sched_object *o = &f->objects[i];
     fprintf(out, "    {\"proc\": %u, \"id\": %" PRIu32 ", \"kind\": \"%s\", \"module\": ", o->proc,
             o->id, dara_obj_kind_name(o->kind));
-    json_string(out, o->module);
+    json_put_string(out, o->module);
     fprintf(out, ", \"offset\": %" PRIu64, o->offset);
     if (f->object_symbols && f->object_symbols[i][0]) {
       fputs(", \"symbol\": ", out);
-      json_string(out, f->object_symbols[i]);
+      json_put_string(out, f->object_symbols[i]);
     }
     fputs(i + 1 < f->nobjects ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"labels\": [\n", out);
   for (size_t i = 0; i < f->nlabels; i++) {
     fprintf(out, "    {\"id\": %" PRIu32 ", \"text\": ", f->labels[i].id);
-    json_string(out, f->labels[i].text);
+    json_put_string(out, f->labels[i].text);
     fputs(i + 1 < f->nlabels ? "},\n" : "}\n", out);
   }
   fputs("  ],\n  \"events\": [\n", out);
@@ -275,7 +275,7 @@ void show_print_json(struct show *sh) {
     const struct sched_outcome *o = &f->outcome;
     fprintf(out, "{\"kind\": \"%s\", \"code\": %" PRId32 ", \"proc\": %" PRIu32 ", \"message\": ",
             sched_outcome_name(o->kind), o->code, o->proc);
-    json_string(out, o->message);
+    json_put_string(out, o->message);
     fputs("}\n", out);
   } else {
     fputs("null\n", out);

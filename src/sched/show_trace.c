@@ -54,7 +54,7 @@ static double print_chrome_syscall(FILE *out, const struct dara_event *ev, size_
   double ts = use_index ? (double)i : (double)start / 1000.0;
   double dur = use_index ? 0.0 : (double)(ev->time - start) / 1000.0;
   fputs("{\"name\": ", out);
-  json_string(out, dara_call_name(ev->op));
+  json_put_string(out, dara_call_name(ev->op));
   fprintf(out,
           ", \"cat\": \"syscall\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
           "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"syscall\": ",
@@ -73,9 +73,9 @@ void show_print_chrome(struct show *sh) {
   }
   bool first = true;
   fputs("{\"displayTimeUnit\": \"ns\", \"otherData\": {\"file\": ", out);
-  json_string(out, sh->path);
+  json_put_string(out, sh->path);
   fputs(", \"dara_version\": ", out);
-  json_string(out, f->hdr.dara_version);
+  json_put_string(out, f->hdr.dara_version);
   fprintf(out, ", \"time\": \"%s\"}, \"traceEvents\": [",
           use_index ? "event index (the run kept no virtual time)" : "virtual time");
 
@@ -120,7 +120,7 @@ void show_print_chrome(struct show *sh) {
             p);
     char label[32];
     snprintf(label, sizeof label, "process %u", p);
-    json_escape(out, label);
+    json_put_escaped(out, label);
     if ((int)p < f->hdr.nprocs) {
       fputs(": ", out);
       show_put_cmdline(out, &f->hdr.cmds[p], ESC_JSON);
@@ -150,7 +150,7 @@ void show_print_chrome(struct show *sh) {
               "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": %u, \"tid\": %u, "
               "\"args\": {\"name\": ",
               p, r + g * DARA_MAX_ROUTINES);
-      json_string(out, label);
+      json_put_string(out, label);
       fputs("}}", out);
       g++;
       if (!t) {
@@ -201,7 +201,7 @@ void show_print_chrome(struct show *sh) {
       /* The chosen thread runs from this decision to the next event. */
       double dur = i + 1 < f->nevents ? chrome_ts(sh, use_index, i + 1) - ts : 1.0;
       fputs("{\"name\": ", out);
-      json_string(out, what);
+      json_put_string(out, what);
       fprintf(out,
               ", \"cat\": \"running\", \"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, "
               "\"pid\": %u, \"tid\": %u, \"args\": {\"event\": %zu, \"op\": \"%s\"}}",
@@ -219,7 +219,7 @@ void show_print_chrome(struct show *sh) {
       scope = "p";
     }
     fputs("{\"name\": ", out);
-    json_string(out, what);
+    json_put_string(out, what);
     fprintf(out,
             ", \"cat\": \"%s\", \"ph\": \"i\", \"s\": \"%s\", \"ts\": %.3f, \"pid\": %u, "
             "\"tid\": %u, \"args\": {\"event\": %zu, \"arg\": %" PRId64 "}}",
@@ -236,7 +236,7 @@ void show_print_chrome(struct show *sh) {
       }
       chrome_sep(out, &first);
       fputs("{\"name\": ", out);
-      json_string(out, var);
+      json_put_string(out, var);
       fprintf(out,
               ", \"cat\": \"log\", \"ph\": \"C\", \"ts\": %.3f, \"pid\": %u, "
               "\"args\": {\"value\": ",

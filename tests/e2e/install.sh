@@ -21,7 +21,7 @@ if [[ $# -ne 1 || ! -d $1 ]]; then
 fi
 BUILD=$(cd "$1" && pwd)
 TIMEOUT=(timeout -k 5 60)
-COMMANDS=(record replay explore show)
+COMMANDS=(record replay explore show merge)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-install.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -195,11 +195,11 @@ test_zsh_completion() {
   command -v zsh >/dev/null || { echo "# zsh is not installed: _dara not tried"; return 0; }
   zsh -n "$f" || { echo "zsh -n _dara failed"; return 1; }
   zsh_complete "$z" "dara re" "dara explore -S " "dara show x --format " "dara help " \
-    "dara record -" "dara replay -" "dara explore -" "dara show -"
+    "dara record -" "dara replay -" "dara explore -" "dara show -" "dara merge -"
   expect_zsh "$z" 1 "record replay" "dara re" || bad=1
   expect_zsh "$z" 2 "cov dfs dpor mix pb pct random" "dara explore -S " || bad=1
   expect_zsh "$z" 3 "chrome json shiviz text" "dara show x --format " || bad=1
-  expect_zsh "$z" 4 "explore record replay show" "dara help " || bad=1
+  expect_zsh "$z" 4 "explore merge record replay show" "dara help " || bad=1
   # Every option of --help, for its command.
   k=5
   for cmd in "${COMMANDS[@]}"; do

@@ -61,9 +61,11 @@ EXPLORE = {"version": INT, "schedules": INT, "seconds": NUM, "rate": NUM, "strat
            "redundant": INT, "steps": INT, "max_steps": INT, "step_limit_reached": INT,
            "racy": DICT, "preemption_bound": INT, "worker_executions": LIST,
            "claimed_elsewhere": INT, "bugs": LIST, "races": LIST, "races_more": BOOL,
-           "sometimes_never_held": LIST}
+           "sometimes_never_held": LIST, "sometimes_held": LIST, "max_schedules": INT,
+           "shard": DICT, "shards": DICT}
 EXPLORE_REQUIRED = [k for k in EXPLORE if k not in
-                    ("racy", "preemption_bound", "worker_executions", "claimed_elsewhere")]
+                    ("racy", "preemption_bound", "worker_executions", "claimed_elsewhere",
+                     "shard", "shards")]
 COVERAGE = {"lines_found": INT, "lines_hit": INT, "pairs": INT, "corpus": INT, "growth": LIST,
             "growth_more": BOOL}
 GROWTH = {"schedule": INT, "blocks": INT, "pairs": INT}
@@ -98,6 +100,11 @@ def explore_json(path):
                          {"thread": STR, "kind": STR, "size": INT, "at": STR})
     if not all(is_type(s, STR) for s in j.get("sometimes_never_held") or []):
         bad("sometimes_never_held holds a non-string")
+    if "shard" in j:
+        check_fields("shard", j["shard"], {"index": INT, "count": INT}, ["index", "count"])
+    if "shards" in j:
+        check_fields("shards", j["shards"], {"count": INT, "merged": LIST, "missing": LIST},
+                     ["count", "merged", "missing"])
     if "coverage" not in j:
         bad("explore: no 'coverage'")
     elif j["coverage"] is not None:

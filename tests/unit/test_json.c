@@ -17,13 +17,13 @@
 #include "sched/json.h"
 #include "sched/utf8.h"
 
-/* What json_string writes for s (malloc'd). */
+/* What json_put_string writes for s (malloc'd). */
 static char *json_of(const char *s) {
   char *buf = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&buf, &len);
   assert_non_null(out);
-  json_string(out, s);
+  json_put_string(out, s);
   assert_int_equal(fclose(out), 0);
   return buf;
 }
@@ -39,7 +39,7 @@ static char *bytes_of(const void *p, size_t n) {
   size_t len = 0;
   FILE *out = open_memstream(&buf, &len);
   assert_non_null(out);
-  json_bytes(out, p, n);
+  json_put_bytes(out, p, n);
   assert_int_equal(fclose(out), 0);
   return buf;
 }
@@ -110,7 +110,7 @@ static void test_escape_without_quotes(void **state) {
   size_t len = 0;
   FILE *out = open_memstream(&buf, &len);
   assert_non_null(out);
-  json_escape(out, "p\"\xff\n");
+  json_put_escaped(out, "p\"\xff\n");
   assert_int_equal(fclose(out), 0);
   assert_string_equal(buf, "p\\\"\\ufffd\\n");
   free(buf);
