@@ -40,12 +40,29 @@ static void *client(void *arg) {
   for (int poll = 0; poll < 6; poll++) {
     pthread_mutex_lock(&s.lock);
     switch (s.state) {
-    case IDLE: s.buf = storage; s.state = OPEN; break;
-    case ACCEPTED: s.buf[0] = 'u'; s.state = AUTH; break;
-    case AUTHED: s.buf[0] = 'q'; s.sent++; s.state = SENT; break;
-    case REPLIED: s.received++; s.state = ACKED; break;
-    case CLOSED: assert(s.buf != NULL); s.buf[1] = 0; break; /* flush */
-    default: break; /* nothing to do yet */
+    case IDLE:
+      s.buf = storage;
+      s.state = OPEN;
+      break;
+    case ACCEPTED:
+      s.buf[0] = 'u';
+      s.state = AUTH;
+      break;
+    case AUTHED:
+      s.buf[0] = 'q';
+      s.sent++;
+      s.state = SENT;
+      break;
+    case REPLIED:
+      s.received++;
+      s.state = ACKED;
+      break;
+    case CLOSED:
+      assert(s.buf != NULL);
+      s.buf[1] = 0;
+      break; /* flush */
+    default:
+      break; /* nothing to do yet */
     }
     pthread_mutex_unlock(&s.lock);
   }
@@ -57,11 +74,23 @@ static void *server(void *arg) {
   for (int poll = 0; poll < 5; poll++) {
     pthread_mutex_lock(&s.lock);
     switch (s.state) {
-    case OPEN: s.state = ACCEPTED; break;
-    case AUTH: assert(s.buf[0] == 'u'); s.state = AUTHED; break;
-    case SENT: s.buf[0] = 'r'; s.state = REPLIED; break;
-    case ACKED: s.buf = NULL; s.state = CLOSED; break; /* frees the buffer */
-    default: break;
+    case OPEN:
+      s.state = ACCEPTED;
+      break;
+    case AUTH:
+      assert(s.buf[0] == 'u');
+      s.state = AUTHED;
+      break;
+    case SENT:
+      s.buf[0] = 'r';
+      s.state = REPLIED;
+      break;
+    case ACKED:
+      s.buf = NULL;
+      s.state = CLOSED;
+      break; /* frees the buffer */
+    default:
+      break;
     }
     pthread_mutex_unlock(&s.lock);
   }
