@@ -516,7 +516,7 @@ static void print_coverage(const struct explore *x) {
              plural(strategy_corpus(x->strategy)));
   fprintf(stderr,
           "dara: explore: coverage: %s%llu interleaving pair%s (orders of conflicting "
-          "operations); last grew in schedule %llu of %llu%s\n",
+          "operations), the last new in schedule %llu (of %llu)%s\n",
           blocks, (unsigned long long)pairs_count(x->pairs), plural(pairs_count(x->pairs)),
           (unsigned long long)last, (unsigned long long)x->schedules, corpus);
 }
@@ -1463,6 +1463,18 @@ int cmd_explore(int argc, char **argv) {
   session_ctx_free(session);
   clear_progress(&x);
   print_races(&x, races);
+  /* What the executions covered comes before the summary line, which
+   * stays the last of the run's own (scripts read it there). The
+   * tracefile is written now: the JSON reports its lines. */
+  struct lcov_totals lines = {0};
+  bool lines_known = false;
+  if (x.cov.path) {
+    if (coverage_output_finish(&x.cov, "explore", &lines) != 0)
+      rc = -1;
+    else
+      lines_known = true;
+  }
+  print_coverage(&x);
   char redundant[64] = "", race_count[48] = "";
   if (x.redundant)
     snprintf(redundant, sizeof(redundant), " (and %llu redundant)",
@@ -1479,7 +1491,6 @@ int cmd_explore(int argc, char **argv) {
             (unsigned long long)x.bugs[i].hits, x.bugs[i].hits == 1 ? "" : "s", x.bugs[i].file);
   if (x.racy)
     racy_print_summary(stderr, x.racy, x.schedules, x.steps);
-  print_coverage(&x);
   if (x.step_limits)
     fprintf(stderr,
             "dara: explore: step limit reached (--max-steps %llu) in %llu of %llu schedules: "
@@ -1501,15 +1512,6 @@ int cmd_explore(int argc, char **argv) {
   for (unsigned i = 0; i < x.nsometimes; i++)
     if (!x.sometimes[i].held)
       outcome_never_held(x.sometimes[i].name, where);
-  struct lcov_totals lines = {0};
-  bool lines_known = false;
-  if (x.cov.path) {
-    /* Written before the JSON, which reports its lines. */
-    if (coverage_output_finish(&x.cov, "explore", &lines) != 0)
-      rc = -1;
-    else
-      lines_known = true;
-  }
   if (json)
     print_json(stdout, &x, ro.seed, elapsed, lines_known ? &lines : NULL);
   if (shard.count > 1 && write_summary(&x, ro.seed, elapsed, lines_known ? &lines : NULL) != 0)

@@ -49,9 +49,9 @@ static const char epilog[] =
 #define MAX_SHARDS 4096
 
 struct merged_bug {
-  json_t *bug;       /* the first shard's object (borrowed), with the lowest schedule */
-  const char *dir;   /* its shard's directory */
-  long long hits;    /* summed */
+  json_t *bug;     /* the first shard's object (borrowed), with the lowest schedule */
+  const char *dir; /* its shard's directory */
+  long long hits;  /* summed */
   long long schedule;
 };
 
@@ -120,8 +120,8 @@ static int check_fit(struct merge *m, bool *seen) {
     static const char *const same[] = {"seed", "strategy", "max_schedules", "max_steps"};
     for (size_t f = 0; f < sizeof(same) / sizeof(same[0]); f++)
       if (!json_equal(json_object_get(a, same[f]), json_object_get(d, same[f]))) {
-        cli_error("merge: %s and %s are not parts of one exploration: their %s differ",
-                  m->dirs[0], m->dirs[i], same[f]);
+        cli_error("merge: %s and %s are not parts of one exploration: their %s differ", m->dirs[0],
+                  m->dirs[i], same[f]);
         return -1;
       }
     if (c != count) {
@@ -169,7 +169,8 @@ static int add_bug(struct merge *m, json_t *bug, const char *dir) {
     return -1;
   }
   m->bugs = nb;
-  m->bugs[m->nbugs++] = (struct merged_bug){.bug = bug, .dir = dir, .hits = hits, .schedule = schedule};
+  m->bugs[m->nbugs++] =
+      (struct merged_bug){.bug = bug, .dir = dir, .hits = hits, .schedule = schedule};
   return 0;
 }
 
@@ -321,7 +322,8 @@ static json_t *merged_document(struct merge *m, const bool *seen, long long coun
     /* The replay command ends with the file (docs/json.md): the rest
      * (--props) stays. */
     const char *old_replay = str_field(b->bug, "replay"), *old_file = str_field(b->bug, "file");
-    size_t keep = strlen(old_replay) >= strlen(old_file) ? strlen(old_replay) - strlen(old_file) : 0;
+    size_t keep =
+        strlen(old_replay) >= strlen(old_file) ? strlen(old_replay) - strlen(old_file) : 0;
     snprintf(replay, sizeof(replay), "%.*s%s", (int)keep, old_replay, file);
     json_object_set_new(bug, "file", json_string(file));
     json_object_set_new(bug, "replay", json_string(replay));
@@ -384,7 +386,8 @@ int cmd_merge(int argc, char **argv) {
       {"output", 'o', "OUT", "the directory to merge into (made if missing)", cli_text, &m.out},
       {"json", 0, NULL, "print the merged summary on stdout (docs/json.md)", cli_true, &json},
       {"help", 'h', NULL, "this text", NULL, NULL}};
-  const struct cli_command cmd = {"merge", synopsis, epilog, 22, opts, sizeof(opts) / sizeof(opts[0])};
+  const struct cli_command cmd = {"merge", synopsis, epilog,
+                                  22,      opts,     sizeof(opts) / sizeof(opts[0])};
   int first = cli_parse(&cmd, argc, argv);
   if (first < 0)
     return cli_parse_exit(first);
@@ -417,11 +420,12 @@ int cmd_merge(int argc, char **argv) {
   qsort(m.bugs, m.nbugs, sizeof(*m.bugs), by_schedule);
   if (prepare_out(m.out) != 0)
     goto done;
-  long long count = json_integer_value(json_object_get(json_object_get(m.docs[0], "shard"), "count"));
+  long long count =
+      json_integer_value(json_object_get(json_object_get(m.docs[0], "shard"), "count"));
   doc = merged_document(&m, seen, count);
   for (size_t i = 0; i < m.nbugs; i++) {
-    const char *file = json_string_value(
-        json_object_get(json_array_get(json_object_get(doc, "bugs"), i), "file"));
+    const char *file =
+        json_string_value(json_object_get(json_array_get(json_object_get(doc, "bugs"), i), "file"));
     if (copy_bug(&m, &m.bugs[i], strrchr(file, '/') + 1) != 0)
       goto done;
   }
@@ -448,8 +452,9 @@ int cmd_merge(int argc, char **argv) {
             plural((unsigned long long)m.bugs[i].hits), str_field(bug, "file"));
   }
   if (nmissing)
-    fprintf(stderr, "dara: merge: warning: %zu shard%s of %lld missing: the merge is not the "
-                    "whole exploration\n",
+    fprintf(stderr,
+            "dara: merge: warning: %zu shard%s of %lld missing: the merge is not the "
+            "whole exploration\n",
             nmissing, plural(nmissing), count);
   rc = m.nbugs ? DARA_EXIT_BUG : DARA_EXIT_OK;
 done:

@@ -304,7 +304,7 @@ static void start_pct(struct strategy *s, unsigned d) {
   s->d = d;
   s->step = 0;
   memset(s->prio, 0, NTHREADS * sizeof(*s->prio));
-  uint64_t k = s->calibration > 100 ? s->calibration : 100;
+  uint64_t k = s->calibration > 0 ? s->calibration : 100;
   for (unsigned j = 0; j + 1 < d && j < 8; j++)
     s->change[j] = 1 + rng_below(&s->rng, k);
 }

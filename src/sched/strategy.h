@@ -17,7 +17,7 @@
  *   pct     Probabilistic concurrency testing (Burckhardt et al., 2010):
  *           random distinct priorities for threads as they appear, the
  *           highest-priority runnable thread runs, and at d-1 random steps
- *           (spread over the steps of execution 0, at least 100) the
+ *           (spread over the steps of execution 0; 100 for it) the
  *           running thread drops to the lowest priorities. Execution 0
  *           calibrates the rest, not the longest run so far: then each
  *           execution depends on its index alone, and workers (--jobs) and

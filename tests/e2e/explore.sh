@@ -598,7 +598,7 @@ test_cli_errors() {
 --time-limit: '1m' is not a number|-t 1m
 --racy-probe: 0 is out of range (at least 1)|--points racy --racy-probe 0
 --watchdog: 86401 is out of range (1 to 86400)|-w 86401
---strategy: 'nosuch' is not mix, dfs, random, pct, pb or dpor|-S nosuch
+--strategy: 'nosuch' is not mix, dfs, random, pct, pb, dpor or cov|-S nosuch
 --races: 'x' is not report, fail or ignore|--races x
 ambiguous option '--max'; see 'dara explore --help'|--max 3
 --keep-going: takes no value|--keep-going=1

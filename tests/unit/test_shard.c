@@ -21,9 +21,9 @@ static void test_parse(void **state) {
   assert_int_equal(sh.index, 1);
   assert_int_equal(sh.count, 8);
   assert_int_equal(shard_parse("1/1", &sh, err, sizeof(err)), 0);
-  static const char *const bad[] = {"0/3",  "4/3",      "3",     "/3",  "3/",  "a/b", "1/0",
-                                    "-1/3", "1/-3",     "1/3x",  " 1/3", "1 /3", "",
-                                    "1/1000001", "99999999999999999999/3"};
+  static const char *const bad[] = {"0/3",  "4/3",  "3",    "/3",        "3/",
+                                    "a/b",  "1/0",  "-1/3", "1/-3",      "1/3x",
+                                    " 1/3", "1 /3", "",     "1/1000001", "99999999999999999999/3"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     err[0] = '\0';
     assert_int_equal(shard_parse(bad[i], &sh, err, sizeof(err)), -1);
