@@ -120,6 +120,7 @@ struct explore {
   uint64_t max_schedules, time_limit; /* the budget (a shard's part of it), for the
                                           progress line */
   uint64_t budget;                    /* --max-schedules of the whole exploration */
+  uint64_t foreign;                   /* dfs, pb shards: other shards' executions run */
   struct shard shard;                 /* --shard K/N; count 1 without */
   /* Every dara_sometimes reached in any execution, and whether it ever held. */
   struct {
@@ -572,8 +573,9 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
     racy_print_json(out, x->racy, x->schedules, x->steps);
   fprintf(out, "\"max_schedules\": %llu, ", (unsigned long long)x->budget);
   if (x->shard.count > 1)
-    fprintf(out, "\"shard\": {\"index\": %llu, \"count\": %llu}, ",
-            (unsigned long long)x->shard.index + 1, (unsigned long long)x->shard.count);
+    fprintf(out, "\"shard\": {\"index\": %llu, \"count\": %llu, \"foreign\": %llu}, ",
+            (unsigned long long)x->shard.index + 1, (unsigned long long)x->shard.count,
+            (unsigned long long)x->foreign);
   json_coverage(out, x, lines);
   if (strategy_bound(x->strategy) != UINT_MAX)
     fprintf(out, "\"preemption_bound\": %u, ", strategy_bound(x->strategy));
@@ -878,7 +880,7 @@ static int run_one(struct explore *x, struct session_ctx *session, struct sessio
   struct policy policy;
   /* A shard's executions are every N-th of the whole exploration's. */
   uint64_t number = x->schedules;
-  if (x->shard.count > 1) {
+  if (x->shard.count > 1 && strategy_seekable(x->strategy)) {
     number = shard_global(&x->shard, x->schedules);
     if (number != 0 && calibrate(x, session, cfg) != 0)
       return -1;
@@ -892,7 +894,11 @@ static int run_one(struct explore *x, struct session_ctx *session, struct sessio
   if (execute(x, session, cfg, &policy, &res) != 0)
     return -1;
   if (session_interrupted())
-    return 0; /* cut short: not an execution to count */
+    return 0;                          /* cut short: not an execution to count */
+  if (strategy_foreign(x->strategy)) { /* dfs, pb: another shard's, run to find ours */
+    x->foreign++;
+    return 1;
+  }
   return take_result(x, &res, number + 1, keep_going);
 }
 
@@ -1232,8 +1238,9 @@ int cmd_explore(int argc, char **argv) {
       {"shard", 0, "K/N",
        "run the K-th of N disjoint parts of the exploration\n"
        "(random, pct, mix: every N-th execution of the\n"
-       "--max-schedules), for many machines; writes DIR/\n"
-       "summary.json for 'dara merge' (docs/shards.md)",
+       "--max-schedules; dfs, pb: a part of the tree), for\n"
+       "many machines; needs --seed; writes DIR/summary.json\n"
+       "for 'dara merge' (docs/shards.md)",
        parse_shard, &shard},
       {"no-fork-server", 0, NULL,
        "start every execution with fork and exec (by default\n"
@@ -1249,6 +1256,11 @@ int cmd_explore(int argc, char **argv) {
   if (ro.points == DARA_POINTS_RACY && (jobs > 1 || races == SESSION_RACES_IGNORE)) {
     cli_error("--points racy: its first phase needs the race detector (not --races ignore), "
               "and it runs one execution at a time (not --jobs)");
+    return DARA_EXIT_ERROR;
+  }
+  if (shard.count > 1 && !ro.seed_given) {
+    cli_error("--shard: give --seed: every shard of an exploration must use the same one "
+              "(without it each would draw its own, and be part of nothing)");
     return DARA_EXIT_ERROR;
   }
   if (shard.count > 1 && ro.points == DARA_POINTS_RACY) {
@@ -1322,9 +1334,10 @@ int cmd_explore(int argc, char **argv) {
     cli_error("%s", err);
     goto done;
   }
-  if (shard.count > 1 && !strategy_seekable(x.strategy)) {
+  if (shard.count > 1 && !strategy_seekable(x.strategy) &&
+      !strategy_set_shard(x.strategy, shard.index, shard.count)) {
     cli_error("--shard: %s cannot be cut into parts without running them all (each "
-              "execution depends on the ones before); shard random, pct or mix",
+              "execution depends on the ones before); shard random, pct, mix, dfs or pb",
               so.name);
     goto done;
   }

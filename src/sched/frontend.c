@@ -31,6 +31,12 @@ void run_options_init(struct run_options *ro) {
                              .points = DARA_POINTS_ALL};
 }
 
+static int parse_seed(const struct cli_option *o, const char *arg) {
+  struct run_options *ro = o->dst;
+  ro->seed_given = true;
+  return cli_u64(o, arg, &ro->seed, 0, UINT64_MAX);
+}
+
 static int parse_watchdog(const struct cli_option *o, const char *arg) {
   return cli_u64(o, arg, o->dst, 1, 86400);
 }
@@ -73,8 +79,8 @@ struct cli_option run_option(enum run_option which, struct run_options *ro, cons
                             "N",
                             "seed of the random policy (default: a fresh one,\n"
                             "printed and stored in the file)",
-                            cli_number,
-                            &ro->seed};
+                            parse_seed,
+                            ro};
     break;
   case RUN_WATCHDOG:
     o = (struct cli_option){"watchdog",

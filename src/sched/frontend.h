@@ -27,6 +27,7 @@
 struct run_options {
   const char *output;         /* -o: the schedule file (record) or bug directory (explore) */
   uint64_t seed;              /* -s */
+  bool seed_given;            /* -s was given (else seed is a fresh one) */
   uint64_t watchdog;          /* -w, seconds */
   uint64_t max_steps;         /* -m; 0: no limit */
   const char *props;          /* --props FILE, or NULL */

@@ -340,7 +340,10 @@ static json_t *merged_document(struct merge *m, const bool *seen, long long coun
   json_object_set(doc, "strategy", json_object_get(a, "strategy"));
   json_object_set_new(doc, "interrupted", json_boolean(any(m, "interrupted")));
   json_object_set(doc, "seed", json_object_get(a, "seed"));
-  json_object_set_new(doc, "exhausted", json_false());
+  bool exhausted = true; /* dfs and pb shards each exhaust their part */
+  for (size_t i = 0; i < m->n; i++)
+    exhausted &= json_is_true(json_object_get(m->docs[i], "exhausted"));
+  json_object_set_new(doc, "exhausted", json_boolean(exhausted && m->n == (size_t)count));
   json_object_set_new(doc, "complete", json_false());
   json_object_set_new(doc, "redundant", json_integer(sum(m, "redundant")));
   json_object_set_new(doc, "steps", json_integer(sum(m, "steps")));

@@ -7,8 +7,9 @@
  * (strategy_seekable), so shard K runs the executions i < --max-schedules
  * with i mod N = K - 1: the N shards run exactly the executions of one run,
  * each once. Bugs keep the execution's number in the whole exploration, so
- * `dara merge` (merge.h) of the shards' directories gives the bugs and
- * counts one run gives.
+ * `dara merge` (merge.c) of the shards' directories gives the bugs and
+ * counts one run gives. dfs and pb cut their tree instead
+ * (strategy_set_shard).
  */
 #ifndef DARA_SCHED_SHARD_H
 #define DARA_SCHED_SHARD_H

@@ -65,7 +65,14 @@ struct strategy {
   /* cov: the fuzzer, and what the current execution reached first */
   struct covfuzz *fuzz;
   uint64_t reward;
+
+  /* dfs and pb as shard `shard` of `shards` (strategy_set_shard) */
+  uint64_t shard, shards;
+  bool foreign; /* the last execution is another shard's */
 };
+
+/* The choice points whose choices say which shard owns an execution. */
+#define SPLIT_LEVELS 3
 
 /* ---- the default ordering ---- */
 
@@ -101,6 +108,28 @@ static uint32_t level_choice(struct strategy *s, uint32_t n) {
   return 0;
 }
 
+/* ---- dfs and pb in shards ----
+ * An execution is owned by one shard, by its choices at the first
+ * SPLIT_LEVELS choice points (all of them when it has fewer): every shard
+ * walks the same tree in the same order and counts the executions it
+ * owns. Once the stack fixes the first SPLIT_LEVELS choices, the whole
+ * subtree under them is another shard's or this one's, and another's is
+ * skipped without running it; only executions whose first choices are not
+ * fixed yet are run to find out (and, another's, not counted). */
+
+static unsigned split_levels(const struct strategy *s) {
+  return s->kind == S_DFS && s->depth < SPLIT_LEVELS ? s->depth : SPLIT_LEVELS;
+}
+
+static uint64_t owner(const struct strategy *s, uint32_t levels) {
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  for (uint32_t i = 0; i < levels; i++) {
+    h = (h ^ (s->levels[i].choice + 1)) * 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+  }
+  return h % s->shards;
+}
+
 /* Moves the stack to the next prefix; false when there is none. */
 static bool backtrack(struct strategy *s) {
   while (s->nlevels > 0 && s->levels[s->nlevels - 1].choice + 1 >= s->levels[s->nlevels - 1].n)
@@ -108,6 +137,19 @@ static bool backtrack(struct strategy *s) {
   if (s->nlevels == 0)
     return false;
   s->levels[s->nlevels - 1].choice++;
+  return true;
+}
+
+/* backtrack, then past the subtrees of other shards. */
+static bool next_prefix(struct strategy *s) {
+  if (!backtrack(s))
+    return false;
+  unsigned m = split_levels(s);
+  while (s->shards > 1 && m > 0 && s->nlevels >= m && owner(s, m) != s->shard) {
+    s->nlevels = m;
+    if (!backtrack(s))
+      return false;
+  }
   return true;
 }
 
@@ -385,9 +427,14 @@ bool strategy_adopt(struct strategy *s, const void *task, size_t len) {
 }
 
 void strategy_end(struct strategy *s, uint64_t steps) {
+  if (s->kind == S_DFS || s->kind == S_PB) {
+    s->nlevels = s->pos < s->nlevels ? s->pos : s->nlevels;
+    unsigned m = split_levels(s);
+    s->foreign = s->shards > 1 && owner(s, s->nlevels < m ? s->nlevels : m) != s->shard;
+  }
   if (s->dpor) {
     dpor_end(s->dpor);
-    if (s->traces && !s->muted && !dpor_redundant(s->dpor)) {
+    if (s->traces && !s->muted && !s->foreign && !dpor_redundant(s->dpor)) {
       dpor_write_foata(s->dpor, s->traces);
       fflush(s->traces); /* a line per write (explore's workers share the file) */
     }
@@ -400,12 +447,10 @@ void strategy_end(struct strategy *s, uint64_t steps) {
   if (s->kind == S_COV)
     covfuzz_end(s->fuzz, s->reward);
   if (s->kind == S_DFS) {
-    s->nlevels = s->pos < s->nlevels ? s->pos : s->nlevels;
-    if (!backtrack(s))
+    if (!next_prefix(s))
       s->exhausted = true;
   } else if (s->kind == S_PB) {
-    s->nlevels = s->pos < s->nlevels ? s->pos : s->nlevels;
-    if (!backtrack(s)) {
+    if (!next_prefix(s)) {
       if (s->bound >= s->depth) {
         s->exhausted = true;
       } else {
@@ -420,6 +465,16 @@ void strategy_end(struct strategy *s, uint64_t steps) {
 void strategy_reward(struct strategy *s, uint64_t fresh) { s->reward += fresh; }
 
 void strategy_mute(struct strategy *s, bool muted) { s->muted = muted; }
+
+bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count) {
+  if (s->kind != S_DFS && s->kind != S_PB)
+    return false;
+  s->shard = index;
+  s->shards = count;
+  return true;
+}
+
+bool strategy_foreign(const struct strategy *s) { return s->foreign; }
 
 bool strategy_calibrated(const struct strategy *s) {
   return (s->kind != S_PCT && s->kind != S_MIX) || s->calibration > 0;

@@ -90,6 +90,14 @@ size_t strategy_corpus(const struct strategy *s);
  * steps); a process that runs executions out of order runs execution 0
  * first when it does not (strategy_seek(0), and on as usual). */
 bool strategy_calibrated(const struct strategy *s);
+/* dfs and pb: makes this strategy shard `index` (from 0) of `count` of
+ * the tree (shard.h): it walks the whole tree, skips the subtrees other
+ * shards own, and runs an execution of another's only when its first
+ * choices are not known before it runs (strategy_foreign then says so).
+ * False for the other strategies (seekable ones are sharded by index). */
+bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count);
+/* The last execution was another shard's: not to be counted or reported. */
+bool strategy_foreign(const struct strategy *s);
 /* While muted, executions write no trace (options.traces): a calibration
  * run is another process's execution. */
 void strategy_mute(struct strategy *s, bool muted);

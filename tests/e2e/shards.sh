@@ -9,10 +9,12 @@
 #     merged they count the same schedules and find the same bugs, each
 #     first in the same schedule with the same hits; the merged schedule
 #     files replay; a shard with --jobs 2 runs what it runs with one;
+#   - dfs and pb shards of an exhaustive exploration run each of its
+#     executions once and merge to it, exhausted;
 #   - merge refuses shards of different explorations, a shard given twice,
 #     a directory with no summary and an output that holds one, and warns
 #     of missing shards; explore refuses a bad K/N and strategies that
-#     cannot be cut;
+#     cannot be cut, and shards without --seed;
 #   - the recipes: examples/shards/parallel.sh under GNU parallel (on this
 #     machine, and through --sshlogin ":"), the Slurm script run as each
 #     array task would run it, and the Kubernetes Indexed Job's command run
@@ -96,6 +98,35 @@ test_same_as_one() {
     "$(jq .schedules "$TMP/m-$strategy.out") schedules either way"
 }
 
+# dfs and pb cut their tree: an exhaustive exploration's shards run each
+# execution of it once (their traces together are one run's), and merged
+# they are exhausted with the same schedules and bugs.
+test_tree_same_as_one() {
+  local strategy=$1 depth=$2 prog=$3 n=3 k name=tree-$1
+  one "$name" -S "$strategy" -d "$depth" -s 1 -n 100000 -- "$EXAMPLES/$prog" || return 1
+  [[ $(jq '.exhausted and (.bugs | length) >= 1' "$TMP/$name.json") == true ]] ||
+    { echo "one run of $strategy did not exhaust, or found no bug"; return 1; }
+  for k in $(seq $n); do
+    dara_run "$TMP/$name-$k" explore -S "$strategy" -d "$depth" -s 1 -n 100000 --keep-going \
+      --traces "$TMP/$name-$k.traces" --shard "$k/$n" -o "$name-$k" -- "$EXAMPLES/$prog"
+    [[ $(status "$TMP/$name-$k") == [01] ]] || { echo "shard $k: $(describe "$TMP/$name-$k")"; return 1; }
+  done
+  cmp -s <(sort "$TMP/$name.traces") <(cat "$TMP/$name"-[1-3].traces | sort) ||
+    { echo "the shards ran other executions than one run"; return 1; }
+  dara_run "$TMP/m-$name" merge --json -o "merged-$name" "$name-1" "$name-2" "$name-3"
+  [[ $(status "$TMP/m-$name") == 1 ]] || { echo "merge: $(describe "$TMP/m-$name")"; return 1; }
+  [[ $(jq .exhausted "$TMP/m-$name.out") == true ]] || { echo "the merge is not exhausted"; return 1; }
+  [[ $(jq .schedules "$TMP/$name.json") == "$(jq .schedules "$TMP/m-$name.out")" ]] ||
+    { echo "schedules: one run $(jq .schedules "$TMP/$name.json"), merged $(jq .schedules "$TMP/m-$name.out")"
+      return 1; }
+  # Bugs are numbered within a shard here: compare signatures and hits.
+  cmp -s <(jq -r '.bugs[] | "\(.signature) \(.hits)"' "$TMP/$name.json" | sort) \
+    <(jq -r '.bugs[] | "\(.signature) \(.hits)"' "$TMP/m-$name.out" | sort) ||
+    { echo "bugs differ"; return 1; }
+  echo "# $strategy: $(jq .schedules "$TMP/m-$name.out") schedules," \
+    "$(jq -s 'map(.shard.foreign) | add' "$TMP/$name"-[1-3]/summary.json) run by a shard for another"
+}
+
 test_jobs_in_shard() {
   local j
   for j in 1 2; do
@@ -115,8 +146,10 @@ test_errors() {
     [[ $(status "$p") == 2 ]] && grep -q -- '--shard' "$p.err" ||
       { echo "--shard $arg: $(describe "$p")"; return 1; }
   done
-  dara_run "$p" explore -S dfs --shard 1/2 -- "$EXAMPLES/atomicity"
-  [[ $(status "$p") == 2 ]] && grep -q 'cannot be cut' "$p.err" || { echo "dfs: $(describe "$p")"; return 1; }
+  dara_run "$p" explore -S dpor -s 1 --shard 1/2 -- "$EXAMPLES/atomicity"
+  [[ $(status "$p") == 2 ]] && grep -q 'cannot be cut' "$p.err" || { echo "dpor: $(describe "$p")"; return 1; }
+  dara_run "$p" explore --shard 1/2 -- "$EXAMPLES/atomicity"
+  [[ $(status "$p") == 2 ]] && grep -q 'give --seed' "$p.err" || { echo "no seed: $(describe "$p")"; return 1; }
   # Shards of two explorations (other seeds), one twice, none at all.
   dara_run "$p.a" explore -s 1 -n 20 --shard 1/2 -o e1 -- "$EXAMPLES/atomicity"
   dara_run "$p.b" explore -s 2 -n 20 --shard 2/2 -o e2 -- "$EXAMPLES/atomicity"
@@ -202,4 +235,5 @@ print(yaml.safe_load(open(sys.argv[1]))["spec"]["template"]["spec"]["containers"
 }
 
 run_tests "same_as_one mix atomicity" "same_as_one random deadlock" "same_as_one pct atomicity" \
+  "tree_same_as_one dfs 6 atomicity" "tree_same_as_one pb 1 deadlock" \
   jobs_in_shard errors "parallel" "parallel :" slurm kubernetes
