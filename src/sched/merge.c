@@ -420,7 +420,8 @@ int cmd_merge(int argc, char **argv) {
         goto done;
     }
   }
-  qsort(m.bugs, m.nbugs, sizeof(*m.bugs), by_schedule);
+  if (m.nbugs) /* qsort may not be given NULL, even for no elements */
+    qsort(m.bugs, m.nbugs, sizeof(*m.bugs), by_schedule);
   if (prepare_out(m.out) != 0)
     goto done;
   long long count =
