@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sched/branches.h"
 #include "sched/srcloc.h"
 
 #define COV_CALLBACK "__sanitizer_cov_trace_pc"
@@ -48,10 +49,20 @@ struct function_rec {      /* an instrumented function, for FN and FNDA */
   uint64_t hits;
 };
 
+struct branch_entry {  /* one way of a conditional jump (BRDA) */
+  const char *file;    /* in the strset */
+  uint32_t line, func; /* func: unique over the whole report */
+  uint32_t block;      /* the jump's number among its function's on the line */
+  uint32_t branch;     /* 0: taken, 1: not taken */
+  uint64_t count, ran; /* ran: times the jump was reached */
+};
+
 struct report {
   struct strset strings;
   struct entry *entries;
   size_t nentries, entries_cap;
+  struct branch_entry *branches;
+  size_t nbranches, branches_cap;
   struct function_rec *functions;
   size_t nfunctions, functions_cap;
   uint32_t next_func; /* the next function's unique number */
@@ -77,6 +88,12 @@ struct function {          /* a DWARF subprogram with code, in one module */
   size_t first_site, nsites; /* its blocks: sites[first_site..+nsites) */
 };
 
+struct row { /* a row of a line table: where a line's code starts */
+  uint64_t addr;
+  const char *file; /* in the strset; NULL: not a file of the report */
+  uint32_t line;
+};
+
 struct module_scan {
   struct report *report;
   uint64_t dwarf_bias;
@@ -88,6 +105,8 @@ struct module_scan {
   size_t nfunctions, functions_cap;
   const char *comp_dir; /* the CU's whose functions are being read */
   bool failed;          /* out of memory */
+  struct row *rows;     /* the line table's rows of the report's lines, by address */
+  size_t nrows, rows_cap;
 };
 
 static int fail(struct report *r, const char *fmt, ...) {
@@ -513,6 +532,15 @@ static const char *cu_file_path(struct report *r, struct cu_files *cf, Dwarf_Lin
   return cf->paths[index];
 }
 
+/* Keeps a row for the lines of branches (add_branch); file NULL for a
+ * line of the system's headers. */
+static bool add_row(struct module_scan *s, uint64_t addr, const char *file, uint32_t line) {
+  if (!grow((void **)&s->rows, &s->rows_cap, s->nrows, sizeof(*s->rows)))
+    return false;
+  s->rows[s->nrows++] = (struct row){.addr = addr, .file = file, .line = line};
+  return true;
+}
+
 /* One entry per row of the CU's line table that is a line of the report. */
 static int read_rows(struct module_scan *s, Dwarf_Die *cu, uint32_t func_base, size_t module_from) {
   struct report *r = s->report;
@@ -541,6 +569,8 @@ static int read_rows(struct module_scan *s, Dwarf_Die *cu, uint32_t func_base, s
     const char *file = cu_file_path(r, &cf, row, comp_dir, &failed);
     if (failed)
       rc = fail(r, "out of memory");
+    else if (!add_row(s, addr, file, (uint32_t)lineno))
+      rc = fail(r, "out of memory");
     else if (file)
       rc = add_entry(r, module_from,
                      (struct entry){.file = file,
@@ -559,6 +589,118 @@ static int add_function_rec(struct report *r, const struct function *f, uint64_t
   r->functions[r->nfunctions++] =
       (struct function_rec){.file = f->file, .name = f->name, .line = f->line, .hits = hits};
   return 0;
+}
+
+/* ---- the branches ---- */
+
+static int compare_row(const void *a, const void *b) {
+  const struct row *x = a, *y = b;
+  return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+struct branch_scan {
+  struct module_scan *s;
+  uint32_t func; /* unique over the report */
+  size_t from;   /* the module's first entry in the report's branches */
+  int rc;
+};
+
+static void add_branch(void *ctx, const struct branch_count *b) {
+  struct branch_scan *bs = ctx;
+  struct report *r = bs->s->report;
+  /* The line of the jump: the last row at or before it (read_rows kept
+   * the rows; dwfl_module_getsrc finds no CU for clang's DWARF 5 in
+   * elfutils 0.188). */
+  const struct row *rows = bs->s->rows;
+  size_t lo = 0, hi = bs->s->nrows;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (rows[mid].addr <= b->addr)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  const char *file = lo > 0 ? rows[lo - 1].file : NULL;
+  uint32_t lineno = lo > 0 ? rows[lo - 1].line : 0;
+  if (!file || bs->rc != 0)
+    return;
+  /* The jump's number among the function's on its line (a function may
+   * have several ranges, so all of the module's entries are looked at). */
+  uint32_t block = 0;
+  for (size_t i = bs->from; i < r->nbranches; i++)
+    block += r->branches[i].func == bs->func && r->branches[i].line == lineno &&
+             r->branches[i].branch == 0;
+  for (uint32_t way = 0; way < 2 && bs->rc == 0; way++) {
+    if (!grow((void **)&r->branches, &r->branches_cap, r->nbranches, sizeof(*r->branches))) {
+      bs->rc = fail(r, "out of memory");
+      return;
+    }
+    r->branches[r->nbranches++] = (struct branch_entry){.file = file,
+                                                        .line = lineno,
+                                                        .func = bs->func,
+                                                        .block = block,
+                                                        .branch = way,
+                                                        .count = way ? b->not_taken : b->taken,
+                                                        .ran = b->ran};
+  }
+}
+
+/* The bytes of [lo, hi) in the module's ELF file, or NULL. */
+static const uint8_t *code_at(Elf *elf, GElf_Addr elf_bias, uint64_t lo, uint64_t hi) {
+  for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr shdr;
+    if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_PROGBITS ||
+        !(shdr.sh_flags & SHF_EXECINSTR))
+      continue;
+    uint64_t base = shdr.sh_addr + elf_bias;
+    Elf_Data *data = elf_getdata(scn, NULL);
+    if (data && data->d_buf && lo >= base && hi <= base + data->d_size && lo < hi)
+      return (const uint8_t *)data->d_buf + (lo - base);
+  }
+  return NULL;
+}
+
+/* BRDA entries for the conditional jumps of the module's instrumented
+ * functions whose ways can be counted (branches.h): x86-64 only. */
+static int add_branches(struct module_scan *s, Dwfl_Module *mod, uint32_t func_base) {
+  GElf_Addr elf_bias = 0;
+  Elf *elf = dwfl_module_getelf(mod, &elf_bias);
+  GElf_Ehdr ehdr;
+  uint64_t callback;
+  if (!elf || !gelf_getehdr(elf, &ehdr) || ehdr.e_machine != EM_X86_64 ||
+      !find_callback(mod, &callback))
+    return 0;
+  struct branch_site *sites = NULL;
+  size_t cap = 0, from = s->report->nbranches;
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < s->nranges; i++) {
+    const struct range *rg = &s->ranges[i];
+    const struct function *f = &s->functions[rg->func];
+    const uint8_t *code = f->nsites ? code_at(elf, elf_bias, rg->lo, rg->hi) : NULL;
+    if (!code)
+      continue;
+    if (f->nsites > cap) {
+      struct branch_site *more = realloc(sites, f->nsites * sizeof(*sites));
+      if (!more) {
+        rc = fail(s->report, "out of memory");
+        break;
+      }
+      sites = more;
+      cap = f->nsites;
+    }
+    /* A site's start is its call's address (collect_sites). */
+    for (size_t k = 0; k < f->nsites; k++)
+      sites[k] = (struct branch_site){.call = s->sites[f->first_site + k].start,
+                                      .hits = s->sites[f->first_site + k].hits};
+    struct branch_scan bs = {.s = s, .func = func_base + rg->func, .from = from};
+    if (branches_of_function(code, rg->lo, rg->hi, callback, sites, f->nsites, add_branch, &bs) !=
+        0)
+      rc = fail(s->report, "out of memory");
+    else
+      rc = bs.rc;
+  }
+  free(sites);
+  return rc;
 }
 
 /* Adds the module at path, whose given blocks are given[0..ngiven). */
@@ -586,6 +728,10 @@ static int add_module(struct report *r, const char *path, const struct cov_block
     rc = read_rows(&s, cu, r->next_func, module_from);
   if (rc == 0)
     compact_entries(r, module_from);
+  if (rc == 0) {
+    sort(s.rows, s.nrows, sizeof(*s.rows), compare_row);
+    rc = add_branches(&s, mod, r->next_func);
+  }
   for (size_t i = 0; rc == 0 && i < s.nfunctions; i++) {
     const struct function *f = &s.functions[i];
     if (f->nsites > 0 && f->file && f->name)
@@ -595,6 +741,7 @@ static int add_module(struct report *r, const char *path, const struct cov_block
   free(s.sites);
   free(s.ranges);
   free(s.functions);
+  free(s.rows);
   return rc;
 }
 
@@ -641,19 +788,67 @@ static void merge_functions(struct report *r) {
   sort(fn, r->nfunctions, sizeof(*fn), compare_function_line);
 }
 
-/* The next file of the report after the current positions in entries and
- * functions (both sorted by file). */
-static const char *next_file(const struct report *r, size_t e, size_t f) {
-  const char *a = e < r->nentries ? r->entries[e].file : NULL;
-  const char *b = f < r->nfunctions ? r->functions[f].file : NULL;
+static int compare_branch(const void *a, const void *b) {
+  const struct branch_entry *x = a, *y = b;
+  if (x->file != y->file)
+    return strcmp(x->file, y->file);
+  if (x->line != y->line)
+    return x->line < y->line ? -1 : 1;
+  if (x->block != y->block)
+    return x->block < y->block ? -1 : 1;
+  if (x->branch != y->branch)
+    return x->branch < y->branch ? -1 : 1;
+  return x->func < y->func ? -1 : x->func > y->func;
+}
+
+static const char *first_of(const char *a, const char *b) {
   if (!a || !b)
     return a ? a : b;
   return strcmp(a, b) <= 0 ? a : b;
 }
 
+/* The next file of the report after the current positions in entries,
+ * functions and branches (each sorted by file). */
+static const char *next_file(const struct report *r, size_t e, size_t f, size_t b) {
+  const char *x = first_of(e < r->nentries ? r->entries[e].file : NULL,
+                           f < r->nfunctions ? r->functions[f].file : NULL);
+  return first_of(x, b < r->nbranches ? r->branches[b].file : NULL);
+}
+
+/* The file's BRDA records from branches[*b] on: one per (line, jump,
+ * way), summed over the function's copies; "-" for a jump never reached. */
+static void write_branches(FILE *out, struct report *r, const char *file, size_t *b,
+                           struct lcov_totals *t) {
+  uint64_t found = 0, hit = 0;
+  while (*b < r->nbranches && r->branches[*b].file == file) {
+    const struct branch_entry *first = &r->branches[*b];
+    uint64_t count = 0, ran = 0;
+    for (;
+         *b < r->nbranches && r->branches[*b].file == file && r->branches[*b].line == first->line &&
+         r->branches[*b].block == first->block && r->branches[*b].branch == first->branch;
+         (*b)++) {
+      count = add_saturating(count, r->branches[*b].count);
+      ran = add_saturating(ran, r->branches[*b].ran);
+    }
+    if (ran == 0)
+      fprintf(out, "BRDA:%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",-\n", first->line, first->block,
+              first->branch);
+    else
+      fprintf(out, "BRDA:%" PRIu32 ",%" PRIu32 ",%" PRIu32 ",%" PRIu64 "\n", first->line,
+              first->block, first->branch, count);
+    found++;
+    hit += count > 0;
+  }
+  if (found)
+    fprintf(out, "BRF:%" PRIu64 "\nBRH:%" PRIu64 "\n", found, hit);
+  t->branches_found += found;
+  t->branches_hit += hit;
+}
+
 static void write_records(FILE *out, struct report *r, struct lcov_totals *t) {
-  size_t e = 0, f = 0;
-  for (const char *file; (file = next_file(r, e, f));) {
+  size_t e = 0, f = 0, b = 0;
+  sort(r->branches, r->nbranches, sizeof(*r->branches), compare_branch);
+  for (const char *file; (file = next_file(r, e, f, b));) {
     fprintf(out, "SF:%s\n", file);
     size_t f_end = f;
     while (f_end < r->nfunctions && r->functions[f_end].file == file)
@@ -670,6 +865,7 @@ static void write_records(FILE *out, struct report *r, struct lcov_totals *t) {
     t->functions_found += found;
     t->functions_hit += hit;
     f = f_end;
+    write_branches(out, r, file, &b, t);
     found = hit = 0;
     while (e < r->nentries && r->entries[e].file == file) {
       uint32_t line = r->entries[e].line;
@@ -729,6 +925,7 @@ int lcov_write(FILE *out, const char *test_name, const struct cov_block *blocks,
   }
   free(sorted);
   free(r.entries);
+  free(r.branches);
   free(r.functions);
   strset_free(&r.strings);
   return rc;

@@ -36,9 +36,11 @@
  * optimization, a line is as exact as the line table: an instruction the
  * compiler moved into another block counts with that block.
  *
- * No branch records (BRDA): a block's count is not its incoming edge's
- * when the block has several predecessors, and telling them apart would
- * take a disassembler's control flow graph.
+ * Branch records (BRDA): for each conditional jump of an instrumented
+ * x86-64 function whose two ways branches.h can count exactly from the
+ * blocks' counts and the function's control-flow graph (capstone reads
+ * the machine code); a jump it cannot count is left out. The jump's
+ * number on its line is BRDA's block, 0 its taken way, 1 the other.
  *
  * Module paths are untrusted (the program's shared memory): srcloc opens
  * them read-only through modfile.h (only files it admits), and a module it
@@ -62,7 +64,7 @@ struct cov_block {
 struct lcov_totals {
   uint64_t lines_found, lines_hit;         /* DA lines written, and those with count > 0 */
   uint64_t functions_found, functions_hit; /* FN lines, and FNDA > 0 */
-  uint64_t branches_found, branches_hit;   /* BRDA lines, and those taken (0 if you write none) */
+  uint64_t branches_found, branches_hit;   /* BRDA lines, and those taken */
 };
 
 /* Writes an lcov tracefile for blocks[0..n) (any order, any mix of modules) to out,

@@ -6,8 +6,9 @@
 # clang when it is installed) and runs the real BUILD_DIR/bin/dara:
 #   - explore --coverage writes an lcov tracefile that genhtml renders with
 #     no warning; it marks the line only a rare interleaving reaches as run
-#     in some schedules but not all, and the function never called as not
-#     run;
+#     in some schedules but not all, the if before it with one way taken
+#     that often and the other the rest of the time (BRDA), and the
+#     function never called as not run;
 #   - --json reports blocks, lines, pairs and their growth, with the types
 #     docs/json.md gives them (reports_check.py);
 #   - record --coverage and replay --coverage of that recording write the
@@ -71,9 +72,14 @@ test_lines() {
   [[ -n $rare && $rare -gt 0 && $rare -lt $n ]] ||
     { echo "the rare line ran in '$rare' of $n schedules"; grep '^DA:' "$p.info" | head; return 1; }
   [[ $never == 0 ]] || { echo "the line never called: '$never'"; return 1; }
+  # The if before it: its two ways, one into the rare line, add up to n.
+  local ways
+  ways=$(grep "^BRDA:$(line IF),0," "$p.info" | cut -d, -f4 | sort -n | paste -sd' ')
+  [[ $ways == "$rare $((n - rare))" || $ways == "$((n - rare)) $rare" ]] ||
+    { echo "the if's branches: '$ways', not $rare and $((n - rare))"; grep '^BRDA' "$p.info"; return 1; }
   echo "# $compiler: the rare line ran in $rare of $n schedules"
   # genhtml renders it, with no warning (it reads the source named by SF).
-  (cd "$TMP" && genhtml -q -o "html-$compiler" "$p.info") >"$p.html.out" 2>&1 ||
+  (cd "$TMP" && genhtml -q --branch-coverage -o "html-$compiler" "$p.info") >"$p.html.out" 2>&1 ||
     { echo "genhtml failed:"; head -n 5 "$p.html.out"; return 1; }
   ! grep -qi 'warning\|error' "$p.html.out" || { echo "genhtml:"; head -n 5 "$p.html.out"; return 1; }
   [[ -f $TMP/html-$compiler/index.html ]] || { echo "genhtml wrote no index.html"; return 1; }

@@ -23,8 +23,8 @@ static void *writer(void *arg) {
 
 static void *reader(void *arg) {
   (void)arg;
-  if (stage == 2) {
-    seen = 1; /* RARE */
+  if (stage == 2) { /* IF */
+    seen = 1;       /* RARE */
     assert(!strict && "the reader saw the update half done");
   }
   return NULL;

@@ -102,6 +102,17 @@ static long long line_count(const char *text, const char *marker) {
   return value_of(text, key);
 }
 
+/* BRDA's count of way `way` of the line's jump `jump` (the line with the
+ * marker): -1 for "-" (never reached), -2 without that line. */
+static long long branch_count(const char *text, const char *marker, unsigned jump, unsigned way) {
+  char key[48];
+  snprintf(key, sizeof(key), "BRDA:%u,%u,%u,", marker_line(marker), jump, way);
+  for (const char *p = text; (p = strstr(p, key)); p++)
+    if (p == text || p[-1] == '\n')
+      return p[strlen(key)] == '-' ? -1 : strtoll(p + strlen(key), NULL, 10);
+  return -2;
+}
+
 /* The lines of text starting with prefix: how many, and how many of them
  * end in a count above 0 (after the last comma). */
 static void count_lines(const char *text, const char *prefix, uint64_t *all, uint64_t *nonzero) {
@@ -211,9 +222,22 @@ static void program_lines(const char *program) {
   assert_int_equal(totals.lines_hit, hit);
   assert_int_equal(totals.functions_found, 3);
   assert_int_equal(totals.functions_hit, 2);
-  assert_int_equal(totals.branches_found, 0);
-  assert_int_equal(totals.branches_hit, 0);
-  assert_null(strstr(text, "BRDA:"));
+  /* The branches: classify's condition held 5 times of 5, the loop went
+   * round 5 times and left once. Which way is "taken" (jumped) depends on
+   * how the compiler laid the code out: the pair is checked either way. */
+  long long t = branch_count(text, "cond", 0, 0), nt = branch_count(text, "cond", 0, 1);
+  assert_true((t == 0 && nt == 5) || (t == 5 && nt == 0));
+  t = branch_count(text, "loop_head", 0, 0), nt = branch_count(text, "loop_head", 0, 1);
+  assert_true((t == 5 && nt == 1) || (t == 1 && nt == 5));
+  assert_int_equal(branch_count(text, "cond", 1, 0), -2);  /* one jump on the line */
+  assert_int_equal(branch_count(text, "never", 0, 0), -2); /* no jump there */
+  uint64_t branches, taken;
+  count_lines(text, "BRDA:", &branches, &taken);
+  assert_true(branches >= 4);
+  assert_int_equal(value_of(text, "BRF:"), branches);
+  assert_int_equal(value_of(text, "BRH:"), taken);
+  assert_int_equal(totals.branches_found, branches);
+  assert_int_equal(totals.branches_hit, taken);
 
   /* One block with the sum of its executions: the same report. */
   size_t merged = 0;
