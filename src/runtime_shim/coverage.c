@@ -30,28 +30,25 @@ struct cov_anchor {
 };
 static struct cov_anchor anchors[DARA_COV_MODULES];
 static uint32_t nanchors;
+static uint32_t registering; /* a spin lock over first sights of modules */
 
 void shim_cov_bind(void) {
   nanchors = 0;
   area = shim.region->hdr.coverage == 1 ? &shim.region->cov[shim.slot] : NULL;
 }
 
-/* The area's index of the module holding anchor, registering it at first
- * sight; UINT32_MAX when it cannot be named or the table is full. */
-static uint32_t module_of(const void *anchor, uintptr_t *base) {
+/* Under `registering`: the area's index of the module of info (added to
+ * the area's table when new), remembered for anchor; UINT32_MAX when a
+ * table is full. */
+static uint32_t register_module(const void *anchor, const Dl_info *info) {
   uint32_t n = __atomic_load_n(&nanchors, __ATOMIC_ACQUIRE);
   for (uint32_t i = 0; i < n && i < DARA_COV_MODULES; i++)
-    if (anchors[i].anchor == anchor) {
-      *base = anchors[i].base;
-      return anchors[i].index;
-    }
-  /* First sight: rare (once per module and process), so a lock-free
-   * race between two threads only costs a duplicate search below. */
-  Dl_info info;
-  if (n >= DARA_COV_MODULES || !dladdr(anchor, &info) || !info.dli_fbase)
+    if (anchors[i].anchor == anchor)
+      return anchors[i].index; /* another thread was first */
+  if (n >= DARA_COV_MODULES)
     return UINT32_MAX;
   char path[DARA_PATH_LEN];
-  shim_module_path(&info, path, sizeof(path));
+  shim_module_path(info, path, sizeof(path));
   uint32_t have = area->nmodules < DARA_COV_MODULES ? area->nmodules : DARA_COV_MODULES, index;
   for (index = 0; index < have; index++)
     if (strncmp(area->modules[index], path, DARA_PATH_LEN) == 0)
@@ -63,8 +60,35 @@ static uint32_t module_of(const void *anchor, uintptr_t *base) {
     __atomic_store_n(&area->nmodules, have + 1, __ATOMIC_RELEASE);
   }
   anchors[n] =
-      (struct cov_anchor){.anchor = anchor, .base = (uintptr_t)info.dli_fbase, .index = index};
+      (struct cov_anchor){.anchor = anchor, .base = (uintptr_t)info->dli_fbase, .index = index};
   __atomic_store_n(&nanchors, n + 1, __ATOMIC_RELEASE);
+  return index;
+}
+
+/* The area's index of the module holding anchor, registering it at first
+ * sight; UINT32_MAX when it cannot be named or a table is full. */
+static uint32_t module_of(const void *anchor, uintptr_t *base) {
+  uint32_t n = __atomic_load_n(&nanchors, __ATOMIC_ACQUIRE);
+  for (uint32_t i = 0; i < n && i < DARA_COV_MODULES; i++)
+    if (anchors[i].anchor == anchor) {
+      *base = anchors[i].base;
+      return anchors[i].index;
+    }
+  /* First sight: once per module and process. A thread outside dara's
+   * control may race a controlled one here: the registration is under a
+   * spin lock (dladdr, before it, is the slow part). A signal handler
+   * that interrupts the holder would spin for ever: after a bounded spin
+   * the block is given up, counted as lost. */
+  Dl_info info;
+  if (n >= DARA_COV_MODULES || !dladdr(anchor, &info) || !info.dli_fbase)
+    return UINT32_MAX;
+  for (uint32_t spins = 0; __atomic_exchange_n(&registering, 1, __ATOMIC_ACQUIRE);)
+    if (++spins == UINT32_C(1) << 20) {
+      __atomic_fetch_add(&area->lost, 1, __ATOMIC_RELAXED);
+      return UINT32_MAX;
+    }
+  uint32_t index = register_module(anchor, &info);
+  __atomic_store_n(&registering, 0, __ATOMIC_RELEASE);
   *base = (uintptr_t)info.dli_fbase;
   return index;
 }

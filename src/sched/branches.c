@@ -15,7 +15,7 @@ struct insn {
   uint64_t addr, next; /* next: the address after it */
   uint64_t target;     /* COND, JUMP: where it jumps */
   enum kind kind;
-  bool coverage;       /* a call of the callback */
+  bool coverage; /* a call of the callback */
 };
 
 struct block {
@@ -201,7 +201,8 @@ int branches_of_function(const uint8_t *code, uint64_t lo, uint64_t hi, uint64_t
     }
     if (taken + not_taken != ran) /* the counts do not add up: say nothing */
       continue;
-    out(ctx, &(struct branch_count){.addr = j->addr, .ran = ran, .taken = taken, .not_taken = not_taken});
+    out(ctx, &(struct branch_count){
+                 .addr = j->addr, .ran = ran, .taken = taken, .not_taken = not_taken});
   }
   free(in);
   free(b);

@@ -30,9 +30,9 @@ struct branch_site {
 
 /* A conditional jump whose two ways are known. */
 struct branch_count {
-  uint64_t addr;     /* the jump instruction */
-  uint64_t ran;      /* times the jump was reached */
-  uint64_t taken;    /* ... and jumped */
+  uint64_t addr;  /* the jump instruction */
+  uint64_t ran;   /* times the jump was reached */
+  uint64_t taken; /* ... and jumped */
   uint64_t not_taken;
 };
 
