@@ -51,7 +51,8 @@ static void collect(void *ctx, const struct branch_count *b) {
 
 static struct got run(const struct code *c, const struct branch_site *sites, size_t nsites) {
   struct got g = {0};
-  assert_int_equal(branches_of_function(c->b, LO, LO + c->n, CALLBACK, sites, nsites, collect, &g), 0);
+  assert_int_equal(branches_of_function(c->b, LO, LO + c->n, CALLBACK, sites, nsites, collect, &g),
+                   0);
   return g;
 }
 
@@ -113,8 +114,8 @@ static void test_if_without_else(void **state) {
 static void test_indirect_jump(void **state) {
   (void)state;
   struct code c = if_else();
-  c.n--;                                              /* the ret ... */
-  emit(&c, (const uint8_t[]){0xff, 0xe0}, 2);         /* ... becomes jmp rax */
+  c.n--;                                      /* the ret ... */
+  emit(&c, (const uint8_t[]){0xff, 0xe0}, 2); /* ... becomes jmp rax */
   struct branch_site sites[] = {{0x1000, 10}, {0x1009, 3}, {0x1010, 7}};
   assert_int_equal(run(&c, sites, 3).n, 0);
 }
