@@ -265,17 +265,27 @@ static bool find_callback(Dwfl_Module *mod, uint64_t *addr) {
   return false;
 }
 
+/* The module's ELF, its bias and the callback's address, when the module
+ * is x86-64 code that defines the callback: what reading its machine code
+ * (the blocks, the branches) needs. */
+static bool x86_with_callback(Dwfl_Module *mod, Elf **elf, GElf_Addr *elf_bias,
+                              uint64_t *callback) {
+  *elf_bias = 0;
+  *elf = dwfl_module_getelf(mod, elf_bias);
+  GElf_Ehdr ehdr;
+  return *elf && gelf_getehdr(*elf, &ehdr) && ehdr.e_machine == EM_X86_64 &&
+         find_callback(mod, callback);
+}
+
 /* Every x86-64 `call rel32` (E8) to the callback in the executable
  * sections: each starts a block. A byte scan: an E8 inside another
  * instruction whose next four bytes reach exactly the callback would be
  * taken for a call too. */
 static bool scan_calls(struct module_scan *s, Dwfl_Module *mod) {
-  GElf_Addr elf_bias = 0;
-  Elf *elf = dwfl_module_getelf(mod, &elf_bias);
-  GElf_Ehdr ehdr;
+  Elf *elf;
+  GElf_Addr elf_bias;
   uint64_t callback;
-  if (!elf || !gelf_getehdr(elf, &ehdr) || ehdr.e_machine != EM_X86_64 ||
-      !find_callback(mod, &callback))
+  if (!x86_with_callback(mod, &elf, &elf_bias, &callback))
     return true;
   for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
     GElf_Shdr shdr;
@@ -663,12 +673,10 @@ static const uint8_t *code_at(Elf *elf, GElf_Addr elf_bias, uint64_t lo, uint64_
 /* BRDA entries for the conditional jumps of the module's instrumented
  * functions whose ways can be counted (branches.h): x86-64 only. */
 static int add_branches(struct module_scan *s, Dwfl_Module *mod, uint32_t func_base) {
-  GElf_Addr elf_bias = 0;
-  Elf *elf = dwfl_module_getelf(mod, &elf_bias);
-  GElf_Ehdr ehdr;
+  Elf *elf;
+  GElf_Addr elf_bias;
   uint64_t callback;
-  if (!elf || !gelf_getehdr(elf, &ehdr) || ehdr.e_machine != EM_X86_64 ||
-      !find_callback(mod, &callback))
+  if (!x86_with_callback(mod, &elf, &elf_bias, &callback))
     return 0;
   struct branch_site *sites = NULL;
   size_t cap = 0, from = s->report->nbranches;
