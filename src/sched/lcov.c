@@ -54,6 +54,7 @@ struct branch_entry {  /* one way of a conditional jump (BRDA) */
   uint32_t line, func; /* func: unique over the whole report */
   uint32_t block;      /* the jump's number among its function's on the line */
   uint32_t branch;     /* 0: taken, 1: not taken */
+  uint64_t addr;       /* the jump's address in its module */
   uint64_t count, ran; /* ran: times the jump was reached */
 };
 
@@ -611,7 +612,6 @@ static int compare_row(const void *a, const void *b) {
 struct branch_scan {
   struct module_scan *s;
   uint32_t func; /* unique over the report */
-  size_t from;   /* the module's first entry in the report's branches */
   int rc;
 };
 
@@ -634,12 +634,6 @@ static void add_branch(void *ctx, const struct branch_count *b) {
   uint32_t lineno = lo > 0 ? rows[lo - 1].line : 0;
   if (!file || bs->rc != 0)
     return;
-  /* The jump's number among the function's on its line (a function may
-   * have several ranges, so all of the module's entries are looked at). */
-  uint32_t block = 0;
-  for (size_t i = bs->from; i < r->nbranches; i++)
-    block += r->branches[i].func == bs->func && r->branches[i].line == lineno &&
-             r->branches[i].branch == 0;
   for (uint32_t way = 0; way < 2 && bs->rc == 0; way++) {
     if (!grow((void **)&r->branches, &r->branches_cap, r->nbranches, sizeof(*r->branches))) {
       bs->rc = fail(r, "out of memory");
@@ -648,10 +642,35 @@ static void add_branch(void *ctx, const struct branch_count *b) {
     r->branches[r->nbranches++] = (struct branch_entry){.file = file,
                                                         .line = lineno,
                                                         .func = bs->func,
-                                                        .block = block,
+                                                        .addr = b->addr,
                                                         .branch = way,
                                                         .count = way ? b->not_taken : b->taken,
                                                         .ran = b->ran};
+  }
+}
+
+static int compare_branch_addr(const void *a, const void *b) {
+  const struct branch_entry *x = a, *y = b;
+  if (x->func != y->func)
+    return x->func < y->func ? -1 : 1;
+  if (x->line != y->line)
+    return x->line < y->line ? -1 : 1;
+  if (x->addr != y->addr)
+    return x->addr < y->addr ? -1 : 1;
+  return x->branch < y->branch ? -1 : x->branch > y->branch;
+}
+
+/* Numbers the jumps of branches[from..) within their function and line,
+ * in address order: BRDA's block. */
+static void number_jumps(struct report *r, size_t from) {
+  struct branch_entry *b = r->branches + from;
+  size_t n = r->nbranches - from;
+  sort(b, n, sizeof(*b), compare_branch_addr);
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || b[i].func != b[i - 1].func || b[i].line != b[i - 1].line)
+      b[i].block = 0;
+    else
+      b[i].block = b[i - 1].block + (b[i].addr != b[i - 1].addr);
   }
 }
 
@@ -700,7 +719,7 @@ static int add_branches(struct module_scan *s, Dwfl_Module *mod, uint32_t func_b
     for (size_t k = 0; k < f->nsites; k++)
       sites[k] = (struct branch_site){.call = s->sites[f->first_site + k].start,
                                       .hits = s->sites[f->first_site + k].hits};
-    struct branch_scan bs = {.s = s, .func = func_base + rg->func, .from = from};
+    struct branch_scan bs = {.s = s, .func = func_base + rg->func};
     if (branches_of_function(code, rg->lo, rg->hi, callback, sites, f->nsites, add_branch, &bs) !=
         0)
       rc = fail(s->report, "out of memory");
@@ -708,6 +727,8 @@ static int add_branches(struct module_scan *s, Dwfl_Module *mod, uint32_t func_b
       rc = bs.rc;
   }
   free(sites);
+  if (rc == 0)
+    number_jumps(s->report, from);
   return rc;
 }
 
