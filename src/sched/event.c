@@ -23,11 +23,14 @@ static const char *const ev_kind_names[DARA_EV_KIND_COUNT] = {
     [DARA_EV_PROPERTY] = "property",
     [DARA_EV_SYSCALL] = "syscall",
     [DARA_EV_PEER] = "peer",
+    [DARA_EV_FAULT] = "fault",
 };
 
 const char *dara_ev_kind_name(unsigned kind) {
   return kind < DARA_EV_KIND_COUNT ? ev_kind_names[kind] : "?";
 }
+
+const char *dara_fault_name(unsigned fault) { return fault == DARA_FAULT_CRASH ? "crash" : "?"; }
 
 const char *dara_var_type_name(unsigned type) {
   switch (type) {

@@ -37,6 +37,8 @@ enum dara_ev_kind {
   DARA_EV_PEER = 14,      /* descriptor obj of process proc is a connected socket
                           * whose other end is descriptor obj2 of process op
                           * (learned when routine accepted it) */
+  DARA_EV_FAULT = 15,     /* dara injected a fault (explore --faults, faults.h): op =
+                          * enum dara_fault, into process proc (version 8) */
   DARA_EV_KIND_COUNT
 };
 
@@ -66,6 +68,12 @@ struct dara_event {
   const struct dara_sys *sys;
 };
 
+/* The faults of explore --faults (docs/faults.md). */
+enum dara_fault {
+  DARA_FAULT_CRASH = 1, /* the process was killed (SIGKILL) between two of its steps */
+  DARA_FAULT_COUNT
+};
+
 enum dara_var_type { DARA_VAR_INT = 0, DARA_VAR_DOUBLE = 1, DARA_VAR_STRING = 2 };
 enum dara_assert_kind {
   DARA_ASSERT_ALWAYS = 1,
@@ -74,6 +82,8 @@ enum dara_assert_kind {
 };
 
 const char *dara_ev_kind_name(unsigned kind);
+/* "crash"; "?" for any other value. */
+const char *dara_fault_name(unsigned fault);
 /* "int", "double", "string"; "?" for any other value. */
 const char *dara_var_type_name(unsigned type);
 /* "always", "sometimes", "unreachable"; "?" for any other value. */

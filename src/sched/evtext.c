@@ -183,6 +183,21 @@ static const char *note_text(unsigned note) {
 
 /* What an assertion's outcome is called: an always that held, a sometimes
  * that did not (yet) hold, an unreachable that was reached. */
+/* "process 1 (./primary) crashed: fault injected after step 57"; the
+ * program's name only with the file's header at hand. */
+static void evtext_fault(const struct sched_file *f, const struct dara_event *ev, char *buf,
+                         size_t len) {
+  char prog[160] = "";
+  if (f && ev->proc < f->hdr.nprocs && f->hdr.cmds[ev->proc].argc > 0)
+    snprintf(prog, sizeof(prog), " (%s)", f->hdr.cmds[ev->proc].argv[0]);
+  if (ev->op == DARA_FAULT_CRASH)
+    snprintf(buf, len, "process %u%s crashed: fault injected after step %lld", ev->proc, prog,
+             (long long)ev->arg);
+  else
+    snprintf(buf, len, "fault %u injected into process %u%s after step %lld", ev->op, ev->proc,
+             prog, (long long)ev->arg);
+}
+
 static const char *assert_verdict(unsigned kind, int64_t held) {
   switch (kind) {
   case DARA_ASSERT_ALWAYS:
@@ -453,6 +468,9 @@ void evtext_what(const struct names *n, const struct sched_file *f, const struct
   case DARA_EV_PEER:
     snprintf(buf, len, "fd %u is connected to fd %u of process %u", ev->obj, ev->obj2, ev->op);
     break;
+  case DARA_EV_FAULT:
+    evtext_fault(f, ev, buf, len);
+    break;
   default:
     snprintf(buf, len, "?");
     break;
@@ -488,6 +506,9 @@ void evtext_sentence(const struct names *n, const struct dara_event *ev, char *b
   case DARA_EV_SYSCALL:
     evtext_syscall(ev, what, sizeof(what));
     snprintf(buf, len, "thread %s calls %s", who, what);
+    return;
+  case DARA_EV_FAULT:
+    evtext_fault(NULL, ev, buf, len);
     return;
   default:
     snprintf(buf, len, "%s (process %u, thread %s, arg %lld)", dara_ev_kind_name(ev->kind),

@@ -38,6 +38,7 @@
 #include "sched/cli.h"
 #include "sched/dpor.h"
 #include "sched/coverage.h"
+#include "sched/faults.h"
 #include "sched/frontend.h"
 #include "sched/jobs.h"
 #include "sched/pairs.h"
@@ -74,7 +75,12 @@ struct bug {
   uint64_t hits;      /* executions that showed it (the same signature) */
   char src_file[256]; /* where it went wrong (session_result.src_file), "" unknown */
   uint32_t src_line;
-  unsigned proc; /* the process it showed in (sched_outcome.proc) */
+  unsigned proc;    /* the process it showed in (sched_outcome.proc) */
+  unsigned nfaults; /* the faults injected before it (session_result.faults) */
+  struct {
+    uint8_t kind, proc;
+    uint64_t after;
+  } faults[SESSION_MAX_FAULTS];
 };
 
 /* A distinct data race (session_race.key), kept from the first execution
@@ -122,6 +128,8 @@ struct explore {
   uint64_t budget;                    /* --max-schedules of the whole exploration */
   uint64_t foreign;                   /* dfs, pb shards: other shards' executions run */
   struct shard shard;                 /* --shard K/N; count 1 without */
+  unsigned faults, max_faults;        /* --faults (a mask), --max-faults; 0: none */
+  uint64_t fault_procs;               /* --fault-procs, 0: any */
   /* Every dara_sometimes reached in any execution, and whether it ever held. */
   struct {
     char name[DARA_TEXT_LEN];
@@ -352,6 +360,12 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   b->schedule = number;
   b->hits = 1;
   b->proc = res->outcome.proc;
+  for (unsigned i = 0; i < res->nfaults && i < SESSION_MAX_FAULTS; i++) {
+    b->faults[i].kind = res->faults[i].kind;
+    b->faults[i].proc = res->faults[i].proc;
+    b->faults[i].after = res->faults[i].after;
+    b->nfaults++;
+  }
   snprintf(b->src_file, sizeof(b->src_file), "%s", res->src_file);
   b->src_line = res->src_line;
   if (copy_to_scratch(x) != 0)
@@ -572,6 +586,22 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
   if (x->racy)
     racy_print_json(out, x->racy, x->schedules, x->steps);
   fprintf(out, "\"max_schedules\": %llu, ", (unsigned long long)x->budget);
+  if (x->faults) {
+    fputs("\"faults\": {\"kinds\": ", out);
+    faults_kinds_json(out, x->faults);
+    fprintf(out, ", \"max\": %u, \"processes\": ", x->max_faults);
+    if (x->fault_procs) {
+      fputc('[', out);
+      for (unsigned i = 0, first = 1; i < 64; i++)
+        if (x->fault_procs >> i & 1) {
+          fprintf(out, "%s%u", first ? "" : ", ", i);
+          first = 0;
+        }
+      fputs("]}, ", out);
+    } else {
+      fputs("null}, ", out);
+    }
+  }
   if (x->shard.count > 1)
     fprintf(out, "\"shard\": {\"index\": %llu, \"count\": %llu, \"foreign\": %llu}, ",
             (unsigned long long)x->shard.index + 1, (unsigned long long)x->shard.count,
@@ -613,6 +643,12 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
     replay_command(x, b, replay, sizeof(replay));
     fputs(", \"replay\": ", out);
     json_put_string(out, replay);
+    fputs(", \"faults\": [", out);
+    for (unsigned k = 0; k < b->nfaults; k++)
+      fprintf(out, "%s{\"kind\": \"%s\", \"process\": %u, \"after_step\": %llu}", k ? ", " : "",
+              dara_fault_name(b->faults[k].kind), b->faults[k].proc,
+              (unsigned long long)b->faults[k].after);
+    fputs("]", out);
     fprintf(out, ", \"process\": %u, \"details\": [", b->proc);
     for (const char *d = b->details; *d;) {
       const char *nl = strchr(d, '\n');
@@ -1111,6 +1147,28 @@ static int parse_strategy(const struct cli_option *o, const char *arg) {
   return -1;
 }
 
+static int parse_max_faults(const struct cli_option *o, const char *arg) {
+  struct depth *d = o->dst;
+  d->given = true;
+  return cli_u64(o, arg, &d->n, 1, FAULTS_MAX);
+}
+
+static int parse_faults(const struct cli_option *o, const char *arg) {
+  char err[160];
+  if (faults_parse_kinds(arg, o->dst, err, sizeof(err)) == 0)
+    return 0;
+  cli_option_error(o, "%s", err);
+  return -1;
+}
+
+static int parse_fault_procs(const struct cli_option *o, const char *arg) {
+  char err[200];
+  if (faults_parse_procs(arg, o->dst, err, sizeof(err)) == 0)
+    return 0;
+  cli_option_error(o, "%s", err);
+  return -1;
+}
+
 static int parse_shard(const struct cli_option *o, const char *arg) {
   char err[160];
   if (shard_parse(arg, o->dst, err, sizeof(err)) == 0)
@@ -1134,6 +1192,8 @@ int cmd_explore(int argc, char **argv) {
   struct ci_files ci = {0};
   unsigned races = SESSION_RACES_REPORT;
   struct shard shard = {.index = 0, .count = 1};
+  struct depth max_faults = {.n = 1};
+  uint64_t fault_procs = 0;
   struct cli_range pct_depth_range = {&pct_depth, 1, 9}, jobs_range = {&jobs, 1, 64},
                    max_schedules_range = {&max_schedules, 1, UINT64_MAX},
                    racy_probe_range = {&racy.probe, 1, UINT64_MAX};
@@ -1242,6 +1302,19 @@ int cmd_explore(int argc, char **argv) {
        "many machines; needs --seed; writes DIR/summary.json\n"
        "for 'dara merge' (docs/shards.md)",
        parse_shard, &shard},
+      {"faults", 0, "LIST",
+       "inject faults, chosen like the schedule (random, pct,\n"
+       "mix, dfs) and replayed from the bug's file: crash (a\n"
+       "process killed between two of its steps)\n"
+       "(docs/faults.md)",
+       parse_faults, &so.faults},
+      {"max-faults", 0, "N", "--faults: at most N per execution (1 to 16, default 1)",
+       parse_max_faults, &max_faults},
+      {"fault-procs", 0, "LIST",
+       "--faults: only into these processes (indexes from 0 in\n"
+       "the order of the command line, comma-separated;\n"
+       "default: any)",
+       parse_fault_procs, &fault_procs},
       {"no-fork-server", 0, NULL,
        "start every execution with fork and exec (by default\n"
        "each program is started once and every execution\n"
@@ -1267,6 +1340,11 @@ int cmd_explore(int argc, char **argv) {
     cli_error("--shard: not with --points racy, whose second phase depends on the first");
     return DARA_EXIT_ERROR;
   }
+  if (!so.faults && (max_faults.given || fault_procs)) {
+    cli_error("--max-faults and --fault-procs: only with --faults");
+    return DARA_EXIT_ERROR;
+  }
+  so.max_faults = (unsigned)max_faults.n;
   if (racy.probe && ro.points != DARA_POINTS_RACY) {
     cli_error("--racy-probe: only with --points racy");
     return DARA_EXIT_ERROR;
@@ -1407,6 +1485,17 @@ int cmd_explore(int argc, char **argv) {
     goto done;
   cfg.fork_server = fork_server;
   cfg.races = races;
+  cfg.faults = so.faults;
+  cfg.max_faults = so.max_faults;
+  cfg.fault_procs = fault_procs;
+  x.faults = so.faults;
+  x.max_faults = so.max_faults;
+  x.fault_procs = fault_procs;
+  if (fault_procs >> x.run.hdr.nprocs) {
+    cli_error("--fault-procs: the run has %d process%s (0 to %d)", x.run.hdr.nprocs,
+              x.run.hdr.nprocs == 1 ? "" : "es", x.run.hdr.nprocs - 1);
+    goto done;
+  }
   char phases[96] = "";
   if (ro.points == DARA_POINTS_RACY) {
     x.racy = &racy;
@@ -1420,8 +1509,14 @@ int cmd_explore(int argc, char **argv) {
     snprintf(part, sizeof(part), " of the %llu of shard %llu/%llu",
              (unsigned long long)max_schedules, (unsigned long long)shard.index + 1,
              (unsigned long long)shard.count);
-  fprintf(stderr, "dara: explore: %s, seed %llu, up to %llu schedule%s%s%s\n",
-          strategy_describe(x.strategy), (unsigned long long)ro.seed,
+  char with_faults[96] = "";
+  if (so.faults) {
+    char kinds[48];
+    faults_kinds_text(so.faults, kinds, sizeof(kinds));
+    snprintf(with_faults, sizeof(with_faults), ", faults %s (at most %u)", kinds, so.max_faults);
+  }
+  fprintf(stderr, "dara: explore: %s%s, seed %llu, up to %llu schedule%s%s%s\n",
+          strategy_describe(x.strategy), with_faults, (unsigned long long)ro.seed,
           (unsigned long long)x.max_schedules, plural(x.max_schedules), part, phases);
   x.started = now_s();
   int rc = 1;

@@ -29,6 +29,12 @@ struct candidate {
   uint64_t deadline; /* TIMED: virtual time its timer fires */
 };
 
+/* A fault the session could inject now (explore --faults, docs/faults.md). */
+struct fault_option {
+  uint8_t kind; /* enum dara_fault (event.h) */
+  uint8_t proc;
+};
+
 struct policy {
   const char *name;
   /* Returns an index into cands (n >= 1), or -1 to stop the run (the policy
@@ -52,6 +58,14 @@ struct policy {
   /* Optional: every event of the run as it is emitted (a strategy that
    * learns from what the steps did: dpor.h). */
   void (*event)(struct policy *p, const struct dara_event *ev);
+  /* Optional: at a scheduling point of a run that may still inject a fault
+   * (session_config.faults, fewer than max_faults so far), before choose:
+   * the index into opts (nopts >= 1) of the fault to inject now, -1 for
+   * none (choose is called next, with the same cands), or nopts or more to
+   * stop the run (the policy has said why). steps: the steps run so far.
+   * After a fault the session looks at the candidates again. */
+  int (*fault)(struct policy *p, const struct fault_option *opts, size_t nopts,
+               const struct candidate *cands, size_t n, uint64_t steps);
   void *ctx;
 };
 

@@ -233,6 +233,26 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
   return k;
 }
 
+/* A recorded FAULT event comes next: the same fault now (explore
+ * --faults); otherwise none. */
+static int fault(struct policy *p, const struct fault_option *opts, size_t nopts,
+                 const struct candidate *c, size_t n, uint64_t steps) {
+  (void)c;
+  (void)n;
+  (void)steps;
+  struct replayer *r = p->ctx;
+  if (r->diverged || r->next >= r->f->nevents || r->f->events[r->next].kind != DARA_EV_FAULT)
+    return -1;
+  const struct dara_event *rec = &r->f->events[r->next];
+  for (size_t i = 0; i < nopts; i++)
+    if (opts[i].kind == rec->op && opts[i].proc == rec->proc)
+      return (int)i;
+  char want[512];
+  describe(r->names, want, sizeof(want), rec);
+  diverge(r, "event %zu: recorded: %s; now: that process cannot take it%s", want, "");
+  return (int)nopts;
+}
+
 /* The newest of the default recording and the default bug directory's
  * schedules, into out; -1 when there is none. */
 static int newest_schedule(char *out, size_t len) {
@@ -336,9 +356,14 @@ int cmd_replay(int argc, char **argv) {
   }
   struct session_ctx *session = session_ctx_new();
   struct replayer rep = {.f = &f, .names = session_ctx_names(session)};
-  struct policy policy = {.name = "replay", .choose = choose, .lease = lease, .ctx = &rep};
+  struct policy policy = {
+      .name = "replay", .choose = choose, .lease = lease, .fault = fault, .ctx = &rep};
   struct session_config cfg;
   run_config(&run, &ro, &cfg);
+  /* The recorded faults, each where it was injected (fault above). */
+  for (size_t i = 0; i < f.nevents; i++)
+    cfg.max_faults += f.events[i].kind == DARA_EV_FAULT;
+  cfg.faults = cfg.max_faults ? ~0u : 0;
   /* A recorded race ends the run at the same access again. */
   if (f.outcome.kind == SCHED_OUT_RACE)
     cfg.races = SESSION_RACES_FAIL;

@@ -82,6 +82,8 @@ bool sf_event_ok(const struct dara_event *ev, uint64_t nlabels) {
            ev->sys->start <= ev->time;
   case DARA_EV_PEER:
     return ev->op < DARA_MAX_PROCS;
+  case DARA_EV_FAULT:
+    return ev->op >= DARA_FAULT_CRASH && ev->op < DARA_FAULT_COUNT && ev->routine == 0;
   default:
     return true;
   }

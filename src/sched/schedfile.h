@@ -23,7 +23,7 @@
 #include "sched/event.h"
 
 #define SCHEDFILE_VERSION \
-  7u /* reads 1 to 7; 2 added SYSCALL events, 3 the race outcome,
+  8u /* reads 1 to 8; 2 added SYSCALL events, 3 the race outcome,
                              4 the racy points policy and its places, the
                              ORACLE record and the check outcome, 5 the
                              step limit in the header and its outcome, the
@@ -31,7 +31,8 @@
                              site) and the MODULE record, 7 a call made
                              inside the C or C++ runtime placed at the
                              program's frame that led to it, and places
-                             written through a table per process */
+                             written through a table per process, 8 FAULT
+                             events (explore --faults) */
 
 struct sched_cmd {
   int argc;

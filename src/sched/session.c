@@ -328,6 +328,8 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     drain_log(s, proc);
   if (s->done)
     return;
+  if (pr->faulted && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+    return; /* the crash dara injected: its FAULT event said it */
   if (WIFEXITED(status)) {
     int code = WEXITSTATUS(status);
     session_emit_simple(s, DARA_EV_EXIT, proc, 0, 0, code);
@@ -1018,6 +1020,77 @@ static bool io_grace(struct session *s) {
   }
 }
 
+/* ---- faults (explore --faults, docs/faults.md) ---- */
+
+/* Whether the policy may still inject a fault in this run: then every
+ * step comes back to the scheduler (no lease), since a fault may come
+ * before any of them. */
+static bool fault_possible(const struct session *s) {
+  return s->cfg->faults && s->res->nfaults < s->cfg->max_faults &&
+         s->res->nfaults < SESSION_MAX_FAULTS && s->cfg->policy->fault;
+}
+
+/* A crash: the process is killed between two of its steps, every thread
+ * parked (dara holds the turn), as a power cut or an OOM kill would stop
+ * it. Its death is no outcome of the run; what the others do about it is. */
+static void inject_crash(struct session *s, unsigned proc) {
+  struct dara_event ev = {.kind = DARA_EV_FAULT,
+                          .proc = (uint8_t)proc,
+                          .op = DARA_FAULT_CRASH,
+                          .arg = (int64_t)s->steps,
+                          .time = s->region->clock.now};
+  session_emit(s, &ev);
+  if (s->done)
+    return;
+  struct proc_run *pr = &s->procs[proc];
+  pr->faulted = true;
+  if (kill(pr->pid, SIGKILL) != 0 && errno != ESRCH) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "cannot crash process %u: %s", proc,
+                   strerror(errno));
+    return;
+  }
+  if (!reap(s, proc, 0, -1))
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "process %u did not die of the SIGKILL of an injected crash", proc);
+}
+
+/* Offers the policy the faults it may inject now; true when one was (the
+ * candidates must be looked at again) or the run ended. */
+static bool offer_faults(struct session *s, const struct candidate *cands, size_t n) {
+  if (!fault_possible(s))
+    return false;
+  struct fault_option opts[DARA_MAX_PROCS];
+  size_t nopts = 0;
+  for (int i = 0; i < s->cfg->nprocs; i++) {
+    const struct proc_run *pr = &s->procs[i];
+    if (!pr->alive || !pr->attached || pr->detached ||
+        s->region->procs[i].state != DARA_PROC_RUNNING)
+      continue;
+    if (s->cfg->fault_procs && !(s->cfg->fault_procs >> i & 1))
+      continue;
+    if (s->cfg->faults & (1u << DARA_FAULT_CRASH))
+      opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_CRASH, .proc = (uint8_t)i};
+  }
+  if (nopts == 0)
+    return false;
+  struct policy *pol = s->cfg->policy;
+  int k = pol->fault(pol, opts, nopts, cands, n, s->steps);
+  if (k < 0)
+    return false;
+  if ((size_t)k >= nopts) {
+    s->res->stopped = true;
+    s->done = true;
+    return true;
+  }
+  struct session_result *res = s->res;
+  res->faults[res->nfaults].kind = opts[k].kind;
+  res->faults[res->nfaults].proc = opts[k].proc;
+  res->faults[res->nfaults].after = s->steps;
+  res->nfaults++;
+  inject_crash(s, opts[k].proc);
+  return true;
+}
+
 /* How many steps the chosen routine may take on its own (region.h,
  * "Forced steps" and "Memory leases"). Forced: it is the only candidate
  * and nothing else can change without it, so its next choices are forced
@@ -1033,8 +1106,9 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
                           bool yielded) {
   const struct candidate *c = &cands[k];
   s->lease_memory = false;
-  if (!s->lease_ok || s->fair_cut || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
-      c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT || c->op == DARA_OP_PROC_EXEC)
+  if (fault_possible(s) || !s->lease_ok || s->fair_cut || c->status != DARA_RS_ENABLED ||
+      dara_op_is_io(c->op) || c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT ||
+      c->op == DARA_OP_PROC_EXEC)
     return 0;
   uint64_t lease = LEASE_MAX;
   if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
@@ -1148,6 +1222,8 @@ static void step(struct session *s) {
                    (unsigned long long)s->cfg->max_steps);
     return;
   }
+  if (offer_faults(s, cands, n))
+    return;
   int k = s->cfg->policy->choose(s->cfg->policy, cands, n, s->last_proc, s->last_routine);
   if (k < 0 || (size_t)k >= n) {
     s->res->stopped = true;
@@ -1304,6 +1380,12 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   while (!s.done)
     step(&s);
   res->steps = s.steps;
+  /* A bug that showed after a fault says so: it needs that fault. */
+  for (unsigned i = 0; i < res->nfaults && sched_outcome_bug(res->outcome.kind); i++)
+    session_detail(&s, "after the injected fault: process %u (%s) %s after step %llu",
+                   res->faults[i].proc, cfg->cmds[res->faults[i].proc].argv[0],
+                   res->faults[i].kind == DARA_FAULT_CRASH ? "crashed" : "faulted",
+                   (unsigned long long)res->faults[i].after);
   cleanup(&s);
   /* Every process is dead: their areas hold all they counted. */
   if (cfg->coverage)

@@ -93,12 +93,17 @@ struct session_config {
                                    accesses are points (NULL: none) */
   struct racy_set *racy_found;  /* when not NULL (and races detected): the
                                    places of every race found go here (racy.h) */
+  unsigned faults;              /* bit 1 << enum dara_fault for each kind of fault
+                                   the policy may inject (policy.h fault) */
+  unsigned max_faults;          /* at most this many in a run */
+  uint64_t fault_procs;         /* bit i: process i may be faulted; 0: any */
   struct coverage *coverage;    /* when not NULL: the processes count the blocks
                                    of dara-cc builds, added here when the run
                                    is over (coverage.h) */
 };
 
 #define SESSION_MAX_SOMETIMES 32
+#define SESSION_MAX_FAULTS 16
 #define SESSION_MAX_RACES 16
 
 /* One access of a data race, named as the run named it when the race was
@@ -148,7 +153,14 @@ struct session_result {
   /* The run's distinct data races, in the order found (cfg->races). */
   struct session_race races[SESSION_MAX_RACES];
   unsigned nraces;
-  bool races_more;        /* it had more than races[] holds */
+  bool races_more; /* it had more than races[] holds */
+  /* The faults injected, in order (at most cfg->max_faults). */
+  struct {
+    uint8_t kind; /* enum dara_fault */
+    uint8_t proc;
+    uint64_t after; /* the steps run before it */
+  } faults[SESSION_MAX_FAULTS];
+  unsigned nfaults;
   char races_stopped[64]; /* why detection stopped early in it (races.h), or "" */
 };
 

@@ -32,6 +32,8 @@ struct proc_run {
   bool detached; /* called exec: runs natively, never scheduled again */
   bool attached; /* its shim took control: it parked at its first point
                     with its pid (dara's own record, not the region's) */
+  bool faulted;  /* killed by an injected crash (explore --faults): its
+                    death is no outcome of the run */
   bool mute;     /* did not answer a stack query in time: its lock may still
                     be the thread's, so nothing more is asked of it */
   uint32_t lost_seen;

@@ -118,6 +118,9 @@ static void print_json_event(const struct show *sh, size_t i) {
   } else if (ev->kind == DARA_EV_PEER) {
     fprintf(out, ", \"fd\": %" PRIu32 ", \"peer_proc\": %u, \"peer_fd\": %" PRIu32, ev->obj, ev->op,
             ev->obj2);
+  } else if (ev->kind == DARA_EV_FAULT) {
+    fputs(", \"fault\": ", out);
+    json_put_string(out, dara_fault_name(ev->op));
   } else if (ev->op || ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) {
     fputs(", \"op\": ", out);
     json_put_string(out, dara_op_name(ev->op));

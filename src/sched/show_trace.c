@@ -215,7 +215,7 @@ void show_print_chrome(struct show *sh) {
     if (ev->kind == DARA_EV_DEADLOCK || ev->kind == DARA_EV_PROPERTY) {
       scope = "g";
     } else if (ev->kind == DARA_EV_EXIT || ev->kind == DARA_EV_SIGNAL ||
-               ev->kind == DARA_EV_PROC_START) {
+               ev->kind == DARA_EV_PROC_START || ev->kind == DARA_EV_FAULT) {
       scope = "p";
     }
     fputs("{\"name\": ", out);

@@ -66,6 +66,14 @@ struct strategy {
   struct covfuzz *fuzz;
   uint64_t reward;
 
+  /* faults (strategy.h) */
+  unsigned faults, max_faults;
+  struct rng fault_rng;          /* random, pct, mix: the draws of faults */
+  uint64_t fault_after[16];      /* ... the steps before each planned fault, ascending */
+  unsigned nplanned, next_fault; /* planned for this execution, injected so far */
+  uint32_t fault_passed;         /* dfs: 1 + the thread choice the fault hook took at
+                                    this point (a level), for choose; 0: none */
+
   /* dfs and pb as shard `shard` of `shards` (strategy_set_shard) */
   uint64_t shard, shards;
   bool foreign; /* the last execution is another shard's */
@@ -156,6 +164,11 @@ static bool next_prefix(struct strategy *s) {
 static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
                       unsigned lr) {
   size_t def = policy_default_index(c, n, lp, lr);
+  if (s->fault_passed) { /* the fault hook took this point's level: no fault */
+    uint32_t k = s->fault_passed - 1;
+    s->fault_passed = 0;
+    return (int)option(k < n ? k : 0, def);
+  }
   if (n == 1 || s->pos >= s->depth)
     return (int)def;
   return (int)option(level_choice(s, (uint32_t)n), def);
@@ -236,6 +249,57 @@ static int choose_pct(struct strategy *s, const struct candidate *c, size_t n, u
     }
   }
   return (int)best;
+}
+
+/* ---- faults (strategy.h) ---- */
+
+/* dfs: the point's level has the n thread choices, then one per fault. */
+static int fault_dfs(struct strategy *s, size_t nopts, size_t n) {
+  if (s->pos >= s->depth)
+    return -1;
+  uint32_t k = level_choice(s, (uint32_t)(n + nopts));
+  if (k < n) {
+    s->fault_passed = k + 1;
+    return -1;
+  }
+  return (int)(k - n);
+}
+
+/* random, pct, mix: the plan made in strategy_begin. */
+static int fault_planned(struct strategy *s, size_t nopts, uint64_t steps) {
+  if (s->next_fault >= s->nplanned || steps < s->fault_after[s->next_fault])
+    return -1;
+  s->next_fault++;
+  return (int)rng_below(&s->fault_rng, nopts);
+}
+
+static int fault(struct policy *p, const struct fault_option *opts, size_t nopts,
+                 const struct candidate *c, size_t n, uint64_t steps) {
+  struct strategy *s = p->ctx;
+  (void)opts;
+  (void)c;
+  if (s->kind == S_DFS)
+    return fault_dfs(s, nopts, n);
+  return fault_planned(s, nopts, steps);
+}
+
+static void plan_faults(struct strategy *s) {
+  s->nplanned = s->next_fault = 0;
+  s->fault_passed = 0;
+  if (!s->faults || s->kind == S_DFS || s->executions == 0)
+    return; /* execution 0 runs without: it calibrates */
+  rng_seed(&s->fault_rng,
+           (s->seed ^ 0xFA17FA17FA17FA17ull) + s->executions * 0xD1B54A32D192ED03ull);
+  unsigned max = s->max_faults < 16 ? s->max_faults : 16;
+  s->nplanned = 1 + (unsigned)rng_below(&s->fault_rng, max);
+  uint64_t len = s->calibration ? s->calibration : 100;
+  for (unsigned i = 0; i < s->nplanned; i++) {
+    uint64_t at = rng_below(&s->fault_rng, len), *f = s->fault_after;
+    unsigned j = i;
+    for (; j > 0 && f[j - 1] > at; j--)
+      f[j] = f[j - 1];
+    f[j] = at;
+  }
 }
 
 /* ---- the policy seen by the session ---- */
@@ -374,12 +438,14 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
     s->reward = 0;
     covfuzz_begin(s->fuzz, &s->rng);
   }
+  plan_faults(s);
   memset(p, 0, sizeof(*p));
   p->name = strategy_describe(s);
   p->choose = choose;
   p->thread_new = thread_new;
   p->lease = lease;
   p->event = s->dpor ? event : NULL;
+  p->fault = s->faults ? fault : NULL;
   p->ctx = s;
   return true;
 }
@@ -477,7 +543,8 @@ bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count) {
 bool strategy_foreign(const struct strategy *s) { return s->foreign; }
 
 bool strategy_calibrated(const struct strategy *s) {
-  return (s->kind != S_PCT && s->kind != S_MIX) || s->calibration > 0;
+  bool needs = s->kind == S_PCT || s->kind == S_MIX || (s->faults && s->kind != S_DFS);
+  return !needs || s->calibration > 0;
 }
 
 size_t strategy_corpus(const struct strategy *s) {
@@ -528,6 +595,17 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
                o->name);
     return NULL;
   }
+  if (o->faults && s->kind != S_RANDOM && s->kind != S_PCT && s->kind != S_MIX &&
+      s->kind != S_DFS) {
+    snprintf(err, err_len,
+             "--faults: %s cannot inject faults (random, pct, mix and dfs can: "
+             "docs/faults.md)",
+             o->name);
+    free(s);
+    return NULL;
+  }
+  s->faults = o->faults;
+  s->max_faults = o->max_faults ? o->max_faults : 1;
   s->seed = o->seed;
   s->depth = o->depth;
   s->pct_depth = o->pct_depth < 1 ? 1 : o->pct_depth > 9 ? 9 : o->pct_depth;

@@ -62,12 +62,29 @@ struct strategy_options {
   const char *name; /* dfs, random, pct, pb, mix, dpor, cov; with record: random, rr */
   bool record;      /* the names are record's policies (--policy), not explore's */
   uint64_t seed;
-  unsigned depth;     /* dfs: explored points; pb: maximum preemption bound */
-  unsigned pct_depth; /* pct: the bug depth d */
-  unsigned bound;     /* dpor: most preemptions per execution; UINT_MAX: none */
-  FILE *traces;       /* if not NULL, each execution's trace in Foata normal
+  unsigned depth;      /* dfs: explored points; pb: maximum preemption bound */
+  unsigned pct_depth;  /* pct: the bug depth d */
+  unsigned bound;      /* dpor: most preemptions per execution; UINT_MAX: none */
+  unsigned faults;     /* bit 1 << enum dara_fault for each kind explore --faults
+                          injects (random, pct, mix, dfs; see strategy_faults) */
+  unsigned max_faults; /* at most this many per execution */
+  FILE *traces;        /* if not NULL, each execution's trace in Foata normal
                          form, a line each (dpor_write_foata) */
 };
+
+/* Faults (explore --faults, docs/faults.md) are choices too:
+ *   random, pct, mix  Execution 0 runs without faults, and its length
+ *           calibrates the rest: each later execution injects between 1
+ *           and max_faults faults, each after a number of steps drawn
+ *           uniformly below execution 0's, into a process drawn among
+ *           those that can take it then. The draws come from a generator
+ *           of their own, so an execution's thread choices are those of
+ *           the same execution without faults up to its first fault.
+ *   dfs     At each of the first N points, after the choices of a thread,
+ *           one choice per fault the session offers (a crash of each live
+ *           process), while the budget lasts: the first execution is the
+ *           default schedule without faults.
+ * The others (pb, dpor, cov) cannot inject faults: strategy_new refuses. */
 
 /* Returns NULL, with the reason in err, for an unknown name (or when out
  * of memory). */

@@ -353,7 +353,7 @@ static void assert_event_equal(const struct dara_event *a, const struct dara_eve
 
 static void assert_sample(const struct sched_file *f, int reps) {
   struct sched_header h = sample_header();
-  assert_int_equal(f->version, 7); /* what the writer writes */
+  assert_int_equal(f->version, SCHEDFILE_VERSION); /* what the writer writes */
   assert_string_equal(f->hdr.dara_version, h.dara_version);
   assert_string_equal(f->hdr.cwd, h.cwd);
   assert_string_equal(f->hdr.strategy, h.strategy);
@@ -421,7 +421,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x07", 9);
+  assert_memory_equal(bytes, "DARASCHD\x08", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -480,7 +480,7 @@ static void test_race_outcome(void **state) {
   write_sample(path, 1, &out);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 7);
+  assert_int_equal(f.version, SCHEDFILE_VERSION);
   assert_int_equal(f.outcome.kind, SCHED_OUT_RACE);
   assert_string_equal(f.outcome.message, out.message);
   assert_string_equal(sched_outcome_name(f.outcome.kind), "race");
@@ -789,19 +789,19 @@ static void test_wrong_version(void **state) {
   (void)state;
   static struct hand h;
   char err[256] = "";
-  h_start(&h, 8);
+  h_start(&h, 9);
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err,
-                      "hand.bin is schedule format version 8; this dara reads versions 1 to 7");
-  const uint64_t refused[] = {0, 9, UINT64_MAX};
+                      "hand.bin is schedule format version 9; this dara reads versions 1 to 8");
+  const uint64_t refused[] = {0, 10, UINT64_MAX};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     h_start(&h, refused[i]);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-    assert_non_null(strstr(err, "this dara reads versions 1 to 7"));
+    assert_non_null(strstr(err, "this dara reads versions 1 to 8"));
   }
-  for (uint64_t version = 1; version <= 7; version++) {
+  for (uint64_t version = 1; version <= 8; version++) {
     h_start(&h, version);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
@@ -1199,6 +1199,74 @@ static void h_event(struct hand *h, unsigned kind, uint64_t op, uint64_t obj, ui
   h_uv(h, zigzag_encode(arg));
 }
 
+/* A FAULT event (version 8): read back with its fault and the steps
+ * before it; refused in a version 7 file, and with a fault that is none
+ * or unknown, or a routine other than 0. */
+static void test_fault_event(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256] = "";
+  struct sched_file f;
+  h_start(&h, 8);
+  h_event(&h, DARA_EV_FAULT, DARA_FAULT_CRASH, 0, 0, 12);
+  h_footer(&h, 1, 0, 0, 0, 0);
+  assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.nevents, 1);
+  assert_int_equal(f.events[0].kind, DARA_EV_FAULT);
+  assert_int_equal(f.events[0].op, DARA_FAULT_CRASH);
+  assert_int_equal(f.events[0].proc, 0);
+  assert_true(f.events[0].arg == 12);
+  schedfile_free(&f);
+
+  h_start(&h, 7);
+  h_event(&h, DARA_EV_FAULT, DARA_FAULT_CRASH, 0, 0, 12);
+  h_footer(&h, 1, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  assert_non_null(strstr(err, "fault event in a version 7 file"));
+
+  const uint64_t bad_ops[] = {0, DARA_FAULT_COUNT, 1000};
+  for (size_t i = 0; i < sizeof bad_ops / sizeof bad_ops[0]; i++) {
+    h_start(&h, 8);
+    h_event(&h, DARA_EV_FAULT, bad_ops[i], 0, 0, 12);
+    h_footer(&h, 1, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+  }
+  /* Routine 1 of process 0: a fault is the process's, never a thread's. */
+  h_start(&h, 8);
+  h_byte(&h, 0x40 | DARA_EV_FAULT);
+  h_byte(&h, 0x01 | 0x08);
+  h_uv(&h, 1u << 3);
+  h_uv(&h, DARA_FAULT_CRASH);
+  h_uv(&h, zigzag_encode(12));
+  h_footer(&h, 1, 0, 0, 0, 0);
+  assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
+
+  /* The writer writes one, and refuses what the reader refuses. */
+  char path[] = "/tmp/dara-fault-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  struct sched_header hdr = sample_header();
+  struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  struct dara_event ev = {.kind = DARA_EV_FAULT, .op = DARA_FAULT_CRASH, .arg = 3, .time = 5};
+  assert_int_equal(schedfile_write_event(w, &ev), 0);
+  struct sched_outcome out = {.kind = SCHED_OUT_OK};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_int_equal(f.version, SCHEDFILE_VERSION);
+  assert_int_equal(f.nevents, 1);
+  assert_event_equal(&f.events[0], &ev);
+  schedfile_free(&f);
+  w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  struct dara_event bad = ev;
+  bad.op = 0;
+  assert_int_equal(schedfile_write_event(w, &bad), -1);
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), -1);
+  unlink(path);
+}
+
 /* Labels defined out of order or twice, events naming labels that are not
  * (yet) defined, operations out of range for LOG and ASSERT: all refused,
  * each next to a variant that is fine, to show it is that one field. */
@@ -1330,7 +1398,7 @@ static void test_syscall_documented_example(void **state) {
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
-  h_start(&h, 7);
+  h_start(&h, SCHEDFILE_VERSION);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
@@ -1819,7 +1887,7 @@ static void test_memory_records(void **state) {
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
-  assert_int_equal(f.version, 7);
+  assert_int_equal(f.version, SCHEDFILE_VERSION);
   assert_int_equal(f.hdr.points, DARA_POINTS_ATOMICS);
   assert_int_equal(f.nobjects, 3);
   assert_string_equal(f.object_symbols[0], "counter");
@@ -2202,6 +2270,7 @@ int main(void) {
       cmocka_unit_test(test_trailing_garbage),
       cmocka_unit_test(test_hand_made_valid),
       cmocka_unit_test(test_wrong_version),
+      cmocka_unit_test(test_fault_event),
       cmocka_unit_test(test_malformed_records),
       cmocka_unit_test(test_place_table),
       cmocka_unit_test(test_negative_place_refused),
