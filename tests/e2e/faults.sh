@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# faults.sh BUILD_DIR: explore --faults (docs/faults.md), on programs over
+# TCP.
+#
+# Runs the real BUILD_DIR/bin/dara:
+#   - dfs with --faults crash on net_ping (a server that answers one
+#     request): the first execution has no fault, the tree is exhausted,
+#     and it finds both bugs a crash makes, each after a crash of the
+#     right process (a client that gets no answer; a server left waiting
+#     for ever); without --faults it finds none; each bug file replays,
+#     and show (text, json, chrome) has the fault;
+#   - examples/replicated_kv.c: no fault-free schedule loses a write; with
+#     crashes of the servers, explore finds the acknowledged write lost
+#     and its file replays three times alike; the fixed primary loses
+#     nothing under crashes;
+#   - --max-faults and --fault-procs bound what is injected; two shards
+#     inject the faults one process does;
+#   - the refusals: an unknown fault, strategies that cannot inject, the
+#     fault options without --faults, a process the run does not have.
+# EXPLORE_QUICK=1 (sanitizer builds) runs fewer schedules.
+# Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
+# passed, N failed", and the exit status is non-zero when a test failed.
+set -u -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [[ $# -ne 1 || ! -d $1 ]]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+DARA=$BUILD/bin/dara
+PROGRAMS=$BUILD/tests/programs
+EXAMPLES=$BUILD/examples
+TIMEOUT=(timeout -k 5 300)
+QUICK=${EXPLORE_QUICK:-}
+# A block of 16 ports from this shell's pid, below the ephemeral range
+# (tests/e2e/net.sh says why).
+EPHEMERAL=32768
+read -r EPHEMERAL _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || EPHEMERAL=32768
+((EPHEMERAL >= 20000 + 16 * 64)) || EPHEMERAL=$((20000 + 16 * 64))
+PORT=$((20000 + ($$ + 7) % ((EPHEMERAL - 20000) / 16) * 16))
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-faults.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# ping PORT: net_ping's server (process 0) and client (process 1).
+ping() {
+  echo "$PROGRAMS/net_ping $1 server : $PROGRAMS/net_ping $1 client"
+}
+
+# kv PORT [--fixed]: replicated_kv's backup (0), primary (1) and client (2).
+kv() {
+  local k=$EXAMPLES/replicated_kv
+  echo "$k backup $1 : $k primary $(($1 + 1)) $1 ${2:-} : $k client $(($1 + 1)) $1"
+}
+
+# bugs FILE: each bug of an explore summary as "kind schedule hits faults".
+bugs() {
+  jq -r '.bugs[] | "\(.kind) \(.schedule) \(.hits) \(.faults | map("\(.kind)@\(.process)") | join(","))"' "$1" | sort
+}
+
+# replays_as JSON FILE: FILE, a bug of the explore summary JSON, replays
+# with exit 1, the message explore gave, and the fault named.
+replays_as() {
+  local json=$1 file=$2 want got
+  want=$(jq -r --arg f "$file" '.bugs[] | select(.file == $f) | .message' "$json")
+  dara_run "$TMP/rp" replay "$file"
+  [[ $(status "$TMP/rp") == 1 ]] || { echo "replay of $file: $(describe "$TMP/rp")"; return 1; }
+  got=$(grep '^dara: BUG: ' "$TMP/rp.err" | sed 's/^dara: BUG: //; s/; replayed [0-9]* steps* of .*//')
+  [[ -n $want && $got == "$want" ]] || { echo "replay of $file: '$got', explore said '$want'"; return 1; }
+  grep -q "after the injected fault: process [0-9] (.*) crashed after step [0-9]*" "$TMP/rp.err" ||
+    { echo "replay of $file does not name the fault"; return 1; }
+}
+
+test_dfs_ping() {
+  local port=$PORT
+  # shellcheck disable=SC2046
+  dara_run "$TMP/nf" explore --strategy dfs --depth 5 --keep-going --json -o nf -- $(ping $port)
+  [[ $(status "$TMP/nf") == 0 ]] || { echo "without faults: $(describe "$TMP/nf")"; return 1; }
+  [[ $(jq .exhausted "$TMP/nf.out") == true ]] || { echo "without faults: not exhausted"; return 1; }
+  local plain
+  plain=$(jq .schedules "$TMP/nf.out")
+  # shellcheck disable=SC2046
+  dara_run "$TMP/df" explore --strategy dfs --depth 5 --faults crash --keep-going --json -o df -- \
+    $(ping $port)
+  [[ $(status "$TMP/df") == 1 ]] || { echo "with faults: $(describe "$TMP/df")"; return 1; }
+  [[ $(jq .exhausted "$TMP/df.out") == true ]] || { echo "with faults: not exhausted"; return 1; }
+  [[ $(jq -c .faults "$TMP/df.out") == '{"kinds":["crash"],"max":1,"processes":null}' ]] ||
+    { echo "faults: $(jq -c .faults "$TMP/df.out")"; return 1; }
+  local n
+  n=$(jq .schedules "$TMP/df.out")
+  ((n > plain)) || { echo "$n schedules with faults, $plain without"; return 1; }
+  # The client fails when the server crashed; the server waits for ever
+  # when the client did. Neither in the first execution, the default one.
+  local got
+  got=$(bugs "$TMP/df.out" | awk '{print $1, $4}' | tr '\n' ';')
+  [[ $got == "deadlock crash@1;exit crash@0;" ]] || { echo "bugs: $got"; return 1; }
+  [[ $(jq '[.bugs[].schedule] | min' "$TMP/df.out") -gt 1 ]] || { echo "a bug in schedule 1"; return 1; }
+  local f
+  for f in $(jq -r '.bugs[].file' "$TMP/df.out"); do
+    replays_as "$TMP/df.out" "$f" || return 1
+  done
+  f=$(jq -r '.bugs[] | select(.kind == "exit") | .file' "$TMP/df.out")
+  dara_run "$TMP/sh" show "$f"
+  grep -Eq '^[0-9]+ +[0-9]+ +0:0 .* fault +process 0 \(.*net_ping\) crashed: fault injected after step [0-9]+$' \
+    "$TMP/sh.out" || { echo "show: no fault line"; grep fault "$TMP/sh.out"; return 1; }
+  dara_run "$TMP/sj" show --format json "$f"
+  [[ $(jq -c '[.events[] | select(.kind == "fault") | [.proc, .fault]]' "$TMP/sj.out") == '[[0,"crash"]]' ]] ||
+    { echo "show --format json: $(jq -c '[.events[] | select(.kind == "fault")]' "$TMP/sj.out")"; return 1; }
+  dara_run "$TMP/sc" show --format chrome "$f"
+  [[ $(jq '[.traceEvents[] | select(.cat == "fault" and .s == "p" and .pid == 0)] | length' "$TMP/sc.out") == 1 ]] ||
+    { echo "show --format chrome: no fault event"; return 1; }
+}
+
+test_lost_write() {
+  local port=$((PORT + 2)) n=500
+  [[ $QUICK == 1 ]] && n=200
+  # shellcheck disable=SC2046
+  dara_run "$TMP/kn" explore --seed 1 -n 150 --json -o kn -- $(kv $port)
+  [[ $(status "$TMP/kn") == 0 && $(jq '.bugs | length' "$TMP/kn.out") == 0 ]] ||
+    { echo "without faults: $(describe "$TMP/kn")"; return 1; }
+  # shellcheck disable=SC2046
+  dara_run "$TMP/kf" explore --seed 1 -n $n --faults crash --fault-procs 0,1 --json -o kf -- \
+    $(kv $port)
+  [[ $(status "$TMP/kf") == 1 ]] || { echo "with faults: $(describe "$TMP/kf")"; return 1; }
+  [[ $(bugs "$TMP/kf.out" | awk '{print $1, $4}') == "crash crash@1" ]] ||
+    { echo "bugs: $(bugs "$TMP/kf.out")"; return 1; }
+  grep -q "an acknowledged write was lost" "$TMP/kf.err" || { echo "not the lost write"; summary "$TMP/kf.err"; return 1; }
+  local f i
+  f=$(jq -r '.bugs[0].file' "$TMP/kf.out")
+  for i in 1 2 3; do
+    replays_as "$TMP/kf.out" "$f" || return 1
+    # Replay shows the programs' output: the client's own words.
+    grep -q "the acknowledged write x = 1 is lost: the backup says VALUE 0" "$TMP/rp.err" ||
+      { echo "replay $i: the client's message is missing"; return 1; }
+  done
+  echo "# found in schedule $(jq '.bugs[0].schedule' "$TMP/kf.out") of $(jq .schedules "$TMP/kf.out")"
+}
+
+test_fixed() {
+  local port=$((PORT + 4)) n=300
+  [[ $QUICK == 1 ]] && n=100
+  # shellcheck disable=SC2046
+  dara_run "$TMP/kx" explore --seed 2 -n $n --faults crash --fault-procs 0,1 --json -o kx -- \
+    $(kv $port --fixed)
+  [[ $(status "$TMP/kx") == 0 && $(jq .schedules "$TMP/kx.out") == "$n" ]] ||
+    { echo "$(describe "$TMP/kx")"; return 1; }
+}
+
+test_budget() {
+  local port=$((PORT + 6))
+  # shellcheck disable=SC2046
+  dara_run "$TMP/b2" explore --strategy random --seed 3 -n 60 --faults crash --max-faults 2 \
+    --keep-going --json -o b2 -- $(ping $port)
+  [[ $(status "$TMP/b2") == 1 ]] || { echo "max 2: $(describe "$TMP/b2")"; return 1; }
+  [[ $(jq '[.bugs[].faults | length] | (min >= 1 and max <= 2)' "$TMP/b2.out") == true ]] ||
+    { echo "max 2: $(jq -c '[.bugs[].faults]' "$TMP/b2.out")"; return 1; }
+  # Only the server: every bug is the client's, after a crash of process 0.
+  # shellcheck disable=SC2046
+  dara_run "$TMP/p0" explore --strategy random --seed 3 -n 60 --faults crash --fault-procs 0 \
+    --keep-going --json -o p0 -- $(ping $port)
+  [[ $(status "$TMP/p0") == 1 ]] || { echo "procs 0: $(describe "$TMP/p0")"; return 1; }
+  [[ $(bugs "$TMP/p0.out" | awk '{print $1, $4}' | sort -u) == "exit crash@0" ]] ||
+    { echo "procs 0: $(bugs "$TMP/p0.out")"; return 1; }
+  # Every FAULT event a saved file holds is within the budget.
+  local f
+  for f in $(jq -r '.bugs[].file' "$TMP/b2.out"); do
+    dara_run "$TMP/bj" show --format json "$f"
+    [[ $(jq '[.events[] | select(.kind == "fault")] | length' "$TMP/bj.out") -le 2 ]] ||
+      { echo "$f: more than 2 faults"; return 1; }
+  done
+}
+
+# Two shards merged run the executions of one run, faults included.
+# (Not --jobs: executions at once would listen on the same port.)
+test_shards() {
+  local port=$((PORT + 8))
+  local -a args=(explore --strategy random --seed 5 -n 40 --faults crash --keep-going --json)
+  # shellcheck disable=SC2046
+  dara_run "$TMP/j1" "${args[@]}" -o j1 -- $(ping $port)
+  [[ $(status "$TMP/j1") == 1 ]] || { echo "$(describe "$TMP/j1")"; return 1; }
+  local one two k
+  one=$(jq -c '[.bugs[] | [.signature, .schedule, .hits]] | sort' "$TMP/j1.out")
+  for k in 1 2; do
+    # shellcheck disable=SC2046
+    dara_run "$TMP/s$k" "${args[@]}" --shard $k/2 -o s$k -- $(ping $port)
+    [[ $(status "$TMP/s$k") == [01] ]] || { echo "shard $k: $(describe "$TMP/s$k")"; return 1; }
+  done
+  dara_run "$TMP/m" merge --json -o merged s1 s2
+  [[ $(status "$TMP/m") == 1 ]] || { echo "merge: $(describe "$TMP/m")"; return 1; }
+  two=$(jq -c '[.bugs[] | [.signature, .schedule, .hits]] | sort' "$TMP/m.out")
+  [[ $one == "$two" && $(jq .schedules "$TMP/m.out") == 40 ]] ||
+    { echo "shards merged: $two; one: $one"; return 1; }
+}
+
+# refused NAME WANT ARGS...: explore ARGS exits 2 saying WANT, running nothing.
+refused() {
+  local name=$1 want=$2
+  shift 2
+  dara_run "$TMP/$name" explore "$@"
+  [[ $(status "$TMP/$name") == 2 ]] || { echo "$name: $(describe "$TMP/$name")"; return 1; }
+  grep -qF -- "$want" "$TMP/$name.err" || { echo "$name: $(cat "$TMP/$name.err")"; return 1; }
+  [[ ! -e $TMP/bugs ]] || { echo "$name: ran"; return 1; }
+}
+
+test_refusals() {
+  local p=$PROGRAMS/net_ping port=$((PORT + 10))
+  refused unknown "unknown fault 'reboot' (crash)" --faults crash,reboot -- "$p" $port server || return 1
+  refused dpor "--faults: dpor cannot inject faults" --strategy dpor --faults crash -- "$p" $port server || return 1
+  refused pb "--faults: pb cannot inject faults" --strategy pb --faults crash -- "$p" $port server || return 1
+  refused alone "--max-faults and --fault-procs: only with --faults" --max-faults 2 -- "$p" $port server || return 1
+  refused procs "--fault-procs: the run has 2 processes (0 to 1)" --faults crash --fault-procs 0,2 -- \
+    "$p" $port server : "$p" $port client || return 1
+  refused many "--max-faults" --faults crash --max-faults 17 -- "$p" $port server || return 1
+}
+
+if [[ $QUICK == 1 ]]; then
+  run_tests dfs_ping lost_write budget refusals
+else
+  run_tests dfs_ping lost_write fixed budget shards refusals
+fi
