@@ -100,8 +100,9 @@ _Static_assert((DARA_LOG_LEN & (DARA_LOG_LEN - 1)) == 0, "DARA_LOG_LEN: a power 
 /* The fork server (explore). A program started with DARA_FORKSERVER=1 in
  * its environment stops in the shim's constructor, after the dynamic loader
  * and before main, and serves the scheduler: for each byte read from
- * DARA_FS_CMD_FD it forks a child, which binds to the process slot and runs
- * the program, and it reports on DARA_FS_REPLY_FD with struct dara_fs_msg:
+ * DARA_FS_CMD_FD it forks a child, which binds to the process slot that
+ * byte names (its own, or the next free one for a program restarted after
+ * a crash: explore --faults restart) and runs the program, and it reports on DARA_FS_REPLY_FD with struct dara_fs_msg:
  * READY once, then STARTED and EXITED (with the wait status) per child. An
  * execution then costs a fork, not a fork, an exec and a dynamic link. */
 #define DARA_ENV_FORKSERVER "DARA_FORKSERVER"

@@ -53,6 +53,10 @@ void forkserver_serve(void) {
     while (n < 0 && errno == EINTR);
     if (n != 1)
       _exit(0); /* the scheduler closed the pipe: explore is over */
+    if ((unsigned char)cmd >= DARA_MAX_PROCS) {
+      reply(DARA_FS_EXITED, -EINVAL, 0);
+      continue;
+    }
     pid_t child = REAL(fork)();
     if (child < 0) {
       reply(DARA_FS_EXITED, -errno, 0);
@@ -64,6 +68,7 @@ void forkserver_serve(void) {
       setpgid(0, 0);
       if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || REAL(getppid)() != server)
         _exit(127);
+      shim_set_slot((unsigned char)cmd);
       return;
     }
     reply(DARA_FS_STARTED, child, 0);

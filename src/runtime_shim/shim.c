@@ -749,6 +749,11 @@ static bool map_region(void) {
   return true;
 }
 
+void shim_set_slot(unsigned slot) {
+  shim.slot = slot;
+  shim.proc = &shim.region->procs[slot];
+}
+
 /* Takes the process slot: this process is the one the scheduler waits for. */
 static void bind_slot(void) {
   shim.pid = getpid();

@@ -421,6 +421,9 @@ void crash_install(void);
  * returns only in a child that is to run the program. */
 bool forkserver_requested(void);
 void forkserver_serve(void);
+/* A fork server's child runs in slot `slot` (< DARA_MAX_PROCS), which the
+ * scheduler named, not the server's own. */
+void shim_set_slot(unsigned slot);
 
 /* process.c: exit and fork hooks, installed once the shim is attached. */
 void process_install_hooks(void);

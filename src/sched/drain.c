@@ -47,14 +47,14 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
         s, SCHED_OUT_ERROR, 0, proc,
         "dara supports at most %d threads alive at once in a process (a thread that "
         "exited counts until it is joined or detached); process %u (%s) created one more",
-        DARA_MAX_ROUTINES, proc, s->cfg->cmds[proc].argv[0]);
+        DARA_MAX_ROUTINES, proc, session_prog(s, proc));
     return;
   case DARA_NOTE_TOO_MANY_OBJECTS:
     session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
     session_finish(s, SCHED_OUT_ERROR, 0, proc,
                    "dara supports at most %u synchronization objects in a process; process %u "
                    "(%s) used one more",
-                   e->b, proc, s->cfg->cmds[proc].argv[0]);
+                   e->b, proc, session_prog(s, proc));
     return;
   case DARA_NOTE_TOO_MANY_MODULES:
     session_emit_simple(s, DARA_EV_NOTE, proc, e->routine, e->a, e->b);
@@ -62,7 +62,7 @@ static void note(struct session *s, unsigned proc, const struct dara_log_entry *
                    "dara supports at most %d modules (the program and its shared objects) with "
                    "threads, synchronization objects or instrumented code in a process "
                    "(DARA_MAX_MODULES); process %u (%s) used one more",
-                   DARA_MAX_MODULES, proc, s->cfg->cmds[proc].argv[0]);
+                   DARA_MAX_MODULES, proc, session_prog(s, proc));
     return;
   case DARA_NOTE_EXEC_UNCONTROLLED: /* warned of once the exec is confirmed (await_exec) */
     break;
@@ -239,7 +239,8 @@ static void logged_var(struct session *s, unsigned proc, const struct dara_log_e
     value = label_of(s, proc, e->text[1]);
   if (s->done)
     return;
-  if (world_set(s->world, proc, name, e->a, value) != 0) {
+  /* A restarted program's variables are its command line's (props.h). */
+  if (world_set(s->world, (int)s->procs[proc].cmd, name, e->a, value) != 0) {
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "more than %d logged variables", WORLD_MAX_VARS);
     return;
   }
@@ -354,7 +355,7 @@ static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t
   for (unsigned i = 0; i < s->nsockets; i++) {
     const struct known_socket *k = &s->sockets[i];
     unsigned p = k->proc;
-    if (p >= (unsigned)s->cfg->nprocs || !s->procs[p].alive || (p == proc && k->fd == fd))
+    if (p >= s->nslots || !s->procs[p].alive || (p == proc && k->fd == fd))
       continue;
     if (connector > 0 && s->procs[p].pid != connector)
       continue;
@@ -587,5 +588,5 @@ void drain_log(struct session *s, unsigned proc) {
     session_finish(s, SCHED_OUT_ERROR, 0, proc,
                    "dara's event log of %d entries (DARA_LOG_LEN) overflowed: process %u (%s) "
                    "lost %u events it logged while it could not be drained",
-                   DARA_LOG_LEN, proc, s->cfg->cmds[proc].argv[0], lost - pr->lost_seen);
+                   DARA_LOG_LEN, proc, session_prog(s, proc), lost - pr->lost_seen);
 }

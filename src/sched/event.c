@@ -30,7 +30,16 @@ const char *dara_ev_kind_name(unsigned kind) {
   return kind < DARA_EV_KIND_COUNT ? ev_kind_names[kind] : "?";
 }
 
-const char *dara_fault_name(unsigned fault) { return fault == DARA_FAULT_CRASH ? "crash" : "?"; }
+const char *dara_fault_name(unsigned fault) {
+  switch (fault) {
+  case DARA_FAULT_CRASH:
+    return "crash";
+  case DARA_FAULT_RESTART:
+    return "restart";
+  default:
+    return "?";
+  }
+}
 
 const char *dara_var_type_name(unsigned type) {
   switch (type) {

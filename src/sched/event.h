@@ -70,7 +70,10 @@ struct dara_event {
 
 /* The faults of explore --faults (docs/faults.md). */
 enum dara_fault {
-  DARA_FAULT_CRASH = 1, /* the process was killed (SIGKILL) between two of its steps */
+  DARA_FAULT_CRASH = 1,   /* the process was killed (SIGKILL) between two of its steps */
+  DARA_FAULT_RESTART = 2, /* the crashed process's program was started again, with its
+                           * command line, in the next free slot (the PROC_START that
+                           * follows) */
   DARA_FAULT_COUNT
 };
 
@@ -82,7 +85,7 @@ enum dara_assert_kind {
 };
 
 const char *dara_ev_kind_name(unsigned kind);
-/* "crash"; "?" for any other value. */
+/* "crash", "restart"; "?" for any other value. */
 const char *dara_fault_name(unsigned fault);
 /* "int", "double", "string"; "?" for any other value. */
 const char *dara_var_type_name(unsigned type);

@@ -193,6 +193,9 @@ static void evtext_fault(const struct sched_file *f, const struct dara_event *ev
   if (ev->op == DARA_FAULT_CRASH)
     snprintf(buf, len, "process %u%s crashed: fault injected after step %lld", ev->proc, prog,
              (long long)ev->arg);
+  else if (ev->op == DARA_FAULT_RESTART)
+    snprintf(buf, len, "process %u%s restarted after step %lld (in the slot the next start names)",
+             ev->proc, prog, (long long)ev->arg);
   else
     snprintf(buf, len, "fault %u injected into process %u%s after step %lld", ev->op, ev->proc,
              prog, (long long)ev->arg);
@@ -393,7 +396,13 @@ void evtext_what(const struct names *n, const struct sched_file *f, const struct
     snprintf(buf, len, "creates %u:%lld%s%s", ev->proc, arg, name[0] ? " " : "", name);
     break;
   case DARA_EV_PROC_START:
-    if (f && ev->proc < f->hdr.nprocs && f->hdr.cmds[ev->proc].argc > 0) {
+    /* A program restarted after a crash (version 8) is in a slot past the
+     * command lines, and arg names its command line. */
+    if (f && ev->proc >= f->hdr.nprocs && ev->arg >= 0 && ev->arg < f->hdr.nprocs &&
+        f->hdr.cmds[ev->arg].argc > 0) {
+      snprintf(buf, len, "process %u starts %s (restarted)", ev->proc,
+               f->hdr.cmds[ev->arg].argv[0]);
+    } else if (f && ev->proc < f->hdr.nprocs && f->hdr.cmds[ev->proc].argc > 0) {
       snprintf(buf, len, "process %u starts %s", ev->proc, f->hdr.cmds[ev->proc].argv[0]);
     } else {
       snprintf(buf, len, "process %u starts", ev->proc);

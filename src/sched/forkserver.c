@@ -116,7 +116,7 @@ static bool started_confirmed(const struct forkserver *fs, pid_t pid, int *pidfd
   return false;
 }
 
-pid_t forkserver_fork(struct forkserver *fs, int *pidfd, char *err, size_t err_len) {
+pid_t forkserver_fork(struct forkserver *fs, unsigned slot, int *pidfd, char *err, size_t err_len) {
   *pidfd = -1;
   if (!fs->up) {
     snprintf(err, err_len, "the fork server is down");
@@ -124,7 +124,7 @@ pid_t forkserver_fork(struct forkserver *fs, int *pidfd, char *err, size_t err_l
   }
   ssize_t n;
   do
-    n = write(fs->cmd_fd, "F", 1);
+    n = write(fs->cmd_fd, &(char){(char)slot}, 1);
   while (n < 0 && errno == EINTR);
   struct dara_fs_msg m = {0};
   int r = n == 1 ? 1 : -1;

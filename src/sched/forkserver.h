@@ -34,11 +34,12 @@ int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int 
 /* How err begins when a message on the server's channel was forged. */
 #define FORKSERVER_FORGED "the program forged a message to dara"
 
-/* One execution: the child's pid, with a pidfd for it in *pidfd (the
- * caller's to close), or -1 with a reason in err, or -2 when the message
- * that names the child was forged (err says how: the server's child is
- * confirmed with the kernel). The server is then marked down. */
-pid_t forkserver_fork(struct forkserver *fs, int *pidfd, char *err, size_t err_len);
+/* One execution, in process slot `slot` of the region: the child's pid,
+ * with a pidfd for it in *pidfd (the caller's to close), or -1 with a
+ * reason in err, or -2 when the message that names the child was forged
+ * (err says how: the server's child is confirmed with the kernel). The
+ * server is then marked down. */
+pid_t forkserver_fork(struct forkserver *fs, unsigned slot, int *pidfd, char *err, size_t err_len);
 
 /* Whether execution pid (pidfd, or -1) has ended: 1 with its wait status
  * in *status, 0 when the server has not reported it within timeout_ms, -1

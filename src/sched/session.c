@@ -285,6 +285,10 @@ void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsign
   session_emit(s, &ev);
 }
 
+const char *session_prog(const struct session *s, unsigned proc) {
+  return proc < DARA_MAX_PROCS ? s->cfg->cmds[s->procs[proc].cmd].argv[0] : "?";
+}
+
 void session_damage(struct session *s, unsigned proc, const char *fmt, ...) {
   char what[768];
   va_list ap;
@@ -292,7 +296,7 @@ void session_damage(struct session *s, unsigned proc, const char *fmt, ...) {
   vsnprintf(what, sizeof(what), fmt, ap);
   va_end(ap);
   session_finish(s, SCHED_OUT_ERROR, 0, proc, "%s: process %u (%s): %s", SESSION_DAMAGE, proc,
-                 s->cfg->cmds[proc].argv[0], what);
+                 session_prog(s, proc), what);
 }
 
 void session_corrupt(struct session *s, unsigned proc, const char *what, unsigned long value) {
@@ -302,7 +306,7 @@ void session_corrupt(struct session *s, unsigned proc, const char *what, unsigne
 /* ---- process death ---- */
 
 static void kill_all(struct session *s) {
-  for (int i = 0; i < s->cfg->nprocs; i++)
+  for (int i = 0; i < (int)s->nslots; i++)
     if (s->procs[i].alive && s->procs[i].fs) /* the leader of its own group */
       kill(-s->procs[i].pid, SIGKILL);
   if (s->pgid > 0)
@@ -314,7 +318,7 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
   struct proc_run *pr = &s->procs[proc];
   pr->alive = false;
   s->region->procs[proc].state = DARA_PROC_DEAD;
-  const char *prog = s->cfg->cmds[proc].argv[0];
+  const char *prog = session_prog(s, proc);
   if (!pr->attached && !s->done) {
     char how[64];
     report_wait_status(how, sizeof(how), status);
@@ -334,7 +338,8 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     int code = WEXITSTATUS(status);
     session_emit_simple(s, DARA_EV_EXIT, proc, 0, 0, code);
     if (code != 0 && !s->done)
-      snprintf(s->res->signature, sizeof(s->res->signature), "exit %d process %u", code, proc);
+      snprintf(s->res->signature, sizeof(s->res->signature), "exit %d process %u", code,
+               pr->cmd); /* a restarted program's exit is its command line's */
     if (code != 0)
       session_finish(s, SCHED_OUT_EXIT, code, proc, "process %u (%s) exited with status %d", proc,
                      prog, code);
@@ -386,7 +391,7 @@ static bool reap(struct session *s, unsigned proc, int flags, int running) {
       pr->alive = false;
       s->region->procs[proc].state = DARA_PROC_DEAD;
       session_finish(s, SCHED_OUT_ERROR, 0, proc, "the fork server of process %u (%s) died", proc,
-                     s->cfg->cmds[proc].argv[0]);
+                     session_prog(s, proc));
       return true;
     }
     on_death(s, proc, status, running);
@@ -406,7 +411,7 @@ static void reap_any(struct session *s) {
   if (!got_sigchld)
     return;
   got_sigchld = 0;
-  for (int i = 0; i < s->cfg->nprocs; i++)
+  for (int i = 0; i < (int)s->nslots; i++)
     reap(s, (unsigned)i, WNOHANG, -1);
 }
 
@@ -525,7 +530,7 @@ static void wait_death(struct session *s, unsigned proc) {
       snprintf(s->res->signature, sizeof(s->res->signature), "hang exit process %u", proc);
       session_finish(s, SCHED_OUT_HANG, 0, proc,
                      "process %u (%s) did not finish exiting within %d ms", proc,
-                     s->cfg->cmds[proc].argv[0], s->cfg->watchdog_ms);
+                     session_prog(s, proc), s->cfg->watchdog_ms);
       return;
     }
     /* A fork server's child: its server reports the death. */
@@ -662,10 +667,11 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
 
 static int start_proc(struct session *s, unsigned i) {
   struct dara_proc *p = &s->region->procs[i];
+  unsigned cmd = s->procs[i].cmd;
   region_reset_proc(p);
   p->state = DARA_PROC_STARTING;
   p->lock = DARA_TURN_PROC; /* the new process holds the turn until it parks */
-  struct launch_spec spec = {.argv = s->cfg->cmds[i].argv,
+  struct launch_spec spec = {.argv = s->cfg->cmds[cmd].argv,
                              .cwd = s->cfg->cwd,
                              .shim = s->cfg->shim,
                              .region_fd = s->region_fd,
@@ -676,11 +682,11 @@ static int start_proc(struct session *s, unsigned i) {
                              .output_fd = s->cfg->output_fd,
                              .stdin_fd = s->ctx->input_fd,
                              .env = s->cfg->env,
-                             .exec_path = s->cfg->exec_paths ? s->cfg->exec_paths[i] : NULL,
+                             .exec_path = s->cfg->exec_paths ? s->cfg->exec_paths[cmd] : NULL,
                              .fs_cmd_fd = -1,
                              .fs_reply_fd = -1};
   char err[512];
-  struct forkserver *fs = s->cfg->fork_server ? &s->ctx->servers[i] : NULL;
+  struct forkserver *fs = s->cfg->fork_server ? &s->ctx->servers[cmd] : NULL;
   /* A program that cannot be a fork server (statically linked, say) is
    * started the plain way, which says what is wrong in its own words. */
   if (fs && !fs->tried && forkserver_start(fs, &spec, s->cfg->watchdog_ms, err, sizeof(err)))
@@ -688,8 +694,8 @@ static int start_proc(struct session *s, unsigned i) {
   if (fs && !fs->up)
     fs = NULL;
   int pidfd = -1;
-  pid_t pid =
-      fs ? forkserver_fork(fs, &pidfd, err, sizeof(err)) : launcher_start(&spec, err, sizeof(err));
+  pid_t pid = fs ? forkserver_fork(fs, i, &pidfd, err, sizeof(err))
+                 : launcher_start(&spec, err, sizeof(err));
   if (pid < 0) {
     session_finish(s, SCHED_OUT_ERROR, 0, i, "%s", err);
     return -1;
@@ -701,7 +707,9 @@ static int start_proc(struct session *s, unsigned i) {
   pr->pid = pid;
   pr->alive = true;
   pr->pidfd = fs ? pidfd : (int)syscall(SYS_pidfd_open, pid, 0);
-  session_emit_simple(s, DARA_EV_PROC_START, i, 0, 0, 0);
+  /* A restarted program's slot is past the command lines: its event
+   * names its command line. */
+  session_emit_simple(s, DARA_EV_PROC_START, i, 0, 0, i == cmd ? 0 : (int64_t)cmd);
   enum turn_wait w = wait_turn_draining(s, i, 0);
   if (w == TURN_BACK) {
     if (p->state != DARA_PROC_RUNNING || p->pid != pid) {
@@ -821,7 +829,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
   *unfinished = false;
   s->lease_ok = true;
   *finishing_proc = -1;
-  for (int i = 0; i < s->cfg->nprocs && !s->done; i++) {
+  for (int i = 0; i < (int)s->nslots && !s->done; i++) {
     if (!s->procs[i].alive || s->procs[i].detached)
       continue;
     struct dara_proc *p = &s->region->procs[i];
@@ -931,7 +939,7 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
 bool session_next_blocked(const struct session *s, struct blocked_iter *b) {
   unsigned i = b->proc;
   uint32_t j = b->r ? b->routine + 1 : 0;
-  for (; i < (unsigned)s->cfg->nprocs; i++, j = 0) {
+  for (; i < s->nslots; i++, j = 0) {
     if (!s->procs[i].alive || s->procs[i].detached)
       continue;
     const struct dara_proc *p = &s->region->procs[i];
@@ -1022,28 +1030,41 @@ static bool io_grace(struct session *s) {
 
 /* ---- faults (explore --faults, docs/faults.md) ---- */
 
+/* Whether the policy may inject a crash now: within --max-faults. */
+static bool crash_possible(const struct session *s) {
+  return (s->cfg->faults & (1u << DARA_FAULT_CRASH)) && s->ncrashes < s->cfg->max_faults &&
+         s->ncrashes < SESSION_MAX_FAULTS / 2;
+}
+
+/* Whether process proc, crashed, can be restarted now: once, and while a
+ * slot is free for it. */
+static bool restartable(const struct session *s, unsigned proc) {
+  const struct proc_run *pr = &s->procs[proc];
+  return (s->cfg->faults & (1u << DARA_FAULT_RESTART)) && pr->faulted && !pr->alive &&
+         !pr->restarted && s->nslots < DARA_MAX_PROCS;
+}
+
 /* Whether the policy may still inject a fault in this run: then every
  * step comes back to the scheduler (no lease), since a fault may come
  * before any of them. */
 static bool fault_possible(const struct session *s) {
-  return s->cfg->faults && s->res->nfaults < s->cfg->max_faults &&
-         s->res->nfaults < SESSION_MAX_FAULTS && s->cfg->policy->fault;
+  if (!s->cfg->faults || !s->cfg->policy->fault || s->res->nfaults >= SESSION_MAX_FAULTS)
+    return false;
+  if (crash_possible(s))
+    return true;
+  for (unsigned i = 0; i < s->nslots; i++)
+    if (restartable(s, i))
+      return true;
+  return false;
 }
 
 /* A crash: the process is killed between two of its steps, every thread
  * parked (dara holds the turn), as a power cut or an OOM kill would stop
  * it. Its death is no outcome of the run; what the others do about it is. */
 static void inject_crash(struct session *s, unsigned proc) {
-  struct dara_event ev = {.kind = DARA_EV_FAULT,
-                          .proc = (uint8_t)proc,
-                          .op = DARA_FAULT_CRASH,
-                          .arg = (int64_t)s->steps,
-                          .time = s->region->clock.now};
-  session_emit(s, &ev);
-  if (s->done)
-    return;
   struct proc_run *pr = &s->procs[proc];
   pr->faulted = true;
+  s->ncrashes++;
   if (kill(pr->pid, SIGKILL) != 0 && errno != ESRCH) {
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "cannot crash process %u: %s", proc,
                    strerror(errno));
@@ -1054,22 +1075,35 @@ static void inject_crash(struct session *s, unsigned proc) {
                    "process %u did not die of the SIGKILL of an injected crash", proc);
 }
 
+/* A restart: a supervisor starts the crashed program again, with its
+ * command line, in the next free slot (the one it had may still be named
+ * by what the others hold of it, such as its sockets). */
+static void inject_restart(struct session *s, unsigned proc) {
+  s->procs[proc].restarted = true;
+  unsigned slot = s->nslots++;
+  s->procs[slot] = (struct proc_run){.cmd = s->procs[proc].cmd, .pidfd = -1};
+  start_proc(s, slot);
+}
+
 /* Offers the policy the faults it may inject now; true when one was (the
- * candidates must be looked at again) or the run ended. */
+ * candidates must be looked at again) or the run ended. n == 0: no thread
+ * can run, though some wait: only restarts are offered. */
 static bool offer_faults(struct session *s, const struct candidate *cands, size_t n) {
   if (!fault_possible(s))
     return false;
   struct fault_option opts[DARA_MAX_PROCS];
   size_t nopts = 0;
-  for (int i = 0; i < s->cfg->nprocs; i++) {
+  bool crash = crash_possible(s) && n > 0; /* with nothing to run, only restarts */
+  for (unsigned i = 0; i < s->nslots; i++) {
     const struct proc_run *pr = &s->procs[i];
-    if (!pr->alive || !pr->attached || pr->detached ||
+    if (restartable(s, i))
+      opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_RESTART, .proc = (uint8_t)i};
+    if (!crash || !pr->alive || !pr->attached || pr->detached ||
         s->region->procs[i].state != DARA_PROC_RUNNING)
       continue;
-    if (s->cfg->fault_procs && !(s->cfg->fault_procs >> i & 1))
+    if (s->cfg->fault_procs && !(s->cfg->fault_procs >> pr->cmd & 1))
       continue;
-    if (s->cfg->faults & (1u << DARA_FAULT_CRASH))
-      opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_CRASH, .proc = (uint8_t)i};
+    opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_CRASH, .proc = (uint8_t)i};
   }
   if (nopts == 0)
     return false;
@@ -1087,7 +1121,18 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
   res->faults[res->nfaults].proc = opts[k].proc;
   res->faults[res->nfaults].after = s->steps;
   res->nfaults++;
-  inject_crash(s, opts[k].proc);
+  struct dara_event ev = {.kind = DARA_EV_FAULT,
+                          .proc = opts[k].proc,
+                          .op = opts[k].kind,
+                          .arg = (int64_t)s->steps,
+                          .time = s->region->clock.now};
+  session_emit(s, &ev);
+  if (s->done)
+    return true;
+  if (opts[k].kind == DARA_FAULT_CRASH)
+    inject_crash(s, opts[k].proc);
+  else
+    inject_restart(s, opts[k].proc);
   return true;
 }
 
@@ -1147,7 +1192,7 @@ static bool livelock(struct session *s) {
   char who[256] = "", sig[sizeof(s->res->signature)] = "livelock";
   size_t used = 0, sig_used = strlen(sig);
   unsigned nwho = 0, first_proc = 0, first_routine = 0;
-  for (int i = 0; i < s->cfg->nprocs; i++)
+  for (int i = 0; i < (int)s->nslots; i++)
     for (uint32_t j = 0; j < s->region->procs[i].nroutines && j < DARA_MAX_ROUTINES; j++) {
       if (!fair_ran_after(s->fair, (unsigned)i, j, s->steps - window))
         continue;
@@ -1196,7 +1241,7 @@ static void step(struct session *s) {
     }
     if (!unfinished) {
       /* Only processes that left control by exec remain: wait for them. */
-      for (int i = 0; i < s->cfg->nprocs; i++)
+      for (int i = 0; i < (int)s->nslots; i++)
         if (s->procs[i].alive) {
           wait_death(s, (unsigned)i);
           return;
@@ -1206,6 +1251,10 @@ static void step(struct session *s) {
     }
     if (io_grace(s))
       return; /* data arrived: look again */
+    /* Threads wait, and a crashed program may be restarted: a supervisor
+     * would, in time. */
+    if (offer_faults(s, cands, 0))
+      return;
     report_deadlock(s);
     return;
   }
@@ -1281,7 +1330,7 @@ static void step(struct session *s) {
 
 static void cleanup(struct session *s) {
   kill_all(s);
-  for (int i = 0; i < s->cfg->nprocs; i++) {
+  for (int i = 0; i < (int)s->nslots; i++) {
     struct proc_run *pr = &s->procs[i];
     if (pr->alive && pr->fs) {
       int status;
@@ -1312,8 +1361,11 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   memset(res, 0, sizeof(*res));
   res->outcome.message = res->message;
   struct session s = {.ctx = ctx, .cfg = cfg, .res = res, .region_fd = -1, .last_proc = 255};
-  for (int i = 0; i < DARA_MAX_PROCS; i++)
+  for (int i = 0; i < DARA_MAX_PROCS; i++) {
     s.procs[i].pidfd = -1;
+    s.procs[i].cmd = (unsigned)i;
+  }
+  s.nslots = cfg->nprocs > 0 && cfg->nprocs <= DARA_MAX_PROCS ? (unsigned)cfg->nprocs : 0;
   if (!ctx) { /* session_ctx_new failed */
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "out of memory");
     return -1;
@@ -1383,8 +1435,8 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   /* A bug that showed after a fault says so: it needs that fault. */
   for (unsigned i = 0; i < res->nfaults && sched_outcome_bug(res->outcome.kind); i++)
     session_detail(&s, "after the injected fault: process %u (%s) %s after step %llu",
-                   res->faults[i].proc, cfg->cmds[res->faults[i].proc].argv[0],
-                   res->faults[i].kind == DARA_FAULT_CRASH ? "crashed" : "faulted",
+                   res->faults[i].proc, session_prog(&s, res->faults[i].proc),
+                   res->faults[i].kind == DARA_FAULT_CRASH ? "crashed" : "restarted",
                    (unsigned long long)res->faults[i].after);
   cleanup(&s);
   /* Every process is dead: their areas hold all they counted. */

@@ -95,15 +95,17 @@ struct session_config {
                                    places of every race found go here (racy.h) */
   unsigned faults;              /* bit 1 << enum dara_fault for each kind of fault
                                    the policy may inject (policy.h fault) */
-  unsigned max_faults;          /* at most this many in a run */
-  uint64_t fault_procs;         /* bit i: process i may be faulted; 0: any */
+  unsigned max_faults;          /* at most this many crashes in a run (a restart
+                                   answers a crash, and is not counted) */
+  uint64_t fault_procs;         /* bit i: the program of command line i may be
+                                   crashed; 0: any */
   struct coverage *coverage;    /* when not NULL: the processes count the blocks
                                    of dara-cc builds, added here when the run
                                    is over (coverage.h) */
 };
 
 #define SESSION_MAX_SOMETIMES 32
-#define SESSION_MAX_FAULTS 16
+#define SESSION_MAX_FAULTS 32 /* crashes (at most 16) and restarts */
 #define SESSION_MAX_RACES 16
 
 /* One access of a data race, named as the run named it when the race was
@@ -154,7 +156,8 @@ struct session_result {
   struct session_race races[SESSION_MAX_RACES];
   unsigned nraces;
   bool races_more; /* it had more than races[] holds */
-  /* The faults injected, in order (at most cfg->max_faults). */
+  /* The faults injected, in order: crashes (at most cfg->max_faults) and
+   * restarts. */
   struct {
     uint8_t kind; /* enum dara_fault */
     uint8_t proc;

@@ -24,17 +24,23 @@ struct world;
 #define SESSION_MAX_SOCKETS 256
 #define SESSION_MAX_OUTSIDERS 16 /* uncontrolled children watched at once */
 
+/* One process of the run, in its slot (control block) of the region: the
+ * programs of the command line in slots 0 to nprocs - 1, in order; a
+ * program restarted after a crash (explore --faults restart) in the next
+ * free slot, with the command line of the one it replaces. */
 struct proc_run {
+  unsigned cmd; /* its command line: cfg->cmds[cmd] */
   pid_t pid;
   int pidfd;
   struct forkserver *fs; /* the fork server it came from, or NULL */
   bool alive;
-  bool detached; /* called exec: runs natively, never scheduled again */
-  bool attached; /* its shim took control: it parked at its first point
+  bool detached;  /* called exec: runs natively, never scheduled again */
+  bool attached;  /* its shim took control: it parked at its first point
                     with its pid (dara's own record, not the region's) */
-  bool faulted;  /* killed by an injected crash (explore --faults): its
-                    death is no outcome of the run */
-  bool mute;     /* did not answer a stack query in time: its lock may still
+  bool faulted;   /* killed by an injected crash (explore --faults): its
+                     death is no outcome of the run */
+  bool restarted; /* ... and started again, in another slot */
+  bool mute;      /* did not answer a stack query in time: its lock may still
                     be the thread's, so nothing more is asked of it */
   uint32_t lost_seen;
   uint32_t log_tail;       /* where drain_log left the event log: the region's
@@ -54,6 +60,8 @@ struct session {
   int region_fd;
   pid_t pgid;
   struct proc_run procs[DARA_MAX_PROCS];
+  unsigned nslots;   /* procs[] in use: cfg->nprocs, and the restarted ones */
+  unsigned ncrashes; /* injected (explore --faults) */
   uint64_t steps;
   uint64_t clock_seen; /* the virtual clock when dara last held the turn */
   int spins;           /* how long dara polls a word before it sleeps: its own
@@ -94,6 +102,8 @@ struct session {
 };
 
 /* session.c */
+/* The program of process proc (its command line's argv[0]). */
+const char *session_prog(const struct session *s, unsigned proc);
 /* Child pid of process proc runs uncontrolled (the shim's fork note):
  * watched while it lives, if it is proc's child. */
 void session_watch_outsider(struct session *s, unsigned proc, pid_t pid);

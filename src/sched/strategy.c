@@ -17,6 +17,7 @@
 
 #include "abi/region.h"
 #include "sched/cli.h"
+#include "sched/event.h"
 #include "sched/covfuzz.h"
 #include "sched/dpor.h"
 
@@ -71,6 +72,7 @@ struct strategy {
   struct rng fault_rng;          /* random, pct, mix: the draws of faults */
   uint64_t fault_after[16];      /* ... the steps before each planned fault, ascending */
   unsigned nplanned, next_fault; /* planned for this execution, injected so far */
+  uint64_t restart_at;           /* ... the steps before the next restart */
   uint32_t fault_passed;         /* dfs: 1 + the thread choice the fault hook took at
                                     this point (a level), for choose; 0: none */
 
@@ -256,7 +258,7 @@ static int choose_pct(struct strategy *s, const struct candidate *c, size_t n, u
 /* dfs: the point's level has the n thread choices, then one per fault. */
 static int fault_dfs(struct strategy *s, size_t nopts, size_t n) {
   if (s->pos >= s->depth)
-    return -1;
+    return n == 0 ? 0 : -1; /* nothing else can run: the first restart */
   uint32_t k = level_choice(s, (uint32_t)(n + nopts));
   if (k < n) {
     s->fault_passed = k + 1;
@@ -265,27 +267,47 @@ static int fault_dfs(struct strategy *s, size_t nopts, size_t n) {
   return (int)(k - n);
 }
 
-/* random, pct, mix: the plan made in strategy_begin. */
-static int fault_planned(struct strategy *s, size_t nopts, uint64_t steps) {
+/* random, pct, mix: the crashes planned in strategy_begin; after each, a
+ * restart (when offered) after a delay drawn up to half of execution 0's
+ * length, so that some come before the others notice and some too late;
+ * at once when nothing else can run (n == 0). */
+static int fault_planned(struct strategy *s, const struct fault_option *opts, size_t nopts,
+                         size_t n, uint64_t steps) {
+  for (size_t i = 0; i < nopts; i++)
+    if (opts[i].kind == DARA_FAULT_RESTART && (steps >= s->restart_at || n == 0)) {
+      s->restart_at = UINT64_MAX;
+      return (int)i;
+    }
   if (s->next_fault >= s->nplanned || steps < s->fault_after[s->next_fault])
     return -1;
   s->next_fault++;
-  return (int)rng_below(&s->fault_rng, nopts);
+  size_t ncrash = 0;
+  for (size_t i = 0; i < nopts; i++)
+    ncrash += opts[i].kind == DARA_FAULT_CRASH;
+  if (ncrash == 0)
+    return -1; /* nothing to crash now: this one is not injected */
+  uint64_t k = rng_below(&s->fault_rng, ncrash);
+  uint64_t len = s->calibration ? s->calibration : 100;
+  s->restart_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
+  for (size_t i = 0; i < nopts; i++)
+    if (opts[i].kind == DARA_FAULT_CRASH && k-- == 0)
+      return (int)i;
+  return -1;
 }
 
 static int fault(struct policy *p, const struct fault_option *opts, size_t nopts,
                  const struct candidate *c, size_t n, uint64_t steps) {
   struct strategy *s = p->ctx;
-  (void)opts;
   (void)c;
   if (s->kind == S_DFS)
     return fault_dfs(s, nopts, n);
-  return fault_planned(s, nopts, steps);
+  return fault_planned(s, opts, nopts, n, steps);
 }
 
 static void plan_faults(struct strategy *s) {
   s->nplanned = s->next_fault = 0;
   s->fault_passed = 0;
+  s->restart_at = UINT64_MAX;
   if (!s->faults || s->kind == S_DFS || s->executions == 0)
     return; /* execution 0 runs without: it calibrates */
   rng_seed(&s->fault_rng,

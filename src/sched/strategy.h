@@ -80,10 +80,14 @@ struct strategy_options {
  *           those that can take it then. The draws come from a generator
  *           of their own, so an execution's thread choices are those of
  *           the same execution without faults up to its first fault.
+ *           With restart, each crash is followed by a restart of the
+ *           process (when the session offers it) after a number of steps
+ *           drawn below half of execution 0's.
  *   dfs     At each of the first N points, after the choices of a thread,
  *           one choice per fault the session offers (a crash of each live
- *           process), while the budget lasts: the first execution is the
- *           default schedule without faults.
+ *           process while the budget lasts, a restart of each crashed
+ *           one): the first execution is the default schedule without
+ *           faults.
  * The others (pb, dpor, cov) cannot inject faults: strategy_new refuses. */
 
 /* Returns NULL, with the reason in err, for an unknown name (or when out

@@ -13,6 +13,8 @@
 #     crashes of the servers, explore finds the acknowledged write lost
 #     and its file replays three times alike; the fixed primary loses
 #     nothing under crashes;
+#   - --faults restart starts a crashed program again in the next slot,
+#     and its bug files replay;
 #   - --max-faults and --fault-procs bound what is injected; two shards
 #     inject the faults one process does;
 #   - the refusals: an unknown fault, strategies that cannot inject, the
@@ -171,6 +173,40 @@ test_budget() {
   done
 }
 
+# A crashed server started again by --faults restart, in the next slot:
+# the bug files that hold a restart replay, and show names the restarted
+# program; dfs explores more with restarts than without.
+test_restart() {
+  local port=$((PORT + 12)) seed f found=""
+  for seed in 1 2 3 4 5 6; do
+    # shellcheck disable=SC2046
+    dara_run "$TMP/r$seed" explore --strategy random --seed $seed -n 60 --faults crash,restart \
+      --json -o r$seed -- $(ping $port)
+    [[ $(status "$TMP/r$seed") == [01] ]] || { echo "seed $seed: $(describe "$TMP/r$seed")"; return 1; }
+    f=$(jq -r '.bugs[] | select([.faults[].kind] == ["crash", "restart"]) | .file' "$TMP/r$seed.out")
+    [[ -n $f ]] && found=$f && break
+  done
+  [[ -n $found ]] || { echo "no bug after a restart in 6 seeds"; return 1; }
+  echo "# a bug after crash and restart with seed $seed"
+  replays_as "$TMP/r$seed.out" "$found" || return 1
+  grep -q "after the injected fault: process 0 (.*) restarted after step" "$TMP/rp.err" ||
+    { echo "replay does not name the restart"; return 1; }
+  dara_run "$TMP/rs" show "$found"
+  grep -Eq 'fault +process 0 \(.*\) restarted after step [0-9]+' "$TMP/rs.out" &&
+    grep -Eq '^[0-9]+ +[0-9]+ +2:0 +proc_start +process 2 starts .*net_ping \(restarted\)$' "$TMP/rs.out" ||
+    { echo "show:"; grep -E "fault|proc_start" "$TMP/rs.out"; return 1; }
+  # shellcheck disable=SC2046
+  dara_run "$TMP/dr" explore --strategy dfs --depth 5 --faults crash,restart --keep-going --json \
+    -o dr -- $(ping $port)
+  [[ $(status "$TMP/dr") == 1 && $(jq .exhausted "$TMP/dr.out") == true ]] ||
+    { echo "dfs: $(describe "$TMP/dr")"; return 1; }
+  # shellcheck disable=SC2046
+  dara_run "$TMP/dc" explore --strategy dfs --depth 5 --faults crash --keep-going --json \
+    -o dc -- $(ping $port)
+  (($(jq .schedules "$TMP/dr.out") > $(jq .schedules "$TMP/dc.out"))) ||
+    { echo "dfs: $(jq .schedules "$TMP/dr.out") with restarts, $(jq .schedules "$TMP/dc.out") without"; return 1; }
+}
+
 # Two shards merged run the executions of one run, faults included.
 # (Not --jobs: executions at once would listen on the same port.)
 test_shards() {
@@ -205,7 +241,7 @@ refused() {
 
 test_refusals() {
   local p=$PROGRAMS/net_ping port=$((PORT + 10))
-  refused unknown "unknown fault 'reboot' (crash)" --faults crash,reboot -- "$p" $port server || return 1
+  refused unknown "unknown fault 'reboot' (crash, restart)" --faults crash,reboot -- "$p" $port server || return 1
   refused dpor "--faults: dpor cannot inject faults" --strategy dpor --faults crash -- "$p" $port server || return 1
   refused pb "--faults: pb cannot inject faults" --strategy pb --faults crash -- "$p" $port server || return 1
   refused alone "--max-faults and --fault-procs: only with --faults" --max-faults 2 -- "$p" $port server || return 1
@@ -215,7 +251,7 @@ test_refusals() {
 }
 
 if [[ $QUICK == 1 ]]; then
-  run_tests dfs_ping lost_write budget refusals
+  run_tests dfs_ping lost_write budget restart refusals
 else
-  run_tests dfs_ping lost_write fixed budget shards refusals
+  run_tests dfs_ping lost_write fixed budget restart shards refusals
 fi
