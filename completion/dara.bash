@@ -14,7 +14,8 @@ _dara_words() {
             -o --output -k --keep-going --json --sarif --junit -w --watchdog -m --max-steps
             --show-output
             --props --timers -j --jobs --points --racy-probe --ok-exit --check --traces
-            --races --shard --no-fork-server --coverage -h --help"
+            --races --shard --faults --max-faults --fault-procs --no-fork-server --coverage
+            -h --help"
       ;;
     show) echo "-f --format -h --help" ;;
     merge) echo "-o --output --json -h --help" ;;
@@ -30,7 +31,8 @@ _dara_takes_value() {
       explore:--depth | explore:--pct-depth | explore:-s | explore:--seed | explore:-n | \
       explore:--max-schedules | explore:-t | explore:--time-limit | explore:-o | \
       explore:--output | explore:-j | explore:--jobs | explore:--racy-probe | \
-      explore:--traces | explore:--shard | merge:-o | merge:--output | explore:--races | explore:--sarif | explore:--junit | show:-f | \
+      explore:--traces | explore:--shard | explore:--faults | explore:--max-faults | \
+      explore:--fault-procs | merge:-o | merge:--output | explore:--races | explore:--sarif | explore:--junit | show:-f | \
       show:--format)
       return 0
       ;;
