@@ -36,6 +36,8 @@ const char *dara_fault_name(unsigned fault) {
     return "crash";
   case DARA_FAULT_RESTART:
     return "restart";
+  case DARA_FAULT_RESET:
+    return "reset";
   default:
     return "?";
   }

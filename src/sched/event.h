@@ -38,7 +38,8 @@ enum dara_ev_kind {
                           * whose other end is descriptor obj2 of process op
                           * (learned when routine accepted it) */
   DARA_EV_FAULT = 15,     /* dara injected a fault (explore --faults, faults.h): op =
-                          * enum dara_fault, into process proc (version 8) */
+                          * enum dara_fault, into process proc, after arg steps;
+                          * obj = the descriptor of a reset (version 8) */
   DARA_EV_KIND_COUNT
 };
 
@@ -74,6 +75,8 @@ enum dara_fault {
   DARA_FAULT_RESTART = 2, /* the crashed process's program was started again, with its
                            * command line, in the next free slot (the PROC_START that
                            * follows) */
+  DARA_FAULT_RESET = 3,   /* the connection of descriptor obj of the process was reset:
+                           * aborted at that end (TCP: a RST to the other) */
   DARA_FAULT_COUNT
 };
 
@@ -85,7 +88,7 @@ enum dara_assert_kind {
 };
 
 const char *dara_ev_kind_name(unsigned kind);
-/* "crash", "restart"; "?" for any other value. */
+/* "crash", "restart", "reset"; "?" for any other value. */
 const char *dara_fault_name(unsigned fault);
 /* "int", "double", "string"; "?" for any other value. */
 const char *dara_var_type_name(unsigned type);

@@ -193,6 +193,10 @@ static void evtext_fault(const struct sched_file *f, const struct dara_event *ev
   if (ev->op == DARA_FAULT_CRASH)
     snprintf(buf, len, "process %u%s crashed: fault injected after step %lld", ev->proc, prog,
              (long long)ev->arg);
+  else if (ev->op == DARA_FAULT_RESET)
+    snprintf(buf, len,
+             "the connection of fd %u of process %u%s was reset: fault injected after step %lld",
+             ev->obj, ev->proc, prog, (long long)ev->arg);
   else if (ev->op == DARA_FAULT_RESTART)
     snprintf(buf, len, "process %u%s restarted after step %lld (in the slot the next start names)",
              ev->proc, prog, (long long)ev->arg);

@@ -79,6 +79,7 @@ struct bug {
   unsigned nfaults; /* the faults injected before it (session_result.faults) */
   struct {
     uint8_t kind, proc;
+    int32_t fd;
     uint64_t after;
   } faults[SESSION_MAX_FAULTS];
 };
@@ -363,6 +364,7 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   for (unsigned i = 0; i < res->nfaults && i < SESSION_MAX_FAULTS; i++) {
     b->faults[i].kind = res->faults[i].kind;
     b->faults[i].proc = res->faults[i].proc;
+    b->faults[i].fd = res->faults[i].fd;
     b->faults[i].after = res->faults[i].after;
     b->nfaults++;
   }
@@ -644,10 +646,13 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
     fputs(", \"replay\": ", out);
     json_put_string(out, replay);
     fputs(", \"faults\": [", out);
-    for (unsigned k = 0; k < b->nfaults; k++)
-      fprintf(out, "%s{\"kind\": \"%s\", \"process\": %u, \"after_step\": %llu}", k ? ", " : "",
-              dara_fault_name(b->faults[k].kind), b->faults[k].proc,
-              (unsigned long long)b->faults[k].after);
+    for (unsigned k = 0; k < b->nfaults; k++) {
+      fprintf(out, "%s{\"kind\": \"%s\", \"process\": %u, ", k ? ", " : "",
+              dara_fault_name(b->faults[k].kind), b->faults[k].proc);
+      if (b->faults[k].kind == DARA_FAULT_RESET)
+        fprintf(out, "\"fd\": %d, ", (int)b->faults[k].fd);
+      fprintf(out, "\"after_step\": %llu}", (unsigned long long)b->faults[k].after);
+    }
     fputs("]", out);
     fprintf(out, ", \"process\": %u, \"details\": [", b->proc);
     for (const char *d = b->details; *d;) {

@@ -20,7 +20,7 @@ int faults_parse_kinds(const char *arg, unsigned *mask, char *err, size_t len) {
       if (strlen(dara_fault_name(k)) == n && strncmp(p, dara_fault_name(k), n) == 0)
         kind = k;
     if (!kind) {
-      snprintf(err, len, "unknown fault '%.*s' (crash, restart)", (int)(n < 64 ? n : 64), p);
+      snprintf(err, len, "unknown fault '%.*s' (crash, restart, reset)", (int)(n < 64 ? n : 64), p);
       return -1;
     }
     *mask |= 1u << kind;

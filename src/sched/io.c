@@ -123,3 +123,23 @@ enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len) {
   close(c);
   return kind;
 }
+
+void io_reset(int pidfd, int fd) {
+  int c = copy_fd(pidfd, fd);
+  if (c < 0)
+    return;
+  struct sockaddr_storage self;
+  socklen_t sl = sizeof(self);
+  int type = 0;
+  socklen_t tl = sizeof(type);
+  if (getsockname(c, (struct sockaddr *)&self, &sl) == 0 &&
+      getsockopt(c, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
+    if (self.ss_family == AF_INET || self.ss_family == AF_INET6) {
+      struct sockaddr none = {.sa_family = AF_UNSPEC};
+      (void)connect(c, &none, sizeof(none));
+    } else if (self.ss_family == AF_UNIX) {
+      (void)shutdown(c, SHUT_RDWR);
+    }
+  }
+  close(c);
+}

@@ -49,4 +49,11 @@ enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len);
  * when it cannot say (not a UNIX socket, not connected). */
 pid_t io_peer_pid(int pidfd, int fd);
 
+/* Aborts the connection of stream socket fd of the process behind pidfd
+ * at that end: TCP by a disconnect (the other end gets a RST: ECONNRESET
+ * on a recv at either end, EPIPE on a send), a UNIX-domain socket by a
+ * shutdown of both directions. Nothing when fd is not a connected stream
+ * socket. */
+void io_reset(int pidfd, int fd);
+
 #endif

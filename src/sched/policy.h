@@ -33,6 +33,7 @@ struct candidate {
 struct fault_option {
   uint8_t kind; /* enum dara_fault (event.h) */
   uint8_t proc;
+  int32_t fd; /* a reset's descriptor, else -1 */
 };
 
 struct policy {

@@ -81,6 +81,9 @@ struct session_ctx {
    * yet (candidates()); the descriptors polled before a deadlock. */
   struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
   struct candidate timed[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
+  /* The faults offered at a point: a restart and a crash per process, and
+   * a reset per connection. */
+  struct fault_option fault_opts[2 * DARA_MAX_PROCS + SESSION_MAX_SOCKETS];
   /* Each parked routine's pending operation as candidates() last saw it
    * (valid when run equals the run's number, ctx->runs): a routine that
    * has not run since cannot have changed it. */
@@ -1030,10 +1033,17 @@ static bool io_grace(struct session *s) {
 
 /* ---- faults (explore --faults, docs/faults.md) ---- */
 
-/* Whether the policy may inject a crash now: within --max-faults. */
-static bool crash_possible(const struct session *s) {
-  return (s->cfg->faults & (1u << DARA_FAULT_CRASH)) && s->ncrashes < s->cfg->max_faults &&
-         s->ncrashes < SESSION_MAX_FAULTS / 2;
+/* Whether the policy may inject a fault that --max-faults counts (a crash
+ * or a reset) now. */
+static bool counted_possible(const struct session *s) {
+  return (s->cfg->faults & (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESET)) &&
+         s->ncounted < s->cfg->max_faults && s->ncounted < SESSION_MAX_FAULTS / 2;
+}
+
+void session_conn_gone(struct session *s, unsigned proc, uint64_t fd) {
+  for (unsigned i = 0; i < s->nconns; i++)
+    if (s->conns[i].proc == proc && (uint64_t)s->conns[i].fd == fd)
+      s->conns[i--] = s->conns[--s->nconns];
 }
 
 /* Whether process proc, crashed, can be restarted now: once, and while a
@@ -1050,7 +1060,7 @@ static bool restartable(const struct session *s, unsigned proc) {
 static bool fault_possible(const struct session *s) {
   if (!s->cfg->faults || !s->cfg->policy->fault || s->res->nfaults >= SESSION_MAX_FAULTS)
     return false;
-  if (crash_possible(s))
+  if (counted_possible(s))
     return true;
   for (unsigned i = 0; i < s->nslots; i++)
     if (restartable(s, i))
@@ -1064,7 +1074,6 @@ static bool fault_possible(const struct session *s) {
 static void inject_crash(struct session *s, unsigned proc) {
   struct proc_run *pr = &s->procs[proc];
   pr->faulted = true;
-  s->ncrashes++;
   if (kill(pr->pid, SIGKILL) != 0 && errno != ESRCH) {
     session_finish(s, SCHED_OUT_ERROR, 0, proc, "cannot crash process %u: %s", proc,
                    strerror(errno));
@@ -1085,25 +1094,45 @@ static void inject_restart(struct session *s, unsigned proc) {
   start_proc(s, slot);
 }
 
+/* A reset: the connection of descriptor fd of proc is aborted at that
+ * end, as a kernel does when it gives up on a connection. A TCP socket is
+ * disconnected (connect to AF_UNSPEC: the kernel sends the other end a
+ * RST), so a recv at either end fails with ECONNRESET and a send with
+ * EPIPE; a UNIX-domain one is shut down both ways (end of file, EPIPE).
+ * A descriptor that is no longer a connected stream socket is left as it
+ * is. */
+static void inject_reset(struct session *s, unsigned proc, int fd) {
+  session_conn_gone(s, proc, (uint64_t)fd);
+  io_reset(s->procs[proc].pidfd, fd);
+}
+
 /* Offers the policy the faults it may inject now; true when one was (the
  * candidates must be looked at again) or the run ended. n == 0: no thread
  * can run, though some wait: only restarts are offered. */
 static bool offer_faults(struct session *s, const struct candidate *cands, size_t n) {
   if (!fault_possible(s))
     return false;
-  struct fault_option opts[DARA_MAX_PROCS];
+  struct fault_option *opts = s->ctx->fault_opts;
   size_t nopts = 0;
-  bool crash = crash_possible(s) && n > 0; /* with nothing to run, only restarts */
+  bool counted = counted_possible(s) && n > 0; /* with nothing to run, only restarts */
+  bool crash = counted && (s->cfg->faults & (1u << DARA_FAULT_CRASH));
+  bool reset = counted && (s->cfg->faults & (1u << DARA_FAULT_RESET));
   for (unsigned i = 0; i < s->nslots; i++) {
     const struct proc_run *pr = &s->procs[i];
     if (restartable(s, i))
-      opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_RESTART, .proc = (uint8_t)i};
-    if (!crash || !pr->alive || !pr->attached || pr->detached ||
+      opts[nopts++] =
+          (struct fault_option){.kind = DARA_FAULT_RESTART, .proc = (uint8_t)i, .fd = -1};
+    if (!counted || !pr->alive || !pr->attached || pr->detached ||
         s->region->procs[i].state != DARA_PROC_RUNNING)
       continue;
     if (s->cfg->fault_procs && !(s->cfg->fault_procs >> pr->cmd & 1))
       continue;
-    opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_CRASH, .proc = (uint8_t)i};
+    if (crash)
+      opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_CRASH, .proc = (uint8_t)i, .fd = -1};
+    for (unsigned c = 0; reset && c < s->nconns; c++)
+      if (s->conns[c].proc == i)
+        opts[nopts++] = (struct fault_option){
+            .kind = DARA_FAULT_RESET, .proc = (uint8_t)i, .fd = s->conns[c].fd};
   }
   if (nopts == 0)
     return false;
@@ -1121,16 +1150,22 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
   res->faults[res->nfaults].proc = opts[k].proc;
   res->faults[res->nfaults].after = s->steps;
   res->nfaults++;
+  res->faults[res->nfaults - 1].fd = opts[k].fd;
   struct dara_event ev = {.kind = DARA_EV_FAULT,
                           .proc = opts[k].proc,
                           .op = opts[k].kind,
+                          .obj = opts[k].kind == DARA_FAULT_RESET ? (uint32_t)opts[k].fd : 0,
                           .arg = (int64_t)s->steps,
                           .time = s->region->clock.now};
   session_emit(s, &ev);
   if (s->done)
     return true;
+  if (opts[k].kind != DARA_FAULT_RESTART)
+    s->ncounted++;
   if (opts[k].kind == DARA_FAULT_CRASH)
     inject_crash(s, opts[k].proc);
+  else if (opts[k].kind == DARA_FAULT_RESET)
+    inject_reset(s, opts[k].proc, opts[k].fd);
   else
     inject_restart(s, opts[k].proc);
   return true;
@@ -1434,10 +1469,18 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   res->steps = s.steps;
   /* A bug that showed after a fault says so: it needs that fault. */
   for (unsigned i = 0; i < res->nfaults && sched_outcome_bug(res->outcome.kind); i++)
-    session_detail(&s, "after the injected fault: process %u (%s) %s after step %llu",
-                   res->faults[i].proc, session_prog(&s, res->faults[i].proc),
-                   res->faults[i].kind == DARA_FAULT_CRASH ? "crashed" : "restarted",
-                   (unsigned long long)res->faults[i].after);
+    if (res->faults[i].kind == DARA_FAULT_RESET)
+      session_detail(&s,
+                     "after the injected fault: the connection of fd %d of process %u (%s) was "
+                     "reset after step %llu",
+                     (int)res->faults[i].fd, res->faults[i].proc,
+                     session_prog(&s, res->faults[i].proc),
+                     (unsigned long long)res->faults[i].after);
+    else
+      session_detail(&s, "after the injected fault: process %u (%s) %s after step %llu",
+                     res->faults[i].proc, session_prog(&s, res->faults[i].proc),
+                     res->faults[i].kind == DARA_FAULT_CRASH ? "crashed" : "restarted",
+                     (unsigned long long)res->faults[i].after);
   cleanup(&s);
   /* Every process is dead: their areas hold all they counted. */
   if (cfg->coverage)

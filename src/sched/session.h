@@ -95,17 +95,17 @@ struct session_config {
                                    places of every race found go here (racy.h) */
   unsigned faults;              /* bit 1 << enum dara_fault for each kind of fault
                                    the policy may inject (policy.h fault) */
-  unsigned max_faults;          /* at most this many crashes in a run (a restart
-                                   answers a crash, and is not counted) */
+  unsigned max_faults;          /* at most this many crashes and resets in a run
+                                   (a restart answers a crash, and is not counted) */
   uint64_t fault_procs;         /* bit i: the program of command line i may be
-                                   crashed; 0: any */
+                                   crashed, or its connections reset; 0: any */
   struct coverage *coverage;    /* when not NULL: the processes count the blocks
                                    of dara-cc builds, added here when the run
                                    is over (coverage.h) */
 };
 
 #define SESSION_MAX_SOMETIMES 32
-#define SESSION_MAX_FAULTS 32 /* crashes (at most 16) and restarts */
+#define SESSION_MAX_FAULTS 32 /* counted ones (at most 16) and restarts */
 #define SESSION_MAX_RACES 16
 
 /* One access of a data race, named as the run named it when the race was
@@ -161,6 +161,7 @@ struct session_result {
   struct {
     uint8_t kind; /* enum dara_fault */
     uint8_t proc;
+    int32_t fd;     /* a reset's descriptor, else -1 */
     uint64_t after; /* the steps run before it */
   } faults[SESSION_MAX_FAULTS];
   unsigned nfaults;

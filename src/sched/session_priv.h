@@ -61,7 +61,7 @@ struct session {
   pid_t pgid;
   struct proc_run procs[DARA_MAX_PROCS];
   unsigned nslots;   /* procs[] in use: cfg->nprocs, and the restarted ones */
-  unsigned ncrashes; /* injected (explore --faults) */
+  unsigned ncounted; /* faults injected that --max-faults counts (crashes, resets) */
   uint64_t steps;
   uint64_t clock_seen; /* the virtual clock when dara last held the turn */
   int spins;           /* how long dara polls a word before it sleeps: its own
@@ -94,6 +94,12 @@ struct session {
     int32_t fd;
   } sockets[SESSION_MAX_SOCKETS];
   unsigned nsockets;
+  /* The connected stream sockets (a connect that succeeded, an accept),
+   * one end per connection (an accepted one's, when the other end is
+   * known), as far as closes and deaths say they are open: what a reset
+   * fault can break (explore --faults reset). */
+  struct known_socket conns[SESSION_MAX_SOCKETS];
+  unsigned nconns;
   /* pidfds of the children the programs forked and let run uncontrolled
    * (a shell's $(...), popen), while they live: what they write to a pipe
    * is waited for (io_grace), not taken for a deadlock. */
@@ -102,6 +108,9 @@ struct session {
 };
 
 /* session.c */
+/* Descriptor fd of proc is no connection a reset can break any more
+ * (closed, reset, or the other end of one already known). */
+void session_conn_gone(struct session *s, unsigned proc, uint64_t fd);
 /* The program of process proc (its command line's argv[0]). */
 const char *session_prog(const struct session *s, unsigned proc);
 /* Child pid of process proc runs uncontrolled (the shim's fork note):

@@ -267,7 +267,8 @@ static int fault_dfs(struct strategy *s, size_t nopts, size_t n) {
   return (int)(k - n);
 }
 
-/* random, pct, mix: the crashes planned in strategy_begin; after each, a
+/* random, pct, mix: the faults planned in strategy_begin (each a crash or
+ * a reset, drawn among those offered then); after a crash, a
  * restart (when offered) after a delay drawn up to half of execution 0's
  * length, so that some come before the others notice and some too late;
  * at once when nothing else can run (n == 0). */
@@ -281,17 +282,19 @@ static int fault_planned(struct strategy *s, const struct fault_option *opts, si
   if (s->next_fault >= s->nplanned || steps < s->fault_after[s->next_fault])
     return -1;
   s->next_fault++;
-  size_t ncrash = 0;
+  size_t ncounted = 0; /* crashes and resets */
   for (size_t i = 0; i < nopts; i++)
-    ncrash += opts[i].kind == DARA_FAULT_CRASH;
-  if (ncrash == 0)
-    return -1; /* nothing to crash now: this one is not injected */
-  uint64_t k = rng_below(&s->fault_rng, ncrash);
+    ncounted += opts[i].kind != DARA_FAULT_RESTART;
+  if (ncounted == 0)
+    return -1; /* nothing to fault now: this one is not injected */
+  uint64_t k = rng_below(&s->fault_rng, ncounted);
   uint64_t len = s->calibration ? s->calibration : 100;
-  s->restart_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
   for (size_t i = 0; i < nopts; i++)
-    if (opts[i].kind == DARA_FAULT_CRASH && k-- == 0)
+    if (opts[i].kind != DARA_FAULT_RESTART && k-- == 0) {
+      if (opts[i].kind == DARA_FAULT_CRASH)
+        s->restart_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
       return (int)i;
+    }
   return -1;
 }
 

@@ -14,7 +14,8 @@
 #     and its file replays three times alike; the fixed primary loses
 #     nothing under crashes;
 #   - --faults restart starts a crashed program again in the next slot,
-#     and its bug files replay;
+#     and --faults reset breaks a connection (ECONNRESET at the other
+#     end); their bug files replay;
 #   - --max-faults and --fault-procs bound what is injected; two shards
 #     inject the faults one process does;
 #   - the refusals: an unknown fault, strategies that cannot inject, the
@@ -207,6 +208,32 @@ test_restart() {
     { echo "dfs: $(jq .schedules "$TMP/dr.out") with restarts, $(jq .schedules "$TMP/dc.out") without"; return 1; }
 }
 
+# A reset connection: the next recv at the client fails with ECONNRESET;
+# the file replays, with the descriptor in JSON and show.
+test_reset() {
+  local port=$((PORT + 14))
+  # shellcheck disable=SC2046
+  dara_run "$TMP/rr" explore --strategy dfs --depth 8 --faults reset --keep-going --json -o rr -- \
+    $(ping $port)
+  [[ $(status "$TMP/rr") == 1 && $(jq .exhausted "$TMP/rr.out") == true ]] ||
+    { echo "$(describe "$TMP/rr")"; return 1; }
+  [[ $(jq -r '.bugs[] | "\(.kind) \([.faults[] | "\(.kind)@\(.process):\(.fd)"] | join(","))"' "$TMP/rr.out") == "exit reset@0:4" ]] ||
+    { echo "bugs: $(jq -c '[.bugs[] | [.kind, .faults]]' "$TMP/rr.out")"; return 1; }
+  local f
+  f=$(jq -r '.bugs[0].file' "$TMP/rr.out")
+  dara_run "$TMP/rp" replay "$f"
+  [[ $(status "$TMP/rp") == 1 ]] || { echo "replay: $(describe "$TMP/rp")"; return 1; }
+  grep -q "after the injected fault: the connection of fd 4 of process 0 (.*) was reset after step" "$TMP/rp.err" ||
+    { echo "replay does not name the reset"; summary "$TMP/rp.err"; return 1; }
+  dara_run "$TMP/rs" show "$f"
+  grep -Eq 'fault +the connection of fd 4 of process 0 \(.*\) was reset: fault injected after step' "$TMP/rs.out" &&
+    grep -Eq '1:0 main +syscall +recv\(fd=3, .*\) = -1 ECONNRESET' "$TMP/rs.out" ||
+    { echo "show:"; grep -E "fault|recv" "$TMP/rs.out"; return 1; }
+  dara_run "$TMP/rj" show --format json "$f"
+  [[ $(jq -c '[.events[] | select(.kind == "fault") | [.proc, .fault, .obj]]' "$TMP/rj.out") == '[[0,"reset",4]]' ]] ||
+    { echo "show --format json: $(jq -c '[.events[] | select(.kind == "fault")]' "$TMP/rj.out")"; return 1; }
+}
+
 # Two shards merged run the executions of one run, faults included.
 # (Not --jobs: executions at once would listen on the same port.)
 test_shards() {
@@ -241,7 +268,7 @@ refused() {
 
 test_refusals() {
   local p=$PROGRAMS/net_ping port=$((PORT + 10))
-  refused unknown "unknown fault 'reboot' (crash, restart)" --faults crash,reboot -- "$p" $port server || return 1
+  refused unknown "unknown fault 'reboot' (crash, restart, reset)" --faults crash,reboot -- "$p" $port server || return 1
   refused dpor "--faults: dpor cannot inject faults" --strategy dpor --faults crash -- "$p" $port server || return 1
   refused pb "--faults: pb cannot inject faults" --strategy pb --faults crash -- "$p" $port server || return 1
   refused alone "--max-faults and --fault-procs: only with --faults" --max-faults 2 -- "$p" $port server || return 1
@@ -251,7 +278,7 @@ test_refusals() {
 }
 
 if [[ $QUICK == 1 ]]; then
-  run_tests dfs_ping lost_write budget restart refusals
+  run_tests dfs_ping lost_write budget restart reset refusals
 else
-  run_tests dfs_ping lost_write fixed budget restart shards refusals
+  run_tests dfs_ping lost_write fixed budget restart reset shards refusals
 fi
