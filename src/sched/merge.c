@@ -117,13 +117,16 @@ static int check_fit(struct merge *m, bool *seen) {
     json_t *d = m->docs[i];
     long long c = json_integer_value(json_object_get(json_object_get(d, "shard"), "count"));
     long long k = json_integer_value(json_object_get(json_object_get(d, "shard"), "index"));
-    static const char *const same[] = {"seed", "strategy", "max_schedules", "max_steps"};
-    for (size_t f = 0; f < sizeof(same) / sizeof(same[0]); f++)
-      if (!json_equal(json_object_get(a, same[f]), json_object_get(d, same[f]))) {
+    /* faults: absent from both, or the same settings. */
+    static const char *const same[] = {"seed", "strategy", "max_schedules", "max_steps", "faults"};
+    for (size_t f = 0; f < sizeof(same) / sizeof(same[0]); f++) {
+      json_t *x = json_object_get(a, same[f]), *y = json_object_get(d, same[f]);
+      if ((x || y) && !json_equal(x, y)) {
         cli_error("merge: %s and %s are not parts of one exploration: their %s differ", m->dirs[0],
                   m->dirs[i], same[f]);
         return -1;
       }
+    }
     if (c != count) {
       cli_error("merge: %s is shard %lld of %lld, %s one of %lld", m->dirs[i], k, c, m->dirs[0],
                 count);
@@ -350,6 +353,8 @@ static json_t *merged_document(struct merge *m, const bool *seen, long long coun
   json_object_set(doc, "max_steps", json_object_get(a, "max_steps"));
   json_object_set_new(doc, "step_limit_reached", json_integer(sum(m, "step_limit_reached")));
   json_object_set(doc, "max_schedules", json_object_get(a, "max_schedules"));
+  if (json_object_get(a, "faults"))
+    json_object_set(doc, "faults", json_object_get(a, "faults"));
   json_object_set_new(doc, "shards",
                       json_pack("{s:I, s:o, s:o}", "count", (json_int_t)count, "merged", merged,
                                 "missing", missing));

@@ -254,6 +254,15 @@ test_shards() {
   two=$(jq -c '[.bugs[] | [.signature, .schedule, .hits]] | sort' "$TMP/m.out")
   [[ $one == "$two" && $(jq .schedules "$TMP/m.out") == 40 ]] ||
     { echo "shards merged: $two; one: $one"; return 1; }
+  [[ $(jq -c .faults "$TMP/m.out") == "$(jq -c .faults "$TMP/j1.out")" ]] ||
+    { echo "merged faults: $(jq -c .faults "$TMP/m.out")"; return 1; }
+  # A shard of another exploration (other faults) does not fit.
+  # shellcheck disable=SC2046
+  dara_run "$TMP/s3" explore --strategy random --seed 5 -n 40 --faults crash,reset --keep-going \
+    --json --shard 2/2 -o s3 -- $(ping $port)
+  dara_run "$TMP/m2" merge -o merged2 s1 s3
+  [[ $(status "$TMP/m2") == 2 ]] && grep -q "not parts of one exploration: their faults differ" "$TMP/m2.err" ||
+    { echo "merge of other faults: $(describe "$TMP/m2")"; return 1; }
 }
 
 # refused NAME WANT ARGS...: explore ARGS exits 2 saying WANT, running nothing.
