@@ -1309,11 +1309,14 @@ int cmd_explore(int argc, char **argv) {
        parse_shard, &shard},
       {"faults", 0, "LIST",
        "inject faults, chosen like the schedule (random, pct,\n"
-       "mix, dfs) and replayed from the bug's file: crash (a\n"
-       "process killed between two of its steps)\n"
-       "(docs/faults.md)",
+       "mix, dfs, pb) and replayed from the bug's file: crash\n"
+       "(a process killed between two of its steps), restart\n"
+       "(a crashed program started again), reset (a\n"
+       "connection aborted) (docs/faults.md)",
        parse_faults, &so.faults},
-      {"max-faults", 0, "N", "--faults: at most N per execution (1 to 16, default 1)",
+      {"max-faults", 0, "N",
+       "--faults: at most N crashes and resets per execution\n"
+       "(1 to 16, default 1)",
        parse_max_faults, &max_faults},
       {"fault-procs", 0, "LIST",
        "--faults: only into these processes (indexes from 0 in\n"

@@ -63,12 +63,14 @@ struct policy {
    * (session_config.faults, fewer than max_faults so far), before choose:
    * the index into opts (nopts >= 1) of the fault to inject now, -1 for
    * none (choose is called next, with the same cands), or nopts or more to
-   * stop the run (the policy has said why). steps: the steps run so far.
+   * stop the run (the policy has said why). last_* as for choose; steps:
+   * the steps run so far.
    * After a fault the session looks at the candidates again. n == 0 when
    * no thread can run though some wait (the run is a deadlock unless a
    * fault is injected): then opts are restarts only. */
   int (*fault)(struct policy *p, const struct fault_option *opts, size_t nopts,
-               const struct candidate *cands, size_t n, uint64_t steps);
+               const struct candidate *cands, size_t n, unsigned last_proc, unsigned last_routine,
+               uint64_t steps);
   void *ctx;
 };
 

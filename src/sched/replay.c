@@ -236,9 +236,12 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
 /* A recorded FAULT event comes next: the same fault now (explore
  * --faults); otherwise none. */
 static int fault(struct policy *p, const struct fault_option *opts, size_t nopts,
-                 const struct candidate *c, size_t n, uint64_t steps) {
+                 const struct candidate *c, size_t n, unsigned last_proc, unsigned last_routine,
+                 uint64_t steps) {
   (void)c;
   (void)n;
+  (void)last_proc;
+  (void)last_routine;
   (void)steps;
   struct replayer *r = p->ctx;
   if (r->diverged || r->next >= r->f->nevents || r->f->events[r->next].kind != DARA_EV_FAULT)

@@ -1137,7 +1137,7 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
   if (nopts == 0)
     return false;
   struct policy *pol = s->cfg->policy;
-  int k = pol->fault(pol, opts, nopts, cands, n, s->steps);
+  int k = pol->fault(pol, opts, nopts, cands, n, s->last_proc, s->last_routine, s->steps);
   if (k < 0)
     return false;
   if ((size_t)k >= nopts) {

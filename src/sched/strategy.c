@@ -176,17 +176,29 @@ static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, u
   return (int)option(level_choice(s, (uint32_t)n), def);
 }
 
+/* pb: the threads that may run at this point (all n, or only the default
+ * when switching away from the last thread would exceed the bound). */
+static size_t pb_options(const struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
+                         unsigned lr, size_t def) {
+  bool last_can_go_on = c[def].proc == lp && c[def].routine == lr;
+  /* Switching away from a thread that could go on costs a preemption. */
+  return last_can_go_on && s->preempted >= s->bound ? 1 : n;
+}
+
 static int choose_pb(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
                      unsigned lr) {
   size_t def = policy_default_index(c, n, lp, lr);
   bool last_can_go_on = c[def].proc == lp && c[def].routine == lr;
-  /* Switching away from a thread that could go on costs a preemption. */
-  size_t options = n;
-  if (last_can_go_on && s->preempted >= s->bound)
-    options = 1;
-  if (options == 1)
+  size_t options = pb_options(s, c, n, lp, lr, def);
+  uint32_t k;
+  if (s->fault_passed) { /* the fault hook took this point's level: no fault */
+    k = s->fault_passed - 1 < options ? s->fault_passed - 1 : 0;
+    s->fault_passed = 0;
+  } else if (options == 1) {
     return (int)def;
-  uint32_t k = level_choice(s, (uint32_t)options);
+  } else {
+    k = level_choice(s, (uint32_t)options);
+  }
   if (k > 0 && last_can_go_on)
     s->preempted++;
   return (int)option(k, def);
@@ -255,10 +267,14 @@ static int choose_pct(struct strategy *s, const struct candidate *c, size_t n, u
 
 /* ---- faults (strategy.h) ---- */
 
-/* dfs: the point's level has the n thread choices, then one per fault. */
-static int fault_dfs(struct strategy *s, size_t nopts, size_t n) {
-  if (s->pos >= s->depth)
+/* dfs and pb: the point's level has the thread choices (n, or pb's
+ * options), then one per fault; a fault costs pb no preemption. */
+static int fault_tree(struct strategy *s, size_t nopts, const struct candidate *c, size_t n,
+                      unsigned lp, unsigned lr) {
+  if (s->kind == S_DFS && s->pos >= s->depth)
     return n == 0 ? 0 : -1; /* nothing else can run: the first restart */
+  if (s->kind == S_PB && n > 0)
+    n = pb_options(s, c, n, lp, lr, policy_default_index(c, n, lp, lr));
   uint32_t k = level_choice(s, (uint32_t)(n + nopts));
   if (k < n) {
     s->fault_passed = k + 1;
@@ -299,11 +315,10 @@ static int fault_planned(struct strategy *s, const struct fault_option *opts, si
 }
 
 static int fault(struct policy *p, const struct fault_option *opts, size_t nopts,
-                 const struct candidate *c, size_t n, uint64_t steps) {
+                 const struct candidate *c, size_t n, unsigned lp, unsigned lr, uint64_t steps) {
   struct strategy *s = p->ctx;
-  (void)c;
-  if (s->kind == S_DFS)
-    return fault_dfs(s, nopts, n);
+  if (s->kind == S_DFS || s->kind == S_PB)
+    return fault_tree(s, nopts, c, n, lp, lr);
   return fault_planned(s, opts, nopts, n, steps);
 }
 
@@ -311,7 +326,7 @@ static void plan_faults(struct strategy *s) {
   s->nplanned = s->next_fault = 0;
   s->fault_passed = 0;
   s->restart_at = UINT64_MAX;
-  if (!s->faults || s->kind == S_DFS || s->executions == 0)
+  if (!s->faults || s->kind == S_DFS || s->kind == S_PB || s->executions == 0)
     return; /* execution 0 runs without: it calibrates */
   rng_seed(&s->fault_rng,
            (s->seed ^ 0xFA17FA17FA17FA17ull) + s->executions * 0xD1B54A32D192ED03ull);
@@ -568,7 +583,8 @@ bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count) {
 bool strategy_foreign(const struct strategy *s) { return s->foreign; }
 
 bool strategy_calibrated(const struct strategy *s) {
-  bool needs = s->kind == S_PCT || s->kind == S_MIX || (s->faults && s->kind != S_DFS);
+  bool needs =
+      s->kind == S_PCT || s->kind == S_MIX || (s->faults && s->kind != S_DFS && s->kind != S_PB);
   return !needs || s->calibration > 0;
 }
 
@@ -620,10 +636,9 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
                o->name);
     return NULL;
   }
-  if (o->faults && s->kind != S_RANDOM && s->kind != S_PCT && s->kind != S_MIX &&
-      s->kind != S_DFS) {
+  if (o->faults && (s->kind == S_DPOR || s->kind == S_COV)) {
     snprintf(err, err_len,
-             "--faults: %s cannot inject faults (random, pct, mix and dfs can: "
+             "--faults: %s cannot inject faults (random, pct, mix, dfs and pb can: "
              "docs/faults.md)",
              o->name);
     free(s);

@@ -83,12 +83,12 @@ struct strategy_options {
  *           With restart, each crash is followed by a restart of the
  *           process (when the session offers it) after a number of steps
  *           drawn below half of execution 0's.
- *   dfs     At each of the first N points, after the choices of a thread,
+ *   dfs, pb At each point (dfs: of the first N), after the choices of a thread,
  *           one choice per fault the session offers (a crash of each live
  *           process while the budget lasts, a restart of each crashed
  *           one): the first execution is the default schedule without
- *           faults.
- * The others (pb, dpor, cov) cannot inject faults: strategy_new refuses. */
+ *           faults. A fault costs pb no preemption.
+ * dpor and cov cannot inject faults: strategy_new refuses. */
 
 /* Returns NULL, with the reason in err, for an unknown name (or when out
  * of memory). */

@@ -3,7 +3,7 @@
 # TCP.
 #
 # Runs the real BUILD_DIR/bin/dara:
-#   - dfs with --faults crash on net_ping (a server that answers one
+#   - dfs and pb with --faults crash on net_ping (a server that answers one
 #     request): the first execution has no fault, the tree is exhausted,
 #     and it finds both bugs a crash makes, each after a crash of the
 #     right process (a client that gets no answer; a server left waiting
@@ -104,6 +104,14 @@ test_dfs_ping() {
   for f in $(jq -r '.bugs[].file' "$TMP/df.out"); do
     replays_as "$TMP/df.out" "$f" || return 1
   done
+  # pb: the schedules without preemptions, each with a crash at each point.
+  # shellcheck disable=SC2046
+  dara_run "$TMP/pb" explore --strategy pb --depth 0 --faults crash --keep-going --json -o pb -- \
+    $(ping $port)
+  [[ $(status "$TMP/pb") == 1 && $(jq .exhausted "$TMP/pb.out") == true ]] ||
+    { echo "pb: $(describe "$TMP/pb")"; return 1; }
+  got=$(bugs "$TMP/pb.out" | awk '{print $1, $4}' | tr '\n' ';')
+  [[ $got == "deadlock crash@1;exit crash@0;" ]] || { echo "pb bugs: $got"; return 1; }
   f=$(jq -r '.bugs[] | select(.kind == "exit") | .file' "$TMP/df.out")
   dara_run "$TMP/sh" show "$f"
   grep -Eq '^[0-9]+ +[0-9]+ +0:0 .* fault +process 0 \(.*net_ping\) crashed: fault injected after step [0-9]+$' \
@@ -280,7 +288,7 @@ test_refusals() {
   local p=$PROGRAMS/net_ping port=$((PORT + 10))
   refused unknown "unknown fault 'reboot' (crash, restart, reset)" --faults crash,reboot -- "$p" $port server || return 1
   refused dpor "--faults: dpor cannot inject faults" --strategy dpor --faults crash -- "$p" $port server || return 1
-  refused pb "--faults: pb cannot inject faults" --strategy pb --faults crash -- "$p" $port server || return 1
+  refused cov "--faults: cov cannot inject faults" --strategy cov --faults crash -- "$p" $port server || return 1
   refused alone "--max-faults and --fault-procs: only with --faults" --max-faults 2 -- "$p" $port server || return 1
   refused procs "--fault-procs: the run has 2 processes (0 to 1)" --faults crash --fault-procs 0,2 -- \
     "$p" $port server : "$p" $port client || return 1
