@@ -51,7 +51,8 @@ pid_t io_peer_pid(int pidfd, int fd);
 
 /* Aborts the connection of stream socket fd of the process behind pidfd
  * at that end: TCP by a disconnect (the other end gets a RST: ECONNRESET
- * on a recv at either end, EPIPE on a send), a UNIX-domain socket by a
+ * on a recv at either end, ECONNRESET or EPIPE on a send), a UNIX-domain
+ * socket by a
  * shutdown of both directions. Nothing when fd is not a connected stream
  * socket. */
 void io_reset(int pidfd, int fd);

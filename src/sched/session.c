@@ -1098,7 +1098,8 @@ static void inject_restart(struct session *s, unsigned proc) {
  * end, as a kernel does when it gives up on a connection. A TCP socket is
  * disconnected (connect to AF_UNSPEC: the kernel sends the other end a
  * RST), so a recv at either end fails with ECONNRESET and a send with
- * EPIPE; a UNIX-domain one is shut down both ways (end of file, EPIPE).
+ * ECONNRESET or EPIPE; a UNIX-domain one is shut down both ways (end of
+ * file, EPIPE).
  * A descriptor that is no longer a connected stream socket is left as it
  * is. */
 static void inject_reset(struct session *s, unsigned proc, int fd) {
@@ -1148,9 +1149,9 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
   struct session_result *res = s->res;
   res->faults[res->nfaults].kind = opts[k].kind;
   res->faults[res->nfaults].proc = opts[k].proc;
+  res->faults[res->nfaults].fd = opts[k].fd;
   res->faults[res->nfaults].after = s->steps;
   res->nfaults++;
-  res->faults[res->nfaults - 1].fd = opts[k].fd;
   struct dara_event ev = {.kind = DARA_EV_FAULT,
                           .proc = opts[k].proc,
                           .op = opts[k].kind,
