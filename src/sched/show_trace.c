@@ -266,6 +266,8 @@ void show_print_chrome(struct show *sh) {
  * information provably flows between hosts:
  *   - dara starts a process (PROC_START is logged on "dara"), so the
  *     process's next event takes in dara's clock;
+ *   - likewise dara injects a fault (FAULT, on "dara"): a process whose
+ *     connection it reset takes in dara's clock at its next event;
  *   - dara declares a deadlock only after reading the state every process
  *     left in the shared region, so the DEADLOCK event (on "dara") takes in
  *     every process's clock;
@@ -303,8 +305,8 @@ void show_print_shiviz(struct show *sh) {
   const struct sched_file *f = sh->f;
   FILE *out = sh->out;
   uint64_t vc[SHIVIZ_HOSTS][SHIVIZ_HOSTS];
-  /* dara's clock when it started each process, until the process's first
-   * event takes it in. */
+  /* dara's clock when it started each process (or injected a fault into
+   * it), until the process's next event takes it in. */
   uint64_t started[DARA_MAX_PROCS][SHIVIZ_HOSTS];
   bool pending[DARA_MAX_PROCS] = {false};
   memset(vc, 0, sizeof vc);
@@ -315,7 +317,8 @@ void show_print_shiviz(struct show *sh) {
     const struct dara_event *ev = &f->events[i];
     unsigned h = ev->proc;
     bool global = ev->kind == DARA_EV_DEADLOCK || ev->kind == DARA_EV_PROPERTY;
-    if (ev->kind == DARA_EV_PROC_START || global) {
+    bool by_dara = ev->kind == DARA_EV_PROC_START || ev->kind == DARA_EV_FAULT;
+    if (by_dara || global) {
       h = SHIVIZ_DARA;
     }
     if (global) {
@@ -339,7 +342,7 @@ void show_print_shiviz(struct show *sh) {
     if (send) {
       streams_event(st, ev, vc[h]);
     }
-    if (ev->kind == DARA_EV_PROC_START) {
+    if (by_dara) {
       memcpy(started[ev->proc], vc[h], sizeof started[ev->proc]);
       pending[ev->proc] = true;
     }

@@ -8,7 +8,7 @@
 #     and it finds both bugs a crash makes, each after a crash of the
 #     right process (a client that gets no answer; a server left waiting
 #     for ever); without --faults it finds none; each bug file replays,
-#     and show (text, json, chrome) has the fault;
+#     and show (text, json, chrome, shiviz) has the fault;
 #   - examples/replicated_kv.c: no fault-free schedule loses a write; with
 #     crashes of the servers, explore finds the acknowledged write lost
 #     and its file replays three times alike; the fixed primary loses
@@ -119,6 +119,9 @@ test_dfs_ping() {
   dara_run "$TMP/sj" show --format json "$f"
   [[ $(jq -c '[.events[] | select(.kind == "fault") | [.proc, .fault]]' "$TMP/sj.out") == '[[0,"crash"]]' ]] ||
     { echo "show --format json: $(jq -c '[.events[] | select(.kind == "fault")]' "$TMP/sj.out")"; return 1; }
+  dara_run "$TMP/sv" show --format shiviz "$f"
+  grep -B1 ' fault: process 0 ' "$TMP/sv.out" | head -n 1 | grep -q '^dara {' ||
+    { echo "show --format shiviz: the fault is not dara's"; grep -B1 fault "$TMP/sv.out"; return 1; }
   dara_run "$TMP/sc" show --format chrome "$f"
   [[ $(jq '[.traceEvents[] | select(.cat == "fault" and .s == "p" and .pid == 0)] | length' "$TMP/sc.out") == 1 ]] ||
     { echo "show --format chrome: no fault event"; return 1; }
