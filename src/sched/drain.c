@@ -340,11 +340,6 @@ static void socket_closed(struct session *s, unsigned proc, uint64_t fd) {
   session_conn_gone(s, proc, fd);
 }
 
-static void connected(struct session *s, unsigned proc, int64_t fd) {
-  if (fd >= 0 && fd <= INT32_MAX && s->nconns < SESSION_MAX_SOCKETS)
-    s->conns[s->nconns++] = (struct known_socket){.proc = (uint8_t)proc, .fd = (int32_t)fd};
-}
-
 /* An accepted connection: finds the socket of a controlled process at its
  * other end (same two addresses, swapped) and says so in a PEER event, so
  * that `show` can pair what one end sent with what the other received.
@@ -368,6 +363,7 @@ static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t
     if (io_names(s->procs[p].pidfd, k->fd, l2, p2, sizeof(l2)) == IO_KIND_SOCKET &&
         strcmp(l2, peer) == 0 && strcmp(p2, local) == 0) {
       session_conn_gone(s, p, (uint64_t)k->fd); /* the accepted end stands for it */
+      session_conn_made(s, proc, (int)fd, (int)p);
       struct dara_event ev = {.kind = DARA_EV_PEER,
                               .proc = (uint8_t)proc,
                               .routine = (uint16_t)routine,
@@ -419,10 +415,10 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
     socket_opened(s, proc, ret);
   else if (e->a == DARA_CALL_close && ret == 0)
     socket_closed(s, proc, e->args[0]);
-  else if (e->a == DARA_CALL_connect && ret == 0)
-    connected(s, proc, (int64_t)e->args[0]);
-  if (e->a == DARA_CALL_accept && ret >= 0) {
-    connected(s, proc, ret);
+  else if (e->a == DARA_CALL_connect && ret == 0 && e->args[0] <= INT32_MAX)
+    session_conn_made(s, proc, (int)e->args[0], -1);
+  if (e->a == DARA_CALL_accept && ret >= 0 && ret <= INT32_MAX) {
+    session_conn_made(s, proc, (int)ret, -1);
     accepted(s, proc, e->routine, ret);
   }
 }

@@ -38,6 +38,10 @@ const char *dara_fault_name(unsigned fault) {
     return "restart";
   case DARA_FAULT_RESET:
     return "reset";
+  case DARA_FAULT_PARTITION:
+    return "partition";
+  case DARA_FAULT_HEAL:
+    return "heal";
   default:
     return "?";
   }

@@ -39,7 +39,8 @@ enum dara_ev_kind {
                           * (learned when routine accepted it) */
   DARA_EV_FAULT = 15,     /* dara injected a fault (explore --faults, faults.h): op =
                           * enum dara_fault, into process proc, after arg steps;
-                          * obj = the descriptor of a reset (version 8) */
+                          * obj = a reset's descriptor, a partition's group
+                          * (version 8) */
   DARA_EV_KIND_COUNT
 };
 
@@ -71,12 +72,16 @@ struct dara_event {
 
 /* The faults of explore --faults (docs/faults.md). */
 enum dara_fault {
-  DARA_FAULT_CRASH = 1,   /* the process was killed (SIGKILL) between two of its steps */
-  DARA_FAULT_RESTART = 2, /* the crashed process's program was started again, with its
+  DARA_FAULT_CRASH = 1,     /* the process was killed (SIGKILL) between two of its steps */
+  DARA_FAULT_RESTART = 2,   /* the crashed process's program was started again, with its
                            * command line, in the next free slot (the PROC_START that
                            * follows) */
-  DARA_FAULT_RESET = 3,   /* the connection of descriptor obj of the process was reset:
+  DARA_FAULT_RESET = 3,     /* the connection of descriptor obj of the process was reset:
                            * aborted at that end (TCP: a RST to the other) */
+  DARA_FAULT_PARTITION = 4, /* the programs of the command lines in mask obj were cut off
+                             * from the others until a HEAL: their connections reset,
+                             * and any made meanwhile too (process 0) */
+  DARA_FAULT_HEAL = 5,      /* the partition ended (process 0) */
   DARA_FAULT_COUNT
 };
 
@@ -88,7 +93,7 @@ enum dara_assert_kind {
 };
 
 const char *dara_ev_kind_name(unsigned kind);
-/* "crash", "restart", "reset"; "?" for any other value. */
+/* "crash", "restart", "reset", "partition", "heal"; "?" for any other value. */
 const char *dara_fault_name(unsigned fault);
 /* "int", "double", "string"; "?" for any other value. */
 const char *dara_var_type_name(unsigned type);

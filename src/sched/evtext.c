@@ -13,6 +13,7 @@
 #include "abi/calls.h"
 #include "abi/ops.h"
 #include "abi/region.h"
+#include "sched/faults.h"
 #include "sched/names.h"
 #include "sched/report.h"
 #include "sched/schedfile.h"
@@ -197,6 +198,13 @@ static void evtext_fault(const struct sched_file *f, const struct dara_event *ev
     snprintf(buf, len,
              "the connection of fd %u of process %u%s was reset: fault injected after step %lld",
              ev->obj, ev->proc, prog, (long long)ev->arg);
+  else if (ev->op == DARA_FAULT_PARTITION)
+    snprintf(buf, len,
+             "partition: the programs of command lines %s cut off from the others: fault "
+             "injected after step %lld",
+             faults_group_text(ev->obj, (char[96]){0}, 96), (long long)ev->arg);
+  else if (ev->op == DARA_FAULT_HEAL)
+    snprintf(buf, len, "the partition healed after step %lld", (long long)ev->arg);
   else if (ev->op == DARA_FAULT_RESTART)
     snprintf(buf, len, "process %u%s restarted after step %lld (in the slot the next start names)",
              ev->proc, prog, (long long)ev->arg);

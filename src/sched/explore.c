@@ -79,7 +79,7 @@ struct bug {
   unsigned nfaults; /* the faults injected before it (session_result.faults) */
   struct {
     uint8_t kind, proc;
-    int32_t fd;
+    uint32_t obj;
     uint64_t after;
   } faults[SESSION_MAX_FAULTS];
 };
@@ -364,7 +364,7 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
   for (unsigned i = 0; i < res->nfaults && i < SESSION_MAX_FAULTS; i++) {
     b->faults[i].kind = res->faults[i].kind;
     b->faults[i].proc = res->faults[i].proc;
-    b->faults[i].fd = res->faults[i].fd;
+    b->faults[i].obj = res->faults[i].obj;
     b->faults[i].after = res->faults[i].after;
     b->nfaults++;
   }
@@ -650,7 +650,12 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
       fprintf(out, "%s{\"kind\": \"%s\", \"process\": %u, ", k ? ", " : "",
               dara_fault_name(b->faults[k].kind), b->faults[k].proc);
       if (b->faults[k].kind == DARA_FAULT_RESET)
-        fprintf(out, "\"fd\": %d, ", (int)b->faults[k].fd);
+        fprintf(out, "\"fd\": %u, ", b->faults[k].obj);
+      if (b->faults[k].kind == DARA_FAULT_PARTITION) {
+        char group[96];
+        fprintf(out, "\"group\": [%s], ",
+                faults_group_text(b->faults[k].obj, group, sizeof(group)));
+      }
       fprintf(out, "\"after_step\": %llu}", (unsigned long long)b->faults[k].after);
     }
     fputs("]", out);
@@ -1312,16 +1317,18 @@ int cmd_explore(int argc, char **argv) {
        "mix, dfs, pb) and replayed from the bug's file: crash\n"
        "(a process killed between two of its steps), restart\n"
        "(a crashed program started again), reset (a\n"
-       "connection aborted) (docs/faults.md)",
+       "connection aborted), partition (programs cut off from\n"
+       "the others until healed) (docs/faults.md)",
        parse_faults, &so.faults},
       {"max-faults", 0, "N",
-       "--faults: at most N crashes and resets per execution\n"
+       "--faults: at most N crashes, resets and partitions\n"
+       "per execution "
        "(1 to 16, default 1)",
        parse_max_faults, &max_faults},
       {"fault-procs", 0, "LIST",
-       "--faults: only into these processes (indexes from 0 in\n"
-       "the order of the command line, comma-separated;\n"
-       "default: any)",
+       "--faults: crash, or reset the connections of, only\n"
+       "these processes (indexes from 0 in the order of the\n"
+       "command line, comma-separated; default: any)",
        parse_fault_procs, &fault_procs},
       {"no-fork-server", 0, NULL,
        "start every execution with fork and exec (by default\n"

@@ -20,7 +20,8 @@ int faults_parse_kinds(const char *arg, unsigned *mask, char *err, size_t len) {
       if (strlen(dara_fault_name(k)) == n && strncmp(p, dara_fault_name(k), n) == 0)
         kind = k;
     if (!kind) {
-      snprintf(err, len, "unknown fault '%.*s' (crash, restart, reset)", (int)(n < 64 ? n : 64), p);
+      snprintf(err, len, "unknown fault '%.*s' (crash, restart, reset, partition)",
+               (int)(n < 64 ? n : 64), p);
       return -1;
     }
     *mask |= 1u << kind;
@@ -81,4 +82,18 @@ void faults_kinds_json(FILE *out, unsigned mask) {
       first = false;
     }
   fputc(']', out);
+}
+
+char *faults_group_text(uint32_t group, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (unsigned i = 0; i < 32 && group >> i; i++) {
+    if (!(group >> i & 1))
+      continue;
+    int w = snprintf(buf + used, len - used, "%s%u", used ? "," : "", i);
+    if (w < 0 || (size_t)w >= len - used)
+      break;
+    used += (size_t)w;
+  }
+  return buf;
 }

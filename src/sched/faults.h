@@ -22,6 +22,9 @@ int faults_parse_kinds(const char *arg, unsigned *mask, char *err, size_t len);
 int faults_parse_procs(const char *arg, uint64_t *mask, char *err, size_t len);
 /* "crash", the kinds of mask in order, comma-separated, into buf. */
 void faults_kinds_text(unsigned mask, char *buf, size_t len);
+/* A partition's group (bit i: command line i) as "1" or "0,2", into
+ * buf; returns buf. */
+char *faults_group_text(uint32_t group, char *buf, size_t len);
 /* The JSON array of the kinds of mask: ["crash"]. */
 void faults_kinds_json(FILE *out, unsigned mask);
 

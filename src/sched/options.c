@@ -108,7 +108,10 @@ static void print_help(const struct cli_command *c) {
     if (o->arg)
       snprintf(head + n, sizeof(head) - (size_t)n, " %s", o->arg);
     int pad = c->column - (int)strlen(head);
-    printf("%s%*s", head, pad < 2 ? 2 : pad, "");
+    if (pad < 2) /* too long for the column: the text starts on the next line */
+      printf("%s\n%*s", head, c->column, "");
+    else
+      printf("%s%*s", head, pad, "");
     for (const char *line = o->help;;) {
       const char *nl = strchr(line, '\n');
       int len = nl ? (int)(nl - line) : (int)strlen(line);

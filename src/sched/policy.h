@@ -33,7 +33,8 @@ struct candidate {
 struct fault_option {
   uint8_t kind; /* enum dara_fault (event.h) */
   uint8_t proc;
-  int32_t fd; /* a reset's descriptor, else -1 */
+  uint32_t obj; /* a reset's descriptor; a partition's group (bit i: the program
+                   of command line i is on one side, the others on the other) */
 };
 
 struct policy {
@@ -67,7 +68,7 @@ struct policy {
    * the steps run so far.
    * After a fault the session looks at the candidates again. n == 0 when
    * no thread can run though some wait (the run is a deadlock unless a
-   * fault is injected): then opts are restarts only. */
+   * fault is injected): then opts are restarts and heals only. */
   int (*fault)(struct policy *p, const struct fault_option *opts, size_t nopts,
                const struct candidate *cands, size_t n, unsigned last_proc, unsigned last_routine,
                uint64_t steps);

@@ -248,8 +248,7 @@ static int fault(struct policy *p, const struct fault_option *opts, size_t nopts
     return -1;
   const struct dara_event *rec = &r->f->events[r->next];
   for (size_t i = 0; i < nopts; i++)
-    if (opts[i].kind == rec->op && opts[i].proc == rec->proc &&
-        (rec->op != DARA_FAULT_RESET || (uint32_t)opts[i].fd == rec->obj))
+    if (opts[i].kind == rec->op && opts[i].proc == rec->proc && opts[i].obj == rec->obj)
       return (int)i;
   char want[512];
   describe(r->names, want, sizeof(want), rec);

@@ -34,6 +34,7 @@
 
 #include "sched/coverage.h"
 #include "sched/fair.h"
+#include "sched/faults.h"
 #include "sched/forkserver.h"
 #include "sched/holders.h"
 #include "sched/io.h"
@@ -81,9 +82,11 @@ struct session_ctx {
    * yet (candidates()); the descriptors polled before a deadlock. */
   struct candidate cands[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
   struct candidate timed[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
-  /* The faults offered at a point: a restart and a crash per process, and
-   * a reset per connection. */
-  struct fault_option fault_opts[2 * DARA_MAX_PROCS + SESSION_MAX_SOCKETS];
+  /* The faults offered at a point: a restart and a crash per process, a
+   * reset per connection, a partition per way to cut the processes in
+   * two, or a heal. */
+  struct fault_option
+      fault_opts[2 * DARA_MAX_PROCS + SESSION_MAX_SOCKETS + (1u << (DARA_MAX_PROCS - 1))];
   /* Each parked routine's pending operation as candidates() last saw it
    * (valid when run equals the run's number, ctx->runs): a routine that
    * has not run since cannot have changed it. */
@@ -1033,17 +1036,45 @@ static bool io_grace(struct session *s) {
 
 /* ---- faults (explore --faults, docs/faults.md) ---- */
 
-/* Whether the policy may inject a fault that --max-faults counts (a crash
- * or a reset) now. */
+#define COUNTED_FAULTS \
+  (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESET | 1u << DARA_FAULT_PARTITION)
+
+/* Whether the policy may inject a fault that --max-faults counts (a crash,
+ * a reset or a partition) now. */
 static bool counted_possible(const struct session *s) {
-  return (s->cfg->faults & (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESET)) &&
-         s->ncounted < s->cfg->max_faults && s->ncounted < SESSION_MAX_FAULTS / 2;
+  return (s->cfg->faults & COUNTED_FAULTS) && s->ncounted < s->cfg->max_faults &&
+         s->ncounted < SESSION_MAX_FAULTS / 2;
 }
 
 void session_conn_gone(struct session *s, unsigned proc, uint64_t fd) {
   for (unsigned i = 0; i < s->nconns; i++)
     if (s->conns[i].proc == proc && (uint64_t)s->conns[i].fd == fd)
       s->conns[i--] = s->conns[--s->nconns];
+}
+
+/* Whether the partition puts processes a and b on different sides. */
+static bool separated(const struct session *s, unsigned a, unsigned b) {
+  return s->partition &&
+         (s->partition >> s->procs[a].cmd & 1) != (s->partition >> s->procs[b].cmd & 1);
+}
+
+void session_conn_made(struct session *s, unsigned proc, int fd, int peer) {
+  struct known_socket *k = NULL;
+  for (unsigned i = 0; i < s->nconns && !k; i++)
+    if (s->conns[i].proc == proc && s->conns[i].fd == fd)
+      k = &s->conns[i];
+  if (!k && s->nconns < SESSION_MAX_SOCKETS) {
+    k = &s->conns[s->nconns++];
+    *k = (struct known_socket){.proc = (uint8_t)proc, .peer = -1, .fd = fd};
+  }
+  if (k && peer >= 0)
+    k->peer = (int8_t)peer;
+  /* Made across a partition (it waited in a listener's backlog): broken
+   * as soon as dara sees it, before either end uses it. */
+  if (peer >= 0 && separated(s, proc, (unsigned)peer)) {
+    session_conn_gone(s, proc, (uint64_t)fd);
+    io_reset(s->procs[proc].pidfd, fd);
+  }
 }
 
 /* Whether process proc, crashed, can be restarted now: once, and while a
@@ -1062,6 +1093,8 @@ static bool fault_possible(const struct session *s) {
     return false;
   if (counted_possible(s))
     return true;
+  if (s->partition)
+    return true; /* a heal may come */
   for (unsigned i = 0; i < s->nslots; i++)
     if (restartable(s, i))
       return true;
@@ -1107,33 +1140,66 @@ static void inject_reset(struct session *s, unsigned proc, int fd) {
   io_reset(s->procs[proc].pidfd, fd);
 }
 
+/* A partition: the programs of the command lines in group on one side,
+ * the others on the other. Every connection between the sides whose two
+ * ends dara knows is reset (inject_reset), and so is each one made between
+ * them until the heal (session_conn_made). */
+static void inject_partition(struct session *s, uint32_t group) {
+  s->partition = group;
+  for (unsigned i = 0; i < s->nconns; i++) {
+    struct known_socket k = s->conns[i];
+    if (k.peer >= 0 && separated(s, k.proc, (unsigned)k.peer)) {
+      s->conns[i--] = s->conns[--s->nconns];
+      io_reset(s->procs[k.proc].pidfd, k.fd);
+    }
+  }
+}
+
+/* The partitions on offer: each way to cut the running programs' command
+ * lines in two, named by the side without the lowest one. */
+static size_t partitions(const struct session *s, struct fault_option *opts) {
+  uint32_t live = 0;
+  for (unsigned i = 0; i < s->nslots; i++)
+    if (s->procs[i].alive && s->procs[i].attached && !s->procs[i].detached)
+      live |= 1u << s->procs[i].cmd;
+  size_t n = 0;
+  uint32_t lowest = live & -live;
+  for (uint32_t group = live; group; group = (group - 1) & live)
+    if (!(group & lowest))
+      opts[n++] = (struct fault_option){.kind = DARA_FAULT_PARTITION, .obj = group};
+  return n;
+}
+
 /* Offers the policy the faults it may inject now; true when one was (the
  * candidates must be looked at again) or the run ended. n == 0: no thread
- * can run, though some wait: only restarts are offered. */
+ * can run, though some wait: only restarts and a heal are offered. */
 static bool offer_faults(struct session *s, const struct candidate *cands, size_t n) {
   if (!fault_possible(s))
     return false;
   struct fault_option *opts = s->ctx->fault_opts;
   size_t nopts = 0;
-  bool counted = counted_possible(s) && n > 0; /* with nothing to run, only restarts */
+  bool counted = counted_possible(s) && n > 0; /* nothing to run: only recoveries */
   bool crash = counted && (s->cfg->faults & (1u << DARA_FAULT_CRASH));
   bool reset = counted && (s->cfg->faults & (1u << DARA_FAULT_RESET));
+  if (s->partition)
+    opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_HEAL};
+  else if (counted && (s->cfg->faults & (1u << DARA_FAULT_PARTITION)))
+    nopts += partitions(s, opts + nopts);
   for (unsigned i = 0; i < s->nslots; i++) {
     const struct proc_run *pr = &s->procs[i];
     if (restartable(s, i))
-      opts[nopts++] =
-          (struct fault_option){.kind = DARA_FAULT_RESTART, .proc = (uint8_t)i, .fd = -1};
+      opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_RESTART, .proc = (uint8_t)i};
     if (!counted || !pr->alive || !pr->attached || pr->detached ||
         s->region->procs[i].state != DARA_PROC_RUNNING)
       continue;
     if (s->cfg->fault_procs && !(s->cfg->fault_procs >> pr->cmd & 1))
       continue;
     if (crash)
-      opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_CRASH, .proc = (uint8_t)i, .fd = -1};
+      opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_CRASH, .proc = (uint8_t)i};
     for (unsigned c = 0; reset && c < s->nconns; c++)
       if (s->conns[c].proc == i)
         opts[nopts++] = (struct fault_option){
-            .kind = DARA_FAULT_RESET, .proc = (uint8_t)i, .fd = s->conns[c].fd};
+            .kind = DARA_FAULT_RESET, .proc = (uint8_t)i, .obj = (uint32_t)s->conns[c].fd};
   }
   if (nopts == 0)
     return false;
@@ -1149,26 +1215,36 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
   struct session_result *res = s->res;
   res->faults[res->nfaults].kind = opts[k].kind;
   res->faults[res->nfaults].proc = opts[k].proc;
-  res->faults[res->nfaults].fd = opts[k].fd;
+  res->faults[res->nfaults].obj = opts[k].obj;
   res->faults[res->nfaults].after = s->steps;
   res->nfaults++;
   struct dara_event ev = {.kind = DARA_EV_FAULT,
                           .proc = opts[k].proc,
                           .op = opts[k].kind,
-                          .obj = opts[k].kind == DARA_FAULT_RESET ? (uint32_t)opts[k].fd : 0,
+                          .obj = opts[k].obj,
                           .arg = (int64_t)s->steps,
                           .time = s->region->clock.now};
   session_emit(s, &ev);
   if (s->done)
     return true;
-  if (opts[k].kind != DARA_FAULT_RESTART)
+  if (COUNTED_FAULTS >> opts[k].kind & 1)
     s->ncounted++;
-  if (opts[k].kind == DARA_FAULT_CRASH)
+  switch (opts[k].kind) {
+  case DARA_FAULT_CRASH:
     inject_crash(s, opts[k].proc);
-  else if (opts[k].kind == DARA_FAULT_RESET)
-    inject_reset(s, opts[k].proc, opts[k].fd);
-  else
+    break;
+  case DARA_FAULT_RESET:
+    inject_reset(s, opts[k].proc, (int)opts[k].obj);
+    break;
+  case DARA_FAULT_PARTITION:
+    inject_partition(s, opts[k].obj);
+    break;
+  case DARA_FAULT_HEAL:
+    s->partition = 0;
+    break;
+  default:
     inject_restart(s, opts[k].proc);
+  }
   return true;
 }
 
@@ -1470,11 +1546,20 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   res->steps = s.steps;
   /* A bug that showed after a fault says so: it needs that fault. */
   for (unsigned i = 0; i < res->nfaults && sched_outcome_bug(res->outcome.kind); i++)
-    if (res->faults[i].kind == DARA_FAULT_RESET)
+    if (res->faults[i].kind == DARA_FAULT_PARTITION)
+      session_detail(&s,
+                     "after the injected fault: a partition cut the programs of command lines "
+                     "%s off from the others after step %llu",
+                     faults_group_text(res->faults[i].obj, (char[96]){0}, 96),
+                     (unsigned long long)res->faults[i].after);
+    else if (res->faults[i].kind == DARA_FAULT_HEAL)
+      session_detail(&s, "after the injected fault: the partition healed after step %llu",
+                     (unsigned long long)res->faults[i].after);
+    else if (res->faults[i].kind == DARA_FAULT_RESET)
       session_detail(&s,
                      "after the injected fault: the connection of fd %d of process %u (%s) was "
                      "reset after step %llu",
-                     (int)res->faults[i].fd, res->faults[i].proc,
+                     (int)res->faults[i].obj, res->faults[i].proc,
                      session_prog(&s, res->faults[i].proc),
                      (unsigned long long)res->faults[i].after);
     else

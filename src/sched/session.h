@@ -161,7 +161,7 @@ struct session_result {
   struct {
     uint8_t kind; /* enum dara_fault */
     uint8_t proc;
-    int32_t fd;     /* a reset's descriptor, else -1 */
+    uint32_t obj;   /* a reset's descriptor, a partition's group (policy.h) */
     uint64_t after; /* the steps run before it */
   } faults[SESSION_MAX_FAULTS];
   unsigned nfaults;

@@ -60,8 +60,9 @@ struct session {
   int region_fd;
   pid_t pgid;
   struct proc_run procs[DARA_MAX_PROCS];
-  unsigned nslots;   /* procs[] in use: cfg->nprocs, and the restarted ones */
-  unsigned ncounted; /* faults injected that --max-faults counts (crashes, resets) */
+  unsigned nslots;    /* procs[] in use: cfg->nprocs, and the restarted ones */
+  unsigned ncounted;  /* faults injected that --max-faults counts (all but restart, heal) */
+  uint32_t partition; /* while partitioned: one side's command lines (bit i: cmd i) */
   uint64_t steps;
   uint64_t clock_seen; /* the virtual clock when dara last held the turn */
   int spins;           /* how long dara polls a word before it sleeps: its own
@@ -91,6 +92,7 @@ struct session {
    * connection. */
   struct known_socket {
     uint8_t proc;
+    int8_t peer; /* conns: the process at the other end, -1 when not known */
     int32_t fd;
   } sockets[SESSION_MAX_SOCKETS];
   unsigned nsockets;
@@ -111,6 +113,10 @@ struct session {
 /* Descriptor fd of proc is no connection a reset can break any more
  * (closed, reset, or the other end of one already known). */
 void session_conn_gone(struct session *s, unsigned proc, uint64_t fd);
+/* Descriptor fd of proc is a connection (peer: the process at the other
+ * end, -1 when not known): one a reset can break, and one a partition
+ * that separates the two breaks at once. */
+void session_conn_made(struct session *s, unsigned proc, int fd, int peer);
 /* The program of process proc (its command line's argv[0]). */
 const char *session_prog(const struct session *s, unsigned proc);
 /* Child pid of process proc runs uncontrolled (the shim's fork note):

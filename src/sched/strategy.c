@@ -72,7 +72,7 @@ struct strategy {
   struct rng fault_rng;          /* random, pct, mix: the draws of faults */
   uint64_t fault_after[16];      /* ... the steps before each planned fault, ascending */
   unsigned nplanned, next_fault; /* planned for this execution, injected so far */
-  uint64_t restart_at;           /* ... the steps before the next restart */
+  uint64_t restart_at, heal_at;  /* ... the steps before the next restart, heal */
   uint32_t fault_passed;         /* dfs: 1 + the thread choice the fault hook took at
                                     this point (a level), for choose; 0: none */
 
@@ -283,32 +283,42 @@ static int fault_tree(struct strategy *s, size_t nopts, const struct candidate *
   return (int)(k - n);
 }
 
-/* random, pct, mix: the faults planned in strategy_begin (each a crash or
- * a reset, drawn among those offered then); after a crash, a
- * restart (when offered) after a delay drawn up to half of execution 0's
- * length, so that some come before the others notice and some too late;
- * at once when nothing else can run (n == 0). */
+/* Whether --max-faults counts a fault of this kind (not the recoveries,
+ * restart and heal). */
+static bool counted(unsigned kind) { return kind != DARA_FAULT_RESTART && kind != DARA_FAULT_HEAL; }
+
+/* random, pct, mix: the faults planned in strategy_begin (each a crash, a
+ * reset or a partition, drawn among those offered then); after a crash, a
+ * restart (when offered), after a partition a heal, after a delay drawn
+ * up to half of execution 0's length, so that some come before the others
+ * notice and some too late; at once when nothing else can run (n == 0). */
 static int fault_planned(struct strategy *s, const struct fault_option *opts, size_t nopts,
                          size_t n, uint64_t steps) {
-  for (size_t i = 0; i < nopts; i++)
-    if (opts[i].kind == DARA_FAULT_RESTART && (steps >= s->restart_at || n == 0)) {
-      s->restart_at = UINT64_MAX;
+  for (size_t i = 0; i < nopts; i++) {
+    uint64_t *due = opts[i].kind == DARA_FAULT_RESTART ? &s->restart_at
+                    : opts[i].kind == DARA_FAULT_HEAL  ? &s->heal_at
+                                                       : NULL;
+    if (due && (steps >= *due || n == 0)) {
+      *due = UINT64_MAX;
       return (int)i;
     }
+  }
   if (s->next_fault >= s->nplanned || steps < s->fault_after[s->next_fault])
     return -1;
   s->next_fault++;
-  size_t ncounted = 0; /* crashes and resets */
+  size_t ncounted = 0; /* crashes, resets, partitions */
   for (size_t i = 0; i < nopts; i++)
-    ncounted += opts[i].kind != DARA_FAULT_RESTART;
+    ncounted += counted(opts[i].kind);
   if (ncounted == 0)
     return -1; /* nothing to fault now: this one is not injected */
   uint64_t k = rng_below(&s->fault_rng, ncounted);
   uint64_t len = s->calibration ? s->calibration : 100;
   for (size_t i = 0; i < nopts; i++)
-    if (opts[i].kind != DARA_FAULT_RESTART && k-- == 0) {
+    if (counted(opts[i].kind) && k-- == 0) {
       if (opts[i].kind == DARA_FAULT_CRASH)
         s->restart_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
+      if (opts[i].kind == DARA_FAULT_PARTITION)
+        s->heal_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
       return (int)i;
     }
   return -1;
@@ -325,7 +335,7 @@ static int fault(struct policy *p, const struct fault_option *opts, size_t nopts
 static void plan_faults(struct strategy *s) {
   s->nplanned = s->next_fault = 0;
   s->fault_passed = 0;
-  s->restart_at = UINT64_MAX;
+  s->restart_at = s->heal_at = UINT64_MAX;
   if (!s->faults || s->kind == S_DFS || s->kind == S_PB || s->executions == 0)
     return; /* execution 0 runs without: it calibrates */
   rng_seed(&s->fault_rng,

@@ -15,7 +15,8 @@
 #     nothing under crashes;
 #   - --faults restart starts a crashed program again in the next slot,
 #     and --faults reset breaks a connection (ECONNRESET at the other
-#     end); their bug files replay;
+#     end), --faults partition cuts programs off from the others (and
+#     loses the acknowledged write too); their bug files replay;
 #   - --max-faults and --fault-procs bound what is injected; two shards
 #     inject the faults one process does;
 #   - the refusals: an unknown fault, strategies that cannot inject, the
@@ -246,6 +247,36 @@ test_reset() {
     { echo "show --format json: $(jq -c '[.events[] | select(.kind == "fault")]' "$TMP/rj.out")"; return 1; }
 }
 
+# A partition cuts the client off (its connection reset, dfs on net_ping)
+# or the primary (which loses the acknowledged write as a crash does).
+test_partition() {
+  local port=$((PORT + 16))
+  # shellcheck disable=SC2046
+  dara_run "$TMP/pp" explore --strategy dfs --depth 6 --faults partition --keep-going --json -o pp -- \
+    $(ping $port)
+  [[ $(status "$TMP/pp") == 1 && $(jq .exhausted "$TMP/pp.out") == true ]] ||
+    { echo "dfs: $(describe "$TMP/pp")"; return 1; }
+  [[ $(jq -c '[.bugs[] | [.kind, [.faults[] | [.kind, .group]]]]' "$TMP/pp.out") == '[["exit",[["partition",[1]]]]]' ]] ||
+    { echo "dfs bugs: $(jq -c '[.bugs[] | [.kind, .faults]]' "$TMP/pp.out")"; return 1; }
+  local f
+  f=$(jq -r '.bugs[0].file' "$TMP/pp.out")
+  dara_run "$TMP/ps" show "$f"
+  grep -Eq 'fault +partition: the programs of command lines 1 cut off from the others' "$TMP/ps.out" &&
+    grep -Eq 'recv\(fd=[0-9]+, .*\) = -1 ECONNRESET' "$TMP/ps.out" ||
+    { echo "show:"; grep -E "fault|recv" "$TMP/ps.out"; return 1; }
+  port=$((PORT + 18))
+  # shellcheck disable=SC2046
+  dara_run "$TMP/pk" explore --strategy random --seed 1 -n 500 --faults partition --keep-going --json \
+    -o pk -- $(kv $port)
+  [[ $(status "$TMP/pk") == 1 ]] || { echo "kv: $(describe "$TMP/pk")"; return 1; }
+  f=$(jq -r '.bugs[] | select(.kind == "crash" and .faults[0].group == [1]) | .file' "$TMP/pk.out")
+  [[ -n $f ]] || { echo "kv: no lost write after a partition of the primary: $(jq -c '[.bugs[] | [.kind, .faults]]' "$TMP/pk.out")"; return 1; }
+  dara_run "$TMP/rp" replay "$f"
+  [[ $(status "$TMP/rp") == 1 ]] && grep -q "an acknowledged write was lost" "$TMP/rp.err" &&
+    grep -q "after the injected fault: a partition cut the programs of command lines 1 off" "$TMP/rp.err" ||
+    { echo "kv replay: $(describe "$TMP/rp")"; return 1; }
+}
+
 # Two shards merged run the executions of one run, faults included.
 # (Not --jobs: executions at once would listen on the same port.)
 test_shards() {
@@ -289,7 +320,7 @@ refused() {
 
 test_refusals() {
   local p=$PROGRAMS/net_ping port=$((PORT + 10))
-  refused unknown "unknown fault 'reboot' (crash, restart, reset)" --faults crash,reboot -- "$p" $port server || return 1
+  refused unknown "unknown fault 'reboot' (crash, restart, reset, partition)" --faults crash,reboot -- "$p" $port server || return 1
   refused dpor "--faults: dpor cannot inject faults" --strategy dpor --faults crash -- "$p" $port server || return 1
   refused cov "--faults: cov cannot inject faults" --strategy cov --faults crash -- "$p" $port server || return 1
   refused alone "--max-faults and --fault-procs: only with --faults" --max-faults 2 -- "$p" $port server || return 1
@@ -301,5 +332,5 @@ test_refusals() {
 if [[ $QUICK == 1 ]]; then
   run_tests dfs_ping lost_write reset refusals
 else
-  run_tests dfs_ping lost_write fixed budget restart reset shards refusals
+  run_tests dfs_ping lost_write fixed budget restart reset partition shards refusals
 fi
