@@ -328,9 +328,10 @@ void drain_check_properties(struct session *s) {
 
 /* The sockets of the run (struct session) are those its socket calls made
  * and its closes did not close. */
-static void socket_opened(struct session *s, unsigned proc, int64_t fd) {
+static void socket_opened(struct session *s, unsigned proc, int64_t fd, uint64_t type) {
   if (fd >= 0 && fd <= INT32_MAX && s->nsockets < SESSION_MAX_SOCKETS)
-    s->sockets[s->nsockets++] = (struct known_socket){.proc = (uint8_t)proc, .fd = (int32_t)fd};
+    s->sockets[s->nsockets++] = (struct known_socket){
+        .proc = (uint8_t)proc, .peer = -1, .dgram = (type & 0xf) == SOCK_DGRAM, .fd = (int32_t)fd};
 }
 
 static void socket_closed(struct session *s, unsigned proc, uint64_t fd) {
@@ -412,7 +413,7 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
   session_emit(s, &ev);
   int64_t ret = (int64_t)e->c;
   if (e->a == DARA_CALL_socket)
-    socket_opened(s, proc, ret);
+    socket_opened(s, proc, ret, e->args[1]);
   else if (e->a == DARA_CALL_close && ret == 0)
     socket_closed(s, proc, e->args[0]);
   else if (e->a == DARA_CALL_connect && ret == 0 && e->args[0] <= INT32_MAX)

@@ -42,6 +42,12 @@ const char *dara_fault_name(unsigned fault) {
     return "partition";
   case DARA_FAULT_HEAL:
     return "heal";
+  case DARA_FAULT_DROP:
+    return "drop";
+  case DARA_FAULT_DELAY:
+    return "delay";
+  case DARA_FAULT_DELIVER:
+    return "deliver";
   default:
     return "?";
   }

@@ -82,6 +82,12 @@ enum dara_fault {
                              * from the others until a HEAL: their connections reset,
                              * and any made meanwhile too (process 0) */
   DARA_FAULT_HEAL = 5,      /* the partition ended (process 0) */
+  DARA_FAULT_DROP = 6,      /* the first datagram queued at descriptor obj of the process
+                             * was thrown away */
+  DARA_FAULT_DELAY = 7,     /* ... taken out, to be delivered later (its id: the number of
+                             * delays so far in the run, from 1) */
+  DARA_FAULT_DELIVER = 8,   /* the delayed datagram whose id is obj was delivered to the
+                             * process again */
   DARA_FAULT_COUNT
 };
 
@@ -93,7 +99,8 @@ enum dara_assert_kind {
 };
 
 const char *dara_ev_kind_name(unsigned kind);
-/* "crash", "restart", "reset", "partition", "heal"; "?" for any other value. */
+/* "crash", "restart", "reset", "partition", "heal", "drop", "delay",
+ * "deliver"; "?" for any other value. */
 const char *dara_fault_name(unsigned fault);
 /* "int", "double", "string"; "?" for any other value. */
 const char *dara_var_type_name(unsigned type);

@@ -203,6 +203,15 @@ static void evtext_fault(const struct sched_file *f, const struct dara_event *ev
              "partition: the programs of command lines %s cut off from the others: fault "
              "injected after step %lld",
              faults_group_text(ev->obj, (char[96]){0}, 96), (long long)ev->arg);
+  else if (ev->op == DARA_FAULT_DROP || ev->op == DARA_FAULT_DELAY)
+    snprintf(buf, len,
+             "the first datagram queued at fd %u of process %u%s was %s: fault injected "
+             "after step %lld",
+             ev->obj, ev->proc, prog, ev->op == DARA_FAULT_DROP ? "dropped" : "delayed",
+             (long long)ev->arg);
+  else if (ev->op == DARA_FAULT_DELIVER)
+    snprintf(buf, len, "delayed datagram %u delivered to process %u%s after step %lld", ev->obj,
+             ev->proc, prog, (long long)ev->arg);
   else if (ev->op == DARA_FAULT_HEAL)
     snprintf(buf, len, "the partition healed after step %lld", (long long)ev->arg);
   else if (ev->op == DARA_FAULT_RESTART)

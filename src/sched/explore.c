@@ -649,8 +649,11 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
     for (unsigned k = 0; k < b->nfaults; k++) {
       fprintf(out, "%s{\"kind\": \"%s\", \"process\": %u, ", k ? ", " : "",
               dara_fault_name(b->faults[k].kind), b->faults[k].proc);
-      if (b->faults[k].kind == DARA_FAULT_RESET)
+      unsigned kind = b->faults[k].kind;
+      if (kind == DARA_FAULT_RESET || kind == DARA_FAULT_DROP || kind == DARA_FAULT_DELAY)
         fprintf(out, "\"fd\": %u, ", b->faults[k].obj);
+      if (kind == DARA_FAULT_DELIVER)
+        fprintf(out, "\"delay\": %u, ", b->faults[k].obj);
       if (b->faults[k].kind == DARA_FAULT_PARTITION) {
         char group[96];
         fprintf(out, "\"group\": [%s], ",
@@ -1318,12 +1321,12 @@ int cmd_explore(int argc, char **argv) {
        "(a process killed between two of its steps), restart\n"
        "(a crashed program started again), reset (a\n"
        "connection aborted), partition (programs cut off from\n"
-       "the others until healed) (docs/faults.md)",
+       "the others until healed), drop and delay (of\n"
+       "datagrams) (docs/faults.md)",
        parse_faults, &so.faults},
       {"max-faults", 0, "N",
-       "--faults: at most N crashes, resets and partitions\n"
-       "per execution "
-       "(1 to 16, default 1)",
+       "--faults: at most N faults per execution, not\n"
+       "counting recoveries (1 to 16, default 1)",
        parse_max_faults, &max_faults},
       {"fault-procs", 0, "LIST",
        "--faults: crash, or reset the connections of, only\n"

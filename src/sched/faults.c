@@ -17,10 +17,11 @@ int faults_parse_kinds(const char *arg, unsigned *mask, char *err, size_t len) {
     size_t n = strcspn(p, ",");
     unsigned kind = 0;
     for (unsigned k = DARA_FAULT_CRASH; k < DARA_FAULT_COUNT; k++)
-      if (strlen(dara_fault_name(k)) == n && strncmp(p, dara_fault_name(k), n) == 0)
+      if ((FAULTS_CHOSEN >> k & 1) && strlen(dara_fault_name(k)) == n &&
+          strncmp(p, dara_fault_name(k), n) == 0)
         kind = k;
     if (!kind) {
-      snprintf(err, len, "unknown fault '%.*s' (crash, restart, reset, partition)",
+      snprintf(err, len, "unknown fault '%.*s' (crash, restart, reset, partition, drop, delay)",
                (int)(n < 64 ? n : 64), p);
       return -1;
     }

@@ -11,6 +11,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sched/event.h"
+
+/* The kinds --faults names (bits 1 << enum dara_fault): a heal comes with
+ * partition, a deliver with delay. */
+#define FAULTS_CHOSEN                                                           \
+  (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESTART | 1u << DARA_FAULT_RESET | \
+   1u << DARA_FAULT_PARTITION | 1u << DARA_FAULT_DROP | 1u << DARA_FAULT_DELAY)
+
 /* The most faults one execution may inject (--max-faults). */
 #define FAULTS_MAX 16
 

@@ -143,3 +143,47 @@ void io_reset(int pidfd, int fd) {
   }
   close(c);
 }
+
+bool io_dgram_queued(int pidfd, int fd) {
+  int c = copy_fd(pidfd, fd);
+  if (c < 0)
+    return false;
+  struct pollfd p = {.fd = c, .events = POLLIN};
+  bool queued = poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+  close(c);
+  return queued;
+}
+
+bool io_dgram_take(int pidfd, int fd, void *buf, size_t cap, size_t *len,
+                   struct sockaddr_storage *from, socklen_t *fromlen, struct sockaddr_storage *to,
+                   socklen_t *tolen) {
+  int c = copy_fd(pidfd, fd);
+  if (c < 0)
+    return false;
+  *fromlen = sizeof(*from);
+  *tolen = sizeof(*to);
+  ssize_t n = recvfrom(c, buf, cap, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)from, fromlen);
+  if (n >= 0 && getsockname(c, (struct sockaddr *)to, tolen) != 0)
+    *tolen = 0;
+  close(c);
+  if (n < 0)
+    return false;
+  *len = (size_t)n < cap ? (size_t)n : cap;
+  return true;
+}
+
+int io_dgram_sender(int pidfd, int fd, const struct sockaddr_storage *a, socklen_t alen) {
+  int c = copy_fd(pidfd, fd);
+  if (c < 0)
+    return -1;
+  struct sockaddr_storage self;
+  socklen_t sl = sizeof(self);
+  int type = 0;
+  socklen_t tl = sizeof(type);
+  if (getsockopt(c, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_DGRAM &&
+      getsockname(c, (struct sockaddr *)&self, &sl) == 0 && sl == alen &&
+      memcmp(&self, a, alen) == 0)
+    return c;
+  close(c);
+  return -1;
+}

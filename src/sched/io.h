@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "abi/region.h"
@@ -56,5 +57,20 @@ pid_t io_peer_pid(int pidfd, int fd);
  * shutdown of both directions. Nothing when fd is not a connected stream
  * socket. */
 void io_reset(int pidfd, int fd);
+
+/* Datagrams (explore --faults drop, delay). Whether a datagram is queued
+ * at socket fd of the process behind pidfd. */
+bool io_dgram_queued(int pidfd, int fd);
+/* Takes the first datagram queued at fd out of it: its bytes into buf
+ * (up to cap; *len its length), where it came from into from (*fromlen),
+ * and the socket's own address into to (*tolen). False when none could be
+ * taken. */
+bool io_dgram_take(int pidfd, int fd, void *buf, size_t cap, size_t *len,
+                   struct sockaddr_storage *from, socklen_t *fromlen, struct sockaddr_storage *to,
+                   socklen_t *tolen);
+/* A copy of datagram socket fd of the process behind pidfd, bound to
+ * address a (alen bytes), or -1: the socket a delayed datagram is sent
+ * again from, so that it comes from where it first came from. */
+int io_dgram_sender(int pidfd, int fd, const struct sockaddr_storage *a, socklen_t alen);
 
 #endif

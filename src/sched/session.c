@@ -84,9 +84,11 @@ struct session_ctx {
   struct candidate timed[DARA_MAX_PROCS * DARA_MAX_ROUTINES];
   /* The faults offered at a point: a restart and a crash per process, a
    * reset per connection, a partition per way to cut the processes in
-   * two, or a heal. */
-  struct fault_option
-      fault_opts[2 * DARA_MAX_PROCS + SESSION_MAX_SOCKETS + (1u << (DARA_MAX_PROCS - 1))];
+   * two, or a heal, a drop and a delay per datagram socket, a delivery per
+   * held datagram. */
+  struct fault_option fault_opts[2 * DARA_MAX_PROCS + 3 * SESSION_MAX_SOCKETS +
+                                 (1u << (DARA_MAX_PROCS - 1)) + SESSION_MAX_HELD];
+  uint8_t dgram[65536]; /* a datagram taken out by a drop or delay */
   /* Each parked routine's pending operation as candidates() last saw it
    * (valid when run equals the run's number, ctx->runs): a routine that
    * has not run since cannot have changed it. */
@@ -1036,8 +1038,9 @@ static bool io_grace(struct session *s) {
 
 /* ---- faults (explore --faults, docs/faults.md) ---- */
 
-#define COUNTED_FAULTS \
-  (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESET | 1u << DARA_FAULT_PARTITION)
+#define COUNTED_FAULTS                                                            \
+  (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESET | 1u << DARA_FAULT_PARTITION | \
+   1u << DARA_FAULT_DROP | 1u << DARA_FAULT_DELAY)
 
 /* Whether the policy may inject a fault that --max-faults counts (a crash,
  * a reset or a partition) now. */
@@ -1093,8 +1096,8 @@ static bool fault_possible(const struct session *s) {
     return false;
   if (counted_possible(s))
     return true;
-  if (s->partition)
-    return true; /* a heal may come */
+  if (s->partition || s->nheld)
+    return true; /* a heal or a delivery may come */
   for (unsigned i = 0; i < s->nslots; i++)
     if (restartable(s, i))
       return true;
@@ -1170,6 +1173,65 @@ static size_t partitions(const struct session *s, struct fault_option *opts) {
   return n;
 }
 
+/* A drop: the first datagram queued at descriptor fd of proc is taken out
+ * and thrown away, as a network loses one. */
+static void inject_drop(struct session *s, unsigned proc, int fd) {
+  struct sockaddr_storage from, to;
+  socklen_t fromlen, tolen;
+  size_t len;
+  io_dgram_take(s->procs[proc].pidfd, fd, s->ctx->dgram, sizeof(s->ctx->dgram), &len, &from,
+                &fromlen, &to, &tolen);
+}
+
+/* A delay: the first datagram queued at descriptor fd of proc is taken
+ * out and held, to be sent again later (inject_deliver), after those sent
+ * since. */
+static void inject_delay(struct session *s, unsigned proc, int fd) {
+  struct held_dgram *h = &s->held[s->nheld];
+  h->id = ++s->ndelays;
+  if (!io_dgram_take(s->procs[proc].pidfd, fd, s->ctx->dgram, sizeof(s->ctx->dgram), &h->len,
+                     &h->from, &h->fromlen, &h->to, &h->tolen) ||
+      h->tolen == 0 || !(h->data = malloc(h->len ? h->len : 1)))
+    return; /* none to take, or it cannot be kept: lost */
+  memcpy(h->data, s->ctx->dgram, h->len);
+  h->proc = (uint8_t)proc;
+  h->fd = fd;
+  s->nheld++;
+}
+
+static void release_held(struct held_dgram *h) {
+  free(h->data);
+  h->data = NULL;
+}
+
+/* The delayed datagram id is sent again, to where it was queued, from
+ * where it came from: through a copy of its sender's socket while a
+ * process of the run holds it, else from a socket of dara's bound to the
+ * sender's address (free again once the sender closed it). */
+static void inject_deliver(struct session *s, uint32_t id) {
+  for (unsigned i = 0; i < s->nheld; i++) {
+    struct held_dgram *h = &s->held[i];
+    if (h->id != id)
+      continue;
+    int sender = -1;
+    for (unsigned j = 0; j < s->nsockets && sender < 0; j++) {
+      const struct known_socket *k = &s->sockets[j];
+      if (k->dgram && k->proc < s->nslots && s->procs[k->proc].alive)
+        sender = io_dgram_sender(s->procs[k->proc].pidfd, k->fd, &h->from, h->fromlen);
+    }
+    if (sender < 0 && (sender = socket(h->from.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) >= 0 &&
+        h->from.ss_family != AF_UNIX)
+      (void)bind(sender, (struct sockaddr *)&h->from, h->fromlen);
+    if (sender >= 0) {
+      (void)sendto(sender, h->data, h->len, MSG_DONTWAIT, (struct sockaddr *)&h->to, h->tolen);
+      close(sender);
+    }
+    release_held(h);
+    s->held[i] = s->held[--s->nheld];
+    return;
+  }
+}
+
 /* Offers the policy the faults it may inject now; true when one was (the
  * candidates must be looked at again) or the run ended. n == 0: no thread
  * can run, though some wait: only restarts and a heal are offered. */
@@ -1181,6 +1243,12 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
   bool counted = counted_possible(s) && n > 0; /* nothing to run: only recoveries */
   bool crash = counted && (s->cfg->faults & (1u << DARA_FAULT_CRASH));
   bool reset = counted && (s->cfg->faults & (1u << DARA_FAULT_RESET));
+  bool drop = counted && (s->cfg->faults & (1u << DARA_FAULT_DROP));
+  bool delay =
+      counted && (s->cfg->faults & (1u << DARA_FAULT_DELAY)) && s->nheld < SESSION_MAX_HELD;
+  for (unsigned i = 0; i < s->nheld; i++)
+    opts[nopts++] = (struct fault_option){
+        .kind = DARA_FAULT_DELIVER, .proc = s->held[i].proc, .obj = s->held[i].id};
   if (s->partition)
     opts[nopts++] = (struct fault_option){.kind = DARA_FAULT_HEAL};
   else if (counted && (s->cfg->faults & (1u << DARA_FAULT_PARTITION)))
@@ -1200,6 +1268,17 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
       if (s->conns[c].proc == i)
         opts[nopts++] = (struct fault_option){
             .kind = DARA_FAULT_RESET, .proc = (uint8_t)i, .obj = (uint32_t)s->conns[c].fd};
+    for (unsigned c = 0; (drop || delay) && c < s->nsockets; c++) {
+      const struct known_socket *k = &s->sockets[c];
+      if (k->proc != i || !k->dgram || !io_dgram_queued(pr->pidfd, k->fd))
+        continue;
+      if (drop)
+        opts[nopts++] = (struct fault_option){
+            .kind = DARA_FAULT_DROP, .proc = (uint8_t)i, .obj = (uint32_t)k->fd};
+      if (delay)
+        opts[nopts++] = (struct fault_option){
+            .kind = DARA_FAULT_DELAY, .proc = (uint8_t)i, .obj = (uint32_t)k->fd};
+    }
   }
   if (nopts == 0)
     return false;
@@ -1241,6 +1320,15 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
     break;
   case DARA_FAULT_HEAL:
     s->partition = 0;
+    break;
+  case DARA_FAULT_DROP:
+    inject_drop(s, opts[k].proc, (int)opts[k].obj);
+    break;
+  case DARA_FAULT_DELAY:
+    inject_delay(s, opts[k].proc, (int)opts[k].obj);
+    break;
+  case DARA_FAULT_DELIVER:
+    inject_deliver(s, opts[k].obj);
     break;
   default:
     inject_restart(s, opts[k].proc);
@@ -1459,6 +1547,9 @@ static void cleanup(struct session *s) {
       close(pr->pidfd);
     pr->pidfd = -1;
   }
+  for (unsigned i = 0; i < s->nheld; i++)
+    release_held(&s->held[i]);
+  s->nheld = 0;
   for (unsigned i = 0; i < s->noutsiders; i++)
     close(s->outsiders[i]);
   s->noutsiders = 0;
@@ -1552,6 +1643,16 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
                      "%s off from the others after step %llu",
                      faults_group_text(res->faults[i].obj, (char[96]){0}, 96),
                      (unsigned long long)res->faults[i].after);
+    else if (res->faults[i].kind == DARA_FAULT_DROP || res->faults[i].kind == DARA_FAULT_DELAY)
+      session_detail(&s,
+                     "after the injected fault: a datagram queued at fd %u of process %u (%s) "
+                     "was %s after step %llu",
+                     res->faults[i].obj, res->faults[i].proc, session_prog(&s, res->faults[i].proc),
+                     res->faults[i].kind == DARA_FAULT_DROP ? "dropped" : "delayed",
+                     (unsigned long long)res->faults[i].after);
+    else if (res->faults[i].kind == DARA_FAULT_DELIVER)
+      session_detail(&s, "after the injected fault: delayed datagram %u delivered after step %llu",
+                     res->faults[i].obj, (unsigned long long)res->faults[i].after);
     else if (res->faults[i].kind == DARA_FAULT_HEAL)
       session_detail(&s, "after the injected fault: the partition healed after step %llu",
                      (unsigned long long)res->faults[i].after);

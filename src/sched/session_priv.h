@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "abi/region.h"
@@ -22,6 +23,7 @@ struct names;
 struct world;
 
 #define SESSION_MAX_SOCKETS 256
+#define SESSION_MAX_HELD 16      /* delayed datagrams held at once */
 #define SESSION_MAX_OUTSIDERS 16 /* uncontrolled children watched at once */
 
 /* One process of the run, in its slot (control block) of the region: the
@@ -63,6 +65,18 @@ struct session {
   unsigned nslots;    /* procs[] in use: cfg->nprocs, and the restarted ones */
   unsigned ncounted;  /* faults injected that --max-faults counts (all but restart, heal) */
   uint32_t partition; /* while partitioned: one side's command lines (bit i: cmd i) */
+  /* Datagrams taken out by a delay fault, to be delivered again (session.c,
+   * inject_delay): freed, and their senders' copies closed, by cleanup. */
+  struct held_dgram {
+    uint32_t id;  /* the delay's number in the run, from 1 */
+    uint8_t proc; /* where it was queued: descriptor fd of proc */
+    int32_t fd;
+    struct sockaddr_storage from, to; /* the sender's and the receiver's addresses */
+    socklen_t fromlen, tolen;
+    size_t len;
+    uint8_t *data;
+  } held[SESSION_MAX_HELD];
+  unsigned nheld, ndelays;
   uint64_t steps;
   uint64_t clock_seen; /* the virtual clock when dara last held the turn */
   int spins;           /* how long dara polls a word before it sleeps: its own
@@ -93,6 +107,7 @@ struct session {
   struct known_socket {
     uint8_t proc;
     int8_t peer; /* conns: the process at the other end, -1 when not known */
+    bool dgram;  /* sockets: a datagram socket (UDP, UNIX datagrams) */
     int32_t fd;
   } sockets[SESSION_MAX_SOCKETS];
   unsigned nsockets;

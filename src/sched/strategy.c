@@ -69,11 +69,11 @@ struct strategy {
 
   /* faults (strategy.h) */
   unsigned faults, max_faults;
-  struct rng fault_rng;          /* random, pct, mix: the draws of faults */
-  uint64_t fault_after[16];      /* ... the steps before each planned fault, ascending */
-  unsigned nplanned, next_fault; /* planned for this execution, injected so far */
-  uint64_t restart_at, heal_at;  /* ... the steps before the next restart, heal */
-  uint32_t fault_passed;         /* dfs: 1 + the thread choice the fault hook took at
+  struct rng fault_rng;                     /* random, pct, mix: the draws of faults */
+  uint64_t fault_after[16];                 /* ... the steps before each planned fault, ascending */
+  unsigned nplanned, next_fault;            /* planned for this execution, injected so far */
+  uint64_t restart_at, heal_at, deliver_at; /* ... the steps before the next recovery */
+  uint32_t fault_passed;                    /* dfs: 1 + the thread choice the fault hook took at
                                     this point (a level), for choose; 0: none */
 
   /* dfs and pb as shard `shard` of `shards` (strategy_set_shard) */
@@ -285,19 +285,24 @@ static int fault_tree(struct strategy *s, size_t nopts, const struct candidate *
 
 /* Whether --max-faults counts a fault of this kind (not the recoveries,
  * restart and heal). */
-static bool counted(unsigned kind) { return kind != DARA_FAULT_RESTART && kind != DARA_FAULT_HEAL; }
+static bool counted(unsigned kind) {
+  return kind != DARA_FAULT_RESTART && kind != DARA_FAULT_HEAL && kind != DARA_FAULT_DELIVER;
+}
 
 /* random, pct, mix: the faults planned in strategy_begin (each a crash, a
- * reset or a partition, drawn among those offered then); after a crash, a
- * restart (when offered), after a partition a heal, after a delay drawn
- * up to half of execution 0's length, so that some come before the others
- * notice and some too late; at once when nothing else can run (n == 0). */
+ * reset, a partition, a drop or a delay, drawn among those offered then).
+ * Each is followed by its recovery when there is one (a crash by a
+ * restart, a partition by the heal, a delay by the delivery), after a
+ * number of steps drawn up to half of execution 0's length, so that some
+ * come before the others notice and some too late; at once when nothing
+ * else can run (n == 0). */
 static int fault_planned(struct strategy *s, const struct fault_option *opts, size_t nopts,
                          size_t n, uint64_t steps) {
   for (size_t i = 0; i < nopts; i++) {
-    uint64_t *due = opts[i].kind == DARA_FAULT_RESTART ? &s->restart_at
-                    : opts[i].kind == DARA_FAULT_HEAL  ? &s->heal_at
-                                                       : NULL;
+    uint64_t *due = opts[i].kind == DARA_FAULT_RESTART   ? &s->restart_at
+                    : opts[i].kind == DARA_FAULT_HEAL    ? &s->heal_at
+                    : opts[i].kind == DARA_FAULT_DELIVER ? &s->deliver_at
+                                                         : NULL;
     if (due && (steps >= *due || n == 0)) {
       *due = UINT64_MAX;
       return (int)i;
@@ -319,6 +324,8 @@ static int fault_planned(struct strategy *s, const struct fault_option *opts, si
         s->restart_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
       if (opts[i].kind == DARA_FAULT_PARTITION)
         s->heal_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
+      if (opts[i].kind == DARA_FAULT_DELAY)
+        s->deliver_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
       return (int)i;
     }
   return -1;
@@ -335,7 +342,7 @@ static int fault(struct policy *p, const struct fault_option *opts, size_t nopts
 static void plan_faults(struct strategy *s) {
   s->nplanned = s->next_fault = 0;
   s->fault_passed = 0;
-  s->restart_at = s->heal_at = UINT64_MAX;
+  s->restart_at = s->heal_at = s->deliver_at = UINT64_MAX;
   if (!s->faults || s->kind == S_DFS || s->kind == S_PB || s->executions == 0)
     return; /* execution 0 runs without: it calibrates */
   rng_seed(&s->fault_rng,

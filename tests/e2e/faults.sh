@@ -16,7 +16,8 @@
 #   - --faults restart starts a crashed program again in the next slot,
 #     and --faults reset breaks a connection (ECONNRESET at the other
 #     end), --faults partition cuts programs off from the others (and
-#     loses the acknowledged write too); their bug files replay;
+#     loses the acknowledged write too), --faults drop and delay lose and
+#     reorder datagrams; their bug files replay;
 #   - --max-faults and --fault-procs bound what is injected; two shards
 #     inject the faults one process does;
 #   - the refusals: an unknown fault, strategies that cannot inject, the
@@ -57,6 +58,11 @@ ping() {
 kv() {
   local k=$EXAMPLES/replicated_kv
   echo "$k backup $1 : $k primary $(($1 + 1)) $1 ${2:-} : $k client $(($1 + 1)) $1"
+}
+
+# udp PORT: net_udp's server (process 0) and client (process 1).
+udp() {
+  echo "$PROGRAMS/net_udp $1 server : $PROGRAMS/net_udp $1 client"
 }
 
 # bugs FILE: each bug of an explore summary as "kind schedule hits faults".
@@ -277,6 +283,44 @@ test_partition() {
     { echo "kv replay: $(describe "$TMP/rp")"; return 1; }
 }
 
+# Datagrams dropped and delayed: two that must arrive in order (net_udp,
+# its timeouts due only when nothing else can run) are lost or reordered
+# under faults, never without; dfs exhausts; the files replay.
+test_datagrams() {
+  local port=$((PORT + 20)) f
+  # shellcheck disable=SC2046
+  dara_run "$TMP/un" explore --timers due --strategy random --seed 1 -n 100 --json -o un -- \
+    $(udp $port)
+  [[ $(status "$TMP/un") == 0 ]] || { echo "without faults: $(describe "$TMP/un")"; return 1; }
+  # shellcheck disable=SC2046
+  dara_run "$TMP/ud" explore --timers due --strategy dfs --depth 12 --faults drop --keep-going \
+    --json -o ud -- $(udp $port)
+  [[ $(status "$TMP/ud") == 1 && $(jq .exhausted "$TMP/ud.out") == true ]] ||
+    { echo "drop: $(describe "$TMP/ud")"; return 1; }
+  # Lost (2) when the second is dropped, out of order (3) when the first.
+  [[ $(jq -c '[.bugs[] | select(.kind == "exit") | [.message[-1:], .faults[0].kind, .faults[0].fd]] | sort' "$TMP/ud.out") == '[["2","drop",3],["3","drop",3]]' ]] ||
+    { echo "drop: $(jq -c '[.bugs[] | [.message, .faults]]' "$TMP/ud.out")"; return 1; }
+  # shellcheck disable=SC2046
+  dara_run "$TMP/ue" explore --timers due --strategy dfs --depth 12 --faults delay --keep-going \
+    --json -o ue -- $(udp $port)
+  [[ $(status "$TMP/ue") == 1 && $(jq .exhausted "$TMP/ue.out") == true ]] ||
+    { echo "delay: $(describe "$TMP/ue")"; return 1; }
+  f=$(jq -r '.bugs[] | select(.message | endswith("status 3")) | .file' "$TMP/ue.out")
+  [[ -n $f ]] || { echo "delay: no reordering: $(jq -c '[.bugs[] | [.message, .faults]]' "$TMP/ue.out")"; return 1; }
+  dara_run "$TMP/rp" replay "$f"
+  [[ $(status "$TMP/rp") == 1 ]] &&
+    grep -q "after the injected fault: a datagram queued at fd 3 of process 0 (.*) was delayed" "$TMP/rp.err" ||
+    { echo "delay replay: $(describe "$TMP/rp")"; return 1; }
+  dara_run "$TMP/us" show "$f"
+  grep -Eq 'fault +the first datagram queued at fd 3 of process 0 .* was delayed' "$TMP/us.out" &&
+    grep -Eq 'recv\(fd=3, .*\) = 1 "2"' "$TMP/us.out" ||
+    { echo "show:"; grep -E "fault|recv" "$TMP/us.out"; return 1; }
+  # A delayed datagram is delivered at the latest when the server would
+  # wait for ever: no schedule ends in a deadlock at its recv.
+  [[ $(jq '[.bugs[] | select(.kind == "deadlock")] | length' "$TMP/ue.out") == 0 ]] ||
+    { echo "delay: a held datagram was never delivered"; return 1; }
+}
+
 # Two shards merged run the executions of one run, faults included.
 # (Not --jobs: executions at once would listen on the same port.)
 test_shards() {
@@ -320,7 +364,7 @@ refused() {
 
 test_refusals() {
   local p=$PROGRAMS/net_ping port=$((PORT + 10))
-  refused unknown "unknown fault 'reboot' (crash, restart, reset, partition)" --faults crash,reboot -- "$p" $port server || return 1
+  refused unknown "unknown fault 'reboot' (crash, restart, reset, partition, drop, delay)" --faults crash,reboot -- "$p" $port server || return 1
   refused dpor "--faults: dpor cannot inject faults" --strategy dpor --faults crash -- "$p" $port server || return 1
   refused cov "--faults: cov cannot inject faults" --strategy cov --faults crash -- "$p" $port server || return 1
   refused alone "--max-faults and --fault-procs: only with --faults" --max-faults 2 -- "$p" $port server || return 1
@@ -332,5 +376,5 @@ test_refusals() {
 if [[ $QUICK == 1 ]]; then
   run_tests dfs_ping lost_write reset refusals
 else
-  run_tests dfs_ping lost_write fixed budget restart reset partition shards refusals
+  run_tests dfs_ping lost_write fixed budget restart reset partition datagrams shards refusals
 fi
