@@ -22,7 +22,7 @@
 #     inject the faults one process does;
 #   - the refusals: an unknown fault, strategies that cannot inject, the
 #     fault options without --faults, a process the run does not have.
-# EXPLORE_QUICK=1 (sanitizer builds) runs the crash, reset and refusal
+# EXPLORE_QUICK=1 (sanitizer builds) runs the crash, reset, datagram and refusal
 # tests, with fewer fault-free schedules.
 # Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
 # passed, N failed", and the exit status is non-zero when a test failed.
@@ -374,7 +374,7 @@ test_refusals() {
 }
 
 if [[ $QUICK == 1 ]]; then
-  run_tests dfs_ping lost_write reset refusals
+  run_tests dfs_ping lost_write reset datagrams refusals
 else
   run_tests dfs_ping lost_write fixed budget restart reset partition datagrams shards refusals
 fi
