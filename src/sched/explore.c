@@ -592,17 +592,11 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
     fputs("\"faults\": {\"kinds\": ", out);
     faults_kinds_json(out, x->faults);
     fprintf(out, ", \"max\": %u, \"processes\": ", x->max_faults);
-    if (x->fault_procs) {
-      fputc('[', out);
-      for (unsigned i = 0, first = 1; i < 64; i++)
-        if (x->fault_procs >> i & 1) {
-          fprintf(out, "%s%u", first ? "" : ", ", i);
-          first = 0;
-        }
-      fputs("]}, ", out);
-    } else {
+    char procs[96];
+    if (x->fault_procs) /* below 1 << DARA_MAX_PROCS */
+      fprintf(out, "[%s]}, ", faults_group_text((uint32_t)x->fault_procs, procs, sizeof(procs)));
+    else
       fputs("null}, ", out);
-    }
   }
   if (x->shard.count > 1)
     fprintf(out, "\"shard\": {\"index\": %llu, \"count\": %llu, \"foreign\": %llu}, ",

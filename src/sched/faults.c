@@ -98,3 +98,16 @@ char *faults_group_text(uint32_t group, char *buf, size_t len) {
   }
   return buf;
 }
+
+unsigned faults_recovery(unsigned kind) {
+  switch (kind) {
+  case DARA_FAULT_CRASH:
+    return DARA_FAULT_RESTART;
+  case DARA_FAULT_PARTITION:
+    return DARA_FAULT_HEAL;
+  case DARA_FAULT_DELAY:
+    return DARA_FAULT_DELIVER;
+  default:
+    return 0;
+  }
+}

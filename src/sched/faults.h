@@ -19,6 +19,16 @@
   (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESTART | 1u << DARA_FAULT_RESET | \
    1u << DARA_FAULT_PARTITION | 1u << DARA_FAULT_DROP | 1u << DARA_FAULT_DELAY)
 
+/* The kinds --max-faults counts: all but the recoveries (restart, heal,
+ * deliver), which answer a fault. */
+#define FAULTS_COUNTED                                                            \
+  (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESET | 1u << DARA_FAULT_PARTITION | \
+   1u << DARA_FAULT_DROP | 1u << DARA_FAULT_DELAY)
+
+/* The recovery that answers a fault of this kind (a crash: restart; a
+ * partition: heal; a delay: deliver), or 0 when none does. */
+unsigned faults_recovery(unsigned kind);
+
 /* The most faults one execution may inject (--max-faults). */
 #define FAULTS_MAX 16
 

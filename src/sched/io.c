@@ -124,16 +124,25 @@ enum io_kind io_names(int pidfd, int fd, char *local, char *peer, size_t len) {
   return kind;
 }
 
+/* The type (SOCK_STREAM, SOCK_DGRAM) of socket c, with its own address in
+ * self (*sl bytes); -1 when c is no socket. */
+static int socket_type(int c, struct sockaddr_storage *self, socklen_t *sl) {
+  int type = 0;
+  socklen_t tl = sizeof(type);
+  *sl = sizeof(*self);
+  if (getsockname(c, (struct sockaddr *)self, sl) != 0 ||
+      getsockopt(c, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
+    return -1;
+  return type;
+}
+
 void io_reset(int pidfd, int fd) {
   int c = copy_fd(pidfd, fd);
   if (c < 0)
     return;
   struct sockaddr_storage self;
-  socklen_t sl = sizeof(self);
-  int type = 0;
-  socklen_t tl = sizeof(type);
-  if (getsockname(c, (struct sockaddr *)&self, &sl) == 0 &&
-      getsockopt(c, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
+  socklen_t sl;
+  if (socket_type(c, &self, &sl) == SOCK_STREAM) {
     if (self.ss_family == AF_INET || self.ss_family == AF_INET6) {
       struct sockaddr none = {.sa_family = AF_UNSPEC};
       (void)connect(c, &none, sizeof(none));
@@ -177,12 +186,8 @@ int io_dgram_sender(int pidfd, int fd, const struct sockaddr_storage *a, socklen
   if (c < 0)
     return -1;
   struct sockaddr_storage self;
-  socklen_t sl = sizeof(self);
-  int type = 0;
-  socklen_t tl = sizeof(type);
-  if (getsockopt(c, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_DGRAM &&
-      getsockname(c, (struct sockaddr *)&self, &sl) == 0 && sl == alen &&
-      memcmp(&self, a, alen) == 0)
+  socklen_t sl;
+  if (socket_type(c, &self, &sl) == SOCK_DGRAM && sl == alen && memcmp(&self, a, alen) == 0)
     return c;
   close(c);
   return -1;

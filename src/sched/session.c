@@ -1038,14 +1038,10 @@ static bool io_grace(struct session *s) {
 
 /* ---- faults (explore --faults, docs/faults.md) ---- */
 
-#define COUNTED_FAULTS                                                            \
-  (1u << DARA_FAULT_CRASH | 1u << DARA_FAULT_RESET | 1u << DARA_FAULT_PARTITION | \
-   1u << DARA_FAULT_DROP | 1u << DARA_FAULT_DELAY)
-
 /* Whether the policy may inject a fault that --max-faults counts (a crash,
  * a reset or a partition) now. */
 static bool counted_possible(const struct session *s) {
-  return (s->cfg->faults & COUNTED_FAULTS) && s->ncounted < s->cfg->max_faults &&
+  return (s->cfg->faults & FAULTS_COUNTED) && s->ncounted < s->cfg->max_faults &&
          s->ncounted < SESSION_MAX_FAULTS / 2;
 }
 
@@ -1306,7 +1302,7 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
   session_emit(s, &ev);
   if (s->done)
     return true;
-  if (COUNTED_FAULTS >> opts[k].kind & 1)
+  if (FAULTS_COUNTED >> opts[k].kind & 1)
     s->ncounted++;
   switch (opts[k].kind) {
   case DARA_FAULT_CRASH:

@@ -17,9 +17,10 @@
 
 #include "abi/region.h"
 #include "sched/cli.h"
-#include "sched/event.h"
 #include "sched/covfuzz.h"
 #include "sched/dpor.h"
+#include "sched/event.h"
+#include "sched/faults.h"
 
 enum kind { S_DFS, S_RANDOM, S_PCT, S_PB, S_MIX, S_RR, S_DPOR, S_COV };
 
@@ -69,12 +70,13 @@ struct strategy {
 
   /* faults (strategy.h) */
   unsigned faults, max_faults;
-  struct rng fault_rng;                     /* random, pct, mix: the draws of faults */
-  uint64_t fault_after[16];                 /* ... the steps before each planned fault, ascending */
-  unsigned nplanned, next_fault;            /* planned for this execution, injected so far */
-  uint64_t restart_at, heal_at, deliver_at; /* ... the steps before the next recovery */
-  uint32_t fault_passed;                    /* dfs: 1 + the thread choice the fault hook took at
-                                    this point (a level), for choose; 0: none */
+  struct rng fault_rng;                  /* random, pct, mix: the draws of faults */
+  uint64_t fault_after[16];              /* ... the steps before each planned fault, ascending */
+  unsigned nplanned, next_fault;         /* planned for this execution, injected so far */
+  uint64_t recover_at[DARA_FAULT_COUNT]; /* ... the steps before the next recovery of
+                                               each kind (restart, heal, deliver) */
+  uint32_t fault_passed; /* dfs, pb: 1 + the thread choice the fault hook took at this
+                            point (a level), for choose; 0: none */
 
   /* dfs and pb as shard `shard` of `shards` (strategy_set_shard) */
   uint64_t shard, shards;
@@ -283,12 +285,6 @@ static int fault_tree(struct strategy *s, size_t nopts, const struct candidate *
   return (int)(k - n);
 }
 
-/* Whether --max-faults counts a fault of this kind (not the recoveries,
- * restart and heal). */
-static bool counted(unsigned kind) {
-  return kind != DARA_FAULT_RESTART && kind != DARA_FAULT_HEAL && kind != DARA_FAULT_DELIVER;
-}
-
 /* random, pct, mix: the faults planned in strategy_begin (each a crash, a
  * reset, a partition, a drop or a delay, drawn among those offered then).
  * Each is followed by its recovery when there is one (a crash by a
@@ -299,12 +295,9 @@ static bool counted(unsigned kind) {
 static int fault_planned(struct strategy *s, const struct fault_option *opts, size_t nopts,
                          size_t n, uint64_t steps) {
   for (size_t i = 0; i < nopts; i++) {
-    uint64_t *due = opts[i].kind == DARA_FAULT_RESTART   ? &s->restart_at
-                    : opts[i].kind == DARA_FAULT_HEAL    ? &s->heal_at
-                    : opts[i].kind == DARA_FAULT_DELIVER ? &s->deliver_at
-                                                         : NULL;
-    if (due && (steps >= *due || n == 0)) {
-      *due = UINT64_MAX;
+    unsigned kind = opts[i].kind;
+    if (!(FAULTS_COUNTED >> kind & 1) && (steps >= s->recover_at[kind] || n == 0)) {
+      s->recover_at[kind] = UINT64_MAX;
       return (int)i;
     }
   }
@@ -313,19 +306,16 @@ static int fault_planned(struct strategy *s, const struct fault_option *opts, si
   s->next_fault++;
   size_t ncounted = 0; /* crashes, resets, partitions */
   for (size_t i = 0; i < nopts; i++)
-    ncounted += counted(opts[i].kind);
+    ncounted += FAULTS_COUNTED >> opts[i].kind & 1;
   if (ncounted == 0)
     return -1; /* nothing to fault now: this one is not injected */
   uint64_t k = rng_below(&s->fault_rng, ncounted);
   uint64_t len = s->calibration ? s->calibration : 100;
   for (size_t i = 0; i < nopts; i++)
-    if (counted(opts[i].kind) && k-- == 0) {
-      if (opts[i].kind == DARA_FAULT_CRASH)
-        s->restart_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
-      if (opts[i].kind == DARA_FAULT_PARTITION)
-        s->heal_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
-      if (opts[i].kind == DARA_FAULT_DELAY)
-        s->deliver_at = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
+    if ((FAULTS_COUNTED >> opts[i].kind & 1) && k-- == 0) {
+      unsigned recovery = faults_recovery(opts[i].kind);
+      if (recovery)
+        s->recover_at[recovery] = steps + 1 + rng_below(&s->fault_rng, len / 2 + 1);
       return (int)i;
     }
   return -1;
@@ -342,7 +332,8 @@ static int fault(struct policy *p, const struct fault_option *opts, size_t nopts
 static void plan_faults(struct strategy *s) {
   s->nplanned = s->next_fault = 0;
   s->fault_passed = 0;
-  s->restart_at = s->heal_at = s->deliver_at = UINT64_MAX;
+  for (unsigned k = 0; k < DARA_FAULT_COUNT; k++)
+    s->recover_at[k] = UINT64_MAX;
   if (!s->faults || s->kind == S_DFS || s->kind == S_PB || s->executions == 0)
     return; /* execution 0 runs without: it calibrates */
   rng_seed(&s->fault_rng,
