@@ -39,12 +39,8 @@ PROGRAMS=$BUILD/tests/programs
 EXAMPLES=$BUILD/examples
 TIMEOUT=(timeout -k 5 300)
 QUICK=${EXPLORE_QUICK:-}
-# A block of 16 ports from this shell's pid, below the ephemeral range
-# (tests/e2e/net.sh says why).
-EPHEMERAL=32768
-read -r EPHEMERAL _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || EPHEMERAL=32768
-((EPHEMERAL >= 20000 + 16 * 64)) || EPHEMERAL=$((20000 + 16 * 64))
-PORT=$((20000 + ($$ + 7) % ((EPHEMERAL - 20000) / 16) * 16))
+# The tests listen on PORT to PORT + 21 (lib.sh, port_block).
+PORT=$(port_block 32 7)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-faults.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT

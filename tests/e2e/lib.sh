@@ -17,6 +17,19 @@ dara_run() {
   return "$rc"
 }
 
+# port_block SIZE [SALT]: the first of SIZE ports for a suite's servers,
+# chosen from this shell's pid (plus SALT), so that suites started
+# together, with close pids, get different blocks; below the ephemeral
+# range (32768 and up by default), where the client ends of earlier runs'
+# connections linger in TIME_WAIT for a minute and a server cannot bind a
+# port one of them holds, SO_REUSEADDR or not.
+port_block() {
+  local size=$1 salt=${2:-0} ephemeral=32768
+  read -r ephemeral _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || ephemeral=32768
+  ((ephemeral >= 20000 + size * 64)) || ephemeral=$((20000 + size * 64))
+  echo $((20000 + ($$ + salt) % ((ephemeral - 20000) / size) * size))
+}
+
 # status PREFIX: the exit status of a finished run.
 status() {
   cat "$1.rc"

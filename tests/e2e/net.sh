@@ -37,15 +37,8 @@ DARA=$BUILD/bin/dara
 PROGRAMS=$BUILD/tests/programs
 EXAMPLES=$BUILD/examples
 TIMEOUT=(timeout -k 5 120)
-# The tests listen on PORT to PORT + 10: a block of 16 ports chosen from this
-# shell's pid (suites started together, with close pids, get different
-# blocks), below the ephemeral range (32768 and up by default), where the
-# client ends of earlier runs' connections linger in TIME_WAIT for a minute
-# and a server cannot bind a port one of them holds, SO_REUSEADDR or not.
-EPHEMERAL=32768
-read -r EPHEMERAL _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || EPHEMERAL=32768
-((EPHEMERAL >= 20000 + 16 * 64)) || EPHEMERAL=$((20000 + 16 * 64))
-PORT=$((20000 + $$ % ((EPHEMERAL - 20000) / 16) * 16))
+# The tests listen on PORT to PORT + 10 (lib.sh, port_block).
+PORT=$(port_block 16)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-net.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
