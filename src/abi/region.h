@@ -77,10 +77,14 @@
  * 5: dara_proc.spin; 7: DARA_POINTS_RACY and dara_region.racy; 8:
  * dara_routine.pc for every operation (the call site), dara_proc.crash,
  * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack; 9: coverage
- * (dara_region_header.coverage, dara_region.cov) */
-#define DARA_ABI_VERSION 9u
+ * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks */
+#define DARA_ABI_VERSION 10u
 
-#define DARA_MAX_PROCS 8
+/* Control blocks: the programs of the command line take the first ones
+ * (at most DARA_MAX_CMDS), a restarted program or a forked child the next
+ * free one. */
+#define DARA_MAX_PROCS 64
+#define DARA_MAX_CMDS 8
 /* Threads alive at once in a process (a thread that exited counts until it
  * is joined or detached): once the table is full, the slot of a finished
  * thread serves a new one (the shim's free_slot). */

@@ -593,7 +593,7 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
     faults_kinds_json(out, x->faults);
     fprintf(out, ", \"max\": %u, \"processes\": ", x->max_faults);
     char procs[96];
-    if (x->fault_procs) /* below 1 << DARA_MAX_PROCS */
+    if (x->fault_procs) /* below 1 << DARA_MAX_CMDS */
       fprintf(out, "[%s]}, ", faults_group_text((uint32_t)x->fault_procs, procs, sizeof(procs)));
     else
       fputs("null}, ", out);

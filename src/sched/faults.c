@@ -45,9 +45,9 @@ int faults_parse_procs(const char *arg, uint64_t *mask, char *err, size_t len) {
       return -1;
     }
     unsigned long i = strtoul(p, &end, 10);
-    if (i >= DARA_MAX_PROCS) {
-      snprintf(err, len, "process %lu: a run has at most %d processes (0 to %d)", i, DARA_MAX_PROCS,
-               DARA_MAX_PROCS - 1);
+    if (i >= DARA_MAX_CMDS) {
+      snprintf(err, len, "process %lu: a command line has at most %d programs (0 to %d)", i,
+               DARA_MAX_CMDS, DARA_MAX_CMDS - 1);
       return -1;
     }
     *mask |= 1ull << i;

@@ -200,11 +200,11 @@ static int split_commands(int argc, char **argv, struct sched_cmd *cmds, int *nc
                                         : "empty program between ':' separators");
       return -1;
     }
-    if (*ncmds == DARA_MAX_PROCS) {
+    if (*ncmds == DARA_MAX_CMDS) {
       snprintf(err, err_len,
-               "dara supports at most %d processes in one run (DARA_MAX_PROCS): more "
-               "programs were given",
-               DARA_MAX_PROCS);
+               "dara runs at most %d programs from one command line (DARA_MAX_CMDS): more "
+               "were given",
+               DARA_MAX_CMDS);
       return -1;
     }
     struct sched_cmd *cmd = &cmds[*ncmds];

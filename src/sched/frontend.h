@@ -86,7 +86,7 @@ struct run {
   /* The world outside (outside.h): hdr.world's environment as an argv-like
    * array, each program's file, and standard input's copy (-1: none). */
   char **envp;
-  const char *exec_paths[DARA_MAX_PROCS];
+  const char *exec_paths[DARA_MAX_CMDS];
   int input_fd;
 };
 

@@ -142,7 +142,7 @@ fail:
 }
 
 void outside_free(struct sched_world *w) {
-  for (int i = 0; i < DARA_MAX_PROCS; i++)
+  for (int i = 0; i < DARA_MAX_CMDS; i++)
     free(w->paths[i]);
   for (uint32_t i = 0; i < w->nenv; i++)
     free(w->env[i]);

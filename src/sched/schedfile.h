@@ -23,7 +23,7 @@
 #include "sched/event.h"
 
 #define SCHEDFILE_VERSION \
-  8u /* reads 1 to 8; 2 added SYSCALL events, 3 the race outcome,
+  9u /* reads 1 to 9; 2 added SYSCALL events, 3 the race outcome,
                              4 the racy points policy and its places, the
                              ORACLE record and the check outcome, 5 the
                              step limit in the header and its outcome, the
@@ -32,7 +32,9 @@
                              inside the C or C++ runtime placed at the
                              program's frame that led to it, and places
                              written through a table per process, 8 FAULT
-                             events (explore --faults) */
+                             events (explore --faults), 9 64
+                             processes (6 bits of process in a
+                             thread's number) and FORK events */
 
 struct sched_cmd {
   int argc;
@@ -66,7 +68,7 @@ struct sched_program_id {
 #define SCHED_INPUT_MAX (64u << 20) /* standard input kept: at most 64 MiB */
 #define SCHED_ENV_MAX 4096u         /* environment variables kept */
 struct sched_world {
-  char *paths[DARA_MAX_PROCS]; /* each program's file, absolute ("" unknown) */
+  char *paths[DARA_MAX_CMDS]; /* each program's file, absolute ("" unknown) */
   uint32_t nenv;
   char **env;     /* "NAME=value" */
   bool has_input; /* input[] is the programs' standard input */
@@ -91,11 +93,11 @@ struct sched_header {
                              with the file); written, NULL for none */
   struct sched_oracle oracle; /* read: allocated (freed with the file) */
   bool has_programs;          /* programs[] is known (version 4 files) */
-  struct sched_program_id programs[DARA_MAX_PROCS];
+  struct sched_program_id programs[DARA_MAX_CMDS];
   bool has_world; /* world is known (version 5 files) */
   struct sched_world world;
-  int nprocs; /* 1..DARA_MAX_PROCS */
-  struct sched_cmd cmds[DARA_MAX_PROCS];
+  int nprocs; /* command lines, 1..DARA_MAX_CMDS */
+  struct sched_cmd cmds[DARA_MAX_CMDS];
 };
 
 enum sched_outcome_kind {

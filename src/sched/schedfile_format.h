@@ -54,8 +54,10 @@ static const uint8_t sf_magic[8] = {'D', 'A', 'R', 'A', 'S', 'C', 'H', 'D'};
 #define EF_ALL 0x1f
 #define EF_STEP_DEFAULT EF_OBJ /* what a STEP without a flags byte means */
 
-/* proc and routine travel as one number: routine * 8 + proc. */
-#define PR_PROC_BITS 3
+/* proc and routine travel as one number: routine << PR_PROC_BITS | proc
+ * (3 bits before version 9, when a run had at most 8 processes). */
+#define PR_PROC_BITS 6
+#define PR_PROC_BITS_V8 3
 _Static_assert(DARA_MAX_PROCS <= (1 << PR_PROC_BITS), "proc must fit in PR_PROC_BITS");
 _Static_assert(DARA_EV_KIND_COUNT <= TAG_EVENT_KIND + 1, "event kind must fit in a tag");
 

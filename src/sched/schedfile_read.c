@@ -215,8 +215,8 @@ static enum rd read_header(struct reader *r) {
   if (r->f->version >= 5)
     TRY(rd_u64(r, &h->max_steps));
   TRY(rd_u64(r, &v));
-  if (v < 1 || v > DARA_MAX_PROCS) {
-    return bad(r, "%llu processes (1..%d allowed)", (unsigned long long)v, DARA_MAX_PROCS);
+  if (v < 1 || v > DARA_MAX_CMDS) {
+    return bad(r, "%llu programs (1..%d allowed)", (unsigned long long)v, DARA_MAX_CMDS);
   }
   h->nprocs = (int)v;
   for (int p = 0; p < h->nprocs; p++) {
@@ -606,7 +606,8 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     ev.routine = (uint16_t)r->prev.routine;
   } else {
     TRY(rd_u64(r, &v));
-    uint64_t routine = v >> PR_PROC_BITS, proc = v & ((1u << PR_PROC_BITS) - 1);
+    unsigned bits = r->f->version >= 9 ? PR_PROC_BITS : PR_PROC_BITS_V8;
+    uint64_t routine = v >> bits, proc = v & ((1u << bits) - 1);
     if (proc >= DARA_MAX_PROCS || routine >= DARA_MAX_ROUTINES) {
       return bad(r, "thread %llu:%llu out of range", (unsigned long long)proc,
                  (unsigned long long)routine);
@@ -789,13 +790,13 @@ void schedfile_free(struct sched_file *f) {
   free(f->hdr.strategy);
   free(f->hdr.racy);
   free(f->hdr.oracle.check);
-  for (int p = 0; p < DARA_MAX_PROCS; p++)
+  for (int p = 0; p < DARA_MAX_CMDS; p++)
     free(f->hdr.world.paths[p]);
   for (uint32_t i = 0; i < f->hdr.world.nenv; i++)
     free(f->hdr.world.env[i]);
   free(f->hdr.world.env);
   free(f->hdr.world.input);
-  for (int p = 0; p < DARA_MAX_PROCS; p++) {
+  for (int p = 0; p < DARA_MAX_CMDS; p++) {
     struct sched_cmd *c = &f->hdr.cmds[p];
     if (c->argv) {
       for (int i = 0; i < c->argc; i++) {

@@ -228,8 +228,8 @@ static void w_free(struct schedfile_writer *w) {
 }
 
 static bool header_ok(struct schedfile_writer *w, const struct sched_header *h) {
-  if (h->nprocs < 1 || h->nprocs > DARA_MAX_PROCS) {
-    w_fail(w, "header: %d processes (1..%d allowed)", h->nprocs, DARA_MAX_PROCS);
+  if (h->nprocs < 1 || h->nprocs > DARA_MAX_CMDS) {
+    w_fail(w, "header: %d programs (1..%d allowed)", h->nprocs, DARA_MAX_CMDS);
     return false;
   }
   if (h->points >= DARA_POINTS_COUNT) {

@@ -65,8 +65,8 @@ struct session_ctx {
    * workers, each with a context, do not move each other's. -1: none. */
   int input_fd;
   struct world *world;
-  struct names *names;                       /* the current (or last) run's threads and objects */
-  struct forkserver servers[DARA_MAX_PROCS]; /* explore: one per process slot */
+  struct names *names;                      /* the current (or last) run's threads and objects */
+  struct forkserver servers[DARA_MAX_CMDS]; /* explore: one per command line */
   /* How many routines of each process the current run has seen (every
    * routine slot_state was written for): it is cleared that far. */
   uint32_t routines_used[DARA_MAX_PROCS];
@@ -87,7 +87,7 @@ struct session_ctx {
    * two, or a heal, a drop and a delay per datagram socket, a delivery per
    * held datagram. */
   struct fault_option fault_opts[2 * DARA_MAX_PROCS + 3 * SESSION_MAX_SOCKETS +
-                                 (1u << (DARA_MAX_PROCS - 1)) + SESSION_MAX_HELD];
+                                 (1u << (DARA_MAX_CMDS - 1)) + SESSION_MAX_HELD];
   uint8_t dgram[65536]; /* a datagram taken out by a drop or delay */
   /* Each parked routine's pending operation as candidates() last saw it
    * (valid when run equals the run's number, ctx->runs): a routine that
@@ -142,7 +142,7 @@ struct session_ctx *session_ctx_new(void) {
 void session_ctx_free(struct session_ctx *ctx) {
   if (!ctx)
     return;
-  for (int i = 0; i < DARA_MAX_PROCS; i++)
+  for (int i = 0; i < DARA_MAX_CMDS; i++)
     if (ctx->servers[i].tried)
       forkserver_stop(&ctx->servers[i]);
   if (ctx->region)
@@ -1585,9 +1585,9 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
     races_reset(ctx->races);
     s.races = ctx->races;
   }
-  if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_PROCS) {
-    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d processes can be run",
-                   DARA_MAX_PROCS);
+  if (cfg->nprocs < 1 || cfg->nprocs > DARA_MAX_CMDS) {
+    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "between 1 and %d programs can be run",
+                   DARA_MAX_CMDS);
     return -1;
   }
   if (ctx->region) {

@@ -178,7 +178,7 @@ static void show_check_programs(struct show *sh) {
   const struct sched_header *h = &sh->f->hdr;
   if (!h->has_programs || !h->has_world)
     return;
-  for (int i = 0; i < h->nprocs && i < DARA_MAX_PROCS; i++) {
+  for (int i = 0; i < h->nprocs && i < DARA_MAX_CMDS; i++) {
     const struct program_id *then = &h->programs[i];
     const char *path = h->world.paths[i];
     if (then->kind == PROGRAM_ID_NONE || !path || !path[0])

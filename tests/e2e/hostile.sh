@@ -720,7 +720,7 @@ test_limit_processes() {
   for mode in record explore; do
     dara_run "$d/procs-$mode" "$mode" -o "$d/procs-$mode.out" -- "${args[@]}"
     expect "$d/procs-$mode" 2 \
-      '^dara: dara supports at most 8 processes in one run (DARA_MAX_PROCS)' ||
+      '^dara: dara runs at most 8 programs from one command line (DARA_MAX_CMDS)' ||
       { echo "($mode)"; return 1; }
   done
 }

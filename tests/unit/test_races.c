@@ -341,15 +341,16 @@ static void test_thread_cap_and_reset(void **state) {
 }
 
 /* The detector remembers at most RACES_MAX_RECORDS last accesses: one
- * thread in each process touching every location it may name in each of
- * the four ways comes to just under it, and the next one stops it. */
+ * thread in each of eight processes touching every location it may name
+ * in each of the four ways comes to just under it, and the next one
+ * stops it. */
 static void test_record_cap(void **state) {
   (void)state;
   static const uint16_t ops[] = {DARA_OP_MEM_READ, DARA_OP_MEM_WRITE, DARA_OP_ATOMIC_LOAD,
                                  DARA_OP_ATOMIC_STORE};
   struct races *r = races_new();
   unsigned records = 0;
-  for (unsigned proc = 0; proc < DARA_MAX_PROCS; proc++)
+  for (unsigned proc = 0; proc < 8; proc++)
     for (uint32_t loc = 1; loc < RACES_MAX_OBJECTS; loc++)
       for (unsigned k = 0; k < 4; k++) {
         struct dara_event ev = {

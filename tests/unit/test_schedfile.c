@@ -421,7 +421,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x08", 9);
+  assert_memory_equal(bytes, "DARASCHD\x09", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -789,19 +789,19 @@ static void test_wrong_version(void **state) {
   (void)state;
   static struct hand h;
   char err[256] = "";
-  h_start(&h, 9);
+  h_start(&h, 10);
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err,
-                      "hand.bin is schedule format version 9; this dara reads versions 1 to 8");
-  const uint64_t refused[] = {0, 10, UINT64_MAX};
+                      "hand.bin is schedule format version 10; this dara reads versions 1 to 9");
+  const uint64_t refused[] = {0, 11, UINT64_MAX};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     h_start(&h, refused[i]);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-    assert_non_null(strstr(err, "this dara reads versions 1 to 8"));
+    assert_non_null(strstr(err, "this dara reads versions 1 to 9"));
   }
-  for (uint64_t version = 1; version <= 8; version++) {
+  for (uint64_t version = 1; version <= 9; version++) {
     h_start(&h, version);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
@@ -1199,6 +1199,27 @@ static void h_event(struct hand *h, unsigned kind, uint64_t op, uint64_t obj, ui
   h_uv(h, zigzag_encode(arg));
 }
 
+/* A thread's number: routine << 6 | process from version 9 (64
+ * processes), routine << 3 | process before. */
+static void test_thread_number_bits(void **state) {
+  (void)state;
+  static struct hand h;
+  char err[256] = "";
+  for (uint64_t version = 8; version <= 9; version++) {
+    struct sched_file f;
+    h_start(&h, version);
+    h_byte(&h, 0x80 | DARA_OP_MUTEX_UNLOCK);
+    h_uv(&h, 2 << 6 | 40);
+    h_uv(&h, 0); /* a STEP of 40:2 (version 9), 0:21 (version 8) */
+    h_footer(&h, 1, 0, 0, 0, 0);
+    assert_int_equal(schedfile_parse(h.buf, h.len, "hand.bin", &f, err, sizeof err), SCHEDFILE_OK);
+    assert_int_equal(f.nevents, 1);
+    assert_int_equal(f.events[0].proc, version == 9 ? 40 : 0);
+    assert_int_equal(f.events[0].routine, version == 9 ? 2 : 21);
+    schedfile_free(&f);
+  }
+}
+
 /* A FAULT event (version 8): read back with its fault and the steps
  * before it; refused in a version 7 file, and with a fault that is none
  * or unknown, or a routine other than 0. */
@@ -1381,8 +1402,8 @@ static void test_syscall_documented_example(void **state) {
   (void)state;
   static struct hand h;
   char err[256] = "";
-  static const uint8_t body[] = {
-      0x86, 0x08, 0x04,                             /* STEP 0:1 mutex_lock #4 */
+  static uint8_t body[] = {
+      0x86, 0x40, 0x04,                             /* STEP 0:1 mutex_lock #4 */
       0x65, 0x18, 0x04, 0xc8, 0x01,                 /* EXIT 2, time 100 */
       0x05, 0x01, 0x05, 's',  't',  'a',  't', 'e', /* LABEL 1 */
       0x05, 0x02, 0x04, 'o',  'p',  'e',  'n',      /* LABEL 2 */
@@ -1394,10 +1415,12 @@ static void test_syscall_documented_example(void **state) {
   /* As a version 2 file, where SYSCALL events came in, and as the version
    * 7 file the writer makes below. */
   h_start(&h, 2);
+  body[1] = 1 << 3; /* routine 1 of process 0, in the 3 bits before version 9 */
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
   h_footer(&h, 4, 0, 0, 2, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
+  body[1] = 1 << 6;
   h_start(&h, SCHEDFILE_VERSION);
   memcpy(h.buf + h.len, body, sizeof body);
   h.len += sizeof body;
@@ -1628,7 +1651,7 @@ static void test_writer_refuses(void **state) {
   struct sched_header h = sample_header();
   h.nprocs = 0;
   assert_null(schedfile_create(path, &h, err, sizeof err));
-  assert_non_null(strstr(err, "processes"));
+  assert_non_null(strstr(err, "programs"));
   h = sample_header();
   struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
   assert_non_null(w);
@@ -1832,7 +1855,7 @@ static void test_module_records(void **state) {
       {5, 0, 0, SCHEDFILE_BAD, "a MODULE record in a version 5 file"},
       {6, 0, 1, SCHEDFILE_BAD, "defined out of order (expected 0)"},
       {6, 0, 32, SCHEDFILE_BAD, "module 32 out of range"},
-      {6, 8, 0, SCHEDFILE_BAD, "process 8 out of range"},
+      {6, 64, 0, SCHEDFILE_BAD, "process 64 out of range"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     h_start(&h, cases[i].version);
@@ -2270,6 +2293,7 @@ int main(void) {
       cmocka_unit_test(test_trailing_garbage),
       cmocka_unit_test(test_hand_made_valid),
       cmocka_unit_test(test_wrong_version),
+      cmocka_unit_test(test_thread_number_bits),
       cmocka_unit_test(test_fault_event),
       cmocka_unit_test(test_malformed_records),
       cmocka_unit_test(test_place_table),
