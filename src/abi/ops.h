@@ -53,7 +53,9 @@
   X(ATOMIC_STORE, "atomic_store")         \
   X(ATOMIC_RMW, "atomic_rmw")             \
   X(ATOMIC_CAS, "atomic_cas")             \
-  X(FENCE, "fence")
+  X(FENCE, "fence")                       \
+  X(PROC_FORK, "fork")                    \
+  X(IO_WAITPID, "waitpid")
 
 enum dara_op {
 #define DARA_OP_ENUM(name, str) DARA_OP_##name,
@@ -79,9 +81,11 @@ enum dara_obj_kind {
 
 /* The I/O operations wait for a descriptor to be ready (readiness is
  * decided by the scheduler, which polls the descriptors the routine
- * publishes in dara_routine.io). */
+ * publishes in dara_routine.io). A wait for a child process (IO_WAITPID)
+ * is one: it waits on pidfds of the children, which read ready once the
+ * child has exited. */
 static inline int dara_op_is_io(unsigned op) {
-  return op >= DARA_OP_IO_ACCEPT && op <= DARA_OP_IO_POLL;
+  return (op >= DARA_OP_IO_ACCEPT && op <= DARA_OP_IO_POLL) || op == DARA_OP_IO_WAITPID;
 }
 
 /* The memory operations of instrumented programs (dara-cc, docs/instrumented.md):

@@ -77,7 +77,8 @@
  * 5: dara_proc.spin; 7: DARA_POINTS_RACY and dara_region.racy; 8:
  * dara_routine.pc for every operation (the call site), dara_proc.crash,
  * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack; 9: coverage
- * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks */
+ * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks,
+ * DARA_OP_PROC_FORK, dara_proc.fork_slot, DARA_LOG_FORK, DARA_OP_IO_WAITPID */
 #define DARA_ABI_VERSION 10u
 
 /* Control blocks: the programs of the command line take the first ones
@@ -243,6 +244,9 @@ enum dara_log_kind {
   DARA_LOG_STEP = 8,    /* a forced step taken under a lease: a = op, b = obj,
                          * args[0] = obj2, args[1] = pc (dara_routine.pc),
                          * c = virtual time */
+  DARA_LOG_FORK = 9,    /* the fork chosen at a PROC_FORK point was made: a = the
+                         * child's control block (dara_proc.fork_slot), b = its
+                         * pid, or 0 when fork failed (c = errno) */
 };
 
 enum dara_note {
@@ -319,6 +323,10 @@ struct dara_proc {
                           * recycled: a CREATE names the slot) */
   uint64_t epoch;     /* scheduler's step count at the last handoff */
   uint32_t nmodules;
+  uint32_t fork_slot;    /* written by the scheduler when it chooses a routine at
+                          * PROC_FORK: the control block the child takes (its
+                          * state STARTING); the child binds to it and parks
+                          * before it runs any of the program */
   uint32_t lease;        /* steps the chosen routine may take on its own (see
                           * "Forced steps" and "Memory leases" above), with
                           * DARA_LEASE_MEMORY set for a memory lease; the shim

@@ -80,8 +80,7 @@ int io_status(int idx, const struct dara_routine *r, int *waits_for) {
 /* Parks at op until one of the n descriptors in w is ready (returns 1) or
  * the deadline (virtual ns, 0: none) is due (returns 0). n == 0 makes a
  * point that does not wait (or, with a deadline, a sleep). */
-static int io_wait(unsigned op, int fd, const struct dara_io_wait *w, unsigned n,
-                   uint64_t deadline) {
+int shim_io_wait(unsigned op, int fd, const struct dara_io_wait *w, unsigned n, uint64_t deadline) {
   struct dara_routine *r = &shim.proc->routines[shim_self()];
   for (;;) {
     if (n)
@@ -99,11 +98,11 @@ static int io_wait(unsigned op, int fd, const struct dara_io_wait *w, unsigned n
 
 static int io_wait_one(unsigned op, int fd, short events, uint64_t deadline) {
   struct dara_io_wait w = {.fd = fd, .events = (uint32_t)events};
-  return io_wait(op, fd, &w, 1, deadline);
+  return shim_io_wait(op, fd, &w, 1, deadline);
 }
 
 /* A point that does not wait (non-blocking calls). */
-static void io_point(unsigned op, int fd) { io_wait(op, fd, NULL, 0, 0); }
+static void io_point(unsigned op, int fd) { shim_io_wait(op, fd, NULL, 0, 0); }
 
 /* The point before a socket call: on a blocking socket, a wait until fd is
  * ready for events (or the socket's timeout, deadline, passes: false); on a
@@ -495,7 +494,7 @@ static int wait_any(const struct pollfd *fds, nfds_t nfds, long long timeout_ns)
       w[0] = (struct dara_io_wait){.fd = -1, .events = POLLIN};
       n = 1;
     }
-    return io_wait(DARA_OP_IO_POLL, first, w, n, deadline);
+    return shim_io_wait(DARA_OP_IO_POLL, first, w, n, deadline);
   }
   int ep = epoll_create1(EPOLL_CLOEXEC);
   bool ok = ep >= 0;
@@ -518,7 +517,7 @@ static int wait_any(const struct pollfd *fds, nfds_t nfds, long long timeout_ns)
   int ready;
   if (ok) {
     w[0] = (struct dara_io_wait){.fd = ep, .events = POLLIN};
-    ready = io_wait(DARA_OP_IO_POLL, first, w, 1, deadline);
+    ready = shim_io_wait(DARA_OP_IO_POLL, first, w, 1, deadline);
   } else { /* a descriptor epoll refuses (a regular file, a closed one) is
             * ready for poll at once, which the real poll then reports */
     io_point(DARA_OP_IO_POLL, first);

@@ -3,9 +3,10 @@
  *
  * Process ids differ from run to run, so they are never recorded as
  * arguments, and the calls that return one are marked in abi/calls.h so
- * that replay does not compare their results. A wait blocks in the real call
- * while holding the turn: the children of a controlled process run natively
- * (process.c), so they finish without needing a turn.
+ * that replay does not compare their results. A wait for a child forked
+ * under control is a point first (children.c), so the real call finds it
+ * exited; one for a child that runs natively (posix_spawn, system) blocks
+ * in the real call while holding the turn, as that child needs none.
  *
  * exit is recorded only when the program calls it; a return from main
  * reaches exit inside libc, past any interposition.
@@ -40,11 +41,13 @@ SHIM_EXPORT void exit(int status) {
 SHIM_EXPORT pid_t wait(int *status) {
   if (!shim_sys_enter())
     return REAL(wait)(status);
+  children_await(-1, 0);
   struct shim_sys s;
   shim_sys_begin(&s, DARA_CALL_wait, 0, 0, 0);
   int st = 0;
   pid_t pid = REAL(wait)(&st);
   int err = pid < 0 ? errno : 0;
+  children_reaped(pid);
   s.args[0] = (uint64_t)exit_status_of(pid, &st);
   if (status)
     *status = st;
@@ -55,11 +58,13 @@ SHIM_EXPORT pid_t wait(int *status) {
 SHIM_EXPORT pid_t waitpid(pid_t which, int *status, int options) {
   if (!shim_sys_enter())
     return REAL(waitpid)(which, status, options);
+  children_await(which, options);
   struct shim_sys s;
   shim_sys_begin(&s, DARA_CALL_waitpid, (uint64_t)options, 0, 0);
   int st = 0;
   pid_t pid = REAL(waitpid)(which, &st, options);
   int err = pid < 0 ? errno : 0;
+  children_reaped(pid);
   s.args[1] = (uint64_t)exit_status_of(pid, &st);
   if (status)
     *status = st;

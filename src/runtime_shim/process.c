@@ -8,9 +8,15 @@
  * any other thread run, so output flushed at exit is ordered the same way in
  * every run. Other threads stay parked and die with the process.
  *
- * fork: the child is a copy of a controlled process, but it has no control
- * block of its own. It runs natively (the parent logs a note naming it), so
- * it can never hang waiting for a turn that will not come.
+ * fork: a scheduling point (PROC_FORK). When chosen, the scheduler has
+ * given the child a control block of its own (dara_proc.fork_slot, state
+ * STARTING). The child binds to it, its one thread keeping the index it
+ * had in the parent, and parks before it runs any of the program; the
+ * parent logs the child's pid (DARA_LOG_FORK) and goes on. From then on
+ * the child's threads are scheduled, recorded and replayed like any
+ * other, and the parent's waits for it are points (children.c). A child
+ * made past the shim (posix_spawn, system, popen, a raw clone) runs
+ * natively, as before.
  *
  * exec: a scheduling point (PROC_EXEC); when chosen, the process leaves
  * control (DETACHED), gives the turn back and execs. The new image finds no
@@ -46,9 +52,28 @@ void process_install_hooks(void) {
 }
 
 SHIM_EXPORT pid_t fork(void) {
+  if (!shim_controlled())
+    return REAL(fork)();
+  shim_point(DARA_OP_PROC_FORK, 0, 0);
+  struct dara_proc *p = shim.proc;
+  uint32_t slot = __atomic_load_n(&p->fork_slot, __ATOMIC_ACQUIRE);
+  if (slot >= DARA_MAX_PROCS || slot == shim.slot)
+    shim_die("the scheduler gave no control block for a forked child (slot %u)", slot);
+  int me = shim_self();
   pid_t pid = REAL(fork)();
-  if (pid > 0 && shim_controlled())
-    shim_log(DARA_LOG_NOTE, DARA_NOTE_FORK_UNCONTROLLED, (uint32_t)pid, 0);
+  if (pid == 0) {
+    shim_bind_forked(slot, me);
+    shim_point(DARA_OP_THREAD_START, 0, 0);
+    return 0;
+  }
+  int err = errno;
+  /* Another process can run now: whatever lease this step had assumed
+   * otherwise (region.h, "Forced steps"). */
+  p->lease = 0;
+  if (pid > 0)
+    children_add(pid);
+  shim_log(DARA_LOG_FORK, slot, pid > 0 ? (uint32_t)pid : 0, pid > 0 ? 0 : (uint64_t)err);
+  errno = err;
   return pid;
 }
 

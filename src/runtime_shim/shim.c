@@ -430,6 +430,7 @@ static int routine_status(int idx, const struct dara_routine *r, int *waits_for)
   case DARA_OP_IO_SEND:
   case DARA_OP_IO_RECV:
   case DARA_OP_IO_POLL:
+  case DARA_OP_IO_WAITPID:
     return io_status(idx, r, waits_for);
   default: /* YIELD, PROC_EXIT */
     return DARA_RS_ENABLED;
@@ -495,7 +496,8 @@ static void on_turn(struct dara_routine *r) { r->steps++; }
  * run, time out or wait on a descriptor. */
 static bool forced_step(struct dara_proc *p, int me, const struct dara_routine *r) {
   if (lease_broken || r->status != DARA_RS_ENABLED || r->deadline != 0 || dara_op_is_io(r->op) ||
-      r->op == DARA_OP_THREAD_EXIT || r->op == DARA_OP_PROC_EXIT || r->op == DARA_OP_PROC_EXEC)
+      r->op == DARA_OP_THREAD_EXIT || r->op == DARA_OP_PROC_EXIT || r->op == DARA_OP_PROC_EXEC ||
+      r->op == DARA_OP_PROC_FORK)
     return false;
   for (uint32_t i = 0, n = shim_nroutines(); i < n; i++) {
     const struct dara_routine *o = &p->routines[i];
@@ -788,6 +790,38 @@ static void bind_slot(void) {
   shim_cov_bind();
   shim.active = true;
   p->state = DARA_PROC_RUNNING;
+}
+
+void shim_bind_forked(unsigned slot, int me) {
+  struct dara_proc *parent = shim.proc;
+  struct dara_proc *p = &shim.region->procs[slot];
+  if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != DARA_PROC_STARTING)
+    shim_die("process slot %u is not waiting for a forked child (state %u)", slot, p->state);
+  shim.slot = slot;
+  shim.proc = p;
+  shim.pid = getpid();
+  p->pid = shim.pid;
+  /* The same mappings as the parent: its module numbers stay right, and
+   * with them every place and site the shim has cached. */
+  uint32_t nm = parent->nmodules < DARA_MAX_MODULES ? parent->nmodules : DARA_MAX_MODULES;
+  memcpy(p->modules, parent->modules, nm * sizeof(p->modules[0]));
+  p->nmodules = nm;
+  /* The thread that forked keeps its index, so the model of every object
+   * (owners, waiters) reads the same; the parent's other threads are not
+   * in the child, and their slots are free. */
+  memset(p->routines, 0, (size_t)me * sizeof(p->routines[0]));
+  struct dara_routine *r = &p->routines[me];
+  *r = parent->routines[me];
+  r->tid = (uint32_t)syscall(SYS_gettid);
+  r->status = DARA_RS_RUNNING;
+  r->waits_for = -1;
+  r->nio = 0;
+  p->nroutines = (uint32_t)me + 1;
+  memset(&p->crash, 0, sizeof(p->crash));
+  children_forget_all();
+  shim_cov_bind();
+  shim.active = true;
+  __atomic_store_n(&p->state, DARA_PROC_RUNNING, __ATOMIC_RELEASE);
 }
 
 __attribute__((constructor(101))) static void shim_init(void) {

@@ -427,6 +427,10 @@ void shim_set_slot(unsigned slot);
 
 /* process.c: exit and fork hooks, installed once the shim is attached. */
 void process_install_hooks(void);
+/* shim.c: in the child of a fork chosen at PROC_FORK, takes control block
+ * `slot` (STARTING), whose only thread is routine `me`, the one that
+ * called fork, as in the parent. The caller parks next. */
+void shim_bind_forked(unsigned slot, int me);
 
 /* The program's call site for a wrapper's return address: the address
  * itself, unless a sanitizer's interceptor sits in between, in which case the
@@ -453,6 +457,23 @@ int spin_status(int idx, const struct dara_routine *r, int *waits_for);
 int once_status(int idx, const struct dara_routine *r, int *waits_for);
 int sleep_status(int idx, const struct dara_routine *r, int *waits_for);
 int io_status(int idx, const struct dara_routine *r, int *waits_for);
+/* net.c: parks at op until one of the n descriptors in w is ready (1) or
+ * the deadline (virtual ns, 0: none) is due (0); fd is the point's object.
+ * n == 0 makes a point that does not wait (or, with a deadline, a sleep). */
+int shim_io_wait(unsigned op, int fd, const struct dara_io_wait *w, unsigned n, uint64_t deadline);
+
+/* children.c: the children this process forked under control. */
+/* pid is a child that took a control block: watched for waits. */
+void children_add(pid_t pid);
+/* In a forked child: its parent's children are none of its own. */
+void children_forget_all(void);
+/* Before a wait or waitpid for `which` (waitpid's rules): parks until one
+ * of the controlled children it may return has exited. Returns at once
+ * with WNOHANG, or when no controlled child matches (the real call then
+ * returns an error, or waits for a child that runs uncontrolled). */
+void children_await(pid_t which, int options);
+/* After the real call returned pid (> 0): that child is gone. */
+void children_reaped(pid_t pid);
 
 /* time.c: the virtual-time deadline (ns since the run started) of an
  * absolute time on a clock; 0 when abstime is NULL. Timed operations store it

@@ -574,6 +574,9 @@ void drain_log(struct session *s, unsigned proc) {
     case DARA_LOG_STEP:
       forced_step(s, proc, &e);
       break;
+    case DARA_LOG_FORK:
+      session_fork_logged(s, proc, e.routine, e.a, e.b, e.c);
+      break;
     default:
       bad_entry(s, proc, "log kind", e.kind);
       break;

@@ -41,6 +41,9 @@ enum dara_ev_kind {
                           * enum dara_fault, into process proc, after arg steps;
                           * obj = a reset's descriptor, a partition's group
                           * (version 8) */
+  DARA_EV_FORK = 16,      /* process `proc` is the child that thread `routine` of
+                          * process `arg` forked (version 9): its one thread is
+                          * `routine` too */
   DARA_EV_KIND_COUNT
 };
 

@@ -92,6 +92,10 @@ static void object_ref(const struct names *n, enum style st, unsigned proc, uint
  * names a join's obj2 too, should it have one; reports never did. */
 static void operation(const struct names *n, enum style st, char *buf, size_t len, unsigned proc,
                       unsigned op, uint32_t obj, uint32_t obj2) {
+  if (op == DARA_OP_IO_WAITPID) { /* obj is dara's pidfd of a child: no news */
+    snprintf(buf, len, "waitpid for a child");
+    return;
+  }
   if (dara_op_is_io(op)) { /* obj is the descriptor (ops.h) */
     snprintf(buf, len, "%s on fd %u", dara_op_name(op), obj);
     return;
@@ -428,6 +432,9 @@ void evtext_what(const struct names *n, const struct sched_file *f, const struct
     } else {
       snprintf(buf, len, "process %u starts", ev->proc);
     }
+    break;
+  case DARA_EV_FORK:
+    snprintf(buf, len, "process %u forked by thread %lld:%u", ev->proc, arg, ev->routine);
     break;
   case DARA_EV_EXIT:
     snprintf(buf, len, "process %u exits with status %lld", ev->proc, arg);

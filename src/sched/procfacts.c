@@ -57,6 +57,26 @@ pid_t procfacts_parent(pid_t pid) {
   return (pid_t)ppid;
 }
 
+int procfacts_zombie_status(pid_t pid, int *status) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  if (!read_small(path, buf, sizeof(buf)))
+    return 0;
+  const char *p = strrchr(buf, ')');
+  if (!p || p[1] != ' ' || p[2] != 'Z')
+    return 0;
+  /* Fields from 3 (state) on, space-separated; exit_code is field 52. */
+  int field = 3;
+  for (p += 2; *p && field < 52; p++)
+    if (*p == ' ')
+      field++;
+  int code;
+  if (field != 52 || sscanf(p, "%d", &code) != 1)
+    return 0;
+  *status = code;
+  return 1;
+}
+
 int procfacts_ended(int pidfd) {
   if (pidfd < 0)
     return -1;

@@ -17,6 +17,11 @@
  * read (the process is gone and reaped). */
 pid_t procfacts_parent(pid_t pid);
 
+/* The wait status of process pid while it is a zombie (exited, not yet
+ * reaped by its parent), from field 52 of /proc/PID/stat: 1 with *status
+ * set, 0 when it is not a zombie or cannot be read. */
+int procfacts_zombie_status(pid_t pid, int *status);
+
 /* Whether the process of pidfd has ended: 1 ended, 0 still running, -1
  * cannot tell (no pidfd). */
 int procfacts_ended(int pidfd);

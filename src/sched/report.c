@@ -380,6 +380,8 @@ void report_deadlock(struct session *s) {
     char brief[192];
     if (r->op == DARA_OP_COND_REACQUIRE && holder < 0)
       snprintf(brief, sizeof(brief), "%u:%u cond_wait (no signal will come)", i, j);
+    else if (r->op == DARA_OP_IO_WAITPID)
+      snprintf(brief, sizeof(brief), "%u:%u waitpid for a child", i, j);
     else if (dara_op_is_io(r->op))
       snprintf(brief, sizeof(brief), "%u:%u %s on fd %u", i, j, dara_op_name(r->op), r->obj);
     else if (holder >= 0)

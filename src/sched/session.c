@@ -314,9 +314,13 @@ void session_corrupt(struct session *s, unsigned proc, const char *what, unsigne
 /* ---- process death ---- */
 
 static void kill_all(struct session *s) {
-  for (int i = 0; i < (int)s->nslots; i++)
+  for (int i = 0; i < (int)s->nslots; i++) {
     if (s->procs[i].alive && s->procs[i].fs) /* the leader of its own group */
       kill(-s->procs[i].pid, SIGKILL);
+    /* A forked child is in its parent's group, unless it left it (setsid). */
+    if (s->procs[i].alive && s->procs[i].forked && s->procs[i].pidfd >= 0)
+      syscall(SYS_pidfd_send_signal, s->procs[i].pidfd, SIGKILL, NULL, 0);
+  }
   if (s->pgid > 0)
     kill(-s->pgid, SIGKILL);
 }
@@ -345,6 +349,8 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
   if (WIFEXITED(status)) {
     int code = WEXITSTATUS(status);
     session_emit_simple(s, DARA_EV_EXIT, proc, 0, 0, code);
+    if (pr->forked)
+      return; /* its parent judges how its child exited */
     if (code != 0 && !s->done)
       snprintf(s->res->signature, sizeof(s->res->signature), "exit %d process %u", code,
                pr->cmd); /* a restarted program's exit is its command line's */
@@ -380,11 +386,36 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
   }
 }
 
+/* How a forked child ended. It is not dara's child: the kernel keeps its
+ * status for its parent, which dara reads while it is a zombie (its
+ * parent cannot reap it before its next turn), or from the pidfd once
+ * reaped (Linux 6.15); failing both, the fatal signal the shim recorded,
+ * else a plain exit. */
+static int forked_status(struct session *s, unsigned proc) {
+  struct proc_run *pr = &s->procs[proc];
+  int status;
+  if (procfacts_zombie_status(pr->pid, &status) || procfacts_exit_status(pr->pidfd, &status))
+    return status;
+  uint32_t sig = __atomic_load_n(&s->region->procs[proc].crash.signo, __ATOMIC_ACQUIRE);
+  return sig > 0 && sig < 64 ? (int)sig : 0;
+}
+
 static bool reap(struct session *s, unsigned proc, int flags, int running) {
   struct proc_run *pr = &s->procs[proc];
   if (!pr->alive)
     return true;
   int status;
+  if (pr->forked) {
+    struct pollfd pfd = {.fd = pr->pidfd, .events = POLLIN};
+    int r;
+    do
+      r = poll(&pfd, 1, flags & WNOHANG ? 0 : 5000);
+    while (r < 0 && errno == EINTR);
+    if (r != 1)
+      return false;
+    on_death(s, proc, forked_status(s, proc), running);
+    return true;
+  }
   if (pr->fs) {
     char err[512];
     int got = forkserver_reaped(pr->fs, pr->pid, pr->pidfd, &status, flags & WNOHANG ? 0 : 5000,
@@ -416,6 +447,10 @@ static bool reap(struct session *s, unsigned proc, int flags, int running) {
 }
 
 static void reap_any(struct session *s) {
+  /* No SIGCHLD tells of a forked child (it is not dara's): look. */
+  for (int i = (int)s->cfg->nprocs; i < (int)s->nslots && !s->done; i++)
+    if (s->procs[i].forked)
+      reap(s, (unsigned)i, WNOHANG, -1);
   if (!got_sigchld)
     return;
   got_sigchld = 0;
@@ -456,8 +491,9 @@ static bool pin_cpu(void) {
 static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
   struct dara_proc *p = &s->region->procs[proc];
   uint64_t start = now_ms();
-  /* A fork server's child is not ours: no SIGCHLD cuts the wait short. */
-  int slice = s->procs[proc].fs ? 2 : 20;
+  /* A fork server's child, or a forked one, is not ours: no SIGCHLD cuts
+   * the wait short. */
+  int slice = s->procs[proc].fs || s->procs[proc].forked ? 2 : 20;
   int spins = s->spins;
   for (;;) {
     if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, s->ctx->sched_yields))
@@ -673,6 +709,8 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
 
 /* ---- starting processes ---- */
 
+static void attach(struct session *s, unsigned i, unsigned routine);
+
 static int start_proc(struct session *s, unsigned i) {
   struct dara_proc *p = &s->region->procs[i];
   unsigned cmd = s->procs[i].cmd;
@@ -718,23 +756,83 @@ static int start_proc(struct session *s, unsigned i) {
   /* A restarted program's slot is past the command lines: its event
    * names its command line. */
   session_emit_simple(s, DARA_EV_PROC_START, i, 0, 0, i == cmd ? 0 : (int64_t)cmd);
-  enum turn_wait w = wait_turn_draining(s, i, 0);
+  attach(s, i, 0);
+  return 0;
+}
+
+/* Waits for the new process in slot i to park, with thread `routine`
+ * (its first), at its first point: then it is under control. */
+static void attach(struct session *s, unsigned i, unsigned routine) {
+  struct dara_proc *p = &s->region->procs[i];
+  struct proc_run *pr = &s->procs[i];
+  enum turn_wait w = wait_turn_draining(s, i, (int)routine);
   if (w == TURN_BACK) {
-    if (p->state != DARA_PROC_RUNNING || p->pid != pid) {
+    if (p->state != DARA_PROC_RUNNING || p->pid != pr->pid) {
       session_corrupt(s, i, "pid", (unsigned long)p->pid);
-      return 0;
+      return;
     }
     pr->attached = true;
     /* The files whose paths its modules may name, once per slot. */
     uint32_t nmodules = p->nmodules;
     if (!s->ctx->modules_admitted[i] && nmodules <= DARA_MAX_MODULES) {
       s->ctx->modules_admitted[i] = nmodules ? nmodules : 1;
-      modfile_admit_process(pid);
+      modfile_admit_process(pr->pid);
     }
-    drain_define_thread(s, i, 0);
+    drain_define_thread(s, i, routine);
   }
-  after_turn(s, i, w, 0);
-  return 0;
+  after_turn(s, i, w, (int)routine);
+}
+
+/* ---- forked children ---- */
+
+/* A routine of parent was chosen at its fork: its child gets the next
+ * free slot, waiting for it (STARTING), before the parent goes on. */
+static bool reserve_fork(struct session *s, unsigned parent) {
+  if (s->nslots >= DARA_MAX_PROCS) {
+    session_finish(s, SCHED_OUT_ERROR, 0, parent,
+                   "process %u (%s) forks, and the run has %d processes already: dara's limit "
+                   "(DARA_MAX_PROCS)",
+                   parent, session_prog(s, parent), DARA_MAX_PROCS);
+    return false;
+  }
+  unsigned slot = s->nslots++;
+  struct dara_proc *p = &s->region->procs[slot];
+  region_reset_proc(p);
+  p->state = DARA_PROC_STARTING;
+  p->lock = DARA_TURN_PROC; /* the child holds the turn until it parks */
+  s->procs[slot] =
+      (struct proc_run){.cmd = s->procs[parent].cmd, .pidfd = -1, .forked = true, .parent = parent};
+  s->fork_slot = (int)slot;
+  __atomic_store_n(&s->region->procs[parent].fork_slot, slot, __ATOMIC_RELEASE);
+  return true;
+}
+
+void session_fork_logged(struct session *s, unsigned proc, unsigned routine, uint32_t slot,
+                         uint32_t pid, uint64_t err) {
+  if (s->fork_slot < 0 || slot != (uint32_t)s->fork_slot || s->procs[slot].parent != proc) {
+    session_damage(s, proc,
+                   "its event log: a fork into process slot %u, which dara did not give it", slot);
+    return;
+  }
+  s->fork_slot = -1;
+  struct proc_run *pr = &s->procs[slot];
+  if (pid == 0) { /* fork failed: the slot is free again */
+    session_detail(s, "note: process %u's fork failed: %s", proc, strerror((int)err));
+    s->region->procs[slot].state = DARA_PROC_FREE;
+    if (slot + 1 == s->nslots)
+      s->nslots--;
+    return;
+  }
+  pr->pid = (pid_t)pid;
+  pr->pidfd = (int)syscall(SYS_pidfd_open, pr->pid, 0);
+  if (pr->pidfd < 0) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc, "cannot watch the child %u of process %u: %s", pid,
+                   proc, strerror(errno));
+    return;
+  }
+  pr->alive = true;
+  session_emit_simple(s, DARA_EV_FORK, slot, routine, 0, proc);
+  s->fork_made = (int)slot;
 }
 
 /* ---- the step ---- */
@@ -1081,7 +1179,7 @@ void session_conn_made(struct session *s, unsigned proc, int fd, int peer) {
 static bool restartable(const struct session *s, unsigned proc) {
   const struct proc_run *pr = &s->procs[proc];
   return (s->cfg->faults & (1u << DARA_FAULT_RESTART)) && pr->faulted && !pr->alive &&
-         !pr->restarted && s->nslots < DARA_MAX_PROCS;
+         !pr->restarted && !pr->forked && s->nslots < DARA_MAX_PROCS;
 }
 
 /* Whether the policy may still inject a fault in this run: then every
@@ -1349,7 +1447,7 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
   s->lease_memory = false;
   if (fault_possible(s) || !s->lease_ok || s->fair_cut || c->status != DARA_RS_ENABLED ||
       dara_op_is_io(c->op) || c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT ||
-      c->op == DARA_OP_PROC_EXEC)
+      c->op == DARA_OP_PROC_EXEC || c->op == DARA_OP_PROC_FORK)
     return 0;
   uint64_t lease = LEASE_MAX;
   if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
@@ -1510,6 +1608,8 @@ static void step(struct session *s) {
   s->steps++;
   s->last_proc = c->proc;
   s->last_routine = c->routine;
+  if (c->op == DARA_OP_PROC_FORK && !reserve_fork(s, c->proc))
+    return;
   struct dara_proc *p = &s->region->procs[c->proc];
   p->chosen = c->routine;
   p->epoch = s->steps;
@@ -1520,6 +1620,13 @@ static void step(struct session *s) {
   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
   handoff_give(&p->routines[c->routine].gate, DARA_GATE_GO);
   after_turn(s, c->proc, wait_turn_draining(s, c->proc, c->routine), c->routine);
+  if (s->fork_made >= 0 && !s->done) {
+    unsigned child = (unsigned)s->fork_made;
+    s->fork_made = -1;
+    attach(s, child, c->routine);
+  } else if (s->fork_slot >= 0 && !s->done) {
+    session_damage(s, c->proc, "it was chosen at a fork and did not log one");
+  }
 }
 
 /* ---- the run ---- */
@@ -1532,6 +1639,11 @@ static void cleanup(struct session *s) {
       int status;
       char err[512];
       forkserver_reaped(pr->fs, pr->pid, pr->pidfd, &status, 5000, err, sizeof(err));
+      pr->alive = false;
+    } else if (pr->alive && pr->forked) {
+      /* Killed above; once dead, reaped below if it was orphaned to us. */
+      struct pollfd pfd = {.fd = pr->pidfd, .events = POLLIN};
+      poll(&pfd, 1, 5000);
       pr->alive = false;
     } else if (pr->alive) {
       while (waitpid(pr->pid, NULL, 0) < 0 && errno == EINTR)
@@ -1559,7 +1671,13 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
                 struct session_result *res) {
   memset(res, 0, sizeof(*res));
   res->outcome.message = res->message;
-  struct session s = {.ctx = ctx, .cfg = cfg, .res = res, .region_fd = -1, .last_proc = 255};
+  struct session s = {.ctx = ctx,
+                      .cfg = cfg,
+                      .res = res,
+                      .region_fd = -1,
+                      .last_proc = 255,
+                      .fork_slot = -1,
+                      .fork_made = -1};
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
     s.procs[i].pidfd = -1;
     s.procs[i].cmd = (unsigned)i;

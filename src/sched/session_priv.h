@@ -28,10 +28,15 @@ struct world;
 
 /* One process of the run, in its slot (control block) of the region: the
  * programs of the command line in slots 0 to nprocs - 1, in order; a
- * program restarted after a crash (explore --faults restart) in the next
- * free slot, with the command line of the one it replaces. */
+ * program restarted after a crash (explore --faults restart) or a child a
+ * process forked, in the next free slot, with the command line of the one
+ * it replaces or of its parent. */
 struct proc_run {
   unsigned cmd; /* its command line: cfg->cmds[cmd] */
+  bool forked;  /* a child of process `parent`: not dara's child, so its end
+                   is seen through its pidfd and /proc, and its exit status
+                   is its parent's to judge */
+  unsigned parent;
   pid_t pid;
   int pidfd;
   struct forkserver *fs; /* the fork server it came from, or NULL */
@@ -62,7 +67,11 @@ struct session {
   int region_fd;
   pid_t pgid;
   struct proc_run procs[DARA_MAX_PROCS];
-  unsigned nslots;    /* procs[] in use: cfg->nprocs, and the restarted ones */
+  unsigned nslots;    /* procs[] in use: cfg->nprocs, the restarted and the forked */
+  int fork_slot;      /* the slot given to the fork chosen last, until its
+                         parent logs the fork (-1: none) */
+  int fork_made;      /* a slot whose child was forked, to be attached when its
+                         parent's turn ends (-1: none) */
   unsigned ncounted;  /* faults injected that --max-faults counts (all but restart, heal) */
   uint32_t partition; /* while partitioned: one side's command lines (bit i: cmd i) */
   /* Datagrams taken out by a delay fault, to be delivered again (session.c,
@@ -134,6 +143,11 @@ void session_conn_gone(struct session *s, unsigned proc, uint64_t fd);
 void session_conn_made(struct session *s, unsigned proc, int fd, int peer);
 /* The program of process proc (its command line's argv[0]). */
 const char *session_prog(const struct session *s, unsigned proc);
+/* Thread `routine` of proc logged the fork chosen at its PROC_FORK point
+ * (DARA_LOG_FORK): the child took control block `slot`, with pid `pid`
+ * (0: fork failed with error err). */
+void session_fork_logged(struct session *s, unsigned proc, unsigned routine, uint32_t slot,
+                         uint32_t pid, uint64_t err);
 /* Child pid of process proc runs uncontrolled (the shim's fork note):
  * watched while it lives, if it is proc's child. */
 void session_watch_outsider(struct session *s, unsigned proc, pid_t pid);

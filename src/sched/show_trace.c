@@ -215,7 +215,8 @@ void show_print_chrome(struct show *sh) {
     if (ev->kind == DARA_EV_DEADLOCK || ev->kind == DARA_EV_PROPERTY) {
       scope = "g";
     } else if (ev->kind == DARA_EV_EXIT || ev->kind == DARA_EV_SIGNAL ||
-               ev->kind == DARA_EV_PROC_START || ev->kind == DARA_EV_FAULT) {
+               ev->kind == DARA_EV_PROC_START || ev->kind == DARA_EV_FAULT ||
+               ev->kind == DARA_EV_FORK) {
       scope = "p";
     }
     fputs("{\"name\": ", out);
@@ -337,6 +338,10 @@ void show_print_shiviz(struct show *sh) {
       if (from && h != SHIVIZ_DARA) {
         vc_merge(vc[h], from);
       }
+    }
+    /* A forked child starts from its parent's clock: the fork is a message. */
+    if (ev->kind == DARA_EV_FORK && ev->arg >= 0 && ev->arg < DARA_MAX_PROCS) {
+      vc_merge(vc[h], vc[ev->arg]);
     }
     vc[h][h]++;
     if (send) {
