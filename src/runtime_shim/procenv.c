@@ -72,6 +72,28 @@ SHIM_EXPORT pid_t waitpid(pid_t which, int *status, int options) {
   return pid;
 }
 
+/* wait3 and wait4 (dash waits with wait3): recorded as waitpid. */
+SHIM_EXPORT pid_t wait4(pid_t which, int *status, int options, struct rusage *usage) {
+  if (!shim_sys_enter())
+    return REAL(wait4)(which, status, options, usage);
+  children_await(which, options);
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_waitpid, (uint64_t)options, 0, 0);
+  int st = 0;
+  pid_t pid = REAL(wait4)(which, &st, options, usage);
+  int err = pid < 0 ? errno : 0;
+  children_reaped(pid);
+  s.args[1] = (uint64_t)exit_status_of(pid, &st);
+  if (status)
+    *status = st;
+  shim_sys_end(&s, pid, err, NULL, 0);
+  return pid;
+}
+
+SHIM_EXPORT pid_t wait3(int *status, int options, struct rusage *usage) {
+  return wait4(-1, status, options, usage);
+}
+
 /* "NAME=value", cut to the excerpt's size. */
 static size_t name_value(char *out, const char *name, const char *value) {
   int n = snprintf(out, DARA_SYS_DATA + 1, "%s=%s", name ? name : "", value ? value : "");

@@ -16,7 +16,13 @@
  * the child's threads are scheduled, recorded and replayed like any
  * other, and the parent's waits for it are points (children.c). A child
  * made past the shim (posix_spawn, system, popen, a raw clone) runs
- * natively, as before.
+ * natively.
+ *
+ * vfork: its child shares the parent's memory and only calls exec or
+ * _exit, so it is made as a fork (which POSIX allows) and left to run
+ * natively, taking no control block: the parent logs a note naming it,
+ * and waits for it as for a controlled child (children.c), so that the
+ * scheduler knows it waits and for whom.
  *
  * exec: a scheduling point (PROC_EXEC); when chosen, the process leaves
  * control (DETACHED), gives the turn back and execs. The new image finds no
@@ -74,6 +80,15 @@ SHIM_EXPORT pid_t fork(void) {
     children_add(pid);
   shim_log(DARA_LOG_FORK, slot, pid > 0 ? (uint32_t)pid : 0, pid > 0 ? 0 : (uint64_t)err);
   errno = err;
+  return pid;
+}
+
+SHIM_EXPORT pid_t vfork(void) {
+  pid_t pid = REAL(fork)(); /* the child leaves control (in_child) */
+  if (pid > 0 && shim_controlled()) {
+    shim_log(DARA_LOG_NOTE, DARA_NOTE_FORK_UNCONTROLLED, (uint32_t)pid, 0);
+    children_add(pid);
+  }
   return pid;
 }
 

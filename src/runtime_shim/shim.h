@@ -26,6 +26,7 @@
 #include <poll.h>
 #include <semaphore.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -137,6 +138,8 @@
   NORET(exit, void, (int))                                                                       \
   F(wait, pid_t, (int *))                                                                        \
   F(waitpid, pid_t, (pid_t, int *, int))                                                         \
+  F(wait3, pid_t, (int *, int, struct rusage *))                                                 \
+  F(wait4, pid_t, (pid_t, int *, int, struct rusage *))                                          \
   F(getenv, char *, (const char *))                                                              \
   F(setenv, int, (const char *, const char *, int))                                              \
   F(unsetenv, int, (const char *))                                                               \

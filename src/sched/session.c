@@ -1082,7 +1082,14 @@ static bool outsiders_alive(struct session *s) {
       close(s->outsiders[i]);
   }
   s->noutsiders = kept;
-  return kept > 0;
+  if (kept > 0)
+    return true;
+  /* A process that left control by exec (a forked child that ran a
+   * command, as a shell's $(...) does) runs natively too. */
+  for (unsigned i = 0; i < s->nslots; i++)
+    if (s->procs[i].alive && s->procs[i].detached && procfacts_ended(s->procs[i].pidfd) == 0)
+      return true;
+  return false;
 }
 
 /* The run ends as a hang: its threads wait on descriptors, and an

@@ -533,13 +533,20 @@ test_no_leaks() {
 
 # ---- 6. awkward programs ----
 
-# fork: the child runs uncontrolled (dara warns), nothing hangs, exit 0.
+# fork while another thread works: the child is under control (process
+# 1, its thread keeping the forking thread's index), nothing hangs, exit
+# 0, and the recording replays.
 test_fork() {
   local p d=$TMP/awk
   p=$(prog fork_child) || return 1
   mkdir -p "$d"
   dara_run "$d/fork" record -o "$d/fork.bin" -- "$p"
-  expect "$d/fork" 0 'uncontrolled' || return 1
+  expect "$d/fork" 0 'all processes exited normally' || return 1
+  ! grep -q uncontrolled "$d/fork.err" || { echo "the child ran uncontrolled"; return 1; }
+  "$DARA" show "$d/fork.bin" >"$d/fork.show" 2>&1 || { echo "show failed"; return 1; }
+  grep -Eq ' 1:0 main +step +mutex_lock' "$d/fork.show" || { echo "no step of the child"; return 1; }
+  dara_run "$d/forkr" replay "$d/fork.bin"
+  expect "$d/forkr" 0 'as recorded' || return 1
   leftovers "$p"
 }
 

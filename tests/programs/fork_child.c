@@ -2,12 +2,12 @@
  * fork_child.c: a controlled program forks while another of its threads is
  * busy with a mutex; the child locks and unlocks a mutex of its own many
  * times and exits 0, while the parent goes on with its threads and then
- * waits for the child with waitpid (not a scheduling point).
+ * waits for the child with waitpid.
  *
- * The child has no control block, so it must run natively: if the shim kept
- * treating it as the parent's main thread, the two would share one gate and
- * the parent's turn, and the run would hang or fall apart. dara has to exit 0
- * and warn that the child runs uncontrolled.
+ * The child gets a control block of its own (process 1), whose one thread
+ * is the forking one: if the shim kept treating it as the parent's main
+ * thread, the two would share one gate and the parent's turn, and the run
+ * would hang or fall apart. dara has to exit 0, and the recording replays.
  */
 #include <pthread.h>
 #include <stdio.h>

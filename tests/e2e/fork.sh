@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# fork.sh BUILD_DIR: processes forked under control (docs/design.md,
+# "Forked children").
+#
+# Runs the real BUILD_DIR/bin/dara on tests/programs/fork_race.c:
+#   - race: explore finds the lost update between a process and its child
+#     (shared memory), by random and by dfs; the bug file replays three
+#     times to the same assertion, from another directory too; show has
+#     the FORK event and the child's steps, as text and as JSON;
+#   - fixed: grandchildren, a fork from a thread, wait, waitpid(pid) and
+#     waitpid(-1), a child's exit status 3: no bug in 300 schedules, dfs
+#     exhausts the tree without one, and a recording replays;
+#   - child: a failed assertion in the child is a crash of process 1, not
+#     of its parent, and replays;
+#   - many: past 64 processes the run ends with dara's limit (exit 2).
+# Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
+# passed, N failed", and the exit status is non-zero when a test failed.
+set -u -o pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [[ $# -ne 1 || ! -d $1 ]]; then
+  echo "usage: $0 BUILD_DIR" >&2
+  exit 2
+fi
+BUILD=$(cd "$1" && pwd)
+DARA=$BUILD/bin/dara
+P=$BUILD/tests/programs/fork_race
+TIMEOUT=(timeout -k 5 300)
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-fork.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+# replays FILE WANT: FILE replays three times with exit 1 and the message
+# WANT, once from another directory.
+replays() {
+  local file=$1 want=$2 i got
+  for i in 1 2 3; do
+    if ((i == 3)); then
+      (cd / && "${TIMEOUT[@]}" "$DARA" replay "$file") >"$TMP/rp.out" 2>"$TMP/rp.err" </dev/null
+      echo $? >"$TMP/rp.rc"
+    else
+      dara_run "$TMP/rp" replay "$file"
+    fi
+    [[ $(status "$TMP/rp") == 1 ]] || { echo "replay $i: $(describe "$TMP/rp")"; return 1; }
+    got=$(grep '^dara: BUG: ' "$TMP/rp.err" | sed 's/; replayed .*//')
+    [[ $got == *"$want"* ]] || { echo "replay $i: $got"; return 1; }
+  done
+}
+
+test_race() {
+  dara_run "$TMP/x" explore --max-schedules 200 --json -o x -- "$P" race
+  [[ $(status "$TMP/x") == 1 ]] || { echo "explore: $(describe "$TMP/x")"; return 1; }
+  local file
+  file=$TMP/$(jq -r '.bugs[0].file' "$TMP/x.out")
+  [[ $(jq -r '.bugs[0].kind' "$TMP/x.out") == crash ]] || { echo "kind: $(jq -c '.bugs[0]' "$TMP/x.out")"; return 1; }
+  replays "$file" "process 0 (${P}) killed by SIGABRT, assertion \`*counter == 2' failed" || return 1
+  dara_run "$TMP/sh" show "$file"
+  grep -Eq '^ *[0-9]+ +[0-9]+ +1:0 +fork +process 1 forked by thread 0:0$' "$TMP/sh.out" ||
+    { echo "show: no fork event"; return 1; }
+  grep -Eq '^ *[0-9]+ +[0-9]+ +1:0 main +step +sleep' "$TMP/sh.out" ||
+    { echo "show: no step of the child"; return 1; }
+  grep -Eq '0:0 main +step +waitpid for a child' "$TMP/sh.out" ||
+    { echo "show: no wait for the child"; return 1; }
+  dara_run "$TMP/sj" show --format json "$file"
+  [[ $(jq -c '[.events[] | select(.kind == "fork") | [.proc, .routine, .parent]]' "$TMP/sj.out") == '[[1,0,0]]' ]] ||
+    { echo "show --json: $(jq -c '[.events[] | select(.kind == "fork")]' "$TMP/sj.out")"; return 1; }
+  # dfs finds it too, in a tree it can walk.
+  dara_run "$TMP/d" explore --strategy dfs --json -o d -- "$P" race
+  [[ $(status "$TMP/d") == 1 && $(jq -r '.bugs[0].kind' "$TMP/d.out") == crash ]] ||
+    { echo "dfs: $(describe "$TMP/d")"; return 1; }
+}
+
+test_fixed() {
+  dara_run "$TMP/f" explore --max-schedules 300 --json -o f -- "$P" fixed
+  [[ $(status "$TMP/f") == 0 && $(jq .schedules "$TMP/f.out") == 300 ]] ||
+    { echo "explore: $(describe "$TMP/f")"; return 1; }
+  dara_run "$TMP/fd" explore --strategy dfs --max-schedules 20000 --json -o fd -- "$P" fixed
+  [[ $(status "$TMP/fd") == 0 && $(jq .exhausted "$TMP/fd.out") == true ]] ||
+    { echo "dfs: $(describe "$TMP/fd") exhausted $(jq .exhausted "$TMP/fd.out")"; return 1; }
+  dara_run "$TMP/rec" record -o "$TMP/fixed.bin" -- "$P" fixed
+  [[ $(status "$TMP/rec") == 0 ]] || { echo "record: $(describe "$TMP/rec")"; return 1; }
+  dara_run "$TMP/rep" replay "$TMP/fixed.bin"
+  [[ $(status "$TMP/rep") == 0 ]] || { echo "replay: $(describe "$TMP/rep")"; return 1; }
+  grep -q "counter 4" "$TMP/rep.out" || { echo "replay output: $(cat "$TMP/rep.out")"; return 1; }
+  # Four processes: the parent, its child and grandchild, the thread's child.
+  dara_run "$TMP/sh" show --format json "$TMP/fixed.bin"
+  [[ $(jq '[.events[] | select(.kind == "fork")] | length' "$TMP/sh.out") == 3 ]] ||
+    { echo "forks: $(jq -c '[.events[] | select(.kind == "fork")]' "$TMP/sh.out")"; return 1; }
+}
+
+test_child() {
+  dara_run "$TMP/c" explore --max-schedules 200 --json -o c -- "$P" child
+  [[ $(status "$TMP/c") == 1 ]] || { echo "explore: $(describe "$TMP/c")"; return 1; }
+  [[ $(jq -r '.bugs[0].process' "$TMP/c.out") == 1 ]] || { echo "bug: $(jq -c '.bugs[0]' "$TMP/c.out")"; return 1; }
+  replays "$TMP/$(jq -r '.bugs[0].file' "$TMP/c.out")" "process 1 (${P}) killed by SIGABRT, assertion \`*counter == 0' failed" ||
+    return 1
+}
+
+test_many() {
+  dara_run "$TMP/m" record -o "$TMP/m.bin" -- "$P" many 63
+  [[ $(status "$TMP/m") == 0 ]] || { echo "63 children: $(describe "$TMP/m")"; return 1; }
+  dara_run "$TMP/m2" record -o "$TMP/m2.bin" -- "$P" many 64
+  [[ $(status "$TMP/m2") == 2 ]] || { echo "64 children: $(describe "$TMP/m2")"; return 1; }
+  grep -q "forks, and the run has 64 processes already: dara's limit (DARA_MAX_PROCS)" "$TMP/m2.err" ||
+    { echo "64 children: $(cat "$TMP/m2.err")"; return 1; }
+}
+
+run_tests race fixed child many
