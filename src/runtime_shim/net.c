@@ -167,8 +167,15 @@ SHIM_EXPORT int socket(int domain, int type, int protocol) {
   RECORDED(int, socket, domain, type, protocol, REAL(socket)(domain, type, protocol), NULL, 0);
 }
 
+/* Its data is the two descriptors, as a pipe's: show pairs the ends. */
 SHIM_EXPORT int socketpair(int domain, int type, int protocol, int sv[2]) {
-  RECORDED(int, socketpair, domain, type, 0, REAL(socketpair)(domain, type, protocol, sv), NULL, 0);
+  if (!shim_sys_enter())
+    return REAL(socketpair)(domain, type, protocol, sv);
+  struct shim_sys s;
+  shim_sys_begin(&s, DARA_CALL_socketpair, (uint64_t)domain, (uint64_t)type, 0);
+  int ret = REAL(socketpair)(domain, type, protocol, sv);
+  shim_sys_end(&s, ret, ret < 0 ? errno : 0, ret == 0 ? sv : NULL, ret == 0 ? 2 * sizeof(int) : 0);
+  return ret;
 }
 
 SHIM_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len) {

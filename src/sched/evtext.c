@@ -347,6 +347,9 @@ void evtext_syscall(const struct dara_event *ev, char *buf, size_t len) {
   if (ev->op == DARA_CALL_pipe && ev->sys->len == sizeof(fds)) { /* its two descriptors */
     memcpy(fds, ev->sys->data, sizeof(fds));
     sink_printf(&b, ": read end %d, write end %d", fds[0], fds[1]);
+  } else if (ev->op == DARA_CALL_socketpair && ev->sys->len == sizeof(fds)) { /* version 9 */
+    memcpy(fds, ev->sys->data, sizeof(fds));
+    sink_printf(&b, ": ends %d and %d", fds[0], fds[1]);
   } else if (ev->sys->len > 0) {
     sink_put(&b, " \"", 2);
     put_bytes(&b, ev->sys->data, ev->sys->len < DARA_SYS_DATA ? ev->sys->len : DARA_SYS_DATA);

@@ -192,7 +192,7 @@ void show_print_chrome(struct show *sh) {
       }
       continue;
     }
-    if (st && ev->kind == DARA_EV_PEER)
+    if (st && (ev->kind == DARA_EV_PEER || ev->kind == DARA_EV_FORK))
       streams_event(st, ev, NULL);
     char what[EVTEXT_LEN];
     evtext_what(sh->names, sh->f, ev, what, sizeof what);

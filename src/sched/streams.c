@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include "abi/calls.h"
 #include "abi/region.h"
 
@@ -25,7 +27,11 @@ struct sent {
  * what was sent before the close. */
 struct end {
   bool stream;        /* a socket or a pipe's end: what is sent arrives in order */
-  struct end *peer;   /* the other end, once a PEER event said it */
+  bool dgram;         /* a datagram socket: messages, paired by their bytes */
+  uint64_t port;      /* a datagram socket's: the port it is bound to (0: none) */
+  uint64_t dest_port; /* ... and the one it is connected to (0: none) */
+  struct end *peer;   /* the other end, once a PEER event said it (datagrams:
+                         of a socketpair) */
   uint64_t sent;      /* bytes sent so far */
   uint64_t received;  /* bytes received so far */
   struct sent *sends; /* in order; payloads at the same index in `payloads` */
@@ -34,10 +40,26 @@ struct end {
   struct end *next; /* in streams.all */
 };
 
+/* A datagram sent and not yet received: what a receive is paired with
+ * is the first one sent whose bytes it got (its length and excerpt) and
+ * that could be for it (the port or the socketpair end it was sent to,
+ * when known). */
+struct dgram {
+  const struct end *to; /* the receiving end when known (a socketpair), else NULL */
+  uint64_t dest_port;   /* the port it was sent to when known, else 0 */
+  uint64_t len;
+  uint32_t excerpt_len;
+  bool received;
+  unsigned char excerpt[DARA_SYS_DATA];
+};
+
 struct streams {
   size_t payload_size;
   struct end *open[DARA_MAX_PROCS][STREAMS_FDS]; /* the end each descriptor names */
   struct end *all;                               /* every end made, to free */
+  struct dgram *dgrams;                          /* datagrams in the order sent */
+  unsigned char *dgram_payloads;                 /* at the same index */
+  size_t ndgrams, dgrams_cap, dgrams_first;      /* all before first are received */
 };
 
 struct streams *streams_new(size_t payload_size) {
@@ -56,6 +78,8 @@ void streams_free(struct streams *st) {
     free(e->payloads);
     free(e);
   }
+  free(st->dgrams);
+  free(st->dgram_payloads);
   free(st);
 }
 
@@ -103,7 +127,66 @@ bool streams_is_send(const struct streams *st, const struct dara_event *ev) {
   if (ev->kind != DARA_EV_SYSCALL || !ev->sys || !is_send_call(ev->op) || ev->arg <= 0)
     return false;
   int64_t fd = (int64_t)ev->sys->args[0];
-  return fd_followed(ev->proc, fd) && st->open[ev->proc][fd] && st->open[ev->proc][fd]->stream;
+  const struct end *e = fd_followed(ev->proc, fd) ? st->open[ev->proc][fd] : NULL;
+  return e && (e->stream || e->dgram);
+}
+
+static void send_dgram(struct streams *st, const struct end *e, const struct dara_event *ev,
+                       const void *payload) {
+  if (st->ndgrams == st->dgrams_cap) {
+    size_t cap = st->dgrams_cap ? st->dgrams_cap * 2 : 16;
+    struct dgram *d = realloc(st->dgrams, cap * sizeof(*d));
+    if (d)
+      st->dgrams = d;
+    unsigned char *p = realloc(st->dgram_payloads, cap * st->payload_size);
+    if (p)
+      st->dgram_payloads = p;
+    if (!d || !p)
+      return; /* out of memory: this datagram draws no arrow */
+    st->dgrams_cap = cap;
+  }
+  struct dgram *d = &st->dgrams[st->ndgrams];
+  *d = (struct dgram){.to = e->peer,
+                      .dest_port = e->dest_port,
+                      .len = (uint64_t)ev->arg,
+                      .excerpt_len = ev->sys->len <= DARA_SYS_DATA ? ev->sys->len : 0};
+  memcpy(d->excerpt, ev->sys->data, d->excerpt_len);
+  unsigned char *to = st->dgram_payloads + st->ndgrams * st->payload_size;
+  if (payload)
+    memcpy(to, payload, st->payload_size);
+  else
+    memset(to, 0, st->payload_size);
+  st->ndgrams++;
+}
+
+/* The payload of the datagram a receive of ev at end e got, or NULL. A
+ * receive gets at most a datagram's bytes (fewer when its buffer was
+ * smaller), so its excerpt is the start of the datagram's. */
+static const void *receive_dgram(struct streams *st, const struct end *e,
+                                 const struct dara_event *ev) {
+  uint64_t got = (uint64_t)ev->arg;
+  uint32_t n = ev->sys->len <= DARA_SYS_DATA ? ev->sys->len : 0;
+  for (size_t i = st->dgrams_first; i < st->ndgrams; i++) {
+    struct dgram *d = &st->dgrams[i];
+    if (d->received || got > d->len || (d->to && d->to != e) ||
+        (d->dest_port && e->port && d->dest_port != e->port))
+      continue;
+    uint32_t cmp = n < d->excerpt_len ? n : d->excerpt_len;
+    if (memcmp(d->excerpt, ev->sys->data, cmp) != 0)
+      continue;
+    d->received = true;
+    while (st->dgrams_first < st->ndgrams && st->dgrams[st->dgrams_first].received)
+      st->dgrams_first++;
+    return st->dgram_payloads + i * st->payload_size;
+  }
+  return NULL;
+}
+
+/* A forked child has its parent's descriptors: the same ends. */
+static void fork_ends(struct streams *st, unsigned child, int64_t parent) {
+  if (child >= DARA_MAX_PROCS || parent < 0 || parent >= DARA_MAX_PROCS)
+    return;
+  memcpy(st->open[child], st->open[parent], sizeof(st->open[child]));
 }
 
 static void record_send(struct streams *st, struct end *e, uint64_t n, const void *payload) {
@@ -151,15 +234,51 @@ const void *streams_event(struct streams *st, const struct dara_event *ev, const
     }
     return NULL;
   }
+  if (ev->kind == DARA_EV_FORK) {
+    fork_ends(st, ev->proc, ev->arg);
+    return NULL;
+  }
   if (ev->kind != DARA_EV_SYSCALL || !ev->sys)
     return NULL;
   int64_t ret = ev->arg;
   switch (ev->op) {
-  case DARA_CALL_socket:
+  case DARA_CALL_socket: {
+    struct end *e = end_open(st, ev->proc, ret);
+    if (e && (ev->sys->args[1] & 0xf) == SOCK_DGRAM)
+      e->dgram = true;
+    else if (e)
+      e->stream = true;
+    return NULL;
+  }
   case DARA_CALL_accept: {
     struct end *e = end_open(st, ev->proc, ret);
     if (e)
       e->stream = true;
+    return NULL;
+  }
+  case DARA_CALL_socketpair: {
+    /* Its data is the two descriptors (version 9). */
+    int fds[2];
+    if (ret != 0 || ev->sys->len != sizeof(fds))
+      return NULL;
+    memcpy(fds, ev->sys->data, sizeof(fds));
+    struct end *a = end_open(st, ev->proc, fds[0]), *b = end_open(st, ev->proc, fds[1]);
+    if (a && b) {
+      bool dgram = (ev->sys->args[1] & 0xf) == SOCK_DGRAM;
+      a->dgram = b->dgram = dgram;
+      a->stream = b->stream = !dgram;
+      a->peer = b;
+      b->peer = a;
+    }
+    return NULL;
+  }
+  case DARA_CALL_bind:
+  case DARA_CALL_connect: {
+    struct end *e = end_of(st, ev->proc, (int64_t)ev->sys->args[0]);
+    if (e && e->dgram && ret == 0 && ev->op == DARA_CALL_bind)
+      e->port = ev->sys->args[1];
+    else if (e && e->dgram && ret == 0)
+      e->dest_port = ev->sys->args[1];
     return NULL;
   }
   case DARA_CALL_pipe: {
@@ -186,6 +305,11 @@ const void *streams_event(struct streams *st, const struct dara_event *ev, const
     break;
   }
   struct end *e = end_of(st, ev->proc, (int64_t)ev->sys->args[0]);
+  if (e && e->dgram && ret > 0) {
+    if (is_send_call(ev->op))
+      send_dgram(st, e, ev, payload);
+    return is_receive_call(ev->op) ? receive_dgram(st, e, ev) : NULL;
+  }
   if (!e || !e->stream || ret <= 0)
     return NULL;
   if (is_send_call(ev->op)) {

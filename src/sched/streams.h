@@ -13,6 +13,17 @@
  * offset of the other end's stream. The caller attaches a payload to each
  * send (a vector clock, a timestamp) and gets back the payload of the send
  * that a receive drew from: that is the message's arrow.
+ *
+ * Datagram sockets (UDP, UNIX datagrams: their socket call's type) carry
+ * messages, not a stream: a receive is paired with the first datagram
+ * sent and not yet received whose length and excerpt (the SYSCALL's data)
+ * it got, among those that could be for it: sent to its bound port (a
+ * connected socket's port) or to its end of a socketpair, when known. A
+ * dropped datagram is a send that nothing receives; a delayed one is
+ * received after later ones. Two datagrams alike in length and excerpt,
+ * to one place, may be told apart wrongly. A FORK event gives the child
+ * its parent's descriptors: a pipe or socket shared with a forked child
+ * is paired like any other.
  */
 #ifndef DARA_SCHED_STREAMS_H
 #define DARA_SCHED_STREAMS_H

@@ -282,6 +282,20 @@ test_partition() {
 # Datagrams dropped and delayed: two that must arrive in order (net_udp,
 # its timeouts due only when nothing else can run) are lost or reordered
 # under faults, never without; dfs exhausts; the files replay.
+# flows_match FILE: show's Chrome trace of FILE has a message arrow for
+# each datagram the server (process 0) received, each from the client
+# (process 1).
+flows_match() {
+  local file=$1 recvs flows from
+  dara_run "$TMP/fl" show "$file" || { echo "show $file failed"; return 1; }
+  recvs=$(grep -cE ' 0:0 .* syscall +recv\(fd=[0-9]+, .*\) = [1-9]' "$TMP/fl.out")
+  dara_run "$TMP/fc" show --format chrome "$file" || { echo "show --format chrome failed"; return 1; }
+  flows=$(jq '[.traceEvents[] | select(.ph == "s" and .cat == "message")] | length' "$TMP/fc.out")
+  from=$(jq -c '[.traceEvents[] | select(.ph == "s" and .cat == "message") | .pid] | unique' "$TMP/fc.out")
+  [[ $flows == "$recvs" && $recvs -gt 0 && $from == '[1]' ]] ||
+    { echo "$file: $recvs receives, $flows arrows from $from"; return 1; }
+}
+
 test_datagrams() {
   local port=$((PORT + 20)) f
   # shellcheck disable=SC2046
@@ -311,6 +325,12 @@ test_datagrams() {
   grep -Eq 'fault +the first datagram queued at fd 3 of process 0 .* was delayed' "$TMP/us.out" &&
     grep -Eq 'recv\(fd=3, .*\) = 1 "2"' "$TMP/us.out" ||
     { echo "show:"; grep -E "fault|recv" "$TMP/us.out"; return 1; }
+  # The Chrome trace pairs each datagram received with its send (the
+  # client's, process 1), one that overtook a delayed one too (messages,
+  # not bytes in order); a dropped one with nothing.
+  flows_match "$f" || return 1
+  f=$(jq -r '[.bugs[] | select(.faults[0].kind == "drop")][0].file' "$TMP/ud.out")
+  flows_match "$f" || return 1
   # A delayed datagram is delivered at the latest when the server would
   # wait for ever: no schedule ends in a deadlock at its recv.
   [[ $(jq '[.bugs[] | select(.kind == "deadlock")] | length' "$TMP/ue.out") == 0 ]] ||

@@ -12,7 +12,10 @@
 #     exhausts the tree without one, and a recording replays;
 #   - child: a failed assertion in the child is a crash of process 1, not
 #     of its parent, and replays;
-#   - many: past 64 processes the run ends with dara's limit (exit 2).
+#   - many: past 64 processes the run ends with dara's limit (exit 2);
+#   - talk: a pipe made before the fork and a UNIX datagram socketpair
+#     carry a message each way: show's Chrome trace draws both arrows,
+#     and ShiViz's clocks take them in.
 # Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
 # passed, N failed", and the exit status is non-zero when a test failed.
 set -u -o pipefail
@@ -105,4 +108,30 @@ test_many() {
     { echo "64 children: $(cat "$TMP/m2.err")"; return 1; }
 }
 
-run_tests race fixed child many
+test_talk() {
+  dara_run "$TMP/t" record -o "$TMP/t.bin" -- "$P" talk
+  [[ $(status "$TMP/t") == 0 ]] || { echo "record: $(describe "$TMP/t")"; return 1; }
+  dara_run "$TMP/tc" show --format chrome "$TMP/t.bin"
+  local arrows
+  arrows=$(jq -c '[.traceEvents[] | select(.cat == "message") | [.ph, .pid]] | sort' "$TMP/tc.out")
+  [[ $arrows == '[["f",0],["f",1],["s",0],["s",1]]' ]] || { echo "arrows: $arrows"; return 1; }
+  # ShiViz (each event's clock on the line before it): the parent's clock
+  # at its read counts the child's write, and the child's at its recv the
+  # parent's send, which it did not know of from the fork.
+  dara_run "$TMP/ts" show --format shiviz "$TMP/t.bin"
+  local wrote read sent got
+  wrote=$(clock_of "$TMP/ts.out" 'write(fd=4' proc1)
+  read=$(clock_of "$TMP/ts.out" 'read(fd=3' proc1)
+  sent=$(clock_of "$TMP/ts.out" 'send(fd=5' proc0)
+  got=$(clock_of "$TMP/ts.out" 'recv(fd=6' proc0)
+  [[ -n $wrote && -n $sent && ${read:-0} -ge $wrote && ${got:-0} -ge $sent ]] ||
+    { echo "shiviz: write $wrote read $read, send $sent recv $got"; return 1; }
+}
+
+# clock_of LOG CALL HOST: HOST's entry in the clock of the ShiViz event of
+# syscall CALL.
+clock_of() {
+  grep -B1 -F "syscall: $2" "$1" | head -n 1 | grep -o "\"$3\": [0-9]*" | grep -o '[0-9]*$'
+}
+
+run_tests race fixed child many talk

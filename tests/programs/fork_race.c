@@ -17,6 +17,10 @@
  *   fork_race many N forks N children one after the other, waiting for
  *                    each: past dara's 64 processes the run ends with
  *                    dara's limit, exit 2
+ *   fork_race talk   the child writes "ping" into a pipe made before the
+ *                    fork; the parent reads it and answers "pong" over a
+ *                    UNIX datagram socketpair: messages between processes
+ *                    that show pairs
  */
 #include <assert.h>
 #include <pthread.h>
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,6 +117,24 @@ static int many(int n) {
   return 0;
 }
 
+static int talk(void) {
+  int p[2], sv[2];
+  if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
+    return 111;
+  pid_t pid = fork();
+  if (pid == 0) {
+    char buf[8] = "";
+    assert(write(p[1], "ping", 4) == 4);
+    assert(recv(sv[1], buf, sizeof(buf), 0) == 4 && memcmp(buf, "pong", 4) == 0);
+    _exit(0);
+  }
+  char buf[8] = "";
+  assert(read(p[0], buf, sizeof(buf)) == 4 && memcmp(buf, "ping", 4) == 0);
+  assert(send(sv[0], "pong", 4, 0) == 4);
+  wait_for(pid, 0);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   counter = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (counter == MAP_FAILED)
@@ -125,6 +148,8 @@ int main(int argc, char **argv) {
     return child_asserts();
   if (strcmp(mode, "many") == 0 && argc > 2)
     return many(atoi(argv[2]));
-  fprintf(stderr, "usage: fork_race race|fixed|child|many N\n");
+  if (strcmp(mode, "talk") == 0)
+    return talk();
+  fprintf(stderr, "usage: fork_race race|fixed|child|many N|talk\n");
   return 2;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sys/socket.h>
 
 #include "sched/streams.h"
 
@@ -136,8 +137,83 @@ static void test_pipe(void **state) {
   streams_free(st);
 }
 
+/* A datagram call: call on fd of proc with args[1] = a1 (a socket's type,
+ * a bind's or connect's port), returning ret, its data the text bytes. */
+static struct dara_event dcall(unsigned proc, unsigned call_no, int fd, uint64_t a1, int64_t ret,
+                               const char *bytes) {
+  struct dara_event ev = call(proc, call_no, fd, ret);
+  struct dara_sys *s = (struct dara_sys *)ev.sys;
+  s->args[1] = a1;
+  s->len = bytes ? (uint32_t)strlen(bytes) : 0;
+  if (bytes)
+    memcpy(s->data, bytes, s->len);
+  return ev;
+}
+
+/* UDP: each receive is paired with the datagram whose bytes it got, sent
+ * to its port; one never received (dropped) pairs with nothing, one
+ * received late (delayed) still with its send. */
+static void test_datagrams(void **state) {
+  (void)state;
+  struct streams *st = streams_new(sizeof(int));
+  assert_non_null(st);
+  /* Process 0 binds fd 3 to port 7000; process 1 sends from fd 4 to it,
+   * process 2 from fd 4 to port 7001 (another server). */
+  feed(st, dcall(0, DARA_CALL_socket, 0, SOCK_DGRAM, 3, NULL), 0);
+  feed(st, dcall(0, DARA_CALL_bind, 3, 7000, 0, NULL), 0);
+  feed(st, dcall(1, DARA_CALL_socket, 0, SOCK_DGRAM, 4, NULL), 0);
+  feed(st, dcall(2, DARA_CALL_socket, 0, SOCK_DGRAM, 4, NULL), 0);
+  feed(st, dcall(2, DARA_CALL_connect, 4, 7001, 0, NULL), 0);
+  struct dara_event s1 = dcall(1, DARA_CALL_sendto, 4, 0, 3, "one");
+  assert_true(streams_is_send(st, &s1));
+  feed(st, s1, 601);
+  feed(st, dcall(2, DARA_CALL_send, 4, 0, 3, "two"), 602); /* to port 7001 */
+  feed(st, dcall(1, DARA_CALL_sendto, 4, 0, 5, "three"), 603);
+  feed(st, dcall(1, DARA_CALL_sendto, 4, 0, 4, "four"), 604);
+  /* "one" was dropped; "four" arrives before "three". */
+  assert_int_equal(feed(st, dcall(0, DARA_CALL_recvfrom, 3, 0, 4, "four"), 0), 604);
+  assert_int_equal(feed(st, dcall(0, DARA_CALL_recvfrom, 3, 0, 5, "three"), 0), 603);
+  /* "two" went to port 7001, not to this socket: bytes alike pair nothing. */
+  assert_int_equal(feed(st, dcall(0, DARA_CALL_recv, 3, 0, 3, "two"), 0), 0);
+  /* A receive cut short by its buffer gets the start of the datagram. */
+  feed(st, dcall(1, DARA_CALL_sendto, 4, 0, 6, "abcdef"), 605);
+  assert_int_equal(feed(st, dcall(0, DARA_CALL_read, 3, 0, 2, "ab"), 0), 605);
+  /* Each datagram is received once. */
+  assert_int_equal(feed(st, dcall(0, DARA_CALL_read, 3, 0, 2, "ab"), 0), 0);
+  streams_free(st);
+}
+
+/* A socketpair's call carries its two descriptors (version 9); a FORK
+ * gives the child its parent's descriptors, so what the child writes to
+ * one end is what the parent reads at the other. */
+static void test_socketpair_and_fork(void **state) {
+  (void)state;
+  struct streams *st = streams_new(sizeof(int));
+  assert_non_null(st);
+  static const int ends[2] = {5, 6};
+  struct dara_sys with_ends = {.args = {1, SOCK_STREAM}, .len = sizeof(ends)};
+  memcpy(with_ends.data, ends, sizeof(ends));
+  struct dara_event sp = call(0, DARA_CALL_socketpair, 0, 0);
+  sp.sys = &with_ends;
+  feed(st, sp, 0);
+  feed(st, (struct dara_event){.kind = DARA_EV_FORK, .proc = 1, .arg = 0}, 0);
+  feed(st, call(1, DARA_CALL_write, 6, 4), 701);
+  assert_int_equal(feed(st, call(0, DARA_CALL_read, 5, 4), 0), 701);
+  /* A datagram socketpair pairs by message. */
+  static const int dends[2] = {7, 8};
+  struct dara_sys dgram_ends = {.args = {1, SOCK_DGRAM}, .len = sizeof(dends)};
+  memcpy(dgram_ends.data, dends, sizeof(dends));
+  sp.sys = &dgram_ends;
+  feed(st, sp, 0);
+  feed(st, dcall(0, DARA_CALL_send, 8, 0, 2, "hi"), 702);
+  assert_int_equal(feed(st, dcall(0, DARA_CALL_recv, 7, 0, 2, "hi"), 0), 702);
+  streams_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_datagrams),
+      cmocka_unit_test(test_socketpair_and_fork),
       cmocka_unit_test(test_bytes_in_order),
       cmocka_unit_test(test_close_forgets),
       cmocka_unit_test(test_closed_sender_still_read),
