@@ -78,7 +78,8 @@
  * dara_routine.pc for every operation (the call site), dara_proc.crash,
  * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack; 9: coverage
  * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks,
- * DARA_OP_PROC_FORK, dara_proc.fork_slot, DARA_LOG_FORK, DARA_OP_IO_WAITPID */
+ * DARA_OP_PROC_FORK, dara_proc.fork_slot, DARA_LOG_FORK, DARA_OP_IO_WAITPID,
+ * DARA_CMD_REFRESH */
 #define DARA_ABI_VERSION 10u
 
 /* Control blocks: the programs of the command line take the first ones
@@ -138,11 +139,15 @@ enum dara_proc_state {
 
 /* Commands from the scheduler, read by a thread when it gets the turn. */
 enum dara_command {
-  DARA_CMD_RUN = 0,   /* carry on */
-  DARA_CMD_KILL = 1,  /* no longer sent, nor obeyed: a run ends with SIGKILL */
-  DARA_CMD_STACK = 2, /* (to a parked routine given GO) write your stack into
+  DARA_CMD_RUN = 0,     /* carry on */
+  DARA_CMD_KILL = 1,    /* no longer sent, nor obeyed: a run ends with SIGKILL */
+  DARA_CMD_STACK = 2,   /* (to a parked routine given GO) write your stack into
                          dara_proc.stack and park again, giving the turn back:
                          no step (a deadlock report) */
+  DARA_CMD_REFRESH = 3, /* (likewise) recompute the statuses of the process's
+                           parked routines and park again, no step: another
+                           process changed an object both share (a semaphore
+                           or mutex in shared memory) */
 };
 
 /* What a parked routine can do if chosen. Computed by the shim from its model

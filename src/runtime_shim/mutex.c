@@ -7,13 +7,35 @@
  * mutex one already holds blocks forever, as it does natively, and shows up as
  * a deadlock. The real pthread_mutex_lock is called only when enabled, so it
  * never blocks; trylock and unlock always are.
+ *
+ * A process-shared mutex may be held by another process (a forked child
+ * shares it through memory): its model is the real mutex, whose lock word
+ * says whether it is held and whose owner field by which thread. Only one
+ * thread of all processes runs at a time, so neither changes between the
+ * check and the real call; when another process releases it, the
+ * scheduler has this process refresh its statuses (DARA_CMD_REFRESH).
  */
 #include <errno.h>
 #include <time.h>
 
 #include "runtime_shim/shim.h"
 
+/* glibc's mutex kind bit for PTHREAD_PROCESS_SHARED. */
+#define MUTEX_KIND_PSHARED 128
+
+static int pshared_lock_status(const pthread_mutex_t *mx, int idx) {
+  if (__atomic_load_n(&mx->__data.__lock, __ATOMIC_ACQUIRE) == 0)
+    return DARA_RS_ENABLED;
+  int type = mx->__data.__kind & 3;
+  if (mx->__data.__owner == (int)shim.proc->routines[idx].tid && type != PTHREAD_MUTEX_NORMAL)
+    return DARA_RS_ENABLED; /* recursive: counts up; error-checking: EDEADLK */
+  return DARA_RS_BLOCKED;
+}
+
 int mutex_lock_status(const struct shim_obj *m, int idx, int *waits_for) {
+  const pthread_mutex_t *mx = (const pthread_mutex_t *)m->addr;
+  if (mx->__data.__kind & MUTEX_KIND_PSHARED)
+    return pshared_lock_status(mx, idx);
   if (m->u.mutex.owner < 0)
     return DARA_RS_ENABLED;
   if (m->u.mutex.owner == idx && m->u.mutex.type != PTHREAD_MUTEX_NORMAL &&

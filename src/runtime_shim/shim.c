@@ -475,13 +475,18 @@ static void take_stack(int me) {
 }
 
 /* Waits at a point for the turn. A GO that comes with DARA_CMD_STACK only
- * asks for the stack: written, then parked again. */
+ * asks for the stack, one with DARA_CMD_REFRESH for fresh statuses:
+ * done, then parked again. */
 static void wait_go(struct dara_proc *p, struct dara_routine *r, int me, int spins) {
   for (;;) {
     handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, spins, 0);
-    if (__atomic_load_n(&p->command, __ATOMIC_ACQUIRE) != DARA_CMD_STACK)
+    uint32_t command = __atomic_load_n(&p->command, __ATOMIC_ACQUIRE);
+    if (command == DARA_CMD_REFRESH)
+      shim_refresh();
+    else if (command == DARA_CMD_STACK)
+      take_stack(me);
+    else
       return;
-    take_stack(me);
     __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
     handoff_give(&p->lock, DARA_TURN_SCHED);
   }

@@ -928,12 +928,67 @@ static bool pending_gone(struct session *s, unsigned proc, uint32_t j, uint32_t 
   return true;
 }
 
+/* ---- objects shared between processes ---- */
+
+/* A wait that a release in another process may end: on a semaphore or a
+ * mutex, which may live in memory the processes share (the shim models a
+ * process-shared one by its real state, which it reads at its own points
+ * only). */
+static bool shared_wait(unsigned op) {
+  return op == DARA_OP_SEM_WAIT || op == DARA_OP_SEM_TIMEDWAIT || op == DARA_OP_MUTEX_LOCK ||
+         op == DARA_OP_MUTEX_TIMEDLOCK || op == DARA_OP_COND_REACQUIRE;
+}
+
+/* A step that may change whether such a wait can go on: it takes or
+ * releases a semaphore or mutex. */
+static bool shared_step(unsigned op) {
+  return shared_wait(op) || op == DARA_OP_SEM_POST || op == DARA_OP_SEM_TRYWAIT ||
+         op == DARA_OP_MUTEX_UNLOCK || op == DARA_OP_MUTEX_TRYLOCK || op == DARA_OP_COND_WAIT ||
+         op == DARA_OP_COND_TIMEDWAIT;
+}
+
+/* Has process proc recompute the statuses of its parked routines: one of
+ * them, parked at a shared wait, is given the turn with DARA_CMD_REFRESH
+ * and gives it back at once, no step taken. */
+static void refresh_proc(struct session *s, unsigned proc) {
+  struct proc_run *pr = &s->procs[proc];
+  struct dara_proc *p = &s->region->procs[proc];
+  if (!pr->alive || !pr->attached || pr->detached || pr->mute)
+    return;
+  uint32_t nr = p->nroutines < DARA_MAX_ROUTINES ? p->nroutines : DARA_MAX_ROUTINES;
+  for (uint32_t j = 0; j < nr; j++) {
+    struct dara_routine *r = &p->routines[j];
+    uint32_t status = r->status;
+    if ((status != DARA_RS_ENABLED && status != DARA_RS_BLOCKED && status != DARA_RS_TIMED) ||
+        !shared_wait(r->op))
+      continue;
+    __atomic_store_n(&p->command, DARA_CMD_REFRESH, __ATOMIC_RELEASE);
+    __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
+    handoff_give(&r->gate, DARA_GATE_GO);
+    bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 2000, s->spins, 0);
+    __atomic_store_n(&p->command, DARA_CMD_RUN, __ATOMIC_RELEASE);
+    if (!back)
+      pr->mute = true;
+    return;
+  }
+}
+
+/* After a step of proc that may have taken or released a shared
+ * semaphore or mutex (all: before a deadlock is declared), the other
+ * processes with a thread parked at one look again. */
+static void refresh_sharers(struct session *s, int proc) {
+  for (unsigned i = 0; i < s->nslots && !s->done; i++)
+    if ((int)i != proc && (s->sync_waiters >> i & 1))
+      refresh_proc(s, i);
+}
+
 static size_t candidates(struct session *s, struct candidate *out, bool *unfinished,
                          int *finishing_proc) {
   size_t n = 0, ntimed = 0;
   struct candidate *timed = s->ctx->timed;
   *unfinished = false;
   s->lease_ok = true;
+  s->sync_waiters = 0;
   *finishing_proc = -1;
   for (int i = 0; i < (int)s->nslots && !s->done; i++) {
     if (!s->procs[i].alive || s->procs[i].detached)
@@ -978,6 +1033,8 @@ static size_t candidates(struct session *s, struct candidate *out, bool *unfinis
        * that a timer or another process's data could wake. */
       if (status == DARA_RS_TIMED || (status == DARA_RS_BLOCKED && dara_op_is_io(r->op)))
         s->lease_ok = false;
+      if (status != DARA_RS_RUNNING && shared_wait(r->op))
+        s->sync_waiters |= 1ull << i;
       /* A thread waiting on descriptors can go on once one is ready,
        * whatever its process saw at its last scheduling point. */
       if ((status == DARA_RS_BLOCKED || status == DARA_RS_TIMED) && dara_op_is_io(r->op) &&
@@ -1452,9 +1509,10 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
                           bool yielded) {
   const struct candidate *c = &cands[k];
   s->lease_memory = false;
-  if (fault_possible(s) || !s->lease_ok || s->fair_cut || c->status != DARA_RS_ENABLED ||
-      dara_op_is_io(c->op) || c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT ||
-      c->op == DARA_OP_PROC_EXEC || c->op == DARA_OP_PROC_FORK)
+  /* A step of c's process may release what another process waits on. */
+  if ((s->sync_waiters & ~(1ull << c->proc)) || fault_possible(s) || !s->lease_ok || s->fair_cut ||
+      c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) || c->op == DARA_OP_THREAD_EXIT ||
+      c->op == DARA_OP_PROC_EXIT || c->op == DARA_OP_PROC_EXEC || c->op == DARA_OP_PROC_FORK)
     return 0;
   uint64_t lease = LEASE_MAX;
   if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
@@ -1552,6 +1610,13 @@ static void step(struct session *s) {
     }
     if (io_grace(s))
       return; /* data arrived: look again */
+    /* A release the waiters did not see (one made outside dara's
+     * control): have them look before calling it a deadlock. */
+    if (s->sync_waiters && s->nslots > 1) {
+      refresh_sharers(s, -1);
+      if (candidates(s, cands, &unfinished, &finishing) > 0 || s->done)
+        return;
+    }
     /* Threads wait, and a crashed program may be restarted: a supervisor
      * would, in time. */
     if (offer_faults(s, cands, 0))
@@ -1627,6 +1692,8 @@ static void step(struct session *s) {
   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
   handoff_give(&p->routines[c->routine].gate, DARA_GATE_GO);
   after_turn(s, c->proc, wait_turn_draining(s, c->proc, c->routine), c->routine);
+  if (shared_step(c->op) && (s->sync_waiters & ~(1ull << c->proc)) && !s->done)
+    refresh_sharers(s, c->proc);
   if (s->fork_made >= 0 && !s->done) {
     unsigned child = (unsigned)s->fork_made;
     s->fork_made = -1;

@@ -87,6 +87,11 @@ struct session {
   } held[SESSION_MAX_HELD];
   unsigned nheld, ndelays;
   uint64_t steps;
+  /* candidates(): the processes (bit i: slot i) with a thread parked at a
+   * wait on a semaphore or mutex that another process could take or
+   * release, if it lives in memory they share: they refresh their
+   * statuses after such a step elsewhere (session.c, refresh_sharers). */
+  uint64_t sync_waiters;
   uint64_t clock_seen; /* the virtual clock when dara last held the turn */
   int spins;           /* how long dara polls a word before it sleeps: its own
                           copy of what it tells the shims (hdr.spins), which the

@@ -17,6 +17,11 @@
  *   fork_race many N forks N children one after the other, waiting for
  *                    each: past dara's 64 processes the run ends with
  *                    dara's limit, exit 2
+ *   fork_race sem    the child bumps the counter and posts a semaphore in
+ *                    the shared page (process-shared); the parent waits
+ *                    on it, then bumps: always 2, never a deadlock
+ *   fork_race mutex  parent and child bump under a process-shared mutex
+ *                    in the shared page, twice each: always 4
  *   fork_race talk   the child writes "ping" into a pipe made before the
  *                    fork; the parent reads it and answers "pong" over a
  *                    UNIX datagram socketpair: messages between processes
@@ -24,6 +29,7 @@
  */
 #include <assert.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +123,45 @@ static int many(int n) {
   return 0;
 }
 
+static int sem_order(void) {
+  sem_t *done = (sem_t *)(counter + 16);
+  if (sem_init(done, 1, 0) != 0)
+    return 111;
+  pid_t pid = fork();
+  if (pid == 0) {
+    bump();
+    sem_post(done);
+    _exit(0);
+  }
+  sem_wait(done);
+  bump();
+  wait_for(pid, 0);
+  printf("counter %d\n", *counter);
+  assert(*counter == 2);
+  return 0;
+}
+
+static int mutex_order(void) {
+  pthread_mutex_t *m = (pthread_mutex_t *)(counter + 16);
+  pthread_mutexattr_t a;
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+  if (pthread_mutex_init(m, &a) != 0)
+    return 111;
+  pid_t pid = fork();
+  for (int i = 0; i < 2; i++) {
+    pthread_mutex_lock(m);
+    bump();
+    pthread_mutex_unlock(m);
+  }
+  if (pid == 0)
+    _exit(0);
+  wait_for(pid, 0);
+  printf("counter %d\n", *counter);
+  assert(*counter == 4);
+  return 0;
+}
+
 static int talk(void) {
   int p[2], sv[2];
   if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
@@ -136,7 +181,8 @@ static int talk(void) {
 }
 
 int main(int argc, char **argv) {
-  counter = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  /* The counter, then room for a semaphore or a mutex (counter + 16). */
+  counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (counter == MAP_FAILED)
     return 111;
   const char *mode = argc > 1 ? argv[1] : "race";
@@ -150,6 +196,10 @@ int main(int argc, char **argv) {
     return many(atoi(argv[2]));
   if (strcmp(mode, "talk") == 0)
     return talk();
-  fprintf(stderr, "usage: fork_race race|fixed|child|many N|talk\n");
+  if (strcmp(mode, "sem") == 0)
+    return sem_order();
+  if (strcmp(mode, "mutex") == 0)
+    return mutex_order();
+  fprintf(stderr, "usage: fork_race race|fixed|child|many N|talk|sem|mutex\n");
   return 2;
 }
