@@ -79,7 +79,7 @@
  * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack; 9: coverage
  * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks,
  * DARA_OP_PROC_FORK, dara_proc.fork_slot, DARA_LOG_FORK, DARA_OP_IO_WAITPID,
- * DARA_CMD_REFRESH */
+ * DARA_CMD_REFRESH, DARA_PROC_EXECING */
 #define DARA_ABI_VERSION 10u
 
 /* Control blocks: the programs of the command line take the first ones
@@ -135,6 +135,9 @@ enum dara_proc_state {
   DARA_PROC_EXITING = 3,  /* exit() reached; the scheduler waits for death */
   DARA_PROC_DEAD = 4,     /* reaped by the scheduler */
   DARA_PROC_DETACHED = 5, /* called exec: runs natively from now on */
+  DARA_PROC_EXECING = 6,  /* called exec keeping control: the new program binds
+                             to dara_proc.fork_slot (or the exec fails, and the
+                             process is RUNNING again) */
 };
 
 /* Commands from the scheduler, read by a thread when it gets the turn. */
@@ -329,9 +332,10 @@ struct dara_proc {
   uint64_t epoch;     /* scheduler's step count at the last handoff */
   uint32_t nmodules;
   uint32_t fork_slot;    /* written by the scheduler when it chooses a routine at
-                          * PROC_FORK: the control block the child takes (its
-                          * state STARTING); the child binds to it and parks
-                          * before it runs any of the program */
+                          * PROC_FORK or PROC_EXEC: the control block the child,
+                          * or the new program, takes (its state STARTING); it
+                          * binds to it and parks before it runs any of the
+                          * program */
   uint32_t lease;        /* steps the chosen routine may take on its own (see
                           * "Forced steps" and "Memory leases" above), with
                           * DARA_LEASE_MEMORY set for a memory lease; the shim

@@ -24,18 +24,29 @@
  * and waits for it as for a controlled child (children.c), so that the
  * scheduler knows it waits and for whom.
  *
- * exec: a scheduling point (PROC_EXEC); when chosen, the process leaves
- * control (DETACHED), gives the turn back and execs. The new image finds no
- * DARA_SLOT and runs natively; the scheduler waits for it like any process
- * and judges its exit status, once the kernel confirms the exec (the new
- * image no longer maps the region). Every exec variant is wrapped, because
- * glibc's own variants call execve internally, past any interposition. If
- * the exec fails the process comes back under control: the routine parks at
- * its exec point again (shim_rejoin) and goes on when chosen.
+ * exec: a scheduling point (PROC_EXEC). When chosen, the scheduler has
+ * given the new program a control block (dara_proc.fork_slot, STARTING),
+ * as for a forked child. The shim puts the region at descriptor 666 again
+ * (from its close-on-exec copy), execs with DARA_SLOT naming that block
+ * and itself in LD_PRELOAD, and says so (EXECING); the new program's shim
+ * binds to the block before main, as a launched program's does. A new
+ * program that does not load the shim (statically linked, or one that
+ * clears LD_PRELOAD) runs natively: the scheduler sees no bind and, once
+ * the kernel shows the exec happened, lets it run as before. When the
+ * program holds descriptor 666 itself, the exec leaves control
+ * (DETACHED): the new image runs natively, its exit status judged. Every
+ * exec variant is wrapped, because glibc's own variants call execve
+ * internally, past any interposition. If the exec fails the process comes
+ * back under control: the routine parks at its exec point again
+ * (shim_rejoin) and goes on when chosen.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "runtime_shim/shim.h"
@@ -92,48 +103,130 @@ SHIM_EXPORT pid_t vfork(void) {
   return pid;
 }
 
-/* Leaves control before an exec; true when it did (then back_from_exec). */
-static bool leave_for_exec(void) {
-  if (!shim_controlled())
+/* An exec under way: what the new program gets, and what to undo if the
+ * exec fails. */
+struct exec_plan {
+  bool left;   /* left control (then back_from_exec) */
+  bool keep;   /* ... keeping it: descriptor 666 and envp are the new program's */
+  char **envp; /* allocated, or the caller's */
+  char slot[32], *preload;
+};
+
+/* The environment of an exec that keeps control: envp without DARA_SLOT,
+ * with DARA_SLOT=slot, and with the shim in LD_PRELOAD (first, if it is
+ * not there yet). False when out of memory. */
+static bool exec_env(struct exec_plan *x, char *const envp[], unsigned slot) {
+  Dl_info self;
+  if (!dladdr((void *)shim_bind_forked, &self) || !self.dli_fname)
     return false;
-  shim_point(DARA_OP_PROC_EXEC, 0, 0);
-  shim_log(DARA_LOG_NOTE, DARA_NOTE_EXEC_UNCONTROLLED, 0, 0);
-  shim.proc->state = DARA_PROC_DETACHED;
-  shim.active = false;
-  handoff_give(&shim.proc->lock, DARA_TURN_SCHED);
+  size_t n = 0;
+  while (envp && envp[n])
+    n++;
+  x->envp = malloc((n + 3) * sizeof(char *));
+  if (!x->envp)
+    return false;
+  size_t k = 0;
+  bool preloaded = false;
+  for (size_t i = 0; i < n; i++) {
+    if (strncmp(envp[i], DARA_ENV_SLOT "=", sizeof(DARA_ENV_SLOT)) == 0)
+      continue;
+    if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0) {
+      if (!strstr(envp[i], self.dli_fname)) {
+        size_t len = strlen(envp[i]) + strlen(self.dli_fname) + 2;
+        if (!(x->preload = malloc(len)))
+          return false;
+        snprintf(x->preload, len, "LD_PRELOAD=%s:%s", self.dli_fname, envp[i] + 11);
+        x->envp[k++] = x->preload;
+      } else {
+        x->envp[k++] = envp[i];
+      }
+      preloaded = true;
+      continue;
+    }
+    x->envp[k++] = envp[i];
+  }
+  if (!preloaded) {
+    size_t len = strlen(self.dli_fname) + 12;
+    if (!(x->preload = malloc(len)))
+      return false;
+    snprintf(x->preload, len, "LD_PRELOAD=%s", self.dli_fname);
+    x->envp[k++] = x->preload;
+  }
+  snprintf(x->slot, sizeof(x->slot), "%s=%u", DARA_ENV_SLOT, slot);
+  x->envp[k++] = x->slot;
+  x->envp[k] = NULL;
   return true;
 }
 
+static void exec_plan_free(struct exec_plan *x) {
+  if (x->keep) {
+    free(x->envp);
+    free(x->preload);
+    REAL(close)(DARA_FD);
+  }
+}
+
+/* Leaves control before an exec with environment envp. */
+static struct exec_plan leave_for_exec(char *const envp[]) {
+  struct exec_plan x = {.envp = (char **)envp};
+  if (!shim_controlled())
+    return x;
+  shim_point(DARA_OP_PROC_EXEC, 0, 0);
+  x.left = true;
+  struct dara_proc *p = shim.proc;
+  uint32_t slot = __atomic_load_n(&p->fork_slot, __ATOMIC_ACQUIRE);
+  /* Descriptor 666 free for the region, and room for the environment:
+   * else the new program runs natively. */
+  bool can_keep = slot < DARA_MAX_PROCS && slot != shim.slot && shim.region_fd >= 0 &&
+                  fcntl(DARA_FD, F_GETFD) < 0;
+  if (can_keep && dup2(shim.region_fd, DARA_FD) == DARA_FD) {
+    x.keep = true;
+    if (!exec_env(&x, envp, slot)) {
+      exec_plan_free(&x);
+      x = (struct exec_plan){.left = true, .envp = (char **)envp};
+    }
+  }
+  if (!x.keep)
+    shim_log(DARA_LOG_NOTE, DARA_NOTE_EXEC_UNCONTROLLED, 0, 0);
+  p->state = x.keep ? DARA_PROC_EXECING : DARA_PROC_DETACHED;
+  shim.active = false;
+  handoff_give(&p->lock, DARA_TURN_SCHED);
+  return x;
+}
+
 /* The exec returned: it failed. rc is its result, errno its error. */
-static int back_from_exec(bool left, int rc) {
-  if (left)
+static int back_from_exec(struct exec_plan *x, int rc) {
+  int e = errno;
+  exec_plan_free(x);
+  if (x->left)
     shim_rejoin();
+  errno = e;
   return rc;
 }
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[]) {
-  bool left = leave_for_exec();
-  return back_from_exec(left, REAL(execve)(path, argv, envp));
+  struct exec_plan x = leave_for_exec(envp);
+  return back_from_exec(&x, REAL(execve)(path, argv, x.envp));
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[]) {
-  bool left = leave_for_exec();
-  return back_from_exec(left, REAL(execv)(path, argv));
+  struct exec_plan x = leave_for_exec(environ);
+  return back_from_exec(&x, REAL(execve)(path, argv, x.envp));
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[]) {
-  bool left = leave_for_exec();
-  return back_from_exec(left, REAL(execvp)(file, argv));
+  struct exec_plan x = leave_for_exec(environ);
+  return back_from_exec(&x, REAL(execvpe)(file, argv, x.envp));
 }
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[]) {
-  bool left = leave_for_exec();
-  return back_from_exec(left, REAL(execvpe)(file, argv, envp));
+  struct exec_plan x = leave_for_exec(envp);
+  return back_from_exec(&x, REAL(execvpe)(file, argv, x.envp));
 }
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[]) {
-  bool left = leave_for_exec();
-  return back_from_exec(left, REAL(fexecve)(fd, argv, envp));
+  struct exec_plan x = leave_for_exec(envp);
+  return back_from_exec(&x, REAL(fexecve)(fd, argv, x.envp));
 }
 
 /* The execl family: collect the variadic arguments into an argv array. */

@@ -25,7 +25,7 @@
 #include "shm/handoff.h"
 #include "shm/region.h"
 
-struct shim_state shim;
+struct shim_state shim = {.region_fd = -1};
 static SHIM_TLS int tls_routine = -1;
 /* Inside shim_point or drain_now (shim_busy). */
 static SHIM_TLS bool tls_in_shim;
@@ -748,6 +748,8 @@ static bool map_region(void) {
   struct dara_region *region = region_attach(DARA_FD, why, sizeof(why));
   if (!region)
     shim_die("%s", why);
+  /* Out of the program's way, but kept for an exec (process.c). */
+  shim.region_fd = fcntl(DARA_FD, F_DUPFD_CLOEXEC, 680);
   close(DARA_FD);
   real_resolve();
   shim.region = region;

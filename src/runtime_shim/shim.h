@@ -274,6 +274,8 @@ struct shim_state {
    * with it */
   unsigned points;
   struct dara_racy racy;
+  int region_fd; /* a close-on-exec copy of the region's descriptor, which an
+                    exec that keeps control puts at DARA_FD (-1: none) */
 };
 extern struct shim_state shim;
 

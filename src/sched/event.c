@@ -14,6 +14,7 @@ static const char *const ev_kind_names[DARA_EV_KIND_COUNT] = {
     [DARA_EV_RESULT] = "result",
     [DARA_EV_PROC_START] = "proc_start",
     [DARA_EV_FORK] = "fork",
+    [DARA_EV_EXEC] = "exec",
     [DARA_EV_EXIT] = "exit",
     [DARA_EV_SIGNAL] = "signal",
     [DARA_EV_DEADLOCK] = "deadlock",

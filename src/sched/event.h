@@ -44,6 +44,9 @@ enum dara_ev_kind {
   DARA_EV_FORK = 16,      /* process `proc` is the child that thread `routine` of
                           * process `arg` forked (version 9): its one thread is
                           * `routine` too */
+  DARA_EV_EXEC = 17,      /* process `proc` is process `arg` after an exec that kept
+                          * control (version 9): the new program, in a slot of its
+                          * own; `arg` ran its last step at the exec */
   DARA_EV_KIND_COUNT
 };
 

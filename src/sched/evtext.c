@@ -439,6 +439,9 @@ void evtext_what(const struct names *n, const struct sched_file *f, const struct
   case DARA_EV_FORK:
     snprintf(buf, len, "process %u forked by thread %lld:%u", ev->proc, arg, ev->routine);
     break;
+  case DARA_EV_EXEC:
+    snprintf(buf, len, "process %u is process %lld after its exec", ev->proc, arg);
+    break;
   case DARA_EV_EXIT:
     snprintf(buf, len, "process %u exits with status %lld", ev->proc, arg);
     break;

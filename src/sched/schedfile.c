@@ -84,7 +84,8 @@ bool sf_event_ok(const struct dara_event *ev, uint64_t nlabels) {
     return ev->op < DARA_MAX_PROCS;
   case DARA_EV_FAULT:
     return ev->op >= DARA_FAULT_CRASH && ev->op < DARA_FAULT_COUNT && ev->routine == 0;
-  case DARA_EV_FORK: /* a parent is another process */
+  case DARA_EV_FORK: /* a parent, or the process before its exec, is another slot */
+  case DARA_EV_EXEC:
     return ev->arg >= 0 && ev->arg < DARA_MAX_PROCS && ev->arg != ev->proc;
   default:
     return true;

@@ -595,8 +595,9 @@ static enum rd read_event_record(struct reader *r, uint8_t tag) {
     if (ev.kind == DARA_EV_FAULT && r->f->version < 8) {
       return bad(r, "record tag 0x%02x: fault event in a version %u file", tag, r->f->version);
     }
-    if (ev.kind == DARA_EV_FORK && r->f->version < 9) {
-      return bad(r, "record tag 0x%02x: fork event in a version %u file", tag, r->f->version);
+    if ((ev.kind == DARA_EV_FORK || ev.kind == DARA_EV_EXEC) && r->f->version < 9) {
+      return bad(r, "record tag 0x%02x: %s event in a version %u file", tag,
+                 dara_ev_kind_name(ev.kind), r->f->version);
     }
     same = tag & TAG_EVENT_SAME;
     TRY(rd_byte(r, &flags));

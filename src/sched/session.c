@@ -294,7 +294,9 @@ void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsign
 }
 
 const char *session_prog(const struct session *s, unsigned proc) {
-  return proc < DARA_MAX_PROCS ? s->cfg->cmds[s->procs[proc].cmd].argv[0] : "?";
+  if (proc >= DARA_MAX_PROCS)
+    return "?";
+  return s->procs[proc].image[0] ? s->procs[proc].image : s->cfg->cmds[s->procs[proc].cmd].argv[0];
 }
 
 void session_damage(struct session *s, unsigned proc, const char *fmt, ...) {
@@ -642,6 +644,109 @@ static void await_exec(struct session *s, unsigned proc) {
   }
 }
 
+/* The slot reserved at a fork or exec will not be taken. */
+static void release_reserved(struct session *s) {
+  if (s->fork_slot < 0)
+    return;
+  unsigned slot = (unsigned)s->fork_slot;
+  s->fork_slot = -1;
+  s->region->procs[slot].state = DARA_PROC_FREE;
+  if (slot + 1 == s->nslots)
+    s->nslots--;
+}
+
+static void attach(struct session *s, unsigned i, unsigned routine);
+
+/* The new program of process old bound to its slot: the process lives
+ * on there, and the old slot is done with. */
+static void move_image(struct session *s, unsigned old, unsigned slot) {
+  struct proc_run *o = &s->procs[old], *n = &s->procs[slot];
+  n->pid = o->pid;
+  n->pidfd = o->pidfd;
+  n->fs = o->fs;
+  n->alive = true;
+  o->alive = false;
+  o->pidfd = -1;
+  o->fs = NULL;
+  s->region->procs[old].state = DARA_PROC_DEAD;
+  s->fork_slot = -1;
+  session_emit_simple(s, DARA_EV_EXEC, slot, 0, 0, old);
+  attach(s, slot, 0);
+  /* Reports name it by its program, module 0 (its executable). */
+  session_module_path(s, slot, 0, n->image, sizeof(n->image));
+}
+
+/* The process says it called exec keeping control (EXECING): the new
+ * program binds to the slot reserved at its PROC_EXEC and parks at its
+ * first point, as a started one does. Meanwhile the exec may fail (the
+ * routine parks at its point again: RUNNING) or the process die. A new
+ * program that never binds did not load the shim (statically linked, or
+ * it cleared LD_PRELOAD): once the kernel shows the exec happened (the
+ * region unmapped) and the loader has had its time, it runs natively, as
+ * after an exec that left control. */
+#define EXEC_BIND_MIN_MS 1000
+static void await_exec_kept(struct session *s, unsigned proc) {
+  struct proc_run *pr = &s->procs[proc];
+  struct dara_proc *p = &s->region->procs[proc];
+  struct stat region;
+  if (s->fork_slot < 0 || fstat(s->region_fd, &region) != 0) {
+    session_corrupt(s, proc, "state", DARA_PROC_EXECING);
+    return;
+  }
+  unsigned slot = (unsigned)s->fork_slot;
+  struct dara_proc *np = &s->region->procs[slot];
+  int limit = s->cfg->watchdog_ms > EXEC_CONFIRM_MIN_MS ? s->cfg->watchdog_ms : EXEC_CONFIRM_MIN_MS;
+  int bind_ms =
+      s->cfg->watchdog_ms / 2 > EXEC_BIND_MIN_MS ? s->cfg->watchdog_ms / 2 : EXEC_BIND_MIN_MS;
+  uint64_t start = now_ms(), confirmed = 0;
+  for (;;) {
+    if (handoff_wait_ex(&np->lock, DARA_TURN_SCHED, 5, s->spins, 0)) {
+      if (np->state != DARA_PROC_RUNNING || np->pid != pr->pid) {
+        session_corrupt(s, slot, "pid", (unsigned long)np->pid);
+        return;
+      }
+      move_image(s, proc, slot);
+      return;
+    }
+    if (reap(s, proc, WNOHANG, -1)) {
+      release_reserved(s);
+      return; /* on_death judged it */
+    }
+    uint32_t state = __atomic_load_n(&p->state, __ATOMIC_ACQUIRE);
+    if (state == DARA_PROC_RUNNING) {
+      release_reserved(s);
+      return; /* the exec failed: it waits at its point again */
+    }
+    if (state != DARA_PROC_EXECING) {
+      session_corrupt(s, proc, "state", state);
+      return;
+    }
+    if (got_interrupt) {
+      session_finish(s, SCHED_OUT_ERROR, 0, proc, "interrupted by signal %d", (int)got_interrupt);
+      return;
+    }
+    uint64_t now = now_ms();
+    if (!confirmed && procfacts_maps_file(pr->pid, region.st_dev, region.st_ino) == 0)
+      confirmed = now;
+    if (confirmed && now - confirmed > (uint64_t)bind_ms) {
+      release_reserved(s);
+      pr->detached = true;
+      session_detail(s,
+                     "warning: process %u called exec; the new program runs uncontrolled (it "
+                     "did not load dara's shim: statically linked, or it cleared LD_PRELOAD)",
+                     proc);
+      return;
+    }
+    if (!confirmed && now - start > (uint64_t)limit) {
+      session_damage(s, proc,
+                     "its control block: state = execing (it called exec), but %llu ms later it "
+                     "still maps dara's region and no new program took its slot",
+                     (unsigned long long)(now - start));
+      return;
+    }
+  }
+}
+
 static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int running) {
   switch (w) {
   case TURN_BACK: {
@@ -662,12 +767,16 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
       session_corrupt(s, proc, "command", command);
       break;
     }
-    if (state == DARA_PROC_EXITING)
+    if (state == DARA_PROC_EXITING) {
       wait_death(s, proc);
-    else if (state == DARA_PROC_DETACHED)
+    } else if (state == DARA_PROC_EXECING) {
+      await_exec_kept(s, proc);
+    } else if (state == DARA_PROC_DETACHED) {
+      release_reserved(s); /* the new program runs natively */
       await_exec(s, proc);
-    else if (state != DARA_PROC_RUNNING)
+    } else if (state != DARA_PROC_RUNNING) {
       session_corrupt(s, proc, "state", state);
+    }
     break;
   }
   case TURN_DIED:
@@ -785,14 +894,15 @@ static void attach(struct session *s, unsigned i, unsigned routine) {
 
 /* ---- forked children ---- */
 
-/* A routine of parent was chosen at its fork: its child gets the next
- * free slot, waiting for it (STARTING), before the parent goes on. */
-static bool reserve_fork(struct session *s, unsigned parent) {
+/* A routine of parent was chosen at its fork (or exec): the child (the
+ * new program) gets the next free slot, waiting for it (STARTING),
+ * before the parent goes on. */
+static bool reserve_slot(struct session *s, unsigned parent, bool exec) {
   if (s->nslots >= DARA_MAX_PROCS) {
     session_finish(s, SCHED_OUT_ERROR, 0, parent,
-                   "process %u (%s) forks, and the run has %d processes already: dara's limit "
+                   "process %u (%s) %s, and the run has %d processes already: dara's limit "
                    "(DARA_MAX_PROCS)",
-                   parent, session_prog(s, parent), DARA_MAX_PROCS);
+                   parent, session_prog(s, parent), exec ? "calls exec" : "forks", DARA_MAX_PROCS);
     return false;
   }
   unsigned slot = s->nslots++;
@@ -800,8 +910,10 @@ static bool reserve_fork(struct session *s, unsigned parent) {
   region_reset_proc(p);
   p->state = DARA_PROC_STARTING;
   p->lock = DARA_TURN_PROC; /* the child holds the turn until it parks */
-  s->procs[slot] =
-      (struct proc_run){.cmd = s->procs[parent].cmd, .pidfd = -1, .forked = true, .parent = parent};
+  s->procs[slot] = (struct proc_run){.cmd = s->procs[parent].cmd,
+                                     .pidfd = -1,
+                                     .forked = exec ? s->procs[parent].forked : true,
+                                     .parent = exec ? s->procs[parent].parent : parent};
   s->fork_slot = (int)slot;
   __atomic_store_n(&s->region->procs[parent].fork_slot, slot, __ATOMIC_RELEASE);
   return true;
@@ -1680,7 +1792,8 @@ static void step(struct session *s) {
   s->steps++;
   s->last_proc = c->proc;
   s->last_routine = c->routine;
-  if (c->op == DARA_OP_PROC_FORK && !reserve_fork(s, c->proc))
+  if ((c->op == DARA_OP_PROC_FORK || c->op == DARA_OP_PROC_EXEC) &&
+      !reserve_slot(s, c->proc, c->op == DARA_OP_PROC_EXEC))
     return;
   struct dara_proc *p = &s->region->procs[c->proc];
   p->chosen = c->routine;
@@ -1698,7 +1811,7 @@ static void step(struct session *s) {
     unsigned child = (unsigned)s->fork_made;
     s->fork_made = -1;
     attach(s, child, c->routine);
-  } else if (s->fork_slot >= 0 && !s->done) {
+  } else if (c->op == DARA_OP_PROC_FORK && s->fork_slot >= 0 && !s->done) {
     session_damage(s, c->proc, "it was chosen at a fork and did not log one");
   }
 }

@@ -32,8 +32,10 @@ struct world;
  * process forked, in the next free slot, with the command line of the one
  * it replaces or of its parent. */
 struct proc_run {
-  unsigned cmd; /* its command line: cfg->cmds[cmd] */
-  bool forked;  /* a child of process `parent`: not dara's child, so its end
+  unsigned cmd;              /* its command line: cfg->cmds[cmd] */
+  char image[DARA_PATH_LEN]; /* after an exec that kept control: the new
+                                program's path, which reports name it by */
+  bool forked;               /* a child of process `parent`: not dara's child, so its end
                    is seen through its pidfd and /proc, and its exit status
                    is its parent's to judge */
   unsigned parent;

@@ -123,6 +123,8 @@ static void print_json_event(const struct show *sh, size_t i) {
     json_put_string(out, dara_fault_name(ev->op));
   } else if (ev->kind == DARA_EV_FORK) { /* its parent, also when it is process 0 */
     fprintf(out, ", \"parent\": %" PRId64, ev->arg);
+  } else if (ev->kind == DARA_EV_EXEC) { /* the process before its exec */
+    fprintf(out, ", \"before\": %" PRId64, ev->arg);
   } else if (ev->op || ev->kind == DARA_EV_STEP || ev->kind == DARA_EV_RESULT) {
     fputs(", \"op\": ", out);
     json_put_string(out, dara_op_name(ev->op));

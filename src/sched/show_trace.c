@@ -192,7 +192,7 @@ void show_print_chrome(struct show *sh) {
       }
       continue;
     }
-    if (st && (ev->kind == DARA_EV_PEER || ev->kind == DARA_EV_FORK))
+    if (st && (ev->kind == DARA_EV_PEER || ev->kind == DARA_EV_FORK || ev->kind == DARA_EV_EXEC))
       streams_event(st, ev, NULL);
     char what[EVTEXT_LEN];
     evtext_what(sh->names, sh->f, ev, what, sizeof what);
@@ -216,7 +216,7 @@ void show_print_chrome(struct show *sh) {
       scope = "g";
     } else if (ev->kind == DARA_EV_EXIT || ev->kind == DARA_EV_SIGNAL ||
                ev->kind == DARA_EV_PROC_START || ev->kind == DARA_EV_FAULT ||
-               ev->kind == DARA_EV_FORK) {
+               ev->kind == DARA_EV_FORK || ev->kind == DARA_EV_EXEC) {
       scope = "p";
     }
     fputs("{\"name\": ", out);
@@ -339,8 +339,10 @@ void show_print_shiviz(struct show *sh) {
         vc_merge(vc[h], from);
       }
     }
-    /* A forked child starts from its parent's clock: the fork is a message. */
-    if (ev->kind == DARA_EV_FORK && ev->arg >= 0 && ev->arg < DARA_MAX_PROCS) {
+    /* A forked child starts from its parent's clock (the fork is a
+     * message), a new program from its process's before the exec. */
+    if ((ev->kind == DARA_EV_FORK || ev->kind == DARA_EV_EXEC) && ev->arg >= 0 &&
+        ev->arg < DARA_MAX_PROCS) {
       vc_merge(vc[h], vc[ev->arg]);
     }
     vc[h][h]++;

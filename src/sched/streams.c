@@ -182,7 +182,8 @@ static const void *receive_dgram(struct streams *st, const struct end *e,
   return NULL;
 }
 
-/* A forked child has its parent's descriptors: the same ends. */
+/* A forked child has its parent's descriptors, a new program its
+ * process's from before the exec: the same ends. */
 static void fork_ends(struct streams *st, unsigned child, int64_t parent) {
   if (child >= DARA_MAX_PROCS || parent < 0 || parent >= DARA_MAX_PROCS)
     return;
@@ -234,7 +235,7 @@ const void *streams_event(struct streams *st, const struct dara_event *ev, const
     }
     return NULL;
   }
-  if (ev->kind == DARA_EV_FORK) {
+  if (ev->kind == DARA_EV_FORK || ev->kind == DARA_EV_EXEC) {
     fork_ends(st, ev->proc, ev->arg);
     return NULL;
   }

@@ -550,18 +550,34 @@ test_fork() {
   leftovers "$p"
 }
 
-# exec: the new program's exit status is the result. It runs uncontrolled,
-# so one that runs longer than the watchdog is no hang.
+# exec: the new program's exit status is the result. A dynamically linked
+# one stays under control; a static one runs uncontrolled, so one that
+# runs longer than the watchdog is no hang.
 test_exec() {
   local p d=$TMP/awk
   p=$(prog exec_after) || return 1
   mkdir -p "$d"
   dara_run "$d/exec3" record -o "$d/exec3.bin" -- "$p" fail
-  expect "$d/exec3" 1 'status 3' || { echo "(exec sh -c 'exit 3')"; return 1; }
+  expect "$d/exec3" 1 'process 1 (.*sh) exited with status 3' || { echo "(exec sh -c 'exit 3')"; return 1; }
+  # A dynamically linked program exec'd stays under control: process 1,
+  # whose steps the recording has and its replay repeats.
   dara_run "$d/exectrue" record -o "$d/exectrue.bin" -- "$p" true
   expect "$d/exectrue" 0 '.' || { echo "(exec /bin/true)"; return 1; }
-  dara_run "$d/execslow" record --watchdog 1 -o "$d/execslow.bin" -- "$p" slow
-  expect "$d/execslow" 1 'status 3' || { echo "(exec sh -c 'sleep 2; exit 3')"; return 1; }
+  ! grep -q 'runs uncontrolled' "$d/exectrue.err" || { echo "/bin/true ran uncontrolled"; return 1; }
+  "$DARA" show "$d/exectrue.bin" >"$d/exectrue.show" 2>&1 || { echo "show failed"; return 1; }
+  grep -Eq ' 1:0 +exec +process 1 is process 0 after its exec$' "$d/exectrue.show" &&
+    grep -Eq ' 1:0 main +step +proc_exit' "$d/exectrue.show" ||
+    { echo "show: no exec event or no step of the new program"; return 1; }
+  dara_run "$d/exectrue.rep" replay "$d/exectrue.bin"
+  expect "$d/exectrue.rep" 0 'as recorded' || { echo "(its replay)"; return 1; }
+  # A statically linked one cannot load the shim: it runs natively, for
+  # longer than the watchdog, and its status is judged.
+  if [[ -x $PROGRAMS/static_prog ]]; then
+    dara_run "$d/execslow" record --watchdog 1 -o "$d/execslow.bin" -- "$p" static "$PROGRAMS/static_prog"
+    expect "$d/execslow" 1 'status 3' || { echo "(exec static_prog slow)"; return 1; }
+    grep -q 'the new program runs uncontrolled (it did not load' "$d/execslow.err" ||
+      { echo "no warning that the static program runs uncontrolled"; return 1; }
+  fi
   # A failed exec: the process stays under control, its other thread is
   # scheduled, and the recording replays.
   dara_run "$d/execmissing" record -o "$d/execmissing.bin" -- "$p" missing

@@ -1,15 +1,17 @@
 /*
- * exec_after.c fail|true|slow|missing: a few mutex operations in two
- * threads, then exec.
+ * exec_after.c fail|true|missing|static PATH: a few mutex operations in
+ * two threads, then exec.
  *   fail: exec /bin/sh -c 'exit 3'           (dara has to report status 3)
  *   true: exec /bin/true                     (dara has to exit 0)
- *   slow: exec /bin/sh -c 'sleep 2; exit 3'  (status 3 again: the new
- *         program runs natively, for longer than a 1 s watchdog, and must
- *         not be taken for a thread that holds the turn)
  *   missing: a second thread is still running when the exec of a program
  *         that does not exist fails: the process stays under control, main
  *         joins the thread and exits with status 4, saying why.
- * The exec'd program runs natively; dara judges its exit status.
+ *   static PATH: exec PATH slow, a statically linked program that takes
+ *         2 s and exits with status 3: it cannot load the shim, so it runs
+ *         natively, for longer than a 1 s watchdog, and must not be taken
+ *         for a thread that holds the turn.
+ * A dynamically linked program exec'd stays under control (a process of
+ * its own in the schedule); dara judges its exit status either way.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -47,8 +49,8 @@ int main(int argc, char **argv) {
   fflush(NULL);
   if (argc > 1 && strcmp(argv[1], "true") == 0)
     execl("/bin/true", "true", (char *)NULL);
-  else if (argc > 1 && strcmp(argv[1], "slow") == 0)
-    execl("/bin/sh", "sh", "-c", "sleep 2; exit 3", (char *)NULL);
+  else if (argc > 2 && strcmp(argv[1], "static") == 0)
+    execl(argv[2], argv[2], "slow", (char *)NULL);
   else
     execl("/bin/sh", "sh", "-c", "exit 3", (char *)NULL);
   perror("exec");
