@@ -16,6 +16,9 @@
 #   - sem, mutex: a process-shared semaphore and mutex in the shared page
 #     order parent and child: no deadlock, no lost update and no thread
 #     chosen while blocked, in 300 random schedules and a whole dfs tree;
+#   - spawn: a child that execs a dynamically linked program stays under
+#     control (an EXEC event, the new program's steps), its exit status 7
+#     is its parent's to check, and the recording replays;
 #   - talk: a pipe made before the fork and a UNIX datagram socketpair
 #     carry a message each way: show's Chrome trace draws both arrows,
 #     and ShiViz's clocks take them in.
@@ -147,4 +150,18 @@ test_shared() {
     { echo "dfs: $(describe "$TMP/d$mode")"; return 1; }
 }
 
-run_tests race fixed child many talk "shared sem" "shared mutex"
+test_spawn() {
+  dara_run "$TMP/sp" record -o "$TMP/sp.bin" -- "$P" spawn
+  [[ $(status "$TMP/sp") == 0 ]] || { echo "record: $(describe "$TMP/sp")"; return 1; }
+  dara_run "$TMP/sps" show "$TMP/sp.bin"
+  grep -Eq ' 2:0 +exec +process 2 is process 1 after its exec$' "$TMP/sps.out" &&
+    grep -Eq ' 2:0 main +step +mutex_lock' "$TMP/sps.out" &&
+    grep -Eq ' 2:0 .*exit +process 2 exits with status 7$' "$TMP/sps.out" ||
+    { echo "show: $(grep -E 'fork|exec|exit|2:0' "$TMP/sps.out")"; return 1; }
+  dara_run "$TMP/spr" replay "$TMP/sp.bin"
+  [[ $(status "$TMP/spr") == 0 ]] || { echo "replay: $(describe "$TMP/spr")"; return 1; }
+  dara_run "$TMP/spx" explore --max-schedules 50 --json -o spx -- "$P" spawn
+  [[ $(status "$TMP/spx") == 0 ]] || { echo "explore: $(describe "$TMP/spx")"; return 1; }
+}
+
+run_tests race fixed child many talk spawn "shared sem" "shared mutex"

@@ -22,6 +22,9 @@
  *                    on it, then bumps: always 2, never a deadlock
  *   fork_race mutex  parent and child bump under a process-shared mutex
  *                    in the shared page, twice each: always 4
+ *   fork_race spawn  the child execs this program with "seven", which
+ *                    locks a mutex and exits with status 7: the parent
+ *                    waits for it and checks the status
  *   fork_race talk   the child writes "ping" into a pipe made before the
  *                    fork; the parent reads it and answers "pong" over a
  *                    UNIX datagram socketpair: messages between processes
@@ -180,6 +183,23 @@ static int talk(void) {
   return 0;
 }
 
+static int spawn(const char *self) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(self, self, "seven", (char *)NULL);
+    _exit(127);
+  }
+  wait_for(pid, 7);
+  return 0;
+}
+
+static int seven(void) {
+  static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+  pthread_mutex_lock(&m);
+  pthread_mutex_unlock(&m);
+  return 7;
+}
+
 int main(int argc, char **argv) {
   /* The counter, then room for a semaphore or a mutex (counter + 16). */
   counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -198,8 +218,12 @@ int main(int argc, char **argv) {
     return talk();
   if (strcmp(mode, "sem") == 0)
     return sem_order();
+  if (strcmp(mode, "spawn") == 0)
+    return spawn(argv[0]);
+  if (strcmp(mode, "seven") == 0)
+    return seven();
   if (strcmp(mode, "mutex") == 0)
     return mutex_order();
-  fprintf(stderr, "usage: fork_race race|fixed|child|many N|talk|sem|mutex\n");
+  fprintf(stderr, "usage: fork_race race|fixed|child|many N|talk|sem|mutex|spawn\n");
   return 2;
 }
