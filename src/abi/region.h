@@ -79,7 +79,7 @@
  * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack; 9: coverage
  * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks,
  * DARA_OP_PROC_FORK, dara_proc.fork_slot, DARA_LOG_FORK, DARA_OP_IO_WAITPID,
- * DARA_CMD_REFRESH, DARA_PROC_EXECING */
+ * DARA_CMD_REFRESH, DARA_PROC_EXECING, dara_region.shared_conds */
 #define DARA_ABI_VERSION 10u
 
 /* Control blocks: the programs of the command line take the first ones
@@ -460,12 +460,34 @@ struct dara_cov {
   struct dara_cov_block blocks[DARA_COV_BLOCKS];
 };
 
+/* Process-shared condition variables in memory several controlled
+ * processes share (a forked child's MAP_SHARED page): their waiters, so
+ * that a signal in one process wakes a waiter in another. Named by the
+ * shared memory (the mapping's device and inode, and the offset in it),
+ * which is the same in every process that maps it. Written by the shims,
+ * one at a time (only the turn holder runs); the scheduler does not read
+ * it, and each shim checks what it reads. */
+#define DARA_SHARED_CONDS 32
+#define DARA_SHARED_WAITERS 64
+struct dara_shared_waiter {
+  uint32_t proc, routine; /* a thread parked at COND_REACQUIRE */
+  uint64_t seq;           /* FIFO order of waiters (0: entry free) */
+  uint32_t signalled;
+  uint32_t pad;
+};
+struct dara_shared_cond {
+  uint64_t dev, ino, off; /* 0, 0, 0: entry free */
+  uint64_t seq;           /* waits begun so far */
+  struct dara_shared_waiter waiters[DARA_SHARED_WAITERS];
+};
+
 struct dara_region {
   struct dara_region_header hdr;
   struct dara_clock clock;
   uint8_t pad[128 - sizeof(struct dara_region_header) - sizeof(struct dara_clock)];
   struct dara_proc procs[DARA_MAX_PROCS];
   struct dara_racy racy;
+  struct dara_shared_cond shared_conds[DARA_SHARED_CONDS];
   struct dara_cov cov[DARA_MAX_PROCS]; /* one per control block */
 };
 

@@ -11,17 +11,36 @@
  * natively: that is the lost wake-up bug dara is meant to show. Spurious
  * wake-ups are not generated. The real condition variable is never waited
  * on: only controlled threads can wait, and they wait in the model.
+ *
+ * A process-shared one in memory processes share keeps its waiters in
+ * the region instead (shared.c), so that a signal in one process wakes a
+ * waiter in another; the scheduler then has the waiter's process refresh
+ * its statuses.
  */
 #include <errno.h>
 
 #include "runtime_shim/shim.h"
+
+/* The entry of co (at c) among the shared ones, or -1: looked up once. */
+static int shared_entry(struct shim_obj *co, const pthread_cond_t *c) {
+  if (co->u.cond.shared == 0) {
+    int e = shared_cond_of(c);
+    co->u.cond.shared = e >= 0 ? e + 1 : -1;
+  }
+  return co->u.cond.shared > 0 ? co->u.cond.shared - 1 : -1;
+}
+
+static bool signalled(int idx) {
+  const struct shim_routine *s = &shim.routines[idx];
+  return s->shared_cond > 0 ? shared_cond_signalled(s->shared_cond - 1, idx) : s->signalled;
+}
 
 int cond_status(int idx, const struct dara_routine *r, int *waits_for) {
   if (r->op != DARA_OP_COND_REACQUIRE)
     return DARA_RS_ENABLED;
   const struct shim_obj *m = obj_by_id(r->obj2);
   int mutex = m ? mutex_lock_status(m, idx, waits_for) : DARA_RS_ENABLED;
-  if (shim.routines[idx].signalled)
+  if (signalled(idx))
     return mutex;
   if (shim.routines[idx].phase == 1) /* a timed wait: it could time out now */
     return mutex == DARA_RS_ENABLED ? DARA_RS_TIMED : DARA_RS_BLOCKED;
@@ -64,9 +83,16 @@ static int model_wait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
   s->signalled = false;
   s->phase = timed ? 1 : 0;
   s->wait_seq = ++shim.cond_seq;
+  int shared = shared_entry(co, c);
+  s->shared_cond = shared + 1;
+  if (shared >= 0)
+    shared_cond_wait_begin(shared, me);
   int status =
       shim_point_until(DARA_OP_COND_REACQUIRE, co->id, mo->id, shim_deadline(clock, abstime));
-  bool woken = s->signalled;
+  bool woken = signalled(me);
+  if (shared >= 0)
+    shared_cond_wait_end(shared, me);
+  s->shared_cond = 0;
   s->signalled = false;
   s->phase = 0;
   rc = REAL(pthread_mutex_lock)(m);
@@ -118,7 +144,11 @@ SHIM_EXPORT int pthread_cond_signal(pthread_cond_t *c) {
     return REAL(pthread_cond_signal)(c);
   struct shim_obj *co = obj_get(c, DARA_OBJ_COND);
   shim_point(DARA_OP_COND_SIGNAL, co->id, 0);
-  wake(co->id, false);
+  int shared = shared_entry(co, c);
+  if (shared >= 0)
+    shared_cond_wake(shared, false);
+  else
+    wake(co->id, false);
   return 0;
 }
 
@@ -127,7 +157,11 @@ SHIM_EXPORT int pthread_cond_broadcast(pthread_cond_t *c) {
     return REAL(pthread_cond_broadcast)(c);
   struct shim_obj *co = obj_get(c, DARA_OBJ_COND);
   shim_point(DARA_OP_COND_BROADCAST, co->id, 0);
-  wake(co->id, true);
+  int shared = shared_entry(co, c);
+  if (shared >= 0)
+    shared_cond_wake(shared, true);
+  else
+    wake(co->id, true);
   return 0;
 }
 

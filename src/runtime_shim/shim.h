@@ -212,8 +212,10 @@ struct shim_obj {
       int runner;
     } once; /* state: 0 new, 1 running, 2 done */
     struct {
-      clockid_t clock;
-    } cond; /* the clock of its timed waits */
+      clockid_t clock; /* the clock of its timed waits */
+      int shared;      /* 1 + its entry in dara_region.shared_conds (shared.c);
+                          0: not looked up yet; -1: private */
+    } cond;
   } u;
 };
 enum { ONCE_NEW = 0, ONCE_RUNNING = 1, ONCE_DONE = 2 };
@@ -247,6 +249,7 @@ struct shim_routine {
   bool signalled;       /* condition wait: woken by signal/broadcast */
   int phase;            /* second half of a two-step operation (barrier) */
   uint64_t wait_seq;    /* condition wait: FIFO order of waiters */
+  int shared_cond;      /* condition wait on a shared one: 1 + its entry (shared.c); 0: none */
   uint64_t barrier_gen; /* barrier generation waited for */
   uintptr_t addr;       /* address behind the pending operation (sem_t *) */
 };
@@ -466,6 +469,20 @@ int io_status(int idx, const struct dara_routine *r, int *waits_for);
  * the deadline (virtual ns, 0: none) is due (0); fd is the point's object.
  * n == 0 makes a point that does not wait (or, with a deadline, a sleep). */
 int shim_io_wait(unsigned op, int fd, const struct dara_io_wait *w, unsigned n, uint64_t deadline);
+
+/* shared.c: process-shared condition variables in memory processes share,
+ * whose waiters live in the region (dara_region.shared_conds). */
+/* The table entry of condition variable c when it is process-shared and
+ * in a shared mapping (made at first use), else -1. */
+int shared_cond_of(const void *c);
+/* Routine `routine` of this process starts waiting on entry; the wait
+ * ends (woken or timed out) with shared_cond_wait_end. */
+void shared_cond_wait_begin(int entry, int routine);
+void shared_cond_wait_end(int entry, int routine);
+/* Whether its wait on entry was signalled. */
+bool shared_cond_signalled(int entry, int routine);
+/* A signal (the longest waiting thread, of any process) or broadcast. */
+void shared_cond_wake(int entry, bool all);
 
 /* children.c: the children this process forked under control. */
 /* pid is a child that took a control block: watched for waits. */

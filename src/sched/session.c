@@ -1042,21 +1042,21 @@ static bool pending_gone(struct session *s, unsigned proc, uint32_t j, uint32_t 
 
 /* ---- objects shared between processes ---- */
 
-/* A wait that a release in another process may end: on a semaphore or a
- * mutex, which may live in memory the processes share (the shim models a
- * process-shared one by its real state, which it reads at its own points
- * only). */
+/* A wait that a step of another process may end: on a semaphore, a mutex
+ * or a condition variable, which may live in memory the processes share
+ * (the shim models a process-shared one by its real state, or by waiters
+ * in the region, which it reads at its own points only). */
 static bool shared_wait(unsigned op) {
   return op == DARA_OP_SEM_WAIT || op == DARA_OP_SEM_TIMEDWAIT || op == DARA_OP_MUTEX_LOCK ||
          op == DARA_OP_MUTEX_TIMEDLOCK || op == DARA_OP_COND_REACQUIRE;
 }
 
 /* A step that may change whether such a wait can go on: it takes or
- * releases a semaphore or mutex. */
+ * releases a semaphore or mutex, or signals a condition variable. */
 static bool shared_step(unsigned op) {
   return shared_wait(op) || op == DARA_OP_SEM_POST || op == DARA_OP_SEM_TRYWAIT ||
          op == DARA_OP_MUTEX_UNLOCK || op == DARA_OP_MUTEX_TRYLOCK || op == DARA_OP_COND_WAIT ||
-         op == DARA_OP_COND_TIMEDWAIT;
+         op == DARA_OP_COND_TIMEDWAIT || op == DARA_OP_COND_SIGNAL || op == DARA_OP_COND_BROADCAST;
 }
 
 /* Has process proc recompute the statuses of its parked routines: one of

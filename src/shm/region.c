@@ -100,6 +100,7 @@ void region_clear_cov(struct dara_cov *c, bool always) {
 void region_recycle(struct dara_region *r) {
   init_header(r);
   memset(&r->clock, 0, sizeof(r->clock));
+  memset(r->shared_conds, 0, sizeof(r->shared_conds));
   for (unsigned i = 0; i < DARA_MAX_PROCS; i++) {
     region_reset_proc(&r->procs[i]);
     region_clear_cov(&r->cov[i], false);
@@ -111,6 +112,7 @@ void region_reset(struct dara_region *r) {
   init_header(r);
   memset(&r->clock, 0, sizeof(r->clock));
   memset(r->procs, 0, sizeof(r->procs));
+  memset(r->shared_conds, 0, sizeof(r->shared_conds));
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
     r->procs[i].syscall = -1;
     region_clear_cov(&r->cov[i], true);

@@ -13,9 +13,12 @@
 #   - child: a failed assertion in the child is a crash of process 1, not
 #     of its parent, and replays;
 #   - many: past 64 processes the run ends with dara's limit (exit 2);
-#   - sem, mutex: a process-shared semaphore and mutex in the shared page
-#     order parent and child: no deadlock, no lost update and no thread
-#     chosen while blocked, in 300 random schedules and a whole dfs tree;
+#   - sem, mutex, cond: a process-shared semaphore, mutex, and mutex with
+#     condition variable in the shared page order parent and child: no
+#     deadlock, no lost update and no thread chosen while blocked, in 300
+#     random schedules and a whole dfs tree;
+#   - lost: a lost wake-up between the two processes (the child reads the
+#     flag before it takes the mutex) is found as a deadlock and replays;
 #   - spawn: a child that execs a dynamically linked program stays under
 #     control (an EXEC event, the new program's steps), its exit status 7
 #     is its parent's to check, and the recording replays;
@@ -164,4 +167,11 @@ test_spawn() {
   [[ $(status "$TMP/spx") == 0 ]] || { echo "explore: $(describe "$TMP/spx")"; return 1; }
 }
 
-run_tests race fixed child many talk spawn "shared sem" "shared mutex"
+test_lost() {
+  dara_run "$TMP/lo" explore --strategy dfs --json -o lo -- "$P" lost
+  [[ $(status "$TMP/lo") == 1 && $(jq -r '.bugs[0].kind' "$TMP/lo.out") == deadlock ]] ||
+    { echo "explore: $(describe "$TMP/lo")"; return 1; }
+  replays "$TMP/$(jq -r '.bugs[0].file' "$TMP/lo.out")" "deadlock: 2 threads blocked: 0:0 cond_wait (no signal will come), 1:0 cond_wait (no signal will come)"
+}
+
+run_tests race fixed child many talk spawn "shared sem" "shared mutex" "shared cond" lost

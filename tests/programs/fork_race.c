@@ -22,6 +22,13 @@
  *                    on it, then bumps: always 2, never a deadlock
  *   fork_race mutex  parent and child bump under a process-shared mutex
  *                    in the shared page, twice each: always 4
+ *   fork_race cond   parent and child take turns through a process-shared
+ *                    mutex and condition variable in the shared page: the
+ *                    child waits for the parent's "go", bumps, signals
+ *                    back; always 2, never a deadlock
+ *   fork_race lost   the same, the child reading the flag before it takes
+ *                    the mutex and waiting once: when the parent signals
+ *                    in between, the signal is lost and the two deadlock
  *   fork_race spawn  the child execs this program with "seven", which
  *                    locks a mutex and exits with status 7: the parent
  *                    waits for it and checks the status
@@ -33,6 +40,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +173,52 @@ static int mutex_order(void) {
   return 0;
 }
 
+/* In the shared page after the counter: a flag, a mutex and a condition
+ * variable, all process-shared. */
+struct handoff {
+  int turn;
+  pthread_mutex_t m;
+  pthread_cond_t c;
+};
+
+static int cond_turns(bool looped) {
+  struct handoff *h = (struct handoff *)(counter + 16);
+  pthread_mutexattr_t ma;
+  pthread_condattr_t ca;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+  pthread_condattr_init(&ca);
+  pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+  if (pthread_mutex_init(&h->m, &ma) != 0 || pthread_cond_init(&h->c, &ca) != 0)
+    return 111;
+  pid_t pid = fork();
+  if (pid == 0) {
+    int seen = h->turn; /* lost: read before the lock, and waited on once */
+    pthread_mutex_lock(&h->m);
+    if (looped)
+      while (h->turn != 1)
+        pthread_cond_wait(&h->c, &h->m);
+    else if (seen != 1)
+      pthread_cond_wait(&h->c, &h->m);
+    bump();
+    h->turn = 2;
+    pthread_cond_signal(&h->c);
+    pthread_mutex_unlock(&h->m);
+    _exit(0);
+  }
+  pthread_mutex_lock(&h->m);
+  h->turn = 1;
+  pthread_cond_signal(&h->c);
+  while (h->turn != 2)
+    pthread_cond_wait(&h->c, &h->m);
+  bump();
+  pthread_mutex_unlock(&h->m);
+  wait_for(pid, 0);
+  printf("counter %d\n", *counter);
+  assert(*counter == 2);
+  return 0;
+}
+
 static int talk(void) {
   int p[2], sv[2];
   if (pipe(p) != 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
@@ -218,12 +272,14 @@ int main(int argc, char **argv) {
     return talk();
   if (strcmp(mode, "sem") == 0)
     return sem_order();
+  if (strcmp(mode, "cond") == 0 || strcmp(mode, "lost") == 0)
+    return cond_turns(strcmp(mode, "cond") == 0);
   if (strcmp(mode, "spawn") == 0)
     return spawn(argv[0]);
   if (strcmp(mode, "seven") == 0)
     return seven();
   if (strcmp(mode, "mutex") == 0)
     return mutex_order();
-  fprintf(stderr, "usage: fork_race race|fixed|child|many N|talk|sem|mutex|spawn\n");
+  fprintf(stderr, "usage: fork_race race|fixed|child|many N|talk|sem|mutex|cond|lost|spawn\n");
   return 2;
 }
