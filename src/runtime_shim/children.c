@@ -13,7 +13,9 @@
  * The pidfds sit at descriptors from CHILD_FD_BASE up, close-on-exec, so
  * the program's own numbering is what it would be without dara. A wait
  * for any child watches at most DARA_IO_FDS of them (the first forked).
- * A process group (which == 0 or < -1) is taken as every child.
+ * A process group (which == 0 or < -1) is taken as every child. A wait
+ * for any child when none was forked under control (system, or children
+ * of posix_spawn only) is the real call, which holds the turn.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,16 +34,18 @@ static struct child {
 } kids[DARA_MAX_PROCS];
 static unsigned nkids;
 
-void children_add(pid_t pid) {
+bool children_add(pid_t pid) {
   if (nkids == DARA_MAX_PROCS) /* more than the region's blocks: cannot be */
-    return;
+    return false;
   int fd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (fd < 0)
-    return;
+    return false;
   int high = fcntl(fd, F_DUPFD_CLOEXEC, CHILD_FD_BASE);
   REAL(close)(fd);
-  if (high >= 0)
-    kids[nkids++] = (struct child){.pid = pid, .pidfd = high};
+  if (high < 0)
+    return false;
+  kids[nkids++] = (struct child){.pid = pid, .pidfd = high};
+  return true;
 }
 
 void children_forget_all(void) {
@@ -58,6 +62,15 @@ void children_await(pid_t which, int options) {
   for (unsigned i = 0; i < nkids && n < DARA_IO_FDS; i++)
     if (which <= 0 || kids[i].pid == which)
       w[n++] = (struct dara_io_wait){.fd = kids[i].pidfd, .events = POLLIN};
+  /* A child made past the shim (posix_spawn) runs natively: a wait for it
+   * by pid is a point all the same, and the scheduler, told of it, waits
+   * for it as for any uncontrolled child. */
+  siginfo_t info;
+  if (n == 0 && which > 0 && waitid(P_PID, (id_t)which, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+      children_add(which)) {
+    shim_log(DARA_LOG_NOTE, DARA_NOTE_FORK_UNCONTROLLED, (uint32_t)which, 0);
+    w[n++] = (struct dara_io_wait){.fd = kids[nkids - 1].pidfd, .events = POLLIN};
+  }
   if (n)
     shim_io_wait(DARA_OP_IO_WAITPID, w[0].fd, w, n, 0);
 }

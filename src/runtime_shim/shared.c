@@ -44,8 +44,8 @@ static int shared_key(uintptr_t addr, uint64_t key[3]) {
       unsigned long long off, ino;
       unsigned maj, min;
       char perms[8];
-      if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %llx %x:%x %llu", &lo, &hi, perms, &off,
-                 &maj, &min, &ino) != 7 ||
+      if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %llx %x:%x %llu", &lo, &hi, perms, &off, &maj,
+                 &min, &ino) != 7 ||
           addr < lo || addr >= hi)
         continue;
       found = -1; /* the mapping that holds it, shared or not */

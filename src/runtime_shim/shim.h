@@ -485,8 +485,9 @@ bool shared_cond_signalled(int entry, int routine);
 void shared_cond_wake(int entry, bool all);
 
 /* children.c: the children this process forked under control. */
-/* pid is a child that took a control block: watched for waits. */
-void children_add(pid_t pid);
+/* pid is a child (one that took a control block, or a vforked one):
+ * watched for waits. False when it cannot be (no pidfd). */
+bool children_add(pid_t pid);
 /* In a forked child: its parent's children are none of its own. */
 void children_forget_all(void);
 /* Before a wait or waitpid for `which` (waitpid's rules): parks until one

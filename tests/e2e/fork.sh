@@ -22,6 +22,8 @@
 #   - spawn: a child that execs a dynamically linked program stays under
 #     control (an EXEC event, the new program's steps), its exit status 7
 #     is its parent's to check, and the recording replays;
+#   - pspawn: a wait for a child of posix_spawn, which runs uncontrolled
+#     for 0.3 s, is waited out (dara warns), not taken for a deadlock;
 #   - talk: a pipe made before the fork and a UNIX datagram socketpair
 #     carry a message each way: show's Chrome trace draws both arrows,
 #     and ShiViz's clocks take them in.
@@ -174,4 +176,13 @@ test_lost() {
   replays "$TMP/$(jq -r '.bugs[0].file' "$TMP/lo.out")" "deadlock: 2 threads blocked: 0:0 cond_wait (no signal will come), 1:0 cond_wait (no signal will come)"
 }
 
-run_tests race fixed child many talk spawn "shared sem" "shared mutex" "shared cond" lost
+test_pspawn() {
+  dara_run "$TMP/ps" record -o "$TMP/ps.bin" -- "$P" pspawn
+  [[ $(status "$TMP/ps") == 0 ]] || { echo "record: $(describe "$TMP/ps")"; return 1; }
+  grep -q "warning: process 0 forked child [0-9]*, which runs uncontrolled" "$TMP/ps.err" ||
+    { echo "no warning: $(describe "$TMP/ps")"; return 1; }
+  dara_run "$TMP/pss" show "$TMP/ps.bin"
+  grep -Eq ' 0:0 main +step +waitpid for a child' "$TMP/pss.out" || { echo "the wait was no point"; return 1; }
+}
+
+run_tests race fixed child many talk spawn pspawn "shared sem" "shared mutex" "shared cond" lost

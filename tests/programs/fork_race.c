@@ -32,6 +32,9 @@
  *   fork_race spawn  the child execs this program with "seven", which
  *                    locks a mutex and exits with status 7: the parent
  *                    waits for it and checks the status
+ *   fork_race pspawn posix_spawn runs /bin/sleep 0.3 (uncontrolled) and
+ *                    the program waits for it with waitpid: a wait that
+ *                    takes real time, not a deadlock
  *   fork_race talk   the child writes "ping" into a pipe made before the
  *                    fork; the parent reads it and answers "pong" over a
  *                    UNIX datagram socketpair: messages between processes
@@ -40,6 +43,7 @@
 #include <assert.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +251,16 @@ static int spawn(const char *self) {
   return 0;
 }
 
+static int pspawn(void) {
+  extern char **environ;
+  char *argv[] = {"sleep", "0.3", NULL};
+  pid_t pid;
+  if (posix_spawn(&pid, "/bin/sleep", NULL, NULL, argv, environ) != 0)
+    return 111;
+  wait_for(pid, 0);
+  return 0;
+}
+
 static int seven(void) {
   static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
   pthread_mutex_lock(&m);
@@ -278,8 +292,11 @@ int main(int argc, char **argv) {
     return spawn(argv[0]);
   if (strcmp(mode, "seven") == 0)
     return seven();
+  if (strcmp(mode, "pspawn") == 0)
+    return pspawn();
   if (strcmp(mode, "mutex") == 0)
     return mutex_order();
-  fprintf(stderr, "usage: fork_race race|fixed|child|many N|talk|sem|mutex|cond|lost|spawn\n");
+  fprintf(stderr,
+          "usage: fork_race race|fixed|child|many N|talk|sem|mutex|cond|lost|spawn|pspawn\n");
   return 2;
 }
