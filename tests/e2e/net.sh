@@ -171,7 +171,7 @@ getenv 2 0 DARA_SYS_TEST=42
 unsetenv 0 0 DARA_SYS_TEST
 getenv -1 0 DARA_SYS_TEST
 clock_gettime 0 0 
-socketpair 0 0 
+socketpair 0 0 0300000004000000
 send 4 0 ping
 recv 4 0 ping
 close 0 0 
@@ -193,7 +193,7 @@ test_syscall_groups() {
   local got
   got=$(syscalls "$TMP/sc.sched" | jq -r 'select(.syscall.group != "process" or .syscall.call == "kill") |
         select(.syscall.call != "time") |
-        "\(.syscall.call) \(.syscall.ret) \(.syscall.errno) \(if .syscall.call == "pipe" then
+        "\(.syscall.call) \(.syscall.ret) \(.syscall.errno) \(if .syscall.call == "pipe" or .syscall.call == "socketpair" then
            .syscall.data_hex else .syscall.data[0:24] | gsub("\n"; "\\n") end)"')
   [[ $got == "$SYS_EXPECTED" ]] || { echo "calls differ:"; diff <(echo "$SYS_EXPECTED") <(echo "$got"); return 1; }
   # Arguments by name, and the process calls with their exit statuses.

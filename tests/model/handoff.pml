@@ -57,7 +57,9 @@
  * QUERIES times a run, which covers the deadlock case and more. The C code
  * waits 2 s for the answer; the model waits for as long as it takes. A
  * process that does not answer in time is asked nothing more, and the
- * session ends at that deadlock anyway.
+ * session ends at that deadlock anyway. The refresh queries after a step
+ * on an object processes share (refresh_proc, DARA_CMD_REFRESH) are the
+ * same handshake, to a thread parked at a wait, with the same timeout.
  *
  * Configuration (spin -DNAME=value): NPROC 1 or 2, NTHR 2 or 3 (with NPROC 2
  * the last thread is alone in process 1), STEPS scheduling points per thread
@@ -308,7 +310,9 @@ inline thread_takes_turn(t)
 
 /* wait_go: wait for GO at a point; a GO that comes with CMD_STACK asks for
  * the stack only: write it, park the gate again, give the lock back, wait
- * again. Otherwise the thread runs. */
+ * again. Otherwise the thread runs. (CMD_REFRESH, which asks a thread of
+ * another process to recompute its statuses, is the same handshake with
+ * shim_refresh in place of take_stack: modelled as CMD_STACK.) */
 inline wait_go(t, p)
 {
 	do
@@ -317,13 +321,13 @@ inline wait_go(t, p)
 		 *   handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, spins, 0); */
 		handoff_wait(GATE(t), GATE_GO, t, false);
 		/* C: src/runtime_shim/shim.c:
-		 *   if (__atomic_load_n(&p->command, __ATOMIC_ACQUIRE) != DARA_CMD_STACK)
-		 *     return; */
+		 *   uint32_t command = __atomic_load_n(&p->command, __ATOMIC_ACQUIRE); */
 		if
 		:: command[p] != CMD_STACK -> break
 		:: else -> skip
 		fi;
-		/* C: src/runtime_shim/shim.c: take_stack(me); */
+		/* C: src/runtime_shim/shim.c:
+		 *   else if (command == DARA_CMD_STACK) take_stack(me); else return; */
 		d_step {
 			assert(holder == NOBODY); /* (a) mutual exclusion */
 			holder = t;
