@@ -27,6 +27,8 @@
 #   - talk: a pipe made before the fork and a UNIX datagram socketpair
 #     carry a message each way: show's Chrome trace draws both arrows,
 #     and ShiViz's clocks take them in.
+# EXPLORE_QUICK=1 (sanitizer builds) runs 100 random schedules where the
+# others run 300.
 # Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
 # passed, N failed", and the exit status is non-zero when a test failed.
 set -u -o pipefail
@@ -40,6 +42,8 @@ BUILD=$(cd "$1" && pwd)
 DARA=$BUILD/bin/dara
 P=$BUILD/tests/programs/fork_race
 TIMEOUT=(timeout -k 5 300)
+N=300
+[[ ${EXPLORE_QUICK:-} == 1 ]] && N=100
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-fork.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -85,8 +89,8 @@ test_race() {
 }
 
 test_fixed() {
-  dara_run "$TMP/f" explore --max-schedules 300 --json -o f -- "$P" fixed
-  [[ $(status "$TMP/f") == 0 && $(jq .schedules "$TMP/f.out") == 300 ]] ||
+  dara_run "$TMP/f" explore --max-schedules $N --json -o f -- "$P" fixed
+  [[ $(status "$TMP/f") == 0 && $(jq .schedules "$TMP/f.out") == "$N" ]] ||
     { echo "explore: $(describe "$TMP/f")"; return 1; }
   dara_run "$TMP/fd" explore --strategy dfs --max-schedules 20000 --json -o fd -- "$P" fixed
   [[ $(status "$TMP/fd") == 0 && $(jq .exhausted "$TMP/fd.out") == true ]] ||
@@ -147,8 +151,8 @@ clock_of() {
 
 test_shared() {
   local mode=$1
-  dara_run "$TMP/s$mode" explore --max-schedules 300 --json -o "s$mode" -- "$P" "$mode"
-  [[ $(status "$TMP/s$mode") == 0 && $(jq .schedules "$TMP/s$mode.out") == 300 ]] ||
+  dara_run "$TMP/s$mode" explore --max-schedules $N --json -o "s$mode" -- "$P" "$mode"
+  [[ $(status "$TMP/s$mode") == 0 && $(jq .schedules "$TMP/s$mode.out") == "$N" ]] ||
     { echo "random: $(describe "$TMP/s$mode")"; return 1; }
   dara_run "$TMP/d$mode" explore --strategy dfs --max-schedules 5000 --json -o "d$mode" -- "$P" "$mode"
   [[ $(status "$TMP/d$mode") == 0 && $(jq .exhausted "$TMP/d$mode.out") == true ]] ||
