@@ -24,6 +24,10 @@
 #     is its parent's to check, and the recording replays;
 #   - pspawn: a wait for a child of posix_spawn, which runs uncontrolled
 #     for 0.3 s, is waited out (dara warns), not taken for a deadlock;
+#   - prefork: examples/prefork_server.c built with dara-cc: two forked
+#     workers that count requests outside their process-shared accept
+#     mutex lose one, found with --points all and replayed; the fixed one
+#     loses none;
 #   - talk: a pipe made before the fork and a UNIX datagram socketpair
 #     carry a message each way: show's Chrome trace draws both arrows,
 #     and ShiViz's clocks take them in.
@@ -44,6 +48,8 @@ P=$BUILD/tests/programs/fork_race
 TIMEOUT=(timeout -k 5 300)
 N=300
 [[ ${EXPLORE_QUICK:-} == 1 ]] && N=100
+# prefork listens on PORT and PORT + 1 (lib.sh, port_block).
+PORT=$(port_block 32 13)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-fork.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -189,4 +195,20 @@ test_pspawn() {
   grep -Eq ' 0:0 main +step +waitpid for a child' "$TMP/pss.out" || { echo "the wait was no point"; return 1; }
 }
 
-run_tests race fixed child many talk spawn pspawn "shared sem" "shared mutex" "shared cond" lost
+test_prefork() {
+  local src exe=$TMP/prefork
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../examples" && pwd)/prefork_server.c
+  "$BUILD/bin/dara-cc" -g -o "$exe" "$src" -pthread || { echo "dara-cc failed"; return 1; }
+  dara_run "$TMP/pf" explore --points all --json -o pf -- "$exe" server "$PORT" : \
+    "$exe" client "$PORT" : "$exe" client "$PORT"
+  [[ $(status "$TMP/pf") == 1 && $(jq -r '.bugs[0].kind' "$TMP/pf.out") == crash ]] ||
+    { echo "explore: $(describe "$TMP/pf")"; return 1; }
+  replays "$TMP/$(jq -r '.bugs[0].file' "$TMP/pf.out")" "process 0 (${exe}) killed by SIGABRT" || return 1
+  local port=$((PORT + 1))
+  dara_run "$TMP/pff" explore --points all --max-schedules "$N" --json -o pff -- \
+    "$exe" server "$port" --fixed : "$exe" client "$port" : "$exe" client "$port"
+  [[ $(status "$TMP/pff") == 0 && $(jq .schedules "$TMP/pff.out") == "$N" ]] ||
+    { echo "fixed: $(describe "$TMP/pff")"; return 1; }
+}
+
+run_tests race fixed child many talk spawn pspawn prefork "shared sem" "shared mutex" "shared cond" lost
