@@ -95,6 +95,7 @@ struct found_race {
 #define EXPLORE_MAX_RACES 256
 
 struct explore {
+  bool forked; /* some execution forked a process under control */
   const char *dir;
   int dir_fd;             /* -o, opened once: every file goes in through it */
   bool dir_moved;         /* the name -o no longer leads to dir_fd (warned once) */
@@ -422,13 +423,14 @@ static const struct dpor_stats *dpor_figures(const struct explore *x) {
 }
 
 /* Exhausted, and that covers every trace: dpor, with a program that behaved
- * the same under the same schedule every time and no execution cut short
- * by the step limit. */
+ * the same under the same schedule every time, no execution cut short by
+ * the step limit, and no process forked (dpor takes the accesses of two
+ * processes to memory they share as independent). */
 static bool complete(const struct explore *x) {
   const struct dpor_stats *st = dpor_figures(x);
   bool bounded_timers = strategy_bound(x->strategy) != UINT_MAX && st && st->timers > 0;
   return x->exhausted && strategy_proves(x->strategy) && st && st->diverged == 0 && x->cut == 0 &&
-         !bounded_timers;
+         !bounded_timers && !x->forked;
 }
 
 /* What an exhausted dpor exploration means, or why it is less than that. */
@@ -467,6 +469,11 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
             "dara: explore: every trace dpor could reach was explored, but this is no proof: "
             "%llu time%s the program did not do under a schedule what it did before\n",
             (unsigned long long)st->diverged, plural(st->diverged));
+  if (x->forked)
+    fprintf(stderr,
+            "dara: explore: every trace dpor could reach was explored, but this is no proof: "
+            "processes forked, and dpor takes the accesses of two processes to memory they "
+            "share as independent (random, pct and dfs explore their orders)\n");
   if (strategy_bound(x->strategy) != UINT_MAX && st->timers)
     fprintf(stderr,
             "dara: explore: every trace with at most %u preemption%s was explored, but for "
@@ -895,6 +902,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
     x->cut++;
   if (res->outcome.kind == SCHED_OUT_STEP_LIMIT)
     x->step_limits++;
+  x->forked |= res->forked;
   merge_sometimes(x, res);
   merge_races(x, res, number);
   note_growth(x, res, number);

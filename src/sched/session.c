@@ -943,6 +943,7 @@ void session_fork_logged(struct session *s, unsigned proc, unsigned routine, uin
     return;
   }
   pr->alive = true;
+  s->res->forked = true;
   session_emit_simple(s, DARA_EV_FORK, slot, routine, 0, proc);
   s->fork_made = (int)slot;
 }

@@ -146,6 +146,7 @@ struct session_result {
   uint64_t new_pairs;  /* explore: pairs of conflicting steps no earlier
                           execution reached (pairs.h); set by explore */
   bool stopped;        /* the sink or the policy ended the run */
+  bool forked;         /* a process forked a child under control */
   /* Every dara_sometimes reached, and whether it ever held in this run. */
   struct {
     char name[DARA_TEXT_LEN];

@@ -9,7 +9,9 @@
 #     the FORK event and the child's steps, as text and as JSON;
 #   - fixed: grandchildren, a fork from a thread, wait, waitpid(pid) and
 #     waitpid(-1), a child's exit status 3: no bug in 300 schedules, dfs
-#     exhausts the tree without one, and a recording replays;
+#     exhausts the tree without one, dpor too but claims no proof (it
+#     cannot see two processes' accesses to shared memory conflict), and
+#     a recording replays;
 #   - child: a failed assertion in the child is a crash of process 1, not
 #     of its parent, and replays;
 #   - many: past 64 processes the run ends with dara's limit (exit 2);
@@ -101,6 +103,12 @@ test_fixed() {
   dara_run "$TMP/fd" explore --strategy dfs --max-schedules 20000 --json -o fd -- "$P" fixed
   [[ $(status "$TMP/fd") == 0 && $(jq .exhausted "$TMP/fd.out") == true ]] ||
     { echo "dfs: $(describe "$TMP/fd") exhausted $(jq .exhausted "$TMP/fd.out")"; return 1; }
+  # dpor walks its tree, but claims no proof: it takes the accesses of two
+  # processes to their shared page as independent.
+  dara_run "$TMP/fp" explore --strategy dpor --json -o fp -- "$P" fixed
+  [[ $(status "$TMP/fp") == 0 && $(jq -c '[.exhausted, .complete]' "$TMP/fp.out") == '[true,false]' ]] &&
+    grep -q 'but this is no proof: processes forked' "$TMP/fp.err" ||
+    { echo "dpor: $(describe "$TMP/fp")"; return 1; }
   dara_run "$TMP/rec" record -o "$TMP/fixed.bin" -- "$P" fixed
   [[ $(status "$TMP/rec") == 0 ]] || { echo "record: $(describe "$TMP/rec")"; return 1; }
   dara_run "$TMP/rep" replay "$TMP/fixed.bin"
