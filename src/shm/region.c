@@ -100,7 +100,12 @@ void region_clear_cov(struct dara_cov *c, bool always) {
 void region_recycle(struct dara_region *r) {
   init_header(r);
   memset(&r->clock, 0, sizeof(r->clock));
-  memset(r->shared_conds, 0, sizeof(r->shared_conds));
+  /* An entry without a key is free, and cleared when taken (shared.c). */
+  for (int i = 0; i < DARA_SHARED_CONDS; i++) {
+    struct dara_shared_cond *c = &r->shared_conds[i];
+    if (c->dev || c->ino || c->off)
+      memset(c, 0, sizeof(*c));
+  }
   for (unsigned i = 0; i < DARA_MAX_PROCS; i++) {
     region_reset_proc(&r->procs[i]);
     region_clear_cov(&r->cov[i], false);
