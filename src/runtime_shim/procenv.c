@@ -56,23 +56,10 @@ SHIM_EXPORT pid_t wait(int *status) {
 }
 
 SHIM_EXPORT pid_t waitpid(pid_t which, int *status, int options) {
-  if (!shim_sys_enter())
-    return REAL(waitpid)(which, status, options);
-  children_await(which, options);
-  struct shim_sys s;
-  shim_sys_begin(&s, DARA_CALL_waitpid, (uint64_t)options, 0, 0);
-  int st = 0;
-  pid_t pid = REAL(waitpid)(which, &st, options);
-  int err = pid < 0 ? errno : 0;
-  children_reaped(pid);
-  s.args[1] = (uint64_t)exit_status_of(pid, &st);
-  if (status)
-    *status = st;
-  shim_sys_end(&s, pid, err, NULL, 0);
-  return pid;
+  return wait4(which, status, options, NULL);
 }
 
-/* wait3 and wait4 (dash waits with wait3): recorded as waitpid. */
+/* waitpid, wait3 (dash waits with it) and wait4: one recorded call, waitpid. */
 SHIM_EXPORT pid_t wait4(pid_t which, int *status, int options, struct rusage *usage) {
   if (!shim_sys_enter())
     return REAL(wait4)(which, status, options, usage);

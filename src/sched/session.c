@@ -926,15 +926,13 @@ void session_fork_logged(struct session *s, unsigned proc, unsigned routine, uin
                    "its event log: a fork into process slot %u, which dara did not give it", slot);
     return;
   }
-  s->fork_slot = -1;
-  struct proc_run *pr = &s->procs[slot];
   if (pid == 0) { /* fork failed: the slot is free again */
     session_detail(s, "note: process %u's fork failed: %s", proc, strerror((int)err));
-    s->region->procs[slot].state = DARA_PROC_FREE;
-    if (slot + 1 == s->nslots)
-      s->nslots--;
+    release_reserved(s);
     return;
   }
+  s->fork_slot = -1;
+  struct proc_run *pr = &s->procs[slot];
   pr->pid = (pid_t)pid;
   pr->pidfd = (int)syscall(SYS_pidfd_open, pr->pid, 0);
   if (pr->pidfd < 0) {
