@@ -128,7 +128,7 @@ OBJECT = {"proc": INT, "id": INT, "kind": STR, "module": STR, "offset": INT, "sy
 EVENT = {"index": INT, "kind": STR, "proc": INT, "routine": INT, "time": INT, "op": STR,
          "note": INT, "fd": INT, "peer_proc": INT, "peer_fd": INT, "obj": INT, "obj2": INT,
          "arg": INT, "place": DICT, "log": DICT, "assert": DICT, "property": DICT,
-         "syscall": DICT}
+         "syscall": DICT, "fault": STR, "parent": INT, "before": INT}
 PLACE = {"module": STR, "offset": INT, "file": STR, "line": INT, "function": STR}
 SYSCALL = {"call": STR, "group": STR, "args": DICT, "ret": INT, "errno": INT,
            "errno_name": STR, "start": INT, "end": INT, "data": STR, "data_hex": STR}
