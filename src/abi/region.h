@@ -80,7 +80,7 @@
  * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks,
  * DARA_OP_PROC_FORK, dara_proc.fork_slot, DARA_LOG_FORK, DARA_OP_IO_WAITPID,
  * DARA_CMD_REFRESH, DARA_PROC_EXECING, dara_region.shared_conds */
-#define DARA_ABI_VERSION 10u
+#define DARA_ABI_VERSION 11u
 
 /* Control blocks: the programs of the command line take the first ones
  * (at most DARA_MAX_CMDS), a restarted program or a forked child the next
@@ -481,6 +481,46 @@ struct dara_shared_cond {
   struct dara_shared_waiter waiters[DARA_SHARED_WAITERS];
 };
 
+/* Files the programs read from outside the run, kept so that every run
+ * and every replay reads the same bytes (docs/design.md, "Files read from
+ * outside"). A file a controlled process opens read-only, by any path but
+ * /proc, /sys and /dev, that no process changed since the session began,
+ * is read from a sealed copy: the first shim to open it makes the copy,
+ * moves it to a descriptor of its own and marks the entry PENDING; the
+ * scheduler takes the copy (pidfd_getfd) at the end of that turn, keeps it
+ * for the rest of the session, and every later open of the path, in this
+ * run or a later one or a replay, reads dara's copy (KEPT). Entries are
+ * written by the shims, one at a time (only the turn holder runs); the
+ * scheduler checks everything it reads here, and writes the KEPT entries
+ * of its store before each run. */
+#define DARA_MAX_FILES 64
+#define DARA_FILE_MAX_BYTES (8u << 20) /* a bigger file is read as it is */
+enum dara_file_state {
+  DARA_FILE_FREE = 0,
+  DARA_FILE_CLAIMED = 1, /* a shim is filling it in */
+  DARA_FILE_PENDING = 2, /* the copy is at descriptor fd of process pid */
+  DARA_FILE_KEPT = 3,    /* the copy is dara's: descriptor fd of process pid */
+  DARA_FILE_LIVE = 4     /* read as it is: too big, or changed in the session */
+};
+struct dara_file {
+  uint32_t state;   /* enum dara_file_state (atomic: claimed by CAS) */
+  uint32_t written; /* a controlled process opened it to write in this run:
+                       later opens in the run read the file itself */
+  uint32_t opened;  /* a process of this run opened the copy */
+  int32_t pid, fd;
+  uint32_t pad;
+  uint64_t size; /* LIVE: the file's size when it was too big to keep */
+  char path[DARA_PATH_LEN];
+};
+struct dara_files {
+  uint64_t since_ns; /* a file changed at or after this (CLOCK_REALTIME_COARSE)
+                        is the session's own, not outside input */
+  uint32_t changes;  /* bumped by a shim after it marks an entry: a hint that
+                        the scheduler should look */
+  uint32_t pad;
+  struct dara_file files[DARA_MAX_FILES];
+};
+
 struct dara_region {
   struct dara_region_header hdr;
   struct dara_clock clock;
@@ -488,6 +528,7 @@ struct dara_region {
   struct dara_proc procs[DARA_MAX_PROCS];
   struct dara_racy racy;
   struct dara_shared_cond shared_conds[DARA_SHARED_CONDS];
+  struct dara_files files;
   struct dara_cov cov[DARA_MAX_PROCS]; /* one per control block */
 };
 

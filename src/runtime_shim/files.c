@@ -12,8 +12,10 @@
  * The 64-bit names (open64, pread64, ...) are the same functions on x86_64
  * and aarch64; programs built with _FILE_OFFSET_BITS=64 call them.
  *
- * Calls libc makes internally (fopen, fread, printf) do not go through these
- * wrappers: LD_PRELOAD sees only calls between shared objects.
+ * Calls libc makes internally (fread, printf) do not go through these
+ * wrappers: LD_PRELOAD sees only calls between shared objects. Opens go
+ * through shim_infile_open (infile.c), so that a file read from outside
+ * is read from the run's copy; fopen too, for that reason.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,19 +50,22 @@ static size_t moved(ssize_t n) { return n > 0 ? (size_t)n : 0; }
 
 SHIM_EXPORT int open(const char *path, int flags, ...) {
   MODE_ARG(flags, flags, mode);
-  RECORDED(int, open, flags, mode, 0, REAL(open)(path, flags, mode), path, shim_text_len(path));
+  RECORDED(int, open, flags, mode, 0, shim_infile_open(AT_FDCWD, path, flags, mode), path,
+           shim_text_len(path));
 }
 ALIAS(open, open64);
 
 SHIM_EXPORT int openat(int dirfd, const char *path, int flags, ...) {
   MODE_ARG(flags, flags, mode);
-  RECORDED(int, openat, dirfd, flags, mode, REAL(openat)(dirfd, path, flags, mode), path,
+  RECORDED(int, openat, dirfd, flags, mode, shim_infile_open(dirfd, path, flags, mode), path,
            shim_text_len(path));
 }
 ALIAS(openat, openat64);
 
 SHIM_EXPORT int creat(const char *path, mode_t mode) {
-  RECORDED(int, creat, mode, 0, 0, REAL(creat)(path, mode), path, shim_text_len(path));
+  RECORDED(int, creat, mode, 0, 0,
+           shim_infile_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode), path,
+           shim_text_len(path));
 }
 ALIAS(creat, creat64);
 

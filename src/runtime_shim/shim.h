@@ -31,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/time.h>
 #include <time.h>
@@ -114,6 +115,7 @@
   F(open, int, (const char *, int, ...))                                                         \
   F(openat, int, (int, const char *, int, ...))                                                  \
   F(creat, int, (const char *, mode_t))                                                          \
+  F(fopen, FILE *, (const char *restrict, const char *restrict))                                 \
   F(read, ssize_t, (int, void *, size_t))                                                        \
   F(write, ssize_t, (int, const void *, size_t))                                                 \
   F(close, int, (int))                                                                           \
@@ -387,6 +389,11 @@ void shim_pipe_wait(int fd);
     shim_sys_end(&s_, (int64_t)r_, r_ < 0 ? errno : 0, data, len);                         \
     return r_;                                                                             \
   } while (0)
+
+/* infile.c: opens path (relative to dirfd) as openat(2) does, but a
+ * read-only open of a file from outside the run gets a descriptor onto the
+ * copy every run reads (abi/region.h, struct dara_files). */
+int shim_infile_open(int dirfd, const char *path, int flags, mode_t mode);
 
 /* Registers a new routine for a thread about to be created, parked at
  * THREAD_START. Returns its index or -1 when the table is full. */

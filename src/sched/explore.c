@@ -830,6 +830,10 @@ static int ps_module(void *ctx, unsigned proc, unsigned index, const char *path)
   struct pairs_sink *ps = ctx;
   return ps->file.module(ps->file.ctx, proc, index, path);
 }
+static int ps_file(void *ctx, const struct infile *f) {
+  struct pairs_sink *ps = ctx;
+  return ps->file.file(ps->file.ctx, f);
+}
 
 /* When an execution that reached something first is taken (number: its
  * schedule), the totals after it go into the growth list. With --jobs the
@@ -870,6 +874,7 @@ static int execute(struct explore *x, struct session_ctx *session, struct sessio
                                       .object = ps_object,
                                       .label = ps_label,
                                       .module = ps_module,
+                                      .file = ps_file,
                                       .ctx = &ps};
   }
   cfg->coverage = x->blocks;

@@ -16,6 +16,7 @@
 #include "sched/cli.h"
 #include "sched/launcher.h"
 #include "sched/oracle.h"
+#include "sched/infiles.h"
 #include "sched/outside.h"
 #include "sched/program.h"
 #include "sched/world.h"
@@ -251,6 +252,17 @@ static int world_setup(struct run *r, char *err, size_t err_len) {
     r->exec_paths[i] = w->paths[i] && w->paths[i][0] ? w->paths[i] : NULL;
   if (w->has_input && (r->input_fd = outside_input_fd(w, err, err_len)) < 0)
     return -1;
+  if (w->has_fds && (r->nfds = outside_fds(w, r->fds, err, err_len)) < 0)
+    return -1;
+  r->only_fds = w->has_fds;
+  if (!(r->files = infiles_new())) {
+    snprintf(err, err_len, "out of memory");
+    return -1;
+  }
+  for (uint32_t i = 0; i < w->nfiles; i++)
+    if (infiles_add(r->files, w->files[i].path, w->files[i].mode, w->files[i].data, w->files[i].len,
+                    err, err_len) != 0)
+      return -1;
   return 0;
 }
 
@@ -344,6 +356,10 @@ void run_config(const struct run *r, const struct run_options *ro, struct sessio
       .points = r->recorded ? r->hdr.points : ro->points,
       .racy = r->hdr.racy,
       .input_fd = r->input_fd,
+      .only_fds = r->only_fds,
+      .fds = r->fds,
+      .nfds = r->nfds > 0 ? (unsigned)r->nfds : 0,
+      .files = r->files,
       .env = r->envp,
       .exec_paths = r->hdr.has_world ? r->exec_paths : NULL};
 }
@@ -356,6 +372,12 @@ void run_free(struct run *r) {
   if (r->input_fd >= 0)
     close(r->input_fd);
   r->input_fd = -1;
+  infiles_free(r->files);
+  r->files = NULL;
+  for (int i = 0; i < r->nfds; i++)
+    if (r->fds[i].source >= 0 && r->fds[i].source != r->fds[i].fd)
+      close(r->fds[i].source);
+  r->nfds = 0;
   if (r->recorded)
     return;
   outside_free(&r->hdr.world);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "sched/options.h"
+#include "sched/launcher.h"
 #include "sched/schedfile.h"
 #include "sched/session.h"
 
@@ -77,6 +78,8 @@ struct cli_option run_long_only(struct cli_option o);
 
 /* ---- setting a run up ---- */
 
+struct infiles;
+
 struct run {
   struct sched_header hdr; /* the programs, working directory, virtual time base */
   bool recorded;           /* hdr is a recording's (run_recorded), not ours */
@@ -88,6 +91,11 @@ struct run {
   char **envp;
   const char *exec_paths[DARA_MAX_CMDS];
   int input_fd;
+  bool only_fds; /* the descriptors above 2 are known: fds[] and no others */
+  struct launch_fd fds[SCHED_FDS_MAX];
+  int nfds;
+  struct infiles *files; /* files read from outside (infiles.h): a replay's
+                            start with the recording's */
 };
 
 /* A new run of the programs on argv ("PROG ARGS : PROG2 ARGS ..."), with

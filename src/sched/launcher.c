@@ -2,6 +2,7 @@
  * launcher.c: fork, set up, exec. See launcher.h.
  */
 #include "sched/launcher.h"
+#include "sched/schedfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,6 +116,35 @@ static int set_preload(const char *shim, const char *program) {
   return rc;
 }
 
+/* Every descriptor above 2 close-on-exec but the region, the fork
+ * server's pipes and s->fds, which go where they belong. */
+#define FD_PARK 900
+static int place_fds(const struct launch_spec *s) {
+  int parked[SCHED_FDS_MAX];
+  unsigned n = s->nfds < SCHED_FDS_MAX ? s->nfds : SCHED_FDS_MAX;
+  /* Out of the way first: a source may sit at another's number. */
+  for (unsigned i = 0; i < n; i++) {
+    parked[i] = -1;
+    int src = s->fds[i].source;
+    if (src < 0)
+      src = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (src >= 0 && (parked[i] = fcntl(src, F_DUPFD_CLOEXEC, FD_PARK)) < 0)
+      return -1;
+  }
+  if (close_range(3, ~0u, CLOSE_RANGE_CLOEXEC) != 0)
+    for (int fd = 3; fd < SCHED_FD_LIMIT; fd++)
+      (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+  if (fcntl(DARA_FD, F_SETFD, 0) != 0)
+    return -1;
+  if (s->fs_cmd_fd >= 0 &&
+      (fcntl(DARA_FS_CMD_FD, F_SETFD, 0) != 0 || fcntl(DARA_FS_REPLY_FD, F_SETFD, 0) != 0))
+    return -1;
+  for (unsigned i = 0; i < n; i++)
+    if (parked[i] < 0 || dup2(parked[i], s->fds[i].fd) < 0) /* dup2 clears close-on-exec */
+      return -1;
+  return 0;
+}
+
 static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
   int e;
   setpgid(0, s->pgid);
@@ -153,6 +183,8 @@ static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
       goto fail;
   }
   if (s->stdin_fd >= 0 && dup2(s->stdin_fd, STDIN_FILENO) < 0)
+    goto fail;
+  if (s->only_fds && place_fds(s) != 0)
     goto fail;
   char slot[16];
   snprintf(slot, sizeof(slot), "%u", s->slot);

@@ -13,6 +13,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* A descriptor above 2 that the program gets (outside.h): source placed at
+ * fd; source == fd: dara's own, passed as it is; -1: /dev/null. */
+struct launch_fd {
+  int fd;
+  int source;
+};
+
 struct launch_spec {
   char *const *argv; /* NULL-terminated */
   const char *cwd;   /* directory to run in, NULL: dara's own */
@@ -30,6 +37,14 @@ struct launch_spec {
    * at DARA_FS_CMD_FD and DARA_FS_REPLY_FD; -1 for a plain start. */
   int fs_cmd_fd;
   int fs_reply_fd;
+  /* With only_fds, the program gets these descriptors above 2 and no
+   * others of dara's (but the region, and a fork server's pipes): those
+   * the run was given (outside.h), at the numbers they had. Without, it
+   * gets every one dara has open without close-on-exec (a replay of a
+   * recording that did not keep them). */
+  bool only_fds;
+  const struct launch_fd *fds;
+  unsigned nfds;
 };
 
 /* Returns the child's pid, or -1 with a one-line reason in err. */

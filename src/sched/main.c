@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sched/cli.h"
+#include "sched/outside.h"
 
 static const char usage[] =
     "usage: dara [--version] [--help] COMMAND [ARGS...]\n"
@@ -44,6 +45,7 @@ static int (*command(const char *name))(int, char **) {
 }
 
 int main(int argc, char **argv) {
+  outside_note_inherited(); /* before dara opens anything */
   if (argc < 2) {
     fputs(usage, stderr);
     return DARA_EXIT_ERROR;

@@ -17,10 +17,16 @@
  *     does): libc's own reads (fgets, scanf) do not pass through the shim,
  *     and a copy read from the start makes their results the same in every
  *     run. A terminal is not read: programs get an empty input (a run
- *     cannot wait for a person).
+ *     cannot wait for a person);
+ *   - the other descriptors dara was given (a pipe at 3, a file at 4): a
+ *     readable pipe or file is read to its end, as standard input is, and
+ *     every run gets a copy at the same number; any other (a socket, a
+ *     terminal, a descriptor open only to write) is passed as it is. The
+ *     numbers are kept, so a replay gives its programs the same ones and
+ *     no others (/dev/null where the replay's dara was not given one): a
+ *     program's next descriptor number is the same as in the recording.
  *
- * Other descriptors inherited from outside, and files a program opens
- * itself, are read as they are at the time of the run.
+ * Files a program opens itself are kept by infiles.h.
  */
 #ifndef DARA_SCHED_OUTSIDE_H
 #define DARA_SCHED_OUTSIDE_H
@@ -28,6 +34,10 @@
 #include <stddef.h>
 
 #include "sched/schedfile.h"
+
+/* Notes which descriptors above 2 dara was given: call first thing in
+ * main, before dara opens any. */
+void outside_note_inherited(void);
 
 /* Fills w for a new run of the n programs cmds, started in dir: their
  * paths, dara's environment, and standard input (from descriptor in_fd,
@@ -44,6 +54,15 @@ void outside_free(struct sched_world *w);
 /* A descriptor holding w's standard input (a sealed memory file), to be
  * reopened by each context (outside_reopen); -1 with a reason in err. */
 int outside_input_fd(const struct sched_world *w, char *err, size_t err_len);
+
+/* The descriptors above 2 the programs get (launcher.h), from w: a copy
+ * for each one read to its end (a sealed memory file, close-on-exec, to
+ * be reopened by each context), the descriptor itself for one passed as
+ * it is, or /dev/null for one a replay's dara was not given. At most
+ * SCHED_FDS_MAX into fds; returns how many, or -1 with a reason in err
+ * (the copies made so far closed). */
+struct launch_fd;
+int outside_fds(const struct sched_world *w, struct launch_fd *fds, char *err, size_t err_len);
 
 /* A read-only descriptor of its own onto the input of fd (its own file
  * offset, so that runs in other processes do not move it), close-on-exec;

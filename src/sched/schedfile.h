@@ -23,7 +23,7 @@
 #include "sched/event.h"
 
 #define SCHEDFILE_VERSION \
-  9u /* reads 1 to 9; 2 added SYSCALL events, 3 the race outcome,
+  10u /* reads 1 to 10; 2 added SYSCALL events, 3 the race outcome,
                              4 the racy points policy and its places, the
                              ORACLE record and the check outcome, 5 the
                              step limit in the header and its outcome, the
@@ -34,7 +34,8 @@
                              written through a table per process, 8 FAULT
                              events (explore --faults), 9 64
                              processes (6 bits of process in a
-                             thread's number) and FORK events */
+                             thread's number) and FORK events, 10
+                             the FILE record (files read from outside) */
 
 struct sched_cmd {
   int argc;
@@ -67,6 +68,10 @@ struct sched_program_id {
  * Reading: allocated (freed with the file). */
 #define SCHED_INPUT_MAX (64u << 20) /* standard input kept: at most 64 MiB */
 #define SCHED_ENV_MAX 4096u         /* environment variables kept */
+#define SCHED_FDS_MAX 32u           /* descriptors above 2 kept */
+#define SCHED_FD_LIMIT \
+  600 /* ... each below this number: dara's own
+                                       (the region, 666) are above it */
 struct sched_world {
   char *paths[DARA_MAX_CMDS]; /* each program's file, absolute ("" unknown) */
   uint32_t nenv;
@@ -74,6 +79,26 @@ struct sched_world {
   bool has_input; /* input[] is the programs' standard input */
   uint64_t input_len;
   uint8_t *input;
+  /* The descriptors above 2 dara was given (version 10), in increasing
+   * order: copied ones (a readable pipe or file, read to its end) with
+   * their bytes, the others passed as they are. */
+  bool has_fds; /* fds[] is known (version 10) */
+  uint32_t nfds;
+  struct sched_fd {
+    int32_t fd; /* 3 .. SCHED_FD_LIMIT - 1 */
+    bool copied;
+    uint64_t len;
+    uint8_t *data;
+  } * fds;
+  /* The files the run read from outside (infiles.h), from FILE records
+   * (version 10). Read only: a recording's. */
+  uint32_t nfiles;
+  struct sched_kept_file {
+    char *path;
+    uint32_t mode;
+    uint64_t len;
+    uint8_t *data;
+  } * files;
 };
 
 struct sched_header {
@@ -172,6 +197,10 @@ int schedfile_define_label(struct schedfile_writer *w, const struct sched_label 
 int schedfile_define_module(struct schedfile_writer *w, unsigned proc, unsigned index,
                             const char *path);
 int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *ev);
+/* A file the run read from outside, with its bytes (a FILE record): at
+ * most DARA_MAX_FILES in a file, each at most DARA_FILE_MAX_BYTES. */
+int schedfile_define_file(struct schedfile_writer *w, const char *path, uint32_t mode,
+                          const uint8_t *data, uint64_t len);
 /* Writes the footer with the outcome and checksum, closes and frees w.
  * Returns 0, or -1 with a reason in err if anything failed since create. */
 int schedfile_close(struct schedfile_writer *w, const struct sched_outcome *o, char *err,

@@ -368,6 +368,49 @@ static enum rd read_module_record(struct reader *r) {
   return RD_OK;
 }
 
+/* FILE (version 10): after the WORLD record, anywhere (a run keeps a file
+ * when it first reads it), each path once. */
+static enum rd read_file_record(struct reader *r) {
+  struct sched_world *wo = &r->f->hdr.world;
+  if (r->f->version < 10) {
+    return bad(r, "a FILE record in a version %u file", r->f->version);
+  }
+  if (!r->f->hdr.has_world) {
+    return bad(r, "a FILE record before the WORLD record");
+  }
+  if (wo->nfiles == DARA_MAX_FILES) {
+    return bad(r, "more than %d FILE records", DARA_MAX_FILES);
+  }
+  if (!wo->files && !(wo->files = rd_alloc(r, DARA_MAX_FILES * sizeof(*wo->files)))) {
+    return bad(r, "out of memory");
+  }
+  struct sched_kept_file *k = &wo->files[wo->nfiles];
+  *k = (struct sched_kept_file){0};
+  wo->nfiles++; /* freed with the file from here on, whatever follows */
+  uint64_t mode = 0;
+  TRY(rd_string(r, &k->path));
+  if (k->path[0] != '/' || strlen(k->path) >= DARA_PATH_LEN) {
+    return bad(r, "a kept file's path \"%.60s\" that is not absolute or too long", k->path);
+  }
+  for (uint32_t i = 0; i + 1 < wo->nfiles; i++) {
+    if (strcmp(wo->files[i].path, k->path) == 0) {
+      return bad(r, "the file %.60s kept twice", k->path);
+    }
+  }
+  TRY(rd_max(r, 07777 | S_IFMT, &mode, "file mode"));
+  k->mode = (uint32_t)mode;
+  TRY(rd_max(r, DARA_FILE_MAX_BYTES, &k->len, "bytes of a kept file"));
+  if (k->len > r->len - r->pos) {
+    return RD_SHORT;
+  }
+  if (!(k->data = rd_alloc(r, (size_t)k->len))) {
+    return bad(r, "out of memory");
+  }
+  memcpy(k->data, r->data + r->pos, (size_t)k->len);
+  r->pos += (size_t)k->len;
+  return RD_OK;
+}
+
 /* The racy places that follow the racy policy (version 4). */
 static enum rd read_racy(struct reader *r) {
   struct dara_racy *racy = rd_alloc(r, sizeof(*racy));
@@ -457,6 +500,40 @@ static enum rd read_programs_record(struct reader *r) {
   return RD_OK;
 }
 
+/* The descriptors above 2 at the end of a WORLD record (version 10). */
+static enum rd read_world_fds(struct reader *r, struct sched_world *wo) {
+  uint64_t n = 0;
+  wo->has_fds = true;
+  TRY(rd_max(r, SCHED_FDS_MAX, &n, "descriptors"));
+  if (n && !(wo->fds = rd_alloc(r, (size_t)n * sizeof(*wo->fds))))
+    return bad(r, "out of memory");
+  uint64_t total = wo->input_len;
+  for (uint32_t i = 0; i < (uint32_t)n; i++) {
+    struct sched_fd *f = &wo->fds[i];
+    *f = (struct sched_fd){0};
+    wo->nfds = i + 1;
+    uint64_t fd = 0, copied = 0;
+    TRY(rd_max(r, SCHED_FD_LIMIT - 1, &fd, "descriptor"));
+    if (fd < 3 || (i > 0 && (int32_t)fd <= wo->fds[i - 1].fd))
+      return bad(r, "descriptor %llu out of order (above 2, increasing)", (unsigned long long)fd);
+    f->fd = (int32_t)fd;
+    TRY(rd_max(r, 1, &copied, "descriptor copied flag"));
+    f->copied = copied != 0;
+    if (!f->copied)
+      continue;
+    TRY(rd_max(r, SCHED_INPUT_MAX, &f->len, "bytes of a descriptor's input"));
+    if ((total += f->len) > SCHED_INPUT_MAX)
+      return bad(r, "more than %u MiB of input", SCHED_INPUT_MAX >> 20);
+    if (f->len > r->len - r->pos)
+      return RD_SHORT;
+    if (!(f->data = rd_alloc(r, (size_t)f->len + 1)))
+      return bad(r, "out of memory");
+    memcpy(f->data, r->data + r->pos, (size_t)f->len);
+    r->pos += (size_t)f->len;
+  }
+  return RD_OK;
+}
+
 /* WORLD (version 5): after the header (ORACLE, PROGRAMS), at most once. */
 static enum rd read_world_record(struct reader *r) {
   struct sched_header *h = &r->f->hdr;
@@ -482,16 +559,16 @@ static enum rd read_world_record(struct reader *r) {
   }
   TRY(rd_max(r, 1, &v, "input flag"));
   wo->has_input = v != 0;
-  if (!wo->has_input)
-    return RD_OK;
-  TRY(rd_max(r, SCHED_INPUT_MAX, &wo->input_len, "bytes of standard input"));
-  if (wo->input_len > r->len - r->pos)
-    return RD_SHORT;
-  if (!(wo->input = rd_alloc(r, (size_t)wo->input_len + 1)))
-    return bad(r, "out of memory");
-  memcpy(wo->input, r->data + r->pos, (size_t)wo->input_len);
-  r->pos += (size_t)wo->input_len;
-  return RD_OK;
+  if (wo->has_input) {
+    TRY(rd_max(r, SCHED_INPUT_MAX, &wo->input_len, "bytes of standard input"));
+    if (wo->input_len > r->len - r->pos)
+      return RD_SHORT;
+    if (!(wo->input = rd_alloc(r, (size_t)wo->input_len + 1)))
+      return bad(r, "out of memory");
+    memcpy(wo->input, r->data + r->pos, (size_t)wo->input_len);
+    r->pos += (size_t)wo->input_len;
+  }
+  return r->f->version >= 10 ? read_world_fds(r, wo) : RD_OK;
 }
 
 static enum rd read_points_record(struct reader *r) {
@@ -800,6 +877,14 @@ void schedfile_free(struct sched_file *f) {
     free(f->hdr.world.env[i]);
   free(f->hdr.world.env);
   free(f->hdr.world.input);
+  for (uint32_t i = 0; i < f->hdr.world.nfds; i++)
+    free(f->hdr.world.fds[i].data);
+  free(f->hdr.world.fds);
+  for (uint32_t i = 0; i < f->hdr.world.nfiles; i++) {
+    free(f->hdr.world.files[i].path);
+    free(f->hdr.world.files[i].data);
+  }
+  free(f->hdr.world.files);
   for (int p = 0; p < DARA_MAX_CMDS; p++) {
     struct sched_cmd *c = &f->hdr.cmds[p];
     if (c->argv) {
@@ -881,6 +966,9 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_MODULE:
       TRY(read_module_record(r));
+      break;
+    case TAG_FILE:
+      TRY(read_file_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);

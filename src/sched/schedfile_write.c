@@ -50,6 +50,7 @@ struct schedfile_writer {
   uint32_t nlabels; /* also the id of the last label defined */
   uint32_t nstrings;
   uint32_t nmodules[DARA_MAX_PROCS];
+  uint32_t nfiles;
   unsigned points; /* the header's, written before the first memory step */
   bool points_written;
   struct dara_racy racy; /* the header's racy places, written with points */
@@ -289,6 +290,16 @@ static void write_world(struct schedfile_writer *w, const struct sched_header *h
            (unsigned long long)wo->input_len);
     return;
   }
+  if (wo->nfds > SCHED_FDS_MAX) {
+    w_fail(w, "header: %u descriptors are too many", wo->nfds);
+    return;
+  }
+  for (uint32_t i = 0; i < wo->nfds; i++)
+    if (wo->fds[i].fd < 3 || wo->fds[i].fd >= SCHED_FD_LIMIT ||
+        (i > 0 && wo->fds[i].fd <= wo->fds[i - 1].fd) || wo->fds[i].len > SCHED_INPUT_MAX) {
+      w_fail(w, "header: descriptor %d cannot be kept", wo->fds[i].fd);
+      return;
+    }
   for (int p = 0; p < h->nprocs; p++)
     if (!w_check_string(w, wo->paths[p] ? wo->paths[p] : "", "a program's path"))
       return;
@@ -306,6 +317,17 @@ static void write_world(struct schedfile_writer *w, const struct sched_header *h
   if (wo->has_input) {
     w_uvarint(w, wo->input_len);
     w_bytes(w, wo->input, (size_t)wo->input_len);
+  }
+  /* Version 10: the descriptors above 2, in increasing order. */
+  w_uvarint(w, wo->nfds);
+  for (uint32_t i = 0; i < wo->nfds; i++) {
+    const struct sched_fd *f = &wo->fds[i];
+    w_uvarint(w, (uint64_t)f->fd);
+    w_uvarint(w, f->copied);
+    if (f->copied) {
+      w_uvarint(w, f->len);
+      w_bytes(w, f->data, (size_t)f->len);
+    }
   }
 }
 
@@ -491,6 +513,28 @@ int schedfile_define_module(struct schedfile_writer *w, unsigned proc, unsigned 
   w_uvarint(w, index);
   w_uvarint(w, id);
   w->nmodules[proc]++;
+  return w->failed ? -1 : 0;
+}
+
+/* FILE (version 10): a file the run read from outside, and its bytes. */
+int schedfile_define_file(struct schedfile_writer *w, const char *path, uint32_t mode,
+                          const uint8_t *data, uint64_t len) {
+  if (w->failed) {
+    return -1;
+  }
+  if (w->nfiles == DARA_MAX_FILES || len > DARA_FILE_MAX_BYTES || !path || path[0] != '/' ||
+      strlen(path) >= DARA_PATH_LEN || (len && !data)) {
+    w_fail(w, "a file read from outside that cannot be kept: %.60s, %llu bytes (file %u)",
+           path ? path : "(none)", (unsigned long long)len, w->nfiles + 1);
+    return -1;
+  }
+  uint8_t tag = TAG_FILE;
+  w_bytes(w, &tag, 1);
+  w_string(w, path);
+  w_uvarint(w, mode);
+  w_uvarint(w, len);
+  w_bytes(w, data, (size_t)len);
+  w->nfiles++;
   return w->failed ? -1 : 0;
 }
 

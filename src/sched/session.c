@@ -64,6 +64,10 @@ struct session_ctx {
    * to the start before each run. Reopened once, so that explore --jobs
    * workers, each with a context, do not move each other's. -1: none. */
   int input_fd;
+  /* The descriptors above 2 the programs get (cfg->fds), the copies
+   * reopened the same way; nfds < 0 until the first run. */
+  struct launch_fd fds[SCHED_FDS_MAX];
+  int nfds;
   struct world *world;
   struct names *names;                      /* the current (or last) run's threads and objects */
   struct forkserver servers[DARA_MAX_CMDS]; /* explore: one per command line */
@@ -119,6 +123,7 @@ struct session_ctx *session_ctx_new(void) {
     return NULL;
   ctx->region_fd = -1;
   ctx->input_fd = -1;
+  ctx->nfds = -1;
   ctx->names = names_new();
   ctx->world = world_new();
   ctx->fair = fair_new();
@@ -149,6 +154,9 @@ void session_ctx_free(struct session_ctx *ctx) {
     region_destroy(ctx->region, ctx->region_fd);
   if (ctx->input_fd >= 0)
     close(ctx->input_fd);
+  for (int i = 0; i < ctx->nfds; i++)
+    if (ctx->fds[i].source >= 0 && ctx->fds[i].source != ctx->fds[i].fd)
+      close(ctx->fds[i].source);
   world_free(ctx->world);
   names_free(ctx->names);
   fair_free(ctx->fair);
@@ -747,6 +755,37 @@ static void await_exec_kept(struct session *s, unsigned proc) {
   }
 }
 
+/* ---- files read from outside (infiles.h) ---- */
+
+static int files_pidfd_of(void *ctx, pid_t pid) {
+  struct session *s = ctx;
+  for (unsigned i = 0; i < s->nslots; i++)
+    if (s->procs[i].alive && s->procs[i].pid == pid && pid > 0)
+      return s->procs[i].pidfd;
+  return -1;
+}
+
+static void files_tell(void *ctx, const struct infile *f) {
+  struct session *s = ctx;
+  if (s->cfg->sink.file)
+    (void)s->cfg->sink.file(s->cfg->sink.ctx, f);
+}
+
+static void files_too_big(void *ctx, const char *path, uint64_t size) {
+  (void)ctx;
+  fprintf(stderr,
+          "dara: warning: %s (%llu MiB) is read as it is in each run, not from a copy: files "
+          "over %u MiB are not kept, so a replay reads it as it is then\n",
+          path, (unsigned long long)(size >> 20), DARA_FILE_MAX_BYTES >> 20);
+}
+
+/* After a turn: the copies the shims made, and the kept files opened. */
+static void files_look(struct session *s) {
+  const struct infiles_hooks h = {
+      .pidfd_of = files_pidfd_of, .tell = files_tell, .too_big = files_too_big, .ctx = s};
+  infiles_look(s->cfg->files, &s->region->files, &s->files, &h);
+}
+
 static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int running) {
   switch (w) {
   case TURN_BACK: {
@@ -759,6 +798,7 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     }
     drain_log(s, proc);
     drain_check_properties(s);
+    files_look(s);
     uint32_t state = s->region->procs[proc].state;
     /* Only dara writes a command, and puts RUN back after each query: any
      * other value would make each turn it gives a stack query instead. */
@@ -839,7 +879,10 @@ static int start_proc(struct session *s, unsigned i) {
                              .env = s->cfg->env,
                              .exec_path = s->cfg->exec_paths ? s->cfg->exec_paths[cmd] : NULL,
                              .fs_cmd_fd = -1,
-                             .fs_reply_fd = -1};
+                             .fs_reply_fd = -1,
+                             .only_fds = s->cfg->only_fds,
+                             .fds = s->ctx->fds,
+                             .nfds = s->ctx->nfds > 0 ? (unsigned)s->ctx->nfds : 0};
   char err[512];
   struct forkserver *fs = s->cfg->fork_server ? &s->ctx->servers[cmd] : NULL;
   /* A program that cannot be a fork server (statically linked, say) is
@@ -1853,6 +1896,25 @@ static void cleanup(struct session *s) {
   s->region = NULL; /* the context keeps it for the next run */
 }
 
+/* The context's view of cfg->fds: each copy reopened once (its own file
+ * offset, as standard input's), and put back to the start for this run. */
+static int ctx_fds(struct session_ctx *ctx, const struct session_config *cfg) {
+  if (ctx->nfds < 0) {
+    ctx->nfds = 0;
+    for (unsigned i = 0; i < cfg->nfds && i < SCHED_FDS_MAX; i++) {
+      struct launch_fd f = cfg->fds[i];
+      if (f.source >= 0 && f.source != f.fd && (f.source = outside_reopen(f.source)) < 0)
+        return -1;
+      ctx->fds[ctx->nfds++] = f;
+    }
+  }
+  for (int i = 0; i < ctx->nfds; i++)
+    if (ctx->fds[i].source >= 0 && ctx->fds[i].source != ctx->fds[i].fd &&
+        lseek(ctx->fds[i].source, 0, SEEK_SET) != 0)
+      return -1;
+  return 0;
+}
+
 int session_run(struct session_ctx *ctx, const struct session_config *cfg,
                 struct session_result *res) {
   memset(res, 0, sizeof(*res));
@@ -1912,6 +1974,11 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
                    strerror(errno));
     return -1;
   }
+  if (ctx_fds(ctx, cfg) != 0) {
+    session_finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot give the programs their descriptors: %s",
+                   strerror(errno));
+    return -1;
+  }
   s.region = ctx->region;
   s.region_fd = ctx->region_fd;
   /* Pinned, a spin could only delay the party it waits for. */
@@ -1924,6 +1991,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   if (s.region->hdr.points == DARA_POINTS_RACY && cfg->racy)
     s.region->racy = *cfg->racy;
   s.region->hdr.coverage = cfg->coverage != NULL;
+  infiles_publish(cfg->files, &s.region->files, &s.files);
   session_catch_signals();
   got_sigchld = 0;
   got_interrupt = 0;
@@ -1934,6 +2002,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
       rc = -1;
   while (!s.done)
     step(&s);
+  files_look(&s);
   res->steps = s.steps;
   /* A bug that showed after a fault says so: it needs that fault. */
   for (unsigned i = 0; i < res->nfaults && sched_outcome_bug(res->outcome.kind); i++)
@@ -2060,6 +2129,9 @@ static int file_label(void *ctx, const struct sched_label *l) {
 static int file_module(void *ctx, unsigned proc, unsigned index, const char *path) {
   return schedfile_define_module(ctx, proc, index, path);
 }
+static int file_file(void *ctx, const struct infile *f) {
+  return schedfile_define_file(ctx, f->path, f->mode, f->data, f->len);
+}
 
 struct session_sink session_sink_to_file(struct schedfile_writer *w) {
   return (struct session_sink){.event = file_event,
@@ -2067,6 +2139,7 @@ struct session_sink session_sink_to_file(struct schedfile_writer *w) {
                                .object = file_object,
                                .label = file_label,
                                .module = file_module,
+                               .file = file_file,
                                .ctx = w};
 }
 

@@ -41,6 +41,10 @@
 #include "sched/racy.h"
 #include "sched/schedfile.h"
 
+struct infile;
+struct infiles;
+struct launch_fd;
+
 struct session_sink {
   /* Each returns 0 to go on, or non-zero to stop the run. */
   int (*event)(void *ctx, const struct dara_event *ev);
@@ -52,6 +56,9 @@ struct session_sink {
    * places of steps name (dara_routine.pc), each told once, in order,
    * before the first event that names it. */
   int (*module)(void *ctx, unsigned proc, unsigned index, const char *path);
+  /* A file from outside that the run read, kept (infiles.h): told once
+   * per run, before the run ends. May be NULL. */
+  int (*file)(void *ctx, const struct infile *f);
   void *ctx;
 };
 
@@ -71,7 +78,13 @@ struct session_config {
   bool quiet;                   /* the programs' stdout and stderr go to /dev/null */
   bool capture;                 /* ... or to output_fd, for --check (oracle.h) */
   int output_fd;
-  int input_fd;                  /* standard input's copy (outside.h), -1: dara's own */
+  int input_fd;                /* standard input's copy (outside.h), -1: dara's own */
+  bool only_fds;               /* the programs get fds[] above 2 and no others
+                                    (launcher.h) */
+  const struct launch_fd *fds; /* nfds descriptors (outside.h, outside_fds) */
+  unsigned nfds;
+  struct infiles *files;         /* the files read from outside, kept for every run
+                                    (infiles.h); NULL: none kept */
   char *const *env;              /* the programs' environment, NULL: dara's own */
   const char *const *exec_paths; /* each program's file; NULL (or a NULL entry): argv[0]
                                     looked up in PATH */

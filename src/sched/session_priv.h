@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "abi/region.h"
+#include "sched/infiles.h"
 #include "sched/policy.h"
 #include "sched/session.h"
 
@@ -138,6 +139,7 @@ struct session {
    * is waited for (io_grace), not taken for a deadlock. */
   int outsiders[SESSION_MAX_OUTSIDERS];
   unsigned noutsiders;
+  struct infiles_run files; /* which kept files the run told its sink of */
 };
 
 /* session.c */

@@ -229,6 +229,24 @@ void show_print_json(struct show *sh) {
       json_put_bytes(out, w->input, (size_t)w->input_len);
     else
       fputs("null", out);
+    fputs(",\n    \"descriptors\": [", out); /* version 10 */
+    for (uint32_t i = 0; i < w->nfds; i++) {
+      fprintf(out, "%s{\"fd\": %d, \"input\": ", i ? ", " : "", (int)w->fds[i].fd);
+      if (w->fds[i].copied)
+        json_put_bytes(out, w->fds[i].data, (size_t)w->fds[i].len);
+      else
+        fputs("null", out);
+      fputc('}', out);
+    }
+    fputs("],\n    \"read_files\": [", out); /* version 10 */
+    for (uint32_t i = 0; i < w->nfiles; i++) {
+      fputs(i ? ", {\"path\": " : "{\"path\": ", out);
+      json_put_string(out, w->files[i].path);
+      fprintf(out, ", \"mode\": %u, \"data\": ", (unsigned)w->files[i].mode);
+      json_put_bytes(out, w->files[i].data, (size_t)w->files[i].len);
+      fputc('}', out);
+    }
+    fputc(']', out);
   }
   fprintf(out, ",\n    \"seed\": %" PRIu64 ",\n    \"commands\": [", f->hdr.seed);
   for (int p = 0; p < f->hdr.nprocs; p++) {

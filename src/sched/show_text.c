@@ -60,6 +60,22 @@ static void print_outcome_text(const struct show *sh) {
 /* What the run took from outside (outside.h): each program's file, the
  * environment, standard input (its start). */
 #define INPUT_SHOWN 64
+/* ": " and the first INPUT_SHOWN bytes of data, then the line's end. */
+static void put_excerpt(FILE *out, const uint8_t *data, uint64_t len) {
+  if (len) {
+    char start[INPUT_SHOWN + 1];
+    size_t n = len < INPUT_SHOWN ? (size_t)len : INPUT_SHOWN;
+    for (size_t i = 0; i < n; i++) /* a NUL would end the text: shown as a dot */
+      start[i] = data[i] ? (char)data[i] : '.';
+    start[n] = '\0';
+    fputs(": ", out);
+    show_put_text(out, start);
+    if (n < len)
+      fputs("...", out);
+  }
+  fputc('\n', out);
+}
+
 static void print_world_text(FILE *out, const struct sched_header *h) {
   const struct sched_world *w = &h->world;
   for (int p = 0; p < h->nprocs; p++)
@@ -73,21 +89,27 @@ static void print_world_text(FILE *out, const struct sched_header *h) {
     show_put_text(out, w->env[i]);
     fputc('\n', out);
   }
-  if (!w->has_input)
-    return;
-  fprintf(out, "stdin     %" PRIu64 " bytes", w->input_len);
-  if (w->input_len) {
-    char start[INPUT_SHOWN + 1];
-    size_t n = w->input_len < INPUT_SHOWN ? (size_t)w->input_len : INPUT_SHOWN;
-    for (size_t i = 0; i < n; i++) /* a NUL would end the text: shown as a dot */
-      start[i] = w->input[i] ? (char)w->input[i] : '.';
-    start[n] = '\0';
-    fputs(": ", out);
-    show_put_text(out, start);
-    if (n < w->input_len)
-      fputs("...", out);
+  if (w->has_input) {
+    fprintf(out, "stdin     %" PRIu64 " bytes", w->input_len);
+    put_excerpt(out, w->input, w->input_len);
   }
-  fputc('\n', out);
+  for (uint32_t i = 0; i < w->nfds; i++) {
+    const struct sched_fd *f = &w->fds[i];
+    if (!f->copied) {
+      fprintf(out, "fd        %d: passed as it was\n", (int)f->fd);
+      continue;
+    }
+    fprintf(out, "fd        %d: %" PRIu64 " bytes", (int)f->fd, f->len);
+    put_excerpt(out, f->data, f->len);
+  }
+  /* Kept as the programs read them (infiles.h), in the order first read. */
+  for (uint32_t i = 0; i < w->nfiles; i++) {
+    const struct sched_kept_file *k = &w->files[i];
+    fputs("read      ", out);
+    show_put_text(out, k->path);
+    fprintf(out, ": %" PRIu64 " bytes", k->len);
+    put_excerpt(out, k->data, k->len);
+  }
 }
 
 void show_print_text(struct show *sh) {

@@ -118,6 +118,7 @@ void region_reset(struct dara_region *r) {
   memset(&r->clock, 0, sizeof(r->clock));
   memset(r->procs, 0, sizeof(r->procs));
   memset(r->shared_conds, 0, sizeof(r->shared_conds));
+  memset(&r->files, 0, sizeof(r->files));
   for (int i = 0; i < DARA_MAX_PROCS; i++) {
     r->procs[i].syscall = -1;
     region_clear_cov(&r->cov[i], true);

@@ -210,9 +210,12 @@ test_syscall_groups() {
   [[ $(status "$TMP/scr") == 0 ]] || { echo "replay: $(describe "$TMP/scr")"; return 1; }
 }
 
+# A read whose data differs at the replay is the divergence, named with
+# both data. dara keeps the files programs open to read (files.sh), but
+# not one under /proc: the same file by that path is read as it is.
 test_syscall_divergence() {
   printf 'first\n' >"$TMP/input.txt"
-  dara_run "$TMP/cat" record -o cat.sched -- head -n 1 input.txt
+  dara_run "$TMP/cat" record -o cat.sched -- head -n 1 /proc/self/cwd/input.txt
   [[ $(status "$TMP/cat") == 0 ]] || { echo "record: $(describe "$TMP/cat")"; return 1; }
   has_syscall "$TMP/cat.sched" '.syscall.call == "read" and .syscall.data == "first\n"' ||
     { echo "head's read of the file is not recorded"; return 1; }

@@ -54,7 +54,8 @@ def check_fields(where, obj, fields, required=()):
             bad("%s.%s is %r, not %s" % (where, k, obj[k], getattr(t, "__name__", t)))
 
 
-NULLABLE = {"header": ("dara_version", "cwd", "strategy", "check"), "event.syscall": ("errno_name",)}
+NULLABLE = {"header": ("dara_version", "cwd", "strategy", "check"), "event.syscall": ("errno_name",),
+            "descriptors": ("input",)}
 
 EXPLORE = {"version": INT, "schedules": INT, "seconds": NUM, "rate": NUM, "strategy": STR,
            "interrupted": BOOL, "seed": INT, "exhausted": BOOL, "complete": BOOL,
@@ -121,7 +122,9 @@ SHOW = {"version": INT, "file": STR, "format_version": INT, "file_size": INT, "c
         "header": DICT, "threads": LIST, "objects": LIST, "labels": LIST, "events": LIST}
 HEADER = {"dara_version": STR, "cwd": STR, "strategy": STR, "points": STR, "racy_places": LIST,
           "ok_exit": LIST, "check": STR, "max_steps": INT, "files": LIST, "env": LIST,
-          "seed": INT, "commands": LIST}
+          "descriptors": LIST, "read_files": LIST, "seed": INT, "commands": LIST}
+DESCRIPTOR = {"fd": INT, "input": STR}
+READ_FILE = {"path": STR, "mode": INT, "data": STR}
 THREAD = {"proc": INT, "routine": INT, "module": STR, "offset": INT, "ordinal": INT,
           "func": STR, "from_event": INT}
 OBJECT = {"proc": INT, "id": INT, "kind": STR, "module": STR, "offset": INT, "symbol": STR}
@@ -145,6 +148,10 @@ def show_json(paths):
         if j.get("version") != 1:
             bad("%s: version is %r, not 1" % (path, j.get("version")))
         check_fields("header", j.get("header", {}), HEADER, ["points", "seed", "commands"])
+        for i, d in enumerate(j.get("header", {}).get("descriptors") or []):
+            check_fields("descriptors[%d]" % i, d, DESCRIPTOR, ["fd", "input"])
+        for i, f in enumerate(j.get("header", {}).get("read_files") or []):
+            check_fields("read_files[%d]" % i, f, READ_FILE, list(READ_FILE))
         for i, t in enumerate(j.get("threads", [])):
             check_fields("threads[%d]" % i, t, THREAD, list(THREAD))
         for i, o in enumerate(j.get("objects", [])):

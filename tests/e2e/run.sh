@@ -465,8 +465,9 @@ test_replay_anywhere() {
 test_replay_diverges() {
   local dir=$TMP/diverge
   mkdir -p "$dir"
-  # A file the program opens itself is read as it is at the replay: one
-  # that changed since makes the program take another course.
+  # A file the program opens to read and write is read as it is at the
+  # replay (files opened only to read are kept: files.sh): one that
+  # changed since makes the program take another course.
   echo 1 >"$dir/threads"
   dara_run "$dir/rec" record -o "$dir/prog.bin" --seed 1 -- "$BUILD/tests/programs/env_threads" "$dir/threads"
   if [[ $(status "$dir/rec") != 0 ]]; then

@@ -421,7 +421,7 @@ static void test_round_trip(void **state) {
   assert_int_equal(bytes[len - 4] | bytes[len - 3] << 8 | bytes[len - 2] << 16 |
                        (uint32_t)bytes[len - 1] << 24,
                    crc);
-  assert_memory_equal(bytes, "DARASCHD\x09", 9);
+  assert_memory_equal(bytes, "DARASCHD\x0a", 9);
   free(bytes);
 
   /* Lookups find the definitions and nothing else. */
@@ -789,19 +789,19 @@ static void test_wrong_version(void **state) {
   (void)state;
   static struct hand h;
   char err[256] = "";
-  h_start(&h, 10);
+  h_start(&h, 11);
   h_footer(&h, 0, 0, 0, 0, 0);
   assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
   assert_string_equal(err,
-                      "hand.bin is schedule format version 10; this dara reads versions 1 to 9");
-  const uint64_t refused[] = {0, 11, UINT64_MAX};
+                      "hand.bin is schedule format version 11; this dara reads versions 1 to 10");
+  const uint64_t refused[] = {0, 12, UINT64_MAX};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     h_start(&h, refused[i]);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_BAD);
-    assert_non_null(strstr(err, "this dara reads versions 1 to 9"));
+    assert_non_null(strstr(err, "this dara reads versions 1 to 10"));
   }
-  for (uint64_t version = 1; version <= 9; version++) {
+  for (uint64_t version = 1; version <= 10; version++) {
     h_start(&h, version);
     h_footer(&h, 0, 0, 0, 0, 0);
     assert_int_equal(h_parse(&h, err, sizeof err), SCHEDFILE_OK);
@@ -2277,6 +2277,117 @@ static void test_world_record(void **state) {
   }
 }
 
+/* Version 10: the descriptors dara was given (the end of WORLD) and the
+ * files the run read from outside (FILE records, anywhere after WORLD). */
+static void test_world_fds_and_files(void **state) {
+  (void)state;
+  char path[128], err[256] = "";
+  tmp_path(path, sizeof path, "files.bin");
+  static char *argv_prog[] = {"prog", NULL};
+  static uint8_t pipe_bytes[] = {'x', '\n', 0};
+  static uint8_t file_bytes[] = {'4', '2', '\n'};
+  struct sched_fd fds[] = {{.fd = 3, .copied = true, .len = sizeof pipe_bytes, .data = pipe_bytes},
+                           {.fd = 5, .copied = false}};
+  struct sched_header hdr = {.dara_version = "t", .cwd = "/", .strategy = "rr", .nprocs = 1};
+  hdr.cmds[0] = (struct sched_cmd){1, argv_prog};
+  hdr.has_world = true;
+  hdr.world = (struct sched_world){.paths = {"/usr/bin/prog"}, .nfds = 2, .fds = fds};
+  struct schedfile_writer *w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  struct dara_event ev = {.kind = DARA_EV_STEP, .op = DARA_OP_THREAD_START};
+  assert_int_equal(schedfile_write_event(w, &ev), 0);
+  assert_int_equal(schedfile_define_file(w, "/data/in.txt", 0100644, file_bytes, sizeof file_bytes),
+                   0);
+  assert_int_equal(schedfile_define_file(w, "/data/empty", 0100600, NULL, 0), 0);
+  /* A relative path is refused, and the writer says why at close. */
+  assert_int_equal(schedfile_define_file(w, "in.txt", 0100644, file_bytes, 1), -1);
+  struct sched_outcome out = {SCHED_OUT_OK, 0, 0, NULL};
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), -1);
+  assert_non_null(strstr(err, "cannot be kept"));
+
+  w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_non_null(w);
+  assert_int_equal(schedfile_write_event(w, &ev), 0);
+  assert_int_equal(schedfile_define_file(w, "/data/in.txt", 0100644, file_bytes, sizeof file_bytes),
+                   0);
+  assert_int_equal(schedfile_define_file(w, "/data/empty", 0100600, NULL, 0), 0);
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+  struct sched_file f;
+  assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
+  assert_true(f.hdr.world.has_fds);
+  assert_int_equal(f.hdr.world.nfds, 2);
+  assert_int_equal(f.hdr.world.fds[0].fd, 3);
+  assert_true(f.hdr.world.fds[0].copied);
+  assert_int_equal(f.hdr.world.fds[0].len, sizeof pipe_bytes);
+  assert_memory_equal(f.hdr.world.fds[0].data, pipe_bytes, sizeof pipe_bytes);
+  assert_int_equal(f.hdr.world.fds[1].fd, 5);
+  assert_false(f.hdr.world.fds[1].copied);
+  assert_int_equal(f.hdr.world.nfiles, 2);
+  assert_string_equal(f.hdr.world.files[0].path, "/data/in.txt");
+  assert_int_equal(f.hdr.world.files[0].mode, 0100644);
+  assert_int_equal(f.hdr.world.files[0].len, sizeof file_bytes);
+  assert_memory_equal(f.hdr.world.files[0].data, file_bytes, sizeof file_bytes);
+  assert_string_equal(f.hdr.world.files[1].path, "/data/empty");
+  assert_int_equal(f.hdr.world.files[1].len, 0);
+  assert_int_equal(f.nevents, 1);
+  schedfile_free(&f);
+
+  /* Hand-made: what a reader refuses. */
+  static struct hand h;
+  static const struct {
+    uint64_t version;
+    bool world;        /* a WORLD record first */
+    uint64_t fd1, fd2; /* its descriptors (0: none) */
+    const char *path;  /* a FILE record's (NULL: none) */
+    const char *path2; /* a second FILE record's (NULL: none) */
+    uint64_t len;
+    bool ok;
+  } cases[] = {
+      {10, true, 3, 4, "/a", "/b", 2, true},
+      {10, true, 0, 0, NULL, NULL, 0, true},
+      {9, true, 0, 0, "/a", NULL, 2, false},   /* FILE in version 9 */
+      {10, false, 0, 0, "/a", NULL, 2, false}, /* FILE before WORLD */
+      {10, true, 0, 0, "a", NULL, 2, false},   /* not absolute */
+      {10, true, 0, 0, "/a", "/a", 2, false},  /* kept twice */
+      {10, true, 0, 0, "/a", NULL, DARA_FILE_MAX_BYTES + 1, false},
+      {10, true, 4, 3, NULL, NULL, 0, false}, /* out of order */
+      {10, true, 2, 0, NULL, NULL, 0, false}, /* standard error is not one */
+      {10, true, SCHED_FD_LIMIT, 0, NULL, NULL, 0, false},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    h_start(&h, cases[c].version);
+    if (cases[c].world) {
+      h_byte(&h, 0x0a);
+      h_str(&h, "/bin/prog");
+      h_uv(&h, 0); /* environment */
+      h_uv(&h, 0); /* no input */
+      if (cases[c].version >= 10) {
+        h_uv(&h, (cases[c].fd1 != 0) + (cases[c].fd2 != 0));
+        const uint64_t fd[2] = {cases[c].fd1, cases[c].fd2};
+        for (int k = 0; k < 2; k++)
+          if (fd[k]) {
+            h_uv(&h, fd[k]);
+            h_uv(&h, 1); /* copied */
+            h_uv(&h, 1);
+            h_byte(&h, 'z');
+          }
+      }
+    }
+    const char *paths[2] = {cases[c].path, cases[c].path2};
+    for (int k = 0; k < 2; k++)
+      if (paths[k]) {
+        h_byte(&h, 0x0c);
+        h_str(&h, paths[k]);
+        h_uv(&h, 0100644);
+        h_uv(&h, cases[c].len);
+        for (uint64_t i = 0; i < cases[c].len && i < 2; i++)
+          h_byte(&h, 'q');
+      }
+    h_footer(&h, 0, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&h, err, sizeof err), cases[c].ok ? SCHEDFILE_OK : SCHEDFILE_BAD);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_crc_vector),
@@ -2287,6 +2398,7 @@ int main(void) {
       cmocka_unit_test(test_oracle),
       cmocka_unit_test(test_programs_record),
       cmocka_unit_test(test_world_record),
+      cmocka_unit_test(test_world_fds_and_files),
       cmocka_unit_test(test_free_zeroed),
       cmocka_unit_test(test_truncated_everywhere),
       cmocka_unit_test(test_bit_flips),
