@@ -16,7 +16,8 @@
  * version 4). check.bin was given --ok-exit and --check (the ORACLE
  * record) and ends in a failed check (outcome 9), with the PROGRAMS
  * record, all new in version 4, and the WORLD record (program file,
- * environment, standard input with a NUL byte), new in version 5.
+ * environment, standard input with a NUL byte), new in version 5, with
+ * two descriptors above 2 and a FILE record, new in version 10.
  * limit.bin was cut at its step limit (outcome 10, and the limit in the
  * header: new in version 5). sites.bin has every step's place (its call
  * site) and the MODULE records of two processes, new in version 6, its
@@ -260,13 +261,19 @@ static void write_check(const char *dir) {
   h.cmds[0] = (struct sched_cmd){3, argv_prog};
   static char *env[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "REGION=north"};
   static uint8_t input[] = {'4', '2', '\n', 0, 'x', '\n'};
+  static uint8_t piped[] = {'p', '\n'};
+  static struct sched_fd fds[] = {{.fd = 3, .copied = true, .len = sizeof piped, .data = piped},
+                                  {.fd = 5, .copied = false}};
   h.has_world = true;
   h.world = (struct sched_world){.paths = {"/src/project/prog"},
                                  .nenv = 3,
                                  .env = env,
                                  .has_input = true,
                                  .input_len = sizeof input,
-                                 .input = input};
+                                 .input = input,
+                                 .has_fds = true,
+                                 .nfds = 2,
+                                 .fds = fds};
   struct schedfile_writer *w = schedfile_create(path, &h, err, sizeof err);
   if (!w) {
     fprintf(stderr, "gen_corpus: %s\n", err);
@@ -274,6 +281,8 @@ static void write_check(const char *dir) {
   }
   struct sched_object m = {0, 1, DARA_OBJ_MUTEX, "prog", 0x4040};
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
+  static const uint8_t config[] = {'n', '=', '2', '\n'};
+  schedfile_define_file(w, "/src/project/config.txt", 0100644, config, sizeof config);
   schedfile_define_object(w, &m);
   ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_MUTEX_LOCK, .obj = 1});
   ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_MUTEX_UNLOCK, .obj = 1});
