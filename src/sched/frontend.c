@@ -18,6 +18,7 @@
 #include "sched/oracle.h"
 #include "sched/infiles.h"
 #include "sched/outside.h"
+#include "sched/typed.h"
 #include "sched/program.h"
 #include "sched/world.h"
 
@@ -240,7 +241,7 @@ void run_recorded(struct run *r, const struct sched_header *hdr) {
 
 /* The launcher's view of hdr.world: the environment as an array, the
  * program files, standard input as a descriptor. */
-static int world_setup(struct run *r, char *err, size_t err_len) {
+static int world_setup(struct run *r, bool typed, char *err, size_t err_len) {
   const struct sched_world *w = &r->hdr.world;
   if (!(r->envp = calloc((size_t)w->nenv + 1, sizeof(char *)))) {
     snprintf(err, err_len, "out of memory");
@@ -250,8 +251,16 @@ static int world_setup(struct run *r, char *err, size_t err_len) {
     r->envp[i] = w->env[i];
   for (int i = 0; i < r->hdr.nprocs; i++)
     r->exec_paths[i] = w->paths[i] && w->paths[i][0] ? w->paths[i] : NULL;
-  if (w->has_input && (r->input_fd = outside_input_fd(w, err, err_len)) < 0)
+  /* Typed at a terminal: a pipe that the run feeds (typed.h). */
+  if (r->recorded && w->nchunks > 0) {
+    if (!(r->typed = typed_from_chunks(w->chunks, w->nchunks, &r->input_fd, err, err_len)))
+      return -1;
+  } else if (!r->recorded && typed && isatty(STDIN_FILENO)) {
+    if (!(r->typed = typed_from_terminal(STDIN_FILENO, &r->input_fd, err, err_len)))
+      return -1;
+  } else if (w->has_input && (r->input_fd = outside_input_fd(w, err, err_len)) < 0) {
     return -1;
+  }
   if (w->has_fds && (r->nfds = outside_fds(w, r->fds, err, err_len)) < 0)
     return -1;
   r->only_fds = w->has_fds;
@@ -287,7 +296,7 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
   }
   /* What the run takes from outside (outside.h): a replay's is the
    * recording's, the files its programs were among them. */
-  if (r->recorded && r->hdr.has_world && world_setup(r, err, err_len) != 0)
+  if (r->recorded && r->hdr.has_world && world_setup(r, false, err, err_len) != 0)
     return -1;
   /* Refused before anything runs: a program dara could not enter would
    * otherwise run once, uncontrolled. */
@@ -302,7 +311,7 @@ int run_prepare(struct run *r, const struct run_options *ro, char *err, size_t e
                      err_len) != 0)
       return -1;
     r->hdr.has_world = true;
-    if (world_setup(r, err, err_len) != 0)
+    if (world_setup(r, ro->typed, err, err_len) != 0)
       return -1;
   }
   /* A new run notes what each program is; a recorded one must be the same. */
@@ -356,6 +365,7 @@ void run_config(const struct run *r, const struct run_options *ro, struct sessio
       .points = r->recorded ? r->hdr.points : ro->points,
       .racy = r->hdr.racy,
       .input_fd = r->input_fd,
+      .typed = r->typed,
       .only_fds = r->only_fds,
       .fds = r->fds,
       .nfds = r->nfds > 0 ? (unsigned)r->nfds : 0,
@@ -374,6 +384,8 @@ void run_free(struct run *r) {
   r->input_fd = -1;
   infiles_free(r->files);
   r->files = NULL;
+  typed_free(r->typed);
+  r->typed = NULL;
   for (int i = 0; i < r->nfds; i++)
     if (r->fds[i].source >= 0 && r->fds[i].source != r->fds[i].fd)
       close(r->fds[i].source);

@@ -37,6 +37,8 @@ struct run_options {
   unsigned points;            /* --points: enum dara_points (abi/region.h) */
   struct sched_oracle oracle; /* --ok-exit, --check (oracle.h) */
   const char *coverage;       /* --coverage FILE, or NULL */
+  bool typed;                 /* record: standard input from a terminal is typed as the
+                                 programs run, and recorded (typed.h) */
 };
 
 /* The step limit of record and explore (replay takes the recording's):
@@ -91,7 +93,8 @@ struct run {
   char **envp;
   const char *exec_paths[DARA_MAX_CMDS];
   int input_fd;
-  bool only_fds; /* the descriptors above 2 are known: fds[] and no others */
+  struct typed *typed; /* standard input typed at the terminal, or as it was (typed.h) */
+  bool only_fds;       /* the descriptors above 2 are known: fds[] and no others */
   struct launch_fd fds[SCHED_FDS_MAX];
   int nfds;
   struct infiles *files; /* files read from outside (infiles.h): a replay's

@@ -74,8 +74,7 @@ static ssize_t find(const struct infiles *st, const char *path) {
  * either way. The index, or -1 with a reason in err. */
 static ssize_t keep(struct infiles *st, const char *path, uint32_t mode, int fd, uint64_t len,
                     char *err, size_t err_len) {
-  if (st->n == DARA_MAX_FILES || len > DARA_FILE_MAX_BYTES ||
-      st->bytes + len > INFILES_MAX_BYTES) {
+  if (st->n == DARA_MAX_FILES || len > DARA_FILE_MAX_BYTES || st->bytes + len > INFILES_MAX_BYTES) {
     snprintf(err, err_len, "more than %u files or %u MiB of files read from outside",
              DARA_MAX_FILES, INFILES_MAX_BYTES >> 20);
     close(fd);

@@ -16,8 +16,9 @@
  *     seen as a deadlock. A copy rather than recording each read (as rr
  *     does): libc's own reads (fgets, scanf) do not pass through the shim,
  *     and a copy read from the start makes their results the same in every
- *     run. A terminal is not read: programs get an empty input (a run
- *     cannot wait for a person);
+ *     run. A terminal is not read here: record feeds what is typed as
+ *     the run goes (typed.h), explore gives an empty input (thousands of
+ *     runs cannot each wait for a person);
  *   - the other descriptors dara was given (a pipe at 3, a file at 4): a
  *     readable pipe or file is read to its end, as standard input is, and
  *     every run gets a copy at the same number; any other (a socket, a

@@ -202,3 +202,26 @@ int procfacts_all_waiting_in(pid_t pid, uintptr_t lo, uintptr_t hi) {
   closedir(d);
   return answer == 1 && threads == 0 ? -1 : answer;
 }
+
+int procfacts_reading(pid_t pid, int fd) {
+  char path[96];
+  snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+  DIR *d = opendir(path);
+  if (!d)
+    return -1;
+  int answer = 0;
+  struct dirent *e;
+  while (answer == 0 && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9')
+      continue;
+    char buf[512];
+    snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", (int)pid, e->d_name);
+    long nr;
+    uintmax_t arg;
+    if (read_small(path, buf, sizeof(buf)) && sscanf(buf, "%ld %jx", &nr, &arg) == 2 &&
+        nr == SYS_read && arg == (uintmax_t)fd)
+      answer = 1;
+  }
+  closedir(d);
+  return answer;
+}

@@ -57,4 +57,8 @@ int procfacts_each_mapping(pid_t pid, bool (*fn)(const struct procfacts_map *m, 
  * system calls are not ours to see). */
 int procfacts_all_waiting_in(pid_t pid, uintptr_t lo, uintptr_t hi);
 
+/* Whether a thread of pid is blocked in read(2) on descriptor fd
+ * (/proc/PID/task/TID/syscall): 1 yes, 0 no, -1 unknown. */
+int procfacts_reading(pid_t pid, int fd);
+
 #endif

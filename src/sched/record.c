@@ -79,6 +79,7 @@ int cmd_record(int argc, char **argv) {
   struct run_options ro;
   run_options_init(&ro);
   ro.output = "sched.bin";
+  ro.typed = true; /* one run: a person can type as it goes (typed.h) */
   struct strategy_options so = {.name = "random", .record = true};
   const struct cli_option opts[] = {run_option(RUN_OUTPUT_FILE, &ro, NULL),
                                     run_option(RUN_SEED, &ro, NULL),

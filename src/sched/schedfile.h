@@ -62,6 +62,17 @@ struct sched_program_id {
   uint8_t id[PROGRAM_ID_MAX];
 };
 
+/* A piece of standard input typed at a terminal (typed.h): given to the
+ * programs once the run had taken `steps` steps; eof: the input ended
+ * after it. */
+#define SCHED_INPUT_CHUNKS_MAX (1u << 16)
+struct sched_input_chunk {
+  uint64_t steps;
+  bool eof;
+  uint64_t len;
+  uint8_t *data;
+};
+
 /* What a run took from the world outside it, kept in the WORLD record so
  * that a replay runs in the same world wherever it is started (version 5):
  * the file each program was, the environment, and a copy of standard input.
@@ -90,6 +101,10 @@ struct sched_world {
     uint64_t len;
     uint8_t *data;
   } * fds;
+  /* Standard input typed at a terminal (typed.h), from INPUT records
+   * (version 10), in order: read only. None: standard input is input[]. */
+  uint32_t nchunks;
+  struct sched_input_chunk *chunks;
   /* The files the run read from outside (infiles.h), from FILE records
    * (version 10). Read only: a recording's. */
   uint32_t nfiles;
@@ -201,6 +216,9 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
  * most DARA_MAX_FILES in a file, each at most DARA_FILE_MAX_BYTES. */
 int schedfile_define_file(struct schedfile_writer *w, const char *path, uint32_t mode,
                           const uint8_t *data, uint64_t len);
+/* A chunk of standard input typed at a terminal (an INPUT record), in
+ * order: steps never decrease, nothing after the end of input. */
+int schedfile_define_input(struct schedfile_writer *w, const struct sched_input_chunk *c);
 /* Writes the footer with the outcome and checksum, closes and frees w.
  * Returns 0, or -1 with a reason in err if anything failed since create. */
 int schedfile_close(struct schedfile_writer *w, const struct sched_outcome *o, char *err,

@@ -35,6 +35,7 @@ static const uint8_t sf_magic[8] = {'D', 'A', 'R', 'A', 'S', 'C', 'H', 'D'};
 #define TAG_WORLD 0x0a    /* paths, environment, standard input, after them (version 5) */
 #define TAG_MODULE 0x0b   /* a module the places of steps name (version 6) */
 #define TAG_FILE 0x0c     /* a file read from outside, with its bytes (version 10) */
+#define TAG_INPUT 0x0d    /* a chunk of standard input typed at a terminal (version 10) */
 /* 0x40..0x7f: an event of any kind but STEP. */
 #define TAG_EVENT 0x40
 #define TAG_EVENT_SAME 0x20 /* same proc and routine as the previous event */

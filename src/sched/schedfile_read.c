@@ -411,6 +411,61 @@ static enum rd read_file_record(struct reader *r) {
   return RD_OK;
 }
 
+/* INPUT (version 10): after the WORLD record, in order. */
+static enum rd read_input_record(struct reader *r) {
+  struct sched_world *wo = &r->f->hdr.world;
+  if (r->f->version < 10) {
+    return bad(r, "an INPUT record in a version %u file", r->f->version);
+  }
+  if (!r->f->hdr.has_world) {
+    return bad(r, "an INPUT record before the WORLD record");
+  }
+  if (wo->nchunks == SCHED_INPUT_CHUNKS_MAX) {
+    return bad(r, "more than %u INPUT records", SCHED_INPUT_CHUNKS_MAX);
+  }
+  if (wo->nchunks && wo->chunks[wo->nchunks - 1].eof) {
+    return bad(r, "an INPUT record after the end of input");
+  }
+  if ((wo->nchunks & (wo->nchunks - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
+    size_t cap = wo->nchunks ? 2 * (size_t)wo->nchunks : 1;
+    struct sched_input_chunk *c = rd_alloc(r, cap * sizeof(*c));
+    if (!c) {
+      return bad(r, "out of memory");
+    }
+    if (wo->nchunks) {
+      memcpy(c, wo->chunks, wo->nchunks * sizeof(*c));
+    }
+    free(wo->chunks);
+    wo->chunks = c;
+  }
+  const struct sched_input_chunk *last = wo->nchunks ? &wo->chunks[wo->nchunks - 1] : NULL;
+  struct sched_input_chunk *k = &wo->chunks[wo->nchunks];
+  *k = (struct sched_input_chunk){0};
+  uint64_t eof = 0;
+  TRY(rd_u64(r, &k->steps));
+  if (last && k->steps < last->steps) {
+    return bad(r, "an INPUT record given at step %llu, before the last one's %llu",
+               (unsigned long long)k->steps, (unsigned long long)last->steps);
+  }
+  TRY(rd_max(r, 1, &eof, "end of input flag"));
+  k->eof = eof != 0;
+  uint64_t total = wo->input_len;
+  for (uint32_t i = 0; i < wo->nchunks; i++) {
+    total += wo->chunks[i].len;
+  }
+  TRY(rd_max(r, SCHED_INPUT_MAX - total, &k->len, "bytes of typed input"));
+  if (k->len > r->len - r->pos) {
+    return RD_SHORT;
+  }
+  if (!(k->data = rd_alloc(r, (size_t)k->len + 1))) {
+    return bad(r, "out of memory");
+  }
+  memcpy(k->data, r->data + r->pos, (size_t)k->len);
+  r->pos += (size_t)k->len;
+  wo->nchunks++;
+  return RD_OK;
+}
+
 /* The racy places that follow the racy policy (version 4). */
 static enum rd read_racy(struct reader *r) {
   struct dara_racy *racy = rd_alloc(r, sizeof(*racy));
@@ -877,6 +932,9 @@ void schedfile_free(struct sched_file *f) {
     free(f->hdr.world.env[i]);
   free(f->hdr.world.env);
   free(f->hdr.world.input);
+  for (uint32_t i = 0; i < f->hdr.world.nchunks; i++)
+    free(f->hdr.world.chunks[i].data);
+  free(f->hdr.world.chunks);
   for (uint32_t i = 0; i < f->hdr.world.nfds; i++)
     free(f->hdr.world.fds[i].data);
   free(f->hdr.world.fds);
@@ -969,6 +1027,9 @@ static enum rd read_body(struct reader *r) {
       break;
     case TAG_FILE:
       TRY(read_file_record(r));
+      break;
+    case TAG_INPUT:
+      TRY(read_input_record(r));
       break;
     case TAG_FOOTER:
       return read_footer(r);

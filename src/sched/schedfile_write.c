@@ -51,7 +51,11 @@ struct schedfile_writer {
   uint32_t nstrings;
   uint32_t nmodules[DARA_MAX_PROCS];
   uint32_t nfiles;
-  unsigned points; /* the header's, written before the first memory step */
+  uint32_t nchunks;     /* INPUT records written */
+  uint64_t chunk_steps; /* the last one's steps */
+  uint64_t chunk_bytes; /* their bytes */
+  bool chunk_eof;       /* the last one ended the input */
+  unsigned points;      /* the header's, written before the first memory step */
   bool points_written;
   struct dara_racy racy; /* the header's racy places, written with points */
   struct str_slot *strs;
@@ -535,6 +539,30 @@ int schedfile_define_file(struct schedfile_writer *w, const char *path, uint32_t
   w_uvarint(w, len);
   w_bytes(w, data, (size_t)len);
   w->nfiles++;
+  return w->failed ? -1 : 0;
+}
+
+/* INPUT (version 10): a chunk of standard input typed at a terminal. */
+int schedfile_define_input(struct schedfile_writer *w, const struct sched_input_chunk *c) {
+  if (w->failed) {
+    return -1;
+  }
+  if (w->chunk_eof || w->nchunks == SCHED_INPUT_CHUNKS_MAX || c->steps < w->chunk_steps ||
+      c->len > SCHED_INPUT_MAX - w->chunk_bytes || (c->len && !c->data)) {
+    w_fail(w, "standard input typed at the terminal cannot be kept: chunk %u of %llu bytes",
+           w->nchunks + 1, (unsigned long long)c->len);
+    return -1;
+  }
+  uint8_t tag = TAG_INPUT;
+  w_bytes(w, &tag, 1);
+  w_uvarint(w, c->steps);
+  w_uvarint(w, c->eof);
+  w_uvarint(w, c->len);
+  w_bytes(w, c->data, (size_t)c->len);
+  w->nchunks++;
+  w->chunk_steps = c->steps;
+  w->chunk_bytes += c->len;
+  w->chunk_eof = c->eof;
   return w->failed ? -1 : 0;
 }
 

@@ -17,6 +17,7 @@
 #include "sched/session_priv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <poll.h>
 #include <signal.h>
@@ -44,6 +45,7 @@
 #include "sched/outside.h"
 #include "sched/procfacts.h"
 #include "sched/report.h"
+#include "sched/typed.h"
 #include "sched/world.h"
 #include "shm/handoff.h"
 #include "shm/region.h"
@@ -498,6 +500,22 @@ static bool pin_cpu(void) {
   return pinned;
 }
 
+/* ---- standard input typed at the terminal (typed.h) ---- */
+
+static void typed_chunk(void *ctx, const struct sched_input_chunk *c) {
+  struct session *s = ctx;
+  if (s->cfg->sink.input)
+    (void)s->cfg->sink.input(s->cfg->sink.ctx, c);
+}
+
+static void typed_along(struct session *s) { typed_pump(s->cfg->typed, s->steps, typed_chunk, s); }
+
+/* Whether the thread of proc that holds the turn waits for a person: it
+ * reads standard input, which is empty, and only the terminal can fill. */
+static bool waits_for_person(struct session *s, unsigned proc) {
+  return typed_person(s->cfg->typed) && procfacts_reading(s->procs[proc].pid, 0) == 1;
+}
+
 static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
   struct dara_proc *p = &s->region->procs[proc];
   uint64_t start = now_ms();
@@ -512,8 +530,12 @@ static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
       return TURN_DIED;
     if (got_interrupt)
       return TURN_INTERRUPTED;
-    if (now_ms() - start > (uint64_t)s->cfg->watchdog_ms)
-      return TURN_HANG;
+    typed_along(s);
+    if (now_ms() - start > (uint64_t)s->cfg->watchdog_ms) {
+      if (!waits_for_person(s, proc))
+        return TURN_HANG;
+      start = now_ms(); /* as long as it takes */
+    }
   }
 }
 
@@ -1320,6 +1342,20 @@ static void outsider_hang(struct session *s) {
                  b.proc, b.routine, dara_op_name(b.r->op), s->cfg->watchdog_ms);
 }
 
+/* Threads wait on descriptors, and standard input is the terminal's: its
+ * input may be one of them. Waits for the person to type (or end the
+ * input), saying so once a run. */
+#define PERSON_NOTE_MS 2000
+static void wait_for_person(struct session *s) {
+  if (!s->person_noted && !typed_wait(s->cfg->typed, PERSON_NOTE_MS)) {
+    fprintf(stderr, "dara: the programs wait; type their input (Ctrl-D ends it)\n");
+    s->person_noted = true;
+  }
+  while (!got_interrupt && !typed_wait(s->cfg->typed, 100) && typed_person(s->cfg->typed))
+    ;
+  typed_along(s);
+}
+
 /* Before a deadlock is declared with threads waiting on descriptors: data
  * from outside the run (or still on its way inside the kernel) may yet
  * arrive, so wait for it a little, in real time; and while a child the
@@ -1343,6 +1379,10 @@ static bool io_grace(struct session *s) {
       return false;
     if (io_set_wait(set, IO_GRACE_MS))
       return true;
+    if (typed_person(s->cfg->typed) && !got_interrupt) {
+      wait_for_person(s);
+      continue; /* the terminal had input, or ended: look again */
+    }
     if (!outsiders || got_interrupt)
       return false;
     if (now_ms() >= until) {
@@ -1742,6 +1782,7 @@ static void step(struct session *s) {
     session_finish(s, SCHED_OUT_ERROR, 0, 0, "interrupted by signal %d", (int)got_interrupt);
     return;
   }
+  typed_along(s);
   bool unfinished;
   int finishing;
   size_t n = candidates(s, cands, &unfinished, &finishing);
@@ -1963,13 +2004,15 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
                    strerror(errno));
     return -1;
   }
+  /* Typed input is a pipe: the one run's, neither reopened nor rewound. */
   if (cfg->input_fd >= 0 && ctx->input_fd < 0 &&
-      (ctx->input_fd = outside_reopen(cfg->input_fd)) < 0) {
+      (ctx->input_fd = cfg->typed ? fcntl(cfg->input_fd, F_DUPFD_CLOEXEC, 3)
+                                  : outside_reopen(cfg->input_fd)) < 0) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot open standard input's copy: %s",
                    strerror(errno));
     return -1;
   }
-  if (ctx->input_fd >= 0 && lseek(ctx->input_fd, 0, SEEK_SET) != 0) {
+  if (ctx->input_fd >= 0 && !cfg->typed && lseek(ctx->input_fd, 0, SEEK_SET) != 0) {
     session_finish(&s, SCHED_OUT_ERROR, 0, 0, "cannot rewind standard input's copy: %s",
                    strerror(errno));
     return -1;
@@ -2132,6 +2175,9 @@ static int file_module(void *ctx, unsigned proc, unsigned index, const char *pat
 static int file_file(void *ctx, const struct infile *f) {
   return schedfile_define_file(ctx, f->path, f->mode, f->data, f->len);
 }
+static int file_input(void *ctx, const struct sched_input_chunk *c) {
+  return schedfile_define_input(ctx, c);
+}
 
 struct session_sink session_sink_to_file(struct schedfile_writer *w) {
   return (struct session_sink){.event = file_event,
@@ -2140,6 +2186,7 @@ struct session_sink session_sink_to_file(struct schedfile_writer *w) {
                                .label = file_label,
                                .module = file_module,
                                .file = file_file,
+                               .input = file_input,
                                .ctx = w};
 }
 

@@ -44,6 +44,7 @@
 struct infile;
 struct infiles;
 struct launch_fd;
+struct typed;
 
 struct session_sink {
   /* Each returns 0 to go on, or non-zero to stop the run. */
@@ -59,6 +60,9 @@ struct session_sink {
   /* A file from outside that the run read, kept (infiles.h): told once
    * per run, before the run ends. May be NULL. */
   int (*file)(void *ctx, const struct infile *f);
+  /* A chunk of standard input typed at the terminal (typed.h), as it is
+   * given to the programs. May be NULL. */
+  int (*input)(void *ctx, const struct sched_input_chunk *c);
   void *ctx;
 };
 
@@ -79,6 +83,8 @@ struct session_config {
   bool capture;                 /* ... or to output_fd, for --check (oracle.h) */
   int output_fd;
   int input_fd;                /* standard input's copy (outside.h), -1: dara's own */
+  struct typed *typed;         /* ... or, when not NULL, input_fd is the pipe this feeds:
+                          typed at the terminal (typed.h) */
   bool only_fds;               /* the programs get fds[] above 2 and no others
                                     (launcher.h) */
   const struct launch_fd *fds; /* nfds descriptors (outside.h, outside_fds) */

@@ -140,6 +140,7 @@ struct session {
   int outsiders[SESSION_MAX_OUTSIDERS];
   unsigned noutsiders;
   struct infiles_run files; /* which kept files the run told its sink of */
+  bool person_noted;        /* said that the programs wait for typed input */
 };
 
 /* session.c */

@@ -229,7 +229,14 @@ void show_print_json(struct show *sh) {
       json_put_bytes(out, w->input, (size_t)w->input_len);
     else
       fputs("null", out);
-    fputs(",\n    \"descriptors\": [", out); /* version 10 */
+    fputs(",\n    \"typed\": [", out); /* version 10 */
+    for (uint32_t i = 0; i < w->nchunks; i++) {
+      fprintf(out, "%s{\"after_step\": %" PRIu64 ", \"end\": %s, \"data\": ", i ? ", " : "",
+              w->chunks[i].steps, w->chunks[i].eof ? "true" : "false");
+      json_put_bytes(out, w->chunks[i].data, (size_t)w->chunks[i].len);
+      fputc('}', out);
+    }
+    fputs("],\n    \"descriptors\": [", out); /* version 10 */
     for (uint32_t i = 0; i < w->nfds; i++) {
       fprintf(out, "%s{\"fd\": %d, \"input\": ", i ? ", " : "", (int)w->fds[i].fd);
       if (w->fds[i].copied)

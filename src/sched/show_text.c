@@ -93,6 +93,12 @@ static void print_world_text(FILE *out, const struct sched_header *h) {
     fprintf(out, "stdin     %" PRIu64 " bytes", w->input_len);
     put_excerpt(out, w->input, w->input_len);
   }
+  for (uint32_t i = 0; i < w->nchunks; i++) { /* typed at a terminal (typed.h) */
+    const struct sched_input_chunk *c = &w->chunks[i];
+    fprintf(out, "typed     after step %" PRIu64 "%s: %" PRIu64 " bytes", c->steps,
+            c->eof ? ", then the end" : "", c->len);
+    put_excerpt(out, c->data, c->len);
+  }
   for (uint32_t i = 0; i < w->nfds; i++) {
     const struct sched_fd *f = &w->fds[i];
     if (!f->copied) {

@@ -14,7 +14,10 @@
 #   - a pipe at descriptor 3 is read to its end and given to every run and
 #     to the replay, which needs no such descriptor;
 #   - the descriptors above 2 a recording was given are the only ones its
-#     replay gives, so the program's next descriptor number is the same.
+#     replay gives, so the program's next descriptor number is the same;
+#   - standard input typed at a terminal (a pseudo-terminal driven by
+#     typing.py) as record runs is waited for and recorded, and the replay
+#     gives it back with no terminal.
 #
 # Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
 # passed, N failed", and the exit status is non-zero when a test failed.
@@ -28,6 +31,7 @@ fi
 BUILD=$(cd "$1" && pwd)
 DARA=$BUILD/bin/dara
 INFILE=$BUILD/tests/programs/infile
+TYPING=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/typing.py
 TIMEOUT=(timeout -k 5 120)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-files.XXXXXX")
@@ -166,15 +170,41 @@ test_fd_numbers() {
     { echo "replay given 3, 4 and 7: $(head -3 "$p.extra.err")"; return 1; }
 }
 
+# Standard input typed at a terminal as record runs: the programs wait
+# for the person (past the watchdog), each line is recorded when given,
+# and the replay, with no terminal, gives the same lines at the same steps.
+# ask reads with fgets (inside libc: its thread waits in the kernel, with
+# the turn), askraw with read(2) (a wait dara sees).
+test_typed() {
+  local mode=$1 p=$TMP/typed-$1
+  (cd "$TMP" && "${TIMEOUT[@]}" python3 "$TYPING" "$p.tty" -- "$DARA" record --watchdog 1 \
+    -o "typed-$mode.sched" -- "$INFILE" "$mode") </dev/null >"$p.log" 2>&1
+  local rc=$?
+  [[ $rc == 0 ]] && grep -q '^got: alpha' "$p.tty" && grep -q '^got: beta' "$p.tty" &&
+    grep -q '^2 lines' "$p.tty" ||
+    { echo "record (exit $rc): $(cat "$p.log" "$p.tty" | head -12)"; return 1; }
+  (cd / && "${TIMEOUT[@]}" "$DARA" replay "$TMP/typed-$mode.sched") >"$p.out" 2>"$p.err" \
+    </dev/null
+  [[ $? == 0 && $(cat "$p.out") == $'got: alpha\ngot: beta\n2 lines' ]] &&
+    grep -q 'as recorded' "$p.err" ||
+    { echo "replay: $(head -3 "$p.err") / $(cat "$p.out")"; return 1; }
+  dara_run "$p.json" show --format json "typed-$mode.sched"
+  [[ $(jq -c '[.header.typed[] | [.data, .end]]' "$p.json.out") == \
+     '[["alpha\n",false],["beta\n",false],["",true]]' ]] ||
+    { echo "show: $(jq -c '.header.typed' "$p.json.out")"; return 1; }
+}
+
 missing=()
 for f in "$DARA" "$INFILE"; do
   [[ -x $f ]] || missing+=("$f")
 done
 command -v jq >/dev/null || missing+=(jq)
+command -v python3 >/dev/null || missing+=(python3)
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "FAIL setup: missing (build with -DDARA_TESTS=ON; scripts/setup --test): ${missing[*]}"
   echo "0 passed, 1 failed"
   exit 1
 fi
 
-run_tests replay_file explore_same_file own_output bug_carries_file big_file pipe_fd fd_numbers
+run_tests replay_file explore_same_file own_output bug_carries_file big_file pipe_fd fd_numbers \
+  "typed ask" "typed askraw"

@@ -122,7 +122,9 @@ SHOW = {"version": INT, "file": STR, "format_version": INT, "file_size": INT, "c
         "header": DICT, "threads": LIST, "objects": LIST, "labels": LIST, "events": LIST}
 HEADER = {"dara_version": STR, "cwd": STR, "strategy": STR, "points": STR, "racy_places": LIST,
           "ok_exit": LIST, "check": STR, "max_steps": INT, "files": LIST, "env": LIST,
-          "descriptors": LIST, "read_files": LIST, "seed": INT, "commands": LIST}
+          "typed": LIST, "descriptors": LIST, "read_files": LIST, "seed": INT,
+          "commands": LIST}
+TYPED = {"after_step": INT, "end": BOOL, "data": STR}
 DESCRIPTOR = {"fd": INT, "input": STR}
 READ_FILE = {"path": STR, "mode": INT, "data": STR}
 THREAD = {"proc": INT, "routine": INT, "module": STR, "offset": INT, "ordinal": INT,
@@ -148,6 +150,8 @@ def show_json(paths):
         if j.get("version") != 1:
             bad("%s: version is %r, not 1" % (path, j.get("version")))
         check_fields("header", j.get("header", {}), HEADER, ["points", "seed", "commands"])
+        for i, c in enumerate(j.get("header", {}).get("typed") or []):
+            check_fields("typed[%d]" % i, c, TYPED, list(TYPED))
         for i, d in enumerate(j.get("header", {}).get("descriptors") or []):
             check_fields("descriptors[%d]" % i, d, DESCRIPTOR, ["fd", "input"])
         for i, f in enumerate(j.get("header", {}).get("read_files") or []):

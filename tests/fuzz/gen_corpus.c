@@ -17,7 +17,8 @@
  * record) and ends in a failed check (outcome 9), with the PROGRAMS
  * record, all new in version 4, and the WORLD record (program file,
  * environment, standard input with a NUL byte), new in version 5, with
- * two descriptors above 2 and a FILE record, new in version 10.
+ * two descriptors above 2, a FILE record and INPUT records (typed at a
+ * terminal), new in version 10.
  * limit.bin was cut at its step limit (outcome 10, and the limit in the
  * header: new in version 5). sites.bin has every step's place (its call
  * site) and the MODULE records of two processes, new in version 6, its
@@ -283,6 +284,9 @@ static void write_check(const char *dir) {
   ev(w, (struct dara_event){.kind = DARA_EV_PROC_START});
   static const uint8_t config[] = {'n', '=', '2', '\n'};
   schedfile_define_file(w, "/src/project/config.txt", 0100644, config, sizeof config);
+  schedfile_define_input(
+      w, &(struct sched_input_chunk){.steps = 0, .len = 3, .data = (uint8_t *)"y\n\x04"});
+  schedfile_define_input(w, &(struct sched_input_chunk){.steps = 2, .eof = true});
   schedfile_define_object(w, &m);
   ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_MUTEX_LOCK, .obj = 1});
   ev(w, (struct dara_event){.kind = DARA_EV_STEP, .op = DARA_OP_MUTEX_UNLOCK, .obj = 1});

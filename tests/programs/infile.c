@@ -16,9 +16,16 @@
  *   infile fd N           reads descriptor N to its end (inherited from
  *                         outside), prints its bytes and the number of
  *                         lines; two threads take turns under a mutex.
+ *   infile ask            reads standard input line by line with fgets
+ *                         (libc's read: the thread waits in the kernel),
+ *                         a thread for each line, and prints each line
+ *                         and their number at the end.
+ *   infile askraw         the same with read(2) on descriptor 0 (the
+ *                         shim's read: a wait dara sees).
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +155,34 @@ static int from_fd(int fd) {
   return 0;
 }
 
+static int ask(bool raw) {
+  char line[256];
+  int n = 0;
+  for (;;) {
+    if (raw) {
+      ssize_t k = read(0, line, sizeof(line) - 1);
+      if (k <= 0)
+        break;
+      line[k] = '\0';
+    } else if (!fgets(line, sizeof(line), stdin)) {
+      break;
+    }
+    pthread_t t;
+    pthread_create(&t, NULL, adder, NULL);
+    pthread_join(t, NULL);
+    printf("got: %s", line);
+    fflush(stdout);
+    n++;
+  }
+  printf("%d lines\n", n);
+  return total == n ? 0 : 7;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "ask") == 0)
+    return ask(false);
+  if (argc == 2 && strcmp(argv[1], "askraw") == 0)
+    return ask(true);
   if (argc == 3 && strcmp(argv[1], "threads") == 0)
     return threads(argv[2]);
   if (argc == 3 && strcmp(argv[1], "counter") == 0)
@@ -157,6 +191,6 @@ int main(int argc, char **argv) {
     return own(argv[2]);
   if (argc == 3 && strcmp(argv[1], "fd") == 0)
     return from_fd(atoi(argv[2]));
-  fprintf(stderr, "usage: infile threads|counter|own PATH | infile fd N\n");
+  fprintf(stderr, "usage: infile threads|counter|own PATH | infile fd N | infile ask|askraw\n");
   return 2;
 }

@@ -201,9 +201,8 @@ static void test_limits(void **state) {
     snprintf(p, sizeof(p), "/f/%d", i);
     assert_int_equal(infiles_add(st, p, 0100644, (const uint8_t *)"x", 1, err, sizeof err), 0);
   }
-  assert_int_equal(infiles_add(st, "/f/one-more", 0100644, (const uint8_t *)"x", 1, err,
-                               sizeof err),
-                   -1);
+  assert_int_equal(
+      infiles_add(st, "/f/one-more", 0100644, (const uint8_t *)"x", 1, err, sizeof err), -1);
   assert_non_null(strstr(err, "more than 64 files"));
   infiles_free(st);
 }

@@ -2311,6 +2311,11 @@ static void test_world_fds_and_files(void **state) {
   assert_int_equal(schedfile_define_file(w, "/data/in.txt", 0100644, file_bytes, sizeof file_bytes),
                    0);
   assert_int_equal(schedfile_define_file(w, "/data/empty", 0100600, NULL, 0), 0);
+  const struct sched_input_chunk typed[] = {{.steps = 1, .len = 3, .data = (uint8_t *)"ab\n"},
+                                            {.steps = 1, .len = 2, .data = (uint8_t *)"c\n"},
+                                            {.steps = 4, .eof = true}};
+  for (int i = 0; i < 3; i++)
+    assert_int_equal(schedfile_define_input(w, &typed[i]), 0);
   assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
   struct sched_file f;
   assert_int_equal(schedfile_load(path, &f, err, sizeof err), SCHEDFILE_OK);
@@ -2330,7 +2335,56 @@ static void test_world_fds_and_files(void **state) {
   assert_string_equal(f.hdr.world.files[1].path, "/data/empty");
   assert_int_equal(f.hdr.world.files[1].len, 0);
   assert_int_equal(f.nevents, 1);
+  assert_int_equal(f.hdr.world.nchunks, 3);
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(f.hdr.world.chunks[i].steps, typed[i].steps);
+    assert_int_equal(f.hdr.world.chunks[i].eof, typed[i].eof);
+    assert_int_equal(f.hdr.world.chunks[i].len, typed[i].len);
+    assert_memory_equal(f.hdr.world.chunks[i].data, typed[i].data, (size_t)typed[i].len);
+  }
   schedfile_free(&f);
+
+  /* The writer keeps typed input in order, and nothing after its end. */
+  w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_int_equal(schedfile_define_input(w, &typed[2]), 0);
+  assert_int_equal(schedfile_define_input(w, &typed[0]), -1);
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), -1);
+  w = schedfile_create(path, &hdr, err, sizeof err);
+  assert_int_equal(schedfile_define_input(w, &typed[2]), 0);
+  assert_int_equal(schedfile_close(w, &out, err, sizeof err), 0);
+
+  /* Hand-made INPUT records: in order, after WORLD, version 10. */
+  static const struct {
+    uint64_t version;
+    uint64_t steps1, steps2, eof1;
+    bool ok;
+  } typed_cases[] = {
+      {10, 1, 2, 0, true},
+      {10, 2, 1, 0, false}, /* steps go back */
+      {10, 1, 2, 1, false}, /* after the end */
+      {9, 1, 2, 0, false},
+  };
+  static struct hand th;
+  for (size_t c = 0; c < sizeof typed_cases / sizeof typed_cases[0]; c++) {
+    h_start(&th, typed_cases[c].version);
+    h_byte(&th, 0x0a);
+    h_str(&th, "/bin/prog");
+    h_uv(&th, 0);
+    h_uv(&th, 0);
+    if (typed_cases[c].version >= 10)
+      h_uv(&th, 0); /* no descriptors */
+    const uint64_t steps[2] = {typed_cases[c].steps1, typed_cases[c].steps2};
+    for (int k = 0; k < 2; k++) {
+      h_byte(&th, 0x0d);
+      h_uv(&th, steps[k]);
+      h_uv(&th, k == 0 ? typed_cases[c].eof1 : 0);
+      h_uv(&th, 1);
+      h_byte(&th, 'x');
+    }
+    h_footer(&th, 0, 0, 0, 0, 0);
+    assert_int_equal(h_parse(&th, err, sizeof err),
+                     typed_cases[c].ok ? SCHEDFILE_OK : SCHEDFILE_BAD);
+  }
 
   /* Hand-made: what a reader refuses. */
   static struct hand h;
