@@ -17,8 +17,28 @@
 
 #define SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 #define MAX_WARNED 16
+#define FIRST_WAIT_MS 60000
+
+/* What the processes made from one store by fork (explore --jobs workers)
+ * share: each copy any of them kept, named by the process that holds it,
+ * and who ran the session's first run. */
+enum { FIRST_NONE = 0, FIRST_RUNNING = 1, FIRST_DONE = 2 };
+struct shared_copy {
+  uint32_t ready;
+  int32_t pid, fd;
+  uint32_t mode;
+  char path[DARA_PATH_LEN];
+};
+struct infiles_shared {
+  uint32_t first;
+  uint32_t n; /* entries claimed (may pass DARA_MAX_FILES: those were not kept) */
+  struct shared_copy copies[DARA_MAX_FILES];
+};
 
 struct infiles {
+  struct infiles_shared *sh; /* MAP_SHARED: the same in every process forked from here */
+  bool ran;                  /* this process has begun a run */
+  bool first;                /* ... and it was the session's first */
   uint64_t since_ns;
   size_t n;
   uint64_t bytes;
@@ -36,6 +56,9 @@ struct infiles *infiles_new(void) {
   struct timespec now;
   clock_gettime(CLOCK_REALTIME_COARSE, &now);
   st->since_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+  st->sh = mmap(NULL, sizeof(*st->sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (st->sh == MAP_FAILED)
+    st->sh = NULL; /* shared with no other process: only a loss for --jobs */
   return st;
 }
 
@@ -54,6 +77,8 @@ void infiles_free(struct infiles *st) {
     drop(&st->files[i]);
   for (size_t i = 0; i < st->nwarned; i++)
     free(st->warned[i]);
+  if (st->sh)
+    munmap(st->sh, sizeof(*st->sh));
   free(st);
 }
 
@@ -133,8 +158,58 @@ int infiles_add(struct infiles *st, const char *path, uint32_t mode, const uint8
   return keep(st, path, mode, fd, len, err, err_len) < 0 ? -1 : 0;
 }
 
-void infiles_publish(const struct infiles *st, struct dara_files *t, struct infiles_run *r) {
+/* Takes in the copies the other processes of the session kept. */
+static void import(struct infiles *st) {
+  uint32_t n = __atomic_load_n(&st->sh->n, __ATOMIC_ACQUIRE);
+  for (uint32_t i = 0; i < n && i < DARA_MAX_FILES; i++) {
+    const struct shared_copy *c = &st->sh->copies[i];
+    if (!__atomic_load_n(&c->ready, __ATOMIC_ACQUIRE) || c->pid == (int32_t)getpid() ||
+        find(st, c->path) >= 0)
+      continue;
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)c->pid, c->fd);
+    int fd = open(proc, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    int seals = fd >= 0 ? fcntl(fd, F_GET_SEALS) : -1;
+    if (seals < 0 || (seals & SEALS) != SEALS || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+      if (fd >= 0)
+        close(fd);
+      continue; /* its process is gone: this one copies it again when read */
+    }
+    char err[160];
+    (void)keep(st, c->path, c->mode, fd, (uint64_t)sb.st_size, err, sizeof(err));
+  }
+}
+
+/* The session's processes (explore's workers) begin one at a time: the
+ * first run's copies are taken before any other run reads a file that the
+ * first may rewrite (it would then be the session's own by its time). */
+static void first_run(struct infiles *st) {
+  st->ran = true;
+  uint32_t none = FIRST_NONE;
+  if (__atomic_compare_exchange_n(&st->sh->first, &none, FIRST_RUNNING, false, __ATOMIC_ACQ_REL,
+                                  __ATOMIC_ACQUIRE)) {
+    st->first = true;
+    return;
+  }
+  for (int waited = 0;
+       waited < FIRST_WAIT_MS && __atomic_load_n(&st->sh->first, __ATOMIC_ACQUIRE) != FIRST_DONE;
+       waited++)
+    usleep(1000);
+}
+
+void infiles_run_over(struct infiles *st) {
+  if (st && st->sh && st->first)
+    __atomic_store_n(&st->sh->first, FIRST_DONE, __ATOMIC_RELEASE);
+}
+
+void infiles_publish(struct infiles *st, struct dara_files *t, struct infiles_run *r) {
   *r = (struct infiles_run){0};
+  if (st && st->sh) {
+    if (!st->ran)
+      first_run(st);
+    import(st);
+  }
   int pid = (int)getpid();
   size_t n = st ? st->n : 0;
   for (size_t i = 0; i < DARA_MAX_FILES; i++) {
@@ -174,7 +249,19 @@ static ssize_t take(struct infiles *st, struct dara_file *e, const char *path,
     return -1;
   }
   char err[160];
-  return keep(st, path, (uint32_t)sb.st_mode, fd, (uint64_t)sb.st_size, err, sizeof(err));
+  ssize_t k = keep(st, path, (uint32_t)sb.st_mode, fd, (uint64_t)sb.st_size, err, sizeof(err));
+  if (k >= 0 && st->sh) { /* for the other workers (import) */
+    uint32_t i = __atomic_fetch_add(&st->sh->n, 1, __ATOMIC_ACQ_REL);
+    if (i < DARA_MAX_FILES) {
+      struct shared_copy *c = &st->sh->copies[i];
+      c->pid = (int32_t)getpid();
+      c->fd = st->files[k].fd;
+      c->mode = st->files[k].mode;
+      snprintf(c->path, sizeof(c->path), "%s", path);
+      __atomic_store_n(&c->ready, 1, __ATOMIC_RELEASE);
+    }
+  }
+  return k;
 }
 
 static void warn_big(struct infiles *st, const char *path, uint64_t size,

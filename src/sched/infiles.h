@@ -55,8 +55,13 @@ struct infiles_run {
 };
 
 /* Before a run: the table holds every kept file (KEPT, in dara's process),
- * the rest of it free. */
-void infiles_publish(const struct infiles *st, struct dara_files *t, struct infiles_run *r);
+ * the rest of it free. The processes made from one store by fork (explore
+ * --jobs workers) share their copies: each takes in the others' here, and
+ * the first run of the session runs alone, so that its copies are taken
+ * before another run reads a file it rewrites. */
+void infiles_publish(struct infiles *st, struct dara_files *t, struct infiles_run *r);
+/* A run is over (the one that let the others begin, if it was the first). */
+void infiles_run_over(struct infiles *st);
 
 /* What infiles_look needs of the run. */
 struct infiles_hooks {

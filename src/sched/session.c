@@ -2046,6 +2046,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   while (!s.done)
     step(&s);
   files_look(&s);
+  infiles_run_over(cfg->files);
   res->steps = s.steps;
   /* A bug that showed after a fault says so: it needs that fault. */
   for (unsigned i = 0; i < res->nfaults && sched_outcome_bug(res->outcome.kind); i++)

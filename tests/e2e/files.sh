@@ -8,8 +8,9 @@
 #     recording: its replay reads the same bytes after the file changed,
 #     after it was removed, and from another directory; show lists it;
 #   - every run of explore reads such a file as it was before the first
-#     run, even when a run rewrites it, and a run reads back what it wrote
-#     itself; a bug file carries the files its run read;
+#     run, even when a run rewrites it (also across --jobs workers), and a
+#     run reads back what it wrote itself; a bug file carries the files its
+#     run read;
 #   - a file over the size limit is read as it is, with one warning;
 #   - a pipe at descriptor 3 is read to its end and given to every run and
 #     to the replay, which needs no such descriptor;
@@ -84,6 +85,16 @@ test_explore_same_file() {
     [[ $(cat "$TMP/counter.txt") == 1 ]] ||
       { echo "$strategy: the file says $(cat "$TMP/counter.txt"), not what a run wrote"; return 1; }
   done
+}
+
+# With --jobs, the workers share their copies, and the first run goes
+# alone: no worker's run reads the file another's run rewrote.
+test_jobs_same_file() {
+  local p=$TMP/jobs
+  input bump.txt $'0\n'
+  dara_run "$p" explore -n 60 --jobs 2 -o jobs.bugs -- "$INFILE" bump bump.txt
+  [[ $(status "$p") == 0 ]] && grep -q '60 schedules .* 0 bugs found' "$p.err" ||
+    { echo "$(describe "$p")"; return 1; }
 }
 
 # A file a run writes and reads back is the run's own: read as it is.
@@ -206,5 +217,5 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   exit 1
 fi
 
-run_tests replay_file explore_same_file own_output bug_carries_file big_file pipe_fd fd_numbers \
+run_tests replay_file explore_same_file jobs_same_file own_output bug_carries_file big_file pipe_fd fd_numbers \
   "typed ask" "typed askraw"

@@ -11,6 +11,9 @@
  *                         the file again and exits 5 unless it says 1: each
  *                         run must start from the file as it was, and see
  *                         its own write.
+ *   infile bump PATH      the same without reading the file back: under
+ *                         explore --jobs, runs of two workers write it at
+ *                         the same time.
  *   infile own PATH       writes a line to PATH (the run's own file), reads
  *                         it back with fopen, and exits 6 if it differs.
  *   infile fd N           reads descriptor N to its end (inherited from
@@ -87,7 +90,7 @@ static int threads(const char *path) {
   return total == n ? 0 : 7;
 }
 
-static int counter(const char *path) {
+static int counter(const char *path, bool check) {
   char buf[64];
   int fd = open(path, O_RDONLY);
   if (fd < 0 || read_all(fd, buf, sizeof(buf)) < 0)
@@ -106,6 +109,8 @@ static int counter(const char *path) {
     return 2;
   fprintf(f, "%d\n", v + 1);
   fclose(f);
+  if (!check)
+    return 0;
   f = fopen(path, "r");
   int w = -1;
   if (!f || fscanf(f, "%d", &w) != 1 || w != v + 1) {
@@ -186,11 +191,14 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "threads") == 0)
     return threads(argv[2]);
   if (argc == 3 && strcmp(argv[1], "counter") == 0)
-    return counter(argv[2]);
+    return counter(argv[2], true);
+  if (argc == 3 && strcmp(argv[1], "bump") == 0)
+    return counter(argv[2], false);
   if (argc == 3 && strcmp(argv[1], "own") == 0)
     return own(argv[2]);
   if (argc == 3 && strcmp(argv[1], "fd") == 0)
     return from_fd(atoi(argv[2]));
-  fprintf(stderr, "usage: infile threads|counter|own PATH | infile fd N | infile ask|askraw\n");
+  fprintf(stderr,
+          "usage: infile threads|counter|bump|own PATH | infile fd N | infile ask|askraw\n");
   return 2;
 }

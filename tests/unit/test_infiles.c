@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -207,11 +208,61 @@ static void test_limits(void **state) {
   infiles_free(st);
 }
 
+/* Two processes from one store (explore --jobs workers): the one that
+ * runs first keeps a copy; the other waits for that run to be over, then
+ * takes the copy in from it. */
+static void test_shared_by_workers(void **state) {
+  (void)state;
+  struct infiles *st = infiles_new();
+  int go[2], back[2];
+  assert_int_equal(pipe(go), 0);
+  assert_int_equal(pipe(back), 0);
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    struct dara_files *t = calloc(1, sizeof(*t));
+    struct infiles_run r;
+    infiles_publish(st, t, &r); /* the first run */
+    struct seen s = {.pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0)};
+    struct infiles_hooks h = {.pidfd_of = pidfd_of, .tell = tell, .ctx = &s};
+    int copy = memory_file("first\n", true);
+    pending(t, 0, "/in/shared", copy);
+    char c = 0;
+    if (write(back[1], "s", 1) != 1 || read(go[0], &c, 1) != 1) /* started; wait */
+      _exit(2);
+    infiles_look(st, t, &r, &h);
+    infiles_run_over(st);
+    if (read(go[0], &c, 1) != 1) /* kept: hold it until the other has it */
+      _exit(3);
+    _exit(infiles_count(st) == 1 ? 0 : 4);
+  }
+  char c = 0;
+  assert_int_equal(read(back[0], &c, 1), 1); /* its run began first */
+  assert_int_equal(write(go[1], "g", 1), 1);
+  struct dara_files *t = calloc(1, sizeof(*t));
+  struct infiles_run r;
+  infiles_publish(st, t, &r); /* waits for the first run to be over */
+  assert_int_equal(infiles_count(st), 1);
+  const struct infile *f = infiles_at(st, 0);
+  assert_string_equal(f->path, "/in/shared");
+  assert_int_equal(f->len, 6);
+  assert_memory_equal(f->data, "first\n", 6);
+  assert_int_equal(t->files[0].state, DARA_FILE_KEPT);
+  assert_int_equal(t->files[0].pid, getpid());
+  assert_int_equal(write(go[1], "g", 1), 1);
+  int status = 0;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  free(t);
+  infiles_free(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_recorded_files_published),
       cmocka_unit_test(test_copies_taken),
       cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_shared_by_workers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
