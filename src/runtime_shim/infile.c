@@ -213,9 +213,10 @@ int shim_infile_open(int dirfd, const char *path, int flags, mode_t mode) {
 }
 
 /* fopen's mode as open's flags, for a read-only mode ("r", "rb", "re",
- * "rm", ...); -1 for one that writes ("w", "a", "r+"). */
+ * "rm", ...); -1 for one that writes ("w", "a", "r+"), and for one with a
+ * character set (",ccs="), which only fopen itself understands. */
 static int read_only_flags(const char *mode) {
-  if (!mode || mode[0] != 'r' || strchr(mode, '+'))
+  if (!mode || mode[0] != 'r' || strchr(mode, '+') || strchr(mode, ','))
     return -1;
   return O_RDONLY | (strchr(mode, 'e') ? O_CLOEXEC : 0);
 }
@@ -224,7 +225,7 @@ SHIM_EXPORT FILE *fopen(const char *restrict path, const char *restrict mode) {
   int flags = read_only_flags(mode);
   if (!shim_controlled() || flags < 0 || !path) {
     /* A writing fopen changes the file: what infile_open would mark. */
-    if (shim_controlled() && path && mode && flags < 0) {
+    if (shim_controlled() && path && mode && (mode[0] != 'r' || strchr(mode, '+'))) {
       char abs[DARA_PATH_LEN];
       struct dara_file *e = absolute(AT_FDCWD, path, abs) ? find(abs) : NULL;
       if (e && !e->written) {
