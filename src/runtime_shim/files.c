@@ -158,6 +158,8 @@ SHIM_EXPORT ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset) 
 ALIAS(pwrite, pwrite64);
 
 SHIM_EXPORT int rename(const char *from, const char *to) {
+  shim_infile_changed(from);
+  shim_infile_changed(to);
   if (!shim_sys_enter())
     return REAL(rename)(from, to);
   char both[DARA_SYS_DATA + 1];
@@ -169,6 +171,7 @@ SHIM_EXPORT int rename(const char *from, const char *to) {
 }
 
 SHIM_EXPORT int unlink(const char *path) {
+  shim_infile_changed(path);
   RECORDED(int, unlink, 0, 0, 0, REAL(unlink)(path), path, shim_text_len(path));
 }
 

@@ -17,7 +17,7 @@
  * Left as they are: files changed since the session began (the programs'
  * own output, read back), files over DARA_FILE_MAX_BYTES, anything that is
  * not a regular file, paths in /proc, /sys and /dev, and every open once a
- * process of the run opened the path to write.
+ * process of the run opened the path to write, renamed or removed it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -175,20 +175,33 @@ static void take_copy(int fd, int flags, const char *abs) {
   publish(e, DARA_FILE_PENDING);
 }
 
+/* The run changes path: its later opens read what is there. */
+static void mark_written(int dirfd, const char *path) {
+  char abs[DARA_PATH_LEN];
+  struct dara_file *e = path && absolute(dirfd, path, abs) ? find(abs) : NULL;
+  if (e && !e->written) {
+    e->written = 1;
+    changed();
+  }
+}
+
+void shim_infile_changed(const char *path) {
+  if (shim_controlled())
+    mark_written(AT_FDCWD, path);
+}
+
 int shim_infile_open(int dirfd, const char *path, int flags, mode_t mode) {
   char abs[DARA_PATH_LEN];
   if (!shim_controlled() || !path || !absolute(dirfd, path, abs) || !outside_dir(abs))
     return REAL(openat)(dirfd, path, flags, mode);
   bool reading = (flags & O_ACCMODE) == O_RDONLY &&
                  !(flags & (O_CREAT | O_TRUNC | __O_TMPFILE | O_PATH | O_DIRECTORY | O_DIRECT));
-  struct dara_file *e = find(abs);
   if (!reading) {
-    if (e && !e->written && (flags & O_ACCMODE) != O_RDONLY) {
-      e->written = 1; /* the run changes it: its later reads see that */
-      changed();
-    }
+    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+      mark_written(dirfd, path);
     return REAL(openat)(dirfd, path, flags, mode);
   }
+  struct dara_file *e = find(abs);
   if (e) {
     uint32_t st = __atomic_load_n(&e->state, __ATOMIC_ACQUIRE);
     if ((st == DARA_FILE_KEPT || st == DARA_FILE_PENDING) && !e->written) {
@@ -225,14 +238,8 @@ SHIM_EXPORT FILE *fopen(const char *restrict path, const char *restrict mode) {
   int flags = read_only_flags(mode);
   if (!shim_controlled() || flags < 0 || !path) {
     /* A writing fopen changes the file: what infile_open would mark. */
-    if (shim_controlled() && path && mode && (mode[0] != 'r' || strchr(mode, '+'))) {
-      char abs[DARA_PATH_LEN];
-      struct dara_file *e = absolute(AT_FDCWD, path, abs) ? find(abs) : NULL;
-      if (e && !e->written) {
-        e->written = 1;
-        changed();
-      }
-    }
+    if (shim_controlled() && mode && (mode[0] != 'r' || strchr(mode, '+')))
+      mark_written(AT_FDCWD, path);
     return REAL(fopen)(path, mode);
   }
   int fd = shim_infile_open(AT_FDCWD, path, flags, 0);

@@ -394,6 +394,8 @@ void shim_pipe_wait(int fd);
  * read-only open of a file from outside the run gets a descriptor onto the
  * copy every run reads (abi/region.h, struct dara_files). */
 int shim_infile_open(int dirfd, const char *path, int flags, mode_t mode);
+/* The run renames or removes path: its later opens read what is there. */
+void shim_infile_changed(const char *path);
 
 /* Registers a new routine for a thread about to be created, parked at
  * THREAD_START. Returns its index or -1 when the table is full. */

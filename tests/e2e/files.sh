@@ -97,6 +97,17 @@ test_jobs_same_file() {
     { echo "$(describe "$p")"; return 1; }
 }
 
+# A file the run replaces (a new one renamed over it) is read as it is
+# from then on in that run; the next run starts from the kept copy again.
+test_replaced_file() {
+  local p=$TMP/replace
+  input config.txt $'0\n'
+  dara_run "$p" explore -n 20 -o replace.bugs -- "$INFILE" replace config.txt
+  [[ $(status "$p") == 0 ]] && grep -q '20 schedules .* 0 bugs found' "$p.err" ||
+    { echo "$(describe "$p")"; return 1; }
+  [[ $(cat "$TMP/config.txt") == 1 ]] || { echo "config.txt says $(cat "$TMP/config.txt")"; return 1; }
+}
+
 # A file a run writes and reads back is the run's own: read as it is.
 test_own_output() {
   local p=$TMP/own
@@ -217,5 +228,5 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   exit 1
 fi
 
-run_tests replay_file explore_same_file jobs_same_file own_output bug_carries_file big_file pipe_fd fd_numbers \
+run_tests replay_file explore_same_file jobs_same_file replaced_file own_output bug_carries_file big_file pipe_fd fd_numbers \
   "typed ask" "typed askraw"

@@ -14,6 +14,9 @@
  *   infile bump PATH      the same without reading the file back: under
  *                         explore --jobs, runs of two workers write it at
  *                         the same time.
+ *   infile replace PATH   reads 0 from PATH (else exits 4), writes 1 to
+ *                         PATH.new and renames it over PATH, then reads
+ *                         PATH again and exits 8 unless it says 1.
  *   infile own PATH       writes a line to PATH (the run's own file), reads
  *                         it back with fopen, and exits 6 if it differs.
  *   infile fd N           reads descriptor N to its end (inherited from
@@ -121,6 +124,33 @@ static int counter(const char *path, bool check) {
   return 0;
 }
 
+static int replace(const char *path) {
+  char buf[64], tmp[512];
+  FILE *f = fopen(path, "r");
+  if (!f || !fgets(buf, sizeof(buf), f))
+    return 2;
+  fclose(f);
+  if (atoi(buf) != 0)
+    return 4;
+  snprintf(tmp, sizeof(tmp), "%s.new", path);
+  if (!(f = fopen(tmp, "w")))
+    return 2;
+  fputs("1\n", f);
+  fclose(f);
+  if (rename(tmp, path) != 0)
+    return 2;
+  pthread_t t;
+  pthread_create(&t, NULL, adder, NULL);
+  pthread_join(t, NULL);
+  f = fopen(path, "r");
+  if (!f || !fgets(buf, sizeof(buf), f) || atoi(buf) != 1) {
+    fprintf(stderr, "infile: %s was replaced, but reads %s", path, f ? buf : "nothing\n");
+    return 8;
+  }
+  fclose(f);
+  return 0;
+}
+
 static int own(const char *path) {
   FILE *f = fopen(path, "w");
   if (!f)
@@ -194,11 +224,14 @@ int main(int argc, char **argv) {
     return counter(argv[2], true);
   if (argc == 3 && strcmp(argv[1], "bump") == 0)
     return counter(argv[2], false);
+  if (argc == 3 && strcmp(argv[1], "replace") == 0)
+    return replace(argv[2]);
   if (argc == 3 && strcmp(argv[1], "own") == 0)
     return own(argv[2]);
   if (argc == 3 && strcmp(argv[1], "fd") == 0)
     return from_fd(atoi(argv[2]));
-  fprintf(stderr,
-          "usage: infile threads|counter|bump|own PATH | infile fd N | infile ask|askraw\n");
+  fprintf(
+      stderr,
+      "usage: infile threads|counter|bump|replace|own PATH | infile fd N | infile ask|askraw\n");
   return 2;
 }
