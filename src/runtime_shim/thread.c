@@ -46,9 +46,12 @@
  * main thread left with pthread_exit), exit(0) with the atexit handlers,
  * while no other thread of the process is left to race with them.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -117,16 +120,68 @@ int thread_status(int idx, const struct dara_routine *r, int *waits_for) {
   return DARA_RS_BLOCKED;
 }
 
+/* Whether clang's ThreadSanitizer is linked into the program: its
+ * interceptors, in the executable, come before the shim, and every thread
+ * the program creates passes its pthread_create first. */
+static bool tsan_before_shim(void) {
+  static int known = -1;
+  if (known < 0) {
+    /* The pthread_create the program's calls reach: not the shim's when
+     * something earlier in the lookup order defines one. */
+    Dl_info first, self;
+    void *found = dlsym(RTLD_DEFAULT, "pthread_create");
+    known = dlsym(RTLD_DEFAULT, "__tsan_init") && found && dladdr(found, &first) &&
+            dladdr((const void *)&tsan_before_shim, &self) && first.dli_fbase != self.dli_fbase;
+  }
+  return known == 1;
+}
+
+/* Whether the call came from that interceptor: the program's thread. */
+static bool from_tsan_interceptor(const void *ret) {
+  Dl_info info;
+  if (!dladdr(ret, &info) || !info.dli_sname)
+    return false;
+  return strcmp(info.dli_sname, "__interceptor_pthread_create") == 0 ||
+         strcmp(info.dli_sname, "pthread_create") == 0;
+}
+
+/* What clang's ThreadSanitizer hands its start function: the program's
+ * start routine and argument come first (compiler-rt's ThreadParam). */
+struct tsan_param {
+  void *(*callback)(void *);
+  void *param;
+};
+
 SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *),
                                void *arg) {
   if (!shim_controlled())
     return REAL(pthread_create)(thread, attr, fn, arg);
-  const void *site = shim_caller(__builtin_return_address(0));
+  /* Under clang's ThreadSanitizer the interceptor called here with its own
+   * start function, and waits until the new thread has run its first part
+   * (ThreadSanitizer's bookkeeping). That part runs uncontrolled; the
+   * program's start routine, which the start function calls next, is the
+   * one taken under control, and the thread is named after it. */
+  struct tsan_param *tsan = NULL;
+  if (tsan_before_shim()) {
+    if (!from_tsan_interceptor(__builtin_return_address(0)) || !arg)
+      return REAL(pthread_create)(thread, attr, fn, arg); /* its own background thread */
+    tsan = arg;
+  }
+  const void *site;
+  if (tsan) {
+    void *frames[3] = {0};
+    int me = shim_unbind(); /* libgcc's pthread_once in backtrace is no point */
+    int n = backtrace(frames, 3);
+    shim_rebind(me);
+    site = n == 3 ? frames[2] : __builtin_return_address(0); /* the program's call */
+  } else {
+    site = shim_caller(__builtin_return_address(0));
+  }
   shim_point(DARA_OP_THREAD_CREATE, 0, 0);
   struct start_args *a = malloc(sizeof(*a));
   if (!a)
     return EAGAIN;
-  int idx = shim_routine_new(site, (const void *)fn);
+  int idx = shim_routine_new(site, (const void *)(tsan ? tsan->callback : fn));
   if (idx < 0) {
     free(a);
     /* dara's limit, not the program's fault: the scheduler ends the run
@@ -139,8 +194,22 @@ SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, vo
   a->fn = fn;
   a->arg = arg;
   a->routine = idx;
-  int rc = real.pthread_create(thread, attr, trampoline, a);
+  void *(*start)(void *) = trampoline;
+  void *start_arg = a;
+  struct tsan_param kept = {0};
+  if (tsan) {
+    kept = *tsan;
+    a->fn = tsan->callback;
+    a->arg = tsan->param;
+    tsan->callback = trampoline;
+    tsan->param = a;
+    start = fn;
+    start_arg = arg;
+  }
+  int rc = real.pthread_create(thread, attr, start, start_arg);
   if (rc != 0) {
+    if (tsan)
+      *tsan = kept;
     free(a);
     shim.proc->routines[idx].status = DARA_RS_EXITED;
     shim.routines[idx].joined = true; /* no thread to join: the slot is free again */

@@ -177,26 +177,24 @@ unsigned program_sanitizers(const char *name, const char *dir) {
 /* Whether dara can run a program built with the sanitizers found: 0, or -1
  * with the reason. */
 static int sanitizers_runnable(const char *name, unsigned found, char *err, size_t err_len) {
-  if (found & PROGRAM_SAN_TSAN_CLANG) {
-    /* Linked in (the default), its pthread_create comes before the shim's
-     * and waits until the new thread has started, which the shim holds
-     * until the creator's next scheduling point; shared (-shared-libsan),
-     * it crashes before main when it is not first in the library list. */
+  if ((found & PROGRAM_SAN_TSAN_CLANG) && (found & PROGRAM_SAN_TSAN)) {
+    /* Shared (-shared-libsan), it crashes before main when it is not first
+     * in the library list. Linked in (the default), it runs (thread.c). */
     snprintf(err, err_len,
-             "cannot run %s: it is built with clang's ThreadSanitizer, whose runtime does not "
-             "work under dara's shim (it waits for each new thread outside dara's control): "
-             "build it with gcc -fsanitize=thread",
+             "cannot run %s: it is built with clang's ThreadSanitizer as a shared library "
+             "(-shared-libsan), which must come before dara's shim: build it without "
+             "-shared-libsan, or with gcc -fsanitize=thread",
              name);
     return -1;
   }
 #ifdef DARA_SANITIZER_RUNTIME
-  if (found & (PROGRAM_SAN_TSAN | PROGRAM_SAN_ASAN_STATIC)) {
+  if (found & (PROGRAM_SAN_TSAN | PROGRAM_SAN_TSAN_CLANG | PROGRAM_SAN_ASAN_STATIC)) {
     snprintf(err, err_len,
              "cannot run %s: it is built with %s, and this dara is built with AddressSanitizer, "
              "whose runtime its shim brings into the program: use a dara built without "
              "DARA_SANITIZE",
              name,
-             found & PROGRAM_SAN_TSAN
+             found & (PROGRAM_SAN_TSAN | PROGRAM_SAN_TSAN_CLANG)
                  ? "ThreadSanitizer"
                  : "AddressSanitizer linked into the program (clang's default)");
     return -1;

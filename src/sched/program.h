@@ -40,7 +40,7 @@ enum program_sanitizer {
 };
 /* The sanitizer runtimes of the program name (found as program_check finds
  * it), 0 when none or when it cannot be read. program_check refuses those
- * dara cannot run: clang's ThreadSanitizer, and in a dara
+ * dara cannot run: clang's ThreadSanitizer as a shared library, and in a dara
  * built with AddressSanitizer, ThreadSanitizer or a second AddressSanitizer
  * runtime. The launcher reads them to give AddressSanitizer the
  * environment it needs (launcher.c). */

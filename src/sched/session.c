@@ -44,6 +44,7 @@
 #include "sched/names.h"
 #include "sched/outside.h"
 #include "sched/procfacts.h"
+#include "sched/program.h"
 #include "sched/report.h"
 #include "sched/typed.h"
 #include "sched/world.h"
@@ -909,6 +910,16 @@ static int start_proc(struct session *s, unsigned i) {
   struct forkserver *fs = s->cfg->fork_server ? &s->ctx->servers[cmd] : NULL;
   /* A program that cannot be a fork server (statically linked, say) is
    * started the plain way, which says what is wrong in its own words. */
+  /* clang's ThreadSanitizer, linked in, has its own state from before the
+   * shim's constructor, where the server stops: a child forked from there
+   * makes the runtime's calls (its clock readings) at other points than a
+   * process started afresh, as a replay is. Started afresh every time. */
+  if (fs && !fs->tried &&
+      (program_sanitizers(spec.exec_path ? spec.exec_path : spec.argv[0], spec.cwd) &
+       PROGRAM_SAN_TSAN_CLANG)) {
+    fs->tried = true;
+    fs = NULL;
+  }
   if (fs && !fs->tried && forkserver_start(fs, &spec, s->cfg->watchdog_ms, err, sizeof(err)))
     fs = NULL;
   if (fs && !fs->up)
