@@ -52,6 +52,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -126,12 +127,18 @@ int thread_status(int idx, const struct dara_routine *r, int *waits_for) {
 static bool tsan_before_shim(void) {
   static int known = -1;
   if (known < 0) {
-    /* The pthread_create the program's calls reach: not the shim's when
-     * something earlier in the lookup order defines one. */
-    Dl_info first, self;
+    /* The pthread_create the program's calls reach: another than the
+     * shim's only when something earlier in the lookup order defines one.
+     * Only then, and only when that is the program itself, is __tsan_init
+     * looked up: a lookup that fails leaves a message allocated in the
+     * thread, which LeakSanitizer takes for a leak in a child forked from
+     * another thread. */
+    Dl_info first, self, main_program;
     void *found = dlsym(RTLD_DEFAULT, "pthread_create");
-    known = dlsym(RTLD_DEFAULT, "__tsan_init") && found && dladdr(found, &first) &&
-            dladdr((const void *)&tsan_before_shim, &self) && first.dli_fbase != self.dli_fbase;
+    known = found && dladdr(found, &first) && dladdr((const void *)&tsan_before_shim, &self) &&
+            first.dli_fbase != self.dli_fbase &&
+            dladdr((const void *)getauxval(AT_PHDR), &main_program) &&
+            first.dli_fbase == main_program.dli_fbase && dlsym(RTLD_DEFAULT, "__tsan_init");
   }
   return known == 1;
 }
