@@ -54,7 +54,8 @@ struct reader {
   uint8_t last_tag; /* of the record before this one */
   bool points_read;
   bool oracle_read;
-  size_t *sys_events; /* the event index of each entry of f->syscalls */
+  uint64_t typed_bytes; /* of the INPUT records so far */
+  size_t *sys_events;   /* the event index of each entry of f->syscalls */
   /* Each process's places of steps, in the order the file gave them
    * (version 7): a step names one by its index. */
   uint64_t *places[DARA_MAX_PROCS];
@@ -449,11 +450,7 @@ static enum rd read_input_record(struct reader *r) {
   }
   TRY(rd_max(r, 1, &eof, "end of input flag"));
   k->eof = eof != 0;
-  uint64_t total = wo->input_len;
-  for (uint32_t i = 0; i < wo->nchunks; i++) {
-    total += wo->chunks[i].len;
-  }
-  TRY(rd_max(r, SCHED_INPUT_MAX - total, &k->len, "bytes of typed input"));
+  TRY(rd_max(r, SCHED_INPUT_MAX - wo->input_len - r->typed_bytes, &k->len, "bytes of typed input"));
   if (k->len > r->len - r->pos) {
     return RD_SHORT;
   }
@@ -462,6 +459,7 @@ static enum rd read_input_record(struct reader *r) {
   }
   memcpy(k->data, r->data + r->pos, (size_t)k->len);
   r->pos += (size_t)k->len;
+  r->typed_bytes += k->len;
   wo->nchunks++;
   return RD_OK;
 }
