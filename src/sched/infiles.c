@@ -3,6 +3,7 @@
  * infiles.h; the shim's side is runtime_shim/infile.c.
  */
 #include "sched/infiles.h"
+#include "sched/outside.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,14 @@ struct infiles {
   char *warned[MAX_WARNED]; /* too big: said once */
   size_t nwarned;
 };
+
+/* Whether fd is a sealed copy, as every kept one must be (nothing may
+ * change it after it is taken), with its status into sb. */
+static bool sealed_file(int fd, struct stat *sb) {
+  int seals = fd >= 0 ? fcntl(fd, F_GET_SEALS) : -1;
+  return seals >= 0 && (seals & SEALS) == SEALS && fstat(fd, sb) == 0 && S_ISREG(sb->st_mode) &&
+         sb->st_size >= 0;
+}
 
 struct infiles *infiles_new(void) {
   struct infiles *st = calloc(1, sizeof(*st));
@@ -133,25 +142,12 @@ int infiles_add(struct infiles *st, const char *path, uint32_t mode, const uint8
              (unsigned long long)len);
     return -1;
   }
-  int fd = memfd_create("dara-file", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0) {
-    snprintf(err, err_len, "memfd_create: %s", strerror(errno));
+  int fd = outside_sealed_copy(data, len, path, err, err_len);
+  if (fd < 0)
     return -1;
-  }
-  uint64_t done = 0;
-  while (done < len) {
-    ssize_t k = write(fd, data + done, (size_t)(len - done));
-    if (k < 0 && errno == EINTR)
-      continue;
-    if (k <= 0) {
-      snprintf(err, err_len, "the copy of %s: write: %s", path, strerror(errno));
-      close(fd);
-      return -1;
-    }
-    done += (uint64_t)k;
-  }
-  if (fchmod(fd, mode & 07777) != 0 || fcntl(fd, F_ADD_SEALS, SEALS | F_SEAL_SEAL) != 0) {
-    snprintf(err, err_len, "the copy of %s: seal: %s", path, strerror(errno));
+  /* Sealing fixes the bytes, not the mode: a program's fstat sees it. */
+  if (fchmod(fd, mode & 07777) != 0) {
+    snprintf(err, err_len, "the copy of %s: chmod: %s", path, strerror(errno));
     close(fd);
     return -1;
   }
@@ -170,8 +166,7 @@ static void import(struct infiles *st) {
     snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)c->pid, c->fd);
     int fd = open(proc, O_RDONLY | O_CLOEXEC);
     struct stat sb;
-    int seals = fd >= 0 ? fcntl(fd, F_GET_SEALS) : -1;
-    if (seals < 0 || (seals & SEALS) != SEALS || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    if (!sealed_file(fd, &sb)) {
       if (fd >= 0)
         close(fd);
       continue; /* its process is gone: this one copies it again when read */
@@ -240,11 +235,8 @@ static ssize_t take(struct infiles *st, struct dara_file *e, const char *path,
   if (fd < 0)
     return -1;
   (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-  /* Only a sealed copy can be kept: nothing may change it after this. */
   struct stat sb;
-  int seals = fcntl(fd, F_GET_SEALS);
-  if (seals < 0 || (seals & SEALS) != SEALS || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-      sb.st_size < 0) {
+  if (!sealed_file(fd, &sb)) {
     close(fd);
     return -1;
   }

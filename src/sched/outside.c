@@ -247,9 +247,8 @@ void outside_free(struct sched_world *w) {
   *w = (struct sched_world){0};
 }
 
-/* A sealed memory file holding len bytes of data (what: for messages). */
-static int sealed_copy(const uint8_t *data, uint64_t len, const char *what, char *err,
-                       size_t err_len) {
+int outside_sealed_copy(const uint8_t *data, uint64_t len, const char *what, char *err,
+                        size_t err_len) {
   int fd = memfd_create("dara-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) {
     snprintf(err, err_len, "memfd_create: %s", strerror(errno));
@@ -277,7 +276,7 @@ static int sealed_copy(const uint8_t *data, uint64_t len, const char *what, char
 }
 
 int outside_input_fd(const struct sched_world *w, char *err, size_t err_len) {
-  return sealed_copy(w->input, w->input_len, "standard input", err, err_len);
+  return outside_sealed_copy(w->input, w->input_len, "standard input", err, err_len);
 }
 
 int outside_fds(const struct sched_world *w, struct launch_fd *fds, char *err, size_t err_len) {
@@ -288,7 +287,7 @@ int outside_fds(const struct sched_world *w, struct launch_fd *fds, char *err, s
     if (f->copied) {
       char what[32];
       snprintf(what, sizeof(what), "descriptor %d", f->fd);
-      if ((source = sealed_copy(f->data, f->len, what, err, err_len)) < 0) {
+      if ((source = outside_sealed_copy(f->data, f->len, what, err, err_len)) < 0) {
         for (int k = 0; k < n; k++)
           if (fds[k].source != fds[k].fd && fds[k].source >= 0)
             close(fds[k].source);

@@ -52,6 +52,12 @@ int outside_take(struct sched_world *w, const struct sched_cmd *cmds, int n, con
  * with schedfile_free). */
 void outside_free(struct sched_world *w);
 
+/* A sealed memory file (close-on-exec) holding the len bytes of data, the
+ * same for every run: no process can change them. what names the input in
+ * messages. -1 with a reason in err. */
+int outside_sealed_copy(const uint8_t *data, uint64_t len, const char *what, char *err,
+                        size_t err_len);
+
 /* A descriptor holding w's standard input (a sealed memory file), to be
  * reopened by each context (outside_reopen); -1 with a reason in err. */
 int outside_input_fd(const struct sched_world *w, char *err, size_t err_len);
