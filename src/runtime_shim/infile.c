@@ -176,18 +176,24 @@ static void take_copy(int fd, int flags, const char *abs) {
 }
 
 /* The run changes path: its later opens read what is there. */
-static void mark_written(int dirfd, const char *path) {
-  char abs[DARA_PATH_LEN];
-  struct dara_file *e = path && absolute(dirfd, path, abs) ? find(abs) : NULL;
+static void mark_written(const char *abs) {
+  struct dara_file *e = find(abs);
   if (e && !e->written) {
     e->written = 1;
     changed();
   }
 }
 
+/* The same for path as the program named it. */
+static void mark_path_written(const char *path) {
+  char abs[DARA_PATH_LEN];
+  if (path && absolute(AT_FDCWD, path, abs))
+    mark_written(abs);
+}
+
 void shim_infile_changed(const char *path) {
   if (shim_controlled())
-    mark_written(AT_FDCWD, path);
+    mark_path_written(path);
 }
 
 int shim_infile_open(int dirfd, const char *path, int flags, mode_t mode) {
@@ -198,7 +204,7 @@ int shim_infile_open(int dirfd, const char *path, int flags, mode_t mode) {
                  !(flags & (O_CREAT | O_TRUNC | __O_TMPFILE | O_PATH | O_DIRECTORY | O_DIRECT));
   if (!reading) {
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-      mark_written(dirfd, path);
+      mark_written(abs);
     return REAL(openat)(dirfd, path, flags, mode);
   }
   struct dara_file *e = find(abs);
@@ -239,7 +245,7 @@ SHIM_EXPORT FILE *fopen(const char *restrict path, const char *restrict mode) {
   if (!shim_controlled() || flags < 0 || !path) {
     /* A writing fopen changes the file: what infile_open would mark. */
     if (shim_controlled() && mode && (mode[0] != 'r' || strchr(mode, '+')))
-      mark_written(AT_FDCWD, path);
+      mark_path_written(path);
     return REAL(fopen)(path, mode);
   }
   int fd = shim_infile_open(AT_FDCWD, path, flags, 0);
