@@ -87,14 +87,22 @@ test_explore_same_file() {
   done
 }
 
+# explores_clean PREFIX N DIR ARGS...: explore -n N -o DIR ARGS runs its N
+# schedules and finds no bug.
+explores_clean() {
+  local p=$1 n=$2 dir=$3
+  shift 3
+  dara_run "$p" explore -n "$n" -o "$dir" "$@"
+  [[ $(status "$p") == 0 ]] && grep -q "$n schedules .* 0 bugs found" "$p.err" ||
+    { echo "$(describe "$p")"; return 1; }
+}
+
 # With --jobs, the workers share their copies, and the first run goes
 # alone: no worker's run reads the file another's run rewrote.
 test_jobs_same_file() {
   local p=$TMP/jobs
   input bump.txt $'0\n'
-  dara_run "$p" explore -n 60 --jobs 2 -o jobs.bugs -- "$INFILE" bump bump.txt
-  [[ $(status "$p") == 0 ]] && grep -q '60 schedules .* 0 bugs found' "$p.err" ||
-    { echo "$(describe "$p")"; return 1; }
+  explores_clean "$p" 60 jobs.bugs --jobs 2 -- "$INFILE" bump bump.txt
 }
 
 # A file the run replaces (a new one renamed over it) is read as it is
@@ -102,18 +110,13 @@ test_jobs_same_file() {
 test_replaced_file() {
   local p=$TMP/replace
   input config.txt $'0\n'
-  dara_run "$p" explore -n 20 -o replace.bugs -- "$INFILE" replace config.txt
-  [[ $(status "$p") == 0 ]] && grep -q '20 schedules .* 0 bugs found' "$p.err" ||
-    { echo "$(describe "$p")"; return 1; }
+  explores_clean "$p" 20 replace.bugs -- "$INFILE" replace config.txt || return 1
   [[ $(cat "$TMP/config.txt") == 1 ]] || { echo "config.txt says $(cat "$TMP/config.txt")"; return 1; }
 }
 
 # A file a run writes and reads back is the run's own: read as it is.
 test_own_output() {
-  local p=$TMP/own
-  dara_run "$p" explore -n 20 -o own.bugs -- "$INFILE" own own.txt
-  [[ $(status "$p") == 0 ]] && grep -q '20 schedules .* 0 bugs found' "$p.err" ||
-    { echo "$(describe "$p")"; return 1; }
+  explores_clean "$TMP/own" 20 own.bugs -- "$INFILE" own own.txt
 }
 
 # A bug file carries the files its run read: it replays the same after
