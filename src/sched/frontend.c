@@ -387,7 +387,7 @@ void run_free(struct run *r) {
   typed_free(r->typed);
   r->typed = NULL;
   for (int i = 0; i < r->nfds; i++)
-    if (r->fds[i].source >= 0 && r->fds[i].source != r->fds[i].fd)
+    if (launch_fd_copy(&r->fds[i]))
       close(r->fds[i].source);
   r->nfds = 0;
   if (r->recorded)

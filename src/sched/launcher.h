@@ -19,6 +19,11 @@ struct launch_fd {
   int fd;
   int source;
 };
+/* Whether f's source is a descriptor of dara's own (a copy), not the one
+ * passed as it is, nor /dev/null. */
+static inline bool launch_fd_copy(const struct launch_fd *f) {
+  return f->source >= 0 && f->source != f->fd;
+}
 
 struct launch_spec {
   char *const *argv; /* NULL-terminated */

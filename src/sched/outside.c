@@ -289,7 +289,7 @@ int outside_fds(const struct sched_world *w, struct launch_fd *fds, char *err, s
       snprintf(what, sizeof(what), "descriptor %d", f->fd);
       if ((source = outside_sealed_copy(f->data, f->len, what, err, err_len)) < 0) {
         for (int k = 0; k < n; k++)
-          if (fds[k].source != fds[k].fd && fds[k].source >= 0)
+          if (launch_fd_copy(&fds[k]))
             close(fds[k].source);
         return -1;
       }

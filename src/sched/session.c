@@ -158,7 +158,7 @@ void session_ctx_free(struct session_ctx *ctx) {
   if (ctx->input_fd >= 0)
     close(ctx->input_fd);
   for (int i = 0; i < ctx->nfds; i++)
-    if (ctx->fds[i].source >= 0 && ctx->fds[i].source != ctx->fds[i].fd)
+    if (launch_fd_copy(&ctx->fds[i]))
       close(ctx->fds[i].source);
   world_free(ctx->world);
   names_free(ctx->names);
@@ -1955,14 +1955,13 @@ static int ctx_fds(struct session_ctx *ctx, const struct session_config *cfg) {
     ctx->nfds = 0;
     for (unsigned i = 0; i < cfg->nfds && i < SCHED_FDS_MAX; i++) {
       struct launch_fd f = cfg->fds[i];
-      if (f.source >= 0 && f.source != f.fd && (f.source = outside_reopen(f.source)) < 0)
+      if (launch_fd_copy(&f) && (f.source = outside_reopen(f.source)) < 0)
         return -1;
       ctx->fds[ctx->nfds++] = f;
     }
   }
   for (int i = 0; i < ctx->nfds; i++)
-    if (ctx->fds[i].source >= 0 && ctx->fds[i].source != ctx->fds[i].fd &&
-        lseek(ctx->fds[i].source, 0, SEEK_SET) != 0)
+    if (launch_fd_copy(&ctx->fds[i]) && lseek(ctx->fds[i].source, 0, SEEK_SET) != 0)
       return -1;
   return 0;
 }
