@@ -30,9 +30,10 @@ static const char synopsis[] =
     "together, each in its own process. Clocks and sleeps run in virtual time;\n"
     "file, process, environment, time and network calls are recorded with\n"
     "their arguments and results ('dara show FILE' lists them).\n"
-    "FILE also keeps the program's file, the environment and a copy of\n"
-    "standard input, which dara reads to its end before the run (a terminal\n"
-    "gives none), so that a replay needs neither.\n"
+    "FILE also keeps the program's file, the environment, the files it reads\n"
+    "and a copy of standard input, which dara reads to its end before the run,\n"
+    "so that a replay needs none of them. From a terminal, the programs read\n"
+    "what is typed as they run (Ctrl-D ends it), kept with the step it came at.\n"
     "\n";
 
 static const char epilog[] =
