@@ -112,13 +112,26 @@ _Static_assert((DARA_LOG_LEN & (DARA_LOG_LEN - 1)) == 0, "DARA_LOG_LEN: a power 
  * READY once, then STARTED and EXITED (with the wait status) per child. An
  * execution then costs a fork, not a fork, an exec and a dynamic link. */
 #define DARA_ENV_FORKSERVER "DARA_FORKSERVER"
+/* Its value for a server that runs the program's prefix, the part every
+ * execution runs alike, before it serves (runtime_shim/prefix.c); READY's
+ * status then says what ended it: a system call's number, -1 for a call
+ * the shim wraps, or -2 when the server forks in the constructor after
+ * all (the kernel cannot catch system calls, or DARA_FORKSERVER=1). */
+#define DARA_FS_AFTER_PREFIX "prefix"
 #define DARA_FS_CMD_FD 667
 #define DARA_FS_REPLY_FD 668
 enum dara_fs_kind { DARA_FS_READY = 1, DARA_FS_STARTED = 2, DARA_FS_EXITED = 3 };
 struct dara_fs_msg {
   int32_t kind;   /* enum dara_fs_kind */
   int32_t pid;    /* the server (READY) or the child */
-  int32_t status; /* EXITED: the wait status */
+  int32_t status; /* EXITED: the wait status; READY: what ended the prefix */
+};
+/* READY comes with the name of the function that made the call that ended
+ * the prefix, in the same write (NUL-terminated, "" when not known); the
+ * other messages stay small. */
+struct dara_fs_ready {
+  struct dara_fs_msg msg;
+  char what[40];
 };
 
 /* Turn words. The top bit is set by a waiter that went to sleep in the kernel,

@@ -94,6 +94,10 @@ static uint32_t module_of(const void *anchor, uintptr_t *base) {
 }
 
 SHIM_EXPORT int dara__cov(const void *pc, const void *anchor) {
+  /* Every execution counts the blocks it runs, the prefix's too: a fork
+   * server's prefix ends at the first (prefix.c). */
+  if (__builtin_expect(shim.prefix, 0))
+    shim_prefix_end();
   struct dara_cov *c = area;
   if (!c || !shim.active)
     return shim.pid == 0; /* not bound yet (the fork server): ask again later */

@@ -4,7 +4,8 @@
  * Started with DARA_FORKSERVER=1, the program stops in the shim's
  * constructor, once the dynamic loader has mapped and relocated everything
  * and before any other constructor or main has run, and waits for commands
- * (the protocol is in abi/region.h). Each child it forks closes the
+ * (the protocol is in abi/region.h). With DARA_FORKSERVER=prefix it runs
+ * on to the end of the program's prefix first (prefix.c) and stops there. Each child it forks closes the
  * server's pipes, becomes the leader of a process group of its own (so the
  * scheduler can kill an execution and whatever it forked without touching
  * the server), and returns into the constructor to bind to the process slot
@@ -17,6 +18,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -25,26 +27,41 @@
 
 #include "runtime_shim/shim.h"
 
-bool forkserver_requested(void) {
+int forkserver_requested(void) {
   const char *v = getenv(DARA_ENV_FORKSERVER);
-  bool on = v && strcmp(v, "1") == 0;
+  int mode = !v ? 0 : strcmp(v, "1") == 0 ? 1 : strcmp(v, DARA_FS_AFTER_PREFIX) == 0 ? 2 : 0;
   unsetenv(DARA_ENV_FORKSERVER);
-  return on;
+  return mode;
+}
+
+/* Writes n bytes (one message) to dara; a write to a pipe this small is
+ * atomic. */
+static void send_msg(const void *m, size_t n) {
+  ssize_t w;
+  do
+    w = REAL(write)(DARA_FS_REPLY_FD, m, n);
+  while (w < 0 && errno == EINTR);
+  if (w != (ssize_t)n)
+    _exit(0); /* the scheduler is gone */
 }
 
 static void reply(int kind, pid_t pid, int status) {
   struct dara_fs_msg m = {.kind = kind, .pid = pid, .status = status};
-  ssize_t n;
-  do
-    n = REAL(write)(DARA_FS_REPLY_FD, &m, sizeof(m));
-  while (n < 0 && errno == EINTR);
-  if (n != (ssize_t)sizeof(m))
-    _exit(0); /* the scheduler is gone */
+  send_msg(&m, sizeof(m));
 }
 
-void forkserver_serve(void) {
+void forkserver_serve(int ended_by, const char *what) {
   pid_t server = REAL(getpid)();
-  reply(DARA_FS_READY, server, 0);
+  /* After a prefix the program may have handlers of its own (SIGCHLD, one
+   * that reaps): none of them runs in the server. Each child gets the
+   * program's mask back. */
+  sigset_t all, program_mask;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &program_mask);
+  struct dara_fs_ready ready = {.msg = {.kind = DARA_FS_READY, .pid = server, .status = ended_by}};
+  if (what)
+    snprintf(ready.what, sizeof(ready.what), "%s", what);
+  send_msg(&ready, sizeof(ready));
   for (;;) {
     char cmd;
     ssize_t n;
@@ -57,7 +74,9 @@ void forkserver_serve(void) {
       reply(DARA_FS_EXITED, -EINVAL, 0);
       continue;
     }
-    pid_t child = REAL(fork)();
+    /* _Fork: no atfork handler runs, the program's (registered in its
+     * prefix) included; nothing of them would run without the server. */
+    pid_t child = _Fork();
     if (child < 0) {
       reply(DARA_FS_EXITED, -errno, 0);
       continue;
@@ -69,6 +88,7 @@ void forkserver_serve(void) {
       if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || REAL(getppid)() != server)
         _exit(127);
       shim_set_slot((unsigned char)cmd);
+      sigprocmask(SIG_SETMASK, &program_mask, NULL);
       return;
     }
     reply(DARA_FS_STARTED, child, 0);

@@ -144,6 +144,10 @@ static uint64_t pc_code(const void *pc, bool *racy) {
 
 SHIM_EXPORT void dara__access(unsigned op, const volatile void *addr, unsigned long size,
                               const void *pc) {
+  /* An instrumented program's first access is a point (a step of the
+   * main thread): a fork server's prefix ends before it (prefix.c). */
+  if (__builtin_expect(shim.prefix, 0))
+    shim_prefix_end();
   unsigned points = shim.points;
   if (points == DARA_POINTS_SYNC || !dara_op_is_memory(op))
     return;

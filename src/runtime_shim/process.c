@@ -64,6 +64,10 @@ static void on_exit_hook(void) {
 static void in_child(void) { shim.active = false; }
 
 void process_install_hooks(void) {
+  static bool installed; /* a fork server installs them before its prefix */
+  if (installed)
+    return;
+  installed = true;
   atexit(on_exit_hook);
   pthread_atfork(NULL, NULL, in_child);
 }

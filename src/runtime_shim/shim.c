@@ -320,6 +320,11 @@ static int find_self(struct dl_phdr_info *info, size_t size, void *data) {
   return 1;
 }
 
+void shim_text_range(uintptr_t *lo, uintptr_t *hi) {
+  *lo = shim_text_lo;
+  *hi = shim_text_hi;
+}
+
 bool shim_own(const void *pc) {
   return (uintptr_t)pc >= shim_text_lo && (uintptr_t)pc < shim_text_hi;
 }
@@ -837,9 +842,22 @@ __attribute__((constructor(101))) static void shim_init(void) {
   thread_exit_key_init();
   dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_self);
   crash_install();
+  int server = forkserver_requested();
+  if (server == 2) {
+    /* The exit hook goes in now, before the program's own (atexit runs
+     * them last first), as it does when the process takes control here. */
+    thread_exit_key_arm();
+    process_install_hooks();
+    if (prefix_begin())
+      return; /* the program runs on to the end of its prefix (prefix.c) */
+  }
   /* A fork server returns here only in a child, which runs one execution. */
-  if (forkserver_requested())
-    forkserver_serve();
+  if (server)
+    forkserver_serve(-2, NULL); /* no prefix */
+  shim_take_control();
+}
+
+void shim_take_control(void) {
   bind_slot();
   thread_exit_key_arm();
   process_install_hooks();

@@ -98,6 +98,9 @@
   F(pthread_once, int, (pthread_once_t *, void (*)(void)))                                       \
   /* process.c */                                                                                \
   F(fork, pid_t, (void))                                                                         \
+  F(dlopen, void *, (const char *, int))                                                         \
+  F(dlmopen, void *, (Lmid_t, const char *, int))                                                \
+  F(dlclose, int, (void *))                                                                      \
   F(execve, int, (const char *, char *const[], char *const[]))                                   \
   F(execv, int, (const char *, char *const[]))                                                   \
   F(execvp, int, (const char *, char *const[]))                                                  \
@@ -266,6 +269,8 @@ struct shim_site {
 
 struct shim_state {
   bool active; /* this process is controlled */
+  bool prefix; /* a fork server running the program's prefix (prefix.c):
+                  the first call the shim wraps ends it */
   struct dara_region *region;
   struct dara_proc *proc;
   unsigned slot;
@@ -291,8 +296,22 @@ int shim_self(void);
  * and returns its routine, which shim_rebind gives back. */
 int shim_unbind(void);
 void shim_rebind(int routine);
-/* True when the calling thread is under dara's control. */
-static inline bool shim_controlled(void) { return shim.active && shim_self() >= 0; }
+/* prefix.c: ends a fork server's prefix, the part of the program every
+ * execution runs alike: the server forks here, and returns in a child that
+ * has taken control (shim_take_control). Nothing when there is none. */
+void shim_prefix_end(void);
+/* Starts the prefix: from here the program runs on, natively, until its
+ * first wrapped call or system call with an effect dara would see. False
+ * when the kernel cannot catch its system calls (then the server serves
+ * at once). */
+bool prefix_begin(void);
+/* True when the calling thread is under dara's control. Every wrapper asks
+ * before anything else, so the first one ends a fork server's prefix. */
+static inline bool shim_controlled(void) {
+  if (__builtin_expect(shim.prefix, 0))
+    shim_prefix_end();
+  return shim.active && shim_self() >= 0;
+}
 
 /* The control block's counts, read once and bounded by the tables they
  * count: the program can write any value there, and a damaged count must
@@ -434,10 +453,20 @@ void shim_cov_bind(void);
 void crash_install(void);
 
 /* forkserver.c: whether this process was started as a fork server (the
- * variable is removed from the environment), and the server's loop, which
- * returns only in a child that is to run the program. */
-bool forkserver_requested(void);
-void forkserver_serve(void);
+ * variable is removed from the environment): 0 no, 1 forking in the
+ * constructor, 2 after the program's prefix (prefix.c). And the server's
+ * loop, which returns only in a child that is to run the program;
+ * ended_by says what ended the prefix (a system call's number, -1 for a
+ * wrapped call, -2 when there was no prefix), and what, the function
+ * that made it (NULL:
+ * none), for the READY message. */
+int forkserver_requested(void);
+void forkserver_serve(int ended_by, const char *what);
+/* shim.c: a new process (or a fork server's child) binds to its slot and
+ * parks at its first point. */
+void shim_take_control(void);
+/* The shim's own executable code, [lo, hi). */
+void shim_text_range(uintptr_t *lo, uintptr_t *hi);
 /* A fork server's child runs in slot `slot` (< DARA_MAX_PROCS), which the
  * scheduler named, not the server's own. */
 void shim_set_slot(unsigned slot);

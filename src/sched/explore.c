@@ -123,6 +123,11 @@ struct explore {
   bool shared_tree;
   double started;
   bool exhausted;
+  /* Where each program's fork server forked (session_ctx_snapshot), when
+   * this process ran the executions (not --jobs workers). */
+  bool snapshots_known;
+  bool has_snapshot[DARA_MAX_CMDS];
+  struct session_snapshot snapshots[DARA_MAX_CMDS];
   bool tty;
   double last_progress;
   uint64_t max_schedules, time_limit; /* the budget (a shard's part of it), for the
@@ -571,6 +576,36 @@ static void json_coverage(FILE *out, const struct explore *x, const struct lcov_
   fprintf(out, "], \"growth_more\": %s}, ", x->growth_more ? "true" : "false");
 }
 
+/* "snapshots": where each program's fork server forked its executions,
+ * null when the workers of --jobs ran them. */
+static void json_snapshots(FILE *out, const struct explore *x) {
+  if (!x->snapshots_known) {
+    fputs("\"snapshots\": null, ", out);
+    return;
+  }
+  fputs("\"snapshots\": [", out);
+  bool first = true;
+  for (int i = 0; i < x->run.hdr.nprocs; i++) {
+    if (!x->has_snapshot[i])
+      continue;
+    const struct session_snapshot *s = &x->snapshots[i];
+    fprintf(out, "%s{\"program\": %d, \"after_prefix\": %s, \"system_call\": ", first ? "" : ", ",
+            i, s->after_prefix ? "true" : "false");
+    if (s->after_prefix && s->syscall >= 0)
+      fprintf(out, "%d", s->syscall);
+    else
+      fputs("null", out);
+    fputs(", \"function\": ", out);
+    if (s->what[0])
+      json_put_string(out, s->what);
+    else
+      fputs("null", out);
+    fputc('}', out);
+    first = false;
+  }
+  fputs("], ", out);
+}
+
 /* The version of the --json document (docs/json.md): raised when a field
  * is removed or changes its type or meaning, not when one is added. */
 #define EXPLORE_JSON_VERSION 1
@@ -612,6 +647,7 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
   json_coverage(out, x, lines);
   if (strategy_bound(x->strategy) != UINT_MAX)
     fprintf(out, "\"preemption_bound\": %u, ", strategy_bound(x->strategy));
+  json_snapshots(out, x);
   if (x->shared_tree && x->worker_stats) {
     /* How the tree was shared: executions (redundant ones too) per worker,
      * and branches a worker found another had claimed. */
@@ -1593,6 +1629,9 @@ int cmd_explore(int argc, char **argv) {
     rc = run_one(&x, session, &cfg, keep_going);
   }
   double elapsed = now_s() - x.started;
+  x.snapshots_known = session != NULL;
+  for (int i = 0; session && i < x.run.hdr.nprocs; i++)
+    x.has_snapshot[i] = session_ctx_snapshot(session, (unsigned)i, &x.snapshots[i]);
   session_ctx_free(session);
   clear_progress(&x);
   print_races(&x, races);

@@ -97,6 +97,16 @@ int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int 
     return -1;
   }
   fs->up = true;
+  fs->was_ready = true;
+  fs->ended_by = m.status;
+  /* The rest of READY (struct dara_fs_ready), written with it: a name,
+   * the server's claim, shown with printable characters only. */
+  char what[sizeof(((struct dara_fs_ready *)0)->what)];
+  ssize_t n = read(fs->reply_fd, what, sizeof(what));
+  size_t k = 0;
+  for (; n == (ssize_t)sizeof(what) && k < sizeof(fs->what) - 1 && what[k]; k++)
+    fs->what[k] = what[k] > ' ' && what[k] < 0x7f ? what[k] : '?';
+  fs->what[k] = '\0';
   return 0;
 }
 

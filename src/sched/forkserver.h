@@ -22,6 +22,13 @@ struct forkserver {
   int reply_fd; /* read end of its reply pipe */
   bool up;      /* it said READY and has not failed since */
   bool tried;   /* a start was attempted (it is not tried again) */
+  /* Where it forks (launch_spec.fs_after_prefix): what ended the
+   * program's prefix, a system call's number, -1 for a call the shim
+   * wraps, -2 when it forks in the constructor; and the function that
+   * made that call ("" when not known). */
+  bool was_ready; /* it said READY: the two below are known */
+  int ended_by;
+  char what[40];
 };
 
 /* Starts the program of spec as a server and waits up to timeout_ms for it

@@ -172,7 +172,7 @@ static void child(const struct launch_spec *s, pid_t parent, int err_fd) {
     goto fail;
   if (s->fs_cmd_fd >= 0 &&
       (dup2(s->fs_cmd_fd, DARA_FS_CMD_FD) < 0 || dup2(s->fs_reply_fd, DARA_FS_REPLY_FD) < 0 ||
-       setenv(DARA_ENV_FORKSERVER, "1", 1) != 0))
+       setenv(DARA_ENV_FORKSERVER, s->fs_after_prefix ? DARA_FS_AFTER_PREFIX : "1", 1) != 0))
     goto fail;
   if (s->capture) {
     if (dup2(s->output_fd, STDOUT_FILENO) < 0 || dup2(s->output_fd, STDERR_FILENO) < 0)

@@ -42,6 +42,9 @@ struct launch_spec {
    * at DARA_FS_CMD_FD and DARA_FS_REPLY_FD; -1 for a plain start. */
   int fs_cmd_fd;
   int fs_reply_fd;
+  /* The server forks at the end of the program's prefix rather than in
+   * its constructor (runtime_shim/prefix.c). */
+  bool fs_after_prefix;
   /* With only_fds, the program gets these descriptors above 2 and no
    * others of dara's (but the region, and a fork server's pipes): those
    * the run was given (outside.h), at the numbers they had. Without, it

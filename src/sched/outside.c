@@ -28,7 +28,7 @@ extern char **environ;
 static bool launcher_own(const char *var) {
   static const char *const own[] = {
       DARA_ENV_SLOT "=",    DARA_ENV_FORKSERVER "=", DARA_ENV_SHIM "=", "DARA_SCHED_YIELDS=",
-      "DARA_FORCED_STEPS=", "DARA_MEMORY_LEASE=",    "DARA_CPU="};
+      "DARA_FORCED_STEPS=", "DARA_MEMORY_LEASE=",    "DARA_CPU=",       "DARA_SNAPSHOT="};
   for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
     if (strncmp(var, own[i], strlen(own[i])) == 0)
       return true;

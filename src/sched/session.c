@@ -118,6 +118,10 @@ struct session_ctx {
   bool forced_steps;
   /* DARA_MEMORY_LEASE=0: no memory leases either (lease_for). */
   bool memory_lease;
+  /* DARA_SNAPSHOT=0: fork servers fork in the program's constructor, not
+   * at the end of its prefix (runtime_shim/prefix.c): the same executions,
+   * each running the prefix itself (tests and measurements). */
+  bool snapshot;
 };
 
 struct session_ctx *session_ctx_new(void) {
@@ -144,7 +148,20 @@ struct session_ctx *session_ctx_new(void) {
   ctx->forced_steps = !(v && strcmp(v, "0") == 0);
   v = getenv("DARA_MEMORY_LEASE");
   ctx->memory_lease = !(v && strcmp(v, "0") == 0);
+  v = getenv("DARA_SNAPSHOT");
+  ctx->snapshot = !(v && strcmp(v, "0") == 0);
   return ctx;
+}
+
+bool session_ctx_snapshot(const struct session_ctx *ctx, unsigned cmd,
+                          struct session_snapshot *out) {
+  if (!ctx || cmd >= DARA_MAX_CMDS || !ctx->servers[cmd].was_ready)
+    return false;
+  const struct forkserver *fs = &ctx->servers[cmd];
+  *out = (struct session_snapshot){.after_prefix = fs->ended_by != -2,
+                                   .syscall = fs->ended_by >= 0 ? fs->ended_by : -1};
+  snprintf(out->what, sizeof(out->what), "%s", fs->what);
+  return true;
 }
 
 void session_ctx_free(struct session_ctx *ctx) {
@@ -920,6 +937,7 @@ static int start_proc(struct session *s, unsigned i) {
     fs->tried = true;
     fs = NULL;
   }
+  spec.fs_after_prefix = s->ctx->snapshot;
   if (fs && !fs->tried && forkserver_start(fs, &spec, s->cfg->watchdog_ms, err, sizeof(err)))
     fs = NULL;
   if (fs && !fs->up)

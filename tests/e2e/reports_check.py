@@ -67,6 +67,7 @@ EXPLORE = {"version": INT, "schedules": INT, "seconds": NUM, "rate": NUM, "strat
 EXPLORE_REQUIRED = [k for k in EXPLORE if k not in
                     ("racy", "preemption_bound", "worker_executions", "claimed_elsewhere",
                      "shard", "shards")]
+SNAPSHOT = {"program": INT, "after_prefix": BOOL}
 COVERAGE = {"lines_found": INT, "lines_hit": INT, "pairs": INT, "corpus": INT, "growth": LIST,
             "growth_more": BOOL}
 GROWTH = {"schedule": INT, "blocks": INT, "pairs": INT}
@@ -80,6 +81,15 @@ def explore_json(path):
     check_fields("explore", j, EXPLORE, EXPLORE_REQUIRED)
     if j.get("version") != 1:
         bad("explore: version is %r, not 1" % j.get("version"))
+    snaps = j.get("snapshots")  # null when --jobs workers ran the executions
+    if snaps is not None and not is_type(snaps, LIST):
+        bad("explore.snapshots is %r, not a list or null" % snaps)
+    for i, s in enumerate(snaps if is_type(snaps, LIST) else []):
+        check_fields("snapshots[%d]" % i, s, SNAPSHOT, list(SNAPSHOT))
+        if s.get("system_call") is not None and not is_type(s["system_call"], INT):
+            bad("snapshots[%d].system_call is %r" % (i, s["system_call"]))
+        if s.get("function") is not None and not is_type(s["function"], STR):
+            bad("snapshots[%d].function is %r" % (i, s["function"]))
     for i, b in enumerate(j.get("bugs") or []):
         check_fields("bugs[%d]" % i, b, BUG, list(BUG))
         if b.get("kind") not in KINDS:
