@@ -40,6 +40,23 @@
  *       They need weak fairness (pan -a -f): the scheduler's timed wait may
  *       time out forever, which real time rules out.
  *
+ * Direct handoff (PLAN > 0; the design of docs/roadmap.md, "Batched
+ * decisions", not yet in the C code, so these parts quote none). When the
+ * scheduler already knows its next choices for a process (a replay, a dfs
+ * or dpor prefix), it hands the turn to the chosen thread and publishes up
+ * to PLAN more: plan[plan_pos..plan_len-1], the threads of that process to
+ * run at its next points, in order. At a point, a thread whose process has
+ * a plan left and whose planned thread is parked and has not exited parks
+ * itself (gate PARK first, as always), takes the plan's next entry and
+ * gives that thread's gate GO itself, leaving proc->lock at PROC: the
+ * scheduler sleeps through the batch. A planned thread that cannot run
+ * (not parked, or exited) ends the plan there, and the point gives the
+ * lock to the scheduler as without a plan. The planned thread may be the
+ * one at the point: it goes on without a handoff. The scheduler writes
+ * the plan only while it holds the turn, and the threads read and advance
+ * it only while they do; the model lets it plan any thread of the
+ * process, exited ones included, so that the threads' check is checked.
+ *
  * Deliberate bugs, to show that each check can fail:
  *   BUG_GIVE_WITHOUT_WAKE  the giver never calls FUTEX_WAKE.
  *   BUG_PARK_AFTER_GIVE    shim_point resets its gate after giving the lock,
@@ -49,6 +66,12 @@
  *   BUG_STACK_KEEPS_GO     a thread that answered a stack query gives the
  *                          lock back without parking its gate again, so
  *                          the stale GO lets it run without the turn.
+ *   BUG_DIRECT_GIVE_FIRST  (PLAN > 0) a direct handoff gives the next
+ *                          thread GO before parking its own gate, which
+ *                          can erase the GO that thread hands back.
+ *   BUG_DIRECT_UNCHECKED   (PLAN > 0) a direct handoff goes to the planned
+ *                          thread without checking that it can run: a GO
+ *                          to an exited thread, which nobody takes.
  *
  * Stack queries. At a deadlock the scheduler asks each parked thread for its
  * stack (session_stack_of, DARA_CMD_STACK): a GO that the thread answers by
@@ -65,7 +88,9 @@
  * the last thread is alone in process 1), STEPS scheduling points per thread
  * before its exit point, TIMEOUTS how many timed waits may time out in a run
  * (255: any number; a finite budget makes a lost wake-up a plain deadlock),
- * QUERIES how many stack queries the scheduler makes in a run.
+ * QUERIES how many stack queries the scheduler makes in a run, PLAN how
+ * many choices the scheduler may publish after each one (0..2; 0: no
+ * direct handoff).
  */
 
 #ifndef NPROC
@@ -84,6 +109,9 @@
 #ifndef QUERIES
 #define QUERIES 1
 #endif
+#ifndef PLAN
+#define PLAN 0
+#endif
 /* HANDOFF_SPINS in handoff.h is 2000. One poll is enough here: a poll that
  * would succeed later is the same as the first load of the sleeping loop. */
 #ifndef HANDOFF_SPINS
@@ -92,6 +120,9 @@
 
 #if NPROC < 1 || NPROC > 2 || NTHR < 2 || NTHR > 3 || NTHR < NPROC
 #error "the model supports NPROC 1..2 and NTHR 2..3"
+#endif
+#if PLAN < 0 || PLAN > 2
+#error "the model supports PLAN 0..2"
 #endif
 
 #define SLEEPER 128 /* DARA_WORD_SLEEPER */
@@ -129,6 +160,10 @@ bool exited[NTHR];     /* routine status EXITED */
 byte nexited;
 byte command[NPROC];   /* proc->command: CMD_RUN, or CMD_STACK for a query */
 byte stack[NPROC];     /* proc->stack.routine: who answered the query */
+/* The published choices (direct handoff): for process plan_proc, the
+ * threads to run at its next points, plan[plan_pos] first. */
+byte plan[2];
+byte plan_len, plan_pos, plan_proc;
 
 /* Ghost state, for the checks only. */
 byte holder = SCHED;   /* who holds the turn; the scheduler starts with it */
@@ -344,23 +379,94 @@ inline wait_go(t, p)
 	thread_takes_turn(t)
 }
 
+#if PLAN > 0
+/* The direct handoff at a point: the thread holds the turn, its status is
+ * ENABLED and its gate PARK. If the plan names a thread u that can run, u
+ * is the next choice: GO to its gate (or, if it is t itself, go on).
+ * Sets `direct` when it handed the turn on (or kept it). Uses u. */
+#ifdef BUG_DIRECT_UNCHECKED
+#define CAN_RUN(u) true
+#else
+#define CAN_RUN(u) (parked[u] && !exited[u])
+#endif
+inline direct_handoff(t, p)
+{
+	direct = false;
+	if
+	:: plan_proc == p && plan_pos < plan_len ->
+		d_step {
+			assert(holder == t);
+			u = plan[plan_pos];
+			if
+			:: CAN_RUN(u) -> plan_pos++; direct = true
+			:: else -> plan_len = plan_pos /* the plan ends here */
+			fi
+		}
+	:: else -> skip
+	fi;
+	if
+	:: direct && u == t ->
+		/* the same thread goes on: no handoff */
+		d_step { assert(holder == t); parked[t] = false }
+	:: direct && u != t ->
+		d_step { assert(holder == t); picked[u] = true }
+		handoff_give(GATE(u), GATE_GO, t);
+		wait_go(t, p)
+	:: else -> skip
+	fi;
+	u = 0
+}
+#endif
+
 /* shim_point: status ENABLED, gate PARK, give the lock to the scheduler, wait
  * for GO. The gate must read PARK before the scheduler can have the turn. */
 inline shim_point(t, p)
 {
+#if PLAN > 0 && defined(BUG_DIRECT_GIVE_FIRST)
+	/* The next thread gets its GO before this one's gate reads PARK. */
+	d_step { assert(holder == t); parked[t] = true }
+	direct = false;
+	if
+	:: plan_proc == p && plan_pos < plan_len && plan[plan_pos] != t &&
+	   parked[plan[plan_pos]] && !exited[plan[plan_pos]] ->
+		d_step { assert(holder == t); u = plan[plan_pos]; plan_pos++; picked[u] = true; direct = true }
+		handoff_give(GATE(u), GATE_GO, t);
+		d_step { assert(holder == t); word[GATE(t)] = GATE_PARK }
+		wait_go(t, p);
+		u = 0
+	:: else -> d_step { assert(holder == t); word[GATE(t)] = GATE_PARK }
+	fi;
+	if
+	:: direct -> skip
+	:: else ->
+		handoff_give(LOCK(p), TURN_SCHED, t);
+		wait_go(t, p)
+	fi
+#else
 	/* C: src/runtime_shim/shim.c:
 	 *   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE); */
 	/* C: src/runtime_shim/shim.c: handoff_give(&p->lock, DARA_TURN_SCHED); */
 	/* C: src/runtime_shim/shim.c: wait_go(p, r, me, blocked ? 0 : gate_spins()); */
 #ifndef BUG_PARK_AFTER_GIVE
 	d_step { assert(holder == t); parked[t] = true; word[GATE(t)] = GATE_PARK }
+#if PLAN > 0
+	direct_handoff(t, p);
+	if
+	:: direct -> skip
+	:: else ->
+#endif
 	handoff_give(LOCK(p), TURN_SCHED, t);
+	wait_go(t, p)
+#if PLAN > 0
+	fi
+#endif
 #else
 	d_step { assert(holder == t); parked[t] = true }
 	handoff_give(LOCK(p), TURN_SCHED, t);
 	d_step { assert(holder == t); word[GATE(t)] = GATE_PARK }
-#endif
 	wait_go(t, p)
+#endif
+#endif
 }
 
 /* A thread of process PROC_OF(t). The main thread starts with the turn the
@@ -370,7 +476,7 @@ proctype thread(byte t)
 {
 	byte p = PROC_OF(t);
 	byte u, i, spins, seen, old, rc;
-	bool ok, cas;
+	bool ok, cas, direct;
 
 	if
 	:: t == MAIN_OF(p) ->
@@ -509,6 +615,27 @@ active proctype scheduler()
 		p = PROC_OF(t);
 		/* C: src/sched/session.c: p->chosen = c->routine; */
 		d_step { assert(holder == SCHED); chosen[p] = t; picked[t] = true }
+#if PLAN > 0
+		/* The next choices, when known: up to PLAN threads of process
+		 * p, any of them (an exited one too: the threads check). */
+		d_step { assert(holder == SCHED); plan_proc = p; plan_pos = 0; plan_len = 0 }
+		do
+		:: plan_len < PLAN ->
+			atomic {
+				assert(holder == SCHED);
+				if
+				:: PROC_OF(0) == p -> plan[plan_len] = 0
+				:: PROC_OF(1) == p -> plan[plan_len] = 1
+#if NTHR > 2
+				:: PROC_OF(2) == p -> plan[plan_len] = 2
+#endif
+				fi;
+				plan_len++
+			}
+		:: true -> break
+		od;
+		skip; /* (a break may not jump into the d_step below) */
+#endif
 		/* C: src/sched/session.c:
 		 *   __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE); */
 		d_step { assert(holder == SCHED); word[LOCK(p)] = TURN_PROC }

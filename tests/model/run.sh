@@ -109,6 +109,14 @@ BUG_PARK_AFTER_GIVE: no progress | -DBUG_PARK_AFTER_GIVE | ltl | -A -N chosen_ru
 safety 2t/1p x2, 2 stack queries | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DQUERIES=2 | safety | | pass
 BUG_TIMEOUT_AS_TURN: mutual exclusion | -DBUG_TIMEOUT_AS_TURN | safety | | assertion violated \(holder==255\)
 BUG_STACK_KEEPS_GO: mutual exclusion | -DBUG_STACK_KEEPS_GO | safety | | assertion violated \(holder==255\)
+direct progress 2t/1p x2, plan 1: every chosen thread runs | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DPLAN=1 | ltl | -N chosen_runs | pass | -O2
+direct progress 2t/1p x2, plan 1: the session ends | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DPLAN=1 | ltl | -N terminates | pass | -O2
+direct safety 2t/1p, plan 2 | -DNPROC=1 -DNTHR=2 -DPLAN=2 | safety | | pass | -O2
+direct safety 2t/2p x2, plan 1 | -DNTHR=2 -DSTEPS=2 -DPLAN=1 | safety | | pass
+direct deadlock 2t/1p x2, plan 1, 1 timeout | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DPLAN=1 -DTIMEOUTS=1 | safety | | pass
+BUG_DIRECT_GIVE_FIRST: store without the turn | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DPLAN=1 -DBUG_DIRECT_GIVE_FIRST | safety | | assertion violated \(holder==t\)
+BUG_DIRECT_UNCHECKED: deadlock | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DPLAN=1 -DBUG_DIRECT_UNCHECKED -DTIMEOUTS=1 | safety | -A | invalid end state
+BUG_DIRECT_UNCHECKED: no progress | -DNPROC=1 -DNTHR=2 -DSTEPS=2 -DPLAN=1 -DBUG_DIRECT_UNCHECKED | ltl | -A -N chosen_runs | acceptance cycle
 EOF
 sed 's/^/ring | /' <<'EOF'
 ring safety LEN 4, 10 events: order, accounting, races | -DLEN=4 -DMOD=16 -DNEV=10 | safety | | pass | -O2

@@ -72,6 +72,7 @@ int main(int argc, char **argv) {
       table[i & (N - 1)] += (unsigned long)i * 2654435761u;
     for (long i = 0; i < N; i++)
       sum += table[i];
+    free(table);
     signal(SIGUSR1, on_usr1);
     printf("sum %lu\n", sum); /* buffered: stdout is not a terminal */
     two_threads(forward, backward);
