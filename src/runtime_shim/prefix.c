@@ -195,21 +195,21 @@ void *prefix_loader_target(int which) {
 }
 /* The three argument registers kept across the call keep the stack
  * aligned to 16 bytes for it. */
-#define LOADER_WRAPPER(name, which)                                                                \
-  __asm__(".pushsection .text\n"                                                                  \
-          ".p2align 4\n"                                                                          \
-          ".globl " #name "\n"                                                                    \
-          ".type " #name ",@function\n" #name ":\n"                                               \
-          "  pushq %rdi\n"                                                                        \
-          "  pushq %rsi\n"                                                                        \
-          "  pushq %rdx\n"                                                                        \
-          "  movl $" #which ", %edi\n"                                                            \
-          "  call prefix_loader_target\n"                                                         \
-          "  popq %rdx\n"                                                                         \
-          "  popq %rsi\n"                                                                         \
-          "  popq %rdi\n"                                                                         \
-          "  jmp *%rax\n"                                                                         \
-          ".size " #name ", .-" #name "\n"                                                        \
+#define LOADER_WRAPPER(name, which)                 \
+  __asm__(".pushsection .text\n"                    \
+          ".p2align 4\n"                            \
+          ".globl " #name "\n"                      \
+          ".type " #name ",@function\n" #name ":\n" \
+          "  pushq %rdi\n"                          \
+          "  pushq %rsi\n"                          \
+          "  pushq %rdx\n"                          \
+          "  movl $" #which ", %edi\n"              \
+          "  call prefix_loader_target\n"           \
+          "  popq %rdx\n"                           \
+          "  popq %rsi\n"                           \
+          "  popq %rdi\n"                           \
+          "  jmp *%rax\n"                           \
+          ".size " #name ", .-" #name "\n"          \
           ".popsection\n")
 LOADER_WRAPPER(dlopen, 0);
 LOADER_WRAPPER(dlmopen, 1);
@@ -231,8 +231,8 @@ bool prefix_begin(void) {
                           .flags = SA_SIGINFO | KSA_RESTORER,
                           .restorer = prefix_restorer,
                           .mask = 0};
-  if (raw_syscall(SYS_rt_sigaction, SIGSYS, (long)&sa, (long)&old_sigsys, sizeof(uint64_t), 0,
-                  0) != 0)
+  if (raw_syscall(SYS_rt_sigaction, SIGSYS, (long)&sa, (long)&old_sigsys, sizeof(uint64_t), 0, 0) !=
+      0)
     return false;
   if (raw_syscall(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, (long)lo,
                   (long)(hi - lo), (long)&selector, 0) != 0) {
@@ -265,7 +265,7 @@ void shim_prefix_end(void) {
    * common part of the executions ends. */
   Dl_info info;
   const void *at = ended_at ? ended_at : __builtin_return_address(0);
-  const char *what = ended_name                               ? ended_name
+  const char *what = ended_name                            ? ended_name
                      : dladdr(at, &info) && info.dli_sname ? info.dli_sname
                                                            : NULL;
   forkserver_serve(ended_by, what);
