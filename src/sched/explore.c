@@ -1379,7 +1379,10 @@ int cmd_explore(int argc, char **argv) {
       {"no-fork-server", 0, NULL,
        "start every execution with fork and exec (by default\n"
        "each program is started once and every execution\n"
-       "is forked from it, past exec and dynamic linking)",
+       "is forked from it, past exec, dynamic linking and\n"
+       "the start every execution runs alike, up to its\n"
+       "first lock, thread or system call with an effect;\n"
+       "--json's \"snapshots\" says where)",
        cli_false, &fork_server},
       run_option(RUN_HELP, &ro, NULL)};
   const struct cli_command cmd = {"explore", synopsis, epilog,
