@@ -306,8 +306,10 @@ void shim_prefix_end(void);
  * at once). */
 bool prefix_begin(void);
 /* True when the calling thread is under dara's control. Every wrapper asks
- * before anything else, so the first one ends a fork server's prefix. */
-static inline bool shim_controlled(void) {
+ * before anything else, so the first one ends a fork server's prefix.
+ * Inlined even without optimization: shim_prefix_end names the wrapper
+ * that called it by its return address. */
+static inline __attribute__((always_inline)) bool shim_controlled(void) {
   if (__builtin_expect(shim.prefix, 0))
     shim_prefix_end();
   return shim.active && shim_self() >= 0;
