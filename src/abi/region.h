@@ -129,9 +129,10 @@ struct dara_fs_msg {
 /* READY comes with the name of the function that made the call that ended
  * the prefix, in the same write (NUL-terminated, "" when not known); the
  * other messages stay small. */
+#define DARA_FS_WHAT_LEN 40
 struct dara_fs_ready {
   struct dara_fs_msg msg;
-  char what[40];
+  char what[DARA_FS_WHAT_LEN];
 };
 
 /* Turn words. The top bit is set by a waiter that went to sleep in the kernel,

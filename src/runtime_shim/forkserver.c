@@ -5,8 +5,8 @@
  * constructor, once the dynamic loader has mapped and relocated everything
  * and before any other constructor or main has run, and waits for commands
  * (the protocol is in abi/region.h). With DARA_FORKSERVER=prefix it runs
- * on to the end of the program's prefix first (prefix.c) and stops there. Each child it forks closes the
- * server's pipes, becomes the leader of a process group of its own (so the
+ * on to the end of the program's prefix first (prefix.c) and stops there.
+ * Each child it forks closes the server's pipes, becomes the leader of a process group of its own (so the
  * scheduler can kill an execution and whatever it forked without touching
  * the server), and returns into the constructor to bind to the process slot
  * and run the program from the start. The server reaps the child and passes

@@ -140,13 +140,18 @@ static bool prefix_allows(long nr, const long a[6]) {
   return false;
 }
 
+/* Gives SIGSYS back the action it had before the prefix. */
+static void restore_sigsys(void) {
+  raw_syscall(SYS_rt_sigaction, SIGSYS, (long)&old_sigsys, 0, sizeof(uint64_t), 0, 0);
+}
+
 static void dispatch_off(void) {
   selector = SYSCALL_DISPATCH_FILTER_ALLOW;
   if (!dispatching)
     return;
   dispatching = false;
   raw_syscall(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0, 0);
-  raw_syscall(SYS_rt_sigaction, SIGSYS, (long)&old_sigsys, 0, sizeof(uint64_t), 0, 0);
+  restore_sigsys();
 }
 
 static void on_sigsys(int sig, siginfo_t *si, void *ctx) {
@@ -185,12 +190,16 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx) {
  * wrappers jump to the real function, which then returns to the program's
  * call. prefix_loader_target ends the prefix and gives the function to
  * jump to. */
-void *prefix_loader_target(int which) __attribute__((visibility("hidden"), used));
-void *prefix_loader_target(int which) {
+static void end_in_loader_call(const char *name) {
   if (shim.prefix) {
-    ended_name = which == 0 ? "dlopen" : "dlmopen";
+    ended_name = name;
     shim_prefix_end();
   }
+}
+
+void *prefix_loader_target(int which) __attribute__((visibility("hidden"), used));
+void *prefix_loader_target(int which) {
+  end_in_loader_call(which == 0 ? "dlopen" : "dlmopen");
   return which == 0 ? (void *)REAL(dlopen) : (void *)REAL(dlmopen);
 }
 /* The three argument registers kept across the call keep the stack
@@ -215,10 +224,7 @@ LOADER_WRAPPER(dlopen, 0);
 LOADER_WRAPPER(dlmopen, 1);
 
 SHIM_EXPORT int dlclose(void *handle) {
-  if (shim.prefix) {
-    ended_name = "dlclose";
-    shim_prefix_end();
-  }
+  end_in_loader_call("dlclose");
   return REAL(dlclose)(handle);
 }
 
@@ -236,7 +242,7 @@ bool prefix_begin(void) {
     return false;
   if (raw_syscall(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, (long)lo,
                   (long)(hi - lo), (long)&selector, 0) != 0) {
-    raw_syscall(SYS_rt_sigaction, SIGSYS, (long)&old_sigsys, 0, sizeof(uint64_t), 0, 0);
+    restore_sigsys();
     return false;
   }
   dispatching = true;

@@ -460,8 +460,7 @@ void crash_install(void);
  * loop, which returns only in a child that is to run the program;
  * ended_by says what ended the prefix (a system call's number, -1 for a
  * wrapped call, -2 when there was no prefix), and what, the function
- * that made it (NULL:
- * none), for the READY message. */
+ * that made it (NULL: none), for the READY message. */
 int forkserver_requested(void);
 void forkserver_serve(int ended_by, const char *what);
 /* shim.c: a new process (or a fork server's child) binds to its slot and

@@ -101,7 +101,7 @@ int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int 
   fs->ended_by = m.status;
   /* The rest of READY (struct dara_fs_ready), written with it: a name,
    * the server's claim, shown with printable characters only. */
-  char what[sizeof(((struct dara_fs_ready *)0)->what)];
+  char what[DARA_FS_WHAT_LEN];
   ssize_t n = read(fs->reply_fd, what, sizeof(what));
   size_t k = 0;
   for (; n == (ssize_t)sizeof(what) && k < sizeof(fs->what) - 1 && what[k]; k++)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "abi/region.h"
 #include "sched/launcher.h"
 
 struct forkserver {
@@ -28,7 +29,7 @@ struct forkserver {
    * made that call ("" when not known). */
   bool was_ready; /* it said READY: the two below are known */
   int ended_by;
-  char what[40];
+  char what[DARA_FS_WHAT_LEN];
 };
 
 /* Starts the program of spec as a server and waits up to timeout_ms for it

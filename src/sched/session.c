@@ -124,6 +124,12 @@ struct session_ctx {
   bool snapshot;
 };
 
+/* A knob of dara's environment that only "0" turns off. */
+static bool knob_on(const char *name) {
+  const char *v = getenv(name);
+  return !(v && strcmp(v, "0") == 0);
+}
+
 struct session_ctx *session_ctx_new(void) {
   struct session_ctx *ctx = calloc(1, sizeof(*ctx));
   if (!ctx)
@@ -144,12 +150,9 @@ struct session_ctx *session_ctx_new(void) {
   ctx->sched_yields = v ? atoi(v) : 100;
   if (ctx->sched_yields < 0)
     ctx->sched_yields = 0;
-  v = getenv("DARA_FORCED_STEPS");
-  ctx->forced_steps = !(v && strcmp(v, "0") == 0);
-  v = getenv("DARA_MEMORY_LEASE");
-  ctx->memory_lease = !(v && strcmp(v, "0") == 0);
-  v = getenv("DARA_SNAPSHOT");
-  ctx->snapshot = !(v && strcmp(v, "0") == 0);
+  ctx->forced_steps = knob_on("DARA_FORCED_STEPS");
+  ctx->memory_lease = knob_on("DARA_MEMORY_LEASE");
+  ctx->snapshot = knob_on("DARA_SNAPSHOT");
   return ctx;
 }
 

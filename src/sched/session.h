@@ -211,12 +211,12 @@ const struct names *session_ctx_names(const struct session_ctx *ctx);
  * forks its executions (runtime_shim/prefix.c). False when ctx started
  * none for cmd (--no-fork-server, or it could not start). */
 struct session_snapshot {
-  bool after_prefix; /* at the end of the program's prefix; false: in its
+  bool after_prefix;           /* at the end of the program's prefix; false: in its
                          constructor (DARA_SNAPSHOT=0, or the kernel cannot
                          catch system calls) */
-  int syscall;       /* the system call that ended the prefix; -1: a call
+  int syscall;                 /* the system call that ended the prefix; -1: a call
                          the shim wraps */
-  char what[40];     /* the function that made that call ("" when not known) */
+  char what[DARA_FS_WHAT_LEN]; /* the function that made that call ("" when not known) */
 };
 bool session_ctx_snapshot(const struct session_ctx *ctx, unsigned cmd,
                           struct session_snapshot *out);
