@@ -58,6 +58,30 @@
  * goes to the scheduler as an ordinary point. The scheduler never reads
  * the copy back: a logged step that yields is an error.
  *
+ * Plans (a thread hands the turn straight to the next). When the policy
+ * knows the rule of its next choices (rr, and dfs and pb past a prefix's
+ * choices: the routine that ran last if it can go on, else the next after
+ * it; random: the generator's next draws; PCT: the thread of highest
+ * priority, until the next change point; replay: the recording's next
+ * steps, as a list) and a single process is under
+ * control with nothing that a timer, a descriptor or another process could
+ * change, the scheduler grants a lease of N steps with a rule
+ * (dara_proc.plan, and for random the generator's state, plan_rng, for
+ * PCT the priorities, plan_prio, for replay the list, plan_list). At each
+ * point while it lasts the shim refreshes the statuses, takes this
+ * process's enabled routines as the candidates, applies the rule, logs the
+ * step (DARA_LOG_PLAN: the chosen routine's point, the candidates, and the
+ * point the thread itself parks at) and, if the rule chose another thread,
+ * parks its own gate and gives that thread's gate GO itself: one context
+ * switch instead of two. The plan ends, and the point goes to the
+ * scheduler, when a routine waits for a timer or a descriptor, when the
+ * process has more than DARA_PLAN_ROUTINES routines, or when the chosen
+ * step is one the scheduler must see (a yield, a memory access, an exit, a
+ * fork or exec, I/O). The scheduler replays each logged step through its
+ * policy and fairness with the candidates the entry names and checks that
+ * it picks the same routine (tests/model/handoff.pml, -DPLAN, has the
+ * handoff).
+ *
  * The region is written by the program under test, so the scheduler treats
  * everything in it as untrusted input: every index, count and string is
  * checked before use (src/shm/region.c has the validators).
@@ -79,8 +103,9 @@
  * dara_routine.origin, DARA_CMD_STACK and dara_proc.stack; 9: coverage
  * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks,
  * DARA_OP_PROC_FORK, dara_proc.fork_slot, DARA_LOG_FORK, DARA_OP_IO_WAITPID,
- * DARA_CMD_REFRESH, DARA_PROC_EXECING, dara_region.shared_conds */
-#define DARA_ABI_VERSION 11u
+ * DARA_CMD_REFRESH, DARA_PROC_EXECING, dara_region.shared_conds; 12: plans
+ * (dara_proc.plan, DARA_LOG_PLAN) */
+#define DARA_ABI_VERSION 12u
 
 /* Control blocks: the programs of the command line take the first ones
  * (at most DARA_MAX_CMDS), a restarted program or a forked child the next
@@ -247,6 +272,14 @@ struct dara_log_entry {
   union {
     char text[2][DARA_TEXT_LEN]; /* VAR and ASSERT: a name and a value or file */
     uint8_t data[DARA_SYS_DATA]; /* SYSCALL: the excerpt of data or a path */
+    struct {
+      uint64_t enabled; /* bit i: routine i was a candidate */
+      uint32_t giver;   /* the routine that chose: it ran the step before */
+      uint32_t op;      /* the giver's point, where it now waits (when it */
+      uint32_t obj;     /* is not the one chosen) */
+      uint32_t obj2;
+      uint64_t pc;
+    } plan; /* PLAN */
   };
 };
 _Static_assert(2 * DARA_TEXT_LEN == DARA_SYS_DATA, "text and data overlay exactly");
@@ -269,6 +302,9 @@ enum dara_log_kind {
   DARA_LOG_FORK = 9,    /* the fork chosen at a PROC_FORK point was made: a = the
                          * child's control block (dara_proc.fork_slot), b = its
                          * pid, or 0 when fork failed (c = errno) */
+  DARA_LOG_PLAN = 10,   /* a step the shim chose under a plan: routine = the one
+                         * chosen, a, b, args[0], args[1] and c as for STEP;
+                         * plan = the candidates and the giver's new point */
 };
 
 enum dara_note {
@@ -287,6 +323,20 @@ enum dara_note {
 
 /* dara_proc.lease: the lease holds for memory points only. */
 #define DARA_LEASE_MEMORY 0x80000000u
+
+/* dara_proc.plan: the rule the shim applies under a plan ("Plans" above). */
+enum dara_plan {
+  DARA_PLAN_NONE = 0,
+  DARA_PLAN_DEFAULT = 1,  /* the routine that ran last if it can, else the next after it */
+  DARA_PLAN_RANDOM = 2,   /* candidate dara_rng_below(plan_rng, n) (abi/rng.h) */
+  DARA_PLAN_LIST = 3,     /* the routines of plan_list, in order (replay) */
+  DARA_PLAN_PRIORITY = 4, /* the candidate of highest plan_prio, the first of
+                           * equals; none may be 0 (unseen: PCT draws one) */
+};
+/* The longest list a DARA_PLAN_LIST plan names. */
+#define DARA_PLAN_LIST_LEN 256
+/* A process with more routines than this takes no plan steps. */
+#define DARA_PLAN_ROUTINES 64
 
 struct dara_module {
   char path[DARA_PATH_LEN]; /* path of the shared object or executable */
@@ -345,18 +395,27 @@ struct dara_proc {
                           * recycled: a CREATE names the slot) */
   uint64_t epoch;     /* scheduler's step count at the last handoff */
   uint32_t nmodules;
-  uint32_t fork_slot;    /* written by the scheduler when it chooses a routine at
+  uint32_t fork_slot;                     /* written by the scheduler when it chooses a routine at
                           * PROC_FORK or PROC_EXEC: the control block the child,
                           * or the new program, takes (its state STARTING); it
                           * binds to it and parks before it runs any of the
                           * program */
-  uint32_t lease;        /* steps the chosen routine may take on its own (see
+  uint32_t lease;                         /* steps the chosen routine may take on its own (see
                           * "Forced steps" and "Memory leases" above), with
                           * DARA_LEASE_MEMORY set for a memory lease; the shim
                           * counts it down */
-  struct dara_spin spin; /* with a memory lease: the chosen routine's spin
+  struct dara_spin spin;                  /* with a memory lease: the chosen routine's spin
                           * state at the grant (abi/spin.h); the shim updates
                           * it at each leased step, the scheduler never reads it */
+  uint32_t plan;                          /* enum dara_plan: the lease is a plan ("Plans") */
+  uint32_t plan_choices;                  /* of the plan's steps, how many may have more than
+                          * one candidate; the shim counts it down */
+  uint64_t plan_rng[4];                   /* DARA_PLAN_RANDOM: the generator's state; the shim
+                          * draws from it, the scheduler never reads it back */
+  uint32_t plan_pos;                      /* DARA_PLAN_LIST: the next entry of plan_list */
+  uint32_t plan_len;                      /* ... and how many it holds */
+  uint16_t plan_list[DARA_PLAN_LIST_LEN]; /* ... the routines, in order */
+  uint64_t plan_prio[DARA_PLAN_ROUTINES]; /* DARA_PLAN_PRIORITY: per routine */
   struct dara_module modules[DARA_MAX_MODULES];
   struct dara_routine routines[DARA_MAX_ROUTINES];
   /* Single-producer (the running thread) single-consumer (the scheduler)

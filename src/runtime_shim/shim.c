@@ -87,14 +87,14 @@ static void drain_now(void) {
   tls_in_shim = was_in_shim;
 }
 
-/* The next free log entry, draining the log first when it is full; NULL
- * (and the loss counted) when it is full and cannot be drained. */
-static struct dara_log_entry *log_slot(void) {
+/* The next free log entry, draining the log first when it is full and the
+ * calling thread holds the turn; NULL (and the loss counted) when it is
+ * full and cannot be drained. */
+static struct dara_log_entry *log_slot_holding(bool holds_turn) {
   struct dara_proc *p = shim.proc;
   uint32_t head = p->log_head;
   uint32_t tail = __atomic_load_n(&p->log_tail, __ATOMIC_ACQUIRE);
-  if (head - tail >= DARA_LOG_LEN && shim.active && tls_routine >= 0 &&
-      p->routines[tls_routine].status == DARA_RS_RUNNING) {
+  if (head - tail >= DARA_LOG_LEN && holds_turn) {
     drain_now();
     tail = __atomic_load_n(&p->log_tail, __ATOMIC_ACQUIRE);
   }
@@ -108,6 +108,11 @@ static struct dara_log_entry *log_slot(void) {
   struct dara_log_entry *e = &p->log[head % DARA_LOG_LEN];
   e->routine = tls_routine < 0 ? 0 : (uint32_t)tls_routine;
   return e;
+}
+
+static struct dara_log_entry *log_slot(void) {
+  return log_slot_holding(shim.active && tls_routine >= 0 &&
+                          shim.proc->routines[tls_routine].status == DARA_RS_RUNNING);
 }
 
 static void log_commit(void) {
@@ -539,6 +544,54 @@ static int leased_step(struct dara_proc *p, struct dara_routine *r, unsigned op,
   return DARA_RS_ENABLED;
 }
 
+/* A step chosen under the plan (region.h, "Plans"): logged with the
+ * candidates it was chosen from and the point routine me waits at. Me is
+ * at its point with the turn, so a full log drains first. */
+static void plan_log(struct dara_proc *p, int me, int next, uint64_t enabled) {
+  struct dara_log_entry *e = log_slot_holding(true);
+  if (!e)
+    return;
+  const struct dara_routine *c = &p->routines[next], *r = &p->routines[me];
+  e->kind = DARA_LOG_PLAN;
+  e->routine = (uint32_t)next;
+  e->a = c->op;
+  e->b = c->obj;
+  e->args[0] = c->obj2;
+  e->args[1] = c->pc;
+  e->c = shim.region->clock.now;
+  e->plan.enabled = enabled;
+  e->plan.giver = (uint32_t)me;
+  e->plan.op = r->op;
+  e->plan.obj = r->obj;
+  e->plan.obj2 = r->obj2;
+  e->plan.pc = r->pc;
+  log_commit();
+}
+
+/* Under a plan, the next step by its rule: -1 when the plan ends here (the
+ * point goes to the scheduler), else the routine chosen, with the step
+ * logged and, when it is another, the turn handed to it. */
+static int plan_step(struct dara_proc *p, int me) {
+  uint64_t enabled;
+  int next = lease_broken ? -1 : shim_plan_choose(p, shim_nroutines(), me, &enabled);
+  if (next < 0) {
+    p->lease = 0;
+    p->plan = DARA_PLAN_NONE;
+    return -1;
+  }
+  plan_log(p, me, next, enabled);
+  p->lease--;
+  if (next != me) {
+    /* Own gate parked before the next one may run (tests/model/handoff.pml,
+     * BUG_DIRECT_GIVE_FIRST); the next one is parked at its point, enabled,
+     * so its gate reads PARK and only this GO moves it. */
+    p->chosen = (uint32_t)next;
+    __atomic_store_n(&p->routines[me].gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+    handoff_give(&p->routines[next].gate, DARA_GATE_GO);
+  }
+  return next;
+}
+
 static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   struct dara_proc *p = shim.proc;
   int me = tls_routine;
@@ -560,18 +613,30 @@ static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   }
   r->status = DARA_RS_ENABLED; /* parked: let refresh evaluate it */
   shim_refresh();
-  if (lease > 0) {
+  /* Blocked, it cannot be chosen next: sleep at once (handoff.h). Read
+   * before a plan hands the turn on: the next thread refreshes it. */
+  bool blocked = r->status == DARA_RS_BLOCKED;
+  bool handed = false;
+  if (lease > 0 && p->plan != DARA_PLAN_NONE) {
+    int next = plan_step(p, me);
+    if (next == me) {
+      r->status = DARA_RS_RUNNING;
+      r->steps++;
+      return DARA_RS_ENABLED;
+    }
+    handed = next >= 0;
+  } else if (lease > 0) {
     if (forced_step(p, me, r))
       return leased_step(p, r, op, obj, obj2, pc);
     p->lease = 0;
   }
-  lease_broken = false;
-  /* The gate must read PARK before the scheduler can see the turn, or its GO
-   * could be overwritten (tests/model/handoff.pml, BUG_PARK_AFTER_GIVE). */
-  __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
-  /* Blocked, it cannot be chosen next: sleep at once (handoff.h). */
-  bool blocked = r->status == DARA_RS_BLOCKED;
-  handoff_give(&p->lock, DARA_TURN_SCHED);
+  if (!handed) {
+    lease_broken = false;
+    /* The gate must read PARK before the scheduler can see the turn, or its
+     * GO could be overwritten (tests/model/handoff.pml, BUG_PARK_AFTER_GIVE). */
+    __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+    handoff_give(&p->lock, DARA_TURN_SCHED);
+  }
   wait_go(p, r, me, blocked ? 0 : gate_spins());
   on_turn(r);
   /* Nothing changed since the refresh that the scheduler chose from, so the

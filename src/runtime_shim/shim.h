@@ -328,6 +328,13 @@ static inline uint32_t shim_nmodules(void) {
   return n < DARA_MAX_MODULES ? n : DARA_MAX_MODULES;
 }
 
+/* Under a plan (abi/region.h, "Plans"), routine me at its point, the
+ * statuses of p's nr routines just refreshed: the routine that takes the
+ * next step by the plan's rule, its bit set in *enabled with every other
+ * candidate's; -1 when the plan ends here and the point goes to the
+ * scheduler (plan.c). */
+int shim_plan_choose(struct dara_proc *p, uint32_t nr, int me, uint64_t *enabled);
+
 /* The scheduling point. Publishes (op, obj, obj2) as the calling thread's
  * pending operation, hands the turn to the scheduler and returns when this
  * thread is chosen. Returns DARA_RS_ENABLED when the operation can complete,

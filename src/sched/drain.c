@@ -112,9 +112,8 @@ static int module_name(const struct dara_proc *p, uint32_t m, char *base, size_t
 static bool module_ok(struct session *s, unsigned proc, uint32_t m, uint32_t none, const char *what,
                       unsigned of) {
   uint32_t n = s->region->procs[proc].nmodules;
-  if (n > DARA_MAX_MODULES) {
-    session_damage(s, proc, "its control block: nmodules = %u, and the table holds %d", n,
-                   DARA_MAX_MODULES);
+  if (n > DARA_MAX_MODULES) { /* as candidates() says it */
+    session_corrupt(s, proc, "nmodules", n);
     return false;
   }
   if (m == none || m < n)
@@ -251,7 +250,7 @@ static void logged_var(struct session *s, unsigned proc, const struct dara_log_e
                           .op = (uint16_t)e->a,
                           .obj = name,
                           .arg = (int64_t)value,
-                          .time = s->region->clock.now};
+                          .time = session_time(s)};
   session_emit(s, &ev);
 }
 
@@ -283,7 +282,7 @@ static void assertion(struct session *s, unsigned proc, const struct dara_log_en
                           .obj = name,
                           .obj2 = (uint32_t)e->c,
                           .arg = e->b,
-                          .time = s->region->clock.now};
+                          .time = session_time(s)};
   session_emit(s, &ev);
   const char *text = world_label_text(s->world, name);
   char file[DARA_TEXT_LEN];
@@ -317,7 +316,7 @@ void drain_check_properties(struct session *s) {
   uint32_t name = label_of(s, 0, failed);
   if (s->done)
     return;
-  struct dara_event ev = {.kind = DARA_EV_PROPERTY, .obj = name, .time = s->region->clock.now};
+  struct dara_event ev = {.kind = DARA_EV_PROPERTY, .obj = name, .time = session_time(s)};
   session_emit(s, &ev);
   session_detail(s, "variables: %s", vars);
   snprintf(s->res->signature, sizeof(s->res->signature), "property %s", failed);
@@ -371,7 +370,7 @@ static void accepted(struct session *s, unsigned proc, unsigned routine, int64_t
                               .op = (uint16_t)p,
                               .obj = (uint32_t)fd,
                               .obj2 = (uint32_t)k->fd,
-                              .time = s->region->clock.now};
+                              .time = session_time(s)};
       session_emit(s, &ev);
       return;
     }
@@ -504,6 +503,126 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
   ev.arg = (int64_t)pc;
   session_emit(s, &ev);
   s->steps++;
+  s->delegated++;
+}
+
+/* A step the shim chose under a plan (abi/region.h, "Plans"): checked as
+ * the scheduler would have taken it. The candidates are those the entry
+ * names, at the points dara knows they wait at; fairness must keep them
+ * all and the policy must pick the same routine, which then takes the
+ * same STEP event as without the plan. */
+static void plan_step(struct session *s, unsigned proc, const struct dara_log_entry *e) {
+  const struct dara_proc *p = &s->region->procs[proc];
+  uint32_t nr = p->nroutines, giver = e->plan.giver, chosen = e->routine;
+  uint64_t enabled = e->plan.enabled;
+  /* The process may have more routines by now (one made in a later step):
+   * the entry's own routines must be within a plan's. */
+  if (!s->plan || s->lease == 0 || proc != s->lease_proc || proc != s->last_proc ||
+      giver != s->last_routine || chosen >= DARA_PLAN_ROUTINES || giver >= DARA_PLAN_ROUTINES ||
+      !(enabled >> chosen & 1) || (nr < 64 && (enabled >> nr) != 0)) {
+    bad_entry(s, proc, "plan step of routine", chosen);
+    return;
+  }
+  if (e->a >= DARA_OP_COUNT || e->plan.op >= DARA_OP_COUNT || e->c > s->region->clock.now) {
+    bad_entry(s, proc, "plan step", e->a);
+    return;
+  }
+  uint64_t pc = e->args[1];
+  if ((pc != 0 && (pc & 31) >= p->nmodules) ||
+      (e->plan.pc != 0 && (e->plan.pc & 31) >= p->nmodules)) {
+    bad_entry(s, proc, "plan step's module", (unsigned long)(pc & 31));
+    return;
+  }
+  /* The giver ran the step before and now waits at its new point. */
+  s->plan_points[giver] =
+      (struct plan_point){.op = e->plan.op, .obj = e->plan.obj, .obj2 = e->plan.obj2};
+  if (giver != chosen)
+    session_plan_parked(s, proc, giver, e->plan.op, e->plan.obj, e->plan.obj2);
+  const struct plan_point *at = &s->plan_points[chosen];
+  if (at->op != e->a || at->obj != e->b || at->obj2 != (uint32_t)e->args[0]) {
+    session_damage(s, proc,
+                   "its event log: a plan step of routine %u at %s (object %u), which waits at "
+                   "%s (object %u)",
+                   chosen, dara_op_name(e->a), e->b, dara_op_name(at->op), at->obj);
+    return;
+  }
+  struct candidate cands[DARA_PLAN_ROUTINES];
+  size_t n = 0, k = 0;
+  for (uint32_t j = 0; j < DARA_PLAN_ROUTINES; j++) {
+    if (!(enabled >> j & 1))
+      continue;
+    if (j == chosen)
+      k = n;
+    cands[n++] = (struct candidate){.proc = (uint8_t)proc,
+                                    .routine = (uint16_t)j,
+                                    .status = DARA_RS_ENABLED,
+                                    .op = (uint16_t)s->plan_points[j].op,
+                                    .obj = s->plan_points[j].obj,
+                                    .obj2 = s->plan_points[j].obj2};
+  }
+  /* plan_for granted it only where fairness holds nothing back, and the
+   * shim takes no step that yields: anything else is dara's bug. */
+  const char *broken = NULL;
+  if (fair_filter(s->fair, cands, n, NULL, 0) != n)
+    broken = "fairness would have held a candidate back";
+  else if (fair_step(s->fair, proc, chosen, e->a, e->b, 0, s->steps + 1) & FAIR_YIELD)
+    broken = "the step yields";
+  if (broken) {
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "internal error: a plan step of thread %u:%u, where %s", proc, chosen, broken);
+    return;
+  }
+  int got = s->cfg->policy->choose(s->cfg->policy, cands, n, proc, giver);
+  if (got < 0) {
+    s->res->stopped = true;
+    s->done = true;
+    return;
+  }
+  if ((size_t)got != k) { /* the shim's rule is not the policy's: dara's bug */
+    session_finish(s, SCHED_OUT_ERROR, 0, proc,
+                   "internal error: the shim took a step of thread %u:%u under the %s policy's "
+                   "plan, and the policy chose thread %u:%u",
+                   proc, chosen, s->cfg->policy->name ? s->cfg->policy->name : "?", proc,
+                   cands[got].routine);
+    return;
+  }
+  s->lease--;
+  struct dara_event ev = {.kind = DARA_EV_STEP,
+                          .proc = (uint8_t)proc,
+                          .routine = (uint16_t)chosen,
+                          .op = (uint16_t)e->a,
+                          .obj = e->b,
+                          .obj2 = (uint32_t)e->args[0],
+                          .time = e->c};
+  if (!session_place(s, proc, pc))
+    return;
+  ev.arg = (int64_t)pc;
+  session_emit(s, &ev);
+  s->steps++;
+  s->delegated++;
+  s->last_routine = chosen;
+}
+
+static bool step_entry(const struct dara_log_entry *e) {
+  return e->kind == DARA_LOG_STEP || e->kind == DARA_LOG_PLAN;
+}
+
+/* The virtual time at the end of the step in which entry i (of the window
+ * up to head) was logged: when the next step began, as the next step entry
+ * says, or now when it was logged in the step still running. The time an
+ * event takes is the same whether the log is drained after every step or
+ * after a plan's many (*ahead caches the next step entry found). */
+static uint64_t entry_time(const struct dara_proc *p, uint32_t i, uint32_t head, uint32_t *ahead,
+                           uint64_t now) {
+  if (step_entry(&p->log[i % DARA_LOG_LEN]))
+    *ahead = i;
+  else if (*ahead == i || (int32_t)(*ahead - i) < 0)
+    for (*ahead = i + 1; *ahead != head && !step_entry(&p->log[*ahead % DARA_LOG_LEN]);)
+      ++*ahead;
+  if (*ahead == head)
+    return now;
+  uint64_t t = p->log[*ahead % DARA_LOG_LEN].c;
+  return t < now ? t : now; /* a later time is damage, found at that entry */
 }
 
 void drain_log(struct session *s, unsigned proc) {
@@ -531,8 +650,10 @@ void drain_log(struct session *s, unsigned proc) {
     session_damage(s, proc, "its event log: %s", why);
     return;
   }
-  uint32_t nroutines = p->nroutines;
+  uint32_t nroutines = p->nroutines, ahead = tail;
+  s->draining = true;
   for (; tail != head && !s->done; tail++) {
+    s->drain_time = entry_time(p, tail, head, &ahead, now);
     struct dara_log_entry e = p->log[tail % DARA_LOG_LEN];
     if (e.routine >= DARA_MAX_ROUTINES || e.routine >= nroutines) {
       session_damage(s, proc, "its event log: an entry of routine %u, and it has %u", e.routine,
@@ -547,6 +668,8 @@ void drain_log(struct session *s, unsigned proc) {
       }
       drain_define_thread(s, proc, e.a);
       fair_created(s->fair, proc, e.a, s->steps);
+      if (s->plan && e.a < DARA_PLAN_ROUTINES) /* it waits to start (shim_routine_new) */
+        s->plan_points[e.a] = (struct plan_point){.op = DARA_OP_THREAD_START};
       session_emit_simple(s, DARA_EV_CREATE, proc, e.routine, DARA_OP_THREAD_CREATE, e.a);
       break;
     case DARA_LOG_RESULT:
@@ -574,6 +697,9 @@ void drain_log(struct session *s, unsigned proc) {
     case DARA_LOG_STEP:
       forced_step(s, proc, &e);
       break;
+    case DARA_LOG_PLAN:
+      plan_step(s, proc, &e);
+      break;
     case DARA_LOG_FORK:
       session_fork_logged(s, proc, e.routine, e.a, e.b, e.c);
       break;
@@ -582,6 +708,7 @@ void drain_log(struct session *s, unsigned proc) {
       break;
     }
   }
+  s->draining = false;
   /* Up to what was read: a run that ends mid-drain leaves the rest unread. */
   pr->log_tail = tail;
   __atomic_store_n(&p->log_tail, tail, __ATOMIC_RELEASE);

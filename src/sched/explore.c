@@ -115,6 +115,8 @@ struct explore {
   uint64_t step_limits;     /* those that were only cut there (inconclusive) */
   int interrupted;          /* the signal that stopped the exploration, or 0 */
   uint64_t steps;           /* of every execution counted in schedules */
+  uint64_t delegated;       /* of those steps, the ones the programs' threads took
+                               on their own (session_result.delegated) */
   struct racy_phases *racy; /* --points racy, else NULL */
   /* dpor with --jobs: each worker's figures, and their sum at the end */
   struct dpor_stats *worker_stats;
@@ -621,9 +623,10 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
   fprintf(out, ", \"interrupted\": %s", x->interrupted ? "true" : "false");
   fprintf(out,
           ", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, "
-          "\"steps\": %llu, ",
+          "\"steps\": %llu, \"steps_delegated\": %llu, ",
           (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
-          (unsigned long long)x->redundant, (unsigned long long)x->steps);
+          (unsigned long long)x->redundant, (unsigned long long)x->steps,
+          (unsigned long long)x->delegated);
   /* Executions cut at the limit: inconclusive, not bugs (and no proof). */
   fprintf(out, "\"max_steps\": %llu, \"step_limit_reached\": %llu, ",
           (unsigned long long)x->run.hdr.max_steps, (unsigned long long)x->step_limits);
@@ -939,6 +942,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
   }
   x->schedules++;
   x->steps += res->steps;
+  x->delegated += res->delegated;
   if (res->outcome.kind == SCHED_OUT_STEP_LIMIT || res->outcome.kind == SCHED_OUT_LIVELOCK)
     x->cut++;
   if (res->outcome.kind == SCHED_OUT_STEP_LIMIT)

@@ -112,6 +112,22 @@ size_t fair_filter(const struct fair *f, struct candidate *c, size_t n,
   return kept;
 }
 
+bool fair_settled(const struct fair *f, unsigned proc, uint64_t live) {
+  if (proc >= DARA_MAX_PROCS)
+    return false;
+  for (unsigned j = 0; j < 64 && j < f->used[proc]; j++) {
+    uint64_t y = f->r[proc][j].yielded;
+    if (!(live >> j & 1) || y == 0)
+      continue;
+    for (unsigned i = 0; i < 64; i++) {
+      uint64_t ran = i < f->used[proc] ? f->r[proc][i].last_run : 0;
+      if (i != j && (live >> i & 1) && ran <= y)
+        return false;
+    }
+  }
+  return true;
+}
+
 bool fair_may_fire_early(const struct fair *f, const struct candidate *t,
                          const struct candidate *runnable, size_t n) {
   uint64_t y = of(f, t)->yielded;

@@ -76,6 +76,12 @@ void fair_created(struct fair *f, unsigned proc, unsigned routine, uint64_t step
  * Returns how many are left; when that is 0, c is left as it was. */
 size_t fair_filter(const struct fair *f, struct candidate *c, size_t n,
                    const struct candidate *timed, size_t ntimed);
+/* Whether no routine of proc in live (bit i: routine i) gives way now, nor
+ * will for as long as none of them yields again: each that yielded has
+ * seen every other one of them run since. A plan (abi/region.h) needs it:
+ * the shim takes this process's enabled routines as the candidates as
+ * they are, with nothing filtered. */
+bool fair_settled(const struct fair *f, unsigned proc, uint64_t live);
 /* Whether timer t may fire early while the routines of runnable can run:
  * not if its timer fired early (or it yielded) since one of them last ran. */
 bool fair_may_fire_early(const struct fair *f, const struct candidate *t,

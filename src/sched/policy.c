@@ -1,7 +1,10 @@
 /*
- * policy.c: the random number generator of the policies (strategy.c).
+ * policy.c: the random number generator of the policies (strategy.c), whose
+ * rule is shared with the shim (abi/rng.h), and the default candidate.
  */
 #include "sched/policy.h"
+
+#include "abi/rng.h"
 
 static uint64_t splitmix64(uint64_t *x) {
   uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
@@ -15,30 +18,9 @@ void rng_seed(struct rng *r, uint64_t seed) {
     r->s[i] = splitmix64(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+uint64_t rng_next(struct rng *r) { return dara_rng_next(r->s); }
 
-uint64_t rng_next(struct rng *r) {
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
-uint64_t rng_below(struct rng *r, uint64_t n) {
-  /* Rejection sampling: no modulo bias. */
-  uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-  uint64_t x;
-  do
-    x = rng_next(r);
-  while (x >= limit);
-  return x % n;
-}
+uint64_t rng_below(struct rng *r, uint64_t n) { return dara_rng_below(r->s, n); }
 
 size_t policy_default_index(const struct candidate *cands, size_t n, unsigned last_proc,
                             unsigned last_routine) {

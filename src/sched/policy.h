@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/region.h"
+
 struct dara_event;
 
 struct candidate {
@@ -35,6 +37,15 @@ struct fault_option {
   uint8_t proc;
   uint32_t obj; /* a reset's descriptor; a partition's group (bit i: the program
                    of command line i is on one side, the others on the other) */
+};
+
+/* A plan's particulars (policy.plan). */
+struct policy_plan {
+  uint32_t choices;                  /* DEFAULT, PRIORITY: steps (choices) it covers */
+  uint64_t prio[DARA_PLAN_ROUTINES]; /* PRIORITY: per routine of the process */
+  uint64_t rng[4];                   /* RANDOM: the generator's state */
+  uint32_t len;                      /* LIST: the routines, in order */
+  uint16_t list[DARA_PLAN_LIST_LEN];
 };
 
 struct policy {
@@ -57,6 +68,18 @@ struct policy {
    * and checks it does pick the same routine (a memory lease, session.c). */
   uint32_t (*lease)(struct policy *p, const struct candidate *cands, size_t n, size_t chosen,
                     uint32_t max);
+  /* Optional (NULL: no plans). Called right after choose picked a routine
+   * and its step was emitted: whether the policy's next choices follow a
+   * rule the shim can apply itself (abi/region.h, "Plans"), filling out:
+   * DARA_PLAN_DEFAULT (policy_default_index) for at most out->choices
+   * steps with more than one candidate (at most max), DARA_PLAN_RANDOM
+   * (rng_below on the generator whose state goes into out->rng), or
+   * DARA_PLAN_LIST (the routines of the process's next steps, in order,
+   * into out->list), or DARA_PLAN_PRIORITY for at most out->choices steps
+   * (the priorities of process proc's routines into out->prio);
+   * DARA_PLAN_NONE when they follow none. Must not change the policy's
+   * state: the session still calls choose for each step the shim took. */
+  unsigned (*plan)(struct policy *p, unsigned proc, uint32_t max, struct policy_plan *out);
   /* Optional: every event of the run as it is emitted (a strategy that
    * learns from what the steps did: dpor.h). */
   void (*event)(struct policy *p, const struct dara_event *ev);

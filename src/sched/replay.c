@@ -233,6 +233,27 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
   return k;
 }
 
+/* A plan (policy.h): the routines of the recording's next steps, while
+ * they are the chosen routine's process's and no fault comes between. */
+static unsigned plan(struct policy *p, unsigned proc, uint32_t max, struct policy_plan *out) {
+  struct replayer *r = p->ctx;
+  if (r->diverged)
+    return DARA_PLAN_NONE;
+  out->len = 0;
+  for (size_t i = r->next; i < r->f->nevents && out->len < max && out->len < DARA_PLAN_LIST_LEN;
+       i++) {
+    const struct dara_event *rec = &r->f->events[i];
+    if (rec->kind == DARA_EV_FAULT)
+      break;
+    if (rec->kind != DARA_EV_STEP)
+      continue;
+    if (rec->proc != proc || rec->routine >= DARA_PLAN_ROUTINES)
+      break;
+    out->list[out->len++] = rec->routine;
+  }
+  return out->len ? DARA_PLAN_LIST : DARA_PLAN_NONE;
+}
+
 /* A recorded FAULT event comes next: the same fault now (explore
  * --faults); otherwise none. */
 static int fault(struct policy *p, const struct fault_option *opts, size_t nopts,
@@ -359,8 +380,12 @@ int cmd_replay(int argc, char **argv) {
   }
   struct session_ctx *session = session_ctx_new();
   struct replayer rep = {.f = &f, .names = session_ctx_names(session)};
-  struct policy policy = {
-      .name = "replay", .choose = choose, .lease = lease, .fault = fault, .ctx = &rep};
+  struct policy policy = {.name = "replay",
+                          .choose = choose,
+                          .lease = lease,
+                          .plan = plan,
+                          .fault = fault,
+                          .ctx = &rep};
   struct session_config cfg;
   run_config(&run, &ro, &cfg);
   /* The recorded faults, each where it was injected (fault above). */

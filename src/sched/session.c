@@ -118,6 +118,10 @@ struct session_ctx {
   bool forced_steps;
   /* DARA_MEMORY_LEASE=0: no memory leases either (lease_for). */
   bool memory_lease;
+  /* DARA_PLANS=0: no plans either (plan_for): every switch between threads
+   * goes through the scheduler. */
+  bool plans;
+  struct policy_plan plan; /* the policy's last plan (plan_for) */
   /* DARA_SNAPSHOT=0: fork servers fork in the program's constructor, not
    * at the end of its prefix (runtime_shim/prefix.c): the same executions,
    * each running the prefix itself (tests and measurements). */
@@ -152,6 +156,7 @@ struct session_ctx *session_ctx_new(void) {
     ctx->sched_yields = 0;
   ctx->forced_steps = knob_on("DARA_FORCED_STEPS");
   ctx->memory_lease = knob_on("DARA_MEMORY_LEASE");
+  ctx->plans = knob_on("DARA_PLANS");
   ctx->snapshot = knob_on("DARA_SNAPSHOT");
   return ctx;
 }
@@ -320,7 +325,7 @@ void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsign
                           .routine = (uint16_t)routine,
                           .op = (uint16_t)op,
                           .arg = arg,
-                          .time = s->region->clock.now};
+                          .time = session_time(s)};
   session_emit(s, &ev);
 }
 
@@ -377,6 +382,8 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     drain_log(s, proc);
   if (s->done)
     return;
+  if (s->plan && proc == s->lease_proc) /* the last step it logged says who ran */
+    running = (int)s->last_routine;
   if (pr->faulted && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
     return; /* the crash dara injected: its FAULT event said it */
   if (WIFEXITED(status)) {
@@ -571,7 +578,10 @@ static enum turn_wait wait_turn_draining(struct session *s, unsigned proc, int r
     drain_log(s, proc);
     if (s->done)
       return w;
-    /* The thread that holds the turn asked: the one dara chose. */
+    /* The thread that holds the turn asked: the one dara chose, or under a
+     * plan the one the last step logged chose. */
+    if (s->plan && proc == s->lease_proc)
+      running = (int)s->last_routine;
     uint32_t chosen = p->chosen;
     if (running < 0 || chosen != (uint32_t)running) {
       session_damage(s, proc, "its control block: chosen = %u, where dara chose routine %d", chosen,
@@ -865,6 +875,14 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
   case TURN_DIED:
     break; /* on_death said it all */
   case TURN_HANG: {
+    /* The steps its threads took on their own (a lease, a plan), up to the
+     * thread that hangs: the schedule must hold them for a replay to reach
+     * the hang where it happened. */
+    drain_log(s, proc);
+    if (s->done)
+      break;
+    if (s->plan && proc == s->lease_proc)
+      running = (int)s->last_routine;
     char name[96];
     names_thread_text(s->names, proc, running >= 0 ? (unsigned)running : 0, name, sizeof(name));
     if (stuck_in_region(s, proc)) {
@@ -1109,6 +1127,13 @@ static bool pending_unchanged(struct session *s, unsigned proc, uint32_t j,
   }
   *was = now;
   return true;
+}
+
+void session_plan_parked(struct session *s, unsigned proc, unsigned routine, uint32_t op,
+                         uint32_t obj, uint32_t obj2) {
+  if (proc < DARA_MAX_PROCS && routine < DARA_MAX_ROUTINES)
+    s->ctx->pending[proc][routine] =
+        (struct pending){.op = op, .obj = obj, .obj2 = obj2, .run = s->ctx->runs};
 }
 
 /* Routine j of proc is gone (FREE or EXITED): a thread ends at its own
@@ -1760,6 +1785,77 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
   return granted;
 }
 
+/* A plan (abi/region.h, "Plans"): how many steps the process of the
+ * chosen routine may choose itself by its policy's rule, written into its
+ * control block with the rule; 0 when it may not. Only where the shim's
+ * view is the whole of the scheduler's: one process under control; no
+ * routine waiting for a timer or a descriptor (lease_ok); nothing that
+ * fairness would hold back (fair_settled) and no fault to offer; no typed
+ * input due at a step; and few enough routines for the entries' masks. The
+ * chosen step itself is one a lease could follow, and not a memory access,
+ * whose run of accesses a memory lease follows better. */
+static uint32_t plan_for(struct session *s, const struct candidate *cands, size_t n, size_t k,
+                         bool yielded) {
+  const struct candidate *c = &cands[k];
+  struct policy *pol = s->cfg->policy;
+  s->plan = false;
+  (void)n;
+  if (!s->ctx->plans || !pol->plan || s->cfg->typed || yielded || !s->lease_ok || s->fair_cut ||
+      fault_possible(s) || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
+      dara_op_is_memory(c->op) || c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT ||
+      c->op == DARA_OP_PROC_EXEC || c->op == DARA_OP_PROC_FORK)
+    return 0;
+  for (unsigned i = 0; i < s->nslots; i++)
+    if (i != c->proc && s->procs[i].alive && !s->procs[i].detached)
+      return 0;
+  struct dara_proc *p = &s->region->procs[c->proc];
+  uint32_t nr = p->nroutines;
+  if (nr > DARA_PLAN_ROUTINES)
+    return 0;
+  uint64_t live = 0;
+  for (uint32_t j = 0; j < nr; j++) {
+    uint32_t status = p->routines[j].status;
+    if (status != DARA_RS_FREE && status != DARA_RS_EXITED)
+      live |= UINT64_C(1) << j;
+  }
+  if (!fair_settled(s->fair, c->proc, live))
+    return 0;
+  uint64_t left = LEASE_MAX;
+  if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
+    left = s->steps + 1 >= s->cfg->max_steps ? 0 : s->cfg->max_steps - s->steps - 1;
+  uint32_t max = (uint32_t)(left < LEASE_MAX ? left : LEASE_MAX);
+  struct policy_plan *plan = &s->ctx->plan;
+  plan->choices = plan->len = 0;
+  unsigned rule = max ? pol->plan(pol, c->proc, max, plan) : DARA_PLAN_NONE;
+  if (rule == DARA_PLAN_NONE || (rule == DARA_PLAN_LIST && plan->len == 0))
+    return 0;
+  if (rule == DARA_PLAN_PRIORITY && plan->choices < max) /* every step counts */
+    max = plan->choices;
+  if (rule == DARA_PLAN_LIST) {
+    if (plan->len > DARA_PLAN_LIST_LEN)
+      plan->len = DARA_PLAN_LIST_LEN;
+    if (max > plan->len)
+      max = plan->len;
+    memcpy(p->plan_list, plan->list, plan->len * sizeof(plan->list[0]));
+    p->plan_pos = 0;
+    p->plan_len = plan->len;
+    plan->choices = max;
+  }
+  memcpy(p->plan_rng, plan->rng, sizeof(plan->rng));
+  if (rule == DARA_PLAN_PRIORITY)
+    memcpy(p->plan_prio, plan->prio, sizeof(plan->prio));
+  /* Where each routine waits, as the entries will be checked against: the
+   * chosen one's is replaced by the first entry it writes. */
+  for (uint32_t j = 0; j < nr; j++)
+    s->plan_points[j] = (struct plan_point){
+        .op = p->routines[j].op, .obj = p->routines[j].obj, .obj2 = p->routines[j].obj2};
+  s->plan = true;
+  s->lease_proc = c->proc;
+  p->plan = rule;
+  p->plan_choices = plan->choices < max ? plan->choices : max;
+  return max;
+}
+
 /* At the step limit: a livelock, rather than a cut run, when for the last
  * half of the run every step was still (fair.h: a spin-read, a yield call
  * or a fence; no write, no synchronization, no location read for the first
@@ -1913,7 +2009,11 @@ static void step(struct session *s) {
   struct dara_proc *p = &s->region->procs[c->proc];
   p->chosen = c->routine;
   p->epoch = s->steps;
-  s->lease = lease_for(s, cands, n, (size_t)k, fair & FAIR_YIELD);
+  p->plan = DARA_PLAN_NONE;
+  s->lease = plan_for(s, cands, n, (size_t)k, fair & FAIR_YIELD);
+  s->lease_memory = false;
+  if (!s->plan)
+    s->lease = lease_for(s, cands, n, (size_t)k, fair & FAIR_YIELD);
   p->lease = s->lease | (s->lease_memory ? DARA_LEASE_MEMORY : 0);
   if (s->lease_memory) /* the shim ends the lease where the routine yields */
     p->spin = *fair_spin(s->fair, c->proc, c->routine);
@@ -2079,6 +2179,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   files_look(&s);
   infiles_run_over(cfg->files);
   res->steps = s.steps;
+  res->delegated = s.delegated;
   /* A bug that showed after a fault says so: it needs that fault. */
   for (unsigned i = 0; i < res->nfaults && sched_outcome_bug(res->outcome.kind); i++)
     if (res->faults[i].kind == DARA_FAULT_PARTITION)

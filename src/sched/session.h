@@ -160,6 +160,9 @@ struct session_result {
   char src_file[256];
   uint32_t src_line;
   uint64_t steps;
+  uint64_t delegated; /* of steps, those the program's threads took on their own
+                         and dara checked afterwards: forced steps, memory
+                         leases and plans (abi/region.h) */
   uint64_t events;
   uint64_t new_blocks; /* with cfg->coverage: blocks no earlier run had run */
   uint64_t new_pairs;  /* explore: pairs of conflicting steps no earlier

@@ -90,13 +90,18 @@ struct session {
   } held[SESSION_MAX_HELD];
   unsigned nheld, ndelays;
   uint64_t steps;
+  uint64_t delegated; /* session_result.delegated */
   /* candidates(): the processes (bit i: slot i) with a thread parked at a
    * wait on a semaphore or mutex that another process could take or
    * release, if it lives in memory they share: they refresh their
    * statuses after such a step elsewhere (session.c, refresh_sharers). */
   uint64_t sync_waiters;
   uint64_t clock_seen; /* the virtual clock when dara last held the turn */
-  int spins;           /* how long dara polls a word before it sleeps: its own
+  /* While drain_log reads an entry: the virtual time of the end of the
+   * step it was logged in (drain.c, entry_time), the time its event takes. */
+  bool draining;
+  uint64_t drain_time;
+  int spins; /* how long dara polls a word before it sleeps: its own
                           copy of what it tells the shims (hdr.spins), which the
                           program could change */
   bool done;
@@ -112,6 +117,15 @@ struct session {
   unsigned lease_proc;
   struct candidate *lease_cands;
   size_t lease_n, lease_chosen;
+  /* A plan (abi/region.h, "Plans"; session.c, plan_for): the lease's steps
+   * are the shim's choices by the rule, logged as DARA_LOG_PLAN and checked
+   * by drain.c with the candidates each entry names, whose points are
+   * plan_points[] (where each routine of lease_proc last parked as far as
+   * dara knows: from the region at the grant, then from the entries). */
+  bool plan;
+  struct plan_point {
+    uint32_t op, obj, obj2;
+  } plan_points[DARA_PLAN_ROUTINES];
   struct fair *fair;                /* the context's (fair.h), cleared for this run */
   struct races *races;              /* the context's (races.h), reset for this run; NULL
                                        when the run ignores races */
@@ -168,12 +182,22 @@ void session_finish(struct session *s, unsigned kind, int code, unsigned proc, c
 void session_detail(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands an event to the sink (which may stop the run). */
 void session_emit(struct session *s, const struct dara_event *ev);
+/* The time of an event dara makes now: the virtual clock, or while the log
+ * is drained the time of the step the entry was logged in. */
+static inline uint64_t session_time(const struct session *s) {
+  return s->draining ? s->drain_time : s->region->clock.now;
+}
 void session_emit_simple(struct session *s, unsigned kind, unsigned proc, unsigned routine,
                          unsigned op, int64_t arg);
 /* Ends the run with an error (never a bug of the program): process proc
  * wrote into dara's region a value that cannot be right, which the message
  * (after SESSION_DAMAGE and the process) names. */
 #define SESSION_DAMAGE "the program damaged dara's region"
+/* Routine `routine` of proc parked at (op, obj, obj2) while dara did not
+ * hold the turn (a plan step, drain.c): what candidates() will check it
+ * still waits at, unless it runs again first. */
+void session_plan_parked(struct session *s, unsigned proc, unsigned routine, uint32_t op,
+                         uint32_t obj, uint32_t obj2);
 void session_damage(struct session *s, unsigned proc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The same for one field of its control block: "what = value". */

@@ -454,6 +454,40 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
   }
 }
 
+/* Plans (policy.h): rr and dfs and pb past their prefix's choices take the
+ * default; random its generator's next draws; pct its highest priority
+ * until the next change point (a step counts whatever the candidates). The shim counts a choice at
+ * every step with several candidates; dfs and pb take a level at fewer of
+ * them (dfs past its depth, pb where the last thread goes on at its
+ * bound), so the plan ends no later than their default choices do. pb at
+ * its bound still takes a level where the last thread cannot go on. */
+static unsigned plan(struct policy *p, unsigned proc, uint32_t max, struct policy_plan *out) {
+  struct strategy *s = p->ctx;
+  switch (s->current) {
+  case S_PCT: /* the priorities stay until the next change point */
+    if (proc >= DARA_MAX_PROCS)
+      return DARA_PLAN_NONE;
+    out->choices = lease_pct(s, max);
+    memcpy(out->prio, &s->prio[(size_t)proc * DARA_MAX_ROUTINES], sizeof(out->prio));
+    return out->choices ? DARA_PLAN_PRIORITY : DARA_PLAN_NONE;
+  case S_RR:
+    out->choices = max;
+    return DARA_PLAN_DEFAULT;
+  case S_DFS:
+    out->choices = lease_levels(s, s->pos, s->depth, max);
+    return DARA_PLAN_DEFAULT;
+  case S_PB:
+    out->choices = lease_levels(s, s->pos, UINT32_MAX, max);
+    return DARA_PLAN_DEFAULT;
+  case S_RANDOM:
+    memcpy(out->rng, s->rng.s, sizeof(s->rng.s));
+    out->choices = max;
+    return DARA_PLAN_RANDOM;
+  default: /* dpor's sleep sets, cov's mutations: its own */
+    return DARA_PLAN_NONE;
+  }
+}
+
 static void start_pct(struct strategy *s, unsigned d) {
   s->d = d;
   s->step = 0;
@@ -492,6 +526,7 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
   p->choose = choose;
   p->thread_new = thread_new;
   p->lease = lease;
+  p->plan = plan;
   p->event = s->dpor ? event : NULL;
   p->fault = s->faults ? fault : NULL;
   p->ctx = s;

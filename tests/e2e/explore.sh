@@ -243,24 +243,33 @@ test_fork_server_same_schedules() {
     { echo "replay: $(describe "$p.replay")"; return 1; }
 }
 
-# Forced steps (region.h) leave every strategy's choices as they were: the
-# same seed gives the same JSON summary with them turned off.
+# Forced steps and plans (region.h: steps the program's threads take, and
+# hand on, by themselves) leave every strategy's choices as they were: the
+# same seed gives the same JSON summary with both turned off, when the
+# scheduler takes every step itself. With them on, some steps were
+# delegated (steps_delegated); off, none.
 test_forced_steps_same_schedules() {
-  local strategy=$1 p=$TMP/forced-$1 mode
+  local strategy=$1 p=$TMP/forced-$1 mode delegated
   for mode in on off; do
     if [[ $mode == off ]]; then
-      DARA_FORCED_STEPS=0 dara_run "$p.$mode" explore --strategy "$strategy" --seed 11 \
-        --keep-going --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/lost_wakeup"
+      DARA_FORCED_STEPS=0 DARA_PLANS=0 dara_run "$p.$mode" explore --strategy "$strategy" \
+        --seed 11 --keep-going --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/lost_wakeup"
     else
       dara_run "$p.$mode" explore --strategy "$strategy" --seed 11 --keep-going \
         --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/lost_wakeup"
     fi
     [[ $(status "$p.$mode") == [01] ]] || { echo "$mode: $(describe "$p.$mode")"; return 1; }
-    json_stable "$p.$mode.out" >"$p.$mode.json" || { echo "$mode: no JSON on stdout"; return 1; }
+    json_stable "$p.$mode.out" steps_delegated >"$p.$mode.json" ||
+      { echo "$mode: no JSON on stdout"; return 1; }
+    delegated=$(jq .steps_delegated "$p.$mode.out")
+    if [[ $mode == on && ! $delegated -gt 0 ]] || [[ $mode == off && $delegated != 0 ]]; then
+      echo "$mode: $delegated steps delegated"
+      return 1
+    fi
     rm -rf "$p.dir"
   done
   if ! cmp -s "$p.on.json" "$p.off.json"; then
-    echo "with and without forced steps, the JSON summaries differ:"
+    echo "with and without forced steps and plans, the JSON summaries differ:"
     diff "$p.on.json" "$p.off.json" | head -n 10 | sed 's/^/  /'
     return 1
   fi
@@ -720,7 +729,8 @@ done
 TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_going_dedup
   json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
   "fork_server_same_schedules deadlock" "forced_steps_same_schedules mix"
-  "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb" "jobs atomicity"
+  "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb"
+  "forced_steps_same_schedules random" "jobs atomicity"
   "jobs deadlock" jobs_errors interrupt refused_early output_dir oracle stdin_every_run)
 
 if [[ ! -x $DARA ]]; then

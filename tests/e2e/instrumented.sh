@@ -90,7 +90,7 @@ found() {
 
 # same_explorations PREFIX COMPILER NAME ARGS...: explore (ARGS, with
 # --keep-going --json) of program NAME gives the same summary with memory
-# leases on and off, but for its timings.
+# leases on and off, but for its timings and the steps delegated.
 same_explorations() {
   local p=$1 compiler=$2 name=$3 mode out
   shift 3
@@ -99,7 +99,7 @@ same_explorations() {
     DARA_MEMORY_LEASE=$mode dara_run "$p.x$mode" explore "$@" --keep-going --json -o "$out" \
       -- "$(bin "$compiler" "$name")"
     [[ $(status "$p.x$mode") == [01] ]] || { echo "$*: $(describe "$p.x$mode")"; return 1; }
-    jq -S 'del(.seconds, .rate)' "$p.x$mode.out" >"$p.x$mode.json" ||
+    jq -S 'del(.seconds, .rate, .steps_delegated)' "$p.x$mode.out" >"$p.x$mode.json" ||
       { echo "$*: no JSON"; return 1; }
     rm -rf "${TMP:?}/$out"
   done

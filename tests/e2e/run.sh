@@ -230,8 +230,10 @@ test_same_seed_same_schedule() {
 }
 
 # Forced steps (a lone runnable thread going on without asking the
-# scheduler, region.h) change nothing but the speed: with them turned off
-# (DARA_FORCED_STEPS=0) every recording has the same events.
+# scheduler, region.h) and plans (threads handing the turn to each other by
+# the policy's rule) change nothing but the speed: with both turned off
+# (DARA_FORCED_STEPS=0 DARA_PLANS=0) every recording has the same events,
+# and a recording made with them replays without them.
 test_forced_steps_same_schedule() {
   local name seed policy dir=$TMP/forced
   mkdir -p "$dir"
@@ -240,14 +242,18 @@ test_forced_steps_same_schedule() {
       for policy in random rr; do
         dara_run "$dir/on" record -o "$dir/on.bin" --seed "$seed" --policy "$policy" -- \
           "$EXAMPLES/$name"
-        DARA_FORCED_STEPS=0 dara_run "$dir/off" record -o "$dir/off.bin" --seed "$seed" \
-          --policy "$policy" -- "$EXAMPLES/$name"
+        DARA_FORCED_STEPS=0 DARA_PLANS=0 dara_run "$dir/off" record -o "$dir/off.bin" \
+          --seed "$seed" --policy "$policy" -- "$EXAMPLES/$name"
         if [[ $(events "$dir/on.bin") != "$(events "$dir/off.bin")" ]]; then
-          echo "$name seed $seed $policy: the events differ without forced steps"
+          echo "$name seed $seed $policy: the events differ without forced steps and plans"
           diff <(events "$dir/on.bin") <(events "$dir/off.bin") | head -n 10 | sed 's/^/  /'
           return 1
         fi
         same_run "$dir/on" "$dir/off" || return 1
+        if [[ $seed == 1 ]]; then
+          DARA_FORCED_STEPS=0 DARA_PLANS=0 dara_run "$dir/replay" replay "$dir/on.bin"
+          same_run "$dir/on" "$dir/replay" || return 1
+        fi
       done
     done
   done
