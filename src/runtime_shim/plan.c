@@ -21,9 +21,9 @@
  * yield or a spin-read; an exit frees a slot; fork and exec take another
  * control block; I/O and sleep wait on the world): it takes it itself. */
 static bool scheduler_step(unsigned op) {
-  return op == DARA_OP_YIELD || op == DARA_OP_SLEEP || dara_op_is_memory(op) ||
-         dara_op_is_io(op) || op == DARA_OP_THREAD_EXIT || op == DARA_OP_PROC_EXIT ||
-         op == DARA_OP_PROC_EXEC || op == DARA_OP_PROC_FORK;
+  return op == DARA_OP_YIELD || op == DARA_OP_SLEEP || dara_op_is_memory(op) || dara_op_is_io(op) ||
+         op == DARA_OP_THREAD_EXIT || op == DARA_OP_PROC_EXIT || op == DARA_OP_PROC_EXEC ||
+         op == DARA_OP_PROC_FORK;
 }
 
 int shim_plan_choose(struct dara_proc *p, uint32_t nr, int me, uint64_t *enabled) {

@@ -92,7 +92,7 @@ static uint64_t check(const char *name, unsigned depth, struct dara_proc *p) {
       p->plan_choices = plan.choices;
       memcpy(p->plan_rng, plan.rng, sizeof(plan.rng));
       memcpy(p->plan_prio, plan.prio, sizeof(plan.prio));
-      steps_left = p->plan == DARA_PLAN_NONE ? 0
+      steps_left = p->plan == DARA_PLAN_NONE       ? 0
                    : p->plan == DARA_PLAN_PRIORITY ? plan.choices
                                                    : 4096;
     }
@@ -222,9 +222,8 @@ static void a_list_is_followed(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(plans_keep_their_promise),
-                                     cmocka_unit_test(the_rule_refuses),
-                                     cmocka_unit_test(a_list_is_followed),
-                                     cmocka_unit_test(random_draws_as_the_policy)};
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(plans_keep_their_promise), cmocka_unit_test(the_rule_refuses),
+      cmocka_unit_test(a_list_is_followed), cmocka_unit_test(random_draws_as_the_policy)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
