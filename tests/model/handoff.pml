@@ -40,11 +40,10 @@
  *       They need weak fairness (pan -a -f): the scheduler's timed wait may
  *       time out forever, which real time rules out.
  *
- * Direct handoff (PLAN > 0; the design of docs/roadmap.md, "Batched
- * decisions", not yet in the C code, so these parts quote none). When the
- * scheduler already knows its next choices for a process (a replay, a dfs
- * or dpor prefix), it hands the turn to the chosen thread and publishes up
- * to PLAN more: plan[plan_pos..plan_len-1], the threads of that process to
+ * Direct handoff (PLAN > 0; plans, docs/design.md "Plans: threads hand
+ * the turn to each other"). When the scheduler already knows its next
+ * choices for a process (a replay, a policy's rule), it hands the turn to
+ * the chosen thread and publishes up to PLAN more: plan[plan_pos..plan_len-1], the threads of that process to
  * run at its next points, in order. At a point, a thread whose process has
  * a plan left and whose planned thread is parked and has not exited parks
  * itself (gate PARK first, as always), takes the plan's next entry and
@@ -397,6 +396,7 @@ inline direct_handoff(t, p)
 		d_step {
 			assert(holder == t);
 			u = plan[plan_pos];
+			/* C: src/runtime_shim/plan.c: case DARA_RS_ENABLED: */
 			if
 			:: CAN_RUN(u) -> plan_pos++; direct = true
 			:: else -> plan_len = plan_pos /* the plan ends here */
@@ -407,9 +407,11 @@ inline direct_handoff(t, p)
 	if
 	:: direct && u == t ->
 		/* the same thread goes on: no handoff */
+		/* C: src/runtime_shim/shim.c: if (next == me) { r->status = DARA_RS_RUNNING; */
 		d_step { assert(holder == t); parked[t] = false }
 	:: direct && u != t ->
 		d_step { assert(holder == t); picked[u] = true }
+		/* C: src/runtime_shim/shim.c: handoff_give(&p->routines[next].gate, DARA_GATE_GO); */
 		handoff_give(GATE(u), GATE_GO, t);
 		wait_go(t, p)
 	:: else -> skip
