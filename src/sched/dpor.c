@@ -927,6 +927,20 @@ uint32_t dpor_lease(const struct dpor *d, uint32_t max) {
   return k;
 }
 
+uint32_t dpor_plan(const struct dpor *d, unsigned proc, uint16_t *list, uint32_t max) {
+  if (d->observer || d->broken)
+    return 0;
+  uint32_t k = 0;
+  for (uint32_t q = d->len; q < d->replay && q < d->nstates && k < max; q++) {
+    uint32_t tid = d->states[q].chosen;
+    if (tid >= d->nthreads || d->threads[tid].proc != proc ||
+        d->threads[tid].routine >= DARA_PLAN_ROUTINES)
+      break;
+    list[k++] = d->threads[tid].routine;
+  }
+  return k;
+}
+
 /* ---- splitting the tree between workers ---- */
 
 /* A task is the path to a branch: for each state on it, the thread chosen,

@@ -80,6 +80,12 @@ void dpor_chosen(struct dpor *d, const struct candidate *c);
  * the next choices are already known to pick the same thread again (at
  * most max). */
 uint32_t dpor_lease(const struct dpor *d, uint32_t max);
+/* policy.h's plan, called at the same time: the routines of process proc
+ * that the next steps of the replayed prefix choose, into list (at most
+ * max), up to the first of a thread this execution has not made yet or of
+ * another process; how many. Past the prefix dpor's choices depend on its
+ * sleep sets: no plan. */
+uint32_t dpor_plan(const struct dpor *d, unsigned proc, uint16_t *list, uint32_t max);
 /* Splitting the exploration between workers (explore --jobs): between
  * executions, dpor_split gives away the shallowest branch this dpor has
  * yet to run, as a task (malloc'd, *len bytes): the path to it, with what

@@ -456,7 +456,8 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
 
 /* Plans (policy.h): rr and dfs and pb past their prefix's choices take the
  * default; random its generator's next draws; pct its highest priority
- * until the next change point (a step counts whatever the candidates). The shim counts a choice at
+ * until the next change point (a step counts whatever the candidates);
+ * dpor the threads of its replayed prefix. The shim counts a choice at
  * every step with several candidates; dfs and pb take a level at fewer of
  * them (dfs past its depth, pb where the last thread goes on at its
  * bound), so the plan ends no later than their default choices do. pb at
@@ -483,7 +484,11 @@ static unsigned plan(struct policy *p, unsigned proc, uint32_t max, struct polic
     memcpy(out->rng, s->rng.s, sizeof(s->rng.s));
     out->choices = max;
     return DARA_PLAN_RANDOM;
-  default: /* dpor's sleep sets, cov's mutations: its own */
+  case S_DPOR: /* its replayed prefix; past it, its sleep sets decide */
+    out->len =
+        dpor_plan(s->dpor, proc, out->list, max < DARA_PLAN_LIST_LEN ? max : DARA_PLAN_LIST_LEN);
+    return out->len ? DARA_PLAN_LIST : DARA_PLAN_NONE;
+  default: /* cov's mutations: its own */
     return DARA_PLAN_NONE;
   }
 }

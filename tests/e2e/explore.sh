@@ -247,16 +247,16 @@ test_fork_server_same_schedules() {
 # hand on, by themselves) leave every strategy's choices as they were: the
 # same seed gives the same JSON summary with both turned off, when the
 # scheduler takes every step itself. With them on, some steps were
-# delegated (steps_delegated); off, none.
+# delegated (steps_delegated); off, none. On lost_wakeup, or EXAMPLE.
 test_forced_steps_same_schedules() {
-  local strategy=$1 p=$TMP/forced-$1 mode delegated
+  local strategy=$1 name=${2:-lost_wakeup} p=$TMP/forced-$1 mode delegated
   for mode in on off; do
     if [[ $mode == off ]]; then
       DARA_FORCED_STEPS=0 DARA_PLANS=0 dara_run "$p.$mode" explore --strategy "$strategy" \
-        --seed 11 --keep-going --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/lost_wakeup"
+        --seed 11 --keep-going --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/$name"
     else
       dara_run "$p.$mode" explore --strategy "$strategy" --seed 11 --keep-going \
-        --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/lost_wakeup"
+        --max-schedules 40 --json -o "$p.dir" -- "$EXAMPLES/$name"
     fi
     [[ $(status "$p.$mode") == [01] ]] || { echo "$mode: $(describe "$p.$mode")"; return 1; }
     json_stable "$p.$mode.out" steps_delegated >"$p.$mode.json" ||
@@ -730,7 +730,8 @@ TESTS+=("same_seed random" "same_seed pct" "same_seed mix" seeds_differ keep_goi
   json_fields no_leftovers time_limit "fork_server_same_schedules atomicity"
   "fork_server_same_schedules deadlock" "forced_steps_same_schedules mix"
   "forced_steps_same_schedules dfs" "forced_steps_same_schedules pb"
-  "forced_steps_same_schedules random" "jobs atomicity"
+  "forced_steps_same_schedules random" "forced_steps_same_schedules dpor tickets"
+  "jobs atomicity"
   "jobs deadlock" jobs_errors interrupt refused_early output_dir oracle stdin_every_run)
 
 if [[ ! -x $DARA ]]; then

@@ -309,6 +309,18 @@ declare -A SCRIBBLE_FIELD=([a]="$DAMAGE: its"
   [sleep]="$DAMAGE: its control block: dara gave thread 0:0 main the turn, and [0-9]* ms later every thread of the process sleeps on a word of dara's region: a lock or gate word was overwritten"
   [exiting]="$DAMAGE: its control block: it is exiting, as dara read it, but [0-9]* ms later every thread of it sleeps on a word of dara's region: it never exited"
   [r]="$DAMAGE: its control block: state = detached (it left control to call exec), but [0-9]* ms later it still maps dara's region: it did not call exec")
+# A plan written by the program (region.h, "Plans"): the shim follows it,
+# and the scheduler, checking the step against its policy, blames the
+# program's writing, never acts on it.
+test_scribble_plan() {
+  local p=$TMP/scribble-plan path
+  path=$(prog scribble) || return 1
+  dara_run "$p" record --policy rr -o "$p.bin" -- "$path" plan
+  expect "$p" 2 "$DAMAGE: its \(control block: under the rr policy's plan thread 0:2 took a step, where the policy chose thread 0:0\|event log: plan step of routine = 2 cannot be right\)" ||
+    return 1
+  leftovers "$path"
+}
+
 test_scribble() {
   local v=$1 d=$TMP/scribble
   mkdir -p "$d"
@@ -754,7 +766,7 @@ TESTS=(crash hang_record hang_replay hang_explore "hang_hostile u" "hang_hostile
 for v in a b c d e i j k l m n o p q r y sleep exiting; do
   TESTS+=("scribble $v")
 done
-TESTS+=(scribble_state scribble_other "scribble_harmless g" "scribble_harmless h" "scribble_harmless w"
+TESTS+=(scribble_plan scribble_state scribble_other "scribble_harmless g" "scribble_harmless h" "scribble_harmless w"
   "scribble_harmless x" chaos killed_record
   killed_explore no_leaks fork exec fd666 segv_handler shrink_region static fork_server_killed
   "forged s" "forged stopped" "forged t" limit_objects limit_modules limit_processes)

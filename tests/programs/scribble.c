@@ -55,6 +55,9 @@
  *       futex wait on the region), without giving the lock back
  *   exiting  says it is exiting (state EXITING), hands the turn back, and
  *       sleeps on its own gate for ever
+ *   plan     (under record --policy rr) creates a thread, which waits to
+ *       start, then writes a plan (region.h, "Plans") that hands the next
+ *       step to it, where rr goes on with main, and yields
  *   stopped  (under explore's fork server) writes to the server's reply
  *       pipe that it was killed by SIGSEGV, stops the server (SIGSTOP, so
  *       it cannot reap), and ends with _exit(0)
@@ -231,8 +234,9 @@ int main(int argc, char **argv) {
     _exit(0);
   }
   bool word = strcmp(v, "sleep") == 0 || strcmp(v, "exiting") == 0;
-  if (!word && (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z')) {
-    fprintf(stderr, "usage: scribble a|b|...|z|sleep|exiting|stopped|victim\n");
+  bool plan = strcmp(v, "plan") == 0;
+  if (!word && !plan && (strlen(v) != 1 || v[0] < 'a' || v[0] > 'z')) {
+    fprintf(stderr, "usage: scribble a|b|...|z|sleep|exiting|plan|stopped|victim\n");
     return 2;
   }
   pthread_t w, w2;
@@ -258,7 +262,17 @@ int main(int argc, char **argv) {
     for (;;)
       syscall(SYS_futex, gate, FUTEX_WAIT, DARA_GATE_PARK, NULL, NULL, 0);
   }
-  switch (v[0]) {
+  if (plan) {
+    pthread_create(&w2, NULL, latecomer, NULL); /* routine 2, enabled at its start */
+    me->plan = DARA_PLAN_LIST;
+    me->plan_list[0] = 2;
+    me->plan_pos = 0;
+    me->plan_len = 1;
+    me->lease = 5;
+    sched_yield();
+    pthread_join(w2, NULL);
+  }
+  switch (plan ? 0 : v[0]) {
   case 'a':
     fill_random(me, sizeof(*me), 0x5eed1234abcdull);
     give_back(me, 0);
