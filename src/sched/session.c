@@ -1794,12 +1794,9 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
  * input due at a step; and few enough routines for the entries' masks. The
  * chosen step itself is one a lease could follow, and not a memory access,
  * whose run of accesses a memory lease follows better. */
-static uint32_t plan_for(struct session *s, const struct candidate *cands, size_t n, size_t k,
-                         bool yielded) {
-  const struct candidate *c = &cands[k];
+static uint32_t plan_for(struct session *s, const struct candidate *c, bool yielded) {
   struct policy *pol = s->cfg->policy;
   s->plan = false;
-  (void)n;
   if (!s->ctx->plans || !pol->plan || s->cfg->typed || yielded || !s->lease_ok || s->fair_cut ||
       fault_possible(s) || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
       dara_op_is_memory(c->op) || c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT ||
@@ -2010,7 +2007,7 @@ static void step(struct session *s) {
   p->chosen = c->routine;
   p->epoch = s->steps;
   p->plan = DARA_PLAN_NONE;
-  s->lease = plan_for(s, cands, n, (size_t)k, fair & FAIR_YIELD);
+  s->lease = plan_for(s, c, fair & FAIR_YIELD);
   s->lease_memory = false;
   if (!s->plan)
     s->lease = lease_for(s, cands, n, (size_t)k, fair & FAIR_YIELD);

@@ -281,10 +281,14 @@ test_forced_steps_same_schedules() {
 # the same set of bugs as one worker, each saved schedule replays, and
 # nothing is left running.
 test_jobs() {
-  local name=$1 p=$TMP/jobs-$1 j f
+  local name=$1 p=$TMP/jobs-$1 j f prog=$TMP/jobsprog/$1
+  # A copy of its own, so that what is left running is this test's: another
+  # suite may be running the example at the same time.
+  mkdir -p "$TMP/jobsprog"
+  cp "$EXAMPLES/$name" "$prog"
   for j in 1 2; do
     dara_run "$p.$j" explore --jobs "$j" --seed 5 --keep-going --max-schedules 120 --json \
-      --traces "$p.$j.traces" -o "$p.$j.dir" -- "$EXAMPLES/$name"
+      --traces "$p.$j.traces" -o "$p.$j.dir" -- "$prog"
     [[ $(status "$p.$j") == 1 ]] || { echo "--jobs $j: $(describe "$p.$j")"; return 1; }
     python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
@@ -305,7 +309,7 @@ print("\n".join(sorted(b["signature"] for b in j["bugs"])))' "$p.$j.out" >"$p.$j
       { echo "replay of $(basename "$f"): $(describe "$p.replay")"; return 1; }
   done
   echo "# $(wc -l <"$p.2.sigs") distinct bugs either way"
-  ! pgrep -f "$EXAMPLES/$name" >/dev/null || { echo "$name still running"; return 1; }
+  ! pgrep -f "$prog" >/dev/null || { echo "$name still running"; return 1; }
 }
 
 test_jobs_errors() {
