@@ -34,6 +34,8 @@ int shim_plan_choose(struct dara_proc *p, uint32_t nr, int me, uint64_t *enabled
   uint64_t mask = 0;
   for (uint32_t i = 0; i < nr; i++) {
     const struct dara_routine *r = &p->routines[i];
+    if (r->status != DARA_RS_FREE && r->status != DARA_RS_EXITED && r->op >= DARA_OP_COUNT)
+      return -1; /* written by the program: the scheduler names it */
     switch (r->status) {
     case DARA_RS_FREE:
     case DARA_RS_EXITED:

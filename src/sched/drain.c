@@ -427,7 +427,7 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
  * steps" and "Memory leases"): the same STEP event the scheduler would
  * have made. */
 static void forced_step(struct session *s, unsigned proc, const struct dara_log_entry *e) {
-  if (s->lease == 0 || proc != s->last_proc || e->routine != s->last_routine ||
+  if (s->lease == 0 || s->plan || proc != s->last_proc || e->routine != s->last_routine ||
       (s->lease_memory && (proc != s->lease_proc || !dara_op_is_memory(e->a)))) {
     bad_entry(s, proc, "forced step of routine", e->routine);
     return;

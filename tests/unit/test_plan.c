@@ -150,6 +150,8 @@ static void the_rule_refuses(void **state) {
   assert_int_equal(shim_plan_choose(p, 2, 0, &enabled), -1);
   p->routines[1].op = DARA_OP_THREAD_EXIT;
   assert_int_equal(shim_plan_choose(p, 2, 0, &enabled), -1);
+  p->routines[1].op = 9999; /* no operation: the program wrote it */
+  assert_int_equal(shim_plan_choose(p, 2, 0, &enabled), -1);
   p->routines[1].op = DARA_OP_MUTEX_LOCK;
   p->routines[0].status = DARA_RS_TIMED; /* a timer: the scheduler's */
   assert_int_equal(shim_plan_choose(p, 2, 1, &enabled), -1);
