@@ -551,6 +551,10 @@ static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
    * the wait short. */
   int slice = s->procs[proc].fs || s->procs[proc].forked ? 2 : 20;
   int spins = s->spins;
+  /* The steps its threads take on their own (a lease, a plan) are logged:
+   * a log that grows is a run that reaches its points, and the watchdog
+   * counts from the last entry. */
+  uint32_t head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
   for (;;) {
     if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, slice, spins, s->ctx->sched_yields))
       return TURN_BACK;
@@ -559,6 +563,11 @@ static enum turn_wait wait_turn(struct session *s, unsigned proc, int running) {
     if (got_interrupt)
       return TURN_INTERRUPTED;
     typed_along(s);
+    uint32_t now_head = __atomic_load_n(&p->log_head, __ATOMIC_ACQUIRE);
+    if (now_head != head) {
+      head = now_head;
+      start = now_ms();
+    }
     if (now_ms() - start > (uint64_t)s->cfg->watchdog_ms) {
       if (!waits_for_person(s, proc))
         return TURN_HANG;

@@ -224,6 +224,24 @@ test_hang_replay() {
   check_hang "$TMP/hang/replay" "$(prog spin)"
 }
 
+# A correct program whose points are far apart but each well within the
+# watchdog (slow_steps: tens of ms of counting under a lock, 60 times), its
+# run longer than the watchdog: the steps its threads take on their own are
+# progress, and no hang is reported (rr and random, record and replay).
+test_slow_steps() {
+  local d=$TMP/slow p policy
+  p=$(prog slow_steps) || return 1
+  mkdir -p "$d"
+  for policy in rr random; do
+    dara_run "$d/$policy" record --watchdog 1 --policy "$policy" -o "$d/$policy.bin" -- "$p"
+    [[ $(status "$d/$policy") == 0 && $(cat "$d/$policy.out") == done ]] ||
+      { echo "record --policy $policy: $(describe "$d/$policy")"; return 1; }
+    dara_run "$d/$policy.replay" replay --watchdog 1 "$d/$policy.bin"
+    [[ $(status "$d/$policy.replay") == 0 ]] && grep -q 'as recorded' "$d/$policy.replay.err" ||
+      { echo "replay --policy $policy: $(describe "$d/$policy.replay")"; return 1; }
+  done
+}
+
 test_hang_explore() {
   local d=$TMP/hang p
   p=$(prog spin) || return 1
@@ -762,7 +780,7 @@ test_limit_processes() {
 
 # ---- the list ----
 
-TESTS=(crash hang_record hang_replay hang_explore "hang_hostile u" "hang_hostile v")
+TESTS=(crash hang_record hang_replay hang_explore "hang_hostile u" "hang_hostile v" slow_steps)
 for v in a b c d e i j k l m n o p q r y sleep exiting; do
   TESTS+=("scribble $v")
 done
