@@ -423,6 +423,27 @@ static void syscall_event(struct session *s, unsigned proc, const struct dara_lo
   }
 }
 
+/* The STEP event of a step a thread took on its own (a lease, a plan), as
+ * the scheduler would have emitted it: entry e's routine, operation,
+ * objects, virtual time and place (pc). False when the place is refused. */
+static bool delegated_step(struct session *s, unsigned proc, const struct dara_log_entry *e,
+                           uint64_t pc) {
+  struct dara_event ev = {.kind = DARA_EV_STEP,
+                          .proc = (uint8_t)proc,
+                          .routine = (uint16_t)e->routine,
+                          .op = (uint16_t)e->a,
+                          .obj = e->b,
+                          .obj2 = (uint32_t)e->args[0],
+                          .time = e->c};
+  if (!session_place(s, proc, pc))
+    return false;
+  ev.arg = (int64_t)pc;
+  session_emit(s, &ev);
+  s->steps++;
+  s->delegated++;
+  return true;
+}
+
 /* A step the running routine took under its lease (region.h, "Forced
  * steps" and "Memory leases"): the same STEP event the scheduler would
  * have made. */
@@ -491,19 +512,7 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
                    s->cfg->policy->name ? s->cfg->policy->name : "?", proc, e->routine);
     return;
   }
-  struct dara_event ev = {.kind = DARA_EV_STEP,
-                          .proc = (uint8_t)proc,
-                          .routine = (uint16_t)e->routine,
-                          .op = (uint16_t)e->a,
-                          .obj = e->b,
-                          .obj2 = (uint32_t)e->args[0],
-                          .time = e->c};
-  if (!session_place(s, proc, pc))
-    return;
-  ev.arg = (int64_t)pc;
-  session_emit(s, &ev);
-  s->steps++;
-  s->delegated++;
+  delegated_step(s, proc, e, pc);
 }
 
 /* A step the shim chose under a plan (abi/region.h, "Plans"): checked as
@@ -590,20 +599,8 @@ static void plan_step(struct session *s, unsigned proc, const struct dara_log_en
     return;
   }
   s->lease--;
-  struct dara_event ev = {.kind = DARA_EV_STEP,
-                          .proc = (uint8_t)proc,
-                          .routine = (uint16_t)chosen,
-                          .op = (uint16_t)e->a,
-                          .obj = e->b,
-                          .obj2 = (uint32_t)e->args[0],
-                          .time = e->c};
-  if (!session_place(s, proc, pc))
-    return;
-  ev.arg = (int64_t)pc;
-  session_emit(s, &ev);
-  s->steps++;
-  s->delegated++;
-  s->last_routine = chosen;
+  if (delegated_step(s, proc, e, pc))
+    s->last_routine = chosen;
 }
 
 static bool step_entry(const struct dara_log_entry *e) {

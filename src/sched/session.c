@@ -363,6 +363,12 @@ static void kill_all(struct session *s) {
     kill(-s->pgid, SIGKILL);
 }
 
+/* The routine of proc that holds the turn, as far as dara knows: the one it
+ * gave it (running), or under a plan the one its last logged step chose. */
+static int runner(const struct session *s, unsigned proc, int running) {
+  return s->plan && proc == s->lease_proc ? (int)s->last_routine : running;
+}
+
 /* A process is gone: say how, and decide whether the run goes on. */
 static void on_death(struct session *s, unsigned proc, int status, int running) {
   struct proc_run *pr = &s->procs[proc];
@@ -382,8 +388,7 @@ static void on_death(struct session *s, unsigned proc, int status, int running) 
     drain_log(s, proc);
   if (s->done)
     return;
-  if (s->plan && proc == s->lease_proc) /* the last step it logged says who ran */
-    running = (int)s->last_routine;
+  running = runner(s, proc, running); /* its log, drained, says who ran last */
   if (pr->faulted && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
     return; /* the crash dara injected: its FAULT event said it */
   if (WIFEXITED(status)) {
@@ -589,8 +594,7 @@ static enum turn_wait wait_turn_draining(struct session *s, unsigned proc, int r
       return w;
     /* The thread that holds the turn asked: the one dara chose, or under a
      * plan the one the last step logged chose. */
-    if (s->plan && proc == s->lease_proc)
-      running = (int)s->last_routine;
+    running = runner(s, proc, running);
     uint32_t chosen = p->chosen;
     if (running < 0 || chosen != (uint32_t)running) {
       session_damage(s, proc, "its control block: chosen = %u, where dara chose routine %d", chosen,
@@ -890,8 +894,7 @@ static void after_turn(struct session *s, unsigned proc, enum turn_wait w, int r
     drain_log(s, proc);
     if (s->done)
       break;
-    if (s->plan && proc == s->lease_proc)
-      running = (int)s->last_routine;
+    running = runner(s, proc, running);
     char name[96];
     names_thread_text(s->names, proc, running >= 0 ? (unsigned)running : 0, name, sizeof(name));
     if (stuck_in_region(s, proc)) {
@@ -1765,19 +1768,34 @@ static bool offer_faults(struct session *s, const struct candidate *cands, size_
  * chosen for yields (fair.h): that takes it out of the candidates until the
  * others have run. Sets s->lease_memory. */
 #define LEASE_MAX 4096u
+
+/* Whether the threads may take steps on their own after chosen step c: not
+ * after one that fault injection, fairness or another routine's timer or
+ * descriptor could change (lease_ok), nor after an I/O wait, an exit, a
+ * fork or an exec, which the scheduler follows itself. */
+static bool delegable(const struct session *s, const struct candidate *c) {
+  return !fault_possible(s) && s->lease_ok && !s->fair_cut && c->status == DARA_RS_ENABLED &&
+         !dara_op_is_io(c->op) && c->op != DARA_OP_THREAD_EXIT && c->op != DARA_OP_PROC_EXIT &&
+         c->op != DARA_OP_PROC_EXEC && c->op != DARA_OP_PROC_FORK;
+}
+
+/* The most steps the threads may take on their own: up to LEASE_MAX, and
+ * never the step past --max-steps, which must come to the scheduler. */
+static uint32_t delegable_steps(const struct session *s) {
+  uint64_t left = LEASE_MAX;
+  if (s->cfg->max_steps)
+    left = s->steps + 1 >= s->cfg->max_steps ? 0 : s->cfg->max_steps - s->steps - 1;
+  return (uint32_t)(left < LEASE_MAX ? left : LEASE_MAX);
+}
+
 static uint32_t lease_for(struct session *s, const struct candidate *cands, size_t n, size_t k,
                           bool yielded) {
   const struct candidate *c = &cands[k];
   s->lease_memory = false;
   /* A step of c's process may release what another process waits on. */
-  if ((s->sync_waiters & ~(1ull << c->proc)) || fault_possible(s) || !s->lease_ok || s->fair_cut ||
-      c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) || c->op == DARA_OP_THREAD_EXIT ||
-      c->op == DARA_OP_PROC_EXIT || c->op == DARA_OP_PROC_EXEC || c->op == DARA_OP_PROC_FORK)
+  if ((s->sync_waiters & ~(1ull << c->proc)) || !delegable(s, c))
     return 0;
-  uint64_t lease = LEASE_MAX;
-  if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
-    lease = s->steps + 1 >= s->cfg->max_steps ? 0 : s->cfg->max_steps - s->steps - 1;
-  uint32_t max = (uint32_t)(lease < LEASE_MAX ? lease : LEASE_MAX);
+  uint32_t max = delegable_steps(s);
   if (n == 1)
     return s->ctx->forced_steps ? max : 0;
   struct policy *pol = s->cfg->policy;
@@ -1806,10 +1824,8 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
 static uint32_t plan_for(struct session *s, const struct candidate *c, bool yielded) {
   struct policy *pol = s->cfg->policy;
   s->plan = false;
-  if (!s->ctx->plans || !pol->plan || s->cfg->typed || yielded || !s->lease_ok || s->fair_cut ||
-      fault_possible(s) || c->status != DARA_RS_ENABLED || dara_op_is_io(c->op) ||
-      dara_op_is_memory(c->op) || c->op == DARA_OP_THREAD_EXIT || c->op == DARA_OP_PROC_EXIT ||
-      c->op == DARA_OP_PROC_EXEC || c->op == DARA_OP_PROC_FORK)
+  if (!s->ctx->plans || !pol->plan || s->cfg->typed || yielded || !delegable(s, c) ||
+      dara_op_is_memory(c->op))
     return 0;
   for (unsigned i = 0; i < s->nslots; i++)
     if (i != c->proc && s->procs[i].alive && !s->procs[i].detached)
@@ -1826,10 +1842,7 @@ static uint32_t plan_for(struct session *s, const struct candidate *c, bool yiel
   }
   if (!fair_settled(s->fair, c->proc, live))
     return 0;
-  uint64_t left = LEASE_MAX;
-  if (s->cfg->max_steps) /* the step past the limit must come to the scheduler */
-    left = s->steps + 1 >= s->cfg->max_steps ? 0 : s->cfg->max_steps - s->steps - 1;
-  uint32_t max = (uint32_t)(left < LEASE_MAX ? left : LEASE_MAX);
+  uint32_t max = delegable_steps(s);
   struct policy_plan *plan = &s->ctx->plan;
   plan->choices = plan->len = 0;
   unsigned rule = max ? pol->plan(pol, c->proc, max, plan) : DARA_PLAN_NONE;
