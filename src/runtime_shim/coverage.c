@@ -40,7 +40,7 @@ void shim_cov_bind(void) {
 /* Under `registering`: the area's index of the module of info (added to
  * the area's table when new), remembered for anchor; UINT32_MAX when a
  * table is full. */
-static uint32_t register_module(const void *anchor, const Dl_info *info) {
+static uint32_t register_module(const void *anchor, const struct shim_object *o) {
   uint32_t n = __atomic_load_n(&nanchors, __ATOMIC_ACQUIRE);
   for (uint32_t i = 0; i < n && i < DARA_COV_MODULES; i++)
     if (anchors[i].anchor == anchor)
@@ -48,7 +48,7 @@ static uint32_t register_module(const void *anchor, const Dl_info *info) {
   if (n >= DARA_COV_MODULES)
     return UINT32_MAX;
   char path[DARA_PATH_LEN];
-  shim_module_path(info, path, sizeof(path));
+  shim_module_path(o, path, sizeof(path));
   uint32_t have = area->nmodules < DARA_COV_MODULES ? area->nmodules : DARA_COV_MODULES, index;
   for (index = 0; index < have; index++)
     if (strncmp(area->modules[index], path, DARA_PATH_LEN) == 0)
@@ -59,8 +59,7 @@ static uint32_t register_module(const void *anchor, const Dl_info *info) {
     memcpy(area->modules[index], path, DARA_PATH_LEN);
     __atomic_store_n(&area->nmodules, have + 1, __ATOMIC_RELEASE);
   }
-  anchors[n] =
-      (struct cov_anchor){.anchor = anchor, .base = (uintptr_t)info->dli_fbase, .index = index};
+  anchors[n] = (struct cov_anchor){.anchor = anchor, .base = (uintptr_t)o->base, .index = index};
   __atomic_store_n(&nanchors, n + 1, __ATOMIC_RELEASE);
   return index;
 }
@@ -76,20 +75,20 @@ static uint32_t module_of(const void *anchor, uintptr_t *base) {
     }
   /* First sight: once per module and process. A thread outside dara's
    * control may race a controlled one here: the registration is under a
-   * spin lock (dladdr, before it, is the slow part). A signal handler
+   * spin lock (the search for the module, before it, is the slow part). A signal handler
    * that interrupts the holder would spin for ever: after a bounded spin
    * the block is given up, counted as lost. */
-  Dl_info info;
-  if (n >= DARA_COV_MODULES || !dladdr(anchor, &info) || !info.dli_fbase)
+  struct shim_object o;
+  if (n >= DARA_COV_MODULES || !shim_object_of(anchor, &o))
     return UINT32_MAX;
   for (uint32_t spins = 0; __atomic_exchange_n(&registering, 1, __ATOMIC_ACQUIRE);)
     if (++spins == UINT32_C(1) << 20) {
       __atomic_fetch_add(&area->lost, 1, __ATOMIC_RELAXED);
       return UINT32_MAX;
     }
-  uint32_t index = register_module(anchor, &info);
+  uint32_t index = register_module(anchor, &o);
   __atomic_store_n(&registering, 0, __ATOMIC_RELEASE);
-  *base = (uintptr_t)info.dli_fbase;
+  *base = (uintptr_t)o.base;
   return index;
 }
 

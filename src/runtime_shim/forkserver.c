@@ -52,6 +52,7 @@ static void reply(int kind, pid_t pid, int status) {
 
 void forkserver_serve(int ended_by, const char *what) {
   pid_t server = REAL(getpid)();
+  shim_warm();
   /* After a prefix the program may have handlers of its own (SIGCHLD, one
    * that reaps): none of them runs in the server. Each child gets the
    * program's mask back. */

@@ -161,23 +161,42 @@ void shim_log_sys(const struct shim_sys *call, int64_t ret, int err, const void 
 
 /* ---- modules: where creation sites and static objects live ---- */
 
+bool shim_object_of(const void *addr, struct shim_object *o) {
+  /* _dl_find_object (glibc 2.35) is a lock-free search of the loaded
+   * objects' ranges. dladdr also searches the object's symbol table for the
+   * nearest symbol, which dara does not use here: it was the largest part
+   * of binding each execution's process. */
+  struct dl_find_object found;
+  if (addr && _dl_find_object((void *)addr, &found) == 0 && found.dlfo_map_start) {
+    o->base = found.dlfo_map_start;
+    o->name = found.dlfo_link_map ? found.dlfo_link_map->l_name : "";
+    return true;
+  }
+  Dl_info info; /* the vDSO, which has no link map the search knows */
+  if (!addr || !dladdr(addr, &info) || !info.dli_fbase)
+    return false;
+  o->base = info.dli_fbase;
+  o->name = info.dli_fname ? info.dli_fname : "";
+  return true;
+}
+
 /* Where the main program is loaded (found from its entry point). */
 static const void *main_base(void) {
   static const void *base;
   static bool known;
   if (!known) {
-    Dl_info info;
-    const void *entry = (const void *)getauxval(AT_ENTRY);
-    base = entry && dladdr(entry, &info) ? info.dli_fbase : NULL;
+    struct shim_object o;
+    base = shim_object_of((const void *)getauxval(AT_ENTRY), &o) ? o.base : NULL;
     known = true;
   }
   return base;
 }
 
-/* The main program's absolute path: dladdr gives argv[0], which is relative
- * to the directory it started in ("./prog"), or only a name when it was
- * found through PATH; the kernel's /proc/self/exe is where it is. Read with
- * the system call, not through anything the shim wraps; once. */
+/* The main program's absolute path: the loader names it by argv[0], which
+ * is relative to the directory it started in ("./prog"), or only a name
+ * when it was found through PATH, or not at all; the kernel's
+ * /proc/self/exe is where it is. Read with the system call, not through
+ * anything the shim wraps; once. */
 static const char *main_path(const char *fallback) {
   static char exe[DARA_PATH_LEN];
   if (!exe[0]) {
@@ -187,23 +206,29 @@ static const char *main_path(const char *fallback) {
   return exe[0] ? exe : fallback;
 }
 
-void shim_module_path(const Dl_info *info, char *path, size_t len) {
-  const char *name = info->dli_fname && info->dli_fname[0] ? info->dli_fname : "main";
-  if (info->dli_fbase == main_base()) /* its path as dara and its tools can open it */
+void shim_module_path(const struct shim_object *o, char *path, size_t len) {
+  const char *name = o->name && o->name[0] ? o->name : "main";
+  if (o->base == main_base()) /* its path as dara and its tools can open it */
     name = main_path(name);
   snprintf(path, len, "%s", name);
+}
+
+void shim_warm(void) {
+  (void)main_base();
+  (void)main_path("main");
+  thread_warm();
 }
 
 /* shim_module_of, or with may_die false UINT32_MAX (and the offset from
  * the module) when the table is full. */
 static uint32_t module_index(const void *addr, uint64_t *offset, bool may_die) {
-  Dl_info info;
+  struct shim_object o;
   *offset = (uint64_t)(uintptr_t)addr;
-  if (!addr || !dladdr(addr, &info) || !info.dli_fbase)
+  if (!shim_object_of(addr, &o))
     return UINT32_MAX;
-  *offset = (uint64_t)((uintptr_t)addr - (uintptr_t)info.dli_fbase);
+  *offset = (uint64_t)((uintptr_t)addr - (uintptr_t)o.base);
   char path[DARA_PATH_LEN];
-  shim_module_path(&info, path, sizeof(path));
+  shim_module_path(&o, path, sizeof(path));
   struct dara_proc *p = shim.proc;
   uint32_t n = shim_nmodules();
   for (uint32_t i = 0; i < n; i++)
@@ -239,13 +264,16 @@ uint64_t shim_place(const void *addr) {
 /* True for addresses inside the shim or a sanitizer runtime, whose
  * interceptors may sit between the program and the shim. */
 bool shim_in_runtime(const void *pc) {
-  Dl_info info, self;
-  if (!dladdr(pc, &info) || !info.dli_fname)
+  static const void *self_base;
+  struct shim_object o, self;
+  if (!shim_object_of(pc, &o))
     return false;
-  if (dladdr((const void *)&shim_in_runtime, &self) && self.dli_fbase == info.dli_fbase)
+  if (!self_base && shim_object_of((const void *)&shim_in_runtime, &self))
+    self_base = self.base;
+  if (o.base == self_base)
     return true;
-  const char *base = strrchr(info.dli_fname, '/');
-  base = base ? base + 1 : info.dli_fname;
+  const char *base = strrchr(o.name, '/');
+  base = base ? base + 1 : o.name;
   return strncmp(base, "libasan", 7) == 0 || strncmp(base, "libubsan", 8) == 0 ||
          strncmp(base, "libtsan", 7) == 0 || strncmp(base, "liblsan", 7) == 0;
 }
@@ -360,9 +388,8 @@ static uint64_t site_code(uintptr_t ret) {
    * that depends on the call: found each time, never cached. */
   if (shim_in_runtime((const void *)ret))
     return shim_place((const char *)shim_caller((const void *)ret) - 1);
-  Dl_info info;
-  bool through =
-      dladdr((const void *)ret, &info) && info.dli_fname && runtime_module(info.dli_fname);
+  struct shim_object o;
+  bool through = shim_object_of((const void *)ret, &o) && runtime_module(o.name);
   uint64_t code = through ? site_through_runtime(ret) : shim_place((const char *)ret - 1);
   site_cache[slot].ret = ret;
   site_cache[slot].code = code;

@@ -249,6 +249,8 @@ uint32_t obj_new_id(void);
 /* Per-routine state the scheduler does not need to see. */
 struct shim_routine {
   pthread_t handle;
+  void *(*start_fn)(void *); /* what the thread runs, left by its creator */
+  void *start_arg;
   bool detached;
   bool joined;
   bool signalled;       /* condition wait: woken by signal/broadcast */
@@ -447,9 +449,23 @@ uint32_t shim_module_of(const void *addr, uint64_t *offset);
  * it is in no module or the module table is full (never ends the process,
  * unlike shim_module_of). */
 uint64_t shim_place(const void *addr);
-/* The path dara names the module of info by (dladdr's): the executable's
- * absolute path, "main" when the loader gives none. */
-void shim_module_path(const Dl_info *info, char *path, size_t len);
+/* A loaded object: where it is mapped (dladdr's dli_fbase) and its path as
+ * the loader knows it ("" for the main program). */
+struct shim_object {
+  const void *base;
+  const char *name;
+};
+/* The object holding addr; false when addr is in none. */
+bool shim_object_of(const void *addr, struct shim_object *o);
+/* The path dara names object o by: the executable's absolute path, "main"
+ * when neither the loader nor the kernel gives one. */
+void shim_module_path(const struct shim_object *o, char *path, size_t len);
+/* Looks up what every execution would look up alike (the main program's
+ * place and path, whether ThreadSanitizer's interceptors come first): the
+ * fork server does it once, before it forks, for every child. */
+void shim_warm(void);
+/* thread.c: its part of shim_warm. */
+void thread_warm(void);
 
 /* coverage.c: points this process's counting of blocks at its area of the
  * region when the scheduler asked for coverage (hdr.coverage), and forgets

@@ -58,12 +58,6 @@
 
 #include "runtime_shim/shim.h"
 
-struct start_args {
-  void *(*fn)(void *);
-  void *arg;
-  int routine;
-};
-
 static pthread_key_t exit_key;
 static bool exit_key_made;
 /* How many rounds of key destructors the thread has been through. */
@@ -86,14 +80,18 @@ void thread_exit_key_arm(void) {
     shim_die("pthread_setspecific failed for the thread's exit point");
 }
 
+/* The argument is the thread's routine, whose start function the creator
+ * left in the shim's table: nothing to free, so a thread that never
+ * allocates makes no arena of malloc's. */
 static void *trampoline(void *p) {
-  struct start_args a = *(struct start_args *)p;
-  free(p);
-  shim_routine_enter(a.routine);
+  int routine = (int)(intptr_t)p;
+  void *(*fn)(void *) = shim.routines[routine].start_fn;
+  void *arg = shim.routines[routine].start_arg;
+  shim_routine_enter(routine);
   thread_exit_key_arm();
   /* The exit point is taken by exit_key's destructor, after the thread's
    * own destructors (above). */
-  return a.fn(a.arg);
+  return fn(arg);
 }
 
 /* The routine of a joinable thread handle. glibc reuses the handle of a
@@ -143,6 +141,8 @@ static bool tsan_before_shim(void) {
   return known == 1;
 }
 
+void thread_warm(void) { (void)tsan_before_shim(); }
+
 /* Whether the call came from that interceptor: the program's thread. */
 static bool from_tsan_interceptor(const void *ret) {
   Dl_info info;
@@ -185,12 +185,8 @@ SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, vo
     site = shim_caller(__builtin_return_address(0));
   }
   shim_point(DARA_OP_THREAD_CREATE, 0, 0);
-  struct start_args *a = malloc(sizeof(*a));
-  if (!a)
-    return EAGAIN;
   int idx = shim_routine_new(site, (const void *)(tsan ? tsan->callback : fn));
   if (idx < 0) {
-    free(a);
     /* dara's limit, not the program's fault: the scheduler ends the run
      * with an error when it reads the note. */
     shim_log(DARA_LOG_NOTE, DARA_NOTE_TOO_MANY_THREADS, DARA_MAX_ROUTINES, 0);
@@ -198,18 +194,17 @@ SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, vo
              "exited counts until it is joined or detached)",
              DARA_MAX_ROUTINES);
   }
-  a->fn = fn;
-  a->arg = arg;
-  a->routine = idx;
+  shim.routines[idx].start_fn = fn;
+  shim.routines[idx].start_arg = arg;
   void *(*start)(void *) = trampoline;
-  void *start_arg = a;
+  void *start_arg = (void *)(intptr_t)idx;
   struct tsan_param kept = {0};
   if (tsan) {
     kept = *tsan;
-    a->fn = tsan->callback;
-    a->arg = tsan->param;
+    shim.routines[idx].start_fn = tsan->callback;
+    shim.routines[idx].start_arg = tsan->param;
     tsan->callback = trampoline;
-    tsan->param = a;
+    tsan->param = start_arg;
     start = fn;
     start_arg = arg;
   }
@@ -217,7 +212,6 @@ SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr, vo
   if (rc != 0) {
     if (tsan)
       *tsan = kept;
-    free(a);
     shim.proc->routines[idx].status = DARA_RS_EXITED;
     shim.routines[idx].joined = true; /* no thread to join: the slot is free again */
     shim_log(DARA_LOG_RESULT, DARA_OP_THREAD_CREATE, (uint32_t)rc, 0);
