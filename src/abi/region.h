@@ -104,8 +104,9 @@
  * (dara_region_header.coverage, dara_region.cov); 10: 64 control blocks,
  * DARA_OP_PROC_FORK, dara_proc.fork_slot, DARA_LOG_FORK, DARA_OP_IO_WAITPID,
  * DARA_CMD_REFRESH, DARA_PROC_EXECING, dara_region.shared_conds; 12: plans
- * (dara_proc.plan, DARA_LOG_PLAN) */
-#define DARA_ABI_VERSION 12u
+ * (dara_proc.plan, DARA_LOG_PLAN); 13: branch snapshots (DARA_CMD_SNAPSHOT,
+ * dara_proc.snap, dara_region_header.snapshots) */
+#define DARA_ABI_VERSION 13u
 
 /* Control blocks: the programs of the command line take the first ones
  * (at most DARA_MAX_CMDS), a restarted program or a forked child the next
@@ -181,15 +182,18 @@ enum dara_proc_state {
 
 /* Commands from the scheduler, read by a thread when it gets the turn. */
 enum dara_command {
-  DARA_CMD_RUN = 0,     /* carry on */
-  DARA_CMD_KILL = 1,    /* no longer sent, nor obeyed: a run ends with SIGKILL */
-  DARA_CMD_STACK = 2,   /* (to a parked routine given GO) write your stack into
+  DARA_CMD_RUN = 0,      /* carry on */
+  DARA_CMD_KILL = 1,     /* no longer sent, nor obeyed: a run ends with SIGKILL */
+  DARA_CMD_STACK = 2,    /* (to a parked routine given GO) write your stack into
                          dara_proc.stack and park again, giving the turn back:
                          no step (a deadlock report) */
-  DARA_CMD_REFRESH = 3, /* (likewise) recompute the statuses of the process's
+  DARA_CMD_REFRESH = 3,  /* (likewise) recompute the statuses of the process's
                            parked routines and park again, no step: another
                            process changed an object both share (a semaphore
                            or mutex in shared memory) */
+  DARA_CMD_SNAPSHOT = 4, /* (likewise) fork a snapshot server of the process
+                            as it stands, every thread parked, and park again:
+                            the answer is dara_proc.snap ("Branch snapshots") */
 };
 
 /* What a parked routine can do if chosen. Computed by the shim from its model
@@ -379,6 +383,35 @@ struct dara_stack {
   uint64_t frames[DARA_CRASH_FRAMES];
 };
 
+/* Branch snapshots (docs/design.md, "Snapshots at branch points"). At
+ * DARA_CMD_SNAPSHOT the routine given GO checks that the process can be
+ * copied, and forks a *snapshot server*: a copy of the process with that
+ * routine's thread only, in a process group of its own, which keeps the
+ * other threads' registers (each saved before it parked, when
+ * hdr.snapshots is 1). The server speaks the fork server's protocol
+ * (above) on DARA_FS_CMD_FD and DARA_FS_REPLY_FD; the scheduler takes the
+ * other ends of the two pipes from it, at DARA_SNAP_CMD_FD and
+ * DARA_SNAP_REPLY_FD, with pidfd_getfd, and the server closes them at its
+ * first command. Each child it forks starts the other threads again
+ * (runtime_shim/respawn.h), binds to the control block as the scheduler
+ * left it (a copy of the block at the snapshot), and parks its forking
+ * routine again, giving the turn back: the execution goes on from the
+ * branch point. */
+#define DARA_SNAP_CMD_FD 669
+#define DARA_SNAP_REPLY_FD 670
+enum dara_snap_why {
+  DARA_SNAP_OK = 0,
+  DARA_SNAP_UNSUPPORTED = 1, /* not x86_64 with a glibc respawn can read */
+  DARA_SNAP_THREADS = 2,     /* a thread dara does not control, or one that exits */
+  DARA_SNAP_FDS = 3,         /* a descriptor the process opened: the copies would share it */
+  DARA_SNAP_SHARED = 4,      /* shared writable memory of the program's */
+  DARA_SNAP_FAILED = 5,      /* a pipe or the fork failed */
+};
+struct dara_snap {
+  int32_t pid;  /* the snapshot server, 0 when none was made */
+  uint32_t why; /* enum dara_snap_why */
+};
+
 struct dara_proc {
   uint32_t lock;         /* futex word, enum dara_turn */
   uint32_t syscall_lock; /* 1: the shim handed the turn over only to have its
@@ -427,6 +460,7 @@ struct dara_proc {
   struct dara_log_entry log[DARA_LOG_LEN];
   struct dara_crash crash;
   struct dara_stack stack;
+  struct dara_snap snap; /* the answer to DARA_CMD_SNAPSHOT */
 };
 
 struct dara_region_header {
@@ -437,16 +471,18 @@ struct dara_region_header {
   uint32_t nprocs;
   uint32_t max_routines;
   uint64_t region_size;
-  uint32_t spins;    /* polls a thread spins before it sleeps on its gate; 0
+  uint32_t spins;     /* polls a thread spins before it sleeps on its gate; 0
                     * when the run is pinned to one CPU (nothing else could
                     * move the word while the waiter holds the core) */
-  uint32_t points;   /* enum dara_points: which memory accesses of instrumented
+  uint32_t points;    /* enum dara_points: which memory accesses of instrumented
                     * programs are scheduling points. Written by the scheduler
                     * before a program starts; the shim copies it once */
-  uint32_t coverage; /* 1: the shim counts the blocks of dara-cc builds in
+  uint32_t coverage;  /* 1: the shim counts the blocks of dara-cc builds in
                       * dara_region.cov; 0: it does not. Written by the
                       * scheduler before a program starts */
-  uint32_t pad;
+  uint32_t snapshots; /* 1: each thread saves its registers before it parks,
+                       * so that DARA_CMD_SNAPSHOT can copy the process.
+                       * Written by the scheduler before a program starts */
 };
 
 /* Which accesses of a program built with dara-cc are scheduling points

@@ -17,11 +17,13 @@
  * its slot waiting for it.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,20 +52,23 @@ static void reply(int kind, pid_t pid, int status) {
   send_msg(&m, sizeof(m));
 }
 
-void forkserver_serve(int ended_by, const char *what) {
-  pid_t server = REAL(getpid)();
-  shim_warm();
-  /* After a prefix the program may have handlers of its own (SIGCHLD, one
-   * that reaps): none of them runs in the server. Each child gets the
-   * program's mask back. */
-  sigset_t all, program_mask;
-  sigfillset(&all);
-  sigprocmask(SIG_SETMASK, &all, &program_mask);
-  struct dara_fs_ready ready = {.msg = {.kind = DARA_FS_READY, .pid = server, .status = ended_by}};
-  if (what)
-    snprintf(ready.what, sizeof(ready.what), "%s", what);
-  send_msg(&ready, sizeof(ready));
+/* The loop of both kinds of server, after READY: a child per command.
+ * Returns only in a child, with the slot the scheduler named. A snapshot
+ * server's first command must come within 10 s (the scheduler takes its
+ * ends of the pipes first, and the server closes its copies of them then:
+ * until it does, it would not see the scheduler go). */
+static unsigned char serve(pid_t server, const sigset_t *program_mask, bool snapshot) {
+  bool first = true;
   for (;;) {
+    if (snapshot && first) {
+      struct pollfd pfd = {.fd = DARA_FS_CMD_FD, .events = POLLIN};
+      int r;
+      do
+        r = (int)syscall(SYS_poll, &pfd, 1, 10000);
+      while (r < 0 && errno == EINTR);
+      if (r <= 0)
+        _exit(0);
+    }
     char cmd;
     ssize_t n;
     do
@@ -71,6 +76,11 @@ void forkserver_serve(int ended_by, const char *what) {
     while (n < 0 && errno == EINTR);
     if (n != 1)
       _exit(0); /* the scheduler closed the pipe: explore is over */
+    if (snapshot && first) {
+      REAL(close)(DARA_SNAP_CMD_FD);
+      REAL(close)(DARA_SNAP_REPLY_FD);
+    }
+    first = false;
     if ((unsigned char)cmd >= DARA_MAX_PROCS) {
       reply(DARA_FS_EXITED, -EINVAL, 0);
       continue;
@@ -88,9 +98,8 @@ void forkserver_serve(int ended_by, const char *what) {
       setpgid(0, 0);
       if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || REAL(getppid)() != server)
         _exit(127);
-      shim_set_slot((unsigned char)cmd);
-      sigprocmask(SIG_SETMASK, &program_mask, NULL);
-      return;
+      sigprocmask(SIG_SETMASK, program_mask, NULL);
+      return (unsigned char)cmd;
     }
     reply(DARA_FS_STARTED, child, 0);
     int status = 0;
@@ -100,4 +109,43 @@ void forkserver_serve(int ended_by, const char *what) {
     while (r < 0 && errno == EINTR);
     reply(DARA_FS_EXITED, child, r == child ? status : 0);
   }
+}
+
+void forkserver_serve(int ended_by, const char *what) {
+  pid_t server = REAL(getpid)();
+  shim_warm();
+  /* After a prefix the program may have handlers of its own (SIGCHLD, one
+   * that reaps): none of them runs in the server. Each child gets the
+   * program's mask back. */
+  sigset_t all, program_mask;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &program_mask);
+  struct dara_fs_ready ready = {.msg = {.kind = DARA_FS_READY, .pid = server, .status = ended_by}};
+  if (what)
+    snprintf(ready.what, sizeof(ready.what), "%s", what);
+  send_msg(&ready, sizeof(ready));
+  shim_set_slot(serve(server, &program_mask, false));
+}
+
+void forkserver_serve_snapshot(const int cmd[2], const int rep[2]) {
+  pid_t server = (pid_t)syscall(SYS_getpid);
+  /* A group of its own: the execution it was forked from is killed by its
+   * group, and the server must outlive it. */
+  setpgid(0, 0);
+  sigset_t all, program_mask;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, &program_mask);
+  if (dup3(cmd[0], DARA_FS_CMD_FD, 0) < 0 || dup3(rep[1], DARA_FS_REPLY_FD, 0) < 0 ||
+      dup3(cmd[1], DARA_SNAP_CMD_FD, 0) < 0 || dup3(rep[0], DARA_SNAP_REPLY_FD, 0) < 0)
+    _exit(0);
+  for (int i = 0; i < 2; i++) {
+    REAL(close)(cmd[i]);
+    REAL(close)(rep[i]);
+  }
+  struct dara_fs_ready ready = {.msg = {.kind = DARA_FS_READY, .pid = server, .status = -3}};
+  snprintf(ready.what, sizeof(ready.what), "snapshot");
+  send_msg(&ready, sizeof(ready));
+  /* The slot is the execution's own, which the scheduler left as it was at
+   * the snapshot: nothing to bind. */
+  (void)serve(server, &program_mask, true);
 }

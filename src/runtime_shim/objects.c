@@ -138,6 +138,23 @@ bool obj_held_by(int routine) {
   return false;
 }
 
+/* Only the objects the model says are held: their memory is live (a
+ * freed one may be unmapped, or another's now). */
+void obj_retid(pid_t old, pid_t now) {
+  for (uint32_t i = 0; i < nobjs; i++) {
+    struct shim_obj *o = &objs[i];
+    if (o->kind == DARA_OBJ_MUTEX && o->u.mutex.owner >= 0) {
+      pthread_mutex_t *m = (pthread_mutex_t *)o->addr;
+      if (m->__data.__owner == old)
+        m->__data.__owner = now;
+    } else if (o->kind == DARA_OBJ_RWLOCK && o->u.rw.writer >= 0) {
+      pthread_rwlock_t *rw = (pthread_rwlock_t *)o->addr;
+      if (rw->__data.__cur_writer == old)
+        rw->__data.__cur_writer = now;
+    }
+  }
+}
+
 struct shim_obj *obj_reset(const void *addr, unsigned kind) {
   struct shim_obj *o = lookup((uintptr_t)addr, true, kind);
   if (o->kind != kind) {

@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "runtime_shim/respawn.h"
 #include "shm/handoff.h"
 #include "shm/region.h"
 
@@ -522,9 +523,15 @@ static void wait_go(struct dara_proc *p, struct dara_routine *r, int me, int spi
       shim_refresh();
     else if (command == DARA_CMD_STACK)
       take_stack(me);
+    else if (command == DARA_CMD_SNAPSHOT)
+      shim_snapshot(me);
     else
       return;
     __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+    /* A copy of the process made from here on (snapshot.c) starts this
+     * thread at the wait: saved before the turn goes, as at a point. */
+    if (shim.snapshots && shim_snap_saved(me, respawn_save(shim_snap_ctx(me))))
+      continue; /* in a copy: the turn is dara's already */
     handoff_give(&p->lock, DARA_TURN_SCHED);
   }
 }
@@ -643,28 +650,40 @@ static int point(unsigned op, uint32_t obj, uint32_t obj2, uint64_t pc) {
   /* Blocked, it cannot be chosen next: sleep at once (handoff.h). Read
    * before a plan hands the turn on: the next thread refreshes it. */
   bool blocked = r->status == DARA_RS_BLOCKED;
-  bool handed = false;
-  if (lease > 0 && p->plan != DARA_PLAN_NONE) {
-    int next = plan_step(p, me);
-    if (next == me) {
-      r->status = DARA_RS_RUNNING;
-      r->steps++;
-      return DARA_RS_ENABLED;
+  /* Where a copy of the process starts this thread again (snapshot.c): at
+   * the wait below, the turn already given. Saved before the turn leaves
+   * the thread (a plan's handoff or the give), since dara may copy the
+   * process from then on. */
+  bool copy = shim.snapshots && shim_snap_saved(me, respawn_save(shim_snap_ctx(me)));
+  if (!copy) {
+    bool handed = false;
+    lease = p->lease; /* as above (nothing else writes it now): read after the save */
+    if (lease > 0 && p->plan != DARA_PLAN_NONE) {
+      int next = plan_step(p, me);
+      if (next == me) {
+        shim_snap_unsaved(me);
+        r->status = DARA_RS_RUNNING;
+        r->steps++;
+        return DARA_RS_ENABLED;
+      }
+      handed = next >= 0;
+    } else if (lease > 0) {
+      if (forced_step(p, me, r)) {
+        shim_snap_unsaved(me);
+        return leased_step(p, r, op, obj, obj2, pc);
+      }
+      p->lease = 0;
     }
-    handed = next >= 0;
-  } else if (lease > 0) {
-    if (forced_step(p, me, r))
-      return leased_step(p, r, op, obj, obj2, pc);
-    p->lease = 0;
-  }
-  if (!handed) {
-    lease_broken = false;
-    /* The gate must read PARK before the scheduler can see the turn, or its
-     * GO could be overwritten (tests/model/handoff.pml, BUG_PARK_AFTER_GIVE). */
-    __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
-    handoff_give(&p->lock, DARA_TURN_SCHED);
+    if (!handed) {
+      lease_broken = false;
+      /* The gate must read PARK before the scheduler can see the turn, or its
+       * GO could be overwritten (tests/model/handoff.pml, BUG_PARK_AFTER_GIVE). */
+      __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
+      handoff_give(&p->lock, DARA_TURN_SCHED);
+    }
   }
   wait_go(p, r, me, blocked ? 0 : gate_spins());
+  shim_snap_unsaved(me);
   on_turn(r);
   /* Nothing changed since the refresh that the scheduler chose from, so the
    * status tells whether the operation completes or times out. */
@@ -713,9 +732,12 @@ void shim_rejoin(void) {
    * the routine only after it sees RUNNING. */
   r->status = DARA_RS_ENABLED;
   __atomic_store_n(&r->gate, DARA_GATE_PARK, __ATOMIC_RELEASE);
-  shim.active = true;
-  __atomic_store_n(&p->state, DARA_PROC_RUNNING, __ATOMIC_RELEASE);
+  if (!(shim.snapshots && shim_snap_saved(me, respawn_save(shim_snap_ctx(me))))) {
+    shim.active = true;
+    __atomic_store_n(&p->state, DARA_PROC_RUNNING, __ATOMIC_RELEASE);
+  }
   wait_go(p, r, me, gate_spins());
+  shim_snap_unsaved(me);
   on_turn(r);
   r->status = DARA_RS_RUNNING;
   tls_in_shim = was_in_shim;
@@ -808,7 +830,10 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
 void shim_routine_enter(int idx) {
   tls_routine = idx;
   struct dara_routine *r = &shim.proc->routines[idx];
+  if (shim.snapshots)
+    (void)shim_snap_saved(idx, respawn_save(shim_snap_ctx(idx)));
   handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, gate_spins(), 0);
+  shim_snap_unsaved(idx);
   on_turn(r);
   r->tid = (uint32_t)syscall(SYS_gettid);
   r->status = DARA_RS_RUNNING;
@@ -892,6 +917,8 @@ static void bind_slot(void) {
   if (shim.points == DARA_POINTS_RACY)
     memcpy(&shim.racy, &shim.region->racy, sizeof(shim.racy));
   shim_cov_bind();
+  shim.snapshots = shim.region->hdr.snapshots == 1;
+  shim_snap_bind();
   shim.active = true;
   p->state = DARA_PROC_RUNNING;
 }

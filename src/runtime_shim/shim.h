@@ -239,6 +239,9 @@ struct shim_obj *obj_by_id(uint32_t id);
  * a spinlock, a once routine it is running): its slot is not recycled, or
  * the next thread in it would inherit the hold. */
 bool obj_held_by(int routine);
+/* A copy of the process started a thread again (snapshot.c): the real
+ * mutexes and read-write locks owned by thread id old are now now's. */
+void obj_retid(pid_t old, pid_t now);
 /* A new id from the sequence objects and memory locations share, or 0 when
  * OBJ_ID_MAX ids are out (the scheduler takes no more). */
 #define OBJ_ID_MAX (1u << 16)
@@ -286,7 +289,9 @@ struct shim_state {
    * with it */
   unsigned points;
   struct dara_racy racy;
-  int region_fd; /* a close-on-exec copy of the region's descriptor, which an
+  bool snapshots; /* hdr.snapshots, read at bind: threads save their registers
+                     before they park (snapshot.c) */
+  int region_fd;  /* a close-on-exec copy of the region's descriptor, which an
                     exec that keeps control puts at DARA_FD (-1: none) */
 };
 extern struct shim_state shim;
@@ -486,6 +491,25 @@ void crash_install(void);
  * that made it (NULL: none), for the READY message. */
 int forkserver_requested(void);
 void forkserver_serve(int ended_by, const char *what);
+/* In a snapshot server just forked (snapshot.c), with the pipes it made
+ * (cmd: the scheduler writes, rep: the server writes): serves, and returns
+ * in each execution it forks. */
+void forkserver_serve_snapshot(const int cmd[2], const int rep[2]);
+
+/* snapshot.c: the registers thread `routine` saves before it parks, when
+ * hdr.snapshots is 1 (abi/region.h, "Branch snapshots"). */
+struct respawn_ctx *shim_snap_ctx(int routine);
+/* Routine `routine` saved its registers (respawn_save returned again,
+ * with its value: 1 in a copy of the process) for the wait it goes into:
+ * a snapshot may copy them from now on. Returns whether in a copy. */
+bool shim_snap_saved(int routine, int again);
+/* ... and it left that wait: its saved registers are stale. */
+void shim_snap_unsaved(int routine);
+/* At bind: notes the descriptors the process has. */
+void shim_snap_bind(void);
+/* DARA_CMD_SNAPSHOT, to routine me: answers in dara_proc.snap; returns in
+ * the process, and again in each execution forked from the snapshot. */
+void shim_snapshot(int me);
 /* shim.c: a new process (or a fork server's child) binds to its slot and
  * parks at its first point. */
 void shim_take_control(void);

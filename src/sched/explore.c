@@ -24,13 +24,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,9 +106,13 @@ struct explore {
   char scratch[64];       /* the scratch file: "" when unnamed (O_TMPFILE), else its
                              name in dir, unpredictable and created with O_EXCL */
   int scratch_fd;
-  char memory[64]; /* the memory file's name: /proc/self/fd/N */
-  int memory_fd;   /* every execution is recorded here first */
-  struct run run;  /* the programs and the recordings' header */
+  char memory[64];                 /* the memory file's name: /proc/self/fd/N */
+  int memory_fd;                   /* every execution is recorded here first */
+  struct schedfile_writer *writer; /* ... by this writer, during an execution */
+  bool branch_child;               /* a fork of a worker for a branch (sched/branch.c),
+                                      which ends when its subtree is run */
+  uint64_t branch_snapshots;       /* branch snapshots made, all executions */
+  struct run run;                  /* the programs and the recordings' header */
   struct strategy *strategy;
   struct bug *bugs;
   size_t nbugs;
@@ -623,10 +630,10 @@ static void print_json(FILE *out, const struct explore *x, uint64_t seed, double
   fprintf(out, ", \"interrupted\": %s", x->interrupted ? "true" : "false");
   fprintf(out,
           ", \"seed\": %llu, \"exhausted\": %s, \"complete\": %s, \"redundant\": %llu, "
-          "\"steps\": %llu, \"steps_delegated\": %llu, ",
+          "\"steps\": %llu, \"steps_delegated\": %llu, \"branch_snapshots\": %llu, ",
           (unsigned long long)seed, x->exhausted ? "true" : "false", complete(x) ? "true" : "false",
           (unsigned long long)x->redundant, (unsigned long long)x->steps,
-          (unsigned long long)x->delegated);
+          (unsigned long long)x->delegated, (unsigned long long)x->branch_snapshots);
   /* Executions cut at the limit: inconclusive, not bugs (and no proof). */
   fprintf(out, "\"max_steps\": %llu, \"step_limit_reached\": %llu, ",
           (unsigned long long)x->run.hdr.max_steps, (unsigned long long)x->step_limits);
@@ -918,7 +925,9 @@ static int execute(struct explore *x, struct session_ctx *session, struct sessio
   }
   cfg->coverage = x->blocks;
   oracle_begin(cfg);
+  x->writer = w;
   session_run(session, cfg, res);
+  x->writer = NULL;
   oracle_judge(&x->run.hdr.oracle, cfg, true, res);
   res->new_pairs = x->pairs ? pairs_end(x->pairs) : 0;
   strategy_reward(x->strategy, res->new_blocks + res->new_pairs);
@@ -943,6 +952,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
   x->schedules++;
   x->steps += res->steps;
   x->delegated += res->delegated;
+  x->branch_snapshots += res->snapshots;
   if (res->outcome.kind == SCHED_OUT_STEP_LIMIT || res->outcome.kind == SCHED_OUT_LIVELOCK)
     x->cut++;
   if (res->outcome.kind == SCHED_OUT_STEP_LIMIT)
@@ -1059,6 +1069,7 @@ struct parallel {
   struct session_config *cfg;
   bool keep_going;
   uint64_t time_limit;
+  bool branching; /* dfs with branch snapshots, in one worker */
 };
 
 /* The memory file, made anew in a worker. */
@@ -1072,8 +1083,15 @@ static int open_memory(struct explore *x) {
   return x->memory_fd;
 }
 
+static pid_t branch_fork(void *ctx);
+static void branch_wait(void *ctx, pid_t child);
+static void branch_taken(void *ctx, unsigned k);
+
 static int job_worker_start(void *ctx) {
   struct parallel *par = ctx;
+  if (par->branching)
+    par->cfg->branch = (struct session_branching){
+        .fork = branch_fork, .wait = branch_wait, .taken = branch_taken, .ctx = par};
   close(par->x->memory_fd);
   /* Its own capture of the programs' output, too (--check). */
   if (par->cfg->capture) {
@@ -1115,12 +1133,67 @@ static int job_execute_next(void *ctx, struct session_ctx *session, struct sessi
                             bool *counted) {
   struct parallel *par = ctx;
   struct policy policy;
-  if (!strategy_begin(par->x->strategy, &policy))
+  if (!strategy_begin(par->x->strategy, &policy)) {
+    if (par->x->branch_child)
+      _exit(0); /* its subtree is run: the process it was forked from goes on */
     return 0;
+  }
   if (execute(par->x, session, par->cfg, &policy, res) != 0)
     return -1;
   *counted = !strategy_redundant(par->x->strategy);
+  if (par->branching) /* the fork server's, for the figures */
+    par->x->has_snapshot[0] = session_ctx_snapshot(session, 0, &par->x->snapshots[0]);
   return 1;
+}
+
+/* ---- branch snapshots (sched/branch.c): a worker's forks ---- */
+
+/* In the child, a process of its own: the recording so far in a memory
+ * file of its own (the parent's goes on with the next branch). */
+static pid_t branch_fork(void *ctx) {
+  struct parallel *par = ctx;
+  struct explore *x = par->x;
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid != 0)
+    return pid;
+  x->branch_child = true;
+  prctl(PR_SET_PDEATHSIG, SIGKILL); /* its parent waits for it: gone, so is the exploration */
+  int copy = memfd_create("dara-schedule", MFD_CLOEXEC);
+  struct stat st;
+  if (copy < 0 || fstat(x->memory_fd, &st) != 0)
+    _exit(1);
+  char buf[65536];
+  for (off_t off = 0; off < st.st_size;) {
+    ssize_t n = pread(x->memory_fd, buf, sizeof(buf), off);
+    if (n <= 0 || pwrite(copy, buf, (size_t)n, off) != n)
+      _exit(1);
+    off += n;
+  }
+  if (dup3(copy, x->memory_fd, O_CLOEXEC) < 0 || (x->writer && schedfile_writer_moved(x->writer)))
+    _exit(1);
+  close(copy);
+  return 0;
+}
+
+/* The pairs the run met so far are new only in branch 0's first execution. */
+static void branch_taken(void *ctx, unsigned k) {
+  struct parallel *par = ctx;
+  if (k > 0 && par->x->pairs)
+    pairs_forget_fresh(par->x->pairs);
+}
+
+/* Its subtree is run when it ends; an error there, or the parent's word
+ * to stop, ends this process too. */
+static void branch_wait(void *ctx, pid_t child) {
+  (void)ctx;
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    _exit(1);
+  if (jobs_stopping() || session_interrupted())
+    _exit(0);
 }
 
 static bool job_split(void *ctx, void **task, size_t *len) {
@@ -1136,8 +1209,23 @@ static bool job_adopt(void *ctx, const void *task, size_t len) {
   return false;
 }
 
+/* Under branch snapshots, the only worker's figures are where its fork
+ * server forked (explore --json, snapshots). */
+struct branch_figures {
+  bool has_snapshot;
+  struct session_snapshot snapshot;
+};
+
 static size_t job_figures(void *ctx, void *buf, size_t cap) {
   struct parallel *par = ctx;
+  if (par->branching) {
+    struct branch_figures f = {.has_snapshot = par->x->has_snapshot[0],
+                               .snapshot = par->x->snapshots[0]};
+    if (cap < sizeof(f))
+      return 0;
+    memcpy(buf, &f, sizeof(f));
+    return sizeof(f);
+  }
   const struct dpor_stats *st = strategy_dpor_stats(par->x->strategy);
   if (!st || cap < sizeof(*st))
     return 0;
@@ -1147,6 +1235,17 @@ static size_t job_figures(void *ctx, void *buf, size_t cap) {
 
 static void job_take_figures(void *ctx, unsigned k, const void *buf, size_t len) {
   struct parallel *par = ctx;
+  if (par->branching) {
+    struct branch_figures f;
+    if (len != sizeof(f))
+      return;
+    memcpy(&f, buf, sizeof(f));
+    par->x->snapshots_known = true;
+    par->x->has_snapshot[0] = f.has_snapshot;
+    par->x->snapshots[0] = f.snapshot;
+    par->x->snapshots[0].what[sizeof(f.snapshot.what) - 1] = '\0';
+    return;
+  }
   if (k < 64 && len == sizeof(struct dpor_stats))
     memcpy(&par->x->worker_stats[k], buf, len);
 }
@@ -1591,9 +1690,19 @@ int cmd_explore(int argc, char **argv) {
   /* An interrupt ends the exploration after (or in) the current execution,
    * keeping what was found; workers, forked below, catch it too. */
   session_catch_signals();
-  if (jobs > 1) {
-    struct parallel par = {
-        .x = &x, .cfg = &cfg, .keep_going = keep_going, .time_limit = time_limit};
+  /* dfs runs the branches of each choice point from a snapshot of the
+   * program, in forks of one worker (sched/branch.c), where it can. */
+  const char *branch_env = getenv("DARA_BRANCH_SNAPSHOTS");
+  bool branching = jobs <= 1 && shard.count <= 1 && x.run.hdr.nprocs == 1 && cfg.fork_server &&
+                   !cfg.capture && !cfg.typed && !x.blocks && !x.racy && !so.faults && !so.traces &&
+                   !(branch_env && strcmp(branch_env, "0") == 0) &&
+                   strategy_set_branching(x.strategy);
+  if (jobs > 1 || branching) {
+    struct parallel par = {.x = &x,
+                           .cfg = &cfg,
+                           .keep_going = keep_going,
+                           .time_limit = time_limit,
+                           .branching = branching};
     struct jobs_hooks hooks = {.worker_start = job_worker_start,
                                .execute = job_execute,
                                .take = job_take,
@@ -1605,7 +1714,14 @@ int cmd_explore(int argc, char **argv) {
                                .take_figures = job_take_figures,
                                .memory_fd = x.memory_fd,
                                .ctx = &par};
-    if (strategy_splits(x.strategy)) {
+    if (branching) {
+      hooks.serial = true;
+      rc = jobs_run_tree(1, max_schedules, &hooks);
+      if (rc == 2) {
+        x.exhausted = true;
+        rc = 0;
+      }
+    } else if (strategy_splits(x.strategy)) {
       x.shared_tree = true;
       x.worker_stats = calloc(64, sizeof(*x.worker_stats));
       if (!x.worker_stats || !strategy_share(x.strategy)) {
@@ -1624,8 +1740,9 @@ int cmd_explore(int argc, char **argv) {
       rc = jobs_run((unsigned)jobs, x.max_schedules, &hooks);
     }
   }
-  struct session_ctx *session = jobs <= 1 ? session_ctx_new() : NULL; /* workers: their own */
-  while (jobs <= 1 && rc == 1 && x.schedules < x.max_schedules && !session_interrupted()) {
+  struct session_ctx *session =
+      jobs <= 1 && !branching ? session_ctx_new() : NULL; /* workers: their own */
+  while (session && rc == 1 && x.schedules < x.max_schedules && !session_interrupted()) {
     if (time_limit && now_s() - x.started >= (double)time_limit)
       break;
     if (x.racy && !x.racy->second && x.schedules >= x.racy->probe &&
@@ -1636,7 +1753,8 @@ int cmd_explore(int argc, char **argv) {
     rc = run_one(&x, session, &cfg, keep_going);
   }
   double elapsed = now_s() - x.started;
-  x.snapshots_known = session != NULL;
+  if (session)
+    x.snapshots_known = true;
   for (int i = 0; session && i < x.run.hdr.nprocs; i++)
     x.has_snapshot[i] = session_ctx_snapshot(session, (unsigned)i, &x.snapshots[i]);
   session_ctx_free(session);

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -107,6 +108,49 @@ int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int 
   for (; n == (ssize_t)sizeof(what) && k < sizeof(fs->what) - 1 && what[k]; k++)
     fs->what[k] = what[k] > ' ' && what[k] < 0x7f ? what[k] : '?';
   fs->what[k] = '\0';
+  return 0;
+}
+
+int forkserver_adopt(struct forkserver *fs, pid_t pid, int pidfd, int timeout_ms, char *err,
+                     size_t err_len) {
+  *fs = (struct forkserver){.cmd_fd = -1, .reply_fd = -1, .tried = true};
+  fs->cmd_fd = (int)syscall(SYS_pidfd_getfd, pidfd, DARA_SNAP_CMD_FD, 0);
+  fs->reply_fd = (int)syscall(SYS_pidfd_getfd, pidfd, DARA_SNAP_REPLY_FD, 0);
+  if (fs->cmd_fd < 0 || fs->reply_fd < 0) {
+    snprintf(err, err_len, "cannot take the snapshot server's pipes: %s", strerror(errno));
+    down(fs);
+    return -1;
+  }
+  /* The server holds them until its first command: they must be the pipes
+   * it reads and writes, not whatever the program put there. */
+  struct stat cmd_st, rep_st;
+  if (fstat(fs->cmd_fd, &cmd_st) != 0 || fstat(fs->reply_fd, &rep_st) != 0 ||
+      !S_ISFIFO(cmd_st.st_mode) || !S_ISFIFO(rep_st.st_mode) ||
+      (fcntl(fs->cmd_fd, F_GETFL) & O_ACCMODE) != O_WRONLY ||
+      (fcntl(fs->reply_fd, F_GETFL) & O_ACCMODE) != O_RDONLY ||
+      fcntl(fs->cmd_fd, F_SETFD, FD_CLOEXEC) != 0 ||
+      fcntl(fs->reply_fd, F_SETFD, FD_CLOEXEC) != 0 ||
+      fcntl(fs->reply_fd, F_SETFL, O_NONBLOCK) != 0) {
+    snprintf(err, err_len, "the snapshot server's descriptors %d and %d are not its pipes",
+             DARA_SNAP_CMD_FD, DARA_SNAP_REPLY_FD);
+    down(fs);
+    return -1;
+  }
+  struct dara_fs_ready ready;
+  int r = read_msg(fs, &ready.msg, timeout_ms);
+  if (r == 1)
+    r = read(fs->reply_fd, ready.what, sizeof(ready.what)) == (ssize_t)sizeof(ready.what) ? 1 : -1;
+  if (r != 1 || ready.msg.kind != DARA_FS_READY || ready.msg.pid != pid) {
+    snprintf(err, err_len, "the snapshot server (pid %d) %s", (int)pid,
+             r == 0 ? "did not answer" : "ended or answered wrongly");
+    down(fs);
+    return -1;
+  }
+  fs->pid = pid;
+  fs->up = true;
+  fs->was_ready = true;
+  fs->ended_by = ready.msg.status;
+  snprintf(fs->what, sizeof(fs->what), "snapshot");
   return 0;
 }
 

@@ -39,6 +39,14 @@ struct forkserver {
 int forkserver_start(struct forkserver *fs, const struct launch_spec *spec, int timeout_ms,
                      char *err, size_t err_len);
 
+/* Takes the channel of snapshot server pid (pidfd: its pidfd), which a
+ * routine of an execution forked at DARA_CMD_SNAPSHOT (abi/region.h,
+ * "Branch snapshots"), and waits up to timeout_ms for its READY. Returns 0,
+ * or -1 with a reason in err. fs->pid is the server, which is not dara's
+ * child: forkserver_stop ends it by closing its command pipe. */
+int forkserver_adopt(struct forkserver *fs, pid_t pid, int pidfd, int timeout_ms, char *err,
+                     size_t err_len);
+
 /* How err begins when a message on the server's channel was forged. */
 #define FORKSERVER_FORGED "the program forged a message to dara"
 

@@ -235,7 +235,32 @@ static int give_tasks(int fd, struct shared *sh, const struct jobs_hooks *h) {
   }
 }
 
+/* The parent is the programs' subreaper (session_catch_signals): a process
+ * orphaned in a worker's tree comes to it (a snapshot server whose
+ * execution was killed: sched/branch.c) and is reaped here as it ends;
+ * the workers are left to reap(). */
+static void reap_strays(const struct worker *w, unsigned n) {
+  for (;;) {
+    siginfo_t info = {0};
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0)
+      return;
+    for (unsigned k = 0; k < n; k++)
+      if (w[k].pid == info.si_pid)
+        return; /* a worker: reap() takes it */
+    while (waitpid(info.si_pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  }
+}
+
+/* A worker's view of the parent's word (jobs_stopping). */
+static struct shared *worker_shared;
+
+bool jobs_stopping(void) {
+  return worker_shared && __atomic_load_n(&worker_shared->stop, __ATOMIC_ACQUIRE);
+}
+
 static void worker_tree(unsigned k, int fd, struct shared *sh, const struct jobs_hooks *h) {
+  worker_shared = sh;
   int memory_fd = worker_setup(k, h);
   if (memory_fd < 0)
     _exit(1);
@@ -489,8 +514,8 @@ static int tree_message(struct tree_parent *t, unsigned k, const struct jobs_hoo
   case JOB_RESULT:
     if (receive_result(t->w[k].fd, h, &hd, &m) != 0)
       return -1;
-    if (t->taken >= max)
-      return 1; /* past the limit: in flight when it stopped */
+    if (t->taken >= max || (t->sh->stop && h->serial))
+      return 1; /* past the limit, or the end: in flight when it stopped */
     if (t->sh->stop && m.res.outcome.kind != SCHED_OUT_OK &&
         m.res.outcome.kind != SCHED_OUT_STEP_LIMIT)
       m.res.outcome.kind = SCHED_OUT_OK;
@@ -558,6 +583,7 @@ int jobs_run_tree(unsigned jobs, uint64_t max, const struct jobs_hooks *h) {
     tree_stop(&t);
   while (t.open_fds > 0) {
     struct pollfd p[JOBS_MAX];
+    reap_strays(w, t.started);
     if (!sh->stop && (h->time_up(h->ctx) || session_interrupted()))
       tree_stop(&t);
     int n = wait_workers(w, t.started, p);

@@ -63,8 +63,16 @@ struct jobs_hooks {
   void (*take_figures)(void *ctx, unsigned k, const void *buf, size_t len);
 
   int memory_fd; /* the parent's memory file */
+  /* jobs_run_tree: one worker whose results come in the order one process
+   * would run them (dfs from branch snapshots): none in flight when it
+   * stopped is taken, as one process would not have run it. */
+  bool serial;
   void *ctx;
 };
+
+/* In a worker: whether the parent said to stop (a process a worker
+ * forked, for a branch of its tree, sees it too: sched/branch.c). */
+bool jobs_stopping(void);
 
 /* Runs executions 0 .. max-1 (fewer if stopped) on `jobs` workers.
  * Returns 1 when they all ran or the time ran out, 0 when take asked to

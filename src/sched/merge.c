@@ -351,6 +351,7 @@ static json_t *merged_document(struct merge *m, const bool *seen, long long coun
   json_object_set_new(doc, "redundant", json_integer(sum(m, "redundant")));
   json_object_set_new(doc, "steps", json_integer(sum(m, "steps")));
   json_object_set_new(doc, "steps_delegated", json_integer(sum(m, "steps_delegated")));
+  json_object_set_new(doc, "branch_snapshots", json_integer(sum(m, "branch_snapshots")));
   json_object_set(doc, "max_steps", json_object_get(a, "max_steps"));
   json_object_set_new(doc, "step_limit_reached", json_integer(sum(m, "step_limit_reached")));
   json_object_set(doc, "max_schedules", json_object_get(a, "max_schedules"));

@@ -27,8 +27,9 @@ extern char **environ;
  * alone, so a replay's are its own): not kept. */
 static bool launcher_own(const char *var) {
   static const char *const own[] = {
-      DARA_ENV_SLOT "=",    DARA_ENV_FORKSERVER "=", DARA_ENV_SHIM "=", "DARA_SCHED_YIELDS=",
-      "DARA_FORCED_STEPS=", "DARA_MEMORY_LEASE=",    "DARA_CPU=",       "DARA_SNAPSHOT="};
+      DARA_ENV_SLOT "=",        DARA_ENV_FORKSERVER "=", DARA_ENV_SHIM "=", "DARA_SCHED_YIELDS=",
+      "DARA_FORCED_STEPS=",     "DARA_MEMORY_LEASE=",    "DARA_CPU=",       "DARA_SNAPSHOT=",
+      "DARA_BRANCH_SNAPSHOTS=", "DARA_BRANCH_MIN_MS=",   "DARA_PLANS="};
   for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
     if (strncmp(var, own[i], strlen(own[i])) == 0)
       return true;

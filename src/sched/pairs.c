@@ -185,6 +185,8 @@ void pairs_event(struct pairs *p, const struct dara_event *ev) {
 
 uint64_t pairs_end(struct pairs *p) { return p->fresh; }
 
+void pairs_forget_fresh(struct pairs *p) { p->fresh = 0; }
+
 uint64_t pairs_count(const struct pairs *p) {
   return __atomic_load_n(&p->set->used, __ATOMIC_RELAXED);
 }

@@ -37,6 +37,10 @@ void pairs_begin(struct pairs *p);
 void pairs_event(struct pairs *p, const struct dara_event *ev);
 /* The execution is over: how many of its pairs no earlier one reached. */
 uint64_t pairs_end(struct pairs *p);
+/* The pairs this execution found so far are not its to count: a copy of
+ * the run made at a branch point (sched/branch.c) that takes another branch
+ * than the first, whose execution counted them. */
+void pairs_forget_fresh(struct pairs *p);
 /* Distinct pairs reached so far (by every process sharing the set; at
  * most 1,572,864 are kept). */
 uint64_t pairs_count(const struct pairs *p);

@@ -95,6 +95,16 @@ struct policy {
   int (*fault)(struct policy *p, const struct fault_option *opts, size_t nopts,
                const struct candidate *cands, size_t n, unsigned last_proc, unsigned last_routine,
                uint64_t steps);
+  /* Optional (NULL: never; branch snapshots, session_config.branch): before
+   * choose, the number of ways this point branches when the policy would run
+   * every one of them from here, in order (dfs at a new level), else 0. The
+   * session may then run each branch from a snapshot (sched/branch.c) and
+   * calls branch_taken with the one this process goes on with (k, of n), or
+   * k = -1 when it made none, before choose. Must not change the policy's
+   * state. */
+  unsigned (*branches)(struct policy *p, const struct candidate *cands, size_t n,
+                       unsigned last_proc, unsigned last_routine);
+  void (*branch_taken)(struct policy *p, int k, unsigned n);
   void *ctx;
 };
 

@@ -223,6 +223,10 @@ int schedfile_define_input(struct schedfile_writer *w, const struct sched_input_
  * Returns 0, or -1 with a reason in err if anything failed since create. */
 int schedfile_close(struct schedfile_writer *w, const struct sched_outcome *o, char *err,
                     size_t err_len);
+/* In a fork of the process writing w, whose path now names a copy of the
+ * file as written so far: w goes on in the copy, at the same place, and
+ * the parent's file is left alone. 0, or -1 (errno). */
+int schedfile_writer_moved(struct schedfile_writer *w);
 /* Bytes written so far (for statistics). */
 uint64_t schedfile_bytes(const struct schedfile_writer *w);
 

@@ -742,6 +742,18 @@ int schedfile_write_event(struct schedfile_writer *w, const struct dara_event *e
 
 uint64_t schedfile_bytes(const struct schedfile_writer *w) { return w->flushed + w->len; }
 
+int schedfile_writer_moved(struct schedfile_writer *w) {
+  int fd = open(w->path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || lseek(fd, (off_t)w->flushed, SEEK_SET) != (off_t)w->flushed ||
+      dup3(fd, w->fd, O_CLOEXEC) < 0) {
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  close(fd);
+  return 0;
+}
+
 int schedfile_close(struct schedfile_writer *w, const struct sched_outcome *o, char *err,
                     size_t err_len) {
   struct sched_outcome none = {.kind = SCHED_OUT_ERROR};

@@ -1981,7 +1981,16 @@ static void step(struct session *s) {
   }
   if (offer_faults(s, cands, n))
     return;
-  int k = s->cfg->policy->choose(s->cfg->policy, cands, n, s->last_proc, s->last_routine);
+  struct policy *policy = s->cfg->policy;
+  unsigned branches =
+      policy->branches ? policy->branches(policy, cands, n, s->last_proc, s->last_routine) : 0;
+  if (branches > 1) {
+    int taken = session_branch(s, branches);
+    if (s->done)
+      return;
+    policy->branch_taken(policy, taken, branches);
+  }
+  int k = policy->choose(policy, cands, n, s->last_proc, s->last_routine);
   if (k < 0 || (size_t)k >= n) {
     s->res->stopped = true;
     s->done = true;
@@ -2184,6 +2193,10 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   if (s.region->hdr.points == DARA_POINTS_RACY && cfg->racy)
     s.region->racy = *cfg->racy;
   s.region->hdr.coverage = cfg->coverage != NULL;
+  s.region->hdr.snapshots = cfg->branch.fork != NULL;
+  struct timespec began;
+  clock_gettime(CLOCK_MONOTONIC, &began);
+  s.started_ns = (uint64_t)began.tv_sec * 1000000000u + (uint64_t)began.tv_nsec;
   infiles_publish(cfg->files, &s.region->files, &s.files);
   session_catch_signals();
   got_sigchld = 0;
@@ -2233,6 +2246,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
                      res->faults[i].kind == DARA_FAULT_CRASH ? "crashed" : "restarted",
                      (unsigned long long)res->faults[i].after);
   cleanup(&s);
+  session_branch_end();
   /* Every process is dead: their areas hold all they counted. */
   if (cfg->coverage)
     res->new_blocks = coverage_collect(cfg->coverage, ctx->region);
@@ -2240,6 +2254,8 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
     return -1;
   return 0;
 }
+
+int session_input_fd(const struct session *s) { return s->ctx->input_fd; }
 
 /* ---- places ---- */
 

@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sched/policy.h"
 #include "sched/races.h"
@@ -121,6 +122,22 @@ struct session_config {
   struct coverage *coverage;    /* when not NULL: the processes count the blocks
                                    of dara-cc builds, added here when the run
                                    is over (coverage.h) */
+  /* Branch snapshots (sched/branch.c): when fork is not NULL, at a point
+   * where the policy branches (policy.branches) the session copies the
+   * program and runs each branch but the last in a fork of dara made by
+   * fork(ctx): 0 in the child, which goes on with its branch (the hook has
+   * made it a process of its own: its recording, its floor), the child's
+   * pid in the parent, which waits for it with wait(ctx, pid) before the
+   * next branch (the hook ends the process when the exploration stops),
+   * -1 when it could not. Then taken(ctx, k) in the process that goes on
+   * with branch k: what the run found so far was found by branch 0's first
+   * execution, in the order of a run without snapshots. */
+  struct session_branching {
+    pid_t (*fork)(void *ctx);
+    void (*wait)(void *ctx, pid_t child);
+    void (*taken)(void *ctx, unsigned k);
+    void *ctx;
+  } branch;
 };
 
 #define SESSION_MAX_SOMETIMES 32
@@ -160,6 +177,7 @@ struct session_result {
   char src_file[256];
   uint32_t src_line;
   uint64_t steps;
+  uint64_t snapshots; /* branch snapshots this process made (sched/branch.c) */
   uint64_t delegated; /* of steps, those the program's threads took on their own
                          and dara checked afterwards: forced steps, memory
                          leases and plans (abi/region.h) */

@@ -90,7 +90,8 @@ struct session {
   } held[SESSION_MAX_HELD];
   unsigned nheld, ndelays;
   uint64_t steps;
-  uint64_t delegated; /* session_result.delegated */
+  uint64_t delegated;  /* session_result.delegated */
+  uint64_t started_ns; /* CLOCK_MONOTONIC when the run began (branch.c) */
   /* candidates(): the processes (bit i: slot i) with a thread parked at a
    * wait on a semaphore or mutex that another process could take or
    * release, if it lives in memory they share: they refresh their
@@ -229,6 +230,22 @@ uint32_t session_stack_of(struct session *s, unsigned proc, unsigned routine, ui
                           uint32_t max);
 /* The path of module m of proc ("" when there is none) into buf. */
 void session_module_path(const struct session *s, unsigned proc, uint32_t m, char *buf, size_t len);
+
+/* session.c: the descriptor behind the programs' standard input, a copy
+ * the session rewinds for each run; -1 when they share dara's own. */
+int session_input_fd(const struct session *s);
+
+/* branch.c */
+/* At a point where the policy branches n ways (policy.branches): when the
+ * program can be copied, runs each branch but the last in a fork of dara
+ * (session_config.branch) from a copy of the program, and returns the
+ * branch this process goes on with, from its own copy (the last one in
+ * the process that called; k in a child). -1 when it made no snapshot:
+ * the run goes on as it was, unless it ended (s->done: an error). */
+int session_branch(struct session *s, unsigned n);
+/* At the end of a run: the snapshot servers this process made are ended,
+ * its copies of the others' pipes closed. */
+void session_branch_end(void);
 
 /* report.c */
 /* Ends the run with a deadlock: one line per blocked thread in the details,

@@ -78,6 +78,14 @@ struct strategy {
   uint32_t fault_passed; /* dfs, pb: 1 + the thread choice the fault hook took at this
                             point (a level), for choose; 0: none */
 
+  /* dfs with branch snapshots (strategy_set_branching): the levels below
+   * floor are another process's to vary (this one runs the subtree under
+   * them); branch is 1 + the choice the session gave the next new level
+   * (policy.branch_taken), 0: none */
+  bool branching;
+  uint32_t floor;
+  uint32_t branch;
+
   /* dfs and pb as shard `shard` of `shards` (strategy_set_shard) */
   uint64_t shard, shards;
   bool foreign; /* the last execution is another shard's */
@@ -144,9 +152,10 @@ static uint64_t owner(const struct strategy *s, uint32_t levels) {
 
 /* Moves the stack to the next prefix; false when there is none. */
 static bool backtrack(struct strategy *s) {
-  while (s->nlevels > 0 && s->levels[s->nlevels - 1].choice + 1 >= s->levels[s->nlevels - 1].n)
+  while (s->nlevels > s->floor &&
+         s->levels[s->nlevels - 1].choice + 1 >= s->levels[s->nlevels - 1].n)
     s->nlevels--;
-  if (s->nlevels == 0)
+  if (s->nlevels <= s->floor)
     return false;
   s->levels[s->nlevels - 1].choice++;
   return true;
@@ -175,7 +184,34 @@ static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, u
   }
   if (n == 1 || s->pos >= s->depth)
     return (int)def;
+  if (s->branch) { /* a new level, whose branch the session chose */
+    uint32_t k = s->branch - 1 < n ? s->branch - 1 : 0;
+    s->branch = 0;
+    (void)level_choice(s, (uint32_t)n);
+    s->levels[s->pos - 1].choice = k;
+    if (k + 1 < n) /* the branches after it are another process's */
+      s->floor = s->pos;
+    return (int)option(k, def);
+  }
   return (int)option(level_choice(s, (uint32_t)n), def);
+}
+
+/* dfs with branch snapshots: a new level, within the depth, branches. */
+static unsigned branches(struct policy *p, const struct candidate *c, size_t n, unsigned lp,
+                         unsigned lr) {
+  struct strategy *s = p->ctx;
+  (void)c;
+  (void)lp;
+  (void)lr;
+  return s->current == S_DFS && n > 1 && s->pos < s->depth && s->pos >= s->nlevels &&
+                 !s->fault_passed && s->nlevels < MAX_LEVELS
+             ? (unsigned)n
+             : 0;
+}
+
+static void branch_taken(struct policy *p, int k, unsigned n) {
+  struct strategy *s = p->ctx;
+  s->branch = k >= 0 && (unsigned)k < n ? (uint32_t)k + 1 : 0;
 }
 
 /* pb: the threads that may run at this point (all n, or only the default
@@ -407,6 +443,8 @@ static uint32_t lease_levels(const struct strategy *s, uint32_t pos, uint32_t li
       return max;
     if (pos < s->nlevels && s->levels[pos].choice != 0)
       break;
+    if (s->branching && pos >= s->nlevels)
+      break; /* a new level branches: the session must see it */
   }
   return k;
 }
@@ -534,6 +572,10 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
   p->plan = plan;
   p->event = s->dpor ? event : NULL;
   p->fault = s->faults ? fault : NULL;
+  if (s->branching) {
+    p->branches = branches;
+    p->branch_taken = branch_taken;
+  }
   p->ctx = s;
   return true;
 }
@@ -629,6 +671,13 @@ bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count) {
 }
 
 bool strategy_foreign(const struct strategy *s) { return s->foreign; }
+
+bool strategy_set_branching(struct strategy *s) {
+  if (s->kind != S_DFS || s->shards > 1 || s->faults)
+    return false;
+  s->branching = true;
+  return true;
+}
 
 bool strategy_calibrated(const struct strategy *s) {
   bool needs =

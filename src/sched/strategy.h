@@ -117,6 +117,11 @@ bool strategy_calibrated(const struct strategy *s);
  * choices are not known before it runs (strategy_foreign then says so).
  * False for the other strategies (seekable ones are sharded by index). */
 bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count);
+/* dfs: runs the branches of each new level from a snapshot of the program
+ * (policy.branches; sched/branch.c), each in a process of its own that
+ * explores the subtree under it: the others' subtrees are not this one's
+ * to backtrack into. False for the other strategies, shards and faults. */
+bool strategy_set_branching(struct strategy *s);
 /* The last execution was another shard's: not to be counted or reported. */
 bool strategy_foreign(const struct strategy *s);
 /* While muted, executions write no trace (options.traces): a calibration

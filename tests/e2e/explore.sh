@@ -85,7 +85,7 @@ print(eval(sys.argv[2]))' "$1" "$2"
 json_stable() {
   python3 -c 'import json, sys
 j = json.load(open(sys.argv[1]))
-for key in ["seconds", "rate"] + sys.argv[2:]:
+for key in ["seconds", "rate", "branch_snapshots"] + sys.argv[2:]:
     j.pop(key, None)
 print(json.dumps(j, indent=1, sort_keys=True))' "$@"
 }

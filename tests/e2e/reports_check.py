@@ -60,6 +60,7 @@ NULLABLE = {"header": ("dara_version", "cwd", "strategy", "check"), "event.sysca
 EXPLORE = {"version": INT, "schedules": INT, "seconds": NUM, "rate": NUM, "strategy": STR,
            "interrupted": BOOL, "seed": INT, "exhausted": BOOL, "complete": BOOL,
            "redundant": INT, "steps": INT, "steps_delegated": INT,
+           "branch_snapshots": INT,
            "max_steps": INT, "step_limit_reached": INT,
            "racy": DICT, "preemption_bound": INT, "worker_executions": LIST,
            "claimed_elsewhere": INT, "bugs": LIST, "races": LIST, "races_more": BOOL,

@@ -8,7 +8,13 @@
 #     where its fork server forked;
 #   - a bug found from the snapshot replays from the program's start;
 #   - a system call with an effect outside the process, made through no
-#     function dara wraps, ends the prefix: every execution makes it.
+#     function dara wraps, ends the prefix: every execution makes it;
+#   - dfs runs the branches of its choice points from snapshots of the
+#     program (src/sched/branch.c) and finds the same schedules, bugs and
+#     bug files as without them (DARA_BRANCH_SNAPSHOTS=0), on programs whose
+#     threads hold checked locks, block signals and read standard input
+#     across branch points (branch_state), deadlock, crash, and on one that
+#     cannot be copied (its own pipe: no snapshot).
 # EXPLORE_QUICK=1 (sanitizer builds) compares dfs and dpor only.
 #
 # Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
@@ -23,15 +29,19 @@ fi
 BUILD=$(cd "$1" && pwd)
 DARA=$BUILD/bin/dara
 SLOW=$BUILD/tests/programs/slow_start
+PROGRAMS=$BUILD/tests/programs
 TIMEOUT=(timeout -k 5 300)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/dara-snapshot.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
 # What two explorations must agree on: everything but time, the bug files'
-# names and where the fork server forked.
+# names, where the fork server forked, how many branch snapshots dfs took
+# (a run's time decides, sched/branch.c) and so how many steps the threads
+# took on their own (an execution from a snapshot replays no prefix).
 comparable() {
-  jq -S 'del(.seconds, .rate, .snapshots) | .bugs[] |= del(.file, .replay)' "$1"
+  jq -S 'del(.seconds, .rate, .snapshots, .branch_snapshots, .steps_delegated)
+    | .bugs[] |= del(.file, .replay)' "$1"
 }
 
 # explore STRATEGY with and without the snapshot: the same summary, and
@@ -90,6 +100,52 @@ test_effects() {
     { echo "snapshots: $(jq -c .snapshots "$p.out")"; return 1; }
 }
 
+# dfs with and without branch snapshots (every branch point: no minimum
+# run time) on PROGRAM ARGS: the same summary but for the snapshots and the
+# steps the threads took on their own (a new level ends a plan), the same
+# bug files, and snapshots made, or none when WANT is 0.
+branches() {
+  local want=$1 name=$2 p=$TMP/branches-$2
+  shift 2
+  local args=(explore --strategy dfs --depth 8 --seed 3 --keep-going --max-schedules 120 --json)
+  printf 'a line of input\n' >"$TMP/input"
+  (cd "$TMP" && DARA_BRANCH_MIN_MS=0 "${TIMEOUT[@]}" "$DARA" "${args[@]}" -o "bon-$name" -- "$@" \
+    >"$p.on.out" 2>"$p.on.err" <"$TMP/input")
+  echo $? >"$p.on.rc"
+  (cd "$TMP" && DARA_BRANCH_SNAPSHOTS=0 "${TIMEOUT[@]}" "$DARA" "${args[@]}" -o "boff-$name" -- \
+    "$@" >"$p.off.out" 2>"$p.off.err" <"$TMP/input")
+  echo $? >"$p.off.rc"
+  [[ $(status "$p.on") == "$(status "$p.off")" && $(status "$p.on") -le 1 ]] ||
+    { echo "with: $(describe "$p.on"); without: $(describe "$p.off")"; return 1; }
+  local diffs filter='del(.seconds, .rate, .snapshots, .branch_snapshots, .steps_delegated)
+    | .bugs[] |= del(.file, .replay)'
+  diffs=$(diff <(jq -S "$filter" "$p.on.out") <(jq -S "$filter" "$p.off.out")) ||
+    { echo "the summaries differ:"; head -20 <<<"$diffs"; return 1; }
+  local made
+  made=$(jq -r .branch_snapshots "$p.on.out")
+  if [[ $want == 0 ]]; then
+    [[ $made == 0 ]] || { echo "$made snapshots of a program that cannot be copied"; return 1; }
+  else
+    [[ $made -gt 0 && $(jq -r .branch_snapshots "$p.off.out") == 0 ]] ||
+      { echo "snapshots: $made with, $(jq -r .branch_snapshots "$p.off.out") without"; return 1; }
+  fi
+  local f
+  for f in "$TMP/bon-$name"/*.sched; do
+    [[ -e $f ]] || continue
+    diff <("$DARA" show "$f" | tail -n +2) <("$DARA" show "$TMP/boff-$name/${f##*/}" | tail -n +2) \
+      >"$p.show.diff" || { echo "${f##*/} differs: $(head -5 "$p.show.diff")"; return 1; }
+  done
+}
+
+test_branches() {
+  branches 1 state "$PROGRAMS/branch_state" 20000 || return 1
+  [[ $(jq -r '.bugs | length' "$TMP/branches-state.on.out") == 1 ]] ||
+    { echo "branch_state: no lost update found: $(summary "$TMP/branches-state.on.err")"; return 1; }
+  branches 1 deadlock "$SLOW" deadlock 2000000 || return 1
+  branches 1 assert "$PROGRAMS/assert_fail" || return 1
+  branches 0 pipe "$PROGRAMS/pipe_threads"
+}
+
 missing=()
 for f in "$DARA" "$SLOW"; do
   [[ -x $f ]] || missing+=("$f")
@@ -111,4 +167,4 @@ fi
 
 same=("same dfs" "same dpor")
 [[ ${EXPLORE_QUICK:-} == 1 ]] || same+=("same pct" "same random")
-run_tests "${same[@]}" replays effects
+run_tests "${same[@]}" replays effects branches

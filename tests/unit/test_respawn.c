@@ -166,9 +166,9 @@ static void supported_and_knows_ids(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(supported_and_knows_ids),
+    cmocka_unit_test(supported_and_knows_ids),
 #if defined(__x86_64__) && defined(__GLIBC__)
-      cmocka_unit_test(threads_come_back_in_a_fork),
+    cmocka_unit_test(threads_come_back_in_a_fork),
 #endif
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

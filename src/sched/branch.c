@@ -1,0 +1,276 @@
+/*
+ * branch.c: running the branches of a choice point from a snapshot of the
+ * program, instead of from its start (docs/design.md, "Snapshots at branch
+ * points"; abi/region.h, "Branch snapshots").
+ *
+ * At a point where the policy would run every branch in turn (dfs at a new
+ * level, policy.branches), the session asks the program for a snapshot
+ * server: a copy of the process with one thread, which forks a copy with
+ * every thread started again on request. The execution that asked is
+ * killed; then, for each branch but the last, dara forks itself (the
+ * explorer's hook, session_config.branch), and the child, a copy of the
+ * scheduler at this very point of the run, starts a copy of the program
+ * from the server and goes on with its branch to the end of the execution
+ * and of the branch's subtree. The parent waits for it, then does the
+ * same for the next branch, and goes on with the last itself. Each copy
+ * of the program finds the control block as it was at the snapshot: dara
+ * keeps it, and writes it back before each. The schedules run, and their
+ * order, are those without snapshots; only the prefix is not run again.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sched/forkserver.h"
+#include "sched/procfacts.h"
+#include "sched/session_priv.h"
+#include "shm/handoff.h"
+
+/* What of the region one branch starts from: the header, the clock and
+ * the control block of the process (the other blocks are unused: one
+ * process only), of which the module and routine tables up to their
+ * counts (the shim and dara read no further; a copy's new thread or module
+ * fills its entry). One per process: a process saves a branch point only
+ * once it has started its last branch from the one before. */
+static struct saved_region {
+  struct dara_region_header hdr;
+  struct dara_clock clock;
+  uint32_t nmodules, nroutines; /* the tables' entries kept, bounded */
+  uint8_t proc[sizeof(struct dara_proc)];
+} saved;
+
+/* The parts of the control block: [0, modules), modules[0..nmodules),
+ * routines[0..nroutines), and everything from the log on. */
+static void save_region(const struct session *s) {
+  const struct dara_proc *p = &s->region->procs[0];
+  uint32_t nm = p->nmodules < DARA_MAX_MODULES ? p->nmodules : DARA_MAX_MODULES;
+  uint32_t nr = p->nroutines < DARA_MAX_ROUTINES ? p->nroutines : DARA_MAX_ROUTINES;
+  const uint8_t *b = (const uint8_t *)p;
+  size_t head = offsetof(struct dara_proc, modules), mods = nm * sizeof(p->modules[0]),
+         routines = nr * sizeof(p->routines[0]),
+         tail = sizeof(*p) - offsetof(struct dara_proc, log_head);
+  saved.hdr = s->region->hdr;
+  saved.clock = s->region->clock;
+  uint8_t *out = saved.proc;
+  memcpy(out, b, head);
+  memcpy(out + head, b + head, mods);
+  memcpy(out + head + mods, b + offsetof(struct dara_proc, routines), routines);
+  memcpy(out + head + mods + routines, b + offsetof(struct dara_proc, log_head), tail);
+  saved.nmodules = nm;
+  saved.nroutines = nr;
+}
+
+static void restore_region(struct session *s) {
+  struct dara_proc *p = &s->region->procs[0];
+  uint8_t *b = (uint8_t *)p;
+  const uint8_t *in = saved.proc;
+  size_t head = offsetof(struct dara_proc, modules);
+  memcpy(b, in, head);
+  uint32_t nm = saved.nmodules, nr = saved.nroutines;
+  size_t mods = nm * sizeof(p->modules[0]), routines = nr * sizeof(p->routines[0]),
+         tail = sizeof(*p) - offsetof(struct dara_proc, log_head);
+  memcpy(b + head, in + head, mods);
+  memcpy(b + offsetof(struct dara_proc, routines), in + head + mods, routines);
+  memcpy(b + offsetof(struct dara_proc, log_head), in + head + mods + routines, tail);
+  s->region->hdr = saved.hdr;
+  s->region->clock = saved.clock;
+}
+
+/* A snapshot server and the process that made it (the only one that ends
+ * it: the others hold copies of its pipes). */
+#define BRANCH_MAX_SERVERS 256
+static struct server {
+  struct forkserver fs;
+  pid_t owner;
+} *servers[BRANCH_MAX_SERVERS];
+static unsigned nservers;
+
+/* Whether the run so far is worth a snapshot: a branch that is not taken
+ * from one runs from the program's start again, so the run so far is what
+ * a snapshot saves each later branch; a snapshot costs a few forks (some
+ * milliseconds). DARA_BRANCH_MIN_MS (default 10) says from how long a run
+ * on; 0: every branch point. */
+static bool worth_it(const struct session *s) {
+  static long min_ms = -1;
+  if (min_ms < 0) {
+    const char *v = getenv("DARA_BRANCH_MIN_MS");
+    char *end;
+    long n = v ? strtol(v, &end, 10) : 10;
+    min_ms = v && (*end || n < 0) ? 10 : n;
+  }
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  uint64_t ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+  return ns - s->started_ns >= (uint64_t)min_ms * 1000000u;
+}
+
+static bool eligible(const struct session *s) {
+  const struct proc_run *pr = &s->procs[0];
+  return s->cfg->branch.fork && s->cfg->nprocs == 1 && s->nslots == 1 && pr->alive &&
+         pr->attached && pr->fs && !pr->forked && !pr->detached && !pr->faulted && !pr->mute &&
+         s->nsockets == 0 && s->nconns == 0 && s->noutsiders == 0 && s->nheld == 0 &&
+         !s->cfg->capture && !s->cfg->typed && !s->cfg->coverage && s->cfg->faults == 0 &&
+         s->fork_slot < 0 && s->fork_made < 0;
+}
+
+/* A routine parked at a point, which can answer a command: one waiting to
+ * start cannot. */
+static int answering_routine(const struct session *s) {
+  const struct dara_proc *p = &s->region->procs[0];
+  uint32_t n = p->nroutines < DARA_MAX_ROUTINES ? p->nroutines : DARA_MAX_ROUTINES;
+  for (uint32_t i = 0; i < n; i++) {
+    const struct dara_routine *r = &p->routines[i];
+    if ((r->status == DARA_RS_ENABLED || r->status == DARA_RS_BLOCKED ||
+         r->status == DARA_RS_TIMED) &&
+        r->op != DARA_OP_THREAD_START)
+      return (int)i;
+  }
+  return -1;
+}
+
+/* Asks routine `routine` for a snapshot server and takes its channel.
+ * NULL when the process made none (it cannot be copied) or the server
+ * failed; the run is ended when the process failed to answer. */
+static struct server *snapshot(struct session *s, int routine) {
+  struct dara_proc *p = &s->region->procs[0];
+  p->snap.pid = 0;
+  p->snap.why = DARA_SNAP_FAILED;
+  __atomic_store_n(&p->command, DARA_CMD_SNAPSHOT, __ATOMIC_RELEASE);
+  __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
+  handoff_give(&p->routines[routine].gate, DARA_GATE_GO);
+  /* It may wait up to a second for an exiting thread to be gone. */
+  bool back = handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 5000, s->spins, 0);
+  __atomic_store_n(&p->command, DARA_CMD_RUN, __ATOMIC_RELEASE);
+  if (!back) {
+    session_finish(s, SCHED_OUT_ERROR, 0, 0,
+                   "process 0 (%s) did not answer the request for a snapshot in 5 s",
+                   session_prog(s, 0));
+    return NULL;
+  }
+  pid_t pid = __atomic_load_n(&p->snap.pid, __ATOMIC_ACQUIRE);
+  if (pid <= 0)
+    return NULL;
+  /* A claim of the program's: the server must be its child. */
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0 || procfacts_parent(pid) != s->procs[0].pid || nservers == BRANCH_MAX_SERVERS) {
+    if (pidfd >= 0)
+      close(pidfd);
+    return NULL;
+  }
+  struct server *sv = calloc(1, sizeof(*sv));
+  char err[256];
+  if (!sv || forkserver_adopt(&sv->fs, pid, pidfd, 5000, err, sizeof(err)) != 0) {
+    kill(-pid, SIGKILL);
+    free(sv);
+    close(pidfd);
+    return NULL;
+  }
+  close(pidfd);
+  sv->owner = getpid();
+  servers[nservers++] = sv;
+  return sv;
+}
+
+/* Ends the execution that made the snapshot: its slot is the branches'.
+ * Its threads are parked, so none runs again once the signal is sent; its
+ * server reaps it, and the report is skipped where the server is next
+ * asked for something (forkserver.h). */
+static void kill_original(struct session *s) {
+  struct proc_run *pr = &s->procs[0];
+  kill(-pr->pid, SIGKILL);
+  if (pr->pidfd >= 0)
+    close(pr->pidfd);
+  pr->pidfd = -1;
+  pr->alive = false;
+}
+
+/* Starts a copy of the program from sv in slot 0, as saved, and waits until
+ * it parks again. Its standard input (a description every copy shares,
+ * dara's too) is where it was at the snapshot. */
+static bool start_copy(struct session *s, struct server *sv, off_t input_at) {
+  int input = session_input_fd(s);
+  if (input >= 0 && input_at >= 0 && lseek(input, input_at, SEEK_SET) != input_at) {
+    session_finish(s, SCHED_OUT_ERROR, 0, 0, "cannot rewind standard input's copy: %s",
+                   strerror(errno));
+    return false;
+  }
+  restore_region(s);
+  struct dara_proc *p = &s->region->procs[0];
+  __atomic_store_n(&p->lock, DARA_TURN_PROC, __ATOMIC_RELEASE);
+  struct proc_run *pr = &s->procs[0];
+  char err[512];
+  int pidfd;
+  pid_t pid = forkserver_fork(&sv->fs, 0, &pidfd, err, sizeof(err));
+  if (pid < 0) {
+    session_finish(s, SCHED_OUT_ERROR, 0, 0, "a snapshot at a branch point: %s", err);
+    return false;
+  }
+  pr->pid = pid;
+  pr->pidfd = pidfd;
+  pr->fs = &sv->fs;
+  pr->alive = true;
+  /* It starts its threads again and gives the turn back; a copy that dies
+   * on the way (a thread that cannot start again) said why on stderr. */
+  for (int waited = 0; waited < 10000; waited += 100) {
+    if (handoff_wait_ex(&p->lock, DARA_TURN_SCHED, 100, s->spins, 0))
+      return true;
+    if (procfacts_ended(pidfd) == 1)
+      break;
+  }
+  session_finish(s, SCHED_OUT_ERROR, 0, 0,
+                 "a copy of process 0 (%s) made at a branch point did not take the turn back",
+                 session_prog(s, 0));
+  return false;
+}
+
+int session_branch(struct session *s, unsigned n) {
+  if (n < 2 || !eligible(s) || !worth_it(s))
+    return -1;
+  int routine = answering_routine(s);
+  if (routine < 0)
+    return -1;
+  struct server *sv = snapshot(s, routine);
+  if (!sv)
+    return -1;
+  int input = session_input_fd(s);
+  off_t input_at = input >= 0 ? lseek(input, 0, SEEK_CUR) : -1;
+  save_region(s);
+  kill_original(s);
+  s->res->snapshots++;
+  unsigned k = 0;
+  for (; k + 1 < n; k++) {
+    pid_t child = s->cfg->branch.fork(s->cfg->branch.ctx);
+    if (child == 0) {
+      s->res->snapshots = 0; /* counted once, by the process that goes on last */
+      break;
+    }
+    if (child < 0) {
+      session_finish(s, SCHED_OUT_ERROR, 0, 0, "cannot fork dara for a branch: %s",
+                     strerror(errno));
+      return -1;
+    }
+    s->cfg->branch.wait(s->cfg->branch.ctx, child);
+  }
+  s->cfg->branch.taken(s->cfg->branch.ctx, k);
+  bool started = start_copy(s, sv, input_at);
+  return started ? (int)k : -1;
+}
+
+void session_branch_end(void) {
+  pid_t me = getpid();
+  for (unsigned i = 0; i < nservers; i++) {
+    /* Another's server: this copy of its pipes is closed, it goes on. */
+    if (servers[i]->owner == me)
+      forkserver_stop(&servers[i]->fs);
+    else {
+      servers[i]->fs.pid = 0;
+      forkserver_stop(&servers[i]->fs);
+    }
+    free(servers[i]);
+  }
+  nservers = 0;
+}
