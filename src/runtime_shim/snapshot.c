@@ -51,7 +51,9 @@ static uint8_t ctx_valid[DARA_MAX_ROUTINES];
 static uint64_t fds_at_bind[FD_WORDS];
 static bool high_fd_at_bind;
 
-struct respawn_ctx *shim_snap_ctx(int routine) { return &ctxs[routine]; }
+struct respawn_ctx *shim_snap_ctx(int routine) {
+  return &ctxs[routine];
+}
 
 bool shim_snap_saved(int routine, int again) {
   __atomic_store_n(&ctx_valid[routine], 1, __ATOMIC_RELEASE);
@@ -125,8 +127,8 @@ static void check_fd(long fd, void *arg) {
   struct fd_check *c = arg;
   if (fd == c->dirfd)
     return;
-  bool known = fd >= 0 && fd < FD_WORDS * 64 ? fds_at_bind[fd / 64] >> (fd % 64) & 1
-                                             : high_fd_at_bind;
+  bool known =
+      fd >= 0 && fd < FD_WORDS * 64 ? fds_at_bind[fd / 64] >> (fd % 64) & 1 : high_fd_at_bind;
   if (!known)
     c->new_fd = true;
 }
@@ -166,8 +168,8 @@ static bool shared_memory(void) {
       len = 0;
       unsigned long lo, hi;
       char perms[8];
-      if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[1] == 'w' &&
-          perms[3] == 's' && !(region >= lo && region < hi))
+      if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[1] == 'w' && perms[3] == 's' &&
+          !(region >= lo && region < hi))
         shared = true;
     }
   }

@@ -86,14 +86,26 @@ static void restore_region(struct session *s) {
 static struct server {
   struct forkserver fs;
   pid_t owner;
-} *servers[BRANCH_MAX_SERVERS];
+} * servers[BRANCH_MAX_SERVERS];
 static unsigned nservers;
+
+static uint64_t now_ns(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/* What a branch point has cost lately, as this process measured it (the
+ * snapshot, and a copy of the program and of dara per branch): 0 until
+ * one is measured. A sanitizer's shadow memory, or a large program, makes
+ * every fork dearer. */
+static uint64_t cost_ns;
 
 /* Whether the run so far is worth a snapshot: a branch that is not taken
  * from one runs from the program's start again, so the run so far is what
- * a snapshot saves each later branch; a snapshot costs a few forks (some
- * milliseconds). DARA_BRANCH_MIN_MS (default 10) says from how long a run
- * on; 0: every branch point. */
+ * a snapshot saves each later branch, and it must be worth twice what a
+ * branch point costs. DARA_BRANCH_MIN_MS (default 10) says from how long
+ * a run on, at least; 0: every branch point, whatever it costs. */
 static bool worth_it(const struct session *s) {
   static long min_ms = -1;
   if (min_ms < 0) {
@@ -102,11 +114,12 @@ static bool worth_it(const struct session *s) {
     long n = v ? strtol(v, &end, 10) : 10;
     min_ms = v && (*end || n < 0) ? 10 : n;
   }
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  uint64_t ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-  return ns - s->started_ns >= (uint64_t)min_ms * 1000000u;
+  uint64_t run = now_ns() - s->started_ns;
+  return min_ms == 0 || (run >= (uint64_t)min_ms * 1000000u && run >= 2 * cost_ns);
 }
+
+/* A branch point cost `ns` more: the average of the last few. */
+static void measured(uint64_t ns) { cost_ns = cost_ns ? (3 * cost_ns + ns) / 4 : ns; }
 
 static bool eligible(const struct session *s) {
   const struct proc_run *pr = &s->procs[0];
@@ -233,6 +246,7 @@ int session_branch(struct session *s, unsigned n) {
   int routine = answering_routine(s);
   if (routine < 0)
     return -1;
+  uint64_t began = now_ns();
   struct server *sv = snapshot(s, routine);
   if (!sv)
     return -1;
@@ -240,6 +254,7 @@ int session_branch(struct session *s, unsigned n) {
   off_t input_at = input >= 0 ? lseek(input, 0, SEEK_CUR) : -1;
   save_region(s);
   kill_original(s);
+  uint64_t snapped = now_ns() - began;
   s->res->snapshots++;
   unsigned k = 0;
   for (; k + 1 < n; k++) {
@@ -256,7 +271,12 @@ int session_branch(struct session *s, unsigned n) {
     s->cfg->branch.wait(s->cfg->branch.ctx, child);
   }
   s->cfg->branch.taken(s->cfg->branch.ctx, k);
+  uint64_t copying = now_ns();
   bool started = start_copy(s, sv, input_at);
+  /* The snapshot, and per branch a copy of the program and about as much
+   * for the copy of dara. */
+  copying = now_ns() - copying;
+  measured(snapped + 2 * (n - 1) * copying);
   return started ? (int)k : -1;
 }
 

@@ -112,6 +112,8 @@ struct explore {
   bool branch_child;               /* a fork of a worker for a branch (sched/branch.c),
                                       which ends when its subtree is run */
   uint64_t branch_snapshots;       /* branch snapshots made, all executions */
+  bool branching;                  /* dfs from branch snapshots, in one worker */
+  double branch_progress;          /* ... whose strategy_progress it sends */
   struct run run;                  /* the programs and the recordings' header */
   struct strategy *strategy;
   struct bug *bugs;
@@ -276,7 +278,8 @@ static void progress(struct explore *x, bool force) {
   x->last_progress = t;
   double elapsed = t - x->started;
   double rate = elapsed > 0 ? (double)x->schedules / elapsed : 0;
-  double frac = strategy_progress(x->strategy);
+  /* Under branch snapshots the worker's processes walk the tree. */
+  double frac = x->branching ? x->branch_progress : strategy_progress(x->strategy);
   char left[48] = "";
   if (frac >= 0)
     snprintf(left, sizeof(left), ", %.1f%% of the bounded space", frac * 100);
@@ -931,6 +934,8 @@ static int execute(struct explore *x, struct session_ctx *session, struct sessio
   oracle_judge(&x->run.hdr.oracle, cfg, true, res);
   res->new_pairs = x->pairs ? pairs_end(x->pairs) : 0;
   strategy_reward(x->strategy, res->new_blocks + res->new_pairs);
+  if (x->branching) /* the tree left of this execution: the worker's figures */
+    x->branch_progress = strategy_progress(x->strategy);
   strategy_end(x->strategy, res->steps);
   if (schedfile_close(w, &res->outcome, err, sizeof(err)) != 0) {
     cli_error("%s", err);
@@ -1214,13 +1219,15 @@ static bool job_adopt(void *ctx, const void *task, size_t len) {
 struct branch_figures {
   bool has_snapshot;
   struct session_snapshot snapshot;
+  double progress; /* strategy_progress as its last execution ended */
 };
 
 static size_t job_figures(void *ctx, void *buf, size_t cap) {
   struct parallel *par = ctx;
   if (par->branching) {
     struct branch_figures f = {.has_snapshot = par->x->has_snapshot[0],
-                               .snapshot = par->x->snapshots[0]};
+                               .snapshot = par->x->snapshots[0],
+                               .progress = par->x->branch_progress};
     if (cap < sizeof(f))
       return 0;
     memcpy(buf, &f, sizeof(f));
@@ -1244,6 +1251,8 @@ static void job_take_figures(void *ctx, unsigned k, const void *buf, size_t len)
     par->x->has_snapshot[0] = f.has_snapshot;
     par->x->snapshots[0] = f.snapshot;
     par->x->snapshots[0].what[sizeof(f.snapshot.what) - 1] = '\0';
+    if (f.progress >= 0 && f.progress <= 1)
+      par->x->branch_progress = f.progress;
     return;
   }
   if (k < 64 && len == sizeof(struct dpor_stats))
@@ -1697,6 +1706,7 @@ int cmd_explore(int argc, char **argv) {
                    !cfg.capture && !cfg.typed && !x.blocks && !x.racy && !so.faults && !so.traces &&
                    !(branch_env && strcmp(branch_env, "0") == 0) &&
                    strategy_set_branching(x.strategy);
+  x.branching = branching; /* before the worker is forked: it reads it */
   if (jobs > 1 || branching) {
     struct parallel par = {.x = &x,
                            .cfg = &cfg,
