@@ -52,13 +52,13 @@ static bool unfit(const unsigned *path, size_t i) {
 
 /* A check in any process of the tree: a forked one fails by its exit
  * status, which the process that waits for it turns into a failure. */
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
-      if (child)                                                                                   \
-        _exit(2);                                                                                  \
-      fail_msg("%s", #cond);                                                                       \
-    }                                                                                              \
+#define CHECK(cond)          \
+  do {                       \
+    if (!(cond)) {           \
+      if (child)             \
+        _exit(2);            \
+      fail_msg("%s", #cond); \
+    }                        \
   } while (0)
 
 /* Runs the strategy's executions to the end, appending each as a line of
