@@ -132,6 +132,11 @@ void forkserver_serve_snapshot(const int cmd[2], const int rep[2]) {
   /* A group of its own: the execution it was forked from is killed by its
    * group, and the server must outlive it. */
   setpgid(0, 0);
+  /* dara takes its pipes with pidfd_getfd, from a copy of dara that is no
+   * ancestor of it: where Yama restricts ptrace to descendants
+   * (ptrace_scope 1), that needs this process's consent. Without Yama the
+   * call fails, and nothing needs it. */
+  (void)prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
   sigset_t all, program_mask;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, &program_mask);
