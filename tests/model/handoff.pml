@@ -360,8 +360,12 @@ inline wait_go(t, p)
 		:: command[p] != CMD_STACK -> break
 		:: else -> skip
 		fi;
+		/* A snapshot (DARA_CMD_SNAPSHOT) is answered the same way: the
+		 * routine saves its registers between the PARK below and the
+		 * give, which changes no word of the handoff. */
 		/* C: src/runtime_shim/shim.c:
-		 *   else if (command == DARA_CMD_STACK) take_stack(me); else return; */
+		 *   else if (command == DARA_CMD_STACK) take_stack(me);
+		 *   else if (command == DARA_CMD_SNAPSHOT) shim_snapshot(me); else return; */
 		d_step {
 			assert(holder == NOBODY); /* (a) mutual exclusion */
 			holder = t;
@@ -407,7 +411,8 @@ inline direct_handoff(t, p)
 	if
 	:: direct && u == t ->
 		/* the same thread goes on: no handoff */
-		/* C: src/runtime_shim/shim.c: if (next == me) { r->status = DARA_RS_RUNNING; */
+		/* C: src/runtime_shim/shim.c:
+		 *   if (next == me) { shim_snap_unsaved(me); r->status = DARA_RS_RUNNING; */
 		d_step { assert(holder == t); parked[t] = false }
 	:: direct && u != t ->
 		d_step { assert(holder == t); picked[u] = true }
