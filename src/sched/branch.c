@@ -165,6 +165,11 @@ static struct server *snapshot(struct session *s, int routine) {
     return NULL;
   }
   pid_t pid = __atomic_load_n(&p->snap.pid, __ATOMIC_ACQUIRE);
+  uint32_t why = __atomic_load_n(&p->snap.why, __ATOMIC_ACQUIRE);
+  /* Descriptors and shared memory stay, a thread that exits does not: no
+   * asking again in this run but for that. */
+  if (pid <= 0 && (why == DARA_SNAP_FDS || why == DARA_SNAP_SHARED || why == DARA_SNAP_UNSUPPORTED))
+    s->uncopyable = true;
   if (pid <= 0)
     return NULL;
   /* A claim of the program's: the server must be its child. */
@@ -241,7 +246,7 @@ static bool start_copy(struct session *s, struct server *sv, off_t input_at) {
 }
 
 int session_branch(struct session *s, unsigned n) {
-  if (n < 2 || !eligible(s) || !worth_it(s))
+  if (n < 2 || s->uncopyable || !eligible(s) || !worth_it(s))
     return -1;
   int routine = answering_routine(s);
   if (routine < 0)

@@ -92,6 +92,8 @@ struct session {
   uint64_t steps;
   uint64_t delegated;  /* session_result.delegated */
   uint64_t started_ns; /* CLOCK_MONOTONIC when the run began (branch.c) */
+  bool uncopyable;     /* the program refused a snapshot for good: descriptors
+                          or shared memory of its own (branch.c) */
   /* candidates(): the processes (bit i: slot i) with a thread parked at a
    * wait on a semaphore or mutex that another process could take or
    * release, if it lives in memory they share: they refresh their
