@@ -21,44 +21,37 @@
 
 #include "runtime_shim/shim.h"
 
+struct key_search {
+  uintptr_t addr;
+  uint64_t *key;
+  int found; /* 1: shared, with its key; -1: the mapping is private */
+};
+
+static bool key_of_line(const char *line, void *arg) {
+  struct key_search *k = arg;
+  uintptr_t lo, hi;
+  unsigned long long off, ino;
+  unsigned maj, min;
+  char perms[8];
+  if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %llx %x:%x %llu", &lo, &hi, perms, &off, &maj,
+             &min, &ino) != 7 ||
+      k->addr < lo || k->addr >= hi)
+    return false;
+  k->found = -1; /* the mapping that holds it, shared or not */
+  if (perms[3] == 's') {
+    k->key[0] = makedev(maj, min);
+    k->key[1] = ino;
+    k->key[2] = off + (k->addr - lo);
+    k->found = 1;
+  }
+  return true;
+}
+
 /* The shared mapping that holds addr: 1 with its key, 0 when it is in
  * private memory or /proc cannot say. */
 static int shared_key(uintptr_t addr, uint64_t key[3]) {
-  int fd = REAL(open)("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  char buf[8192], line[512];
-  size_t used = 0;
-  int found = 0;
-  ssize_t n;
-  while (!found && (n = REAL(read)(fd, buf, sizeof(buf))) > 0) {
-    for (ssize_t i = 0; i < n && !found; i++) {
-      if (buf[i] != '\n') {
-        if (used < sizeof(line) - 1)
-          line[used++] = buf[i];
-        continue;
-      }
-      line[used] = '\0';
-      used = 0;
-      uintptr_t lo, hi;
-      unsigned long long off, ino;
-      unsigned maj, min;
-      char perms[8];
-      if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %llx %x:%x %llu", &lo, &hi, perms, &off, &maj,
-                 &min, &ino) != 7 ||
-          addr < lo || addr >= hi)
-        continue;
-      found = -1; /* the mapping that holds it, shared or not */
-      if (perms[3] == 's') {
-        key[0] = makedev(maj, min);
-        key[1] = ino;
-        key[2] = off + (addr - lo);
-        found = 1;
-      }
-    }
-  }
-  REAL(close)(fd);
-  return found > 0;
+  struct key_search k = {.addr = addr, .key = key};
+  return procself_each_mapping(key_of_line, &k) && k.found > 0;
 }
 
 static struct dara_shared_cond *table(void) { return shim.region->shared_conds; }

@@ -475,15 +475,11 @@ static int routine_status(int idx, const struct dara_routine *r, int *waits_for)
   }
 }
 
-static bool is_parked(unsigned status) {
-  return status == DARA_RS_ENABLED || status == DARA_RS_BLOCKED || status == DARA_RS_TIMED;
-}
-
 void shim_refresh(void) {
   struct dara_proc *p = shim.proc;
   for (uint32_t i = 0, n = shim_nroutines(); i < n; i++) {
     struct dara_routine *r = &p->routines[i];
-    if (!is_parked(r->status))
+    if (!shim_is_parked(r->status))
       continue;
     int waits_for;
     r->status = (uint32_t)routine_status((int)i, r, &waits_for);

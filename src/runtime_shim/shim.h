@@ -326,6 +326,12 @@ static inline __attribute__((always_inline)) bool shim_controlled(void) {
  * count: the program can write any value there, and a damaged count must
  * make it fail its own way (the scheduler names the damage), never make
  * the shim index past a table. */
+/* A routine waiting at a point for the turn (its status as the shim keeps
+ * it), which a refresh re-evaluates and a snapshot starts again. */
+static inline bool shim_is_parked(uint32_t status) {
+  return status == DARA_RS_ENABLED || status == DARA_RS_BLOCKED || status == DARA_RS_TIMED;
+}
+
 static inline uint32_t shim_nroutines(void) {
   uint32_t n = __atomic_load_n(&shim.proc->nroutines, __ATOMIC_RELAXED);
   return n < DARA_MAX_ROUTINES ? n : DARA_MAX_ROUTINES;
@@ -495,6 +501,13 @@ void forkserver_serve(int ended_by, const char *what);
  * (cmd: the scheduler writes, rep: the server writes): serves, and returns
  * in each execution it forks. */
 void forkserver_serve_snapshot(const int cmd[2], const int rep[2]);
+
+/* procself.c: fn(line, arg) for each line of /proc/self/maps (cut at 511
+ * bytes) until it returns true; false when the file cannot be read. */
+bool procself_each_mapping(bool (*fn)(const char *line, void *arg), void *arg);
+/* fn(n, arg) for each entry of directory path whose name is a number
+ * (/proc/self/fd, /proc/self/task); false when it cannot be read whole. */
+bool procself_each_number(const char *path, void (*fn)(long n, void *arg), void *arg);
 
 /* snapshot.c: the registers thread `routine` saves before it parks, when
  * hdr.snapshots is 1 (abi/region.h, "Branch snapshots"). */

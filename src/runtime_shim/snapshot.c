@@ -27,7 +27,6 @@
  * one (glibc checks it), and returns into wait_go, which parks the routine
  * and gives the turn back.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -51,6 +50,13 @@ static uint8_t ctx_valid[DARA_MAX_ROUTINES];
 static uint64_t fds_at_bind[FD_WORDS];
 static bool high_fd_at_bind;
 
+/* A millisecond's wait, for a thread on its way (not the program's
+ * nanosleep, which the shim wraps). */
+static void nap_ms(void) {
+  struct timespec ms = {0, 1000000};
+  syscall(SYS_nanosleep, &ms, NULL);
+}
+
 struct respawn_ctx *shim_snap_ctx(int routine) {
   return &ctxs[routine];
 }
@@ -72,35 +78,10 @@ static bool ctx_ready(uint32_t i, int *budget_ms) {
   while (!__atomic_load_n(&ctx_valid[i], __ATOMIC_ACQUIRE)) {
     if (*budget_ms <= 0)
       return false;
-    struct timespec ms = {0, 1000000};
-    syscall(SYS_nanosleep, &ms, NULL);
+    nap_ms();
     --*budget_ms;
   }
   return ctxs[i].rsp != 0;
-}
-
-/* Calls fn(n) for each number in directory path (/proc/self/fd,
- * /proc/self/task); false when it cannot be read. */
-static bool each_number(const char *path, void (*fn)(long n, void *arg), void *arg) {
-  int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return false;
-  char buf[4096];
-  for (;;) {
-    long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
-    if (n <= 0) {
-      REAL(close)(fd);
-      return n == 0;
-    }
-    for (long off = 0; off < n;) {
-      struct dirent64 *d = (struct dirent64 *)(buf + off);
-      off += d->d_reclen;
-      char *end;
-      long v = strtol(d->d_name, &end, 10);
-      if (end != d->d_name && *end == '\0')
-        fn(v, arg);
-    }
-  }
 }
 
 static void note_fd(long fd, void *arg) {
@@ -115,7 +96,7 @@ void shim_snap_bind(void) {
   memset(fds_at_bind, 0, sizeof(fds_at_bind));
   high_fd_at_bind = false;
   if (shim.region->hdr.snapshots == 1)
-    each_number("/proc/self/fd", note_fd, NULL);
+    procself_each_number("/proc/self/fd", note_fd, NULL);
 }
 
 struct fd_check {
@@ -142,43 +123,30 @@ static bool new_descriptors(void) {
       c.dirfd = fd;
       break;
     }
-  if (!each_number("/proc/self/fd", check_fd, &c))
+  if (!procself_each_number("/proc/self/fd", check_fd, &c))
     return true;
   return c.new_fd;
 }
 
-/* Whether a writable shared mapping other than dara's region is mapped. */
-static bool shared_memory(void) {
-  int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return true;
-  uintptr_t region = (uintptr_t)shim.region;
-  char buf[8192], line[512];
-  size_t len = 0;
-  bool shared = false;
-  ssize_t n;
-  while (!shared && (n = REAL(read)(fd, buf, sizeof(buf))) > 0) {
-    for (ssize_t i = 0; i < n && !shared; i++) {
-      if (buf[i] != '\n') {
-        if (len < sizeof(line) - 1)
-          line[len++] = buf[i];
-        continue;
-      }
-      line[len] = '\0';
-      len = 0;
-      unsigned long lo, hi;
-      char perms[8];
-      if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[1] == 'w' && perms[3] == 's' &&
-          !(region >= lo && region < hi))
-        shared = true;
-    }
-  }
-  REAL(close)(fd);
-  return shared;
+struct shared_search {
+  uintptr_t region; /* dara's, which is shared */
+  bool found;
+};
+
+static bool shared_writable(const char *line, void *arg) {
+  struct shared_search *w = arg;
+  unsigned long lo, hi;
+  char perms[8];
+  w->found = sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[1] == 'w' &&
+             perms[3] == 's' && !(w->region >= lo && w->region < hi);
+  return w->found;
 }
 
-static bool parked(uint32_t status) {
-  return status == DARA_RS_ENABLED || status == DARA_RS_BLOCKED || status == DARA_RS_TIMED;
+/* Whether a writable shared mapping other than dara's region is mapped
+ * (or the mappings cannot be read). */
+static bool shared_memory(void) {
+  struct shared_search w = {.region = (uintptr_t)shim.region};
+  return !procself_each_mapping(shared_writable, &w) || w.found;
 }
 
 static void count_one(long n, void *arg) {
@@ -193,17 +161,16 @@ static bool only_parked_threads(void) {
   struct dara_proc *p = shim.proc;
   unsigned want = 0;
   for (uint32_t i = 0, n = shim_nroutines(); i < n; i++)
-    want += parked(p->routines[i].status);
+    want += shim_is_parked(p->routines[i].status);
   for (int tries = 0; tries < 1000; tries++) {
     unsigned have = 0;
-    if (!each_number("/proc/self/task", count_one, &have))
+    if (!procself_each_number("/proc/self/task", count_one, &have))
       return false;
     if (have == want)
       return true;
     if (have < want)
       return false;
-    struct timespec ms = {0, 1000000};
-    syscall(SYS_nanosleep, &ms, NULL);
+    nap_ms();
   }
   return false;
 }
@@ -239,7 +206,7 @@ static uint32_t why_not(int me) {
     return DARA_SNAP_THREADS;
   int budget_ms = 1000;
   for (uint32_t i = 0, n = shim_nroutines(); i < n; i++)
-    if ((int)i != me && parked(p->routines[i].status) &&
+    if ((int)i != me && shim_is_parked(p->routines[i].status) &&
         (!ctx_ready(i, &budget_ms) || !blocked_signals(p->routines[i].tid, &ctxs[i].mask)))
       return DARA_SNAP_THREADS;
   if (new_descriptors())
@@ -263,7 +230,7 @@ static void respawn_all(int me) {
   p->routines[me].tid = (uint32_t)ids[0].now;
   for (uint32_t i = 0, n = shim_nroutines(); i < n; i++) {
     struct dara_routine *r = &p->routines[i];
-    if ((int)i == me || !parked(r->status))
+    if ((int)i == me || !shim_is_parked(r->status))
       continue;
     pid_t tid = respawn_start(&ctxs[i]);
     if (tid <= 0)

@@ -336,15 +336,21 @@ static void close_scratch(struct explore *x) {
 }
 
 /* Copies the recording from the memory file into a fresh scratch file. */
-static int copy_to_scratch(struct explore *x) {
-  open_scratch(x);
-  int out = x->scratch_fd;
-  off_t size = lseek(x->memory_fd, 0, SEEK_END), off = 0;
+/* Appends all of file in (from its start, whatever its offset) to out.
+ * False with errno on failure. */
+static bool copy_whole(int out, int in) {
+  off_t size = lseek(in, 0, SEEK_END), off = 0;
   bool ok = out >= 0 && size >= 0;
   while (ok && off < size) {
-    ssize_t n = sendfile(out, x->memory_fd, &off, (size_t)(size - off));
+    ssize_t n = sendfile(out, in, &off, (size_t)(size - off));
     ok = n > 0 || (n < 0 && errno == EINTR);
   }
+  return ok;
+}
+
+static int copy_to_scratch(struct explore *x) {
+  open_scratch(x);
+  bool ok = copy_whole(x->scratch_fd, x->memory_fd);
   int e = errno;
   if (!ok) {
     close_scratch(x);
@@ -1165,16 +1171,8 @@ static pid_t branch_fork(void *ctx) {
   x->branch_child = true;
   prctl(PR_SET_PDEATHSIG, SIGKILL); /* its parent waits for it: gone, so is the exploration */
   int copy = memfd_create("dara-schedule", MFD_CLOEXEC);
-  struct stat st;
-  if (copy < 0 || fstat(x->memory_fd, &st) != 0)
+  if (copy < 0 || !copy_whole(copy, x->memory_fd))
     _exit(1);
-  char buf[65536];
-  for (off_t off = 0; off < st.st_size;) {
-    ssize_t n = pread(x->memory_fd, buf, sizeof(buf), off);
-    if (n <= 0 || pwrite(copy, buf, (size_t)n, off) != n)
-      _exit(1);
-    off += n;
-  }
   if (dup3(copy, x->memory_fd, O_CLOEXEC) < 0 || (x->writer && schedfile_writer_moved(x->writer)))
     _exit(1);
   close(copy);
