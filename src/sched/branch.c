@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "sched/forkserver.h"
+#include "sched/policy.h"
 #include "sched/procfacts.h"
 #include "sched/session_priv.h"
 #include "shm/handoff.h"
@@ -83,6 +84,9 @@ static void restore_region(struct session *s) {
 /* A snapshot server and the process that made it (the only one that ends
  * it: the others hold copies of its pipes). */
 #define BRANCH_MAX_SERVERS 256
+/* Open branches nest a snapshot per branch point on the current path: at
+ * most this many, each a waiting dara and a snapshot server. */
+#define BRANCH_MAX_OPEN 32
 static struct server {
   struct forkserver fs;
   pid_t owner;
@@ -102,11 +106,13 @@ static uint64_t now_ns(void) {
 static uint64_t cost_ns;
 
 /* Whether the run so far is worth a snapshot: a branch that is not taken
- * from one runs from the program's start again, so the run so far is what
- * a snapshot saves each later branch, and it must be worth twice what a
+ * from one runs from the program's start again (dfs), or from the copy
+ * this run started from (open branches: dpor's executions start from the
+ * deepest snapshot on their path), so the run since then is what a
+ * snapshot saves each later branch, and it must be worth twice what a
  * branch point costs. DARA_BRANCH_MIN_MS (default 10) says from how long
  * a run on, at least; 0: every branch point, whatever it costs. */
-static bool worth_it(const struct session *s) {
+static bool worth_it(const struct session *s, bool open) {
   static long min_ms = -1;
   if (min_ms < 0) {
     const char *v = getenv("DARA_BRANCH_MIN_MS");
@@ -114,7 +120,7 @@ static bool worth_it(const struct session *s) {
     long n = v ? strtol(v, &end, 10) : 10;
     min_ms = v && (*end || n < 0) ? 10 : n;
   }
-  uint64_t run = now_ns() - s->started_ns;
+  uint64_t run = now_ns() - (open ? s->copied_ns : s->started_ns);
   return min_ms == 0 || (run >= (uint64_t)min_ms * 1000000u && run >= 2 * cost_ns);
 }
 
@@ -231,6 +237,7 @@ static bool start_copy(struct session *s, struct server *sv, off_t input_at) {
   pr->pidfd = pidfd;
   pr->fs = &sv->fs;
   pr->alive = true;
+  s->copied_ns = now_ns();
   /* It starts its threads again and gives the turn back; a copy that dies
    * on the way (a thread that cannot start again) said why on stderr. */
   for (int waited = 0; waited < 10000; waited += 100) {
@@ -246,7 +253,9 @@ static bool start_copy(struct session *s, struct server *sv, off_t input_at) {
 }
 
 int session_branch(struct session *s, unsigned n) {
-  if (n < 2 || s->uncopyable || !eligible(s) || !worth_it(s))
+  bool open = n == POLICY_BRANCHES_OPEN;
+  if (n < 2 || s->uncopyable || !eligible(s) || !worth_it(s, open) ||
+      (open && nservers >= BRANCH_MAX_OPEN))
     return -1;
   int routine = answering_routine(s);
   if (routine < 0)
@@ -261,11 +270,19 @@ int session_branch(struct session *s, unsigned n) {
   kill_original(s);
   uint64_t snapped = now_ns() - began;
   s->res->snapshots++;
+  struct policy *policy = s->cfg->policy;
   unsigned k = 0;
-  for (; k + 1 < n; k++) {
+  for (;; k++) {
+    if (!open && k + 1 == n)
+      break; /* the last branch is this process's */
+    if (open && k > 0 && !policy->branch_more(policy))
+      return POLICY_BRANCH_DONE;
     pid_t child = s->cfg->branch.fork(s->cfg->branch.ctx);
     if (child == 0) {
-      s->res->snapshots = 0; /* counted once, by the process that goes on last */
+      /* Counted once: by the process that goes on last, or for open
+       * branches (whose last process runs none) by the first. */
+      if (!open || k > 0)
+        s->res->snapshots = 0;
       break;
     }
     if (child < 0) {
@@ -281,7 +298,7 @@ int session_branch(struct session *s, unsigned n) {
   /* The snapshot, and per branch a copy of the program and about as much
    * for the copy of dara. */
   copying = now_ns() - copying;
-  measured(snapped + 2 * (n - 1) * copying);
+  measured(snapped + 2 * (open ? 1 : n - 1) * copying);
   return started ? (int)k : -1;
 }
 

@@ -146,6 +146,14 @@ struct dpor {
   bool next_timer;  /* observer: the step about to come is a timer firing */
   bool started, exhausted, blocked, broken;
   bool adopted;               /* the next execution takes the branch dpor_adopt set up */
+  /* Branch snapshots (dpor.h): a copy of the program is kept at the state
+   * where an execution takes its new branch, and every later execution of
+   * the subtree from there starts from it, each in a fork of dara */
+  bool branching;    /* explore runs dpor so (dpor_set_branching) */
+  bool branch_child; /* this process is such a fork: it runs one execution of
+                        the subtree from state floor, then reports */
+  uint32_t floor;
+  bool more; /* dpor_take_report: the report names a branch from floor on */
   struct dpor_claims *claims; /* shared with the other workers, or NULL */
   uint32_t stamp;
   struct vec scratch;
@@ -719,10 +727,11 @@ static void sleep_away(struct state *s) {
   }
 }
 
-/* Moves to the next execution: the deepest state with a thread left to
- * run. False when there is none. */
-static bool next_branch(struct dpor *d) {
-  while (d->nstates > 0) {
+/* Moves to the next execution: the deepest state from `floor` on with a
+ * thread left to run. False when there is none (the states from floor on
+ * are gone). */
+static bool next_branch(struct dpor *d, uint32_t floor) {
+  while (d->nstates > floor) {
     uint32_t i = d->nstates - 1;
     struct state *s = &d->states[i];
     if (i < d->len && s->chosen != NONE)
@@ -747,7 +756,14 @@ static bool next_branch(struct dpor *d) {
 bool dpor_begin(struct dpor *d) {
   if (d->exhausted)
     return false;
-  if (d->started && !d->observer && !d->adopted && !next_branch(d)) {
+  if (d->started && !d->observer && !d->adopted && d->branch_child) {
+    /* The subtree from floor on is the processes' under the snapshot: one
+     * execution each; what comes next is the report's to say. */
+    d->more = next_branch(d, d->floor);
+    d->exhausted = true;
+    return false;
+  }
+  if (d->started && !d->observer && !d->adopted && !next_branch(d, 0)) {
     d->exhausted = true;
     return false;
   }
@@ -912,6 +928,13 @@ void dpor_end(struct dpor *d) {
 
 void dpor_set_bound(struct dpor *d, uint32_t bound) { d->bound = bound; }
 
+/* Whether state q is where this execution takes its new branch, and a
+ * snapshot there could serve the executions of the subtree from it: the
+ * session must see the choice there, not lease or plan it away. */
+static bool branch_state(const struct dpor *d, uint32_t q) {
+  return d->branching && q + 1 == d->replay && (!d->branch_child || q > d->floor);
+}
+
 uint32_t dpor_lease(const struct dpor *d, uint32_t max) {
   if (d->observer || d->broken || d->len == 0)
     return 0;
@@ -919,6 +942,8 @@ uint32_t dpor_lease(const struct dpor *d, uint32_t max) {
    * ran last, which is never asleep after its own step. */
   uint32_t tid = d->trace[d->len - 1].tid, k = 0;
   for (uint32_t q = d->len; k < max; k++, q++) {
+    if (branch_state(d, q))
+      break;
     if (q >= d->replay)
       return max;
     if (d->states[q].chosen != tid)
@@ -931,7 +956,8 @@ uint32_t dpor_plan(const struct dpor *d, unsigned proc, uint16_t *list, uint32_t
   if (d->observer || d->broken)
     return 0;
   uint32_t k = 0;
-  for (uint32_t q = d->len; q < d->replay && q < d->nstates && k < max; q++) {
+  for (uint32_t q = d->len; q < d->replay && q < d->nstates && k < max && !branch_state(d, q);
+       q++) {
     uint32_t tid = d->states[q].chosen;
     if (tid >= d->nthreads || d->threads[tid].proc != proc ||
         d->threads[tid].routine >= DARA_PLAN_ROUTINES)
@@ -1110,6 +1136,173 @@ bool dpor_adopt(struct dpor *d, const void *task, size_t len) {
   d->adopted = true;
   d->exhausted = false;
   d->blocked = false;
+  return true;
+}
+
+/* ---- branch snapshots: the forks of one process report back ---- */
+
+/* A report is what the tree below the snapshot's state learned, in 32-bit
+ * words: for each state before the floor its backtrack set (the only part
+ * a later execution changes there: races add to it), and each state from
+ * the floor on whole, as next_branch left them. */
+#define REPORT_MAGIC 0x44505232u /* "DPR2" */
+#define STATS_WORDS (sizeof(struct dpor_stats) / 4)
+
+static void put_vec(struct words *b, const struct vec *v) {
+  put(b, v->n);
+  for (uint32_t x = 0; x < v->n; x++)
+    put(b, v->v[x]);
+}
+
+void dpor_set_branching(struct dpor *d) { d->branching = !d->observer; }
+
+bool dpor_branch_point(const struct dpor *d) {
+  return !d->broken && d->started && !d->exhausted && d->len > 0 && branch_state(d, d->len);
+}
+
+void dpor_branch_child(struct dpor *d, unsigned k) {
+  d->branch_child = true;
+  d->floor = d->len;
+  d->more = false;
+  if (k > 0) { /* a new execution, which the snapshot spares its prefix */
+    d->stats.executions++;
+    d->blocked = false;
+  }
+}
+
+void dpor_branch_done(struct dpor *d) { d->blocked = true; }
+
+bool dpor_branch_more(const struct dpor *d) { return d->more; }
+
+bool dpor_report(const struct dpor *d, void **report, size_t *len) {
+  if (!d->branch_child || !d->exhausted)
+    return false;
+  struct words b = {0};
+  uint32_t sw[STATS_WORDS];
+  memcpy(sw, &d->stats, sizeof(sw));
+  put(&b, REPORT_MAGIC);
+  put(&b, d->floor);
+  put(&b, d->nstates);
+  put(&b, d->more);
+  put(&b, d->replay);
+  put(&b, d->broken);
+  for (size_t i = 0; i < STATS_WORDS; i++)
+    put(&b, sw[i]);
+  for (uint32_t i = 0; i < d->nstates; i++) {
+    const struct state *s = &d->states[i];
+    put_vec(&b, &s->backtrack);
+    if (i < d->floor)
+      continue;
+    put(&b, s->chosen);
+    put(&b, s->timer);
+    put(&b, s->preemptions);
+    put(&b, s->shared);
+    put_vec(&b, &s->enabled);
+    for (uint32_t x = 0; x < s->enabled.n; x++) {
+      const struct next_op *o = &s->next[x];
+      put(&b, (uint32_t)o->op | (uint32_t)o->routine << 16);
+      put(&b, (uint32_t)o->proc | (uint32_t)o->timed << 8);
+      put(&b, o->obj);
+      put(&b, o->obj2);
+    }
+    put_vec(&b, &s->given);
+    put_vec(&b, &s->away);
+    put(&b, s->nsleep);
+    for (uint32_t x = 0; x < s->nsleep; x++) {
+      put(&b, s->sleep[x].tid);
+      put_dep(&b, &s->sleep[x].dep);
+    }
+  }
+  if (b.failed) {
+    free(b.w);
+    return false;
+  }
+  *report = b.w;
+  *len = b.n * sizeof(uint32_t);
+  return true;
+}
+
+/* A set of thread numbers into v (emptied first). */
+static void get_vec(struct reader *r, struct vec *v) {
+  uint32_t n = get(r);
+  v->n = 0;
+  if (n > MAX_THREADS || n > r->n - r->at)
+    r->bad = true;
+  for (uint32_t x = 0; x < n && !r->bad; x++)
+    r->bad = !vec_push(v, get_tid(r)) || r->bad;
+}
+
+bool dpor_take_report(struct dpor *d, const void *report, size_t len) {
+  if (d->observer || len % 4 || len > TASK_MAX || len < 4)
+    return false;
+  uint32_t *w = malloc(len);
+  if (!w)
+    return false;
+  memcpy(w, report, len);
+  struct reader r = {.w = w, .n = len / 4};
+  bool ok = get(&r) == REPORT_MAGIC;
+  uint32_t floor = get(&r), n = get(&r), more = get(&r), replay = get(&r), broken = get(&r);
+  uint32_t sw[STATS_WORDS];
+  for (size_t i = 0; i < STATS_WORDS; i++)
+    sw[i] = get(&r);
+  /* This process is at the floor, and knows every state before it. */
+  ok = ok && !r.bad && floor == d->len && floor < d->nstates && n <= MAX_STEPS && n >= floor &&
+       more <= 1 && broken <= 1 && (!more || (replay > floor && replay <= n));
+  for (uint32_t i = 0; i < n && ok; i++) {
+    struct state *s = i < floor ? &d->states[i] : state_at(d, i);
+    if (!s) {
+      ok = false;
+      break;
+    }
+    if (i >= floor)
+      state_clear(s);
+    get_vec(&r, &s->backtrack);
+    if (i < floor)
+      continue;
+    s->chosen = get_tid(&r);
+    s->timer = get(&r) != 0;
+    s->preemptions = get(&r);
+    s->shared = get(&r) != 0;
+    get_vec(&r, &s->enabled);
+    uint32_t ne = s->enabled.n;
+    s->next = ne ? calloc(ne, sizeof(*s->next)) : NULL;
+    s->capnext = s->next ? ne : 0;
+    if (ne && !s->next)
+      r.bad = true;
+    for (uint32_t x = 0; x < ne && !r.bad; x++) {
+      uint32_t a = get(&r), b = get(&r);
+      s->next[x] = (struct next_op){.op = (uint16_t)a,
+                                    .routine = (uint16_t)(a >> 16),
+                                    .proc = (uint8_t)b,
+                                    .timed = (b >> 8) != 0,
+                                    .obj = get(&r),
+                                    .obj2 = get(&r)};
+    }
+    get_vec(&r, &s->given);
+    get_vec(&r, &s->away);
+    uint32_t ns = get(&r);
+    if (ns > MAX_THREADS)
+      r.bad = true;
+    for (uint32_t x = 0; x < ns && !r.bad; x++) {
+      uint32_t t = get_tid(&r), dw[DEP_WORDS];
+      for (size_t k = 0; k < DEP_WORDS; k++)
+        dw[k] = get(&r);
+      struct dep_step dep;
+      memcpy(&dep, dw, sizeof(dep));
+      r.bad = r.bad || !sleep_add(s, t, &dep);
+    }
+    ok = !r.bad;
+  }
+  free(w);
+  if (!ok || r.bad || r.at != r.n)
+    return false;
+  while (d->nstates > n)
+    state_clear(&d->states[--d->nstates]);
+  memcpy(&d->stats, sw, sizeof(sw));
+  d->broken = d->broken || broken;
+  d->more = more;
+  if (more)
+    d->replay = replay;
   return true;
 }
 

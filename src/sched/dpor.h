@@ -106,6 +106,28 @@ struct dpor_claims;
 struct dpor_claims *dpor_claims_new(void);
 void dpor_claims_free(struct dpor_claims *c);
 void dpor_set_claims(struct dpor *d, struct dpor_claims *c);
+/* Branch snapshots (sched/branch.c, docs/design.md): the executions of
+ * the subtree from the state where an execution takes its new branch all
+ * replay the same prefix. With branching set (before the first execution),
+ * dpor_branch_point says, before the choice there, that the session may
+ * copy the program at this point; every execution of the subtree from it
+ * then runs in a fork of dara from a copy, and reports what it learned.
+ * The process that made the copy is this dpor's; each fork for a branch
+ * calls dpor_branch_child (k = 0: it goes on with the current execution;
+ * k > 0: it is the next one) and runs one execution (dpor_begin returns
+ * false after it); dpor_report then gives what the parent takes with
+ * dpor_take_report, after which dpor_branch_more says whether another
+ * execution starts from the copy; when none does, dpor_branch_done
+ * abandons the current execution (it is not counted: its branches were
+ * run). The executions, their order and their results are those without
+ * snapshots. */
+void dpor_set_branching(struct dpor *d);
+bool dpor_branch_point(const struct dpor *d);
+void dpor_branch_child(struct dpor *d, unsigned k);
+bool dpor_report(const struct dpor *d, void **report, size_t *len);
+bool dpor_take_report(struct dpor *d, const void *report, size_t len);
+bool dpor_branch_more(const struct dpor *d);
+void dpor_branch_done(struct dpor *d);
 /* Whether the last execution was abandoned as redundant. */
 bool dpor_redundant(const struct dpor *d);
 const struct dpor_stats *dpor_stats(const struct dpor *d);

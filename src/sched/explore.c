@@ -111,8 +111,9 @@ struct explore {
   struct schedfile_writer *writer; /* ... by this writer, during an execution */
   bool branch_child;               /* a fork of a worker for a branch (sched/branch.c),
                                       which ends when its subtree is run */
+  int report_fd;                   /* ... where it tells its parent what it learned */
   uint64_t branch_snapshots;       /* branch snapshots made, all executions */
-  bool branching;                  /* dfs from branch snapshots, in one worker */
+  bool branching;                  /* dfs or dpor from branch snapshots, in one worker */
   double branch_progress;          /* ... whose strategy_progress it sends */
   struct run run;                  /* the programs and the recordings' header */
   struct strategy *strategy;
@@ -127,7 +128,8 @@ struct explore {
   uint64_t delegated;       /* of those steps, the ones the programs' threads took
                                on their own (session_result.delegated) */
   struct racy_phases *racy; /* --points racy, else NULL */
-  /* dpor with --jobs: each worker's figures, and their sum at the end */
+  /* dpor with --jobs: each worker's figures, and their sum at the end (with
+   * branch snapshots: the last figures of the one worker's processes) */
   struct dpor_stats *worker_stats;
   struct dpor_stats shared_stats;
   unsigned workers;
@@ -442,7 +444,8 @@ static int save_bug(struct explore *x, const struct session_result *res, uint64_
 
 /* dpor's figures: the strategy's, or with --jobs the workers' summed. */
 static const struct dpor_stats *dpor_figures(const struct explore *x) {
-  return x->shared_tree ? &x->shared_stats : strategy_dpor_stats(x->strategy);
+  const struct dpor_stats *own = strategy_dpor_stats(x->strategy);
+  return x->shared_tree || (x->branching && own) ? &x->shared_stats : own;
 }
 
 /* Exhausted, and that covers every trace: dpor, with a program that behaved
@@ -1080,7 +1083,8 @@ struct parallel {
   struct session_config *cfg;
   bool keep_going;
   uint64_t time_limit;
-  bool branching; /* dfs with branch snapshots, in one worker */
+  bool branching; /* dfs or dpor with branch snapshots, in one worker */
+  int report_in;  /* the branch forked last: its report comes here */
 };
 
 /* The memory file, made anew in a worker. */
@@ -1097,6 +1101,9 @@ static int open_memory(struct explore *x) {
 static pid_t branch_fork(void *ctx);
 static void branch_wait(void *ctx, pid_t child);
 static void branch_taken(void *ctx, unsigned k);
+static int branch_report(struct explore *x);
+/* The most a branch's report may be: dpor's states of a long execution. */
+#define BRANCH_REPORT_MAX (256u << 20)
 
 static int job_worker_start(void *ctx) {
   struct parallel *par = ctx;
@@ -1145,8 +1152,8 @@ static int job_execute_next(void *ctx, struct session_ctx *session, struct sessi
   struct parallel *par = ctx;
   struct policy policy;
   if (!strategy_begin(par->x->strategy, &policy)) {
-    if (par->x->branch_child)
-      _exit(0); /* its subtree is run: the process it was forked from goes on */
+    if (par->x->branch_child) /* its subtree is run: the process it was forked from goes on */
+      _exit(branch_report(par->x));
     return 0;
   }
   if (execute(par->x, session, par->cfg, &policy, res) != 0)
@@ -1160,14 +1167,27 @@ static int job_execute_next(void *ctx, struct session_ctx *session, struct sessi
 /* ---- branch snapshots (sched/branch.c): a worker's forks ---- */
 
 /* In the child, a process of its own: the recording so far in a memory
- * file of its own (the parent's goes on with the next branch). */
+ * file of its own (the parent's goes on with the next branch), and a pipe
+ * to tell the parent what its subtree learned (strategy_report). */
 static pid_t branch_fork(void *ctx) {
   struct parallel *par = ctx;
   struct explore *x = par->x;
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0)
+    return -1;
   fflush(NULL);
   pid_t pid = fork();
-  if (pid != 0)
+  if (pid != 0) {
+    close(report[1]);
+    if (pid < 0)
+      close(report[0]);
+    par->report_in = pid > 0 ? report[0] : -1;
     return pid;
+  }
+  close(report[0]);
+  if (x->report_fd >= 0)
+    close(x->report_fd);
+  x->report_fd = report[1];
   x->branch_child = true;
   prctl(PR_SET_PDEATHSIG, SIGKILL); /* its parent waits for it: gone, so is the exploration */
   int copy = memfd_create("dara-schedule", MFD_CLOEXEC);
@@ -1186,17 +1206,73 @@ static void branch_taken(void *ctx, unsigned k) {
     pairs_forget_fresh(par->x->pairs);
 }
 
-/* Its subtree is run when it ends; an error there, or the parent's word
- * to stop, ends this process too. */
+/* Its subtree is run when it ends, and its report taken; an error there,
+ * or the parent's word to stop, ends this process too. */
 static void branch_wait(void *ctx, pid_t child) {
-  (void)ctx;
+  struct parallel *par = ctx;
+  size_t len = 0, cap = 0;
+  uint8_t *report = NULL;
+  bool read_ok = true;
+  for (;;) {
+    if (len == cap) {
+      cap = cap ? cap * 2 : 4096;
+      uint8_t *r = cap <= BRANCH_REPORT_MAX ? realloc(report, cap) : NULL;
+      if (!r) {
+        read_ok = false;
+        break;
+      }
+      report = r;
+    }
+    ssize_t got = read(par->report_in, report + len, cap - len);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0) {
+      read_ok = got == 0;
+      break;
+    }
+    len += (size_t)got;
+  }
+  close(par->report_in);
+  par->report_in = -1;
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR)
     ;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    free(report);
     _exit(1);
-  if (jobs_stopping() || session_interrupted())
+  }
+  if (jobs_stopping() || session_interrupted()) {
+    free(report);
     _exit(0);
+  }
+  if (!read_ok || (len > 0 && !strategy_take_report(par->x->strategy, report, len))) {
+    cli_error("a branch's process sent a report that cannot be read (%zu bytes)", len);
+    free(report);
+    _exit(1);
+  }
+  free(report);
+}
+
+/* In a branch's process at its end: what it learned, to its parent (none
+ * for dfs). Returns its exit status. */
+static int branch_report(struct explore *x) {
+  void *report = NULL;
+  size_t len = 0;
+  int status = 0;
+  if (strategy_report(x->strategy, &report, &len)) {
+    for (size_t at = 0; at < len;) {
+      ssize_t n = write(x->report_fd, (uint8_t *)report + at, len - at);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0) {
+        status = 1;
+        break;
+      }
+      at += (size_t)n;
+    }
+    free(report);
+  }
+  return status;
 }
 
 static bool job_split(void *ctx, void **task, size_t *len) {
@@ -1218,14 +1294,20 @@ struct branch_figures {
   bool has_snapshot;
   struct session_snapshot snapshot;
   double progress; /* strategy_progress as its last execution ended */
+  bool has_stats;  /* dpor: its figures, for the whole tree so far */
+  struct dpor_stats stats;
 };
 
 static size_t job_figures(void *ctx, void *buf, size_t cap) {
   struct parallel *par = ctx;
   if (par->branching) {
+    const struct dpor_stats *st = strategy_dpor_stats(par->x->strategy);
     struct branch_figures f = {.has_snapshot = par->x->has_snapshot[0],
                                .snapshot = par->x->snapshots[0],
-                               .progress = par->x->branch_progress};
+                               .progress = par->x->branch_progress,
+                               .has_stats = st != NULL};
+    if (st)
+      f.stats = *st;
     if (cap < sizeof(f))
       return 0;
     memcpy(buf, &f, sizeof(f));
@@ -1251,6 +1333,10 @@ static void job_take_figures(void *ctx, unsigned k, const void *buf, size_t len)
     par->x->snapshots[0].what[sizeof(f.snapshot.what) - 1] = '\0';
     if (f.progress >= 0 && f.progress <= 1)
       par->x->branch_progress = f.progress;
+    if (f.has_stats) {
+      par->x->shared_stats = f.stats;
+      par->x->redundant = f.stats.redundant;
+    }
     return;
   }
   if (k < 64 && len == sizeof(struct dpor_stats))
@@ -1569,6 +1655,7 @@ int cmd_explore(int argc, char **argv) {
                       .scratch_fd = -1,
                       .dir_fd = -1,
                       .memory_fd = -1,
+                      .report_fd = -1,
                       .tty = isatty(STDERR_FILENO),
                       .max_schedules = shard_size(&shard, max_schedules),
                       .budget = max_schedules,
@@ -1701,7 +1788,7 @@ int cmd_explore(int argc, char **argv) {
    * program, in forks of one worker (sched/branch.c), where it can. */
   const char *branch_env = getenv("DARA_BRANCH_SNAPSHOTS");
   bool branching = jobs <= 1 && shard.count <= 1 && x.run.hdr.nprocs == 1 && cfg.fork_server &&
-                   !cfg.capture && !cfg.typed && !x.blocks && !x.racy && !so.faults && !so.traces &&
+                   !cfg.capture && !cfg.typed && !x.blocks && !x.racy && !so.faults &&
                    !(branch_env && strcmp(branch_env, "0") == 0) &&
                    strategy_set_branching(x.strategy);
   x.branching = branching; /* before the worker is forked: it reads it */

@@ -14,6 +14,8 @@
 #ifndef DARA_SCHED_POLICY_H
 #define DARA_SCHED_POLICY_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -97,16 +99,25 @@ struct policy {
                uint64_t steps);
   /* Optional (NULL: never; branch snapshots, session_config.branch): before
    * choose, the number of ways this point branches when the policy would run
-   * every one of them from here, in order (dfs at a new level), else 0. The
+   * every one of them from here, in order (dfs at a new level), or
+   * POLICY_BRANCHES_OPEN when the executions of the subtree from here are
+   * known one at a time (dpor: each says what comes next), else 0. The
    * session may then run each branch from a snapshot (sched/branch.c) and
    * calls branch_taken with the one this process goes on with (k, of n), or
-   * k = -1 when it made none, before choose. Must not change the policy's
-   * state. */
+   * k = -1 when it made none, or POLICY_BRANCH_DONE when every branch was
+   * run by other processes (open: the execution ends, not counted), before
+   * choose. branches must not change the policy's state. */
   unsigned (*branches)(struct policy *p, const struct candidate *cands, size_t n,
                        unsigned last_proc, unsigned last_routine);
   void (*branch_taken)(struct policy *p, int k, unsigned n);
+  /* Open branches: after the process of a branch ended and its report was
+   * taken (session_config.branch.wait), whether another starts from here. */
+  bool (*branch_more)(struct policy *p);
   void *ctx;
 };
+
+#define POLICY_BRANCHES_OPEN UINT_MAX
+#define POLICY_BRANCH_DONE (-2)
 
 /* The candidate that goes on by default: the routine that ran last if it
  * can, else the next one after it in (process, routine) order (the first

@@ -1989,6 +1989,11 @@ static void step(struct session *s) {
     if (s->done)
       return;
     policy->branch_taken(policy, taken, branches);
+    if (taken == POLICY_BRANCH_DONE) { /* run by the forks: not an execution of its own */
+      s->res->stopped = true;
+      s->done = true;
+      return;
+    }
   }
   int k = policy->choose(policy, cands, n, s->last_proc, s->last_routine);
   if (k < 0 || (size_t)k >= n) {
@@ -2197,6 +2202,7 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   struct timespec began;
   clock_gettime(CLOCK_MONOTONIC, &began);
   s.started_ns = (uint64_t)began.tv_sec * 1000000000u + (uint64_t)began.tv_nsec;
+  s.copied_ns = s.started_ns;
   infiles_publish(cfg->files, &s.region->files, &s.files);
   session_catch_signals();
   got_sigchld = 0;

@@ -92,6 +92,8 @@ struct session {
   uint64_t steps;
   uint64_t delegated;  /* session_result.delegated */
   uint64_t started_ns; /* CLOCK_MONOTONIC when the run began (branch.c) */
+  uint64_t copied_ns;  /* ... when its copy of the program started: the run's
+                          start, or a snapshot's copy (branch.c) */
   bool uncopyable;     /* the program refused a snapshot for good: descriptors
                           or shared memory of its own (branch.c) */
   /* candidates(): the processes (bit i: slot i) with a thread parked at a
@@ -242,8 +244,11 @@ int session_input_fd(const struct session *s);
  * program can be copied, runs each branch but the last in a fork of dara
  * (session_config.branch) from a copy of the program, and returns the
  * branch this process goes on with, from its own copy (the last one in
- * the process that called; k in a child). -1 when it made no snapshot:
- * the run goes on as it was, unless it ended (s->done: an error). */
+ * the process that called; k in a child). Open branches
+ * (POLICY_BRANCHES_OPEN) each run in a fork, for as long as the policy
+ * has more (policy.branch_more); then POLICY_BRANCH_DONE: this process
+ * has no copy left, its run is over. -1 when it made no snapshot: the run
+ * goes on as it was, unless it ended (s->done: an error). */
 int session_branch(struct session *s, unsigned n);
 /* At the end of a run: the snapshot servers this process made are ended,
  * its copies of the others' pipes closed. */

@@ -196,13 +196,16 @@ static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, u
   return (int)option(level_choice(s, (uint32_t)n), def);
 }
 
-/* dfs with branch snapshots: a new level, within the depth, branches. */
+/* Branch snapshots: dfs at a new level within the depth; dpor where the
+ * execution takes its new branch. */
 static unsigned branches(struct policy *p, const struct candidate *c, size_t n, unsigned lp,
                          unsigned lr) {
   struct strategy *s = p->ctx;
   (void)c;
   (void)lp;
   (void)lr;
+  if (s->current == S_DPOR)
+    return n > 1 && dpor_branch_point(s->dpor) ? POLICY_BRANCHES_OPEN : 0;
   return s->current == S_DFS && n > 1 && s->pos < s->depth && s->pos >= s->nlevels &&
                  !s->fault_passed && s->nlevels < MAX_LEVELS
              ? (unsigned)n
@@ -211,7 +214,19 @@ static unsigned branches(struct policy *p, const struct candidate *c, size_t n, 
 
 static void branch_taken(struct policy *p, int k, unsigned n) {
   struct strategy *s = p->ctx;
+  if (s->current == S_DPOR) {
+    if (k == POLICY_BRANCH_DONE)
+      dpor_branch_done(s->dpor);
+    else if (k >= 0)
+      dpor_branch_child(s->dpor, (unsigned)k);
+    return;
+  }
   s->branch = k >= 0 && (unsigned)k < n ? (uint32_t)k + 1 : 0;
+}
+
+static bool branch_more(struct policy *p) {
+  struct strategy *s = p->ctx;
+  return s->current == S_DPOR && dpor_branch_more(s->dpor);
 }
 
 /* pb: the threads that may run at this point (all n, or only the default
@@ -575,6 +590,7 @@ bool strategy_begin(struct strategy *s, struct policy *p) {
   if (s->branching) {
     p->branches = branches;
     p->branch_taken = branch_taken;
+    p->branch_more = branch_more;
   }
   p->ctx = s;
   return true;
@@ -673,10 +689,20 @@ bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count) {
 bool strategy_foreign(const struct strategy *s) { return s->foreign; }
 
 bool strategy_set_branching(struct strategy *s) {
-  if (s->kind != S_DFS || s->shards > 1 || s->faults)
+  if ((s->kind != S_DFS && s->kind != S_DPOR) || s->shards > 1 || s->faults)
     return false;
   s->branching = true;
+  if (s->kind == S_DPOR)
+    dpor_set_branching(s->dpor);
   return true;
+}
+
+bool strategy_report(const struct strategy *s, void **report, size_t *len) {
+  return s->kind == S_DPOR && dpor_report(s->dpor, report, len);
+}
+
+bool strategy_take_report(struct strategy *s, const void *report, size_t len) {
+  return s->kind == S_DPOR && dpor_take_report(s->dpor, report, len);
 }
 
 bool strategy_calibrated(const struct strategy *s) {

@@ -120,8 +120,17 @@ bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count);
 /* dfs: runs the branches of each new level from a snapshot of the program
  * (policy.branches; sched/branch.c), each in a process of its own that
  * explores the subtree under it: the others' subtrees are not this one's
- * to backtrack into. False for the other strategies, shards and faults. */
+ * to backtrack into. dpor: runs the executions of the subtree from where
+ * an execution takes its new branch from a snapshot there, each in a
+ * process of its own that runs one and reports (dpor.h). False for the
+ * other strategies, shards and faults. */
 bool strategy_set_branching(struct strategy *s);
+/* In a process forked for a branch, once strategy_begin returned false:
+ * what it tells the process it was forked from (malloc'd, *len bytes),
+ * or false when it has nothing to tell (dfs). */
+bool strategy_report(const struct strategy *s, void **report, size_t *len);
+/* In that process: takes a branch's report. False when it is not one. */
+bool strategy_take_report(struct strategy *s, const void *report, size_t len);
 /* The last execution was another shard's: not to be counted or reported. */
 bool strategy_foreign(const struct strategy *s);
 /* While muted, executions write no trace (options.traces): a calibration
