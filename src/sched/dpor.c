@@ -145,7 +145,7 @@ struct dpor {
   uint32_t bound;   /* most preemptions an execution may have (dpor_set_bound) */
   bool next_timer;  /* observer: the step about to come is a timer firing */
   bool started, exhausted, blocked, broken;
-  bool adopted;               /* the next execution takes the branch dpor_adopt set up */
+  bool adopted; /* the next execution takes the branch dpor_adopt set up */
   /* Branch snapshots (dpor.h): a copy of the program is kept at the state
    * where an execution takes its new branch, and every later execution of
    * the subtree from there starts from it, each in a fork of dara */
@@ -153,7 +153,7 @@ struct dpor {
   bool branch_child; /* this process is such a fork: it runs one execution of
                         the subtree from state floor, then reports */
   uint32_t floor;
-  bool more; /* dpor_take_report: the report names a branch from floor on */
+  bool more;                  /* dpor_take_report: the report names a branch from floor on */
   struct dpor_claims *claims; /* shared with the other workers, or NULL */
   uint32_t stamp;
   struct vec scratch;
@@ -1232,6 +1232,44 @@ static void get_vec(struct reader *r, struct vec *v) {
     r->bad = !vec_push(v, get_tid(r)) || r->bad;
 }
 
+/* One state of a report, from the floor on, into s (cleared). */
+static void get_state(struct reader *r, struct state *s) {
+  s->chosen = get_tid(r);
+  s->timer = get(r) != 0;
+  s->preemptions = get(r);
+  s->shared = get(r) != 0;
+  get_vec(r, &s->enabled);
+  uint32_t ne = s->enabled.n;
+  if (r->bad)
+    return;
+  s->next = ne ? calloc(ne, sizeof(*s->next)) : NULL;
+  s->capnext = s->next ? ne : 0;
+  if (ne && !s->next)
+    r->bad = true;
+  for (uint32_t x = 0; x < ne && !r->bad; x++) {
+    uint32_t a = get(r), b = get(r), obj = get(r), obj2 = get(r);
+    s->next[x] = (struct next_op){.op = (uint16_t)a,
+                                  .routine = (uint16_t)(a >> 16),
+                                  .proc = (uint8_t)b,
+                                  .timed = (b >> 8) != 0,
+                                  .obj = obj,
+                                  .obj2 = obj2};
+  }
+  get_vec(r, &s->given);
+  get_vec(r, &s->away);
+  uint32_t ns = get(r);
+  if (ns > MAX_THREADS)
+    r->bad = true;
+  for (uint32_t x = 0; x < ns && !r->bad; x++) {
+    uint32_t tid = get_tid(r), dw[DEP_WORDS];
+    for (size_t k = 0; k < DEP_WORDS; k++)
+      dw[k] = get(r);
+    struct dep_step dep;
+    memcpy(&dep, dw, sizeof(dep));
+    r->bad = r->bad || !sleep_add(s, tid, &dep);
+  }
+}
+
 bool dpor_take_report(struct dpor *d, const void *report, size_t len) {
   if (d->observer || len % 4 || len > TASK_MAX || len < 4)
     return false;
@@ -1240,61 +1278,50 @@ bool dpor_take_report(struct dpor *d, const void *report, size_t len) {
     return false;
   memcpy(w, report, len);
   struct reader r = {.w = w, .n = len / 4};
-  bool ok = get(&r) == REPORT_MAGIC;
+  bool magic = get(&r) == REPORT_MAGIC;
   uint32_t floor = get(&r), n = get(&r), more = get(&r), replay = get(&r), broken = get(&r);
   uint32_t sw[STATS_WORDS];
   for (size_t i = 0; i < STATS_WORDS; i++)
     sw[i] = get(&r);
   /* This process is at the floor, and knows every state before it. */
-  ok = ok && !r.bad && floor == d->len && floor < d->nstates && n <= MAX_STEPS && n >= floor &&
-       more <= 1 && broken <= 1 && (!more || (replay > floor && replay <= n));
+  bool ok = magic && !r.bad && floor == d->len && floor < d->nstates && n >= floor &&
+            n - floor <= r.n - r.at && more <= 1 && broken <= 1 &&
+            (!more || (replay > floor && replay <= n));
+  /* Read whole before anything is changed: a report cut short or garbled
+   * leaves this dpor as it was. */
+  struct vec *backtracks = ok ? calloc(floor ? floor : 1, sizeof(*backtracks)) : NULL;
+  struct state *states = ok ? calloc(n - floor ? n - floor : 1, sizeof(*states)) : NULL;
+  ok = ok && backtracks && states;
   for (uint32_t i = 0; i < n && ok; i++) {
-    struct state *s = i < floor ? &d->states[i] : state_at(d, i);
-    if (!s) {
-      ok = false;
-      break;
-    }
     if (i >= floor)
-      state_clear(s);
-    get_vec(&r, &s->backtrack);
-    if (i < floor)
-      continue;
-    s->chosen = get_tid(&r);
-    s->timer = get(&r) != 0;
-    s->preemptions = get(&r);
-    s->shared = get(&r) != 0;
-    get_vec(&r, &s->enabled);
-    uint32_t ne = s->enabled.n;
-    s->next = ne ? calloc(ne, sizeof(*s->next)) : NULL;
-    s->capnext = s->next ? ne : 0;
-    if (ne && !s->next)
-      r.bad = true;
-    for (uint32_t x = 0; x < ne && !r.bad; x++) {
-      uint32_t a = get(&r), b = get(&r);
-      s->next[x] = (struct next_op){.op = (uint16_t)a,
-                                    .routine = (uint16_t)(a >> 16),
-                                    .proc = (uint8_t)b,
-                                    .timed = (b >> 8) != 0,
-                                    .obj = get(&r),
-                                    .obj2 = get(&r)};
-    }
-    get_vec(&r, &s->given);
-    get_vec(&r, &s->away);
-    uint32_t ns = get(&r);
-    if (ns > MAX_THREADS)
-      r.bad = true;
-    for (uint32_t x = 0; x < ns && !r.bad; x++) {
-      uint32_t t = get_tid(&r), dw[DEP_WORDS];
-      for (size_t k = 0; k < DEP_WORDS; k++)
-        dw[k] = get(&r);
-      struct dep_step dep;
-      memcpy(&dep, dw, sizeof(dep));
-      r.bad = r.bad || !sleep_add(s, t, &dep);
-    }
+      states[i - floor].chosen = NONE;
+    get_vec(&r, i < floor ? &backtracks[i] : &states[i - floor].backtrack);
+    if (i >= floor)
+      get_state(&r, &states[i - floor]);
     ok = !r.bad;
   }
   free(w);
-  if (!ok || r.bad || r.at != r.n)
+  ok = ok && r.at == r.n;
+  /* The states from the floor on are the report's; room for them first. */
+  ok = ok && (n == floor || state_at(d, n - 1));
+  for (uint32_t i = 0; i < n && backtracks && states; i++) {
+    if (i < floor) {
+      if (ok) {
+        free(d->states[i].backtrack.v);
+        d->states[i].backtrack = backtracks[i];
+      } else {
+        free(backtracks[i].v);
+      }
+    } else if (ok) {
+      state_clear(&d->states[i]);
+      d->states[i] = states[i - floor];
+    } else {
+      state_clear(&states[i - floor]);
+    }
+  }
+  free(backtracks);
+  free(states);
+  if (!ok)
     return false;
   while (d->nstates > n)
     state_clear(&d->states[--d->nstates]);

@@ -14,7 +14,9 @@
 #     bug files as without them (DARA_BRANCH_SNAPSHOTS=0), on programs whose
 #     threads hold checked locks, block signals and read standard input
 #     across branch points (branch_state), deadlock, crash, and on one that
-#     cannot be copied (its own pipe: no snapshot).
+#     cannot be copied (its own pipe: no snapshot); so does dpor, which
+#     runs the executions of a subtree from a snapshot where they branch,
+#     and its traces (--traces) are the same lines in the same order.
 # EXPLORE_QUICK=1 (sanitizer builds) compares dfs and dpor only.
 #
 # Each test prints "ok NAME" or "FAIL NAME: reason"; the last line is "N
@@ -104,16 +106,22 @@ test_effects() {
 # run time) on PROGRAM ARGS: the same summary but for the snapshots and the
 # steps the threads took on their own (a new level ends a plan), the same
 # bug files, and snapshots made, or none when WANT is 0.
+# branches WANT NAME STRATEGY PROGRAM ARGS...: explore with a branch
+# snapshot wherever one can be made, and without: the same summary, bug
+# files and traces; WANT 0: the program cannot be copied, so none is made.
 branches() {
-  local want=$1 name=$2 p=$TMP/branches-$2
-  shift 2
-  local args=(explore --strategy dfs --depth 8 --seed 3 --keep-going --max-schedules 120 --json)
+  local want=$1 name=$2 strategy=$3 p=$TMP/branches-$2
+  shift 3
+  local args=(explore --strategy "$strategy" --depth 8 --seed 3 --keep-going --max-schedules 120
+    --json)
+  [[ $strategy == dpor ]] && args=(explore --strategy dpor --seed 3 --keep-going
+    --max-schedules 120 --json)
   printf 'a line of input\n' >"$TMP/input"
-  (cd "$TMP" && DARA_BRANCH_MIN_MS=0 "${TIMEOUT[@]}" "$DARA" "${args[@]}" -o "bon-$name" -- "$@" \
-    >"$p.on.out" 2>"$p.on.err" <"$TMP/input")
+  (cd "$TMP" && DARA_BRANCH_MIN_MS=0 "${TIMEOUT[@]}" "$DARA" "${args[@]}" -o "bon-$name" \
+    --traces "$p.on.traces" -- "$@" >"$p.on.out" 2>"$p.on.err" <"$TMP/input")
   echo $? >"$p.on.rc"
-  (cd "$TMP" && DARA_BRANCH_SNAPSHOTS=0 "${TIMEOUT[@]}" "$DARA" "${args[@]}" -o "boff-$name" -- \
-    "$@" >"$p.off.out" 2>"$p.off.err" <"$TMP/input")
+  (cd "$TMP" && DARA_BRANCH_SNAPSHOTS=0 "${TIMEOUT[@]}" "$DARA" "${args[@]}" -o "boff-$name" \
+    --traces "$p.off.traces" -- "$@" >"$p.off.out" 2>"$p.off.err" <"$TMP/input")
   echo $? >"$p.off.rc"
   [[ $(status "$p.on") == "$(status "$p.off")" && $(status "$p.on") -le 1 ]] ||
     { echo "with: $(describe "$p.on"); without: $(describe "$p.off")"; return 1; }
@@ -129,6 +137,9 @@ branches() {
     [[ $made -gt 0 && $(jq -r .branch_snapshots "$p.off.out") == 0 ]] ||
       { echo "snapshots: $made with, $(jq -r .branch_snapshots "$p.off.out") without"; return 1; }
   fi
+  [[ $(wc -l <"$p.on.traces") == $(jq -r .schedules "$p.on.out") ]] &&
+    cmp -s "$p.on.traces" "$p.off.traces" ||
+    { echo "the traces differ: $(diff "$p.on.traces" "$p.off.traces" | head -5)"; return 1; }
   local f
   for f in "$TMP/bon-$name"/*.sched; do
     [[ -e $f ]] || continue
@@ -138,12 +149,24 @@ branches() {
 }
 
 test_branches() {
-  branches 1 state "$PROGRAMS/branch_state" 20000 || return 1
+  branches 1 state dfs "$PROGRAMS/branch_state" 20000 || return 1
   [[ $(jq -r '.bugs | length' "$TMP/branches-state.on.out") == 1 ]] ||
     { echo "branch_state: no lost update found: $(summary "$TMP/branches-state.on.err")"; return 1; }
-  branches 1 deadlock "$SLOW" deadlock 2000000 || return 1
-  branches 1 assert "$PROGRAMS/assert_fail" || return 1
-  branches 0 pipe "$PROGRAMS/pipe_threads"
+  branches 1 deadlock dfs "$SLOW" deadlock 2000000 || return 1
+  branches 1 assert dfs "$PROGRAMS/assert_fail" || return 1
+  branches 0 pipe dfs "$PROGRAMS/pipe_threads"
+}
+
+test_dpor_branches() {
+  branches 1 dpor-alternate dpor "$PROGRAMS/dpor_alternate" || return 1
+  [[ $(jq -r '.bugs | length' "$TMP/branches-dpor-alternate.on.out") == 1 &&
+     $(jq -r '.exhausted' "$TMP/branches-dpor-alternate.on.out") == true ]] ||
+    { echo "dpor_alternate: $(summary "$TMP/branches-dpor-alternate.on.err")"; return 1; }
+  branches 1 dpor-sections dpor "$PROGRAMS/dpor_sections" 3 || return 1
+  [[ $(jq -r '.schedules' "$TMP/branches-dpor-sections.on.out") == 20 ]] ||
+    { echo "dpor_sections 3: $(summary "$TMP/branches-dpor-sections.on.err")"; return 1; }
+  branches 1 dpor-assert dpor "$PROGRAMS/assert_fail" || return 1
+  branches 0 dpor-pipe dpor "$PROGRAMS/pipe_threads"
 }
 
 missing=()
@@ -167,4 +190,4 @@ fi
 
 same=("same dfs" "same dpor")
 [[ ${EXPLORE_QUICK:-} == 1 ]] || same+=("same pct" "same random")
-run_tests "${same[@]}" replays effects branches
+run_tests "${same[@]}" replays effects branches dpor_branches
