@@ -466,10 +466,11 @@ static void forced_step(struct session *s, unsigned proc, const struct dara_log_
   /* Fairness counts it as any step. One that yields would take the routine
    * out of the candidates a memory lease was granted for: the shim ends the
    * lease before such a step (abi/spin.h), so a logged one is damage. */
-  if ((fair_step(s->fair, proc, e->routine, e->a, e->b, dara_op_is_memory(e->a) ? e->args[1] : 0,
-                 s->steps + 1) &
-       FAIR_YIELD) &&
-      s->lease_memory) {
+  bool yields = fair_step(s->fair, proc, e->routine, e->a, e->b,
+                          dara_op_is_memory(e->a) ? e->args[1] : 0, s->steps + 1) &
+                FAIR_YIELD;
+  s->res->yields += yields;
+  if (yields && s->lease_memory) {
     bad_entry(s, proc, "memory lease step that yields, op", e->a);
     return;
   }

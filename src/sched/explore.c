@@ -122,6 +122,7 @@ struct explore {
   uint64_t schedules;
   uint64_t redundant;       /* dpor: executions abandoned as the same trace as another */
   uint64_t cut;             /* executions that reached --max-steps (livelocks too) */
+  uint64_t yielded;         /* executions in which a thread yielded (fairness) */
   uint64_t step_limits;     /* those that were only cut there (inconclusive) */
   int interrupted;          /* the signal that stopped the exploration, or 0 */
   uint64_t steps;           /* of every execution counted in schedules */
@@ -450,13 +451,15 @@ static const struct dpor_stats *dpor_figures(const struct explore *x) {
 
 /* Exhausted, and that covers every trace: dpor, with a program that behaved
  * the same under the same schedule every time, no execution cut short by
- * the step limit, and no process forked (dpor takes the accesses of two
- * processes to memory they share as independent). */
+ * the step limit, no process forked (dpor takes the accesses of two
+ * processes to memory they share as independent), and no thread that
+ * yielded (fairness then decides who may run, which dpor does not model:
+ * docs/dpor.md, Limits). */
 static bool complete(const struct explore *x) {
   const struct dpor_stats *st = dpor_figures(x);
   bool bounded_timers = strategy_bound(x->strategy) != UINT_MAX && st && st->timers > 0;
   return x->exhausted && strategy_proves(x->strategy) && st && st->diverged == 0 && x->cut == 0 &&
-         !bounded_timers && !x->forked;
+         !bounded_timers && !x->forked && x->yielded == 0;
 }
 
 /* What an exhausted dpor exploration means, or why it is less than that. */
@@ -495,6 +498,12 @@ static void print_verdict(const struct explore *x, uint64_t max_steps) {
             "dara: explore: every trace dpor could reach was explored, but this is no proof: "
             "%llu time%s the program did not do under a schedule what it did before\n",
             (unsigned long long)st->diverged, plural(st->diverged));
+  if (x->yielded)
+    fprintf(stderr,
+            "dara: explore: every trace dpor could reach was explored, but this is no proof: "
+            "threads yielded (sched_yield, or a spin on a flag) in %llu execution%s, and dpor "
+            "does not model how fairness then holds them back (docs/dpor.md, Limits)\n",
+            (unsigned long long)x->yielded, plural(x->yielded));
   if (x->forked)
     fprintf(stderr,
             "dara: explore: every trace dpor could reach was explored, but this is no proof: "
@@ -966,6 +975,7 @@ static int take_result(struct explore *x, const struct session_result *res, uint
   x->schedules++;
   x->steps += res->steps;
   x->delegated += res->delegated;
+  x->yielded += res->yields > 0;
   x->branch_snapshots += res->snapshots;
   if (res->outcome.kind == SCHED_OUT_STEP_LIMIT || res->outcome.kind == SCHED_OUT_LIVELOCK)
     x->cut++;

@@ -2043,6 +2043,7 @@ static void step(struct session *s) {
   p->chosen = c->routine;
   p->epoch = s->steps;
   p->plan = DARA_PLAN_NONE;
+  s->res->yields += (fair & FAIR_YIELD) != 0;
   s->lease = plan_for(s, c, fair & FAIR_YIELD);
   s->lease_memory = false;
   if (!s->plan)

@@ -178,6 +178,8 @@ struct session_result {
   uint32_t src_line;
   uint64_t steps;
   uint64_t snapshots; /* branch snapshots this process made (sched/branch.c) */
+  uint64_t yields;    /* steps after which fairness held the thread back (a
+                         yield, a spin-read: docs/design.md, "Fairness") */
   uint64_t delegated; /* of steps, those the program's threads took on their own
                          and dara checked afterwards: forced steps, memory
                          leases and plans (abi/region.h) */
