@@ -1798,7 +1798,7 @@ int cmd_explore(int argc, char **argv) {
    * program, in forks of one worker (sched/branch.c), where it can. */
   const char *branch_env = getenv("DARA_BRANCH_SNAPSHOTS");
   bool branching = jobs <= 1 && shard.count <= 1 && x.run.hdr.nprocs == 1 && cfg.fork_server &&
-                   !cfg.capture && !cfg.typed && !x.blocks && !x.racy && !so.faults &&
+                   !cfg.capture && !cfg.typed && !x.blocks && !x.racy && !so.faults && !so.traces &&
                    !(branch_env && strcmp(branch_env, "0") == 0) &&
                    strategy_set_branching(x.strategy);
   x.branching = branching; /* before the worker is forked: it reads it */
