@@ -826,12 +826,15 @@ int shim_routine_new(const void *creation_pc, const void *start_fn) {
 void shim_routine_enter(int idx) {
   tls_routine = idx;
   struct dara_routine *r = &shim.proc->routines[idx];
+  /* Known before it waits to start: a snapshot taken meanwhile reads the
+   * thread's signal mask by it (snapshot.c). */
+  r->tid = (uint32_t)syscall(SYS_gettid);
   if (shim.snapshots)
     (void)shim_snap_saved(idx, respawn_save(shim_snap_ctx(idx)));
   handoff_wait_ex(&r->gate, DARA_GATE_GO, -1, gate_spins(), 0);
   shim_snap_unsaved(idx);
   on_turn(r);
-  r->tid = (uint32_t)syscall(SYS_gettid);
+  r->tid = (uint32_t)syscall(SYS_gettid); /* a copy's thread has an id of its own */
   r->status = DARA_RS_RUNNING;
 }
 
