@@ -85,7 +85,10 @@ struct dep_step deps_classify(unsigned proc, unsigned routine, unsigned op, uint
   case DARA_OP_IO_POLL:
     s.flags |= DEP_IO;
     break;
-  default: /* thread start, create, detach; yield, sleep, fence */
+  case DARA_OP_YIELD:
+    s.flags |= DEP_YIELD;
+    break;
+  default: /* thread start, create, detach; sleep, fence */
     break;
   }
   if (m1 != DEP_NONE && (o1 != 0 || (s.flags & DEP_MEMORY)))

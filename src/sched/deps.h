@@ -63,12 +63,17 @@ enum dep_mode {
 };
 
 enum dep_flag {
-  DEP_IO = 1,        /* made system calls, or waited on descriptors */
-  DEP_TIMER = 2,     /* a timer fired: a sleep ended or a timed wait timed out */
-  DEP_PROC_END = 4,  /* ends or replaces its process */
-  DEP_MEMORY = 8,    /* a memory access of a dara-cc build (key 0 is the location) */
-  DEP_ATOMIC = 16,   /* ... an atomic one */
-  DEP_MEM_WRITE = 32 /* ... that writes */
+  DEP_IO = 1,         /* made system calls, or waited on descriptors */
+  DEP_TIMER = 2,      /* a timer fired: a sleep ended or a timed wait timed out */
+  DEP_PROC_END = 4,   /* ends or replaces its process */
+  DEP_MEMORY = 8,     /* a memory access of a dara-cc build (key 0 is the location) */
+  DEP_ATOMIC = 16,    /* ... an atomic one */
+  DEP_MEM_WRITE = 32, /* ... that writes */
+  DEP_YIELD = 64      /* a yield call: fairness holds the thread back until the
+                         others have run (docs/design.md, "Fairness"), so who
+                         may run after it depends on where it is among every
+                         step; dpor orders it with all of them (deps_conflict
+                         does not). Not enough for a proof (docs/dpor.md) */
 };
 
 /* Thread objects (the key a join waits on) live above every object id. */

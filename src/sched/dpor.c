@@ -316,6 +316,13 @@ static bool sleep_add(struct state *s, uint32_t tid, const struct dep_step *dep)
 
 /* ---- races ---- */
 
+/* Whether two steps do not commute for dpor: deps_conflict, and a yield
+ * with any step (deps.h, DEP_YIELD: the candidates after a yield depend
+ * on which threads ran since). */
+static bool conflict(const struct dep_step *a, const struct dep_step *b) {
+  return ((a->flags | b->flags) & DEP_YIELD) || deps_conflict(a, b);
+}
+
 /* The threads that can start v = the steps after e (position k) that do
  * not happen after it, then e' (position j): those whose first step in v
  * has no step of v before it in happens-before. Each is reported through
@@ -430,7 +437,7 @@ static bool related_start(struct dpor *d, uint32_t j) {
   const struct step *s = &d->trace[j];
   const struct tlist *lists[5];
   int nl = 0;
-  if (s->dep.flags & (DEP_TIMER | DEP_PROC_END)) {
+  if (s->dep.flags & (DEP_TIMER | DEP_PROC_END | DEP_YIELD)) {
     lists[nl++] = &d->all_steps;
   } else {
     for (int i = 0; i < 2; i++)
@@ -529,10 +536,10 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
       related_done(d, e->tid);
       continue;
     }
-    bool conflict = deps_conflict(&e->dep, &s->dep);
-    if (!conflict && !deps_ordered(&e->dep, &s->dep))
+    bool races = conflict(&e->dep, &s->dep);
+    if (!races && !deps_ordered(&e->dep, &s->dep))
       continue;
-    if (conflict && analyse)
+    if (races && analyse)
       reverse(d, k, j);
     for (uint32_t u = 0; u < e->nclock; u++)
       if (d->clocks[e->clock + u] > c[u])
@@ -552,7 +559,7 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
       struct tlist *l = key_steps(d, s->dep.a[i].key);
       ok = ok && l && tlist_push(l, s->tid, j);
     }
-  if (s->dep.flags & DEP_TIMER)
+  if (s->dep.flags & (DEP_TIMER | DEP_YIELD)) /* every later step looks at these */
     ok = ok && tlist_push(&d->timer_steps, s->tid, j);
   if (s->dep.flags & DEP_IO)
     ok = ok && tlist_push(&d->io_steps, s->tid, j);
@@ -569,7 +576,7 @@ static void finish_step(struct dpor *d, uint32_t j, bool analyse) {
     }
     state_clear(next);
     for (uint32_t i = 0; i < here->nsleep && d->bound == UINT32_MAX; i++)
-      if (here->sleep[i].tid != s->tid && !deps_conflict(&here->sleep[i].dep, &s->dep))
+      if (here->sleep[i].tid != s->tid && !conflict(&here->sleep[i].dep, &s->dep))
         sleep_add(next, here->sleep[i].tid, &here->sleep[i].dep);
   }
 }

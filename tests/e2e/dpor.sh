@@ -12,6 +12,8 @@
 #     ones), dfs over every interleaving and dpor give the same set of
 #     traces (--traces: Foata normal forms), dpor runs each once, and both
 #     see the same outcomes;
+#   - threads that yield: dpor finds every outcome dfs over every
+#     interleaving finds, and does not claim a proof (it misses traces);
 #   - bounded POR (--depth N): every trace that pb reaches with at most N
 #     preemptions is run, and the verdict names the bound;
 #   - a bug that needs ten exact alternations is found, and replays 3 of 3;
@@ -148,6 +150,31 @@ test_brute() {
     "$(field "$p.dpor" .schedules) (and $(field "$p.dpor" .redundant) redundant)"
 }
 
+# yields: threads that yield (dpor_rules yield). dpor orders each yield
+# with every step, and finds every outcome dfs over every interleaving
+# finds; it still misses some of dfs's traces (fairness's rule is not a
+# dependency of steps: docs/dpor.md, Limits), so it must not claim a proof.
+test_yields() {
+  local p="$TMP/yields"
+  dara_run "$p.dfs" explore -S dfs --depth 100000 -n 200000 -k --json -o yields.dfs \
+    -- "$PROGS/dpor_rules" yield
+  dpor "$p.dpor" -k -- "$PROGS/dpor_rules" yield
+  [[ $(status "$p.dfs") == 1 && $(field "$p.dfs" .exhausted) == true ]] ||
+    { echo "dfs: $(describe "$p.dfs")"; return 1; }
+  [[ $(status "$p.dpor") == 1 && $(field "$p.dpor" '.exhausted and (.complete | not)') == true ]] ||
+    { echo "dpor: $(describe "$p.dpor")"; return 1; }
+  grep -q "no proof: threads yielded" "$p.dpor.err" ||
+    { echo "no word of the yields: $(summary "$p.dpor.err")"; return 1; }
+  local outcomes
+  outcomes=$(jq -c '[.bugs[].signature] | sort' "$p.dfs.out")
+  [[ $(jq -r '.bugs | length' "$p.dfs.out") -ge 4 &&
+     "$(jq -c '[.bugs[].signature] | sort' "$p.dpor.out")" == "$outcomes" ]] ||
+    { echo "outcomes differ: dfs $outcomes, dpor $(jq -c '[.bugs[].signature]' "$p.dpor.out")"
+      return 1; }
+  echo "# dpor_rules yield: $(jq -r '.bugs | length' "$p.dfs.out") outcomes; dfs ran" \
+    "$(field "$p.dfs" .schedules), dpor $(field "$p.dpor" .schedules)"
+}
+
 # bounded NAME BOUND ARGS...: dpor --depth BOUND runs every trace that pb
 # (all executions with at most BOUND preemptions) runs, and says so.
 test_bounded() {
@@ -271,7 +298,7 @@ test_jobs_bug() {
 
 # ---- the list ----
 
-TESTS=(sections independent readers alternations races cut_short jobs_bug
+TESTS=(sections independent readers alternations races cut_short jobs_bug yields
   "jobs 2 dpor_sections 4" "jobs 2 dpor_alternate" "jobs 3 dpor_rules cond")
 [[ $QUICK == 1 ]] || TESTS+=("jobs 3 dpor_sections 4" "jobs 2 dpor_readers 3")
 for mode in trylock cond sem rwlock barrier join pipe sleep once; do

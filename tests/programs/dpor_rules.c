@@ -15,9 +15,13 @@
  *   pipe     two threads write a byte each into one pipe
  *   sleep    a sleeping thread and a polling one meet under a mutex
  *   once     which thread runs the once routine
+ *   yield    two threads yield, then note themselves under a mutex, yield
+ *            and note again: fairness holds a thread that yielded back
+ *            until the other ran, so who may run depends on the yields
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,6 +149,16 @@ static void run(void *(*a)(void *), void *(*b)(void *), void *(*c)(void *)) {
     pthread_join(t[i], NULL);
 }
 
+/* ---- yield ---- */
+static void *yielder(void *arg) {
+  int id = (int)(long)arg;
+  sched_yield();
+  note(id);
+  sched_yield();
+  note(id);
+  return NULL;
+}
+
 /* The order of notes as a number: 1, 2 -> 12. */
 static int order_code(void) {
   int code = 0;
@@ -225,6 +239,10 @@ int main(int argc, char **argv) {
     run(once_caller, once_caller, NULL);
     return who_once;
   }
-  fprintf(stderr, "usage: dpor_rules trylock|cond|sem|rwlock|barrier|join|pipe|sleep|once\n");
+  if (strcmp(mode, "yield") == 0) {
+    run(yielder, yielder, NULL);
+    return order_code() % 256;
+  }
+  fprintf(stderr, "usage: dpor_rules trylock|cond|sem|rwlock|barrier|join|pipe|sleep|once|yield\n");
   return 255;
 }
