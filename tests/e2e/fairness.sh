@@ -89,14 +89,15 @@ test_spin_flag() {
 }
 
 # The sched_yield barrier under pct: no hang, and the lost update after the
-# barrier is found and replays.
+# barrier is found and replays; dfs, pb and dpor find it too (dpor orders
+# each yield with every step: docs/dpor.md, Limits).
 test_yield_barrier() {
   local p=$TMP/barrier file
   dara_run "$p" explore -S pct --seed 1 -n 200 -k -o barrier -- "$PLAIN/yield_barrier"
   grep -q '(hang)' "$p.err" && { echo "a hang: $(summary "$p.err")"; return 1; }
   file=$(saved "$p" exit) || return 1
   replays "$file" "process 0 .* exited with status 1" || return 1
-  for s in dfs pb; do
+  for s in dfs pb dpor; do
     dara_run "$p-$s" explore -S "$s" -k -n 300 -o "barrier-$s" -- "$PLAIN/yield_barrier"
     grep -q '(hang)' "$p-$s.err" && { echo "$s: a hang: $(summary "$p-$s.err")"; return 1; }
     saved "$p-$s" exit >/dev/null || { echo "$s found no bug"; return 1; }
