@@ -16,6 +16,10 @@
  * of the program finds the control block as it was at the snapshot: dara
  * keeps it, and writes it back before each. The schedules run, and their
  * order, are those without snapshots; only the prefix is not run again.
+ * Open branches (dpor, POLICY_BRANCHES_OPEN) are not known in advance:
+ * every one runs in a fork, whose report (session_config.branch.wait)
+ * tells the policy whether another follows, and the process that made
+ * the snapshot ends its execution when none does.
  */
 #include <errno.h>
 #include <signal.h>

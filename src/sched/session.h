@@ -129,9 +129,11 @@ struct session_config {
    * made it a process of its own: its recording, its floor), the child's
    * pid in the parent, which waits for it with wait(ctx, pid) before the
    * next branch (the hook ends the process when the exploration stops),
-   * -1 when it could not. Then taken(ctx, k) in the process that goes on
-   * with branch k: what the run found so far was found by branch 0's first
-   * execution, in the order of a run without snapshots. */
+   * -1 when it could not; wait also takes what the child reports (the
+   * policy's view of the subtree it ran: open branches, policy.h). Then
+   * taken(ctx, k) in the process that goes on with branch k: what the run
+   * found so far was found by branch 0's first execution, in the order of
+   * a run without snapshots. */
   struct session_branching {
     pid_t (*fork)(void *ctx);
     void (*wait)(void *ctx, pid_t child);
