@@ -763,16 +763,16 @@ static bool next_branch(struct dpor *d, uint32_t floor) {
 bool dpor_begin(struct dpor *d) {
   if (d->exhausted)
     return false;
-  if (d->started && !d->observer && !d->adopted && d->branch_child) {
-    /* The subtree from floor on is the processes' under the snapshot: one
-     * execution each; what comes next is the report's to say. */
-    d->more = next_branch(d, d->floor);
-    d->exhausted = true;
-    return false;
-  }
-  if (d->started && !d->observer && !d->adopted && !next_branch(d, 0)) {
-    d->exhausted = true;
-    return false;
+  if (d->started && !d->observer && !d->adopted) {
+    /* A fork for a branch runs one execution of the subtree from its floor;
+     * what comes next is its report's to say. */
+    bool more = next_branch(d, d->branch_child ? d->floor : 0);
+    if (d->branch_child)
+      d->more = more;
+    if (!more || d->branch_child) {
+      d->exhausted = true;
+      return false;
+    }
   }
   d->adopted = false;
   if (!d->started) {
@@ -1011,6 +1011,12 @@ static void put_dep(struct words *b, const struct dep_step *dep) {
     put(b, w[i]);
 }
 
+static void put_vec(struct words *b, const struct vec *v) {
+  put(b, v->n);
+  for (uint32_t x = 0; x < v->n; x++)
+    put(b, v->v[x]);
+}
+
 bool dpor_split(struct dpor *d, void **task, size_t *len) {
   if (d->observer || d->broken || d->exhausted)
     return false;
@@ -1040,9 +1046,7 @@ bool dpor_split(struct dpor *d, void **task, size_t *len) {
     const struct state *s = &d->states[i];
     put(&b, i < at ? s->chosen : tid);
     put(&b, s->preemptions);
-    put(&b, s->backtrack.n);
-    for (uint32_t x = 0; x < s->backtrack.n; x++)
-      put(&b, s->backtrack.v[x]);
+    put_vec(&b, &s->backtrack);
     /* At the branch, the thread this worker runs there is asleep too: it
      * finishes that subtree, as a sequential search would have before
      * taking the branch. */
@@ -1086,6 +1090,31 @@ static uint32_t get_tid(struct reader *r) {
   return t;
 }
 
+/* A set of thread numbers into v (emptied first). */
+static void get_vec(struct reader *r, struct vec *v) {
+  uint32_t n = get(r);
+  v->n = 0;
+  if (n > MAX_THREADS || n > r->n - r->at)
+    r->bad = true;
+  for (uint32_t x = 0; x < n && !r->bad; x++)
+    r->bad = !vec_push(v, get_tid(r)) || r->bad;
+}
+
+/* A sleep set, its size then each thread and its step, added to s's. */
+static void get_sleep(struct reader *r, struct state *s) {
+  uint32_t ns = get(r);
+  if (ns > MAX_THREADS)
+    r->bad = true;
+  for (uint32_t x = 0; x < ns && !r->bad; x++) {
+    uint32_t tid = get_tid(r), dw[DEP_WORDS];
+    for (size_t k = 0; k < DEP_WORDS; k++)
+      dw[k] = get(r);
+    struct dep_step dep;
+    memcpy(&dep, dw, sizeof(dep));
+    r->bad = r->bad || !sleep_add(s, tid, &dep);
+  }
+}
+
 bool dpor_adopt(struct dpor *d, const void *task, size_t len) {
   if (d->observer || len % 4 || len > TASK_MAX)
     return false;
@@ -1107,26 +1136,12 @@ bool dpor_adopt(struct dpor *d, const void *task, size_t len) {
     }
     s->chosen = get_tid(&r);
     s->preemptions = get(&r);
-    uint32_t nb = get(&r);
-    if (nb > MAX_THREADS)
-      r.bad = true;
-    for (uint32_t x = 0; x < nb && !r.bad; x++)
-      r.bad = !vec_push(&s->backtrack, get_tid(&r)) || r.bad;
+    get_vec(&r, &s->backtrack);
     /* The rest of the backtrack set is the giver's: covered, not ours. */
     for (uint32_t x = 0; x < s->backtrack.n && !r.bad; x++)
       if (s->backtrack.v[x] != s->chosen)
         r.bad = !vec_push(&s->given, s->backtrack.v[x]);
-    uint32_t ns = get(&r);
-    if (ns > MAX_THREADS)
-      r.bad = true;
-    for (uint32_t x = 0; x < ns && !r.bad; x++) {
-      uint32_t t = get_tid(&r), dw[DEP_WORDS];
-      for (size_t k = 0; k < DEP_WORDS; k++)
-        dw[k] = get(&r);
-      struct dep_step dep;
-      memcpy(&dep, dw, sizeof(dep));
-      r.bad = r.bad || !sleep_add(s, t, &dep);
-    }
+    get_sleep(&r, s);
     if (!r.bad && !vec_has(&s->backtrack, s->chosen))
       r.bad = !vec_push(&s->backtrack, s->chosen);
     s->shared = true;
@@ -1154,12 +1169,6 @@ bool dpor_adopt(struct dpor *d, const void *task, size_t len) {
  * the floor on whole, as next_branch left them. */
 #define REPORT_MAGIC 0x44505232u /* "DPR2" */
 #define STATS_WORDS (sizeof(struct dpor_stats) / 4)
-
-static void put_vec(struct words *b, const struct vec *v) {
-  put(b, v->n);
-  for (uint32_t x = 0; x < v->n; x++)
-    put(b, v->v[x]);
-}
 
 void dpor_set_branching(struct dpor *d) { d->branching = !d->observer; }
 
@@ -1229,16 +1238,6 @@ bool dpor_report(const struct dpor *d, void **report, size_t *len) {
   return true;
 }
 
-/* A set of thread numbers into v (emptied first). */
-static void get_vec(struct reader *r, struct vec *v) {
-  uint32_t n = get(r);
-  v->n = 0;
-  if (n > MAX_THREADS || n > r->n - r->at)
-    r->bad = true;
-  for (uint32_t x = 0; x < n && !r->bad; x++)
-    r->bad = !vec_push(v, get_tid(r)) || r->bad;
-}
-
 /* One state of a report, from the floor on, into s (cleared). */
 static void get_state(struct reader *r, struct state *s) {
   s->chosen = get_tid(r);
@@ -1264,17 +1263,7 @@ static void get_state(struct reader *r, struct state *s) {
   }
   get_vec(r, &s->given);
   get_vec(r, &s->away);
-  uint32_t ns = get(r);
-  if (ns > MAX_THREADS)
-    r->bad = true;
-  for (uint32_t x = 0; x < ns && !r->bad; x++) {
-    uint32_t tid = get_tid(r), dw[DEP_WORDS];
-    for (size_t k = 0; k < DEP_WORDS; k++)
-      dw[k] = get(r);
-    struct dep_step dep;
-    memcpy(&dep, dw, sizeof(dep));
-    r->bad = r->bad || !sleep_add(s, tid, &dep);
-  }
+  get_sleep(r, s);
 }
 
 bool dpor_take_report(struct dpor *d, const void *report, size_t len) {

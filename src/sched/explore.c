@@ -338,7 +338,6 @@ static void close_scratch(struct explore *x) {
   x->scratch[0] = '\0';
 }
 
-/* Copies the recording from the memory file into a fresh scratch file. */
 /* Appends all of file in (from its start, whatever its offset) to out.
  * False with errno on failure. */
 static bool copy_whole(int out, int in) {
@@ -351,6 +350,7 @@ static bool copy_whole(int out, int in) {
   return ok;
 }
 
+/* Copies the recording from the memory file into a fresh scratch file. */
 static int copy_to_scratch(struct explore *x) {
   open_scratch(x);
   bool ok = copy_whole(x->scratch_fd, x->memory_fd);

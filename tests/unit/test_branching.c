@@ -126,6 +126,25 @@ static void run_all(struct strategy *s, int fd, bool branching, bool child) {
     _exit(0); /* its subtree is run */
 }
 
+/* A file every process of the tree appends to, gone from the disk. */
+static int scratch_file(void) {
+  char path[] = "/tmp/dara-test-branching.XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  unlink(path);
+  return fd;
+}
+
+/* What fd holds, as a string (malloc'd); fd is closed. */
+static char *file_text(int fd) {
+  off_t size = lseek(fd, 0, SEEK_END);
+  char *text = calloc(1, (size_t)size + 1);
+  assert_non_null(text);
+  assert_int_equal(pread(fd, text, (size_t)size, 0), size);
+  close(fd);
+  return text;
+}
+
 static char *executions(bool branching) {
   struct strategy_options o = {.name = "dfs", .seed = 1, .depth = DEPTH};
   char err[256];
@@ -133,18 +152,10 @@ static char *executions(bool branching) {
   assert_non_null(s);
   if (branching)
     assert_true(strategy_set_branching(s));
-  char path[] = "/tmp/dara-test-branching.XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  unlink(path);
+  int fd = scratch_file();
   run_all(s, fd, branching, false);
   strategy_free(s);
-  off_t size = lseek(fd, 0, SEEK_END);
-  char *text = calloc(1, (size_t)size + 1);
-  assert_non_null(text);
-  assert_int_equal(pread(fd, text, (size_t)size, 0), size);
-  close(fd);
-  return text;
+  return file_text(fd);
 }
 
 static void the_same_executions_in_the_same_order(void **state) {
@@ -341,10 +352,7 @@ static char *dpor_executions(bool branching, uint32_t bound) {
     dpor_set_bound(d, bound);
   if (branching)
     dpor_set_branching(d);
-  char path[] = "/tmp/dara-test-branching.XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  unlink(path);
+  int fd = scratch_file();
   dpor_all(d, fd, branching);
   const struct dpor_stats *st = dpor_stats(d);
   char figures[160];
@@ -353,12 +361,7 @@ static char *dpor_executions(bool branching, uint32_t bound) {
                    (unsigned long long)st->races);
   assert_true(write(fd, figures, (size_t)n) == n);
   dpor_free(d);
-  off_t size = lseek(fd, 0, SEEK_END);
-  char *text = calloc(1, (size_t)size + 1);
-  assert_non_null(text);
-  assert_int_equal(pread(fd, text, (size_t)size, 0), size);
-  close(fd);
-  return text;
+  return file_text(fd);
 }
 
 static void dpor_runs_the_same_executions_in_the_same_order(void **state) {
