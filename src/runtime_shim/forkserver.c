@@ -127,7 +127,7 @@ void forkserver_serve(int ended_by, const char *what) {
   shim_set_slot(serve(server, &program_mask, false));
 }
 
-void forkserver_serve_snapshot(const int cmd[2], const int rep[2]) {
+void forkserver_serve_snapshot(const int cmd[2], const int rep[2], int placed) {
   pid_t server = (pid_t)syscall(SYS_getpid);
   /* A group of its own: the execution it was forked from is killed by its
    * group, and the server must outlive it. */
@@ -147,6 +147,9 @@ void forkserver_serve_snapshot(const int cmd[2], const int rep[2]) {
     REAL(close)(cmd[i]);
     REAL(close)(rep[i]);
   }
+  /* The process that forked this one waits for this end to close before
+   * it names the server to dara, which then takes the two ends above. */
+  REAL(close)(placed);
   struct dara_fs_ready ready = {.msg = {.kind = DARA_FS_READY, .pid = server, .status = -3}};
   snprintf(ready.what, sizeof(ready.what), "snapshot");
   send_msg(&ready, sizeof(ready));

@@ -498,9 +498,10 @@ void crash_install(void);
 int forkserver_requested(void);
 void forkserver_serve(int ended_by, const char *what);
 /* In a snapshot server just forked (snapshot.c), with the pipes it made
- * (cmd: the scheduler writes, rep: the server writes): serves, and returns
- * in each execution it forks. */
-void forkserver_serve_snapshot(const int cmd[2], const int rep[2]);
+ * (cmd: the scheduler writes, rep: the server writes) and the write end of
+ * a pipe it closes once dara can take the first two from it (`placed`):
+ * serves, and returns in each execution it forks. */
+void forkserver_serve_snapshot(const int cmd[2], const int rep[2], int placed);
 
 /* procself.c: fn(line, arg) for each line of /proc/self/maps (cut at 511
  * bytes) until it returns true; false when the file cannot be read. */

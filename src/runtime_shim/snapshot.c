@@ -249,7 +249,12 @@ void shim_snapshot(int me) {
   p->snap.why = why_not(me);
   if (p->snap.why != DARA_SNAP_OK)
     return;
-  int cmd[2], rep[2];
+  /* placed: the server closes its write end once the pipes' other ends are
+   * at DARA_SNAP_CMD_FD and DARA_SNAP_REPLY_FD, where dara takes them; this
+   * process waits for that before it names the server. Without the wait,
+   * on one CPU dara asked before the server had run, and the snapshot was
+   * lost (pidfd_getfd: EBADF). */
+  int cmd[2], rep[2], placed[2];
   if (syscall(SYS_pipe2, cmd, O_CLOEXEC) != 0) {
     p->snap.why = DARA_SNAP_FAILED;
     return;
@@ -260,18 +265,35 @@ void shim_snapshot(int me) {
     p->snap.why = DARA_SNAP_FAILED;
     return;
   }
+  if (syscall(SYS_pipe2, placed, O_CLOEXEC) != 0) {
+    for (int i = 0; i < 2; i++) {
+      REAL(close)(cmd[i]);
+      REAL(close)(rep[i]);
+    }
+    p->snap.why = DARA_SNAP_FAILED;
+    return;
+  }
   /* _Fork: no atfork handler, glibc's included, which would take the other
    * threads' descriptors back as if they had ended. */
   pid_t server = _Fork();
   if (server == 0) {
-    forkserver_serve_snapshot(cmd, rep);
+    REAL(close)(placed[0]);
+    forkserver_serve_snapshot(cmd, rep, placed[1]);
     respawn_all(me); /* in each execution forked from it */
     return;
   }
-  REAL(close)(cmd[0]);
-  REAL(close)(cmd[1]);
-  REAL(close)(rep[0]);
-  REAL(close)(rep[1]);
+  for (int i = 0; i < 2; i++) {
+    REAL(close)(cmd[i]);
+    REAL(close)(rep[i]);
+  }
+  REAL(close)(placed[1]);
+  if (server > 0) {
+    /* EOF: the server placed the pipes, or it is gone (dara finds out). */
+    char c;
+    while (syscall(SYS_read, placed[0], &c, 1) < 0 && errno == EINTR)
+      ;
+  }
+  REAL(close)(placed[0]);
   if (server < 0)
     p->snap.why = DARA_SNAP_FAILED;
   else

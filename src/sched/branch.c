@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -155,6 +156,21 @@ static int answering_routine(const struct session *s) {
   return -1;
 }
 
+/* A snapshot server the program made that dara cannot use: the branches
+ * run from the start instead, which is slower but the same exploration.
+ * Said once per process, as it should not happen but with a program that
+ * takes descriptors 669 and 670, or one that misbehaves. */
+static void unused(const char *why) {
+  static bool said;
+  if (said)
+    return;
+  said = true;
+  fprintf(stderr,
+          "dara: warning: a snapshot at a branch point cannot be used (%s): branches run from "
+          "the program's start\n",
+          why);
+}
+
 /* Asks routine `routine` for a snapshot server and takes its channel.
  * NULL when the process made none (it cannot be copied) or the server
  * failed; the run is ended when the process failed to answer. */
@@ -187,14 +203,16 @@ static struct server *snapshot(struct session *s, int routine) {
   if (pidfd < 0 || procfacts_parent(pid) != s->procs[0].pid || nservers == BRANCH_MAX_SERVERS) {
     if (pidfd >= 0)
       close(pidfd);
+    unused(nservers == BRANCH_MAX_SERVERS ? "too many at once" : "it is not the program's child");
     return NULL;
   }
   struct server *sv = calloc(1, sizeof(*sv));
-  char err[256];
+  char err[256] = "out of memory";
   if (!sv || forkserver_adopt(&sv->fs, pid, pidfd, 5000, err, sizeof(err)) != 0) {
     kill(-pid, SIGKILL);
     free(sv);
     close(pidfd);
+    unused(err);
     return NULL;
   }
   close(pidfd);
