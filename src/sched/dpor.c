@@ -935,11 +935,16 @@ void dpor_end(struct dpor *d) {
 
 void dpor_set_bound(struct dpor *d, uint32_t bound) { d->bound = bound; }
 
-/* Whether state q is where this execution takes its new branch, and a
- * snapshot there could serve the executions of the subtree from it: the
- * session must see the choice there, not lease or plan it away. */
+/* Whether a snapshot at state q could serve later executions, so that the
+ * session must see the choice there, not lease or plan it away: a state
+ * this execution replays, up to the one where it takes its new branch.
+ * The executions of the subtree from that one start there; the states
+ * before it may get branches of their own from races this execution
+ * finds later, whose executions would otherwise run from the start (or
+ * from a shallower snapshot). Whether a snapshot is worth its cost is the
+ * session's to judge (branch.c, worth_it). */
 static bool branch_state(const struct dpor *d, uint32_t q) {
-  return d->branching && q + 1 == d->replay && (!d->branch_child || q > d->floor);
+  return d->branching && q < d->replay && (!d->branch_child || q > d->floor);
 }
 
 uint32_t dpor_lease(const struct dpor *d, uint32_t max) {
