@@ -274,6 +274,20 @@ static bool start_copy(struct session *s, struct server *sv, off_t input_at) {
   return false;
 }
 
+/* Steps this slow, on average, make a stop at each one cheap next to
+ * them: a round trip through the scheduler is a few microseconds. */
+#define SLOW_STEP_NS 50000u
+
+bool session_branch_soon(const struct session *s) {
+  if (!s->cfg->branch.fork || s->uncopyable || nservers >= BRANCH_MAX_OPEN || !eligible(s))
+    return false;
+  if (worth_it(s, true))
+    return true;
+  /* Not yet; but a plan or lease granted now may run until a snapshot is
+   * worth making, past the states where it could have been. */
+  return s->steps > 0 && (now_ns() - s->started_ns) / s->steps >= SLOW_STEP_NS;
+}
+
 int session_branch(struct session *s, unsigned n) {
   bool open = n == POLICY_BRANCHES_OPEN;
   if (n < 2 || s->uncopyable || !eligible(s) || !worth_it(s, open) ||

@@ -146,9 +146,9 @@ struct dpor {
   bool next_timer;  /* observer: the step about to come is a timer firing */
   bool started, exhausted, blocked, broken;
   bool adopted; /* the next execution takes the branch dpor_adopt set up */
-  /* Branch snapshots (dpor.h): a copy of the program is kept at the state
-   * where an execution takes its new branch, and every later execution of
-   * the subtree from there starts from it, each in a fork of dara */
+  /* Branch snapshots (dpor.h): a copy of the program is kept at a state
+   * an execution replays (branch_state), and every later execution of the
+   * subtree from there starts from it, each in a fork of dara */
   bool branching;    /* explore runs dpor so (dpor_set_branching) */
   bool branch_child; /* this process is such a fork: it runs one execution of
                         the subtree from state floor, then reports */
@@ -936,25 +936,28 @@ void dpor_end(struct dpor *d) {
 void dpor_set_bound(struct dpor *d, uint32_t bound) { d->bound = bound; }
 
 /* Whether a snapshot at state q could serve later executions, so that the
- * session must see the choice there, not lease or plan it away: a state
- * this execution replays, up to the one where it takes its new branch.
- * The executions of the subtree from that one start there; the states
- * before it may get branches of their own from races this execution
- * finds later, whose executions would otherwise run from the start (or
- * from a shallower snapshot). Whether a snapshot is worth its cost is the
- * session's to judge (branch.c, worth_it). */
-static bool branch_state(const struct dpor *d, uint32_t q) {
-  return d->branching && q < d->replay && (!d->branch_child || q > d->floor);
+ * session must see the choice there, not lease or plan it away: the state
+ * where this execution takes its new branch (the executions of the
+ * subtree from it start there), and, when a snapshot would be made now
+ * (`soon`, policy.branch_soon), any state it replays before that one. A
+ * state there often gets a branch of its own from a race this execution
+ * finds later, too late for a snapshot then; its executions would run from
+ * the start, or from a shallower snapshot. Without `soon` the states are
+ * not stopped at: a plan or lease through them costs a fraction of a step
+ * through the scheduler. */
+static bool branch_state(const struct dpor *d, uint32_t q, bool soon) {
+  return d->branching && q < d->replay && (!d->branch_child || q > d->floor) &&
+         (soon || q + 1 == d->replay);
 }
 
-uint32_t dpor_lease(const struct dpor *d, uint32_t max) {
+uint32_t dpor_lease(const struct dpor *d, uint32_t max, bool soon) {
   if (d->observer || d->broken || d->len == 0)
     return 0;
   /* Replayed states name their thread; a new state runs the thread that
    * ran last, which is never asleep after its own step. */
   uint32_t tid = d->trace[d->len - 1].tid, k = 0;
   for (uint32_t q = d->len; k < max; k++, q++) {
-    if (branch_state(d, q))
+    if (branch_state(d, q, soon))
       break;
     if (q >= d->replay)
       return max;
@@ -964,11 +967,11 @@ uint32_t dpor_lease(const struct dpor *d, uint32_t max) {
   return k;
 }
 
-uint32_t dpor_plan(const struct dpor *d, unsigned proc, uint16_t *list, uint32_t max) {
+uint32_t dpor_plan(const struct dpor *d, unsigned proc, uint16_t *list, uint32_t max, bool soon) {
   if (d->observer || d->broken)
     return 0;
   uint32_t k = 0;
-  for (uint32_t q = d->len; q < d->replay && q < d->nstates && k < max && !branch_state(d, q);
+  for (uint32_t q = d->len; q < d->replay && q < d->nstates && k < max && !branch_state(d, q, soon);
        q++) {
     uint32_t tid = d->states[q].chosen;
     if (tid >= d->nthreads || d->threads[tid].proc != proc ||
@@ -1177,8 +1180,8 @@ bool dpor_adopt(struct dpor *d, const void *task, size_t len) {
 
 void dpor_set_branching(struct dpor *d) { d->branching = !d->observer; }
 
-bool dpor_branch_point(const struct dpor *d) {
-  return !d->broken && d->started && !d->exhausted && d->len > 0 && branch_state(d, d->len);
+bool dpor_branch_point(const struct dpor *d, bool soon) {
+  return !d->broken && d->started && !d->exhausted && d->len > 0 && branch_state(d, d->len, soon);
 }
 
 void dpor_branch_child(struct dpor *d, unsigned k) {

@@ -78,14 +78,15 @@ void dpor_end(struct dpor *d);
 void dpor_chosen(struct dpor *d, const struct candidate *c);
 /* policy.h's lease, called after the chosen step was emitted: how many of
  * the next choices are already known to pick the same thread again (at
- * most max). */
-uint32_t dpor_lease(const struct dpor *d, uint32_t max);
+ * most max), up to a state where a branch snapshot could be made (soon:
+ * policy.branch_soon; dpor_branch_point). */
+uint32_t dpor_lease(const struct dpor *d, uint32_t max, bool soon);
 /* policy.h's plan, called at the same time: the routines of process proc
  * that the next steps of the replayed prefix choose, into list (at most
  * max), up to the first of a thread this execution has not made yet or of
  * another process; how many. Past the prefix dpor's choices depend on its
  * sleep sets: no plan. */
-uint32_t dpor_plan(const struct dpor *d, unsigned proc, uint16_t *list, uint32_t max);
+uint32_t dpor_plan(const struct dpor *d, unsigned proc, uint16_t *list, uint32_t max, bool soon);
 /* Splitting the exploration between workers (explore --jobs): between
  * executions, dpor_split gives away the shallowest branch this dpor has
  * yet to run, as a task (malloc'd, *len bytes): the path to it, with what
@@ -110,7 +111,8 @@ void dpor_set_claims(struct dpor *d, struct dpor_claims *c);
  * the subtree from the state where an execution takes its new branch all
  * replay the same prefix. With branching set (before the first execution),
  * dpor_branch_point says, before the choice there, that the session may
- * copy the program at this point; every execution of the subtree from it
+ * copy the program at this point (and at each state the execution replays
+ * before it, when the session would make a snapshot now: soon); every execution of the subtree from it
  * then runs in a fork of dara from a copy, and reports what it learned.
  * The process that made the copy is this dpor's; each fork for a branch
  * calls dpor_branch_child (k = 0: it goes on with the current execution;
@@ -122,7 +124,7 @@ void dpor_set_claims(struct dpor *d, struct dpor_claims *c);
  * run). The executions, their order and their results are those without
  * snapshots. */
 void dpor_set_branching(struct dpor *d);
-bool dpor_branch_point(const struct dpor *d);
+bool dpor_branch_point(const struct dpor *d, bool soon);
 void dpor_branch_child(struct dpor *d, unsigned k);
 bool dpor_report(const struct dpor *d, void **report, size_t *len);
 bool dpor_take_report(struct dpor *d, const void *report, size_t len);

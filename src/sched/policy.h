@@ -113,6 +113,11 @@ struct policy {
   /* Open branches: after the process of a branch ended and its report was
    * taken (session_config.branch.wait), whether another starts from here. */
   bool (*branch_more)(struct policy *p);
+  /* Set by the session before lease, plan and branches: a snapshot would
+   * be made now if the policy asked (the run can be copied and has run
+   * long enough since its last copy). dpor then also stops its leases
+   * and plans at states where a snapshot might serve later executions. */
+  bool branch_soon;
   void *ctx;
 };
 

@@ -1801,6 +1801,7 @@ static uint32_t lease_for(struct session *s, const struct candidate *cands, size
   struct policy *pol = s->cfg->policy;
   if (!s->ctx->memory_lease || !dara_op_is_memory(c->op) || !pol->lease || max == 0 || yielded)
     return 0;
+  pol->branch_soon = session_branch_soon(s);
   uint32_t granted = pol->lease(pol, cands, n, k, max);
   if (granted > max)
     granted = max;
@@ -1845,6 +1846,7 @@ static uint32_t plan_for(struct session *s, const struct candidate *c, bool yiel
   uint32_t max = delegable_steps(s);
   struct policy_plan *plan = &s->ctx->plan;
   plan->choices = plan->len = 0;
+  pol->branch_soon = session_branch_soon(s);
   unsigned rule = max ? pol->plan(pol, c->proc, max, plan) : DARA_PLAN_NONE;
   if (rule == DARA_PLAN_NONE || (rule == DARA_PLAN_LIST && plan->len == 0))
     return 0;
@@ -1982,6 +1984,8 @@ static void step(struct session *s) {
   if (offer_faults(s, cands, n))
     return;
   struct policy *policy = s->cfg->policy;
+  if (policy->branches)
+    policy->branch_soon = session_branch_soon(s);
   unsigned branches =
       policy->branches ? policy->branches(policy, cands, n, s->last_proc, s->last_routine) : 0;
   if (branches > 1) {

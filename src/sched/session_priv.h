@@ -250,6 +250,9 @@ int session_input_fd(const struct session *s);
  * has no copy left, its run is over. -1 when it made no snapshot: the run
  * goes on as it was, unless it ended (s->done: an error). */
 int session_branch(struct session *s, unsigned n);
+/* Whether session_branch would make a snapshot now, if asked for open
+ * branches (policy.branch_soon). */
+bool session_branch_soon(const struct session *s);
 /* At the end of a run: the snapshot servers this process made are ended,
  * its copies of the others' pipes closed. */
 void session_branch_end(void);

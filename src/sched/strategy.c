@@ -205,7 +205,7 @@ static unsigned branches(struct policy *p, const struct candidate *c, size_t n, 
   (void)lp;
   (void)lr;
   if (s->current == S_DPOR)
-    return n > 1 && dpor_branch_point(s->dpor) ? POLICY_BRANCHES_OPEN : 0;
+    return n > 1 && dpor_branch_point(s->dpor, p->branch_soon) ? POLICY_BRANCHES_OPEN : 0;
   return s->current == S_DFS && n > 1 && s->pos < s->depth && s->pos >= s->nlevels &&
                  !s->fault_passed && s->nlevels < MAX_LEVELS
              ? (unsigned)n
@@ -499,7 +499,7 @@ static uint32_t lease(struct policy *p, const struct candidate *c, size_t n, siz
   case S_RR:
     return max;
   case S_DPOR:
-    return dpor_lease(s->dpor, max);
+    return dpor_lease(s->dpor, max, p->branch_soon);
   case S_COV:
     return n == 1 ? max : covfuzz_lease(s->fuzz, max);
   default:
@@ -538,8 +538,8 @@ static unsigned plan(struct policy *p, unsigned proc, uint32_t max, struct polic
     out->choices = max;
     return DARA_PLAN_RANDOM;
   case S_DPOR: /* its replayed prefix; past it, its sleep sets decide */
-    out->len =
-        dpor_plan(s->dpor, proc, out->list, max < DARA_PLAN_LIST_LEN ? max : DARA_PLAN_LIST_LEN);
+    out->len = dpor_plan(s->dpor, proc, out->list,
+                         max < DARA_PLAN_LIST_LEN ? max : DARA_PLAN_LIST_LEN, p->branch_soon);
     return out->len ? DARA_PLAN_LIST : DARA_PLAN_NONE;
   default: /* cov's mutations: its own */
     return DARA_PLAN_NONE;

@@ -269,7 +269,9 @@ static void dpor_all(struct dpor *d, int fd, bool branching) {
                                        .obj = program[t][m.pc[t]].obj};
       if (nc == 0)
         break;
-      if (nc > 1 && dpor_branch_point(d)) {
+      /* soon: every state the execution replays may be a branch point,
+       * as with DARA_BRANCH_MIN_MS=0 */
+      if (nc > 1 && dpor_branch_point(d, true)) {
         CHECK(branching);
         if (!sim_unfit(step)) {
           unsigned k = 0;
