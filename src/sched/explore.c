@@ -1306,6 +1306,7 @@ struct branch_figures {
   double progress; /* strategy_progress as its last execution ended */
   bool has_stats;  /* dpor: its figures, for the whole tree so far */
   struct dpor_stats stats;
+  unsigned pb_bound; /* pb: the bound it is at */
 };
 
 static size_t job_figures(void *ctx, void *buf, size_t cap) {
@@ -1315,7 +1316,8 @@ static size_t job_figures(void *ctx, void *buf, size_t cap) {
     struct branch_figures f = {.has_snapshot = par->x->has_snapshot[0],
                                .snapshot = par->x->snapshots[0],
                                .progress = par->x->branch_progress,
-                               .has_stats = st != NULL};
+                               .has_stats = st != NULL,
+                               .pb_bound = strategy_pb_bound(par->x->strategy)};
     if (st)
       f.stats = *st;
     if (cap < sizeof(f))
@@ -1347,6 +1349,7 @@ static void job_take_figures(void *ctx, unsigned k, const void *buf, size_t len)
       par->x->shared_stats = f.stats;
       par->x->redundant = f.stats.redundant;
     }
+    strategy_pb_follow(par->x->strategy, f.pb_bound);
     return;
   }
   if (k < 64 && len == sizeof(struct dpor_stats))

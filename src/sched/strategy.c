@@ -196,14 +196,26 @@ static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, u
   return (int)option(level_choice(s, (uint32_t)n), def);
 }
 
-/* Branch snapshots: dfs at a new level within the depth; dpor where the
- * execution takes its new branch. */
+/* pb: the threads that may run at this point (all n, or only the default
+ * when switching away from the last thread would exceed the bound). */
+static size_t pb_options(const struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
+                         unsigned lr, size_t def) {
+  bool last_can_go_on = c[def].proc == lp && c[def].routine == lr;
+  /* Switching away from a thread that could go on costs a preemption. */
+  return last_can_go_on && s->preempted >= s->bound ? 1 : n;
+}
+
+/* Branch snapshots: dfs at a new level within the depth, pb at a new
+ * level with more than one option; dpor at the states it replays. */
 static unsigned branches(struct policy *p, const struct candidate *c, size_t n, unsigned lp,
                          unsigned lr) {
   struct strategy *s = p->ctx;
-  (void)c;
-  (void)lp;
-  (void)lr;
+  if (s->current == S_PB) {
+    if (n < 2 || s->pos < s->nlevels || s->fault_passed || s->nlevels >= MAX_LEVELS)
+      return 0;
+    size_t options = pb_options(s, c, n, lp, lr, policy_default_index(c, n, lp, lr));
+    return options > 1 ? (unsigned)options : 0;
+  }
   if (s->current == S_DPOR)
     return n > 1 && dpor_branch_point(s->dpor, p->branch_soon) ? POLICY_BRANCHES_OPEN : 0;
   return s->current == S_DFS && n > 1 && s->pos < s->depth && s->pos >= s->nlevels &&
@@ -229,15 +241,6 @@ static bool branch_more(struct policy *p) {
   return s->current == S_DPOR && dpor_branch_more(s->dpor);
 }
 
-/* pb: the threads that may run at this point (all n, or only the default
- * when switching away from the last thread would exceed the bound). */
-static size_t pb_options(const struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
-                         unsigned lr, size_t def) {
-  bool last_can_go_on = c[def].proc == lp && c[def].routine == lr;
-  /* Switching away from a thread that could go on costs a preemption. */
-  return last_can_go_on && s->preempted >= s->bound ? 1 : n;
-}
-
 static int choose_pb(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
                      unsigned lr) {
   size_t def = policy_default_index(c, n, lp, lr);
@@ -249,6 +252,13 @@ static int choose_pb(struct strategy *s, const struct candidate *c, size_t n, un
     s->fault_passed = 0;
   } else if (options == 1) {
     return (int)def;
+  } else if (s->branch) { /* a new level, whose branch the session chose */
+    k = s->branch - 1 < options ? s->branch - 1 : 0;
+    s->branch = 0;
+    (void)level_choice(s, (uint32_t)options);
+    s->levels[s->pos - 1].choice = k;
+    if (k + 1 < options) /* the branches after it are another process's */
+      s->floor = s->pos;
   } else {
     k = level_choice(s, (uint32_t)options);
   }
@@ -663,7 +673,9 @@ void strategy_end(struct strategy *s, uint64_t steps) {
       s->exhausted = true;
   } else if (s->kind == S_PB) {
     if (!next_prefix(s)) {
-      if (s->bound >= s->depth) {
+      /* A branch's process (branch snapshots) ran its subtree at this
+       * bound; the process that holds the root goes on to the next. */
+      if (s->bound >= s->depth || s->floor > 0) {
         s->exhausted = true;
       } else {
         s->bound++;
@@ -689,12 +701,23 @@ bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count) {
 bool strategy_foreign(const struct strategy *s) { return s->foreign; }
 
 bool strategy_set_branching(struct strategy *s) {
-  if ((s->kind != S_DFS && s->kind != S_DPOR) || s->shards > 1 || s->faults)
+  if ((s->kind != S_DFS && s->kind != S_PB && s->kind != S_DPOR) || s->shards > 1 || s->faults)
     return false;
   s->branching = true;
   if (s->kind == S_DPOR)
     dpor_set_branching(s->dpor);
   return true;
+}
+
+unsigned strategy_pb_bound(const struct strategy *s) {
+  return s->kind == S_PB ? s->bound : UINT_MAX;
+}
+
+void strategy_pb_follow(struct strategy *s, unsigned bound) {
+  if (s->kind != S_PB || bound > s->depth)
+    return;
+  s->bound = bound;
+  snprintf(s->desc, sizeof(s->desc), "pb bound %u of %u", s->bound, s->depth);
 }
 
 bool strategy_report(const struct strategy *s, void **report, size_t *len) {

@@ -117,10 +117,11 @@ bool strategy_calibrated(const struct strategy *s);
  * choices are not known before it runs (strategy_foreign then says so).
  * False for the other strategies (seekable ones are sharded by index). */
 bool strategy_set_shard(struct strategy *s, uint64_t index, uint64_t count);
-/* dfs: runs the branches of each new level from a snapshot of the program
- * (policy.branches; sched/branch.c), each in a process of its own that
- * explores the subtree under it: the others' subtrees are not this one's
- * to backtrack into. dpor: runs the executions of the subtree from where
+/* dfs and pb: runs the branches of each new level from a snapshot of the
+ * program (policy.branches; sched/branch.c), each in a process of its own
+ * that explores the subtree under it: the others' subtrees are not this
+ * one's to backtrack into (pb: at the bound of the time; the process that
+ * holds the root raises it). dpor: runs the executions of the subtree from where
  * an execution takes its new branch from a snapshot there, each in a
  * process of its own that runs one and reports (dpor.h). False for the
  * other strategies, shards and faults. */
@@ -131,6 +132,11 @@ bool strategy_set_branching(struct strategy *s);
 bool strategy_report(const struct strategy *s, void **report, size_t *len);
 /* In that process: takes a branch's report. False when it is not one. */
 bool strategy_take_report(struct strategy *s, const void *report, size_t len);
+/* pb under branch snapshots: the bound the worker is at (UINT_MAX for the
+ * other strategies), and the explore process following it there, for its
+ * description. */
+unsigned strategy_pb_bound(const struct strategy *s);
+void strategy_pb_follow(struct strategy *s, unsigned bound);
 /* The last execution was another shard's: not to be counted or reported. */
 bool strategy_foreign(const struct strategy *s);
 /* While muted, executions write no trace (options.traces): a calibration

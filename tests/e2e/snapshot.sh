@@ -155,7 +155,13 @@ test_branches() {
     { echo "branch_state: no lost update found: $(summary "$TMP/branches-state.on.err")"; return 1; }
   branches 1 deadlock dfs "$SLOW" deadlock 2000000 || return 1
   branches 1 assert dfs "$PROGRAMS/assert_fail" || return 1
-  branches 0 pipe dfs "$PROGRAMS/pipe_threads"
+  branches 0 pipe dfs "$PROGRAMS/pipe_threads" || return 1
+  # pb: each bound's tree from snapshots; the bound rises in the process
+  # that holds the root, and the summary names the last one.
+  branches 1 pb-state pb "$PROGRAMS/branch_state" 20000 || return 1
+  [[ $(jq -r '.bugs | length' "$TMP/branches-pb-state.on.out") == 1 &&
+     $(jq -r '.strategy' "$TMP/branches-pb-state.on.out") == "pb bound 3 of 8" ]] ||
+    { echo "branch_state under pb: $(summary "$TMP/branches-pb-state.on.err")"; return 1; }
 }
 
 test_dpor_branches() {
