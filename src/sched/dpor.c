@@ -938,16 +938,16 @@ void dpor_set_bound(struct dpor *d, uint32_t bound) { d->bound = bound; }
 /* Whether a snapshot at state q could serve later executions, so that the
  * session must see the choice there, not lease or plan it away: the state
  * where this execution takes its new branch (the executions of the
- * subtree from it start there), and, when a snapshot would be made now
- * (`soon`, policy.branch_soon), any state it replays before that one. A
- * state there often gets a branch of its own from a race this execution
- * finds later, too late for a snapshot then; its executions would run from
- * the start, or from a shallower snapshot. Without `soon` the states are
- * not stopped at: a plan or lease through them costs a fraction of a step
- * through the scheduler. */
+ * subtree from it start there), and, where the run's steps are slow
+ * (`soon`, policy.branch_soon), every other state of the execution: a
+ * state it replays often gets a branch of its own from a race this
+ * execution finds later, too late for a snapshot then, and a new state
+ * may get one from a race a later execution finds; their executions
+ * would run from the start, or from a shallower snapshot. Elsewhere the
+ * states are not stopped at: a plan or lease through them costs a
+ * fraction of a step through the scheduler. */
 static bool branch_state(const struct dpor *d, uint32_t q, bool soon) {
-  return d->branching && q < d->replay && (!d->branch_child || q > d->floor) &&
-         (soon || q + 1 == d->replay);
+  return d->branching && (!d->branch_child || q > d->floor) && (soon || q + 1 == d->replay);
 }
 
 uint32_t dpor_lease(const struct dpor *d, uint32_t max, bool soon) {
@@ -1194,7 +1194,12 @@ void dpor_branch_child(struct dpor *d, unsigned k) {
   }
 }
 
-void dpor_branch_done(struct dpor *d) { d->blocked = true; }
+/* The step before the branch point finished in the branch's process
+ * (which reported its races): not again here. */
+void dpor_branch_done(struct dpor *d) {
+  d->blocked = true;
+  d->pending = NONE;
+}
 
 bool dpor_branch_more(const struct dpor *d) { return d->more; }
 
@@ -1287,8 +1292,10 @@ bool dpor_take_report(struct dpor *d, const void *report, size_t len) {
   uint32_t sw[STATS_WORDS];
   for (size_t i = 0; i < STATS_WORDS; i++)
     sw[i] = get(&r);
-  /* This process is at the floor, and knows every state before it. */
-  bool ok = magic && !r.bad && floor == d->len && floor < d->nstates && n >= floor &&
+  /* This process is at the floor, and knows every state before it (the
+   * floor's own may be made only by the step before it, which finishes in
+   * the branch's process). */
+  bool ok = magic && !r.bad && floor == d->len && floor <= d->nstates && n >= floor &&
             n - floor <= r.n - r.at && more <= 1 && broken <= 1 &&
             (!more || (replay > floor && replay <= n));
   /* Read whole before anything is changed: a report cut short or garbled

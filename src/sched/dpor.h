@@ -111,9 +111,10 @@ void dpor_set_claims(struct dpor *d, struct dpor_claims *c);
  * the subtree from the state where an execution takes its new branch all
  * replay the same prefix. With branching set (before the first execution),
  * dpor_branch_point says, before the choice there, that the session may
- * copy the program at this point (and at each state the execution replays
- * before it, when the session would make a snapshot now: soon); every execution of the subtree from it
- * then runs in a fork of dara from a copy, and reports what it learned.
+ * copy the program at this point (and at every other state, where the
+ * run's steps are slow: soon, policy.branch_soon); every execution of the
+ * subtree from it then runs in a fork of dara from a copy, and reports
+ * what it learned.
  * The process that made the copy is this dpor's; each fork for a branch
  * calls dpor_branch_child (k = 0: it goes on with the current execution;
  * k > 0: it is the next one) and runs one execution (dpor_begin returns

@@ -113,10 +113,11 @@ struct policy {
   /* Open branches: after the process of a branch ended and its report was
    * taken (session_config.branch.wait), whether another starts from here. */
   bool (*branch_more)(struct policy *p);
-  /* Set by the session before lease, plan and branches: a snapshot would
-   * be made now if the policy asked (the run can be copied and has run
-   * long enough since its last copy). dpor then also stops its leases
-   * and plans at states where a snapshot might serve later executions. */
+  /* Set by the session before lease, plan and branches: the run can be
+   * copied and its steps are slow (50 us or more on average since its
+   * copy started), so that a stop at each costs little next to them, and
+   * a snapshot anywhere may pay. dpor then also stops its leases and plans
+   * at states where a snapshot might serve later executions. */
   bool branch_soon;
   void *ctx;
 };

@@ -2217,6 +2217,10 @@ int session_run(struct session_ctx *ctx, const struct session_config *cfg,
   for (int i = 0; i < cfg->nprocs && !s.done; i++)
     if (start_proc(&s, (unsigned)i) != 0)
       rc = -1;
+  /* The programs are started: their steps are timed from here (branch.c,
+   * session_branch_soon), as a copy's are from when it took the turn. */
+  clock_gettime(CLOCK_MONOTONIC, &began);
+  s.copied_ns = (uint64_t)began.tv_sec * 1000000000u + (uint64_t)began.tv_nsec;
   while (!s.done)
     step(&s);
   files_look(&s);

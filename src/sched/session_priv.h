@@ -90,11 +90,12 @@ struct session {
   } held[SESSION_MAX_HELD];
   unsigned nheld, ndelays;
   uint64_t steps;
-  uint64_t delegated;  /* session_result.delegated */
-  uint64_t started_ns; /* CLOCK_MONOTONIC when the run began (branch.c) */
-  uint64_t copied_ns;  /* ... when its copy of the program started: the run's
+  uint64_t delegated;    /* session_result.delegated */
+  uint64_t started_ns;   /* CLOCK_MONOTONIC when the run began (branch.c) */
+  uint64_t copied_ns;    /* ... when its copy of the program started: the run's
                           start, or a snapshot's copy (branch.c) */
-  bool uncopyable;     /* the program refused a snapshot for good: descriptors
+  uint64_t copied_steps; /* steps when it started */
+  bool uncopyable;       /* the program refused a snapshot for good: descriptors
                           or shared memory of its own (branch.c) */
   /* candidates(): the processes (bit i: slot i) with a thread parked at a
    * wait on a semaphore or mutex that another process could take or
@@ -250,8 +251,8 @@ int session_input_fd(const struct session *s);
  * has no copy left, its run is over. -1 when it made no snapshot: the run
  * goes on as it was, unless it ended (s->done: an error). */
 int session_branch(struct session *s, unsigned n);
-/* Whether session_branch would make a snapshot now, if asked for open
- * branches (policy.branch_soon). */
+/* Whether the run can be copied and its steps are slow
+ * (policy.branch_soon). */
 bool session_branch_soon(const struct session *s);
 /* At the end of a run: the snapshot servers this process made are ended,
  * its copies of the others' pipes closed. */

@@ -269,8 +269,8 @@ static void dpor_all(struct dpor *d, int fd, bool branching) {
                                        .obj = program[t][m.pc[t]].obj};
       if (nc == 0)
         break;
-      /* soon: every state the execution replays may be a branch point,
-       * as with DARA_BRANCH_MIN_MS=0 */
+      /* soon: every state may be a branch point, as with
+       * DARA_BRANCH_MIN_MS=0 and steps slow enough */
       if (nc > 1 && dpor_branch_point(d, true)) {
         CHECK(branching);
         if (!sim_unfit(step)) {
@@ -402,9 +402,18 @@ static void dpor_refuses_a_broken_report(void **state) {
   dpor_free(d);
 }
 
-static void only_dfs_and_dpor_branch(void **state) {
+static void only_dfs_pb_and_dpor_branch(void **state) {
   (void)state;
-  const char *others[] = {"random", "pct", "pb", "mix"};
+  const char *tree[] = {"dfs", "pb", "dpor"};
+  for (size_t i = 0; i < sizeof(tree) / sizeof(tree[0]); i++) {
+    struct strategy_options o = {.name = tree[i], .seed = 1, .depth = 3};
+    char err[256];
+    struct strategy *s = strategy_new(&o, err, sizeof(err));
+    assert_non_null(s);
+    assert_true(strategy_set_branching(s));
+    strategy_free(s);
+  }
+  const char *others[] = {"random", "pct", "mix", "cov"};
   for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
     struct strategy_options o = {.name = others[i], .seed = 1, .depth = 3};
     char err[256];
@@ -420,7 +429,7 @@ int main(void) {
       cmocka_unit_test(the_same_executions_in_the_same_order),
       cmocka_unit_test(dpor_runs_the_same_executions_in_the_same_order),
       cmocka_unit_test(dpor_refuses_a_broken_report),
-      cmocka_unit_test(only_dfs_and_dpor_branch),
+      cmocka_unit_test(only_dfs_pb_and_dpor_branch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
