@@ -84,8 +84,9 @@ uint32_t dpor_lease(const struct dpor *d, uint32_t max, bool soon);
 /* policy.h's plan, called at the same time: the routines of process proc
  * that the next steps of the replayed prefix choose, into list (at most
  * max), up to the first of a thread this execution has not made yet or of
- * another process; how many. Past the prefix dpor's choices depend on its
- * sleep sets: no plan. */
+ * another process, or a state where a branch snapshot could be made (soon,
+ * as for dpor_lease); how many. Past the prefix dpor's choices depend on
+ * its sleep sets: no plan. */
 uint32_t dpor_plan(const struct dpor *d, unsigned proc, uint16_t *list, uint32_t max, bool soon);
 /* Splitting the exploration between workers (explore --jobs): between
  * executions, dpor_split gives away the shallowest branch this dpor has

@@ -206,7 +206,7 @@ static size_t pb_options(const struct strategy *s, const struct candidate *c, si
 }
 
 /* Branch snapshots: dfs at a new level within the depth, pb at a new
- * level with more than one option; dpor at the states it replays. */
+ * level with more than one option; dpor where dpor_branch_point says. */
 static unsigned branches(struct policy *p, const struct candidate *c, size_t n, unsigned lp,
                          unsigned lr) {
   struct strategy *s = p->ctx;
