@@ -459,7 +459,8 @@ killed() {
 }
 
 test_killed_record() {
-  killed record -o "$TMP/killed/sched.bin"
+  # No step limit: a fast machine reaches the default's million in 1 s.
+  killed record --max-steps 1000000000 -o "$TMP/killed/sched.bin"
 }
 
 # explore, killed: no process left, and the output directory holds nothing
@@ -478,18 +479,22 @@ test_killed_explore() {
 
 # ---- 5. leaks ----
 
-# Watches dara explore over many executions of a tiny correct program: its
-# descriptors, its resident memory, and its child processes.
-test_no_leaks() {
-  local p d=$TMP/leak tpid dpid i fds rss kids n=0 rc
-  local -a s_fds=() s_rss=() s_kids=()
+# Watches dara explore over EXECS executions of a tiny correct program:
+# its descriptors, its resident memory, and its child processes, sampled
+# every 0.1 s into s_fds, s_rss and s_kids (n samples; the last, which may
+# see dara exiting, left out), and the executions it ran into runs. Fails
+# when explore does.
+leak_watch() {
+  local execs=$1 p d=$TMP/leak tpid dpid i fds rss kids rc
+  s_fds=() s_rss=() s_kids=() n=0 runs=
   p=$(prog ok_tiny) || return 1
+  rm -rf "$d"
   mkdir -p "$d"
   # ASan keeps freed memory in quarantine (up to 256 MB), which would look
   # like growth: turn it off for this test. A plain build ignores this.
   (cd "$TMP" && exec env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0 \
     timeout -k 5 300 "$DARA" explore --strategy random --seed 1 \
-    --max-schedules "$LEAK_EXECUTIONS" -o "$d/bugs" -- "$p") >"$d/out" 2>"$d/err" &
+    --max-schedules "$execs" -o "$d/bugs" -- "$p") >"$d/out" 2>"$d/err" &
   tpid=$!
   dpid=$(pid_of_child "$tpid") || { echo "dara did not start"; return 1; }
   sleep 0.2
@@ -521,13 +526,25 @@ test_no_leaks() {
   # descriptors closed, LeakSanitizer's scan at exit allocating): not a run
   # to judge. A leak per execution shows in every sample before it.
   ((n > 0)) && n=$((n - 1))
-  local runs
   runs=$(sed -n 's/^dara: explore: \([0-9]*\) schedules in.*/\1/p' "$d/err")
   echo "# $runs executions watched"
-  if [[ ${runs:-0} != "$LEAK_EXECUTIONS" ]]; then
-    echo "explore ran ${runs:-no} executions, not $LEAK_EXECUTIONS"
+  if [[ ${runs:-0} != "$execs" ]]; then
+    echo "explore ran ${runs:-no} executions, not $execs"
     return 1
   fi
+}
+
+# Watches explore (leak_watch) over at least HOSTILE_LEAK_EXECUTIONS
+# executions, four times as many again while the run was too short to
+# sample ten times (a fast machine runs 3,000 in under a second).
+test_no_leaks() {
+  local i n runs bad=0 execs=$LEAK_EXECUTIONS
+  local -a s_fds s_rss s_kids
+  for _ in 1 2 3; do
+    leak_watch "$execs" || return 1
+    ((n >= 10)) && break
+    execs=$((execs * 4))
+  done
   if ((n < 10)); then
     echo "only $n samples of $runs executions: too few to judge (raise HOSTILE_LEAK_EXECUTIONS)"
     return 1
@@ -537,7 +554,7 @@ test_no_leaks() {
   # schedule file, the launcher's pipe: at most 5 at a time), so a later
   # sample may exceed the early ones by that much; a leak of one per
   # execution would be hundreds.
-  local early=$((n / 10 > 2 ? n / 10 : 2)) early_fds=0 early_rss=0 bad=0
+  local early=$((n / 10 > 2 ? n / 10 : 2)) early_fds=0 early_rss=0
   for ((i = 0; i < early; i++)); do
     ((s_fds[i] > early_fds)) && early_fds=${s_fds[i]}
     ((s_rss[i] > early_rss)) && early_rss=${s_rss[i]}
