@@ -137,9 +137,16 @@ static int take_input(struct sched_world *w, int fd, char *err, size_t err_len) 
 static int inherited[SCHED_FDS_MAX];
 static unsigned ninherited;
 static bool inherited_more;
+/* ... and those it cannot pass on, at dara's own numbers or near them
+ * (SCHED_FD_LIMIT on: the region at 666, the fork server's pipes): the
+ * first few, and how many. */
+#define DROPPED_NAMED 4
+static int dropped[DROPPED_NAMED];
+static unsigned ndropped;
 
 void outside_note_inherited(void) {
   ninherited = 0;
+  ndropped = 0;
   DIR *d = opendir("/proc/self/fd");
   if (!d)
     return;
@@ -149,8 +156,14 @@ void outside_note_inherited(void) {
     char *end;
     long fd = strtol(e->d_name, &end, 10);
     /* Those at dara's own numbers (the region's) are not passed on. */
-    if (*end || end == e->d_name || fd < 3 || fd == own || fd >= SCHED_FD_LIMIT)
+    if (*end || end == e->d_name || fd < 3 || fd == own)
       continue;
+    if (fd >= SCHED_FD_LIMIT) {
+      if (ndropped < DROPPED_NAMED)
+        dropped[ndropped] = (int)fd;
+      ndropped++;
+      continue;
+    }
     seen[fd] = true;
   }
   closedir(d);
@@ -180,6 +193,16 @@ static int take_fds(struct sched_world *w, char *err, size_t err_len) {
              "others: 'N<&-')",
              SCHED_FDS_MAX, SCHED_FDS_MAX);
     return -1;
+  }
+  if (ndropped) { /* the program would find them closed, or dara's there */
+    char list[64] = "";
+    for (unsigned i = 0; i < ndropped && i < DROPPED_NAMED; i++)
+      snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d", i ? ", " : "", dropped[i]);
+    fprintf(stderr,
+            "dara: warning: descriptor%s %s%s given to dara %s not passed to the programs: "
+            "descriptors from %d on are dara's own (give %s a lower number)\n",
+            ndropped > 1 ? "s" : "", list, ndropped > DROPPED_NAMED ? ", ..." : "",
+            ndropped > 1 ? "are" : "is", SCHED_FD_LIMIT, ndropped > 1 ? "them" : "it");
   }
   w->has_fds = true;
   if (ninherited && !(w->fds = calloc(ninherited, sizeof(*w->fds)))) {

@@ -195,6 +195,22 @@ test_fd_numbers() {
     { echo "replay given 3, 4 and 7: $(head -3 "$p.extra.err")"; return 1; }
 }
 
+# A descriptor at dara's own numbers (600 on) cannot be passed on: the
+# program would find it closed. dara says so, and the run goes on.
+test_high_fd() {
+  local p=$TMP/highfd
+  input h.txt $'1\n'
+  (cd "$TMP" && "${TIMEOUT[@]}" "$DARA" record -o high.sched -- "$INFILE" threads h.txt \
+    650</dev/null) >"$p.out" 2>"$p.err" </dev/null
+  [[ $? == 0 ]] || { echo "record: $(head -3 "$p.err")"; return 1; }
+  grep -q "warning: descriptor 650 given to dara is not passed to the programs" "$p.err" ||
+    { echo "no warning: $(head -3 "$p.err")"; return 1; }
+  # None given there: no word of it.
+  dara_run "$p.plain" record -o high-plain.sched -- "$INFILE" threads h.txt
+  ! grep -q "not passed to the programs" "$p.plain.err" ||
+    { echo "a warning without the descriptor: $(head -3 "$p.plain.err")"; return 1; }
+}
+
 # Standard input typed at a terminal as record runs: the programs wait
 # for the person (past the watchdog), each line is recorded when given,
 # and the replay, with no terminal, gives the same lines at the same steps.
@@ -231,5 +247,5 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   exit 1
 fi
 
-run_tests replay_file explore_same_file jobs_same_file replaced_file own_output bug_carries_file big_file pipe_fd fd_numbers \
+run_tests replay_file explore_same_file jobs_same_file replaced_file own_output bug_carries_file big_file pipe_fd fd_numbers high_fd \
   "typed ask" "typed askraw"
