@@ -174,6 +174,19 @@ static bool next_prefix(struct strategy *s) {
   return true;
 }
 
+/* dfs and pb at a new level of n options whose branch the session chose
+ * (branch snapshots): recorded as that level's choice; the branches after
+ * it are another process's, so this one does not backtrack above it. */
+static uint32_t take_branch(struct strategy *s, uint32_t n) {
+  uint32_t k = s->branch - 1 < n ? s->branch - 1 : 0;
+  s->branch = 0;
+  (void)level_choice(s, n);
+  s->levels[s->pos - 1].choice = k;
+  if (k + 1 < n)
+    s->floor = s->pos;
+  return k;
+}
+
 static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, unsigned lp,
                       unsigned lr) {
   size_t def = policy_default_index(c, n, lp, lr);
@@ -184,15 +197,8 @@ static int choose_dfs(struct strategy *s, const struct candidate *c, size_t n, u
   }
   if (n == 1 || s->pos >= s->depth)
     return (int)def;
-  if (s->branch) { /* a new level, whose branch the session chose */
-    uint32_t k = s->branch - 1 < n ? s->branch - 1 : 0;
-    s->branch = 0;
-    (void)level_choice(s, (uint32_t)n);
-    s->levels[s->pos - 1].choice = k;
-    if (k + 1 < n) /* the branches after it are another process's */
-      s->floor = s->pos;
-    return (int)option(k, def);
-  }
+  if (s->branch)
+    return (int)option(take_branch(s, (uint32_t)n), def);
   return (int)option(level_choice(s, (uint32_t)n), def);
 }
 
@@ -252,13 +258,8 @@ static int choose_pb(struct strategy *s, const struct candidate *c, size_t n, un
     s->fault_passed = 0;
   } else if (options == 1) {
     return (int)def;
-  } else if (s->branch) { /* a new level, whose branch the session chose */
-    k = s->branch - 1 < options ? s->branch - 1 : 0;
-    s->branch = 0;
-    (void)level_choice(s, (uint32_t)options);
-    s->levels[s->pos - 1].choice = k;
-    if (k + 1 < options) /* the branches after it are another process's */
-      s->floor = s->pos;
+  } else if (s->branch) {
+    k = take_branch(s, (uint32_t)options);
   } else {
     k = level_choice(s, (uint32_t)options);
   }
@@ -648,6 +649,11 @@ bool strategy_adopt(struct strategy *s, const void *task, size_t len) {
   return true;
 }
 
+/* pb's description names the bound it is at. */
+static void describe_pb(struct strategy *s) {
+  snprintf(s->desc, sizeof(s->desc), "pb bound %u of %u", s->bound, s->depth);
+}
+
 void strategy_end(struct strategy *s, uint64_t steps) {
   if (s->kind == S_DFS || s->kind == S_PB) {
     s->nlevels = s->pos < s->nlevels ? s->pos : s->nlevels;
@@ -682,7 +688,7 @@ void strategy_end(struct strategy *s, uint64_t steps) {
         s->nlevels = 0;
       }
     }
-    snprintf(s->desc, sizeof(s->desc), "pb bound %u of %u", s->bound, s->depth);
+    describe_pb(s);
   }
 }
 
@@ -717,7 +723,7 @@ void strategy_pb_follow(struct strategy *s, unsigned bound) {
   if (s->kind != S_PB || bound > s->depth)
     return;
   s->bound = bound;
-  snprintf(s->desc, sizeof(s->desc), "pb bound %u of %u", s->bound, s->depth);
+  describe_pb(s);
 }
 
 bool strategy_report(const struct strategy *s, void **report, size_t *len) {
@@ -818,7 +824,7 @@ struct strategy *strategy_new(const struct strategy_options *o, char *err, size_
     snprintf(s->desc, sizeof(s->desc), "dfs depth %u", s->depth);
     break;
   case S_PB:
-    snprintf(s->desc, sizeof(s->desc), "pb bound 0 of %u", s->depth);
+    describe_pb(s); /* bound 0 */
     break;
   case S_PCT:
     snprintf(s->desc, sizeof(s->desc), "pct d=%u", s->pct_depth);
